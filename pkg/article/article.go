@@ -1,0 +1,89 @@
+// Package article defines the article that flows through newsflow: its JSON
+// form, validation, normalisation and identity. It imports nothing of NATS.
+package article
+
+import (
+	"time"
+)
+
+// Entity types used in Entity.Type.
+const (
+	EntityPerson       = "PERSON"
+	EntityLocation     = "LOCATION"
+	EntityOrganization = "ORGANIZATION"
+	EntityOther        = "OTHER"
+)
+
+// Article is one news article. The first group of fields is what a producer
+// sends; later groups are filled in by ingest, enrich and index. The JSON
+// names are part of the public contract.
+type Article struct {
+	// Input.
+	ID          string    `json:"id,omitempty"`
+	Source      string    `json:"source"`
+	URL         string    `json:"url,omitempty"`
+	Title       string    `json:"title,omitempty"`
+	Body        string    `json:"body,omitempty"`
+	HTML        string    `json:"html,omitempty"`
+	PublishedAt time.Time `json:"published_at,omitzero"`
+	Lang        string    `json:"lang,omitempty"`
+	Authors     []string  `json:"authors,omitempty"`
+	Tags        []string  `json:"tags,omitempty"`
+
+	// Set by ingest.
+
+	// ContentHash identifies this version of the article's content.
+	ContentHash string `json:"content_hash,omitempty"`
+	// Revision orders versions of the same article: a higher revision is
+	// newer. It is the stream sequence of the raw submission.
+	Revision   uint64    `json:"revision,omitempty"`
+	IngestedAt time.Time `json:"ingested_at,omitzero"`
+
+	// Set by enrich. These are always present in JSON, so that a client can
+	// tell "none found" from "not enriched" by enriched_at alone.
+	CleanBody          string            `json:"clean_body"`
+	LangConfidence     float64           `json:"lang_confidence"`
+	WordCount          int               `json:"word_count"`
+	ReadingTimeSeconds int               `json:"reading_time_seconds"`
+	Entities           []Entity          `json:"entities"`
+	Keywords           []Keyword         `json:"keywords"`
+	Summary            string            `json:"summary"`
+	Quotes             []Quote           `json:"quotes"`
+	RelatedLinks       []string          `json:"related_links"`
+	Simhash            string            `json:"simhash"`
+	NearDuplicateOf    string            `json:"near_duplicate_of"`
+	EnrichedAt         time.Time         `json:"enriched_at,omitzero"`
+	PipelineVersion    string            `json:"pipeline_version,omitempty"`
+	EnrichErrors       map[string]string `json:"enrich_errors,omitempty"`
+
+	// Set by index.
+	IndexedAt time.Time `json:"indexed_at,omitzero"`
+}
+
+// Entity is a named entity found in an article.
+type Entity struct {
+	Text  string `json:"text"`
+	Type  string `json:"type"`
+	Count int    `json:"count"`
+}
+
+// Keyword is a key term with its weight.
+type Keyword struct {
+	Term  string  `json:"term"`
+	Score float64 `json:"score"`
+}
+
+// Quote is a quotation and the person it is attributed to.
+type Quote struct {
+	Text    string `json:"text"`
+	Speaker string `json:"speaker,omitempty"`
+}
+
+// Indexed is the event published on articles.indexed.<source> once an
+// article is searchable.
+type Indexed struct {
+	ID        string    `json:"id"`
+	Source    string    `json:"source"`
+	Revision  uint64    `json:"revision,omitempty"`
+	IndexedAt time.Time `json:"indexed_at"`
+}

@@ -1,0 +1,101 @@
+package article
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// DefaultMaxBodyBytes is the default limit on the size of body and html.
+const DefaultMaxBodyBytes = 1 << 20
+
+// input mirrors the accepted JSON input; published_at is a string so that a
+// bad date is reported with its field name.
+type input struct {
+	ID          string   `json:"id"`
+	Source      string   `json:"source"`
+	URL         string   `json:"url"`
+	Title       string   `json:"title"`
+	Body        string   `json:"body"`
+	HTML        string   `json:"html"`
+	PublishedAt string   `json:"published_at"`
+	Lang        string   `json:"lang"`
+	Authors     []string `json:"authors"`
+	Tags        []string `json:"tags"`
+}
+
+// DecodeInput parses one JSON article as a producer sends it. It checks the
+// JSON shape and types only; call Validate after Normalize for the rules.
+// Errors are *FieldError values wrapping ErrInvalid.
+func DecodeInput(data []byte) (*Article, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	var in input
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&in); err != nil {
+		return nil, jsonError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fieldErr("", CodeMalformed, "unexpected data after the JSON object")
+	}
+	a := &Article{
+		ID: in.ID, Source: in.Source, URL: in.URL, Title: in.Title, Body: in.Body,
+		HTML: in.HTML, Lang: in.Lang, Authors: in.Authors, Tags: in.Tags,
+	}
+	if s := strings.TrimSpace(in.PublishedAt); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return nil, fieldErr("published_at", CodeInvalid, "%q is not an RFC 3339 time", s)
+		}
+		a.PublishedAt = t.UTC()
+	}
+	return a, nil
+}
+
+// Decode parses an article as it travels between stages.
+func Decode(data []byte) (*Article, error) {
+	var a Article
+	if err := json.Unmarshal(data, &a); err != nil {
+		return nil, jsonError(err)
+	}
+	return &a, nil
+}
+
+// Encode returns the JSON form of a.
+func Encode(a *Article) ([]byte, error) {
+	b, err := json.Marshal(a)
+	if err != nil {
+		return nil, fmt.Errorf("encode article %s: %w", a.ID, err)
+	}
+	return b, nil
+}
+
+func jsonError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fieldErr(te.Field, CodeWrongType, "expected %s, got JSON %s", goTypeName(te.Type.String()), te.Value)
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fieldErr("", CodeMalformed, "invalid JSON at byte %d: %v", se.Offset, se)
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fieldErr("", CodeMalformed, "empty or truncated JSON document")
+	}
+	return fieldErr("", CodeMalformed, "invalid JSON: %v", err)
+}
+
+func goTypeName(t string) string {
+	switch t {
+	case "string":
+		return "a string"
+	case "[]string":
+		return "an array of strings"
+	case "article.input":
+		return "a JSON object"
+	}
+	return t
+}

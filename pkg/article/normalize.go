@@ -1,0 +1,292 @@
+package article
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Limits bounds what Validate accepts.
+type Limits struct {
+	// MaxBodyBytes bounds body and html each; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int
+}
+
+const (
+	maxIDLen     = 128
+	maxSourceLen = 64
+	maxTitleLen  = 2000
+	maxURLLen    = 4096
+	maxListItems = 100
+)
+
+// Normalize cleans a decoded input article in place: the source becomes a
+// safe NATS subject token, text becomes NFC with normalised line breaks and no
+// control characters, the URL is canonicalised, and the id is derived when
+// none was given. Call Validate afterwards.
+func Normalize(a *Article) {
+	a.Source = SourceToken(a.Source)
+	a.ID = strings.TrimSpace(a.ID)
+	a.Title = strings.Join(strings.Fields(CleanText(a.Title)), " ")
+	a.Body = CleanText(a.Body)
+	a.Lang = strings.ToLower(strings.TrimSpace(a.Lang))
+	if a.URL != "" {
+		if u, err := CanonicalURL(a.URL); err == nil {
+			a.URL = u
+		}
+	}
+	for i := range a.Authors {
+		a.Authors[i] = strings.Join(strings.Fields(CleanText(a.Authors[i])), " ")
+	}
+	for i := range a.Tags {
+		a.Tags[i] = strings.Join(strings.Fields(CleanText(a.Tags[i])), " ")
+	}
+	if a.ID == "" {
+		a.ID = DeriveID(a)
+	}
+	a.ContentHash = ContentHash(a)
+}
+
+// Validate checks a normalised article against the input rules and returns
+// the first problem as a *FieldError.
+func Validate(a *Article, lim Limits) error {
+	maxBody := lim.MaxBodyBytes
+	if maxBody <= 0 {
+		maxBody = DefaultMaxBodyBytes
+	}
+	switch {
+	case a.Source == "":
+		return fieldErr("source", CodeRequired, "source is required (the publisher's name, e.g. \"actualno\")")
+	case len(a.Source) > maxSourceLen:
+		return fieldErr("source", CodeTooLarge, "source is %d bytes, the limit is %d", len(a.Source), maxSourceLen)
+	case !ValidID(a.ID):
+		return fieldErr("id", CodeInvalid, "id must be 1-%d characters of A-Z a-z 0-9 . _ -", maxIDLen)
+	case strings.TrimSpace(a.Body) == "" && strings.TrimSpace(a.HTML) == "":
+		return fieldErr("body", CodeRequired, "body or html is required and must not be empty")
+	case len(a.Body) > maxBody:
+		return fieldErr("body", CodeTooLarge, "body is %d bytes, the limit is %d", len(a.Body), maxBody)
+	case len(a.HTML) > maxBody:
+		return fieldErr("html", CodeTooLarge, "html is %d bytes, the limit is %d", len(a.HTML), maxBody)
+	case len(a.Title) > maxTitleLen:
+		return fieldErr("title", CodeTooLarge, "title is %d bytes, the limit is %d", len(a.Title), maxTitleLen)
+	case len(a.Authors) > maxListItems:
+		return fieldErr("authors", CodeTooLarge, "%d authors, the limit is %d", len(a.Authors), maxListItems)
+	case len(a.Tags) > maxListItems:
+		return fieldErr("tags", CodeTooLarge, "%d tags, the limit is %d", len(a.Tags), maxListItems)
+	}
+	if !utf8.ValidString(a.Body) || !utf8.ValidString(a.Title) || !utf8.ValidString(a.HTML) {
+		return fieldErr("body", CodeInvalid, "text is not valid UTF-8")
+	}
+	if a.Lang != "" && !validLang(a.Lang) {
+		return fieldErr("lang", CodeInvalid, "%q is not an ISO 639-1 language code", a.Lang)
+	}
+	if a.URL != "" {
+		if _, err := CanonicalURL(a.URL); err != nil {
+			return fieldErr("url", CodeInvalid, "%v", err)
+		}
+	}
+	if !a.PublishedAt.IsZero() && (a.PublishedAt.Year() < 1900 || a.PublishedAt.Year() > 2200) {
+		return fieldErr("published_at", CodeInvalid, "year %d is not plausible for a news article", a.PublishedAt.Year())
+	}
+	return nil
+}
+
+// ValidID reports whether id may be used as an article id: it must be safe
+// as a NATS key-value key and in a URL path.
+func ValidID(id string) bool {
+	if id == "" || len(id) > maxIDLen || id[0] == '.' || id[len(id)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func validLang(l string) bool {
+	if len(l) < 2 || len(l) > 3 {
+		return false
+	}
+	for i := 0; i < len(l); i++ {
+		if l[i] < 'a' || l[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// SourceToken turns a publisher name into a NATS subject token: lower case,
+// every character other than a-z, 0-9, '_' and '-' replaced by '-', runs of
+// '-' collapsed, no leading or trailing '-'.
+func SourceToken(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	s = strings.TrimPrefix(s, "www.")
+	var b strings.Builder
+	b.Grow(len(s))
+	dash := false
+	for _, r := range s {
+		ok := r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_'
+		if ok {
+			b.WriteRune(r)
+			dash = false
+			continue
+		}
+		if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimRight(b.String(), "-")
+}
+
+// CleanText makes text NFC, turns CRLF and CR into LF, removes control
+// characters other than tab and newline, trims trailing spaces from lines and
+// collapses three or more newlines into one blank line. Invalid UTF-8 bytes
+// become U+FFFD.
+func CleanText(s string) string {
+	if s == "" {
+		return s
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = norm.NFC.String(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	newlines := 0
+	pendingSpace := 0 // bytes of spaces/tabs not yet written
+	start := b.Len()
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if r == '\r' {
+			if i < len(s) && s[i] == '\n' {
+				continue
+			}
+			r = '\n'
+		}
+		switch {
+		case r == '\n':
+			pendingSpace = 0
+			newlines++
+			continue
+		case r == ' ' || r == '\t' || r == '\u00a0':
+			pendingSpace++
+			continue
+		case unicode.IsControl(r) || r == '\u200b' || r == '\ufeff':
+			continue
+		}
+		if newlines > 0 {
+			if b.Len() > start {
+				if newlines >= 2 {
+					b.WriteString("\n\n")
+				} else {
+					b.WriteByte('\n')
+				}
+			}
+			newlines = 0
+			pendingSpace = 0
+		}
+		if pendingSpace > 0 {
+			if b.Len() > start {
+				b.WriteByte(' ')
+			}
+			pendingSpace = 0
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// CanonicalURL returns the canonical form of an article URL: lower-case
+// scheme and host, no default port, no fragment, no tracking parameters
+// (utm_*, fbclid, gclid, ...).
+func CanonicalURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if len(raw) > maxURLLen {
+		return "", fieldErr("url", CodeTooLarge, "url is %d bytes, the limit is %d", len(raw), maxURLLen)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fieldErr("url", CodeInvalid, "%q is not a URL", raw)
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", fieldErr("url", CodeInvalid, "%q is not an absolute http or https URL", raw)
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "" {
+		return "", fieldErr("url", CodeInvalid, "%q has no host", raw)
+	}
+	port := u.Port()
+	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
+		port = ""
+	}
+	if port != "" {
+		host = host + ":" + port
+	}
+	u.Host = host
+	u.Fragment = ""
+	u.RawFragment = ""
+	u.User = nil
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			if isTrackingParam(k) {
+				q.Del(k)
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	return u.String(), nil
+}
+
+func isTrackingParam(k string) bool {
+	k = strings.ToLower(k)
+	if strings.HasPrefix(k, "utm_") {
+		return true
+	}
+	switch k {
+	case "fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "_ga", "igshid":
+		return true
+	}
+	return false
+}
+
+// DeriveID returns the stable id of an article that arrived without one: a
+// hash of its canonical URL when it has one, else of source, title and body.
+func DeriveID(a *Article) string {
+	if a.URL != "" {
+		return shortHash("url", a.URL)
+	}
+	body := a.Body
+	if body == "" {
+		body = a.HTML
+	}
+	return shortHash("content", a.Source, a.Title, body)
+}
+
+// ContentHash identifies the content of one version of an article: two
+// submissions with the same hash are exact resubmissions.
+func ContentHash(a *Article) string {
+	return shortHash("v1", a.Source, a.URL, a.Title, a.Body, a.HTML, a.PublishedAt.UTC().Format("2006-01-02T15:04:05Z"), a.Lang,
+		strings.Join(a.Authors, "\x1f"), strings.Join(a.Tags, "\x1f"))
+}
+
+func shortHash(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}

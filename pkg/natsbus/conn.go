@@ -1,0 +1,125 @@
+package natsbus
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"go.uber.org/zap"
+)
+
+// ConnConfig says how to reach NATS. Credentials are mutually exclusive
+// except TLS, which combines with any of them.
+type ConnConfig struct {
+	URL       string
+	Name      string
+	CredsFile string // .creds file (JWT + NKey seed)
+	NKeyFile  string // NKey seed file
+	User      string
+	Password  string
+	Token     string
+	TLSCA     string // CA certificate to verify the server
+	TLSCert   string // client certificate, for mutual TLS
+	TLSKey    string // client key, for mutual TLS
+}
+
+// Validate checks that the configuration can be used.
+func (c ConnConfig) Validate() error {
+	if c.URL == "" {
+		return fmt.Errorf("%w: NATS URL is empty (set --nats or NEWSFLOW_NATS_URL)", ErrInvalidConfig)
+	}
+	n := 0
+	for _, set := range []bool{c.CredsFile != "", c.NKeyFile != "", c.User != "", c.Token != ""} {
+		if set {
+			n++
+		}
+	}
+	if n > 1 {
+		return fmt.Errorf("%w: use only one of NATS creds file, nkey file, user/password and token", ErrInvalidConfig)
+	}
+	if c.Password != "" && c.User == "" {
+		return fmt.Errorf("%w: NATS password given without a user", ErrInvalidConfig)
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("%w: NATS TLS client certificate and key must be given together", ErrInvalidConfig)
+	}
+	return nil
+}
+
+// Redacted returns the configuration with secrets masked, for logging.
+func (c ConnConfig) Redacted() ConnConfig {
+	if c.Password != "" {
+		c.Password = "REDACTED"
+	}
+	if c.Token != "" {
+		c.Token = "REDACTED"
+	}
+	return c
+}
+
+// Options returns the nats.go options for c, with reconnection forever and
+// connection events logged.
+func (c ConnConfig) Options(log *zap.Logger) ([]nats.Option, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	opts := []nats.Option{
+		nats.Name(c.Name),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(500 * time.Millisecond),
+		nats.ReconnectJitter(250*time.Millisecond, time.Second),
+		nats.RetryOnFailedConnect(true),
+		nats.PingInterval(10 * time.Second),
+		nats.ReconnectBufSize(64 << 20),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil {
+				log.Warn("nats disconnected", zap.Error(err))
+			}
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) {
+			log.Info("nats reconnected", zap.String("url", nc.ConnectedUrlRedacted()))
+		}),
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			subject := ""
+			if sub != nil {
+				subject = sub.Subject
+			}
+			log.Warn("nats async error", zap.String("subject", subject), zap.Error(err))
+		}),
+	}
+	switch {
+	case c.CredsFile != "":
+		opts = append(opts, nats.UserCredentials(c.CredsFile))
+	case c.NKeyFile != "":
+		o, err := nats.NkeyOptionFromSeed(c.NKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("load nkey seed %s: %w", c.NKeyFile, err)
+		}
+		opts = append(opts, o)
+	case c.User != "":
+		opts = append(opts, nats.UserInfo(c.User, c.Password))
+	case c.Token != "":
+		opts = append(opts, nats.Token(c.Token))
+	}
+	if c.TLSCA != "" {
+		opts = append(opts, nats.RootCAs(c.TLSCA))
+	}
+	if c.TLSCert != "" {
+		opts = append(opts, nats.ClientCert(c.TLSCert, c.TLSKey))
+	}
+	return opts, nil
+}
+
+// Connect connects to NATS. With RetryOnFailedConnect the call returns at
+// once even while the server is down; the connection comes up when it can.
+func Connect(c ConnConfig, log *zap.Logger, extra ...nats.Option) (*nats.Conn, error) {
+	opts, err := c.Options(log)
+	if err != nil {
+		return nil, err
+	}
+	nc, err := nats.Connect(c.URL, append(opts, extra...)...)
+	if err != nil {
+		return nil, fmt.Errorf("connect to nats %s: %w", c.URL, err)
+	}
+	return nc, nil
+}

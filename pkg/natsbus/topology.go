@@ -1,0 +1,168 @@
+// Package natsbus is the JetStream adapter of newsflow: it connects to NATS,
+// creates the streams and consumers of the public contract, runs a
+// pipeline.Handler as a durable pull consumer, publishes its outputs and maps
+// its result to an acknowledgement, a delayed redelivery or a dead letter.
+package natsbus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Stream names of the public contract.
+const (
+	StreamRaw      = "ARTICLES_RAW"
+	StreamArticles = "ARTICLES"
+	StreamDLQ      = "ARTICLES_DLQ"
+)
+
+// Subject prefixes of the public contract; the last token is the source
+// (articles.raw.<source>) or, for dead letters, the stage.
+const (
+	SubjectRaw      = "articles.raw"
+	SubjectIngested = "articles.ingested"
+	SubjectEnriched = "articles.enriched"
+	SubjectIndexed  = "articles.indexed"
+	SubjectDLQ      = "articles.dlq"
+)
+
+// Dead-letter headers of the public contract.
+const (
+	HeaderStage    = "Newsflow-Stage"
+	HeaderError    = "Newsflow-Error"
+	HeaderAttempts = "Newsflow-Attempts"
+	HeaderSubject  = "Newsflow-Subject"
+	// HeaderMsgID keeps the original Nats-Msg-Id of a dead letter.
+	HeaderMsgID = "Newsflow-Msg-Id"
+	// HeaderArticleID carries the article id once ingest has assigned it.
+	HeaderArticleID = "Newsflow-Article-Id"
+)
+
+// Stage names, used as durable consumer names and metric labels.
+const (
+	StageIngest = "ingest"
+	StageEnrich = "enrich"
+	StageIndex  = "index"
+)
+
+// ErrInvalidConfig is wrapped by configuration validation errors.
+var ErrInvalidConfig = errors.New("invalid configuration")
+
+// TopologyConfig sizes the streams.
+type TopologyConfig struct {
+	// Replicas of every stream: 1 on a single server, 3 in a cluster.
+	Replicas int
+	// Storage is file (default) or memory.
+	Storage jetstream.StorageType
+	// RawMaxAge bounds how long raw submissions are kept for reprocessing;
+	// 0 keeps them until the stream's byte limit.
+	RawMaxAge time.Duration
+	// ArticlesMaxAge bounds how long stage outputs are kept.
+	ArticlesMaxAge time.Duration
+	// DuplicateWindow is JetStream's Nats-Msg-Id deduplication window.
+	DuplicateWindow time.Duration
+}
+
+// DefaultTopology returns the defaults for a single server.
+func DefaultTopology() TopologyConfig {
+	return TopologyConfig{
+		Replicas:        1,
+		Storage:         jetstream.FileStorage,
+		ArticlesMaxAge:  7 * 24 * time.Hour,
+		DuplicateWindow: 2 * time.Minute,
+	}
+}
+
+// Validate checks the topology.
+func (c TopologyConfig) Validate() error {
+	if c.Replicas < 1 || c.Replicas > 5 {
+		return fmt.Errorf("%w: stream replicas must be 1 to 5, got %d", ErrInvalidConfig, c.Replicas)
+	}
+	if c.DuplicateWindow <= 0 {
+		return fmt.Errorf("%w: duplicate window must be positive", ErrInvalidConfig)
+	}
+	return nil
+}
+
+// StreamConfigs returns the configurations of the contract's streams.
+func (c TopologyConfig) StreamConfigs() []jetstream.StreamConfig {
+	base := func(name, desc string, subjects ...string) jetstream.StreamConfig {
+		return jetstream.StreamConfig{
+			Name:        name,
+			Description: desc,
+			Subjects:    subjects,
+			Storage:     c.Storage,
+			Replicas:    c.Replicas,
+			Retention:   jetstream.LimitsPolicy,
+			Discard:     jetstream.DiscardOld,
+			Duplicates:  c.DuplicateWindow,
+		}
+	}
+	raw := base(StreamRaw, "raw article submissions, read by ingest", SubjectRaw+".>")
+	raw.MaxAge = c.RawMaxAge
+	arts := base(StreamArticles, "canonical, enriched and indexed articles", SubjectIngested+".>", SubjectEnriched+".>", SubjectIndexed+".>")
+	arts.MaxAge = c.ArticlesMaxAge
+	dlq := base(StreamDLQ, "dead letters of every stage, with their reasons", SubjectDLQ+".>")
+	return []jetstream.StreamConfig{raw, arts, dlq}
+}
+
+// EnsureStreams creates the contract's streams or updates them to cfg. It is
+// idempotent and safe to call from every replica at start.
+func EnsureStreams(ctx context.Context, js jetstream.JetStream, cfg TopologyConfig) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	for _, sc := range cfg.StreamConfigs() {
+		if _, err := js.CreateOrUpdateStream(ctx, sc); err != nil {
+			return fmt.Errorf("create or update stream %s: %w", sc.Name, err)
+		}
+	}
+	return nil
+}
+
+// RawSubject returns the subject a raw article of source is published on.
+func RawSubject(source string) string { return SubjectRaw + "." + source }
+
+// lastToken returns the last token of a subject.
+func lastToken(subject string) string {
+	if i := strings.LastIndexByte(subject, '.'); i >= 0 {
+		return subject[i+1:]
+	}
+	return subject
+}
+
+// ValidToken reports whether s can be used as one subject token.
+func ValidToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '.' || c == '*' || c == '>' || c <= ' ' || c == 0x7f:
+			return false
+		}
+	}
+	return true
+}
+
+// Ready returns a readiness check: the connection is up and the contract's
+// streams exist.
+func Ready(nc *nats.Conn, js jetstream.JetStream) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		if st := nc.Status(); st != nats.CONNECTED {
+			return fmt.Errorf("nats connection is %s", st)
+		}
+		for _, name := range []string{StreamRaw, StreamArticles, StreamDLQ} {
+			if _, err := js.Stream(ctx, name); err != nil {
+				return fmt.Errorf("stream %s: %w", name, err)
+			}
+		}
+		return nil
+	}
+}

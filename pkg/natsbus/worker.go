@@ -1,0 +1,463 @@
+package natsbus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+
+	"github.com/newsflow/newsflow/pkg/pipeline"
+)
+
+// Outcomes reported to a Recorder; they match the metric label values.
+const (
+	OutcomeOK        = "ok"
+	OutcomeDuplicate = "duplicate"
+	OutcomeRetry     = "retry"
+	OutcomeDLQ       = "dlq"
+)
+
+// Recorder receives what a worker did with each message and the state of
+// its consumer. telemetry.StageMetrics implements it.
+type Recorder interface {
+	Outcome(outcome string)
+	ConsumerInfo(pending, ackPending, redelivered uint64)
+}
+
+// StageConfig configures one stage's durable pull consumer and its worker.
+type StageConfig struct {
+	// Name is the stage name: the durable consumer name, the dead-letter
+	// subject token and the metric label.
+	Name string
+	// Stream and FilterSubject select the input.
+	Stream        string
+	FilterSubject string
+	// Output is the subject prefix of the outputs; an output goes to
+	// Output.<source>. Empty means the handler must not return outputs.
+	Output string
+	// AckWait is how long the server waits for an ack before redelivering.
+	// Slow handlers send InProgress heartbeats at half of it.
+	AckWait time.Duration
+	// MaxDeliver bounds delivery attempts; after the last one a retryable
+	// failure becomes a dead letter.
+	MaxDeliver int
+	// MaxAckPending bounds the messages delivered and not yet acknowledged
+	// across all replicas.
+	MaxAckPending int
+	// Concurrency is the number of messages this replica handles at once.
+	Concurrency int
+	// PullBatch is how many messages the client keeps buffered.
+	PullBatch int
+	// BackoffBase and BackoffMax bound the delay before a redelivery after
+	// a retryable failure: base doubled per attempt, capped at max.
+	BackoffBase time.Duration
+	BackoffMax  time.Duration
+	// ShutdownGrace is how long in-flight work may take to finish after
+	// the context is cancelled; what is left is handed back to the server.
+	ShutdownGrace time.Duration
+	// InfoInterval is how often the consumer's state is read for metrics.
+	InfoInterval time.Duration
+}
+
+// DefaultStageConfig returns the defaults for a stage reading stream and
+// filter and publishing to output.
+func DefaultStageConfig(name, stream, filter, output string) StageConfig {
+	return StageConfig{
+		Name:          name,
+		Stream:        stream,
+		FilterSubject: filter,
+		Output:        output,
+		AckWait:       30 * time.Second,
+		MaxDeliver:    5,
+		MaxAckPending: 2048,
+		Concurrency:   256,
+		PullBatch:     512,
+		BackoffBase:   time.Second,
+		BackoffMax:    time.Minute,
+		ShutdownGrace: 20 * time.Second,
+		InfoInterval:  5 * time.Second,
+	}
+}
+
+// Validate checks the configuration.
+func (c StageConfig) Validate() error {
+	switch {
+	case !ValidToken(c.Name):
+		return fmt.Errorf("%w: stage name %q is not a subject token", ErrInvalidConfig, c.Name)
+	case c.Stream == "" || c.FilterSubject == "":
+		return fmt.Errorf("%w: stage %s needs a stream and a filter subject", ErrInvalidConfig, c.Name)
+	case c.AckWait < time.Second:
+		return fmt.Errorf("%w: stage %s: ack wait must be at least 1s, got %s", ErrInvalidConfig, c.Name, c.AckWait)
+	case c.MaxDeliver < 1:
+		return fmt.Errorf("%w: stage %s: max deliver must be at least 1, got %d", ErrInvalidConfig, c.Name, c.MaxDeliver)
+	case c.Concurrency < 1:
+		return fmt.Errorf("%w: stage %s: concurrency must be at least 1, got %d", ErrInvalidConfig, c.Name, c.Concurrency)
+	case c.MaxAckPending < c.Concurrency:
+		return fmt.Errorf("%w: stage %s: max ack pending (%d) must be at least the concurrency (%d)", ErrInvalidConfig, c.Name, c.MaxAckPending, c.Concurrency)
+	case c.PullBatch < 1:
+		return fmt.Errorf("%w: stage %s: pull batch must be at least 1", ErrInvalidConfig, c.Name)
+	case c.BackoffBase <= 0 || c.BackoffMax < c.BackoffBase:
+		return fmt.Errorf("%w: stage %s: backoff needs 0 < base <= max", ErrInvalidConfig, c.Name)
+	}
+	return nil
+}
+
+func (c StageConfig) consumerConfig() jetstream.ConsumerConfig {
+	return jetstream.ConsumerConfig{
+		Durable:       c.Name,
+		Description:   "newsflow " + c.Name + " stage",
+		FilterSubject: c.FilterSubject,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       c.AckWait,
+		MaxDeliver:    c.MaxDeliver,
+		MaxAckPending: c.MaxAckPending,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+		MaxWaiting:    512,
+	}
+}
+
+// Worker runs a handler as one replica of a stage.
+type Worker struct {
+	js  jetstream.JetStream
+	cfg StageConfig
+	h   pipeline.Handler
+	log *zap.Logger
+	rec Recorder
+	dlq string
+	out string // last token of Output, the Nats-Msg-Id namespace
+}
+
+// NewWorker returns a worker for cfg. rec may be nil.
+func NewWorker(js jetstream.JetStream, cfg StageConfig, h pipeline.Handler, log *zap.Logger, rec Recorder) (*Worker, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if rec == nil {
+		rec = nopRecorder{}
+	}
+	return &Worker{
+		js: js, cfg: cfg, h: h, rec: rec,
+		log: log.With(zap.String("stage", cfg.Name)),
+		dlq: SubjectDLQ + "." + cfg.Name,
+		out: lastToken(cfg.Output),
+	}, nil
+}
+
+// EnsureConsumer creates or updates the stage's durable consumer.
+func (w *Worker) EnsureConsumer(ctx context.Context) (jetstream.Consumer, error) {
+	c, err := w.js.CreateOrUpdateConsumer(ctx, w.cfg.Stream, w.cfg.consumerConfig())
+	if err != nil {
+		return nil, fmt.Errorf("create or update consumer %s on %s: %w", w.cfg.Name, w.cfg.Stream, err)
+	}
+	return c, nil
+}
+
+// Run consumes until ctx is cancelled. Then it stops fetching, lets
+// in-flight messages finish within the shutdown grace period, hands the
+// rest back to the server, and returns nil.
+func (w *Worker) Run(ctx context.Context) error {
+	cons, err := w.EnsureConsumer(ctx)
+	if err != nil {
+		return err
+	}
+	// Handlers run on a context that outlives ctx by the grace period.
+	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+
+	sem := make(chan struct{}, w.cfg.Concurrency)
+	var wg sync.WaitGroup
+	cc, err := cons.Consume(func(m jetstream.Msg) {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			w.handle(workCtx, m)
+		}()
+	},
+		jetstream.PullMaxMessages(w.cfg.PullBatch),
+		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+			if errors.Is(err, jetstream.ErrNoHeartbeat) || errors.Is(err, nats.ErrConnectionClosed) {
+				w.log.Debug("consume", zap.Error(err))
+				return
+			}
+			w.log.Warn("consume error", zap.Error(err))
+		}))
+	if err != nil {
+		return fmt.Errorf("consume %s: %w", w.cfg.Name, err)
+	}
+	w.log.Info("stage started", zap.String("stream", w.cfg.Stream), zap.String("subject", w.cfg.FilterSubject),
+		zap.Int("concurrency", w.cfg.Concurrency))
+
+	infoDone := make(chan struct{})
+	go func() {
+		defer close(infoDone)
+		w.pollInfo(ctx, cons)
+	}()
+
+	<-ctx.Done()
+	cc.Drain()
+	done := make(chan struct{})
+	go func() {
+		<-cc.Closed()
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(w.cfg.ShutdownGrace):
+		w.log.Warn("shutdown grace period over, handing in-flight messages back", zap.Duration("grace", w.cfg.ShutdownGrace))
+		cancelWork()
+		cc.Stop()
+		<-done
+	}
+	<-infoDone
+	w.log.Info("stage stopped")
+	return nil
+}
+
+func (w *Worker) pollInfo(ctx context.Context, cons jetstream.Consumer) {
+	interval := w.cfg.InfoInterval
+	if interval <= 0 {
+		interval = 5 * time.Second
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		ictx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		if info, err := cons.Info(ictx); err == nil {
+			w.rec.ConsumerInfo(info.NumPending, uint64(info.NumAckPending), uint64(info.NumRedelivered))
+		} else if ctx.Err() == nil {
+			w.log.Debug("read consumer info", zap.Error(err))
+		}
+		cancel()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
+	meta, err := m.Metadata()
+	if err != nil {
+		w.log.Error("message without jetstream metadata", zap.String("subject", m.Subject()), zap.Error(err))
+		_ = m.Term()
+		return
+	}
+	in := &pipeline.Message{
+		ID:      m.Headers().Get(nats.MsgIdHdr),
+		Source:  lastToken(m.Subject()),
+		Data:    m.Data(),
+		Header:  pipeline.Header(m.Headers()),
+		Attempt: int(meta.NumDelivered),
+		Seq:     meta.Sequence.Stream,
+		Stored:  meta.Timestamp,
+	}
+	if in.Header == nil {
+		in.Header = pipeline.Header{}
+	}
+	if in.Header.Get(pipeline.HeaderPublishedAt) == "" {
+		in.Header.Set(pipeline.HeaderPublishedAt, meta.Timestamp.UTC().Format(time.RFC3339Nano))
+	}
+
+	stopBeat := w.heartbeat(m)
+	out, herr := w.h.Process(ctx, in)
+	stopBeat()
+
+	log := func() *zap.Logger {
+		id := in.Header.Get(HeaderArticleID)
+		for _, o := range out {
+			if id != "" {
+				break
+			}
+			id = o.Header.Get(HeaderArticleID)
+		}
+		return w.log.With(zap.String("article_id", id), zap.String("subject", m.Subject()),
+			zap.Uint64("stream_seq", meta.Sequence.Stream), zap.Int("attempt", in.Attempt))
+	}
+
+	if herr == nil {
+		dup, perr := w.publish(ctx, in, out)
+		if perr == nil {
+			if err := m.Ack(); err != nil {
+				log().Warn("ack failed; the message will be redelivered", zap.Error(err))
+			}
+			if dup {
+				w.rec.Outcome(OutcomeDuplicate)
+			} else {
+				w.rec.Outcome(OutcomeOK)
+			}
+			return
+		}
+		herr = pipeline.Retry(fmt.Errorf("publish downstream: %w", perr), 0)
+	}
+
+	switch {
+	case errors.Is(herr, pipeline.ErrDuplicate):
+		if err := m.Ack(); err != nil {
+			log().Warn("ack failed; the message will be redelivered", zap.Error(err))
+		}
+		w.rec.Outcome(OutcomeDuplicate)
+	case ctx.Err() != nil:
+		// Shutting down past the grace period: hand the message back.
+		_ = m.Nak()
+	case pipeline.IsPermanent(herr) || in.Attempt >= w.cfg.MaxDeliver:
+		w.deadLetter(ctx, m, meta, in, herr, log())
+	default:
+		delay, ok := pipeline.RetryAfter(herr)
+		if !ok || delay <= 0 {
+			delay = pipeline.Backoff(in.Attempt, w.cfg.BackoffBase, w.cfg.BackoffMax)
+		}
+		log().Warn("handler failed, will retry", zap.Duration("delay", delay), zap.Error(herr))
+		if err := m.NakWithDelay(delay); err != nil {
+			log().Warn("nak failed; the message will be redelivered after ack wait", zap.Error(err))
+		}
+		w.rec.Outcome(OutcomeRetry)
+	}
+}
+
+// heartbeat sends InProgress every half AckWait until the returned func is
+// called, so that slow work is not redelivered while it runs.
+func (w *Worker) heartbeat(m jetstream.Msg) func() {
+	every := w.cfg.AckWait / 2
+	var mu sync.Mutex
+	stopped := false
+	var t *time.Timer
+	t = time.AfterFunc(every, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped {
+			return
+		}
+		_ = m.InProgress()
+		t.Reset(every)
+	})
+	return func() {
+		mu.Lock()
+		stopped = true
+		mu.Unlock()
+		t.Stop()
+	}
+}
+
+// publish sends the outputs and waits for every PubAck. It reports whether
+// every output was a duplicate the stream had already stored.
+func (w *Worker) publish(ctx context.Context, in *pipeline.Message, out []*pipeline.Message) (bool, error) {
+	if len(out) == 0 {
+		return false, nil
+	}
+	if w.cfg.Output == "" {
+		return false, pipeline.Permanentf("stage %s has no output subject but its handler returned %d messages", w.cfg.Name, len(out))
+	}
+	futures := make([]jetstream.PubAckFuture, 0, len(out))
+	for _, o := range out {
+		source := o.Source
+		if source == "" {
+			source = in.Source
+		}
+		if !ValidToken(source) {
+			return false, pipeline.Permanentf("output source %q is not a valid subject token", source)
+		}
+		hdr := nats.Header{}
+		for k, v := range o.Header {
+			hdr[k] = v
+		}
+		if hdr.Get(pipeline.HeaderPublishedAt) == "" {
+			hdr.Set(pipeline.HeaderPublishedAt, in.Header.Get(pipeline.HeaderPublishedAt))
+		}
+		hdr.Del(nats.MsgIdHdr)
+		msg := &nats.Msg{Subject: w.cfg.Output + "." + source, Data: o.Data, Header: hdr}
+		var opts []jetstream.PublishOpt
+		if o.ID != "" {
+			opts = append(opts, jetstream.WithMsgID(w.out+":"+o.ID))
+		}
+		f, err := w.js.PublishMsgAsync(msg, opts...)
+		if err != nil {
+			return false, err
+		}
+		futures = append(futures, f)
+	}
+	allDup := true
+	for _, f := range futures {
+		select {
+		case ack := <-f.Ok():
+			if !ack.Duplicate {
+				allDup = false
+			}
+		case err := <-f.Err():
+			return false, err
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+	}
+	return allDup, nil
+}
+
+// maxErrorHeader bounds the Newsflow-Error header; the full error is logged.
+const maxErrorHeader = 1024
+
+func (w *Worker) deadLetter(ctx context.Context, m jetstream.Msg, meta *jetstream.MsgMetadata, in *pipeline.Message, cause error, log *zap.Logger) {
+	hdr := nats.Header{}
+	for k, v := range m.Headers() {
+		if k == nats.MsgIdHdr {
+			hdr[HeaderMsgID] = v
+			continue
+		}
+		hdr[k] = v
+	}
+	hdr.Set(HeaderStage, w.cfg.Name)
+	hdr.Set(HeaderError, headerSafe(cause.Error(), maxErrorHeader))
+	hdr.Set(HeaderAttempts, strconv.Itoa(in.Attempt))
+	hdr.Set(HeaderSubject, m.Subject())
+	dl := &nats.Msg{Subject: w.dlq, Data: m.Data(), Header: hdr}
+	id := fmt.Sprintf("dlq:%s:%s:%d", w.cfg.Name, meta.Stream, meta.Sequence.Stream)
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := w.js.PublishMsg(pctx, dl, jetstream.WithMsgID(id)); err != nil {
+		log.Error("dead letter publish failed; the message will be redelivered", zap.NamedError("cause", cause), zap.Error(err))
+		_ = m.NakWithDelay(pipeline.Backoff(in.Attempt, w.cfg.BackoffBase, w.cfg.BackoffMax))
+		w.rec.Outcome(OutcomeRetry)
+		return
+	}
+	if err := m.Term(); err != nil {
+		log.Warn("term failed after dead letter", zap.Error(err))
+	}
+	log.Error("message dead-lettered", zap.String("dlq_subject", w.dlq), zap.Error(cause))
+	w.rec.Outcome(OutcomeDLQ)
+}
+
+// headerSafe makes s a single header line of at most max bytes.
+func headerSafe(s string, max int) string {
+	s = strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' || r == '\t' {
+			return ' '
+		}
+		if r < ' ' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) > max {
+		s = s[:max]
+		for len(s) > 0 && !utf8.ValidString(s) {
+			s = s[:len(s)-1]
+		}
+		s += "..."
+	}
+	return s
+}
+
+type nopRecorder struct{}
+
+func (nopRecorder) Outcome(string)                      {}
+func (nopRecorder) ConsumerInfo(uint64, uint64, uint64) {}

@@ -1,0 +1,133 @@
+package telemetry
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/newsflow/newsflow/pkg/version"
+)
+
+// Outcomes of a message, the values of the outcome label.
+const (
+	OutcomeOK        = "ok"
+	OutcomeDuplicate = "duplicate"
+	OutcomeRetry     = "retry"
+	OutcomeDLQ       = "dlq"
+)
+
+var outcomes = []string{OutcomeOK, OutcomeDuplicate, OutcomeRetry, OutcomeDLQ}
+
+// Metrics holds the contract metrics of a process. Create it once per
+// registry and take a StageMetrics per stage.
+type Metrics struct {
+	messages    *prometheus.CounterVec
+	duration    *prometheus.HistogramVec
+	inflight    *prometheus.GaugeVec
+	pending     *prometheus.GaugeVec
+	ackPending  *prometheus.GaugeVec
+	redelivered *prometheus.GaugeVec
+	endToEnd    prometheus.Histogram
+}
+
+// NewMetrics registers the contract metrics, build info and the Go and
+// process collectors on reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		messages: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "newsflow_stage_messages_total",
+			Help: "Messages handled by a stage, by outcome (ok, duplicate, retry, dlq).",
+		}, []string{"stage", "outcome"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "newsflow_stage_duration_seconds",
+			Help:    "Time spent in a stage's handler per message.",
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"stage"}),
+		inflight: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "newsflow_stage_inflight",
+			Help: "Messages a stage is handling right now.",
+		}, []string{"stage"}),
+		pending: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "newsflow_consumer_pending",
+			Help: "Messages in the stream not yet delivered to the stage's consumer.",
+		}, []string{"stage"}),
+		ackPending: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "newsflow_consumer_ack_pending",
+			Help: "Messages delivered to the stage's consumer and not yet acknowledged.",
+		}, []string{"stage"}),
+		redelivered: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "newsflow_consumer_redelivered",
+			Help: "Messages the stage's consumer has delivered more than once and not yet acknowledged.",
+		}, []string{"stage"}),
+		endToEnd: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "newsflow_end_to_end_seconds",
+			Help:    "Time from the raw publish of an article to its indexing.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300},
+		}),
+	}
+	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "newsflow_build_info",
+		Help: "Build version and revision; always 1.",
+	}, []string{"version", "revision"})
+	buildInfo.WithLabelValues(version.Version(), version.Revision()).Set(1)
+	reg.MustRegister(m.messages, m.duration, m.inflight, m.pending, m.ackPending, m.redelivered, m.endToEnd, buildInfo,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Stage returns the metrics of one stage. Every outcome series is created at
+// zero, so dashboards see the stage before its first message.
+func (m *Metrics) Stage(name string) *StageMetrics {
+	s := &StageMetrics{
+		duration:    m.duration.WithLabelValues(name),
+		inflight:    m.inflight.WithLabelValues(name),
+		pending:     m.pending.WithLabelValues(name),
+		ackPending:  m.ackPending.WithLabelValues(name),
+		redelivered: m.redelivered.WithLabelValues(name),
+		endToEnd:    m.endToEnd,
+		outcomes:    make(map[string]prometheus.Counter, len(outcomes)),
+	}
+	for _, o := range outcomes {
+		s.outcomes[o] = m.messages.WithLabelValues(name, o)
+	}
+	return s
+}
+
+// StageMetrics records the metrics of one stage. It implements
+// pipeline.Observer and the bus's outcome and consumer-info reporting.
+type StageMetrics struct {
+	duration    prometheus.Observer
+	inflight    prometheus.Gauge
+	pending     prometheus.Gauge
+	ackPending  prometheus.Gauge
+	redelivered prometheus.Gauge
+	endToEnd    prometheus.Observer
+	outcomes    map[string]prometheus.Counter
+}
+
+// Started counts a handler call in flight.
+func (s *StageMetrics) Started() { s.inflight.Inc() }
+
+// Finished records a handler call's duration.
+func (s *StageMetrics) Finished(d time.Duration) {
+	s.inflight.Dec()
+	s.duration.Observe(d.Seconds())
+}
+
+// Outcome counts one message with the given outcome.
+func (s *StageMetrics) Outcome(outcome string) {
+	if c, ok := s.outcomes[outcome]; ok {
+		c.Inc()
+	}
+}
+
+// ConsumerInfo records the stage consumer's state.
+func (s *StageMetrics) ConsumerInfo(pending, ackPending, redelivered uint64) {
+	s.pending.Set(float64(pending))
+	s.ackPending.Set(float64(ackPending))
+	s.redelivered.Set(float64(redelivered))
+}
+
+// EndToEnd records the time from raw publish to indexing of one article.
+func (s *StageMetrics) EndToEnd(d time.Duration) { s.endToEnd.Observe(d.Seconds()) }
