@@ -13,6 +13,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/newsflow/newsflow/pkg/article"
 )
 
 // Stream names of the public contract.
@@ -165,4 +167,57 @@ func Ready(nc *nats.Conn, js jetstream.JetStream) func(ctx context.Context) erro
 		}
 		return nil
 	}
+}
+
+// EnsureStreamsRetry calls EnsureStreams until it succeeds or ctx ends, so
+// that a worker started before its NATS server waits for it.
+func EnsureStreamsRetry(ctx context.Context, js jetstream.JetStream, cfg TopologyConfig, logf func(err error, wait time.Duration)) error {
+	wait := 250 * time.Millisecond
+	for {
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := EnsureStreams(actx, js, cfg)
+		cancel()
+		if err == nil || errors.Is(err, ErrInvalidConfig) {
+			return err
+		}
+		if logf != nil {
+			logf(err, wait)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("ensure streams: %w (last error: %v)", ctx.Err(), err)
+		case <-time.After(wait):
+		}
+		if wait < 5*time.Second {
+			wait *= 2
+		}
+	}
+}
+
+// NewJetStream returns the JetStream context the stages use: bounded async
+// publishing with a timeout on every PubAck.
+func NewJetStream(nc *nats.Conn) (jetstream.JetStream, error) {
+	js, err := jetstream.New(nc,
+		jetstream.WithPublishAsyncMaxPending(4096),
+		jetstream.WithPublishAsyncTimeout(30*time.Second),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("jetstream context: %w", err)
+	}
+	return js, nil
+}
+
+// PublishRaw publishes a prepared article onto articles.raw.<source> and
+// waits for the stream to store it. It reports true when the stream already
+// held this version (same Nats-Msg-Id within the duplicate window).
+func PublishRaw(ctx context.Context, js jetstream.JetStream, a *article.Article) (bool, error) {
+	data, err := article.Encode(a)
+	if err != nil {
+		return false, err
+	}
+	ack, err := js.PublishMsg(ctx, &nats.Msg{Subject: RawSubject(a.Source), Data: data}, jetstream.WithMsgID(RawMsgID(a)))
+	if err != nil {
+		return false, fmt.Errorf("publish article %s: %w", a.ID, err)
+	}
+	return ack.Duplicate, nil
 }

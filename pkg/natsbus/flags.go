@@ -1,0 +1,37 @@
+package natsbus
+
+import "flag"
+
+// RegisterFlags adds the connection flags to fs.
+func (c *ConnConfig) RegisterFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.URL, "nats-url", c.URL, "NATS server URL(s), comma-separated")
+	fs.StringVar(&c.CredsFile, "nats-creds", c.CredsFile, "NATS .creds file (JWT and NKey seed)")
+	fs.StringVar(&c.NKeyFile, "nats-nkey", c.NKeyFile, "NATS NKey seed file")
+	fs.StringVar(&c.User, "nats-user", c.User, "NATS user")
+	fs.StringVar(&c.Password, "nats-password", c.Password, "NATS password")
+	fs.StringVar(&c.Token, "nats-token", c.Token, "NATS authentication token")
+	fs.StringVar(&c.TLSCA, "nats-tls-ca", c.TLSCA, "CA certificate file to verify the NATS server")
+	fs.StringVar(&c.TLSCert, "nats-tls-cert", c.TLSCert, "client certificate file for mutual TLS")
+	fs.StringVar(&c.TLSKey, "nats-tls-key", c.TLSKey, "client key file for mutual TLS")
+}
+
+// RegisterFlags adds the stage's tuning flags to fs.
+func (c *StageConfig) RegisterFlags(fs *flag.FlagSet) {
+	fs.DurationVar(&c.AckWait, "ack-wait", c.AckWait, "time the server waits for an ack before redelivering")
+	fs.IntVar(&c.MaxDeliver, "max-deliver", c.MaxDeliver, "delivery attempts before a message is dead-lettered")
+	fs.IntVar(&c.MaxAckPending, "max-ack-pending", c.MaxAckPending, "messages delivered and not yet acked, across replicas")
+	fs.IntVar(&c.Concurrency, "concurrency", c.Concurrency, "messages handled at once by this replica")
+	fs.IntVar(&c.PullBatch, "pull-batch", c.PullBatch, "messages buffered by the client")
+	fs.DurationVar(&c.BackoffBase, "backoff-base", c.BackoffBase, "first retry delay, doubled per attempt")
+	fs.DurationVar(&c.BackoffMax, "backoff-max", c.BackoffMax, "largest retry delay")
+	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", c.ShutdownGrace, "time in-flight work may take to finish on shutdown")
+}
+
+// RegisterFlags adds the stream sizing flags to fs.
+func (c *TopologyConfig) RegisterFlags(fs *flag.FlagSet) {
+	fs.IntVar(&c.Replicas, "stream-replicas", c.Replicas, "replicas of every stream (3 in a cluster)")
+	fs.DurationVar(&c.RawMaxAge, "raw-max-age", c.RawMaxAge, "how long raw submissions are kept for reprocessing (0: no limit)")
+	fs.DurationVar(&c.ArticlesMaxAge, "articles-max-age", c.ArticlesMaxAge, "how long stage outputs are kept")
+	fs.DurationVar(&c.DuplicateWindow, "duplicate-window", c.DuplicateWindow, "Nats-Msg-Id deduplication window")
+}
+

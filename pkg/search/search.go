@@ -1,0 +1,106 @@
+// Package search defines the article index behind /v1/search and
+// /v1/articles/{id}, independent of the engine that implements it
+// (bleveindex embedded, or PostgreSQL).
+package search
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/newsflow/newsflow/pkg/article"
+)
+
+// Sort orders.
+const (
+	SortRelevance = "relevance"
+	SortDate      = "date"
+)
+
+// Limits on a query.
+const (
+	DefaultLimit = 10
+	MaxLimit     = 100
+	MaxOffset    = 10000
+)
+
+var (
+	// ErrNotFound is returned by Get for an unknown id.
+	ErrNotFound = errors.New("article not found")
+	// ErrInvalidQuery wraps errors in a query a person wrote.
+	ErrInvalidQuery = errors.New("invalid query")
+)
+
+// Query is a search request.
+type Query struct {
+	// Text is the query string; "*" or "" matches every article.
+	Text string
+	// Filters: an article must match one of the values of each.
+	Langs    []string
+	Sources  []string
+	Entities []string
+	// From and To bound published_at (inclusive); zero means open.
+	From, To time.Time
+	// Sort is SortRelevance (default) or SortDate (newest first).
+	Sort   string
+	Limit  int
+	Offset int
+}
+
+// Hit is one search result.
+type Hit struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Snippet is HTML: text escaped, matches wrapped in <mark>.
+	Snippet     string     `json:"snippet"`
+	Score       float64    `json:"score"`
+	Source      string     `json:"source"`
+	Lang        string     `json:"lang"`
+	PublishedAt *time.Time `json:"published_at,omitempty"`
+}
+
+// Result is a page of hits, the total number of matches, and facet counts
+// (lang, source, entities) over all matches.
+type Result struct {
+	Total  uint64                    `json:"total"`
+	Hits   []Hit                     `json:"hits"`
+	Facets map[string]map[string]int `json:"facets"`
+}
+
+// Index stores enriched articles and searches them. Implementations are
+// safe for concurrent use.
+type Index interface {
+	// Upsert writes articles by id. An article never replaces a stored
+	// version with a higher revision.
+	Upsert(ctx context.Context, docs []*article.Article) error
+	// Search runs q. Errors in the query wrap ErrInvalidQuery.
+	Search(ctx context.Context, q Query) (*Result, error)
+	// Get returns the stored article, or ErrNotFound.
+	Get(ctx context.Context, id string) (*article.Article, error)
+	// Close releases the index.
+	Close() error
+}
+
+// Normalize applies defaults and bounds to q.
+func (q *Query) Normalize() error {
+	if q.Limit <= 0 {
+		q.Limit = DefaultLimit
+	}
+	if q.Limit > MaxLimit {
+		q.Limit = MaxLimit
+	}
+	if q.Offset < 0 || q.Offset > MaxOffset {
+		return errors.Join(ErrInvalidQuery, errors.New("offset must be between 0 and 10000"))
+	}
+	switch q.Sort {
+	case "":
+		q.Sort = SortRelevance
+	case SortRelevance, SortDate:
+	default:
+		return errors.Join(ErrInvalidQuery, errors.New("sort must be relevance or date"))
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
+		return errors.Join(ErrInvalidQuery, errors.New("to is before from"))
+	}
+	return nil
+}

@@ -1,0 +1,243 @@
+// Package service runs a newsflow worker as a process: flags and NEWSFLOW_*
+// variables, logger, metrics registry, HTTP server, NATS connection and
+// streams, then the worker until SIGINT or SIGTERM.
+package service
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/newsflow/newsflow/pkg/envflag"
+	"github.com/newsflow/newsflow/pkg/natsbus"
+	"github.com/newsflow/newsflow/pkg/telemetry"
+	"github.com/newsflow/newsflow/pkg/version"
+)
+
+// Common is the configuration every worker binary shares.
+type Common struct {
+	NATS      natsbus.ConnConfig
+	Topology  natsbus.TopologyConfig
+	HTTPAddr  string
+	LogLevel  string
+	LogFormat string
+}
+
+// DefaultCommon returns the defaults.
+func DefaultCommon() Common {
+	return Common{
+		NATS:      natsbus.ConnConfig{URL: nats.DefaultURL},
+		Topology:  natsbus.DefaultTopology(),
+		HTTPAddr:  ":8080",
+		LogLevel:  "info",
+		LogFormat: "json",
+	}
+}
+
+// RegisterFlags adds the common flags to fs.
+func (c *Common) RegisterFlags(fs *flag.FlagSet) {
+	c.NATS.RegisterFlags(fs)
+	c.Topology.RegisterFlags(fs)
+	fs.StringVar(&c.HTTPAddr, "http-addr", c.HTTPAddr, "address of the HTTP server (API, /metrics, /healthz, /readyz)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: json or console")
+}
+
+// Validate checks the common configuration.
+func (c Common) Validate() error {
+	if err := c.NATS.Validate(); err != nil {
+		return err
+	}
+	if err := c.Topology.Validate(); err != nil {
+		return err
+	}
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		return fmt.Errorf("http address %q: want host:port or :port", c.HTTPAddr)
+	}
+	return nil
+}
+
+// Config is a service's own configuration.
+type Config interface {
+	// Validate returns an error a person can act on.
+	Validate() error
+	// Redacted returns the configuration with secrets masked, for the
+	// start-up log line.
+	Redacted() any
+}
+
+// Deps is what a service is built from.
+type Deps struct {
+	Log     *zap.Logger
+	Metrics *telemetry.Metrics
+	NC      *nats.Conn
+	JS      jetstream.JetStream
+	HTTP    *telemetry.Server
+	// Topology is how the streams are sized; buckets a service creates
+	// follow its replica count.
+	Topology natsbus.TopologyConfig
+}
+
+// Component is a running part of a process.
+type Component interface {
+	// Run works until ctx is cancelled, then shuts down gracefully.
+	Run(ctx context.Context) error
+}
+
+// Main runs the worker binary name with args (without the program name):
+// register adds the service's flags and returns its configuration, build
+// makes the worker. It returns the process exit status.
+//
+// "name healthcheck" asks the running process's /healthz, for container
+// health checks in images without a shell.
+func Main(name string, args []string, register func(fs *flag.FlagSet) Config, build func(ctx context.Context, d Deps) (Component, error)) int {
+	common := DefaultCommon()
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	common.RegisterFlags(fs)
+	cfg := register(fs)
+	healthcheck := len(args) > 0 && args[0] == "healthcheck"
+	if healthcheck {
+		args = args[1:]
+	}
+	if err := envflag.Parse(fs, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		return 2
+	}
+	if healthcheck {
+		return Healthcheck(common.HTTPAddr, os.Stderr)
+	}
+	if err := common.Validate(); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		return 2
+	}
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		return 2
+	}
+	log, err := telemetry.NewLogger(common.LogLevel, common.LogFormat)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		return 2
+	}
+	log = log.With(zap.String("service", name))
+	defer func() { _ = log.Sync() }()
+	log.Info("starting", zap.String("version", version.Version()), zap.String("revision", version.Revision()),
+		zap.Any("nats", common.NATS.Redacted()), zap.Any("topology", common.Topology),
+		zap.String("http_addr", common.HTTPAddr), zap.Any("config", cfg.Redacted()))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, name, common, log, build); err != nil {
+		log.Error("exiting", zap.Error(err))
+		return 1
+	}
+	log.Info("stopped")
+	return 0
+}
+
+func run(ctx context.Context, name string, common Common, log *zap.Logger, build func(ctx context.Context, d Deps) (Component, error)) error {
+	reg := prometheus.NewRegistry()
+	metrics := telemetry.NewMetrics(reg)
+	srv := telemetry.NewServer(common.HTTPAddr, reg, log)
+	if err := srv.Listen(); err != nil {
+		return err
+	}
+	connCfg := common.NATS
+	connCfg.Name = "newsflow-" + name
+	nc, err := natsbus.Connect(connCfg, log)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	js, err := natsbus.NewJetStream(nc)
+	if err != nil {
+		return err
+	}
+	srv.AddCheck("nats", natsbus.Ready(nc, js))
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return srv.Run(gctx) })
+	g.Go(func() error {
+		if err := natsbus.EnsureStreamsRetry(gctx, js, common.Topology, func(err error, wait time.Duration) {
+			log.Warn("nats not ready, retrying", zap.Duration("wait", wait), zap.Error(err))
+		}); err != nil {
+			if gctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		comp, err := build(gctx, Deps{Log: log, Metrics: metrics, NC: nc, JS: js, HTTP: srv, Topology: common.Topology})
+		if err != nil {
+			return err
+		}
+		return comp.Run(gctx)
+	})
+	err = g.Wait()
+	if derr := Drain(nc, 10*time.Second); derr != nil && err == nil {
+		log.Warn("drain nats connection", zap.Error(derr))
+	}
+	return err
+}
+
+// Drain flushes and closes nc, waiting at most timeout.
+func Drain(nc *nats.Conn, timeout time.Duration) error {
+	if nc.IsClosed() {
+		return nil
+	}
+	closed := make(chan struct{})
+	nc.SetClosedHandler(func(*nats.Conn) { close(closed) })
+	if err := nc.Drain(); err != nil {
+		nc.Close()
+		return fmt.Errorf("drain: %w", err)
+	}
+	select {
+	case <-closed:
+		return nil
+	case <-time.After(timeout):
+		nc.Close()
+		return fmt.Errorf("drain did not finish within %s", timeout)
+	}
+}
+
+// Healthcheck asks http://addr/healthz and returns 0 when it answers 200.
+func Healthcheck(addr string, stderr io.Writer) int {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "healthcheck: address %q: %v\n", addr, err)
+		return 1
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get("http://" + net.JoinHostPort(host, port) + "/healthz")
+	if err != nil {
+		fmt.Fprintf(stderr, "healthcheck: %v\n", err)
+		return 1
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(stderr, "healthcheck: %s: %s\n", resp.Status, strings.TrimSpace(string(body)))
+		return 1
+	}
+	return 0
+}

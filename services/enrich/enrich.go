@@ -1,0 +1,155 @@
+// Package enrich is the second stage of newsflow: it cleans the article
+// body, detects the language and extracts what a reader or a program wants
+// to know about the article, then publishes it on articles.enriched.<source>.
+package enrich
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/natsbus"
+	"github.com/newsflow/newsflow/pkg/pipeline"
+	"github.com/newsflow/newsflow/pkg/service"
+	"github.com/newsflow/newsflow/pkg/version"
+)
+
+// Config configures the enrich stage.
+type Config struct {
+	Stage natsbus.StageConfig
+	// Disabled names steps to skip.
+	Disabled []string
+}
+
+// DefaultConfig returns the defaults.
+func DefaultConfig() Config {
+	return Config{Stage: natsbus.DefaultStageConfig(natsbus.StageEnrich, natsbus.StreamArticles, natsbus.SubjectIngested+".>", natsbus.SubjectEnriched)}
+}
+
+// RegisterFlags adds the enrich flags to fs.
+func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+	c.Stage.RegisterFlags(fs)
+	fs.Func("disable", "comma-separated enrichment steps to skip ("+strings.Join(StepNames(), ", ")+")", func(s string) error {
+		c.Disabled = nil
+		for _, n := range strings.Split(s, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				c.Disabled = append(c.Disabled, n)
+			}
+		}
+		return nil
+	})
+}
+
+// Validate checks the configuration.
+func (c Config) Validate() error {
+	if err := c.Stage.Validate(); err != nil {
+		return err
+	}
+	names := StepNames()
+	for _, d := range c.Disabled {
+		if !slices.Contains(names, d) {
+			return fmt.Errorf("unknown enrichment step %q in --disable; the steps are %s", d, strings.Join(names, ", "))
+		}
+	}
+	return nil
+}
+
+// Redacted returns c; it holds no secrets.
+func (c Config) Redacted() any { return c }
+
+// Service is a running enrich stage.
+type Service struct {
+	worker *natsbus.Worker
+}
+
+// New builds the enrich stage on d.
+func New(_ context.Context, cfg Config, d service.Deps) (*Service, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	stage := d.Metrics.Stage(cfg.Stage.Name)
+	e := NewEnricher(Steps(cfg.Disabled...), time.Now)
+	h := pipeline.Chain(e, pipeline.Observe(stage), pipeline.Recover(), pipeline.Timeout(cfg.Stage.AckWait))
+	w, err := natsbus.NewWorker(d.JS, cfg.Stage, h, d.Log, stage)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{worker: w}, nil
+}
+
+// Run consumes until ctx is cancelled.
+func (s *Service) Run(ctx context.Context) error { return s.worker.Run(ctx) }
+
+// Enricher runs the enrichment steps over each article. It is the stage's
+// pipeline handler.
+type Enricher struct {
+	steps []Step
+	now   func() time.Time
+}
+
+// NewEnricher returns an enricher running steps in order.
+func NewEnricher(steps []Step, now func() time.Time) *Enricher {
+	return &Enricher{steps: steps, now: now}
+}
+
+// Enrich runs every step over a. A failing step records its error in
+// a.EnrichErrors and the others still run.
+func (e *Enricher) Enrich(ctx context.Context, a *article.Article) {
+	for _, s := range e.steps {
+		if err := runStep(ctx, s, a); err != nil {
+			if a.EnrichErrors == nil {
+				a.EnrichErrors = map[string]string{}
+			}
+			a.EnrichErrors[s.Name] = err.Error()
+		}
+	}
+	if a.Entities == nil {
+		a.Entities = []article.Entity{}
+	}
+	if a.Keywords == nil {
+		a.Keywords = []article.Keyword{}
+	}
+	if a.Quotes == nil {
+		a.Quotes = []article.Quote{}
+	}
+	if a.RelatedLinks == nil {
+		a.RelatedLinks = []string{}
+	}
+	a.PipelineVersion = version.Version()
+	a.EnrichedAt = e.now().UTC()
+}
+
+func runStep(ctx context.Context, s Step, a *article.Article) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("step %s panicked: %v", s.Name, r)
+		}
+	}()
+	return s.Run(ctx, a)
+}
+
+// Process decodes, enriches and re-encodes one article.
+func (e *Enricher) Process(ctx context.Context, in *pipeline.Message) ([]*pipeline.Message, error) {
+	a, err := article.Decode(in.Data)
+	if err != nil {
+		return nil, pipeline.Permanent(fmt.Errorf("decode ingested article: %w", err))
+	}
+	if !article.ValidID(a.ID) {
+		return nil, pipeline.Permanentf("ingested article has an invalid id %q", a.ID)
+	}
+	e.Enrich(ctx, a)
+	data, err := article.Encode(a)
+	if err != nil {
+		return nil, pipeline.Permanent(err)
+	}
+	return []*pipeline.Message{{
+		ID:     fmt.Sprintf("%s:%s:%d", a.ID, a.ContentHash, a.Revision),
+		Source: a.Source,
+		Data:   data,
+		Header: pipeline.Header{natsbus.HeaderArticleID: {a.ID}},
+	}}, nil
+}

@@ -1,0 +1,92 @@
+package enrich
+
+import (
+	"context"
+	"math"
+	"strings"
+	"unicode"
+
+	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/langdetect"
+	"github.com/newsflow/newsflow/pkg/textclean"
+)
+
+// Step is one pure enrichment over an article.
+type Step struct {
+	Name string
+	Run  func(ctx context.Context, a *article.Article) error
+}
+
+// Step names, for --disable.
+const (
+	StepClean = "clean"
+	StepLang  = "lang"
+	StepStats = "stats"
+)
+
+// allSteps returns every step in the order they run.
+func allSteps() []Step {
+	return []Step{
+		{Name: StepClean, Run: clean},
+		{Name: StepLang, Run: detectLang},
+		{Name: StepStats, Run: stats},
+	}
+}
+
+// StepNames lists the steps in order.
+func StepNames() []string {
+	var names []string
+	for _, s := range allSteps() {
+		names = append(names, s.Name)
+	}
+	return names
+}
+
+// Steps returns the steps except the disabled ones.
+func Steps(disabled ...string) []Step {
+	var out []Step
+outer:
+	for _, s := range allSteps() {
+		for _, d := range disabled {
+			if s.Name == d {
+				continue outer
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func clean(_ context.Context, a *article.Article) error {
+	r := textclean.Clean(a.Body)
+	a.CleanBody = r.Body
+	a.RelatedLinks = r.RelatedLinks
+	return nil
+}
+
+func text(a *article.Article) string {
+	if a.CleanBody != "" {
+		return a.CleanBody
+	}
+	return a.Body
+}
+
+func detectLang(_ context.Context, a *article.Article) error {
+	r := langdetect.Detect(a.Title + "\n" + text(a))
+	if r.Lang == "" {
+		return nil
+	}
+	a.Lang = r.Lang
+	a.LangConfidence = math.Round(r.Confidence*1000) / 1000
+	return nil
+}
+
+// wordsPerMinute is an adult's average silent reading speed.
+const wordsPerMinute = 200
+
+func stats(_ context.Context, a *article.Article) error {
+	n := len(strings.FieldsFunc(text(a), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) && r != '-' && r != '\'' }))
+	a.WordCount = n
+	a.ReadingTimeSeconds = int(math.Ceil(float64(n) * 60 / wordsPerMinute))
+	return nil
+}

@@ -1,0 +1,257 @@
+package ingest
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+
+	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/intake"
+	"github.com/newsflow/newsflow/pkg/natsbus"
+)
+
+// Submission statuses returned by the API.
+const (
+	StatusAccepted  = "accepted"
+	StatusDuplicate = "duplicate"
+	StatusRejected  = "rejected"
+)
+
+// APIConfig configures the submission API.
+type APIConfig struct {
+	Limits          article.Limits
+	MaxRequestBytes int64
+	// Token, when set, must be sent as "Authorization: Bearer <token>".
+	Token string
+}
+
+// API serves POST /v1/articles: it validates each article, answers with its
+// id and whether it was accepted or a duplicate, and publishes it onto
+// articles.raw.<source>.
+type API struct {
+	js   jetstream.JetStream
+	seen *natsbus.SeenSet
+	cfg  APIConfig
+	log  *zap.Logger
+}
+
+// NewAPI returns the submission API.
+func NewAPI(js jetstream.JetStream, seen *natsbus.SeenSet, cfg APIConfig, log *zap.Logger) *API {
+	return &API{js: js, seen: seen, cfg: cfg, log: log}
+}
+
+// Router is where routes are mounted (telemetry.Server, http.ServeMux).
+type Router interface {
+	Handle(pattern string, h http.Handler)
+}
+
+// Routes mounts the API on r.
+func (a *API) Routes(r Router) {
+	r.Handle("POST /v1/articles", http.HandlerFunc(a.submit))
+}
+
+// ErrorBody is the JSON error object of the public contract.
+type ErrorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// Result is the answer for one submitted article.
+type Result struct {
+	ID     string     `json:"id,omitempty"`
+	Status string     `json:"status"`
+	Index  int        `json:"index,omitempty"`
+	Error  *ErrorBody `json:"error,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// WriteError writes the contract's error object.
+func WriteError(w http.ResponseWriter, status int, code, field, msg string) {
+	writeJSON(w, status, map[string]ErrorBody{"error": {Code: code, Message: msg, Field: field}})
+}
+
+func (a *API) authorized(r *http.Request) bool {
+	if a.cfg.Token == "" {
+		return true
+	}
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(a.cfg.Token)) == 1
+}
+
+func (a *API) submit(w http.ResponseWriter, r *http.Request) {
+	if !a.authorized(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="newsflow"`)
+		WriteError(w, http.StatusUnauthorized, "unauthorized", "", "a valid bearer token is required")
+		return
+	}
+	format, err := intake.FormatFromContentType(r.Header.Get("Content-Type"))
+	if err != nil {
+		WriteError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "", err.Error())
+		return
+	}
+	if r.ContentLength > a.cfg.MaxRequestBytes {
+		WriteError(w, http.StatusRequestEntityTooLarge, article.CodeTooLarge, "", fmt.Sprintf("request body is %d bytes, the limit is %d", r.ContentLength, a.cfg.MaxRequestBytes))
+		return
+	}
+	body := http.MaxBytesReader(w, r.Body, a.cfg.MaxRequestBytes)
+	q := r.URL.Query()
+	meta := intake.Meta{Source: q.Get("source"), URL: q.Get("url"), Title: q.Get("title")}
+
+	var results []Result
+	pending := make([]pendingPub, 0, 1)
+	decodeErr := intake.Decode(body, format, meta, func(it intake.Item) error {
+		res, p := a.prepare(r.Context(), it)
+		results = append(results, res)
+		if p != nil {
+			pending = append(pending, *p)
+		}
+		return nil
+	})
+	var mbe *http.MaxBytesError
+	if errors.As(decodeErr, &mbe) {
+		WriteError(w, http.StatusRequestEntityTooLarge, article.CodeTooLarge, "", fmt.Sprintf("request body is over the limit of %d bytes", a.cfg.MaxRequestBytes))
+		return
+	}
+	// Publish what was accepted even when the stream of items broke off.
+	a.flush(r.Context(), results, pending)
+	if decodeErr != nil && format != intake.FormatNDJSON {
+		WriteError(w, http.StatusBadRequest, article.CodeMalformed, "", decodeErr.Error())
+		return
+	}
+	if decodeErr != nil {
+		results = append(results, Result{Status: StatusRejected, Index: len(results) + 1,
+			Error: &ErrorBody{Code: article.CodeMalformed, Message: decodeErr.Error()}})
+	}
+	if format != intake.FormatNDJSON {
+		res := results[0]
+		if res.Error != nil {
+			status := http.StatusBadRequest
+			if res.Error.Code == "unavailable" {
+				status = http.StatusServiceUnavailable
+			}
+			writeJSON(w, status, map[string]*ErrorBody{"error": res.Error})
+			return
+		}
+		res.Index = 0
+		writeJSON(w, http.StatusAccepted, res)
+		return
+	}
+	status := http.StatusBadRequest
+	for _, res := range results {
+		if res.Error == nil {
+			status = http.StatusAccepted
+			break
+		}
+	}
+	if results == nil {
+		results = []Result{}
+	}
+	writeJSON(w, status, results)
+}
+
+type pendingPub struct {
+	idx     int
+	article *article.Article
+	future  jetstream.PubAckFuture
+}
+
+// prepare validates one item and checks the seen-set; it returns the
+// result so far and, for a new article, what to publish.
+func (a *API) prepare(ctx context.Context, it intake.Item) (Result, *pendingPub) {
+	res := Result{Index: it.Index}
+	if it.Err == nil {
+		it.Err = intake.Prepare(it.Article, a.cfg.Limits)
+	}
+	if it.Err != nil {
+		res.Status = StatusRejected
+		res.Error = errorBody(it.Err)
+		if it.Article != nil && article.ValidID(it.Article.ID) {
+			res.ID = it.Article.ID
+		}
+		a.log.Info("article rejected", zap.Int("index", it.Index), zap.String("article_id", res.ID), zap.Error(it.Err))
+		return res, nil
+	}
+	res.ID = it.Article.ID
+	seen, err := a.seen.Contains(ctx, it.Article.ID, it.Article.ContentHash)
+	if err != nil {
+		res.Status = StatusRejected
+		res.Error = &ErrorBody{Code: "unavailable", Message: "the queue is not available, try again: " + err.Error()}
+		return res, nil
+	}
+	if seen {
+		res.Status = StatusDuplicate
+		return res, nil
+	}
+	return res, &pendingPub{idx: it.Index, article: it.Article}
+}
+
+// flush publishes the accepted articles asynchronously and records each
+// PubAck in results.
+func (a *API) flush(ctx context.Context, results []Result, pending []pendingPub) {
+	byIndex := make(map[int]int, len(results))
+	for i, r := range results {
+		byIndex[r.Index] = i
+	}
+	for i := range pending {
+		p := &pending[i]
+		data, err := article.Encode(p.article)
+		if err == nil {
+			p.future, err = a.js.PublishMsgAsync(&nats.Msg{Subject: natsbus.RawSubject(p.article.Source), Data: data},
+				jetstream.WithMsgID(natsbus.RawMsgID(p.article)))
+		}
+		if err != nil {
+			results[byIndex[p.idx]].Status = StatusRejected
+			results[byIndex[p.idx]].Error = &ErrorBody{Code: "unavailable", Message: "publish failed, try again: " + err.Error()}
+		}
+	}
+	timeout := time.After(30 * time.Second)
+	for _, p := range pending {
+		if p.future == nil {
+			continue
+		}
+		res := &results[byIndex[p.idx]]
+		select {
+		case ack := <-p.future.Ok():
+			res.Status = StatusAccepted
+			if ack.Duplicate {
+				res.Status = StatusDuplicate
+			}
+		case err := <-p.future.Err():
+			res.Status = StatusRejected
+			res.Error = &ErrorBody{Code: "unavailable", Message: "publish failed, try again: " + err.Error()}
+		case <-ctx.Done():
+			res.Status = StatusRejected
+			res.Error = &ErrorBody{Code: "unavailable", Message: "request cancelled before the queue confirmed the article"}
+		case <-timeout:
+			res.Status = StatusRejected
+			res.Error = &ErrorBody{Code: "unavailable", Message: "the queue did not confirm the article in time, try again"}
+		}
+	}
+}
+
+func errorBody(err error) *ErrorBody {
+	var fe *article.FieldError
+	if errors.As(err, &fe) {
+		return &ErrorBody{Code: fe.Code, Message: fe.Message, Field: fe.Field}
+	}
+	if errors.Is(err, intake.ErrUnsupportedFormat) {
+		return &ErrorBody{Code: "unsupported_format", Message: err.Error()}
+	}
+	return &ErrorBody{Code: article.CodeInvalid, Message: err.Error()}
+}
