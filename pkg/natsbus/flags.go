@@ -34,4 +34,3 @@ func (c *TopologyConfig) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ArticlesMaxAge, "articles-max-age", c.ArticlesMaxAge, "how long stage outputs are kept")
 	fs.DurationVar(&c.DuplicateWindow, "duplicate-window", c.DuplicateWindow, "Nats-Msg-Id deduplication window")
 }
-

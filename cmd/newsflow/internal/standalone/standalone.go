@@ -1,0 +1,217 @@
+// Package standalone runs the whole newsflow pipeline in one process: an
+// embedded NATS server with JetStream, the three stages (each with its own
+// connection, talking only through subjects), the embedded search index and
+// one HTTP listener for the API, the page and the metrics.
+package standalone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/newsflow/newsflow/pkg/natsbus"
+	"github.com/newsflow/newsflow/pkg/natsembed"
+	"github.com/newsflow/newsflow/pkg/service"
+	"github.com/newsflow/newsflow/pkg/telemetry"
+	"github.com/newsflow/newsflow/services/enrich"
+	"github.com/newsflow/newsflow/services/index"
+	"github.com/newsflow/newsflow/services/ingest"
+)
+
+// Config configures the single-process pipeline.
+type Config struct {
+	// DataDir holds the NATS store (nats/) and the index (index/).
+	DataDir string
+	// HTTPAddr is the API, page and metrics listener.
+	HTTPAddr string
+	// NATSAddr is where the embedded server accepts outside clients.
+	NATSAddr string
+	// NATSMonitorAddr, when set, serves the NATS monitoring endpoints.
+	NATSMonitorAddr string
+	// APIToken, when set, is required by POST /v1/articles.
+	APIToken string
+
+	Ingest ingest.Config
+	Enrich enrich.Config
+	Index  index.Config
+}
+
+// DefaultConfig returns the defaults of `newsflow up`.
+func DefaultConfig() Config {
+	return Config{
+		DataDir:  "data",
+		HTTPAddr: ":8080",
+		NATSAddr: "127.0.0.1:4222",
+		Ingest:   ingest.DefaultConfig(),
+		Enrich:   enrich.DefaultConfig(),
+		Index:    index.DefaultConfig(),
+	}
+}
+
+// Pipeline is a started single-process pipeline.
+type Pipeline struct {
+	cfg    Config
+	log    *zap.Logger
+	srv    *server.Server
+	http   *telemetry.Server
+	reg    *prometheus.Registry
+	g      *errgroup.Group
+	conns  []*nats.Conn
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// Start starts the pipeline; it runs until ctx is cancelled or Stop.
+func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Pipeline, error) {
+	if cfg.DataDir == "" {
+		return nil, errors.New("data directory is empty")
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	srv, err := natsembed.Start(natsembed.Config{
+		Addr:        cfg.NATSAddr,
+		MonitorAddr: cfg.NATSMonitorAddr,
+		StoreDir:    filepath.Join(cfg.DataDir, "nats"),
+		ServerName:  "newsflow",
+	})
+	if err != nil {
+		return nil, err
+	}
+	p := &Pipeline{cfg: cfg, log: log, srv: srv, done: make(chan error, 1)}
+	if err := p.start(ctx); err != nil {
+		p.closeConns()
+		srv.Shutdown()
+		srv.WaitForShutdown()
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *Pipeline) connect(name string) (*nats.Conn, error) {
+	nc, err := nats.Connect("", nats.InProcessServer(p.srv), nats.Name("newsflow-"+name), nats.MaxReconnects(-1))
+	if err != nil {
+		return nil, fmt.Errorf("connect %s to the embedded nats server: %w", name, err)
+	}
+	p.conns = append(p.conns, nc)
+	return nc, nil
+}
+
+func (p *Pipeline) start(parent context.Context) error {
+	cfg := p.cfg
+	p.reg = prometheus.NewRegistry()
+	metrics := telemetry.NewMetrics(p.reg)
+	p.http = telemetry.NewServer(cfg.HTTPAddr, p.reg, p.log)
+	if err := p.http.Listen(); err != nil {
+		return err
+	}
+	topo := natsbus.DefaultTopology()
+
+	type stage struct {
+		name  string
+		build func(ctx context.Context, d service.Deps) (service.Component, error)
+	}
+	cfg.Ingest.APIToken = cfg.APIToken
+	cfg.Index.Index = filepath.Join(cfg.DataDir, "index")
+	stages := []stage{
+		{natsbus.StageIngest, func(ctx context.Context, d service.Deps) (service.Component, error) {
+			return ingest.New(ctx, cfg.Ingest, d)
+		}},
+		{natsbus.StageEnrich, func(ctx context.Context, d service.Deps) (service.Component, error) {
+			return enrich.New(ctx, cfg.Enrich, d)
+		}},
+		{natsbus.StageIndex, func(ctx context.Context, d service.Deps) (service.Component, error) {
+			return index.New(ctx, cfg.Index, d)
+		}},
+	}
+	ctx, cancel := context.WithCancel(parent)
+	p.cancel = cancel
+	setupCtx, setupCancel := context.WithTimeout(ctx, 30*time.Second)
+	defer setupCancel()
+
+	var comps []service.Component
+	for i, st := range stages {
+		nc, err := p.connect(st.name)
+		if err != nil {
+			cancel()
+			return err
+		}
+		js, err := natsbus.NewJetStream(nc)
+		if err != nil {
+			cancel()
+			return err
+		}
+		if i == 0 {
+			if err := natsbus.EnsureStreams(setupCtx, js, topo); err != nil {
+				cancel()
+				return err
+			}
+			p.http.AddCheck("nats", natsbus.Ready(nc, js))
+		}
+		comp, err := st.build(setupCtx, service.Deps{
+			Log: p.log.With(zap.String("service", st.name)), Metrics: metrics, NC: nc, JS: js, HTTP: p.http, Topology: topo,
+		})
+		if err != nil {
+			cancel()
+			return fmt.Errorf("start %s: %w", st.name, err)
+		}
+		comps = append(comps, comp)
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	p.g = g
+	g.Go(func() error { return p.http.Run(gctx) })
+	for _, c := range comps {
+		g.Go(func() error { return c.Run(gctx) })
+	}
+	go func() {
+		err := g.Wait()
+		p.closeConns()
+		p.srv.Shutdown()
+		p.srv.WaitForShutdown()
+		p.done <- err
+	}()
+	p.log.Info("newsflow is up", zap.String("http_addr", p.http.Addr()), zap.String("nats_url", p.srv.ClientURL()),
+		zap.String("data_dir", cfg.DataDir))
+	return nil
+}
+
+func (p *Pipeline) closeConns() {
+	for _, nc := range p.conns {
+		if err := service.Drain(nc, 10*time.Second); err != nil {
+			p.log.Warn("drain nats connection", zap.Error(err))
+		}
+	}
+	p.conns = nil
+}
+
+// HTTPAddr is the bound HTTP address.
+func (p *Pipeline) HTTPAddr() string { return p.http.Addr() }
+
+// NATSURL is the URL outside clients connect to.
+func (p *Pipeline) NATSURL() string { return p.srv.ClientURL() }
+
+// Registry is the process's metrics registry.
+func (p *Pipeline) Registry() *prometheus.Registry { return p.reg }
+
+// Stop shuts the pipeline down gracefully and waits for it.
+func (p *Pipeline) Stop() error {
+	p.cancel()
+	return p.Wait()
+}
+
+// Wait waits until the pipeline has stopped.
+func (p *Pipeline) Wait() error {
+	err := <-p.done
+	p.done <- err
+	return err
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode/utf8"
+
+	"github.com/newsflow/newsflow/pkg/envflag"
+	"github.com/newsflow/newsflow/pkg/search"
+)
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
+
+func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("newsflow search", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	base := fs.String("url", defaultURL, "newsflow API URL")
+	token := fs.String("api-token", "", "bearer token for the API")
+	var langs, sources, entities multiFlag
+	fs.Var(&langs, "lang", "only articles in this language (repeatable)")
+	fs.Var(&sources, "source", "only articles from this source (repeatable)")
+	fs.Var(&entities, "entity", "only articles naming this entity (repeatable)")
+	from := fs.String("from", "", "published at or after (RFC 3339 or 2006-01-02)")
+	to := fs.String("to", "", "published at or before (RFC 3339 or 2006-01-02)")
+	sort := fs.String("sort", "relevance", "relevance or date")
+	limit := fs.Int("limit", 10, "number of hits")
+	offset := fs.Int("offset", 0, "hits to skip")
+	asJSON := fs.Bool("json", false, "print the API's JSON answer")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: newsflow search [flags] QUERY")
+		fs.PrintDefaults()
+	}
+	// The environment supplies --url and --api-token defaults only.
+	if v, ok := os.LookupEnv(envflag.EnvName("url")); ok {
+		*base = v
+	}
+	if v, ok := os.LookupEnv(envflag.EnvName("api-token")); ok {
+		*token = v
+	}
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		fs.Usage()
+		return exitError{2}
+	}
+	c, err := newAPIClient(*base, *token)
+	if err != nil {
+		return err
+	}
+	v := url.Values{}
+	v.Set("q", strings.Join(pos, " "))
+	for _, l := range langs {
+		v.Add("lang", l)
+	}
+	for _, s := range sources {
+		v.Add("source", s)
+	}
+	for _, e := range entities {
+		v.Add("entity", e)
+	}
+	if *from != "" {
+		v.Set("from", *from)
+	}
+	if *to != "" {
+		v.Set("to", *to)
+	}
+	v.Set("sort", *sort)
+	v.Set("limit", strconv.Itoa(*limit))
+	v.Set("offset", strconv.Itoa(*offset))
+	var res search.Result
+	var raw json.RawMessage
+	if _, err := c.do(ctx, http.MethodGet, "/v1/search?"+v.Encode(), "", nil, &raw, http.StatusOK); err != nil {
+		return err
+	}
+	if *asJSON {
+		_, err := fmt.Fprintln(stdout, string(raw))
+		return err
+	}
+	if err := json.Unmarshal(raw, &res); err != nil {
+		return fmt.Errorf("decode search answer: %w", err)
+	}
+	return printHits(stdout, &res, *offset)
+}
+
+func printHits(w io.Writer, res *search.Result, offset int) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "ID\tPUBLISHED\tSOURCE\tLANG\tTITLE\n")
+	for _, h := range res.Hits {
+		date := ""
+		if h.PublishedAt != nil {
+			date = h.PublishedAt.Format(time.DateOnly)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", h.ID, date, h.Source, h.Lang, truncate(h.Title, 70))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	shown := len(res.Hits)
+	if shown == 0 {
+		_, err := fmt.Fprintf(w, "no articles found (%d in total)\n", res.Total)
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%d-%d of %d\n", offset+1, offset+shown, res.Total)
+	return err
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+func runGet(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("newsflow get", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	base := fs.String("url", defaultURL, "newsflow API URL")
+	token := fs.String("api-token", "", "bearer token for the API")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: newsflow get [--url URL] ID")
+		fs.PrintDefaults()
+	}
+	if v, ok := os.LookupEnv(envflag.EnvName("url")); ok {
+		*base = v
+	}
+	if v, ok := os.LookupEnv(envflag.EnvName("api-token")); ok {
+		*token = v
+	}
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return exitError{2}
+	}
+	c, err := newAPIClient(*base, *token)
+	if err != nil {
+		return err
+	}
+	var raw json.RawMessage
+	if _, err := c.do(ctx, http.MethodGet, "/v1/articles/"+url.PathEscape(pos[0]), "", nil, &raw, http.StatusOK); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, raw, "", "  "); err != nil {
+		return fmt.Errorf("decode article: %w", err)
+	}
+	buf.WriteByte('\n')
+	_, err = stdout.Write(buf.Bytes())
+	return err
+}

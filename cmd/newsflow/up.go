@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"go.uber.org/zap"
+
+	"github.com/newsflow/newsflow/cmd/newsflow/internal/standalone"
+	"github.com/newsflow/newsflow/pkg/envflag"
+	"github.com/newsflow/newsflow/pkg/telemetry"
+)
+
+func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
+	cfg := standalone.DefaultConfig()
+	fs := flag.NewFlagSet("newsflow up", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (NATS store and index)")
+	fs.StringVar(&cfg.HTTPAddr, "http", cfg.HTTPAddr, "HTTP listener: API, search page, /metrics")
+	fs.StringVar(&cfg.NATSAddr, "nats", cfg.NATSAddr, "address where the embedded NATS server accepts clients")
+	fs.StringVar(&cfg.NATSMonitorAddr, "nats-monitor", cfg.NATSMonitorAddr, "address of the NATS monitoring endpoints (empty: off)")
+	fs.StringVar(&cfg.APIToken, "api-token", cfg.APIToken, "bearer token required by POST /v1/articles")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	logFormat := fs.String("log-format", "console", "log format: console or json")
+	if err := envflag.Parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %v", fs.Args())
+	}
+	log, err := telemetry.NewLogger(*logLevel, *logFormat)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+	p, err := standalone.Start(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "newsflow is up: http://%s  (NATS %s, data in %s). Ctrl-C stops it.\n", p.HTTPAddr(), p.NATSURL(), cfg.DataDir)
+	<-ctx.Done()
+	log.Info("shutting down")
+	if err := p.Stop(); err != nil {
+		log.Error("shutdown", zap.Error(err))
+		return err
+	}
+	return nil
+}

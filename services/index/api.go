@@ -1,0 +1,168 @@
+package index
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/search"
+)
+
+func encodeIndexed(a *article.Article) ([]byte, error) {
+	return json.Marshal(article.Indexed{ID: a.ID, Source: a.Source, Revision: a.Revision, IndexedAt: a.IndexedAt})
+}
+
+// APIConfig configures the read API.
+type APIConfig struct {
+	// ReadToken, when set, must be sent as "Authorization: Bearer <token>".
+	ReadToken string
+}
+
+// API serves GET /v1/search, GET /v1/articles/{id} and the search page.
+type API struct {
+	idx search.Index
+	cfg APIConfig
+	log *zap.Logger
+}
+
+// NewAPI returns the read API over idx.
+func NewAPI(idx search.Index, cfg APIConfig, log *zap.Logger) *API {
+	return &API{idx: idx, cfg: cfg, log: log}
+}
+
+// Router is where routes are mounted.
+type Router interface {
+	Handle(pattern string, h http.Handler)
+}
+
+// Routes mounts the API on r.
+func (a *API) Routes(r Router) {
+	r.Handle("GET /v1/search", a.auth(http.HandlerFunc(a.search)))
+	r.Handle("GET /v1/articles/{id}", a.auth(http.HandlerFunc(a.get)))
+	r.Handle("GET /{$}", http.HandlerFunc(page))
+}
+
+func (a *API) auth(next http.Handler) http.Handler {
+	if a.cfg.ReadToken == "" {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(a.cfg.ReadToken)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="newsflow"`)
+			writeError(w, http.StatusUnauthorized, "unauthorized", "", "a valid bearer token is required")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+type errorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+func writeError(w http.ResponseWriter, status int, code, field, msg string) {
+	writeJSON(w, status, map[string]errorBody{"error": {Code: code, Message: msg, Field: field}})
+}
+
+// ParseQuery reads a search query from URL parameters.
+func ParseQuery(r *http.Request) (search.Query, *errorBody) {
+	v := r.URL.Query()
+	q := search.Query{Text: v.Get("q"), Langs: v["lang"], Sources: v["source"], Entities: v["entity"], Sort: v.Get("sort")}
+	for _, p := range []struct {
+		name string
+		dst  *int
+	}{{"limit", &q.Limit}, {"offset", &q.Offset}} {
+		if s := v.Get(p.name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 {
+				return q, &errorBody{Code: article.CodeInvalid, Field: p.name, Message: p.name + " must be a non-negative integer"}
+			}
+			*p.dst = n
+		}
+	}
+	for _, p := range []struct {
+		name string
+		dst  *time.Time
+		end  bool
+	}{{"from", &q.From, false}, {"to", &q.To, true}} {
+		if s := v.Get(p.name); s != "" {
+			t, err := parseTime(s, p.end)
+			if err != nil {
+				return q, &errorBody{Code: article.CodeInvalid, Field: p.name, Message: p.name + " must be an RFC 3339 time or a date (2006-01-02)"}
+			}
+			*p.dst = t
+		}
+	}
+	return q, nil
+}
+
+// parseTime accepts RFC 3339 or a date; a date as an upper bound means the
+// end of that day.
+func parseTime(s string, end bool) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return t, err
+	}
+	if end {
+		t = t.Add(24*time.Hour - time.Nanosecond)
+	}
+	return t, nil
+}
+
+func (a *API) search(w http.ResponseWriter, r *http.Request) {
+	q, perr := ParseQuery(r)
+	if perr != nil {
+		writeError(w, http.StatusBadRequest, perr.Code, perr.Field, perr.Message)
+		return
+	}
+	res, err := a.idx.Search(r.Context(), q)
+	if errors.Is(err, search.ErrInvalidQuery) {
+		writeError(w, http.StatusBadRequest, article.CodeInvalid, "q", err.Error())
+		return
+	}
+	if err != nil {
+		a.log.Error("search failed", zap.String("q", q.Text), zap.Error(err))
+		writeError(w, http.StatusInternalServerError, "internal", "", "search failed")
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (a *API) get(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !article.ValidID(id) {
+		writeError(w, http.StatusNotFound, "not_found", "id", "no article with id "+strconv.Quote(id))
+		return
+	}
+	art, err := a.idx.Get(r.Context(), id)
+	if errors.Is(err, search.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "not_found", "id", "no article with id "+strconv.Quote(id))
+		return
+	}
+	if err != nil {
+		a.log.Error("get article failed", zap.String("article_id", id), zap.Error(err))
+		writeError(w, http.StatusInternalServerError, "internal", "", "reading the article failed")
+		return
+	}
+	writeJSON(w, http.StatusOK, art)
+}
