@@ -16,7 +16,8 @@ STATICCHECK_VERSION := v0.8.2
 # Extra flags for go test, e.g. make test TESTFLAGS=-v
 TESTFLAGS ?=
 
-.PHONY: all build run test test-short lint fmt vet staticcheck bench tidy clean help
+
+.PHONY: all build run test test-unit test-fuzz test-short lint fmt vet staticcheck bench tidy clean help
 
 all: build
 
@@ -30,8 +31,15 @@ build: ## build bin/newsflow, bin/ingest, bin/enrich, bin/index (static)
 run: build ## run the whole pipeline in one process (data in ./data, http://localhost:8080)
 	$(BIN)/newsflow up
 
-test: ## run every test (the race detector on)
+# `make test` is what CI runs (.ci/run): every suite, each with a bounded budget.
+test: test-unit test-fuzz ## run every test
+
+test-unit: ## unit, integration and end-to-end tests (the race detector on)
 	$(GO) test -race -count=1 -timeout 20m $(TESTFLAGS) $(PKGS)
+
+FUZZTIME ?= 10s
+test-fuzz: ## every Fuzz target for FUZZTIME each
+	FUZZTIME=$(FUZZTIME) .ci/fuzz.sh
 
 test-short: ## quick tests for iteration
 	$(GO) test -short -count=1 -timeout 5m $(TESTFLAGS) $(PKGS)
