@@ -33,6 +33,7 @@ func commands() []command {
 		{"publish", "publish articles from files, folders or stdin", runPublish},
 		{"search", "search the archive", runSearch},
 		{"get", "print one enriched article as JSON", runGet},
+		{"bench", "measure a running pipeline end to end against raw JetStream", runBench},
 		{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 			_, err := fmt.Fprintf(stdout, "newsflow %s (%s)\n", version.Version(), version.Revision())
 			return err

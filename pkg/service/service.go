@@ -36,6 +36,8 @@ type Common struct {
 	HTTPAddr  string
 	LogLevel  string
 	LogFormat string
+	// Pprof serves /debug/pprof/ on the HTTP listener.
+	Pprof bool
 }
 
 // DefaultCommon returns the defaults.
@@ -56,6 +58,7 @@ func (c *Common) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.HTTPAddr, "http-addr", c.HTTPAddr, "address of the HTTP server (API, /metrics, /healthz, /readyz)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: json or console")
+	fs.BoolVar(&c.Pprof, "pprof", c.Pprof, "serve /debug/pprof/ on the HTTP listener (keep it off where untrusted clients reach it)")
 }
 
 // Validate checks the common configuration.
@@ -157,6 +160,9 @@ func run(ctx context.Context, name string, common Common, log *zap.Logger, build
 	reg := prometheus.NewRegistry()
 	metrics := telemetry.NewMetrics(reg)
 	srv := telemetry.NewServer(common.HTTPAddr, reg, log)
+	if common.Pprof {
+		srv.EnablePprof()
+	}
 	if err := srv.Listen(); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/newsflow/newsflow/pkg/natsbus"
 	"github.com/newsflow/newsflow/pkg/natsembed"
+	"github.com/newsflow/newsflow/pkg/pipeline"
 	"github.com/newsflow/newsflow/pkg/service"
 	"github.com/newsflow/newsflow/pkg/telemetry"
 	"github.com/newsflow/newsflow/services/enrich"
@@ -39,6 +41,12 @@ type Config struct {
 	NATSMonitorAddr string
 	// APIToken, when set, is required by POST /v1/articles.
 	APIToken string
+	// Passthrough replaces the three stages' handlers by ones that forward
+	// each message unchanged (same bus adapter, middleware and acks), to
+	// measure newsflow's own cost. Nothing is indexed.
+	Passthrough bool
+	// Pprof serves net/http/pprof under /debug/pprof/ on the HTTP listener.
+	Pprof bool
 
 	Ingest ingest.Config
 	Enrich enrich.Config
@@ -133,6 +141,16 @@ func (p *Pipeline) start(parent context.Context) error {
 			return index.New(ctx, cfg.Index, d)
 		}},
 	}
+	if cfg.Passthrough {
+		stages = []stage{
+			{natsbus.StageIngest, passthrough(cfg.Ingest.Stage)},
+			{natsbus.StageEnrich, passthrough(cfg.Enrich.Stage)},
+			{natsbus.StageIndex, passthrough(cfg.Index.Stage)},
+		}
+	}
+	if cfg.Pprof {
+		p.http.EnablePprof()
+	}
 	ctx, cancel := context.WithCancel(parent)
 	p.cancel = cancel
 	setupCtx, setupCancel := context.WithTimeout(ctx, 30*time.Second)
@@ -214,4 +232,16 @@ func (p *Pipeline) Wait() error {
 	err := <-p.done
 	p.done <- err
 	return err
+}
+
+// passthrough builds a stage whose handler forwards every message unchanged,
+// with the same worker, middleware and ack policy as the real stage.
+func passthrough(sc natsbus.StageConfig) func(ctx context.Context, d service.Deps) (service.Component, error) {
+	return func(_ context.Context, d service.Deps) (service.Component, error) {
+		stage := d.Metrics.Stage(sc.Name)
+		h := pipeline.Chain(pipeline.HandlerFunc(func(_ context.Context, in *pipeline.Message) ([]*pipeline.Message, error) {
+			return []*pipeline.Message{{ID: strconv.FormatUint(in.Seq, 10), Source: in.Source, Data: in.Data}}, nil
+		}), pipeline.Observe(stage), pipeline.Recover(), pipeline.Timeout(sc.AckWait))
+		return natsbus.NewWorker(d.JS, sc, h, d.Log, stage)
+	}
 }

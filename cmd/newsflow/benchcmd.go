@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"text/tabwriter"
+
+	"golang.org/x/term"
+
+	"github.com/newsflow/newsflow/cmd/newsflow/internal/bench"
+	"github.com/newsflow/newsflow/pkg/corpus"
+)
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := bench.DefaultConfig()
+	fs := flag.NewFlagSet("newsflow bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.NATSURL, "nats", cfg.NATSURL, "NATS URL of the running pipeline")
+	fs.IntVar(&cfg.Articles, "articles", cfg.Articles, "articles to publish (corpus articles re-identified to reach it)")
+	fs.Float64Var(&cfg.Rate, "rate", cfg.Rate, "offered load in articles/s (0: as fast as possible)")
+	fs.IntVar(&cfg.InFlight, "in-flight", cfg.InFlight, "unacknowledged async publishes at most")
+	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "stop waiting after this long without an indexed event; the rest is lost")
+	fs.BoolVar(&cfg.Baseline, "baseline", cfg.Baseline, "also run the raw JetStream baseline")
+	var files, metrics multiFlag
+	fs.Var(&files, "corpus", "JSONL article file (repeatable; default: every *.jsonl of the corpus)")
+	fs.Var(&metrics, "metrics-url", "the pipeline's /metrics URL (repeatable, one per process; default http://127.0.0.1:8080/metrics; \"none\" to skip)")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if _, err := parseInterspersed(fs, args); err != nil {
+		return err
+	}
+	cfg.Corpus = files
+	if len(cfg.Corpus) == 0 {
+		dir := corpus.Find()
+		if dir == "" {
+			return fmt.Errorf("no corpus: give --corpus FILE or set %s", corpus.EnvVar)
+		}
+		f, err := bench.CorpusFiles(dir)
+		if err != nil {
+			return err
+		}
+		cfg.Corpus = f
+	}
+	if len(metrics) > 0 {
+		cfg.MetricsURLs = metrics
+		if len(metrics) == 1 && metrics[0] == "none" {
+			cfg.MetricsURLs = nil
+		}
+	}
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) || !*asJSON {
+		cfg.Progress = stderr
+	}
+	rep, err := bench.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	return printReport(stdout, rep)
+}
+
+func printReport(w io.Writer, r *bench.Report) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "articles\t%d (avg %d bytes)\n", r.Articles, r.PayloadBytes)
+	if r.OfferedPerS > 0 {
+		fmt.Fprintf(tw, "offered\t%.0f/s\n", r.OfferedPerS)
+	}
+	fmt.Fprintf(tw, "published\t%d at %.0f/s\n", r.Published, r.PublishedPerS)
+	fmt.Fprintf(tw, "indexed\t%d at %.0f/s over %.2f s\n", r.Indexed, r.IndexedPerS, r.DurationS)
+	fmt.Fprintf(tw, "lost\t%d (duplicate events %d)\n", r.Lost, r.DuplicateEvts)
+	fmt.Fprintf(tw, "end to end ms\tp50 %.1f  p95 %.1f  p99 %.1f  max %.1f\n", r.E2EMs.P50, r.E2EMs.P95, r.E2EMs.P99, r.E2EMs.Max)
+	if r.BaselinePerS > 0 {
+		fmt.Fprintf(tw, "raw JetStream baseline\t%.0f/s (%d hops; lost %d)\n", r.BaselinePerS, bench.Hops, r.BaselineLost)
+		fmt.Fprintf(tw, "ratio\t%.2f (indexed/s over baseline/s)\n", r.Ratio)
+	}
+	stages := make([]string, 0, len(r.StagesPerS))
+	for s := range r.StagesPerS {
+		stages = append(stages, s)
+	}
+	sort.Strings(stages)
+	for _, s := range stages {
+		fmt.Fprintf(tw, "stage %s\t%.0f/s\n", s, r.StagesPerS[s])
+	}
+	if r.CPUSeconds > 0 {
+		fmt.Fprintf(tw, "pipeline cpu\t%.1f s (%.2f cores)\n", r.CPUSeconds, r.CPUCores)
+	}
+	if r.PeakRSSBytes > 0 {
+		fmt.Fprintf(tw, "pipeline peak rss\t%.0f MiB\n", r.PeakRSSBytes/(1<<20))
+	}
+	if r.MetricsWarning != "" {
+		fmt.Fprintf(tw, "note\t%s\n", r.MetricsWarning)
+	}
+	return tw.Flush()
+}
