@@ -149,4 +149,3 @@ func abbrevClassOf(t Token, prev *Token) class {
 	}
 	return c
 }
-
