@@ -17,7 +17,7 @@ STATICCHECK_VERSION := v0.8.2
 TESTFLAGS ?=
 
 
-.PHONY: all build run test test-unit test-fuzz test-short lint fmt vet staticcheck bench tidy clean help
+.PHONY: all build run test test-unit test-fuzz test-short lint fmt vet staticcheck bench quality tidy clean help
 
 all: build
 
@@ -60,6 +60,9 @@ staticcheck: $(TOOLS)/staticcheck
 
 bench: ## micro-benchmarks of the hot paths
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 $(PKGS)
+
+quality: ## measure enrichment against the corpus and gold set into docs/quality.md
+	$(GO) run ./services/enrich/cmd/quality -out docs/quality.md
 
 tidy: ## go mod tidy in every module
 	for m in $(MODULES); do (cd $$m && $(GO) mod tidy); done

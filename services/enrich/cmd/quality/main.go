@@ -1,0 +1,77 @@
+// Command quality measures the enrich stage against the shared corpus and
+// the gold set and writes the report docs/quality.md (`make quality`).
+//
+//	go run ./services/enrich/cmd/quality [-corpus DIR] [-gold DIR] [-out FILE|-] [-only TITLE,...] [-v]
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+
+	"github.com/newsflow/newsflow/pkg/corpus"
+	"github.com/newsflow/newsflow/services/enrich/quality"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "quality:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("quality", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	corpusDir := fs.String("corpus", corpus.Find(), "the shared test corpus (default $"+corpus.EnvVar+" or ../shared/corpus)")
+	goldDir := fs.String("gold", "services/enrich/testdata/gold", "the gold set directory")
+	out := fs.String("out", "docs/quality.md", `the report file, "-" for standard output`)
+	only := fs.String("only", "", "comma-separated section titles to run (default all)")
+	verbose := fs.Bool("v", false, "print each miss to standard error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *corpusDir == "" {
+		return fmt.Errorf("corpus not found: pass -corpus or set %s", corpus.EnvVar)
+	}
+	env, err := newEnv(*corpusDir, *goldDir)
+	if err != nil {
+		return err
+	}
+	env.Log = io.Discard
+	if *verbose {
+		env.Log = stderr
+	}
+	secs := sections()
+	if *only != "" {
+		want := strings.Split(*only, ",")
+		secs = slices.DeleteFunc(secs, func(s quality.Section) bool { return !slices.Contains(want, s.Title) })
+		if len(secs) == 0 {
+			return fmt.Errorf("-only %q names no section", *only)
+		}
+	}
+	var buf bytes.Buffer
+	repErr := quality.Report(ctx, &buf, env, secs)
+	if errors.Is(repErr, context.Canceled) {
+		return repErr
+	}
+	if *out == "-" {
+		_, err = stdout.Write(buf.Bytes())
+	} else {
+		err = os.WriteFile(*out, buf.Bytes(), 0o644)
+		if err == nil {
+			fmt.Fprintf(stderr, "quality: wrote %s\n", *out)
+		}
+	}
+	return errors.Join(repErr, err)
+}
