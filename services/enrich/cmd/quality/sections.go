@@ -36,4 +36,3 @@ func newEnv(corpusDir, goldDir string) (*quality.Env, error) {
 		},
 	}, nil
 }
-
