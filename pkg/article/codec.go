@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
+	"unicode/utf8"
 )
 
 // DefaultMaxBodyBytes is the default limit on the size of body and html.
@@ -33,6 +33,9 @@ type input struct {
 // Errors are *FieldError values wrapping ErrInvalid.
 func DecodeInput(data []byte) (*Article, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(data) {
+		return nil, fieldErr("", CodeInvalid, "JSON must be UTF-8: invalid byte sequence at byte %d", invalidUTF8At(data))
+	}
 	var in input
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&in); err != nil {
@@ -46,11 +49,11 @@ func DecodeInput(data []byte) (*Article, error) {
 		HTML: in.HTML, Lang: in.Lang, Authors: in.Authors, Tags: in.Tags,
 	}
 	if s := strings.TrimSpace(in.PublishedAt); s != "" {
-		t, err := time.Parse(time.RFC3339, s)
+		t, err := ParseTime(s)
 		if err != nil {
-			return nil, fieldErr("published_at", CodeInvalid, "%q is not an RFC 3339 time", s)
+			return nil, fieldErr("published_at", CodeInvalid, "%q is not a time: use RFC 3339 (2026-11-25T14:05:00+02:00); RFC 1123, \"25.11.2026 14:05\" and dates with month names are read too", s)
 		}
-		a.PublishedAt = t.UTC()
+		a.PublishedAt = t
 	}
 	return a, nil
 }
@@ -98,4 +101,16 @@ func goTypeName(t string) string {
 		return "a JSON object"
 	}
 	return t
+}
+
+// invalidUTF8At returns the offset of the first invalid UTF-8 sequence.
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
 }

@@ -34,7 +34,7 @@ func Normalize(a *Article) {
 	a.ID = strings.TrimSpace(a.ID)
 	a.Title = strings.Join(strings.Fields(CleanText(a.Title)), " ")
 	a.Body = CleanText(a.Body)
-	a.Lang = strings.ToLower(strings.TrimSpace(a.Lang))
+	a.Lang = LangTag(a.Lang)
 	if a.URL != "" {
 		if u, err := CanonicalURL(a.URL); err == nil {
 			a.URL = u
@@ -109,6 +109,16 @@ func ValidID(id string) bool {
 		}
 	}
 	return true
+}
+
+// LangTag reduces a language tag to its primary subtag in lower case:
+// "en-US", "ru_RU" and "BG" become "en", "ru" and "bg".
+func LangTag(l string) string {
+	l = strings.TrimSpace(l)
+	if i := strings.IndexAny(l, "-_"); i > 0 {
+		l = l[:i]
+	}
+	return strings.ToLower(l)
 }
 
 func validLang(l string) bool {

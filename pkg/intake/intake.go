@@ -1,6 +1,8 @@
 // Package intake turns submissions in the formats publishers have into
-// input articles: JSON, NDJSON (streamed), plain text. Each decoded article
-// is then normalised and validated by Prepare.
+// input articles: JSON, NDJSON (streamed), plain text, HTML pages (main
+// content and metadata extracted) and RSS/Atom feeds (every item an
+// article), in any common character set. Each decoded article is then
+// normalised and validated by Prepare. The package imports nothing of NATS.
 package intake
 
 import (
@@ -10,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net/url"
 	"path/filepath"
 	"strings"
 
@@ -24,17 +27,25 @@ const (
 	FormatJSON   Format = "json"
 	FormatNDJSON Format = "ndjson"
 	FormatText   Format = "text"
+	FormatHTML   Format = "html"
+	// FormatFeed is RSS 2.0, RSS 1.0 or Atom; the parser tells them apart.
+	FormatFeed Format = "feed"
 )
+
+// Multi reports whether a submission in format f may hold many articles.
+func (f Format) Multi() bool { return f == FormatNDJSON || f == FormatFeed }
 
 // ErrUnsupportedFormat is returned for a format Decode does not know.
 var ErrUnsupportedFormat = errors.New("unsupported format")
 
 // Meta is what is known of a submission besides its bytes: the source and,
-// for text, the URL and title given alongside it.
+// for text and HTML, the URL and title given alongside it, and the charset
+// declared by the transport (HTTP or NATS Content-Type).
 type Meta struct {
-	Source string
-	URL    string
-	Title  string
+	Source  string
+	URL     string
+	Title   string
+	Charset string
 }
 
 // Item is one article of a submission, or the error that made it unusable.
@@ -48,24 +59,52 @@ type Item struct {
 // MaxLineBytes bounds one NDJSON line.
 const MaxLineBytes = 4 << 20
 
-// FormatFromContentType maps a media type to a Format.
+// FormatFromContentType maps a media type to a Format; an empty one is
+// JSON.
 func FormatFromContentType(ct string) (Format, error) {
-	if ct == "" {
-		return FormatJSON, nil
+	f, _, err := ParseContentType(ct)
+	return f, err
+}
+
+// ParseContentType maps a Content-Type to a Format and returns its charset
+// parameter ("" when none).
+func ParseContentType(ct string) (Format, string, error) {
+	if strings.TrimSpace(ct) == "" {
+		return FormatJSON, "", nil
 	}
-	mt, _, err := mime.ParseMediaType(ct)
+	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil {
-		return "", fmt.Errorf("%w: content type %q: %v", ErrUnsupportedFormat, ct, err)
+		return "", "", fmt.Errorf("%w: content type %q: %v", ErrUnsupportedFormat, ct, err)
 	}
+	cs := params["charset"]
 	switch mt {
 	case "application/json":
-		return FormatJSON, nil
-	case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines":
-		return FormatNDJSON, nil
+		return FormatJSON, cs, nil
+	case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines", "application/jsonlines":
+		return FormatNDJSON, cs, nil
 	case "text/plain":
-		return FormatText, nil
+		return FormatText, cs, nil
+	case "text/html", "application/xhtml+xml":
+		return FormatHTML, cs, nil
+	case "application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml", "text/xml":
+		return FormatFeed, cs, nil
 	}
-	return "", fmt.Errorf("%w: content type %q", ErrUnsupportedFormat, mt)
+	return "", "", fmt.Errorf("%w: content type %q (use application/json, application/x-ndjson, text/plain, text/html, application/rss+xml or application/atom+xml)", ErrUnsupportedFormat, mt)
+}
+
+// ContentType is the media type of format f, as sent over HTTP and NATS.
+func ContentType(f Format) string {
+	switch f {
+	case FormatNDJSON:
+		return "application/x-ndjson"
+	case FormatText:
+		return "text/plain; charset=utf-8"
+	case FormatHTML:
+		return "text/html"
+	case FormatFeed:
+		return "application/rss+xml"
+	}
+	return "application/json"
 }
 
 // FormatFromPath maps a file name to a Format by its extension.
@@ -77,33 +116,73 @@ func FormatFromPath(path string) (Format, error) {
 		return FormatNDJSON, nil
 	case ".txt", ".text":
 		return FormatText, nil
+	case ".html", ".htm", ".xhtml":
+		return FormatHTML, nil
+	case ".xml", ".rss", ".atom", ".rdf":
+		return FormatFeed, nil
 	}
 	return "", fmt.Errorf("%w: file %s", ErrUnsupportedFormat, path)
 }
 
+// Sniff guesses the format of a submission from its first bytes: JSON
+// object, NDJSON (a second line starting with '{'), an RSS/Atom feed, an
+// HTML page, else plain text.
+func Sniff(head []byte) Format {
+	t := bytes.TrimSpace(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")))
+	switch {
+	case len(t) > 0 && t[0] == '{':
+		if i := bytes.IndexByte(t, '\n'); i >= 0 && bytes.HasPrefix(bytes.TrimSpace(t[i:]), []byte("{")) {
+			return FormatNDJSON
+		}
+		return FormatJSON
+	case len(t) > 0 && t[0] == '<':
+		lower := bytes.ToLower(t[:min(len(t), 2048)])
+		if bytes.Contains(lower, []byte("<rss")) || bytes.Contains(lower, []byte("<feed")) || bytes.Contains(lower, []byte("<rdf:rdf")) {
+			return FormatFeed
+		}
+		return FormatHTML
+	}
+	return FormatText
+}
+
 // Decode reads a submission in format f and calls fn with each item in
-// order. NDJSON is streamed line by line. A bad item is passed to fn with
-// its error; Decode stops early only when fn returns an error or r fails.
+// order. NDJSON is streamed line by line; the other formats are read whole
+// (bound r). A bad item is passed to fn with its error; Decode stops early
+// only when fn returns an error, r fails or the document as a whole cannot
+// be read (a broken feed, undecodable bytes).
 func Decode(r io.Reader, f Format, meta Meta, fn func(Item) error) error {
 	switch f {
+	case FormatNDJSON:
+		return decodeNDJSON(r, meta, fn)
+	case FormatJSON, FormatText, FormatHTML, FormatFeed:
+	default:
+		return fmt.Errorf("%w: %q", ErrUnsupportedFormat, f)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("read submission: %w", err)
+	}
+	switch f {
 	case FormatJSON:
-		data, err := io.ReadAll(r)
-		if err != nil {
-			return fmt.Errorf("read submission: %w", err)
-		}
 		a, err := article.DecodeInput(data)
 		applyMeta(a, meta)
 		return fn(Item{Index: 1, Article: a, Err: err})
-	case FormatNDJSON:
-		return decodeNDJSON(r, meta, fn)
 	case FormatText:
-		data, err := io.ReadAll(r)
+		dec, err := toUTF8(data, meta.Charset, kindText)
 		if err != nil {
-			return fmt.Errorf("read submission: %w", err)
+			return fn(Item{Index: 1, Err: &article.FieldError{Field: "body", Code: article.CodeInvalid, Message: err.Error()}})
 		}
-		return fn(Item{Index: 1, Article: FromText(string(data), meta)})
+		return fn(Item{Index: 1, Article: FromText(dec.Text, meta)})
+	case FormatHTML:
+		dec, err := toUTF8(data, meta.Charset, kindHTML)
+		if err != nil {
+			return fn(Item{Index: 1, Err: &article.FieldError{Field: "html", Code: article.CodeInvalid, Message: err.Error()}})
+		}
+		a := &article.Article{HTML: dec.Text}
+		applyMeta(a, meta)
+		return fn(Item{Index: 1, Article: a})
 	}
-	return fmt.Errorf("%w: %q", ErrUnsupportedFormat, f)
+	return decodeFeed(data, meta, fn)
 }
 
 func decodeNDJSON(r io.Reader, meta Meta, fn func(Item) error) error {
@@ -178,8 +257,66 @@ func looksLikeHeadline(s string) bool {
 	return true
 }
 
-// Prepare normalises and validates a decoded article.
+// Prepare turns a decoded article into the canonical one: an html field is
+// checked against the limit and replaced by the extracted main content (its
+// metadata fills the fields the submission left empty), then the article is
+// normalised and validated. Errors are *article.FieldError values.
 func Prepare(a *article.Article, lim article.Limits) error {
+	if a.HTML != "" {
+		if err := extractInto(a, lim); err != nil {
+			return err
+		}
+	}
 	article.Normalize(a)
 	return article.Validate(a, lim)
+}
+
+func extractInto(a *article.Article, lim article.Limits) error {
+	maxBody := lim.MaxBodyBytes
+	if maxBody <= 0 {
+		maxBody = article.DefaultMaxBodyBytes
+	}
+	if len(a.HTML) > maxBody {
+		return &article.FieldError{Field: "html", Code: article.CodeTooLarge,
+			Message: fmt.Sprintf("html is %d bytes, the limit is %d", len(a.HTML), maxBody)}
+	}
+	page, err := ExtractHTML(a.HTML, a.URL)
+	if err != nil {
+		code := article.CodeInvalid
+		if errors.Is(err, ErrNoContent) {
+			code = article.CodeRequired
+		}
+		return &article.FieldError{Field: "html", Code: code, Message: err.Error()}
+	}
+	a.HTML = ""
+	if strings.TrimSpace(a.Body) == "" {
+		a.Body = page.Body
+	}
+	if a.Title == "" {
+		a.Title = page.Title
+	}
+	if a.URL == "" {
+		a.URL = page.URL
+	}
+	if a.Lang == "" {
+		a.Lang = page.Lang
+	}
+	if a.PublishedAt.IsZero() {
+		a.PublishedAt = page.PublishedAt
+	}
+	if len(a.Authors) == 0 {
+		a.Authors = page.Authors
+	}
+	if len(a.Tags) == 0 {
+		a.Tags = page.Tags
+	}
+	if a.Source == "" && page.URL != "" {
+		if u, err := url.Parse(page.URL); err == nil {
+			a.Source = u.Hostname()
+		}
+	}
+	if strings.TrimSpace(article.CleanText(a.Body)) == "" {
+		return &article.FieldError{Field: "html", Code: article.CodeRequired, Message: "no article text found in the html after main-content extraction"}
+	}
+	return nil
 }
