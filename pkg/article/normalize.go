@@ -87,7 +87,7 @@ func Validate(a *Article, lim Limits) error {
 	}
 	if a.URL != "" {
 		if _, err := CanonicalURL(a.URL); err != nil {
-			return fieldErr("url", CodeInvalid, "%v", err)
+			return err
 		}
 	}
 	if !a.PublishedAt.IsZero() && (a.PublishedAt.Year() < 1900 || a.PublishedAt.Year() > 2200) {

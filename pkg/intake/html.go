@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"codeberg.org/readeck/go-readability/v2"
 	"codeberg.org/readeck/go-readability/v2/render"
@@ -68,9 +69,12 @@ func ExtractHTML(page string, pageURL string) (Page, error) {
 		}
 	}
 	md := readMetadata(doc)
-	if base == nil && md.url != "" {
-		if u, err := url.Parse(md.url); err == nil && u.IsAbs() {
-			base = u
+	if base == nil {
+		for _, c := range md.urls {
+			if u, err := url.Parse(c); err == nil && u.IsAbs() {
+				base = u
+				break
+			}
 		}
 	}
 	p := readability.NewParser()
@@ -91,14 +95,17 @@ func ExtractHTML(page string, pageURL string) (Page, error) {
 	if len(out.Authors) == 0 && strings.TrimSpace(art.Byline()) != "" {
 		out.Authors = []string{strings.TrimSpace(art.Byline())}
 	}
+	out.Body = trimLead(out.Body, out.Title, out.Authors)
 	out.PublishedAt = md.published
 	if out.PublishedAt.IsZero() {
 		if t, err := art.PublishedTime(); err == nil && t.Year() > 1900 {
 			out.PublishedAt = t.UTC()
 		}
 	}
-	if md.url != "" {
-		out.URL = resolve(base, md.url)
+	for _, c := range md.urls {
+		if out.URL = resolve(base, c); out.URL != "" {
+			break
+		}
 	}
 	out.Lang = article.LangTag(first(md.lang, art.Language()))
 	out.Tags = md.tags
@@ -174,7 +181,8 @@ func checkNesting(page string, max int) error {
 }
 
 type metadata struct {
-	title, url, lang, siteName string
+	title, lang, siteName string
+	urls                  []string // canonical URL candidates, best first
 	authors, tags              []string
 	published                  time.Time
 }
@@ -248,7 +256,11 @@ func readMetadata(doc *html.Node) metadata {
 			break
 		}
 	}
-	md.url = first(canonical, meta["og:url"], ldURL(news["url"]), ldURL(news["mainEntityOfPage"]))
+	for _, c := range []string{canonical, meta["og:url"], ldURL(news["url"]), ldURL(news["mainEntityOfPage"])} {
+		if c = strings.TrimSpace(c); c != "" {
+			md.urls = append(md.urls, c)
+		}
+	}
 	md.lang = first(htmlLang, meta["content-language"], meta["og:locale"], meta["language"], ldString(news["inLanguage"]))
 	md.siteName = first(append([]string{meta["og:site_name"]}, ldNames(news["publisher"])...)...)
 	md.tags = metaTags
@@ -416,4 +428,53 @@ func htmlFragmentText(s string) (string, error) {
 		root.AppendChild(n)
 	}
 	return render.InnerText(root), nil
+}
+
+// trimLead drops the headline and the byline that content extraction often
+// keeps at the top of the body: among the first few paragraphs, one equal
+// to the title, and a short one made of the authors' names.
+func trimLead(body, title string, authors []string) string {
+	norm := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+	nt := norm(title)
+	paras := strings.Split(body, "\n")
+	drop := 0
+	for i := 0; i < len(paras) && i < 6; i++ {
+		p := norm(paras[i])
+		switch {
+		case p == "":
+		case nt != "" && p == nt:
+		case isByline(p, authors):
+		default:
+			i = len(paras) // stop at the first real paragraph
+			continue
+		}
+		drop = i + 1
+	}
+	if drop == 0 || drop >= len(paras) {
+		return body
+	}
+	return strings.Join(paras[drop:], "\n")
+}
+
+func isByline(p string, authors []string) bool {
+	if len(authors) == 0 || len(p) > 40+40*len(authors) {
+		return false
+	}
+	rest := p
+	for _, a := range authors {
+		a = strings.ToLower(strings.Join(strings.Fields(a), " "))
+		if a == "" || !strings.Contains(rest, a) {
+			return false
+		}
+		rest = strings.Replace(rest, a, "", 1)
+	}
+	// What is left may only be "by", "and", "von", "от", punctuation.
+	for _, w := range strings.FieldsFunc(rest, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		switch w {
+		case "by", "and", "von", "und", "от", "и", "автор", "author", "text", "текст", "written":
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -1,0 +1,196 @@
+package intake
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/newsflow/newsflow/pkg/article"
+)
+
+func TestParseContentType(t *testing.T) {
+	tests := []struct {
+		ct      string
+		want    Format
+		charset string
+	}{
+		{"", FormatJSON, ""},
+		{"application/json", FormatJSON, ""},
+		{"application/x-ndjson", FormatNDJSON, ""},
+		{"application/jsonl", FormatNDJSON, ""},
+		{"text/plain; charset=windows-1251", FormatText, "windows-1251"},
+		{"text/html; charset=KOI8-R", FormatHTML, "KOI8-R"},
+		{"application/xhtml+xml", FormatHTML, ""},
+		{"application/rss+xml", FormatFeed, ""},
+		{"application/atom+xml", FormatFeed, ""},
+		{"text/xml; charset=utf-8", FormatFeed, "utf-8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ct, func(t *testing.T) {
+			f, cs, err := ParseContentType(tt.ct)
+			if err != nil || f != tt.want || cs != tt.charset {
+				t.Errorf("ParseContentType(%q) = %s, %q, %v; want %s, %q", tt.ct, f, cs, err, tt.want, tt.charset)
+			}
+		})
+	}
+	for _, bad := range []string{"image/png", "text/html; charset", "multipart/form-data"} {
+		if _, _, err := ParseContentType(bad); !errors.Is(err, ErrUnsupportedFormat) {
+			t.Errorf("ParseContentType(%q) error %v, want ErrUnsupportedFormat", bad, err)
+		}
+	}
+}
+
+func TestSniff(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want Format
+	}{
+		{"json", `  {"source":"a","body":"b"}`, FormatJSON},
+		{"ndjson", "{\"a\":1}\n{\"a\":2}\n", FormatNDJSON},
+		{"rss", `<?xml version="1.0"?><rss version="2.0"><channel>`, FormatFeed},
+		{"atom", `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">`, FormatFeed},
+		{"html", `<!DOCTYPE html><html><body><p>x</p>`, FormatHTML},
+		{"text", "Headline\n\nBody text.", FormatText},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Sniff([]byte(tt.in)); got != tt.want {
+				t.Errorf("Sniff = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestFeedEntityExpansionIsBounded feeds a "billion laughs" document: the
+// entities declared in its DTD must not be expanded.
+func TestFeedEntityExpansionIsBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY lol "lol">`)
+	prev := "lol"
+	for i := 1; i <= 9; i++ {
+		name := "lol" + string(rune('0'+i))
+		b.WriteString(`<!ENTITY ` + name + ` "` + strings.Repeat("&"+prev+";", 10) + `">`)
+		prev = name
+	}
+	b.WriteString(`]><rss version="2.0"><channel><title>t</title><item><title>&lol9;</title><description>&lol9;</description></item></channel></rss>`)
+	var total int
+	err := Decode(strings.NewReader(b.String()), FormatFeed, Meta{Source: "s"}, func(it Item) error {
+		if it.Article != nil {
+			total += len(it.Article.Title) + len(it.Article.Body)
+		}
+		return nil
+	})
+	if err == nil && total > 10_000 {
+		t.Fatalf("entities were expanded: %d bytes of text", total)
+	}
+	t.Logf("result: %v, %d bytes of text", err, total)
+}
+
+// TestHTMLNestingIsBounded checks that pathologically nested pages are
+// rejected quickly with ErrTooDeep and that deep but legal pages pass.
+func TestHTMLNestingIsBounded(t *testing.T) {
+	deep := strings.Repeat("<div>", 200_000) + "text" + strings.Repeat("</div>", 10)
+	a := &article.Article{Source: "s", HTML: deep}
+	err := Prepare(a, article.Limits{MaxBodyBytes: 2 << 20})
+	if !errors.Is(err, article.ErrInvalid) || !strings.Contains(err.Error(), "nested too deeply") {
+		t.Fatalf("error %v, want an html field error about nesting", err)
+	}
+	// Unclosed <p> and <li> do not nest: a long list is fine.
+	para := "<html><body><article>" + strings.Repeat("<p>Ein Absatz mit genug Wörtern, damit er als Text zählt, und noch ein paar mehr.", 2000) + "</article></body></html>"
+	a = &article.Article{Source: "s", HTML: para}
+	if err := Prepare(a, article.Limits{}); err != nil {
+		t.Fatalf("long flat page: %v", err)
+	}
+}
+
+func TestPrepareHTMLErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		html  string
+		lim   article.Limits
+		field string
+		code  string
+	}{
+		{"no text", "<html><body><script>var x=1</script></body></html>", article.Limits{}, "html", article.CodeRequired},
+		{"too large", "<p>" + strings.Repeat("x", 3000), article.Limits{MaxBodyBytes: 2048}, "html", article.CodeTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := Prepare(&article.Article{Source: "s", HTML: tt.html}, tt.lim)
+			var fe *article.FieldError
+			if !errors.As(err, &fe) || fe.Field != tt.field || fe.Code != tt.code {
+				t.Errorf("error %v, want field %s code %s", err, tt.field, tt.code)
+			}
+		})
+	}
+}
+
+func TestDecodeTextAndHTMLUndecodable(t *testing.T) {
+	for _, f := range []Format{FormatText, FormatHTML} {
+		t.Run(string(f), func(t *testing.T) {
+			var got error
+			err := Decode(bytes.NewReader([]byte("abc\xffdef")), f, Meta{Source: "s", Charset: "utf-8"}, func(it Item) error {
+				got = it.Err
+				return nil
+			})
+			var fe *article.FieldError
+			if err != nil || !errors.As(got, &fe) || !strings.Contains(fe.Message, "not valid UTF-8") {
+				t.Errorf("Decode: %v, item error %v; want a field error about UTF-8", err, got)
+			}
+		})
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	inputs, _ := filepath.Glob("testdata/*.*")
+	for _, in := range inputs {
+		data, err := os.ReadFile(in)
+		if err != nil {
+			f.Fatal(err)
+		}
+		format, _ := FormatFromPath(in)
+		f.Add(data, string(format))
+	}
+	f.Add([]byte(`{"source":"s","body":"b","published_at":"25.11.2026"}`), string(FormatJSON))
+	f.Add([]byte("<div><div><p>x"), string(FormatHTML))
+	f.Fuzz(func(t *testing.T, data []byte, format string) {
+		n := 0
+		_ = Decode(bytes.NewReader(data), Format(format), Meta{Source: "fuzz"}, func(it Item) error {
+			n++
+			if it.Err == nil && it.Article == nil {
+				t.Fatalf("item %d has neither article nor error", it.Index)
+			}
+			if it.Err == nil {
+				if err := Prepare(it.Article, article.Limits{}); err == nil {
+					if !article.ValidID(it.Article.ID) || it.Article.Source == "" || strings.TrimSpace(it.Article.Body) == "" {
+						t.Fatalf("prepared article is not valid: %+v", it.Article)
+					}
+				} else if !errors.Is(err, article.ErrInvalid) {
+					t.Fatalf("Prepare error %v does not wrap article.ErrInvalid", err)
+				}
+			}
+			return nil
+		})
+	})
+}
+
+func FuzzExtractHTML(f *testing.F) {
+	for _, in := range []string{"testdata/page-jsonld.html", "testdata/page-windows1251.html"} {
+		data, err := os.ReadFile(in)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(data))
+	}
+	f.Add(`<script type="application/ld+json">{"@graph":[{"@type":["NewsArticle"],"author":[{"name":"A"}]}]}</script><p>x`)
+	f.Fuzz(func(t *testing.T, page string) {
+		p, err := ExtractHTML(page, "https://example.com/a")
+		if err == nil && strings.TrimSpace(p.Body) == "" {
+			t.Fatal("no error but an empty body")
+		}
+	})
+}
