@@ -38,7 +38,9 @@ func TestToUTF8Detects(t *testing.T) {
 		{"koi8-r undeclared", func(t *testing.T) []byte { return encode(t, charmap.KOI8R, ruSample) }, "", kindText, ruSample, "koi8-r", "detected"},
 		{"iso-8859-5 undeclared", func(t *testing.T) []byte { return encode(t, charmap.ISO8859_5, ruSample) }, "", kindText, ruSample, "iso-8859-5", "detected"},
 		{"iso-8859-5 bg undeclared", func(t *testing.T) []byte { return encode(t, charmap.ISO8859_5, bgSample) }, "", kindText, bgSample, "iso-8859-5", "detected"},
-		{"windows-1252 undeclared", func(t *testing.T) []byte { return encode(t, charmap.Windows1252, "Café au lait, crème brûlée et façade") }, "", kindText, "Café au lait, crème brûlée et façade", "windows-1252", "detected"},
+		{"windows-1252 undeclared", func(t *testing.T) []byte {
+			return encode(t, charmap.Windows1252, "Café au lait, crème brûlée et façade")
+		}, "", kindText, "Café au lait, crème brûlée et façade", "windows-1252", "detected"},
 		{"declared koi8-r", func(t *testing.T) []byte { return encode(t, charmap.KOI8R, ruSample) }, "KOI8-R", kindText, ruSample, "koi8-r", "declared"},
 		{"declared wins over meta", func(t *testing.T) []byte {
 			return append([]byte(`<meta charset="utf-8">`), encode(t, charmap.Windows1251, bgSample)...)

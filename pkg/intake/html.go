@@ -183,8 +183,8 @@ func checkNesting(page string, max int) error {
 type metadata struct {
 	title, lang, siteName string
 	urls                  []string // canonical URL candidates, best first
-	authors, tags              []string
-	published                  time.Time
+	authors, tags         []string
+	published             time.Time
 }
 
 // readMetadata collects what a page says about itself. JSON-LD of a news
