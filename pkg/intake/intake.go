@@ -54,6 +54,10 @@ type Item struct {
 	Index   int
 	Article *article.Article
 	Err     error
+	// Raw is the item's own bytes when the format has them (an NDJSON
+	// line, a JSON document), kept for dead letters. It is only valid
+	// during the callback: copy it to keep it.
+	Raw []byte
 }
 
 // MaxLineBytes bounds one NDJSON line.
@@ -166,7 +170,7 @@ func Decode(r io.Reader, f Format, meta Meta, fn func(Item) error) error {
 	case FormatJSON:
 		a, err := article.DecodeInput(data)
 		applyMeta(a, meta)
-		return fn(Item{Index: 1, Article: a, Err: err})
+		return fn(Item{Index: 1, Article: a, Err: err, Raw: data})
 	case FormatText:
 		dec, err := toUTF8(data, meta.Charset, kindText)
 		if err != nil {
@@ -197,7 +201,7 @@ func decodeNDJSON(r io.Reader, meta Meta, fn func(Item) error) error {
 		}
 		a, err := article.DecodeInput(b)
 		applyMeta(a, meta)
-		if err := fn(Item{Index: line, Article: a, Err: err}); err != nil {
+		if err := fn(Item{Index: line, Article: a, Err: err, Raw: b}); err != nil {
 			return err
 		}
 	}

@@ -76,17 +76,20 @@ func (s *SeenSet) Record(ctx context.Context, id, hash string, seq uint64) (bool
 		return false, fmt.Errorf("seen-set: invalid id %q", id)
 	}
 	for attempt := 0; attempt < 5; attempt++ {
+		// Most articles are new: try to create the key first, so that a new
+		// article costs one round trip. The server's compare-and-set makes
+		// exactly one of two racing replicas win.
+		_, err := s.kv.Create(ctx, id, seenValue(hash, seq))
+		if err == nil {
+			return false, nil
+		}
+		if !errors.Is(err, jetstream.ErrKeyExists) {
+			return false, fmt.Errorf("seen-set create %s: %w", id, err)
+		}
 		e, err := s.kv.Get(ctx, id)
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound):
-			_, err = s.kv.Create(ctx, id, seenValue(hash, seq))
-			if errors.Is(err, jetstream.ErrKeyExists) {
-				continue // another replica won the race: look again
-			}
-			if err != nil {
-				return false, fmt.Errorf("seen-set create %s: %w", id, err)
-			}
-			return false, nil
+			continue // expired or deleted in between: create again
 		case err != nil:
 			return false, fmt.Errorf("seen-set lookup %s: %w", id, err)
 		}

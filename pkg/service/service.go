@@ -94,6 +94,8 @@ type Deps struct {
 	// Topology is how the streams are sized; buckets a service creates
 	// follow its replica count.
 	Topology natsbus.TopologyConfig
+	// Registry takes a service's own metrics besides the contract's.
+	Registry prometheus.Registerer
 }
 
 // Component is a running part of a process.
@@ -190,7 +192,7 @@ func run(ctx context.Context, name string, common Common, log *zap.Logger, build
 			}
 			return err
 		}
-		comp, err := build(gctx, Deps{Log: log, Metrics: metrics, NC: nc, JS: js, HTTP: srv, Topology: common.Topology})
+		comp, err := build(gctx, Deps{Log: log, Metrics: metrics, NC: nc, JS: js, HTTP: srv, Topology: common.Topology, Registry: reg})
 		if err != nil {
 			return err
 		}

@@ -32,6 +32,8 @@ type APIConfig struct {
 	MaxRequestBytes int64
 	// Token, when set, must be sent as "Authorization: Bearer <token>".
 	Token string
+	// Metrics counts articles by outcome; may be nil.
+	Metrics *Metrics
 }
 
 // API serves POST /v1/articles: it validates each article, answers with its
@@ -100,7 +102,7 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusUnauthorized, "unauthorized", "", "a valid bearer token is required")
 		return
 	}
-	format, err := intake.FormatFromContentType(r.Header.Get("Content-Type"))
+	format, charset, err := intake.ParseContentType(r.Header.Get("Content-Type"))
 	if err != nil {
 		WriteError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "", err.Error())
 		return
@@ -111,12 +113,12 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	body := http.MaxBytesReader(w, r.Body, a.cfg.MaxRequestBytes)
 	q := r.URL.Query()
-	meta := intake.Meta{Source: q.Get("source"), URL: q.Get("url"), Title: q.Get("title")}
+	meta := intake.Meta{Source: q.Get("source"), URL: q.Get("url"), Title: q.Get("title"), Charset: charset}
 
 	var results []Result
 	pending := make([]pendingPub, 0, 1)
 	decodeErr := intake.Decode(body, format, meta, func(it intake.Item) error {
-		res, p := a.prepare(r.Context(), it)
+		res, p := a.prepare(r.Context(), format, it)
 		results = append(results, res)
 		if p != nil {
 			pending = append(pending, *p)
@@ -130,15 +132,28 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	// Publish what was accepted even when the stream of items broke off.
 	a.flush(r.Context(), results, pending)
-	if decodeErr != nil && format != intake.FormatNDJSON {
-		WriteError(w, http.StatusBadRequest, article.CodeMalformed, "", decodeErr.Error())
+	if decodeErr != nil && (!format.Multi() || len(results) == 0) {
+		a.cfg.Metrics.reject(PathAPI, string(format), decodeErr)
+		code := article.CodeMalformed
+		if errors.Is(decodeErr, intake.ErrEncoding) {
+			code = article.CodeInvalid
+		}
+		WriteError(w, http.StatusBadRequest, code, "", decodeErr.Error())
 		return
 	}
 	if decodeErr != nil {
+		a.cfg.Metrics.reject(PathAPI, string(format), decodeErr)
 		results = append(results, Result{Status: StatusRejected, Index: len(results) + 1,
 			Error: &ErrorBody{Code: article.CodeMalformed, Message: decodeErr.Error()}})
 	}
-	if format != intake.FormatNDJSON {
+	for _, res := range results {
+		if res.Status != StatusRejected {
+			a.cfg.Metrics.outcome(PathAPI, string(format), res.Status)
+		} else if res.Error != nil && res.Error.Code == "unavailable" {
+			a.cfg.Metrics.outcome(PathAPI, string(format), "unavailable")
+		}
+	}
+	if !format.Multi() {
 		res := results[0]
 		if res.Error != nil {
 			status := http.StatusBadRequest
@@ -173,7 +188,7 @@ type pendingPub struct {
 
 // prepare validates one item and checks the seen-set; it returns the
 // result so far and, for a new article, what to publish.
-func (a *API) prepare(ctx context.Context, it intake.Item) (Result, *pendingPub) {
+func (a *API) prepare(ctx context.Context, format intake.Format, it intake.Item) (Result, *pendingPub) {
 	res := Result{Index: it.Index}
 	if it.Err == nil {
 		it.Err = intake.Prepare(it.Article, a.cfg.Limits)
@@ -184,6 +199,7 @@ func (a *API) prepare(ctx context.Context, it intake.Item) (Result, *pendingPub)
 		if it.Article != nil && article.ValidID(it.Article.ID) {
 			res.ID = it.Article.ID
 		}
+		a.cfg.Metrics.reject(PathAPI, string(format), it.Err)
 		a.log.Info("article rejected", zap.Int("index", it.Index), zap.String("article_id", res.ID), zap.Error(it.Err))
 		return res, nil
 	}

@@ -6,12 +6,19 @@ package ingest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"strconv"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
+
 	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/intake"
 	"github.com/newsflow/newsflow/pkg/natsbus"
 	"github.com/newsflow/newsflow/pkg/pipeline"
 	"github.com/newsflow/newsflow/pkg/service"
@@ -92,16 +99,21 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	m, err := NewMetrics(d.Registry)
+	if err != nil {
+		return nil, err
+	}
 	lim := article.Limits{MaxBodyBytes: cfg.MaxBodyBytes}
 	stage := d.Metrics.Stage(cfg.Stage.Name)
-	h := pipeline.Chain(NewHandler(seen, lim, time.Now),
+	dl := func(ctx context.Context, l natsbus.DeadLetter) error { return natsbus.PublishDeadLetter(ctx, d.JS, l) }
+	h := pipeline.Chain(NewHandler(seen, lim, time.Now, HandlerOptions{DeadLetter: dl, Metrics: m, Log: d.Log}),
 		pipeline.Observe(stage), pipeline.Recover(), pipeline.Timeout(cfg.Stage.AckWait))
 	w, err := natsbus.NewWorker(d.JS, cfg.Stage, h, d.Log, stage)
 	if err != nil {
 		return nil, err
 	}
 	if d.HTTP != nil {
-		api := NewAPI(d.JS, seen, APIConfig{Limits: lim, MaxRequestBytes: cfg.MaxRequestBytes, Token: cfg.APIToken}, d.Log)
+		api := NewAPI(d.JS, seen, APIConfig{Limits: lim, MaxRequestBytes: cfg.MaxRequestBytes, Token: cfg.APIToken, Metrics: m}, d.Log)
 		api.Routes(d.HTTP)
 	}
 	return &Service{worker: w}, nil
@@ -110,45 +122,236 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 // Run consumes until ctx is cancelled.
 func (s *Service) Run(ctx context.Context) error { return s.worker.Run(ctx) }
 
+// Seen is the part of the seen-set the handler uses (natsbus.SeenSet).
+type Seen interface {
+	Record(ctx context.Context, id, hash string, seq uint64) (bool, error)
+}
+
+// HandlerOptions are the handler's optional collaborators.
+type HandlerOptions struct {
+	// DeadLetter stores one bad item of a multi-article raw message. When
+	// nil, a bad item fails the whole message (it is dead-lettered whole).
+	DeadLetter func(ctx context.Context, d natsbus.DeadLetter) error
+	// Metrics counts articles; may be nil.
+	Metrics *Metrics
+	// Log receives one line per rejected item; may be nil.
+	Log *zap.Logger
+	// ItemConcurrency bounds the seen-set round trips in flight for the
+	// items of one multi-article message; 0 means 32.
+	ItemConcurrency int
+}
+
 // Handler is the ingest stage's pipeline handler.
 type Handler struct {
-	seen *natsbus.SeenSet
+	seen Seen
 	lim  article.Limits
 	now  func() time.Time
+	opt  HandlerOptions
 }
 
 // NewHandler returns the handler. now is the clock.
-func NewHandler(seen *natsbus.SeenSet, lim article.Limits, now func() time.Time) *Handler {
-	return &Handler{seen: seen, lim: lim, now: now}
+func NewHandler(seen Seen, lim article.Limits, now func() time.Time, opt HandlerOptions) *Handler {
+	if opt.ItemConcurrency <= 0 {
+		opt.ItemConcurrency = 32
+	}
+	if opt.Log == nil {
+		opt.Log = zap.NewNop()
+	}
+	return &Handler{seen: seen, lim: lim, now: now, opt: opt}
 }
 
-// Process decodes one raw submission, prepares it, drops it when it is an
-// exact resubmission, and returns the canonical article.
+// Process decodes one raw submission, prepares its articles, drops exact
+// resubmissions and returns the canonical articles.
+//
+// A single-article message that is invalid fails with a permanent error
+// (the bus dead-letters it) and an exact resubmission with
+// pipeline.ErrDuplicate. In a multi-article message (NDJSON batch, feed)
+// each bad item is dead-lettered on its own, with its own bytes and reason
+// and a Newsflow-Item header, and the good items go on; duplicates among
+// them are dropped.
 func (h *Handler) Process(ctx context.Context, in *pipeline.Message) ([]*pipeline.Message, error) {
-	a, err := DecodeRaw(in, h.lim)
+	items, format, err := DecodeRaw(in, h.lim)
 	if err != nil {
+		h.opt.Metrics.reject(PathNATS, string(format), err)
 		return nil, pipeline.Permanent(err)
 	}
-	dup, err := h.seen.Record(ctx, a.ID, a.ContentHash, in.Seq)
-	if err != nil {
+	if !format.Multi() {
+		it := items[0]
+		if it.Err != nil {
+			h.opt.Metrics.reject(PathNATS, string(format), it.Err)
+			return nil, pipeline.Permanent(it.Err)
+		}
+		dup, err := h.seen.Record(ctx, it.Article.ID, it.Article.ContentHash, in.Seq)
+		if err != nil {
+			return nil, pipeline.Retry(err, 0)
+		}
+		if dup {
+			h.opt.Metrics.outcome(PathNATS, string(format), StatusDuplicate)
+			return nil, fmt.Errorf("article %s version %s: %w", it.Article.ID, it.Article.ContentHash, pipeline.ErrDuplicate)
+		}
+		out, err := h.output(it.Article, in.Seq)
+		if err != nil {
+			return nil, err
+		}
+		h.opt.Metrics.outcome(PathNATS, string(format), StatusAccepted)
+		return []*pipeline.Message{out}, nil
+	}
+	return h.processBatch(ctx, in, format, items)
+}
+
+func (h *Handler) processBatch(ctx context.Context, in *pipeline.Message, format intake.Format, items []RawItem) ([]*pipeline.Message, error) {
+	if h.opt.DeadLetter == nil {
+		for _, it := range items {
+			if it.Err != nil {
+				return nil, pipeline.Permanent(fmt.Errorf("item %d: %w", it.Index, it.Err))
+			}
+		}
+	}
+	// Within one message, the same version twice is a duplicate too (the
+	// seen-set would take the second for a redelivery of the first).
+	status := make([]string, len(items))
+	first := make(map[string]int, len(items))
+	for i, it := range items {
+		if it.Err != nil {
+			status[i] = StatusRejected
+			continue
+		}
+		key := it.Article.ID + ":" + it.Article.ContentHash
+		if _, ok := first[key]; ok {
+			status[i] = StatusDuplicate
+			continue
+		}
+		first[key] = i
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(h.opt.ItemConcurrency)
+	for i := range items {
+		it := &items[i]
+		switch status[i] {
+		case StatusDuplicate:
+			continue
+		case StatusRejected:
+			g.Go(func() error { return h.deadLetterItem(gctx, in, format, it) })
+			continue
+		}
+		g.Go(func() error {
+			dup, err := h.seen.Record(gctx, it.Article.ID, it.Article.ContentHash, in.Seq)
+			if err != nil {
+				return err
+			}
+			status[i] = StatusAccepted
+			if dup {
+				status[i] = StatusDuplicate
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		// Nothing was published downstream: the whole message is tried
+		// again; recorded items are then not duplicates (same sequence).
 		return nil, pipeline.Retry(err, 0)
 	}
-	if dup {
-		return nil, fmt.Errorf("article %s version %s: %w", a.ID, a.ContentHash, pipeline.ErrDuplicate)
+	var out []*pipeline.Message
+	for i, it := range items {
+		switch status[i] {
+		case StatusAccepted:
+			m, err := h.output(it.Article, in.Seq)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, m)
+		case StatusRejected:
+			continue // counted when dead-lettered
+		}
+		h.opt.Metrics.outcome(PathNATS, string(format), status[i])
 	}
-	a.Revision = in.Seq
+	if len(out) == 0 && countStatus(status, StatusDuplicate) > 0 && countStatus(status, StatusRejected) == 0 {
+		return nil, fmt.Errorf("all %d articles of the %s message: %w", len(items), format, pipeline.ErrDuplicate)
+	}
+	return out, nil
+}
+
+func countStatus(ss []string, want string) int {
+	n := 0
+	for _, s := range ss {
+		if s == want {
+			n++
+		}
+	}
+	return n
+}
+
+// deadLetterItem stores one bad item of a multi-article message with its
+// reason. Its payload is the item's own bytes (an NDJSON line) or, for a
+// feed entry, the article as far as it was read, as JSON.
+func (h *Handler) deadLetterItem(ctx context.Context, in *pipeline.Message, format intake.Format, it *RawItem) error {
+	data := it.Raw
+	hdr := nats.Header{}
+	for k, v := range in.Header {
+		hdr[k] = v
+	}
+	hdr.Del(nats.MsgIdHdr)
+	hdr.Set(HeaderItem, strconv.Itoa(it.Index))
+	if data == nil && it.Article != nil {
+		b, err := json.Marshal(inputView(it.Article))
+		if err != nil {
+			return fmt.Errorf("encode dead item %d: %w", it.Index, err)
+		}
+		data = b
+	}
+	hdr.Set(pipeline.HeaderContentType, "application/json")
+	reason := fmt.Errorf("%s item %d: %w", format, it.Index, it.Err)
+	err := h.opt.DeadLetter(ctx, natsbus.DeadLetter{
+		Stage:    natsbus.StageIngest,
+		Subject:  natsbus.RawSubject(in.Source),
+		Data:     data,
+		Header:   hdr,
+		Reason:   reason,
+		Attempts: in.Attempt,
+		MsgID:    fmt.Sprintf("dlq:%s:%d:%d", natsbus.StageIngest, in.Seq, it.Index),
+	})
+	if err != nil {
+		return err
+	}
+	h.opt.Metrics.reject(PathNATS, string(format), it.Err)
+	h.opt.Log.Warn("article rejected", zap.String("stage", natsbus.StageIngest), zap.Uint64("stream_seq", in.Seq),
+		zap.Int("item", it.Index), zap.Error(it.Err))
+	return nil
+}
+
+// inputView is the input form of a partly read article, for dead letters.
+func inputView(a *article.Article) any {
+	type view struct {
+		ID          string   `json:"id,omitempty"`
+		Source      string   `json:"source,omitempty"`
+		URL         string   `json:"url,omitempty"`
+		Title       string   `json:"title,omitempty"`
+		Body        string   `json:"body,omitempty"`
+		PublishedAt string   `json:"published_at,omitempty"`
+		Lang        string   `json:"lang,omitempty"`
+		Authors     []string `json:"authors,omitempty"`
+		Tags        []string `json:"tags,omitempty"`
+	}
+	v := view{ID: a.ID, Source: a.Source, URL: a.URL, Title: a.Title, Body: a.Body, Lang: a.Lang, Authors: a.Authors, Tags: a.Tags}
+	if !a.PublishedAt.IsZero() {
+		v.PublishedAt = a.PublishedAt.Format(time.RFC3339)
+	}
+	return v
+}
+
+func (h *Handler) output(a *article.Article, seq uint64) (*pipeline.Message, error) {
+	a.Revision = seq
 	a.IngestedAt = h.now().UTC()
 	data, err := article.Encode(a)
 	if err != nil {
 		return nil, pipeline.Permanent(err)
 	}
-	out := &pipeline.Message{
+	return &pipeline.Message{
 		ID:     a.ID + ":" + a.ContentHash,
 		Source: a.Source,
 		Data:   data,
 		Header: pipeline.Header{natsbus.HeaderArticleID: {a.ID}},
-	}
-	return []*pipeline.Message{out}, nil
+	}, nil
 }
 
 // ErrEmpty is returned for a raw message without payload.

@@ -13,33 +13,55 @@ import (
 const (
 	HeaderTitle = "Newsflow-Title"
 	HeaderURL   = "Newsflow-Url"
+	// HeaderItem names the item of a multi-article raw message (NDJSON
+	// line, feed item, counted from 1) on its dead letter.
+	HeaderItem = "Newsflow-Item"
 )
 
-// DecodeRaw turns a raw message into a prepared article. The format comes
-// from the Content-Type header (JSON when absent); the source, when the
-// document has none, from the subject.
-func DecodeRaw(in *pipeline.Message, lim article.Limits) (*article.Article, error) {
+// RawItem is one article of a raw message, prepared, or the reason it
+// cannot be.
+type RawItem struct {
+	Index   int
+	Article *article.Article
+	Err     error
+	// Raw is the item's own bytes (an NDJSON line) or, for a feed item,
+	// nil.
+	Raw []byte
+}
+
+// DecodeRaw turns a raw message into prepared articles. The format and
+// charset come from the Content-Type header (JSON when absent): a JSON
+// article, plain text or an HTML page is one item; an NDJSON batch or an
+// RSS/Atom feed is one item per line or entry. The source, when a document
+// has none, is the subject's last token. An error is returned only when the
+// message as a whole cannot be read (empty, unknown content type, broken
+// feed); a bad item is returned with its own error.
+func DecodeRaw(in *pipeline.Message, lim article.Limits) ([]RawItem, intake.Format, error) {
 	if len(bytes.TrimSpace(in.Data)) == 0 {
-		return nil, fmt.Errorf("raw message on source %s: %w", in.Source, ErrEmpty)
+		return nil, "", pipeline.Permanent(fmt.Errorf("raw message on source %s: %w", in.Source, ErrEmpty))
 	}
-	f, err := intake.FormatFromContentType(in.Header.Get(pipeline.HeaderContentType))
+	f, cs, err := intake.ParseContentType(in.Header.Get(pipeline.HeaderContentType))
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	if f == intake.FormatNDJSON {
-		return nil, fmt.Errorf("%w: publish NDJSON batches through the HTTP API or newsflow publish, one article per raw message", intake.ErrUnsupportedFormat)
-	}
-	meta := intake.Meta{Source: in.Source, Title: in.Header.Get(HeaderTitle), URL: in.Header.Get(HeaderURL)}
-	var a *article.Article
+	meta := intake.Meta{Source: in.Source, Title: in.Header.Get(HeaderTitle), URL: in.Header.Get(HeaderURL), Charset: cs}
+	var items []RawItem
 	err = intake.Decode(bytes.NewReader(in.Data), f, meta, func(it intake.Item) error {
-		a = it.Article
-		return it.Err
+		ri := RawItem{Index: it.Index, Article: it.Article, Err: it.Err}
+		if f.Multi() && it.Raw != nil {
+			ri.Raw = bytes.Clone(it.Raw)
+		}
+		if ri.Err == nil {
+			ri.Err = intake.Prepare(ri.Article, lim)
+		}
+		items = append(items, ri)
+		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, f, err
 	}
-	if err := intake.Prepare(a, lim); err != nil {
-		return nil, err
+	if len(items) == 0 {
+		return nil, f, fmt.Errorf("raw %s message on source %s: %w", f, in.Source, ErrEmpty)
 	}
-	return a, nil
+	return items, f, nil
 }

@@ -176,7 +176,7 @@ func (p *Pipeline) start(parent context.Context) error {
 			p.http.AddCheck("nats", natsbus.Ready(nc, js))
 		}
 		comp, err := st.build(setupCtx, service.Deps{
-			Log: p.log.With(zap.String("service", st.name)), Metrics: metrics, NC: nc, JS: js, HTTP: p.http, Topology: topo,
+			Log: p.log.With(zap.String("service", st.name)), Metrics: metrics, Registry: p.reg, NC: nc, JS: js, HTTP: p.http, Topology: topo,
 		})
 		if err != nil {
 			cancel()
