@@ -22,7 +22,16 @@ const (
 	StreamRaw      = "ARTICLES_RAW"
 	StreamArticles = "ARTICLES"
 	StreamDLQ      = "ARTICLES_DLQ"
+	// StreamAdvisories captures the server's max-deliveries advisories of
+	// the stage consumers, so that a message whose last delivery was lost
+	// with its worker (crash, SIGKILL, timeout) is still dead-lettered.
+	StreamAdvisories = "ARTICLES_ADVISORIES"
 )
+
+// SubjectMaxDeliveries is the prefix of the server's advisories for a
+// message that reached its consumer's MaxDeliver:
+// <prefix>.<stream>.<consumer>.
+const SubjectMaxDeliveries = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES"
 
 // Subject prefixes of the public contract; the last token is the source
 // (articles.raw.<source>) or, for dead letters, the stage.
@@ -69,15 +78,19 @@ type TopologyConfig struct {
 	ArticlesMaxAge time.Duration
 	// DuplicateWindow is JetStream's Nats-Msg-Id deduplication window.
 	DuplicateWindow time.Duration
+	// AdvisoriesMaxAge bounds how long an unhandled max-deliveries
+	// advisory is kept (no stage worker running to dead-letter it).
+	AdvisoriesMaxAge time.Duration
 }
 
 // DefaultTopology returns the defaults for a single server.
 func DefaultTopology() TopologyConfig {
 	return TopologyConfig{
-		Replicas:        1,
-		Storage:         jetstream.FileStorage,
-		ArticlesMaxAge:  7 * 24 * time.Hour,
-		DuplicateWindow: 2 * time.Minute,
+		Replicas:         1,
+		Storage:          jetstream.FileStorage,
+		ArticlesMaxAge:   7 * 24 * time.Hour,
+		DuplicateWindow:  2 * time.Minute,
+		AdvisoriesMaxAge: 30 * 24 * time.Hour,
 	}
 }
 
@@ -111,7 +124,11 @@ func (c TopologyConfig) StreamConfigs() []jetstream.StreamConfig {
 	arts := base(StreamArticles, "canonical, enriched and indexed articles", SubjectIngested+".>", SubjectEnriched+".>", SubjectIndexed+".>")
 	arts.MaxAge = c.ArticlesMaxAge
 	dlq := base(StreamDLQ, "dead letters of every stage, with their reasons", SubjectDLQ+".>")
-	return []jetstream.StreamConfig{raw, arts, dlq}
+	adv := base(StreamAdvisories, "max-deliveries advisories of the stage consumers, turned into dead letters",
+		SubjectMaxDeliveries+"."+StreamRaw+".*", SubjectMaxDeliveries+"."+StreamArticles+".*")
+	adv.MaxAge = c.AdvisoriesMaxAge
+	adv.MaxMsgs = 1_000_000
+	return []jetstream.StreamConfig{raw, arts, dlq, adv}
 }
 
 // EnsureStreams creates the contract's streams or updates them to cfg. It is
@@ -160,7 +177,7 @@ func Ready(nc *nats.Conn, js jetstream.JetStream) func(ctx context.Context) erro
 		if st := nc.Status(); st != nats.CONNECTED {
 			return fmt.Errorf("nats connection is %s", st)
 		}
-		for _, name := range []string{StreamRaw, StreamArticles, StreamDLQ} {
+		for _, name := range []string{StreamRaw, StreamArticles, StreamDLQ, StreamAdvisories} {
 			if _, err := js.Stream(ctx, name); err != nil {
 				return fmt.Errorf("stream %s: %w", name, err)
 			}

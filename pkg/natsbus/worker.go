@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -160,21 +159,27 @@ func (w *Worker) EnsureConsumer(ctx context.Context) (jetstream.Consumer, error)
 	return c, nil
 }
 
-// Run consumes until ctx is cancelled. Then it stops fetching, lets
+// Run consumes until ctx is cancelled. Then it stops fetching, hands
+// messages that were fetched but not started back to the server, lets
 // in-flight messages finish within the shutdown grace period, hands the
-// rest back to the server, and returns nil.
+// rest back, and returns nil.
+//
+// Run survives NATS restarts and network blips: the client reconnects and
+// resumes pulling; a consumer that disappeared (deleted by an operator, or
+// lost with a memory-backed server) is created again. Alongside the stage
+// it dead-letters the messages the server gave up on after MaxDeliver
+// deliveries without an acknowledgement (see StreamAdvisories).
 func (w *Worker) Run(ctx context.Context) error {
-	cons, err := w.EnsureConsumer(ctx)
-	if err != nil {
-		return err
-	}
 	// Handlers run on a context that outlives ctx by the grace period.
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
 
 	sem := make(chan struct{}, w.cfg.Concurrency)
 	var wg sync.WaitGroup
-	cc, err := cons.Consume(func(m jetstream.Msg) {
+	onMsg := func(m jetstream.Msg) {
+		if ctx.Err() != nil && w.handBack(m) {
+			return
+		}
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
@@ -182,32 +187,84 @@ func (w *Worker) Run(ctx context.Context) error {
 			defer func() { <-sem }()
 			w.handle(workCtx, m)
 		}()
-	},
-		jetstream.PullMaxMessages(w.cfg.PullBatch),
-		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-			if errors.Is(err, jetstream.ErrNoHeartbeat) || errors.Is(err, nats.ErrConnectionClosed) {
-				w.log.Debug("consume", zap.Error(err))
-				return
-			}
-			w.log.Warn("consume error", zap.Error(err))
-		}))
-	if err != nil {
-		return fmt.Errorf("consume %s: %w", w.cfg.Name, err)
 	}
-	w.log.Info("stage started", zap.String("stream", w.cfg.Stream), zap.String("subject", w.cfg.FilterSubject),
-		zap.Int("concurrency", w.cfg.Concurrency))
+	missing := make(chan struct{}, 1)
+	var bg sync.WaitGroup
+	started := false
+	wait := 250 * time.Millisecond
+	for {
+		cons, err := w.ensureConsumerRetry(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			return err
+		}
+		cc, err := cons.Consume(onMsg,
+			jetstream.PullMaxMessages(w.cfg.PullBatch),
+			jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+				if errors.Is(err, jetstream.ErrNoHeartbeat) || errors.Is(err, nats.ErrConnectionClosed) {
+					w.log.Debug("consume", zap.Error(err))
+					return
+				}
+				w.log.Warn("consume error", zap.Error(err))
+			}))
+		if err != nil {
+			w.log.Warn("consume failed, retrying", zap.Duration("wait", wait), zap.Error(err))
+			if !sleepCtx(ctx, wait) {
+				break
+			}
+			wait = min(wait*2, 5*time.Second)
+			continue
+		}
+		if !started {
+			started = true
+			w.log.Info("stage started", zap.String("stream", w.cfg.Stream), zap.String("subject", w.cfg.FilterSubject),
+				zap.Int("concurrency", w.cfg.Concurrency), zap.Int("max_deliver", w.cfg.MaxDeliver),
+				zap.Duration("ack_wait", w.cfg.AckWait))
+			bg.Add(2)
+			go func() {
+				defer bg.Done()
+				w.pollInfo(ctx, missing)
+			}()
+			go func() {
+				defer bg.Done()
+				w.runAdvisories(ctx)
+			}()
+		}
+		select {
+		case <-ctx.Done():
+			w.shutdown(cc, &wg, cancelWork)
+			bg.Wait()
+			w.log.Info("stage stopped")
+			return nil
+		case <-cc.Closed():
+			w.log.Warn("consuming stopped (was the consumer deleted?); creating it again", zap.String("consumer", w.cfg.Name))
+		case <-missing:
+			w.log.Warn("consumer is missing; creating it again", zap.String("consumer", w.cfg.Name))
+			cc.Stop()
+		}
+		if !sleepCtx(ctx, wait) {
+			break
+		}
+		wait = min(wait*2, 5*time.Second)
+	}
+	// ctx ended while (re)creating the consumer: finish what is in flight.
+	w.shutdown(nil, &wg, cancelWork)
+	bg.Wait()
+	w.log.Info("stage stopped")
+	return nil
+}
 
-	infoDone := make(chan struct{})
-	go func() {
-		defer close(infoDone)
-		w.pollInfo(ctx, cons)
-	}()
-
-	<-ctx.Done()
-	cc.Drain()
+// shutdown stops fetching, waits for in-flight messages up to the grace
+// period, then cancels the handlers so that they hand their messages back.
+func (w *Worker) shutdown(cc jetstream.ConsumeContext, wg *sync.WaitGroup, cancelWork context.CancelFunc) {
 	done := make(chan struct{})
 	go func() {
-		<-cc.Closed()
+		if cc != nil {
+			cc.Drain()
+			<-cc.Closed()
+		}
 		wg.Wait()
 		close(done)
 	}()
@@ -216,27 +273,102 @@ func (w *Worker) Run(ctx context.Context) error {
 	case <-time.After(w.cfg.ShutdownGrace):
 		w.log.Warn("shutdown grace period over, handing in-flight messages back", zap.Duration("grace", w.cfg.ShutdownGrace))
 		cancelWork()
-		cc.Stop()
+		if cc != nil {
+			cc.Stop()
+		}
 		<-done
 	}
-	<-infoDone
-	w.log.Info("stage stopped")
-	return nil
 }
 
-func (w *Worker) pollInfo(ctx context.Context, cons jetstream.Consumer) {
+// handBack returns a message fetched during shutdown to the server at once,
+// so that another replica takes it without waiting for AckWait. A message
+// on its last delivery is handled instead: handing it back would exhaust
+// its deliveries.
+func (w *Worker) handBack(m jetstream.Msg) bool {
+	meta, err := m.Metadata()
+	if err != nil || int(meta.NumDelivered) >= w.cfg.MaxDeliver {
+		return false
+	}
+	if err := m.Nak(); err != nil {
+		w.log.Debug("hand back on shutdown", zap.Uint64("stream_seq", meta.Sequence.Stream), zap.Error(err))
+	}
+	return true
+}
+
+// ensureConsumerRetry creates or updates the stage's consumer, retrying
+// while NATS is unreachable. It fails at once on a configuration the
+// server rejects.
+func (w *Worker) ensureConsumerRetry(ctx context.Context) (jetstream.Consumer, error) {
+	wait := 250 * time.Millisecond
+	for {
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		c, err := w.EnsureConsumer(cctx)
+		cancel()
+		if err == nil {
+			return c, nil
+		}
+		var apiErr *jetstream.APIError
+		if errors.As(err, &apiErr) && apiErr.Code == 400 {
+			return nil, err
+		}
+		w.log.Warn("create consumer failed, retrying", zap.Duration("wait", wait), zap.Error(err))
+		if !sleepCtx(ctx, wait) {
+			return nil, fmt.Errorf("create consumer %s: %w", w.cfg.Name, ctx.Err())
+		}
+		wait = min(wait*2, 5*time.Second)
+	}
+}
+
+// sleepCtx waits d or until ctx ends; it reports whether d passed.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// DeadLetterRecorder is implemented by recorders that also show the depth
+// of the stage's dead-letter subject (telemetry.StageMetrics does).
+type DeadLetterRecorder interface {
+	DeadLetters(n uint64)
+}
+
+// pollInfo reads the consumer's state (and the stage's dead-letter depth)
+// every InfoInterval for the recorder. It signals missing when the
+// consumer no longer exists.
+func (w *Worker) pollInfo(ctx context.Context, missing chan<- struct{}) {
 	interval := w.cfg.InfoInterval
 	if interval <= 0 {
 		interval = 5 * time.Second
 	}
+	dr, wantDLQ := w.rec.(DeadLetterRecorder)
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		ictx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		if info, err := cons.Info(ictx); err == nil {
+		c, err := w.js.Consumer(ictx, w.cfg.Stream, w.cfg.Name)
+		switch {
+		case err == nil:
+			info := c.CachedInfo()
 			w.rec.ConsumerInfo(info.NumPending, uint64(info.NumAckPending), uint64(info.NumRedelivered))
-		} else if ctx.Err() == nil {
+		case errors.Is(err, jetstream.ErrConsumerNotFound):
+			select {
+			case missing <- struct{}{}:
+			default:
+			}
+		case ctx.Err() == nil:
 			w.log.Debug("read consumer info", zap.Error(err))
+		}
+		if wantDLQ {
+			if n, err := DeadLetterDepth(ictx, w.js, w.cfg.Name); err == nil {
+				dr.DeadLetters(n)
+			} else if ctx.Err() == nil {
+				w.log.Debug("read dead-letter depth", zap.Error(err))
+			}
 		}
 		cancel()
 		select {
@@ -309,8 +441,11 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 		}
 		w.rec.Outcome(OutcomeDuplicate)
 	case ctx.Err() != nil:
-		// Shutting down past the grace period: hand the message back.
+		// Shutting down past the grace period: hand the message back. On
+		// its last delivery the server gives up on it and the
+		// max-deliveries advisory dead-letters it.
 		_ = m.Nak()
+		w.rec.Outcome(OutcomeRetry)
 	case pipeline.IsPermanent(herr) || in.Attempt >= w.cfg.MaxDeliver:
 		w.deadLetter(ctx, m, meta, in, herr, log())
 	default:
@@ -376,10 +511,20 @@ func (w *Worker) publish(ctx context.Context, in *pipeline.Message, out []*pipel
 			hdr.Set(pipeline.HeaderPublishedAt, in.Header.Get(pipeline.HeaderPublishedAt))
 		}
 		hdr.Del(nats.MsgIdHdr)
+		msgID := o.ID
+		if rerun := in.Header.Get(HeaderRerun); rerun != "" {
+			// A replay or reprocessing run: the outputs carry the mark on,
+			// and their ids differ from the first run's, so that the
+			// streams' duplicate windows do not swallow them.
+			hdr.Set(HeaderRerun, rerun)
+			if msgID != "" {
+				msgID += ":rerun:" + rerun
+			}
+		}
 		msg := &nats.Msg{Subject: w.cfg.Output + "." + source, Data: o.Data, Header: hdr}
 		var opts []jetstream.PublishOpt
-		if o.ID != "" {
-			opts = append(opts, jetstream.WithMsgID(w.out+":"+o.ID))
+		if msgID != "" {
+			opts = append(opts, jetstream.WithMsgID(w.out+":"+msgID))
 		}
 		f, err := w.js.PublishMsgAsync(msg, opts...)
 		if err != nil {
@@ -407,23 +552,10 @@ func (w *Worker) publish(ctx context.Context, in *pipeline.Message, out []*pipel
 const maxErrorHeader = 1024
 
 func (w *Worker) deadLetter(ctx context.Context, m jetstream.Msg, meta *jetstream.MsgMetadata, in *pipeline.Message, cause error, log *zap.Logger) {
-	hdr := nats.Header{}
-	for k, v := range m.Headers() {
-		if k == nats.MsgIdHdr {
-			hdr[HeaderMsgID] = v
-			continue
-		}
-		hdr[k] = v
-	}
-	hdr.Set(HeaderStage, w.cfg.Name)
-	hdr.Set(HeaderError, headerSafe(cause.Error(), maxErrorHeader))
-	hdr.Set(HeaderAttempts, strconv.Itoa(in.Attempt))
-	hdr.Set(HeaderSubject, m.Subject())
-	dl := &nats.Msg{Subject: w.dlq, Data: m.Data(), Header: hdr}
-	id := fmt.Sprintf("dlq:%s:%s:%d", w.cfg.Name, meta.Stream, meta.Sequence.Stream)
+	dl := deadLetterMsg(w.cfg.Name, m.Subject(), m.Headers(), m.Data(), meta.Stream, meta.Sequence.Stream, in.Attempt, cause.Error())
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if _, err := w.js.PublishMsg(pctx, dl, jetstream.WithMsgID(id)); err != nil {
+	if _, err := w.js.PublishMsg(pctx, dl, jetstream.WithMsgID(deadLetterMsgID(w.cfg.Name, meta.Stream, meta.Sequence.Stream))); err != nil {
 		log.Error("dead letter publish failed; the message will be redelivered", zap.NamedError("cause", cause), zap.Error(err))
 		_ = m.NakWithDelay(pipeline.Backoff(in.Attempt, w.cfg.BackoffBase, w.cfg.BackoffMax))
 		w.rec.Outcome(OutcomeRetry)
