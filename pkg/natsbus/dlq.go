@@ -222,8 +222,8 @@ func (w *Worker) deadLetterExhausted(ctx context.Context, adv *MaxDeliveriesAdvi
 	return nil
 }
 
-// DeadLetter is one message of ARTICLES_DLQ.
-type DeadLetter struct {
+// DLQEntry is one message of ARTICLES_DLQ.
+type DLQEntry struct {
 	// ID is the message's sequence in ARTICLES_DLQ; `newsflow dlq show`,
 	// `replay` take it.
 	ID        uint64      `json:"id"`
@@ -241,8 +241,8 @@ type DeadLetter struct {
 }
 
 // MarshalJSON adds the payload: as JSON when it is JSON, else as a string.
-func (d DeadLetter) MarshalJSON() ([]byte, error) {
-	type plain DeadLetter
+func (d DLQEntry) MarshalJSON() ([]byte, error) {
+	type plain DLQEntry
 	out := struct {
 		plain
 		Payload       json.RawMessage `json:"payload,omitempty"`
@@ -257,8 +257,8 @@ func (d DeadLetter) MarshalJSON() ([]byte, error) {
 	return json.Marshal(out)
 }
 
-func deadLetterFrom(seq uint64, t time.Time, subject string, hdr nats.Header, data []byte) DeadLetter {
-	d := DeadLetter{ID: seq, Time: t, Header: hdr, Data: data}
+func deadLetterFrom(seq uint64, t time.Time, subject string, hdr nats.Header, data []byte) DLQEntry {
+	d := DLQEntry{ID: seq, Time: t, Header: hdr, Data: data}
 	d.Stage = hdr.Get(HeaderStage)
 	if d.Stage == "" {
 		d.Stage = lastToken(subject)
@@ -323,7 +323,7 @@ func (d *DLQ) Depth(ctx context.Context) (map[string]uint64, error) {
 
 // List calls fn with every dead letter of stage ("" for every stage), oldest
 // first. It stops early when fn returns an error, and returns that error.
-func (d *DLQ) List(ctx context.Context, stage string, fn func(DeadLetter) error) error {
+func (d *DLQ) List(ctx context.Context, stage string, fn func(DLQEntry) error) error {
 	counts, err := d.Depth(ctx)
 	if err != nil {
 		return err
@@ -344,8 +344,9 @@ func (d *DLQ) List(ctx context.Context, stage string, fn func(DeadLetter) error)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", StreamDLQ, err)
 	}
-	for {
-		batch, err := c.Fetch(256, jetstream.FetchMaxWait(2*time.Second))
+	read := uint64(0)
+	for read < total {
+		batch, err := c.Fetch(int(min(256, total-read)), jetstream.FetchMaxWait(5*time.Second))
 		if err != nil {
 			return fmt.Errorf("read %s: %w", StreamDLQ, err)
 		}
@@ -353,6 +354,7 @@ func (d *DLQ) List(ctx context.Context, stage string, fn func(DeadLetter) error)
 		last := false
 		for m := range batch.Messages() {
 			n++
+			read++
 			meta, err := m.Metadata()
 			if err != nil {
 				return fmt.Errorf("read %s: %w", StreamDLQ, err)
@@ -366,13 +368,14 @@ func (d *DLQ) List(ctx context.Context, stage string, fn func(DeadLetter) error)
 			return fmt.Errorf("read %s: %w", StreamDLQ, err)
 		}
 		if last || n == 0 {
-			return ctx.Err()
+			break
 		}
 	}
+	return ctx.Err()
 }
 
 // Get returns one dead letter by id.
-func (d *DLQ) Get(ctx context.Context, id uint64) (*DeadLetter, error) {
+func (d *DLQ) Get(ctx context.Context, id uint64) (*DLQEntry, error) {
 	s, err := d.js.Stream(ctx, StreamDLQ)
 	if err != nil {
 		return nil, fmt.Errorf("look up stream %s: %w", StreamDLQ, err)

@@ -180,7 +180,15 @@ func (w *Worker) Run(ctx context.Context) error {
 		if ctx.Err() != nil && w.handBack(m) {
 			return
 		}
-		sem <- struct{}{}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			// Shutdown began while this message waited for a slot.
+			if w.handBack(m) {
+				return
+			}
+			sem <- struct{}{}
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -13,12 +13,20 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/newsflow/newsflow/pkg/natsbus"
+	"github.com/newsflow/newsflow/pkg/natsembed"
 	"github.com/newsflow/newsflow/pkg/natstest"
 	"github.com/newsflow/newsflow/pkg/pipeline"
 )
 
 type countingRecorder struct {
 	ok, dup, retry, dlq atomic.Int64
+	dead                atomic.Int64 // last dead-letter depth reported
+}
+
+func (r *countingRecorder) DeadLetters(n uint64) { r.dead.Store(int64(n)) }
+
+func natsembedConfig(store, addr string) natsembed.Config {
+	return natsembed.Config{StoreDir: store, Addr: addr}
 }
 
 func (r *countingRecorder) Outcome(o string) {

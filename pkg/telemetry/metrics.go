@@ -28,6 +28,7 @@ type Metrics struct {
 	pending     *prometheus.GaugeVec
 	ackPending  *prometheus.GaugeVec
 	redelivered *prometheus.GaugeVec
+	deadLetters *prometheus.GaugeVec
 	endToEnd    prometheus.Histogram
 }
 
@@ -60,6 +61,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "newsflow_consumer_redelivered",
 			Help: "Messages the stage's consumer has delivered more than once and not yet acknowledged.",
 		}, []string{"stage"}),
+		deadLetters: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "newsflow_dlq_messages",
+			Help: "Dead letters of the stage waiting in ARTICLES_DLQ, read from the stream.",
+		}, []string{"stage"}),
 		endToEnd: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "newsflow_end_to_end_seconds",
 			Help:    "Time from the raw publish of an article to its indexing.",
@@ -71,7 +76,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Help: "Build version and revision; always 1.",
 	}, []string{"version", "revision"})
 	buildInfo.WithLabelValues(version.Version(), version.Revision()).Set(1)
-	reg.MustRegister(m.messages, m.duration, m.inflight, m.pending, m.ackPending, m.redelivered, m.endToEnd, buildInfo,
+	reg.MustRegister(m.messages, m.duration, m.inflight, m.pending, m.ackPending, m.redelivered, m.deadLetters, m.endToEnd, buildInfo,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -85,6 +90,7 @@ func (m *Metrics) Stage(name string) *StageMetrics {
 		pending:     m.pending.WithLabelValues(name),
 		ackPending:  m.ackPending.WithLabelValues(name),
 		redelivered: m.redelivered.WithLabelValues(name),
+		deadLetters: m.deadLetters.WithLabelValues(name),
 		endToEnd:    m.endToEnd,
 		outcomes:    make(map[string]prometheus.Counter, len(outcomes)),
 	}
@@ -102,6 +108,7 @@ type StageMetrics struct {
 	pending     prometheus.Gauge
 	ackPending  prometheus.Gauge
 	redelivered prometheus.Gauge
+	deadLetters prometheus.Gauge
 	endToEnd    prometheus.Observer
 	outcomes    map[string]prometheus.Counter
 }
@@ -128,6 +135,9 @@ func (s *StageMetrics) ConsumerInfo(pending, ackPending, redelivered uint64) {
 	s.ackPending.Set(float64(ackPending))
 	s.redelivered.Set(float64(redelivered))
 }
+
+// DeadLetters records the number of the stage's dead letters in the DLQ.
+func (s *StageMetrics) DeadLetters(n uint64) { s.deadLetters.Set(float64(n)) }
 
 // EndToEnd records the time from raw publish to indexing of one article.
 func (s *StageMetrics) EndToEnd(d time.Duration) { s.endToEnd.Observe(d.Seconds()) }

@@ -181,7 +181,7 @@ func (h *Handler) Process(ctx context.Context, in *pipeline.Message) ([]*pipelin
 			h.opt.Metrics.reject(PathNATS, string(format), it.Err)
 			return nil, pipeline.Permanent(it.Err)
 		}
-		dup, err := h.seen.Record(ctx, it.Article.ID, it.Article.ContentHash, in.Seq)
+		dup, err := h.record(ctx, in, it.Article)
 		if err != nil {
 			return nil, pipeline.Retry(err, 0)
 		}
@@ -189,7 +189,7 @@ func (h *Handler) Process(ctx context.Context, in *pipeline.Message) ([]*pipelin
 			h.opt.Metrics.outcome(PathNATS, string(format), StatusDuplicate)
 			return nil, fmt.Errorf("article %s version %s: %w", it.Article.ID, it.Article.ContentHash, pipeline.ErrDuplicate)
 		}
-		out, err := h.output(it.Article, in.Seq)
+		out, err := h.output(it.Article, revision(in))
 		if err != nil {
 			return nil, err
 		}
@@ -235,7 +235,7 @@ func (h *Handler) processBatch(ctx context.Context, in *pipeline.Message, format
 			continue
 		}
 		g.Go(func() error {
-			dup, err := h.seen.Record(gctx, it.Article.ID, it.Article.ContentHash, in.Seq)
+			dup, err := h.record(gctx, in, it.Article)
 			if err != nil {
 				return err
 			}
@@ -255,7 +255,7 @@ func (h *Handler) processBatch(ctx context.Context, in *pipeline.Message, format
 	for i, it := range items {
 		switch status[i] {
 		case StatusAccepted:
-			m, err := h.output(it.Article, in.Seq)
+			m, err := h.output(it.Article, revision(in))
 			if err != nil {
 				return nil, err
 			}
@@ -269,6 +269,28 @@ func (h *Handler) processBatch(ctx context.Context, in *pipeline.Message, format
 		return nil, fmt.Errorf("all %d articles of the %s message: %w", len(items), format, pipeline.ErrDuplicate)
 	}
 	return out, nil
+}
+
+// record notes the article version in the seen-set and reports whether it
+// is an exact resubmission. A rerun (a dead letter replayed, a
+// reprocessing run, marked natsbus.HeaderRerun) is never one.
+func (h *Handler) record(ctx context.Context, in *pipeline.Message, a *article.Article) (bool, error) {
+	if in.Header.Get(natsbus.HeaderRerun) != "" {
+		return false, nil
+	}
+	return h.seen.Record(ctx, a.ID, a.ContentHash, in.Seq)
+}
+
+// revision is the article revision of a raw message: its stream sequence,
+// or for a rerun the sequence of the original submission (natsbus.
+// HeaderRevision), so that an old version rerun never hides a newer one.
+func revision(in *pipeline.Message) uint64 {
+	if in.Header.Get(natsbus.HeaderRerun) != "" {
+		if r, err := strconv.ParseUint(in.Header.Get(natsbus.HeaderRevision), 10, 64); err == nil && r > 0 && r < in.Seq {
+			return r
+		}
+	}
+	return in.Seq
 }
 
 func countStatus(ss []string, want string) int {
