@@ -34,6 +34,9 @@ func commands() []command {
 		{"search", "search the archive", runSearch},
 		{"get", "print one enriched article as JSON", runGet},
 		{"bench", "measure a running pipeline end to end against raw JetStream", runBench},
+		{"dlq", "dead letters: list, show, replay, purge", runDLQ},
+		{"status", "streams, consumers, pending and redelivered counts per stage", runStatus},
+		{"reprocess", "run the stages again over raw submissions kept in ARTICLES_RAW", runReprocess},
 		{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 			_, err := fmt.Fprintf(stdout, "newsflow %s (%s)\n", version.Version(), version.Revision())
 			return err

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/newsflow/newsflow/pkg/natsbus"
+)
+
+const dlqUsage = `Usage:
+  newsflow dlq list [--stage S] [--json]        dead letters with their reasons
+  newsflow dlq show [--json] ID                 one dead letter: reason, headers, payload
+  newsflow dlq replay [--stage S] [ID...]       send back to the stage it failed in (all without IDs)
+  newsflow dlq purge [--stage S]                remove dead letters
+
+ID is the dead letter's sequence in ARTICLES_DLQ, as list shows it.
+Connection flags (every subcommand): --nats URL, --nats-creds, --nats-nkey,
+--nats-user/--nats-password, --nats-token, --nats-tls-ca/--nats-tls-cert/--nats-tls-key.
+`
+
+func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stderr, dlqUsage)
+		if len(args) == 0 {
+			return exitError{2}
+		}
+		return nil
+	}
+	sub, args := args[0], args[1:]
+	fs := flag.NewFlagSet("newsflow dlq "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), dlqUsage, "\nFlags:\n"); fs.PrintDefaults() }
+	var nf natsFlags
+	nf.register(fs)
+	stage := fs.String("stage", "", "only dead letters of this stage (ingest, enrich, index)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if *stage != "" && !natsbus.ValidToken(*stage) {
+		return fmt.Errorf("--stage %q is not a stage name", *stage)
+	}
+	var ids []uint64
+	for _, p := range pos {
+		id, err := strconv.ParseUint(p, 10, 64)
+		if err != nil || id == 0 {
+			return fmt.Errorf("%q is not a dead-letter id (a positive number, as 'newsflow dlq list' shows)", p)
+		}
+		ids = append(ids, id)
+	}
+	switch sub {
+	case "list", "purge":
+		if len(ids) > 0 {
+			return fmt.Errorf("dlq %s takes no ids", sub)
+		}
+	case "show":
+		if len(ids) != 1 {
+			fs.Usage()
+			return exitError{2}
+		}
+	case "replay":
+	default:
+		fmt.Fprintf(stderr, "newsflow dlq: unknown subcommand %q\n\n%s", sub, dlqUsage)
+		return exitError{2}
+	}
+	nc, js, err := nf.connect("dlq")
+	if err != nil {
+		return err
+	}
+	defer closeConn(nc)
+	dlq := natsbus.NewDLQ(js)
+	switch sub {
+	case "list":
+		return dlqList(ctx, dlq, *stage, *asJSON, stdout)
+	case "show":
+		return dlqShow(ctx, dlq, ids[0], *asJSON, stdout)
+	case "replay":
+		return dlqReplay(ctx, dlq, *stage, ids, stdout, stderr)
+	default:
+		n, err := dlq.Purge(ctx, *stage)
+		if err != nil {
+			return err
+		}
+		what := "dead letters"
+		if *stage != "" {
+			what += " of stage " + *stage
+		}
+		_, err = fmt.Fprintf(stdout, "purged %d %s\n", n, what)
+		return err
+	}
+}
+
+func dlqList(ctx context.Context, dlq *natsbus.DLQ, stage string, asJSON bool, w io.Writer) error {
+	var all []natsbus.DLQEntry
+	if err := dlq.List(ctx, stage, func(d natsbus.DLQEntry) error {
+		all = append(all, d)
+		return nil
+	}); err != nil {
+		return err
+	}
+	if asJSON {
+		if all == nil {
+			all = []natsbus.DLQEntry{}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(all)
+	}
+	if len(all) == 0 {
+		_, err := fmt.Fprintln(w, "no dead letters")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tTIME\tSTAGE\tATTEMPTS\tARTICLE\tSUBJECT\tREASON")
+	byStage := map[string]int{}
+	for _, d := range all {
+		byStage[d.Stage]++
+		article := d.ArticleID
+		if article == "" {
+			article = "-"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\n", d.ID, d.Time.Local().Format(time.DateTime), d.Stage, d.Attempts,
+			truncate(article, 24), d.Subject, truncate(firstLine(d.Error), 90))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%d dead letters (%s); 'newsflow dlq show ID' for one in full\n", len(all), countsLine(byStage))
+	return err
+}
+
+func countsLine(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+func dlqShow(ctx context.Context, dlq *natsbus.DLQ, id uint64, asJSON bool, w io.Writer) error {
+	d, err := dlq.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(d)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(tw, "%s\t%s\n", k, v)
+		}
+	}
+	row("id:", strconv.FormatUint(d.ID, 10))
+	row("time:", d.Time.Local().Format(time.RFC3339))
+	row("stage:", d.Stage)
+	row("attempts:", strconv.Itoa(d.Attempts))
+	row("article:", d.ArticleID)
+	row("subject:", d.Subject)
+	if d.Stream != "" {
+		row("from:", fmt.Sprintf("%s sequence %d", d.Stream, d.StreamSeq))
+	}
+	row("reason:", d.Error)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	keys := make([]string, 0, len(d.Header))
+	for k := range d.Header {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	fmt.Fprintln(w, "headers:")
+	for _, k := range keys {
+		for _, v := range d.Header[k] {
+			fmt.Fprintf(w, "  %s: %s\n", k, v)
+		}
+	}
+	fmt.Fprintf(w, "payload (%d bytes):\n", len(d.Data))
+	var buf bytes.Buffer
+	if json.Valid(d.Data) && json.Indent(&buf, d.Data, "  ", "  ") == nil {
+		fmt.Fprintf(w, "  %s\n", buf.String())
+		return nil
+	}
+	_, err = fmt.Fprintf(w, "  %q\n", d.Data)
+	return err
+}
+
+func dlqReplay(ctx context.Context, dlq *natsbus.DLQ, stage string, ids []uint64, stdout, stderr io.Writer) error {
+	if len(ids) == 0 {
+		if err := dlq.List(ctx, stage, func(d natsbus.DLQEntry) error {
+			ids = append(ids, d.ID)
+			return nil
+		}); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			_, err := fmt.Fprintln(stdout, "no dead letters to replay")
+			return err
+		}
+	}
+	failed := 0
+	for _, id := range ids {
+		subject, err := dlq.Replay(ctx, id)
+		if err != nil {
+			failed++
+			fmt.Fprintf(stderr, "dead letter %d: %v\n", id, err)
+			if errors.Is(err, context.Canceled) {
+				break
+			}
+			continue
+		}
+		fmt.Fprintf(stdout, "replayed %d to %s\n", id, subject)
+	}
+	fmt.Fprintf(stdout, "%d replayed, %d failed\n", len(ids)-failed, failed)
+	if failed > 0 {
+		return exitError{1}
+	}
+	return nil
+}
