@@ -7,7 +7,6 @@ import (
 	"unicode"
 
 	"github.com/newsflow/newsflow/pkg/article"
-	"github.com/newsflow/newsflow/pkg/langdetect"
 	"github.com/newsflow/newsflow/pkg/textclean"
 )
 
@@ -26,9 +25,10 @@ const (
 
 // allSteps returns every step in the order they run.
 func allSteps() []Step {
+	m := &textModels{}
 	return []Step{
 		{Name: StepClean, Run: clean},
-		{Name: StepLang, Run: detectLang},
+		{Name: StepLang, Run: m.detectLang},
 		{Name: StepStats, Run: stats},
 	}
 }
@@ -69,16 +69,6 @@ func text(a *article.Article) string {
 		return a.CleanBody
 	}
 	return a.Body
-}
-
-func detectLang(_ context.Context, a *article.Article) error {
-	r := langdetect.Detect(a.Title + "\n" + text(a))
-	if r.Lang == "" {
-		return nil
-	}
-	a.Lang = r.Lang
-	a.LangConfidence = math.Round(r.Confidence*1000) / 1000
-	return nil
 }
 
 // wordsPerMinute is an adult's average silent reading speed.

@@ -25,6 +25,9 @@ var CorpusFiles = []string{"bg.jsonl", "bg_htfn.jsonl", "ru.jsonl", "uk.jsonl", 
 type Env struct {
 	// CorpusDir is the shared corpus directory.
 	CorpusDir string
+	// LangTrainDir holds the language training texts written for the
+	// project (pkg/langdetect/train); "" skips the cross-validation.
+	LangTrainDir string
 	// GoldDir holds the gold set, one <id>.json per article.
 	GoldDir string
 	// Enrich runs the enrich steps over an article, as the stage does.

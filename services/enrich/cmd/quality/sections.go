@@ -22,11 +22,16 @@ func sections() []quality.Section {
 
 func newEnv(corpusDir, goldDir string) (*quality.Env, error) {
 	e := enrich.NewEnricher(enrich.Steps(), time.Now)
+	ld, err := langdetect.New()
+	if err != nil {
+		return nil, err
+	}
 	return &quality.Env{
-		CorpusDir:  corpusDir,
-		GoldDir:    goldDir,
-		Enrich:     e.Enrich,
-		DetectLang: func(text string) string { return langdetect.Detect(text).Lang },
+		CorpusDir:    corpusDir,
+		GoldDir:      goldDir,
+		LangTrainDir: "pkg/langdetect/train",
+		Enrich:       e.Enrich,
+		DetectLang:   func(text string) string { return ld.Detect(text).Lang },
 		Clean: func(a *article.Article) (lines, spans []string) {
 			r := textclean.Clean(a.Body)
 			for _, l := range r.Removed {

@@ -1,0 +1,51 @@
+package enrich
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/langdetect"
+)
+
+// textModels loads the language profiles and the other text models on
+// first use, once, and shares them between the steps (read-only, safe for
+// concurrent use).
+type textModels struct {
+	once sync.Once
+	lang *langdetect.Detector
+	err  error
+}
+
+func (m *textModels) load() error {
+	m.once.Do(func() {
+		d, err := langdetect.New()
+		if err != nil {
+			m.err = fmt.Errorf("load language profiles: %w", err)
+			return
+		}
+		m.lang = d
+	})
+	return m.err
+}
+
+// detectLang sets lang and lang_confidence from the title and the clean
+// body. A language given on input is kept when the text does not clearly
+// say otherwise (confidence below 0.9).
+func (m *textModels) detectLang(_ context.Context, a *article.Article) error {
+	if err := m.load(); err != nil {
+		return err
+	}
+	r := m.lang.Detect(a.Title + "\n" + text(a))
+	if r.Lang == "" {
+		return nil
+	}
+	if a.Lang != "" && a.Lang != r.Lang && r.Confidence < 0.9 {
+		return nil
+	}
+	a.Lang = r.Lang
+	a.LangConfidence = math.Round(r.Confidence*1000) / 1000
+	return nil
+}
