@@ -25,6 +25,7 @@ import (
 
 	"github.com/newsflow/newsflow/pkg/envflag"
 	"github.com/newsflow/newsflow/pkg/natsbus"
+	"github.com/newsflow/newsflow/pkg/natsmon"
 	"github.com/newsflow/newsflow/pkg/telemetry"
 	"github.com/newsflow/newsflow/pkg/version"
 )
@@ -38,6 +39,10 @@ type Common struct {
 	LogFormat string
 	// Pprof serves /debug/pprof/ on the HTTP listener.
 	Pprof bool
+	// NATSMonitorURL lists the NATS servers' monitoring endpoints
+	// (comma-separated http://host:8222); when set, the process exports
+	// their health as newsflow_nats_* and newsflow_jetstream_* metrics.
+	NATSMonitorURL string
 }
 
 // DefaultCommon returns the defaults.
@@ -59,6 +64,7 @@ func (c *Common) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: json or console")
 	fs.BoolVar(&c.Pprof, "pprof", c.Pprof, "serve /debug/pprof/ on the HTTP listener (keep it off where untrusted clients reach it)")
+	fs.StringVar(&c.NATSMonitorURL, "nats-monitor-url", c.NATSMonitorURL, "NATS monitoring endpoints to export as newsflow_nats_* metrics, comma-separated http://host:8222 (empty: none)")
 }
 
 // Validate checks the common configuration.
@@ -71,6 +77,9 @@ func (c Common) Validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		return fmt.Errorf("http address %q: want host:port or :port", c.HTTPAddr)
+	}
+	if _, err := natsmon.NewHTTPSources(c.NATSMonitorURL, nil); err != nil {
+		return fmt.Errorf("nats monitor url: %w", err)
 	}
 	return nil
 }
@@ -161,6 +170,13 @@ func Main(name string, args []string, register func(fs *flag.FlagSet) Config, bu
 func run(ctx context.Context, name string, common Common, log *zap.Logger, build func(ctx context.Context, d Deps) (Component, error)) error {
 	reg := prometheus.NewRegistry()
 	metrics := telemetry.NewMetrics(reg)
+	if common.NATSMonitorURL != "" {
+		sources, err := natsmon.NewHTTPSources(common.NATSMonitorURL, nil)
+		if err != nil {
+			return fmt.Errorf("nats monitor url: %w", err)
+		}
+		reg.MustRegister(natsmon.NewCollector(natsmon.DefaultTimeout, sources...))
+	}
 	srv := telemetry.NewServer(common.HTTPAddr, reg, log)
 	if common.Pprof {
 		srv.EnablePprof()

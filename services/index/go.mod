@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/newsflow/newsflow/pkg v0.0.0
 	go.uber.org/zap v1.28.0
+	golang.org/x/crypto/x509roots/fallback v0.0.0-20261030153154-30a33513ff6d
 )
 
 require (

@@ -22,6 +22,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/natsbus"
 	"github.com/newsflow/newsflow/pkg/natsembed"
 	"github.com/newsflow/newsflow/pkg/pipeline"
+	"github.com/newsflow/newsflow/pkg/natsmon"
 	"github.com/newsflow/newsflow/pkg/service"
 	"github.com/newsflow/newsflow/pkg/telemetry"
 	"github.com/newsflow/newsflow/services/enrich"
@@ -118,6 +119,7 @@ func (p *Pipeline) start(parent context.Context) error {
 	cfg := p.cfg
 	p.reg = prometheus.NewRegistry()
 	metrics := telemetry.NewMetrics(p.reg)
+	p.reg.MustRegister(natsmon.NewCollector(natsmon.DefaultTimeout, natsembed.NewMonitorSource(p.srv)))
 	p.http = telemetry.NewServer(cfg.HTTPAddr, p.reg, p.log)
 	if err := p.http.Listen(); err != nil {
 		return err
