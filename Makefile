@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
 GO       ?= go
-MODULES  := pkg services/ingest services/enrich services/index cmd/newsflow
+MODULES  := pkg services/ingest services/enrich services/index cmd/newsflow deploy
 PKGS     := $(addsuffix /...,$(addprefix ./,$(MODULES)))
 BIN      := $(CURDIR)/bin
 TOOLS    := $(CURDIR)/.tools
@@ -69,3 +69,19 @@ tidy: ## go mod tidy in every module
 
 clean:
 	rm -rf $(BIN) data
+
+# Container images (deploy/docker, docs/deploy.md): FROM scratch, nothing
+# pulled. nats-server is built from its Go module, Prometheus comes from
+# Debian's package (apt-get install prometheus).
+NATS_SERVER_VERSION := v2.15.2
+.PHONY: images test-compose
+images: build $(BIN)/nats-server $(BIN)/httpprobe ## container images of every service, built here FROM scratch
+	BIN=$(BIN) VERSION=$(VERSION) REVISION=$(REVISION) deploy/docker/build-images.sh
+
+$(BIN)/nats-server:
+	@mkdir -p $(BIN)
+	CGO_ENABLED=0 GOBIN=$(BIN) GOWORK=off GOFLAGS= $(GO) install -trimpath -ldflags '-s -w' github.com/nats-io/nats-server/v2@$(NATS_SERVER_VERSION)
+
+$(BIN)/httpprobe: deploy/cmd/httpprobe/main.go
+	@mkdir -p $(BIN)
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $@ ./deploy/cmd/httpprobe

@@ -35,9 +35,9 @@ func (s *MonitorSource) Varz(context.Context) (*natsmon.Varz, error) {
 	return &out, nil
 }
 
-// Jsz returns the server's JetStream state with stream details.
+// Jsz returns the server's JetStream state with stream and consumer details.
 func (s *MonitorSource) Jsz(context.Context) (*natsmon.Jsz, error) {
-	j, err := s.srv.Jsz(&server.JSzOptions{Accounts: true, Streams: true})
+	j, err := s.srv.Jsz(&server.JSzOptions{Accounts: true, Streams: true, Consumer: true, Config: true})
 	if err != nil {
 		return nil, fmt.Errorf("read embedded server jsz: %w", err)
 	}

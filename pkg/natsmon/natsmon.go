@@ -104,6 +104,21 @@ type Stream struct {
 		Bytes     uint64 `json:"bytes"`
 		Consumers int    `json:"consumer_count"`
 	} `json:"state"`
+	Consumers []*Consumer `json:"consumer_detail"`
+}
+
+// Consumer is one consumer's replica on a server.
+type Consumer struct {
+	Name   string `json:"name"`
+	Config struct {
+		MaxAckPending int `json:"max_ack_pending"`
+		MaxDeliver    int `json:"max_deliver"`
+	} `json:"config"`
+	Cluster        *Cluster `json:"cluster"`
+	NumAckPending  int      `json:"num_ack_pending"`
+	NumRedelivered int      `json:"num_redelivered"`
+	NumWaiting     int      `json:"num_waiting"`
+	NumPending     uint64   `json:"num_pending"`
 }
 
 // Source reads a NATS server's state.
@@ -169,10 +184,10 @@ func (s *HTTPSource) Varz(ctx context.Context) (*Varz, error) {
 	return &v, nil
 }
 
-// Jsz reads /jsz with account and stream details.
+// Jsz reads /jsz with account, stream and consumer details.
 func (s *HTTPSource) Jsz(ctx context.Context) (*Jsz, error) {
 	var j Jsz
-	if err := s.get(ctx, "/jsz", url.Values{"accounts": {"true"}, "streams": {"true"}}, &j); err != nil {
+	if err := s.get(ctx, "/jsz", url.Values{"accounts": {"true"}, "streams": {"true"}, "consumers": {"true"}, "config": {"true"}}, &j); err != nil {
 		return nil, err
 	}
 	return &j, nil
@@ -222,15 +237,17 @@ type Collector struct {
 	sources []Source
 	timeout time.Duration
 
-	up, info, connections, subscriptions, routes           *prometheus.Desc
-	inMsgs, outMsgs, inBytes, outBytes, slowConsumers      *prometheus.Desc
-	memory, cpu, startTime                                 *prometheus.Desc
-	jsEnabled, jsMemory, jsStorage, jsMaxMemory, jsMaxStor *prometheus.Desc
-	jsStreams, jsConsumers, jsMessages, jsBytes            *prometheus.Desc
-	jsAPIRequests, jsAPIErrors, jsClusterSize, jsMetaLead  *prometheus.Desc
-	jsClusterPeersCurrent                                  *prometheus.Desc
-	stMessages, stBytes, stConsumers, stLeader             *prometheus.Desc
-	stReplicas, stReplicasCurrent, stReplicaLag            *prometheus.Desc
+	up, info, connections, subscriptions, routes            *prometheus.Desc
+	inMsgs, outMsgs, inBytes, outBytes, slowConsumers       *prometheus.Desc
+	memory, cpu, startTime                                  *prometheus.Desc
+	jsEnabled, jsMemory, jsStorage, jsMaxMemory, jsMaxStor  *prometheus.Desc
+	jsStreams, jsConsumers, jsMessages, jsBytes             *prometheus.Desc
+	jsAPIRequests, jsAPIErrors, jsClusterSize, jsMetaLead   *prometheus.Desc
+	jsClusterPeersCurrent                                   *prometheus.Desc
+	stMessages, stBytes, stConsumers, stLeader              *prometheus.Desc
+	stReplicas, stReplicasCurrent, stReplicaLag             *prometheus.Desc
+	coPending, coAckPending, coMaxAckPending, coRedelivered *prometheus.Desc
+	coWaiting                                               *prometheus.Desc
 }
 
 // NewCollector returns a collector reading sources on every scrape, each
@@ -241,6 +258,7 @@ func NewCollector(timeout time.Duration, sources ...Source) *Collector {
 	}
 	srv := []string{"server"}
 	st := []string{"server", "stream"}
+	co := []string{"server", "stream", "consumer"}
 	d := prometheus.NewDesc
 	return &Collector{
 		sources: sources,
@@ -282,6 +300,12 @@ func NewCollector(timeout time.Duration, sources ...Source) *Collector {
 		stReplicas:        d("newsflow_jetstream_stream_replicas", "Replicas of the stream, as its leader reports them.", st, nil),
 		stReplicasCurrent: d("newsflow_jetstream_stream_replicas_current", "Replicas of the stream that are current and online, the leader included, as its leader reports them.", st, nil),
 		stReplicaLag:      d("newsflow_jetstream_stream_replica_lag", "Largest replication lag, in operations, of the stream's followers, as its leader reports it.", st, nil),
+
+		coPending:       d("newsflow_jetstream_consumer_pending", "Messages not yet delivered to the consumer, as its leader reports them.", co, nil),
+		coAckPending:    d("newsflow_jetstream_consumer_ack_pending", "Messages delivered to the consumer and not yet acknowledged, as its leader reports them.", co, nil),
+		coMaxAckPending: d("newsflow_jetstream_consumer_max_ack_pending", "The consumer's MaxAckPending: deliveries stop when ack pending reaches it.", co, nil),
+		coRedelivered:   d("newsflow_jetstream_consumer_redelivered", "Messages redelivered to the consumer and not yet acknowledged, as its leader reports them.", co, nil),
+		coWaiting:       d("newsflow_jetstream_consumer_waiting", "Pull requests waiting on the consumer: idle fetchers of its replicas.", co, nil),
 	}
 }
 
@@ -293,6 +317,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 		c.jsMaxStor, c.jsStreams, c.jsConsumers, c.jsMessages, c.jsBytes, c.jsAPIRequests, c.jsAPIErrors,
 		c.jsClusterSize, c.jsMetaLead, c.jsClusterPeersCurrent, c.stMessages, c.stBytes, c.stConsumers,
 		c.stLeader, c.stReplicas, c.stReplicasCurrent, c.stReplicaLag,
+		c.coPending, c.coAckPending, c.coMaxAckPending, c.coRedelivered, c.coWaiting,
 	} {
 		ch <- d
 	}
@@ -380,11 +405,11 @@ func (c *Collector) collect(ctx context.Context, s Source, ch chan<- prometheus.
 			continue
 		}
 		for _, sd := range acc.Streams {
+			c.collectConsumers(name, sd, gauge)
 			gauge(c.stMessages, float64(sd.State.Msgs), sd.Name)
 			gauge(c.stBytes, float64(sd.State.Bytes), sd.Name)
 			gauge(c.stConsumers, float64(sd.State.Consumers), sd.Name)
-			leads := sd.Cluster == nil || sd.Cluster.Leader == "" && len(sd.Cluster.Replicas) == 0 || sd.Cluster.Leader == name
-			if !leads {
+			if !leads(sd.Cluster, name) {
 				gauge(c.stLeader, 0, sd.Name)
 				continue
 			}
@@ -404,6 +429,26 @@ func (c *Collector) collect(ctx context.Context, s Source, ch chan<- prometheus.
 			gauge(c.stReplicaLag, float64(lag), sd.Name)
 		}
 	}
+}
+
+// collectConsumers sends the state of the stream's consumers that name leads.
+func (c *Collector) collectConsumers(name string, sd Stream, gauge func(*prometheus.Desc, float64, ...string)) {
+	for _, co := range sd.Consumers {
+		if co == nil || !leads(co.Cluster, name) {
+			continue
+		}
+		gauge(c.coPending, float64(co.NumPending), sd.Name, co.Name)
+		gauge(c.coAckPending, float64(co.NumAckPending), sd.Name, co.Name)
+		gauge(c.coMaxAckPending, float64(co.Config.MaxAckPending), sd.Name, co.Name)
+		gauge(c.coRedelivered, float64(co.NumRedelivered), sd.Name, co.Name)
+		gauge(c.coWaiting, float64(co.NumWaiting), sd.Name, co.Name)
+	}
+}
+
+// leads reports whether server name leads the replica group cl; a server
+// outside a cluster leads every group.
+func leads(cl *Cluster, name string) bool {
+	return cl == nil || cl.Leader == "" && len(cl.Replicas) == 0 || cl.Leader == name
 }
 
 func countCurrent(peers []*Peer) int {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
@@ -77,6 +78,11 @@ func TestCollectorReadsServer(t *testing.T) {
 		}
 	}
 	_ = nc
+	if _, err := js.CreateOrUpdateConsumer(ctx, natsbus.StreamRaw, jetstream.ConsumerConfig{
+		Durable: natsbus.StageIngest, AckPolicy: jetstream.AckExplicitPolicy, MaxAckPending: 100,
+	}); err != nil {
+		t.Fatalf("create consumer: %v", err)
+	}
 	httpSrc, err := natsmon.NewHTTPSource("http://"+srv.MonitorAddr().String()+"/", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -116,6 +122,10 @@ func TestCollectorReadsServer(t *testing.T) {
 				{"newsflow_jetstream_stream_leader", map[string]string{"stream": natsbus.StreamRaw}, eq(1), "1"},
 				{"newsflow_jetstream_stream_replicas", map[string]string{"stream": natsbus.StreamRaw}, eq(1), "1"},
 				{"newsflow_jetstream_stream_replicas_current", map[string]string{"stream": natsbus.StreamRaw}, eq(1), "1"},
+				{"newsflow_jetstream_stream_consumers", map[string]string{"stream": natsbus.StreamRaw}, eq(1), "1"},
+				{"newsflow_jetstream_consumer_pending", map[string]string{"consumer": natsbus.StageIngest}, eq(3), "3"},
+				{"newsflow_jetstream_consumer_ack_pending", map[string]string{"consumer": natsbus.StageIngest}, eq(0), "0"},
+				{"newsflow_jetstream_consumer_max_ack_pending", map[string]string{"stream": natsbus.StreamRaw, "consumer": natsbus.StageIngest}, eq(100), "100"},
 			}
 			for _, ch := range checks {
 				if got := value(t, mfs, ch.metric, ch.labels); !ch.want(got) {
