@@ -1,0 +1,87 @@
+// Package prometheus_test checks the Prometheus configuration and the alert
+// rules of deploy/prometheus with the real promtool (Debian's prometheus
+// package).
+package prometheus_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/newsflow/newsflow/deploy/internal/deploytest"
+)
+
+func promtool(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	bin := deploytest.Tool(t, "promtool", "apt-get install prometheus")
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("promtool %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func TestAlertRules(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"check rules", []string{"check", "rules", "alerts.yml"}, "SUCCESS: 11 rules found"},
+		{"unit tests", []string{"test", "rules", "alerts_test.yml"}, "SUCCESS"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if out := promtool(t, ".", c.args...); !strings.Contains(out, c.want) {
+				t.Fatalf("promtool %v: want %q in:\n%s", c.args, c.want, out)
+			}
+		})
+	}
+}
+
+// TestAlertRulesFailOnBrokenRule makes sure the check above can fail.
+func TestAlertRulesFailOnBrokenRule(t *testing.T) {
+	bin := deploytest.Tool(t, "promtool", "apt-get install prometheus")
+	dir := t.TempDir()
+	broken := "groups:\n  - name: x\n    rules:\n      - alert: Broken\n        expr: sum by (stage) (rate(newsflow_stage_messages_total[5m])\n"
+	if err := os.WriteFile(filepath.Join(dir, "broken.yml"), []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "check", "rules", filepath.Join(dir, "broken.yml")).CombinedOutput()
+	if err == nil {
+		t.Fatalf("promtool accepted a rule with an unbalanced parenthesis:\n%s", out)
+	}
+}
+
+// TestComposeConfig checks the configuration docker-compose.yml mounts, with
+// the rule file at its mounted path rewritten to the repository's.
+func TestComposeConfig(t *testing.T) {
+	cfg, err := os.ReadFile("prometheus.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	abs, err := filepath.Abs("alerts.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(cfg), "/etc/prometheus/alerts.yml") {
+		t.Fatal("prometheus.yml does not load /etc/prometheus/alerts.yml, where compose mounts the alerts")
+	}
+	for _, job := range []string{"job_name: ingest", "job_name: enrich", "job_name: index"} {
+		if !strings.Contains(string(cfg), job) {
+			t.Errorf("prometheus.yml has no %q: the dashboard and alerts count replicas per stage job", job)
+		}
+	}
+	local := strings.ReplaceAll(string(cfg), "/etc/prometheus/alerts.yml", abs)
+	path := filepath.Join(t.TempDir(), "prometheus.yml")
+	if err := os.WriteFile(path, []byte(local), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out := promtool(t, ".", "check", "config", path); !strings.Contains(out, "SUCCESS") {
+		t.Fatalf("promtool check config:\n%s", out)
+	}
+}
