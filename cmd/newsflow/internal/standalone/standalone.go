@@ -21,8 +21,8 @@ import (
 
 	"github.com/newsflow/newsflow/pkg/natsbus"
 	"github.com/newsflow/newsflow/pkg/natsembed"
-	"github.com/newsflow/newsflow/pkg/pipeline"
 	"github.com/newsflow/newsflow/pkg/natsmon"
+	"github.com/newsflow/newsflow/pkg/pipeline"
 	"github.com/newsflow/newsflow/pkg/service"
 	"github.com/newsflow/newsflow/pkg/telemetry"
 	"github.com/newsflow/newsflow/services/enrich"
