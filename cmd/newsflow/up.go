@@ -24,6 +24,7 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs.StringVar(&cfg.APIToken, "api-token", cfg.APIToken, "bearer token required by POST /v1/articles")
 	fs.BoolVar(&cfg.Passthrough, "passthrough", cfg.Passthrough, "stages forward articles unchanged (measures newsflow's own cost; nothing is indexed)")
 	fs.BoolVar(&cfg.Pprof, "pprof", cfg.Pprof, "serve /debug/pprof/ on the HTTP listener")
+	cfg.HTTP.RegisterFlags(fs)
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	logFormat := fs.String("log-format", "console", "log format: console or json")
 	if err := envflag.Parse(fs, args); err != nil {
@@ -31,6 +32,9 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %v", fs.Args())
+	}
+	if err := cfg.HTTP.Validate(); err != nil {
+		return err
 	}
 	log, err := telemetry.NewLogger(*logLevel, *logFormat)
 	if err != nil {

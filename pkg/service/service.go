@@ -32,9 +32,11 @@ import (
 
 // Common is the configuration every worker binary shares.
 type Common struct {
-	NATS      natsbus.ConnConfig
-	Topology  natsbus.TopologyConfig
-	HTTPAddr  string
+	NATS     natsbus.ConnConfig
+	Topology natsbus.TopologyConfig
+	HTTPAddr string
+	// HTTP bounds every request of the process's HTTP server.
+	HTTP      telemetry.HTTPConfig
 	LogLevel  string
 	LogFormat string
 	// Pprof serves /debug/pprof/ on the HTTP listener.
@@ -51,6 +53,7 @@ func DefaultCommon() Common {
 		NATS:      natsbus.ConnConfig{URL: nats.DefaultURL},
 		Topology:  natsbus.DefaultTopology(),
 		HTTPAddr:  ":8080",
+		HTTP:      telemetry.DefaultHTTPConfig(),
 		LogLevel:  "info",
 		LogFormat: "json",
 	}
@@ -61,6 +64,7 @@ func (c *Common) RegisterFlags(fs *flag.FlagSet) {
 	c.NATS.RegisterFlags(fs)
 	c.Topology.RegisterFlags(fs)
 	fs.StringVar(&c.HTTPAddr, "http-addr", c.HTTPAddr, "address of the HTTP server (API, /metrics, /healthz, /readyz)")
+	c.HTTP.RegisterFlags(fs)
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: json or console")
 	fs.BoolVar(&c.Pprof, "pprof", c.Pprof, "serve /debug/pprof/ on the HTTP listener (keep it off where untrusted clients reach it)")
@@ -80,6 +84,9 @@ func (c Common) Validate() error {
 	}
 	if _, err := natsmon.NewHTTPSources(c.NATSMonitorURL, nil); err != nil {
 		return fmt.Errorf("nats monitor url: %w", err)
+	}
+	if err := c.HTTP.Validate(); err != nil {
+		return err
 	}
 	return nil
 }
@@ -177,7 +184,7 @@ func run(ctx context.Context, name string, common Common, log *zap.Logger, build
 		}
 		reg.MustRegister(natsmon.NewCollector(natsmon.DefaultTimeout, sources...))
 	}
-	srv := telemetry.NewServer(common.HTTPAddr, reg, log)
+	srv := telemetry.NewServer(common.HTTPAddr, reg, log, telemetry.WithHTTPConfig(common.HTTP))
 	if common.Pprof {
 		srv.EnablePprof()
 	}

@@ -26,14 +26,29 @@ type Server struct {
 	addr   string
 	log    *zap.Logger
 	mux    *http.ServeMux
+	cfg    HTTPConfig
 	mu     sync.Mutex
 	checks map[string]Check
 	ln     net.Listener
 }
 
+// ServerOption configures a Server.
+type ServerOption func(*Server)
+
+// WithHTTPConfig sets the request limits (DefaultHTTPConfig otherwise).
+func WithHTTPConfig(cfg HTTPConfig) ServerOption {
+	return func(s *Server) { s.cfg = cfg }
+}
+
 // NewServer returns a server for addr whose /metrics serves gatherer.
-func NewServer(addr string, gatherer prometheus.Gatherer, log *zap.Logger) *Server {
-	s := &Server{addr: addr, log: log, mux: http.NewServeMux(), checks: map[string]Check{}}
+// Every route gets the limits and headers of its HTTPConfig: security
+// headers, no CORS unless configured, bounded and gzip-decoded bodies,
+// timeouts for slow clients.
+func NewServer(addr string, gatherer prometheus.Gatherer, log *zap.Logger, opts ...ServerOption) *Server {
+	s := &Server{addr: addr, log: log, mux: http.NewServeMux(), checks: map[string]Check{}, cfg: DefaultHTTPConfig()}
+	for _, o := range opts {
+		o(s)
+	}
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{}))
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -53,8 +68,8 @@ func (s *Server) AddCheck(name string, c Check) {
 	s.checks[name] = c
 }
 
-// Handler returns the server's router, for tests.
-func (s *Server) Handler() http.Handler { return s.mux }
+// Handler returns the server's router with its limits and headers.
+func (s *Server) Handler() http.Handler { return harden(s.mux, s.cfg) }
 
 // Listen binds the address; Addr then reports it. Run calls Listen when it
 // was not called before.
@@ -84,12 +99,13 @@ func (s *Server) Run(ctx context.Context) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           s.mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		MaxHeaderBytes:    s.cfg.MaxHeaderBytes,
+		ErrorLog:          zap.NewStdLog(s.log.Named("http")),
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(s.ln) }()

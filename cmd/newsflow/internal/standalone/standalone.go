@@ -42,6 +42,8 @@ type Config struct {
 	NATSMonitorAddr string
 	// APIToken, when set, is required by POST /v1/articles.
 	APIToken string
+	// HTTP bounds every request of the HTTP listener.
+	HTTP telemetry.HTTPConfig
 	// Passthrough replaces the three stages' handlers by ones that forward
 	// each message unchanged (same bus adapter, middleware and acks), to
 	// measure newsflow's own cost. Nothing is indexed.
@@ -59,6 +61,7 @@ func DefaultConfig() Config {
 	return Config{
 		DataDir:  "data",
 		HTTPAddr: ":8080",
+		HTTP:     telemetry.DefaultHTTPConfig(),
 		NATSAddr: "127.0.0.1:4222",
 		Ingest:   ingest.DefaultConfig(),
 		Enrich:   enrich.DefaultConfig(),
@@ -120,7 +123,7 @@ func (p *Pipeline) start(parent context.Context) error {
 	p.reg = prometheus.NewRegistry()
 	metrics := telemetry.NewMetrics(p.reg)
 	p.reg.MustRegister(natsmon.NewCollector(natsmon.DefaultTimeout, natsembed.NewMonitorSource(p.srv)))
-	p.http = telemetry.NewServer(cfg.HTTPAddr, p.reg, p.log)
+	p.http = telemetry.NewServer(cfg.HTTPAddr, p.reg, p.log, telemetry.WithHTTPConfig(cfg.HTTP))
 	if err := p.http.Listen(); err != nil {
 		return err
 	}
