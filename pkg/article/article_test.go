@@ -2,8 +2,10 @@ package article
 
 import (
 	"errors"
+	"golang.org/x/text/unicode/norm"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestDecodeInputErrorsNameTheField(t *testing.T) {
@@ -122,6 +124,71 @@ func FuzzDecodeInput(f *testing.F) {
 		Normalize(a)
 		if a.ID != id || a.ContentHash != hash {
 			t.Fatalf("normalise is not idempotent: %s/%s then %s/%s", id, hash, a.ID, a.ContentHash)
+		}
+	})
+}
+
+// TestSurelyNFCAgreesWithTheNormaliser checks the fast path: whenever it
+// says a string is NFC, the normaliser agrees.
+func TestSurelyNFCAgreesWithTheNormaliser(t *testing.T) {
+	for _, s := range []string{"plain ascii", "Café", "Cafe\u0301", "Йод и ёж", "И\u0306", "„цитат“ — 5 €", "\u2000x", "Ω\u2126", "ѐ\u0483", "ﬁ"} {
+		if surelyNFC(s) && !norm.NFC.IsNormalString(s) {
+			t.Errorf("surelyNFC(%q) but it is not NFC", s)
+		}
+	}
+	for r := rune(0x80); r < 0x2100; r++ {
+		if s := string(r) + "a" + string(r); surelyNFC(s) && !norm.NFC.IsNormalString(s) {
+			t.Errorf("surelyNFC(%U) but it is not NFC", r)
+		}
+	}
+	if !surelyNFC("Общинският съвет „одобри“ — 15 €") {
+		t.Error("common Bulgarian text should take the fast path")
+	}
+}
+
+func FuzzSurelyNFC(f *testing.F) {
+	f.Add("Cafe\u0301 Йод")
+	f.Fuzz(func(t *testing.T, s string) {
+		if surelyNFC(s) && !norm.NFC.IsNormalString(s) {
+			t.Fatalf("surelyNFC(%q) but it is not NFC", s)
+		}
+	})
+}
+
+func TestCleanText(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"crlf and cr", "a\r\nb\rc", "a\nb\nc"},
+		{"blank lines collapse", "a\n\n\n\n b", "a\n\nb"},
+		{"spaces collapse and trim", "  a \t\u00a0 b  \n", "a b"},
+		{"controls and zero-width", "a\u0007b\u200bc\ufeffd\u0085e", "abcde"},
+		{"nfc", "Cafe\u0301", "Café"},
+		{"nfc after removing a control", "e\u0007\u0301", "é"},
+		{"invalid utf-8", "a\xffb", "a\ufffdb"},
+		{"cyrillic untouched", "Общинският съвет „одобри“", "Общинският съвет „одобри“"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := CleanText(tt.in); got != tt.want {
+				t.Errorf("CleanText(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzCleanText(f *testing.F) {
+	for _, s := range []string{"a\r\n\r\n\r\nb", " x\u00a0\u200b ", "Cafe\u0301\u0007", "Йод\tи ёж\n\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := CleanText(s)
+		if !utf8.ValidString(got) || !norm.NFC.IsNormalString(got) {
+			t.Fatalf("CleanText(%q) = %q is not valid NFC UTF-8", s, got)
+		}
+		if strings.ContainsAny(got, "\r\u200b\ufeff\u00a0") || strings.Contains(got, "\n\n\n") || strings.Contains(got, "  ") {
+			t.Fatalf("CleanText(%q) = %q keeps what it should remove", s, got)
+		}
+		if again := CleanText(got); again != got {
+			t.Fatalf("CleanText is not idempotent: %q -> %q -> %q", s, got, again)
 		}
 	})
 }

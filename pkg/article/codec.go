@@ -37,12 +37,8 @@ func DecodeInput(data []byte) (*Article, error) {
 		return nil, fieldErr("", CodeInvalid, "JSON must be UTF-8: invalid byte sequence at byte %d", invalidUTF8At(data))
 	}
 	var in input
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&in); err != nil {
+	if err := json.Unmarshal(data, &in); err != nil {
 		return nil, jsonError(err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fieldErr("", CodeMalformed, "unexpected data after the JSON object")
 	}
 	a := &Article{
 		ID: in.ID, Source: in.Source, URL: in.URL, Title: in.Title, Body: in.Body,

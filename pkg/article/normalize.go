@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"net/url"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -158,60 +157,88 @@ func SourceToken(s string) string {
 }
 
 // CleanText makes text NFC, turns CRLF and CR into LF, removes control
-// characters other than tab and newline, trims trailing spaces from lines and
-// collapses three or more newlines into one blank line. Invalid UTF-8 bytes
-// become U+FFFD.
+// characters other than tab and newline (and zero-width spaces and byte
+// order marks), collapses runs of spaces, tabs and no-break spaces into one
+// space, trims spaces at line ends and at both ends, and collapses three or
+// more newlines into one blank line. Invalid UTF-8 bytes become U+FFFD.
+//
+// It runs once per field of every article, so it works on bytes: runs of
+// printable ASCII are copied whole, and the normaliser runs only when a
+// rune outside the ranges known to be NFC-stable occurs.
 func CleanText(s string) string {
 	if s == "" {
 		return s
 	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = norm.NFC.String(s)
-	var b strings.Builder
-	b.Grow(len(s))
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	b := make([]byte, 0, len(s))
 	newlines := 0
-	pendingSpace := 0 // bytes of spaces/tabs not yet written
-	start := b.Len()
+	pendingSpace := false
+	needNFC := false
 	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		if r == '\r' {
-			if i < len(s) && s[i] == '\n' {
-				continue
-			}
-			r = '\n'
-		}
+		c := s[i]
+		size := 1
 		switch {
-		case r == '\n':
-			pendingSpace = 0
+		case c == '\n' || c == '\r':
+			if c == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+				size = 2
+			}
+			pendingSpace = false
 			newlines++
+			i += size
 			continue
-		case r == ' ' || r == '\t' || r == '\u00a0':
-			pendingSpace++
+		case c == ' ' || c == '\t':
+			pendingSpace = true
+			i++
 			continue
-		case unicode.IsControl(r) || r == '\u200b' || r == '\ufeff':
+		case c < 0x20 || c == 0x7f:
+			i++
 			continue
+		case c < utf8.RuneSelf:
+			// A run of printable ASCII other than space.
+			for size < len(s)-i && s[i+size] > ' ' && s[i+size] < 0x7f {
+				size++
+			}
+		default:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			size = n
+			switch {
+			case r == '\u00a0':
+				pendingSpace = true
+				i += size
+				continue
+			case r <= 0x9f || r == '\u200b' || r == '\ufeff': // C1 controls, zero-width
+				i += size
+				continue
+			case !nfcStable(r):
+				needNFC = true
+			}
 		}
 		if newlines > 0 {
-			if b.Len() > start {
+			if len(b) > 0 {
 				if newlines >= 2 {
-					b.WriteString("\n\n")
+					b = append(b, '\n', '\n')
 				} else {
-					b.WriteByte('\n')
+					b = append(b, '\n')
 				}
 			}
 			newlines = 0
-			pendingSpace = 0
+			pendingSpace = false
 		}
-		if pendingSpace > 0 {
-			if b.Len() > start {
-				b.WriteByte(' ')
+		if pendingSpace {
+			if len(b) > 0 {
+				b = append(b, ' ')
 			}
-			pendingSpace = 0
+			pendingSpace = false
 		}
-		b.WriteRune(r)
+		b = append(b, s[i:i+size]...)
+		i += size
 	}
-	return b.String()
+	if needNFC {
+		return norm.NFC.String(string(b))
+	}
+	return string(b)
 }
 
 // CanonicalURL returns the canonical form of an article URL: lower-case
@@ -299,4 +326,36 @@ func shortHash(parts ...string) string {
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// surelyNFC reports whether s is certainly in NFC without running the
+// normaliser: every rune is nfcStable.
+func surelyNFC(s string) bool {
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if !nfcStable(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// nfcStable reports whether r is below U+0300 or a Cyrillic letter or a
+// common punctuation or currency sign: all are NFC quick-check "yes" with
+// combining class 0, so text made only of them is NFC. Most news text is;
+// anything else goes through the normaliser.
+func nfcStable(r rune) bool {
+	switch {
+	case r < 0x300,
+		r >= 0x400 && r <= 0x482, r >= 0x48A && r <= 0x52F, // Cyrillic, without combining marks
+		r >= 0x2010 && r <= 0x2027, r >= 0x2030 && r <= 0x205E, // punctuation, no singletons
+		r >= 0x20A0 && r <= 0x20C0: // currency signs
+		return true
+	}
+	return false
 }
