@@ -15,10 +15,14 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/term"
 
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/envflag"
@@ -31,10 +35,19 @@ const ndjsonBatch = 500
 
 // outcome is what happened to one submitted article.
 type outcome struct {
-	where  string // file and line
+	where  string // file and line or item
 	id     string
 	status string // accepted, duplicate, rejected
 	reason string
+}
+
+// job is one submission: a whole file, or a batch of NDJSON lines.
+type job struct {
+	name  string // file name, "stdin"
+	first int    // line of the first item in name (NDJSON), else 1
+	f     intake.Format
+	data  []byte
+	size  int64 // bytes of the file this job accounts for, for progress
 }
 
 // submitter sends one submission and reports an outcome per article.
@@ -43,11 +56,14 @@ type submitter interface {
 }
 
 type summary struct {
+	mu                   sync.Mutex
 	accepted, duplicates int
 	rejected             []outcome
 }
 
 func (s *summary) add(o outcome) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	switch o.status {
 	case "accepted":
 		s.accepted++
@@ -58,6 +74,12 @@ func (s *summary) add(o outcome) {
 	}
 }
 
+func (s *summary) counts() (int, int, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.accepted, s.duplicates, len(s.rejected)
+}
+
 func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("newsflow publish", flag.ContinueOnError)
 	fset.SetOutput(stderr)
@@ -65,9 +87,15 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	natsURL := fset.String("nats", "", "publish straight onto NATS at this URL instead of the HTTP API")
 	token := fset.String("api-token", "", "bearer token for the API")
 	source := fset.String("source", "", "source of articles that do not name one")
+	concurrency := fset.Int("concurrency", 4, "submissions in flight at once")
+	batch := fset.Int("batch", ndjsonBatch, "NDJSON lines per submission")
+	dryRun := fset.Bool("dry-run", false, "decode and validate locally, publish nothing")
+	progress := fset.String("progress", "auto", "progress display: auto (a bar on a terminal, lines otherwise), bar, lines, none")
 	fset.Usage = func() {
-		fmt.Fprintln(fset.Output(), "Usage: newsflow publish [--url URL | --nats URL] [--source NAME] PATH|- ...")
-		fmt.Fprintln(fset.Output(), "PATH is a file or folder of .json, .jsonl/.ndjson or .txt files; - reads standard input.")
+		fmt.Fprintln(fset.Output(), "Usage: newsflow publish [--url URL | --nats URL | --dry-run] [--source NAME] PATH|GLOB|- ...")
+		fmt.Fprintln(fset.Output(), "PATH is a file, or a folder searched recursively, of .json, .jsonl/.ndjson, .txt, .html/.htm")
+		fmt.Fprintln(fset.Output(), "or RSS/Atom .xml/.rss/.atom files; GLOB is a pattern such as 'feeds/*.xml'; - reads")
+		fmt.Fprintln(fset.Output(), "standard input (format detected from its content). Exit status 1 when any article was rejected.")
 		fset.PrintDefaults()
 	}
 	if v, ok := os.LookupEnv(envflag.EnvName("url")); ok {
@@ -84,40 +112,167 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fset.Usage()
 		return exitError{2}
 	}
+	if *concurrency < 1 || *batch < 1 {
+		return fmt.Errorf("--concurrency and --batch must be at least 1")
+	}
 	files, err := expandPaths(paths)
 	if err != nil {
 		return err
 	}
 	var sub submitter
-	if *natsURL != "" {
+	switch {
+	case *dryRun:
+		sub = dryRunSubmitter{}
+	case *natsURL != "":
 		ns, err := newNATSSubmitter(ctx, *natsURL)
 		if err != nil {
 			return err
 		}
 		defer ns.close()
 		sub = ns
-	} else {
+	default:
 		c, err := newAPIClient(*base, *token)
 		if err != nil {
 			return err
 		}
 		sub = &httpSubmitter{c: c}
 	}
-	var sum summary
-	meta := intake.Meta{Source: *source}
+	var total int64
 	for _, f := range files {
-		if err := publishFile(ctx, sub, f, meta, &sum); err != nil {
-			return err
+		if f == "-" {
+			total = -1
+			break
+		}
+		if st, err := os.Stat(f); err == nil {
+			total += st.Size()
 		}
 	}
-	fmt.Fprintf(stdout, "accepted %d, duplicates %d, rejected %d\n", sum.accepted, sum.duplicates, len(sum.rejected))
-	if len(sum.rejected) > 0 {
+	rep := newReporter(*progress, stderr, total)
+	var sum summary
+	meta := intake.Meta{Source: *source}
+	start := time.Now()
+
+	jobs := make(chan job, *concurrency)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		defer close(jobs)
+		for _, f := range files {
+			if err := readJobs(gctx, f, *batch, jobs); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for range *concurrency {
+		g.Go(func() error {
+			for j := range jobs {
+				outs, err := sub.submit(gctx, j.name, j.f, j.data, meta)
+				if err != nil {
+					return fmt.Errorf("%s: %w", j.name, err)
+				}
+				for _, o := range outs {
+					if j.f == intake.FormatNDJSON {
+						o.where = fmt.Sprintf("%s:%d", j.name, j.first+lineOffset(o.where))
+					} else if j.f.Multi() {
+						o.where = j.name + o.where
+					}
+					sum.add(o)
+				}
+				rep.done(j, &sum)
+			}
+			return nil
+		})
+	}
+	err = g.Wait()
+	rep.finish()
+	acc, dup, rej := sum.counts()
+	if err != nil {
+		fmt.Fprintf(stdout, "stopped: accepted %d, duplicates %d, rejected %d before the error\n", acc, dup, rej)
+		return err
+	}
+	verb := "accepted"
+	if *dryRun {
+		verb = "valid (dry run, nothing published)"
+	}
+	fmt.Fprintf(stdout, "accepted %d, duplicates %d, rejected %d", acc, dup, rej)
+	if *dryRun {
+		fmt.Fprintf(stdout, " - %s", verb)
+	}
+	if el := time.Since(start); el > time.Second {
+		fmt.Fprintf(stdout, " in %s (%.0f articles/s)", el.Round(time.Millisecond), float64(acc+dup+rej)/el.Seconds())
+	}
+	fmt.Fprintln(stdout)
+	if rej > 0 {
+		sort.SliceStable(sum.rejected, func(i, j int) bool { return sum.rejected[i].where < sum.rejected[j].where })
 		for _, o := range sum.rejected {
 			fmt.Fprintf(stdout, "  rejected %s: %s\n", o.where, o.reason)
 		}
 		return exitError{1}
 	}
 	return nil
+}
+
+// reporter shows progress: a bar with rate and ETA on a terminal, a line
+// per finished file otherwise.
+type reporter struct {
+	mode string
+	w    io.Writer
+	bar  *progressbar.ProgressBar
+	mu   sync.Mutex
+}
+
+func newReporter(mode string, w io.Writer, total int64) *reporter {
+	if mode == "auto" {
+		mode = "lines"
+		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			mode = "bar"
+		}
+	}
+	r := &reporter{mode: mode, w: w}
+	if mode == "bar" {
+		r.bar = progressbar.NewOptions64(total,
+			progressbar.OptionSetWriter(w),
+			progressbar.OptionShowBytes(true),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionSetElapsedTime(true),
+			progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
+			progressbar.OptionSetDescription("publishing"),
+		)
+	}
+	return r
+}
+
+func (r *reporter) done(j job, sum *summary) {
+	acc, dup, rej := sum.counts()
+	switch r.mode {
+	case "bar":
+		r.bar.Describe(fmt.Sprintf("%d ok, %d dup, %d rejected", acc, dup, rej))
+		_ = r.bar.Add64(j.size)
+	case "lines":
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		what := j.name
+		if j.f == intake.FormatNDJSON {
+			what = fmt.Sprintf("%s lines %d-%d", j.name, j.first, j.first+itemCount(j)-1)
+		}
+		fmt.Fprintf(r.w, "done %s (so far: accepted %d, duplicates %d, rejected %d)\n", what, acc, dup, rej)
+	}
+}
+
+func itemCount(j job) int {
+	if j.f != intake.FormatNDJSON {
+		return 1
+	}
+	return bytes.Count(j.data, []byte("\n"))
+}
+
+func (r *reporter) finish() {
+	if r.bar != nil {
+		_ = r.bar.Finish()
+	}
 }
 
 // expandPaths turns arguments into files: folders are walked recursively
@@ -172,88 +327,78 @@ func expandPaths(args []string) ([]string, error) {
 	return out, nil
 }
 
-// sniffFormat guesses the format of standard input.
-func sniffFormat(data []byte) intake.Format {
-	t := bytes.TrimSpace(data)
-	if len(t) > 0 && t[0] == '{' {
-		if i := bytes.IndexByte(t, '\n'); i >= 0 && bytes.HasPrefix(bytes.TrimSpace(t[i:]), []byte("{")) {
-			return intake.FormatNDJSON
-		}
-		return intake.FormatJSON
-	}
-	return intake.FormatText
-}
-
-func publishFile(ctx context.Context, sub submitter, path string, meta intake.Meta, sum *summary) error {
+// readJobs turns one file into jobs: NDJSON is streamed in batches of
+// lines (never loaded whole), other formats are one job. The format comes
+// from the extension, or from the content for standard input and unknown
+// extensions.
+func readJobs(ctx context.Context, path string, batch int, jobs chan<- job) error {
 	var r io.Reader
-	var f intake.Format
 	name := path
+	var size int64
 	if path == "-" {
-		data, err := io.ReadAll(os.Stdin)
-		if err != nil {
-			return fmt.Errorf("read standard input: %w", err)
-		}
 		name = "stdin"
-		f = sniffFormat(data)
-		r = bytes.NewReader(data)
+		r = os.Stdin
 	} else {
-		var err error
-		f, err = intake.FormatFromPath(path)
-		if err != nil {
-			return err
-		}
 		fh, err := os.Open(path)
 		if err != nil {
 			return err
 		}
 		defer func() { _ = fh.Close() }()
+		if st, err := fh.Stat(); err == nil {
+			size = st.Size()
+		}
 		r = fh
 	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	f, err := intake.FormatFromPath(path)
+	if err != nil {
+		head, _ := br.Peek(4096)
+		f = intake.Sniff(head)
+	}
+	send := func(j job) error {
+		select {
+		case jobs <- j:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	if f != intake.FormatNDJSON {
-		data, err := io.ReadAll(r)
+		data, err := io.ReadAll(br)
 		if err != nil {
 			return fmt.Errorf("read %s: %w", name, err)
 		}
-		outs, err := sub.submit(ctx, name, f, data, meta)
-		if err != nil {
-			return err
-		}
-		for _, o := range outs {
-			sum.add(o)
-		}
-		return nil
+		return send(job{name: name, first: 1, f: f, data: data, size: size})
 	}
-	// NDJSON is sent in batches of lines, never loaded whole.
-	sc := bufio.NewScanner(r)
+	sc := bufio.NewScanner(br)
 	sc.Buffer(make([]byte, 0, 64<<10), intake.MaxLineBytes)
-	var batch bytes.Buffer
+	var buf bytes.Buffer
 	first, line, n := 1, 0, 0
-	send := func() error {
+	var sent int64
+	flush := func() error {
 		if n == 0 {
 			return nil
 		}
-		outs, err := sub.submit(ctx, name, f, batch.Bytes(), meta)
-		if err != nil {
-			return err
+		data := bytes.Clone(buf.Bytes())
+		part := int64(len(data))
+		if sent+part > size {
+			part = max(size-sent, 0)
 		}
-		for _, o := range outs {
-			o.where = fmt.Sprintf("%s:%d", name, first+lineOffset(o.where))
-			sum.add(o)
-		}
-		batch.Reset()
+		sent += part
+		buf.Reset()
 		n = 0
-		return nil
+		return send(job{name: name, first: first, f: f, data: data, size: part})
 	}
 	for sc.Scan() {
 		line++
 		if n == 0 {
 			first = line
 		}
-		batch.Write(sc.Bytes())
-		batch.WriteByte('\n')
+		buf.Write(sc.Bytes())
+		buf.WriteByte('\n')
 		n++
-		if n >= ndjsonBatch {
-			if err := send(); err != nil {
+		if n >= batch {
+			if err := flush(); err != nil {
 				return err
 			}
 		}
@@ -261,7 +406,7 @@ func publishFile(ctx context.Context, sub submitter, path string, meta intake.Me
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("read %s line %d: %w", name, line+1, err)
 	}
-	return send()
+	return flush()
 }
 
 // lineOffset reads the 1-based index a submitter put in where ("#3") and
@@ -279,15 +424,7 @@ type httpSubmitter struct{ c *apiClient }
 
 func (h *httpSubmitter) submit(ctx context.Context, where string, f intake.Format, data []byte, meta intake.Meta) ([]outcome, error) {
 	path := "/v1/articles"
-	var ct string
-	switch f {
-	case intake.FormatJSON:
-		ct = "application/json"
-	case intake.FormatNDJSON:
-		ct = "application/x-ndjson"
-	case intake.FormatText:
-		ct = "text/plain; charset=utf-8"
-	}
+	ct := intake.ContentType(f)
 	q := url.Values{}
 	if meta.Source != "" {
 		q.Set("source", meta.Source)
@@ -305,7 +442,7 @@ func (h *httpSubmitter) submit(ctx context.Context, where string, f intake.Forma
 	}
 	conv := func(r result) outcome {
 		o := outcome{where: fmt.Sprintf("#%d", r.Index), id: r.ID, status: r.Status}
-		if f != intake.FormatNDJSON {
+		if !f.Multi() {
 			o.where = where
 		}
 		if r.Error != nil {
@@ -317,7 +454,7 @@ func (h *httpSubmitter) submit(ctx context.Context, where string, f intake.Forma
 		}
 		return o
 	}
-	if f == intake.FormatNDJSON {
+	if f.Multi() {
 		var rs []result
 		if _, err := h.c.do(ctx, http.MethodPost, path, ct, data, &rs, http.StatusAccepted, http.StatusBadRequest); err != nil {
 			return nil, err
@@ -365,9 +502,9 @@ func newNATSSubmitter(ctx context.Context, u string) (*natsSubmitter, error) {
 		nc.Close()
 		return nil, fmt.Errorf("stream %s on %s: %w (is newsflow running?)", natsbus.StreamRaw, u, err)
 	}
-	seen, err := natsbus.OpenSeenSet(ctx, js, 30*24*time.Hour, 1)
+	seen, err := natsbus.LookupSeenSet(ctx, js)
 	if err != nil {
-		seen = nil // the pipeline still drops duplicates in ingest
+		seen = nil // no ingest has run yet; it drops duplicates itself
 	}
 	return &natsSubmitter{nc: nc, js: js, seen: seen}, nil
 }
@@ -378,10 +515,15 @@ func (n *natsSubmitter) close() {
 }
 
 func (n *natsSubmitter) submit(ctx context.Context, where string, f intake.Format, data []byte, meta intake.Meta) ([]outcome, error) {
+	type pending struct {
+		i      int
+		future jetstream.PubAckFuture
+	}
 	var outs []outcome
+	var futures []pending
 	err := intake.Decode(bytes.NewReader(data), f, meta, func(it intake.Item) error {
 		o := outcome{where: fmt.Sprintf("#%d", it.Index)}
-		if f != intake.FormatNDJSON {
+		if !f.Multi() {
 			o.where = where
 		}
 		if it.Err == nil {
@@ -400,16 +542,61 @@ func (n *natsSubmitter) submit(ctx context.Context, where string, f intake.Forma
 				return nil
 			}
 		}
-		dup, err := natsbus.PublishRaw(ctx, n.js, it.Article)
+		body, err := article.Encode(it.Article)
 		if err != nil {
 			return err
 		}
-		o.status = "accepted"
-		if dup {
-			o.status = "duplicate"
+		fut, err := n.js.PublishMsgAsync(&nats.Msg{Subject: natsbus.RawSubject(it.Article.Source), Data: body},
+			jetstream.WithMsgID(natsbus.RawMsgID(it.Article)))
+		if err != nil {
+			return fmt.Errorf("publish article %s: %w", it.Article.ID, err)
+		}
+		outs = append(outs, o)
+		futures = append(futures, pending{i: len(outs) - 1, future: fut})
+		return nil
+	})
+	for _, p := range futures {
+		select {
+		case ack := <-p.future.Ok():
+			outs[p.i].status = "accepted"
+			if ack.Duplicate {
+				outs[p.i].status = "duplicate"
+			}
+		case perr := <-p.future.Err():
+			return outs, fmt.Errorf("publish article %s: %w", outs[p.i].id, perr)
+		case <-ctx.Done():
+			return outs, ctx.Err()
+		}
+	}
+	return outs, err
+}
+
+// dryRunSubmitter decodes and validates locally and publishes nothing:
+// "accepted" means the article would be accepted (duplicates cannot be
+// told without the server).
+type dryRunSubmitter struct{}
+
+func (dryRunSubmitter) submit(_ context.Context, where string, f intake.Format, data []byte, meta intake.Meta) ([]outcome, error) {
+	var outs []outcome
+	err := intake.Decode(bytes.NewReader(data), f, meta, func(it intake.Item) error {
+		o := outcome{where: fmt.Sprintf("#%d", it.Index), status: "accepted"}
+		if !f.Multi() {
+			o.where = where
+		}
+		if it.Err == nil {
+			it.Err = intake.Prepare(it.Article, article.Limits{})
+		}
+		if it.Err != nil {
+			o.status, o.reason = "rejected", it.Err.Error()
+		} else {
+			o.id = it.Article.ID
 		}
 		outs = append(outs, o)
 		return nil
 	})
-	return outs, err
+	if err != nil {
+		// The document as a whole is unreadable: one rejection for it.
+		return append(outs, outcome{where: where, status: "rejected", reason: err.Error()}), nil
+	}
+	return outs, nil
 }

@@ -44,14 +44,24 @@ func decodeFeed(data []byte, meta Meta, fn func(Item) error) error {
 	if u, err := url.Parse(strings.TrimSpace(feed.Link)); err == nil && u.IsAbs() {
 		base = u
 	}
+	// The source, when the submission names none: the host of the feed's
+	// link or self link, else of the item's link, else the feed's title.
 	source := meta.Source
-	if source == "" && base != nil {
-		source = base.Hostname()
+	for _, l := range []string{feed.Link, feed.FeedLink} {
+		if u, err := url.Parse(strings.TrimSpace(l)); source == "" && err == nil && u.Hostname() != "" {
+			source = u.Hostname()
+		}
 	}
 	for i, it := range feed.Items {
 		a, err := feedItem(it, feed, base)
 		if a != nil && a.Source == "" {
 			a.Source = source
+			if u, err := url.Parse(a.URL); a.Source == "" && err == nil {
+				a.Source = u.Hostname()
+			}
+			if a.Source == "" {
+				a.Source = feed.Title
+			}
 		}
 		if err := fn(Item{Index: i + 1, Article: a, Err: err}); err != nil {
 			return err

@@ -42,6 +42,16 @@ func OpenSeenSet(ctx context.Context, js jetstream.JetStream, ttl time.Duration,
 	return &SeenSet{kv: kv}, nil
 }
 
+// LookupSeenSet opens the seen-set bucket that ingest created, without
+// changing its configuration (for clients such as newsflow publish).
+func LookupSeenSet(ctx context.Context, js jetstream.JetStream) (*SeenSet, error) {
+	kv, err := js.KeyValue(ctx, SeenBucket)
+	if err != nil {
+		return nil, fmt.Errorf("open key-value bucket %s: %w", SeenBucket, err)
+	}
+	return &SeenSet{kv: kv}, nil
+}
+
 func seenValue(hash string, seq uint64) []byte {
 	return []byte(hash + " " + strconv.FormatUint(seq, 10))
 }

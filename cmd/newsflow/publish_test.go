@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsflow/newsflow/pkg/natsbus"
+	"github.com/newsflow/newsflow/pkg/natstest"
+)
+
+const intakeTestdata = "../../pkg/intake/testdata"
+
+// copyInputs copies the intake test inputs (not their golden files) into
+// dir/sub, to be found by a recursive walk of dir.
+func copyInputs(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "sub")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join(intakeTestdata, "*.*"))
+	if err != nil || len(files) < 7 {
+		t.Fatalf("inputs: %v %v", files, err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(sub, filepath.Base(f)), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestPublishDryRunFolder(t *testing.T) {
+	dir := copyInputs(t)
+	code, out := cli(t, "publish", "--dry-run", "--progress", "lines", "--source", "cli", dir)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (the testdata holds bad items): %s", code, out)
+	}
+	// json 1, ndjson 4 good of 9 (line 9 gets --source), rss 2 of 4,
+	// atom 2, text 1, html 2.
+	for _, want := range []string{
+		"accepted 12, duplicates 0, rejected 7",
+		"rejected " + filepath.Join(dir, "sub", "batch.ndjson") + ":3: body: required",
+		"rejected " + filepath.Join(dir, "sub", "feed-koi8r.rss.xml") + "#3: published_at",
+		"done " + filepath.Join(dir, "sub", "batch.ndjson") + " lines 1-10",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestPublishGlobAndSniff(t *testing.T) {
+	dir := t.TempDir()
+	// An unknown extension: the format is read from the content.
+	if err := os.WriteFile(filepath.Join(dir, "a.data"), []byte("{\"source\":\"s\",\"body\":\"one\"}\n{\"source\":\"s\",\"body\":\"two\"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "b.data"), []byte("<rss version=\"2.0\"><channel><link>https://x.example/</link><item><title>T</title><description>Body</description></item></channel></rss>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out := cli(t, "publish", "--dry-run", "--progress", "none", filepath.Join(dir, "*.data"))
+	if code != 0 || !strings.Contains(out, "accepted 3, duplicates 0, rejected 0") {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	if code, out := cli(t, "publish", "--dry-run", filepath.Join(dir, "*.none")); code == 0 || !strings.Contains(out, "matches no file") {
+		t.Errorf("a glob without match: exit %d: %s", code, out)
+	}
+}
+
+func TestPublishNATS(t *testing.T) {
+	srv := natstest.RunServer(t)
+	_, js := natstest.Connect(t, srv)
+	natstest.Topology(t, js)
+	code, out := cli(t, "publish", "--nats", srv.ClientURL(), "--concurrency", "3", "--batch", "2", "--progress", "none",
+		filepath.Join(intakeTestdata, "batch.ndjson"), filepath.Join(intakeTestdata, "feed.atom.xml"))
+	if code != 1 || !strings.Contains(out, "accepted 5, duplicates 0, rejected 6") {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	st, err := js.Stream(ctx, natsbus.StreamRaw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Msgs != 5 {
+		t.Errorf("%d raw messages stored, want 5", info.State.Msgs)
+	}
+	// Again: the stream's duplicate window reports them as duplicates.
+	code, out = cli(t, "publish", "--nats", srv.ClientURL(), "--progress", "none", filepath.Join(intakeTestdata, "feed.atom.xml"))
+	if code != 0 || !strings.Contains(out, "accepted 0, duplicates 2, rejected 0") {
+		t.Fatalf("second publish: exit %d: %s", code, out)
+	}
+}
