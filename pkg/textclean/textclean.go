@@ -1,87 +1,448 @@
 // Package textclean separates an article body from what is not article
-// text: teaser lines pointing at other articles become related links, and
-// promo lines are dropped.
+// text. Teaser lines pointing at other articles ("Още: ...", "Читайте
+// также: ...", "Read more: ...") become related links; promo, subscribe
+// and share text, photo credits, copyright and source footers, rating
+// widgets, tag lists and a headline repeated in the body are dropped.
+// Lines learned as boilerplate of a source (see Learner) go too.
+//
+// Whole lines are removed where the line is boilerplate; in long lines
+// (some sources put the whole article on one line) only the boilerplate
+// sentence or credit is cut out. The rules know Bulgarian, Russian,
+// Ukrainian, English and German, and the common forms of the other
+// languages of the corpus.
 package textclean
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/newsflow/newsflow/pkg/textseg"
 )
 
 // Result is a cleaned body.
 type Result struct {
-	// Body is the article text without the removed lines.
+	// Body is the article text without the removed lines and fragments.
 	Body string
 	// RelatedLinks are the titles of the teaser lines, in order.
 	RelatedLinks []string
-	// Removed are the lines dropped or moved, verbatim, in order.
+	// Removed are the whole lines dropped or moved, trimmed, in order.
 	Removed []string
+	// Cut are the fragments cut out of lines that stay, in order.
+	Cut []string
 }
 
-// teaserPrefixes introduce a line that points at another article. The text
-// after the prefix is the linked title.
-var teaserPrefixes = []string{
-	"Още:", "Прочетете още:", "Прочетете още", "Вижте още:", "Вижте още", "Виж още:",
-	"Читайте также:", "Читайте также", "Читайте також:", "Читайте також",
-	"Read more:", "Read more", "Related:", "See also:", "Also read:",
+// Options tune Clean.
+type Options struct {
+	// Title is the article's title: a body line repeating it is dropped.
+	Title string
+	// Boilerplate reports lines (trimmed) learned as boilerplate of the
+	// article's source; nil for none.
+	Boilerplate func(line string) bool
 }
 
-// promoMarkers mark a line as promotion when it contains them.
-var promoMarkers = []string{
-	"Последвайте ни", "Абонирайте се", "Подпишитесь на", "Подписывайтесь на",
-	"Subscribe to our newsletter", "Follow us on",
-}
+// longLine is the length in bytes from which a line is treated as a
+// paragraph, where only the boilerplate sentence is cut out, rather than a
+// line that is dropped whole.
+const longLine = 400
 
-// Clean removes teaser and promo lines from body.
-func Clean(body string) Result {
+// Clean cleans body with the rules alone.
+func Clean(body string) Result { return CleanWith(body, Options{}) }
+
+// CleanWith cleans body.
+func CleanWith(body string, opt Options) Result {
 	lines := strings.Split(body, "\n")
 	kept := make([]string, 0, len(lines))
 	var res Result
-	for _, line := range lines {
+	title := normTitle(opt.Title)
+	pendingTeaser := false
+	last, keptText := -1, 0
+	for i, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			last = i
+		}
+	}
+	for i, line := range lines {
 		t := strings.TrimSpace(line)
-		if title, ok := teaser(t); ok {
-			res.RelatedLinks = append(res.RelatedLinks, title)
+		if t == "" {
+			kept = append(kept, "")
+			continue
+		}
+		if pendingTeaser {
+			// The line after a lone "Прочетете още:" is the linked title.
+			pendingTeaser = false
+			if len(t) < 200 && !endsSentence(t) {
+				res.RelatedLinks = append(res.RelatedLinks, t)
+				res.Removed = append(res.Removed, t)
+				continue
+			}
+		}
+		if link, ok, alone := teaser(t); ok {
+			res.Removed = append(res.Removed, t)
+			if alone {
+				pendingTeaser = true
+			} else {
+				res.RelatedLinks = append(res.RelatedLinks, link)
+			}
+			continue
+		}
+		if opt.Boilerplate != nil && opt.Boilerplate(t) {
 			res.Removed = append(res.Removed, t)
 			continue
 		}
-		if isPromo(t) {
+		if title != "" && (normTitle(t) == title || len(t) < len(title)+40 && strings.HasPrefix(strings.ToLower(t), title)) {
 			res.Removed = append(res.Removed, t)
 			continue
+		}
+		if len(t) < longLine && boilerLine(t) || len(t) < 200 && timeStamp(t) || i != last && strayHeadline(t, lines, i, keptText == 0) {
+			res.Removed = append(res.Removed, t)
+			continue
+		}
+		cleaned, cut := cutFragments(t)
+		if len(cut) > 0 {
+			res.Cut = append(res.Cut, cut...)
+			if strings.TrimSpace(cleaned) == "" {
+				res.Removed = append(res.Removed, t)
+				res.Cut = res.Cut[:len(res.Cut)-len(cut)]
+				continue
+			}
+			line = cleaned
 		}
 		kept = append(kept, line)
+		keptText++
 	}
-	res.Body = strings.TrimSpace(strings.Join(kept, "\n"))
+	res.Body = joinParagraphs(kept)
 	return res
 }
 
-func teaser(line string) (string, bool) {
-	for _, p := range teaserPrefixes {
-		rest, ok := strings.CutPrefix(line, p)
-		if !ok {
+// joinParagraphs joins lines, collapsing runs of blank lines left by
+// removed lines into one.
+func joinParagraphs(lines []string) string {
+	var b strings.Builder
+	blank := false
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			blank = b.Len() > 0
 			continue
 		}
-		// "Още през 1998 година ..." is a sentence, not a teaser: the
-		// prefix must end in a colon or be followed by one.
-		if !strings.HasSuffix(p, ":") {
-			r := strings.TrimSpace(rest)
-			if !strings.HasPrefix(r, ":") {
-				continue
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+			if blank {
+				b.WriteByte('\n')
 			}
-			rest = strings.TrimPrefix(r, ":")
 		}
-		rest = strings.TrimSpace(rest)
-		if rest == "" {
-			continue
-		}
-		return rest, true
+		blank = false
+		b.WriteString(strings.TrimRightFunc(l, unicode.IsSpace))
 	}
-	return "", false
+	return b.String()
 }
 
-func isPromo(line string) bool {
-	for _, m := range promoMarkers {
-		if strings.Contains(line, m) {
+func normTitle(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.TrimRight(s, ".!?… ")
+	if utf8.RuneCountInString(s) < 12 {
+		return ""
+	}
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+func endsSentence(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r == '.' || r == '!' || r == '?' || r == '…'
+}
+
+// teaserPrefixes introduce a line that points at another article; the text
+// after the prefix is the linked title.
+var teaserPrefixes = []string{
+	"Още:", "Прочетете още", "Вижте още", "Виж още", "Вижте също", "Прочети още", "Свързани новини",
+	"Читайте также", "Читайте тоже", "Смотрите также", "Подробнее читайте", "Читайте подробнее",
+	"Читайте по теме", "По теме", "Читайте також", "Дивіться також", "Більше по темі",
+	"Read more", "Read also", "Also read", "Related", "See also", "More on this story",
+	"Lesen Sie auch", "Lesen Sie mehr", "Mehr zum Thema", "Siehe auch",
+	"Czytaj także", "Czytaj też", "Zobacz też", "Čtěte také", "Přečtěte si také", "Preberite še",
+	"Pročitajte još", "Pročitajte i", "Lire aussi", "À lire aussi", "Leer más", "Lee también",
+}
+
+// teaser reports whether line is a teaser and returns the linked title.
+// The prefix must be followed by a colon (or a dash), so that "Още през
+// 1998 година ..." stays: it is a sentence, not a teaser. alone reports a
+// prefix with nothing after it, whose title is the next line.
+func teaser(line string) (link string, ok, alone bool) {
+	for _, p := range teaserPrefixes {
+		if len(line) < len(p) || !strings.EqualFold(line[:len(p)], p) {
+			continue
+		}
+		rest := strings.TrimSpace(line[len(p):])
+		if strings.HasSuffix(p, ":") {
+			rest = ":" + rest
+		}
+		switch {
+		case strings.HasPrefix(rest, ":"):
+			rest = strings.TrimSpace(rest[1:])
+		case strings.HasPrefix(rest, "–"), strings.HasPrefix(rest, "—"):
+			rest = strings.TrimSpace(rest[len("–"):])
+		case strings.HasPrefix(rest, "- "):
+			rest = strings.TrimSpace(rest[1:])
+		case rest == "" || rest == "..." || rest == "…":
+			return "", true, true
+		default:
+			continue
+		}
+		if rest == "" {
+			return "", true, true
+		}
+		return strings.Trim(rest, " \"„“”«»"), true, false
+	}
+	return "", false, false
+}
+
+// creditMarkers start a photo or video credit.
+var creditMarkers = []string{
+	"Снимка:", "Снимки:", "Снимка -", "Снимка –", "Фото:", "Фото -", "Фото –", "Фотография:", "Видео:",
+	"Photo:", "Photos:", "Picture:", "Image:", "Photograph:", "Foto:", "Fotos:", "Bild:", "Zdjęcie:",
+	"Fotografija:", "Photo credit:", "Getty Images", "Copyright:", "Copyright ©",
+}
+
+// footerMarkers start a source, editor or copyright footer.
+var footerMarkers = []string{
+	"Източник:", "Източници:", "Редактор:", "Source:", "Sources:", "Источник:", "Джерело:", "Quelle:",
+	"Źródło:", "Zdroj:", "Vir:", "Izvor:", "Главный редактор:", "Copyright ©", "Copyright:", "©", "Всички права запазени",
+	"All rights reserved", "Все права защищены", "Alle Rechte vorbehalten",
+}
+
+// promoMarkers mark a line or sentence as promotion, subscription, share
+// buttons or site chrome.
+var promoMarkers = []string{
+	"Последвайте ни", "последвайте страницата ни", "Следете ни", "Абонирайте се", "Абонамент за",
+	"Сподели ", "Сподели\u00a0", "Share on Facebook", "Share on Twitter", "Share this", "Tweet ",
+	"Подпишитесь на", "Подписывайтесь на", "Подписаться на", "Присоединяйтесь к нам", "Заметили ошибку",
+	"Нашли ошибку", "Выделите текст", "Осталось символов", "Підписуйтесь на", "Приєднуйтесь до",
+	"Subscribe to our", "Sign up for our", "Follow us on", "Like us on Facebook", "Join us on",
+	"Abonnieren Sie", "Folgen Sie uns", "Obserwuj nas", "Sledujte nás", "Sledite nam",
+	"във Viber", "в Telegram", "в Viber", "on Telegram", "мобилното приложение на",
+	"Изпрати на приятел", "Печат Сподели", "Коментари (", "Отправлено в",
+}
+
+// boilerLine reports whether a short line is boilerplate as a whole.
+func boilerLine(t string) bool {
+	if hasPrefixAny(t, creditMarkers) || hasPrefixAny(t, footerMarkers) || containsAny(t, promoMarkers) {
+		return true
+	}
+	if rating(t) || tagList(t) {
+		return true
+	}
+	// "Борис Джонсон. Фото: GLOBAL LOOK press": a caption with its credit.
+	if i := indexAny(t, creditMarkers); i > 0 && len(t) < 200 {
+		return true
+	}
+	return false
+}
+
+// cutFragments cuts boilerplate out of a long line: a sentence that is
+// promotion or a footer, or a photo credit inside a sentence.
+func cutFragments(line string) (string, []string) {
+	if !containsAny(line, promoMarkers) && indexAny(line, creditMarkers) < 0 && indexAny(line, footerMarkers) < 0 && !strings.Contains(line, "votes") {
+		return line, nil
+	}
+	var cut []string
+	var b strings.Builder
+	last := 0
+	for _, s := range textseg.Split(line) {
+		frag, from, to := sentenceBoilerplate(line, s)
+		if frag == "" {
+			continue
+		}
+		b.WriteString(line[last:from])
+		last = to
+		cut = append(cut, strings.TrimSpace(frag))
+	}
+	if len(cut) == 0 {
+		return line, nil
+	}
+	b.WriteString(line[last:])
+	return strings.Join(strings.Fields(b.String()), " "), cut
+}
+
+// sentenceBoilerplate returns the part of sentence s of line that is
+// boilerplate and its offsets, or "".
+func sentenceBoilerplate(line string, s textseg.Sentence) (string, int, int) {
+	t := s.Text
+	if containsAny(t, promoMarkers) || hasPrefixAny(t, footerMarkers) || hasPrefixAny(t, creditMarkers) || rating(t) {
+		if i := indexAny(t, footerMarkers); i > 0 && !containsAny(t, promoMarkers) {
+			return t[i:], s.Start + i, s.End
+		}
+		return t, s.Start, s.End
+	}
+	// A credit or footer inside a sentence: the marker and the name after
+	// it ("... Снимка: Ройтерс ...", "Източник: БГНЕС").
+	for _, markers := range [][]string{creditMarkers, footerMarkers} {
+		i := indexAny(t, markers)
+		if i < 0 {
+			continue
+		}
+		end := creditEnd(t, i)
+		return t[i:end], s.Start + i, s.Start + end
+	}
+	return "", 0, 0
+}
+
+// creditEnd returns where the credit starting at i in t ends: after the
+// marker, the capitalised names and agency words that follow, at most four
+// words, and before a word that begins the next sentence.
+func creditEnd(t string, i int) int {
+	toks := textseg.Tokenize(t[i:])
+	end := len(t)
+	words := 0
+	seenMarker := false
+	for k, tok := range toks {
+		if !seenMarker {
+			if tok.Text == ":" || tok.Text == "-" || tok.Text == "–" || tok.Text == "©" {
+				seenMarker = true
+			}
+			if k >= 3 && !seenMarker {
+				seenMarker = true
+			}
+			continue
+		}
+		if tok.Kind == textseg.Punct && (tok.Text == "." || tok.Text == ";") {
+			return i + tok.End
+		}
+		if tok.IsWord() || tok.Kind == textseg.URL {
+			if words > 0 && !tok.Capitalized() && tok.Kind != textseg.URL {
+				return i + toks[k-1].End
+			}
+			// A capitalised word followed by a lower-case one starts a
+			// sentence ("Ройтерс Пакистанският съд реши").
+			if words > 0 && k+1 < len(toks) && toks[k+1].IsWord() && !toks[k+1].Capitalized() {
+				return i + toks[k-1].End
+			}
+			words++
+			if words == 4 {
+				return i + tok.End
+			}
+		}
+		end = i + tok.End
+	}
+	return end
+}
+
+// strayHeadline reports a headline-like line in the middle of the body,
+// between two paragraphs: a teaser of another article or a caption left by
+// the page ("Тръмп и Байдън отправят коренно различни послания"), or a
+// line that ends in a time stamp ("... Сегодня, 17:22").
+func strayHeadline(t string, lines []string, i int, first bool) bool {
+	if len(t) < 200 && timeStamp(t) {
+		return true
+	}
+	if endsSentence(t) || strings.ContainsAny(lastRuneString(t), ":;,\"“”»)") {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(t)
+	if !unicode.IsUpper(r) {
+		return false
+	}
+	fields := strings.Fields(t)
+	if n := len(fields); n < 4 || n > 20 {
+		return false
+	}
+	digits := 0
+	for _, f := range fields {
+		if strings.ContainsAny(f, "0123456789") {
+			digits++
+		}
+	}
+	if digits*3 >= len(fields) {
+		return false // a result or a table row: "Result: Nadal 6-7 (6/8) 6-2"
+	}
+	return (first || paragraph(neighbour(lines, i, -1))) && paragraph(neighbour(lines, i, 1))
+}
+
+func lastRuneString(s string) string {
+	_, n := utf8.DecodeLastRuneInString(s)
+	return s[len(s)-n:]
+}
+
+func neighbour(lines []string, i, dir int) string {
+	for j := i + dir; j >= 0 && j < len(lines); j += dir {
+		if t := strings.TrimSpace(lines[j]); t != "" {
+			return t
+		}
+	}
+	return ""
+}
+
+// paragraph reports a line of running text: long and ending a sentence.
+func paragraph(t string) bool {
+	return len(t) >= 150 && (endsSentence(t) || strings.HasSuffix(t, "\"") || strings.HasSuffix(t, "“") || strings.HasSuffix(t, "»"))
+}
+
+// timeStamp reports a line ending in a clock time ("Сегодня, 17:22").
+func timeStamp(t string) bool {
+	n := len(t)
+	if n < 6 || t[n-3] != ':' || !isDigit(t[n-1]) || !isDigit(t[n-2]) || !isDigit(t[n-4]) {
+		return false
+	}
+	return strings.Count(t, " ") >= 2
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// rating matches rating widgets such as "4.8 (96%) 5 votes".
+func rating(t string) bool {
+	i := strings.Index(t, "votes")
+	if i < 0 || !strings.Contains(t[:i], "%)") {
+		return false
+	}
+	return true
+}
+
+// tagList matches a line of comma-separated lower-case tags: at least four
+// short items and no sentence end.
+func tagList(t string) bool {
+	if endsSentence(t) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(t)
+	if !unicode.IsLower(r) {
+		return false
+	}
+	items := strings.Split(t, ",")
+	if len(items) < 4 {
+		return false
+	}
+	for _, it := range items {
+		if n := len(strings.Fields(it)); n == 0 || n > 4 {
+			return false
+		}
+	}
+	return true
+}
+
+func hasPrefixAny(s string, ps []string) bool {
+	for _, p := range ps {
+		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
 			return true
 		}
 	}
 	return false
+}
+
+func containsAny(s string, ms []string) bool {
+	for _, m := range ms {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// indexAny returns the first offset of any marker in s, -1 if none.
+func indexAny(s string, ms []string) int {
+	best := -1
+	for _, m := range ms {
+		if i := strings.Index(s, m); i >= 0 && (best < 0 || i < best) {
+			best = i
+		}
+	}
+	return best
 }

@@ -23,16 +23,23 @@ type Config struct {
 	Stage natsbus.StageConfig
 	// Disabled names steps to skip.
 	Disabled []string
+	// BoilerplateTTL is how long a line learned from a source is kept
+	// without being seen again.
+	BoilerplateTTL time.Duration
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
-	return Config{Stage: natsbus.DefaultStageConfig(natsbus.StageEnrich, natsbus.StreamArticles, natsbus.SubjectIngested+".>", natsbus.SubjectEnriched)}
+	return Config{
+		Stage:          natsbus.DefaultStageConfig(natsbus.StageEnrich, natsbus.StreamArticles, natsbus.SubjectIngested+".>", natsbus.SubjectEnriched),
+		BoilerplateTTL: 90 * 24 * time.Hour,
+	}
 }
 
 // RegisterFlags adds the enrich flags to fs.
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	c.Stage.RegisterFlags(fs)
+	fs.DurationVar(&c.BoilerplateTTL, "boilerplate-ttl", c.BoilerplateTTL, "how long a learned boilerplate line is kept without being seen again")
 	fs.Func("disable", "comma-separated enrichment steps to skip ("+strings.Join(StepNames(), ", ")+")", func(s string) error {
 		c.Disabled = nil
 		for _, n := range strings.Split(s, ",") {
@@ -48,6 +55,9 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 func (c Config) Validate() error {
 	if err := c.Stage.Validate(); err != nil {
 		return err
+	}
+	if c.BoilerplateTTL < time.Hour {
+		return fmt.Errorf("--boilerplate-ttl %s is too short to learn anything; use at least 1h", c.BoilerplateTTL)
 	}
 	names := StepNames()
 	for _, d := range c.Disabled {
@@ -67,12 +77,16 @@ type Service struct {
 }
 
 // New builds the enrich stage on d.
-func New(_ context.Context, cfg Config, d service.Deps) (*Service, error) {
+func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	stage := d.Metrics.Stage(cfg.Stage.Name)
-	e := NewEnricher(Steps(cfg.Disabled...), time.Now)
+	learner, err := OpenKVLearner(ctx, d.JS, cfg.BoilerplateTTL, d.Topology.Replicas)
+	if err != nil {
+		return nil, err
+	}
+	e := NewEnricher(StepsWith(Stores{Boilerplate: learner}, cfg.Disabled...), time.Now)
 	h := pipeline.Chain(e, pipeline.Observe(stage), pipeline.Recover(), pipeline.Timeout(cfg.Stage.AckWait))
 	w, err := natsbus.NewWorker(d.JS, cfg.Stage, h, d.Log, stage)
 	if err != nil {

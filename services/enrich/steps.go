@@ -23,11 +23,18 @@ const (
 	StepStats = "stats"
 )
 
+// Stores is the shared state of the steps that learn from the stream of
+// articles. Nil fields keep that state in process memory.
+type Stores struct {
+	// Boilerplate learns the lines each source repeats.
+	Boilerplate textclean.Learner
+}
+
 // allSteps returns every step in the order they run.
-func allSteps() []Step {
-	m := &textModels{}
+func allSteps(st Stores) []Step {
+	m := newTextModels(st)
 	return []Step{
-		{Name: StepClean, Run: clean},
+		{Name: StepClean, Run: m.clean},
 		{Name: StepLang, Run: m.detectLang},
 		{Name: StepStats, Run: stats},
 	}
@@ -36,17 +43,22 @@ func allSteps() []Step {
 // StepNames lists the steps in order.
 func StepNames() []string {
 	var names []string
-	for _, s := range allSteps() {
+	for _, s := range allSteps(Stores{}) {
 		names = append(names, s.Name)
 	}
 	return names
 }
 
-// Steps returns the steps except the disabled ones.
-func Steps(disabled ...string) []Step {
+// Steps returns the steps except the disabled ones, with their shared
+// state in process memory.
+func Steps(disabled ...string) []Step { return StepsWith(Stores{}, disabled...) }
+
+// StepsWith returns the steps except the disabled ones, with their shared
+// state in st.
+func StepsWith(st Stores, disabled ...string) []Step {
 	var out []Step
 outer:
-	for _, s := range allSteps() {
+	for _, s := range allSteps(st) {
 		for _, d := range disabled {
 			if s.Name == d {
 				continue outer
@@ -55,13 +67,6 @@ outer:
 		out = append(out, s)
 	}
 	return out
-}
-
-func clean(_ context.Context, a *article.Article) error {
-	r := textclean.Clean(a.Body)
-	a.CleanBody = r.Body
-	a.RelatedLinks = r.RelatedLinks
-	return nil
 }
 
 func text(a *article.Article) string {

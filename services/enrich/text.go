@@ -8,15 +8,38 @@ import (
 
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/langdetect"
+	"github.com/newsflow/newsflow/pkg/textclean"
 )
 
 // textModels loads the language profiles and the other text models on
 // first use, once, and shares them between the steps (read-only, safe for
 // concurrent use).
 type textModels struct {
-	once sync.Once
-	lang *langdetect.Detector
-	err  error
+	stores Stores
+	once   sync.Once
+	lang   *langdetect.Detector
+	err    error
+}
+
+func newTextModels(st Stores) *textModels {
+	if st.Boilerplate == nil {
+		st.Boilerplate = textclean.NewMemoryLearner()
+	}
+	return &textModels{stores: st}
+}
+
+// clean removes boilerplate from the body: the rules of textclean and the
+// lines learned as boilerplate of the article's source. When the learned
+// lines cannot be read, the rules still apply and the error is recorded.
+func (m *textModels) clean(ctx context.Context, a *article.Article) error {
+	learned, err := m.stores.Boilerplate.Observe(ctx, a.Source, a.ID, textclean.Candidates(a.Body))
+	r := textclean.CleanWith(a.Body, textclean.Options{
+		Title:       a.Title,
+		Boilerplate: func(line string) bool { return learned[line] },
+	})
+	a.CleanBody = r.Body
+	a.RelatedLinks = r.RelatedLinks
+	return err
 }
 
 func (m *textModels) load() error {

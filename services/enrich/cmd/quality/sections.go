@@ -1,7 +1,8 @@
 package main
 
 import (
-	"strings"
+	"context"
+	"sync"
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -26,18 +27,38 @@ func newEnv(corpusDir, goldDir string) (*quality.Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &quality.Env{
+	env := &quality.Env{
 		CorpusDir:    corpusDir,
 		GoldDir:      goldDir,
 		LangTrainDir: "pkg/langdetect/train",
 		Enrich:       e.Enrich,
 		DetectLang:   func(text string) string { return ld.Detect(text).Lang },
-		Clean: func(a *article.Article) (lines, spans []string) {
-			r := textclean.Clean(a.Body)
-			for _, l := range r.Removed {
-				lines = append(lines, strings.TrimSpace(l))
+	}
+	env.Clean = learnedCleaner(env)
+	return env, nil
+}
+
+// learnedCleaner cleans as the clean step does once it has seen the whole
+// corpus: every article of every corpus file is observed first, in file
+// order, so lines a source repeats are known.
+func learnedCleaner(env *quality.Env) func(a *article.Article) (lines, spans []string) {
+	learner := textclean.NewMemoryLearner()
+	var once sync.Once
+	return func(a *article.Article) (lines, spans []string) {
+		ctx := context.Background()
+		once.Do(func() {
+			for _, f := range quality.CorpusFiles {
+				as, err := env.Articles(f)
+				if err != nil {
+					continue // the section reports missing files itself
+				}
+				for _, x := range as {
+					_, _ = learner.Observe(ctx, x.Source, x.ID, textclean.Candidates(x.Body))
+				}
 			}
-			return lines, nil
-		},
-	}, nil
+		})
+		learned, _ := learner.Observe(ctx, a.Source, a.ID, textclean.Candidates(a.Body))
+		r := textclean.CleanWith(a.Body, textclean.Options{Title: a.Title, Boilerplate: func(l string) bool { return learned[l] }})
+		return r.Removed, r.Cut
+	}
 }

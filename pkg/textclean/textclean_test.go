@@ -1,0 +1,179 @@
+package textclean
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestCleanWith(t *testing.T) {
+	tests := []struct {
+		name        string
+		title, body string
+		wantBody    string
+		wantLinks   []string
+		wantRemoved []string
+		wantCut     []string
+	}{
+		{
+			name:        "bg teasers go to related links, promo is dropped",
+			body:        "Първи абзац.\nОще: Мъск отрича да изнудва Киев\nВтори абзац.\nНезависими новини - Actualno.com ги представя и във Viber! Последвайте ни тук!",
+			wantBody:    "Първи абзац.\nВтори абзац.",
+			wantLinks:   []string{"Мъск отрича да изнудва Киев"},
+			wantRemoved: []string{"Още: Мъск отрича да изнудва Киев", "Независими новини - Actualno.com ги представя и във Viber! Последвайте ни тук!"},
+		},
+		{
+			name:     "a sentence starting with Още is not a teaser",
+			body:     "Още през 1998 година той беше министър.\nВижте още как стана това.",
+			wantBody: "Още през 1998 година той беше министър.\nВижте още как стана това.",
+		},
+		{
+			name:        "ru teasers with and without colon after the keyword",
+			body:        "Текст статьи.\nЧитайте также: Лавров встретился с Помпео\nЧитайте также - «Газпром» отчитался\nФото: AFP.",
+			wantBody:    "Текст статьи.",
+			wantLinks:   []string{"Лавров встретился с Помпео", "Газпром» отчитался"},
+			wantRemoved: []string{"Читайте также: Лавров встретился с Помпео", "Читайте также - «Газпром» отчитался", "Фото: AFP."},
+		},
+		{
+			name:        "lone teaser keyword, the title on the next line",
+			body:        "Текст.\nПрочетете още:\nТръмп загуби изборите\nКрай на статията.",
+			wantBody:    "Текст.\nКрай на статията.",
+			wantLinks:   []string{"Тръмп загуби изборите"},
+			wantRemoved: []string{"Прочетете още:", "Тръмп загуби изборите"},
+		},
+		{
+			name:        "en read more, subscribe and source footer",
+			body:        "The minister spoke.\nRead more: Talks collapse in Brussels\nSubscribe to our newsletter for daily news\nSource: Reuters",
+			wantBody:    "The minister spoke.",
+			wantLinks:   []string{"Talks collapse in Brussels"},
+			wantRemoved: []string{"Read more: Talks collapse in Brussels", "Subscribe to our newsletter for daily news", "Source: Reuters"},
+		},
+		{
+			name:        "caption with credit, copyright, rating widget, tag list",
+			body:        "Статья.\nБорис Джонсон. Фото: GLOBAL LOOK press/Dinendra Haria\n© 2018 Все права защищены\n4.8 (96%) 5 votes\nвакцина, коронавирус в россии, россия, вакцины, здоровье",
+			wantBody:    "Статья.",
+			wantRemoved: []string{"Борис Джонсон. Фото: GLOBAL LOOK press/Dinendra Haria", "© 2018 Все права защищены", "4.8 (96%) 5 votes", "вакцина, коронавирус в россии, россия, вакцины, здоровье"},
+		},
+		{
+			name:        "title repeated at the top, with a time stamp",
+			title:       "Мэй прокомментировала отставку главы МИД",
+			body:        "Мэй прокомментировала отставку главы МИД. Сегодня, 17:22\n\n" + strings.Repeat("Премьер-министр Великобритании заявила, что сожалеет об отставке. ", 4),
+			wantBody:    strings.TrimSpace(strings.Repeat("Премьер-министр Великобритании заявила, что сожалеет об отставке. ", 4)),
+			wantRemoved: []string{"Мэй прокомментировала отставку главы МИД. Сегодня, 17:22"},
+		},
+		{
+			name:        "stray headline between paragraphs",
+			body:        strings.Repeat("Министърът заяви, че преговорите ще продължат и през следващата седмица. ", 3) + "\nТръмп и Байдън отправят коренно различни послания\n" + strings.Repeat("Президентът коментира резултатите от изборите в няколко щата. ", 3),
+			wantBody:    strings.TrimSpace(strings.Repeat("Министърът заяви, че преговорите ще продължат и през следващата седмица. ", 3)) + "\n" + strings.TrimSpace(strings.Repeat("Президентът коментира резултатите от изборите в няколко щата. ", 3)),
+			wantRemoved: []string{"Тръмп и Байдън отправят коренно различни послания"},
+		},
+		{
+			name: "one-line body: share text and credits are cut, the text stays",
+			body: "Сподели Приятел Tweet Абонамент за печатен вестник. " + strings.Repeat("Съдът оправда Асия Биби след осем години в затвора. ", 8) +
+				"Дъщерите държат нейна снимка Снимка: Ройтерс Пакистанският съд реши окончателно. Източник: БГНЕС",
+			wantBody: strings.Repeat("Съдът оправда Асия Биби след осем години в затвора. ", 8) + "Дъщерите държат нейна снимка Пакистанският съд реши окончателно.",
+			wantCut:  []string{"Сподели Приятел Tweet Абонамент за печатен вестник.", "Снимка: Ройтерс", "Източник: БГНЕС"},
+		},
+		{
+			name:     "a result line is not a stray headline",
+			body:     strings.Repeat("Nadal beat Roddick in a long match on Sunday afternoon in front of his fans. ", 3) + "\nResult: Nadal 6-7 (6/8) 6-2 7-6 (8/6) 6-2 Roddick\n" + strings.Repeat("The Spaniard now faces the winner of the other semi-final on Tuesday. ", 3),
+			wantBody: strings.TrimSpace(strings.Repeat("Nadal beat Roddick in a long match on Sunday afternoon in front of his fans. ", 3)) + "\nResult: Nadal 6-7 (6/8) 6-2 7-6 (8/6) 6-2 Roddick\n" + strings.TrimSpace(strings.Repeat("The Spaniard now faces the winner of the other semi-final on Tuesday. ", 3)),
+		},
+		{
+			name:     "copyright in running text stays",
+			body:     "Copyright education has always been a hard sell, he said.",
+			wantBody: "Copyright education has always been a hard sell, he said.",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := CleanWith(tc.body, Options{Title: tc.title})
+			if r.Body != tc.wantBody {
+				t.Errorf("body\n got %q\nwant %q", r.Body, tc.wantBody)
+			}
+			if !slices.Equal(r.RelatedLinks, tc.wantLinks) {
+				t.Errorf("related links\n got %q\nwant %q", r.RelatedLinks, tc.wantLinks)
+			}
+			if !slices.Equal(r.Removed, tc.wantRemoved) {
+				t.Errorf("removed\n got %q\nwant %q", r.Removed, tc.wantRemoved)
+			}
+			if !slices.Equal(r.Cut, tc.wantCut) {
+				t.Errorf("cut\n got %q\nwant %q", r.Cut, tc.wantCut)
+			}
+		})
+	}
+}
+
+func TestLearnedBoilerplate(t *testing.T) {
+	ctx := context.Background()
+	l := NewMemoryLearner()
+	box := "Украина и мир сегодня. Факты и расследования, аналитика и интервью."
+	body := func(i int) string {
+		return "Статья номер " + strings.Repeat("x", i) + " о разном.\n" + box
+	}
+	for i := 1; i <= MinArticles; i++ {
+		id := "a" + strings.Repeat("1", i)
+		got, err := l.Observe(ctx, "racurs-ua", id, Candidates(body(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := i >= MinArticles; got[box] != want {
+			t.Errorf("after %d articles boilerplate = %v, want %v", i, got[box], want)
+		}
+		// The same article again does not count twice.
+		again, _ := l.Observe(ctx, "racurs-ua", id, Candidates(body(i)))
+		if i < MinArticles && again[box] {
+			t.Errorf("article %s counted twice", id)
+		}
+	}
+	other, _ := l.Observe(ctx, "another-source", "b1", Candidates(body(1)))
+	if other[box] {
+		t.Error("a line learned for one source is boilerplate of another")
+	}
+	learned, _ := l.Observe(ctx, "racurs-ua", "a4", Candidates(body(9)))
+	r := CleanWith(body(9), Options{Boilerplate: func(s string) bool { return learned[s] }})
+	if strings.Contains(r.Body, "Факты") || !slices.Equal(r.Removed, []string{box}) {
+		t.Errorf("learned line not removed: %+v", r)
+	}
+}
+
+func TestCandidates(t *testing.T) {
+	got := Candidates("  Short\nА line with words\nА line with words\n" + strings.Repeat("long ", 100) + "\nnospacesatalllongword")
+	if want := []string{"А line with words"}; !slices.Equal(got, want) {
+		t.Errorf("Candidates = %q, want %q", got, want)
+	}
+}
+
+func TestLineKey(t *testing.T) {
+	k := LineKey("novini dir.bg", "line")
+	if !strings.HasPrefix(k, "novini_dir_bg.") || len(k) != len("novini_dir_bg.")+16 {
+		t.Errorf("LineKey = %q", k)
+	}
+	if LineKey("s", "a") == LineKey("s", "b") {
+		t.Error("different lines share a key")
+	}
+}
+
+func FuzzClean(f *testing.F) {
+	for _, s := range []string{
+		"Още: заглавие\nТекст.",
+		"Прочетете още:\n",
+		"Сподели Приятел Tweet Снимка: Ройтерс Източник:",
+		"Фото:\n\n\n© 4.8 (96%) 5 votes",
+		"a, b, c, d\n\xff",
+	} {
+		f.Add(s, "заглавие")
+	}
+	f.Fuzz(func(t *testing.T, body, title string) {
+		r := CleanWith(body, Options{Title: title})
+		if len(r.Body) > len(body)+1 {
+			t.Errorf("clean body longer than the body: %q -> %q", body, r.Body)
+		}
+		for _, l := range r.Removed {
+			if !strings.Contains(body, l) {
+				t.Errorf("removed line %q is not in the body", l)
+			}
+		}
+	})
+}

@@ -1,0 +1,152 @@
+package enrich
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/corpus"
+	"github.com/newsflow/newsflow/pkg/natstest"
+	"github.com/newsflow/newsflow/pkg/textclean"
+)
+
+// seedGold is the part of the seed article's expectations the text steps
+// meet.
+type seedGold struct {
+	Source           string   `json:"source"`
+	Lang             string   `json:"lang"`
+	BoilerplateLines []string `json:"boilerplate_lines"`
+	RelatedLinks     []string `json:"related_links"`
+}
+
+func seedArticle(t *testing.T) (*article.Article, seedGold) {
+	t.Helper()
+	body, err := os.ReadFile(corpus.Path(t, "seed", "000_cc3d19f12a0924a9.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(corpus.Path(t, "seed", "000_cc3d19f12a0924a9.gold.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g seedGold
+	if err := json.Unmarshal(data, &g); err != nil {
+		t.Fatal(err)
+	}
+	return &article.Article{ID: "seed-000", Source: g.Source, Body: string(body)}, g
+}
+
+func TestSeedArticleText(t *testing.T) {
+	a, g := seedArticle(t)
+	NewEnricher(Steps(), time.Now).Enrich(context.Background(), a)
+	if len(a.EnrichErrors) > 0 {
+		t.Fatalf("enrich errors: %v", a.EnrichErrors)
+	}
+	if a.Lang != g.Lang || a.LangConfidence < 0.9 {
+		t.Errorf("lang %s (%.3f), want %s with confidence >= 0.9", a.Lang, a.LangConfidence, g.Lang)
+	}
+	if !slices.Equal(a.RelatedLinks, g.RelatedLinks) {
+		t.Errorf("related links\n got %q\nwant %q", a.RelatedLinks, g.RelatedLinks)
+	}
+	for _, l := range g.BoilerplateLines {
+		if strings.Contains(a.CleanBody, l) {
+			t.Errorf("boilerplate line left in the clean body: %q", l)
+		}
+	}
+	for _, keep := range []string{"Министърът на външните работи на Русия Сергей Лавров", "„Имаме разногласия за Венецуела.", "на форума на Г-20 в Осака, ако има такова."} {
+		if !strings.Contains(a.CleanBody, keep) {
+			t.Errorf("article text lost from the clean body: %q", keep)
+		}
+	}
+	if strings.Contains(a.CleanBody, "Starlink") {
+		t.Error("the clean body still holds a teaser (Starlink)")
+	}
+	if a.PipelineVersion == "" || a.EnrichedAt.IsZero() {
+		t.Errorf("pipeline version %q, enriched at %v: want both set", a.PipelineVersion, a.EnrichedAt)
+	}
+}
+
+func TestDisabledStepsDoNotRun(t *testing.T) {
+	a, _ := seedArticle(t)
+	NewEnricher(Steps(StepClean, StepLang), time.Now).Enrich(context.Background(), a)
+	if a.CleanBody != "" || a.Lang != "" {
+		t.Errorf("disabled steps ran: clean body %d bytes, lang %q", len(a.CleanBody), a.Lang)
+	}
+	if a.WordCount == 0 {
+		t.Error("the stats step did not run")
+	}
+}
+
+func TestFailingStepIsRecordedAndOthersRun(t *testing.T) {
+	a, _ := seedArticle(t)
+	steps := Steps()
+	steps = append([]Step{{Name: "broken", Run: func(context.Context, *article.Article) error { panic("boom") }}}, steps...)
+	NewEnricher(steps, time.Now).Enrich(context.Background(), a)
+	if !strings.Contains(a.EnrichErrors["broken"], "boom") {
+		t.Errorf("enrich errors %v, want the broken step's panic", a.EnrichErrors)
+	}
+	if a.Lang != "bg" || a.CleanBody == "" {
+		t.Errorf("other steps did not run after a failing one: lang %q", a.Lang)
+	}
+}
+
+func TestKVLearnerSharedBetweenReplicas(t *testing.T) {
+	srv := natstest.RunServer(t)
+	_, js1 := natstest.Connect(t, srv)
+	_, js2 := natstest.Connect(t, srv)
+	ctx := context.Background()
+	r1, err := OpenKVLearner(ctx, js1, time.Hour, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := OpenKVLearner(ctx, js2, time.Hour, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box := "Следете ни навсякъде с мобилното приложение на сайта"
+	// Two replicas see the line in different articles, concurrently.
+	var wg sync.WaitGroup
+	for i, r := range []*KVLearner{r1, r2} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := r.Observe(ctx, "vesti-bg", []string{"a1", "a2"}[i], []string{box}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	got, err := r1.Observe(ctx, "vesti-bg", "a2", []string{box})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[box] {
+		t.Fatalf("boilerplate after %d articles, want %d", 2, textclean.MinArticles)
+	}
+	got, err = r2.Observe(ctx, "vesti-bg", "a3", []string{box})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got[box] {
+		t.Fatal("line carried by three articles across two replicas is not boilerplate")
+	}
+	// A fresh replica (a restart) knows it from the bucket.
+	_, js3 := natstest.Connect(t, srv)
+	r3, err := OpenKVLearner(ctx, js3, time.Hour, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = r3.Observe(ctx, "vesti-bg", "a9", []string{box, "Съвсем друг ред от статията"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got[box] || len(got) != 1 {
+		t.Errorf("after restart: %v, want only the learned line", got)
+	}
+}
