@@ -65,7 +65,7 @@ func TestParse(t *testing.T) {
 func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name, in, want string
-		pos        int
+		pos            int
 	}{
 		{"unclosed phrase", `a "b c`, "phrase is not closed", 3},
 		{"unclosed parenthesis", "a (b", "parenthesis is not closed", 3},
