@@ -1,38 +1,50 @@
 // Package bleveindex is the embedded search index of newsflow, on Bleve.
+//
+// Text is analysed by pkg/search/analysis before it reaches Bleve (the
+// fields hold terms separated by spaces and Bleve only splits on spaces),
+// so the index, the PostgreSQL backend and the highlighter share one
+// analysis per language.
 package bleveindex
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	stdhtml "html"
 	"os"
-	"strings"
+	"sort"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
-	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/search"
+	"github.com/newsflow/newsflow/pkg/search/analysis"
 )
 
 const (
-	textAnalyzer = "newsflow_text"
-	sourceField  = "_source"
-	facetSize    = 20
+	termsAnalyzer = "newsflow_terms"
+	sourceField   = "_source"
+	// mappingVersion changes when documents must be indexed anew.
+	mappingVersion = "2"
+	mappingKey     = "newsflow_mapping_version"
+	titleBoost     = 2.0
 )
+
+// ErrOldMapping is returned by Open for an index built with an older
+// mapping; it must be rebuilt.
+var ErrOldMapping = errors.New("index was built by an older newsflow")
 
 // Index is a Bleve index of enriched articles.
 type Index struct {
 	idx bleve.Index
+	set *analysis.Set
 	// mu serialises writers so that the revision check and the write of
 	// one batch are atomic with respect to other batches.
 	mu sync.Mutex
@@ -53,51 +65,73 @@ func Open(dir string) (*Index, error) {
 			return nil, merr
 		}
 		idx, err = bleve.New(dir, m)
+		if err == nil {
+			err = idx.SetInternal([]byte(mappingKey), []byte(mappingVersion))
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open bleve index %s: %w", dir, err)
 	}
-	return &Index{idx: idx}, nil
+	v, err := idx.GetInternal([]byte(mappingKey))
+	if err != nil {
+		_ = idx.Close()
+		return nil, fmt.Errorf("read mapping version of %s: %w", dir, err)
+	}
+	if string(v) != mappingVersion {
+		_ = idx.Close()
+		return nil, fmt.Errorf("%w (mapping version %q, this one writes %q): move %s away and index the articles again",
+			ErrOldMapping, v, mappingVersion, dir)
+	}
+	return &Index{idx: idx, set: analysis.NewSet()}, nil
 }
 
-// Mapping returns the index mapping: text fields analysed, keyword fields
-// for filters and facets, dates, and the stored article.
+// Mapping returns the index mapping: analysed text fields (terms produced
+// by pkg/search/analysis), keyword fields for filters and facets, dates,
+// numbers, and the stored article.
 func Mapping() (*mapping.IndexMappingImpl, error) {
 	im := bleve.NewIndexMapping()
-	if err := im.AddCustomAnalyzer(textAnalyzer, map[string]any{
-		"type":          custom.Name,
-		"tokenizer":     unicode.Name,
-		"token_filters": []string{lowercase.Name},
+	if err := im.AddCustomAnalyzer(termsAnalyzer, map[string]any{
+		"type":      custom.Name,
+		"tokenizer": whitespace.Name,
 	}); err != nil {
 		return nil, fmt.Errorf("bleve analyzer: %w", err)
 	}
-	im.DefaultAnalyzer = textAnalyzer
+	im.DefaultAnalyzer = termsAnalyzer
+	im.StoreDynamic = false
+	im.IndexDynamic = false
+	im.DocValuesDynamic = false
 
 	text := func() *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
-		f.Analyzer = textAnalyzer
-		f.Store = true
-		f.IncludeTermVectors = true
-		f.IncludeInAll = true
+		f.Analyzer = termsAnalyzer
+		f.Store = false
+		f.IncludeTermVectors = true // positions, for phrases
+		f.IncludeInAll = false
+		f.DocValues = false
 		return f
 	}
-	keyword := func(store bool) *mapping.FieldMapping {
+	keyword := func(docValues bool) *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
-		f.Store = store
+		f.Store = false
 		f.IncludeInAll = false
-		f.DocValues = true
+		f.IncludeTermVectors = false
+		f.DocValues = docValues
 		return f
 	}
-	date := func(store bool) *mapping.FieldMapping {
+	date := func(docValues bool) *mapping.FieldMapping {
 		f := bleve.NewDateTimeFieldMapping()
-		f.Store = store
+		f.Store = false
 		f.IncludeInAll = false
-		f.DocValues = true
+		f.DocValues = docValues
 		return f
 	}
-	num := bleve.NewNumericFieldMapping()
-	num.IncludeInAll = false
-	num.Store = true
+	num := func(store bool) *mapping.FieldMapping {
+		f := bleve.NewNumericFieldMapping()
+		f.IncludeInAll = false
+		f.Store = store
+		f.DocValues = false
+		return f
+	}
 	stored := bleve.NewTextFieldMapping()
 	stored.Index = false
 	stored.Store = true
@@ -106,40 +140,36 @@ func Mapping() (*mapping.IndexMappingImpl, error) {
 	stored.DocValues = false
 
 	dm := bleve.NewDocumentMapping()
+	dm.Dynamic = false
 	dm.AddFieldMappingsAt("title", text())
 	dm.AddFieldMappingsAt("body", text())
-	dm.AddFieldMappingsAt("id", keyword(false))
+	dm.AddFieldMappingsAt("entity_text", text())
 	dm.AddFieldMappingsAt("source", keyword(true))
 	dm.AddFieldMappingsAt("lang", keyword(true))
-	dm.AddFieldMappingsAt("entity", keyword(false))
-	dm.AddFieldMappingsAt("published_at", date(true))
-	dm.AddFieldMappingsAt("sort_date", date(false))
-	dm.AddFieldMappingsAt("revision", num)
+	dm.AddFieldMappingsAt("entity", keyword(true))
+	dm.AddFieldMappingsAt("entity_type", keyword(false))
+	dm.AddFieldMappingsAt("published_at", date(false))
+	dm.AddFieldMappingsAt("sort_date", date(true))
+	dm.AddFieldMappingsAt("words", num(false))
+	dm.AddFieldMappingsAt("revision", num(true))
 	dm.AddFieldMappingsAt(sourceField, stored)
-	dm.AddFieldMappingsAt("excerpt", stored)
 	im.DefaultMapping = dm
 	return im, nil
 }
 
-func document(a *article.Article, raw []byte) map[string]any {
-	ents := make([]string, 0, len(a.Entities))
-	for _, e := range a.Entities {
-		ents = append(ents, e.Text)
-	}
-	body := a.CleanBody
-	if body == "" {
-		body = a.Body
-	}
+func (x *Index) document(a *article.Article, raw []byte) map[string]any {
+	title, body, entText, ents, types := search.AnalyzeArticle(x.set, a)
 	doc := map[string]any{
-		"id":        a.ID,
-		"title":     a.Title,
-		"body":      body,
-		"source":    a.Source,
-		"lang":      a.Lang,
-		"entity":    ents,
-		"revision":  float64(a.Revision),
-		sourceField: string(raw),
-		"excerpt":   excerpt(a, body),
+		"title":       title,
+		"body":        body,
+		"entity_text": entText,
+		"source":      a.Source,
+		"lang":        a.Lang,
+		"entity":      ents,
+		"entity_type": types,
+		"words":       float64(a.WordCount),
+		"revision":    float64(a.Revision),
+		sourceField:   string(raw),
 	}
 	sortDate := a.IngestedAt
 	if !a.PublishedAt.IsZero() {
@@ -152,54 +182,48 @@ func document(a *article.Article, raw []byte) map[string]any {
 	return doc
 }
 
-// excerptRunes bounds the excerpt shown for hits without a highlight.
-const excerptRunes = 240
-
-func excerpt(a *article.Article, body string) string {
-	s := a.Summary
-	if s == "" {
-		s = body
-	}
-	r := []rune(strings.Join(strings.Fields(s), " "))
-	if len(r) <= excerptRunes {
-		return string(r)
-	}
-	cut := excerptRunes
-	for i := excerptRunes; i > excerptRunes-40; i-- {
-		if r[i] == ' ' {
-			cut = i
-			break
-		}
-	}
-	return string(r[:cut]) + "…"
-}
-
 // Upsert writes docs in one batch. A doc whose revision is lower than the
 // stored one is skipped, and of several versions in docs the highest wins.
-func (x *Index) Upsert(_ context.Context, docs []*article.Article) error {
+func (x *Index) Upsert(ctx context.Context, docs []*article.Article) error {
 	latest := make(map[string]*article.Article, len(docs))
 	for _, a := range docs {
 		if prev, ok := latest[a.ID]; !ok || a.Revision >= prev.Revision {
 			latest[a.ID] = a
 		}
 	}
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	b := x.idx.NewBatch()
-	for id, a := range latest {
-		stored, err := x.revision(id)
-		if err != nil {
-			return err
-		}
-		if stored > a.Revision {
-			continue
-		}
+	ids := make([]string, 0, len(latest))
+	for id := range latest {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	// Analyse outside the lock: it is most of the work.
+	type prepared struct {
+		id  string
+		rev uint64
+		doc map[string]any
+	}
+	preps := make([]prepared, 0, len(ids))
+	for _, id := range ids {
+		a := latest[id]
 		raw, err := article.Encode(a)
 		if err != nil {
-			return err
+			return fmt.Errorf("encode article %s: %w", id, err)
 		}
-		if err := b.Index(id, document(a, raw)); err != nil {
-			return fmt.Errorf("index article %s: %w", id, err)
+		preps = append(preps, prepared{id: id, rev: a.Revision, doc: x.document(a, raw)})
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	stored, err := x.revisions(ctx, ids)
+	if err != nil {
+		return err
+	}
+	b := x.idx.NewBatch()
+	for _, p := range preps {
+		if rev, ok := stored[p.id]; ok && rev > p.rev {
+			continue
+		}
+		if err := b.Index(p.id, p.doc); err != nil {
+			return fmt.Errorf("index article %s: %w", p.id, err)
 		}
 	}
 	if b.Size() == 0 {
@@ -211,26 +235,21 @@ func (x *Index) Upsert(_ context.Context, docs []*article.Article) error {
 	return nil
 }
 
-// revision returns the stored revision of id, 0 when absent.
-func (x *Index) revision(id string) (uint64, error) {
-	doc, err := x.idx.Document(id)
+// revisions returns the stored revision of each of ids that is present.
+func (x *Index) revisions(ctx context.Context, ids []string) (map[string]uint64, error) {
+	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery(ids), len(ids), 0, false)
+	req.Fields = []string{"revision"}
+	req.Score = "none"
+	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
-		return 0, fmt.Errorf("read article %s: %w", id, err)
+		return nil, fmt.Errorf("read stored revisions: %w", err)
 	}
-	if doc == nil {
-		return 0, nil
+	out := make(map[string]uint64, len(res.Hits))
+	for _, h := range res.Hits {
+		rev, _ := h.Fields["revision"].(float64)
+		out[h.ID] = uint64(rev)
 	}
-	var rev uint64
-	doc.VisitFields(func(f index.Field) {
-		if f.Name() == "revision" {
-			if nf, ok := f.(index.NumericField); ok {
-				if v, err := nf.Number(); err == nil {
-					rev = uint64(v)
-				}
-			}
-		}
-	})
-	return rev, nil
+	return out, nil
 }
 
 // Get returns the stored article id.
@@ -263,17 +282,12 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
-	var must []query.Query
-	text := strings.TrimSpace(q.Text)
-	if text == "" || text == "*" {
-		must = append(must, bleve.NewMatchAllQuery())
-	} else {
-		qs := bleve.NewQueryStringQuery(text)
-		if _, err := qs.Parse(); err != nil {
-			return nil, fmt.Errorf("%w: %v", search.ErrInvalidQuery, err)
-		}
-		must = append(must, qs)
+	n, err := q.ParseText()
+	if err != nil {
+		return nil, err
 	}
+	tr := translator{set: x.set, langs: q.Langs}
+	must := []query.Query{tr.query(n)}
 	for _, f := range []struct {
 		field  string
 		values []string
@@ -290,60 +304,176 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 		must = append(must, bleve.NewDisjunctionQuery(any...))
 	}
 	if !q.From.IsZero() || !q.To.IsZero() {
-		incl := true
-		dr := bleve.NewDateRangeInclusiveQuery(q.From, q.To, &incl, &incl)
-		dr.SetField("published_at")
-		must = append(must, dr)
+		must = append(must, dateRange(q.From, q.To))
 	}
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), q.Limit, q.Offset, false)
-	req.Fields = []string{"title", "source", "lang", "published_at", "excerpt"}
-	req.Highlight = bleve.NewHighlightWithStyle(html.Name)
-	req.Highlight.AddField("body")
-	req.Highlight.AddField("title")
-	req.AddFacet("lang", bleve.NewFacetRequest("lang", facetSize))
-	req.AddFacet("source", bleve.NewFacetRequest("source", facetSize))
-	req.AddFacet("entities", bleve.NewFacetRequest("entity", facetSize))
+	var root query.Query = bleve.NewConjunctionQuery(must...)
+	if len(must) == 1 {
+		root = must[0]
+	}
+	req := bleve.NewSearchRequestOptions(root, q.Limit, q.Offset, false)
+	req.Fields = []string{sourceField}
+	req.AddFacet(search.FacetLang, bleve.NewFacetRequest("lang", search.FacetSize))
+	req.AddFacet(search.FacetSource, bleve.NewFacetRequest("source", search.FacetSize))
+	req.AddFacet(search.FacetEntities, bleve.NewFacetRequest("entity", search.FacetSize))
 	if q.Sort == search.SortDate {
 		req.SortBy([]string{"-sort_date", "-_score", "_id"})
+	} else {
+		req.SortBy([]string{"-_score", "-sort_date", "_id"})
 	}
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	out := &search.Result{Total: res.Total, Hits: make([]search.Hit, 0, len(res.Hits)), Facets: map[string]map[string]int{}}
+	m := search.Highlights(x.set, n, q.Langs)
+	out := &search.Result{Total: res.Total, Hits: make([]search.Hit, 0, len(res.Hits)), Facets: search.EmptyFacets()}
 	for _, h := range res.Hits {
-		hit := search.Hit{ID: h.ID, Score: h.Score}
-		hit.Title, _ = h.Fields["title"].(string)
-		hit.Source, _ = h.Fields["source"].(string)
-		hit.Lang, _ = h.Fields["lang"].(string)
-		if s, ok := h.Fields["published_at"].(string); ok {
-			if t, err := time.Parse(time.RFC3339, s); err == nil {
-				hit.PublishedAt = &t
-			}
+		raw, _ := h.Fields[sourceField].(string)
+		a, err := article.Decode([]byte(raw))
+		if err != nil {
+			return nil, fmt.Errorf("decode stored article %s: %w", h.ID, err)
 		}
-		if fr := h.Fragments["body"]; len(fr) > 0 {
-			hit.Snippet = fr[0]
-		} else {
-			ex, _ := h.Fields["excerpt"].(string)
-			hit.Snippet = stdhtml.EscapeString(ex)
-		}
-		out.Hits = append(out.Hits, hit)
+		out.Hits = append(out.Hits, search.NewHit(x.set, a, h.Score, m))
 	}
 	for name, fr := range res.Facets {
-		m := map[string]int{}
-		if fr.Terms != nil {
-			for _, t := range fr.Terms.Terms() {
-				m[t.Term] = t.Count
-			}
+		if fr.Terms == nil {
+			continue
 		}
-		out.Facets[name] = m
-	}
-	for _, name := range []string{"lang", "source", "entities"} {
-		if out.Facets[name] == nil {
-			out.Facets[name] = map[string]int{}
+		for _, t := range fr.Terms.Terms() {
+			out.Facets[name][t.Term] = t.Count
 		}
 	}
 	return out, nil
+}
+
+func dateRange(from, to time.Time) query.Query {
+	incl := true
+	dr := bleve.NewDateRangeInclusiveQuery(from, to, &incl, &incl)
+	dr.SetField("published_at")
+	return dr
+}
+
+// translator turns a parsed query into a Bleve query.
+type translator struct {
+	set   *analysis.Set
+	langs []string
+}
+
+func (t translator) query(n search.Node) query.Query {
+	switch v := n.(type) {
+	case *search.All:
+		return bleve.NewMatchAllQuery()
+	case *search.Text:
+		return t.text(v)
+	case *search.Keyword:
+		if v.Field == search.FieldID {
+			return bleve.NewDocIDQuery([]string{v.Value})
+		}
+		field := v.Field
+		if field == search.FieldType {
+			field = "entity_type"
+		}
+		tq := bleve.NewTermQuery(v.Value)
+		tq.SetField(field)
+		return tq
+	case *search.DateRange:
+		return dateRange(v.From, v.To)
+	case *search.NumRange:
+		incl := true
+		var lo, hi *float64
+		if v.Min != nil {
+			f := float64(*v.Min)
+			lo = &f
+		}
+		if v.Max != nil {
+			f := float64(*v.Max)
+			hi = &f
+		}
+		nq := bleve.NewNumericRangeInclusiveQuery(lo, hi, &incl, &incl)
+		nq.SetField("words")
+		return nq
+	case *search.Not:
+		return query.NewBooleanQuery([]query.Query{bleve.NewMatchAllQuery()}, nil, []query.Query{t.query(v.Node)})
+	case *search.Or:
+		qs := make([]query.Query, len(v.Nodes))
+		for i, c := range v.Nodes {
+			qs[i] = t.query(c)
+		}
+		return bleve.NewDisjunctionQuery(qs...)
+	case *search.And:
+		var must, mustNot, optional []query.Query
+		for _, c := range v.Nodes {
+			switch cv := c.(type) {
+			case *search.Not:
+				mustNot = append(mustNot, t.query(cv.Node))
+			default:
+				if search.Droppable(t.set, c, t.langs) {
+					optional = append(optional, t.query(c))
+					continue
+				}
+				must = append(must, t.query(c))
+			}
+		}
+		if len(must) == 0 {
+			must = optional
+		}
+		if len(must) == 0 {
+			must = []query.Query{bleve.NewMatchAllQuery()}
+		}
+		if len(mustNot) == 0 {
+			if len(must) == 1 {
+				return must[0]
+			}
+			return bleve.NewConjunctionQuery(must...)
+		}
+		return query.NewBooleanQuery(must, nil, mustNot)
+	}
+	return bleve.NewMatchNoneQuery()
+}
+
+func (t translator) text(v *search.Text) query.Query {
+	ts := search.Analyze(t.set, v, t.langs)
+	if len(ts.Variants) == 0 {
+		return bleve.NewMatchNoneQuery()
+	}
+	var fields []string
+	switch v.Field {
+	case "":
+		fields = []string{"title", "body"}
+	case search.FieldTitle:
+		fields = []string{"title"}
+	case search.FieldBody:
+		fields = []string{"body"}
+	case search.FieldEntity:
+		fields = []string{"entity_text"}
+	}
+	var qs []query.Query
+	for _, f := range fields {
+		for _, vr := range ts.Variants {
+			var q query.Query
+			switch {
+			case ts.Prefix:
+				pq := bleve.NewPrefixQuery(vr[0])
+				pq.SetField(f)
+				q = pq
+			case len(vr) == 1:
+				tq := bleve.NewTermQuery(vr[0])
+				tq.SetField(f)
+				q = tq
+			default:
+				q = bleve.NewPhraseQuery(vr, f)
+			}
+			if f == "title" && len(fields) > 1 {
+				if b, ok := q.(query.BoostableQuery); ok {
+					b.SetBoost(titleBoost)
+				}
+			}
+			qs = append(qs, q)
+		}
+	}
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return bleve.NewDisjunctionQuery(qs...)
 }
 
 // Count returns the number of documents in the index.
@@ -351,3 +481,6 @@ func (x *Index) Count() (uint64, error) { return x.idx.DocCount() }
 
 // Close closes the index.
 func (x *Index) Close() error { return x.idx.Close() }
+
+// String names the index for logs.
+func (x *Index) String() string { return "bleve:" + strconv.Quote(x.idx.Name()) }
