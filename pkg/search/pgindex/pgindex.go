@@ -1,0 +1,460 @@
+// Package pgindex is the scale-out search index of newsflow, on
+// PostgreSQL: any number of index replicas write and any number of API
+// replicas read the same database.
+//
+// Text is analysed in Go by pkg/search/analysis (as for the Bleve index)
+// and stored as a tsvector with explicit positions and weights (title A,
+// body B), with a GIN index; queries are tsquery literals built from the
+// same analysis, so both backends find the same articles. Facets are
+// computed by grouping. The schema is migrated on Open from embedded SQL,
+// and recorded in newsflow_schema_migrations.
+package pgindex
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/search"
+	"github.com/newsflow/newsflow/pkg/search/analysis"
+)
+
+// Index is a PostgreSQL index of enriched articles.
+type Index struct {
+	pool *pgxpool.Pool
+	set  *analysis.Set
+}
+
+var _ search.Index = (*Index)(nil)
+
+// IsURL reports whether location names a PostgreSQL database.
+func IsURL(location string) bool {
+	return strings.HasPrefix(location, "postgres://") || strings.HasPrefix(location, "postgresql://")
+}
+
+// Open connects to the database at url (a postgres:// URL), and migrates
+// its schema.
+func Open(ctx context.Context, url string) (*Index, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse postgres url: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to postgres %s: %w", cfg.ConnConfig.Host, err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to postgres %s:%d/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
+	}
+	if err := migrate(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &Index{pool: pool, set: analysis.NewSet()}, nil
+}
+
+// Close closes the connections.
+func (x *Index) Close() error {
+	x.pool.Close()
+	return nil
+}
+
+// Count returns the number of articles.
+func (x *Index) Count(ctx context.Context) (uint64, error) {
+	var n int64
+	if err := x.pool.QueryRow(ctx, "SELECT count(*) FROM articles").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count articles: %w", err)
+	}
+	return uint64(n), nil
+}
+
+// MaxPositions bounds the positions kept per term (PostgreSQL keeps 256)
+// and maxPos the position numbers (PostgreSQL caps them at 16383).
+const (
+	maxPositions = 256
+	maxPos       = 16383
+)
+
+// tsvector builds a tsvector literal from space-separated terms, each group
+// with its weight, numbering positions across the groups with a gap so
+// that no phrase spans two of them.
+func tsvector(groups ...weighted) string {
+	type occ struct {
+		pos []int
+		w   []byte
+	}
+	terms := map[string]*occ{}
+	var order []string
+	pos := 0
+	for _, g := range groups {
+		for _, t := range g.terms {
+			pos++
+			if t == "" {
+				continue
+			}
+			o := terms[t]
+			if o == nil {
+				o = &occ{}
+				terms[t] = o
+				order = append(order, t)
+			}
+			if len(o.pos) < maxPositions {
+				o.pos = append(o.pos, min(pos, maxPos))
+				o.w = append(o.w, g.weight)
+			}
+		}
+		pos++ // the gap
+	}
+	sort.Strings(order)
+	var b strings.Builder
+	for i, t := range order {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(quoteLexeme(t))
+		b.WriteByte(':')
+		o := terms[t]
+		for j, p := range o.pos {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Itoa(p))
+			if o.w[j] != 'D' {
+				b.WriteByte(o.w[j])
+			}
+		}
+	}
+	return b.String()
+}
+
+type weighted struct {
+	terms  []string
+	weight byte
+}
+
+// quoteLexeme quotes a lexeme for tsvector and tsquery input.
+func quoteLexeme(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\\`)
+	s = strings.ReplaceAll(s, `'`, `''`)
+	return "'" + s + "'"
+}
+
+// Upsert writes docs in one transaction. A doc whose revision is lower
+// than the stored one is skipped, and of several versions in docs the
+// highest wins.
+func (x *Index) Upsert(ctx context.Context, docs []*article.Article) error {
+	latest := make(map[string]*article.Article, len(docs))
+	for _, a := range docs {
+		if prev, ok := latest[a.ID]; !ok || a.Revision >= prev.Revision {
+			latest[a.ID] = a
+		}
+	}
+	ids := make([]string, 0, len(latest))
+	for id := range latest {
+		ids = append(ids, id)
+	}
+	// One order for every writer, so that concurrent batches lock rows in
+	// the same order and cannot deadlock.
+	sort.Strings(ids)
+	b := &pgx.Batch{}
+	for _, id := range ids {
+		a := latest[id]
+		raw, err := article.Encode(a)
+		if err != nil {
+			return fmt.Errorf("encode article %s: %w", id, err)
+		}
+		title, body, entText, ents, types := search.AnalyzeArticle(x.set, a)
+		tsv := tsvector(weighted{strings.Fields(title), 'A'}, weighted{strings.Fields(body), 'B'})
+		var eg []weighted
+		for _, e := range entText {
+			eg = append(eg, weighted{strings.Fields(e), 'D'})
+		}
+		etsv := tsvector(eg...)
+		var pub, sortDate *time.Time
+		if !a.PublishedAt.IsZero() {
+			p := a.PublishedAt
+			pub, sortDate = &p, &p
+		} else if !a.IngestedAt.IsZero() {
+			s := a.IngestedAt
+			sortDate = &s
+		}
+		if ents == nil {
+			ents = []string{}
+		}
+		if types == nil {
+			types = []string{}
+		}
+		indexedAt := a.IndexedAt
+		if indexedAt.IsZero() {
+			indexedAt = time.Now().UTC()
+		}
+		b.Queue(`INSERT INTO articles AS a (id, revision, source, lang, published_at, sort_date, word_count,
+				entities, entity_types, tsv, etsv, doc, indexed_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::tsvector, $11::tsvector, $12, $13)
+			ON CONFLICT (id) DO UPDATE SET revision = EXCLUDED.revision, source = EXCLUDED.source,
+				lang = EXCLUDED.lang, published_at = EXCLUDED.published_at, sort_date = EXCLUDED.sort_date,
+				word_count = EXCLUDED.word_count, entities = EXCLUDED.entities,
+				entity_types = EXCLUDED.entity_types, tsv = EXCLUDED.tsv, etsv = EXCLUDED.etsv,
+				doc = EXCLUDED.doc, indexed_at = EXCLUDED.indexed_at
+			WHERE a.revision <= EXCLUDED.revision`,
+			a.ID, int64(a.Revision), a.Source, a.Lang, pub, sortDate, a.WordCount, ents, types, tsv, etsv, string(raw), indexedAt)
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	err := pgx.BeginFunc(ctx, x.pool, func(tx pgx.Tx) error {
+		return tx.SendBatch(ctx, b).Close()
+	})
+	if err != nil {
+		return fmt.Errorf("write batch of %d articles: %w", b.Len(), err)
+	}
+	return nil
+}
+
+// Get returns the stored article id.
+func (x *Index) Get(ctx context.Context, id string) (*article.Article, error) {
+	var raw string
+	err := x.pool.QueryRow(ctx, "SELECT doc FROM articles WHERE id = $1", id).Scan(&raw)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, search.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read article %s: %w", id, err)
+	}
+	a, err := article.Decode([]byte(raw))
+	if err != nil {
+		return nil, fmt.Errorf("decode stored article %s: %w", id, err)
+	}
+	return a, nil
+}
+
+// Search runs q.
+func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, error) {
+	if err := q.Normalize(); err != nil {
+		return nil, err
+	}
+	n, err := q.ParseText()
+	if err != nil {
+		return nil, err
+	}
+	tr := &translator{set: x.set, langs: q.Langs}
+	conds := []string{tr.cond(n)}
+	if len(q.Langs) > 0 {
+		conds = append(conds, "lang = ANY("+tr.arg(q.Langs)+"::text[])")
+	}
+	if len(q.Sources) > 0 {
+		conds = append(conds, "source = ANY("+tr.arg(q.Sources)+"::text[])")
+	}
+	if len(q.Entities) > 0 {
+		conds = append(conds, "entities && "+tr.arg(q.Entities)+"::text[]")
+	}
+	if !q.From.IsZero() || !q.To.IsZero() {
+		conds = append(conds, tr.dateRange(q.From, q.To))
+	}
+	score := "0::real"
+	if len(tr.rank) > 0 {
+		score = "ts_rank(tsv, " + tr.arg(strings.Join(tr.rank, " | ")) + "::tsquery)"
+	}
+	order := "score DESC, sort_date DESC NULLS LAST, id"
+	if q.Sort == search.SortDate {
+		order = "sort_date DESC NULLS LAST, score DESC, id"
+	}
+	facet := func(expr, from string) string {
+		return `(SELECT coalesce(json_agg(json_build_array(v, n) ORDER BY n DESC, v), '[]')
+			FROM (SELECT ` + expr + ` AS v, count(*) AS n FROM ` + from + ` GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ` +
+			strconv.Itoa(search.FacetSize) + `) f)`
+	}
+	sql := `WITH m AS MATERIALIZED (
+			SELECT id, lang, source, entities, sort_date, ` + score + ` AS score
+			FROM articles WHERE ` + strings.Join(conds, " AND ") + `
+		), page AS (
+			SELECT id, score, row_number() OVER (ORDER BY ` + order + `) AS ord
+			FROM m ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(q.Offset) + `
+		)
+		SELECT (SELECT count(*) FROM m),
+			` + facet("lang", "m") + `,
+			` + facet("source", "m") + `,
+			` + facet("e", "m, unnest(m.entities) AS e") + `,
+			(SELECT coalesce(json_agg(json_build_array(page.score, a.doc::json) ORDER BY page.ord), '[]')
+				FROM page JOIN articles a ON a.id = page.id)`
+	var total int64
+	var langs, sources, ents, hits []byte
+	if err := x.pool.QueryRow(ctx, sql, tr.args...).Scan(&total, &langs, &sources, &ents, &hits); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	out := &search.Result{Total: uint64(total), Facets: search.EmptyFacets()}
+	for name, raw := range map[string][]byte{search.FacetLang: langs, search.FacetSource: sources, search.FacetEntities: ents} {
+		var pairs [][2]json.RawMessage
+		if err := json.Unmarshal(raw, &pairs); err != nil {
+			return nil, fmt.Errorf("decode %s facet: %w", name, err)
+		}
+		for _, p := range pairs {
+			var v string
+			var c int
+			if json.Unmarshal(p[0], &v) == nil && json.Unmarshal(p[1], &c) == nil {
+				out.Facets[name][v] = c
+			}
+		}
+	}
+	var rows [][2]json.RawMessage
+	if err := json.Unmarshal(hits, &rows); err != nil {
+		return nil, fmt.Errorf("decode hits: %w", err)
+	}
+	m := search.Highlights(x.set, n, q.Langs)
+	out.Hits = make([]search.Hit, 0, len(rows))
+	for _, r := range rows {
+		var s float64
+		_ = json.Unmarshal(r[0], &s)
+		a, err := article.Decode(r[1])
+		if err != nil {
+			return nil, fmt.Errorf("decode stored article: %w", err)
+		}
+		out.Hits = append(out.Hits, search.NewHit(x.set, a, s, m))
+	}
+	return out, nil
+}
+
+// translator turns a parsed query into an SQL condition with arguments.
+type translator struct {
+	set   *analysis.Set
+	langs []string
+	args  []any
+	// rank collects the tsqueries of positive text clauses, for ts_rank.
+	rank []string
+}
+
+func (t *translator) arg(v any) string {
+	t.args = append(t.args, v)
+	return "$" + strconv.Itoa(len(t.args))
+}
+
+func (t *translator) dateRange(from, to time.Time) string {
+	var c []string
+	if !from.IsZero() {
+		c = append(c, "published_at >= "+t.arg(from))
+	}
+	if !to.IsZero() {
+		c = append(c, "published_at <= "+t.arg(to))
+	}
+	if len(c) == 0 {
+		return "published_at IS NOT NULL"
+	}
+	return "(" + strings.Join(c, " AND ") + ")"
+}
+
+func (t *translator) cond(n search.Node) string {
+	return t.node(n, true)
+}
+
+// node translates n; positive is false under a NOT (its text does not
+// count for ranking).
+func (t *translator) node(n search.Node, positive bool) string {
+	switch v := n.(type) {
+	case *search.All:
+		return "true"
+	case *search.Text:
+		return t.text(v, positive)
+	case *search.Keyword:
+		switch v.Field {
+		case search.FieldType:
+			return "entity_types @> ARRAY[" + t.arg(v.Value) + "::text]"
+		case search.FieldLang:
+			return "lang = " + t.arg(v.Value)
+		case search.FieldSource:
+			return "source = " + t.arg(v.Value)
+		case search.FieldID:
+			return "id = " + t.arg(v.Value)
+		}
+	case *search.DateRange:
+		return t.dateRange(v.From, v.To)
+	case *search.NumRange:
+		var c []string
+		if v.Min != nil {
+			c = append(c, "word_count >= "+t.arg(*v.Min))
+		}
+		if v.Max != nil {
+			c = append(c, "word_count <= "+t.arg(*v.Max))
+		}
+		if len(c) == 0 {
+			return "true"
+		}
+		return "(" + strings.Join(c, " AND ") + ")"
+	case *search.Not:
+		return "NOT coalesce((" + t.node(v.Node, !positive) + "), false)"
+	case *search.Or:
+		c := make([]string, len(v.Nodes))
+		for i, child := range v.Nodes {
+			c[i] = t.node(child, positive)
+		}
+		return "(" + strings.Join(c, " OR ") + ")"
+	case *search.And:
+		// Translate only what is kept: arguments are numbered as they come.
+		var keep, optional []search.Node
+		for _, child := range v.Nodes {
+			if _, isNot := child.(*search.Not); !isNot && search.Droppable(t.set, child, t.langs) {
+				optional = append(optional, child)
+				continue
+			}
+			keep = append(keep, child)
+		}
+		if len(keep) == 0 {
+			keep = optional
+		}
+		if len(keep) == 0 {
+			return "true"
+		}
+		must := make([]string, len(keep))
+		for i, child := range keep {
+			must[i] = t.node(child, positive)
+		}
+		return "(" + strings.Join(must, " AND ") + ")"
+	}
+	return "false"
+}
+
+func (t *translator) text(v *search.Text, positive bool) string {
+	ts := search.Analyze(t.set, v, t.langs)
+	if len(ts.Variants) == 0 {
+		return "false"
+	}
+	weight := ""
+	column := "tsv"
+	switch v.Field {
+	case search.FieldTitle:
+		weight = "A"
+	case search.FieldBody:
+		weight = "B"
+	case search.FieldEntity:
+		column = "etsv"
+	}
+	var alts []string
+	for _, vr := range ts.Variants {
+		if ts.Prefix {
+			alts = append(alts, quoteLexeme(vr[0])+":*"+weight)
+			continue
+		}
+		parts := make([]string, len(vr))
+		for i, term := range vr {
+			parts[i] = quoteLexeme(term)
+			if weight != "" {
+				parts[i] += ":" + weight
+			}
+		}
+		alts = append(alts, "("+strings.Join(parts, " <-> ")+")")
+	}
+	tsq := strings.Join(alts, " | ")
+	if positive && column == "tsv" {
+		t.rank = append(t.rank, "("+tsq+")")
+	}
+	return column + " @@ " + t.arg(tsq) + "::tsquery"
+}
