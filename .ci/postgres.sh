@@ -3,8 +3,14 @@
 # the tests use, and prints the URL to export as NEWSFLOW_TEST_POSTGRES.
 # Idempotent: safe to run when the cluster is already up.
 set -euo pipefail
-VER=${PG_VERSION:-15}
-pg_ctlcluster "$VER" main start 2>/dev/null || true
+# The first cluster Debian created (15/main on bookworm); make one if none.
+read -r VER NAME _ < <(pg_lsclusters -h | head -1) || true
+if [ -z "${VER:-}" ]; then
+  VER=$(ls /usr/lib/postgresql | sort -n | tail -1)
+  NAME=main
+  pg_createcluster "$VER" "$NAME" >&2
+fi
+pg_ctlcluster "$VER" "$NAME" start >&2 2>/dev/null || true
 for _ in $(seq 1 50); do
   pg_isready -q -h 127.0.0.1 -p 5432 && break
   sleep 0.2
