@@ -22,6 +22,7 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs.StringVar(&cfg.NATSAddr, "nats", cfg.NATSAddr, "address where the embedded NATS server accepts clients")
 	fs.StringVar(&cfg.NATSMonitorAddr, "nats-monitor", cfg.NATSMonitorAddr, "address of the NATS monitoring endpoints (empty: off)")
 	fs.StringVar(&cfg.APIToken, "api-token", cfg.APIToken, "bearer token required by POST /v1/articles")
+	fs.StringVar(&cfg.Index.Index, "index", cfg.Index.Index, "search index: a directory or a postgres:// URL (default DATA/index)")
 	fs.BoolVar(&cfg.Passthrough, "passthrough", cfg.Passthrough, "stages forward articles unchanged (measures newsflow's own cost; nothing is indexed)")
 	fs.BoolVar(&cfg.Pprof, "pprof", cfg.Pprof, "serve /debug/pprof/ on the HTTP listener")
 	cfg.HTTP.RegisterFlags(fs)

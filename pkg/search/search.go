@@ -6,6 +6,7 @@ package search
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -81,7 +82,25 @@ type Index interface {
 	Close() error
 }
 
-// Normalize applies defaults and bounds to q.
+// ParamError is a bad value of one search parameter (limit, offset, sort,
+// from, to). It wraps ErrInvalidQuery.
+type ParamError struct {
+	Param string
+	Msg   string
+}
+
+func (e *ParamError) Error() string { return "invalid query: " + e.Param + " " + e.Msg }
+
+// Unwrap returns ErrInvalidQuery.
+func (e *ParamError) Unwrap() error { return ErrInvalidQuery }
+
+// Field names the parameter.
+func (e *ParamError) Field() string { return e.Param }
+
+// Field names the parameter a syntax error is in: q.
+func (e *SyntaxError) Field() string { return "q" }
+
+// Normalize applies defaults and bounds to q. Errors are *ParamError.
 func (q *Query) Normalize() error {
 	if q.Limit <= 0 {
 		q.Limit = DefaultLimit
@@ -90,17 +109,17 @@ func (q *Query) Normalize() error {
 		q.Limit = MaxLimit
 	}
 	if q.Offset < 0 || q.Offset > MaxOffset {
-		return errors.Join(ErrInvalidQuery, errors.New("offset must be between 0 and 10000"))
+		return &ParamError{Param: "offset", Msg: fmt.Sprintf("must be between 0 and %d", MaxOffset)}
 	}
 	switch q.Sort {
 	case "":
 		q.Sort = SortRelevance
 	case SortRelevance, SortDate:
 	default:
-		return errors.Join(ErrInvalidQuery, errors.New("sort must be relevance or date"))
+		return &ParamError{Param: "sort", Msg: fmt.Sprintf("must be relevance or date, not %q", q.Sort)}
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
-		return errors.Join(ErrInvalidQuery, errors.New("to is before from"))
+		return &ParamError{Param: "to", Msg: "is before from"}
 	}
 	return nil
 }

@@ -23,6 +23,8 @@ func encodeIndexed(a *article.Article) ([]byte, error) {
 type APIConfig struct {
 	// ReadToken, when set, must be sent as "Authorization: Bearer <token>".
 	ReadToken string
+	// Metrics, when set, records searches.
+	Metrics *Metrics
 }
 
 // API serves GET /v1/search, GET /v1/articles/{id} and the search page.
@@ -46,7 +48,9 @@ type Router interface {
 func (a *API) Routes(r Router) {
 	r.Handle("GET /v1/search", a.auth(http.HandlerFunc(a.search)))
 	r.Handle("GET /v1/articles/{id}", a.auth(http.HandlerFunc(a.get)))
-	r.Handle("GET /{$}", http.HandlerFunc(page))
+	page, static := pageHandlers()
+	r.Handle("GET /{$}", page)
+	r.Handle("GET /static/", static)
 }
 
 func (a *API) auth(next http.Handler) http.Handler {
@@ -68,7 +72,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
 }
 
 type errorBody struct {
@@ -130,21 +136,32 @@ func parseTime(s string, end bool) (time.Time, error) {
 }
 
 func (a *API) search(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	q, perr := ParseQuery(r)
 	if perr != nil {
+		a.cfg.Metrics.Search(OutcomeInvalid, time.Since(start))
 		writeError(w, http.StatusBadRequest, perr.Code, perr.Field, perr.Message)
 		return
 	}
 	res, err := a.idx.Search(r.Context(), q)
 	if errors.Is(err, search.ErrInvalidQuery) {
-		writeError(w, http.StatusBadRequest, article.CodeInvalid, "q", err.Error())
+		a.cfg.Metrics.Search(OutcomeInvalid, time.Since(start))
+		field := "q"
+		var fe interface{ Field() string }
+		if errors.As(err, &fe) {
+			field = fe.Field()
+		}
+		writeError(w, http.StatusBadRequest, article.CodeInvalid, field, err.Error())
 		return
 	}
 	if err != nil {
+		a.cfg.Metrics.Search(OutcomeError, time.Since(start))
 		a.log.Error("search failed", zap.String("q", q.Text), zap.Error(err))
 		writeError(w, http.StatusInternalServerError, "internal", "", "search failed")
 		return
 	}
+	a.cfg.Metrics.Search(OutcomeOK, time.Since(start))
+	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, res)
 }
 

@@ -13,13 +13,15 @@ import (
 var ErrBatcherClosed = errors.New("index batcher stopped")
 
 // Batcher groups concurrent writes into index batches: a batch is written
-// when it holds MaxDocs articles or MaxWait after its first article arrived,
-// and every Add of the batch returns the batch's result. The stage acks a
-// message only after Add returned nil, so an ack always follows the write.
+// when it holds maxDocs articles or maxBytes of text, or maxWait after its
+// first article arrived, and every Add of the batch returns the batch's
+// result. The stage acks a message only after Add returned nil, so an ack
+// always follows the write.
 type Batcher struct {
-	idx     search.Index
-	maxDocs int
-	maxWait time.Duration
+	idx      search.Index
+	maxDocs  int
+	maxBytes int
+	maxWait  time.Duration
 	reqs    chan batchReq
 	done    chan struct{}
 	// observe, when set, is told the size and duration of every write.
@@ -31,12 +33,17 @@ type batchReq struct {
 	res chan error
 }
 
-// NewBatcher returns a batcher writing to idx. Call Run.
-func NewBatcher(idx search.Index, maxDocs int, maxWait time.Duration, observe func(n int, d time.Duration, err error)) *Batcher {
+// NewBatcher returns a batcher writing to idx. maxBytes bounds the text
+// (title and body) of a batch; 0 means no bound. Call Run.
+func NewBatcher(idx search.Index, maxDocs, maxBytes int, maxWait time.Duration, observe func(n int, d time.Duration, err error)) *Batcher {
 	if maxDocs < 1 {
 		maxDocs = 1
 	}
-	return &Batcher{idx: idx, maxDocs: maxDocs, maxWait: maxWait, reqs: make(chan batchReq), done: make(chan struct{}), observe: observe}
+	return &Batcher{idx: idx, maxDocs: maxDocs, maxBytes: maxBytes, maxWait: maxWait, reqs: make(chan batchReq), done: make(chan struct{}), observe: observe}
+}
+
+func textBytes(a *article.Article) int {
+	return len(a.Title) + len(a.Body) + len(a.CleanBody) + len(a.HTML)
 }
 
 // Add queues a for the next batch and waits until that batch is written.
@@ -63,6 +70,7 @@ func (b *Batcher) Add(ctx context.Context, a *article.Article) error {
 func (b *Batcher) Run(ctx context.Context) {
 	defer close(b.done)
 	batch := make([]batchReq, 0, b.maxDocs)
+	size := 0
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	flush := func() {
@@ -82,6 +90,7 @@ func (b *Batcher) Run(ctx context.Context) {
 			r.res <- err
 		}
 		batch = batch[:0]
+		size = 0
 	}
 	for {
 		select {
@@ -101,7 +110,8 @@ func (b *Batcher) Run(ctx context.Context) {
 				timer.Reset(b.maxWait)
 			}
 			batch = append(batch, r)
-			if len(batch) >= b.maxDocs {
+			size += textBytes(r.a)
+			if len(batch) >= b.maxDocs || (b.maxBytes > 0 && size >= b.maxBytes) {
 				timer.Stop()
 				flush()
 			}

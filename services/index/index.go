@@ -5,8 +5,10 @@ package index
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/pipeline"
 	"github.com/newsflow/newsflow/pkg/search"
 	"github.com/newsflow/newsflow/pkg/search/bleveindex"
+	"github.com/newsflow/newsflow/pkg/search/pgindex"
 	"github.com/newsflow/newsflow/pkg/service"
 	"github.com/newsflow/newsflow/pkg/telemetry"
 )
@@ -25,11 +28,14 @@ import (
 // Config configures the index stage and the search API.
 type Config struct {
 	Stage natsbus.StageConfig
-	// Index is a directory for the embedded Bleve index.
+	// Index is a directory for the embedded Bleve index, or a postgres://
+	// URL for the PostgreSQL index (any number of replicas may share it).
 	Index string
-	// BatchSize and BatchWait bound an index batch.
-	BatchSize int
-	BatchWait time.Duration
+	// BatchSize, BatchBytes and BatchWait bound an index batch: articles,
+	// bytes of text, and the longest wait for it to fill.
+	BatchSize  int
+	BatchBytes int
+	BatchWait  time.Duration
 	// ReadToken, when set, is required as a bearer token by the search API.
 	ReadToken string
 }
@@ -38,9 +44,10 @@ type Config struct {
 func DefaultConfig() Config {
 	cfg := Config{
 		Stage:     natsbus.DefaultStageConfig(natsbus.StageIndex, natsbus.StreamArticles, natsbus.SubjectEnriched+".>", natsbus.SubjectIndexed),
-		Index:     "data/index",
-		BatchSize: 256,
-		BatchWait: 50 * time.Millisecond,
+		Index:      "data/index",
+		BatchSize:  256,
+		BatchBytes: 8 << 20,
+		BatchWait:  50 * time.Millisecond,
 	}
 	return cfg
 }
@@ -48,8 +55,9 @@ func DefaultConfig() Config {
 // RegisterFlags adds the index flags to fs.
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	c.Stage.RegisterFlags(fs)
-	fs.StringVar(&c.Index, "index", c.Index, "index location: a directory for the embedded index")
-	fs.IntVar(&c.BatchSize, "batch-size", c.BatchSize, "largest index batch")
+	fs.StringVar(&c.Index, "index", c.Index, "index location: a directory for the embedded index, or a postgres:// URL")
+	fs.IntVar(&c.BatchSize, "batch-size", c.BatchSize, "most articles in an index batch")
+	fs.IntVar(&c.BatchBytes, "batch-bytes", c.BatchBytes, "most bytes of article text in an index batch")
 	fs.DurationVar(&c.BatchWait, "batch-wait", c.BatchWait, "longest wait to fill an index batch")
 	fs.StringVar(&c.ReadToken, "read-token", c.ReadToken, "bearer token required by the search API (empty: open)")
 }
@@ -62,11 +70,18 @@ func (c Config) Validate() error {
 	if strings.TrimSpace(c.Index) == "" {
 		return fmt.Errorf("index location is empty (set --index or NEWSFLOW_INDEX)")
 	}
-	if strings.HasPrefix(c.Index, "postgres://") || strings.HasPrefix(c.Index, "postgresql://") {
-		return fmt.Errorf("index %q: the PostgreSQL backend is not built yet; use a directory", redactURL(c.Index))
+	if pgindex.IsURL(c.Index) {
+		if _, err := url.Parse(c.Index); err != nil {
+			return fmt.Errorf("index %q is not a valid postgres URL: %v", redactURL(c.Index), errors.Unwrap(err))
+		}
+	} else if strings.Contains(c.Index, "://") {
+		return fmt.Errorf("index %q: use a directory or a postgres:// URL", redactURL(c.Index))
 	}
 	if c.BatchSize < 1 || c.BatchSize > 10000 {
 		return fmt.Errorf("batch size must be 1 to 10000, got %d", c.BatchSize)
+	}
+	if c.BatchBytes < 0 {
+		return fmt.Errorf("batch bytes must be 0 (no bound) or more, got %d", c.BatchBytes)
 	}
 	if c.BatchWait <= 0 {
 		return fmt.Errorf("batch wait must be positive, got %s", c.BatchWait)
@@ -92,8 +107,12 @@ func redactURL(s string) string {
 	return s
 }
 
-// OpenIndex opens the index named by location.
-func OpenIndex(location string) (search.Index, error) {
+// OpenIndex opens the index named by location: a postgres:// URL, or a
+// directory for the embedded index.
+func OpenIndex(ctx context.Context, location string) (search.Index, error) {
+	if pgindex.IsURL(location) {
+		return pgindex.Open(ctx, location)
+	}
 	return bleveindex.Open(location)
 }
 
@@ -107,16 +126,25 @@ type Service struct {
 
 // New builds the index stage on d, opening the index, and mounts the
 // search API on d.HTTP (when set).
-func New(_ context.Context, cfg Config, d service.Deps) (*Service, error) {
+func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	idx, err := OpenIndex(cfg.Index)
+	m, err := NewMetrics(d.Registry)
+	if err != nil {
+		return nil, fmt.Errorf("register index metrics: %w", err)
+	}
+	idx, err := OpenIndex(ctx, cfg.Index)
 	if err != nil {
 		return nil, err
 	}
 	stage := d.Metrics.Stage(cfg.Stage.Name)
-	b := NewBatcher(idx, cfg.BatchSize, cfg.BatchWait, nil)
+	b := NewBatcher(idx, cfg.BatchSize, cfg.BatchBytes, cfg.BatchWait, func(n int, dur time.Duration, err error) {
+		m.Batch(n, dur, err)
+		if err != nil {
+			d.Log.Warn("index batch failed; its articles will be retried", zap.Int("articles", n), zap.Error(err))
+		}
+	})
 	h := pipeline.Chain(NewHandler(b, stage, time.Now), pipeline.Observe(stage), pipeline.Recover(), pipeline.Timeout(cfg.Stage.AckWait))
 	w, err := natsbus.NewWorker(d.JS, cfg.Stage, h, d.Log, stage)
 	if err != nil {
@@ -124,7 +152,7 @@ func New(_ context.Context, cfg Config, d service.Deps) (*Service, error) {
 		return nil, err
 	}
 	if d.HTTP != nil {
-		NewAPI(idx, APIConfig{ReadToken: cfg.ReadToken}, d.Log).Routes(d.HTTP)
+		NewAPI(idx, APIConfig{ReadToken: cfg.ReadToken, Metrics: m}, d.Log).Routes(d.HTTP)
 	}
 	return &Service{worker: w, batcher: b, idx: idx, log: d.Log}, nil
 }

@@ -65,7 +65,7 @@ func DefaultConfig() Config {
 		NATSAddr: "127.0.0.1:4222",
 		Ingest:   ingest.DefaultConfig(),
 		Enrich:   enrich.DefaultConfig(),
-		Index:    index.DefaultConfig(),
+		Index:    indexDefaults(),
 	}
 }
 
@@ -134,7 +134,9 @@ func (p *Pipeline) start(parent context.Context) error {
 		build func(ctx context.Context, d service.Deps) (service.Component, error)
 	}
 	cfg.Ingest.APIToken = cfg.APIToken
-	cfg.Index.Index = filepath.Join(cfg.DataDir, "index")
+	if cfg.Index.Index == "" {
+		cfg.Index.Index = filepath.Join(cfg.DataDir, "index")
+	}
 	stages := []stage{
 		{natsbus.StageIngest, func(ctx context.Context, d service.Deps) (service.Component, error) {
 			return ingest.New(ctx, cfg.Ingest, d)
@@ -249,4 +251,12 @@ func passthrough(sc natsbus.StageConfig) func(ctx context.Context, d service.Dep
 		}), pipeline.Observe(stage), pipeline.Recover(), pipeline.Timeout(sc.AckWait))
 		return natsbus.NewWorker(d.JS, sc, h, d.Log, stage)
 	}
+}
+
+// indexDefaults are the index stage's defaults with the index under the
+// data directory (an empty location) unless --index names one.
+func indexDefaults() index.Config {
+	c := index.DefaultConfig()
+	c.Index = ""
+	return c
 }

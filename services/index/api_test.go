@@ -1,0 +1,128 @@
+package index
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.uber.org/zap/zaptest"
+
+	"github.com/newsflow/newsflow/pkg/search/bleveindex"
+	"github.com/newsflow/newsflow/pkg/search/searchtest"
+)
+
+func newAPI(t *testing.T, cfg APIConfig) http.Handler {
+	t.Helper()
+	idx, err := bleveindex.Open(filepath.Join(t.TempDir(), "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = idx.Close() })
+	if err := idx.Upsert(context.Background(), searchtest.Fixtures()); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	NewAPI(idx, cfg, zaptest.NewLogger(t)).Routes(mux)
+	return mux
+}
+
+func TestAPI(t *testing.T) {
+	m, err := NewMetrics(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newAPI(t, APIConfig{Metrics: m})
+	tests := []struct {
+		name, path string
+		status     int
+		field      string
+		contains   []string
+	}{
+		{"search", "/v1/search?q=Лавров", 200, "", []string{`"total":2`, `"facets"`, `<mark>Лавров</mark>`}},
+		{"search everything", "/v1/search?q=*&sort=date&limit=1", 200, "", []string{`"total":7`, `"id":"en2"`}},
+		{"filters", "/v1/search?q=*&lang=bg&lang=ru&source=tass", 200, "", []string{`"total":1`, `"id":"ru1"`}},
+		{"entity filter", "/v1/search?entity=" + "%D0%A1%D0%B5%D1%80%D0%B3%D0%B5%D0%B9+%D0%9B%D0%B0%D0%B2%D1%80%D0%BE%D0%B2", 200, "", []string{`"total":2`}},
+		{"dates", "/v1/search?from=2019-05-14&to=2019-05-14", 200, "", []string{`"total":2`}},
+		{"bad syntax", "/v1/search?q=a+OR", 400, "q", []string{"OR needs something to search for on both sides"}},
+		{"unknown field", "/v1/search?q=foo:bar", 400, "q", []string{`unknown field \"foo\"`}},
+		{"bad limit", "/v1/search?q=a&limit=ten", 400, "limit", []string{"limit must be a non-negative integer"}},
+		{"bad sort", "/v1/search?q=a&sort=random", 400, "sort", []string{"sort must be relevance or date"}},
+		{"bad date", "/v1/search?q=a&from=yesterday", 400, "from", []string{"from must be an RFC 3339 time or a date"}},
+		{"reversed dates", "/v1/search?from=2020-01-01&to=2019-01-01", 400, "to", []string{"to is before from"}},
+		{"article", "/v1/articles/bg1", 200, "", []string{`"id":"bg1"`, `"entities":[`}},
+		{"unknown article", "/v1/articles/nope", 404, "id", []string{`no article with id \"nope\"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tt.path, nil))
+			body := rec.Body.String()
+			if rec.Code != tt.status {
+				t.Fatalf("GET %s = %d %s, want %d", tt.path, rec.Code, body, tt.status)
+			}
+			for _, c := range tt.contains {
+				if !strings.Contains(body, c) {
+					t.Errorf("GET %s: body does not contain %s:\n%s", tt.path, c, body)
+				}
+			}
+			if tt.status >= 400 {
+				var e struct {
+					Error struct{ Code, Message, Field string }
+				}
+				if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Error.Field != tt.field || e.Error.Code == "" {
+					t.Errorf("error body %s: want field %q and a code", body, tt.field)
+				}
+			}
+		})
+	}
+}
+
+func TestAPIToken(t *testing.T) {
+	h := newAPI(t, APIConfig{ReadToken: "s3cret"})
+	for _, tt := range []struct {
+		name, auth string
+		status     int
+	}{{"none", "", 401}, {"wrong", "Bearer nope", 401}, {"right", "Bearer s3cret", 200}} {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, "/v1/search?q=*", nil)
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tt.status {
+				t.Errorf("status %d, want %d", rec.Code, tt.status)
+			}
+		})
+	}
+}
+
+func TestPageHeaders(t *testing.T) {
+	h := newAPI(t, APIConfig{})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `<form`) {
+		t.Fatalf("GET / = %d", rec.Code)
+	}
+	for k, want := range map[string]string{
+		"Content-Security-Policy": "default-src 'none'",
+		"X-Content-Type-Options":  "nosniff",
+		"X-Frame-Options":         "DENY",
+		"Referrer-Policy":         "no-referrer",
+	} {
+		if got := rec.Header().Get(k); !strings.Contains(got, want) {
+			t.Errorf("%s = %q, want it to contain %q", k, got, want)
+		}
+	}
+	for _, asset := range []string{"/static/app.js", "/static/app.css"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, asset, nil))
+		if rec.Code != 200 || rec.Body.Len() == 0 {
+			t.Errorf("GET %s = %d (%d bytes)", asset, rec.Code, rec.Body.Len())
+		}
+	}
+}

@@ -1,0 +1,171 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/search"
+	"github.com/newsflow/newsflow/pkg/search/bleveindex"
+)
+
+// recordingIndex is a real index that records the size of every batch
+// written to it, and can be made to fail.
+type recordingIndex struct {
+	search.Index
+	mu      sync.Mutex
+	batches []int
+	fail    error
+}
+
+func (r *recordingIndex) Upsert(ctx context.Context, docs []*article.Article) error {
+	r.mu.Lock()
+	r.batches = append(r.batches, len(docs))
+	fail := r.fail
+	r.mu.Unlock()
+	if fail != nil {
+		return fail
+	}
+	return r.Index.Upsert(ctx, docs)
+}
+
+func (r *recordingIndex) sizes() []int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]int(nil), r.batches...)
+}
+
+func newRecording(t *testing.T) *recordingIndex {
+	t.Helper()
+	idx, err := bleveindex.Open(filepath.Join(t.TempDir(), "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = idx.Close() })
+	return &recordingIndex{Index: idx}
+}
+
+func runBatcher(t *testing.T, b *Batcher) context.CancelFunc {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { b.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return cancel
+}
+
+func addAll(t *testing.T, b *Batcher, docs []*article.Article) []error {
+	t.Helper()
+	errs := make([]error, len(docs))
+	var wg sync.WaitGroup
+	for i, d := range docs {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = b.Add(context.Background(), d) }()
+	}
+	wg.Wait()
+	return errs
+}
+
+func docs(n, bodyBytes int) []*article.Article {
+	out := make([]*article.Article, n)
+	for i := range out {
+		out[i] = &article.Article{ID: fmt.Sprintf("d%03d", i), Source: "s", Lang: "en", Revision: 1,
+			Title: "doc", CleanBody: strings.Repeat("x", bodyBytes)}
+	}
+	return out
+}
+
+func TestBatcher(t *testing.T) {
+	t.Run("bounded by count", func(t *testing.T) {
+		idx := newRecording(t)
+		b := NewBatcher(idx, 10, 0, time.Hour, nil)
+		runBatcher(t, b)
+		for _, err := range addAll(t, b, docs(30, 10)) {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, n := range idx.sizes() {
+			if n > 10 {
+				t.Errorf("batch of %d, the bound is 10", n)
+			}
+		}
+		if n, _ := idx.Index.(*bleveindex.Index).Count(); n != 30 {
+			t.Errorf("%d articles indexed, want 30", n)
+		}
+	})
+	t.Run("bounded by bytes", func(t *testing.T) {
+		idx := newRecording(t)
+		b := NewBatcher(idx, 1000, 3000, time.Hour, nil)
+		runBatcher(t, b)
+		for _, err := range addAll(t, b, docs(12, 1000)) {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, n := range idx.sizes() {
+			if n > 3 {
+				t.Errorf("batch of %d articles of 1 KB, the bound is 3 KB", n)
+			}
+		}
+	})
+	t.Run("bounded by time", func(t *testing.T) {
+		idx := newRecording(t)
+		b := NewBatcher(idx, 1000, 0, 20*time.Millisecond, nil)
+		runBatcher(t, b)
+		if err := b.Add(context.Background(), docs(1, 10)[0]); err != nil {
+			t.Fatal(err)
+		}
+		if got := idx.sizes(); len(got) != 1 || got[0] != 1 {
+			t.Errorf("batches %v, want one of 1", got)
+		}
+	})
+	t.Run("add returns after the write", func(t *testing.T) {
+		idx := newRecording(t)
+		b := NewBatcher(idx, 5, 0, 10*time.Millisecond, nil)
+		runBatcher(t, b)
+		d := docs(1, 10)[0]
+		if err := b.Add(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := idx.Get(context.Background(), d.ID); err != nil {
+			t.Errorf("Add returned before the article was readable: %v", err)
+		}
+	})
+	t.Run("errors reach every article of the batch", func(t *testing.T) {
+		idx := newRecording(t)
+		idx.fail = errors.New("disk full")
+		var observed error
+		b := NewBatcher(idx, 4, 0, time.Hour, func(_ int, _ time.Duration, err error) { observed = err })
+		runBatcher(t, b)
+		for _, err := range addAll(t, b, docs(4, 10)) {
+			if err == nil || !strings.Contains(err.Error(), "disk full") {
+				t.Errorf("Add error %v, want disk full", err)
+			}
+		}
+		if observed == nil {
+			t.Errorf("the observer was not told of the failure")
+		}
+	})
+	t.Run("stop drains queued articles", func(t *testing.T) {
+		idx := newRecording(t)
+		b := NewBatcher(idx, 1000, 0, time.Hour, nil)
+		cancel := runBatcher(t, b)
+		errc := make(chan error, 1)
+		go func() { errc <- b.Add(context.Background(), docs(1, 10)[0]) }()
+		time.Sleep(20 * time.Millisecond)
+		cancel()
+		if err := <-errc; err != nil {
+			t.Errorf("Add during shutdown: %v", err)
+		}
+		if err := b.Add(context.Background(), docs(1, 10)[0]); !errors.Is(err, ErrBatcherClosed) {
+			t.Errorf("Add after stop: %v, want ErrBatcherClosed", err)
+		}
+	})
+}

@@ -1,0 +1,257 @@
+// newsflow search page: plain JavaScript, no build step. The state lives in
+// the URL (?q=&sort=&lang=&source=&entity=&from=&to=&offset=, or ?id= for
+// an article), so every view can be bookmarked and Back works.
+'use strict';
+
+const $ = (s) => document.querySelector(s);
+const LIMIT = 10;
+const LISTS = ['lang', 'source', 'entity'];
+const FACET_PARAM = { lang: 'lang', source: 'source', entities: 'entity' };
+const FACET_TITLE = { lang: 'Language', source: 'Source', entities: 'Entities' };
+const TYPE_TITLE = { PERSON: 'People', LOCATION: 'Places', ORGANIZATION: 'Organisations', OTHER: 'Other' };
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (k === 'class') e.className = v;
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) {
+    if (c === undefined || c === null || c === false) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+// The snippet is HTML from the API (text escaped, matches in <mark>).
+// Keep only text and <mark>, whatever arrives.
+function snippetNodes(html) {
+  const t = document.createElement('template');
+  t.innerHTML = html || '';
+  const out = [];
+  for (const n of t.content.childNodes) {
+    if (n.nodeType === Node.TEXT_NODE) out.push(document.createTextNode(n.textContent));
+    else if (n.nodeName === 'MARK') out.push(el('mark', {}, n.textContent));
+    else out.push(document.createTextNode(n.textContent));
+  }
+  return out;
+}
+
+function fmtDate(s) {
+  if (!s) return '';
+  const d = new Date(s);
+  if (isNaN(d)) return '';
+  return d.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+}
+
+function state() {
+  const p = new URLSearchParams(location.search);
+  const s = { q: p.get('q') || '', sort: p.get('sort') || 'relevance', from: p.get('from') || '', to: p.get('to') || '',
+    offset: Math.max(0, parseInt(p.get('offset') || '0', 10) || 0), id: p.get('id') || '' };
+  for (const k of LISTS) s[k] = p.getAll(k);
+  return s;
+}
+
+function toQuery(s) {
+  const p = new URLSearchParams();
+  if (s.id) { p.set('id', s.id); return p; }
+  if (s.q) p.set('q', s.q);
+  if (s.sort && s.sort !== 'relevance') p.set('sort', s.sort);
+  for (const k of LISTS) for (const v of s[k] || []) p.append(k, v);
+  if (s.from) p.set('from', s.from);
+  if (s.to) p.set('to', s.to);
+  if (s.offset) p.set('offset', String(s.offset));
+  return p;
+}
+
+function go(s) {
+  const qs = toQuery(s).toString();
+  history.pushState(null, '', qs ? '?' + qs : '/');
+  render();
+}
+
+function token() { return sessionStorage.getItem('newsflow-token') || ''; }
+
+async function api(path) {
+  const headers = {};
+  if (token()) headers.Authorization = 'Bearer ' + token();
+  const r = await fetch(path, { headers });
+  let body = null;
+  try { body = await r.json(); } catch (_) { /* not JSON */ }
+  if (r.status === 401) {
+    $('#token').hidden = false;
+    throw new Error('This API needs a token.');
+  }
+  if (!r.ok) {
+    const msg = body && body.error ? body.error.message : r.status + ' ' + r.statusText;
+    const err = new Error(msg);
+    err.status = r.status;
+    throw err;
+  }
+  return body;
+}
+
+function showError(msg) {
+  const e = $('#error');
+  e.textContent = msg || '';
+  e.hidden = !msg;
+}
+
+async function render() {
+  const s = state();
+  $('#q').value = s.q;
+  $('#sort').value = s.sort;
+  $('#from').value = s.from;
+  $('#to').value = s.to;
+  showError('');
+  if (s.id) return renderArticle(s.id);
+  $('#article').hidden = true;
+  $('#results').hidden = false;
+  $('#filters').hidden = false;
+  renderActive(s);
+  const p = toQuery(s);
+  p.delete('offset');
+  if (!p.get('q')) p.set('q', '*');
+  p.set('limit', String(LIMIT));
+  p.set('offset', String(s.offset));
+  $('#status').textContent = 'Searching…';
+  let res;
+  try {
+    res = await api('/v1/search?' + p.toString());
+  } catch (e) {
+    $('#status').textContent = '';
+    $('#hits').replaceChildren();
+    $('#pager').replaceChildren();
+    showError(e.message);
+    return;
+  }
+  renderHits(s, res);
+  renderFacets(s, res.facets || {});
+  document.title = (s.q ? s.q + ' – ' : '') + 'newsflow search';
+}
+
+function renderHits(s, res) {
+  const hits = res.hits || [];
+  const total = res.total || 0;
+  $('#status').textContent = total === 0 ? 'No articles found.'
+    : `${s.offset + 1}–${s.offset + hits.length} of ${total} article${total === 1 ? '' : 's'}`;
+  $('#hits').replaceChildren(...hits.map((h) => el('li', { class: 'hit', 'data-id': h.id },
+    el('a', { class: 'title', href: '?id=' + encodeURIComponent(h.id), onclick: (ev) => { ev.preventDefault(); go({ id: h.id }); } },
+      h.title || h.id),
+    el('div', { class: 'meta' }, [h.source, h.lang, fmtDate(h.published_at)].filter(Boolean).join(' · ')),
+    el('p', { class: 'snippet' }, snippetNodes(h.snippet)))));
+  const prev = el('button', { type: 'button', disabled: s.offset === 0, onclick: () => go({ ...s, offset: Math.max(0, s.offset - LIMIT) }) }, '← Newer');
+  const next = el('button', { type: 'button', disabled: s.offset + LIMIT >= total, onclick: () => go({ ...s, offset: s.offset + LIMIT }) }, 'More →');
+  if (s.sort !== 'date') { prev.textContent = '← Previous'; next.textContent = 'Next →'; }
+  $('#pager').replaceChildren(...(total > LIMIT ? [prev, next] : []));
+}
+
+function renderActive(s) {
+  const chips = [];
+  for (const k of LISTS) {
+    for (const v of s[k]) {
+      chips.push(el('span', { class: 'chip' }, `${k}: ${v}`,
+        el('button', { type: 'button', 'aria-label': `remove ${k} ${v}`, onclick: () => go({ ...s, offset: 0, [k]: s[k].filter((x) => x !== v) }) }, '×')));
+    }
+  }
+  $('#active').replaceChildren(...chips);
+}
+
+function renderFacets(s, facets) {
+  const blocks = [];
+  for (const name of ['lang', 'source', 'entities']) {
+    const counts = Object.entries(facets[name] || {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    if (counts.length === 0) continue;
+    const param = FACET_PARAM[name];
+    blocks.push(el('h3', {}, FACET_TITLE[name]), el('ul', { 'data-facet': name },
+      counts.map(([v, n]) => el('li', {}, el('button', { type: 'button', 'aria-pressed': String(s[param].includes(v)),
+        onclick: () => go({ ...s, offset: 0, [param]: s[param].includes(v) ? s[param] : [...s[param], v] }) },
+      el('span', {}, v), el('span', { class: 'n' }, String(n)))))));
+  }
+  $('#facets').replaceChildren(...blocks);
+}
+
+async function renderArticle(id) {
+  $('#results').hidden = true;
+  $('#filters').hidden = true;
+  const box = $('#article');
+  box.hidden = false;
+  box.replaceChildren(el('p', { class: 'meta' }, 'Loading…'));
+  let a;
+  try {
+    a = await api('/v1/articles/' + encodeURIComponent(id));
+  } catch (e) {
+    box.replaceChildren(backLink(), el('p', { class: 'error', role: 'alert' }, e.message));
+    return;
+  }
+  document.title = (a.title || a.id) + ' – newsflow';
+  const meta = [a.source, a.lang, fmtDate(a.published_at),
+    a.word_count ? `${a.word_count} words` : '', a.reading_time_seconds ? `${Math.max(1, Math.round(a.reading_time_seconds / 60))} min read` : '']
+    .filter(Boolean).join(' · ');
+  const parts = [backLink(), el('h1', {}, a.title || a.id), el('p', { class: 'meta' }, meta,
+    a.url ? [' · ', el('a', { href: a.url, rel: 'noopener noreferrer', target: '_blank' }, 'original')] : [])];
+  if (a.summary) parts.push(el('p', { class: 'summary' }, a.summary));
+  const ents = a.entities || [];
+  if (ents.length) {
+    const byType = {};
+    for (const e of ents) (byType[e.type] = byType[e.type] || []).push(e);
+    const dl = el('dl', {});
+    for (const type of ['PERSON', 'LOCATION', 'ORGANIZATION', 'OTHER']) {
+      if (!byType[type]) continue;
+      dl.append(el('dt', {}, TYPE_TITLE[type]), el('dd', {}, byType[type].map((e) =>
+        el('a', { class: 'chip entity', href: '?entity=' + encodeURIComponent(e.text), 'data-type': e.type,
+          onclick: (ev) => { ev.preventDefault(); go({ ...state(), id: '', q: '', offset: 0, entity: [e.text], lang: [], source: [] }); } },
+        e.text, e.count > 1 ? el('span', { class: 'n' }, ' ×' + e.count) : null))));
+    }
+    parts.push(el('section', { class: 'entities', id: 'entities' }, el('h2', {}, 'Entities'), dl));
+  }
+  if ((a.keywords || []).length) {
+    parts.push(el('section', { class: 'keywords' }, el('h2', {}, 'Keywords'), a.keywords.map((k) =>
+      el('a', { class: 'chip', href: '?q=' + encodeURIComponent(k.term),
+        onclick: (ev) => { ev.preventDefault(); go({ ...state(), id: '', q: k.term, offset: 0 }); } }, k.term))));
+  }
+  if ((a.quotes || []).length) {
+    parts.push(el('section', { class: 'quotes' }, el('h2', {}, 'Quotes'), a.quotes.map((q) =>
+      el('blockquote', {}, '“' + q.text + '”', q.speaker ? el('cite', {}, '— ' + q.speaker) : null))));
+  }
+  const body = a.clean_body || a.body || '';
+  if (body) {
+    parts.push(el('section', { class: 'body' }, el('h2', {}, 'Text'),
+      body.split(/\n\s*\n/).map((p) => el('p', {}, p.trim())).filter((p) => p.textContent)));
+  }
+  if ((a.related_links || []).length) {
+    parts.push(el('section', { class: 'related' }, el('h2', {}, 'Related'), el('ul', {}, a.related_links.map((l) =>
+      el('li', {}, /^https?:\/\//.test(l) ? el('a', { href: l, rel: 'noopener noreferrer', target: '_blank' }, l)
+        : el('a', { href: '?q=' + encodeURIComponent('"' + l.replace(/"/g, '') + '"'),
+          onclick: (ev) => { ev.preventDefault(); go({ q: '"' + l.replace(/"/g, '') + '"', lang: [], source: [], entity: [] }); } }, l))))));
+  }
+  box.replaceChildren(...parts);
+  window.scrollTo(0, 0);
+}
+
+function backLink() {
+  return el('a', { class: 'back', href: '/', onclick: (ev) => { ev.preventDefault(); history.length > 1 ? history.back() : go({}); } }, '← Back to results');
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  $('#search').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const s = state();
+    go({ ...s, id: '', q: $('#q').value.trim(), sort: $('#sort').value, offset: 0 });
+  });
+  $('#sort').addEventListener('change', () => go({ ...state(), id: '', sort: $('#sort').value, offset: 0 }));
+  for (const k of ['from', 'to']) {
+    $('#' + k).addEventListener('change', () => go({ ...state(), id: '', [k]: $('#' + k).value, offset: 0 }));
+  }
+  $('#home').addEventListener('click', (ev) => { ev.preventDefault(); go({}); });
+  $('#token-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    sessionStorage.setItem('newsflow-token', $('#token-input').value);
+    $('#token').hidden = true;
+    render();
+  });
+  window.addEventListener('popstate', render);
+  render();
+});
