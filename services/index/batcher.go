@@ -22,8 +22,8 @@ type Batcher struct {
 	maxDocs  int
 	maxBytes int
 	maxWait  time.Duration
-	reqs    chan batchReq
-	done    chan struct{}
+	reqs     chan batchReq
+	done     chan struct{}
 	// observe, when set, is told the size and duration of every write.
 	observe func(n int, d time.Duration, err error)
 }
