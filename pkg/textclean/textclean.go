@@ -220,7 +220,8 @@ var promoMarkers = []string{
 	"Subscribe to our", "Sign up for our", "Follow us on", "Like us on Facebook", "Join us on",
 	"Abonnieren Sie", "Folgen Sie uns", "Obserwuj nas", "Sledujte nás", "Sledite nam",
 	"във Viber", "в Telegram", "в Viber", "on Telegram", "мобилното приложение на",
-	"Изпрати на приятел", "Печат Сподели", "Коментари (", "Отправлено в",
+	"Изпрати на приятел", "Печат Сподели", "Коментари (", "Отправлено в", "заметите ошибку",
+	"Если вы заметили ошибку", "Якщо ви помітили помилку",
 }
 
 // boilerLine reports whether a short line is boilerplate as a whole.
@@ -241,7 +242,7 @@ func boilerLine(t string) bool {
 // cutFragments cuts boilerplate out of a long line: a sentence that is
 // promotion or a footer, or a photo credit inside a sentence.
 func cutFragments(line string) (string, []string) {
-	if !containsAny(line, promoMarkers) && indexAny(line, creditMarkers) < 0 && indexAny(line, footerMarkers) < 0 && !strings.Contains(line, "votes") {
+	if !containsAny(line, promoMarkers) && indexAny(line, creditMarkers) < 0 && indexAny(line, footerMarkers) < 0 && !strings.Contains(line, "votes") && !strings.Contains(line, ":") {
 		return line, nil
 	}
 	var cut []string
@@ -267,6 +268,9 @@ func cutFragments(line string) (string, []string) {
 // boilerplate and its offsets, or "".
 func sentenceBoilerplate(line string, s textseg.Sentence) (string, int, int) {
 	t := s.Text
+	if _, ok, _ := teaser(t); ok {
+		return t, s.Start, s.End
+	}
 	if containsAny(t, promoMarkers) || hasPrefixAny(t, footerMarkers) || hasPrefixAny(t, creditMarkers) || rating(t) {
 		if i := indexAny(t, footerMarkers); i > 0 && !containsAny(t, promoMarkers) {
 			return t[i:], s.Start + i, s.End

@@ -2,9 +2,6 @@ package enrich
 
 import (
 	"context"
-	"math"
-	"strings"
-	"unicode"
 
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/textclean"
@@ -21,6 +18,9 @@ const (
 	StepClean = "clean"
 	StepLang  = "lang"
 	StepStats = "stats"
+	// StepKeywords and the steps after it are described in text.go.
+	StepKeywords = "keywords"
+	StepSummary  = "summary"
 )
 
 // Stores is the shared state of the steps that learn from the stream of
@@ -37,6 +37,8 @@ func allSteps(st Stores) []Step {
 		{Name: StepClean, Run: m.clean},
 		{Name: StepLang, Run: m.detectLang},
 		{Name: StepStats, Run: stats},
+		{Name: StepKeywords, Run: m.keywords},
+		{Name: StepSummary, Run: m.summary},
 	}
 }
 
@@ -74,14 +76,4 @@ func text(a *article.Article) string {
 		return a.CleanBody
 	}
 	return a.Body
-}
-
-// wordsPerMinute is an adult's average silent reading speed.
-const wordsPerMinute = 200
-
-func stats(_ context.Context, a *article.Article) error {
-	n := len(strings.FieldsFunc(text(a), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) && r != '-' && r != '\'' }))
-	a.WordCount = n
-	a.ReadingTimeSeconds = int(math.Ceil(float64(n) * 60 / wordsPerMinute))
-	return nil
 }

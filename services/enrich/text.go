@@ -7,8 +7,10 @@ import (
 	"sync"
 
 	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/keywords"
 	"github.com/newsflow/newsflow/pkg/langdetect"
 	"github.com/newsflow/newsflow/pkg/textclean"
+	"github.com/newsflow/newsflow/pkg/textseg"
 )
 
 // textModels loads the language profiles and the other text models on
@@ -18,6 +20,7 @@ type textModels struct {
 	stores Stores
 	once   sync.Once
 	lang   *langdetect.Detector
+	kw     *keywords.Model
 	err    error
 }
 
@@ -50,6 +53,12 @@ func (m *textModels) load() error {
 			return
 		}
 		m.lang = d
+		k, err := keywords.New()
+		if err != nil {
+			m.err = fmt.Errorf("load keyword frequencies: %w", err)
+			return
+		}
+		m.kw = k
 	})
 	return m.err
 }
@@ -70,5 +79,50 @@ func (m *textModels) detectLang(_ context.Context, a *article.Article) error {
 	}
 	a.Lang = r.Lang
 	a.LangConfidence = math.Round(r.Confidence*1000) / 1000
+	return nil
+}
+
+// Keywords and summary sizes.
+const (
+	maxKeywords      = 10
+	summarySentences = 3
+)
+
+// keywords sets the article's key terms (TF-IDF over the clean body, with
+// the title as a hint).
+func (m *textModels) keywords(_ context.Context, a *article.Article) error {
+	if err := m.load(); err != nil {
+		return err
+	}
+	toks := textseg.Tokenize(text(a))
+	kws := m.kw.Keywords(a.Lang, a.Title, toks, maxKeywords)
+	a.Keywords = make([]article.Keyword, len(kws))
+	for i, k := range kws {
+		a.Keywords[i] = article.Keyword{Term: k.Term, Score: k.Score}
+	}
+	return nil
+}
+
+// summary sets an extractive summary: two or three sentences of the clean
+// body that carry the most keyword weight, in text order.
+func (m *textModels) summary(_ context.Context, a *article.Article) error {
+	if err := m.load(); err != nil {
+		return err
+	}
+	t := text(a)
+	toks := textseg.Tokenize(t)
+	a.Summary = m.kw.Summary(a.Lang, a.Title, textseg.SplitTokens(t, toks), toks, summarySentences)
+	return nil
+}
+
+// wordsPerMinute is an adult's average silent reading speed.
+const wordsPerMinute = 200
+
+// stats sets the word count of the clean body (words, numbers and
+// abbreviations, as textseg counts them) and the reading time.
+func stats(_ context.Context, a *article.Article) error {
+	n := textseg.CountWords(text(a))
+	a.WordCount = n
+	a.ReadingTimeSeconds = int(math.Ceil(float64(n) * 60 / wordsPerMinute))
 	return nil
 }

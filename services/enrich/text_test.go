@@ -67,6 +67,20 @@ func TestSeedArticleText(t *testing.T) {
 	if strings.Contains(a.CleanBody, "Starlink") {
 		t.Error("the clean body still holds a teaser (Starlink)")
 	}
+	terms := map[string]bool{}
+	for _, k := range a.Keywords {
+		terms[k.Term] = true
+	}
+	if !terms["Лавров"] || !terms["Мадуро"] || len(a.Keywords) > maxKeywords {
+		t.Errorf("keywords %v: want Лавров and Мадуро among at most %d", a.Keywords, maxKeywords)
+	}
+	if a.Summary == "" || !strings.Contains(a.CleanBody, strings.SplitN(a.Summary, ". ", 2)[0]) || strings.Contains(a.Summary, "Още:") {
+		t.Errorf("summary %q is not made of clean body sentences", a.Summary)
+	}
+	// 254: the seed file without its teaser and promo lines, counted by wc -w.
+	if a.WordCount != 254 || a.ReadingTimeSeconds != (a.WordCount*60+wordsPerMinute-1)/wordsPerMinute {
+		t.Errorf("word count %d, reading time %d s", a.WordCount, a.ReadingTimeSeconds)
+	}
 	if a.PipelineVersion == "" || a.EnrichedAt.IsZero() {
 		t.Errorf("pipeline version %q, enriched at %v: want both set", a.PipelineVersion, a.EnrichedAt)
 	}

@@ -1,0 +1,145 @@
+package keywords
+
+import (
+	"bytes"
+	"compress/gzip"
+	"strings"
+	"testing"
+
+	"github.com/newsflow/newsflow/pkg/textseg"
+)
+
+func model(t testing.TB) *Model {
+	t.Helper()
+	m, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+const bgText = `Министърът на външните работи Сергей Лавров заяви, че Русия и САЩ ще възстановят диалога.
+Лавров се срещна с Майк Помпео в Сочи. Според Лавров разговорите с Помпео са били полезни.
+Освен това двамата са обсъдили Венецуела и контрола над въоръженията.
+Времето в Сочи беше хубаво, а журналистите чакаха пред сградата.`
+
+func TestKeywords(t *testing.T) {
+	m := model(t)
+	kws := m.Keywords("bg", "Лавров и Помпео в Сочи", textseg.Tokenize(bgText), 5)
+	if len(kws) != 5 {
+		t.Fatalf("got %d keywords, want 5: %v", len(kws), kws)
+	}
+	if kws[0].Term != "Лавров" || kws[0].Score != 1 {
+		t.Errorf("best keyword %+v, want Лавров with score 1", kws[0])
+	}
+	terms := map[string]bool{}
+	for i, k := range kws {
+		terms[k.Term] = true
+		if i > 0 && k.Score > kws[i-1].Score {
+			t.Errorf("keywords not in order: %v", kws)
+		}
+		if m.IsStop("bg", k.Term) {
+			t.Errorf("stop word %q is a keyword", k.Term)
+		}
+	}
+	for _, want := range []string{"Помпео", "Сочи"} {
+		if !terms[want] {
+			t.Errorf("keywords %v lack %q", kws, want)
+		}
+	}
+}
+
+func TestKeywordsGroupInflectedForms(t *testing.T) {
+	m := model(t)
+	text := "Лавров пристигна. Лаврова посрещнаха. С Лавров говориха. Без Лавров нямаше среща. Министерството мълчи."
+	kws := m.Keywords("bg", "", textseg.Tokenize(text), 3)
+	if kws[0].Term != "Лавров" {
+		t.Errorf("keywords %v: want the forms of Лавров grouped first", kws)
+	}
+	for _, k := range kws {
+		if k.Term == "Лаврова" {
+			t.Errorf("inflected form listed apart: %v", kws)
+		}
+	}
+}
+
+func TestKeywordsEmptyAndUnknownLanguage(t *testing.T) {
+	m := model(t)
+	if kws := m.Keywords("bg", "", nil, 10); len(kws) != 0 {
+		t.Errorf("keywords of nothing: %v", kws)
+	}
+	kws := m.Keywords("xx", "", textseg.Tokenize("Zorba zorba zorba kilim kilim"), 10)
+	if len(kws) == 0 || kws[0].Term != "zorba" {
+		t.Errorf("unknown language: %v, want zorba first", kws)
+	}
+}
+
+func TestSummary(t *testing.T) {
+	m := model(t)
+	sents := textseg.Split(bgText)
+	sum := m.Summary("bg", "Лавров и Помпео в Сочи", sents, textseg.Tokenize(bgText), 3)
+	if sum == "" {
+		t.Fatal("empty summary")
+	}
+	if !strings.HasPrefix(sum, "Министърът на външните работи Сергей Лавров заяви") {
+		t.Errorf("summary does not keep the lead sentence first: %q", sum)
+	}
+	if strings.Contains(sum, "Времето в Сочи") {
+		t.Errorf("summary picked the sentence with the least weight: %q", sum)
+	}
+	n := 0
+	for _, s := range sents {
+		if strings.Contains(sum, s.Text) {
+			n++
+		}
+	}
+	if n != 2 { // a short text gets one sentence fewer than asked
+		t.Errorf("summary has %d sentences, want 2: %q", n, sum)
+	}
+	if m.Summary("bg", "", nil, nil, 3) != "" {
+		t.Error("summary of nothing is not empty")
+	}
+}
+
+func TestDFRoundTrip(t *testing.T) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if err := WriteDF(zw, map[string]int{"bg": 10}, map[string]map[string]int{"bg": {"лавров": 4, "рядко": 1}}, 2, "test"); err != nil {
+		t.Fatal(err)
+	}
+	zw.Close()
+	zr, err := gzip.NewReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Model{docs: map[string]int{}, df: map[string]map[string]int{}}
+	if err := m.readDF(zr); err != nil {
+		t.Fatal(err)
+	}
+	if m.docs["bg"] != 10 || m.df["bg"]["лавров"] != 4 || m.df["bg"]["рядко"] != 0 {
+		t.Errorf("round trip: docs %v df %v", m.docs, m.df)
+	}
+}
+
+func TestReadDFRejectsBadLines(t *testing.T) {
+	m := &Model{docs: map[string]int{}, df: map[string]map[string]int{}}
+	for _, bad := range []string{"#docs bg x\n", "bg\tстем\n", "bg\tстем\tмного\n"} {
+		if err := m.readDF(strings.NewReader(bad)); err == nil {
+			t.Errorf("readDF(%q) accepted a bad line", bad)
+		}
+	}
+}
+
+func TestShippedDataCoversTheCorpusLanguages(t *testing.T) {
+	m := model(t)
+	for _, l := range []string{"bg", "ru", "uk", "en", "de", "pl", "cs", "sl"} {
+		if m.docs[l] < 100 || len(m.df[l]) < 1000 {
+			t.Errorf("%s: %d documents, %d stems", l, m.docs[l], len(m.df[l]))
+		}
+	}
+	for _, l := range []string{"bg", "ru", "uk", "en", "de"} {
+		if len(m.stops[l]) < 50 {
+			t.Errorf("%s: %d stop words", l, len(m.stops[l]))
+		}
+	}
+}
