@@ -1,6 +1,8 @@
 package article
 
 import (
+	"bytes"
+	stdjson "encoding/json"
 	"errors"
 	"golang.org/x/text/unicode/norm"
 	"strings"
@@ -106,6 +108,26 @@ func FuzzDecodeInput(f *testing.F) {
 	f.Add([]byte(`not json`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a, err := DecodeInput(data)
+		// The codec (goccy/go-json) must accept and reject what the
+		// standard library does.
+		var std input
+		stdErr := stdjson.Unmarshal(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), &std)
+		if stdErr == nil && utf8.Valid(data) && err != nil && !strings.Contains(err.Error(), "published_at") {
+			t.Fatalf("encoding/json accepts %q but DecodeInput says %v", data, err)
+		}
+		if stdErr != nil && err == nil {
+			t.Fatalf("encoding/json rejects %q (%v) but DecodeInput accepts it", data, stdErr)
+		}
+		if err == nil && (std.Source != a.Source || std.Body != a.Body || std.Title != a.Title || len(std.Tags) != len(a.Tags)) {
+			t.Fatalf("decoded differently from encoding/json: %+v vs %+v", std, a)
+		}
+		if err == nil {
+			enc, eerr := Encode(a)
+			var back Article
+			if eerr != nil || stdjson.Unmarshal(enc, &back) != nil || back.Body != a.Body || back.Source != a.Source {
+				t.Fatalf("Encode does not round-trip through encoding/json: %v %s", eerr, enc)
+			}
+		}
 		if err != nil {
 			var fe *FieldError
 			if !errors.As(err, &fe) {
