@@ -2,9 +2,9 @@ package article
 
 import (
 	"bytes"
-	json "github.com/goccy/go-json"
 	"errors"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"io"
 	"strings"
 	"unicode/utf8"
