@@ -187,12 +187,18 @@ func BenchmarkStage(b *testing.B) {
 	lines := corpusLines(b)
 	for _, batch := range []int{1, 100} {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
-			benchStage(b, lines, batch)
+			benchStage(b, lines, batch, false)
 		})
 	}
+	// The same bus work with a handler that forwards each raw message
+	// unchanged: what consuming, publishing and acking cost without
+	// ingest's own work.
+	b.Run("passthrough", func(b *testing.B) {
+		benchStage(b, lines, 1, true)
+	})
 }
 
-func benchStage(b *testing.B, lines [][]byte, batch int) {
+func benchStage(b *testing.B, lines [][]byte, batch int, passthrough bool) {
 	srv := natstest.RunServerWith(b, natsembed.Config{Logs: os.Getenv("BENCH_NATS_LOGS") != ""})
 	nc, js := natstest.Connect(b, srv)
 	natstest.Topology(b, js)
@@ -238,8 +244,13 @@ func benchStage(b *testing.B, lines [][]byte, batch int) {
 		cfg.PullBatch = 32
 	}
 	stage := tm.Stage(cfg.Name)
-	h := pipeline.Chain(NewHandler(seen, article.Limits{}, time.Now, HandlerOptions{}),
-		pipeline.Observe(stage), pipeline.Recover())
+	var h pipeline.Handler = NewHandler(seen, article.Limits{}, time.Now, HandlerOptions{})
+	if passthrough {
+		h = pipeline.HandlerFunc(func(_ context.Context, in *pipeline.Message) ([]*pipeline.Message, error) {
+			return []*pipeline.Message{{ID: fmt.Sprintf("p%d", in.Seq), Source: in.Source, Data: in.Data}}, nil
+		})
+	}
+	h = pipeline.Chain(h, pipeline.Observe(stage), pipeline.Recover())
 	w, err := natsbus.NewWorker(pjs, cfg, h, zap.NewNop(), stage)
 	if err != nil {
 		b.Fatal(err)
