@@ -2,6 +2,7 @@ package natsbus
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -21,6 +22,10 @@ type ConnConfig struct {
 	TLSCA     string // CA certificate to verify the server
 	TLSCert   string // client certificate, for mutual TLS
 	TLSKey    string // client key, for mutual TLS
+	// InboxPrefix replaces _INBOX for the replies this client receives, so
+	// that a least-privilege user may subscribe to its own replies only
+	// (deploy/nats gives every service its own, _INBOX_<service>).
+	InboxPrefix string
 }
 
 // Validate checks that the configuration can be used.
@@ -42,6 +47,9 @@ func (c ConnConfig) Validate() error {
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return fmt.Errorf("%w: NATS TLS client certificate and key must be given together", ErrInvalidConfig)
+	}
+	if c.InboxPrefix != "" && (!validSubject(c.InboxPrefix) || strings.ContainsAny(c.InboxPrefix, "*>")) {
+		return fmt.Errorf("%w: NATS inbox prefix %q is not a subject without wildcards", ErrInvalidConfig, c.InboxPrefix)
 	}
 	return nil
 }
@@ -76,6 +84,11 @@ func (c ConnConfig) Options(log *zap.Logger) ([]nats.Option, error) {
 				log.Warn("nats disconnected", zap.Error(err))
 			}
 		}),
+		nats.ReconnectErrHandler(func(_ *nats.Conn, err error) {
+			// With RetryOnFailedConnect a wrong password or certificate
+			// shows up here, attempt after attempt.
+			log.Warn("nats connection attempt failed", zap.Error(err))
+		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
 			log.Info("nats reconnected", zap.String("url", nc.ConnectedUrlRedacted()))
 		}),
@@ -101,6 +114,9 @@ func (c ConnConfig) Options(log *zap.Logger) ([]nats.Option, error) {
 	case c.Token != "":
 		opts = append(opts, nats.Token(c.Token))
 	}
+	if c.InboxPrefix != "" {
+		opts = append(opts, nats.CustomInboxPrefix(c.InboxPrefix))
+	}
 	if c.TLSCA != "" {
 		opts = append(opts, nats.RootCAs(c.TLSCA))
 	}
@@ -122,4 +138,14 @@ func Connect(c ConnConfig, log *zap.Logger, extra ...nats.Option) (*nats.Conn, e
 		return nil, fmt.Errorf("connect to nats %s: %w", c.URL, err)
 	}
 	return nc, nil
+}
+
+// validSubject reports whether s is a dot-separated subject of valid tokens.
+func validSubject(s string) bool {
+	for _, tok := range strings.Split(s, ".") {
+		if tok != "*" && tok != ">" && !ValidToken(tok) {
+			return false
+		}
+	}
+	return s != ""
 }

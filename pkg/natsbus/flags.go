@@ -1,6 +1,9 @@
 package natsbus
 
-import "flag"
+import (
+	"flag"
+	"strconv"
+)
 
 // RegisterFlags adds the connection flags to fs.
 func (c *ConnConfig) RegisterFlags(fs *flag.FlagSet) {
@@ -13,6 +16,7 @@ func (c *ConnConfig) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TLSCA, "nats-tls-ca", c.TLSCA, "CA certificate file to verify the NATS server")
 	fs.StringVar(&c.TLSCert, "nats-tls-cert", c.TLSCert, "client certificate file for mutual TLS")
 	fs.StringVar(&c.TLSKey, "nats-tls-key", c.TLSKey, "client key file for mutual TLS")
+	fs.StringVar(&c.InboxPrefix, "nats-inbox-prefix", c.InboxPrefix, "inbox prefix for replies, instead of _INBOX (least-privilege users: _INBOX_<service>)")
 }
 
 // RegisterFlags adds the stage's tuning flags to fs.
@@ -33,4 +37,12 @@ func (c *TopologyConfig) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.RawMaxAge, "raw-max-age", c.RawMaxAge, "how long raw submissions are kept for reprocessing (0: no limit)")
 	fs.DurationVar(&c.ArticlesMaxAge, "articles-max-age", c.ArticlesMaxAge, "how long stage outputs are kept")
 	fs.DurationVar(&c.DuplicateWindow, "duplicate-window", c.DuplicateWindow, "Nats-Msg-Id deduplication window")
+	fs.BoolFunc("create-streams", "create or update the streams at start (default true); false only checks they exist, for users without stream-admin permissions ('newsflow setup' creates them)", func(s string) error {
+		v, err := strconv.ParseBool(s)
+		if err != nil {
+			return err
+		}
+		c.VerifyStreams = !v
+		return nil
+	})
 }

@@ -81,6 +81,10 @@ type TopologyConfig struct {
 	// AdvisoriesMaxAge bounds how long an unhandled max-deliveries
 	// advisory is kept (no stage worker running to dead-letter it).
 	AdvisoriesMaxAge time.Duration
+	// VerifyStreams makes EnsureStreams only check that the streams exist
+	// instead of creating or updating them, so that a worker can run as a
+	// user without stream-admin permissions.
+	VerifyStreams bool
 }
 
 // DefaultTopology returns the defaults for a single server.
@@ -131,13 +135,20 @@ func (c TopologyConfig) StreamConfigs() []jetstream.StreamConfig {
 	return []jetstream.StreamConfig{raw, arts, dlq, adv}
 }
 
-// EnsureStreams creates the contract's streams or updates them to cfg. It is
-// idempotent and safe to call from every replica at start.
+// EnsureStreams creates the contract's streams or updates them to cfg (with
+// cfg.VerifyStreams it only checks they exist). It is idempotent and
+// safe to call from every replica at start.
 func EnsureStreams(ctx context.Context, js jetstream.JetStream, cfg TopologyConfig) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
 	for _, sc := range cfg.StreamConfigs() {
+		if cfg.VerifyStreams {
+			if _, err := js.Stream(ctx, sc.Name); err != nil {
+				return fmt.Errorf("stream %s (not created by this process: --create-streams=false): %w", sc.Name, err)
+			}
+			continue
+		}
 		if _, err := js.CreateOrUpdateStream(ctx, sc); err != nil {
 			return fmt.Errorf("create or update stream %s: %w", sc.Name, err)
 		}

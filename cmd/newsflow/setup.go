@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/newsflow/newsflow/pkg/natsbus"
+)
+
+// runSetup creates or updates the streams, for deployments whose workers
+// run as least-privilege users (--create-streams=false).
+func runSetup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("newsflow setup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var nf natsFlags
+	nf.register(fs)
+	topo := natsbus.DefaultTopology()
+	fs.IntVar(&topo.Replicas, "stream-replicas", topo.Replicas, "replicas of every stream (3 in a cluster)")
+	fs.DurationVar(&topo.RawMaxAge, "raw-max-age", topo.RawMaxAge, "how long raw submissions are kept for reprocessing (0: no limit)")
+	fs.DurationVar(&topo.ArticlesMaxAge, "articles-max-age", topo.ArticlesMaxAge, "how long stage outputs are kept")
+	fs.DurationVar(&topo.DuplicateWindow, "duplicate-window", topo.DuplicateWindow, "Nats-Msg-Id deduplication window")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), `Usage: newsflow setup [--nats URL] [--stream-replicas N] [...]
+
+Creates the streams of newsflow, or updates them to these settings. Workers
+do this themselves at start unless they run with --create-streams=false, as
+the least-privilege users of deploy/nats do: then run this once as an admin.`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return exitError{2}
+	}
+	if err := topo.Validate(); err != nil {
+		return err
+	}
+	nc, js, err := nf.connect("setup")
+	if err != nil {
+		return err
+	}
+	defer closeConn(nc)
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := natsbus.EnsureStreams(sctx, js, topo); err != nil {
+		return err
+	}
+	for _, sc := range topo.StreamConfigs() {
+		fmt.Fprintf(stdout, "stream %s: subjects %v, %d replica(s), max age %s\n", sc.Name, sc.Subjects, sc.Replicas, maxAge(sc.MaxAge))
+	}
+	return nil
+}
+
+func maxAge(d time.Duration) string {
+	if d == 0 {
+		return "unlimited"
+	}
+	return d.String()
+}

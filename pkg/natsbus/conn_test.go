@@ -1,0 +1,322 @@
+package natsbus_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/jwt/v2"
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nkeys"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/newsflow/newsflow/pkg/natsbus"
+	"github.com/newsflow/newsflow/pkg/natsembed"
+	"github.com/newsflow/newsflow/pkg/natstest"
+)
+
+func writeFile(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// pki is a throw-away certificate authority with a server and a client
+// certificate, written as PEM files.
+type pki struct {
+	ca, serverCert, serverKey, clientCert, clientKey string
+	// otherCA signed nothing here: a client trusting it must fail.
+	otherCA string
+}
+
+func newPKI(t *testing.T) pki {
+	t.Helper()
+	dir := t.TempDir()
+	newKey := func() *ecdsa.PrivateKey {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	keyPEM := func(k *ecdsa.PrivateKey) []byte {
+		b, err := x509.MarshalECPrivateKey(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: b})
+	}
+	serial := int64(1)
+	makeCA := func(name string) (*x509.Certificate, *ecdsa.PrivateKey, []byte) {
+		k := newKey()
+		serial++
+		tmpl := &x509.Certificate{
+			SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: name},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+			IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cert, _ := x509.ParseCertificate(der)
+		return cert, k, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	}
+	caCert, caKey, caPEM := makeCA("newsflow test CA")
+	_, _, otherPEM := makeCA("some other CA")
+	leaf := func(name string, usage x509.ExtKeyUsage) ([]byte, []byte) {
+		k := newKey()
+		serial++
+		tmpl := &x509.Certificate{
+			SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: name},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{usage},
+			IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"},
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &k.PublicKey, caKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), keyPEM(k)
+	}
+	sc, sk := leaf("nats", x509.ExtKeyUsageServerAuth)
+	cc, ck := leaf("ingest", x509.ExtKeyUsageClientAuth)
+	return pki{
+		ca:         writeFile(t, dir, "ca.pem", caPEM),
+		otherCA:    writeFile(t, dir, "other-ca.pem", otherPEM),
+		serverCert: writeFile(t, dir, "server.pem", sc), serverKey: writeFile(t, dir, "server-key.pem", sk),
+		clientCert: writeFile(t, dir, "client.pem", cc), clientKey: writeFile(t, dir, "client-key.pem", ck),
+	}
+}
+
+func serverTLS(t *testing.T, p pki, verifyClients bool) func(*server.Options) {
+	t.Helper()
+	tc, err := server.GenTLSConfig(&server.TLSConfigOpts{CertFile: p.serverCert, KeyFile: p.serverKey, CaFile: p.ca, Verify: verifyClients})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(o *server.Options) {
+		o.TLSConfig = tc
+		o.TLS = true
+		o.TLSVerify = verifyClients
+		o.TLSTimeout = 2
+	}
+}
+
+// operator builds an operator, an account with JetStream and a user, and
+// returns the server settings and the user's .creds file.
+func operator(t *testing.T) (func(*server.Options), string, string) {
+	t.Helper()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	okp, err := nkeys.CreateOperator()
+	must(err)
+	opk, _ := okp.PublicKey()
+	oc := jwt.NewOperatorClaims(opk)
+	oc.Name = "newsflow-test"
+	akp, err := nkeys.CreateAccount()
+	must(err)
+	apk, _ := akp.PublicKey()
+	ac := jwt.NewAccountClaims(apk)
+	ac.Name = "NEWSFLOW"
+	ac.Limits.JetStreamLimits = jwt.JetStreamLimits{MemoryStorage: -1, DiskStorage: -1, Streams: -1, Consumer: -1}
+	ajwt, err := ac.Encode(okp)
+	must(err)
+	creds := func(name string, signer nkeys.KeyPair) string {
+		ukp, err := nkeys.CreateUser()
+		must(err)
+		upk, _ := ukp.PublicKey()
+		uc := jwt.NewUserClaims(upk)
+		uc.Name = name
+		ujwt, err := uc.Encode(signer)
+		must(err)
+		seed, _ := ukp.Seed()
+		b, err := jwt.FormatUserConfig(ujwt, seed)
+		must(err)
+		return writeFile(t, t.TempDir(), name+".creds", b)
+	}
+	good := creds("ingest", akp)
+	// A user signed by an account the server does not know.
+	strangerKP, _ := nkeys.CreateAccount()
+	bad := creds("stranger", strangerKP)
+	skp, err := nkeys.CreateAccount()
+	must(err)
+	spk, _ := skp.PublicKey()
+	sc := jwt.NewAccountClaims(spk)
+	sc.Name = "SYS"
+	sjwt, err := sc.Encode(okp)
+	must(err)
+	resolver := &server.MemAccResolver{}
+	must(resolver.Store(apk, ajwt))
+	must(resolver.Store(spk, sjwt))
+	return func(o *server.Options) {
+		o.TrustedOperators = []*jwt.OperatorClaims{oc}
+		o.AccountResolver = resolver
+		o.SystemAccount = spk
+	}, good, bad
+}
+
+func nkeySeed(t *testing.T) (pub, seedFile, otherSeedFile string) {
+	t.Helper()
+	kp, err := nkeys.CreateUser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ = kp.PublicKey()
+	seed, _ := kp.Seed()
+	other, _ := nkeys.CreateUser()
+	otherSeed, _ := other.Seed()
+	dir := t.TempDir()
+	return pub, writeFile(t, dir, "ingest.nk", seed), writeFile(t, dir, "other.nk", otherSeed)
+}
+
+// TestConnectAuthMethods connects the way every binary does
+// (natsbus.Connect with the --nats-* flags' ConnConfig) to servers that
+// demand each authentication method, with the right and a wrong credential,
+// and makes a JetStream round trip when connected.
+func TestConnectAuthMethods(t *testing.T) {
+	p := newPKI(t)
+	nkeyPub, nkeyFile, otherNkey := nkeySeed(t)
+	opMode, goodCreds, badCreds := operator(t)
+	for _, tc := range []struct {
+		name   string
+		server func(*server.Options)
+		good   natsbus.ConnConfig
+		bad    natsbus.ConnConfig
+	}{
+		{
+			name:   "user and password",
+			server: func(o *server.Options) { o.Users = []*server.User{{Username: "ingest", Password: "s3cret"}} },
+			good:   natsbus.ConnConfig{User: "ingest", Password: "s3cret"},
+			bad:    natsbus.ConnConfig{User: "ingest", Password: "wrong"},
+		},
+		{
+			name:   "token",
+			server: func(o *server.Options) { o.Authorization = "t0ken" },
+			good:   natsbus.ConnConfig{Token: "t0ken"},
+			bad:    natsbus.ConnConfig{Token: "nope"},
+		},
+		{
+			name:   "nkey",
+			server: func(o *server.Options) { o.Nkeys = []*server.NkeyUser{{Nkey: nkeyPub}} },
+			good:   natsbus.ConnConfig{NKeyFile: nkeyFile},
+			bad:    natsbus.ConnConfig{NKeyFile: otherNkey},
+		},
+		{
+			name:   "creds file",
+			server: opMode,
+			good:   natsbus.ConnConfig{CredsFile: goodCreds},
+			bad:    natsbus.ConnConfig{CredsFile: badCreds},
+		},
+		{
+			name:   "tls",
+			server: serverTLS(t, p, false),
+			good:   natsbus.ConnConfig{TLSCA: p.ca},
+			bad:    natsbus.ConnConfig{TLSCA: p.otherCA},
+		},
+		{
+			name:   "mutual tls",
+			server: serverTLS(t, p, true),
+			good:   natsbus.ConnConfig{TLSCA: p.ca, TLSCert: p.clientCert, TLSKey: p.clientKey},
+			bad:    natsbus.ConnConfig{TLSCA: p.ca},
+		},
+		{
+			name: "mutual tls with a password",
+			server: func(o *server.Options) {
+				serverTLS(t, p, true)(o)
+				o.Users = []*server.User{{Username: "ingest", Password: "s3cret"}}
+			},
+			good: natsbus.ConnConfig{TLSCA: p.ca, TLSCert: p.clientCert, TLSKey: p.clientKey, User: "ingest", Password: "s3cret"},
+			bad:  natsbus.ConnConfig{TLSCA: p.ca, TLSCert: p.clientCert, TLSKey: p.clientKey, User: "ingest", Password: "wrong"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := natstest.RunServerWith(t, natsembed.Config{Options: tc.server})
+			url := srv.ClientURL()
+			log := zaptest.NewLogger(t)
+
+			good := tc.good
+			good.URL = url
+			nc, err := natsbus.Connect(good, log, nats.RetryOnFailedConnect(false), nats.Timeout(3*time.Second))
+			if err != nil {
+				t.Fatalf("connect with the right credentials: %v", err)
+			}
+			defer nc.Close()
+			if tc.good.TLSCA != "" && nc.TLSRequired() == false {
+				t.Errorf("connection is not using TLS")
+			}
+			js, err := natsbus.NewJetStream(nc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := natsbus.EnsureStreams(ctx, js, natsbus.DefaultTopology()); err != nil {
+				t.Fatalf("jetstream round trip: %v", err)
+			}
+
+			bad := tc.bad
+			bad.URL = url
+			if nc, err := natsbus.Connect(bad, zap.NewNop(), nats.RetryOnFailedConnect(false), nats.Timeout(3*time.Second)); err == nil {
+				nc.Close()
+				t.Fatalf("connected with the wrong credentials %+v", bad.Redacted())
+			}
+		})
+	}
+}
+
+func TestConnConfigRedactsSecrets(t *testing.T) {
+	c := natsbus.ConnConfig{URL: "nats://x", User: "ingest", Password: "pw-secret", Token: "tok-secret"}
+	r := c.Redacted()
+	s := strings.Join([]string{r.URL, r.User, r.Password, r.Token}, " ")
+	if strings.Contains(s, "pw-secret") || strings.Contains(s, "tok-secret") {
+		t.Errorf("redacted config still shows a secret: %+v", r)
+	}
+	if c.Password != "pw-secret" {
+		t.Errorf("Redacted changed the original")
+	}
+}
+
+func TestConnConfigValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  natsbus.ConnConfig
+		ok   bool
+	}{
+		{"url only", natsbus.ConnConfig{URL: "nats://x"}, true},
+		{"no url", natsbus.ConnConfig{}, false},
+		{"two methods", natsbus.ConnConfig{URL: "nats://x", User: "u", Token: "t"}, false},
+		{"password without user", natsbus.ConnConfig{URL: "nats://x", Password: "p"}, false},
+		{"cert without key", natsbus.ConnConfig{URL: "nats://x", TLSCert: "c"}, false},
+		{"inbox prefix", natsbus.ConnConfig{URL: "nats://x", InboxPrefix: "_INBOX_ingest"}, true},
+		{"inbox prefix wildcard", natsbus.ConnConfig{URL: "nats://x", InboxPrefix: "_INBOX.>"}, false},
+		{"inbox prefix empty token", natsbus.ConnConfig{URL: "nats://x", InboxPrefix: "a..b"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.cfg.Validate(); (err == nil) != tc.ok {
+				t.Errorf("Validate() = %v, want ok=%v", err, tc.ok)
+			}
+		})
+	}
+}
+
