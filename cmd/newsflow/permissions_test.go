@@ -217,7 +217,9 @@ func TestLeastPrivilegeUsers(t *testing.T) {
 			t.Errorf("%s: no permissions violation for %s (call returned %v)", who, subject, err)
 		}
 	}
-	quick := func() (context.Context, context.CancelFunc) { return context.WithTimeout(context.Background(), 500*time.Millisecond) }
+	quick := func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.Background(), 500*time.Millisecond)
+	}
 	publish := func(u *natsUser, subject string) func() error {
 		return func() error {
 			if err := u.nc.Publish(subject, []byte(`{"source":"x","body":"forged"}`)); err != nil {

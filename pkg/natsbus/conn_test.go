@@ -319,4 +319,3 @@ func TestConnConfigValidate(t *testing.T) {
 		})
 	}
 }
-
