@@ -1,0 +1,156 @@
+package entities
+
+import "strings"
+
+// Cue words, lower case. They are general to news writing in each
+// language, not tuned to any article.
+
+// titles precede a person's name and are not part of it.
+var titles = set(
+	"mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "prof", "professor", "president", "senator",
+	"governor", "mayor", "general", "gen", "chancellor", "minister", "secretary", "judge", "justice", "king",
+	"queen", "prince", "princess", "pope", "saint", "st", "rev", "reverend", "father", "archbishop", "bishop",
+	"г-н", "г-жа", "г-ца", "д-р", "проф", "ген", "акад", "доц", "инж", "арх", "адв", "о.з", "полк", "ген.-лейт",
+	"св", "свети", "света", "господин", "госпожа",
+)
+
+// roles name a person's office or job; a name shortly after one is a
+// person's, and a role used alone ("заяви министърът", "said the minister")
+// refers to the person who holds it. Matched on the start of the word, so
+// that Bulgarian articles and Russian endings match too.
+var roles = []string{
+	"министър", "президент", "премиер", "вицепрезидент", "вицепремиер", "секретар", "говорител", "председател",
+	"посланик", "кмет", "губернатор", "депутат", "евродепутат", "сенатор", "лидер", "директор", "шеф", "началник",
+	"генерал", "адвокат", "съдия", "прокурор", "министр", "премьер", "госсекретар", "спикер", "глава", "посол",
+	"мэр", "директор", "руководител", "председатель", "пресс-секретар", "представител", "представник", "канцлер",
+	"президентк", "журналист", "анализатор", "аналитик", "експерт", "эксперт", "професор", "профессор",
+	"треньор", "тренер", "сенатор", "конгресмен", "комиссар", "комисар", "еврокомисар", "еврокомиссар",
+	"president", "minister", "premier", "secretary", "spokesman", "spokeswoman", "spokesperson", "chairman",
+	"chairwoman", "chief", "executive", "director", "analyst", "economist", "leader", "mayor", "governor",
+	"senator", "ambassador", "chancellor", "manager", "coach", "boss", "striker", "captain", "editor",
+	"general", "judge", "lawyer", "founder", "head", "commissioner", "envoy", "negotiator", "deputy",
+}
+
+// orgHeads make a name an organisation's.
+var orgHeads = set(
+	"министерство", "агенция", "комисия", "съвет", "съюз", "партия", "банка", "банк", "университет", "институт",
+	"център", "фонд", "асоциация", "федерация", "дирекция", "служба", "академия", "агентство", "комиссия",
+	"совет", "союз", "центр", "компания", "корпорация", "группа", "група", "холдинг", "болница", "больница",
+	"съд", "суд", "прокуратура", "парламент", "правителство", "правительство", "министерство", "общество",
+	"организация", "движение", "коалиция", "фондация", "камара", "палата", "щаб", "штаб", "комитет",
+	"инспекция", "инспекторат", "медия", "медиа", "телевизия", "телевидение", "радио", "вестник", "газета",
+	"агентство", "ассоциация", "федерация", "департамент", "управление", "бюро", "клуб", "фронт",
+	"research", "group", "executive", "board", "council", "commission", "bank", "ltd", "inc", "corp",
+	"corporation", "plc", "pharmaceuticals", "airlines", "airways", "association", "union", "party",
+	"university", "institute", "agency", "ministry", "department", "office", "committee", "court", "assembly",
+	"network", "networks", "channel", "retail", "motors", "media", "news", "times", "post", "journal",
+	"magazine", "club", "united", "rovers", "fc", "foundation", "trust", "service", "services", "authority",
+	"organisation", "organization", "federation", "league", "systems", "technologies", "holdings", "capital",
+	"partners", "securities", "fund", "insurance", "energy", "telecom", "entertainment", "studios", "records",
+	"company", "society", "school", "college", "hospital", "police", "army", "navy", "force", "parliament",
+	"government", "party", "coalition", "centre", "center", "bureau", "exchange", "reserve", "treasury",
+)
+
+// locHeads make a name a place's.
+var locHeads = set(
+	"beach", "island", "islands", "street", "road", "square", "river", "lake", "mountain", "mountains", "valley",
+	"bay", "county", "province", "airport", "city", "town", "village", "state", "republic", "kingdom", "sea", "ocean",
+	"море", "остров", "река", "езеро", "планина", "летище", "улица", "булевард", "площад", "област", "община",
+	"град", "село", "аэропорт", "озеро", "гора", "река", "площадь", "проспект", "край", "республика", "округ",
+)
+
+// orgContext precede the name of an organisation ("в. "Билд"", "агенция
+// ДПА", "the newspaper Guardian").
+var orgContext = set(
+	"в", "вестник", "вестника", "агенция", "агенцията", "компания", "компанията", "авиокомпания", "авиокомпанията",
+	"телевизия", "телевизията", "партия", "партията", "сайта", "сайт", "изданието", "издание", "канал", "канала",
+	"газета", "газеты", "газете", "агентство", "агентства", "издания", "компании", "авиакомпания", "авиакомпании",
+	"телеканал", "телеканала", "телеканале", "партии", "банк", "банка", "концерн", "концерна", "холдинг",
+	"newspaper", "agency", "firm", "company", "group", "magazine", "channel", "broadcaster", "brokers", "broker",
+	"bank", "carrier", "airline", "website", "site", "daily", "network", "club", "side",
+)
+
+// locContext precede the name of a place.
+var locContext = set(
+	"град", "града", "гр", "село", "селото", "с", "столицата", "столица", "областта", "област", "община",
+	"общината", "летище", "летището", "город", "города", "городе", "село", "деревня", "столице", "столицы",
+	"области", "аэропорт", "аэропорту", "регион", "региона", "регионе", "провинция", "провинции", "штат", "штате",
+	"щата", "щат", "в", "във", "city", "town", "village", "capital", "region", "province", "state", "county", "island", "in",
+)
+
+// connectors may join the capitalised words of a Latin-script name
+// ("Board of Deputies of British Jews", "Jean de La Fontaine").
+var connectors = set("of", "and", "for", "the", "de", "van", "von", "der", "den", "al", "bin", "la", "le", "du", "da", "di", "dos", "del", "y")
+
+// reportingVerbs introduce or follow reported speech. Matched on the start
+// of the word, so "заяви" covers "заявява", "заявил", "заявила".
+var reportingVerbs = []string{
+	// Bulgarian
+	"заяви", "заявя", "каза", "казва", "посочи", "посочва", "допълни", "допълва", "добави", "добавя", "обясни",
+	"обяснява", "подчерта", "подчертава", "отбеляза", "отбелязва", "коментира", "съобщи", "съобщава", "увери",
+	"уверява", "изтъкна", "призна", "предупреди", "предупреждава", "попита", "отговори", "твърди", "смята",
+	"написа", "пише", "сподели", "споделя", "заключи", "уточни", "уточнява", "изрази", "настоя", "настоява",
+	"призова", "апелира", "констатира", "изригна", "завещава", "цитира", "информира", "обяви", "обявява",
+	"разказа", "разказва", "припомни", "обобщи", "заплаши", "отсече", "възкликна", "благодари",
+	// Russian
+	"заявил", "заявля", "сказал", "сказа", "говорит", "говорил", "отметил", "отмеча", "добавил", "подчеркнул",
+	"подчеркива", "сообщил", "сообща", "пояснил", "поясня", "объяснил", "объясня", "считает", "полагает",
+	"написал", "ответил", "отвечает", "признал", "признает", "предупредил", "предупрежда", "заверил", "уверил",
+	"напомнил", "констатировал", "рассказал", "рассказыва", "уточнил", "убежден", "уверен", "призвал",
+	"цитирует", "процитировал", "прокомментировал", "комментирует", "добавила", "сказала", "заявила",
+	"отметила", "подчеркнула", "сообщила", "пояснила", "написала", "ответила", "признала", "заверила",
+	"утверждает", "утверждал", "посетовал", "посетовала", "резюмировал", "выразил",
+	// Ukrainian
+	"заявив", "сказав", "зазначив", "додав", "наголосив", "повідомив", "пояснив",
+	// English
+	"said", "says", "say", "told", "tells", "added", "adds", "stated", "explained", "argued", "insisted",
+	"warned", "claimed", "noted", "asked", "replied", "described", "admitted", "announced", "commented",
+	"declared", "wrote", "stressed", "suggested", "believes", "believed", "thinks", "urged", "vowed",
+	"predicted", "concluded", "confirmed", "acknowledged", "revealed", "remarked", "recalled", "continued",
+}
+
+// pronouns refer back to the last named person.
+var pronouns = map[string]bool{
+	"той": false, "тя": true, "он": false, "она": true, "він": false, "вона": true, "he": false, "she": true,
+}
+
+func set(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}
+
+// IsReportingVerb reports whether the lower-case word w is a verb that
+// reports speech ("заяви", "сказал", "said").
+func IsReportingVerb(w string) bool {
+	for _, v := range reportingVerbs {
+		if strings.HasPrefix(w, v) {
+			// "казах" (I said) and "сказка" (tale) are not attributions;
+			// "say" must be the whole word.
+			if v == "say" || v == "said" || v == "says" || v == "told" {
+				return w == v
+			}
+			return len(w)-len(v) <= 6
+		}
+	}
+	return false
+}
+
+// IsPronoun reports whether the lower-case word w is a third-person
+// pronoun and whether it is feminine.
+func IsPronoun(w string) (ok, female bool) {
+	female, ok = pronouns[w]
+	return ok, female
+}
+
+// IsRole reports whether the lower-case word w names an office or job.
+func IsRole(w string) bool {
+	for _, r := range roles {
+		if strings.HasPrefix(w, r) && len(w)-len(r) <= 8 {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,238 @@
+package entities
+
+import (
+	"bufio"
+	"embed"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+//go:generate go run ./gazgen -gazetteers ../../../shared/gazetteers -corpus ../../../shared/corpus -out data
+
+// data holds the generated gazetteers (gazgen), the hand-curated entries and
+// the notices of their sources.
+//
+//go:embed data/gazetteer.tsv data/gazetteer-cc-by-sa.tsv data/curated.tsv data/common-words.tsv
+var data embed.FS
+
+// Kind of a gazetteer entry.
+type kind uint8
+
+const (
+	kindNone kind = iota
+	kindLoc
+	kindOrg
+	kindFirst
+	kindLast
+	kindPatr
+	kindDemonym
+	kindStop
+)
+
+var kindNames = map[string]kind{
+	"LOC": kindLoc, "ORG": kindOrg, "FIRST": kindFirst, "LAST": kindLast,
+	"PATR": kindPatr, "DEMONYM": kindDemonym, "STOP": kindStop,
+}
+
+// gazEntry is a name of a place or organisation.
+type gazEntry struct {
+	name string // canonical form, as written in the source
+	lang string
+	kind kind
+	caps []bool // per word: must be written in capitals (acronyms)
+}
+
+// Gazetteer holds the names the extractor recognises, keyed by the stems of
+// their words so that inflected forms match ("Германии" -> "Германия",
+// "Европейския парламент" -> "Европейски парламент"). Build it once with
+// NewGazetteer and share it: it is read-only and safe for concurrent use.
+type Gazetteer struct {
+	// names maps the stem key of a place or organisation name to its
+	// entries (several languages may share a key).
+	names map[string][]gazEntry
+	// exact maps the lower-case name to its entries; an exact match wins
+	// over a stem match ("Русия" is not "Русе").
+	exact map[string][]gazEntry
+	// maxWords is the longest name, in words, starting with a stem.
+	maxWords map[string]int
+	// person maps the stem of a given name, surname or patronymic to the
+	// kinds it has and a canonical (nominative) form.
+	person map[string]personWord
+	// demonyms are capitalised adjectives and nationality nouns (lower case).
+	demonyms map[string]bool
+	// common are sorted "lang\tword" lines: stop words and words the corpus
+	// writes in lower case.
+	common []string
+	// entries counts the entries loaded, for Stats.
+	entries int
+}
+
+type personWord struct {
+	first, last, patr bool
+	canonical         string
+}
+
+// Stats describes a loaded gazetteer.
+type Stats struct {
+	// Entries is the number of entries loaded from the data files.
+	Entries int
+	// Names is the number of distinct place and organisation keys.
+	Names int
+	// PersonWords is the number of distinct given-name, surname and
+	// patronymic stems.
+	PersonWords int
+	// CommonWords is the number of stop and common words.
+	CommonWords int
+}
+
+// Stats returns the size of g.
+func (g *Gazetteer) Stats() Stats {
+	return Stats{Entries: g.entries, Names: len(g.names), PersonWords: len(g.person), CommonWords: len(g.common)}
+}
+
+// NewGazetteer parses the embedded data files. It takes a few milliseconds;
+// call it once per process.
+func NewGazetteer() (*Gazetteer, error) {
+	g := &Gazetteer{
+		names:    make(map[string][]gazEntry, 8192),
+		exact:    make(map[string][]gazEntry, 8192),
+		maxWords: make(map[string]int, 8192),
+		person:   make(map[string]personWord, 8192),
+		demonyms: make(map[string]bool, 1024),
+	}
+	for _, f := range []string{"data/gazetteer.tsv", "data/gazetteer-cc-by-sa.tsv", "data/curated.tsv"} {
+		if err := g.load(f); err != nil {
+			return nil, err
+		}
+	}
+	if err := g.loadCommon("data/common-words.tsv"); err != nil {
+		return nil, err
+	}
+	slices.Sort(g.common)
+	g.common = slices.Compact(g.common)
+	return g, nil
+}
+
+func (g *Gazetteer) load(path string) error {
+	f, err := data.Open(path)
+	if err != nil {
+		return fmt.Errorf("open gazetteer %s: %w", path, err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	line := 0
+	for sc.Scan() {
+		line++
+		l := sc.Text()
+		if l == "" || l[0] == '#' {
+			continue
+		}
+		parts := strings.Split(l, "\t")
+		if len(parts) != 3 {
+			return fmt.Errorf("gazetteer %s line %d: want KIND, LANG, NAME separated by tabs, got %q", path, line, l)
+		}
+		k, ok := kindNames[parts[0]]
+		if !ok {
+			return fmt.Errorf("gazetteer %s line %d: unknown kind %q", path, line, parts[0])
+		}
+		g.add(k, parts[1], parts[2])
+		g.entries++
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read gazetteer %s: %w", path, err)
+	}
+	return nil
+}
+
+func (g *Gazetteer) add(k kind, lang, name string) {
+	switch k {
+	case kindStop:
+		g.common = append(g.common, lang+"\t"+strings.ToLower(name))
+		return
+	case kindDemonym:
+		for _, w := range strings.Fields(name) {
+			g.demonyms[strings.ToLower(w)] = true
+		}
+		return
+	case kindFirst, kindLast, kindPatr:
+		if strings.Contains(name, " ") {
+			return
+		}
+		key := stem(name)
+		pw := g.person[key]
+		switch k {
+		case kindFirst:
+			pw.first = true
+		case kindLast:
+			pw.last = true
+		default:
+			pw.patr = true
+		}
+		if pw.canonical == "" || len(name) < len(pw.canonical) {
+			pw.canonical = name
+		}
+		g.person[key] = pw
+		return
+	}
+	words := nameWords(name)
+	if len(words) == 0 {
+		return
+	}
+	e := gazEntry{name: name, lang: lang, kind: k, caps: make([]bool, len(words))}
+	stems := make([]string, len(words))
+	for i, w := range words {
+		stems[i] = stem(w)
+		e.caps[i] = isAcronym(w)
+	}
+	key := strings.Join(stems, " ")
+	for _, old := range g.names[key] {
+		if old.lang == lang && old.kind == k && old.name == name {
+			return
+		}
+	}
+	g.names[key] = append(g.names[key], e)
+	lk := strings.ToLower(strings.Join(words, " "))
+	g.exact[lk] = append(g.exact[lk], e)
+	if len(words) > g.maxWords[stems[0]] {
+		g.maxWords[stems[0]] = len(words)
+	}
+}
+
+func (g *Gazetteer) loadCommon(path string) error {
+	b, err := data.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if l == "" || l[0] == '#' {
+			continue
+		}
+		g.common = append(g.common, l)
+		g.entries++
+	}
+	return nil
+}
+
+// isCommon reports whether the lower-case word w is a stop word or a word
+// usually written in lower case in lang (any language when lang is "").
+func (g *Gazetteer) isCommon(lang, w string) bool {
+	if lang == "" {
+		for _, l := range []string{"bg", "ru", "en", "uk", "de"} {
+			if g.isCommon(l, w) {
+				return true
+			}
+		}
+		return false
+	}
+	_, ok := slices.BinarySearch(g.common, lang+"\t"+w)
+	return ok
+}
+
+// nameWords splits a gazetteer name into the words the tokenizer would
+// produce, dropping punctuation.
+func nameWords(name string) []string {
+	return strings.FieldsFunc(name, func(r rune) bool {
+		return r == ' ' || r == ',' || r == '.' || r == '"' || r == '„' || r == '“' || r == '«' || r == '»' || r == '(' || r == ')' || r == '–' || r == '—' || r == ':' || r == ';'
+	})
+}

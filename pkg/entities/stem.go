@@ -1,0 +1,146 @@
+package entities
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// endings are inflectional endings of Bulgarian (definite articles, plural)
+// and Russian and Ukrainian (case endings), longest first. stem strips one
+// of them so that the forms of a name share a key.
+var endings = []string{
+	"иями", "ями", "ами", "ией", "ией", "ого", "его", "ому", "ему", "ыми", "ими", "ите", "ята", "ата", "ото", "ото", "ове", "ева", "ова",
+	"ият", "ия", "ът", "ят", "та", "то", "те", "ии", "ию", "ие", "ой", "ей", "ом", "ем", "ам", "ям", "ах", "ях", "ую", "юю", "ая", "яя",
+	"ое", "ее", "ый", "ий", "ые", "ых", "их", "ым", "им", "ов", "ев",
+	"а", "я", "ы", "и", "у", "ю", "е", "о", "ь", "й", "і", "ї", "є",
+}
+
+// stem returns the lookup key of one word: lower case, "ё" as "е", an
+// English possessive dropped, and for Cyrillic words one inflectional
+// ending stripped (keeping at least three letters), with a final "ен" of
+// the stem reduced to "н" (Bulgarian "Върховен"/"Върховния"). Acronyms and
+// Latin words keep their letters.
+func stem(w string) string {
+	w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
+	if isAcronym(w) {
+		return strings.ToLower(w)
+	}
+	l := strings.ToLower(strings.ReplaceAll(strings.ReplaceAll(w, "ё", "е"), "Ё", "Е"))
+	if !cyrillic(l) {
+		return l
+	}
+	n := utf8.RuneCountInString(l)
+	if n <= 3 {
+		return l
+	}
+	for _, e := range endings {
+		if strings.HasSuffix(l, e) && n-utf8.RuneCountInString(e) >= 3 {
+			l = l[:len(l)-len(e)]
+			break
+		}
+	}
+	if strings.HasSuffix(l, "ен") && utf8.RuneCountInString(l) >= 6 {
+		l = l[:len(l)-len("ен")] + "н"
+	}
+	return l
+}
+
+func cyrillic(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return unicode.Is(unicode.Cyrillic, r)
+		}
+	}
+	return false
+}
+
+// isAcronym reports whether w is written in capitals: at least two letters,
+// all upper case ("НАТО", "BBC", "G20").
+func isAcronym(w string) bool {
+	n := 0
+	for _, r := range w {
+		if unicode.IsLetter(r) {
+			if !unicode.IsUpper(r) {
+				return false
+			}
+			n++
+		}
+	}
+	return n >= 2
+}
+
+func firstUpper(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return unicode.IsUpper(r)
+}
+
+// bgDefinite strips the Bulgarian definite article from a word of a name
+// that is not a person's: adjectives ("Европейския" -> "Европейски",
+// "Върховния" -> "Върховен", "Изпълнителната" -> "Изпълнителна") and nouns
+// ("Съюзът" -> "Съюз", "Агенцията" -> "Агенция", "Конгреса" -> "Конгрес").
+func bgDefinite(w string, head, org bool) string {
+	switch {
+	case strings.HasSuffix(w, "ският"), strings.HasSuffix(w, "ския"):
+		return strings.TrimSuffix(strings.TrimSuffix(w, "ят"), "я")
+	case strings.HasSuffix(w, "ният") || strings.HasSuffix(w, "ния"):
+		base := strings.TrimSuffix(strings.TrimSuffix(w, "ият"), "ия")
+		return base + "ен"
+	case strings.HasSuffix(w, "ият"):
+		return strings.TrimSuffix(w, "ят")
+	case strings.HasSuffix(w, "ата") && utf8.RuneCountInString(w) > 5:
+		return strings.TrimSuffix(w, "та")
+	case strings.HasSuffix(w, "ята") && utf8.RuneCountInString(w) > 5:
+		return strings.TrimSuffix(w, "та")
+	case strings.HasSuffix(w, "ото") && utf8.RuneCountInString(w) > 5:
+		return strings.TrimSuffix(w, "то")
+	case strings.HasSuffix(w, "ът"):
+		return strings.TrimSuffix(w, "ът")
+	case strings.HasSuffix(w, "ят") && head:
+		return strings.TrimSuffix(w, "ят") + "й"
+	case head && org && strings.HasSuffix(w, "а") && utf8.RuneCountInString(w) >= 5:
+		prev, _ := utf8.DecodeLastRuneInString(strings.TrimSuffix(w, "а"))
+		if !isVowel(prev) {
+			return strings.TrimSuffix(w, "а")
+		}
+	}
+	return w
+}
+
+func isVowel(r rune) bool {
+	return strings.ContainsRune("аеиоуъюяыэёієїaeiouy", unicode.ToLower(r))
+}
+
+// ruNominative guesses the nominative of one word of a Russian or
+// Ukrainian person's name from an oblique form ("Бориса" -> "Борис",
+// "Терезой" -> "Тереза", "Меланией" -> "Мелания", "Обамы" -> "Обама").
+// female tells the gender when known from a given name.
+func ruNominative(w string, female bool) string {
+	n := utf8.RuneCountInString(w)
+	if n < 4 {
+		return w
+	}
+	cut := func(suf, add string) string { return strings.TrimSuffix(w, suf) + add }
+	switch {
+	case strings.HasSuffix(w, "ией"):
+		return cut("ей", "я")
+	case strings.HasSuffix(w, "овой"), strings.HasSuffix(w, "евой"), strings.HasSuffix(w, "иной"):
+		return cut("ой", "а")
+	case strings.HasSuffix(w, "ой"):
+		return cut("ой", "а")
+	case strings.HasSuffix(w, "ей") && female:
+		return cut("ей", "я")
+	case strings.HasSuffix(w, "ым") || strings.HasSuffix(w, "ом"):
+		if strings.HasSuffix(w, "ым") {
+			return cut("ым", "")
+		}
+		return cut("ом", "")
+	case strings.HasSuffix(w, "ем") && !female:
+		return cut("ем", "й")
+	case strings.HasSuffix(w, "ого"):
+		return cut("ого", "ий")
+	case strings.HasSuffix(w, "ы") && !female:
+		return cut("ы", "а")
+	}
+	return w
+}
