@@ -11,7 +11,22 @@ var titles = set(
 	"governor", "mayor", "general", "gen", "chancellor", "minister", "secretary", "judge", "justice", "king",
 	"queen", "prince", "princess", "pope", "saint", "st", "rev", "reverend", "father", "archbishop", "bishop",
 	"г-н", "г-жа", "г-ца", "д-р", "проф", "ген", "акад", "доц", "инж", "арх", "адв", "о.з", "полк", "ген.-лейт",
-	"св", "свети", "света", "господин", "госпожа",
+	"господин", "госпожа", "prime", "mp", "mep", "frenchman", "englishman", "dane", "welshman", "scotsman",
+	"аятолах", "аятолла", "аятоллах", "принц", "принцеса", "принцесса", "крал", "кралица", "король", "королева",
+	"шейх", "патриарх", "папа", "emir", "sheikh", "cardinal", "кардинал", "митрополит",
+)
+
+// calendar words are capitalised in English but never names.
+var calendar = set(
+	"january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+	"december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "christmas", "easter",
+)
+
+// genericAcronyms are abbreviations of common nouns, not of names.
+var genericAcronyms = set(
+	"ceo", "cfo", "coo", "tv", "pc", "pcs", "cd", "dvd", "mp", "mps", "mep", "meps", "gdp", "vat", "it", "ai", "hiv",
+	"aids", "dna", "ok", "hq", "pr", "ipo", "sms", "gps", "id", "me", "nt", "xp", "hepa", "faq", "usb", "pdf", "ceos",
+	"сми", "ввп", "ддс", "егн", "спин", "ит", "тв", "бвп", "днк", "ндс", "мвр", "covid", "sars", "of", "ii", "iii",
 )
 
 // roles name a person's office or job; a name shortly after one is a
@@ -68,6 +83,10 @@ var orgContext = set(
 	"телеканал", "телеканала", "телеканале", "партии", "банк", "банка", "концерн", "концерна", "холдинг",
 	"newspaper", "agency", "firm", "company", "group", "magazine", "channel", "broadcaster", "brokers", "broker",
 	"bank", "carrier", "airline", "website", "site", "daily", "network", "club", "side",
+	"болница", "болницата", "болниците", "хотел", "хотела", "завод", "завода", "клуб", "клуба", "университет",
+	"театър", "театъра", "фирма", "фирмата", "дружество", "дружеството", "больница", "больницы", "завода", "фирмы",
+	"сервис", "магазин", "магазина", "издательство", "портал", "портала", "радио", "радиото", "движение",
+	"групировка", "групировката", "организация", "организацията", "сеть", "сети", "мрежа", "мрежата",
 )
 
 // locContext precede the name of a place.

@@ -136,9 +136,18 @@ func initial(toks []textseg.Token, i int) bool {
 
 // sentence collects the candidate mentions and role words of one sentence.
 func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, roles []Role) ([]mention, []Role) {
-	personCue := -100 // index of the last title, role or reporting verb
+	personCue := -100 // index of the last title or role word
 	for i := 0; i < len(toks); {
 		t := toks[i]
+		if t.Kind == textseg.Punct && openQuote(t.Text) {
+			if n, m, ok := x.quotedName(toks, i, lang); ok {
+				if m.typ != "" {
+					ms = append(ms, m)
+				}
+				i += n
+				continue
+			}
+		}
 		if !capital(t) {
 			lw := lowerWord(t)
 			if t.Kind == textseg.Word || t.Kind == textseg.Abbrev {
@@ -146,7 +155,7 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 				case IsRole(lw):
 					roles = append(roles, Role{Start: t.Start, End: t.End})
 					personCue = i
-				case titles[lw], IsReportingVerb(lw):
+				case titles[lw]:
 					personCue = i
 				}
 			}
@@ -161,27 +170,18 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 			i += n
 			continue
 		}
-		// An unknown run of capitalised words.
-		j := i + 1
-		for j < len(toks) {
-			u := toks[j]
-			if capital(u) {
-				if n, _ := x.matchGazetteer(toks, j, lang); n > 0 && !x.personWord(u.Text) {
-					break
-				}
-				j++
-				continue
-			}
-			if u.Kind == textseg.Word && connectors[u.Text] && j+1 < len(toks) && capital(toks[j+1]) && !cyrillic(u.Text) {
-				j++
-				continue
-			}
-			break
+		// A capitalised adjective before an organisation word written in
+		// lower case: "Изпълнителната агенция по лекарствата", "Высокий суд".
+		if n := x.orgPhrase(toks, i); n > 0 {
+			ms = append(ms, mention{start: t.Start, end: toks[i+n-1].End, words: texts(toks[i : i+n]), typ: article.EntityOrganization})
+			i += n
+			continue
 		}
+		j := x.chunkEnd(toks, i, lang)
 		chunk := toks[i:j]
 		next := j
 		// Leading sentence-start words, titles and demonyms are not names.
-		hadTitle := personCue >= i-8 && personCue >= 0
+		hadTitle := personCue >= 0 && personCue >= i-8
 		for len(chunk) > 0 {
 			c := chunk[0]
 			lw := lowerWord(c)
@@ -189,10 +189,10 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 			switch {
 			case titles[lw] || (c.Kind == textseg.Abbrev && titles[strings.TrimSuffix(lw, ".")]):
 				hadTitle = true
-			case IsRole(lw) && !x.personWord(c.Text):
+			case IsRole(lw) && !x.exactPerson(c.Text):
 				hadTitle = true
 				roles = append(roles, Role{Start: c.Start, End: c.End})
-			case first && initial(toks, i) && len(chunk) > 1 && x.g.isCommon(lang, lw):
+			case first && initial(toks, i) && len(chunk) > 1 && x.g.isCommon(lang, lw) && !x.exactPerson(c.Text):
 			case x.g.demonyms[strings.TrimSuffix(lw, "'s")] && !cyrillic(lw):
 			default:
 				goto done
@@ -200,23 +200,21 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 			chunk = chunk[1:]
 		}
 	done:
-		for len(chunk) > 0 && connectors[chunk[len(chunk)-1].Text] {
-			chunk = chunk[:len(chunk)-1]
-		}
-		if len(chunk) == 0 {
+		if len(chunk) == 0 || skipWord(chunk[0].Text, len(chunk)) {
 			i = next
 			continue
 		}
-		m := mention{start: chunk[0].Start, end: chunk[len(chunk)-1].End, words: texts(chunk)}
-		weakStart := chunk[0].Start == t.Start && initial(toks, i)
 		if len(chunk) == 1 && chunk[0].Kind == textseg.Abbrev {
 			i = next
 			continue
 		}
-		verbAround := (i > 0 && IsReportingVerb(lowerWord(toks[i-1]))) || (next < len(toks) && IsReportingVerb(lowerWord(toks[next])))
-		m.typ = x.classify(toks, i, next, chunk, lang, hadTitle || verbAround)
-		if weakStart && len(chunk) == 1 && !(isAcronym(chunk[0].Text) && m.typ == article.EntityOrganization) {
-			m.weak = x.g.isCommon(lang, strings.ToLower(chunk[0].Text)) || x.g.demonyms[strings.ToLower(chunk[0].Text)]
+		ci := i + (len(toks[i:j]) - len(chunk))
+		m := mention{start: chunk[0].Start, end: chunk[len(chunk)-1].End, words: texts(chunk)}
+		verbAround := (ci > 0 && IsReportingVerb(lowerWord(toks[ci-1]))) || (next < len(toks) && IsReportingVerb(lowerWord(toks[next])))
+		m.typ = x.classify(toks, ci, next, chunk, lang, hadTitle, verbAround)
+		if chunk[0].Start == t.Start && initial(toks, i) && len(chunk) == 1 && m.typ != article.EntityOrganization {
+			lw := strings.ToLower(chunk[0].Text)
+			m.weak = x.g.isCommon(lang, lw) || x.g.demonyms[lw]
 		}
 		if m.typ != "" {
 			ms = append(ms, m)
@@ -224,6 +222,190 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 		i = next
 	}
 	return ms, roles
+}
+
+// chunkEnd returns the end of the run of capitalised words starting at
+// toks[i]. A run ends before a known place or organisation, where the
+// script changes, after a possessive, and (in Cyrillic) before a common
+// word; Latin-script connectors ("of", "and") join words only in names of
+// organisations and places ("Board of Deputies").
+func (x *Extractor) chunkEnd(toks []textseg.Token, i int, lang string) int {
+	cyr := cyrillic(toks[i].Text)
+	j := i + 1
+	if strings.HasSuffix(toks[i].Text, "'s") || strings.HasSuffix(toks[i].Text, "’s") {
+		return j
+	}
+	firstConnector := -1
+	for j < len(toks) {
+		u := toks[j]
+		if capital(u) {
+			if cyrillic(u.Text) != cyr {
+				break
+			}
+			if n, _ := x.matchGazetteer(toks, j, lang); n > 0 && !x.exactPerson(u.Text) {
+				break
+			}
+			if cyr && u.Kind == textseg.Word && x.g.isCommon(lang, strings.ToLower(u.Text)) && !x.exactPerson(u.Text) {
+				break
+			}
+			j++
+			if strings.HasSuffix(u.Text, "'s") || strings.HasSuffix(u.Text, "’s") {
+				break
+			}
+			continue
+		}
+		if u.Kind == textseg.Word && connectors[u.Text] && j+1 < len(toks) && capital(toks[j+1]) && !cyr {
+			if firstConnector < 0 {
+				firstConnector = j
+			}
+			j++
+			continue
+		}
+		break
+	}
+	if firstConnector >= 0 {
+		head := false
+		for _, t := range toks[i:j] {
+			lw := strings.ToLower(t.Text)
+			if orgHeads[lw] || locHeads[lw] {
+				head = true
+			}
+		}
+		if !head {
+			return firstConnector
+		}
+	}
+	for j > i+1 && connectors[toks[j-1].Text] {
+		j--
+	}
+	return j
+}
+
+// quotedName reads a name in quotation marks at toks[i] ("Билд ам зонтаг"
+// after "в.", «Газпрома», "Свети Георги" after "болница"): an
+// organisation when the word before names one or all its words are
+// capitalised. Quoted words with a lower-case word and no such cue
+// (products, events: "Северен поток – 2") are skipped with typ "". It
+// returns the tokens consumed.
+func (x *Extractor) quotedName(toks []textseg.Token, i int, lang string) (int, mention, bool) {
+	end := -1
+	for k := i + 1; k < len(toks) && k <= i+7; k++ {
+		if toks[k].Kind == textseg.Punct && closeQuote(toks[k].Text) && k > i+1 {
+			end = k
+			break
+		}
+		if toks[k].Kind == textseg.Punct && toks[k].Text != "-" && toks[k].Text != "–" {
+			return 0, mention{}, false
+		}
+	}
+	if end < 0 || !capital(toks[i+1]) {
+		return 0, mention{}, false
+	}
+	content := toks[i+1 : end]
+	allCap := true
+	for _, t := range content {
+		if t.Kind == textseg.Word && !capital(t) && !connectors[t.Text] {
+			allCap = false
+		}
+	}
+	prev := ""
+	if i > 0 {
+		prev = lowerWord(toks[i-1])
+	}
+	cue := orgContext[prev] || orgHeads[prev] || orgHeads[stemOrg(prev)]
+	m := mention{start: content[0].Start, end: content[len(content)-1].End, words: texts(content)}
+	if n, e := x.matchGazetteer(toks, i+1, lang); n == len(content) {
+		m.typ, m.canonical = kindType(e.kind), e.name
+		return end - i + 1, m, true
+	}
+	switch {
+	case cue:
+		m.typ = article.EntityOrganization
+	case allCap && !initialQuote(toks, i):
+		m.typ = article.EntityOrganization
+	case allCap:
+		// A capitalised word opening a quotation is as ambiguous as a
+		// sentence start: leave it to the chunker.
+		return 0, mention{}, false
+	}
+	return end - i + 1, m, true
+}
+
+// initialQuote reports whether a quotation at toks[i] starts a sentence,
+// where it is more likely a quoted sentence than a name.
+func initialQuote(toks []textseg.Token, i int) bool {
+	return i == 0 || (toks[i-1].Kind == textseg.Punct && strings.ContainsAny(toks[i-1].Text, ".!?:"))
+}
+
+// orgPhrase returns the length of an organisation name made of capitalised
+// adjectives and an organisation word in lower case, with an optional
+// complement ("по лекарствата", "на външните работи"), or 0.
+func (x *Extractor) orgPhrase(toks []textseg.Token, i int) int {
+	if !cyrillic(toks[i].Text) || !adjectiveLike(toks[i].Text) {
+		return 0
+	}
+	j := i + 1
+	for j < len(toks) && capital(toks[j]) && adjectiveLike(toks[j].Text) {
+		j++
+	}
+	for j < len(toks) && toks[j].Kind == textseg.Word && !capital(toks[j]) && adjectiveLike(toks[j].Text) && j-i < 4 {
+		j++
+	}
+	if j >= len(toks) || toks[j].Kind != textseg.Word || capital(toks[j]) {
+		return 0
+	}
+	lw := strings.ToLower(toks[j].Text)
+	if !orgHeads[lw] && !orgHeads[stemOrg(lw)] {
+		return 0
+	}
+	j++
+	if j+1 < len(toks) && (toks[j].Text == "по" || toks[j].Text == "на" || toks[j].Text == "за") && toks[j+1].Kind == textseg.Word && !capital(toks[j+1]) {
+		k := j + 1
+		for k < len(toks) && k < j+4 && toks[k].Kind == textseg.Word && !capital(toks[k]) && !IsReportingVerb(toks[k].Text) {
+			k++
+		}
+		j = k
+	}
+	return j - i
+}
+
+// adjectiveLike reports whether a Cyrillic word has an adjective ending
+// (with or without the Bulgarian article).
+func adjectiveLike(w string) bool {
+	w = strings.ToLower(w)
+	for _, suf := range []string{"ската", "ския", "ският", "ското", "ските", "ната", "ния", "ният", "ното", "ните", "ска", "ски", "ско",
+		"ная", "ный", "ное", "ной", "ского", "ской", "ском", "ских", "ного", "ному", "ным", "ных", "ний", "няя", "нее", "ен", "на", "но",
+		"ая", "ое", "ый", "ий", "ой", "ого", "ата"} {
+		if strings.HasSuffix(w, suf) && utf8.RuneCountInString(w) > len([]rune(suf))+2 {
+			return true
+		}
+	}
+	return false
+}
+
+// skipWord reports whether a one-word chunk can not be a name: a single
+// letter, a month or weekday, a two-letter Cyrillic word that is not an
+// acronym, or a generic acronym ("CEO", "ТВ").
+func skipWord(w string, n int) bool {
+	if n > 1 {
+		return false
+	}
+	rc := utf8.RuneCountInString(w)
+	lw := strings.ToLower(w)
+	switch {
+	case rc <= 1:
+		return true
+	case rc == 2 && cyrillic(w) && !isAcronym(w):
+		return true
+	case calendar[lw], genericAcronyms[lw]:
+		return true
+	}
+	return false
+}
+
+func (x *Extractor) exactPerson(w string) bool {
+	p, ok := x.g.personExact[strings.ToLower(w)]
+	return ok && (p.first || p.last || p.patr)
 }
 
 func texts(toks []textseg.Token) []string {
@@ -269,12 +451,13 @@ func (x *Extractor) matchGazetteer(toks []textseg.Token, i int, lang string) (in
 			exact[k] = strings.ToLower(toks[i+k].Text)
 		}
 		es := x.g.exact[strings.Join(exact, " ")]
-		if len(es) == 0 {
+		isExact := len(es) > 0
+		if !isExact {
 			es = x.g.names[strings.Join(stems[:n], " ")]
 		}
 		best := -1
 		for k, e := range es {
-			if !capsMatch(e, toks[i:i+n]) {
+			if !capsMatch(e, toks[i:i+n]) || (!isExact && !longEnough(e, toks[i:i+n])) {
 				continue
 			}
 			if best < 0 || (e.lang == lang && es[best].lang != lang) {
@@ -284,13 +467,25 @@ func (x *Extractor) matchGazetteer(toks []textseg.Token, i int, lang string) (in
 		if best >= 0 {
 			// A given name before a capitalised word is a person's
 			// ("Владимир Путин"), not the place of the same name.
-			if n == 1 && i+1 < len(toks) && capital(toks[i+1]) && x.g.person[first].first {
+			if n == 1 && !es[best].country && i+1 < len(toks) && capital(toks[i+1]) && x.g.personExact[strings.ToLower(toks[i].Text)].first {
 				return 0, gazEntry{}
 			}
 			return n, es[best]
 		}
 	}
 	return 0, gazEntry{}
+}
+
+// longEnough checks that each word of an inflected form is at least as
+// long as the entry's word: inflection adds letters, so "Бруни" is not
+// "Бруней" although their stems agree.
+func longEnough(e gazEntry, toks []textseg.Token) bool {
+	for k, t := range toks {
+		if !e.caps[k] && utf8.RuneCountInString(t.Text) < e.runes[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // capsMatch checks that the words an entry writes in capitals (acronyms)
@@ -306,7 +501,7 @@ func capsMatch(e gazEntry, toks []textseg.Token) bool {
 }
 
 // classify types an unknown run of capitalised words; "" drops it.
-func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.Token, lang string, personCue bool) string {
+func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.Token, lang string, titled, verb bool) string {
 	words := texts(chunk)
 	last := strings.ToLower(words[len(words)-1])
 	hasOrgHead, hasLocHead := false, false
@@ -319,7 +514,14 @@ func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.
 			hasLocHead = true
 		}
 	}
-	if hasOrgHead {
+	prev, after := "", ""
+	if i > 0 {
+		prev = lowerWord(toks[i-1])
+	}
+	if next < len(toks) && toks[next].Kind == textseg.Word {
+		after = lowerWord(toks[next])
+	}
+	if hasOrgHead && !(len(words) > 1 && x.personName(words)) {
 		return article.EntityOrganization
 	}
 	if hasLocHead && !cyrillic(last) {
@@ -331,33 +533,31 @@ func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.
 			if romanNumeral(w) {
 				return ""
 			}
+			if titled {
+				return article.EntityOther
+			}
 			return article.EntityOrganization
 		}
-		prev := ""
-		if i > 0 {
-			prev = lowerWord(toks[i-1])
-		}
-		quoted := i > 0 && next < len(toks) && openQuote(toks[i-1].Text) && closeQuote(toks[next].Text)
+		lw := strings.ToLower(w)
+		adjective := cyrillic(w) && adjectiveLike(w) && after != "" && !firstUpper(after)
 		switch {
-		case personCue:
+		case (titled || verb) && !adjective:
 			return article.EntityPerson
-		case (orgContext[prev] && prev != "в") || (prev == "в" && toks[i-1].Kind == textseg.Abbrev) || quoted:
+		case (orgContext[prev] && prev != "в" && prev != "във") || (prev == "в" && toks[i-1].Kind == textseg.Abbrev) || (orgContext[after] && !cyrillic(w)):
 			return article.EntityOrganization
+		case camelCase(w):
+			return article.EntityOrganization
+		case adjective:
+			return article.EntityOther
 		case locContext[prev] && prev != "in" && ((prev != "в" && prev != "във") || cyrillic(w)):
 			return article.EntityLocation
-		case x.personWord(w):
+		case x.exactPerson(w) && !x.g.isCommon(lang, lw):
 			return article.EntityPerson
 		}
 		return article.EntityOther
 	}
-	if personCue {
+	if titled || verb || x.personName(words) {
 		return article.EntityPerson
-	}
-	for k, w := range words {
-		p := x.g.person[stem(w)]
-		if (k == 0 && p.first) || p.patr || (k == len(words)-1 && p.last) {
-			return article.EntityPerson
-		}
 	}
 	allAcr := true
 	for _, w := range words {
@@ -372,6 +572,33 @@ func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.
 		return article.EntityPerson
 	}
 	return article.EntityOther
+}
+
+// personName reports whether words look like a person's name: a known
+// given name first, a patronymic, or a known surname last.
+func (x *Extractor) personName(words []string) bool {
+	for k, w := range words {
+		p := x.g.personExact[strings.ToLower(w)]
+		ps := x.g.person[stem(w)]
+		if (k == 0 && (p.first || ps.first)) || p.patr || ps.patr || (k == len(words)-1 && k > 0 && p.last) {
+			return true
+		}
+	}
+	return false
+}
+
+// camelCase reports whether w has a capital after a lower-case letter
+// ("AstraZeneca", "PlayStation"): a company's or product's name.
+func camelCase(w string) bool {
+	lower := false
+	for _, r := range w {
+		if unicode.IsLower(r) {
+			lower = true
+		} else if unicode.IsUpper(r) && lower {
+			return true
+		}
+	}
+	return false
 }
 
 // stemOrg reduces a Bulgarian or Russian organisation word to the form in
@@ -519,7 +746,9 @@ func (x *Extractor) resolve(ms []mention, roles []Role, lang string) Result {
 	var res Result
 	name := make([]string, len(groups))
 	typ := make([]string, len(groups))
-	order := make([]int, 0, len(groups))
+	words := func(gi int) []string {
+		return strings.Fields(strings.TrimPrefix(strings.TrimPrefix(groups[gi].key, "U\t"), "G\t"))
+	}
 	for gi, g := range groups {
 		if g.count == 0 {
 			continue
@@ -535,6 +764,50 @@ func (x *Extractor) resolve(ms []mention, roles []Role, lang string) Result {
 				}
 			}
 			typ[gi] = best
+		}
+		// A one-word name in Latin script named again and again, never as
+		// a person, is a company, club or body ("Bombardier", "Sky").
+		if typ[gi] == article.EntityOther && g.count >= 3 && strings.HasPrefix(g.key, "U\t") && len(words(gi)) == 1 && !cyrillic(g.key[2:]) {
+			typ[gi] = article.EntityOrganization
+		}
+	}
+	// An organisation named by the end of its name is that organisation
+	// ("Щабът", "Оперативния щаб" -> "Национален оперативен щаб").
+	alias := make([]int, len(groups))
+	for gi := range groups {
+		alias[gi] = gi
+		if groups[gi].count == 0 || typ[gi] != article.EntityOrganization || !strings.HasPrefix(groups[gi].key, "U\t") {
+			continue
+		}
+		w := words(gi)
+		for hi, h := range groups {
+			if hi == gi || h.count == 0 || typ[hi] != article.EntityOrganization {
+				continue
+			}
+			hw := strings.Fields(strings.TrimPrefix(h.key, "U\t"))
+			if strings.HasPrefix(h.key, "G\t") {
+				hw = hw[:0]
+				for _, x := range nameWords(strings.TrimPrefix(h.key, "G\t")) {
+					hw = append(hw, stem(x))
+				}
+			}
+			if len(hw) > len(w) && slices.Equal(hw[len(hw)-len(w):], w) {
+				h.count += groups[gi].count
+				groups[gi].count = 0
+				alias[gi] = hi
+				break
+			}
+		}
+	}
+	for i := range ms {
+		if ms[i].group >= 0 {
+			ms[i].group = alias[ms[i].group]
+		}
+	}
+	order := make([]int, 0, len(groups))
+	for gi, g := range groups {
+		if g.count == 0 {
+			continue
 		}
 		if g.canonical != "" {
 			name[gi] = g.canonical
@@ -637,6 +910,13 @@ func (x *Extractor) canonical(variants [][]string, typ, lang string) string {
 		}
 		for i := 0; i < stop && i < len(out); i++ {
 			out[i] = bgDefinite(out[i], i == stop-1, typ == article.EntityOrganization)
+		}
+	case cyr && lang != "bg" && typ == article.EntityLocation && len(out) == 1:
+		// "в Блэр-хаусе" -> "Блэр-хаус".
+		if b, ok := strings.CutSuffix(out[0], "е"); ok {
+			if r, _ := utf8.DecodeLastRuneInString(b); !isVowel(r) && r != 'ь' {
+				out[0] = b
+			}
 		}
 	case cyr && lang != "bg" && typ == article.EntityPerson:
 		female := false

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 //go:generate go run ./gazgen -gazetteers ../../../shared/gazetteers -corpus ../../../shared/corpus -out data
@@ -31,7 +32,7 @@ const (
 )
 
 var kindNames = map[string]kind{
-	"LOC": kindLoc, "ORG": kindOrg, "FIRST": kindFirst, "LAST": kindLast,
+	"COUNTRY": kindLoc, "LOC": kindLoc, "ORG": kindOrg, "FIRST": kindFirst, "LAST": kindLast,
 	"PATR": kindPatr, "DEMONYM": kindDemonym, "STOP": kindStop,
 }
 
@@ -40,7 +41,11 @@ type gazEntry struct {
 	name string // canonical form, as written in the source
 	lang string
 	kind kind
-	caps []bool // per word: must be written in capitals (acronyms)
+	// country marks countries and world regions, which a given name of the
+	// same spelling never overrides.
+	country bool
+	caps    []bool // per word: must be written in capitals (acronyms)
+	runes   []int  // per word: length in letters
 }
 
 // Gazetteer holds the names the extractor recognises, keyed by the stems of
@@ -59,6 +64,9 @@ type Gazetteer struct {
 	// person maps the stem of a given name, surname or patronymic to the
 	// kinds it has and a canonical (nominative) form.
 	person map[string]personWord
+	// personExact maps the lower-case given names, surnames and
+	// patronymics, as listed (nominative), to their kinds.
+	personExact map[string]personWord
 	// demonyms are capitalised adjectives and nationality nouns (lower case).
 	demonyms map[string]bool
 	// common are sorted "lang\tword" lines: stop words and words the corpus
@@ -95,11 +103,12 @@ func (g *Gazetteer) Stats() Stats {
 // call it once per process.
 func NewGazetteer() (*Gazetteer, error) {
 	g := &Gazetteer{
-		names:    make(map[string][]gazEntry, 8192),
-		exact:    make(map[string][]gazEntry, 8192),
-		maxWords: make(map[string]int, 8192),
-		person:   make(map[string]personWord, 8192),
-		demonyms: make(map[string]bool, 1024),
+		names:       make(map[string][]gazEntry, 8192),
+		exact:       make(map[string][]gazEntry, 8192),
+		maxWords:    make(map[string]int, 8192),
+		person:      make(map[string]personWord, 8192),
+		personExact: make(map[string]personWord, 16384),
+		demonyms:    make(map[string]bool, 1024),
 	}
 	for _, f := range []string{"data/gazetteer.tsv", "data/gazetteer-cc-by-sa.tsv", "data/curated.tsv"} {
 		if err := g.load(f); err != nil {
@@ -136,7 +145,7 @@ func (g *Gazetteer) load(path string) error {
 		if !ok {
 			return fmt.Errorf("gazetteer %s line %d: unknown kind %q", path, line, parts[0])
 		}
-		g.add(k, parts[1], parts[2])
+		g.add(k, parts[1], parts[2], parts[0] == "COUNTRY")
 		g.entries++
 	}
 	if err := sc.Err(); err != nil {
@@ -145,7 +154,7 @@ func (g *Gazetteer) load(path string) error {
 	return nil
 }
 
-func (g *Gazetteer) add(k kind, lang, name string) {
+func (g *Gazetteer) add(k kind, lang, name string, country bool) {
 	switch k {
 	case kindStop:
 		g.common = append(g.common, lang+"\t"+strings.ToLower(name))
@@ -173,17 +182,25 @@ func (g *Gazetteer) add(k kind, lang, name string) {
 			pw.canonical = name
 		}
 		g.person[key] = pw
+		lw := strings.ToLower(name)
+		ex := g.personExact[lw]
+		ex.first = ex.first || k == kindFirst
+		ex.last = ex.last || k == kindLast
+		ex.patr = ex.patr || k == kindPatr
+		ex.canonical = name
+		g.personExact[lw] = ex
 		return
 	}
 	words := nameWords(name)
 	if len(words) == 0 {
 		return
 	}
-	e := gazEntry{name: name, lang: lang, kind: k, caps: make([]bool, len(words))}
+	e := gazEntry{name: name, lang: lang, kind: k, country: country, caps: make([]bool, len(words)), runes: make([]int, len(words))}
 	stems := make([]string, len(words))
 	for i, w := range words {
 		stems[i] = stem(w)
 		e.caps[i] = isAcronym(w)
+		e.runes[i] = utf8.RuneCountInString(w)
 	}
 	key := strings.Join(stems, " ")
 	for _, old := range g.names[key] {

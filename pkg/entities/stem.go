@@ -122,6 +122,8 @@ func ruNominative(w string, female bool) string {
 	}
 	cut := func(suf, add string) string { return strings.TrimSuffix(w, suf) + add }
 	switch {
+	case strings.HasSuffix(w, "ии"):
+		return cut("и", "я")
 	case strings.HasSuffix(w, "ией"):
 		return cut("ей", "я")
 	case strings.HasSuffix(w, "овой"), strings.HasSuffix(w, "евой"), strings.HasSuffix(w, "иной"):

@@ -33,12 +33,15 @@ type Stores struct {
 // allSteps returns every step in the order they run.
 func allSteps(st Stores) []Step {
 	m := newTextModels(st)
+	x := &extractor{}
 	return []Step{
 		{Name: StepClean, Run: m.clean},
 		{Name: StepLang, Run: m.detectLang},
 		{Name: StepStats, Run: stats},
 		{Name: StepKeywords, Run: m.keywords},
 		{Name: StepSummary, Run: m.summary},
+		{Name: StepEntities, Run: x.entities},
+		{Name: StepQuotes, Run: x.quotes},
 	}
 }
 

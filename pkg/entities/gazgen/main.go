@@ -16,7 +16,7 @@
 //     case far more often than capitalised inside a sentence (statistics only,
 //     no text), used to tell a capitalised sentence start from a name.
 //
-// KIND is LOC, ORG, FIRST (given name), LAST (surname), PATR (patronymic),
+// KIND is COUNTRY (countries and world regions), LOC, ORG, FIRST (given name), LAST (surname), PATR (patronymic),
 // DEMONYM (capitalised adjectives and nationality nouns that are not
 // entities) or STOP (stop words).
 package main
@@ -145,7 +145,12 @@ func territories(path string, s entrySet) error {
 		if len(r) < 5 || (r[1] != "country" && r[1] != "region") {
 			continue
 		}
-		s.add("LOC", r[2], r[3])
+		switch r[0] {
+		case "EU", "EZ", "UN", "QO", "XA", "XB":
+			// Organisations and pseudo-territories, not places.
+			continue
+		}
+		s.add("COUNTRY", r[2], r[3])
 	}
 	return nil
 }

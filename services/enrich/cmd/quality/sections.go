@@ -18,6 +18,8 @@ func sections() []quality.Section {
 	return []quality.Section{
 		{Title: "Language", Run: quality.Language},
 		{Title: "Boilerplate", Run: quality.Boilerplate},
+		{Title: "Entities", Run: quality.Entities},
+		{Title: "Quotes", Run: quality.Quotes},
 	}
 }
 

@@ -1,0 +1,74 @@
+package enrich
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/entities"
+	"github.com/newsflow/newsflow/pkg/quotes"
+)
+
+// Step names of the entity and quotation steps.
+const (
+	StepEntities = "entities"
+	StepQuotes   = "quotes"
+)
+
+// extractor loads the gazetteers on first use, once, and shares them
+// between the entity and quotation steps (read-only, safe for concurrent
+// use).
+type extractor struct {
+	once sync.Once
+	x    *entities.Extractor
+	err  error
+}
+
+func (e *extractor) get() (*entities.Extractor, error) {
+	e.once.Do(func() {
+		g, err := entities.NewGazetteer()
+		if err != nil {
+			e.err = fmt.Errorf("load gazetteers: %w", err)
+			return
+		}
+		e.x = entities.New(g)
+	})
+	return e.x, e.err
+}
+
+// understandingText is what the entity and quotation steps read: the title
+// on its own line, then the clean body.
+func understandingText(a *article.Article) string {
+	if a.Title == "" {
+		return text(a)
+	}
+	return a.Title + "\n" + text(a)
+}
+
+func (e *extractor) entities(_ context.Context, a *article.Article) error {
+	x, err := e.get()
+	if err != nil {
+		return err
+	}
+	r := x.Extract(understandingText(a), a.Lang)
+	a.Entities = make([]article.Entity, len(r.Entities))
+	for i, en := range r.Entities {
+		a.Entities[i] = article.Entity{Text: en.Text, Type: en.Type, Count: en.Count}
+	}
+	return nil
+}
+
+func (e *extractor) quotes(_ context.Context, a *article.Article) error {
+	x, err := e.get()
+	if err != nil {
+		return err
+	}
+	t := understandingText(a)
+	qs := quotes.Extract(t, x.Extract(t, a.Lang))
+	a.Quotes = make([]article.Quote, len(qs))
+	for i, q := range qs {
+		a.Quotes[i] = article.Quote{Text: q.Text, Speaker: q.Speaker}
+	}
+	return nil
+}
