@@ -60,6 +60,9 @@ type Result struct {
 	Roles []Role
 }
 
+// Gazetteer returns the gazetteer x uses.
+func (x *Extractor) Gazetteer() *Gazetteer { return x.g }
+
 // Extractor extracts entities with a gazetteer.
 type Extractor struct {
 	g *Gazetteer
@@ -91,7 +94,7 @@ func (x *Extractor) Extract(text, lang string) Result {
 		}
 		ms, roles = x.sentence(s.Tokens, lang, ms, roles)
 	}
-	return x.resolve(ms, roles, lang)
+	return x.resolve(text, ms, roles, lang)
 }
 
 // shouting reports whether a line is written in capitals (a clickbait
@@ -192,7 +195,7 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 			case IsRole(lw) && !x.exactPerson(c.Text):
 				hadTitle = true
 				roles = append(roles, Role{Start: c.Start, End: c.End})
-			case first && initial(toks, i) && len(chunk) > 1 && x.g.isCommon(lang, lw) && !x.exactPerson(c.Text):
+			case first && initial(toks, i) && len(chunk) > 1 && (x.g.isCommon(lang, lw) || lowerHyphen(c.Text)) && !x.exactPerson(c.Text):
 			case x.g.demonyms[strings.TrimSuffix(lw, "'s")] && !cyrillic(lw):
 			default:
 				goto done
@@ -403,6 +406,13 @@ func skipWord(w string, n int) bool {
 	return false
 }
 
+// lowerHyphen reports whether a capitalised compound has a lower-case part
+// ("Top-seeded", "Montreal-based"): an adjective, not a name.
+func lowerHyphen(w string) bool {
+	_, rest, ok := strings.Cut(w, "-")
+	return ok && rest != "" && !firstUpper(rest)
+}
+
 func (x *Extractor) exactPerson(w string) bool {
 	p, ok := x.g.personExact[strings.ToLower(w)]
 	return ok && (p.first || p.last || p.patr)
@@ -521,7 +531,7 @@ func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.
 	if next < len(toks) && toks[next].Kind == textseg.Word {
 		after = lowerWord(toks[next])
 	}
-	if hasOrgHead && !(len(words) > 1 && x.personName(words)) {
+	if hasOrgHead {
 		return article.EntityOrganization
 	}
 	if hasLocHead && !cyrillic(last) {
@@ -541,10 +551,10 @@ func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.
 		lw := strings.ToLower(w)
 		adjective := cyrillic(w) && adjectiveLike(w) && after != "" && !firstUpper(after)
 		switch {
-		case (titled || verb) && !adjective:
-			return article.EntityPerson
 		case (orgContext[prev] && prev != "в" && prev != "във") || (prev == "в" && toks[i-1].Kind == textseg.Abbrev) || (orgContext[after] && !cyrillic(w)):
 			return article.EntityOrganization
+		case (titled || verb) && !adjective:
+			return article.EntityPerson
 		case camelCase(w):
 			return article.EntityOrganization
 		case adjective:
@@ -629,7 +639,7 @@ func closeQuote(s string) bool { return s == "“" || s == "»" || s == "”" ||
 // resolve groups the mentions into entities: gazetteer names by their
 // canonical form, other names by their stems; then surnames and given
 // names alone join the full name they belong to.
-func (x *Extractor) resolve(ms []mention, roles []Role, lang string) Result {
+func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string) Result {
 	type group struct {
 		key       string
 		typ       string
@@ -834,12 +844,12 @@ func (x *Extractor) resolve(ms []mention, roles []Role, lang string) Result {
 		}
 		res.Mentions = append(res.Mentions, Mention{Start: m.start, End: m.end, Entity: name[m.group], Type: typ[m.group]})
 	}
-	res.Roles = bindRoles(roles, res.Mentions)
+	res.Roles = bindRoles(text, roles, res.Mentions)
 	return res
 }
 
 // bindRoles resolves each role word to a person.
-func bindRoles(roles []Role, mentions []Mention) []Role {
+func bindRoles(text string, roles []Role, mentions []Mention) []Role {
 	var persons []Mention
 	for _, m := range mentions {
 		if m.Type == article.EntityPerson {
@@ -851,7 +861,10 @@ func bindRoles(roles []Role, mentions []Mention) []Role {
 		// A person named right after the role holds it.
 		for _, p := range persons {
 			if p.Start >= r.End && p.Start-r.End <= 80 {
-				r.Person = p.Entity
+				between := text[r.End:p.Start]
+				if !strings.ContainsAny(between, ".!?\n") && !strings.HasSuffix(strings.TrimSpace(between), " на") && !strings.HasSuffix(strings.TrimSpace(between), " of") {
+					r.Person = p.Entity
+				}
 				break
 			}
 			if p.Start > r.End {
@@ -927,7 +940,7 @@ func (x *Extractor) canonical(variants [][]string, typ, lang string) string {
 		for i, w := range out {
 			p, ok := x.g.person[stem(w)]
 			switch {
-			case i == 0 && ok && p.first && p.canonical != w && strings.HasPrefix(w, p.canonical) && utf8.RuneCountInString(w)-utf8.RuneCountInString(p.canonical) == 1:
+			case i == 0 && ok && p.first && p.canonical != w && strings.HasPrefix(w, p.canonical) && utf8.RuneCountInString(w)-utf8.RuneCountInString(p.canonical) == 1 && strings.ContainsAny(w[len(p.canonical):], "аует"):
 				out[i] = p.canonical
 				droppedA = true
 			case i > 0 && droppedA && (strings.HasSuffix(w, "а") || strings.HasSuffix(w, "у") || strings.HasSuffix(w, "е")):

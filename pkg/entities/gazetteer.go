@@ -29,11 +29,12 @@ const (
 	kindPatr
 	kindDemonym
 	kindStop
+	kindFemale
 )
 
 var kindNames = map[string]kind{
 	"COUNTRY": kindLoc, "LOC": kindLoc, "ORG": kindOrg, "FIRST": kindFirst, "LAST": kindLast,
-	"PATR": kindPatr, "DEMONYM": kindDemonym, "STOP": kindStop,
+	"PATR": kindPatr, "FEMALE": kindFemale, "DEMONYM": kindDemonym, "STOP": kindStop,
 }
 
 // gazEntry is a name of a place or organisation.
@@ -77,8 +78,8 @@ type Gazetteer struct {
 }
 
 type personWord struct {
-	first, last, patr bool
-	canonical         string
+	first, last, patr, female bool
+	canonical                 string
 }
 
 // Stats describes a loaded gazetteer.
@@ -164,7 +165,7 @@ func (g *Gazetteer) add(k kind, lang, name string, country bool) {
 			g.demonyms[strings.ToLower(w)] = true
 		}
 		return
-	case kindFirst, kindLast, kindPatr:
+	case kindFirst, kindLast, kindPatr, kindFemale:
 		if strings.Contains(name, " ") {
 			return
 		}
@@ -173,6 +174,8 @@ func (g *Gazetteer) add(k kind, lang, name string, country bool) {
 		switch k {
 		case kindFirst:
 			pw.first = true
+		case kindFemale:
+			pw.first, pw.female = true, true
 		case kindLast:
 			pw.last = true
 		default:
@@ -184,7 +187,8 @@ func (g *Gazetteer) add(k kind, lang, name string, country bool) {
 		g.person[key] = pw
 		lw := strings.ToLower(name)
 		ex := g.personExact[lw]
-		ex.first = ex.first || k == kindFirst
+		ex.first = ex.first || k == kindFirst || k == kindFemale
+		ex.female = ex.female || k == kindFemale
 		ex.last = ex.last || k == kindLast
 		ex.patr = ex.patr || k == kindPatr
 		ex.canonical = name
@@ -229,6 +233,14 @@ func (g *Gazetteer) loadCommon(path string) error {
 		g.entries++
 	}
 	return nil
+}
+
+// Female reports whether the first word of a person's name is a woman's
+// given name.
+func (g *Gazetteer) Female(name string) bool {
+	f, _, _ := strings.Cut(name, " ")
+	p, ok := g.personExact[strings.ToLower(f)]
+	return ok && p.female && !p.last
 }
 
 // isCommon reports whether the lower-case word w is a stop word or a word

@@ -34,35 +34,51 @@ const MinWords = 3
 // span is a quotation's position: marks at open and close, text inside.
 type span struct {
 	open, start, end, close int
+	// unclosed marks a quotation the text leaves open (it ends where the
+	// next one opens, or at the end of the line).
+	unclosed bool
 }
 
 // Extract finds the quotations of text and their speakers. ents is the
-// result of entities.Extract over the same text.
-func Extract(text string, ents entities.Result) []Quote {
+// result of entities.Extract over the same text; g (may be nil) tells
+// women's given names, for "she said".
+func Extract(text string, ents entities.Result, g *entities.Gazetteer) []Quote {
 	spans := find(text)
 	var persons []entities.Mention
 	for _, m := range ents.Mentions {
-		if m.Type == article.EntityPerson && !inside(spans, m.Start) {
+		if m.Type == article.EntityPerson {
 			persons = append(persons, m)
 		}
 	}
-	r := resolver{text: text, persons: persons, roles: ents.Roles, spans: spans}
+	r := resolver{text: text, persons: persons, roles: ents.Roles, spans: spans, g: g}
 	var out []Quote
+	var kept []span
 	prevEnd, prevSpeaker := -1, ""
 	for _, s := range spans {
 		q := strings.TrimSpace(text[s.start:s.end])
 		if textseg.CountWords(q) < MinWords {
 			continue
 		}
-		speaker, ok := r.after(s)
+		speaker, ok := r.after(s, q)
 		if !ok {
 			speaker, ok = r.before(s)
+		}
+		if !ok {
+			speaker, ok = r.interrupted(s)
 		}
 		if !ok && prevEnd >= 0 && continues(text[prevEnd:s.open]) {
 			speaker = prevSpeaker
 		}
 		out = append(out, Quote{Text: q, Speaker: speaker, Start: s.start, End: s.end})
+		kept = append(kept, s)
 		prevEnd, prevSpeaker = s.close, speaker
+	}
+	// A quotation left open goes on in the next one, whose speaker it
+	// shares: `"It was nice ... get round. "I felt good," said Holmes.`
+	for i := len(out) - 2; i >= 0; i-- {
+		if out[i].Speaker == "" && kept[i].unclosed && out[i+1].Speaker != "" && continues(text[kept[i].close:kept[i+1].open]) {
+			out[i].Speaker = out[i+1].Speaker
+		}
 	}
 	return out
 }
@@ -80,19 +96,37 @@ func inside(spans []span, pos int) bool {
 // cross a line break.
 func find(text string) []span {
 	var out []span
-	for i := 0; i < len(text); {
-		r, n := utf8.DecodeRuneInString(text[i:])
+	lineStart := 0
+	for lineStart < len(text) {
+		lineEnd := strings.IndexByte(text[lineStart:], '\n')
+		if lineEnd < 0 {
+			lineEnd = len(text)
+		} else {
+			lineEnd += lineStart
+		}
+		out = append(out, findLine(text, lineStart, lineEnd)...)
+		lineStart = lineEnd + 1
+	}
+	return out
+}
+
+// findLine finds the quotations of text[from:to], one line.
+func findLine(text string, from, to int) []span {
+	var out []span
+	line := text[:to]
+	for i := from; i < to; {
+		r, n := utf8.DecodeRuneInString(line[i:])
 		var s span
 		var ok bool
 		switch r {
 		case '„':
-			s, ok = closeNested(text, i, n, '„', "“”\"")
+			s, ok = closeNested(line, i, n, '„', "“”\"")
 		case '«':
-			s, ok = closeNested(text, i, n, '«', "»")
+			s, ok = closeNested(line, i, n, '«', "»")
 		case '“':
-			s, ok = closeNested(text, i, n, '“', "”")
+			s, ok = closeNested(line, i, n, '“', "”")
 		case '"':
-			s, ok = closeStraight(text, i)
+			s, ok = closeStraight(line, i, to)
 		}
 		if ok {
 			out = append(out, s)
@@ -108,11 +142,13 @@ func find(text string) []span {
 // nested quotations opened with the same mark.
 func closeNested(text string, i, n int, open rune, closers string) (span, bool) {
 	depth := 1
+	first := span{}
 	for j := i + n; j < len(text); {
 		r, m := utf8.DecodeRuneInString(text[j:])
 		switch {
 		case r == '\n':
-			return span{}, false
+			// Unbalanced: the first closing mark closes.
+			return first, first.close > 0
 		case r == open:
 			depth++
 		case strings.ContainsRune(closers, r):
@@ -126,6 +162,9 @@ func closeNested(text string, i, n int, open rune, closers string) (span, bool) 
 					break
 				}
 			}
+			if first.close == 0 {
+				first = span{open: i, start: i + n, end: j, close: j + m}
+			}
 			depth--
 			if depth == 0 {
 				return span{open: i, start: i + n, end: j, close: j + m}, true
@@ -133,25 +172,55 @@ func closeNested(text string, i, n int, open rune, closers string) (span, bool) 
 		}
 		j += m
 	}
+	return first, first.close > 0
+}
+
+// closeStraight finds the end of a quotation opened by the straight
+// double quote at i. Each later straight quote on the line opens (after a
+// space, before a letter) or closes (otherwise); nested pairs are
+// skipped. A quotation still open when another opens at its level ends
+// there: newspapers leave a quotation open when the next paragraph of the
+// same speech follows (`said: "... club. "He can't ..."`).
+func closeStraight(text string, i, to int) (span, bool) {
+	depth := 1
+	for j := i + 1; j < to; j++ {
+		if text[j] != '"' {
+			continue
+		}
+		prev, _ := utf8.DecodeLastRuneInString(text[:j])
+		next, _ := utf8.DecodeRuneInString(text[j+1:])
+		opens := (j == 0 || unicode.IsSpace(prev) || strings.ContainsRune("(:„«“", prev)) && (unicode.IsLetter(next) || unicode.IsDigit(next) || next == '.')
+		if opens && next == '.' {
+			opens = false
+		}
+		switch {
+		case opens && depth == 1 && precededBySentenceEnd(text[:j]):
+			return span{open: i, start: i + 1, end: j, close: j, unclosed: true}, true
+		case opens:
+			depth++
+		default:
+			depth--
+			if depth == 0 {
+				return span{open: i, start: i + 1, end: j, close: j + 1}, true
+			}
+		}
+	}
+	// Left open to the end of the line.
+	if depth >= 1 && to-i > 1 {
+		return span{open: i, start: i + 1, end: to, close: to, unclosed: true}, true
+	}
 	return span{}, false
 }
 
-// closeStraight pairs a straight double quote with the next one on the
-// line that can close it (not followed by a letter).
-func closeStraight(text string, i int) (span, bool) {
-	for j := i + 1; j < len(text); j++ {
-		switch text[j] {
-		case '\n':
-			return span{}, false
-		case '"':
-			next, _ := utf8.DecodeRuneInString(text[j+1:])
-			if unicode.IsLetter(next) {
-				continue
-			}
-			return span{open: i, start: i + 1, end: j, close: j + 1}, true
-		}
+// precededBySentenceEnd reports whether s ends with a sentence end and
+// white space, where a new quotation begins rather than a nested one.
+func precededBySentenceEnd(s string) bool {
+	t := strings.TrimRight(s, " \t")
+	if len(t) == len(s) || t == "" {
+		return false
 	}
-	return span{}, false
+	r, _ := utf8.DecodeLastRuneInString(t)
+	return r == '.' || r == '!' || r == '?' || r == '…'
 }
 
 // continues reports whether the text between two quotations is short
@@ -169,6 +238,7 @@ type resolver struct {
 	persons []entities.Mention
 	roles   []entities.Role
 	spans   []span
+	g       *entities.Gazetteer
 }
 
 // window returns the tokens of text[from:to] with offsets into text.
@@ -182,10 +252,13 @@ func (r *resolver) window(from, to int) []textseg.Token {
 }
 
 // after looks for "..., заяви Маас" / "," said Holmes / "," he said.
-func (r *resolver) after(s span) (string, bool) {
-	end := s.close + 160
+func (r *resolver) after(s span, quote string) (string, bool) {
+	end := s.close + 200
 	if end > len(r.text) {
 		end = len(r.text)
+	}
+	for end < len(r.text) && !utf8.RuneStart(r.text[end]) {
+		end++
 	}
 	if k := strings.IndexByte(r.text[s.close:end], '\n'); k >= 0 {
 		end = s.close + k
@@ -197,12 +270,25 @@ func (r *resolver) after(s span) (string, bool) {
 		}
 	}
 	toks := r.window(s.close, end)
-	words := 0
+	// A quotation that ends its sentence and is followed by a new one
+	// has no attribution after it.
+	if q := strings.TrimRight(quote, " "); len(toks) > 0 && strings.ContainsAny(q[len(q)-1:], ".!?…") && toks[0].Kind != textseg.Punct && firstUpperWord(toks[0].Text) {
+		return "", false
+	}
+	words, paren := 0, 0
 	for i, t := range toks {
 		if t.Kind == textseg.Punct {
-			if strings.ContainsAny(t.Text, ".!?") && words > 0 {
+			switch {
+			case t.Text == "(":
+				paren++
+			case t.Text == ")":
+				paren--
+			case strings.ContainsAny(t.Text, ".!?") && words > 0 && paren <= 0:
 				return "", false
 			}
+			continue
+		}
+		if paren > 0 {
 			continue
 		}
 		words++
@@ -212,14 +298,39 @@ func (r *resolver) after(s span) (string, bool) {
 		if !entities.IsReportingVerb(strings.ToLower(t.Text)) {
 			continue
 		}
-		// Speaker after the verb, else before it.
+		// Speaker after the verb, else before it; else the person the
+		// story is about ("– изригна красивата първа дама").
 		if sp, ok := r.speakerIn(toks[i+1:], true); ok {
 			return sp, true
 		}
 		if sp, ok := r.speakerIn(toks[:i], false); ok {
 			return sp, true
 		}
-		return "", false
+		return r.lastPerson(s.open, false), true
+	}
+	return "", false
+}
+
+func firstUpperWord(w string) bool {
+	c, _ := utf8.DecodeRuneInString(w)
+	return unicode.IsUpper(c)
+}
+
+// interrupted looks inside a quotation for an attribution between dashes:
+// «... деньгами, — заявила тогда Бруни — Меня ...».
+func (r *resolver) interrupted(s span) (string, bool) {
+	toks := r.window(s.start, s.end)
+	for i, t := range toks {
+		if t.Text != "—" && t.Text != "–" && t.Text != "-" {
+			continue
+		}
+		for k := i + 1; k < len(toks) && k <= i+3; k++ {
+			if entities.IsReportingVerb(strings.ToLower(toks[k].Text)) {
+				if sp, ok := r.speakerIn(toks[k+1:], true); ok {
+					return sp, true
+				}
+			}
+		}
 	}
 	return "", false
 }
@@ -259,7 +370,7 @@ func (r *resolver) before(s span) (string, bool) {
 			}
 		}
 	}
-	for i := len(toks) - 1; i >= 0 && i >= len(toks)-8; i-- {
+	for i := len(toks) - 1; i >= 0 && i >= len(toks)-20; i-- {
 		if !entities.IsReportingVerb(strings.ToLower(toks[i].Text)) {
 			continue
 		}
@@ -278,7 +389,7 @@ func (r *resolver) before(s span) (string, bool) {
 // the end (before a verb).
 func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) {
 	n := len(toks)
-	for k := 0; k < n && k < 8; k++ {
+	for k := 0; k < n && k < 12; k++ {
 		i := k
 		if !forward {
 			i = n - 1 - k
@@ -319,10 +430,13 @@ func (r *resolver) lastPerson(pos int, female bool) string {
 		if p.End > pos {
 			continue
 		}
+		if inside(r.spans, p.Start) {
+			continue
+		}
 		if last == "" {
 			last = p.Entity
 		}
-		if !female || looksFemale(p.Entity) {
+		if !female || looksFemale(p.Entity) || (r.g != nil && r.g.Female(p.Entity)) {
 			return p.Entity
 		}
 	}
@@ -332,6 +446,9 @@ func (r *resolver) lastPerson(pos int, female bool) string {
 // looksFemale guesses from a Cyrillic name's endings whether it is a
 // woman's ("Тереза Мей", "Анна Попова").
 func looksFemale(name string) bool {
+	if !strings.ContainsFunc(name, func(r rune) bool { return unicode.Is(unicode.Cyrillic, r) }) {
+		return false
+	}
 	for _, w := range strings.Fields(name) {
 		for _, suf := range []string{"а", "я", "ова", "ева", "ина", "ска"} {
 			if strings.HasSuffix(w, suf) {

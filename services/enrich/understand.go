@@ -65,7 +65,7 @@ func (e *extractor) quotes(_ context.Context, a *article.Article) error {
 		return err
 	}
 	t := understandingText(a)
-	qs := quotes.Extract(t, x.Extract(t, a.Lang))
+	qs := quotes.Extract(t, x.Extract(t, a.Lang), x.Gazetteer())
 	a.Quotes = make([]article.Quote, len(qs))
 	for i, q := range qs {
 		a.Quotes[i] = article.Quote{Text: q.Text, Speaker: q.Speaker}

@@ -16,7 +16,8 @@
 //     case far more often than capitalised inside a sentence (statistics only,
 //     no text), used to tell a capitalised sentence start from a name.
 //
-// KIND is COUNTRY (countries and world regions), LOC, ORG, FIRST (given name), LAST (surname), PATR (patronymic),
+// KIND is COUNTRY (countries and world regions), LOC, ORG, FIRST (given name),
+// FEMALE (a woman's given name), LAST (surname), PATR (patronymic),
 // DEMONYM (capitalised adjectives and nationality nouns that are not
 // entities) or STOP (stop words).
 package main
@@ -221,6 +222,9 @@ func names(gaz string, s entrySet) error {
 		if kind == "" {
 			continue
 		}
+		if kind == "FIRST" && strings.Contains(n, "-female-") {
+			kind = "FEMALE"
+		}
 		if lang == "bg" && kind == "PATR" {
 			// Bulgarian middle names are fathers' names, the surnames' pattern.
 			kind = "LAST"
@@ -246,7 +250,11 @@ func names(gaz string, s entrySet) error {
 				return fmt.Errorf("%s: count %q: %w", f.file, r[2], err)
 			}
 			if n >= f.min && utf8.RuneCountInString(r[0]) > 2 {
-				s.add(f.kind, "ru", r[0])
+				k := f.kind
+				if k == "FIRST" && r[1] == "f" {
+					k = "FEMALE"
+				}
+				s.add(k, "ru", r[0])
 			}
 		}
 	}
