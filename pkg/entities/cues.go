@@ -13,7 +13,15 @@ var titles = set(
 	"г-н", "г-жа", "г-ца", "д-р", "проф", "ген", "акад", "доц", "инж", "арх", "адв", "о.з", "полк", "ген.-лейт",
 	"господин", "госпожа", "prime", "mp", "mep", "frenchman", "englishman", "dane", "welshman", "scotsman",
 	"аятолах", "аятолла", "аятоллах", "принц", "принцеса", "принцесса", "крал", "кралица", "король", "королева",
-	"шейх", "патриарх", "папа", "emir", "sheikh", "cardinal", "кардинал", "митрополит",
+	"шейх", "патриарх", "папа", "emir", "sheikh", "cardinal", "кардинал", "митрополит", "пророк", "пророка",
+	"пророкът", "пророка", "пророком",
+)
+
+// otherHeads end names of events, prizes and works, which are OTHER.
+var otherHeads = set(
+	"awards", "award", "championships", "championship", "prix", "show", "open", "cup", "games", "olympics",
+	"festival", "prize", "trophy", "series", "tour", "act", "bill", "treaty", "agreement", "summit", "conference",
+	"week", "day", "war", "index", "programme", "program",
 )
 
 // calendar words are capitalised in English but never names.
@@ -94,7 +102,7 @@ var locContext = set(
 	"град", "града", "гр", "село", "селото", "с", "столицата", "столица", "областта", "област", "община",
 	"общината", "летище", "летището", "город", "города", "городе", "село", "деревня", "столице", "столицы",
 	"области", "аэропорт", "аэропорту", "регион", "региона", "регионе", "провинция", "провинции", "штат", "штате",
-	"щата", "щат", "в", "във", "city", "town", "village", "capital", "region", "province", "state", "county", "island", "in",
+	"щата", "щат", "в", "във", "резиденции", "резиденция", "резиденцията", "city", "town", "village", "capital", "region", "province", "state", "county", "island", "in",
 )
 
 // connectors may join the capitalised words of a Latin-script name

@@ -78,6 +78,7 @@ type mention struct {
 	typ        string
 	canonical  string // set for gazetteer matches
 	weak       bool   // a capitalised sentence start: counts only if it corefers
+	byVerb     bool   // typed PERSON only for standing next to a reporting verb
 	group      int
 }
 
@@ -129,7 +130,7 @@ func initial(toks []textseg.Token, i int) bool {
 			return false
 		}
 		switch t.Text {
-		case "„", "«", "“", "\"", "'", "(", ":", "—", "–", "-", "‘", "[", "•", "*", "|":
+		case "„", "«", "“", "\"", "'", "(", ":", "‘", "[", "•", "*", "|":
 			return true
 		}
 		return strings.ContainsAny(t.Text, ".!?…")
@@ -167,7 +168,7 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 		}
 		if n, e := x.matchGazetteer(toks, i, lang); n > 0 {
 			single := n == 1 && !isAcronym(t.Text)
-			if !(single && initial(toks, i) && x.g.isCommon(lang, strings.ToLower(t.Text))) {
+			if !(single && initial(toks, i) && x.common(lang, strings.ToLower(t.Text))) {
 				ms = append(ms, mention{start: t.Start, end: toks[i+n-1].End, words: texts(toks[i : i+n]), typ: kindType(e.kind), canonical: e.name})
 			}
 			i += n
@@ -185,6 +186,7 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 		next := j
 		// Leading sentence-start words, titles and demonyms are not names.
 		hadTitle := personCue >= 0 && personCue >= i-8
+		locCue := false
 		for len(chunk) > 0 {
 			c := chunk[0]
 			lw := lowerWord(c)
@@ -195,7 +197,10 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 			case IsRole(lw) && !x.exactPerson(c.Text):
 				hadTitle = true
 				roles = append(roles, Role{Start: c.Start, End: c.End})
-			case first && initial(toks, i) && len(chunk) > 1 && (x.g.isCommon(lang, lw) || lowerHyphen(c.Text)) && !x.exactPerson(c.Text):
+			case first && initial(toks, i) && len(chunk) > 1 && (x.common(lang, lw) || lowerHyphen(c.Text)) && !x.exactPerson(c.Text):
+			case cyrillic(lw) && locHeads[lw] && len(chunk) > 1:
+				locCue = true
+			case cyrillic(lw) && len(chunk) > 1 && x.common(lang, lw) && !x.exactPerson(c.Text):
 			case x.g.demonyms[strings.TrimSuffix(lw, "'s")] && !cyrillic(lw):
 			default:
 				goto done
@@ -203,6 +208,9 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 			chunk = chunk[1:]
 		}
 	done:
+		for len(chunk) > 1 && chunk[len(chunk)-1].Kind == textseg.Abbrev {
+			chunk = chunk[:len(chunk)-1]
+		}
 		if len(chunk) == 0 || skipWord(chunk[0].Text, len(chunk)) {
 			i = next
 			continue
@@ -214,10 +222,14 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 		ci := i + (len(toks[i:j]) - len(chunk))
 		m := mention{start: chunk[0].Start, end: chunk[len(chunk)-1].End, words: texts(chunk)}
 		verbAround := (ci > 0 && IsReportingVerb(lowerWord(toks[ci-1]))) || (next < len(toks) && IsReportingVerb(lowerWord(toks[next])))
-		m.typ = x.classify(toks, ci, next, chunk, lang, hadTitle, verbAround)
-		if chunk[0].Start == t.Start && initial(toks, i) && len(chunk) == 1 && m.typ != article.EntityOrganization {
+		m.typ = x.classify(toks, ci, next, chunk, lang, hadTitle || locCue, verbAround)
+		if locCue && len(chunk) == 1 && m.typ != article.EntityOrganization {
+			m.typ = article.EntityLocation
+		}
+		m.byVerb = m.typ == article.EntityPerson && verbAround && !hadTitle && !x.personName(m.words)
+		if chunk[0].Start == t.Start && initial(toks, i) && len(chunk) == 1 && !isAcronym(chunk[0].Text) {
 			lw := strings.ToLower(chunk[0].Text)
-			m.weak = x.g.isCommon(lang, lw) || x.g.demonyms[lw]
+			m.weak = x.common(lang, lw) || x.g.demonyms[lw]
 		}
 		if m.typ != "" {
 			ms = append(ms, m)
@@ -248,7 +260,7 @@ func (x *Extractor) chunkEnd(toks []textseg.Token, i int, lang string) int {
 			if n, _ := x.matchGazetteer(toks, j, lang); n > 0 && !x.exactPerson(u.Text) {
 				break
 			}
-			if cyr && u.Kind == textseg.Word && x.g.isCommon(lang, strings.ToLower(u.Text)) && !x.exactPerson(u.Text) {
+			if cyr && u.Kind == textseg.Word && x.common(lang, strings.ToLower(u.Text)) && !x.exactPerson(u.Text) {
 				break
 			}
 			j++
@@ -400,10 +412,23 @@ func skipWord(w string, n int) bool {
 		return true
 	case rc == 2 && cyrillic(w) && !isAcronym(w):
 		return true
-	case calendar[lw], genericAcronyms[lw]:
+	case calendar[lw], genericAcronyms[lw], strings.HasPrefix(lw, "i'"), strings.HasPrefix(lw, "covid"):
 		return true
 	}
 	return false
+}
+
+// common reports whether w (lower case) is a common word of lang or, for
+// Cyrillic, of any Cyrillic language: an article detected as Ukrainian
+// may quote Bulgarian.
+func (x *Extractor) common(lang, w string) bool {
+	if x.g.isCommon(lang, w) {
+		return true
+	}
+	if cyrillic(w) {
+		return x.g.isCommon("bg", w) || x.g.isCommon("ru", w) || x.g.isCommon("uk", w)
+	}
+	return x.g.isCommon("en", w)
 }
 
 // lowerHyphen reports whether a capitalised compound has a lower-case part
@@ -491,9 +516,15 @@ func (x *Extractor) matchGazetteer(toks []textseg.Token, i int, lang string) (in
 // "Бруней" although their stems agree.
 func longEnough(e gazEntry, toks []textseg.Token) bool {
 	for k, t := range toks {
-		if !e.caps[k] && utf8.RuneCountInString(t.Text) < e.runes[k] {
-			return false
+		n := utf8.RuneCountInString(t.Text)
+		if e.caps[k] || n >= e.runes[k] {
+			continue
 		}
+		// Bulgarian full and short articles: "Белият" / "Белия".
+		if n == e.runes[k]-1 && cyrillic(t.Text) && strings.HasSuffix(e.name, "т") || n == e.runes[k]-1 && cyrillic(t.Text) && k < len(e.runes)-1 {
+			continue
+		}
+		return false
 	}
 	return true
 }
@@ -537,6 +568,14 @@ func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.
 	if hasLocHead && !cyrillic(last) {
 		return article.EntityLocation
 	}
+	if otherHeads[last] || (!cyrillic(words[0]) && len(words) > 1 && (words[0] == "A" || words[0] == "The" || words[0] == "An")) {
+		return article.EntityOther
+	}
+	if !cyrillic(words[0]) && (lang == "bg" || lang == "ru" || lang == "uk") && !x.personName(words) && !titled {
+		// A Latin-script name in a Cyrillic text is a company, brand or
+		// outlet far more often than a person ("Eni", "CNBC", "Reuters").
+		return article.EntityOrganization
+	}
 	if len(words) == 1 {
 		w := words[0]
 		if isAcronym(w) {
@@ -561,7 +600,7 @@ func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.
 			return article.EntityOther
 		case locContext[prev] && prev != "in" && ((prev != "в" && prev != "във") || cyrillic(w)):
 			return article.EntityLocation
-		case x.exactPerson(w) && !x.g.isCommon(lang, lw):
+		case x.exactPerson(w) && !x.common(lang, lw):
 			return article.EntityPerson
 		}
 		return article.EntityOther
@@ -578,7 +617,7 @@ func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.
 	if allAcr {
 		return article.EntityOrganization
 	}
-	if len(words) <= 4 {
+	if len(words) <= 4 && (cyrillic(words[0]) || x.personWord(words[len(words)-1]) || len(words) == 2) {
 		return article.EntityPerson
 	}
 	return article.EntityOther
@@ -648,6 +687,7 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 		count     int
 		first     int
 		persons   int // mentions typed PERSON
+		byVerb    int // mentions typed PERSON only by a reporting verb
 		others    map[string]int
 	}
 	var groups []*group
@@ -744,7 +784,11 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 		g.count++
 		g.others[m.typ]++
 		if m.typ == article.EntityPerson {
-			g.persons++
+			if m.byVerb {
+				g.byVerb++
+			} else {
+				g.persons++
+			}
 		}
 		if len(strings.Fields(strings.TrimPrefix(g.key, "U\t"))) == len(m.words) || strings.HasPrefix(g.key, "G\t") {
 			g.variants = append(g.variants, m.words)
@@ -763,22 +807,24 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 		if g.count == 0 {
 			continue
 		}
+		latinWord := strings.HasPrefix(g.key, "U\t") && len(words(gi)) == 1 && !cyrillic(g.key[2:])
 		switch {
 		case g.persons > 0:
 			typ[gi] = article.EntityPerson
-		default:
-			best, bn := "", -1
-			for _, t := range []string{article.EntityOrganization, article.EntityLocation, article.EntityOther} {
-				if g.others[t] > bn {
-					best, bn = t, g.others[t]
-				}
-			}
-			typ[gi] = best
-		}
-		// A one-word name in Latin script named again and again, never as
-		// a person, is a company, club or body ("Bombardier", "Sky").
-		if typ[gi] == article.EntityOther && g.count >= 3 && strings.HasPrefix(g.key, "U\t") && len(words(gi)) == 1 && !cyrillic(g.key[2:]) {
+		case g.others[article.EntityOrganization] > 0 || g.others[article.EntityLocation] > 0:
 			typ[gi] = article.EntityOrganization
+			if g.others[article.EntityLocation] > g.others[article.EntityOrganization] {
+				typ[gi] = article.EntityLocation
+			}
+		case latinWord && g.count >= 3:
+			// A one-word name in Latin script named again and again,
+			// never with a given name, is a company, club or body
+			// ("Bombardier", "Sky"), even when it "said" something.
+			typ[gi] = article.EntityOrganization
+		case g.byVerb > 0:
+			typ[gi] = article.EntityPerson
+		default:
+			typ[gi] = article.EntityOther
 		}
 	}
 	// An organisation named by the end of its name is that organisation
@@ -801,11 +847,26 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 					hw = append(hw, stem(x))
 				}
 			}
-			if len(hw) > len(w) && slices.Equal(hw[len(hw)-len(w):], w) {
+			if (len(hw) > len(w) || (len(hw) == len(w) && strings.HasPrefix(h.key, "G\t"))) && slices.Equal(hw[len(hw)-len(w):], w) {
 				h.count += groups[gi].count
 				groups[gi].count = 0
 				alias[gi] = hi
 				break
+			}
+		}
+	}
+	// "Sky Movies" is Sky's, not a person, when Sky is an organisation.
+	single := map[string]int{}
+	for gi, g := range groups {
+		if g.count > 0 && len(words(gi)) == 1 && typ[gi] == article.EntityOrganization {
+			single[words(gi)[0]] = gi
+		}
+	}
+	for gi, g := range groups {
+		w := words(gi)
+		if g.count > 0 && typ[gi] == article.EntityPerson && len(w) > 1 && strings.HasPrefix(g.key, "U\t") && !cyrillic(w[0]) {
+			if _, ok := single[w[0]]; ok {
+				typ[gi] = article.EntityOrganization
 			}
 		}
 	}
@@ -937,6 +998,13 @@ func (x *Extractor) canonical(variants [][]string, typ, lang string) string {
 			female = true
 		}
 		droppedA := false
+		if genitivePair(out) {
+			// "Дэвида Дэвиса" -> "Дэвид Дэвис".
+			for i, w := range out {
+				out[i] = strings.TrimSuffix(w, "а")
+			}
+			return strings.Join(out, " ")
+		}
 		for i, w := range out {
 			p, ok := x.g.person[stem(w)]
 			switch {
@@ -954,4 +1022,29 @@ func (x *Extractor) canonical(variants [][]string, typ, lang string) string {
 		}
 	}
 	return strings.Join(out, " ")
+}
+
+// genitivePair reports whether a Russian name of two or more words is a
+// man's in the genitive: every word ends in a consonant and "а", and the
+// last is not a woman's surname ("Дэвида Дэвиса", not "Анна Попова").
+func genitivePair(words []string) bool {
+	if len(words) < 2 {
+		return false
+	}
+	for _, w := range words {
+		b, ok := strings.CutSuffix(w, "а")
+		if !ok {
+			return false
+		}
+		if r, _ := utf8.DecodeLastRuneInString(b); isVowel(r) || r == 'ь' || r == 'й' {
+			return false
+		}
+	}
+	last := words[len(words)-1]
+	for _, suf := range []string{"ова", "ева", "ёва", "ина", "ына", "ская", "цкая"} {
+		if strings.HasSuffix(last, suf) {
+			return false
+		}
+	}
+	return true
 }

@@ -84,7 +84,7 @@ func bgDefinite(w string, head, org bool) string {
 	case strings.HasSuffix(w, "ският"), strings.HasSuffix(w, "ския"):
 		return strings.TrimSuffix(strings.TrimSuffix(w, "ят"), "я")
 	case strings.HasSuffix(w, "ният") || strings.HasSuffix(w, "ния"):
-		base := strings.TrimSuffix(strings.TrimSuffix(w, "ият"), "ия")
+		base := strings.TrimSuffix(strings.TrimSuffix(w, "ният"), "ния")
 		return base + "ен"
 	case strings.HasSuffix(w, "ият"):
 		return strings.TrimSuffix(w, "ят")
@@ -98,11 +98,9 @@ func bgDefinite(w string, head, org bool) string {
 		return strings.TrimSuffix(w, "ът")
 	case strings.HasSuffix(w, "ят") && head:
 		return strings.TrimSuffix(w, "ят") + "й"
-	case head && org && strings.HasSuffix(w, "а") && utf8.RuneCountInString(w) >= 5:
-		prev, _ := utf8.DecodeLastRuneInString(strings.TrimSuffix(w, "а"))
-		if !isVowel(prev) {
-			return strings.TrimSuffix(w, "а")
-		}
+	case head && org && strings.HasSuffix(w, "а") && orgHeads[strings.ToLower(strings.TrimSuffix(w, "а"))]:
+		// The short article of a masculine noun: "Съвета" -> "Съвет".
+		return strings.TrimSuffix(w, "а")
 	}
 	return w
 }
