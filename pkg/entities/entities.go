@@ -200,7 +200,7 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 			case first && initial(toks, i) && len(chunk) > 1 && (x.common(lang, lw) || lowerHyphen(c.Text)) && !x.exactPerson(c.Text):
 			case cyrillic(lw) && locHeads[lw] && len(chunk) > 1:
 				locCue = true
-			case cyrillic(lw) && len(chunk) > 1 && x.common(lang, lw) && !x.exactPerson(c.Text):
+			case cyrillic(lw) && len(chunk) > 1 && utf8.RuneCountInString(lw) > 2 && x.common(lang, lw) && !x.exactPerson(c.Text):
 			case x.g.demonyms[strings.TrimSuffix(lw, "'s")] && !cyrillic(lw):
 			default:
 				goto done
@@ -267,6 +267,10 @@ func (x *Extractor) chunkEnd(toks []textseg.Token, i int, lang string) int {
 			if strings.HasSuffix(u.Text, "'s") || strings.HasSuffix(u.Text, "’s") {
 				break
 			}
+			continue
+		}
+		if (u.Text == "'" || u.Text == "’") && (toks[j-1].Text == "O" || toks[j-1].Text == "D") && j+1 < len(toks) && capital(toks[j+1]) {
+			j++
 			continue
 		}
 		if u.Kind == textseg.Word && connectors[u.Text] && j+1 < len(toks) && capital(toks[j+1]) && !cyr {
@@ -444,9 +448,13 @@ func (x *Extractor) exactPerson(w string) bool {
 }
 
 func texts(toks []textseg.Token) []string {
-	out := make([]string, len(toks))
-	for i, t := range toks {
-		out[i] = t.Text
+	out := make([]string, 0, len(toks))
+	for _, t := range toks {
+		if (t.Text == "'" || t.Text == "’") && len(out) > 0 {
+			out[len(out)-1] += t.Text
+			continue
+		}
+		out = append(out, t.Text)
 	}
 	return out
 }
@@ -909,7 +917,11 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 	return res
 }
 
-// bindRoles resolves each role word to a person.
+// bindRoles resolves each role word to a person: the person named right
+// after it in the same sentence ("министърът ... Сергей Лавров", but not
+// "говорител на Мей"); else, for a role before any person is named, the
+// next person named; else the person last bound to the same role word;
+// else the person last named before it.
 func bindRoles(text string, roles []Role, mentions []Mention) []Role {
 	var persons []Mention
 	for _, m := range mentions {
@@ -917,31 +929,57 @@ func bindRoles(text string, roles []Role, mentions []Mention) []Role {
 			persons = append(persons, m)
 		}
 	}
+	genitive := func(between string) bool {
+		b := strings.TrimSpace(between)
+		return strings.HasSuffix(b, " на") || strings.HasSuffix(b, " of") || b == "на" || b == "of"
+	}
+	bound := map[string]string{}
 	for i := range roles {
 		r := &roles[i]
-		// A person named right after the role holds it.
-		for _, p := range persons {
-			if p.Start >= r.End && p.Start-r.End <= 80 {
-				between := text[r.End:p.Start]
-				if !strings.ContainsAny(between, ".!?\n") && !strings.HasSuffix(strings.TrimSpace(between), " на") && !strings.HasSuffix(strings.TrimSpace(between), " of") {
-					r.Person = p.Entity
-				}
-				break
-			}
-			if p.Start > r.End {
-				break
-			}
-		}
-		if r.Person != "" {
-			continue
-		}
+		key := roleKey(strings.ToLower(text[r.Start:r.End]))
+		before := false
 		for _, p := range persons {
 			if p.End <= r.Start {
+				before = true
+				continue
+			}
+			if p.Start < r.End {
+				continue
+			}
+			between := text[r.End:p.Start]
+			switch {
+			case p.Start-r.End <= 80 && !strings.ContainsAny(between, ".!?\n") && !genitive(between):
+				r.Person = p.Entity
+			case !before && p.Start-r.End <= 200 && !genitive(between):
 				r.Person = p.Entity
 			}
+			break
+		}
+		if r.Person == "" {
+			r.Person = bound[key]
+		}
+		if r.Person == "" {
+			for _, p := range persons {
+				if p.End <= r.Start {
+					r.Person = p.Entity
+				}
+			}
+		}
+		if r.Person != "" && key != "" {
+			bound[key] = r.Person
 		}
 	}
 	return roles
+}
+
+// roleKey is the role a word names ("министърът" -> "министър").
+func roleKey(w string) string {
+	for _, r := range roles {
+		if strings.HasPrefix(w, r) {
+			return r
+		}
+	}
+	return ""
 }
 
 // canonical chooses the name of an entity from the forms it is written in.

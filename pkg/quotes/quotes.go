@@ -263,9 +263,9 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 	if k := strings.IndexByte(r.text[s.close:end], '\n'); k >= 0 {
 		end = s.close + k
 	}
-	// Stop at the next quotation.
+	// Stop at the next quotation (not at a quoted name).
 	for _, o := range r.spans {
-		if o.open >= s.close && o.open < end {
+		if o.open >= s.close && o.open < end && textseg.CountWords(r.text[o.start:o.end]) >= MinWords {
 			end = o.open
 		}
 	}
@@ -306,7 +306,7 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 		if sp, ok := r.speakerIn(toks[:i], false); ok {
 			return sp, true
 		}
-		return r.lastPerson(s.open, false), true
+		return r.lastPersonG(s.open, false, false), true
 	}
 	return "", false
 }
@@ -413,7 +413,7 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 					return ro.Person, true
 				}
 			}
-			if p := r.lastPerson(t.Start, false); p != "" {
+			if p := r.lastPersonG(t.Start, false, false); p != "" {
 				return p, true
 			}
 		}
@@ -424,6 +424,11 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 // lastPerson returns the person last named before pos, preferring a woman
 // for a feminine pronoun when the names tell.
 func (r *resolver) lastPerson(pos int, female bool) string {
+	return r.lastPersonG(pos, female, true)
+}
+
+// lastPersonG is lastPerson; gendered false ignores gender.
+func (r *resolver) lastPersonG(pos int, female, gendered bool) string {
 	last := ""
 	for i := len(r.persons) - 1; i >= 0; i-- {
 		p := r.persons[i]
@@ -436,7 +441,8 @@ func (r *resolver) lastPerson(pos int, female bool) string {
 		if last == "" {
 			last = p.Entity
 		}
-		if !female || looksFemale(p.Entity) || (r.g != nil && r.g.Female(p.Entity)) {
+		isFemale := looksFemale(p.Entity) || (r.g != nil && r.g.Female(p.Entity))
+		if female == isFemale || !gendered {
 			return p.Entity
 		}
 	}
