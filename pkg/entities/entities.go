@@ -185,7 +185,15 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 		chunk := toks[i:j]
 		next := j
 		// Leading sentence-start words, titles and demonyms are not names.
-		hadTitle := personCue >= 0 && personCue >= i-8
+		// A role word shortly before: English puts the name right after
+		// it ("manager Graeme Souness"), Bulgarian and Russian after the
+		// role's complement ("министърът на външните работи на Русия
+		// Сергей Лавров").
+		reach := 3
+		if cyrillic(t.Text) {
+			reach = 8
+		}
+		hadTitle := personCue >= 0 && personCue >= i-reach
 		locCue := false
 		for len(chunk) > 0 {
 			c := chunk[0]

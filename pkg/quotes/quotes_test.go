@@ -1,0 +1,136 @@
+package quotes
+
+import (
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/newsflow/newsflow/pkg/entities"
+)
+
+var (
+	gazOnce sync.Once
+	gaz     *entities.Gazetteer
+	gazErr  error
+)
+
+func extract(tb testing.TB, text, lang string) []Quote {
+	tb.Helper()
+	gazOnce.Do(func() { gaz, gazErr = entities.NewGazetteer() })
+	if gazErr != nil {
+		tb.Fatalf("NewGazetteer: %v", gazErr)
+	}
+	return Extract(text, entities.New(gaz).Extract(text, lang), gaz)
+}
+
+func TestExtract(t *testing.T) {
+	type want struct{ prefix, speaker string }
+	tests := []struct {
+		name string
+		lang string
+		text string
+		want []want
+	}{
+		{
+			name: "bg pronoun after the quote",
+			lang: "bg",
+			text: "Държавният секретар Майк Помпео пристигна в Сочи.\n„Имаме разногласия за Венецуела и ще ги обсъдим“, заяви той на пресконференция.",
+			want: []want{{"Имаме разногласия", "Майк Помпео"}},
+		},
+		{
+			name: "bg surname after the verb",
+			lang: "bg",
+			text: "Руският министър Сергей Лавров говори дълго. \"Заплахите срещу Венецуела противоречат на ценностите\", каза от своя страна Лавров.",
+			want: []want{{"Заплахите срещу", "Сергей Лавров"}},
+		},
+		{
+			name: "ru guillemets and dash",
+			lang: "ru",
+			text: "Дональд Трамп выступил в Алабаме. «У нас есть большие надежды и огромный потенциал», — заявил Трамп.",
+			want: []want{{"У нас есть", "Дональд Трамп"}},
+		},
+		{
+			name: "ru attribution inside the quotation",
+			lang: "ru",
+			text: "Об этом рассказала Карла Бруни. «Он думал соблазнить меня деньгами, — заявила тогда Бруни, — но меня деньги не интересуют».",
+			want: []want{{"Он думал", "Карла Бруни"}},
+		},
+		{
+			name: "en speaker before a colon, open quotation goes on",
+			lang: "en",
+			text: "Newcastle manager Graeme Souness was angry. Souness said: \"He can't play for me ever again. \"He can't go on television and accuse me of lies.\"",
+			want: []want{{"He can't play", "Graeme Souness"}, {"He can't go on", "Graeme Souness"}},
+		},
+		{
+			name: "en said after, continuation before",
+			lang: "en",
+			text: "Kelly Holmes won in Glasgow. \"It was nice to get that out of the way. \"I felt good and relaxed today,\" said Holmes.",
+			want: []want{{"It was nice", "Kelly Holmes"}, {"I felt good", "Kelly Holmes"}},
+		},
+		{
+			name: "en she prefers the woman",
+			lang: "en",
+			text: "Deputy Mayor Nicky Gavron spoke about Ken Livingstone. She said: \"I work very closely with him every day.\"",
+			want: []want{{"I work very", "Nicky Gavron"}},
+		},
+		{
+			name: "nested straight quotes",
+			lang: "bg",
+			text: "Президентът Петро Порошенко писа в Туитър. \"Ние искаме да спрем \"Северен поток-2 \" заедно с партньорите.\", заяви Порошенко.",
+			want: []want{{"Ние искаме", "Петро Порошенко"}},
+		},
+		{
+			name: "names and scare quotes are not quotations",
+			lang: "bg",
+			text: "Това предава ТАСС, цитирана от \"Фокус\". Той го нарече \"заговор\".",
+		},
+		{
+			name: "no speaker named",
+			lang: "en",
+			text: "\"Sales will improve next year, we think,\" the report concluded.",
+			want: []want{{"Sales will improve", ""}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := extract(t, tc.text, tc.lang)
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %d quotations %+v, want %d", len(got), got, len(tc.want))
+			}
+			for i, w := range tc.want {
+				if !strings.HasPrefix(got[i].Text, w.prefix) {
+					t.Errorf("quotation %d = %q, want it to start with %q", i, got[i].Text, w.prefix)
+				}
+				if got[i].Speaker != w.speaker {
+					t.Errorf("quotation %q: speaker %q, want %q", got[i].Text, got[i].Speaker, w.speaker)
+				}
+				if tc.text[got[i].Start:got[i].End] == "" {
+					t.Errorf("quotation %d has empty offsets %d-%d", i, got[i].Start, got[i].End)
+				}
+			}
+		})
+	}
+}
+
+func FuzzExtract(f *testing.F) {
+	for _, s := range []string{
+		"„Имаме разногласия за Венецуела“, заяви той.",
+		"«Мы готовы», — сказал Трамп. «Ещё, — заявил он, — будет»",
+		"Souness said: \"He can't. \"Again.\" \"\"\" \" x \"y",
+		"„„„““ «« »» “ ” \" \n \"",
+		"\"", "„", "«", "“",
+	} {
+		f.Add(s, "bg")
+		f.Add(s, "en")
+	}
+	f.Fuzz(func(t *testing.T, text, lang string) {
+		for _, q := range extract(t, text, lang) {
+			if q.Start < 0 || q.End > len(text) || q.Start > q.End {
+				t.Fatalf("quotation %+v out of bounds of a %d-byte text", q, len(text))
+			}
+			if !strings.Contains(text[q.Start:q.End], q.Text) {
+				t.Fatalf("quotation text %q is not at its offsets %q", q.Text, text[q.Start:q.End])
+			}
+		}
+	})
+}
