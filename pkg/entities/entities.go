@@ -38,6 +38,9 @@ type Mention struct {
 	Entity string
 	// Type is the entity's type (article.EntityPerson, ...).
 	Type string
+	// Guessed marks a person known only by an unknown capitalised word,
+	// with no cue: too weak to resolve a pronoun to.
+	Guessed bool
 }
 
 // Role is a word naming an office or job ("министърът", "the minister")
@@ -618,6 +621,12 @@ func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.
 			return article.EntityLocation
 		case x.exactPerson(w) && !x.common(lang, lw):
 			return article.EntityPerson
+		case lang == "bg" && cyrillic(w) && !initial(toks, i) && !x.common(lang, lw) && !strings.Contains(w, "-"):
+			// An unknown capitalised word inside a Bulgarian sentence (where
+			// names do not inflect for case) that no gazetteer knows is
+			// most often a surname ("доклада на Мюлер"). A guess: any
+			// other evidence wins, and quotations are not attributed to it.
+			return guessedPerson
 		}
 		return article.EntityOther
 	}
@@ -688,6 +697,10 @@ func romanNumeral(w string) bool {
 	return strings.Trim(w, "IVXLCDM") == "" && len(w) <= 5
 }
 
+// guessedPerson is the type of a one-word name typed PERSON for want of
+// other evidence; resolve turns it into PERSON with the lowest priority.
+const guessedPerson = "PERSON?"
+
 func openQuote(s string) bool  { return s == "„" || s == "«" || s == "“" || s == "\"" }
 func closeQuote(s string) bool { return s == "“" || s == "»" || s == "”" || s == "\"" }
 
@@ -704,6 +717,7 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 		first     int
 		persons   int // mentions typed PERSON
 		byVerb    int // mentions typed PERSON only by a reporting verb
+		guessed   int // mentions typed PERSON for want of other evidence
 		others    map[string]int
 	}
 	var groups []*group
@@ -799,6 +813,9 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 		g := groups[m.group]
 		g.count++
 		g.others[m.typ]++
+		if m.typ == guessedPerson {
+			g.guessed++
+		}
 		if m.typ == article.EntityPerson {
 			if m.byVerb {
 				g.byVerb++
@@ -816,6 +833,7 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 	var res Result
 	name := make([]string, len(groups))
 	typ := make([]string, len(groups))
+	guessed := make([]bool, len(groups))
 	words := func(gi int) []string {
 		return strings.Fields(strings.TrimPrefix(strings.TrimPrefix(groups[gi].key, "U\t"), "G\t"))
 	}
@@ -839,6 +857,9 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 			typ[gi] = article.EntityOrganization
 		case g.byVerb > 0:
 			typ[gi] = article.EntityPerson
+		case g.guessed > 0:
+			typ[gi] = article.EntityPerson
+			guessed[gi] = true
 		default:
 			typ[gi] = article.EntityOther
 		}
@@ -919,7 +940,7 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 		if m.group < 0 {
 			continue
 		}
-		res.Mentions = append(res.Mentions, Mention{Start: m.start, End: m.end, Entity: name[m.group], Type: typ[m.group]})
+		res.Mentions = append(res.Mentions, Mention{Start: m.start, End: m.end, Entity: name[m.group], Type: typ[m.group], Guessed: guessed[m.group]})
 	}
 	res.Roles = bindRoles(text, roles, res.Mentions)
 	return res

@@ -435,7 +435,7 @@ func (r *resolver) lastPersonG(pos int, female, gendered bool) string {
 		if p.End > pos {
 			continue
 		}
-		if inside(r.spans, p.Start) {
+		if inside(r.spans, p.Start) || p.Guessed {
 			continue
 		}
 		if last == "" {

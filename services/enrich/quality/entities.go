@@ -97,9 +97,30 @@ func EntityErrors(g Gold, a *article.Article) (fp, fn []string) {
 // micro precision, recall and F1 over (type, name) pairs per language and
 // per type, and names of not_entities that were reported anyway.
 func Entities(ctx context.Context, env *Env) (string, error) {
-	items, err := enrichedGold(ctx, env)
+	sc, err := ScoreEntities(ctx, env)
 	if err != nil {
 		return "", err
+	}
+	return sc.markdown(), nil
+}
+
+// EntityScores are the entity figures of the gold set.
+type EntityScores struct {
+	// ByLang and ByLangType ("bg\tPERSON") count (type, name) pairs.
+	ByLang, ByLangType map[string]*PRF
+	All                PRF
+	Articles           map[string]int
+	// NotEntities counts annotated non-entities that were reported, of
+	// NotEntitiesTotal.
+	NotEntities, NotEntitiesTotal int
+}
+
+// ScoreEntities enriches the gold set and the seed article and scores
+// their entities.
+func ScoreEntities(ctx context.Context, env *Env) (*EntityScores, error) {
+	items, err := enrichedGold(ctx, env)
+	if err != nil {
+		return nil, err
 	}
 	byLang := map[string]*PRF{}
 	byLangType := map[string]*PRF{}
@@ -134,6 +155,12 @@ func Entities(ctx context.Context, env *Env) (string, error) {
 			}
 		}
 	}
+	return &EntityScores{ByLang: byLang, ByLangType: byLangType, All: all, Articles: articles, NotEntities: notEnt, NotEntitiesTotal: notEntTotal}, nil
+}
+
+func (sc *EntityScores) markdown() string {
+	byLang, byLangType, all, articles := sc.ByLang, sc.ByLangType, sc.All, sc.Articles
+	notEnt, notEntTotal := sc.NotEntities, sc.NotEntitiesTotal
 	langs := sortedKeys(byLang)
 	var rows [][]string
 	for _, l := range langs {
@@ -155,7 +182,7 @@ func Entities(ctx context.Context, env *Env) (string, error) {
 	b.WriteString("\nBy type:\n\n")
 	b.WriteString(Table(PRFHeader("language, type"), rows))
 	fmt.Fprintf(&b, "\nNames annotated as not entities of their article (only in removed boilerplate, or not names)\nthat were reported anyway: %d of %d.\n", notEnt, notEntTotal)
-	return b.String(), nil
+	return b.String()
 }
 
 func filterType(m map[string]bool, t string) map[string]bool {
@@ -217,11 +244,37 @@ func MatchQuotes(g Gold, a *article.Article) (res []QuoteResult, matched int) {
 // annotated, and speaker accuracy over the annotated quotations that have a
 // named speaker (a missed quotation counts as a wrong speaker).
 func Quotes(ctx context.Context, env *Env) (string, error) {
-	items, err := enrichedGold(ctx, env)
+	by, total, err := ScoreQuotes(ctx, env)
 	if err != nil {
 		return "", err
 	}
-	type acc struct{ gold, found, extracted, matched, withSpeaker, correct int }
+	return quotesMarkdown(by, total), nil
+}
+
+// QuoteScores counts quotations of the gold set.
+type QuoteScores struct {
+	// Gold annotated quotations, Found of them extracted; Extracted
+	// quotations, Matched of them annotated; WithSpeaker annotated with a
+	// named speaker, Correct of them extracted with that speaker.
+	Gold, Found, Extracted, Matched, WithSpeaker, Correct int
+}
+
+// SpeakerAccuracy is Correct/WithSpeaker.
+func (q QuoteScores) SpeakerAccuracy() float64 {
+	if q.WithSpeaker == 0 {
+		return 1
+	}
+	return float64(q.Correct) / float64(q.WithSpeaker)
+}
+
+// ScoreQuotes enriches the gold set and the seed article and scores their
+// quotations per language and in total.
+func ScoreQuotes(ctx context.Context, env *Env) (map[string]*QuoteScores, *QuoteScores, error) {
+	items, err := enrichedGold(ctx, env)
+	if err != nil {
+		return nil, nil, err
+	}
+	type acc = QuoteScores
 	by := map[string]*acc{}
 	total := &acc{}
 	for _, it := range items {
@@ -231,22 +284,27 @@ func Quotes(ctx context.Context, env *Env) (string, error) {
 			by[lang] = &acc{}
 		}
 		for _, x := range []*acc{by[lang], total} {
-			x.gold += len(res)
-			x.extracted += len(it.a.Quotes)
-			x.matched += matched
+			x.Gold += len(res)
+			x.Extracted += len(it.a.Quotes)
+			x.Matched += matched
 			for _, r := range res {
 				if r.Found {
-					x.found++
+					x.Found++
 				}
 				if r.Gold.Speaker != nil {
-					x.withSpeaker++
+					x.WithSpeaker++
 					if r.Correct() {
-						x.correct++
+						x.Correct++
 					}
 				}
 			}
 		}
 	}
+	return by, total, nil
+}
+
+func quotesMarkdown(by map[string]*QuoteScores, total *QuoteScores) string {
+	type acc = QuoteScores
 	row := func(name string, x *acc) []string {
 		ratio := func(a, b int) string {
 			if b == 0 {
@@ -254,7 +312,7 @@ func Quotes(ctx context.Context, env *Env) (string, error) {
 			}
 			return F3(float64(a) / float64(b))
 		}
-		return []string{name, fmt.Sprint(x.gold), ratio(x.found, x.gold), fmt.Sprint(x.extracted), ratio(x.matched, x.extracted), fmt.Sprint(x.withSpeaker), ratio(x.correct, x.withSpeaker)}
+		return []string{name, fmt.Sprint(x.Gold), ratio(x.Found, x.Gold), fmt.Sprint(x.Extracted), ratio(x.Matched, x.Extracted), fmt.Sprint(x.WithSpeaker), ratio(x.Correct, x.WithSpeaker)}
 	}
 	var rows [][]string
 	for _, l := range sortedKeys(by) {
@@ -267,5 +325,5 @@ func Quotes(ctx context.Context, env *Env) (string, error) {
 	b.WriteString("quotations that match an annotation; speaker accuracy: annotated quotations with a named\n")
 	b.WriteString("speaker that were found with that speaker. Target: speaker accuracy at least 0.85.\n\n")
 	b.WriteString(Table([]string{"language", "annotated", "recall", "extracted", "precision", "with speaker", "speaker accuracy"}, rows))
-	return b.String(), nil
+	return b.String()
 }
