@@ -1,6 +1,9 @@
 package entities
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Cue words, lower case. They are general to news writing in each
 // language, not tuned to any article.
@@ -149,10 +152,27 @@ func set(words ...string) map[string]bool {
 	return m
 }
 
+// byFirstRune indexes words by their first rune, so that a word is only
+// compared with the entries that can be its prefix.
+func byFirstRune(words []string) map[rune][]string {
+	m := map[rune][]string{}
+	for _, w := range words {
+		r, _ := utf8.DecodeRuneInString(w)
+		m[r] = append(m[r], w)
+	}
+	return m
+}
+
+var (
+	verbIndex = byFirstRune(reportingVerbs)
+	roleIndex = byFirstRune(roles)
+)
+
 // IsReportingVerb reports whether the lower-case word w is a verb that
 // reports speech ("заяви", "сказал", "said").
 func IsReportingVerb(w string) bool {
-	for _, v := range reportingVerbs {
+	r, _ := utf8.DecodeRuneInString(w)
+	for _, v := range verbIndex[r] {
 		if strings.HasPrefix(w, v) {
 			// "казах" (I said) and "сказка" (tale) are not attributions;
 			// "say" must be the whole word.
@@ -174,7 +194,8 @@ func IsPronoun(w string) (ok, female bool) {
 
 // IsRole reports whether the lower-case word w names an office or job.
 func IsRole(w string) bool {
-	for _, r := range roles {
+	first, _ := utf8.DecodeRuneInString(w)
+	for _, r := range roleIndex[first] {
 		if strings.HasPrefix(w, r) && len(w)-len(r) <= 8 {
 			return true
 		}

@@ -69,6 +69,25 @@ func (x *Extractor) Gazetteer() *Gazetteer { return x.g }
 // Extractor extracts entities with a gazetteer.
 type Extractor struct {
 	g *Gazetteer
+	// memo caches gazetteer matches of the sentence being read; set only
+	// on the per-call copy Extract makes, so Extractor stays safe for
+	// concurrent use.
+	memo *gazMemo
+}
+
+type gazMemo struct {
+	done []bool
+	n    []int
+	e    []gazEntry
+}
+
+func (m *gazMemo) reset(n int) {
+	if cap(m.done) < n {
+		m.done, m.n, m.e = make([]bool, n), make([]int, n), make([]gazEntry, n)
+		return
+	}
+	m.done, m.n, m.e = m.done[:n], m.n[:n], m.e[:n]
+	clear(m.done)
 }
 
 // New returns an extractor using g.
@@ -90,13 +109,16 @@ type mention struct {
 // if it should count.
 func (x *Extractor) Extract(text, lang string) Result {
 	sents := textseg.Split(text)
+	xc := *x
+	xc.memo = &gazMemo{}
 	var ms []mention
 	var roles []Role
 	for _, s := range sents {
 		if shouting(s.Text) {
 			continue
 		}
-		ms, roles = x.sentence(s.Tokens, lang, ms, roles)
+		xc.memo.reset(len(s.Tokens))
+		ms, roles = xc.sentence(s.Tokens, lang, ms, roles)
 	}
 	return x.resolve(text, ms, roles, lang)
 }
@@ -104,19 +126,69 @@ func (x *Extractor) Extract(text, lang string) Result {
 // shouting reports whether a line is written in capitals (a clickbait
 // title), where capitalisation tells nothing.
 func shouting(s string) bool {
-	up, letters := 0, 0
+	up, low := 0, 0
 	for _, r := range s {
-		if unicode.IsLetter(r) {
-			letters++
-			if unicode.IsUpper(r) {
+		switch {
+		case r < 0x80:
+			if r >= 'a' && r <= 'z' {
+				low++
+			} else if r >= 'A' && r <= 'Z' {
 				up++
 			}
+		case unicode.IsLower(r):
+			low++
+		case unicode.IsUpper(r):
+			up++
+		}
+		if low > up+8 {
+			return false
 		}
 	}
+	letters := up + low
 	return letters >= 12 && up*10 > letters*6
 }
 
-func lowerWord(t textseg.Token) string { return strings.ToLower(strings.TrimSuffix(t.Text, ".")) }
+func lowerWord(t textseg.Token) string {
+	w := strings.TrimSuffix(t.Text, ".")
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c >= 'A' && c <= 'Z' {
+			return strings.ToLower(w)
+		}
+	}
+	if hasUpper(w) {
+		return toLower(w)
+	}
+	return w
+}
+
+// hasUpper reports whether w has an upper-case letter, with a fast path
+// for ASCII and Cyrillic.
+func hasUpper(w string) bool {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch {
+		case c < 0x80:
+			if c >= 'A' && c <= 'Z' {
+				return true
+			}
+		case c == 0xD0 && i+1 < len(w):
+			// U+0400-U+042F are capitals, U+0430-U+043F small.
+			if w[i+1] < 0xB0 {
+				return true
+			}
+			i++
+		case c == 0xD1 && i+1 < len(w):
+			i++ // U+0440-U+047F: small letters (and rare historic ones)
+		default:
+			r, n := utf8.DecodeRuneInString(w[i:])
+			if unicode.IsUpper(r) {
+				return true
+			}
+			i += n - 1
+		}
+	}
+	return false
+}
 
 func isWord(t textseg.Token) bool { return t.Kind == textseg.Word }
 
@@ -421,7 +493,7 @@ func skipWord(w string, n int) bool {
 		return false
 	}
 	rc := utf8.RuneCountInString(w)
-	lw := strings.ToLower(w)
+	lw := toLower(w)
 	switch {
 	case rc <= 1:
 		return true
@@ -487,27 +559,54 @@ func (x *Extractor) personWord(w string) bool {
 // matchGazetteer returns the length in tokens of the longest place or
 // organisation name starting at toks[i], and its entry.
 func (x *Extractor) matchGazetteer(toks []textseg.Token, i int, lang string) (int, gazEntry) {
+	if x.memo != nil && i < len(x.memo.n) && x.memo.done[i] {
+		return x.memo.n[i], x.memo.e[i]
+	}
+	n, e := x.matchGazetteerUncached(toks, i, lang)
+	if x.memo != nil && i < len(x.memo.n) {
+		x.memo.done[i], x.memo.n[i], x.memo.e[i] = true, n, e
+	}
+	return n, e
+}
+
+func (x *Extractor) matchGazetteerUncached(toks []textseg.Token, i int, lang string) (int, gazEntry) {
 	first := stem(toks[i].Text)
 	max := x.g.maxWords[first]
 	if max == 0 {
 		return 0, gazEntry{}
 	}
-	stems := make([]string, 0, max)
-	for j := i; j < len(toks) && j-i < max; j++ {
+	var buf [8]string
+	stems := buf[:0]
+	stems = append(stems, first)
+	for j := i + 1; j < len(toks) && j-i < max; j++ {
 		if !isWord(toks[j]) {
 			break
 		}
 		stems = append(stems, stem(toks[j].Text))
 	}
 	for n := len(stems); n >= 1; n-- {
-		exact := make([]string, n)
-		for k := range exact {
-			exact[k] = strings.ToLower(toks[i+k].Text)
+		var es []gazEntry
+		if n == 1 {
+			es = x.g.exact[lowerWord(toks[i])]
+		} else {
+			var lb [8]string
+			exact := lb[:0]
+			if n > len(lb) {
+				exact = make([]string, 0, n)
+			}
+			exact = exact[:n]
+			for k := range exact {
+				exact[k] = lowerWord(toks[i+k])
+			}
+			es = x.g.exact[strings.Join(exact, " ")]
 		}
-		es := x.g.exact[strings.Join(exact, " ")]
 		isExact := len(es) > 0
 		if !isExact {
-			es = x.g.names[strings.Join(stems[:n], " ")]
+			if n == 1 {
+				es = x.g.names[first]
+			} else {
+				es = x.g.names[strings.Join(stems[:n], " ")]
+			}
 		}
 		best := -1
 		for k, e := range es {
@@ -566,7 +665,7 @@ func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.
 	last := strings.ToLower(words[len(words)-1])
 	hasOrgHead, hasLocHead := false, false
 	for _, w := range words {
-		lw := strings.ToLower(w)
+		lw := toLower(w)
 		if orgHeads[lw] || orgHeads[stemOrg(lw)] {
 			hasOrgHead = true
 		}
@@ -606,7 +705,7 @@ func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.
 			}
 			return article.EntityOrganization
 		}
-		lw := strings.ToLower(w)
+		lw := toLower(w)
 		adjective := cyrillic(w) && adjectiveLike(w) && after != "" && !firstUpper(after)
 		switch {
 		case (orgContext[prev] && prev != "в" && prev != "във") || (prev == "в" && toks[i-1].Kind == textseg.Abbrev) || (orgContext[after] && !cyrillic(w)):
@@ -757,14 +856,13 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 	// full person name is that person.
 	surname := map[string][]int{}
 	given := map[string][]int{}
-	isPerson := func(gi int) bool {
-		for _, m := range ms {
-			if m.group == gi && m.typ == article.EntityPerson {
-				return true
-			}
+	personGroup := make([]bool, len(groups))
+	for _, m := range ms {
+		if m.group >= 0 && m.typ == article.EntityPerson {
+			personGroup[m.group] = true
 		}
-		return false
 	}
+	isPerson := func(gi int) bool { return personGroup[gi] }
 	for gi, g := range groups {
 		if strings.HasPrefix(g.key, "G\t") {
 			continue
@@ -834,9 +932,19 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 	name := make([]string, len(groups))
 	typ := make([]string, len(groups))
 	guessed := make([]bool, len(groups))
-	words := func(gi int) []string {
-		return strings.Fields(strings.TrimPrefix(strings.TrimPrefix(groups[gi].key, "U\t"), "G\t"))
+	gwords := make([][]string, len(groups))
+	gstems := make([][]string, len(groups))
+	for gi, g := range groups {
+		gwords[gi] = strings.Fields(strings.TrimPrefix(strings.TrimPrefix(g.key, "U\t"), "G\t"))
+		if strings.HasPrefix(g.key, "G\t") {
+			for _, w := range nameWords(strings.TrimPrefix(g.key, "G\t")) {
+				gstems[gi] = append(gstems[gi], stem(w))
+			}
+		} else {
+			gstems[gi] = gwords[gi]
+		}
 	}
+	words := func(gi int) []string { return gwords[gi] }
 	for gi, g := range groups {
 		if g.count == 0 {
 			continue
@@ -877,13 +985,7 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 			if hi == gi || h.count == 0 || typ[hi] != article.EntityOrganization {
 				continue
 			}
-			hw := strings.Fields(strings.TrimPrefix(h.key, "U\t"))
-			if strings.HasPrefix(h.key, "G\t") {
-				hw = hw[:0]
-				for _, x := range nameWords(strings.TrimPrefix(h.key, "G\t")) {
-					hw = append(hw, stem(x))
-				}
-			}
+			hw := gstems[hi]
 			if (len(hw) > len(w) || (len(hw) == len(w) && strings.HasPrefix(h.key, "G\t"))) && slices.Equal(hw[len(hw)-len(w):], w) {
 				h.count += groups[gi].count
 				groups[gi].count = 0

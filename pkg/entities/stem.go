@@ -16,6 +16,16 @@ var endings = []string{
 	"а", "я", "ы", "и", "у", "ю", "е", "о", "ь", "й", "і", "ї", "є",
 }
 
+// endingsByLast indexes endings by their last letter, longest first.
+var endingsByLast = func() map[rune][]string {
+	m := map[rune][]string{}
+	for _, e := range endings {
+		r, _ := utf8.DecodeLastRuneInString(e)
+		m[r] = append(m[r], e)
+	}
+	return m
+}()
+
 // stem returns the lookup key of one word: lower case, "ё" as "е", an
 // English possessive dropped, and for Cyrillic words one inflectional
 // ending stripped (keeping at least three letters), with a final "ен" of
@@ -24,9 +34,15 @@ var endings = []string{
 func stem(w string) string {
 	w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
 	if isAcronym(w) {
-		return strings.ToLower(w)
+		return toLower(w)
 	}
-	l := strings.ToLower(strings.ReplaceAll(strings.ReplaceAll(w, "ё", "е"), "Ё", "Е"))
+	l := w
+	if hasUpper(l) {
+		l = toLower(l)
+	}
+	if strings.Contains(l, "ё") {
+		l = strings.ReplaceAll(l, "ё", "е")
+	}
 	if !cyrillic(l) {
 		return l
 	}
@@ -34,7 +50,8 @@ func stem(w string) string {
 	if n <= 3 {
 		return l
 	}
-	for _, e := range endings {
+	last, _ := utf8.DecodeLastRuneInString(l)
+	for _, e := range endingsByLast[last] {
 		if strings.HasSuffix(l, e) && n-utf8.RuneCountInString(e) >= 3 {
 			l = l[:len(l)-len(e)]
 			break
@@ -143,4 +160,50 @@ func ruNominative(w string, female bool) string {
 		return cut("ы", "а")
 	}
 	return w
+}
+
+// toLower is strings.ToLower with a fast path for ASCII and the Cyrillic
+// letters U+0400-U+045F, the bulk of the text read here.
+func toLower(s string) string {
+	b := []byte(nil)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c < 0x80:
+			if c >= 'A' && c <= 'Z' {
+				if b == nil {
+					b = []byte(s)
+				}
+				b[i] = c + 32
+			}
+		case c == 0xD0 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0xBF:
+			d := s[i+1]
+			switch {
+			case d >= 0x90 && d <= 0x9F: // А-П -> а-п
+				if b == nil {
+					b = []byte(s)
+				}
+				b[i+1] = d + 0x20
+			case d >= 0xA0 && d <= 0xAF: // Р-Я -> р-я
+				if b == nil {
+					b = []byte(s)
+				}
+				b[i], b[i+1] = 0xD1, d-0x20
+			case d >= 0x80 && d <= 0x8F: // Ѐ-Џ -> ѐ-џ
+				if b == nil {
+					b = []byte(s)
+				}
+				b[i], b[i+1] = 0xD1, d+0x10
+			}
+			i++
+		case c == 0xD1 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9F:
+			i++ // а-я, ѐ-џ: already small
+		default:
+			return strings.ToLower(s)
+		}
+	}
+	if b == nil {
+		return s
+	}
+	return string(b)
 }

@@ -1,10 +1,14 @@
 package quotes
 
 import (
+	"bufio"
+	"encoding/json"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/newsflow/newsflow/pkg/corpus"
 	"github.com/newsflow/newsflow/pkg/entities"
 )
 
@@ -133,4 +137,43 @@ func FuzzExtract(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkEntitiesAndQuotes runs what the enrich stage runs per article:
+// entity extraction, then quotations, over corpus articles (bg, ru, en;
+// title and body).
+func BenchmarkEntitiesAndQuotes(b *testing.B) {
+	gazOnce.Do(func() { gaz, gazErr = entities.NewGazetteer() })
+	if gazErr != nil {
+		b.Fatal(gazErr)
+	}
+	x := entities.New(gaz)
+	var texts, langs []string
+	for _, file := range []string{"bg.jsonl", "ru.jsonl", "en.jsonl"} {
+		f, err := os.Open(corpus.Path(b, file))
+		if err != nil {
+			b.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 1<<24)
+		for n := 0; sc.Scan() && n < 200; n++ {
+			var a struct{ Title, Body, Lang string }
+			if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+				b.Fatal(err)
+			}
+			texts, langs = append(texts, a.Title+"\n"+a.Body), append(langs, a.Lang)
+		}
+		f.Close()
+	}
+	total := 0
+	for _, t := range texts {
+		total += len(t)
+	}
+	b.SetBytes(int64(total / len(texts)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		k := i % len(texts)
+		Extract(texts[k], x.Extract(texts[k], langs[k]), gaz)
+	}
 }
