@@ -56,7 +56,7 @@ func Extract(text string, ents entities.Result, g *entities.Gazetteer) []Quote {
 	prevEnd, prevSpeaker := -1, ""
 	for _, s := range spans {
 		q := strings.TrimSpace(text[s.start:s.end])
-		if textseg.CountWords(q) < MinWords {
+		if !atLeastWords(q, MinWords) {
 			continue
 		}
 		speaker, ok := r.after(s, q)
@@ -230,7 +230,24 @@ func continues(between string) bool {
 	if strings.Contains(between, "\n\n") {
 		return false
 	}
-	return textseg.CountWords(between) <= 8
+	return !atLeastWords(between, 9)
+}
+
+// atLeastWords reports whether s has n or more words (runs holding a
+// letter or digit), stopping as soon as it knows.
+func atLeastWords(s string, n int) bool {
+	count, in := 0, false
+	for _, r := range s {
+		word := unicode.IsLetter(r) || unicode.IsDigit(r) || (in && (r == '-' || r == '\'' || r == '’'))
+		if word && !in {
+			count++
+			if count >= n {
+				return true
+			}
+		}
+		in = word
+	}
+	return false
 }
 
 type resolver struct {
@@ -265,7 +282,7 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 	}
 	// Stop at the next quotation (not at a quoted name).
 	for _, o := range r.spans {
-		if o.open >= s.close && o.open < end && textseg.CountWords(r.text[o.start:o.end]) >= MinWords {
+		if o.open >= s.close && o.open < end && atLeastWords(r.text[o.start:o.end], MinWords) {
 			end = o.open
 		}
 	}

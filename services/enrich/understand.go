@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/entities"
@@ -23,6 +24,17 @@ type extractor struct {
 	once sync.Once
 	x    *entities.Extractor
 	err  error
+	// The quotation step needs the entities of the same text: the entity
+	// step hands them over in pending (keyed by article) once the
+	// quotation step has shown it runs (quotesOn), so that a disabled
+	// quotation step leaves nothing behind.
+	quotesOn atomic.Bool
+	pending  sync.Map // *article.Article -> handover
+}
+
+type handover struct {
+	text string
+	r    entities.Result
 }
 
 func (e *extractor) get() (*entities.Extractor, error) {
@@ -51,7 +63,11 @@ func (e *extractor) entities(_ context.Context, a *article.Article) error {
 	if err != nil {
 		return err
 	}
-	r := x.Extract(understandingText(a), a.Lang)
+	t := understandingText(a)
+	r := x.Extract(t, a.Lang)
+	if e.quotesOn.Load() {
+		e.pending.Store(a, handover{text: t, r: r})
+	}
 	a.Entities = make([]article.Entity, len(r.Entities))
 	for i, en := range r.Entities {
 		a.Entities[i] = article.Entity{Text: en.Text, Type: en.Type, Count: en.Count}
@@ -64,8 +80,15 @@ func (e *extractor) quotes(_ context.Context, a *article.Article) error {
 	if err != nil {
 		return err
 	}
+	e.quotesOn.Store(true)
 	t := understandingText(a)
-	qs := quotes.Extract(t, x.Extract(t, a.Lang), x.Gazetteer())
+	var r entities.Result
+	if h, ok := e.pending.LoadAndDelete(a); ok && h.(handover).text == t {
+		r = h.(handover).r
+	} else {
+		r = x.Extract(t, a.Lang)
+	}
+	qs := quotes.Extract(t, r, x.Gazetteer())
 	a.Quotes = make([]article.Quote, len(qs))
 	for i, q := range qs {
 		a.Quotes[i] = article.Quote{Text: q.Text, Speaker: q.Speaker}

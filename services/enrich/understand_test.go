@@ -92,3 +92,36 @@ func TestEntityAndQuoteStepsSwitchOff(t *testing.T) {
 		t.Errorf("quotes without entities: %d entities, %d quotations; want 0 and some", len(b.Entities), len(b.Quotes))
 	}
 }
+
+func TestQuotesReuseEntitiesWithoutLeaking(t *testing.T) {
+	x := &extractor{}
+	ctx := context.Background()
+	for i := 0; i < 3; i++ {
+		a, _ := seedArticle(t)
+		a.CleanBody = a.Body
+		if err := x.entities(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if err := x.quotes(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Quotes) == 0 {
+			t.Fatalf("run %d: no quotations", i)
+		}
+	}
+	n := 0
+	x.pending.Range(func(any, any) bool { n++; return true })
+	if n != 0 {
+		t.Errorf("%d handovers left behind", n)
+	}
+	// Without the quotation step nothing is kept.
+	y := &extractor{}
+	a, _ := seedArticle(t)
+	if err := y.entities(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	y.pending.Range(func(any, any) bool { n++; return true })
+	if n != 0 {
+		t.Errorf("entities kept %d handovers with no quotation step", n)
+	}
+}
