@@ -199,18 +199,18 @@ func capital(t textseg.Token) bool {
 // initial reports whether toks[i] starts a sentence, a quotation or a
 // clause after a colon, where any word is capitalised.
 func initial(toks []textseg.Token, i int) bool {
-	for j := i - 1; j >= 0; j-- {
-		t := toks[j]
-		if t.Kind != textseg.Punct {
-			return false
-		}
-		switch t.Text {
-		case "„", "«", "“", "\"", "'", "(", ":", "‘", "[", "•", "*", "|":
-			return true
-		}
-		return strings.ContainsAny(t.Text, ".!?…")
+	if i == 0 {
+		return true
 	}
-	return true
+	t := toks[i-1]
+	if t.Kind != textseg.Punct {
+		return false
+	}
+	switch t.Text {
+	case "„", "«", "“", "\"", "'", "(", ":", "‘", "[", "•", "*", "|":
+		return true
+	}
+	return strings.ContainsAny(t.Text, ".!?…")
 }
 
 // sentence collects the candidate mentions and role words of one sentence.
@@ -809,7 +809,6 @@ func closeQuote(s string) bool { return s == "“" || s == "»" || s == "”" ||
 func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string) Result {
 	type group struct {
 		key       string
-		typ       string
 		canonical string
 		variants  [][]string
 		count     int
