@@ -23,6 +23,8 @@ func TestDecodeInputErrorsNameTheField(t *testing.T) {
 		{"bad date", `{"source":"s","body":"b","published_at":"yesterday"}`, "published_at", CodeInvalid},
 		{"trailing data", `{"source":"s","body":"b"} {}`, "", CodeMalformed},
 		{"not an object", `[1,2]`, "", CodeWrongType},
+		{"invalid utf-8", "{\"source\":\"s\",\"body\":\"a\xffb\"}", "", CodeInvalid},
+		{"invalid utf-8 and broken", "{\"source\":\"s\xff", "", CodeInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -31,17 +31,39 @@ type input struct {
 	Tags        []string `json:"tags"`
 }
 
+func (in *input) hasReplacementChar() bool {
+	const rc = "\uFFFD"
+	for _, s := range []string{in.ID, in.Source, in.URL, in.Title, in.Body, in.HTML, in.PublishedAt, in.Lang} {
+		if strings.Contains(s, rc) {
+			return true
+		}
+	}
+	for _, l := range [][]string{in.Authors, in.Tags} {
+		for _, s := range l {
+			if strings.Contains(s, rc) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // DecodeInput parses one JSON article as a producer sends it. It checks the
 // JSON shape and types only; call Validate after Normalize for the rules.
 // Errors are *FieldError values wrapping ErrInvalid.
 func DecodeInput(data []byte) (*Article, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(data) {
-		return nil, fieldErr("", CodeInvalid, "JSON must be UTF-8: invalid byte sequence at byte %d", invalidUTF8At(data))
-	}
 	var in input
 	if err := json.Unmarshal(data, &in); err != nil {
+		if !utf8.Valid(data) {
+			return nil, fieldErr("", CodeInvalid, "JSON must be UTF-8: invalid byte sequence at byte %d", invalidUTF8At(data))
+		}
 		return nil, jsonError(err)
+	}
+	// The decoder turns invalid UTF-8 into U+FFFD; only then is the whole
+	// document checked (most are valid, and checking is not free).
+	if in.hasReplacementChar() && !utf8.Valid(data) {
+		return nil, fieldErr("", CodeInvalid, "JSON must be UTF-8: invalid byte sequence at byte %d", invalidUTF8At(data))
 	}
 	a := &Article{
 		ID: in.ID, Source: in.Source, URL: in.URL, Title: in.Title, Body: in.Body,

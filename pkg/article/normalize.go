@@ -1,6 +1,7 @@
 package article
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/url"
@@ -78,8 +79,10 @@ func Validate(a *Article, lim Limits) error {
 	case len(a.Tags) > maxListItems:
 		return fieldErr("tags", CodeTooLarge, "%d tags, the limit is %d", len(a.Tags), maxListItems)
 	}
-	if !utf8.ValidString(a.Body) || !utf8.ValidString(a.Title) || !utf8.ValidString(a.HTML) {
-		return fieldErr("body", CodeInvalid, "text is not valid UTF-8")
+	// Body and title are valid UTF-8 once normalised (CleanText); html is
+	// not normalised.
+	if !utf8.ValidString(a.HTML) {
+		return fieldErr("html", CodeInvalid, "html is not valid UTF-8")
 	}
 	if a.Lang != "" && !validLang(a.Lang) {
 		return fieldErr("lang", CodeInvalid, "%q is not an ISO 639-1 language code", a.Lang)
@@ -169,13 +172,10 @@ func CleanText(s string) string {
 	if s == "" {
 		return s
 	}
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
 	b := make([]byte, 0, len(s))
 	newlines := 0
 	pendingSpace := false
-	needNFC := false
+	var dirty []int // starts in b of lines that hold a rune needing NFC
 	for i := 0; i < len(s); {
 		c := s[i]
 		size := 1
@@ -195,15 +195,31 @@ func CleanText(s string) string {
 		case c < 0x20 || c == 0x7f:
 			i++
 			continue
-		case c < utf8.RuneSelf:
-			// A run of printable ASCII other than space.
-			for size < len(s)-i && s[i+size] > ' ' && s[i+size] < 0x7f {
-				size++
+		case c < utf8.RuneSelf || (c >= 0xC2 && c < 0xE0 && plain2(s, i)):
+			// A run of printable ASCII other than space and of two-byte
+			// letters that need no care (Latin, Greek, Cyrillic, ...).
+			if c >= utf8.RuneSelf {
+				size = 2
+			}
+			for i+size < len(s) {
+				if d := s[i+size]; d > ' ' && d < 0x7f {
+					size++
+				} else if d >= 0xC2 && d < 0xE0 && plain2(s, i+size) {
+					size += 2
+				} else {
+					break
+				}
 			}
 		default:
 			r, n := utf8.DecodeRuneInString(s[i:])
 			size = n
 			switch {
+			case r == utf8.RuneError && n == 1:
+				// Invalid UTF-8: one replacement character per bad byte.
+				b = appendPending(b, &newlines, &pendingSpace)
+				b = append(b, "\uFFFD"...)
+				i++
+				continue
 			case r == '\u00a0':
 				pendingSpace = true
 				i += size
@@ -212,33 +228,33 @@ func CleanText(s string) string {
 				i += size
 				continue
 			case !nfcStable(r):
-				needNFC = true
-			}
-		}
-		if newlines > 0 {
-			if len(b) > 0 {
-				if newlines >= 2 {
-					b = append(b, '\n', '\n')
-				} else {
-					b = append(b, '\n')
+				b = appendPending(b, &newlines, &pendingSpace)
+				if start := bytes.LastIndexByte(b, '\n') + 1; len(dirty) == 0 || dirty[len(dirty)-1] != start {
+					dirty = append(dirty, start)
 				}
 			}
-			newlines = 0
-			pendingSpace = false
 		}
-		if pendingSpace {
-			if len(b) > 0 {
-				b = append(b, ' ')
-			}
-			pendingSpace = false
-		}
+		b = appendPending(b, &newlines, &pendingSpace)
 		b = append(b, s[i:i+size]...)
 		i += size
 	}
-	if needNFC {
-		return norm.NFC.String(string(b))
+	if len(dirty) == 0 {
+		return string(b)
 	}
-	return string(b)
+	// A line break never takes part in composition, so normalising the
+	// lines that need it equals normalising the whole text.
+	out := make([]byte, 0, len(b)+8)
+	prev := 0
+	for _, d := range dirty {
+		end := len(b)
+		if j := bytes.IndexByte(b[d:], '\n'); j >= 0 {
+			end = d + j
+		}
+		out = append(out, b[prev:d]...)
+		out = norm.NFC.Append(out, b[d:end]...)
+		prev = end
+	}
+	return string(append(out, b[prev:]...))
 }
 
 // CanonicalURL returns the canonical form of an article URL: lower-case
@@ -326,6 +342,40 @@ func shortHash(parts ...string) string {
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// appendPending writes the line break or space that precedes the next
+// character, none at the start of the text.
+func appendPending(b []byte, newlines *int, pendingSpace *bool) []byte {
+	if *newlines > 0 {
+		if len(b) > 0 {
+			if *newlines >= 2 {
+				b = append(b, '\n', '\n')
+			} else {
+				b = append(b, '\n')
+			}
+		}
+		*newlines = 0
+		*pendingSpace = false
+	}
+	if *pendingSpace {
+		if len(b) > 0 {
+			b = append(b, ' ')
+		}
+		*pendingSpace = false
+	}
+	return b
+}
+
+// plain2 reports whether s[i:] starts with a valid two-byte sequence (lead
+// byte 0xC2-0xDF, checked by the caller) of a character CleanText copies
+// as it is: not a C1 control or no-break space, and NFC-stable.
+func plain2(s string, i int) bool {
+	if i+1 >= len(s) || s[i+1]&0xC0 != 0x80 {
+		return false
+	}
+	r := rune(s[i]&0x1F)<<6 | rune(s[i+1]&0x3F)
+	return r > 0xA0 && nfcStable(r)
 }
 
 // surelyNFC reports whether s is certainly in NFC without running the

@@ -232,8 +232,8 @@ func benchStage(b *testing.B, lines [][]byte, batch int, passthrough bool) {
 	}
 	select {
 	case <-pjs.PublishAsyncComplete():
-	case <-time.After(time.Minute):
-		b.Fatal("raw publish did not complete")
+	case <-time.After(5 * time.Minute):
+		b.Fatal("raw publish did not complete in 5 minutes")
 	}
 
 	tm := telemetry.NewMetrics(prometheus.NewRegistry())
@@ -266,9 +266,11 @@ func benchStage(b *testing.B, lines [][]byte, batch int, passthrough bool) {
 	go func() { done <- w.Run(rctx) }()
 	deadline := time.Now().Add(5 * time.Minute)
 	for {
-		info, err := stream.Info(ctx)
+		ictx, icancel := context.WithTimeout(ctx, time.Minute)
+		info, err := stream.Info(ictx)
+		icancel()
 		if err != nil {
-			b.Fatal(err)
+			b.Fatalf("read the state of %s: %v", natsbus.StreamArticles, err)
 		}
 		if info.State.Msgs >= uint64(b.N) {
 			break
