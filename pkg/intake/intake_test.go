@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/newsflow/newsflow/pkg/article"
 )
@@ -104,6 +105,37 @@ func TestHTMLNestingIsBounded(t *testing.T) {
 	a = &article.Article{Source: "s", HTML: para}
 	if err := Prepare(a, article.Limits{}); err != nil {
 		t.Fatalf("long flat page: %v", err)
+	}
+}
+
+// TestHostilePagesAreBounded feeds pages built to make extraction slow or
+// deep: those over the limits are refused with an html error naming the
+// limit, the others are extracted. (Their time is logged, not asserted.)
+func TestHostilePagesAreBounded(t *testing.T) {
+	tests := []struct {
+		name, page string
+		want       string // "" for success
+	}{
+		{"deep blocks repeated", strings.Repeat(strings.Repeat("<div>", 250)+"x"+strings.Repeat("</div>", 250), 150), "too large"},
+		{"too deep", strings.Repeat("<section>", 300) + "x", "nested too deeply"},
+		{"unclosed formatting", strings.Repeat("<b><i><u>", 30000), "nested too deeply"},
+		{"table soup", strings.Repeat("<table><tr><td>", 20000), "nested too deeply"},
+		{"many links", "<article>" + strings.Repeat(`<p>Some words here and there. <a href="/x">link</a></p>`, 5000) + "</article>", ""},
+		{"many attributes", "<p " + strings.Repeat(`a="b" `, 150000) + ">Text of the only paragraph, long enough to count.</p>", ""},
+		{"many json-ld scripts", strings.Repeat(`<script type="application/ld+json">{"@graph":[{"@type":"NewsArticle","headline":"h"}]}</script>`, 10000) + "<p>Body text of the page.</p>", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			_, err := ExtractHTML(tt.page, "")
+			t.Logf("%d bytes in %s", len(tt.page), time.Since(start).Round(time.Millisecond))
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("error %v, want the page extracted", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("error %v, want one about %q", err, tt.want)
+			}
+		})
 	}
 }
 
