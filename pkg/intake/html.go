@@ -87,7 +87,8 @@ func ExtractHTML(page string, pageURL string) (Page, error) {
 	}
 	var out Page
 	if art.Node != nil {
-		out.Body = render.InnerText(art.Node)
+		pruneChrome(art.Node)
+		out.Body = dropBareURLs(render.InnerText(art.Node))
 	}
 	if strings.TrimSpace(out.Body) == "" {
 		return Page{}, fmt.Errorf("%w in the html", ErrNoContent)
@@ -479,4 +480,83 @@ func isByline(p string, authors []string) bool {
 		}
 	}
 	return true
+}
+
+// pruneChrome removes what readability keeps of a page's chrome inside the
+// content: navigation, forms and buttons, and lists or blocks that are
+// mostly link text (menus, "more stories").
+func pruneChrome(root *html.Node) {
+	var remove []*html.Node
+	var walk func(n *html.Node, depth int)
+	walk = func(n *html.Node, depth int) {
+		if depth > MaxHTMLDepth {
+			return
+		}
+		if n.Type == html.ElementNode && n != root {
+			switch n.DataAtom {
+			case atom.Nav, atom.Form, atom.Button, atom.Select, atom.Menu, atom.Figure, atom.Figcaption:
+				remove = append(remove, n)
+				return
+			case atom.Ul, atom.Ol, atom.Div, atom.Section, atom.Aside, atom.Header, atom.Footer, atom.Table:
+				if text, links := textAndLinkLen(n, 0); text > 0 && float64(links) >= 0.6*float64(text) {
+					remove = append(remove, n)
+					return
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, depth+1)
+		}
+	}
+	walk(root, 0)
+	for _, n := range remove {
+		if n.Parent != nil {
+			n.Parent.RemoveChild(n)
+		}
+	}
+}
+
+// textAndLinkLen returns the length of the visible text under n and the
+// part of it inside links.
+func textAndLinkLen(n *html.Node, depth int) (text, links int) {
+	if depth > MaxHTMLDepth {
+		return 0, 0
+	}
+	switch {
+	case n.Type == html.TextNode:
+		return len(strings.TrimSpace(n.Data)), 0
+	case n.Type == html.ElementNode && (n.DataAtom == atom.Script || n.DataAtom == atom.Style):
+		return 0, 0
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		t, l := textAndLinkLen(c, depth+1)
+		text += t
+		links += l
+	}
+	if n.Type == html.ElementNode && n.DataAtom == atom.A {
+		links = text
+	}
+	return text, links
+}
+
+// dropBareURLs removes lines that are nothing but a URL, and repeats of a
+// paragraph already seen (gallery captions, pull quotes).
+func dropBareURLs(body string) string {
+	lines := strings.Split(body, "\n")
+	kept := lines[:0]
+	seen := make(map[string]bool, len(lines))
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if (strings.HasPrefix(t, "http://") || strings.HasPrefix(t, "https://")) && !strings.ContainsAny(t, " \t") {
+			continue
+		}
+		if len(t) >= 40 {
+			if seen[t] {
+				continue
+			}
+			seen[t] = true
+		}
+		kept = append(kept, l)
+	}
+	return strings.Join(kept, "\n")
 }
