@@ -115,19 +115,30 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	meta := intake.Meta{Source: q.Get("source"), URL: q.Get("url"), Title: q.Get("title"), Charset: charset}
 
+	// Accepted articles are published in chunks as the request streams in,
+	// so a large NDJSON request holds at most one chunk of articles.
 	var results []Result
 	pending := make([]pendingPub, 0, 1)
 	decodeErr := intake.Decode(body, format, meta, func(it intake.Item) error {
 		res, p := a.prepare(r.Context(), format, it)
 		results = append(results, res)
 		if p != nil {
+			p.pos = len(results) - 1
 			pending = append(pending, *p)
+		}
+		if len(pending) >= apiPublishChunk {
+			a.flush(r.Context(), results, pending)
+			pending = pending[:0]
 		}
 		return nil
 	})
 	var mbe *http.MaxBytesError
 	if errors.As(decodeErr, &mbe) {
-		WriteError(w, http.StatusRequestEntityTooLarge, article.CodeTooLarge, "", fmt.Sprintf("request body is over the limit of %d bytes", a.cfg.MaxRequestBytes))
+		msg := fmt.Sprintf("request body is over the limit of %d bytes", a.cfg.MaxRequestBytes)
+		if n := countAccepted(results); n > 0 {
+			msg += fmt.Sprintf("; the first %d articles were already accepted (resubmitting them is safe: they are reported as duplicates)", n)
+		}
+		WriteError(w, http.StatusRequestEntityTooLarge, article.CodeTooLarge, "", msg)
 		return
 	}
 	// Publish what was accepted even when the stream of items broke off.
@@ -180,10 +191,24 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, results)
 }
 
+// apiPublishChunk is how many accepted articles of one request are
+// published before their PubAcks are awaited.
+const apiPublishChunk = 256
+
 type pendingPub struct {
-	idx     int
+	pos     int // in results
 	article *article.Article
 	future  jetstream.PubAckFuture
+}
+
+func countAccepted(results []Result) int {
+	n := 0
+	for _, r := range results {
+		if r.Status == StatusAccepted {
+			n++
+		}
+	}
+	return n
 }
 
 // prepare validates one item and checks the seen-set; it returns the
@@ -214,16 +239,12 @@ func (a *API) prepare(ctx context.Context, format intake.Format, it intake.Item)
 		res.Status = StatusDuplicate
 		return res, nil
 	}
-	return res, &pendingPub{idx: it.Index, article: it.Article}
+	return res, &pendingPub{article: it.Article}
 }
 
 // flush publishes the accepted articles asynchronously and records each
 // PubAck in results.
 func (a *API) flush(ctx context.Context, results []Result, pending []pendingPub) {
-	byIndex := make(map[int]int, len(results))
-	for i, r := range results {
-		byIndex[r.Index] = i
-	}
 	for i := range pending {
 		p := &pending[i]
 		data, err := article.Encode(p.article)
@@ -232,8 +253,8 @@ func (a *API) flush(ctx context.Context, results []Result, pending []pendingPub)
 				jetstream.WithMsgID(natsbus.RawMsgID(p.article)))
 		}
 		if err != nil {
-			results[byIndex[p.idx]].Status = StatusRejected
-			results[byIndex[p.idx]].Error = &ErrorBody{Code: "unavailable", Message: "publish failed, try again: " + err.Error()}
+			results[p.pos].Status = StatusRejected
+			results[p.pos].Error = &ErrorBody{Code: "unavailable", Message: "publish failed, try again: " + err.Error()}
 		}
 	}
 	timeout := time.After(30 * time.Second)
@@ -241,7 +262,7 @@ func (a *API) flush(ctx context.Context, results []Result, pending []pendingPub)
 		if p.future == nil {
 			continue
 		}
-		res := &results[byIndex[p.idx]]
+		res := &results[p.pos]
 		select {
 		case ack := <-p.future.Ok():
 			res.Status = StatusAccepted

@@ -1,11 +1,14 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +20,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/corpus"
 	"github.com/newsflow/newsflow/pkg/natsbus"
 	"github.com/newsflow/newsflow/pkg/natstest"
 	"github.com/newsflow/newsflow/pkg/pipeline"
@@ -24,6 +28,7 @@ import (
 )
 
 type env struct {
+	url  string
 	js   jetstream.JetStream
 	seen *natsbus.SeenSet
 	reg  *prometheus.Registry
@@ -47,7 +52,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{js: js, seen: seen, reg: reg, m: m, tm: telemetry.NewMetrics(reg)}
+	return &env{url: srv.ClientURL(), js: js, seen: seen, reg: reg, m: m, tm: telemetry.NewMetrics(reg)}
 }
 
 // startStage runs the ingest worker on e until the test ends.
@@ -280,5 +285,159 @@ func TestAPI(t *testing.T) {
 	}
 	if got := testutil.ToFloat64(e.m.articles.WithLabelValues(PathAPI, "ndjson", StatusAccepted)); got != 3 {
 		t.Errorf("api ndjson accepted = %v, want 3", got)
+	}
+}
+
+// TestAPILargeNDJSON posts more lines than one publish chunk: every line is
+// answered and stored once.
+func TestAPILargeNDJSON(t *testing.T) {
+	e := newEnv(t)
+	api := NewAPI(e.js, e.seen, APIConfig{MaxRequestBytes: 8 << 20, Metrics: e.m}, zaptest.NewLogger(t))
+	mux := http.NewServeMux()
+	api.Routes(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	const n = 3*apiPublishChunk + 17
+	var body strings.Builder
+	for i := range n {
+		fmt.Fprintf(&body, `{"source":"bulk","id":"bulk-%d","body":"Article number %d."}`+"\n", i, i)
+	}
+	resp, err := http.Post(srv.URL+"/v1/articles", "application/x-ndjson", strings.NewReader(body.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var results []Result
+	if err := json.NewDecoder(resp.Body).Decode(&results); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusAccepted || len(results) != n {
+		t.Fatalf("status %d with %d results, want 202 with %d", resp.StatusCode, len(results), n)
+	}
+	for i, r := range results {
+		if r.Status != StatusAccepted || r.Index != i+1 || r.ID != fmt.Sprintf("bulk-%d", i) {
+			t.Fatalf("result %d = %+v", i, r)
+		}
+	}
+	st, err := e.js.Stream(context.Background(), natsbus.StreamRaw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := st.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Msgs != n {
+		t.Errorf("%d raw messages stored, want %d", info.State.Msgs, n)
+	}
+}
+
+// TestCorpusThroughTheStage publishes every corpus file onto
+// articles.raw.corpus as a producer would (a JSONL line per message, each
+// feed and page as one message with its content type) and checks that the
+// running stage ingests every article and dead-letters nothing.
+func TestCorpusThroughTheStage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("publishes the whole corpus; skipped with -short")
+	}
+	dir := corpus.Dir(t)
+	e := newEnv(t)
+	nc, err := nats.Connect(e.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	pjs, err := natsbus.NewJetStream(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	publish := func(data []byte, contentType string) {
+		msg := &nats.Msg{Subject: natsbus.RawSubject("corpus"), Data: data, Header: nats.Header{}}
+		if contentType != "" {
+			msg.Header.Set("Content-Type", contentType)
+		}
+		if _, err := pjs.PublishMsgAsync(msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	jsonl, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	for _, f := range jsonl {
+		if filepath.Base(f) == "near_duplicates.jsonl" {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+			publish(line, "")
+			want++
+		}
+	}
+	feeds, _ := filepath.Glob(filepath.Join(dir, "feeds", "*.xml"))
+	for _, f := range feeds {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		publish(data, "application/rss+xml")
+		want += bytes.Count(data, []byte("<item>")) + bytes.Count(data, []byte("<entry>"))
+	}
+	pages, _ := filepath.Glob(filepath.Join(dir, "html", "*.html"))
+	for _, f := range pages {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		publish(data, "text/html")
+		want++
+	}
+	select {
+	case <-pjs.PublishAsyncComplete():
+	case <-time.After(2 * time.Minute):
+		t.Fatal("publishing the corpus did not complete")
+	}
+	if want < 4500 {
+		t.Fatalf("only %d corpus articles found", want)
+	}
+	e.startStage(t)
+	ctx := context.Background()
+	arts, err := e.js.Stream(ctx, natsbus.StreamArticles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dlq, err := e.js.Stream(ctx, natsbus.StreamDLQ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Minute)
+	for {
+		ai, err := arts.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		di, err := dlq.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if di.State.Msgs > 0 {
+			t.Fatalf("%d dead letters: the corpus must ingest without rejections (see the log)", di.State.Msgs)
+		}
+		if ai.State.Msgs >= uint64(want) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d corpus articles ingested after 5 minutes", ai.State.Msgs, want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := testutil.ToFloat64(e.m.articles.WithLabelValues(PathNATS, "json", StatusAccepted)); got < 4400 {
+		t.Errorf("%v JSON articles accepted", got)
+	}
+	for _, f := range []string{"json", "feed", "html"} {
+		if got := testutil.ToFloat64(e.m.articles.WithLabelValues(PathNATS, f, StatusRejected)); got != 0 {
+			t.Errorf("%v %s articles rejected", got, f)
+		}
 	}
 }
