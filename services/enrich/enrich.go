@@ -26,6 +26,9 @@ type Config struct {
 	// BoilerplateTTL is how long a line learned from a source is kept
 	// without being seen again.
 	BoilerplateTTL time.Duration
+	// SimhashTTL is how long the fingerprints of a band are kept without a
+	// new article filed in it.
+	SimhashTTL time.Duration
 }
 
 // DefaultConfig returns the defaults.
@@ -33,12 +36,14 @@ func DefaultConfig() Config {
 	return Config{
 		Stage:          natsbus.DefaultStageConfig(natsbus.StageEnrich, natsbus.StreamArticles, natsbus.SubjectIngested+".>", natsbus.SubjectEnriched),
 		BoilerplateTTL: 90 * 24 * time.Hour,
+		SimhashTTL:     30 * 24 * time.Hour,
 	}
 }
 
 // RegisterFlags adds the enrich flags to fs.
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	c.Stage.RegisterFlags(fs)
+	fs.DurationVar(&c.SimhashTTL, "simhash-ttl", c.SimhashTTL, "how long recent fingerprints are kept for near-duplicate search")
 	fs.DurationVar(&c.BoilerplateTTL, "boilerplate-ttl", c.BoilerplateTTL, "how long a learned boilerplate line is kept without being seen again")
 	fs.Func("disable", "comma-separated enrichment steps to skip ("+strings.Join(StepNames(), ", ")+")", func(s string) error {
 		c.Disabled = nil
@@ -58,6 +63,9 @@ func (c Config) Validate() error {
 	}
 	if c.BoilerplateTTL < time.Hour {
 		return fmt.Errorf("--boilerplate-ttl %s is too short to learn anything; use at least 1h", c.BoilerplateTTL)
+	}
+	if c.SimhashTTL < time.Hour {
+		return fmt.Errorf("--simhash-ttl %s is too short to find copies; use at least 1h", c.SimhashTTL)
 	}
 	names := StepNames()
 	for _, d := range c.Disabled {
@@ -86,7 +94,11 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := NewEnricher(StepsWith(Stores{Boilerplate: learner}, cfg.Disabled...), time.Now)
+	index, err := OpenKVIndex(ctx, d.JS, cfg.SimhashTTL, d.Topology.Replicas)
+	if err != nil {
+		return nil, err
+	}
+	e := NewEnricher(StepsWith(Stores{Boilerplate: learner, NearDup: index}, cfg.Disabled...), time.Now)
 	h := pipeline.Chain(e, pipeline.Observe(stage), pipeline.Recover(), pipeline.Timeout(cfg.Stage.AckWait))
 	w, err := natsbus.NewWorker(d.JS, cfg.Stage, h, d.Log, stage)
 	if err != nil {

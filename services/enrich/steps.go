@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/simhash"
 	"github.com/newsflow/newsflow/pkg/textclean"
 )
 
@@ -21,6 +22,7 @@ const (
 	// StepKeywords and the steps after it are described in text.go.
 	StepKeywords = "keywords"
 	StepSummary  = "summary"
+	StepNearDup  = "near_duplicates"
 )
 
 // Stores is the shared state of the steps that learn from the stream of
@@ -28,6 +30,8 @@ const (
 type Stores struct {
 	// Boilerplate learns the lines each source repeats.
 	Boilerplate textclean.Learner
+	// NearDup files the fingerprints of recent articles.
+	NearDup simhash.Index
 }
 
 // allSteps returns every step in the order they run.
@@ -42,6 +46,7 @@ func allSteps(st Stores) []Step {
 		{Name: StepSummary, Run: m.summary},
 		{Name: StepEntities, Run: x.entities},
 		{Name: StepQuotes, Run: x.quotes},
+		{Name: StepNearDup, Run: m.nearDuplicates},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/keywords"
 	"github.com/newsflow/newsflow/pkg/langdetect"
+	"github.com/newsflow/newsflow/pkg/simhash"
 	"github.com/newsflow/newsflow/pkg/textclean"
 	"github.com/newsflow/newsflow/pkg/textseg"
 )
@@ -27,6 +28,9 @@ type textModels struct {
 func newTextModels(st Stores) *textModels {
 	if st.Boilerplate == nil {
 		st.Boilerplate = textclean.NewMemoryLearner()
+	}
+	if st.NearDup == nil {
+		st.NearDup = simhash.NewMemoryIndex()
 	}
 	return &textModels{stores: st}
 }
@@ -124,5 +128,31 @@ func stats(_ context.Context, a *article.Article) error {
 	n := textseg.CountWords(text(a))
 	a.WordCount = n
 	a.ReadingTimeSeconds = int(math.Ceil(float64(n) * 60 / wordsPerMinute))
+	return nil
+}
+
+// minFingerprintWords is the shortest clean body filed for near-duplicate
+// search: a few words say too little to call two articles copies.
+const minFingerprintWords = 40
+
+// Fingerprint returns the SimHash of a clean body and whether the body is
+// long enough to be compared.
+func Fingerprint(cleanBody string) (uint64, bool) {
+	return simhash.Fingerprint(cleanBody), textseg.CountWords(cleanBody) >= minFingerprintWords
+}
+
+// nearDuplicates sets simhash and, when an earlier article of the last
+// ones seen is a lightly rewritten copy, near_duplicate_of.
+func (m *textModels) nearDuplicates(ctx context.Context, a *article.Article) error {
+	fp, ok := Fingerprint(text(a))
+	a.Simhash = fmt.Sprintf("%016x", fp)
+	if !ok {
+		return nil
+	}
+	orig, err := m.stores.NearDup.Add(ctx, a.ID, fp)
+	if err != nil {
+		return fmt.Errorf("near-duplicate search: %w", err)
+	}
+	a.NearDuplicateOf = orig
 	return nil
 }

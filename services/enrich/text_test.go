@@ -164,3 +164,78 @@ func TestKVLearnerSharedBetweenReplicas(t *testing.T) {
 		t.Errorf("after restart: %v, want only the learned line", got)
 	}
 }
+
+func TestKVIndexSharedBetweenReplicas(t *testing.T) {
+	srv := natstest.RunServer(t)
+	_, js1 := natstest.Connect(t, srv)
+	_, js2 := natstest.Connect(t, srv)
+	ctx := context.Background()
+	x1, err := OpenKVIndex(ctx, js1, time.Hour, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x2, err := OpenKVIndex(ctx, js2, time.Hour, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := seedArticle(t)
+	NewEnricher(Steps(), time.Now).Enrich(ctx, a)
+	orig := a.CleanBody
+	copyText := strings.Replace(orig, "Освен това Лавров", "Лавров", 1)
+	other := strings.Repeat("Правителството одобри бюджета за следващата година след дълъг дебат в парламента. ", 8)
+	steps := []struct {
+		x        *KVIndex
+		id, text string
+		want     string
+	}{
+		{x1, "orig", orig, ""},
+		{x2, "other", other, ""},
+		{x2, "copy", copyText, "orig"},
+		{x1, "copy", copyText, "orig"}, // redelivered: the same answer
+	}
+	for _, s := range steps {
+		fp, ok := Fingerprint(s.text)
+		if !ok {
+			t.Fatalf("%s: too short to fingerprint", s.id)
+		}
+		got, err := s.x.Add(ctx, s.id, fp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != s.want {
+			t.Errorf("Add(%s) = %q, want %q", s.id, got, s.want)
+		}
+	}
+	// A new replica after a restart still knows the original.
+	_, js3 := natstest.Connect(t, srv)
+	x3, err := OpenKVIndex(ctx, js3, time.Hour, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, _ := Fingerprint(copyText)
+	if got, err := x3.Add(ctx, "copy-again", fp); err != nil || got != "orig" {
+		t.Errorf("after restart: %q, %v; want orig", got, err)
+	}
+}
+
+func TestNearDuplicateStep(t *testing.T) {
+	ctx := context.Background()
+	e := NewEnricher(Steps(), time.Now)
+	a, _ := seedArticle(t)
+	e.Enrich(ctx, a)
+	if len(a.Simhash) != 16 || a.NearDuplicateOf != "" {
+		t.Fatalf("first article: simhash %q, near duplicate of %q", a.Simhash, a.NearDuplicateOf)
+	}
+	b, _ := seedArticle(t)
+	b.ID, b.Source = "seed-copy", "other-outlet"
+	b.Body = strings.Replace(b.Body, "Това предава ТАСС, цитирана от \"Фокус\".", "", 1)
+	e.Enrich(ctx, b)
+	if b.NearDuplicateOf != "seed-000" {
+		t.Errorf("a lightly edited copy from another outlet: near_duplicate_of %q, want seed-000", b.NearDuplicateOf)
+	}
+	c := &article.Article{ID: "short", Source: "x", Body: "Кратко съобщение."}
+	e.Enrich(ctx, c)
+	if c.NearDuplicateOf != "" || c.Simhash == "" {
+		t.Errorf("short article: simhash %q, near duplicate of %q", c.Simhash, c.NearDuplicateOf)
+	}
+}

@@ -37,6 +37,9 @@ type Env struct {
 	// Clean returns the boilerplate removed from an article's body: whole
 	// lines, and fragments cut out of lines that stay.
 	Clean func(a *article.Article) (lines, spans []string)
+	// Fingerprint returns the SimHash the near-duplicate step files for an
+	// article, and false when the article is too short to file.
+	Fingerprint func(a *article.Article) (uint64, bool)
 	// Log receives progress lines; nil for none.
 	Log io.Writer
 

@@ -20,6 +20,7 @@ func sections() []quality.Section {
 		{Title: "Boilerplate", Run: quality.Boilerplate},
 		{Title: "Entities", Run: quality.Entities},
 		{Title: "Quotes", Run: quality.Quotes},
+		{Title: "Near duplicates", Run: quality.NearDuplicates},
 	}
 }
 
@@ -37,6 +38,9 @@ func newEnv(corpusDir, goldDir string) (*quality.Env, error) {
 		DetectLang:   func(text string) string { return ld.Detect(text).Lang },
 	}
 	env.Clean = learnedCleaner(env)
+	env.Fingerprint = func(a *article.Article) (uint64, bool) {
+		return enrich.Fingerprint(textclean.CleanWith(a.Body, textclean.Options{Title: a.Title}).Body)
+	}
 	return env, nil
 }
 

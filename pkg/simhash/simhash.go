@@ -1,0 +1,124 @@
+// Package simhash fingerprints texts so that near-identical texts get
+// fingerprints a few bits apart: a 64-bit SimHash (Charikar) over word
+// shingles, and the LSH bands that find candidates among many fingerprints
+// without comparing them all.
+package simhash
+
+import (
+	"math/bits"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Shingle is the number of consecutive words hashed together.
+const Shingle = 3
+
+// Fingerprint returns the SimHash of text: lower-cased words (letters and
+// digits; punctuation and layout ignored) taken Shingle at a time, each
+// shingle hashed to 64 bits, and each bit of the result set where most
+// shingles have it set. A text with fewer words than Shingle is hashed as
+// one shingle; a text without words has fingerprint 0.
+func Fingerprint(text string) uint64 {
+	var counts [64]int32
+	var ring [Shingle]uint64 // hashes of the last words
+	n := 0
+	add := func(h uint64) {
+		for b := range counts {
+			counts[b] += int32(h>>b&1)*2 - 1
+		}
+	}
+	const offset, prime = 0xcbf29ce484222325, 0x100000001b3
+	h, inWord := uint64(offset), false
+	endWord := func() {
+		ring[n%Shingle] = h
+		n++
+		if n >= Shingle {
+			var sh uint64
+			for k := 0; k < Shingle; k++ {
+				sh = sh*prime ^ ring[(n+k)%Shingle]
+			}
+			add(mix(sh))
+		}
+		h, inWord = offset, false
+	}
+	for _, r := range text {
+		if r < utf8.RuneSelf {
+			switch {
+			case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			case r >= 'A' && r <= 'Z':
+				r += 'a' - 'A'
+			default:
+				if inWord {
+					endWord()
+				}
+				continue
+			}
+		} else if r >= 0x430 && r <= 0x44f || r >= 0x452 && r <= 0x45f { // Cyrillic lower case
+		} else if r >= 0x410 && r <= 0x42f {
+			r += 0x20
+		} else if r >= 0x400 && r <= 0x40f && r != 0x401 {
+			r += 0x50
+		} else if r == 'ё' || r == 'Ё' {
+			r = 'е'
+		} else if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			r = unicode.ToLower(r)
+		} else {
+			if inWord {
+				endWord()
+			}
+			continue
+		}
+		// FNV-1a over the rune's value, one byte at a time.
+		for v := uint32(r); v != 0; v >>= 8 {
+			h ^= uint64(v & 0xff)
+			h *= prime
+		}
+		inWord = true
+	}
+	if inWord {
+		endWord()
+	}
+	if n == 0 {
+		return 0
+	}
+	if n < Shingle {
+		var sh uint64
+		for k := 0; k < n; k++ {
+			sh = sh*prime ^ ring[k]
+		}
+		add(mix(sh))
+	}
+	var fp uint64
+	for b := range counts {
+		if counts[b] > 0 {
+			fp |= 1 << b
+		}
+	}
+	return fp
+}
+
+// Distance is the number of bits in which a and b differ.
+func Distance(a, b uint64) int { return bits.OnesCount64(a ^ b) }
+
+// Bands splits a fingerprint into n bands of 64/n bits (n divides 64): two
+// fingerprints at most n-1 bits apart share at least one band.
+func Bands(fp uint64, n int) []uint64 {
+	width := 64 / n
+	out := make([]uint64, n)
+	mask := uint64(1)<<width - 1
+	for i := range out {
+		out[i] = fp >> (i * width) & mask
+	}
+	return out
+}
+
+// mix is the SplitMix64 finaliser: it spreads every input bit over the
+// output, which SimHash needs from its shingle hashes.
+func mix(h uint64) uint64 {
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	h ^= h >> 31
+	return h
+}
