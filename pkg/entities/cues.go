@@ -37,7 +37,7 @@ var calendar = set(
 var genericAcronyms = set(
 	"ceo", "cfo", "coo", "tv", "pc", "pcs", "cd", "dvd", "mp", "mps", "mep", "meps", "gdp", "vat", "it", "ai", "hiv",
 	"aids", "dna", "ok", "hq", "pr", "ipo", "sms", "gps", "id", "me", "nt", "xp", "hepa", "faq", "usb", "pdf", "ceos",
-	"сми", "ввп", "ддс", "егн", "спин", "ит", "тв", "бвп", "днк", "ндс", "мвр", "covid", "sars", "of", "ii", "iii",
+	"gmt", "bst", "utc", "сми", "ввп", "ддс", "егн", "спин", "ит", "тв", "бвп", "днк", "ндс", "мвр", "covid", "sars", "of", "ii", "iii",
 )
 
 // roles name a person's office or job; a name shortly after one is a
@@ -66,6 +66,7 @@ var orgHeads = set(
 	"организация", "движение", "коалиция", "фондация", "камара", "палата", "щаб", "штаб", "комитет",
 	"инспекция", "инспекторат", "медия", "медиа", "телевизия", "телевидение", "радио", "вестник", "газета",
 	"агентство", "ассоциация", "федерация", "департамент", "управление", "бюро", "клуб", "фронт",
+	"комісія", "рада", "партія", "міністерство", "служба", "уряд", "союз", "асоціація", "федерація",
 	"research", "group", "executive", "board", "council", "commission", "bank", "ltd", "inc", "corp",
 	"corporation", "plc", "pharmaceuticals", "airlines", "airways", "association", "union", "party",
 	"university", "institute", "agency", "ministry", "department", "office", "committee", "court", "assembly",
@@ -73,7 +74,7 @@ var orgHeads = set(
 	"magazine", "club", "united", "rovers", "fc", "foundation", "trust", "service", "services", "authority",
 	"organisation", "organization", "federation", "league", "systems", "technologies", "holdings", "capital",
 	"partners", "securities", "fund", "insurance", "energy", "telecom", "entertainment", "studios", "records",
-	"company", "society", "school", "college", "hospital", "police", "army", "navy", "force", "parliament",
+	"company", "society", "school", "college", "academy", "cinema", "hospital", "police", "army", "navy", "force", "parliament",
 	"government", "party", "coalition", "centre", "center", "bureau", "exchange", "reserve", "treasury",
 )
 
@@ -105,7 +106,7 @@ var locContext = set(
 	"град", "града", "гр", "село", "селото", "с", "столицата", "столица", "областта", "област", "община",
 	"общината", "летище", "летището", "город", "города", "городе", "село", "деревня", "столице", "столицы",
 	"области", "аэропорт", "аэропорту", "регион", "региона", "регионе", "провинция", "провинции", "штат", "штате",
-	"щата", "щат", "в", "във", "резиденции", "резиденция", "резиденцията", "city", "town", "village", "capital", "region", "province", "state", "county", "island", "in",
+	"щата", "щат", "в", "във", "во", "резиденции", "резиденция", "резиденцията", "city", "town", "village", "capital", "region", "province", "state", "county", "island", "in",
 )
 
 // connectors may join the capitalised words of a Latin-script name

@@ -99,6 +99,7 @@ type mention struct {
 	words      []string
 	typ        string
 	canonical  string // set for gazetteer matches
+	country    bool   // a gazetteer country or world region
 	weak       bool   // a capitalised sentence start: counts only if it corefers
 	byVerb     bool   // typed PERSON only for standing next to a reporting verb
 	group      int
@@ -244,7 +245,7 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 		if n, e := x.matchGazetteer(toks, i, lang); n > 0 {
 			single := n == 1 && !isAcronym(t.Text)
 			if !(single && initial(toks, i) && x.common(lang, strings.ToLower(t.Text))) {
-				ms = append(ms, mention{start: t.Start, end: toks[i+n-1].End, words: texts(toks[i : i+n]), typ: kindType(e.kind), canonical: e.name})
+				ms = append(ms, mention{start: t.Start, end: toks[i+n-1].End, words: texts(toks[i : i+n]), typ: kindType(e.kind), canonical: e.name, country: e.country})
 			}
 			i += n
 			continue
@@ -280,11 +281,12 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 			case IsRole(lw) && !x.exactPerson(c.Text):
 				hadTitle = true
 				roles = append(roles, Role{Start: c.Start, End: c.End})
-			case first && initial(toks, i) && len(chunk) > 1 && (x.common(lang, lw) || lowerHyphen(c.Text)) && !x.exactPerson(c.Text):
+			case first && initial(toks, i) && len(chunk) > 1 && (x.common(lang, lw) || lowerHyphen(c.Text)) && (!x.exactPerson(c.Text) || utf8.RuneCountInString(lw) <= 3):
 			case cyrillic(lw) && locHeads[lw] && len(chunk) > 1:
 				locCue = true
 			case cyrillic(lw) && len(chunk) > 1 && utf8.RuneCountInString(lw) > 2 && x.common(lang, lw) && !x.exactPerson(c.Text):
 			case x.g.demonyms[strings.TrimSuffix(lw, "'s")] && !cyrillic(lw):
+			case calendar[lw] && len(chunk) > 1:
 			default:
 				goto done
 			}
@@ -311,8 +313,10 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 		}
 		m.byVerb = m.typ == article.EntityPerson && verbAround && !hadTitle && !x.personName(m.words)
 		if chunk[0].Start == t.Start && initial(toks, i) && len(chunk) == 1 && !isAcronym(chunk[0].Text) {
+			// A capitalised word opening a sentence counts only if it is
+			// named elsewhere too, unless something else marks it a name.
 			lw := strings.ToLower(chunk[0].Text)
-			m.weak = x.common(lang, lw) || x.g.demonyms[lw]
+			m.weak = x.common(lang, lw) || x.g.demonyms[lw] || m.typ == article.EntityOther
 		}
 		if m.typ != "" {
 			ms = append(ms, m)
@@ -340,8 +344,13 @@ func (x *Extractor) chunkEnd(toks []textseg.Token, i int, lang string) int {
 			if cyrillic(u.Text) != cyr {
 				break
 			}
-			if n, _ := x.matchGazetteer(toks, j, lang); n > 0 && !x.exactPerson(u.Text) {
-				break
+			if n, e := x.matchGazetteer(toks, j, lang); n > 0 && !x.exactPerson(u.Text) {
+				// "Дейвид Дейвис": a town's name after a given name is a
+				// surname.
+				town := n == 1 && e.kind == kindLoc && !e.country && j == i+1
+				if !(town && (x.g.personExact[toLower(toks[i].Text)].first || (!initial(toks, i) && !isAcronym(toks[i].Text) && cyr))) {
+					break
+				}
 			}
 			if cyr && u.Kind == textseg.Word && x.common(lang, strings.ToLower(u.Text)) && !x.exactPerson(u.Text) {
 				break
@@ -396,7 +405,7 @@ func (x *Extractor) quotedName(toks []textseg.Token, i int, lang string) (int, m
 			end = k
 			break
 		}
-		if toks[k].Kind == textseg.Punct && toks[k].Text != "-" && toks[k].Text != "–" {
+		if toks[k].Kind == textseg.Punct && toks[k].Text != "-" && toks[k].Text != "–" && toks[k].Text != "—" {
 			return 0, mention{}, false
 		}
 	}
@@ -543,8 +552,11 @@ func texts(toks []textseg.Token) []string {
 }
 
 func kindType(k kind) string {
-	if k == kindOrg {
+	switch k {
+	case kindOrg:
 		return article.EntityOrganization
+	case kindOther:
+		return article.EntityOther
 	}
 	return article.EntityLocation
 }
@@ -573,7 +585,15 @@ func (x *Extractor) matchGazetteerUncached(toks []textseg.Token, i int, lang str
 	first := stem(toks[i].Text)
 	max := x.g.maxWords[first]
 	if max == 0 {
-		return 0, gazEntry{}
+		for _, alt := range altStems(toks[i].Text) {
+			if x.g.maxWords[alt] > 0 {
+				max = 1
+				break
+			}
+		}
+		if max == 0 {
+			return 0, gazEntry{}
+		}
 	}
 	var buf [8]string
 	stems := buf[:0]
@@ -604,6 +624,13 @@ func (x *Extractor) matchGazetteerUncached(toks []textseg.Token, i int, lang str
 		if !isExact {
 			if n == 1 {
 				es = x.g.names[first]
+				if len(es) == 0 {
+					for _, alt := range altStems(toks[i].Text) {
+						if es = x.g.names[alt]; len(es) > 0 {
+							break
+						}
+					}
+				}
 			} else {
 				es = x.g.names[strings.Join(stems[:n], " ")]
 			}
@@ -683,16 +710,33 @@ func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.
 	if hasOrgHead {
 		return article.EntityOrganization
 	}
-	if hasLocHead && !cyrillic(last) {
+	if len(words) > 1 && IsRole(last) {
+		// "High Commissioner", "Prime Minister": an office, not a name.
+		return ""
+	}
+	if hasLocHead && (!cyrillic(last) || (len(words) > 1 && locHeads[last])) {
 		return article.EntityLocation
 	}
 	if otherHeads[last] || (!cyrillic(words[0]) && len(words) > 1 && (words[0] == "A" || words[0] == "The" || words[0] == "An")) {
 		return article.EntityOther
 	}
+	if lang == "de" {
+		// German capitalises every noun: only names with evidence count.
+		switch {
+		case len(words) > 1 && (x.personName(words) || titled):
+			return article.EntityPerson
+		case len(words) == 1 && isAcronym(words[0]):
+			return article.EntityOrganization
+		}
+		return ""
+	}
 	if !cyrillic(words[0]) && (lang == "bg" || lang == "ru" || lang == "uk") && !x.personName(words) && !titled {
 		// A Latin-script name in a Cyrillic text is a company, brand or
 		// outlet far more often than a person ("Eni", "CNBC", "Reuters").
 		return article.EntityOrganization
+	}
+	if len(words) == 1 && lang == "de" && !isAcronym(words[0]) && !titled {
+		return ""
 	}
 	if len(words) == 1 {
 		w := words[0]
@@ -708,15 +752,16 @@ func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.
 		lw := toLower(w)
 		adjective := cyrillic(w) && adjectiveLike(w) && after != "" && !firstUpper(after)
 		switch {
-		case (orgContext[prev] && prev != "в" && prev != "във") || (prev == "в" && toks[i-1].Kind == textseg.Abbrev) || (orgContext[after] && !cyrillic(w)):
+		case (orgContext[prev] && prev != "в" && prev != "във" && prev != "во") || (prev == "в" && toks[i-1].Kind == textseg.Abbrev) || (orgContext[after] && !cyrillic(w)):
 			return article.EntityOrganization
 		case (titled || verb) && !adjective:
 			return article.EntityPerson
 		case camelCase(w):
 			return article.EntityOrganization
 		case adjective:
-			return article.EntityOther
-		case locContext[prev] && prev != "in" && ((prev != "в" && prev != "във") || cyrillic(w)):
+			// "Украинским властям": an adjective, not a name.
+			return ""
+		case locContext[prev] && prev != "in" && ((prev != "в" && prev != "във" && prev != "во") || cyrillic(w)):
 			return article.EntityLocation
 		case x.exactPerson(w) && !x.common(lang, lw):
 			return article.EntityPerson
@@ -741,8 +786,13 @@ func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.
 	if allAcr {
 		return article.EntityOrganization
 	}
-	if len(words) <= 4 && (cyrillic(words[0]) || x.personWord(words[len(words)-1]) || len(words) == 2) {
+	if len(words) <= 4 && (cyrillic(words[0]) || x.personWord(words[len(words)-1])) {
 		return article.EntityPerson
+	}
+	if len(words) <= 3 {
+		// "Hind Dehiba" or "Old Trafford": a person only if the surname
+		// is used alone elsewhere in the article.
+		return guessedFullName
 	}
 	return article.EntityOther
 }
@@ -799,6 +849,11 @@ func romanNumeral(w string) bool {
 // guessedPerson is the type of a one-word name typed PERSON for want of
 // other evidence; resolve turns it into PERSON with the lowest priority.
 const guessedPerson = "PERSON?"
+
+// guessedFullName is the type of a Latin-script run of two or three
+// capitalised words with no cue; resolve makes it a PERSON when its last
+// word is used alone elsewhere, else OTHER.
+const guessedFullName = "PERSON??"
 
 func openQuote(s string) bool  { return s == "„" || s == "«" || s == "“" || s == "\"" }
 func closeQuote(s string) bool { return s == "“" || s == "»" || s == "”" || s == "\"" }
@@ -857,10 +912,11 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 	given := map[string][]int{}
 	personGroup := make([]bool, len(groups))
 	for _, m := range ms {
-		if m.group >= 0 && m.typ == article.EntityPerson {
+		if m.group >= 0 && (m.typ == article.EntityPerson || m.typ == guessedFullName) {
 			personGroup[m.group] = true
 		}
 	}
+	referenced := make([]bool, len(groups))
 	isPerson := func(gi int) bool { return personGroup[gi] }
 	for gi, g := range groups {
 		if strings.HasPrefix(g.key, "G\t") {
@@ -893,14 +949,18 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 		if len(m.words) != 1 {
 			continue
 		}
-		if m.group >= 0 && (strings.HasPrefix(groups[m.group].key, "G\t") && m.typ != article.EntityOther) {
+		if m.group >= 0 && strings.HasPrefix(groups[m.group].key, "G\t") && m.typ != article.EntityOther && (m.typ != article.EntityLocation || m.country) {
+			// Countries and organisations stay what the gazetteer says; a
+			// town may be a surname ("Дейвис").
 			continue
 		}
 		st := stem(m.words[0])
 		if c := surname[st]; len(c) > 0 {
 			m.group, m.typ = pick(c), article.EntityPerson
-		} else if c := given[st]; len(c) > 0 && (x.g.person[st].first || m.typ == article.EntityPerson) {
+			referenced[m.group] = true
+		} else if c := given[st]; len(c) > 0 && (x.g.person[st].first || m.typ == article.EntityPerson) && m.canonical == "" {
 			m.group, m.typ = pick(c), article.EntityPerson
+			referenced[m.group] = true
 		}
 	}
 	for i, m := range ms {
@@ -910,7 +970,7 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 		g := groups[m.group]
 		g.count++
 		g.others[m.typ]++
-		if m.typ == guessedPerson {
+		if m.typ == guessedPerson || (m.typ == guessedFullName && referenced[m.group]) {
 			g.guessed++
 		}
 		if m.typ == article.EntityPerson {

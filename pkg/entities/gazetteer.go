@@ -30,10 +30,11 @@ const (
 	kindDemonym
 	kindStop
 	kindFemale
+	kindOther
 )
 
 var kindNames = map[string]kind{
-	"COUNTRY": kindLoc, "LOC": kindLoc, "ORG": kindOrg, "FIRST": kindFirst, "LAST": kindLast,
+	"COUNTRY": kindLoc, "LOC": kindLoc, "OTHER": kindOther, "ORG": kindOrg, "FIRST": kindFirst, "LAST": kindLast,
 	"PATR": kindPatr, "FEMALE": kindFemale, "DEMONYM": kindDemonym, "STOP": kindStop,
 }
 

@@ -207,3 +207,38 @@ func toLower(s string) string {
 	}
 	return string(b)
 }
+
+// altStems returns the other keys w may have when more than one ending
+// fits ("Брекзита": the article "-та" or the short article "-а"), each
+// with a stripped ending shorter than the one stem strips.
+func altStems(w string) []string {
+	l := w
+	if hasUpper(l) {
+		l = toLower(l)
+	}
+	if strings.Contains(l, "ё") {
+		l = strings.ReplaceAll(l, "ё", "е")
+	}
+	if !cyrillic(l) {
+		return nil
+	}
+	n := utf8.RuneCountInString(l)
+	last, _ := utf8.DecodeLastRuneInString(l)
+	var out []string
+	first := true
+	for _, e := range endingsByLast[last] {
+		if !strings.HasSuffix(l, e) || n-utf8.RuneCountInString(e) < 3 {
+			continue
+		}
+		if first {
+			first = false
+			continue
+		}
+		b := l[:len(l)-len(e)]
+		if strings.HasSuffix(b, "ен") && utf8.RuneCountInString(b) >= 6 {
+			b = b[:len(b)-len("ен")] + "н"
+		}
+		out = append(out, b)
+	}
+	return out
+}
