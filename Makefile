@@ -17,7 +17,7 @@ STATICCHECK_VERSION := v0.8.2
 TESTFLAGS ?=
 
 
-.PHONY: all build run test test-unit test-fuzz test-short lint fmt vet staticcheck bench quality tidy clean help
+.PHONY: all build run test test-unit test-fuzz test-chaos test-short vuln lint fmt vet staticcheck bench quality tidy clean help
 
 all: build
 
@@ -32,7 +32,7 @@ run: build ## run the whole pipeline in one process (data in ./data, http://loca
 	$(BIN)/newsflow up
 
 # `make test` is what CI runs (.ci/run): every suite, each with a bounded budget.
-test: test-unit test-fuzz ## run every test
+test: test-unit test-fuzz test-chaos ## run every test
 
 test-unit: ## unit, integration and end-to-end tests (the race detector on)
 	$(GO) test -race -count=1 -timeout 20m $(TESTFLAGS) $(PKGS)
@@ -40,6 +40,14 @@ test-unit: ## unit, integration and end-to-end tests (the race detector on)
 FUZZTIME ?= 10s
 test-fuzz: ## every Fuzz target for FUZZTIME each
 	FUZZTIME=$(FUZZTIME) .ci/fuzz.sh
+
+# The chaos test (cmd/newsflow/internal/chaos, build tag chaos): the workers as
+# separate processes, random SIGKILLs, a nats-server restart. CHAOS_ARTICLES,
+# CHAOS_POISON, CHAOS_DURATION, CHAOS_SEED tune it (docs/operations.md).
+CHAOS_TIMEOUT ?= 10m
+test-chaos: build $(BIN)/nats-server ## chaos test: 20,000 articles + 300 poison, SIGKILLs, a nats-server restart
+	$(GO) vet -tags chaos ./cmd/newsflow/internal/chaos/
+	NEWSFLOW_BIN=$(BIN) $(GO) test -tags chaos -count=1 -v -run TestChaos -timeout $(CHAOS_TIMEOUT) ./cmd/newsflow/internal/chaos/
 
 test-short: ## quick tests for iteration
 	$(GO) test -short -count=1 -timeout 5m $(TESTFLAGS) $(PKGS)
@@ -63,6 +71,13 @@ bench: ## micro-benchmarks of the hot paths
 
 quality: ## measure enrichment against the corpus and gold set into docs/quality.md
 	$(GO) run ./services/enrich/cmd/quality -out docs/quality.md
+
+# govulncheck needs its vulnerability database (vuln.go.dev), which CI cannot
+# reach: run it where the internet is.
+GOVULNCHECK_VERSION := v1.9.0
+vuln: ## govulncheck over every module (needs the internet; not part of CI)
+	GOBIN=$(TOOLS) $(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
+	for m in $(MODULES); do (cd $$m && $(TOOLS)/govulncheck ./...); done
 
 tidy: ## go mod tidy in every module
 	for m in $(MODULES); do (cd $$m && $(GO) mod tidy); done
