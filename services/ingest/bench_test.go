@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"syscall"
 	"testing"
 	"time"
@@ -258,6 +259,20 @@ func benchStage(b *testing.B, lines [][]byte, batch int, passthrough bool) {
 	stream, err := js.Stream(ctx, natsbus.StreamArticles)
 	if err != nil {
 		b.Fatal(err)
+	}
+	if path := os.Getenv("BENCH_STAGE_CPUPROFILE"); path != "" {
+		// A profile of the stage alone, without the setup above.
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			b.Fatal(err)
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			_ = f.Close()
+		}()
 	}
 	b.ResetTimer()
 	cpu0 := processCPU()
