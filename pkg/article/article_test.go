@@ -4,10 +4,11 @@ import (
 	"bytes"
 	stdjson "encoding/json"
 	"errors"
-	"golang.org/x/text/unicode/norm"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestDecodeInputErrorsNameTheField(t *testing.T) {

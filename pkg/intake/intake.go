@@ -155,6 +155,17 @@ func Sniff(head []byte) Format {
 // only when fn returns an error, r fails or the document as a whole cannot
 // be read (a broken feed, undecodable bytes).
 func Decode(r io.Reader, f Format, meta Meta, fn func(Item) error) error {
+	if (f == FormatJSON || f == FormatNDJSON) && meta.Charset != "" {
+		// JSON is UTF-8 (RFC 8259), but a producer that declares another
+		// charset gets its bytes transcoded rather than refused.
+		e, name, err := lookupCharset(meta.Charset)
+		if err != nil {
+			return err
+		}
+		if name != "utf-8" {
+			r = e.NewDecoder().Reader(r)
+		}
+	}
 	switch f {
 	case FormatNDJSON:
 		return decodeNDJSON(r, meta, fn)

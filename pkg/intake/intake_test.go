@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/charmap"
+
 	"github.com/newsflow/newsflow/pkg/article"
 )
 
@@ -225,4 +227,37 @@ func FuzzExtractHTML(f *testing.F) {
 			t.Fatal("no error but an empty body")
 		}
 	})
+}
+
+// TestJSONInADeclaredCharset transcodes JSON and NDJSON whose charset is
+// declared as something other than UTF-8.
+func TestJSONInADeclaredCharset(t *testing.T) {
+	doc := `{"source":"s","title":"Новини","body":"Общинският съвет одобри проекта."}` + "\n"
+	data, err := charmap.Windows1251.NewEncoder().Bytes([]byte(doc + doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []Format{FormatJSON, FormatNDJSON} {
+		t.Run(string(f), func(t *testing.T) {
+			in := data
+			if f == FormatJSON {
+				in = data[:len(data)/2]
+			}
+			n := 0
+			err := Decode(bytes.NewReader(in), f, Meta{Charset: "windows-1251"}, func(it Item) error {
+				n++
+				if it.Err != nil || it.Article.Title != "Новини" {
+					t.Errorf("item %d: %v %+v", it.Index, it.Err, it.Article)
+				}
+				return nil
+			})
+			if err != nil || n == 0 {
+				t.Fatalf("Decode: %v, %d items", err, n)
+			}
+		})
+	}
+	err = Decode(bytes.NewReader(data), FormatJSON, Meta{Charset: "no-such-charset"}, func(Item) error { return nil })
+	if !errors.Is(err, ErrEncoding) {
+		t.Errorf("unknown charset: %v, want ErrEncoding", err)
+	}
 }
