@@ -45,10 +45,13 @@ func TestPublishDryRunFolder(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (the testdata holds bad items): %s", code, out)
 	}
-	// json 1, ndjson 4 good of 9 (line 9 gets --source), rss 2 of 4,
-	// atom 2, text 1, html 2.
+	// json 2 (one with html), ndjson 4 good of 9 (line 9 gets --source),
+	// rss 2 of 4, atom 2, text 1, html 2. The summary comes first (stdout),
+	// the progress lines after it (stderr).
+	if !strings.HasPrefix(out, "accepted 13, duplicates 0, rejected 7") {
+		t.Errorf("summary is not the first line:\n%s", out)
+	}
 	for _, want := range []string{
-		"accepted 12, duplicates 0, rejected 7",
 		"rejected " + filepath.Join(dir, "sub", "batch.ndjson") + ":3: body: required",
 		"rejected " + filepath.Join(dir, "sub", "feed-koi8r.rss.xml") + "#3: published_at",
 		"done " + filepath.Join(dir, "sub", "batch.ndjson") + " lines 1-10",
@@ -69,7 +72,7 @@ func TestPublishGlobAndSniff(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out := cli(t, "publish", "--dry-run", "--progress", "none", filepath.Join(dir, "*.data"))
-	if code != 0 || !strings.Contains(out, "accepted 3, duplicates 0, rejected 0") {
+	if code != 0 || !strings.HasPrefix(out, "accepted 3, duplicates 0, rejected 0") {
 		t.Fatalf("exit %d: %s", code, out)
 	}
 	if code, out := cli(t, "publish", "--dry-run", filepath.Join(dir, "*.none")); code == 0 || !strings.Contains(out, "matches no file") {
@@ -83,7 +86,7 @@ func TestPublishNATS(t *testing.T) {
 	natstest.Topology(t, js)
 	code, out := cli(t, "publish", "--nats", srv.ClientURL(), "--concurrency", "3", "--batch", "2", "--progress", "none",
 		filepath.Join(intakeTestdata, "batch.ndjson"), filepath.Join(intakeTestdata, "feed.atom.xml"))
-	if code != 1 || !strings.Contains(out, "accepted 5, duplicates 0, rejected 6") {
+	if code != 1 || !strings.HasPrefix(out, "accepted 5, duplicates 0, rejected 6") {
 		t.Fatalf("exit %d: %s", code, out)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -101,7 +104,7 @@ func TestPublishNATS(t *testing.T) {
 	}
 	// Again: the stream's duplicate window reports them as duplicates.
 	code, out = cli(t, "publish", "--nats", srv.ClientURL(), "--progress", "none", filepath.Join(intakeTestdata, "feed.atom.xml"))
-	if code != 0 || !strings.Contains(out, "accepted 0, duplicates 2, rejected 0") {
+	if code != 0 || !strings.HasPrefix(out, "accepted 0, duplicates 2, rejected 0") {
 		t.Fatalf("second publish: exit %d: %s", code, out)
 	}
 }
