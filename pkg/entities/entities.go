@@ -77,13 +77,13 @@ type Extractor struct {
 
 type gazMemo struct {
 	done []bool
-	n    []int
-	e    []gazEntry
+	n    []int32
+	e    []*gazEntry
 }
 
 func (m *gazMemo) reset(n int) {
 	if cap(m.done) < n {
-		m.done, m.n, m.e = make([]bool, n), make([]int, n), make([]gazEntry, n)
+		m.done, m.n, m.e = make([]bool, n), make([]int32, n), make([]*gazEntry, n)
 		return
 	}
 	m.done, m.n, m.e = m.done[:n], m.n[:n], m.e[:n]
@@ -112,6 +112,11 @@ func (x *Extractor) Extract(text, lang string) Result {
 	sents := textseg.Split(text)
 	xc := *x
 	xc.memo = &gazMemo{}
+	longest := 0
+	for _, s := range sents {
+		longest = max(longest, len(s.Tokens))
+	}
+	xc.memo.reset(longest)
 	var ms []mention
 	var roles []Role
 	for _, s := range sents {
@@ -572,16 +577,22 @@ func (x *Extractor) personWord(w string) bool {
 // organisation name starting at toks[i], and its entry.
 func (x *Extractor) matchGazetteer(toks []textseg.Token, i int, lang string) (int, gazEntry) {
 	if x.memo != nil && i < len(x.memo.n) && x.memo.done[i] {
-		return x.memo.n[i], x.memo.e[i]
+		if x.memo.e[i] == nil {
+			return 0, gazEntry{}
+		}
+		return int(x.memo.n[i]), *x.memo.e[i]
 	}
 	n, e := x.matchGazetteerUncached(toks, i, lang)
 	if x.memo != nil && i < len(x.memo.n) {
-		x.memo.done[i], x.memo.n[i], x.memo.e[i] = true, n, e
+		x.memo.done[i], x.memo.n[i], x.memo.e[i] = true, int32(n), e
 	}
-	return n, e
+	if e == nil {
+		return 0, gazEntry{}
+	}
+	return n, *e
 }
 
-func (x *Extractor) matchGazetteerUncached(toks []textseg.Token, i int, lang string) (int, gazEntry) {
+func (x *Extractor) matchGazetteerUncached(toks []textseg.Token, i int, lang string) (int, *gazEntry) {
 	first := stem(toks[i].Text)
 	max := x.g.maxWords[first]
 	if max == 0 {
@@ -592,7 +603,7 @@ func (x *Extractor) matchGazetteerUncached(toks []textseg.Token, i int, lang str
 			}
 		}
 		if max == 0 {
-			return 0, gazEntry{}
+			return 0, nil
 		}
 	}
 	var buf [8]string
@@ -648,12 +659,12 @@ func (x *Extractor) matchGazetteerUncached(toks []textseg.Token, i int, lang str
 			// A given name before a capitalised word is a person's
 			// ("Владимир Путин"), not the place of the same name.
 			if n == 1 && !es[best].country && i+1 < len(toks) && capital(toks[i+1]) && x.g.personExact[strings.ToLower(toks[i].Text)].first {
-				return 0, gazEntry{}
+				return 0, nil
 			}
-			return n, es[best]
+			return n, &es[best]
 		}
 	}
-	return 0, gazEntry{}
+	return 0, nil
 }
 
 // longEnough checks that each word of an inflected form is at least as

@@ -72,8 +72,9 @@ type Gazetteer struct {
 	// demonyms are capitalised adjectives and nationality nouns (lower case).
 	demonyms map[string]bool
 	// common are sorted "lang\tword" lines: stop words and words the corpus
-	// writes in lower case.
-	common []string
+	// writes in lower case; commonBy holds the same words per language.
+	common   []string
+	commonBy map[string][]string
 	// entries counts the entries loaded, for Stats.
 	entries int
 }
@@ -122,6 +123,11 @@ func NewGazetteer() (*Gazetteer, error) {
 	}
 	slices.Sort(g.common)
 	g.common = slices.Compact(g.common)
+	g.commonBy = map[string][]string{}
+	for _, l := range g.common {
+		lang, w, _ := strings.Cut(l, "\t")
+		g.commonBy[lang] = append(g.commonBy[lang], w)
+	}
 	return g, nil
 }
 
@@ -255,7 +261,7 @@ func (g *Gazetteer) isCommon(lang, w string) bool {
 		}
 		return false
 	}
-	_, ok := slices.BinarySearch(g.common, lang+"\t"+w)
+	_, ok := slices.BinarySearch(g.commonBy[lang], w)
 	return ok
 }
 
