@@ -138,6 +138,7 @@ var reportingVerbs = []string{
 	"warned", "claimed", "noted", "asked", "replied", "described", "admitted", "announced", "commented",
 	"declared", "wrote", "stressed", "suggested", "believes", "believed", "thinks", "urged", "vowed",
 	"predicted", "concluded", "confirmed", "acknowledged", "revealed", "remarked", "recalled", "continued",
+	"saying", "adding", "asking", "telling", "warning", "arguing", "insisting", "explaining",
 }
 
 // pronouns refer back to the last named person.
@@ -177,7 +178,7 @@ func IsReportingVerb(w string) bool {
 		if strings.HasPrefix(w, v) {
 			// "казах" (I said) and "сказка" (tale) are not attributions;
 			// "say" must be the whole word.
-			if v == "say" || v == "said" || v == "says" || v == "told" {
+			if v == "say" || v == "said" || v == "says" || v == "told" || v == "saying" {
 				return w == v
 			}
 			return len(w)-len(v) <= 6

@@ -312,6 +312,11 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 		ci := i + (len(toks[i:j]) - len(chunk))
 		m := mention{start: chunk[0].Start, end: chunk[len(chunk)-1].End, words: texts(chunk)}
 		verbAround := (ci > 0 && IsReportingVerb(lowerWord(toks[ci-1]))) || (next < len(toks) && IsReportingVerb(lowerWord(toks[next])))
+		if next+1 < len(toks) && !capital(toks[next]) && IsRole(lowerWord(toks[next])) && capital(toks[next+1]) {
+			// "said Prebon Yamane economist Lena Komileva": the name before
+			// the role is the employer's.
+			verbAround = false
+		}
 		m.typ = x.classify(toks, ci, next, chunk, lang, hadTitle || locCue, verbAround)
 		if locCue && len(chunk) == 1 && m.typ != article.EntityOrganization {
 			m.typ = article.EntityLocation
@@ -721,6 +726,18 @@ func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.
 	if hasOrgHead {
 		return article.EntityOrganization
 	}
+	if !cyrillic(words[0]) && after != "" && !firstUpper(after) && IsRole(after) && next+1 < len(toks) && capital(toks[next+1]) {
+		// "Prebon Yamane economist Lena Komileva", "Sky Networks' Sophie".
+		return article.EntityOrganization
+	}
+	prev2 := ""
+	if i > 1 {
+		prev2 = lowerWord(toks[i-2])
+	}
+	if (prev == "на" || prev == "of" || prev == "из") && cityOf(prev2) {
+		// "кметовете на Бирмингам", "the mayor of London".
+		return article.EntityLocation
+	}
 	if len(words) > 1 && IsRole(last) {
 		// "High Commissioner", "Prime Minister": an office, not a name.
 		return ""
@@ -855,6 +872,17 @@ func stemOrg(w string) string {
 
 func romanNumeral(w string) bool {
 	return strings.Trim(w, "IVXLCDM") == "" && len(w) <= 5
+}
+
+// cityOf reports whether w names what a city has ("кметовете на X",
+// "mayor of X", "жителите на X"), so that X is a place.
+func cityOf(w string) bool {
+	for _, p := range []string{"кмет", "мэр", "mayor", "жител", "градоначалник", "губернатор", "residents", "people"} {
+		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // guessedPerson is the type of a one-word name typed PERSON for want of
@@ -1041,6 +1069,36 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 		default:
 			typ[gi] = article.EntityOther
 		}
+	}
+	// Names listed with places are places: "Бирмингам, Бристол, Кардиф и
+	// Лийдс" once one of them is known to be a place.
+	listSep := func(between string) bool {
+		switch strings.TrimSpace(between) {
+		case ",", "и", "and", "или", "or", ", и", ", and", "и в", ", в":
+			return true
+		}
+		return false
+	}
+	for a := 0; a < len(ms); {
+		b := a + 1
+		for b < len(ms) && ms[b].start >= ms[b-1].end && listSep(text[ms[b-1].end:ms[b].start]) {
+			b++
+		}
+		if b-a >= 2 {
+			place := false
+			for k := a; k < b; k++ {
+				if g := ms[k].group; g >= 0 && typ[g] == article.EntityLocation {
+					place = true
+				}
+			}
+			for k := a; k < b && place; k++ {
+				g := ms[k].group
+				if g >= 0 && len(words(g)) == 1 && strings.HasPrefix(groups[g].key, "U\t") && (typ[g] == article.EntityOther || guessed[g]) {
+					typ[g], guessed[g] = article.EntityLocation, false
+				}
+			}
+		}
+		a = b
 	}
 	// An organisation named by the end of its name is that organisation
 	// ("Щабът", "Оперативния щаб" -> "Национален оперативен щаб").
@@ -1246,6 +1304,17 @@ func (x *Extractor) canonical(variants [][]string, typ, lang string) string {
 		}
 		for i, w := range out {
 			p, ok := x.g.person[stem(w)]
+			if i == 0 && ok && !x.exactPerson(w) && (p.male != "" || p.woman != "") {
+				// An oblique given name: the nominative from the lists
+				// ("Терезе" -> "Тереза", "Борису" -> "Борис").
+				if n := givenNominative(w, p); n != "" {
+					out[i] = n
+					if strings.HasSuffix(w, "а") && n != w {
+						droppedA = true
+					}
+					continue
+				}
+			}
 			switch {
 			case i == 0 && ok && p.first && p.canonical != w && strings.HasPrefix(w, p.canonical) && utf8.RuneCountInString(w)-utf8.RuneCountInString(p.canonical) == 1 && strings.ContainsAny(w[len(p.canonical):], "аует"):
 				out[i] = p.canonical
@@ -1261,6 +1330,23 @@ func (x *Extractor) canonical(variants [][]string, typ, lang string) string {
 		}
 	}
 	return strings.Join(out, " ")
+}
+
+// givenNominative picks the nominative of an oblique given name w among
+// the men's and women's names sharing its stem, by its ending.
+func givenNominative(w string, p personWord) string {
+	switch {
+	case p.male == "":
+		return p.woman
+	case p.woman == "":
+		return p.male
+	}
+	for _, suf := range []string{"ой", "ей", "ю", "е"} {
+		if strings.HasSuffix(w, suf) {
+			return p.woman
+		}
+	}
+	return p.male
 }
 
 // genitivePair reports whether a Russian name of two or more words is a

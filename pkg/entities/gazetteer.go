@@ -82,6 +82,8 @@ type Gazetteer struct {
 type personWord struct {
 	first, last, patr, female bool
 	canonical                 string
+	// given names of men and of women with this stem (nominative)
+	male, woman string
 }
 
 // Stats describes a loaded gazetteer.
@@ -190,6 +192,12 @@ func (g *Gazetteer) add(k kind, lang, name string, country bool) {
 		}
 		if pw.canonical == "" || len(name) < len(pw.canonical) {
 			pw.canonical = name
+		}
+		switch {
+		case k == kindFemale && (pw.woman == "" || len(name) < len(pw.woman)):
+			pw.woman = name
+		case k == kindFirst && (pw.male == "" || len(name) < len(pw.male)):
+			pw.male = name
 		}
 		g.person[key] = pw
 		lw := strings.ToLower(name)
