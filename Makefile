@@ -32,7 +32,7 @@ run: build ## run the whole pipeline in one process (data in ./data, http://loca
 	$(BIN)/newsflow up
 
 # `make test` is what CI runs (.ci/run): every suite, each with a bounded budget.
-test: test-unit test-fuzz test-chaos ## run every test
+test: test-unit test-fuzz test-chaos test-compose ## run every test
 
 test-unit: ## unit, integration and end-to-end tests (the race detector on)
 	$(GO) test -race -count=1 -timeout 20m $(TESTFLAGS) $(PKGS)
@@ -92,6 +92,11 @@ NATS_SERVER_VERSION := v2.15.2
 .PHONY: images test-compose
 images: build $(BIN)/nats-server $(BIN)/httpprobe ## container images of every service, built here FROM scratch
 	BIN=$(BIN) VERSION=$(VERSION) REVISION=$(REVISION) deploy/docker/build-images.sh
+
+# docker-compose.yml for real: images built here, three enrich replicas, one
+# killed mid-run, a three-node NATS cluster losing the leader of its streams.
+test-compose: images ## compose stack tests with Docker (scale-out, killed replica, NATS node loss)
+	NEWSFLOW_TEST_COMPOSE=1 $(GO) test -count=1 -timeout 15m -v -run '^TestCompose' ./deploy/compose/
 
 $(BIN)/nats-server:
 	@mkdir -p $(BIN)
