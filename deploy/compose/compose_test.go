@@ -59,6 +59,10 @@ func newStack(t *testing.T, name string, globalArgs ...string) *stack {
 		s.ports[v] = deploytest.FreePort(t)
 		s.env = append(s.env, fmt.Sprintf("%s=%d", v, s.ports[v]))
 	}
+	// Fresh passwords for the least-privilege users of deploy/nats.
+	for _, user := range []string{"INGEST", "ENRICH", "INDEX", "PRODUCER", "ADMIN"} {
+		s.env = append(s.env, fmt.Sprintf("NEWSFLOW_NATS_%s_PASSWORD=%s-%d-%d", user, strings.ToLower(user), os.Getpid(), time.Now().UnixNano()))
+	}
 	for _, img := range s.images() {
 		if err := exec.Command("docker", "image", "inspect", img).Run(); err != nil {
 			t.Fatalf("image %s is missing: run `make images` (make test-compose does)", img)
@@ -82,6 +86,7 @@ func (s *stack) images() []string {
 		get("NEWSFLOW_ENRICH_IMAGE", "newsflow/enrich:dev"),
 		get("NEWSFLOW_INDEX_IMAGE", "newsflow/index:dev"),
 		get("PROMETHEUS_IMAGE", "newsflow/prometheus:2.42.0"),
+		get("NEWSFLOW_IMAGE", "newsflow/newsflow:dev"),
 	}
 }
 
@@ -142,6 +147,16 @@ func (s *stack) containers(ctx context.Context, service string) []string {
 
 func (s *stack) url(portVar, path string) string {
 	return fmt.Sprintf("http://127.0.0.1:%d%s", s.ports[portVar], path)
+}
+
+// adminPassword is the password of the admin NATS user of this stack.
+func (s *stack) adminPassword() string {
+	for _, kv := range s.env {
+		if v, ok := strings.CutPrefix(kv, "NEWSFLOW_NATS_ADMIN_PASSWORD="); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 func (s *stack) natsURL(portVars ...string) string {
@@ -420,9 +435,12 @@ func waitDrained(t *testing.T, ctx context.Context, js jetstream.JetStream, with
 	})
 }
 
-func connect(t *testing.T, urls string) jetstream.JetStream {
+// connect connects as the admin user: the test publishes, and reads streams
+// and consumers no stage may read.
+func connect(t *testing.T, s *stack, urls string) jetstream.JetStream {
 	t.Helper()
-	nc, err := nats.Connect(urls, nats.MaxReconnects(-1), nats.ReconnectWait(250*time.Millisecond), nats.RetryOnFailedConnect(true))
+	nc, err := nats.Connect(urls, nats.UserInfo("admin", s.adminPassword()),
+		nats.MaxReconnects(-1), nats.ReconnectWait(250*time.Millisecond), nats.RetryOnFailedConnect(true))
 	if err != nil {
 		t.Fatalf("connect to %s: %v", urls, err)
 	}
@@ -453,7 +471,7 @@ func TestComposeScaleOutAndKill(t *testing.T) {
 	s := newStack(t, "single")
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
-	s.mustCompose(ctx, "up", "-d", "nats", "ingest", "enrich", "index", "prometheus")
+	s.mustCompose(ctx, "up", "-d", "nats", "setup", "ingest", "enrich", "index", "prometheus")
 	for _, p := range []string{"NEWSFLOW_INGEST_PORT", "NEWSFLOW_INDEX_PORT"} {
 		waitFor(t, ctx, p+" /readyz", 2*time.Minute, func() error { return getJSON(s.url(p, "/readyz"), nil) })
 	}
@@ -476,7 +494,7 @@ func TestComposeScaleOutAndKill(t *testing.T) {
 	}
 	waitFor(t, ctx, "Prometheus scraping three enrich replicas", time.Minute, enrichTargets(3))
 
-	js := connect(t, s.natsURL("NATS_PORT"))
+	js := connect(t, s, s.natsURL("NATS_PORT"))
 	const source, n, chunk = "composetest", 3000, 100
 	articles := corpusArticles(t, source, n, "bg.jsonl", "ru.jsonl", "en.jsonl", "de.jsonl", "uk.jsonl")
 	start := time.Now()
@@ -542,10 +560,10 @@ func TestComposeClusterSurvivesNodeLoss(t *testing.T) {
 	s := newStack(t, "cluster", "--env-file", "deploy/compose/cluster.env", "--profile", "cluster")
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
-	s.mustCompose(ctx, "up", "-d", "nats-1", "nats-2", "nats-3", "ingest", "enrich", "index")
+	s.mustCompose(ctx, "up", "-d", "nats-1", "nats-2", "nats-3", "setup", "ingest", "enrich", "index")
 	waitFor(t, ctx, "index /readyz", 2*time.Minute, func() error { return getJSON(s.url("NEWSFLOW_INDEX_PORT", "/readyz"), nil) })
 
-	js := connect(t, s.natsURL("NATS_1_PORT", "NATS_2_PORT", "NATS_3_PORT"))
+	js := connect(t, s, s.natsURL("NATS_1_PORT", "NATS_2_PORT", "NATS_3_PORT"))
 	streamInfo := func(name string) (*jetstream.StreamInfo, error) {
 		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
