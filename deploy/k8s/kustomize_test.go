@@ -86,6 +86,20 @@ func TestBase(t *testing.T) {
 	if got := get(cm.Body, "data", "NEWSFLOW_STREAM_REPLICAS"); got != "3" {
 		t.Errorf("NEWSFLOW_STREAM_REPLICAS = %v, want 3 (R3 streams on the NATS cluster)", got)
 	}
+	if got := get(cm.Body, "data", "NEWSFLOW_CREATE_STREAMS"); got != "false" {
+		t.Errorf("NEWSFLOW_CREATE_STREAMS = %v, want false: the stages' users may not create streams", got)
+	}
+	job, ok := find(objs, "Job", "newsflow-setup")
+	if !ok {
+		t.Error("no newsflow-setup Job to create the streams")
+	} else {
+		args := fmt.Sprint(get(job.Body, "spec", "template", "spec", "containers", 0, "args"))
+		for _, want := range []string{"setup", "--nats-user=admin", "--stream-replicas=$(NEWSFLOW_STREAM_REPLICAS)"} {
+			if !strings.Contains(args, want) {
+				t.Errorf("setup Job args %s: want %s", args, want)
+			}
+		}
+	}
 	for _, k := range []string{"NEWSFLOW_NATS_URL", "NEWSFLOW_NATS_MONITOR_URL"} {
 		if s, _ := get(cm.Body, "data", k).(string); s == "" {
 			t.Errorf("ConfigMap has no %s", k)
@@ -111,6 +125,14 @@ func TestBase(t *testing.T) {
 			c := get(pod, "containers", 0)
 			if img, _ := get(c, "image").(string); img != "newsflow/"+st.name+":dev" {
 				t.Errorf("image %q", img)
+			}
+			env := map[string]any{}
+			for _, e := range get(c, "env").([]any) {
+				env[get(e, "name").(string)] = e
+			}
+			if get(env["NEWSFLOW_NATS_USER"], "value") != st.name || get(env["NEWSFLOW_NATS_INBOX_PREFIX"], "value") != "_INBOX_"+st.name ||
+				get(env["NEWSFLOW_NATS_PASSWORD"], "valueFrom", "secretKeyRef", "key") != st.name {
+				t.Errorf("not connecting as its least-privilege user %s: env %v", st.name, get(c, "env"))
 			}
 			if get(c, "envFrom", 0, "configMapRef", "name") != cm.Name {
 				t.Errorf("envFrom %v, want the generated ConfigMap %s", get(c, "envFrom"), cm.Name)
@@ -221,8 +243,18 @@ func TestPostgresOverlay(t *testing.T) {
 	}
 	c := get(idx.Body, "spec", "template", "spec", "containers", 0)
 	env := fmt.Sprint(get(c, "env"))
-	if !strings.Contains(env, "NEWSFLOW_INDEX") || !strings.Contains(env, "newsflow-postgres") {
-		t.Errorf("index env %s: want NEWSFLOW_INDEX from the newsflow-postgres Secret", env)
+	found := false
+	for _, e := range get(c, "env").([]any) {
+		if get(e, "name") != "NEWSFLOW_INDEX" {
+			continue
+		}
+		found = true
+		if get(e, "value") != nil || get(e, "valueFrom", "secretKeyRef", "name") != "newsflow-postgres" {
+			t.Errorf("index NEWSFLOW_INDEX %v: want it from the newsflow-postgres Secret only", e)
+		}
+	}
+	if !found {
+		t.Errorf("index env %s: no NEWSFLOW_INDEX", env)
 	}
 	if strings.Contains(fmt.Sprint(get(c, "volumeMounts")), "data") || strings.Contains(fmt.Sprint(get(idx.Body, "spec", "template", "spec", "volumes")), "index-data") {
 		t.Error("index still mounts the embedded index volume")
@@ -262,6 +294,7 @@ func TestNATSHelmValues(t *testing.T) {
 		{[]any{"config", "jetstream", "fileStore", "pvc", "enabled"}, true},
 		{[]any{"config", "monitor", "enabled"}, true},
 		{[]any{"config", "monitor", "port"}, float64(8222)},
+		{[]any{"config", "merge", "00$include"}, "auth.conf"},
 	}
 	for _, c := range cases {
 		if got := get(v, c.path...); got != c.want {
