@@ -128,6 +128,34 @@ func (m *Model) readDF(r io.Reader) error {
 	return nil
 }
 
+// lower maps a letter to lower case, "ё" to "е" (Russian writes both).
+func lower(r rune) rune {
+	switch {
+	case r >= 'A' && r <= 'Z':
+		return r + 'a' - 'A'
+	case r < 0x80 || r >= 0x430 && r <= 0x44f:
+		return r
+	case r >= 0x410 && r <= 0x42f:
+		return r + 0x20
+	case r == 'ё' || r == 'Ё':
+		return 'е'
+	}
+	return unicode.ToLower(r)
+}
+
+// appendStem appends Stem(word) to buf.
+func appendStem(buf []byte, word string) []byte {
+	n := 0
+	for _, r := range word {
+		if n == StemRunes {
+			break
+		}
+		buf = utf8.AppendRune(buf, lower(r))
+		n++
+	}
+	return buf
+}
+
 // Stem returns the grouping key of a word: lower case, at most StemRunes
 // letters.
 func Stem(word string) string {
@@ -137,10 +165,7 @@ func Stem(word string) string {
 		if n == StemRunes {
 			break
 		}
-		if r == 'ё' || r == 'Ё' {
-			r = 'е'
-		}
-		b.WriteRune(unicode.ToLower(r))
+		b.WriteRune(lower(r))
 		n++
 	}
 	return b.String()
@@ -162,20 +187,42 @@ func (m *Model) idf(lang, stem string) float64 {
 	return math.Log(float64(n+1) / float64(df+1))
 }
 
+// form is a surface form of a term and how often it occurs.
+type form struct {
+	text string
+	n    int
+}
+
 // term accumulates one stem's occurrences.
 type term struct {
 	stem     string
 	count    int
 	inTitle  bool
-	first    int            // token index of the first occurrence
-	forms    map[string]int // surface forms
+	first    int    // token index of the first occurrence
+	forms    []form // surface forms, in order of appearance
 	bestForm string
 	score    float64
 }
 
+// Analysis is the scored terms of one article, shared by Keywords and
+// Summary.
+type Analysis struct {
+	terms []*term
+}
+
+// Analyze scores the terms of an article in lang.
+func (m *Model) Analyze(lang, title string, body []textseg.Token) *Analysis {
+	return &Analysis{terms: m.score(lang, title, body)}
+}
+
 // Keywords returns up to n key terms of an article in lang, best first.
 func (m *Model) Keywords(lang, title string, body []textseg.Token, n int) []Keyword {
-	terms := m.score(lang, title, body)
+	return m.Analyze(lang, title, body).Keywords(n)
+}
+
+// Keywords returns up to n key terms, best first.
+func (an *Analysis) Keywords(n int) []Keyword {
+	terms := an.terms
 	if len(terms) > n {
 		terms = terms[:n]
 	}
@@ -190,28 +237,42 @@ func (m *Model) Keywords(lang, title string, body []textseg.Token, n int) []Keyw
 	return out
 }
 
-// candidate reports whether a token can be part of a keyword.
-func (m *Model) candidate(lang string, t textseg.Token) bool {
-	if t.Kind != textseg.Word || utf8.RuneCountInString(t.Text) < minRunes {
-		return false
-	}
-	r, _ := utf8.DecodeRuneInString(t.Text)
-	if !unicode.IsLetter(r) {
-		return false
-	}
-	return !m.IsStop(lang, t.Text)
-}
-
 // score ranks the terms of an article by TF-IDF, with a boost for terms of
 // the title and for early first occurrence.
 func (m *Model) score(lang, title string, body []textseg.Token) []*term {
-	byStem := map[string]*term{}
+	byStem := make(map[string]*term, len(body)/3)
 	var order []*term
+	stops := m.stops[lang]
+	var buf []byte
 	add := func(tok textseg.Token, i int, fromTitle bool) {
-		s := Stem(tok.Text)
-		t := byStem[s]
+		if tok.Kind != textseg.Word || len(tok.Text) < minRunes {
+			return
+		}
+		r, _ := utf8.DecodeRuneInString(tok.Text)
+		if !unicode.IsLetter(r) {
+			return
+		}
+		// Lower case into buf; map lookups with string(buf) do not copy.
+		buf = buf[:0]
+		runes, stemEnd := 0, 0
+		for _, c := range tok.Text {
+			c = lower(c)
+			buf = utf8.AppendRune(buf, c)
+			runes++
+			if runes == StemRunes {
+				stemEnd = len(buf)
+			}
+		}
+		if runes < minRunes || stops[string(buf)] {
+			return
+		}
+		if stemEnd == 0 {
+			stemEnd = len(buf)
+		}
+		t := byStem[string(buf[:stemEnd])]
 		if t == nil {
-			t = &term{stem: s, first: i, forms: map[string]int{}}
+			s := string(buf[:stemEnd])
+			t = &term{stem: s, first: i}
 			byStem[s] = t
 			order = append(order, t)
 		}
@@ -220,17 +281,19 @@ func (m *Model) score(lang, title string, body []textseg.Token) []*term {
 			return
 		}
 		t.count++
-		t.forms[tok.Text]++
+		for k := range t.forms {
+			if t.forms[k].text == tok.Text {
+				t.forms[k].n++
+				return
+			}
+		}
+		t.forms = append(t.forms, form{tok.Text, 1})
 	}
 	for i, tok := range body {
-		if m.candidate(lang, tok) {
-			add(tok, i, false)
-		}
+		add(tok, i, false)
 	}
 	for _, tok := range textseg.Tokenize(title) {
-		if m.candidate(lang, tok) {
-			add(tok, len(body), true)
-		}
+		add(tok, len(body), true)
 	}
 	out := order[:0]
 	total := float64(len(body) + 1)
@@ -259,9 +322,10 @@ func (m *Model) score(lang, title string, body []textseg.Token) []*term {
 
 // bestForm picks the most frequent surface form, lower-cased unless the
 // word is written capitalised most of the time (a name).
-func bestForm(forms map[string]int) string {
+func bestForm(forms []form) string {
 	best, bestN, capN, total := "", 0, 0, 0
-	for f, n := range forms {
+	for _, fm := range forms {
+		f, n := fm.text, fm.n
 		total += n
 		if textseg.FirstUpper(f) {
 			capN += n
@@ -280,12 +344,16 @@ func bestForm(forms map[string]int) string {
 // fewer when short) that carry the most keyword weight, in their order in
 // the text, and joins them.
 func (m *Model) Summary(lang, title string, sentences []textseg.Sentence, body []textseg.Token, n int) string {
+	return m.Analyze(lang, title, body).Summary(sentences, n)
+}
+
+// Summary picks up to n sentences (see Model.Summary).
+func (an *Analysis) Summary(sentences []textseg.Sentence, n int) string {
 	if len(sentences) == 0 {
 		return ""
 	}
-	weights := map[string]float64{}
-	terms := m.score(lang, title, body)
-	for i, t := range terms {
+	weights := make(map[string]float64, 20)
+	for i, t := range an.terms {
 		if i == 20 {
 			break
 		}
@@ -299,10 +367,12 @@ func (m *Model) Summary(lang, title string, sentences []textseg.Sentence, body [
 		score float64
 	}
 	var cand []scored
+	var buf []byte
+	seen := map[string]bool{}
 	for i, s := range sentences {
 		words := 0
 		w := 0.0
-		seen := map[string]bool{}
+		clear(seen)
 		for _, tok := range s.Tokens {
 			if !tok.IsWord() {
 				continue
@@ -311,10 +381,10 @@ func (m *Model) Summary(lang, title string, sentences []textseg.Sentence, body [
 			if tok.Kind != textseg.Word {
 				continue
 			}
-			st := Stem(tok.Text)
-			if !seen[st] {
-				w += weights[st]
-				seen[st] = true
+			buf = appendStem(buf[:0], tok.Text)
+			if wt := weights[string(buf)]; wt > 0 && !seen[string(buf)] {
+				w += wt
+				seen[string(buf)] = true
 			}
 		}
 		if words < 6 || words > 70 {

@@ -49,7 +49,7 @@ type Result struct {
 // MaxLetters bounds the letters read from a text: past a few hundred
 // letters the answer no longer changes, so long articles cost no more than
 // this.
-const MaxLetters = 1200
+const MaxLetters = 700
 
 // scale converts a quantised profile value to nats: value = -ln(p)*scale.
 const scale = 8

@@ -90,7 +90,7 @@ func CleanWith(body string, opt Options) Result {
 			res.Removed = append(res.Removed, t)
 			continue
 		}
-		if title != "" && (normTitle(t) == title || len(t) < len(title)+40 && strings.HasPrefix(strings.ToLower(t), title)) {
+		if title != "" && len(t) < len(title)+64 && (normTitle(t) == title || len(t) < len(title)+40 && strings.HasPrefix(strings.ToLower(t), title)) {
 			res.Removed = append(res.Removed, t)
 			continue
 		}
@@ -226,14 +226,15 @@ var promoMarkers = []string{
 
 // boilerLine reports whether a short line is boilerplate as a whole.
 func boilerLine(t string) bool {
-	if hasPrefixAny(t, creditMarkers) || hasPrefixAny(t, footerMarkers) || containsAny(t, promoMarkers) {
+	kinds, _, credit, _ := markersIn(t)
+	if kinds&kindPromo != 0 || hasPrefixAny(t, creditMarkers) || hasPrefixAny(t, footerMarkers) {
 		return true
 	}
 	if rating(t) || tagList(t) {
 		return true
 	}
 	// "Борис Джонсон. Фото: GLOBAL LOOK press": a caption with its credit.
-	if i := indexAny(t, creditMarkers); i > 0 && len(t) < 200 {
+	if credit > 0 && len(t) < 200 {
 		return true
 	}
 	return false
@@ -242,7 +243,7 @@ func boilerLine(t string) bool {
 // cutFragments cuts boilerplate out of a long line: a sentence that is
 // promotion or a footer, or a photo credit inside a sentence.
 func cutFragments(line string) (string, []string) {
-	if !containsAny(line, promoMarkers) && indexAny(line, creditMarkers) < 0 && indexAny(line, footerMarkers) < 0 && !strings.Contains(line, "votes") && !strings.Contains(line, ":") {
+	if kinds, _, _, _ := markersIn(line); kinds == 0 && !strings.Contains(line, "votes") && !hasTeaser(line) {
 		return line, nil
 	}
 	var cut []string
@@ -271,16 +272,16 @@ func sentenceBoilerplate(line string, s textseg.Sentence) (string, int, int) {
 	if _, ok, _ := teaser(t); ok {
 		return t, s.Start, s.End
 	}
-	if containsAny(t, promoMarkers) || hasPrefixAny(t, footerMarkers) || hasPrefixAny(t, creditMarkers) || rating(t) {
-		if i := indexAny(t, footerMarkers); i > 0 && !containsAny(t, promoMarkers) {
-			return t[i:], s.Start + i, s.End
+	kinds, _, credit, footer := markersIn(t)
+	if kinds&kindPromo != 0 || hasPrefixAny(t, footerMarkers) || hasPrefixAny(t, creditMarkers) || rating(t) {
+		if footer > 0 && kinds&kindPromo == 0 {
+			return t[footer:], s.Start + footer, s.End
 		}
 		return t, s.Start, s.End
 	}
 	// A credit or footer inside a sentence: the marker and the name after
 	// it ("... Снимка: Ройтерс ...", "Източник: БГНЕС").
-	for _, markers := range [][]string{creditMarkers, footerMarkers} {
-		i := indexAny(t, markers)
+	for _, i := range []int{credit, footer} {
 		if i < 0 {
 			continue
 		}
@@ -391,6 +392,26 @@ func timeStamp(t string) bool {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
+// hasTeaser reports whether a long line holds a teaser prefix right
+// before a colon ("... Читайте также: ...").
+func hasTeaser(line string) bool {
+	for off := 0; ; {
+		j := strings.IndexByte(line[off:], ':')
+		if j < 0 {
+			return false
+		}
+		c := off + j
+		before := strings.TrimRight(line[max(0, c-40):c], " ")
+		for _, p := range teaserPrefixes {
+			p = strings.TrimSuffix(p, ":")
+			if len(before) >= len(p) && strings.EqualFold(before[len(before)-len(p):], p) {
+				return true
+			}
+		}
+		off = c + 1
+	}
+}
+
 // rating matches rating widgets such as "4.8 (96%) 5 votes".
 func rating(t string) bool {
 	i := strings.Index(t, "votes")
@@ -431,22 +452,78 @@ func hasPrefixAny(s string, ps []string) bool {
 	return false
 }
 
-func containsAny(s string, ms []string) bool {
-	for _, m := range ms {
-		if strings.Contains(s, m) {
-			return true
-		}
-	}
-	return false
+// Kinds of markers, as bits.
+const (
+	kindPromo = 1 << iota
+	kindCredit
+	kindFooter
+)
+
+type marker struct {
+	text string
+	kind int
 }
 
-// indexAny returns the first offset of any marker in s, -1 if none.
-func indexAny(s string, ms []string) int {
-	best := -1
-	for _, m := range ms {
-		if i := strings.Index(s, m); i >= 0 && (best < 0 || i < best) {
-			best = i
+// markerIndex files every promo, credit and footer marker under its first
+// word, so that a line is searched in one pass over its words rather than
+// once per marker.
+var markerIndex = indexMarkers()
+
+func indexMarkers() map[string][]marker {
+	idx := map[string][]marker{}
+	for kind, ms := range map[int][]string{kindPromo: promoMarkers, kindCredit: creditMarkers, kindFooter: footerMarkers} {
+		for _, m := range ms {
+			first, _, _ := strings.Cut(strings.TrimSpace(m), " ")
+			if r, n := utf8.DecodeRuneInString(first); n == len(first) && !unicode.IsLetter(r) {
+				first = string(r) // "©": matched at the start of a word
+			}
+			idx[first] = append(idx[first], marker{text: strings.TrimRight(m, " \u00a0"), kind: kind})
 		}
 	}
-	return best
+	return idx
+}
+
+// markersIn finds the markers in s: the kinds found and the first offset
+// of each kind (-1 when absent).
+func markersIn(s string) (kinds int, promo, credit, footer int) {
+	promo, credit, footer = -1, -1, -1
+	for i := 0; i < len(s); {
+		if s[i] == ' ' {
+			i++
+			continue
+		}
+		j := strings.IndexByte(s[i:], ' ')
+		if j < 0 {
+			j = len(s)
+		} else {
+			j += i
+		}
+		word := s[i:j]
+		cands := markerIndex[word]
+		if r, n := utf8.DecodeRuneInString(word); n < len(word) && r >= 0x80 && !unicode.IsLetter(r) {
+			cands = append(cands, markerIndex[word[:n]]...)
+		}
+		for _, m := range cands {
+			if !strings.HasPrefix(s[i:], m.text) {
+				continue
+			}
+			kinds |= m.kind
+			switch m.kind {
+			case kindPromo:
+				if promo < 0 {
+					promo = i
+				}
+			case kindCredit:
+				if credit < 0 {
+					credit = i
+				}
+			case kindFooter:
+				if footer < 0 {
+					footer = i
+				}
+			}
+		}
+		i = j
+	}
+	return kinds, promo, credit, footer
 }

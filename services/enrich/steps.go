@@ -35,13 +35,14 @@ type Stores struct {
 }
 
 // allSteps returns every step in the order they run.
-func allSteps(st Stores) []Step {
+func allSteps(st Stores, disabled ...string) []Step {
 	m := newTextModels(st)
+	m.setReaders(disabled)
 	x := &extractor{}
 	return []Step{
 		{Name: StepClean, Run: m.clean},
 		{Name: StepLang, Run: m.detectLang},
-		{Name: StepStats, Run: stats},
+		{Name: StepStats, Run: m.stats},
 		{Name: StepKeywords, Run: m.keywords},
 		{Name: StepSummary, Run: m.summary},
 		{Name: StepEntities, Run: x.entities},
@@ -68,7 +69,7 @@ func Steps(disabled ...string) []Step { return StepsWith(Stores{}, disabled...) 
 func StepsWith(st Stores, disabled ...string) []Step {
 	var out []Step
 outer:
-	for _, s := range allSteps(st) {
+	for _, s := range allSteps(st, disabled...) {
 		for _, d := range disabled {
 			if s.Name == d {
 				continue outer

@@ -1,0 +1,140 @@
+package enrich
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/corpus"
+	"github.com/newsflow/newsflow/services/enrich/quality"
+)
+
+// benchArticles returns corpus articles in a fixed mix of languages,
+// bodies cut to whole articles of about 4 KB on average.
+func benchArticles(b *testing.B) []*article.Article {
+	b.Helper()
+	var out []*article.Article
+	for _, f := range []string{"bg.jsonl", "ru.jsonl", "en.jsonl", "uk.jsonl", "de.jsonl", "bg_htfn.jsonl"} {
+		as, err := quality.ReadArticles(corpus.Path(b, f))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(as) > 150 {
+			as = as[:150]
+		}
+		out = append(out, as...)
+	}
+	return out
+}
+
+func avgBytes(as []*article.Article) int {
+	n := 0
+	for _, a := range as {
+		n += len(a.Title) + len(a.Body)
+	}
+	return n / len(as)
+}
+
+// BenchmarkEnrich runs every step over corpus articles, one article per
+// operation, with the shared state in process memory (the key-value
+// round trips of a deployment are measured apart, in BenchmarkEnrichKV).
+func BenchmarkEnrich(b *testing.B) {
+	b.Run("all", func(b *testing.B) { benchEnrich(b) })
+	// The text steps alone: cleaning, language, statistics, keywords,
+	// summary and near duplicates.
+	b.Run("text", func(b *testing.B) { benchEnrich(b, StepEntities, StepQuotes) })
+}
+
+func benchEnrich(b *testing.B, disabled ...string) {
+	as := benchArticles(b)
+	e := NewEnricher(Steps(disabled...), time.Now)
+	ctx := context.Background()
+	warm := *as[0]
+	e.Enrich(ctx, &warm) // load the models before timing
+	b.SetBytes(int64(avgBytes(as)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	cpu0 := cpuTime()
+	for b.Loop() {
+		a := *as[i%len(as)]
+		a.ID = fmt.Sprintf("%s-%d", a.ID, i) // every article new to the stores
+		e.Enrich(ctx, &a)
+		i++
+	}
+	reportCPU(b, cpu0)
+}
+
+// cpuTime is the CPU time the process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU reports articles per second of wall time and, from the CPU
+// time the process used (which the other loads of a shared machine do not
+// inflate), the CPU time per article and the articles one core handles per
+// second. The garbage collector's work is included.
+func reportCPU(b *testing.B, cpu0 time.Duration) {
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "articles/s")
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		per := float64(cpu.Microseconds()) / float64(b.N)
+		b.ReportMetric(per, "cpu-us/article")
+		b.ReportMetric(1e6/per, "articles/s/core")
+	}
+}
+
+// BenchmarkStep measures each step alone on the same articles, after the
+// steps before it, so that its input is what the stage gives it.
+func BenchmarkStep(b *testing.B) {
+	as := benchArticles(b)
+	ctx := context.Background()
+	steps := Steps()
+	// Prepare every article up to each step once.
+	for k, s := range steps {
+		b.Run(s.Name, func(b *testing.B) {
+			prepared := make([]article.Article, len(as))
+			before := NewEnricher(steps[:k], time.Now)
+			for i, a := range as {
+				prepared[i] = *a
+				before.Enrich(ctx, &prepared[i])
+			}
+			warm := prepared[0]
+			_ = s.Run(ctx, &warm)
+			b.ResetTimer()
+			i := 0
+			cpu0 := cpuTime()
+			for b.Loop() {
+				a := prepared[i%len(prepared)]
+				a.ID = fmt.Sprintf("%s-%d", a.ID, i)
+				_ = s.Run(ctx, &a)
+				i++
+			}
+			reportCPU(b, cpu0)
+		})
+	}
+}
+
+// BenchmarkModelMemory loads the language profiles, keyword frequencies
+// and gazetteers and reports the heap they hold.
+func BenchmarkModelMemory(b *testing.B) {
+	for b.Loop() {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		e := NewEnricher(Steps(), time.Now)
+		a := &article.Article{ID: "warm", Source: "x", Title: "Лавров в Сочи", Body: "Сергей Лавров заяви в Сочи, че Русия и САЩ ще говорят."}
+		e.Enrich(context.Background(), a)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "heap-MB")
+		runtime.KeepAlive(e)
+	}
+}
