@@ -132,7 +132,7 @@ func reprocess(ctx context.Context, js jetstream.JetStream, rep *reprocessReport
 	if inRange == 0 || last == 0 {
 		return nil
 	}
-	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}, DeliverPolicy: jetstream.DeliverAllPolicy}
+	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}, DeliverPolicy: jetstream.DeliverAllPolicy, InactiveThreshold: 10 * time.Second}
 	if !rep.From.IsZero() {
 		cfg.DeliverPolicy = jetstream.DeliverByStartTimePolicy
 		from := rep.From
@@ -142,6 +142,7 @@ func reprocess(ctx context.Context, js jetstream.JetStream, rep *reprocessReport
 	if err != nil {
 		return fmt.Errorf("read %s: %w", natsbus.StreamRaw, err)
 	}
+	defer natsbus.DeleteOrdered(js, natsbus.StreamRaw, c)
 	var futures []jetstream.PubAckFuture
 	wait := func() error {
 		for _, f := range futures {

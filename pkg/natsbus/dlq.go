@@ -338,12 +338,14 @@ func (d *DLQ) List(ctx context.Context, stage string, fn func(DLQEntry) error) e
 		return nil
 	}
 	c, err := d.js.OrderedConsumer(ctx, StreamDLQ, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{dlqFilter(stage)},
-		DeliverPolicy:  jetstream.DeliverAllPolicy,
+		FilterSubjects:    []string{dlqFilter(stage)},
+		DeliverPolicy:     jetstream.DeliverAllPolicy,
+		InactiveThreshold: 10 * time.Second,
 	})
 	if err != nil {
 		return fmt.Errorf("read %s: %w", StreamDLQ, err)
 	}
+	defer DeleteOrdered(d.js, StreamDLQ, c)
 	read := uint64(0)
 	for read < total {
 		batch, err := c.Fetch(int(min(256, total-read)), jetstream.FetchMaxWait(5*time.Second))
@@ -475,4 +477,16 @@ func (d *DLQ) Purge(ctx context.Context, stage string) (uint64, error) {
 		return 0, fmt.Errorf("purge %s: %w", StreamDLQ, err)
 	}
 	return n, nil
+}
+
+// DeleteOrdered removes the server side of an ordered consumer once its
+// reader is done, instead of leaving it to its inactivity threshold.
+func DeleteOrdered(js jetstream.JetStream, stream string, c jetstream.Consumer) {
+	info := c.CachedInfo()
+	if info == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = js.DeleteConsumer(ctx, stream, info.Name)
 }
