@@ -11,8 +11,14 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"go.uber.org/zap/zaptest"
+
+	"github.com/newsflow/newsflow/cmd/newsflow/internal/standalone"
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/natsbus"
+	"github.com/newsflow/newsflow/pkg/service"
+	"github.com/newsflow/newsflow/services/index"
+	"github.com/newsflow/newsflow/services/ingest"
 )
 
 func connectJS(t *testing.T, url string) jetstream.JetStream {
@@ -279,4 +285,44 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestNoSecretsInLogsOrMetrics checks that the configurations logged at
+// start mask every secret and that /metrics shows none.
+func TestNoSecretsInLogsOrMetrics(t *testing.T) {
+	const secret = "s3cret-value-42"
+	icfg := index.DefaultConfig()
+	icfg.ReadToken = secret
+	icfg.Index = "postgres://newsflow:" + secret + "@db:5432/newsflow"
+	gcfg := ingest.DefaultConfig()
+	gcfg.APIToken = secret
+	common := service.DefaultCommon()
+	common.NATS.Password, common.NATS.User = secret, "ingest"
+	for name, v := range map[string]any{
+		"index":  icfg.Redacted(),
+		"ingest": gcfg.Redacted(),
+		"nats":   common.NATS.Redacted(),
+	} {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), secret) {
+			t.Errorf("%s configuration as logged shows the secret: %s", name, b)
+		}
+	}
+
+	cfg := standalone.DefaultConfig()
+	cfg.DataDir = t.TempDir()
+	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.NATSAddr = "127.0.0.1:-1"
+	cfg.APIToken = secret
+	p, err := standalone.Start(context.Background(), cfg, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Stop() })
+	if m := metricsText(t, "http://"+p.HTTPAddr()); strings.Contains(m, secret) {
+		t.Errorf("/metrics shows the API token")
+	}
 }

@@ -14,9 +14,9 @@ import (
 	"github.com/newsflow/newsflow/pkg/telemetry"
 )
 
-// BenchmarkHardenedRequest measures what the hardening adds to a request:
-// a 1 MiB NDJSON-like body, plain and gzip-encoded, read to the end by the
-// handler, against the same handler without the hardening.
+// BenchmarkHardenedRequest measures a request through the hardening: a
+// 1 MiB NDJSON-like body, plain and gzip-encoded, read to the end by the
+// handler (headers, size limit, lazy bounded gzip inflation).
 func BenchmarkHardenedRequest(b *testing.B) {
 	body := bytes.Repeat([]byte(`{"source":"bench","title":"t","body":"some words of an article body"}`+"\n"), 1<<20/70)
 	var gz bytes.Buffer
@@ -37,7 +37,6 @@ func BenchmarkHardenedRequest(b *testing.B) {
 		data     []byte
 		encoding string
 	}{
-		{"bare/plain", read, body, ""},
 		{"hardened/plain", hardened, body, ""},
 		{"hardened/gzip", hardened, gz.Bytes(), "gzip"},
 	} {
