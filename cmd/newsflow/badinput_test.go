@@ -328,4 +328,3 @@ func acceptedID(t *testing.T, answer []byte) string {
 	t.Fatalf("no accepted id in %s", answer)
 	return ""
 }
-

@@ -107,4 +107,3 @@ func BenchmarkDLQList(b *testing.B) {
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "entries/s")
 }
-
