@@ -19,8 +19,8 @@ type MonitorSource struct{ srv *server.Server }
 // NewMonitorSource returns a natsmon.Source for srv.
 func NewMonitorSource(srv *server.Server) *MonitorSource { return &MonitorSource{srv: srv} }
 
-// Name returns "embedded".
-func (s *MonitorSource) Name() string { return "embedded" }
+// Name returns "embedded:<server name>".
+func (s *MonitorSource) Name() string { return "embedded:" + s.srv.Name() }
 
 // Varz returns the server's general state.
 func (s *MonitorSource) Varz(context.Context) (*natsmon.Varz, error) {

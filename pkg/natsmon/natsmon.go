@@ -124,7 +124,7 @@ type Consumer struct {
 // Source reads a NATS server's state.
 type Source interface {
 	// Name identifies the source in the endpoint label: a URL, or
-	// "embedded".
+	// "embedded:<server name>".
 	Name() string
 	Varz(ctx context.Context) (*Varz, error)
 	Jsz(ctx context.Context) (*Jsz, error)

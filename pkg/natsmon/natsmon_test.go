@@ -93,7 +93,7 @@ func TestCollectorReadsServer(t *testing.T) {
 		endpoint string
 	}{
 		{"http", httpSrc, "http://" + srv.MonitorAddr().String()},
-		{"embedded", natsembed.NewMonitorSource(srv), "embedded"},
+		{"embedded", natsembed.NewMonitorSource(srv), "embedded:natsmon-test"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
