@@ -240,17 +240,11 @@ func (w *Worker) Run(ctx context.Context) error {
 				w.runAdvisories(ctx)
 			}()
 		}
-		select {
-		case <-ctx.Done():
+		if stopped := w.watch(ctx, cc, missing); stopped {
 			w.shutdown(cc, &wg, cancelWork)
 			bg.Wait()
 			w.log.Info("stage stopped")
 			return nil
-		case <-cc.Closed():
-			w.log.Warn("consuming stopped (was the consumer deleted?); creating it again", zap.String("consumer", w.cfg.Name))
-		case <-missing:
-			w.log.Warn("consumer is missing; creating it again", zap.String("consumer", w.cfg.Name))
-			cc.Stop()
 		}
 		if !sleepCtx(ctx, wait) {
 			break
@@ -262,6 +256,36 @@ func (w *Worker) Run(ctx context.Context) error {
 	bg.Wait()
 	w.log.Info("stage stopped")
 	return nil
+}
+
+// watch waits while cc consumes. It returns true when ctx ends, false when
+// consuming stopped or the consumer is gone (then cc is stopped and the
+// caller creates the consumer again). A consumer created again starts from
+// the beginning of its stream: what the old one had acknowledged is handled
+// again, idempotently, rather than anything being skipped.
+func (w *Worker) watch(ctx context.Context, cc jetstream.ConsumeContext, missing <-chan struct{}) bool {
+	for {
+		select {
+		case <-ctx.Done():
+			return true
+		case <-cc.Closed():
+			w.log.Warn("consuming stopped (was the consumer deleted?); creating it again", zap.String("consumer", w.cfg.Name))
+			return false
+		case <-missing:
+			// The signal may predate the consumer this consume runs on:
+			// look again before tearing down a healthy consume (its buffered
+			// messages would wait AckWait).
+			lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			_, err := w.js.Consumer(lctx, w.cfg.Stream, w.cfg.Name)
+			cancel()
+			if !errors.Is(err, jetstream.ErrConsumerNotFound) {
+				continue
+			}
+			w.log.Warn("consumer is missing; creating it again", zap.String("consumer", w.cfg.Name))
+			cc.Stop()
+			return false
+		}
+	}
 }
 
 // shutdown stops fetching, waits for in-flight messages up to the grace
