@@ -30,6 +30,13 @@ func (n *natsFlags) register(fs *flag.FlagSet) {
 	if v, ok := os.LookupEnv("NEWSFLOW_NATS_URL"); ok {
 		n.cfg.URL = v
 	}
+	fs.StringVar(&n.cfg.URL, "nats", n.cfg.URL, "NATS server URL(s), comma-separated (env NEWSFLOW_NATS_URL)")
+	n.registerCreds(fs)
+}
+
+// registerCreds adds the credential and TLS flags only, for commands
+// whose --nats is optional.
+func (n *natsFlags) registerCreds(fs *flag.FlagSet) {
 	env := func(name string, dst *string) {
 		if v, ok := os.LookupEnv(envflag.EnvName(name)); ok {
 			*dst = v
@@ -43,7 +50,6 @@ func (n *natsFlags) register(fs *flag.FlagSet) {
 	env("nats-tls-ca", &n.cfg.TLSCA)
 	env("nats-tls-cert", &n.cfg.TLSCert)
 	env("nats-tls-key", &n.cfg.TLSKey)
-	fs.StringVar(&n.cfg.URL, "nats", n.cfg.URL, "NATS server URL(s), comma-separated (env NEWSFLOW_NATS_URL)")
 	fs.StringVar(&n.cfg.CredsFile, "nats-creds", n.cfg.CredsFile, "NATS .creds file (env NEWSFLOW_NATS_CREDS)")
 	fs.StringVar(&n.cfg.NKeyFile, "nats-nkey", n.cfg.NKeyFile, "NATS NKey seed file (env NEWSFLOW_NATS_NKEY)")
 	fs.StringVar(&n.cfg.User, "nats-user", n.cfg.User, "NATS user (env NEWSFLOW_NATS_USER)")
@@ -52,6 +58,8 @@ func (n *natsFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&n.cfg.TLSCA, "nats-tls-ca", n.cfg.TLSCA, "CA certificate to verify the NATS server (env NEWSFLOW_NATS_TLS_CA)")
 	fs.StringVar(&n.cfg.TLSCert, "nats-tls-cert", n.cfg.TLSCert, "client certificate for mutual TLS (env NEWSFLOW_NATS_TLS_CERT)")
 	fs.StringVar(&n.cfg.TLSKey, "nats-tls-key", n.cfg.TLSKey, "client key for mutual TLS (env NEWSFLOW_NATS_TLS_KEY)")
+	env("nats-inbox-prefix", &n.cfg.InboxPrefix)
+	fs.StringVar(&n.cfg.InboxPrefix, "nats-inbox-prefix", n.cfg.InboxPrefix, "inbox prefix for replies (env NEWSFLOW_NATS_INBOX_PREFIX)")
 }
 
 // connect connects for a command: it fails at once when the server cannot
@@ -59,7 +67,7 @@ func (n *natsFlags) register(fs *flag.FlagSet) {
 func (n *natsFlags) connect(name string) (*nats.Conn, jetstream.JetStream, error) {
 	cfg := n.cfg
 	cfg.Name = "newsflow-" + name
-	nc, err := natsbus.Connect(cfg, zap.NewNop(), nats.RetryOnFailedConnect(false), nats.Timeout(5*time.Second), nats.MaxReconnects(3))
+	nc, err := natsbus.Connect(cfg, zap.NewNop(), nats.RetryOnFailedConnect(false), nats.Timeout(5*time.Second), nats.MaxReconnects(10))
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w (is newsflow running? start it with 'make run')", err)
 	}

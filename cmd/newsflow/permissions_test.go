@@ -183,12 +183,20 @@ func TestLeastPrivilegeUsers(t *testing.T) {
 	if rec.Code != http.StatusAccepted {
 		t.Fatalf("POST /v1/articles as ingest: %d %s", rec.Code, rec.Body)
 	}
-	waitFor(t, "both articles indexed and the poison dead-lettered", func() bool {
-		return subjectCount(t, admin.js, natsbus.StreamArticles, natsbus.SubjectIndexed+".>") == 2 &&
+	// newsflow publish --nats as the producer.
+	file := filepath.Join(t.TempDir(), "one.json")
+	if err := os.WriteFile(file, []byte(`{"source":"perm","id":"p3","title":"Published","body":"Sent by newsflow publish as the producer."}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := cli(t, "publish", "--nats", url, "--nats-user", "producer", "--nats-password", passwords["producer"], "--progress", "none", file); code != 0 {
+		t.Fatalf("newsflow publish as the producer: exit %d: %s", code, out)
+	}
+	waitFor(t, "the three articles indexed and the poison dead-lettered", func() bool {
+		return subjectCount(t, admin.js, natsbus.StreamArticles, natsbus.SubjectIndexed+".>") == 3 &&
 			subjectCount(t, admin.js, natsbus.StreamDLQ, natsbus.SubjectDLQ+".ingest") == 1
 	})
-	if res, err := idx.Index().Search(context.Background(), search.Query{Text: "*"}); err != nil || res.Total != 2 {
-		t.Errorf("index search: %+v, %v; want 2 articles", res, err)
+	if res, err := idx.Index().Search(context.Background(), search.Query{Text: "*"}); err != nil || res.Total != 3 {
+		t.Errorf("index search: %+v, %v; want 3 articles", res, err)
 	}
 
 	// Every stage consumer and its max-deliveries consumer exist: the
@@ -267,6 +275,7 @@ func TestLeastPrivilegeUsers(t *testing.T) {
 	denied(ing1, "ingest", "articles.enriched.forged", publish(ing1, "articles.enriched.forged"))
 	denied(ing1, "ingest", "$JS.API.STREAM.DELETE.ARTICLES", publish(ing1, "$JS.API.STREAM.DELETE.ARTICLES"))
 	denied(producer, "producer", "articles.ingested.forged", publish(producer, "articles.ingested.forged"))
+	denied(producer, "producer", "$KV.NEWSFLOW_SEEN.p1", publish(producer, "$KV.NEWSFLOW_SEEN.p1"))
 	denied(producer, "producer", "$JS.API.CONSUMER.MSG.NEXT.ARTICLES_RAW.ingest", publish(producer, "$JS.API.CONSUMER.MSG.NEXT.ARTICLES_RAW.ingest"))
 
 	// Nothing forged reached a stream, and the pipeline is intact.

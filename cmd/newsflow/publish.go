@@ -85,6 +85,8 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fset.SetOutput(stderr)
 	base := fset.String("url", defaultURL, "newsflow API URL")
 	natsURL := fset.String("nats", "", "publish straight onto NATS at this URL instead of the HTTP API")
+	var nf natsFlags
+	nf.registerCreds(fset)
 	token := fset.String("api-token", "", "bearer token for the API")
 	source := fset.String("source", "", "source of articles that do not name one")
 	concurrency := fset.Int("concurrency", 4, "submissions in flight at once")
@@ -124,7 +126,8 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	case *dryRun:
 		sub = dryRunSubmitter{}
 	case *natsURL != "":
-		ns, err := newNATSSubmitter(ctx, *natsURL)
+		nf.cfg.URL = *natsURL
+		ns, err := newNATSSubmitter(ctx, &nf)
 		if err != nil {
 			return err
 		}
@@ -488,14 +491,10 @@ type natsSubmitter struct {
 	seen *natsbus.SeenSet
 }
 
-func newNATSSubmitter(ctx context.Context, u string) (*natsSubmitter, error) {
-	nc, err := nats.Connect(u, nats.Name("newsflow-publish"), nats.Timeout(5*time.Second))
+func newNATSSubmitter(ctx context.Context, nf *natsFlags) (*natsSubmitter, error) {
+	u := nf.cfg.URL
+	nc, js, err := nf.connect("publish")
 	if err != nil {
-		return nil, fmt.Errorf("connect to nats %s: %w", u, err)
-	}
-	js, err := natsbus.NewJetStream(nc)
-	if err != nil {
-		nc.Close()
 		return nil, err
 	}
 	if _, err := js.Stream(ctx, natsbus.StreamRaw); err != nil {
