@@ -57,6 +57,28 @@ func TestAlertRulesFailOnBrokenRule(t *testing.T) {
 	}
 }
 
+// TestKubernetesConfig checks the scrape configuration for deploy/k8s.
+func TestKubernetesConfig(t *testing.T) {
+	cfg, err := os.ReadFile("kubernetes.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	abs, err := filepath.Abs("alerts.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(cfg), "target_label: job") {
+		t.Fatal("kubernetes.yml does not name the job after the stage: the dashboard and alerts count replicas per stage job")
+	}
+	path := filepath.Join(t.TempDir(), "kubernetes.yml")
+	if err := os.WriteFile(path, []byte(strings.ReplaceAll(string(cfg), "/etc/prometheus/alerts.yml", abs)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out := promtool(t, ".", "check", "config", path); !strings.Contains(out, "SUCCESS") {
+		t.Fatalf("promtool check config:\n%s", out)
+	}
+}
+
 // TestComposeConfig checks the configuration docker-compose.yml mounts, with
 // the rule file at its mounted path rewritten to the repository's.
 func TestComposeConfig(t *testing.T) {
