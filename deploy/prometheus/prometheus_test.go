@@ -4,11 +4,15 @@
 package prometheus_test
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"sigs.k8s.io/yaml"
 
 	"github.com/newsflow/newsflow/deploy/internal/deploytest"
 )
@@ -58,24 +62,54 @@ func TestAlertRulesFailOnBrokenRule(t *testing.T) {
 }
 
 // TestKubernetesConfig checks the scrape configuration for deploy/k8s.
+// Debian's Prometheus is built without Kubernetes service discovery, so
+// promtool cannot load it here: the test checks its structure instead.
 func TestKubernetesConfig(t *testing.T) {
-	cfg, err := os.ReadFile("kubernetes.yml")
+	raw, err := os.ReadFile("kubernetes.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	abs, err := filepath.Abs("alerts.yml")
-	if err != nil {
-		t.Fatal(err)
+	var cfg struct {
+		RuleFiles     []string `json:"rule_files"`
+		ScrapeConfigs []struct {
+			JobName string `json:"job_name"`
+			SD      []struct {
+				Role       string `json:"role"`
+				Namespaces struct {
+					Names []string `json:"names"`
+				} `json:"namespaces"`
+			} `json:"kubernetes_sd_configs"`
+			Relabel []struct {
+				SourceLabels []string `json:"source_labels"`
+				Regex        string   `json:"regex"`
+				Action       string   `json:"action"`
+				TargetLabel  string   `json:"target_label"`
+			} `json:"relabel_configs"`
+		} `json:"scrape_configs"`
 	}
-	if !strings.Contains(string(cfg), "target_label: job") {
-		t.Fatal("kubernetes.yml does not name the job after the stage: the dashboard and alerts count replicas per stage job")
+	if err := yaml.UnmarshalStrict(raw, &cfg); err != nil {
+		t.Fatalf("kubernetes.yml: %v", err)
 	}
-	path := filepath.Join(t.TempDir(), "kubernetes.yml")
-	if err := os.WriteFile(path, []byte(strings.ReplaceAll(string(cfg), "/etc/prometheus/alerts.yml", abs)), 0o644); err != nil {
-		t.Fatal(err)
+	if len(cfg.RuleFiles) != 1 || len(cfg.ScrapeConfigs) != 1 {
+		t.Fatalf("want one rule file and one scrape config, got %+v", cfg)
 	}
-	if out := promtool(t, ".", "check", "config", path); !strings.Contains(out, "SUCCESS") {
-		t.Fatalf("promtool check config:\n%s", out)
+	sc := cfg.ScrapeConfigs[0]
+	if len(sc.SD) != 1 || sc.SD[0].Role != "pod" || fmt.Sprint(sc.SD[0].Namespaces.Names) != "[newsflow]" {
+		t.Errorf("service discovery %+v: want the pods of namespace newsflow", sc.SD)
+	}
+	jobFromStage := false
+	for _, r := range sc.Relabel {
+		if r.TargetLabel == "job" && fmt.Sprint(r.SourceLabels) == "[__meta_kubernetes_pod_label_app_kubernetes_io_name]" {
+			jobFromStage = true
+		}
+		if r.Regex != "" {
+			if _, err := regexp.Compile("^(?:" + r.Regex + ")$"); err != nil {
+				t.Errorf("relabel regex %q: %v", r.Regex, err)
+			}
+		}
+	}
+	if !jobFromStage {
+		t.Error("the job is not named after the stage: the dashboard and alerts count replicas per stage job")
 	}
 }
 
