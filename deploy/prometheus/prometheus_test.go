@@ -70,7 +70,8 @@ func TestKubernetesConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	var cfg struct {
-		RuleFiles     []string `json:"rule_files"`
+		Global        map[string]any `json:"global"`
+		RuleFiles     []string       `json:"rule_files"`
 		ScrapeConfigs []struct {
 			JobName string `json:"job_name"`
 			SD      []struct {
@@ -84,6 +85,7 @@ func TestKubernetesConfig(t *testing.T) {
 				Regex        string   `json:"regex"`
 				Action       string   `json:"action"`
 				TargetLabel  string   `json:"target_label"`
+				Replacement  string   `json:"replacement"`
 			} `json:"relabel_configs"`
 		} `json:"scrape_configs"`
 	}
