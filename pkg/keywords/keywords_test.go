@@ -3,6 +3,7 @@ package keywords
 import (
 	"bytes"
 	"compress/gzip"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -141,5 +142,24 @@ func TestShippedDataCoversTheCorpusLanguages(t *testing.T) {
 		if len(m.stops[l]) < 50 {
 			t.Errorf("%s: %d stop words", l, len(m.stops[l]))
 		}
+	}
+}
+
+// BenchmarkNew loads the shipped frequencies and stop words and reports
+// the heap a loaded model holds (held-MB).
+func BenchmarkNew(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		m, err := New()
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "held-MB")
+		runtime.KeepAlive(m)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -211,12 +212,22 @@ func BenchmarkDetectTitle(b *testing.B) {
 	}
 }
 
+// BenchmarkNew loads the shipped profiles and reports the heap a loaded
+// detector holds (held-MB).
 func BenchmarkNew(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := New(); err != nil {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		d, err := New()
+		if err != nil {
 			b.Fatal(err)
 		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "held-MB")
+		runtime.KeepAlive(d)
 	}
 }
 

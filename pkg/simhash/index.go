@@ -110,22 +110,52 @@ func NewMemoryIndex() *MemoryIndex { return &MemoryIndex{bands: map[string][]Ent
 func (m *MemoryIndex) Add(_ context.Context, id string, fp uint64) (string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var cands []Entry
-	for i := 0; i < NumBands; i++ {
-		cands = append(cands, m.bands[BandKey(i, fp)]...)
-	}
-	root := Nearest(id, fp, cands)
+	root := m.match(id, fp)
 	e := Entry{ID: id, FP: fp, Root: id}
 	if root != "" {
 		e.Root = root
 	}
+	m.file(e)
+	return root, nil
+}
+
+// Match returns the original that id with fingerprint fp duplicates among
+// the filed entries, or "", without filing it.
+func (m *MemoryIndex) Match(id string, fp uint64) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.match(id, fp)
+}
+
+// File files an entry decided elsewhere (another replica), replacing an
+// earlier entry of the same id.
+func (m *MemoryIndex) File(e Entry) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.file(e)
+}
+
+func (m *MemoryIndex) match(id string, fp uint64) string {
+	var cands []Entry
 	for i := 0; i < NumBands; i++ {
-		k := BandKey(i, fp)
+		cands = append(cands, m.bands[BandKey(i, fp)]...)
+	}
+	return Nearest(id, fp, cands)
+}
+
+func (m *MemoryIndex) file(e Entry) {
+	for i := 0; i < NumBands; i++ {
+		k := BandKey(i, e.FP)
 		es := m.bands[k]
+		for j := range es {
+			if es[j].ID == e.ID {
+				es = append(es[:j], es[j+1:]...)
+				break
+			}
+		}
 		if len(es) >= BandCapacity {
 			es = es[1:]
 		}
 		m.bands[k] = append(es, e)
 	}
-	return root, nil
 }

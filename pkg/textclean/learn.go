@@ -28,7 +28,7 @@ type Learner interface {
 // maxCandidate is the longest line, in bytes, that can be learned: longer
 // lines are paragraphs, and a paragraph repeated across articles is a
 // republished story, not boilerplate.
-const maxCandidate = 300
+const maxCandidate = 200
 
 // Candidates returns the distinct lines of body that a Learner may learn:
 // trimmed, of two words or more and at most maxCandidate bytes.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/corpus"
+	"github.com/newsflow/newsflow/pkg/natstest"
 	"github.com/newsflow/newsflow/services/enrich/quality"
 )
 
@@ -137,4 +138,39 @@ func BenchmarkModelMemory(b *testing.B) {
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "heap-MB")
 		runtime.KeepAlive(e)
 	}
+}
+
+// BenchmarkEnrichKV runs the text steps with their shared state in the
+// key-value buckets of an embedded NATS server (file storage, in this
+// process, so cpu-us/article includes the server's work): the round trips
+// a deployment adds to BenchmarkEnrich/text. Articles run one at a time;
+// the stage overlaps many.
+func BenchmarkEnrichKV(b *testing.B) {
+	as := benchArticles(b)
+	srv := natstest.RunServer(b)
+	_, js := natstest.Connect(b, srv)
+	ctx := context.Background()
+	learner, err := OpenKVLearner(ctx, js, time.Hour, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	index, err := OpenKVIndex(ctx, js, time.Hour, 1, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := NewEnricher(StepsWith(Stores{Boilerplate: learner, NearDup: index}, StepEntities, StepQuotes), time.Now)
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	cpu0 := cpuTime()
+	for b.Loop() {
+		a := *as[i%len(as)]
+		a.ID = fmt.Sprintf("%s-%d", a.ID, i)
+		e.Enrich(ctx, &a)
+		if len(a.EnrichErrors) > 0 {
+			b.Fatal(a.EnrichErrors)
+		}
+		i++
+	}
+	reportCPU(b, cpu0)
 }

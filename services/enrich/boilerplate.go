@@ -85,6 +85,12 @@ func (l *KVLearner) Observe(ctx context.Context, source, id string, lines []stri
 // record adds id to the articles of key and returns how many articles
 // carry the line.
 func (l *KVLearner) record(ctx context.Context, key, id string) (int, error) {
+	// Most lines are new: try to create the key first, one round trip.
+	if _, err := l.kv.Create(ctx, key, []byte(id)); err == nil {
+		return 1, nil
+	} else if !errors.Is(err, jetstream.ErrKeyExists) {
+		return 0, fmt.Errorf("learn boilerplate %s: %w", key, err)
+	}
 	for attempt := 0; attempt < 5; attempt++ {
 		e, err := l.kv.Get(ctx, key)
 		if errors.Is(err, jetstream.ErrKeyNotFound) {

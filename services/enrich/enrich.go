@@ -36,7 +36,7 @@ func DefaultConfig() Config {
 	return Config{
 		Stage:          natsbus.DefaultStageConfig(natsbus.StageEnrich, natsbus.StreamArticles, natsbus.SubjectIngested+".>", natsbus.SubjectEnriched),
 		BoilerplateTTL: 90 * 24 * time.Hour,
-		SimhashTTL:     30 * 24 * time.Hour,
+		SimhashTTL:     7 * 24 * time.Hour,
 	}
 }
 
@@ -94,7 +94,7 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	index, err := OpenKVIndex(ctx, d.JS, cfg.SimhashTTL, d.Topology.Replicas)
+	index, err := OpenKVIndex(ctx, d.JS, cfg.SimhashTTL, d.Topology.Replicas, d.Log)
 	if err != nil {
 		return nil, err
 	}

@@ -2,33 +2,41 @@ package enrich
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/simhash"
 )
 
 // SimhashBucket is the key-value bucket of recent fingerprints, shared by
-// every enrich replica: key "b<band>.<band value>", value the last
-// simhash.BandCapacity entries "id fingerprint original", one per line.
+// every enrich replica: key "a.<article id>", value "<fingerprint hex>
+// <original id>".
 const SimhashBucket = "NEWSFLOW_SIMHASH"
 
-// KVIndex is a simhash.Index kept in a JetStream key-value bucket, so that
-// every replica finds the copies of what any replica has seen, and a
-// restart forgets nothing.
+// KVIndex is a simhash.Index shared through a JetStream key-value bucket.
+// Each replica keeps the LSH bands in memory, fed by a watch on the bucket
+// (every replica's articles, and the bucket's content after a restart), so
+// a lookup costs no round trip and filing an article costs one write.
 type KVIndex struct {
-	kv jetstream.KeyValue
+	kv    jetstream.KeyValue
+	local *simhash.MemoryIndex
+	w     jetstream.KeyWatcher
+	done  chan struct{}
+	log   *zap.Logger
 }
 
-// OpenKVIndex creates or opens the bucket; band values not updated for ttl
-// expire.
-func OpenKVIndex(ctx context.Context, js jetstream.JetStream, ttl time.Duration, replicas int) (*KVIndex, error) {
+// OpenKVIndex creates or opens the bucket, where an article's entry
+// expires after ttl, and starts watching it until ctx ends or Close. It
+// returns once the entries already in the bucket are loaded.
+func OpenKVIndex(ctx context.Context, js jetstream.JetStream, ttl time.Duration, replicas int, log *zap.Logger) (*KVIndex, error) {
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      SimhashBucket,
-		Description: "recent article fingerprints by LSH band (b<band>.<value> -> id fingerprint original)",
+		Description: "recent article fingerprints for near-duplicate search (a.<id> -> fingerprint original)",
 		History:     1,
 		TTL:         ttl,
 		Storage:     jetstream.FileStorage,
@@ -37,69 +45,76 @@ func OpenKVIndex(ctx context.Context, js jetstream.JetStream, ttl time.Duration,
 	if err != nil {
 		return nil, fmt.Errorf("open key-value bucket %s: %w", SimhashBucket, err)
 	}
-	return &KVIndex{kv: kv}, nil
-}
-
-// Add implements simhash.Index: it reads the article's bands, picks the
-// original among their entries, then appends the article to each band.
-func (x *KVIndex) Add(ctx context.Context, id string, fp uint64) (string, error) {
-	var cands []simhash.Entry
-	for i := 0; i < simhash.NumBands; i++ {
-		e, err := x.kv.Get(ctx, simhash.BandKey(i, fp))
-		if errors.Is(err, jetstream.ErrKeyNotFound) {
-			continue
-		}
-		if err != nil {
-			return "", fmt.Errorf("read band %s: %w", simhash.BandKey(i, fp), err)
-		}
-		cands = append(cands, simhash.ParseEntries(string(e.Value()))...)
+	w, err := kv.WatchAll(ctx, jetstream.IgnoreDeletes())
+	if err != nil {
+		return nil, fmt.Errorf("watch key-value bucket %s: %w", SimhashBucket, err)
 	}
-	root := simhash.Nearest(id, fp, cands)
-	entry := simhash.Entry{ID: id, FP: fp, Root: id}
-	if root != "" {
-		entry.Root = root
+	if log == nil {
+		log = zap.NewNop()
 	}
-	var errs []error
-	for i := 0; i < simhash.NumBands; i++ {
-		if err := x.appendEntry(ctx, simhash.BandKey(i, fp), entry); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return root, errors.Join(errs...)
-}
-
-// appendEntry adds e to a band, replacing an older entry of the same id,
-// with compare-and-set retries against concurrent writers.
-func (x *KVIndex) appendEntry(ctx context.Context, key string, e simhash.Entry) error {
-	for attempt := 0; attempt < 8; attempt++ {
-		cur, err := x.kv.Get(ctx, key)
-		var es []simhash.Entry
-		var rev uint64
-		switch {
-		case errors.Is(err, jetstream.ErrKeyNotFound):
-		case err != nil:
-			return fmt.Errorf("file fingerprint in %s: %w", key, err)
-		default:
-			es, rev = simhash.ParseEntries(string(cur.Value())), cur.Revision()
-		}
-		kept := es[:0]
-		for _, o := range es {
-			if o.ID != e.ID {
-				kept = append(kept, o)
+	x := &KVIndex{kv: kv, local: simhash.NewMemoryIndex(), w: w, done: make(chan struct{}), log: log}
+	// Load what the bucket holds, then follow it in the background.
+	for {
+		select {
+		case e, ok := <-w.Updates():
+			if !ok {
+				return nil, fmt.Errorf("watch key-value bucket %s: closed while loading", SimhashBucket)
 			}
-		}
-		val := []byte(simhash.FormatEntries(append(kept, e)))
-		if rev == 0 {
-			_, err = x.kv.Create(ctx, key, val)
-		} else {
-			_, err = x.kv.Update(ctx, key, val, rev)
-		}
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(err, jetstream.ErrKeyExists) && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
-			return fmt.Errorf("file fingerprint in %s: %w", key, err)
+			if e == nil {
+				go x.follow()
+				return x, nil
+			}
+			x.file(e)
+		case <-ctx.Done():
+			_ = w.Stop()
+			return nil, ctx.Err()
 		}
 	}
-	return fmt.Errorf("file fingerprint in %s: too many concurrent updates", key)
 }
+
+func (x *KVIndex) follow() {
+	defer close(x.done)
+	for e := range x.w.Updates() {
+		if e != nil {
+			x.file(e)
+		}
+	}
+}
+
+// Close stops watching the bucket.
+func (x *KVIndex) Close() error {
+	err := x.w.Stop()
+	<-x.done
+	return err
+}
+
+func (x *KVIndex) file(e jetstream.KeyValueEntry) {
+	id, ok := strings.CutPrefix(e.Key(), "a.")
+	if !ok {
+		return
+	}
+	fpHex, root, _ := strings.Cut(string(e.Value()), " ")
+	fp, err := strconv.ParseUint(fpHex, 16, 64)
+	if err != nil || root == "" {
+		x.log.Warn("bad near-duplicate entry", zap.String("article_id", id), zap.Error(err))
+		return
+	}
+	x.local.File(simhash.Entry{ID: id, FP: fp, Root: root})
+}
+
+// Add implements simhash.Index: the original among the entries every
+// replica has filed, then the article filed for all of them.
+func (x *KVIndex) Add(ctx context.Context, id string, fp uint64) (string, error) {
+	root := x.local.Match(id, fp)
+	e := simhash.Entry{ID: id, FP: fp, Root: id}
+	if root != "" {
+		e.Root = root
+	}
+	x.local.File(e)
+	if _, err := x.kv.Put(ctx, "a."+id, []byte(strconv.FormatUint(fp, 16)+" "+e.Root)); err != nil {
+		return root, fmt.Errorf("file fingerprint of %s: %w", id, err)
+	}
+	return root, nil
+}
+
+var _ simhash.Index = (*KVIndex)(nil)

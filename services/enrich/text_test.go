@@ -170,11 +170,11 @@ func TestKVIndexSharedBetweenReplicas(t *testing.T) {
 	_, js1 := natstest.Connect(t, srv)
 	_, js2 := natstest.Connect(t, srv)
 	ctx := context.Background()
-	x1, err := OpenKVIndex(ctx, js1, time.Hour, 1)
+	x1, err := OpenKVIndex(ctx, js1, time.Hour, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	x2, err := OpenKVIndex(ctx, js2, time.Hour, 1)
+	x2, err := OpenKVIndex(ctx, js2, time.Hour, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,6 +198,9 @@ func TestKVIndexSharedBetweenReplicas(t *testing.T) {
 		if !ok {
 			t.Fatalf("%s: too short to fingerprint", s.id)
 		}
+		if s.want != "" {
+			waitFiled(t, s.x, s.want, fp)
+		}
 		got, err := s.x.Add(ctx, s.id, fp)
 		if err != nil {
 			t.Fatal(err)
@@ -208,11 +211,14 @@ func TestKVIndexSharedBetweenReplicas(t *testing.T) {
 	}
 	// A new replica after a restart still knows the original.
 	_, js3 := natstest.Connect(t, srv)
-	x3, err := OpenKVIndex(ctx, js3, time.Hour, 1)
+	x3, err := OpenKVIndex(ctx, js3, time.Hour, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fp, _ := Fingerprint(copyText)
+	if got := x3.local.Match("copy-again", fp); got != "orig" {
+		t.Errorf("a new replica does not load the bucket: %q, want orig", got)
+	}
 	if got, err := x3.Add(ctx, "copy-again", fp); err != nil || got != "orig" {
 		t.Errorf("after restart: %q, %v; want orig", got, err)
 	}
@@ -237,5 +243,19 @@ func TestNearDuplicateStep(t *testing.T) {
 	e.Enrich(ctx, c)
 	if c.NearDuplicateOf != "" || c.Simhash == "" {
 		t.Errorf("short article: simhash %q, near duplicate of %q", c.Simhash, c.NearDuplicateOf)
+	}
+}
+
+// waitFiled waits until x has received the entry of want from the bucket
+// (replicas see each other's articles through a watch, a few milliseconds
+// late).
+func waitFiled(t *testing.T, x *KVIndex, want string, fp uint64) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for x.local.Match("probe", fp) != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("replica never received %s", want)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
