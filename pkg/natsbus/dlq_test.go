@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -66,6 +67,9 @@ func crashDeliveries(t *testing.T, js jetstream.JetStream, cfg natsbus.StageConf
 }
 
 func TestWorkerDeadLettersMessageWhoseLastDeliveryCrashed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for ack timeouts; runs in the full suite")
+	}
 	srv := natstest.RunServer(t)
 	_, js := natstest.Connect(t, srv)
 	natstest.Topology(t, js)
@@ -186,6 +190,9 @@ func TestWorkerRecreatesDeletedConsumer(t *testing.T) {
 }
 
 func TestWorkerCarriesOnAcrossServerRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for ack timeouts; runs in the full suite")
+	}
 	store := t.TempDir()
 	srv := natstest.RunServerWith(t, natsembedConfig(store, "127.0.0.1:-1"))
 	addr := srv.Addr().String()
@@ -441,4 +448,66 @@ func FuzzDecodeMaxDeliveriesAdvisory(f *testing.F) {
 			t.Fatalf("accepted an advisory without stream, consumer or sequence: %+v", a)
 		}
 	})
+}
+
+func TestWorkerHeartbeatsKeepSlowWork(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for ack timeouts; runs in the full suite")
+	}
+	srv := natstest.RunServer(t)
+	_, js := natstest.Connect(t, srv)
+	natstest.Topology(t, js)
+	cfg := testStage()
+	cfg.AckWait = time.Second // the handler takes 2.5 of them
+	var calls atomic.Int64
+	rec := &countingRecorder{}
+	startWorker(t, js, cfg, pipeline.HandlerFunc(func(_ context.Context, m *pipeline.Message) ([]*pipeline.Message, error) {
+		calls.Add(1)
+		time.Sleep(2500 * time.Millisecond)
+		return []*pipeline.Message{{ID: "slow", Data: m.Data}}, nil
+	}), rec)
+	publishRaw(t, js, "src", "slow work")
+	eventually(t, "the slow message done", func() bool { return rec.ok.Load() == 1 })
+	time.Sleep(1500 * time.Millisecond) // a redelivery would have come by now
+	if calls.Load() != 1 {
+		t.Errorf("handler ran %d times: InProgress did not hold the message", calls.Load())
+	}
+	if info := consumerInfo(t, js, natsbus.StreamRaw, "ingest"); info.NumRedelivered != 0 || info.AckFloor.Stream != 1 {
+		t.Errorf("redelivered %d, ack floor %d; want 0 and 1", info.NumRedelivered, info.AckFloor.Stream)
+	}
+}
+
+func TestWorkerBacksOffExponentially(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for ack timeouts; runs in the full suite")
+	}
+	srv := natstest.RunServer(t)
+	_, js := natstest.Connect(t, srv)
+	natstest.Topology(t, js)
+	cfg := testStage()
+	cfg.BackoffBase = 300 * time.Millisecond
+	cfg.BackoffMax = 2 * time.Second
+	cfg.MaxDeliver = 4
+	var mu sync.Mutex
+	var at []time.Time
+	rec := &countingRecorder{}
+	startWorker(t, js, cfg, pipeline.HandlerFunc(func(context.Context, *pipeline.Message) ([]*pipeline.Message, error) {
+		mu.Lock()
+		at = append(at, time.Now())
+		mu.Unlock()
+		return nil, errors.New("dependency down")
+	}), rec)
+	publishRaw(t, js, "src", "keeps failing")
+	eventually(t, "the dead letter after the last attempt", func() bool { return rec.dlq.Load() == 1 })
+	mu.Lock()
+	defer mu.Unlock()
+	if len(at) != cfg.MaxDeliver {
+		t.Fatalf("%d attempts, want %d", len(at), cfg.MaxDeliver)
+	}
+	for i := 1; i < len(at); i++ {
+		want := pipeline.Backoff(i, cfg.BackoffBase, cfg.BackoffMax) // 300ms, 600ms, 1.2s
+		if gap := at[i].Sub(at[i-1]); gap < want {
+			t.Errorf("attempt %d came %s after attempt %d, want at least %s", i+1, gap, i, want)
+		}
+	}
 }
