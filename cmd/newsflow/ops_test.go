@@ -326,3 +326,39 @@ func TestNoSecretsInLogsOrMetrics(t *testing.T) {
 		t.Errorf("/metrics shows the API token")
 	}
 }
+
+// TestUpWithNATSToken: with --nats-token the embedded server of newsflow up
+// refuses clients without it, and the pipeline still works.
+func TestUpWithNATSToken(t *testing.T) {
+	cfg := standalone.DefaultConfig()
+	cfg.DataDir = t.TempDir()
+	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.NATSAddr = "127.0.0.1:-1"
+	cfg.NATSToken = "up-token-1"
+	p, err := standalone.Start(context.Background(), cfg, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Stop() })
+	if nc, err := nats.Connect(p.NATSURL(), nats.Timeout(3*time.Second)); err == nil {
+		nc.Close()
+		t.Fatal("connected without the token")
+	}
+	if code, out := cli(t, "status", "--nats", p.NATSURL()); code != 1 || !strings.Contains(strings.ToLower(out), "authorization") {
+		t.Errorf("status without the token: exit %d: %s", code, out)
+	}
+	if code, out := cli(t, "status", "--nats", p.NATSURL(), "--nats-token", "up-token-1"); code != 0 {
+		t.Errorf("status with the token: exit %d: %s", code, out)
+	}
+	nc, err := nats.Connect(p.NATSURL(), nats.Token("up-token-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	publishRawMsg(t, js, "tok", []byte(`{"source":"tok","id":"tok-1","body":"Through a token-protected server."}`))
+	waitFor(t, "the article indexed", func() bool {
+		code, _ := cli(t, "get", "--url", "http://"+p.HTTPAddr(), "tok-1")
+		return code == 0
+	})
+}

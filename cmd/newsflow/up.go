@@ -20,6 +20,7 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (NATS store and index)")
 	fs.StringVar(&cfg.HTTPAddr, "http", cfg.HTTPAddr, "HTTP listener: API, search page, /metrics")
 	fs.StringVar(&cfg.NATSAddr, "nats", cfg.NATSAddr, "address where the embedded NATS server accepts clients")
+	fs.StringVar(&cfg.NATSToken, "nats-token", cfg.NATSToken, "token every NATS client must present (empty: none; keep --nats on 127.0.0.1 then)")
 	fs.StringVar(&cfg.NATSMonitorAddr, "nats-monitor", cfg.NATSMonitorAddr, "address of the NATS monitoring endpoints (empty: off)")
 	fs.StringVar(&cfg.APIToken, "api-token", cfg.APIToken, "bearer token required by POST /v1/articles")
 	fs.StringVar(&cfg.Index.Index, "index", cfg.Index.Index, "search index: a directory or a postgres:// URL (default DATA/index)")

@@ -38,6 +38,9 @@ type Config struct {
 	HTTPAddr string
 	// NATSAddr is where the embedded server accepts outside clients.
 	NATSAddr string
+	// NATSToken, when set, is required from every NATS client of the
+	// embedded server (outside producers and the stages alike).
+	NATSToken string
 	// NATSMonitorAddr, when set, serves the NATS monitoring endpoints.
 	NATSMonitorAddr string
 	// APIToken, when set, is required by POST /v1/articles.
@@ -95,6 +98,11 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Pipeline, error) 
 		MonitorAddr: cfg.NATSMonitorAddr,
 		StoreDir:    filepath.Join(cfg.DataDir, "nats"),
 		ServerName:  "newsflow",
+		Options: func(o *server.Options) {
+			if cfg.NATSToken != "" {
+				o.Authorization = cfg.NATSToken
+			}
+		},
 	})
 	if err != nil {
 		return nil, err
@@ -110,7 +118,11 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Pipeline, error) 
 }
 
 func (p *Pipeline) connect(name string) (*nats.Conn, error) {
-	nc, err := nats.Connect("", nats.InProcessServer(p.srv), nats.Name("newsflow-"+name), nats.MaxReconnects(-1))
+	opts := []nats.Option{nats.InProcessServer(p.srv), nats.Name("newsflow-" + name), nats.MaxReconnects(-1)}
+	if p.cfg.NATSToken != "" {
+		opts = append(opts, nats.Token(p.cfg.NATSToken))
+	}
+	nc, err := nats.Connect("", opts...)
 	if err != nil {
 		return nil, fmt.Errorf("connect %s to the embedded nats server: %w", name, err)
 	}
