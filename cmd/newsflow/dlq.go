@@ -18,7 +18,7 @@ import (
 )
 
 const dlqUsage = `Usage:
-  newsflow dlq list [--stage S] [--json]        dead letters with their reasons
+  newsflow dlq list [--stage S] [--limit N] [--json]  dead letters with their reasons
   newsflow dlq show [--json] ID                 one dead letter: reason, headers, payload
   newsflow dlq replay [--stage S] [ID...]       send back to the stage it failed in (all without IDs)
   newsflow dlq purge [--stage S]                remove dead letters
@@ -44,6 +44,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	nf.register(fs)
 	stage := fs.String("stage", "", "only dead letters of this stage (ingest, enrich, index)")
 	asJSON := fs.Bool("json", false, "print JSON")
+	limit := fs.Int("limit", 0, "list at most this many, oldest first (0: all)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -82,7 +83,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	dlq := natsbus.NewDLQ(js)
 	switch sub {
 	case "list":
-		return dlqList(ctx, dlq, *stage, *asJSON, stdout)
+		return dlqList(ctx, dlq, *stage, *limit, *asJSON, stdout)
 	case "show":
 		return dlqShow(ctx, dlq, ids[0], *asJSON, stdout)
 	case "replay":
@@ -101,12 +102,18 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 }
 
-func dlqList(ctx context.Context, dlq *natsbus.DLQ, stage string, asJSON bool, w io.Writer) error {
+// errEnough stops a listing at --limit.
+var errEnough = errors.New("enough")
+
+func dlqList(ctx context.Context, dlq *natsbus.DLQ, stage string, limit int, asJSON bool, w io.Writer) error {
 	var all []natsbus.DLQEntry
 	if err := dlq.List(ctx, stage, func(d natsbus.DLQEntry) error {
 		all = append(all, d)
+		if limit > 0 && len(all) >= limit {
+			return errEnough
+		}
 		return nil
-	}); err != nil {
+	}); err != nil && !errors.Is(err, errEnough) {
 		return err
 	}
 	if asJSON {
@@ -134,6 +141,20 @@ func dlqList(ctx context.Context, dlq *natsbus.DLQ, stage string, asJSON bool, w
 			truncate(article, 24), d.Subject, truncate(firstLine(d.Error), 90))
 	}
 	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if limit > 0 && len(all) == limit {
+		depth, err := dlq.Depth(ctx)
+		if err != nil {
+			return err
+		}
+		var total uint64
+		for st, n := range depth {
+			if stage == "" || st == stage {
+				total += n
+			}
+		}
+		_, err = fmt.Fprintf(w, "the first %d of %d dead letters; 'newsflow dlq show ID' for one in full\n", len(all), total)
 		return err
 	}
 	_, err := fmt.Fprintf(w, "%d dead letters (%s); 'newsflow dlq show ID' for one in full\n", len(all), countsLine(byStage))

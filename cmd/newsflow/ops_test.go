@@ -101,6 +101,9 @@ func TestDLQCommands(t *testing.T) {
 			t.Errorf("dlq list output lacks %q:\n%s", want, out)
 		}
 	}
+	if code, out := cli(t, "dlq", "list", "--nats", natsURL, "--limit", "1"); code != 0 || !strings.Contains(out, "the first 1 of 2 dead letters") {
+		t.Errorf("dlq list --limit 1: exit %d: %s", code, out)
+	}
 	code, out = cli(t, "dlq", "list", "--nats", natsURL, "--json")
 	if code != 0 {
 		t.Fatalf("dlq list --json: exit %d: %s", code, out)
