@@ -12,12 +12,14 @@ package keywords
 
 import (
 	"bufio"
+	"cmp"
 	"compress/gzip"
 	"embed"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -195,13 +197,12 @@ type form struct {
 
 // term accumulates one stem's occurrences.
 type term struct {
-	stem     string
-	count    int
-	inTitle  bool
-	first    int    // token index of the first occurrence
-	forms    []form // surface forms, in order of appearance
-	bestForm string
-	score    float64
+	stem    string
+	count   int
+	inTitle bool
+	first   int    // token index of the first occurrence
+	forms   []form // surface forms, in order of appearance
+	score   float64
 }
 
 // Analysis is the scored terms of one article, shared by Keywords and
@@ -232,7 +233,7 @@ func (an *Analysis) Keywords(n int) []Keyword {
 		if terms[0].score > 0 {
 			s = t.score / terms[0].score
 		}
-		out = append(out, Keyword{Term: t.bestForm, Score: math.Round(s*1000) / 1000})
+		out = append(out, Keyword{Term: bestForm(t.forms), Score: math.Round(s*1000) / 1000})
 	}
 	return out
 }
@@ -308,14 +309,13 @@ func (m *Model) score(lang, title string, body []textseg.Token) []*term {
 		}
 		w *= 1 + 0.2*(1-float64(t.first)/total) // earlier is more central
 		t.score = w
-		t.bestForm = bestForm(t.forms)
 		out = append(out, t)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].score != out[j].score {
-			return out[i].score > out[j].score
+	slices.SortFunc(out, func(a, b *term) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
 		}
-		return out[i].stem < out[j].stem
+		return strings.Compare(a.stem, b.stem)
 	})
 	return out
 }
@@ -396,11 +396,11 @@ func (an *Analysis) Summary(sentences []textseg.Sentence, n int) string {
 		}
 		cand = append(cand, scored{i, score})
 	}
-	sort.SliceStable(cand, func(a, b int) bool { return cand[a].score > cand[b].score })
+	slices.SortStableFunc(cand, func(a, b scored) int { return cmp.Compare(b.score, a.score) })
 	if len(cand) > n {
 		cand = cand[:n]
 	}
-	sort.Slice(cand, func(a, b int) bool { return cand[a].i < cand[b].i })
+	slices.SortFunc(cand, func(a, b scored) int { return a.i - b.i })
 	parts := make([]string, len(cand))
 	for k, c := range cand {
 		parts[k] = sentences[c.i].Text
