@@ -1,8 +1,12 @@
 package search
 
 import (
+	"errors"
 	"html"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -101,6 +105,9 @@ func Highlights(set *analysis.Set, n Node, langs []string) *analysis.Matcher {
 			}
 			for _, vr := range ts.Variants {
 				for _, term := range vr {
+					if term == "" {
+						continue
+					}
 					if ts.Prefix {
 						m.AddPrefix(term)
 					} else {
@@ -181,27 +188,74 @@ func EmptyFacets() map[string]map[string]int {
 	return map[string]map[string]int{FacetLang: {}, FacetSource: {}, FacetEntities: {}}
 }
 
+// ArticleTerms is what both backends index of an article's text.
+type ArticleTerms struct {
+	Title, Body []analysis.Token
+	// Entities holds the analysed names, one list per entity.
+	Entities [][]analysis.Token
+	// EntityNames and EntityTypes are the distinct names and types.
+	EntityNames, EntityTypes []string
+}
+
 // AnalyzeArticle analyses the text of a with the analyzer of its language.
-func AnalyzeArticle(set *analysis.Set, a *article.Article) (title, body string, entityText, entities, entityTypes []string) {
+func AnalyzeArticle(set *analysis.Set, a *article.Article) ArticleTerms {
 	an := set.For(a.Lang)
-	title = an.IndexText(a.Title)
+	var out ArticleTerms
+	collect := func(text string) []analysis.Token {
+		var ts []analysis.Token
+		an.Tokens(text, func(t analysis.Token) { ts = append(ts, t) })
+		return ts
+	}
+	out.Title = collect(a.Title)
 	b := a.CleanBody
 	if b == "" {
 		b = a.Body
 	}
-	body = an.IndexText(b)
+	out.Body = collect(b)
 	seenName, seenType := map[string]bool{}, map[string]bool{}
 	for _, e := range a.Entities {
 		if e.Text == "" || seenName[e.Text] {
 			continue
 		}
 		seenName[e.Text] = true
-		entities = append(entities, e.Text)
-		entityText = append(entityText, an.IndexText(e.Text))
+		out.EntityNames = append(out.EntityNames, e.Text)
+		out.Entities = append(out.Entities, collect(e.Text))
 		if e.Type != "" && !seenType[e.Type] {
 			seenType[e.Type] = true
-			entityTypes = append(entityTypes, e.Type)
+			out.EntityTypes = append(out.EntityTypes, e.Type)
 		}
 	}
-	return title, body, entityText, entities, entityTypes
+	return out
+}
+
+// ParallelFor calls fn(i) for i in [0, n) on up to GOMAXPROCS goroutines
+// and returns the first error. Backends analyse a batch's articles with it.
+func ParallelFor(n int, fn func(i int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			if err := fn(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var next atomic.Int64
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n || errs[w] != nil {
+					return
+				}
+				errs[w] = fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }

@@ -45,10 +45,13 @@ func DefaultConfig() Config {
 	cfg := Config{
 		Stage:      natsbus.DefaultStageConfig(natsbus.StageIndex, natsbus.StreamArticles, natsbus.SubjectEnriched+".>", natsbus.SubjectIndexed),
 		Index:      "data/index",
-		BatchSize:  256,
+		BatchSize:  1024,
 		BatchBytes: 8 << 20,
 		BatchWait:  50 * time.Millisecond,
 	}
+	// Handlers only wait for their batch: let enough of them wait to fill
+	// a batch (larger batches make fewer segments to merge).
+	cfg.Stage.Concurrency = cfg.BatchSize
 	return cfg
 }
 

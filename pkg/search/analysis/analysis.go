@@ -20,7 +20,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/de"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/lang/ru"
-	"github.com/blevesearch/segment"
 	"github.com/blevesearch/snowballstem"
 	"github.com/blevesearch/snowballstem/english"
 	"github.com/blevesearch/snowballstem/german"
@@ -46,6 +45,9 @@ type Token struct {
 type Analyzer struct {
 	lang string
 	stem func(string) string
+	// stop holds the language's stop words: not indexed, but counted in
+	// positions so that phrases keep their shape.
+	stop map[string]struct{}
 }
 
 // Lang is the language the analyzer is for, or DefaultLang.
@@ -84,12 +86,15 @@ func NewSet() *Set {
 		stop:  map[string]struct{}{},
 		langs: []string{"bg", "ru", "en", "de"},
 	}
-	for _, list := range [][]byte{bg.BulgarianStopWords, ru.RussianStopWords, en.EnglishStopWords, de.GermanStopWords} {
+	for lang, list := range map[string][]byte{"bg": bg.BulgarianStopWords, "ru": ru.RussianStopWords, "en": en.EnglishStopWords, "de": de.GermanStopWords} {
 		m := analysis.NewTokenMap()
 		if err := m.LoadBytes(list); err != nil {
 			continue // the lists are compiled in; LoadBytes never fails on them
 		}
+		a := s.byLang[lang]
+		a.stop = make(map[string]struct{}, len(m))
 		for w := range m {
+			a.stop[fold(w)] = struct{}{}
 			s.stop[fold(w)] = struct{}{}
 		}
 	}
@@ -123,30 +128,89 @@ func fold(w string) string {
 	return w
 }
 
-// Tokens calls fn for every word of text, in order.
+// Tokens calls fn for every indexed word of text, in order. Words are
+// runs of letters, digits and combining marks; an apostrophe or a full
+// stop between letters, and a full stop or comma between digits, stay
+// inside a word (it's, U.S., 3.5, 1,000); every Han, Hiragana, Katakana
+// or Thai character is a word of its own. Stop words of the language are
+// skipped but take up a position.
 func (a *Analyzer) Tokens(text string, fn func(Token)) {
-	seg := segment.NewWordSegmenterDirect([]byte(text))
-	start, pos := 0, 0
-	for seg.Segment() {
-		b := seg.Bytes()
-		end := start + len(b)
-		typ := seg.Type()
-		if typ != segment.None {
-			pos++
-			if len(b) <= MaxTermBytes {
-				term := text[start:end]
-				if typ == segment.Letter || typ == segment.Ideo || typ == segment.Kana {
-					term = a.term(term)
-				} else {
-					term = strings.ToLower(term)
-				}
-				if term != "" {
-					fn(Token{Term: term, Start: start, End: end, Pos: pos})
-				}
+	pos := 0
+	i := 0
+	for i < len(text) {
+		r, w := utf8.DecodeRuneInString(text[i:])
+		if !isWordRune(r) {
+			i += w
+			continue
+		}
+		start := i
+		if isSingleRuneWord(r) {
+			i += w
+		} else {
+			i = wordEnd(text, i)
+		}
+		pos++
+		if i-start > MaxTermBytes {
+			continue
+		}
+		word := text[start:i]
+		term := fold(word)
+		if _, stop := a.stop[term]; stop {
+			continue
+		}
+		if a.stem != nil && !hasDigit(term) && utf8.RuneCountInString(term) > 2 {
+			term = a.stem(term)
+		}
+		if term != "" {
+			fn(Token{Term: term, Start: start, End: i, Pos: pos})
+		}
+	}
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) ||
+		unicode.IsNumber(r)
+}
+
+func isSingleRuneWord(r rune) bool {
+	return r >= 0x2E80 && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) ||
+		unicode.Is(unicode.Katakana, r)) || unicode.Is(unicode.Thai, r)
+}
+
+// wordEnd returns the end of the word starting at i.
+func wordEnd(text string, i int) int {
+	var prev rune
+	for i < len(text) {
+		r, w := utf8.DecodeRuneInString(text[i:])
+		if isWordRune(r) && !isSingleRuneWord(r) {
+			prev = r
+			i += w
+			continue
+		}
+		// A joiner between two word characters of the right kinds.
+		if i+w < len(text) && prev != 0 {
+			next, _ := utf8.DecodeRuneInString(text[i+w:])
+			switch {
+			case (r == '\'' || r == '’' || r == '.') && unicode.IsLetter(prev) && unicode.IsLetter(next):
+				i += w
+				continue
+			case (r == '.' || r == ',') && unicode.IsDigit(prev) && unicode.IsDigit(next):
+				i += w
+				continue
 			}
 		}
-		start = end
+		break
 	}
+	return i
+}
+
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *Analyzer) term(w string) string {
@@ -164,29 +228,29 @@ func (a *Analyzer) Terms(text string) []string {
 	return out
 }
 
-// AppendIndexText appends the terms of text to b, separated by spaces, the
-// form the backends index (a whitespace tokenizer in Bleve, a tsvector in
-// PostgreSQL).
-func (a *Analyzer) AppendIndexText(b *strings.Builder, text string) {
+// Phrase returns the terms of text by position, "" where a stop word was,
+// without gaps at either end.
+func (a *Analyzer) Phrase(text string) []string {
+	var out []string
+	first := 0
 	a.Tokens(text, func(t Token) {
-		if b.Len() > 0 {
-			b.WriteByte(' ')
+		if first == 0 {
+			first = t.Pos
 		}
-		b.WriteString(t.Term)
+		for len(out) < t.Pos-first {
+			out = append(out, "")
+		}
+		out = append(out, t.Term)
 	})
+	return out
 }
 
 // IndexText returns the terms of text separated by spaces.
-func (a *Analyzer) IndexText(text string) string {
-	var b strings.Builder
-	b.Grow(len(text))
-	a.AppendIndexText(&b, text)
-	return b.String()
-}
+func (a *Analyzer) IndexText(text string) string { return strings.Join(a.Terms(text), " ") }
 
 // Variants analyses a query word or phrase with the analyzers of langs
 // (every analyzer when langs is empty) and returns the distinct term
-// sequences, in a stable order.
+// sequences, in a stable order; "" stands for a stop word inside a phrase.
 func (s *Set) Variants(text string, langs []string) [][]string {
 	var as []*Analyzer
 	if len(langs) == 0 {
@@ -207,7 +271,7 @@ func (s *Set) Variants(text string, langs []string) [][]string {
 	var out [][]string
 	seen := map[string]bool{}
 	for _, a := range as {
-		terms := a.Terms(text)
+		terms := a.Phrase(text)
 		if len(terms) == 0 {
 			continue
 		}
@@ -220,7 +284,3 @@ func (s *Set) Variants(text string, langs []string) [][]string {
 	}
 	return out
 }
-
-// IsWordRune reports whether r can be part of a word (for callers that
-// split text before analysis).
-func IsWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }

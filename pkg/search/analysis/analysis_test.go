@@ -46,7 +46,7 @@ func TestAnalyzers(t *testing.T) {
 		lang string
 		want string
 	}{
-		{"bg", "лавров заяв че войн е running elections häuser covid 19 3.5"},
+		{"bg", "лавров заяв войн running elections häuser covid 19 3.5"},
 		{"ru", "лавр заяв че войнат е running elections häuser covid 19 3.5"},
 		{"en", "лавров заяви че войната е run elect häuser covid 19 3.5"},
 		{"de", "лавров заяви че войната е running election haus covid 19 3.5"},
@@ -66,6 +66,23 @@ func TestAnalyzers(t *testing.T) {
 		want := []Token{{"сергей", 0, 12, 1}, {"лавров", 14, 26, 2}}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("tokens = %+v, want %+v", got, want)
+		}
+	})
+	t.Run("words", func(t *testing.T) {
+		got := s.For("").Terms("U.S. it's 1,000.5 end.Next 東京 a-b")
+		want := []string{"u.s", "it's", "1,000.5", "end.next", "東", "京", "a", "b"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("Terms = %q, want %q", got, want)
+		}
+	})
+	t.Run("phrase keeps stop word positions", func(t *testing.T) {
+		if got, want := s.For("bg").Phrase("и Путин и Тръмп и"), []string{"путин", "", "тръмп"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("Phrase = %q, want %q", got, want)
+		}
+		got := s.Variants("Путин и Тръмп", nil)
+		want := [][]string{{"путин", "", "тръмп"}, {"путин", "и", "тръмп"}}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("Variants = %q, want %q", got, want)
 		}
 	})
 	t.Run("variants", func(t *testing.T) {

@@ -17,22 +17,24 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/search"
-	"github.com/newsflow/newsflow/pkg/search/analysis"
+	searchanalysis "github.com/newsflow/newsflow/pkg/search/analysis"
 )
 
 const (
 	termsAnalyzer = "newsflow_terms"
 	sourceField   = "_source"
 	// mappingVersion changes when documents must be indexed anew.
-	mappingVersion = "2"
+	mappingVersion = "3"
 	mappingKey     = "newsflow_mapping_version"
 	titleBoost     = 2.0
 )
@@ -44,7 +46,7 @@ var ErrOldMapping = errors.New("index was built by an older newsflow")
 // Index is a Bleve index of enriched articles.
 type Index struct {
 	idx bleve.Index
-	set *analysis.Set
+	set *searchanalysis.Set
 	// mu serialises writers so that the revision check and the write of
 	// one batch are atomic with respect to other batches.
 	mu sync.Mutex
@@ -82,7 +84,7 @@ func Open(dir string) (*Index, error) {
 		return nil, fmt.Errorf("%w (mapping version %q, this one writes %q): move %s away and index the articles again",
 			ErrOldMapping, v, mappingVersion, dir)
 	}
-	return &Index{idx: idx, set: analysis.NewSet()}, nil
+	return &Index{idx: idx, set: searchanalysis.NewSet()}, nil
 }
 
 // Mapping returns the index mapping: analysed text fields (terms produced
@@ -157,29 +159,64 @@ func Mapping() (*mapping.IndexMappingImpl, error) {
 	return im, nil
 }
 
-func (x *Index) document(a *article.Article, raw []byte) map[string]any {
-	title, body, entText, ents, types := search.AnalyzeArticle(x.set, a)
-	doc := map[string]any{
-		"title":       title,
-		"body":        body,
-		"entity_text": entText,
-		"source":      a.Source,
-		"lang":        a.Lang,
-		"entity":      ents,
-		"entity_type": types,
-		"words":       float64(a.WordCount),
-		"revision":    float64(a.Revision),
-		sourceField:   string(raw),
+// preAnalyzed hands Bleve the tokens pkg/search/analysis produced.
+type preAnalyzed analysis.TokenStream
+
+func (p preAnalyzed) Analyze([]byte) analysis.TokenStream { return analysis.TokenStream(p) }
+
+func tokenStream(ts []searchanalysis.Token) preAnalyzed {
+	out := make(preAnalyzed, len(ts))
+	toks := make([]analysis.Token, len(ts))
+	for i, t := range ts {
+		toks[i] = analysis.Token{Term: []byte(t.Term), Start: t.Start, End: t.End, Position: t.Pos, Type: analysis.AlphaNumeric}
+		out[i] = &toks[i]
 	}
+	return out
+}
+
+const (
+	textOpts    = index.IndexField | index.IncludeTermVectors // positions, for phrases
+	keywordOpts = index.IndexField | index.DocValues
+)
+
+// document builds the Bleve document of a directly (the mapping
+// describes the same fields), so that text is tokenised once, by
+// pkg/search/analysis, with its positions (stop words leave gaps).
+func (x *Index) document(a *article.Article, raw []byte) (*document.Document, error) {
+	terms := search.AnalyzeArticle(x.set, a)
+	d := document.NewDocument(a.ID)
+	d.AddField(document.NewTextFieldCustom("title", nil, nil, textOpts, tokenStream(terms.Title)))
+	d.AddField(document.NewTextFieldCustom("body", nil, nil, textOpts, tokenStream(terms.Body)))
+	for i, name := range terms.EntityNames {
+		ap := []uint64{uint64(i)}
+		d.AddField(document.NewTextFieldCustom("entity_text", ap, nil, textOpts, tokenStream(terms.Entities[i])))
+		d.AddField(document.NewTextFieldCustom("entity", ap, []byte(name), keywordOpts, nil))
+	}
+	for i, typ := range terms.EntityTypes {
+		d.AddField(document.NewTextFieldCustom("entity_type", []uint64{uint64(i)}, []byte(typ), index.IndexField, nil))
+	}
+	d.AddField(document.NewTextFieldCustom("source", nil, []byte(a.Source), keywordOpts, nil))
+	d.AddField(document.NewTextFieldCustom("lang", nil, []byte(a.Lang), keywordOpts, nil))
+	d.AddField(document.NewNumericFieldWithIndexingOptions("words", nil, float64(a.WordCount), index.IndexField))
+	d.AddField(document.NewNumericFieldWithIndexingOptions("revision", nil, float64(a.Revision), index.IndexField|index.StoreField))
 	sortDate := a.IngestedAt
 	if !a.PublishedAt.IsZero() {
-		doc["published_at"] = a.PublishedAt
+		f, err := document.NewDateTimeFieldWithIndexingOptions("published_at", nil, a.PublishedAt, time.RFC3339, index.IndexField)
+		if err != nil {
+			return nil, fmt.Errorf("published_at of %s: %w", a.ID, err)
+		}
+		d.AddField(f)
 		sortDate = a.PublishedAt
 	}
 	if !sortDate.IsZero() {
-		doc["sort_date"] = sortDate
+		f, err := document.NewDateTimeFieldWithIndexingOptions("sort_date", nil, sortDate, time.RFC3339, index.IndexField|index.DocValues)
+		if err != nil {
+			return nil, fmt.Errorf("sort date of %s: %w", a.ID, err)
+		}
+		d.AddField(f)
 	}
-	return doc
+	d.AddField(document.NewTextFieldWithIndexingOptions(sourceField, nil, raw, index.StoreField))
+	return d, nil
 }
 
 // Upsert writes docs in one batch. A doc whose revision is lower than the
@@ -200,16 +237,24 @@ func (x *Index) Upsert(ctx context.Context, docs []*article.Article) error {
 	type prepared struct {
 		id  string
 		rev uint64
-		doc map[string]any
+		doc *document.Document
 	}
-	preps := make([]prepared, 0, len(ids))
-	for _, id := range ids {
-		a := latest[id]
+	preps := make([]prepared, len(ids))
+	err := search.ParallelFor(len(ids), func(i int) error {
+		a := latest[ids[i]]
 		raw, err := article.Encode(a)
 		if err != nil {
-			return fmt.Errorf("encode article %s: %w", id, err)
+			return fmt.Errorf("encode article %s: %w", a.ID, err)
 		}
-		preps = append(preps, prepared{id: id, rev: a.Revision, doc: x.document(a, raw)})
+		doc, err := x.document(a, raw)
+		if err != nil {
+			return err
+		}
+		preps[i] = prepared{id: a.ID, rev: a.Revision, doc: doc}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -222,7 +267,7 @@ func (x *Index) Upsert(ctx context.Context, docs []*article.Article) error {
 		if rev, ok := stored[p.id]; ok && rev > p.rev {
 			continue
 		}
-		if err := b.Index(p.id, p.doc); err != nil {
+		if err := b.IndexAdvanced(p.doc); err != nil {
 			return fmt.Errorf("index article %s: %w", p.id, err)
 		}
 	}
@@ -354,7 +399,7 @@ func dateRange(from, to time.Time) query.Query {
 
 // translator turns a parsed query into a Bleve query.
 type translator struct {
-	set   *analysis.Set
+	set   *searchanalysis.Set
 	langs []string
 }
 

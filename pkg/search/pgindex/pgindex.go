@@ -85,7 +85,7 @@ const (
 	maxPos       = 16383
 )
 
-// tsvector builds a tsvector literal from space-separated terms, each group
+// tsvector builds a tsvector literal from groups of tokens, each group
 // with its weight, numbering positions across the groups with a gap so
 // that no phrase spans two of them.
 func tsvector(groups ...weighted) string {
@@ -95,25 +95,23 @@ func tsvector(groups ...weighted) string {
 	}
 	terms := map[string]*occ{}
 	var order []string
-	pos := 0
+	base := 0
 	for _, g := range groups {
-		for _, t := range g.terms {
-			pos++
-			if t == "" {
-				continue
-			}
-			o := terms[t]
+		last := 0
+		for _, t := range g.tokens {
+			last = t.Pos
+			o := terms[t.Term]
 			if o == nil {
 				o = &occ{}
-				terms[t] = o
-				order = append(order, t)
+				terms[t.Term] = o
+				order = append(order, t.Term)
 			}
 			if len(o.pos) < maxPositions {
-				o.pos = append(o.pos, min(pos, maxPos))
+				o.pos = append(o.pos, min(base+t.Pos, maxPos))
 				o.w = append(o.w, g.weight)
 			}
 		}
-		pos++ // the gap
+		base += last + 1 // the gap
 	}
 	sort.Strings(order)
 	var b strings.Builder
@@ -138,7 +136,7 @@ func tsvector(groups ...weighted) string {
 }
 
 type weighted struct {
-	terms  []string
+	tokens []analysis.Token
 	weight byte
 }
 
@@ -148,6 +146,16 @@ func quoteLexeme(s string) string {
 	s = strings.ReplaceAll(s, `'`, `''`)
 	return "'" + s + "'"
 }
+
+const upsertSQL = `INSERT INTO articles AS a (id, revision, source, lang, published_at, sort_date, word_count,
+				entities, entity_types, tsv, etsv, doc, indexed_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::tsvector, $11::tsvector, $12, $13)
+			ON CONFLICT (id) DO UPDATE SET revision = EXCLUDED.revision, source = EXCLUDED.source,
+				lang = EXCLUDED.lang, published_at = EXCLUDED.published_at, sort_date = EXCLUDED.sort_date,
+				word_count = EXCLUDED.word_count, entities = EXCLUDED.entities,
+				entity_types = EXCLUDED.entity_types, tsv = EXCLUDED.tsv, etsv = EXCLUDED.etsv,
+				doc = EXCLUDED.doc, indexed_at = EXCLUDED.indexed_at
+			WHERE a.revision <= EXCLUDED.revision`
 
 // Upsert writes docs in one transaction. A doc whose revision is lower
 // than the stored one is skipped, and of several versions in docs the
@@ -166,20 +174,22 @@ func (x *Index) Upsert(ctx context.Context, docs []*article.Article) error {
 	// One order for every writer, so that concurrent batches lock rows in
 	// the same order and cannot deadlock.
 	sort.Strings(ids)
-	b := &pgx.Batch{}
-	for _, id := range ids {
-		a := latest[id]
+	// Analyse on every core, then send the rows in id order.
+	rows := make([][]any, len(ids))
+	err := search.ParallelFor(len(ids), func(i int) error {
+		a := latest[ids[i]]
 		raw, err := article.Encode(a)
 		if err != nil {
-			return fmt.Errorf("encode article %s: %w", id, err)
+			return fmt.Errorf("encode article %s: %w", a.ID, err)
 		}
-		title, body, entText, ents, types := search.AnalyzeArticle(x.set, a)
-		tsv := tsvector(weighted{strings.Fields(title), 'A'}, weighted{strings.Fields(body), 'B'})
+		terms := search.AnalyzeArticle(x.set, a)
+		tsv := tsvector(weighted{terms.Title, 'A'}, weighted{terms.Body, 'B'})
 		var eg []weighted
-		for _, e := range entText {
-			eg = append(eg, weighted{strings.Fields(e), 'D'})
+		for _, e := range terms.Entities {
+			eg = append(eg, weighted{e, 'D'})
 		}
 		etsv := tsvector(eg...)
+		ents, types := terms.EntityNames, terms.EntityTypes
 		var pub, sortDate *time.Time
 		if !a.PublishedAt.IsZero() {
 			p := a.PublishedAt
@@ -198,21 +208,20 @@ func (x *Index) Upsert(ctx context.Context, docs []*article.Article) error {
 		if indexedAt.IsZero() {
 			indexedAt = time.Now().UTC()
 		}
-		b.Queue(`INSERT INTO articles AS a (id, revision, source, lang, published_at, sort_date, word_count,
-				entities, entity_types, tsv, etsv, doc, indexed_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::tsvector, $11::tsvector, $12, $13)
-			ON CONFLICT (id) DO UPDATE SET revision = EXCLUDED.revision, source = EXCLUDED.source,
-				lang = EXCLUDED.lang, published_at = EXCLUDED.published_at, sort_date = EXCLUDED.sort_date,
-				word_count = EXCLUDED.word_count, entities = EXCLUDED.entities,
-				entity_types = EXCLUDED.entity_types, tsv = EXCLUDED.tsv, etsv = EXCLUDED.etsv,
-				doc = EXCLUDED.doc, indexed_at = EXCLUDED.indexed_at
-			WHERE a.revision <= EXCLUDED.revision`,
-			a.ID, int64(a.Revision), a.Source, a.Lang, pub, sortDate, a.WordCount, ents, types, tsv, etsv, string(raw), indexedAt)
+		rows[i] = []any{a.ID, int64(a.Revision), a.Source, a.Lang, pub, sortDate, a.WordCount, ents, types, tsv, etsv, string(raw), indexedAt}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	b := &pgx.Batch{}
+	for _, r := range rows {
+		b.Queue(upsertSQL, r...)
 	}
 	if b.Len() == 0 {
 		return nil
 	}
-	err := pgx.BeginFunc(ctx, x.pool, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, x.pool, func(tx pgx.Tx) error {
 		return tx.SendBatch(ctx, b).Close()
 	})
 	if err != nil {
@@ -443,14 +452,28 @@ func (t *translator) text(v *search.Text, positive bool) string {
 			alts = append(alts, quoteLexeme(vr[0])+":*"+weight)
 			continue
 		}
-		parts := make([]string, len(vr))
-		for i, term := range vr {
-			parts[i] = quoteLexeme(term)
-			if weight != "" {
-				parts[i] += ":" + weight
+		// Terms in order; "" is a stop word, which widens the distance.
+		var b strings.Builder
+		dist := 0
+		for _, term := range vr {
+			dist++
+			if term == "" {
+				continue
 			}
+			if b.Len() > 0 {
+				if dist == 1 {
+					b.WriteString(" <-> ")
+				} else {
+					b.WriteString(" <" + strconv.Itoa(dist) + "> ")
+				}
+			}
+			b.WriteString(quoteLexeme(term))
+			if weight != "" {
+				b.WriteString(":" + weight)
+			}
+			dist = 0
 		}
-		alts = append(alts, "("+strings.Join(parts, " <-> ")+")")
+		alts = append(alts, "("+b.String()+")")
 	}
 	tsq := strings.Join(alts, " | ")
 	if positive && column == "tsv" {

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/newsflow/newsflow/pkg/search"
+	"github.com/newsflow/newsflow/pkg/search/analysis"
 	"github.com/newsflow/newsflow/pkg/search/pgindex/pgtest"
 	"github.com/newsflow/newsflow/pkg/search/searchtest"
 )
@@ -81,8 +82,9 @@ func TestTSVector(t *testing.T) {
 		groups []weighted
 		want   string
 	}{
-		{"weights and gap", []weighted{{[]string{"a", "b"}, 'A'}, {[]string{"b", "c"}, 'B'}}, "'a':1A 'b':2A,4B 'c':5B"},
-		{"quotes", []weighted{{[]string{"it's", `x\y`}, 'D'}}, `'it''s':1 'x\\y':2`},
+		{"weights and gap", []weighted{{toks("a", "b"), 'A'}, {toks("b", "c"), 'B'}}, "'a':1A 'b':2A,4B 'c':5B"},
+		{"stop word gap", []weighted{{[]analysis.Token{{Term: "a", Pos: 1}, {Term: "c", Pos: 3}}, 'D'}}, "'a':1 'c':3"},
+		{"quotes", []weighted{{toks("it's", `x\y`), 'D'}}, `'it''s':1 'x\\y':2`},
 		{"empty", nil, ""},
 	}
 	for _, tt := range tests {
@@ -92,4 +94,12 @@ func TestTSVector(t *testing.T) {
 			}
 		})
 	}
+}
+
+func toks(terms ...string) []analysis.Token {
+	out := make([]analysis.Token, len(terms))
+	for i, t := range terms {
+		out[i] = analysis.Token{Term: t, Pos: i + 1}
+	}
+	return out
 }

@@ -1,0 +1,124 @@
+package bleveindex
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/newsflow/newsflow/pkg/search/searchtest"
+)
+
+func dirSize(tb testing.TB, dir string) int64 {
+	tb.Helper()
+	var n int64
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			n += info.Size()
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+// BenchmarkBulkIndex indexes the whole corpus (about 4,500 articles in
+// seven languages) into a fresh index per iteration, in batches of 256 as
+// the index stage writes them, and reports articles/s and the index size
+// per article once the index is closed.
+func BenchmarkBulkIndex(b *testing.B) {
+	for _, size := range []int{256, 1024, 4096} {
+		b.Run("batch="+strconv.Itoa(size), func(b *testing.B) { benchBulk(b, size) })
+	}
+}
+
+func benchBulk(b *testing.B, batch int) {
+	arts := searchtest.LoadCorpus(b)
+	var size int64
+	var elapsed, cpu time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		dir := filepath.Join(b.TempDir(), "index")
+		idx, err := Open(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start, startCPU := time.Now(), searchtest.CPUTime()
+		searchtest.IndexAll(b, idx, arts, batch)
+		b.StopTimer()
+		if err := idx.Close(); err != nil { // waits for merges in flight
+			b.Fatal(err)
+		}
+		elapsed += time.Since(start)
+		cpu += searchtest.CPUTime() - startCPU
+		size = dirSize(b, dir)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(len(arts)*b.N)/elapsed.Seconds(), "articles/s")
+	b.ReportMetric(float64(size)/float64(len(arts)), "index_bytes/article")
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(len(arts)*b.N), "cpu_ms/article")
+}
+
+// benchArticles is how many articles the query benchmark indexes
+// (NEWSFLOW_BENCH_ARTICLES, default 100,000): the corpus re-identified.
+func benchArticles() int {
+	if n, err := strconv.Atoi(os.Getenv("NEWSFLOW_BENCH_ARTICLES")); err == nil && n > 0 {
+		return n
+	}
+	return 100_000
+}
+
+var (
+	bigOnce sync.Once
+	bigIdx  *Index
+	bigErr  error
+)
+
+// BenchmarkQueryLatency runs a fixed mix of 2,000 queries (words, phrases,
+// OR/NOT, filters, match-all by date; each with facets and snippets) one
+// after another on an index of 100,000 articles, and reports percentiles.
+func BenchmarkQueryLatency(b *testing.B) {
+	arts := searchtest.LoadCorpus(b)
+	n := benchArticles()
+	bigOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "newsflow-bench-index-")
+		if err != nil {
+			bigErr = err
+			return
+		}
+		bigIdx, bigErr = Open(filepath.Join(dir, "index"))
+		if bigErr == nil {
+			start := time.Now()
+			searchtest.IndexAll(b, bigIdx, searchtest.Reidentify(arts, n), 512)
+			b.Logf("indexed %d articles in %s (%.0f/s), %d bytes on disk", n, time.Since(start).Round(time.Millisecond),
+				float64(n)/time.Since(start).Seconds(), dirSize(b, dir))
+		}
+	})
+	if bigErr != nil {
+		b.Fatal(bigErr)
+	}
+	queries := searchtest.QueryMix(arts, 2000)
+	searchtest.Latencies(b, bigIdx, queries[:200]) // warm up
+	b.ResetTimer()
+	var all []time.Duration
+	for i := 0; i < b.N; i++ {
+		all = append(all, searchtest.Latencies(b, bigIdx, queries)...)
+	}
+	b.StopTimer()
+	searchtest.SortDurations(all)
+	searchtest.ReportLatencies(b, all)
+	b.ReportMetric(float64(len(all))/b.Elapsed().Seconds(), "queries/s")
+}

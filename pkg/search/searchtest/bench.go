@@ -1,0 +1,183 @@
+package searchtest
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"os"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/corpus"
+	"github.com/newsflow/newsflow/pkg/search"
+)
+
+// CorpusFiles are the corpus files of articles the benchmarks index.
+var CorpusFiles = []string{"bg.jsonl", "bg_htfn.jsonl", "ru.jsonl", "uk.jsonl", "mixed.jsonl", "en.jsonl", "de.jsonl"}
+
+// LoadCorpus reads the corpus articles as the enrich stage would pass them
+// on (the body as clean_body), or ends the test when the corpus is missing.
+func LoadCorpus(tb testing.TB) []*article.Article {
+	tb.Helper()
+	ingested := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
+	var out []*article.Article
+	for _, name := range CorpusFiles {
+		f, err := os.Open(corpus.Path(tb, name))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 1<<20), 16<<20)
+		for sc.Scan() {
+			var a article.Article
+			if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+				tb.Fatalf("%s: %v", name, err)
+			}
+			a.CleanBody, a.Body = a.Body, ""
+			a.Revision = 1
+			a.IngestedAt = ingested
+			a.WordCount = len(strings.Fields(a.CleanBody))
+			out = append(out, &a)
+		}
+		_ = f.Close()
+		if err := sc.Err(); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return out
+}
+
+// Reidentify returns n articles cycling through arts, each copy with its
+// own id (id~k) and a published date moved by k days.
+func Reidentify(arts []*article.Article, n int) []*article.Article {
+	out := make([]*article.Article, n)
+	for i := range out {
+		a := *arts[i%len(arts)]
+		k := i / len(arts)
+		if k > 0 {
+			a.ID = fmt.Sprintf("%s~%d", a.ID, k)
+			if !a.PublishedAt.IsZero() {
+				a.PublishedAt = a.PublishedAt.AddDate(0, 0, k)
+			}
+		}
+		out[i] = &a
+	}
+	return out
+}
+
+// IndexAll upserts arts in batches of size.
+func IndexAll(tb testing.TB, idx search.Index, arts []*article.Article, size int) {
+	tb.Helper()
+	for i := 0; i < len(arts); i += size {
+		if err := idx.Upsert(context.Background(), arts[i:min(i+size, len(arts))]); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// QueryMix builds n queries from words of the corpus titles: single words,
+// two words, phrases, OR and NOT, field and filter queries, match-all
+// sorted by date, in fixed proportions, with a fixed seed.
+func QueryMix(arts []*article.Article, n int) []search.Query {
+	r := rand.New(rand.NewSource(42))
+	words := func(a *article.Article) []string {
+		var ws []string
+		for _, w := range strings.FieldsFunc(a.Title, func(r rune) bool { return !unicode.IsLetter(r) }) {
+			if utf8.RuneCountInString(w) >= 5 {
+				ws = append(ws, w)
+			}
+		}
+		return ws
+	}
+	pick := func() (*article.Article, []string) {
+		for {
+			a := arts[r.Intn(len(arts))]
+			if ws := words(a); len(ws) >= 2 {
+				return a, ws
+			}
+		}
+	}
+	out := make([]search.Query, 0, n)
+	for i := 0; i < n; i++ {
+		a, ws := pick()
+		w := ws[r.Intn(len(ws))]
+		var q search.Query
+		switch i % 10 {
+		case 0, 1, 2, 3:
+			q.Text = w
+		case 4, 5:
+			q.Text = ws[0] + " " + ws[1]
+		case 6:
+			q.Text = `"` + ws[0] + " " + ws[1] + `"`
+		case 7:
+			q.Text = ws[0] + " OR " + w + " -" + ws[1]
+		case 8:
+			q.Text, q.Langs = w, []string{a.Lang}
+		case 9:
+			q.Text, q.Sort, q.Sources = "*", search.SortDate, []string{a.Source}
+		}
+		if i%20 == 19 {
+			q = search.Query{Text: "*", Sort: search.SortDate}
+		}
+		out = append(out, q)
+	}
+	return out
+}
+
+// Latencies runs queries one after another and returns their durations,
+// sorted.
+func Latencies(tb testing.TB, idx search.Index, queries []search.Query) []time.Duration {
+	tb.Helper()
+	ds := make([]time.Duration, 0, len(queries))
+	for _, q := range queries {
+		start := time.Now()
+		if _, err := idx.Search(context.Background(), q); err != nil {
+			tb.Fatalf("search %+v: %v", q, err)
+		}
+		ds = append(ds, time.Since(start))
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds
+}
+
+// CPUTime is the user and system CPU time of this process so far. On a
+// machine shared with other work, CPU time per operation is steadier than
+// wall time.
+func CPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// SortDurations sorts ds in place.
+func SortDurations(ds []time.Duration) {
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+}
+
+// Percentile returns the p-th percentile (0-100) of sorted durations.
+func Percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(float64(len(sorted))*p/100+0.5) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+// ReportLatencies reports p50, p95, p99 and max in milliseconds.
+func ReportLatencies(b *testing.B, ds []time.Duration) {
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(ms(Percentile(ds, 50)), "p50_ms")
+	b.ReportMetric(ms(Percentile(ds, 95)), "p95_ms")
+	b.ReportMetric(ms(Percentile(ds, 99)), "p99_ms")
+	b.ReportMetric(ms(ds[len(ds)-1]), "max_ms")
+}
