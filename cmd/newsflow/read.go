@@ -6,15 +6,19 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/term"
 
 	"github.com/newsflow/newsflow/pkg/envflag"
 	"github.com/newsflow/newsflow/pkg/search"
@@ -95,7 +99,62 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := json.Unmarshal(raw, &res); err != nil {
 		return fmt.Errorf("decode search answer: %w", err)
 	}
-	return printHits(stdout, &res, *offset)
+	tty := false
+	if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		tty = true
+	}
+	if err := printHits(stdout, &res, *offset); err != nil {
+		return err
+	}
+	if tty {
+		return printDetails(stdout, &res)
+	}
+	return nil
+}
+
+// printDetails shows, on a terminal, each hit's snippet with the matches
+// in bold, and the facets.
+func printDetails(w io.Writer, res *search.Result) error {
+	for _, h := range res.Hits {
+		s := snippetText(h.Snippet, "\x1b[1m", "\x1b[0m")
+		if _, err := fmt.Fprintf(w, "\n%s  %s\n  %s\x1b[0m\n", h.ID, truncate(h.Title, 100), truncate(s, 300)); err != nil {
+			return err
+		}
+	}
+	var lines []string
+	for _, f := range []struct{ name, label string }{{search.FacetLang, "languages"}, {search.FacetSource, "sources"}, {search.FacetEntities, "entities"}} {
+		counts := res.Facets[f.name]
+		if len(counts) == 0 {
+			continue
+		}
+		keys := make([]string, 0, len(counts))
+		for k := range counts {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			if counts[keys[i]] != counts[keys[j]] {
+				return counts[keys[i]] > counts[keys[j]]
+			}
+			return keys[i] < keys[j]
+		})
+		parts := make([]string, 0, min(len(keys), 8))
+		for _, k := range keys[:min(len(keys), 8)] {
+			parts = append(parts, fmt.Sprintf("%s %d", k, counts[k]))
+		}
+		lines = append(lines, fmt.Sprintf("%s: %s", f.label, strings.Join(parts, ", ")))
+	}
+	if len(lines) > 0 {
+		_, err := fmt.Fprintf(w, "\n%s\n", strings.Join(lines, "\n"))
+		return err
+	}
+	return nil
+}
+
+// snippetText turns a hit's HTML snippet into text, matches between on
+// and off.
+func snippetText(snippet, on, off string) string {
+	s := strings.NewReplacer("<mark>", on, "</mark>", off).Replace(snippet)
+	return html.UnescapeString(s)
 }
 
 func printHits(w io.Writer, res *search.Result, offset int) error {
