@@ -129,6 +129,28 @@ func Highlights(set *analysis.Set, n Node, langs []string) *analysis.Matcher {
 	return m
 }
 
+// HasText reports whether n has a positive text clause, one that gives
+// matches a relevance score; without one, relevance order is date order.
+func HasText(n Node) bool {
+	switch v := n.(type) {
+	case *Text:
+		return true
+	case *And:
+		for _, c := range v.Nodes {
+			if HasText(c) {
+				return true
+			}
+		}
+	case *Or:
+		for _, c := range v.Nodes {
+			if HasText(c) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // ParseText parses q.Text; "" and "*" match everything.
 func (q *Query) ParseText() (Node, error) {
 	s := strings.TrimSpace(q.Text)

@@ -116,8 +116,17 @@ func OpenIndex(ctx context.Context, location string) (search.Index, error) {
 	if pgindex.IsURL(location) {
 		return pgindex.Open(ctx, location)
 	}
-	return bleveindex.Open(location)
+	idx, err := bleveindex.Open(location)
+	if err != nil {
+		return nil, err
+	}
+	// Only this process writes the embedded index, so answers can be
+	// cached until the next write.
+	return search.NewCache(idx, searchCacheEntries), nil
 }
+
+// searchCacheEntries bounds the answers cached for the embedded index.
+const searchCacheEntries = 512
 
 // Service is a running index stage.
 type Service struct {

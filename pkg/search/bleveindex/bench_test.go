@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/search"
 	"github.com/newsflow/newsflow/pkg/search/searchtest"
 )
 
@@ -87,37 +89,81 @@ var (
 	bigErr  error
 )
 
-// BenchmarkQueryLatency runs a fixed mix of 2,000 queries (words, phrases,
-// OR/NOT, filters, match-all by date; each with facets and snippets) one
-// after another on an index of 100,000 articles, and reports percentiles.
-func BenchmarkQueryLatency(b *testing.B) {
+// openBig opens the benchmark index: the one in NEWSFLOW_BENCH_INDEX when
+// it holds n articles (built there when it is empty), or a new one in a
+// temporary directory.
+func openBig(b *testing.B, arts []*article.Article, n int) (*Index, error) {
+	dir := os.Getenv("NEWSFLOW_BENCH_INDEX")
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "newsflow-bench-index-")
+		if err != nil {
+			return nil, err
+		}
+		dir = filepath.Join(tmp, "index")
+	}
+	idx, err := Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	if c, _ := idx.Count(); c == uint64(n) {
+		return idx, nil
+	}
+	start := time.Now()
+	searchtest.IndexAll(b, idx, searchtest.Reidentify(arts, n), 1024)
+	b.Logf("indexed %d articles in %s (%.0f/s), %d bytes on disk", n, time.Since(start).Round(time.Millisecond),
+		float64(n)/time.Since(start).Seconds(), dirSize(b, dir))
+	return idx, nil
+}
+
+// BenchmarkQueryKinds reports the latency of each kind of query of the
+// mix separately.
+func BenchmarkQueryKinds(b *testing.B) {
 	arts := searchtest.LoadCorpus(b)
 	n := benchArticles()
-	bigOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "newsflow-bench-index-")
-		if err != nil {
-			bigErr = err
-			return
-		}
-		bigIdx, bigErr = Open(filepath.Join(dir, "index"))
-		if bigErr == nil {
-			start := time.Now()
-			searchtest.IndexAll(b, bigIdx, searchtest.Reidentify(arts, n), 512)
-			b.Logf("indexed %d articles in %s (%.0f/s), %d bytes on disk", n, time.Since(start).Round(time.Millisecond),
-				float64(n)/time.Since(start).Seconds(), dirSize(b, dir))
-		}
-	})
+	bigOnce.Do(func() { bigIdx, bigErr = openBig(b, arts, n) })
 	if bigErr != nil {
 		b.Fatal(bigErr)
 	}
+	for _, k := range searchtest.QueryKinds(arts, 200) {
+		b.Run(k.Name, func(b *testing.B) {
+			var all []time.Duration
+			cpu := searchtest.CPUTime()
+			for i := 0; i < b.N; i++ {
+				all = append(all, searchtest.Latencies(b, bigIdx, k.Queries)...)
+			}
+			cpu = searchtest.CPUTime() - cpu
+			searchtest.SortDurations(all)
+			searchtest.ReportLatencies(b, all)
+			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(len(all)), "cpu_ms/query")
+		})
+	}
+}
+
+// BenchmarkQueryLatency runs a fixed mix of 2,000 queries (words, phrases,
+// OR/NOT, filters, match-all by date; each with facets and snippets) one
+// after another on an index of 100,000 articles, through the answer cache
+// as the index stage serves them, and reports percentiles.
+// BenchmarkQueryKinds gives each kind without the cache.
+func BenchmarkQueryLatency(b *testing.B) {
+	arts := searchtest.LoadCorpus(b)
+	n := benchArticles()
+	bigOnce.Do(func() { bigIdx, bigErr = openBig(b, arts, n) })
+	if bigErr != nil {
+		b.Fatal(bigErr)
+	}
+	// As the index stage serves it: with the answer cache.
+	cached := search.NewCache(bigIdx, 512)
 	queries := searchtest.QueryMix(arts, 2000)
 	searchtest.Latencies(b, bigIdx, queries[:200]) // warm up
 	b.ResetTimer()
 	var all []time.Duration
+	cpu := searchtest.CPUTime()
 	for i := 0; i < b.N; i++ {
-		all = append(all, searchtest.Latencies(b, bigIdx, queries)...)
+		all = append(all, searchtest.Latencies(b, cached, queries)...)
 	}
 	b.StopTimer()
+	cpu = searchtest.CPUTime() - cpu
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(len(all)), "cpu_ms/query")
 	searchtest.SortDurations(all)
 	searchtest.ReportLatencies(b, all)
 	b.ReportMetric(float64(len(all))/b.Elapsed().Seconds(), "queries/s")

@@ -34,10 +34,20 @@ const (
 	termsAnalyzer = "newsflow_terms"
 	sourceField   = "_source"
 	// mappingVersion changes when documents must be indexed anew.
-	mappingVersion = "3"
+	mappingVersion = "4"
 	mappingKey     = "newsflow_mapping_version"
 	titleBoost     = 2.0
+	// facetField holds every facet value of a document, prefixed by its
+	// facet (l: lang, s: source, e: entity), so that one doc-value read per
+	// match feeds all three facets.
+	facetField = "facet"
+	// sortField is the sort date as a fixed-width string: one doc-value
+	// term per document (a date field has one per precision step).
+	sortField = "sort_key"
 )
+
+// facet prefixes in facetField.
+var facetPrefixes = map[string]string{"l:": search.FacetLang, "s:": search.FacetSource, "e:": search.FacetEntities}
 
 // ErrOldMapping is returned by Open for an index built with an older
 // mapping; it must be rebuilt.
@@ -146,12 +156,13 @@ func Mapping() (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt("title", text())
 	dm.AddFieldMappingsAt("body", text())
 	dm.AddFieldMappingsAt("entity_text", text())
-	dm.AddFieldMappingsAt("source", keyword(true))
-	dm.AddFieldMappingsAt("lang", keyword(true))
-	dm.AddFieldMappingsAt("entity", keyword(true))
+	dm.AddFieldMappingsAt("source", keyword(false))
+	dm.AddFieldMappingsAt("lang", keyword(false))
+	dm.AddFieldMappingsAt("entity", keyword(false))
 	dm.AddFieldMappingsAt("entity_type", keyword(false))
+	dm.AddFieldMappingsAt(facetField, keyword(true))
+	dm.AddFieldMappingsAt(sortField, keyword(true))
 	dm.AddFieldMappingsAt("published_at", date(false))
-	dm.AddFieldMappingsAt("sort_date", date(true))
 	dm.AddFieldMappingsAt("words", num(false))
 	dm.AddFieldMappingsAt("revision", num(true))
 	dm.AddFieldMappingsAt(sourceField, stored)
@@ -179,6 +190,14 @@ const (
 	keywordOpts = index.IndexField | index.DocValues
 )
 
+// sortKey renders t so that later times sort after earlier ones as
+// strings: seconds since 1970 and nanoseconds, zero-padded (times before
+// 1970 sort first).
+func sortKey(t time.Time) string {
+	sec := max(t.Unix(), 0)
+	return fmt.Sprintf("%012d.%09d", sec, t.Nanosecond())
+}
+
 // document builds the Bleve document of a directly (the mapping
 // describes the same fields), so that text is tokenised once, by
 // pkg/search/analysis, with its positions (stop words leave gaps).
@@ -187,16 +206,24 @@ func (x *Index) document(a *article.Article, raw []byte) (*document.Document, er
 	d := document.NewDocument(a.ID)
 	d.AddField(document.NewTextFieldCustom("title", nil, nil, textOpts, tokenStream(terms.Title)))
 	d.AddField(document.NewTextFieldCustom("body", nil, nil, textOpts, tokenStream(terms.Body)))
+	facets := 0
+	addFacet := func(prefix, v string) {
+		d.AddField(document.NewTextFieldCustom(facetField, []uint64{uint64(facets)}, []byte(prefix+v), keywordOpts, nil))
+		facets++
+	}
+	addFacet("l:", a.Lang)
+	addFacet("s:", a.Source)
 	for i, name := range terms.EntityNames {
 		ap := []uint64{uint64(i)}
 		d.AddField(document.NewTextFieldCustom("entity_text", ap, nil, textOpts, tokenStream(terms.Entities[i])))
-		d.AddField(document.NewTextFieldCustom("entity", ap, []byte(name), keywordOpts, nil))
+		d.AddField(document.NewTextFieldCustom("entity", ap, []byte(name), index.IndexField, nil))
+		addFacet("e:", name)
 	}
 	for i, typ := range terms.EntityTypes {
 		d.AddField(document.NewTextFieldCustom("entity_type", []uint64{uint64(i)}, []byte(typ), index.IndexField, nil))
 	}
-	d.AddField(document.NewTextFieldCustom("source", nil, []byte(a.Source), keywordOpts, nil))
-	d.AddField(document.NewTextFieldCustom("lang", nil, []byte(a.Lang), keywordOpts, nil))
+	d.AddField(document.NewTextFieldCustom("source", nil, []byte(a.Source), index.IndexField, nil))
+	d.AddField(document.NewTextFieldCustom("lang", nil, []byte(a.Lang), index.IndexField, nil))
 	d.AddField(document.NewNumericFieldWithIndexingOptions("words", nil, float64(a.WordCount), index.IndexField))
 	d.AddField(document.NewNumericFieldWithIndexingOptions("revision", nil, float64(a.Revision), index.IndexField|index.StoreField))
 	sortDate := a.IngestedAt
@@ -209,11 +236,7 @@ func (x *Index) document(a *article.Article, raw []byte) (*document.Document, er
 		sortDate = a.PublishedAt
 	}
 	if !sortDate.IsZero() {
-		f, err := document.NewDateTimeFieldWithIndexingOptions("sort_date", nil, sortDate, time.RFC3339, index.IndexField|index.DocValues)
-		if err != nil {
-			return nil, fmt.Errorf("sort date of %s: %w", a.ID, err)
-		}
-		d.AddField(f)
+		d.AddField(document.NewTextFieldCustom(sortField, nil, []byte(sortKey(sortDate)), keywordOpts, nil))
 	}
 	d.AddField(document.NewTextFieldWithIndexingOptions(sourceField, nil, raw, index.StoreField))
 	return d, nil
@@ -357,13 +380,15 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 	}
 	req := bleve.NewSearchRequestOptions(root, q.Limit, q.Offset, false)
 	req.Fields = []string{sourceField}
-	req.AddFacet(search.FacetLang, bleve.NewFacetRequest("lang", search.FacetSize))
-	req.AddFacet(search.FacetSource, bleve.NewFacetRequest("source", search.FacetSize))
-	req.AddFacet(search.FacetEntities, bleve.NewFacetRequest("entity", search.FacetSize))
-	if q.Sort == search.SortDate {
-		req.SortBy([]string{"-sort_date", "-_score", "_id"})
+	// Every value of the combined field, split by prefix below.
+	req.AddFacet(facetField, bleve.NewFacetRequest(facetField, 1<<20))
+	// Sort keys cost a doc-value read per match; _id would cost a stored
+	// field read, so ties keep index order.
+	if q.Sort == search.SortDate || !search.HasText(n) {
+		req.SortBy([]string{"-" + sortField})
+		req.Score = "none"
 	} else {
-		req.SortBy([]string{"-_score", "-sort_date", "_id"})
+		req.SortBy([]string{"-_score"})
 	}
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
@@ -379,12 +404,18 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 		}
 		out.Hits = append(out.Hits, search.NewHit(x.set, a, h.Score, m))
 	}
-	for name, fr := range res.Facets {
-		if fr.Terms == nil {
-			continue
-		}
+	if fr := res.Facets[facetField]; fr != nil && fr.Terms != nil {
+		// Terms come most frequent first (ties by term): keep the first
+		// FacetSize of each facet.
 		for _, t := range fr.Terms.Terms() {
-			out.Facets[name][t.Term] = t.Count
+			if len(t.Term) < 2 {
+				continue
+			}
+			name, ok := facetPrefixes[t.Term[:2]]
+			if !ok || len(out.Facets[name]) >= search.FacetSize {
+				continue
+			}
+			out.Facets[name][t.Term[2:]] = t.Count
 		}
 	}
 	return out, nil

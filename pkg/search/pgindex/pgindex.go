@@ -275,7 +275,7 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 		score = "ts_rank(tsv, " + tr.arg(strings.Join(tr.rank, " | ")) + "::tsquery)"
 	}
 	order := "score DESC, sort_date DESC NULLS LAST, id"
-	if q.Sort == search.SortDate {
+	if q.Sort == search.SortDate || !search.HasText(n) {
 		order = "sort_date DESC NULLS LAST, score DESC, id"
 	}
 	facet := func(expr, from string) string {

@@ -132,6 +132,33 @@ func QueryMix(arts []*article.Article, n int) []search.Query {
 	return out
 }
 
+// QueryKind is one kind of query of the mix.
+type QueryKind struct {
+	Name    string
+	Queries []search.Query
+}
+
+// QueryKinds splits a mix of n queries per kind by kind.
+func QueryKinds(arts []*article.Article, n int) []QueryKind {
+	mix := QueryMix(arts, 20*n)
+	names := []string{"word", "word", "word", "word", "two_words", "two_words", "phrase", "or_not", "word_lang", "all_source_by_date"}
+	byName := map[string][]search.Query{}
+	for i, q := range mix {
+		name := names[i%10]
+		if i%20 == 19 {
+			name = "all_by_date"
+		}
+		if len(byName[name]) < n {
+			byName[name] = append(byName[name], q)
+		}
+	}
+	var out []QueryKind
+	for _, name := range []string{"word", "two_words", "phrase", "or_not", "word_lang", "all_source_by_date", "all_by_date"} {
+		out = append(out, QueryKind{Name: name, Queries: byName[name]})
+	}
+	return out
+}
+
 // Latencies runs queries one after another and returns their durations,
 // sorted.
 func Latencies(tb testing.TB, idx search.Index, queries []search.Query) []time.Duration {

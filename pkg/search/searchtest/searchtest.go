@@ -216,18 +216,25 @@ func testFilters(t *testing.T, o Opener) {
 
 func testSortAndPages(t *testing.T, o Opener) {
 	idx := open(t, o, Fixtures()...)
+	// bg2 and de1 have no published_at and were ingested at the same
+	// time: their order is the backend's.
 	byDate := []string{"en2", "en1", "ru1", "bg1", "uk1", "bg2", "de1"}
 	res := mustSearch(t, idx, search.Query{Text: "*", Sort: search.SortDate, Limit: 10})
-	if got := ids(res); !reflect.DeepEqual(got, byDate) {
+	if got := ids(res); !reflect.DeepEqual(got[:5], byDate[:5]) || !reflect.DeepEqual(sorted(got[5:]), byDate[5:]) {
 		t.Errorf("sort by date = %v, want %v", got, byDate)
+	}
+	// Without words to score, relevance order is date order.
+	res = mustSearch(t, idx, search.Query{Text: "*", Limit: 5})
+	if got := ids(res); !reflect.DeepEqual(got, byDate[:5]) {
+		t.Errorf("relevance order of * = %v, want %v", got, byDate[:5])
 	}
 	res = mustSearch(t, idx, search.Query{Text: "*", Sort: search.SortDate, Limit: 2, Offset: 2})
 	if got := ids(res); !reflect.DeepEqual(got, byDate[2:4]) || res.Total != 7 {
 		t.Errorf("page 2 = %v (total %d), want %v (total 7)", got, res.Total, byDate[2:4])
 	}
-	res = mustSearch(t, idx, search.Query{Text: "*", Sort: search.SortDate, Limit: 10, Offset: 6})
-	if got := ids(res); !reflect.DeepEqual(got, byDate[6:]) {
-		t.Errorf("last page = %v, want %v", got, byDate[6:])
+	res = mustSearch(t, idx, search.Query{Text: "*", Sort: search.SortDate, Limit: 10, Offset: 5})
+	if got := ids(res); !reflect.DeepEqual(sorted(got), byDate[5:]) {
+		t.Errorf("last page = %v, want %v", got, byDate[5:])
 	}
 	res = mustSearch(t, idx, search.Query{Text: "*", Offset: 100})
 	if len(res.Hits) != 0 || res.Total != 7 {

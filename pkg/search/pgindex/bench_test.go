@@ -1,0 +1,82 @@
+package pgindex
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/newsflow/newsflow/pkg/search/pgindex/pgtest"
+	"github.com/newsflow/newsflow/pkg/search/searchtest"
+)
+
+func (x *Index) tableBytes(tb testing.TB) int64 {
+	tb.Helper()
+	var n int64
+	if err := x.pool.QueryRow(context.Background(), "SELECT pg_total_relation_size('articles')").Scan(&n); err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+// BenchmarkBulkIndex indexes the corpus into a fresh database per
+// iteration in batches of 1024 and reports articles/s, the CPU time of
+// this process (analysis) per article and the table size with its indexes
+// per article. The server's own CPU time is not in cpu_ms/article.
+func BenchmarkBulkIndex(b *testing.B) {
+	arts := searchtest.LoadCorpus(b)
+	var elapsed, cpu time.Duration
+	var size int64
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		idx, err := Open(context.Background(), pgtest.FreshDatabase(b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start, startCPU := time.Now(), searchtest.CPUTime()
+		searchtest.IndexAll(b, idx, arts, 1024)
+		elapsed += time.Since(start)
+		cpu += searchtest.CPUTime() - startCPU
+		b.StopTimer()
+		size = idx.tableBytes(b)
+		_ = idx.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(len(arts)*b.N)/elapsed.Seconds(), "articles/s")
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(len(arts)*b.N), "cpu_ms/article")
+	b.ReportMetric(float64(size)/float64(len(arts)), "table_bytes/article")
+}
+
+// BenchmarkQueryLatency runs the query mix of the Bleve benchmark on a
+// database of NEWSFLOW_BENCH_ARTICLES (default 100,000) articles.
+func BenchmarkQueryLatency(b *testing.B) {
+	arts := searchtest.LoadCorpus(b)
+	n := 100_000
+	if v, err := strconv.Atoi(os.Getenv("NEWSFLOW_BENCH_ARTICLES")); err == nil && v > 0 {
+		n = v
+	}
+	idx, err := Open(context.Background(), pgtest.FreshDatabase(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = idx.Close() }()
+	start := time.Now()
+	searchtest.IndexAll(b, idx, searchtest.Reidentify(arts, n), 1024)
+	if _, err := idx.pool.Exec(context.Background(), "VACUUM ANALYZE articles"); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("indexed %d articles in %s, %d bytes", n, time.Since(start).Round(time.Millisecond), idx.tableBytes(b))
+	queries := searchtest.QueryMix(arts, 2000)
+	searchtest.Latencies(b, idx, queries[:200])
+	b.ResetTimer()
+	var all []time.Duration
+	for i := 0; i < b.N; i++ {
+		all = append(all, searchtest.Latencies(b, idx, queries)...)
+	}
+	b.StopTimer()
+	searchtest.SortDurations(all)
+	searchtest.ReportLatencies(b, all)
+	b.ReportMetric(float64(len(all))/b.Elapsed().Seconds(), "queries/s")
+}
