@@ -32,8 +32,9 @@ func TestCache(t *testing.T) {
 		}
 		return res.Total
 	}
-	if total("alpha") != 1 || total("alpha") != 1 {
-		t.Fatal("alpha not found")
+	first, second := total("alpha"), total("alpha")
+	if first != 1 || second != 1 {
+		t.Fatalf("alpha: %d then %d hits, want 1 and 1", first, second)
 	}
 	if h, m := c.Stats(); h != 1 || m != 1 {
 		t.Errorf("hits %d misses %d, want 1 and 1", h, m)
