@@ -197,7 +197,13 @@ func (w *Worker) Run(ctx context.Context) error {
 		}()
 	}
 	missing := make(chan struct{}, 1)
+	// The info poller and the advisory consumer live as long as Run.
+	bgCtx, stopBG := context.WithCancel(ctx)
 	var bg sync.WaitGroup
+	defer func() {
+		stopBG()
+		bg.Wait()
+	}()
 	started := false
 	wait := 250 * time.Millisecond
 	for {
@@ -206,6 +212,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				break
 			}
+			w.shutdown(nil, &wg, cancelWork)
 			return err
 		}
 		cc, err := cons.Consume(onMsg,
@@ -233,16 +240,15 @@ func (w *Worker) Run(ctx context.Context) error {
 			bg.Add(2)
 			go func() {
 				defer bg.Done()
-				w.pollInfo(ctx, missing)
+				w.pollInfo(bgCtx, missing)
 			}()
 			go func() {
 				defer bg.Done()
-				w.runAdvisories(ctx)
+				w.runAdvisories(bgCtx)
 			}()
 		}
 		if stopped := w.watch(ctx, cc, missing); stopped {
 			w.shutdown(cc, &wg, cancelWork)
-			bg.Wait()
 			w.log.Info("stage stopped")
 			return nil
 		}
@@ -253,7 +259,6 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	// ctx ended while (re)creating the consumer: finish what is in flight.
 	w.shutdown(nil, &wg, cancelWork)
-	bg.Wait()
 	w.log.Info("stage stopped")
 	return nil
 }
@@ -500,6 +505,8 @@ func (w *Worker) heartbeat(m jetstream.Msg) func() {
 	var mu sync.Mutex
 	stopped := false
 	var t *time.Timer
+	// t is set under mu: the callback reads it under mu.
+	mu.Lock()
 	t = time.AfterFunc(every, func() {
 		mu.Lock()
 		defer mu.Unlock()
@@ -509,10 +516,11 @@ func (w *Worker) heartbeat(m jetstream.Msg) func() {
 		_ = m.InProgress()
 		t.Reset(every)
 	})
+	mu.Unlock()
 	return func() {
 		mu.Lock()
+		defer mu.Unlock()
 		stopped = true
-		mu.Unlock()
 		t.Stop()
 	}
 }
