@@ -35,6 +35,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	corpusDir := fs.String("corpus", corpus.Find(), "the shared test corpus (default $"+corpus.EnvVar+" or ../shared/corpus)")
 	goldDir := fs.String("gold", "services/enrich/testdata/gold", "the gold set directory")
+	langTrain := fs.String("lang-train", "pkg/langdetect/train", "the language training texts written for the project (for cross-validation)")
 	out := fs.String("out", "docs/quality.md", `the report file, "-" for standard output`)
 	only := fs.String("only", "", "comma-separated section titles to run (default all)")
 	verbose := fs.Bool("v", false, "print each miss to standard error")
@@ -44,7 +45,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *corpusDir == "" {
 		return fmt.Errorf("corpus not found: pass -corpus or set %s", corpus.EnvVar)
 	}
-	env, err := newEnv(*corpusDir, *goldDir)
+	env, err := newEnv(*corpusDir, *goldDir, *langTrain)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ func sections() []quality.Section {
 	}
 }
 
-func newEnv(corpusDir, goldDir string) (*quality.Env, error) {
+func newEnv(corpusDir, goldDir, langTrainDir string) (*quality.Env, error) {
 	e := enrich.NewEnricher(enrich.Steps(), time.Now)
 	ld, err := langdetect.New()
 	if err != nil {
@@ -33,7 +33,7 @@ func newEnv(corpusDir, goldDir string) (*quality.Env, error) {
 	env := &quality.Env{
 		CorpusDir:    corpusDir,
 		GoldDir:      goldDir,
-		LangTrainDir: "pkg/langdetect/train",
+		LangTrainDir: langTrainDir,
 		Enrich:       e.Enrich,
 		DetectLang:   func(text string) string { return ld.Detect(text).Lang },
 	}
