@@ -5,11 +5,14 @@ package enrich
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/nats-io/nats.go"
 
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/natsbus"
@@ -82,6 +85,7 @@ func (c Config) Redacted() any { return c }
 // Service is a running enrich stage.
 type Service struct {
 	worker *natsbus.Worker
+	index  *KVIndex
 }
 
 // New builds the enrich stage on d.
@@ -102,13 +106,20 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 	h := pipeline.Chain(e, pipeline.Observe(stage), pipeline.Recover(), pipeline.Timeout(cfg.Stage.AckWait))
 	w, err := natsbus.NewWorker(d.JS, cfg.Stage, h, d.Log, stage)
 	if err != nil {
+		_ = index.Close() // the error that matters is err
 		return nil, err
 	}
-	return &Service{worker: w}, nil
+	return &Service{worker: w, index: index}, nil
 }
 
 // Run consumes until ctx is cancelled.
-func (s *Service) Run(ctx context.Context) error { return s.worker.Run(ctx) }
+func (s *Service) Run(ctx context.Context) error {
+	err := s.worker.Run(ctx)
+	if cerr := s.index.Close(); cerr != nil && !errors.Is(cerr, nats.ErrConnectionClosed) && err == nil {
+		err = fmt.Errorf("stop watching %s: %w", SimhashBucket, cerr)
+	}
+	return err
+}
 
 // Enricher runs the enrichment steps over each article. It is the stage's
 // pipeline handler.

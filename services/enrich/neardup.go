@@ -26,6 +26,7 @@ type KVIndex struct {
 	kv    jetstream.KeyValue
 	local *simhash.MemoryIndex
 	w     jetstream.KeyWatcher
+	stop  context.CancelFunc
 	done  chan struct{}
 	log   *zap.Logger
 }
@@ -45,19 +46,23 @@ func OpenKVIndex(ctx context.Context, js jetstream.JetStream, ttl time.Duration,
 	if err != nil {
 		return nil, fmt.Errorf("open key-value bucket %s: %w", SimhashBucket, err)
 	}
-	w, err := kv.WatchAll(ctx, jetstream.IgnoreDeletes())
+	// The watch lives until Close, not until ctx (a start-up deadline).
+	wctx, stop := context.WithCancel(context.Background())
+	w, err := kv.WatchAll(wctx, jetstream.IgnoreDeletes())
 	if err != nil {
+		stop()
 		return nil, fmt.Errorf("watch key-value bucket %s: %w", SimhashBucket, err)
 	}
 	if log == nil {
 		log = zap.NewNop()
 	}
-	x := &KVIndex{kv: kv, local: simhash.NewMemoryIndex(), w: w, done: make(chan struct{}), log: log}
+	x := &KVIndex{kv: kv, local: simhash.NewMemoryIndex(), w: w, stop: stop, done: make(chan struct{}), log: log}
 	// Load what the bucket holds, then follow it in the background.
 	for {
 		select {
 		case e, ok := <-w.Updates():
 			if !ok {
+				stop()
 				return nil, fmt.Errorf("watch key-value bucket %s: closed while loading", SimhashBucket)
 			}
 			if e == nil {
@@ -67,7 +72,8 @@ func OpenKVIndex(ctx context.Context, js jetstream.JetStream, ttl time.Duration,
 			x.file(e)
 		case <-ctx.Done():
 			_ = w.Stop()
-			return nil, ctx.Err()
+			stop()
+			return nil, fmt.Errorf("load key-value bucket %s: %w", SimhashBucket, ctx.Err())
 		}
 	}
 }
@@ -84,6 +90,7 @@ func (x *KVIndex) follow() {
 // Close stops watching the bucket.
 func (x *KVIndex) Close() error {
 	err := x.w.Stop()
+	x.stop()
 	<-x.done
 	return err
 }

@@ -222,6 +222,11 @@ func TestKVIndexSharedBetweenReplicas(t *testing.T) {
 	if got, err := x3.Add(ctx, "copy-again", fp); err != nil || got != "orig" {
 		t.Errorf("after restart: %q, %v; want orig", got, err)
 	}
+	for _, x := range []*KVIndex{x1, x2, x3} {
+		if err := x.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	}
 }
 
 func TestNearDuplicateStep(t *testing.T) {
