@@ -178,17 +178,6 @@ func (m *Model) IsStop(lang, word string) bool {
 	return m.stops[lang][strings.ToLower(word)]
 }
 
-// idf is the smoothed inverse document frequency of a stem in lang; a
-// language without counts treats every term as rare.
-func (m *Model) idf(lang, stem string) float64 {
-	n := m.docs[lang]
-	if n == 0 {
-		return 1 // no counts for this language: term frequency alone
-	}
-	df := m.df[lang][stem]
-	return math.Log(float64(n+1) / float64(df+1))
-}
-
 // form is a surface form of a term and how often it occurs.
 type form struct {
 	text string
@@ -296,6 +285,7 @@ func (m *Model) score(lang, title string, body []textseg.Token) []*term {
 	for _, tok := range textseg.Tokenize(title) {
 		add(tok, len(body), true)
 	}
+	docs, df := m.docs[lang], m.df[lang]
 	out := order[:0]
 	total := float64(len(body) + 1)
 	for _, t := range order {
@@ -303,7 +293,11 @@ func (m *Model) score(lang, title string, body []textseg.Token) []*term {
 			continue // only in the title
 		}
 		tf := 1 + math.Log(float64(t.count))
-		w := tf * m.idf(lang, t.stem)
+		idf := 1.0 // no counts for this language: term frequency alone
+		if docs > 0 {
+			idf = math.Log(float64(docs+1) / float64(df[t.stem]+1))
+		}
+		w := tf * idf
 		if t.inTitle {
 			w *= 1.5
 		}

@@ -19,12 +19,29 @@ const Shingle = 3
 // shingles have it set. A text with fewer words than Shingle is hashed as
 // one shingle; a text without words has fingerprint 0.
 func Fingerprint(text string) uint64 {
-	var counts [64]int32
+	// Bit counts are kept in byte lanes: lanes[k] holds, in its 8 bytes,
+	// how many shingle hashes had bits 8k..8k+7 set. Lanes are flushed
+	// into ones before a byte can overflow.
+	var lanes [8]uint64
+	var ones [64]int32
 	var ring [Shingle]uint64 // hashes of the last words
-	n := 0
+	n, shingles, pending := 0, 0, 0
+	flush := func() {
+		for k := range lanes {
+			for j := 0; j < 8; j++ {
+				ones[8*k+j] += int32(lanes[k] >> (8 * j) & 0xff)
+			}
+			lanes[k] = 0
+		}
+		pending = 0
+	}
 	add := func(h uint64) {
-		for b := range counts {
-			counts[b] += int32(h>>b&1)*2 - 1
+		for k := range lanes {
+			lanes[k] += spread(uint8(h >> (8 * k)))
+		}
+		shingles++
+		if pending++; pending == 255 {
+			flush()
 		}
 	}
 	const offset, prime = 0xcbf29ce484222325, 0x100000001b3
@@ -88,13 +105,23 @@ func Fingerprint(text string) uint64 {
 		}
 		add(mix(sh))
 	}
+	flush()
 	var fp uint64
-	for b := range counts {
-		if counts[b] > 0 {
+	for b := range ones {
+		if 2*int(ones[b]) > shingles {
 			fp |= 1 << b
 		}
 	}
 	return fp
+}
+
+// spread puts bit j of b into byte j of the result.
+func spread(b uint8) uint64 {
+	x := uint64(b)
+	x = (x | x<<28) & 0x0000000f0000000f
+	x = (x | x<<14) & 0x0003000300030003
+	x = (x | x<<7) & 0x0101010101010101
+	return x
 }
 
 // Distance is the number of bits in which a and b differ.
