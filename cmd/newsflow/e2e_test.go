@@ -189,8 +189,13 @@ func TestEndToEndSeedArticle(t *testing.T) {
 	waitFor(t, "ingest to count the duplicate", func() bool {
 		return strings.Contains(metricsText(t, base), `newsflow_stage_messages_total{outcome="duplicate",stage="ingest"} 1`)
 	})
+	// The article is searchable as soon as its batch is written; the ok
+	// outcome is counted a moment later, once its indexed event is stored.
+	waitFor(t, "index to count its article", func() bool {
+		return !strings.Contains(metricsText(t, base), `newsflow_stage_messages_total{outcome="ok",stage="index"} 0`+"\n")
+	})
 	m := metricsText(t, base)
-	if !strings.Contains(m, `newsflow_stage_messages_total{outcome="ok",stage="index"} 1`) {
+	if !strings.Contains(m, `newsflow_stage_messages_total{outcome="ok",stage="index"} 1`+"\n") {
 		t.Errorf("index stage did not handle exactly one article")
 	}
 	if n, _ := searchTotal(t, base, "*"); n != 1 {
