@@ -26,6 +26,7 @@ func (c *StageConfig) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.MaxAckPending, "max-ack-pending", c.MaxAckPending, "messages delivered and not yet acked, across replicas")
 	fs.IntVar(&c.Concurrency, "concurrency", c.Concurrency, "messages handled at once by this replica")
 	fs.IntVar(&c.PullBatch, "pull-batch", c.PullBatch, "messages buffered by the client")
+	fs.IntVar(&c.PullMaxBytes, "pull-max-bytes", c.PullMaxBytes, "bytes one pull request may return (at least the largest message)")
 	fs.DurationVar(&c.BackoffBase, "backoff-base", c.BackoffBase, "first retry delay, doubled per attempt")
 	fs.DurationVar(&c.BackoffMax, "backoff-max", c.BackoffMax, "largest retry delay")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", c.ShutdownGrace, "time in-flight work may take to finish on shutdown")

@@ -55,6 +55,12 @@ type StageConfig struct {
 	Concurrency int
 	// PullBatch is how many messages the client keeps buffered.
 	PullBatch int
+	// PullMaxBytes bounds the bytes one pull request may return, so that
+	// large messages (NDJSON batches, 1 MiB articles) cannot pile up beyond
+	// the server's per-client pending limit (64 MiB by default) and get the
+	// connection cut as a slow consumer. It is raised to the server's
+	// largest message when that is bigger.
+	PullMaxBytes int
 	// BackoffBase and BackoffMax bound the delay before a redelivery after
 	// a retryable failure: base doubled per attempt, capped at max.
 	BackoffBase time.Duration
@@ -79,6 +85,7 @@ func DefaultStageConfig(name, stream, filter, output string) StageConfig {
 		MaxAckPending: 2048,
 		Concurrency:   256,
 		PullBatch:     512,
+		PullMaxBytes:  32 << 20,
 		BackoffBase:   time.Second,
 		BackoffMax:    time.Minute,
 		ShutdownGrace: 20 * time.Second,
@@ -101,6 +108,8 @@ func (c StageConfig) Validate() error {
 		return fmt.Errorf("%w: stage %s: concurrency must be at least 1, got %d", ErrInvalidConfig, c.Name, c.Concurrency)
 	case c.MaxAckPending < c.Concurrency:
 		return fmt.Errorf("%w: stage %s: max ack pending (%d) must be at least the concurrency (%d)", ErrInvalidConfig, c.Name, c.MaxAckPending, c.Concurrency)
+	case c.PullMaxBytes < 1<<20:
+		return fmt.Errorf("%w: stage %s: pull max bytes must be at least 1 MiB, got %d", ErrInvalidConfig, c.Name, c.PullMaxBytes)
 	case c.PullBatch < 1:
 		return fmt.Errorf("%w: stage %s: pull batch must be at least 1", ErrInvalidConfig, c.Name)
 	case c.BackoffBase <= 0 || c.BackoffMax < c.BackoffBase:
@@ -157,6 +166,16 @@ func (w *Worker) EnsureConsumer(ctx context.Context) (jetstream.Consumer, error)
 		return nil, fmt.Errorf("create or update consumer %s on %s: %w", w.cfg.Name, w.cfg.Stream, err)
 	}
 	return c, nil
+}
+
+// pullMaxBytes is the configured bound, raised to the server's largest
+// message when that is bigger: a message larger than a pull request's byte
+// limit could never be delivered and would stall the consumer.
+func (w *Worker) pullMaxBytes() int {
+	if mp := int(w.js.Conn().MaxPayload()); mp > w.cfg.PullMaxBytes {
+		return mp
+	}
+	return w.cfg.PullMaxBytes
 }
 
 // Run consumes until ctx is cancelled. Then it stops fetching, hands
@@ -216,7 +235,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			return err
 		}
 		cc, err := cons.Consume(onMsg,
-			jetstream.PullMaxMessages(w.cfg.PullBatch),
+			jetstream.PullMaxMessagesWithBytesLimit(w.cfg.PullBatch, w.pullMaxBytes()),
 			jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 				if errors.Is(err, jetstream.ErrNoHeartbeat) || errors.Is(err, nats.ErrConnectionClosed) {
 					w.log.Debug("consume", zap.Error(err))

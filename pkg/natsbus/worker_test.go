@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -304,5 +305,51 @@ func TestWorkerDuplicateOutcome(t *testing.T) {
 	eventually(t, "three outcomes", func() bool { return rec.ok.Load()+rec.dup.Load() == 3 })
 	if rec.ok.Load() != 1 || rec.dup.Load() != 2 {
 		t.Errorf("ok=%d dup=%d, want 1 and 2", rec.ok.Load(), rec.dup.Load())
+	}
+}
+
+// Large messages must not pile up in the client beyond the server's
+// per-client pending limit (64 MiB): 80 messages of 2 MiB would be 160 MiB
+// with a pull batch of 512 and no byte bound, and the server would cut the
+// connection as a slow consumer.
+func TestWorkerLargeMessagesStayUnderPendingLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 320 MiB to the store")
+	}
+	srv := natstest.RunServer(t)
+	nc, js := natstest.Connect(t, srv)
+	natstest.Topology(t, js)
+	var slow atomic.Int64
+	nc.SetErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+		if errors.Is(err, nats.ErrSlowConsumer) {
+			slow.Add(1)
+		}
+	})
+	const n, size = 80, 2 << 20
+	payload := []byte(strings.Repeat("x", size))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for i := 0; i < n; i++ {
+		if _, err := js.Publish(ctx, natsbus.RawSubject("big"), payload); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := &countingRecorder{}
+	cfg := testStage()
+	cfg.PullBatch = 512
+	cfg.Concurrency = 64
+	cfg.MaxAckPending = 1024
+	var handled atomic.Int64
+	startWorker(t, js, cfg, pipeline.HandlerFunc(func(_ context.Context, m *pipeline.Message) ([]*pipeline.Message, error) {
+		time.Sleep(20 * time.Millisecond) // slower than delivery: messages wait in the client
+		handled.Add(1)
+		return nil, nil
+	}), rec)
+	eventually(t, "every large message handled", func() bool { return rec.ok.Load() == n })
+	if got := slow.Load(); got != 0 {
+		t.Errorf("%d slow-consumer errors: the client buffered more than the server allows", got)
+	}
+	if nc.Stats().Reconnects != 0 {
+		t.Errorf("connection was cut %d times", nc.Stats().Reconnects)
 	}
 }
