@@ -178,7 +178,7 @@ func TestPageInChromium(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#q`)),
 		chromedp.SendKeys(chromedp.CSS(`#q`), "Лавров"),
 		chromedp.Click(chromedp.CSS(`#search button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(hit)),
+		chromedp.WaitVisible(chromedp.CSS(`#results[data-state="done"][data-q="Лавров"] `+hit)),
 	); err != nil {
 		fail("search for Лавров", err)
 	}

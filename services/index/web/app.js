@@ -117,6 +117,7 @@ async function render() {
   p.set('limit', String(LIMIT));
   p.set('offset', String(s.offset));
   $('#status').textContent = 'Searching…';
+  $('#results').dataset.state = 'loading';
   let res;
   try {
     res = await api('/v1/search?' + p.toString());
@@ -125,10 +126,14 @@ async function render() {
     $('#hits').replaceChildren();
     $('#pager').replaceChildren();
     showError(e.message);
+    $('#results').dataset.state = 'error';
     return;
   }
   renderHits(s, res);
   renderFacets(s, res.facets || {});
+  // Tests (and anyone scripting the page) wait for this.
+  $('#results').dataset.q = s.q;
+  $('#results').dataset.state = 'done';
   document.title = (s.q ? s.q + ' – ' : '') + 'newsflow search';
 }
 
