@@ -489,6 +489,7 @@ func (t translator) query(n search.Node) query.Query {
 				must = append(must, t.query(c))
 			}
 		}
+		// Stop words go only when something positive remains.
 		if len(must) == 0 {
 			must = optional
 		}

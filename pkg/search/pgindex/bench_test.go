@@ -49,6 +49,31 @@ func BenchmarkBulkIndex(b *testing.B) {
 	b.ReportMetric(float64(size)/float64(len(arts)), "table_bytes/article")
 }
 
+// BenchmarkQueryKinds reports each kind of query of the mix separately,
+// on the database NEWSFLOW_BENCH_POSTGRES (built by BenchmarkQueryLatency).
+func BenchmarkQueryKinds(b *testing.B) {
+	url := os.Getenv("NEWSFLOW_BENCH_POSTGRES")
+	if url == "" {
+		b.Skip("set NEWSFLOW_BENCH_POSTGRES to a database BenchmarkQueryLatency filled")
+	}
+	arts := searchtest.LoadCorpus(b)
+	idx, err := Open(context.Background(), url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = idx.Close() }()
+	for _, k := range searchtest.QueryKinds(arts, 100) {
+		b.Run(k.Name, func(b *testing.B) {
+			var all []time.Duration
+			for i := 0; i < b.N; i++ {
+				all = append(all, searchtest.Latencies(b, idx, k.Queries)...)
+			}
+			searchtest.SortDurations(all)
+			searchtest.ReportLatencies(b, all)
+		})
+	}
+}
+
 // BenchmarkQueryLatency runs the query mix of the Bleve benchmark on a
 // database of NEWSFLOW_BENCH_ARTICLES (default 100,000) articles.
 func BenchmarkQueryLatency(b *testing.B) {
@@ -57,17 +82,24 @@ func BenchmarkQueryLatency(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("NEWSFLOW_BENCH_ARTICLES")); err == nil && v > 0 {
 		n = v
 	}
-	idx, err := Open(context.Background(), pgtest.FreshDatabase(b))
+	// NEWSFLOW_BENCH_POSTGRES names a database to keep between runs.
+	url := os.Getenv("NEWSFLOW_BENCH_POSTGRES")
+	if url == "" {
+		url = pgtest.FreshDatabase(b)
+	}
+	idx, err := Open(context.Background(), url)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer func() { _ = idx.Close() }()
-	start := time.Now()
-	searchtest.IndexAll(b, idx, searchtest.Reidentify(arts, n), 1024)
-	if _, err := idx.pool.Exec(context.Background(), "VACUUM ANALYZE articles"); err != nil {
-		b.Fatal(err)
+	if c, err := idx.Count(context.Background()); err != nil || c != uint64(n) {
+		start := time.Now()
+		searchtest.IndexAll(b, idx, searchtest.Reidentify(arts, n), 1024)
+		if _, err := idx.pool.Exec(context.Background(), "VACUUM ANALYZE articles"); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("indexed %d articles in %s, %d bytes", n, time.Since(start).Round(time.Millisecond), idx.tableBytes(b))
 	}
-	b.Logf("indexed %d articles in %s, %d bytes", n, time.Since(start).Round(time.Millisecond), idx.tableBytes(b))
 	queries := searchtest.QueryMix(arts, 2000)
 	searchtest.Latencies(b, idx, queries[:200])
 	b.ResetTimer()

@@ -247,7 +247,11 @@ func (x *Index) Get(ctx context.Context, id string) (*article.Article, error) {
 	return a, nil
 }
 
-// Search runs q.
+// rankCandidates is how many of the newest matches relevance order ranks.
+const rankCandidates = 2000
+
+// Search runs q. Relevance order ranks the newest 2,000 matches (more when
+// the page asks for more); total and facets count every match.
 func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, error) {
 	if err := q.Normalize(); err != nil {
 		return nil, err
@@ -270,30 +274,41 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 	if !q.From.IsZero() || !q.To.IsZero() {
 		conds = append(conds, tr.dateRange(q.From, q.To))
 	}
-	score := "0::real"
-	if len(tr.rank) > 0 {
-		score = "ts_rank(tsv, " + tr.arg(strings.Join(tr.rank, " | ")) + "::tsquery)"
+	// Ranking reads the tsvector of each article it ranks, so it ranks the
+	// newest rankCandidates matches (or as many as the page needs): total
+	// and facets still count every match.
+	byDate := q.Sort == search.SortDate || !search.HasText(n) || len(tr.rank) == 0
+	dateOrder := "sort_date DESC NULLS LAST, id"
+	candidates := "SELECT id, sort_date, 0::real AS score FROM m"
+	order := dateOrder
+	if !byDate {
+		rankQuery := tr.arg(strings.Join(tr.rank, " | "))
+		candidates = `SELECT c.id, c.sort_date, ts_rank(a.tsv, ` + rankQuery + `::tsquery) AS score
+			FROM (SELECT id, sort_date FROM m ORDER BY ` + dateOrder + ` LIMIT ` +
+			strconv.Itoa(max(rankCandidates, q.Offset+q.Limit)) + `) c JOIN articles a ON a.id = c.id`
+		order = "score DESC, " + dateOrder
 	}
-	order := "score DESC, sort_date DESC NULLS LAST, id"
-	if q.Sort == search.SortDate || !search.HasText(n) {
-		order = "sort_date DESC NULLS LAST, score DESC, id"
-	}
+	// from may end in a WHERE clause.
 	facet := func(expr, from string) string {
 		return `(SELECT coalesce(json_agg(json_build_array(v, n) ORDER BY n DESC, v), '[]')
 			FROM (SELECT ` + expr + ` AS v, count(*) AS n FROM ` + from + ` GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ` +
 			strconv.Itoa(search.FacetSize) + `) f)`
 	}
 	sql := `WITH m AS MATERIALIZED (
-			SELECT id, lang, source, entities, sort_date, ` + score + ` AS score
+			SELECT id, lang, source, entities, sort_date
 			FROM articles WHERE ` + strings.Join(conds, " AND ") + `
+		), ranked AS (` + candidates + `
+		), top AS (
+			SELECT id, sort_date, score FROM ranked
+			ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(q.Offset) + `
 		), page AS (
-			SELECT id, score, row_number() OVER (ORDER BY ` + order + `) AS ord
-			FROM m ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(q.Offset) + `
+			-- numbered after the LIMIT: a window over all matches would sort them all
+			SELECT id, score, row_number() OVER (ORDER BY ` + order + `) AS ord FROM top
 		)
 		SELECT (SELECT count(*) FROM m),
 			` + facet("lang", "m") + `,
 			` + facet("source", "m") + `,
-			` + facet("e", "m, unnest(m.entities) AS e") + `,
+			` + facet("e", "m, unnest(m.entities) AS e WHERE cardinality(m.entities) > 0") + `,
 			(SELECT coalesce(json_agg(json_build_array(page.score, a.doc::json) ORDER BY page.ord), '[]')
 				FROM page JOIN articles a ON a.id = page.id)`
 	var total int64
@@ -399,7 +414,9 @@ func (t *translator) node(n search.Node, positive bool) string {
 		}
 		return "(" + strings.Join(c, " AND ") + ")"
 	case *search.Not:
-		return "NOT coalesce((" + t.node(v.Node, !positive) + "), false)"
+		// An anti-join lets the inner condition use its index; testing it
+		// row by row would read every candidate's tsvector.
+		return "id NOT IN (SELECT id FROM articles WHERE " + t.node(v.Node, !positive) + ")"
 	case *search.Or:
 		c := make([]string, len(v.Nodes))
 		for i, child := range v.Nodes {
@@ -408,16 +425,22 @@ func (t *translator) node(n search.Node, positive bool) string {
 		return "(" + strings.Join(c, " OR ") + ")"
 	case *search.And:
 		// Translate only what is kept: arguments are numbered as they come.
+		// Stop words go only when something positive remains.
 		var keep, optional []search.Node
+		positives := 0
 		for _, child := range v.Nodes {
-			if _, isNot := child.(*search.Not); !isNot && search.Droppable(t.set, child, t.langs) {
+			_, isNot := child.(*search.Not)
+			if !isNot && search.Droppable(t.set, child, t.langs) {
 				optional = append(optional, child)
 				continue
 			}
+			if !isNot {
+				positives++
+			}
 			keep = append(keep, child)
 		}
-		if len(keep) == 0 {
-			keep = optional
+		if positives == 0 {
+			keep = append(keep, optional...)
 		}
 		if len(keep) == 0 {
 			return "true"

@@ -155,6 +155,7 @@ func testQueries(t *testing.T, o Opener) {
 		{"negative only", "-Лавров", []string{"bg2", "de1", "en1", "en2", "uk1"}},
 		{"stop word dropped", "Путин и Тръмп", []string{"bg2"}},
 		{"phrase with stop word", `"Путин и Тръмп"`, []string{"bg2"}},
+		{"stop word kept beside a negation", "про -Лавров", []string{"uk1"}},
 		{"prefix", "войн*", []string{"ru1"}},
 		{"everything", "*", all},
 		{"title field", "title:Помпео", []string{"bg1"}},
