@@ -117,7 +117,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func printDetails(w io.Writer, res *search.Result) error {
 	for _, h := range res.Hits {
 		s := snippetText(h.Snippet, "\x1b[1m", "\x1b[0m")
-		if _, err := fmt.Fprintf(w, "\n%s  %s\n  %s\x1b[0m\n", h.ID, truncate(h.Title, 100), truncate(s, 300)); err != nil {
+		if _, err := fmt.Fprintf(w, "\n%s  %s\n  %s\x1b[0m\n", h.ID, truncate(displayTitle(h), 100), truncate(s, 300)); err != nil {
 			return err
 		}
 	}
@@ -150,6 +150,16 @@ func printDetails(w io.Writer, res *search.Result) error {
 	return nil
 }
 
+// displayTitle is the hit's title, or for an untitled article the start of
+// its snippet in brackets.
+func displayTitle(h search.Hit) string {
+	if strings.TrimSpace(h.Title) != "" {
+		return h.Title
+	}
+	t := strings.TrimPrefix(snippetText(h.Snippet, "", ""), "…")
+	return "[" + truncate(strings.TrimSpace(t), 60) + "]"
+}
+
 // snippetText turns a hit's HTML snippet into text, matches between on
 // and off.
 func snippetText(snippet, on, off string) string {
@@ -165,7 +175,7 @@ func printHits(w io.Writer, res *search.Result, offset int) error {
 		if h.PublishedAt != nil {
 			date = h.PublishedAt.Format(time.DateOnly)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", h.ID, date, h.Source, h.Lang, truncate(h.Title, 70))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", h.ID, date, h.Source, h.Lang, truncate(displayTitle(h), 70))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

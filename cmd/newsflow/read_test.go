@@ -32,3 +32,20 @@ func TestPrintDetails(t *testing.T) {
 		t.Errorf("empty facet printed:\n%s", out)
 	}
 }
+
+func TestDisplayTitle(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		hit  search.Hit
+		want string
+	}{
+		{"title", search.Hit{Title: "Заглавие"}, "Заглавие"},
+		{"untitled", search.Hit{Snippet: "…Сергей <mark>Лавров</mark> заяви"}, "[Сергей Лавров заяви]"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := displayTitle(tt.hit); got != tt.want {
+				t.Errorf("displayTitle = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

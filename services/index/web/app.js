@@ -39,6 +39,14 @@ function snippetNodes(html) {
   return out;
 }
 
+// An untitled article shows the start of its snippet.
+function untitled(h) {
+  const t = document.createElement('template');
+  t.innerHTML = h.snippet || '';
+  const text = t.content.textContent.replace(/^…/, '').trim();
+  return text ? (text.length > 80 ? text.slice(0, 79) + '…' : text) : h.id;
+}
+
 function fmtDate(s) {
   if (!s) return '';
   const d = new Date(s);
@@ -144,7 +152,7 @@ function renderHits(s, res) {
     : `${s.offset + 1}–${s.offset + hits.length} of ${total} article${total === 1 ? '' : 's'}`;
   $('#hits').replaceChildren(...hits.map((h) => el('li', { class: 'hit', 'data-id': h.id },
     el('a', { class: 'title', href: '?id=' + encodeURIComponent(h.id), onclick: (ev) => { ev.preventDefault(); go({ id: h.id }); } },
-      h.title || h.id),
+      h.title || untitled(h)),
     el('div', { class: 'meta' }, [h.source, h.lang, fmtDate(h.published_at)].filter(Boolean).join(' · ')),
     el('p', { class: 'snippet' }, snippetNodes(h.snippet)))));
   const prev = el('button', { type: 'button', disabled: s.offset === 0, onclick: () => go({ ...s, offset: Math.max(0, s.offset - LIMIT) }) }, '← Newer');
