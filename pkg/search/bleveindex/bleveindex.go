@@ -179,7 +179,9 @@ func tokenStream(ts []searchanalysis.Token) preAnalyzed {
 	out := make(preAnalyzed, len(ts))
 	toks := make([]analysis.Token, len(ts))
 	for i, t := range ts {
-		toks[i] = analysis.Token{Term: []byte(t.Term), Start: t.Start, End: t.End, Position: t.Pos, Type: analysis.AlphaNumeric}
+		// Offsets stay 0: nothing reads them (snippets are made from the
+		// stored text), and zeros cost less to encode and store.
+		toks[i] = analysis.Token{Term: []byte(t.Term), Position: t.Pos, Type: analysis.AlphaNumeric}
 		out[i] = &toks[i]
 	}
 	return out
