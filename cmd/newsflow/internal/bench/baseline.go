@@ -27,8 +27,9 @@ const baselineHeader = "Bench-I"
 // runBaseline sends payloads through Hops pass-through stages written with
 // nats.go alone, as fast as it correctly can: a durable pull consumer per
 // hop, async publish with a bounded window, and each input acked when the
-// PubAck of its output arrives. The stream is file-backed like the
-// pipeline's, and deleted afterwards.
+// PubAck of its output arrives. Each hop has its own connection, as each
+// stage of the pipeline has. The stream is file-backed like the pipeline's,
+// and deleted afterwards.
 func runBaseline(ctx context.Context, nc *nats.Conn, payloads [][]byte, inFlight int, idle time.Duration, progress io.Writer) (baselineResult, error) {
 	run := runID()
 	stream := "NEWSFLOW_BENCH_" + run
@@ -67,13 +68,26 @@ func runBaseline(ctx context.Context, nc *nats.Conn, payloads [][]byte, inFlight
 		}
 		next := hopSubject(h + 1)
 		hop := h
-		cc, err := cons.Consume(func(m jetstream.Msg) {
+		hnc, err := nats.Connect(nc.ConnectedUrl(), nats.Name("newsflow-bench-hop"+strconv.Itoa(h)), nats.Timeout(5*time.Second))
+		if err != nil {
+			return baselineResult{}, fmt.Errorf("connect hop %d: %w", h, err)
+		}
+		defer hnc.Close()
+		hjs, err := jetstream.New(hnc, jetstream.WithPublishAsyncMaxPending(inFlight), jetstream.WithPublishAsyncTimeout(time.Minute))
+		if err != nil {
+			return baselineResult{}, err
+		}
+		hcons, err := hjs.Consumer(ctx, stream, cons.CachedInfo().Name)
+		if err != nil {
+			return baselineResult{}, err
+		}
+		cc, err := hcons.Consume(func(m jetstream.Msg) {
 			out := nats.NewMsg(next)
 			out.Data = m.Data()
 			i := m.Headers().Get(baselineHeader)
 			out.Header.Set(baselineHeader, i)
 			out.Header.Set(nats.MsgIdHdr, strconv.Itoa(hop+1)+":"+i)
-			f, err := js.PublishMsgAsync(out)
+			f, err := hjs.PublishMsgAsync(out)
 			if err != nil {
 				_ = m.Nak()
 				return
