@@ -232,7 +232,7 @@ async function renderArticle(id) {
   const body = a.clean_body || a.body || '';
   if (body) {
     parts.push(el('section', { class: 'body' }, el('h2', {}, 'Text'),
-      body.split(/\n\s*\n/).map((p) => el('p', {}, p.trim())).filter((p) => p.textContent)));
+      body.split(/\n+/).map((p) => el('p', {}, p.trim())).filter((p) => p.textContent)));
   }
   if ((a.related_links || []).length) {
     parts.push(el('section', { class: 'related' }, el('h2', {}, 'Related'), el('ul', {}, a.related_links.map((l) =>
