@@ -109,7 +109,13 @@ type mention struct {
 // (ISO 639-1; "" when unknown). Put the title on the first line of text
 // if it should count.
 func (x *Extractor) Extract(text, lang string) Result {
-	sents := textseg.Split(text)
+	return x.ExtractSentences(text, textseg.Split(text), lang)
+}
+
+// ExtractSentences is Extract over the sentences of text as
+// textseg.Split(text) returns them, for callers that have split the text
+// already.
+func (x *Extractor) ExtractSentences(text string, sents []textseg.Sentence, lang string) Result {
 	xc := *x
 	xc.memo = &gazMemo{}
 	longest := 0

@@ -202,6 +202,11 @@ type Analysis struct {
 
 // Analyze scores the terms of an article in lang.
 func (m *Model) Analyze(lang, title string, body []textseg.Token) *Analysis {
+	return m.AnalyzeTokens(lang, textseg.Tokenize(title), body)
+}
+
+// AnalyzeTokens is Analyze with the title already tokenised.
+func (m *Model) AnalyzeTokens(lang string, title, body []textseg.Token) *Analysis {
 	return &Analysis{terms: m.score(lang, title, body)}
 }
 
@@ -229,7 +234,7 @@ func (an *Analysis) Keywords(n int) []Keyword {
 
 // score ranks the terms of an article by TF-IDF, with a boost for terms of
 // the title and for early first occurrence.
-func (m *Model) score(lang, title string, body []textseg.Token) []*term {
+func (m *Model) score(lang string, title, body []textseg.Token) []*term {
 	byStem := make(map[string]*term, len(body)/3)
 	var order []*term
 	stops := m.stops[lang]
@@ -282,7 +287,7 @@ func (m *Model) score(lang, title string, body []textseg.Token) []*term {
 	for i, tok := range body {
 		add(tok, i, false)
 	}
-	for _, tok := range textseg.Tokenize(title) {
+	for _, tok := range title {
 		add(tok, len(body), true)
 	}
 	docs, df := m.docs[lang], m.df[lang]

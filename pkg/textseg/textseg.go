@@ -14,7 +14,6 @@
 package textseg
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -106,13 +105,13 @@ type Sentence struct {
 func Tokenize(text string) []Token {
 	toks := make([]Token, 0, len(text)/5+1)
 	for i := 0; i < len(text); {
-		r, n := utf8.DecodeRuneInString(text[i:])
+		r, n := decodeRune(text, i)
 		switch {
-		case isSpace(r):
-			i += n
 		case isWordRune(r):
 			toks = append(toks, scanWord(text, i, toks))
 			i = toks[len(toks)-1].End
+		case isSpace(r):
+			i += n
 		default:
 			t := scanOther(text, i, r, n)
 			toks = append(toks, t)
@@ -132,6 +131,22 @@ func CountWords(text string) int {
 		}
 	}
 	return n
+}
+
+// decodeRune is utf8.DecodeRuneInString(s[i:]) with fast paths for ASCII
+// and two-byte sequences (Cyrillic, Latin with diacritics), the bulk of
+// news text.
+func decodeRune(s string, i int) (rune, int) {
+	c := s[i]
+	if c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	if c >= 0xC2 && c < 0xE0 && i+1 < len(s) {
+		if d := s[i+1]; d >= 0x80 && d < 0xC0 {
+			return rune(c&0x1F)<<6 | rune(d&0x3F), 2
+		}
+	}
+	return utf8.DecodeRuneInString(s[i:])
 }
 
 func isSpace(r rune) bool {
@@ -168,7 +183,7 @@ func scanWord(text string, i int, prev []Token) Token {
 	firstDigit := isDigit(rune(text[i]))
 	allDigits := true
 	for i < len(text) {
-		r, n := utf8.DecodeRuneInString(text[i:])
+		r, n := decodeRune(text, i)
 		if isWordRune(r) {
 			if isDigit(r) {
 				digits++
@@ -181,11 +196,13 @@ func scanWord(text string, i int, prev []Token) Token {
 		}
 		// A joiner or a number separator continues the token when a word
 		// character follows it.
-		next, nn := utf8.DecodeRuneInString(text[i+n:])
-		if i+n >= len(text) || !isWordRune(next) {
+		if i+n >= len(text) {
 			break
 		}
-		_ = nn
+		next, _ := decodeRune(text, i+n)
+		if !isWordRune(next) {
+			break
+		}
 		if isJoiner(r) {
 			allDigits = allDigits && r == '-' && isDigit(next)
 			i += n
@@ -272,7 +289,7 @@ func allLetters(s string) bool {
 // urlEnd returns the end of a URL or e-mail address starting at i, or i.
 func urlEnd(text string, i int) int {
 	rest := text[i:]
-	if !(hasPrefixFold(rest, "http://") || hasPrefixFold(rest, "https://") || hasPrefixFold(rest, "www.")) {
+	if !webAddress(rest) {
 		// user@host.tld
 		j := i
 		for j < len(text) && j-i < 64 && (isASCIIWord(text[j]) || text[j] == '.' || text[j] == '-' || text[j] == '_' || text[j] == '+') {
@@ -321,8 +338,39 @@ func isASCIIWord(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
+// webAddress reports whether s starts with "http://", "https://" or
+// "www.", in any case.
+func webAddress(s string) bool {
+	if s == "" {
+		return false
+	}
+	switch s[0] | 0x20 {
+	case 'h':
+		return hasPrefixFold(s, "http://") || hasPrefixFold(s, "https://")
+	case 'w':
+		return hasPrefixFold(s, "www.")
+	}
+	return false
+}
+
+// hasPrefixFold reports whether s starts with the lower-case ASCII prefix
+// in any case. (Unicode folding adds nothing here: a letter that folds to
+// an ASCII one, such as U+017F for "s", takes more bytes than the prefix
+// has room for.)
 func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+	if len(s) < len(prefix) {
+		return false
+	}
+	for k := 0; k < len(prefix); k++ {
+		c := s[k]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // scanOther reads a punctuation or symbol token starting at i.

@@ -203,6 +203,58 @@ func checkInvariants(t *testing.T, text string) {
 	}
 }
 
+// checkJoined verifies what callers that tokenise a title and a body
+// together rely on: the tokens and sentences of the text after a line
+// break are those of that text alone, shifted by its offset.
+func checkJoined(t *testing.T, text string) {
+	t.Helper()
+	for _, cut := range []int{strings.IndexByte(text, '\n'), strings.LastIndexByte(text, '\n')} {
+		if cut < 0 {
+			return
+		}
+		off := cut + 1
+		body := text[off:]
+		all := Tokenize(text)
+		k := len(all)
+		for i, tok := range all {
+			if tok.Start >= off {
+				k = i
+				break
+			}
+		}
+		alone := Tokenize(body)
+		if len(all)-k != len(alone) {
+			t.Fatalf("after the line break at %d: %d tokens, alone %d", cut, len(all)-k, len(alone))
+		}
+		for i, tok := range alone {
+			if got := all[k+i]; got.Text != tok.Text || got.Kind != tok.Kind || got.Start != tok.Start+off || got.End != tok.End+off {
+				t.Fatalf("token %d after the line break is %+v, alone %+v", i, got, tok)
+			}
+		}
+		joined, single := SplitTokens(text, all[k:]), Split(body)
+		if len(joined) != len(single) {
+			t.Fatalf("after the line break at %d: %d sentences, alone %d", cut, len(joined), len(single))
+		}
+		for i, s := range single {
+			if got := joined[i]; got.Text != s.Text || got.Start != s.Start+off || len(got.Tokens) != len(s.Tokens) {
+				t.Fatalf("sentence %d after the line break is %q, alone %q", i, got.Text, s.Text)
+			}
+		}
+	}
+}
+
+func TestJoined(t *testing.T) {
+	for _, text := range []string{
+		"Заглавие 2019\nг. Тя каза. Той не.",
+		"Title with U.S.\n. The end.",
+		"a\nb\nc",
+		"Нов рекорд\nwww.example.com/a Посетете го.",
+		"\n",
+	} {
+		checkJoined(t, text)
+	}
+}
+
 func FuzzSplit(f *testing.F) {
 	for _, s := range []string{
 		"Това стана през 2019 г. Той не каза нищо.",
@@ -211,10 +263,13 @@ func FuzzSplit(f *testing.F) {
 		"a.b@c.d www.x.y https://z. 1,5 2.000 12:30 т.е. z.B. m.in.",
 		"2014г. д-р O'Brien’s «нет» — ?! …",
 		"\xff\xfe.\n\u00a0\u2029.",
+		"Заглавие 2019\nг. Тя каза. Той не.",
+		"Title: Mr\n. Smith a.b@c.d\nwww.x.y",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		checkInvariants(t, text)
+		checkJoined(t, text)
 	})
 }

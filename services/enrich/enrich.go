@@ -136,8 +136,9 @@ func NewEnricher(steps []Step, now func() time.Time) *Enricher {
 // Enrich runs every step over a. A failing step records its error in
 // a.EnrichErrors and the others still run.
 func (e *Enricher) Enrich(ctx context.Context, a *article.Article) {
+	var d analysis
 	for _, s := range e.steps {
-		if err := runStep(ctx, s, a); err != nil {
+		if err := runStep(ctx, s, a, &d); err != nil {
 			if a.EnrichErrors == nil {
 				a.EnrichErrors = map[string]string{}
 			}
@@ -160,12 +161,16 @@ func (e *Enricher) Enrich(ctx context.Context, a *article.Article) {
 	a.EnrichedAt = e.now().UTC()
 }
 
-func runStep(ctx context.Context, s Step, a *article.Article) (err error) {
+func runStep(ctx context.Context, s Step, a *article.Article, d *analysis) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("step %s panicked: %v", s.Name, r)
+			*d = analysis{} // it may be half done
 		}
 	}()
+	if s.shared != nil {
+		return s.shared(ctx, a, d)
+	}
 	return s.Run(ctx, a)
 }
 

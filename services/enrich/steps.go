@@ -12,6 +12,22 @@ import (
 type Step struct {
 	Name string
 	Run  func(ctx context.Context, a *article.Article) error
+	// shared is Run reading the analysis of the article's text that the
+	// Enricher shares between the steps of one article (nil for steps
+	// that need none); Run itself analyses the text afresh.
+	shared sharedRun
+}
+
+type sharedRun func(ctx context.Context, a *article.Article, d *analysis) error
+
+// step returns the step name, run with an analysis of its own when called
+// alone and with the Enricher's when run by it.
+func step(name string, run sharedRun) Step {
+	return Step{
+		Name:   name,
+		Run:    func(ctx context.Context, a *article.Article) error { return run(ctx, a, &analysis{}) },
+		shared: run,
+	}
 }
 
 // Step names, for --disable.
@@ -35,19 +51,18 @@ type Stores struct {
 }
 
 // allSteps returns every step in the order they run.
-func allSteps(st Stores, disabled ...string) []Step {
+func allSteps(st Stores) []Step {
 	m := newTextModels(st)
-	m.setReaders(disabled)
 	x := &extractor{}
 	return []Step{
 		{Name: StepClean, Run: m.clean},
-		{Name: StepLang, Run: m.detectLang},
-		{Name: StepStats, Run: m.stats},
-		{Name: StepKeywords, Run: m.keywords},
-		{Name: StepSummary, Run: m.summary},
-		{Name: StepEntities, Run: x.entities},
-		{Name: StepQuotes, Run: x.quotes},
-		{Name: StepNearDup, Run: m.nearDuplicates},
+		step(StepLang, m.detectLang),
+		step(StepStats, m.stats),
+		step(StepKeywords, m.keywords),
+		step(StepSummary, m.summary),
+		step(StepEntities, x.entities),
+		step(StepQuotes, x.quotes),
+		step(StepNearDup, m.nearDuplicates),
 	}
 }
 
@@ -69,7 +84,7 @@ func Steps(disabled ...string) []Step { return StepsWith(Stores{}, disabled...) 
 func StepsWith(st Stores, disabled ...string) []Step {
 	var out []Step
 outer:
-	for _, s := range allSteps(st, disabled...) {
+	for _, s := range allSteps(st) {
 		for _, d := range disabled {
 			if s.Name == d {
 				continue outer

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"sync"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -24,66 +23,6 @@ type textModels struct {
 	lang   *langdetect.Detector
 	kw     *keywords.Model
 	err    error
-
-	// The tokens of an article's clean body are computed once and shared
-	// by the steps that read them; the last of those steps to run
-	// (lastReader) lets them go.
-	mu         sync.Mutex
-	pending    map[*article.Article]*analysis
-	lastReader string
-}
-
-// analysis is what several steps read from one article.
-type analysis struct {
-	text  string
-	toks  []textseg.Token
-	words int
-	terms *keywords.Analysis
-}
-
-// maxPending bounds the analyses kept; only articles whose steps were cut
-// short (a panic) could leave one behind.
-const maxPending = 4096
-
-// analysisOf returns the analysis of a's clean body, computing it when
-// missing or stale; step releases it when it is the last reader.
-func (m *textModels) analysisOf(a *article.Article, step string) *analysis {
-	t := text(a)
-	m.mu.Lock()
-	an := m.pending[a]
-	if step == m.lastReader {
-		delete(m.pending, a)
-	}
-	m.mu.Unlock()
-	if an != nil && an.text == t {
-		return an
-	}
-	an = &analysis{text: t, toks: textseg.Tokenize(t)}
-	for _, tok := range an.toks {
-		if tok.IsWord() {
-			an.words++
-		}
-	}
-	if step != m.lastReader {
-		m.mu.Lock()
-		if len(m.pending) >= maxPending {
-			clear(m.pending)
-		}
-		m.pending[a] = an
-		m.mu.Unlock()
-	}
-	return an
-}
-
-// setReaders notes the last enabled step that reads an analysis.
-func (m *textModels) setReaders(disabled []string) {
-	m.lastReader = ""
-	// The steps that read an article's analysis, in order.
-	for _, r := range []string{StepStats, StepKeywords, StepSummary, StepNearDup} {
-		if !slices.Contains(disabled, r) {
-			m.lastReader = r
-		}
-	}
 }
 
 func newTextModels(st Stores) *textModels {
@@ -93,9 +32,7 @@ func newTextModels(st Stores) *textModels {
 	if st.NearDup == nil {
 		st.NearDup = simhash.NewMemoryIndex()
 	}
-	m := &textModels{stores: st, pending: map[*article.Article]*analysis{}}
-	m.setReaders(nil)
-	return m
+	return &textModels{stores: st}
 }
 
 // clean removes boilerplate from the body: the rules of textclean and the
@@ -133,11 +70,15 @@ func (m *textModels) load() error {
 // detectLang sets lang and lang_confidence from the title and the clean
 // body. A language given on input is kept when the text does not clearly
 // say otherwise (confidence below 0.9).
-func (m *textModels) detectLang(_ context.Context, a *article.Article) error {
+func (m *textModels) detectLang(_ context.Context, a *article.Article, d *analysis) error {
 	if err := m.load(); err != nil {
 		return err
 	}
-	r := m.lang.Detect(a.Title + "\n" + text(a))
+	t := "\n" + text(a)
+	if a.Title != "" {
+		t = d.of(a).full // the same text
+	}
+	r := m.lang.Detect(t)
 	if r.Lang == "" {
 		return nil
 	}
@@ -157,15 +98,11 @@ const (
 
 // keywords sets the article's key terms (TF-IDF over the clean body, with
 // the title as a hint).
-func (m *textModels) keywords(_ context.Context, a *article.Article) error {
+func (m *textModels) keywords(_ context.Context, a *article.Article, d *analysis) error {
 	if err := m.load(); err != nil {
 		return err
 	}
-	an := m.analysisOf(a, StepKeywords)
-	if an.terms == nil {
-		an.terms = m.kw.Analyze(a.Lang, a.Title, an.toks)
-	}
-	kws := an.terms.Keywords(maxKeywords)
+	kws := d.of(a).keywordTerms(m.kw, a.Lang).Keywords(maxKeywords)
 	a.Keywords = make([]article.Keyword, len(kws))
 	for i, k := range kws {
 		a.Keywords[i] = article.Keyword{Term: k.Term, Score: k.Score}
@@ -175,15 +112,12 @@ func (m *textModels) keywords(_ context.Context, a *article.Article) error {
 
 // summary sets an extractive summary: two or three sentences of the clean
 // body that carry the most keyword weight, in text order.
-func (m *textModels) summary(_ context.Context, a *article.Article) error {
+func (m *textModels) summary(_ context.Context, a *article.Article, d *analysis) error {
 	if err := m.load(); err != nil {
 		return err
 	}
-	an := m.analysisOf(a, StepSummary)
-	if an.terms == nil {
-		an.terms = m.kw.Analyze(a.Lang, a.Title, an.toks)
-	}
-	a.Summary = an.terms.Summary(textseg.SplitTokens(an.text, an.toks), summarySentences)
+	d = d.of(a)
+	a.Summary = d.keywordTerms(m.kw, a.Lang).Summary(d.bodySentences(), summarySentences)
 	return nil
 }
 
@@ -192,8 +126,8 @@ const wordsPerMinute = 200
 
 // stats sets the word count of the clean body (words, numbers and
 // abbreviations, as textseg counts them) and the reading time.
-func (m *textModels) stats(_ context.Context, a *article.Article) error {
-	n := m.analysisOf(a, StepStats).words
+func (m *textModels) stats(_ context.Context, a *article.Article, d *analysis) error {
+	n := d.of(a).wordCount()
 	a.WordCount = n
 	a.ReadingTimeSeconds = int(math.Ceil(float64(n) * 60 / wordsPerMinute))
 	return nil
@@ -209,15 +143,11 @@ func Fingerprint(cleanBody string) (uint64, bool) {
 	return simhash.Fingerprint(cleanBody), textseg.CountWords(cleanBody) >= minFingerprintWords
 }
 
-func (m *textModels) fingerprint(a *article.Article) (uint64, bool) {
-	an := m.analysisOf(a, StepNearDup)
-	return simhash.Fingerprint(an.text), an.words >= minFingerprintWords
-}
-
 // nearDuplicates sets simhash and, when an earlier article of the last
 // ones seen is a lightly rewritten copy, near_duplicate_of.
-func (m *textModels) nearDuplicates(ctx context.Context, a *article.Article) error {
-	fp, ok := m.fingerprint(a)
+func (m *textModels) nearDuplicates(ctx context.Context, a *article.Article, d *analysis) error {
+	d = d.of(a)
+	fp, ok := simhash.Fingerprint(d.body), d.wordCount() >= minFingerprintWords
 	a.Simhash = fmt.Sprintf("%016x", fp)
 	if !ok {
 		return nil

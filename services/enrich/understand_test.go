@@ -93,35 +93,35 @@ func TestEntityAndQuoteStepsSwitchOff(t *testing.T) {
 	}
 }
 
-func TestQuotesReuseEntitiesWithoutLeaking(t *testing.T) {
+func TestQuotesReuseEntitiesOfTheSameText(t *testing.T) {
 	x := &extractor{}
 	ctx := context.Background()
-	for i := 0; i < 3; i++ {
-		a, _ := seedArticle(t)
-		a.CleanBody = a.Body
-		if err := x.entities(ctx, a); err != nil {
-			t.Fatal(err)
-		}
-		if err := x.quotes(ctx, a); err != nil {
-			t.Fatal(err)
-		}
-		if len(a.Quotes) == 0 {
-			t.Fatalf("run %d: no quotations", i)
-		}
-	}
-	n := 0
-	x.pending.Range(func(any, any) bool { n++; return true })
-	if n != 0 {
-		t.Errorf("%d handovers left behind", n)
-	}
-	// Without the quotation step nothing is kept.
-	y := &extractor{}
 	a, _ := seedArticle(t)
-	if err := y.entities(ctx, a); err != nil {
+	a.CleanBody = a.Body
+	var d analysis
+	if err := x.entities(ctx, a, &d); err != nil {
 		t.Fatal(err)
 	}
-	y.pending.Range(func(any, any) bool { n++; return true })
-	if n != 0 {
-		t.Errorf("entities kept %d handovers with no quotation step", n)
+	found := d.ents
+	if found == nil || len(found.Mentions) == 0 {
+		t.Fatal("the entity step left no entities in the analysis")
+	}
+	if err := x.quotes(ctx, a, &d); err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Quotes) == 0 {
+		t.Fatal("no quotations")
+	}
+	if d.ents != found {
+		t.Error("the quotation step extracted the entities again")
+	}
+	// A changed text is analysed again: the quotations come from the new
+	// text, not from the entities of the old one.
+	a.CleanBody = `„Това е ново изявление за медиите“, заяви Иван Петров.`
+	if err := x.quotes(ctx, a, &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.ents == found || len(a.Quotes) != 1 || a.Quotes[0].Speaker != "Иван Петров" {
+		t.Errorf("after a change of text: quotes %+v, want one by Иван Петров from fresh entities", a.Quotes)
 	}
 }
