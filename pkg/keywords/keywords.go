@@ -178,10 +178,12 @@ func (m *Model) IsStop(lang, word string) bool {
 	return m.stops[lang][strings.ToLower(word)]
 }
 
-// form is a surface form of a term and how often it occurs.
+// form is a surface form of a term and how often it occurs; the forms of
+// a term are linked through next in order of appearance (-1 ends).
 type form struct {
 	text string
 	n    int
+	next int32
 }
 
 // term accumulates one stem's occurrences.
@@ -189,15 +191,20 @@ type term struct {
 	stem    string
 	count   int
 	inTitle bool
-	first   int    // token index of the first occurrence
-	forms   []form // surface forms, in order of appearance
+	first   int   // token index of the first occurrence
+	forms   int32 // first surface form in Analysis.forms, -1 for none
+	last    int32 // last surface form
 	score   float64
 }
 
 // Analysis is the scored terms of one article, shared by Keywords and
 // Summary.
 type Analysis struct {
-	terms []*term
+	// terms are in order of score, best first, up to sorted; the rest
+	// are in no order.
+	terms  []term
+	sorted int
+	forms  []form
 }
 
 // Analyze scores the terms of an article in lang.
@@ -207,7 +214,10 @@ func (m *Model) Analyze(lang, title string, body []textseg.Token) *Analysis {
 
 // AnalyzeTokens is Analyze with the title already tokenised.
 func (m *Model) AnalyzeTokens(lang string, title, body []textseg.Token) *Analysis {
-	return &Analysis{terms: m.score(lang, title, body)}
+	an := &Analysis{}
+	m.score(an, lang, title, body)
+	an.pick(topPicked)
+	return an
 }
 
 // Keywords returns up to n key terms of an article in lang, best first.
@@ -217,26 +227,93 @@ func (m *Model) Keywords(lang, title string, body []textseg.Token, n int) []Keyw
 
 // Keywords returns up to n key terms, best first.
 func (an *Analysis) Keywords(n int) []Keyword {
-	terms := an.terms
-	if len(terms) > n {
-		terms = terms[:n]
-	}
+	terms := an.top(n)
 	out := make([]Keyword, 0, len(terms))
-	for _, t := range terms {
+	for i := range terms {
+		t := &terms[i]
 		s := 1.0
 		if terms[0].score > 0 {
 			s = t.score / terms[0].score
 		}
-		out = append(out, Keyword{Term: bestForm(t.forms), Score: math.Round(s*1000) / 1000})
+		out = append(out, Keyword{Term: an.bestForm(t), Score: math.Round(s*1000) / 1000})
 	}
 	return out
 }
 
+// better orders terms by score, best first, then by stem. Stems are
+// unique, so the order is total and any way of sorting by it gives the
+// same result.
+func better(a, b *term) int {
+	if c := cmp.Compare(b.score, a.score); c != 0 {
+		return c
+	}
+	return strings.Compare(a.stem, b.stem)
+}
+
+// top returns the n best terms (fewer when there are fewer), in order.
+func (an *Analysis) top(n int) []term {
+	n = min(max(n, 0), len(an.terms))
+	if n <= an.sorted {
+		return an.terms[:n]
+	}
+	ts := slices.Clone(an.terms)
+	slices.SortFunc(ts, func(a, b term) int { return better(&a, &b) })
+	return ts[:n]
+}
+
+// pick moves the best n terms, in order, to the front of an.terms. An
+// article has hundreds of terms, and its keywords and summary need the
+// best twenty: those are picked in one pass, the rest sorted only if
+// asked for.
+func (an *Analysis) pick(n int) {
+	ts := an.terms
+	n = min(n, len(ts))
+	// ts[:k] holds the best k seen so far, in order.
+	k := 0
+	for i := range ts {
+		if k == n && better(&ts[i], &ts[n-1]) >= 0 {
+			continue
+		}
+		// Insert ts[i] into ts[:k] keeping its order; when the first n are
+		// full, the one pushed out takes ts[i]'s place.
+		t := ts[i]
+		j := k
+		if k < n {
+			ts[i] = ts[k]
+			k++
+		} else {
+			j = n - 1
+			ts[i] = ts[n-1]
+		}
+		for j > 0 && better(&t, &ts[j-1]) < 0 {
+			ts[j] = ts[j-1]
+			j--
+		}
+		ts[j] = t
+	}
+	an.sorted = n
+}
+
+// topPicked is how many terms the summary weighs.
+const topPicked = 20
+
+// isLetter is unicode.IsLetter with fast paths for ASCII and Russian.
+func isLetter(r rune) bool {
+	switch {
+	case r < 0x80:
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+	case r >= 0x410 && r <= 0x44f:
+		return true
+	}
+	return unicode.IsLetter(r)
+}
+
 // score ranks the terms of an article by TF-IDF, with a boost for terms of
 // the title and for early first occurrence.
-func (m *Model) score(lang string, title, body []textseg.Token) []*term {
-	byStem := make(map[string]*term, len(body)/3)
-	var order []*term
+func (m *Model) score(an *Analysis, lang string, title, body []textseg.Token) {
+	byStem := make(map[string]int32, len(body)/3)
+	terms := make([]term, 0, len(body)/3)
+	forms := make([]form, 0, len(body)/2)
 	stops := m.stops[lang]
 	var buf []byte
 	add := func(tok textseg.Token, i int, fromTitle bool) {
@@ -244,7 +321,7 @@ func (m *Model) score(lang string, title, body []textseg.Token) []*term {
 			return
 		}
 		r, _ := utf8.DecodeRuneInString(tok.Text)
-		if !unicode.IsLetter(r) {
+		if !isLetter(r) {
 			return
 		}
 		// Lower case into buf; map lookups with string(buf) do not copy.
@@ -264,25 +341,36 @@ func (m *Model) score(lang string, title, body []textseg.Token) []*term {
 		if stemEnd == 0 {
 			stemEnd = len(buf)
 		}
-		t := byStem[string(buf[:stemEnd])]
-		if t == nil {
-			s := string(buf[:stemEnd])
-			t = &term{stem: s, first: i}
-			byStem[s] = t
-			order = append(order, t)
+		ti, ok := byStem[string(buf[:stemEnd])]
+		if !ok {
+			// A word in lower case is its own stem's text: no copy.
+			s := tok.Text[:min(stemEnd, len(tok.Text))]
+			if s != string(buf[:stemEnd]) {
+				s = string(buf[:stemEnd])
+			}
+			ti = int32(len(terms))
+			byStem[s] = ti
+			terms = append(terms, term{stem: s, first: i, forms: -1, last: -1})
 		}
+		t := &terms[ti]
 		if fromTitle {
 			t.inTitle = true
 			return
 		}
 		t.count++
-		for k := range t.forms {
-			if t.forms[k].text == tok.Text {
-				t.forms[k].n++
+		for k := t.forms; k >= 0; k = forms[k].next {
+			if forms[k].text == tok.Text {
+				forms[k].n++
 				return
 			}
 		}
-		t.forms = append(t.forms, form{tok.Text, 1})
+		forms = append(forms, form{text: tok.Text, n: 1, next: -1})
+		if t.last >= 0 {
+			forms[t.last].next = int32(len(forms) - 1)
+		} else {
+			t.forms = int32(len(forms) - 1)
+		}
+		t.last = int32(len(forms) - 1)
 	}
 	for i, tok := range body {
 		add(tok, i, false)
@@ -291,9 +379,9 @@ func (m *Model) score(lang string, title, body []textseg.Token) []*term {
 		add(tok, len(body), true)
 	}
 	docs, df := m.docs[lang], m.df[lang]
-	out := order[:0]
+	out := terms[:0]
 	total := float64(len(body) + 1)
-	for _, t := range order {
+	for _, t := range terms {
 		if t.count == 0 {
 			continue // only in the title
 		}
@@ -310,21 +398,15 @@ func (m *Model) score(lang string, title, body []textseg.Token) []*term {
 		t.score = w
 		out = append(out, t)
 	}
-	slices.SortFunc(out, func(a, b *term) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
-		}
-		return strings.Compare(a.stem, b.stem)
-	})
-	return out
+	an.terms, an.forms = out, forms
 }
 
 // bestForm picks the most frequent surface form, lower-cased unless the
 // word is written capitalised most of the time (a name).
-func bestForm(forms []form) string {
+func (an *Analysis) bestForm(t *term) string {
 	best, bestN, capN, total := "", 0, 0, 0
-	for _, fm := range forms {
-		f, n := fm.text, fm.n
+	for k := t.forms; k >= 0; k = an.forms[k].next {
+		f, n := an.forms[k].text, an.forms[k].n
 		total += n
 		if textseg.FirstUpper(f) {
 			capN += n
@@ -351,11 +433,8 @@ func (an *Analysis) Summary(sentences []textseg.Sentence, n int) string {
 	if len(sentences) == 0 {
 		return ""
 	}
-	weights := make(map[string]float64, 20)
-	for i, t := range an.terms {
-		if i == 20 {
-			break
-		}
+	weights := make(map[string]float64, topPicked)
+	for _, t := range an.top(topPicked) {
 		weights[t.stem] = t.score
 	}
 	if len(sentences) <= 6 && n > 2 {

@@ -3,7 +3,10 @@ package keywords
 import (
 	"bytes"
 	"compress/gzip"
+	"math/rand/v2"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -161,5 +164,35 @@ func BenchmarkNew(b *testing.B) {
 		runtime.ReadMemStats(&after)
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "held-MB")
 		runtime.KeepAlive(m)
+	}
+}
+
+// TestPickIsSortOrder checks that the terms picked in one pass are the
+// first of a full sort, in its order, for any number asked for.
+func TestPickIsSortOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, size := range []int{0, 1, 5, 19, 20, 21, 50, 300} {
+		t.Run(strconv.Itoa(size), func(t *testing.T) {
+			var ts []term
+			for i := 0; i < size; i++ {
+				// Few distinct scores, so that ties fall to the stem.
+				ts = append(ts, term{stem: strconv.Itoa(rng.IntN(1000000)) + "-" + strconv.Itoa(i), score: float64(rng.IntN(7))})
+			}
+			want := slices.Clone(ts)
+			slices.SortFunc(want, func(a, b term) int { return better(&a, &b) })
+			an := &Analysis{terms: ts}
+			an.pick(topPicked)
+			for _, n := range []int{0, 1, 10, topPicked, topPicked + 1, size, size + 5} {
+				got := an.top(n)
+				if len(got) != min(n, size) {
+					t.Fatalf("top(%d) has %d terms of %d", n, len(got), size)
+				}
+				for i := range got {
+					if got[i].stem != want[i].stem {
+						t.Fatalf("top(%d)[%d] = %s, want %s", n, i, got[i].stem, want[i].stem)
+					}
+				}
+			}
+		})
 	}
 }

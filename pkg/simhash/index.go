@@ -99,12 +99,21 @@ type Index interface {
 // MemoryIndex is an Index in process memory, for tests, tools and a single
 // replica without shared state.
 type MemoryIndex struct {
-	mu    sync.Mutex
-	bands map[string][]Entry
+	mu sync.Mutex
+	// bands holds the entries of band i with value v at i<<bandBits | v.
+	bands [NumBands << bandBits][]Entry
 }
 
+// bandBits is the width of a band.
+const bandBits = 64 / NumBands
+
 // NewMemoryIndex returns an empty index.
-func NewMemoryIndex() *MemoryIndex { return &MemoryIndex{bands: map[string][]Entry{}} }
+func NewMemoryIndex() *MemoryIndex { return &MemoryIndex{} }
+
+// slot returns where band i of fp is filed.
+func slot(i int, fp uint64) int {
+	return i<<bandBits | int(fp>>(i*bandBits)&(1<<bandBits-1))
+}
 
 // Add implements Index.
 func (m *MemoryIndex) Add(_ context.Context, id string, fp uint64) (string, error) {
@@ -135,17 +144,25 @@ func (m *MemoryIndex) File(e Entry) {
 	m.file(e)
 }
 
+// match is Nearest over the entries of fp's bands, in band order.
 func (m *MemoryIndex) match(id string, fp uint64) string {
-	var cands []Entry
+	best, bestD := "", MaxDistance+1
 	for i := 0; i < NumBands; i++ {
-		cands = append(cands, m.bands[BandKey(i, fp)]...)
+		for _, c := range m.bands[slot(i, fp)] {
+			if c.ID == id || c.Root == id {
+				continue
+			}
+			if d := Distance(fp, c.FP); d < bestD {
+				best, bestD = c.Root, d
+			}
+		}
 	}
-	return Nearest(id, fp, cands)
+	return best
 }
 
 func (m *MemoryIndex) file(e Entry) {
 	for i := 0; i < NumBands; i++ {
-		k := BandKey(i, e.FP)
+		k := slot(i, e.FP)
 		es := m.bands[k]
 		for j := range es {
 			if es[j].ID == e.ID {
