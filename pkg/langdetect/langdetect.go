@@ -69,6 +69,113 @@ type Detector struct {
 	// per language.
 	index map[uint64]int32
 	rows  []uint8
+	// table is index and rows as a hash table for classify, built by Load
+	// and Train (empty for more than maxPacked languages).
+	table trigramTable
+}
+
+// trigramTable maps trigram keys to their values: open addressing with
+// linear probing, each slot holding the key and the values of up to 16
+// languages, so that a lookup reads one place in memory.
+type trigramTable struct {
+	slots []trigramSlot
+	shift uint
+	// zero is the slot of key 0, if any (no word yields it).
+	zero    trigramSlot
+	hasZero bool
+}
+
+// trigramSlot holds a key (0 for an empty slot) and its row: the value of
+// language i in byte i%8 of vals[i/8].
+type trigramSlot struct {
+	key  uint64
+	vals [2]uint64
+}
+
+// maxPacked is the most languages a slot holds.
+const maxPacked = 16
+
+func newTrigramTable(index map[uint64]int32, rows []uint8, n int) trigramTable {
+	if n > maxPacked {
+		return trigramTable{}
+	}
+	size, bits := 1, uint(0)
+	for size < 2*len(index) {
+		size <<= 1
+		bits++
+	}
+	t := trigramTable{slots: make([]trigramSlot, size), shift: 64 - bits}
+	for k, row := range index {
+		sl := trigramSlot{key: k}
+		for i, v := range rows[int(row)*n : int(row)*n+n] {
+			sl.vals[i/8] |= uint64(v) << (8 * (i % 8))
+		}
+		if k == 0 {
+			t.zero, t.hasZero = sl, true
+			continue
+		}
+		i := t.slot(k)
+		for t.slots[i].key != 0 {
+			i = (i + 1) & (size - 1)
+		}
+		t.slots[i] = sl
+	}
+	return t
+}
+
+func (t *trigramTable) slot(k uint64) int {
+	if t.shift == 64 {
+		return 0
+	}
+	return int(k * 0x9e3779b97f4a7c15 >> t.shift)
+}
+
+// get returns the slot of k, nil when k is unknown.
+func (t *trigramTable) get(k uint64) *trigramSlot {
+	if k == 0 {
+		if t.hasZero {
+			return &t.zero
+		}
+		return nil
+	}
+	mask := len(t.slots) - 1
+	for i := t.slot(k); ; i = (i + 1) & mask {
+		sl := &t.slots[i]
+		switch sl.key {
+		case k:
+			return sl
+		case 0:
+			return nil
+		}
+	}
+}
+
+// laneSums adds up the values of many slots four 16-bit lanes to a word:
+// acc[0] holds languages 0, 2, 4, 6, acc[1] 1, 3, 5, 7, acc[2] and acc[3]
+// the same from 8 on. A lane holds 256 values of at most 255 before it is
+// flushed into sums.
+type laneSums struct {
+	acc     [4]uint64
+	pending int
+}
+
+const evenBytes = 0x00ff00ff00ff00ff
+
+func (l *laneSums) add(sl *trigramSlot, sums []int32) {
+	l.acc[0] += sl.vals[0] & evenBytes
+	l.acc[1] += sl.vals[0] >> 8 & evenBytes
+	l.acc[2] += sl.vals[1] & evenBytes
+	l.acc[3] += sl.vals[1] >> 8 & evenBytes
+	if l.pending++; l.pending == 256 {
+		l.flush(sums)
+	}
+}
+
+func (l *laneSums) flush(sums []int32) {
+	for i := range sums {
+		sums[i] += int32(l.acc[i/8*2+i%2] >> (16 * (i % 8 / 2)) & 0xffff)
+	}
+	l.acc, l.pending = [4]uint64{}, 0
 }
 
 // New returns a detector with the shipped profiles.
@@ -140,18 +247,39 @@ func (d *Detector) classify(text, script string) Result {
 		scores = make([]float64, 0, n)
 	}
 	scores = scores[:n]
+	// Sums of at most MaxLetters+1 bytes per language: exact in integers,
+	// and the same as summing the values in floating point.
+	var sumBuf [32]int32
+	sums := sumBuf[:0]
+	if n > len(sumBuf) {
+		sums = make([]int32, 0, n)
+	}
+	sums = sums[:n]
 	trigrams := 0
-	forEachTrigram(text, MaxLetters, func(key uint64) {
-		row, ok := d.index[key]
-		if !ok {
-			return // unknown to every language: no evidence
-		}
-		trigrams++
-		vals := d.rows[int(row)*n : int(row)*n+n]
-		for i, v := range vals {
-			scores[i] += float64(v)
-		}
-	})
+	if d.table.slots != nil {
+		var lanes laneSums
+		forEachTrigram(text, MaxLetters, func(key uint64) {
+			if sl := d.table.get(key); sl != nil {
+				trigrams++
+				lanes.add(sl, sums)
+			}
+		})
+		lanes.flush(sums)
+	} else {
+		forEachTrigram(text, MaxLetters, func(key uint64) {
+			row, ok := d.index[key]
+			if !ok {
+				return // unknown to every language: no evidence
+			}
+			trigrams++
+			for i, v := range d.rows[int(row)*n : int(row)*n+n] {
+				sums[i] += int32(v)
+			}
+		})
+	}
+	for i, v := range sums {
+		scores[i] = float64(v)
+	}
 	bestI, best := -1, math.Inf(1)
 	for i := range scores {
 		if d.scripts[i] != script {
@@ -342,6 +470,7 @@ func Load(r io.Reader) (*Detector, error) {
 	if len(d.langs) == 0 || len(d.index) == 0 {
 		return nil, fmt.Errorf("%w: no languages or no trigrams", ErrBadProfile)
 	}
+	d.table = newTrigramTable(d.index, d.rows, len(d.langs))
 	return d, nil
 }
 
@@ -474,6 +603,7 @@ func Train(samples []Sample, opt TrainOptions) (*Detector, error) {
 			}
 		}
 	}
+	d.table = newTrigramTable(d.index, d.rows, len(d.langs))
 	return d, nil
 }
 

@@ -239,10 +239,43 @@ func FuzzDetect(f *testing.F) {
 	for _, s := range []string{"", "Лавров", "the U.S.", "Ђоковић", "外務大臣", "\xff", "a'b’c"} {
 		f.Add(s)
 	}
+	plain := withoutTable(d)
 	f.Fuzz(func(t *testing.T, s string) {
 		r := d.Detect(s)
 		if r.Confidence < 0 || r.Confidence > 1 || (r.Lang == "") != (r.Confidence == 0) {
 			t.Errorf("Detect(%q) = %+v", s, r)
 		}
+		if p := plain.Detect(s); p != r {
+			t.Errorf("Detect(%q) = %+v with the packed table, %+v without", s, r, p)
+		}
 	})
+}
+
+// withoutTable returns d reading its profiles through the map, as it does
+// for more than maxPacked languages.
+func withoutTable(d *Detector) *Detector {
+	plain := *d
+	plain.table = trigramTable{}
+	return &plain
+}
+
+// TestPackedTable checks that the packed table gives the results of the
+// plain profiles on every corpus article, titles alone included.
+func TestPackedTable(t *testing.T) {
+	d := detector(t)
+	plain := withoutTable(d)
+	n := 0
+	for _, f := range []string{"bg.jsonl", "ru.jsonl", "en.jsonl", "uk.jsonl", "de.jsonl", "mixed.jsonl"} {
+		for _, a := range corpusArticles(t, f) {
+			for _, s := range []string{a.Title, a.Title + "\n" + a.Body} {
+				if got, want := d.Detect(s), plain.Detect(s); got != want {
+					t.Fatalf("%q: Detect = %+v with the packed table, %+v without", a.Title, got, want)
+				}
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no corpus articles")
+	}
 }
