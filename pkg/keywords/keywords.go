@@ -147,15 +147,52 @@ func lower(r rune) rune {
 
 // appendStem appends Stem(word) to buf.
 func appendStem(buf []byte, word string) []byte {
-	n := 0
-	for _, r := range word {
-		if n == StemRunes {
-			break
-		}
-		buf = utf8.AppendRune(buf, lower(r))
-		n++
-	}
+	buf, _, _ = appendLower(buf, word, StemRunes)
 	return buf
+}
+
+// appendLower appends the first limit runes of word, each mapped by lower,
+// to buf and returns how many runes and bytes it read. ASCII and the two-byte
+// Cyrillic letters are mapped byte by byte; anything else rune by rune,
+// as a range loop reads it.
+func appendLower(buf []byte, word string, limit int) ([]byte, int, int) {
+	i, n := 0, 0
+	for ; i < len(word) && n < limit; n++ {
+		c := word[i]
+		if c < utf8.RuneSelf {
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf = append(buf, c)
+			i++
+			continue
+		}
+		if (c == 0xD0 || c == 0xD1) && i+1 < len(word) {
+			d := word[i+1]
+			switch {
+			case c == 0xD0 && d >= 0x90 && d <= 0x9F: // А-П
+				buf = append(buf, 0xD0, d+0x20)
+				i += 2
+				continue
+			case c == 0xD0 && d >= 0xA0 && d <= 0xAF: // Р-Я
+				buf = append(buf, 0xD1, d-0x20)
+				i += 2
+				continue
+			case c == 0xD0 && d >= 0xB0 && d <= 0xBF, c == 0xD1 && d >= 0x80 && d <= 0x8F: // а-я
+				buf = append(buf, c, d)
+				i += 2
+				continue
+			case c == 0xD0 && d == 0x81, c == 0xD1 && d == 0x91: // Ё, ё
+				buf = append(buf, 0xD0, 0xB5)
+				i += 2
+				continue
+			}
+		}
+		r, size := utf8.DecodeRuneInString(word[i:])
+		buf = utf8.AppendRune(buf, lower(r))
+		i += size
+	}
+	return buf, n, i
 }
 
 // Stem returns the grouping key of a word: lower case, at most StemRunes
@@ -325,21 +362,16 @@ func (m *Model) score(an *Analysis, lang string, title, body []textseg.Token) {
 			return
 		}
 		// Lower case into buf; map lookups with string(buf) do not copy.
-		buf = buf[:0]
-		runes, stemEnd := 0, 0
-		for _, c := range tok.Text {
-			c = lower(c)
-			buf = utf8.AppendRune(buf, c)
-			runes++
-			if runes == StemRunes {
-				stemEnd = len(buf)
-			}
+		var runes, read int
+		buf, runes, read = appendLower(buf[:0], tok.Text, StemRunes)
+		stemEnd := len(buf)
+		if read < len(tok.Text) {
+			var more int
+			buf, more, _ = appendLower(buf, tok.Text[read:], len(tok.Text))
+			runes += more
 		}
 		if runes < minRunes || stops[string(buf)] {
 			return
-		}
-		if stemEnd == 0 {
-			stemEnd = len(buf)
 		}
 		ti, ok := byStem[string(buf[:stemEnd])]
 		if !ok {

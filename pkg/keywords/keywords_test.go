@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/newsflow/newsflow/pkg/textseg"
 )
@@ -195,4 +196,37 @@ func TestPickIsSortOrder(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lowerRunes is what appendLower replaces: every rune of word mapped by
+// lower, as a range loop reads it.
+func lowerRunes(word string, limit int) (string, int) {
+	var b []byte
+	n := 0
+	for _, r := range word {
+		if n == limit {
+			break
+		}
+		b = utf8.AppendRune(b, lower(r))
+		n++
+	}
+	return string(b), n
+}
+
+func FuzzAppendLower(f *testing.F) {
+	for _, s := range []string{"", "Лавров", "ЁЛКА ёлка", "Ѐѐ Ђђ Џџ Ѡѡ Ѻ", "Straße İstanbul", "Ωμέγα", "\xd0", "\xd0\x41", "\xd1\xff", "a\xffb", "ПРИВЕТ-World"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, word string) {
+		for _, limit := range []int{0, 1, StemRunes, len(word) + 1} {
+			got, n, read := appendLower([]byte("x"), word, limit)
+			want, wn := lowerRunes(word, limit)
+			if string(got[1:]) != want || n != wn {
+				t.Fatalf("appendLower(%q, %d) = %q, %d runes; want %q, %d", word, limit, got[1:], n, want, wn)
+			}
+			if head, hn := lowerRunes(word[:read], len(word)+1); head != want || hn != n {
+				t.Fatalf("appendLower(%q, %d) read %d bytes, not the %d runes it lowered", word, limit, read, n)
+			}
+		}
+	})
 }
