@@ -534,13 +534,15 @@ func skipWord(w string, n int) bool {
 // Cyrillic, of any Cyrillic language: an article detected as Ukrainian
 // may quote Bulgarian.
 func (x *Extractor) common(lang, w string) bool {
-	if x.g.isCommon(lang, w) {
-		return true
+	bits := x.g.commonBits[w]
+	if bits == 0 {
+		return false
 	}
+	mask := x.g.enCommon
 	if cyrillic(w) {
-		return x.g.isCommon("bg", w) || x.g.isCommon("ru", w) || x.g.isCommon("uk", w)
+		mask = x.g.cyrCommon
 	}
-	return x.g.isCommon("en", w)
+	return bits&(mask|x.g.commonMask(lang)) != 0
 }
 
 // lowerHyphen reports whether a capitalised compound has a lower-case part
@@ -551,7 +553,8 @@ func lowerHyphen(w string) bool {
 }
 
 func (x *Extractor) exactPerson(w string) bool {
-	p, ok := x.g.personExact[strings.ToLower(w)]
+	var b [64]byte
+	p, ok := x.g.personExact[string(appendLower(b[:0], w))]
 	return ok && (p.first || p.last || p.patr)
 }
 
@@ -580,7 +583,8 @@ func kindType(k kind) string {
 // personWord reports whether w is a known given name, surname or
 // patronymic.
 func (x *Extractor) personWord(w string) bool {
-	p, ok := x.g.person[stem(w)]
+	var b [64]byte
+	p, ok := x.g.person[string(appendStem(b[:0], w))]
 	return ok && (p.first || p.patr || p.last)
 }
 
@@ -604,10 +608,24 @@ func (x *Extractor) matchGazetteer(toks []textseg.Token, i int, lang string) (in
 }
 
 func (x *Extractor) matchGazetteerUncached(toks []textseg.Token, i int, lang string) (int, *gazEntry) {
-	first := stem(toks[i].Text)
-	max := x.g.maxWords[first]
+	// The keys of the names of 1, 2, ... words starting at toks[i]: their
+	// stems, and their lower-case words, separated by spaces; key k ends at
+	// stemEnd[k] in sb, lowEnd[k] in lb.
+	var sbuf, lbuf [128]byte
+	var sends, lends [8]int
+	sb := appendStem(sbuf[:0], toks[i].Text)
+	stemEnd := append(sends[:0], len(sb))
+	max := x.g.maxWords[string(sb)]
+	var alts []string
+	altsDone := false
+	altStemsOf := func() []string {
+		if !altsDone {
+			alts, altsDone = altStems(toks[i].Text), true
+		}
+		return alts
+	}
 	if max == 0 {
-		for _, alt := range altStems(toks[i].Text) {
+		for _, alt := range altStemsOf() {
 			if x.g.maxWords[alt] > 0 {
 				max = 1
 				break
@@ -617,44 +635,31 @@ func (x *Extractor) matchGazetteerUncached(toks []textseg.Token, i int, lang str
 			return 0, nil
 		}
 	}
-	var buf [8]string
-	stems := buf[:0]
-	stems = append(stems, first)
 	for j := i + 1; j < len(toks) && j-i < max; j++ {
 		if !isWord(toks[j]) {
 			break
 		}
-		stems = append(stems, stem(toks[j].Text))
+		sb = appendStem(append(sb, ' '), toks[j].Text)
+		stemEnd = append(stemEnd, len(sb))
 	}
-	for n := len(stems); n >= 1; n-- {
-		var es []gazEntry
-		if n == 1 {
-			es = x.g.exact[lowerWord(toks[i])]
-		} else {
-			var lb [8]string
-			exact := lb[:0]
-			if n > len(lb) {
-				exact = make([]string, 0, n)
-			}
-			exact = exact[:n]
-			for k := range exact {
-				exact[k] = lowerWord(toks[i+k])
-			}
-			es = x.g.exact[strings.Join(exact, " ")]
-		}
+	words := len(stemEnd)
+	lb := appendLowerWord(lbuf[:0], toks[i])
+	lowEnd := append(lends[:0], len(lb))
+	for k := 1; k < words; k++ {
+		lb = appendLowerWord(append(lb, ' '), toks[i+k])
+		lowEnd = append(lowEnd, len(lb))
+	}
+	for n := words; n >= 1; n-- {
+		es := x.g.exact[string(lb[:lowEnd[n-1]])]
 		isExact := len(es) > 0
 		if !isExact {
-			if n == 1 {
-				es = x.g.names[first]
-				if len(es) == 0 {
-					for _, alt := range altStems(toks[i].Text) {
-						if es = x.g.names[alt]; len(es) > 0 {
-							break
-						}
+			es = x.g.names[string(sb[:stemEnd[n-1]])]
+			if n == 1 && len(es) == 0 {
+				for _, alt := range altStemsOf() {
+					if es = x.g.names[alt]; len(es) > 0 {
+						break
 					}
 				}
-			} else {
-				es = x.g.names[strings.Join(stems[:n], " ")]
 			}
 		}
 		best := -1
@@ -669,13 +674,22 @@ func (x *Extractor) matchGazetteerUncached(toks []textseg.Token, i int, lang str
 		if best >= 0 {
 			// A given name before a capitalised word is a person's
 			// ("Владимир Путин"), not the place of the same name.
-			if n == 1 && !es[best].country && i+1 < len(toks) && capital(toks[i+1]) && x.g.personExact[strings.ToLower(toks[i].Text)].first {
+			if n == 1 && !es[best].country && i+1 < len(toks) && capital(toks[i+1]) && x.g.personExact[string(appendLower(lbuf[:0], toks[i].Text))].first {
 				return 0, nil
 			}
 			return n, &es[best]
 		}
 	}
 	return 0, nil
+}
+
+// appendLowerWord appends lowerWord(t) to buf.
+func appendLowerWord(buf []byte, t textseg.Token) []byte {
+	w := strings.TrimSuffix(t.Text, ".")
+	if hasUpper(w) {
+		return appendLower(buf, w)
+	}
+	return append(buf, w...)
 }
 
 // longEnough checks that each word of an inflected form is at least as
@@ -834,9 +848,10 @@ func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.
 // personName reports whether words look like a person's name: a known
 // given name first, a patronymic, or a known surname last.
 func (x *Extractor) personName(words []string) bool {
+	var b [64]byte
 	for k, w := range words {
-		p := x.g.personExact[strings.ToLower(w)]
-		ps := x.g.person[stem(w)]
+		p := x.g.personExact[string(appendLower(b[:0], w))]
+		ps := x.g.person[string(appendStem(b[:0], w))]
 		if (k == 0 && (p.first || ps.first)) || p.patr || ps.patr || (k == len(words)-1 && k > 0 && p.last) {
 			return true
 		}
@@ -916,19 +931,29 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 		persons   int // mentions typed PERSON
 		byVerb    int // mentions typed PERSON only by a reporting verb
 		guessed   int // mentions typed PERSON for want of other evidence
-		others    map[string]int
+		// orgs and locs count the mentions typed ORGANIZATION and LOCATION.
+		orgs, locs int
+		// words is the number of words of an unknown name's key.
+		words int
 	}
 	var groups []*group
-	byKey := map[string]int{}
-	keyOf := func(m mention) string {
+	byKey := make(map[string]int, len(ms))
+	var kb []byte
+	// keyOf returns the key of m's group in kb: "G\t" and the canonical
+	// name, or "U\t" and the stems of its words.
+	keyOf := func(m mention) []byte {
 		if m.canonical != "" {
-			return "G\t" + m.canonical
+			kb = append(append(kb[:0], "G\t"...), m.canonical...)
+			return kb
 		}
-		st := make([]string, len(m.words))
+		kb = append(kb[:0], "U\t"...)
 		for i, w := range m.words {
-			st[i] = stem(w)
+			if i > 0 {
+				kb = append(kb, ' ')
+			}
+			kb = appendStem(kb, w)
 		}
-		return "U\t" + strings.Join(st, " ")
+		return kb
 	}
 	// Full mentions first, so that the weak ones can join them.
 	for pass := 0; pass < 2; pass++ {
@@ -937,16 +962,21 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 			if m.weak != (pass == 1) {
 				continue
 			}
-			k := keyOf(*m)
-			gi, ok := byKey[k]
+			kb := keyOf(*m)
+			gi, ok := byKey[string(kb)]
 			if !ok {
 				if m.weak {
 					m.group = -1
 					continue
 				}
+				k := string(kb)
 				gi = len(groups)
 				byKey[k] = gi
-				groups = append(groups, &group{key: k, canonical: m.canonical, first: i, others: map[string]int{}})
+				g := &group{key: k, canonical: m.canonical, first: i}
+				if m.canonical == "" {
+					g.words = len(strings.Fields(strings.TrimPrefix(k, "U\t")))
+				}
+				groups = append(groups, g)
 			}
 			m.group = gi
 		}
@@ -974,7 +1004,7 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 		surname[st[len(st)-1]] = append(surname[st[len(st)-1]], gi)
 		given[st[0]] = append(given[st[0]], gi)
 	}
-	counts := map[int]int{}
+	counts := make([]int, len(groups))
 	for _, m := range ms {
 		if m.group >= 0 {
 			counts[m.group]++
@@ -999,11 +1029,11 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 			// town may be a surname ("Дейвис").
 			continue
 		}
-		st := stem(m.words[0])
-		if c := surname[st]; len(c) > 0 {
+		st := appendStem(kb[:0], m.words[0])
+		if c := surname[string(st)]; len(c) > 0 {
 			m.group, m.typ = pick(c), article.EntityPerson
 			referenced[m.group] = true
-		} else if c := given[st]; len(c) > 0 && (x.g.person[st].first || m.typ == article.EntityPerson) && m.canonical == "" {
+		} else if c := given[string(st)]; len(c) > 0 && (x.g.person[string(st)].first || m.typ == article.EntityPerson) && m.canonical == "" {
 			m.group, m.typ = pick(c), article.EntityPerson
 			referenced[m.group] = true
 		}
@@ -1014,7 +1044,12 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 		}
 		g := groups[m.group]
 		g.count++
-		g.others[m.typ]++
+		switch m.typ {
+		case article.EntityOrganization:
+			g.orgs++
+		case article.EntityLocation:
+			g.locs++
+		}
 		if m.typ == guessedPerson || (m.typ == guessedFullName && referenced[m.group]) {
 			g.guessed++
 		}
@@ -1025,7 +1060,7 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 				g.persons++
 			}
 		}
-		if len(strings.Fields(strings.TrimPrefix(g.key, "U\t"))) == len(m.words) || strings.HasPrefix(g.key, "G\t") {
+		if strings.HasPrefix(g.key, "G\t") || g.words == len(m.words) {
 			g.variants = append(g.variants, m.words)
 		}
 		if i < g.first {
@@ -1057,9 +1092,9 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 		switch {
 		case g.persons > 0:
 			typ[gi] = article.EntityPerson
-		case g.others[article.EntityOrganization] > 0 || g.others[article.EntityLocation] > 0:
+		case g.orgs > 0 || g.locs > 0:
 			typ[gi] = article.EntityOrganization
-			if g.others[article.EntityLocation] > g.others[article.EntityOrganization] {
+			if g.locs > g.orgs {
 				typ[gi] = article.EntityLocation
 			}
 		case latinWord && g.count >= 3:

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"flag"
+	"github.com/newsflow/newsflow/pkg/textseg"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -324,4 +325,27 @@ func BenchmarkNewGazetteer(b *testing.B) {
 	}
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "held-MB")
 	runtime.KeepAlive(keep)
+}
+
+// BenchmarkExtractSentences is BenchmarkExtract on text already split
+// into sentences, as the enrich stage calls it.
+func BenchmarkExtractSentences(b *testing.B) {
+	x := extractor(b)
+	var texts, langs []string
+	for _, file := range []string{"bg.jsonl", "ru.jsonl", "en.jsonl"} {
+		t, l := corpusTexts(b, file, 200)
+		texts, langs = append(texts, t...), append(langs, l...)
+	}
+	sents := make([][]textseg.Sentence, len(texts))
+	total := 0
+	for i, t := range texts {
+		total += len(t)
+		sents[i] = textseg.Split(t)
+	}
+	b.SetBytes(int64(total / len(texts)))
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		k := i % len(texts)
+		x.ExtractSentences(texts[k], sents[k], langs[k])
+	}
 }

@@ -72,9 +72,14 @@ type Gazetteer struct {
 	// demonyms are capitalised adjectives and nationality nouns (lower case).
 	demonyms map[string]bool
 	// common are sorted "lang\tword" lines: stop words and words the corpus
-	// writes in lower case; commonBy holds the same words per language.
-	common   []string
-	commonBy map[string][]string
+	// writes in lower case. commonLangs numbers their languages, and
+	// commonBits holds, for each word, a bit for every language it is
+	// common in.
+	common      []string
+	commonLangs map[string]uint
+	commonBits  map[string]uint32
+	// cyrCommon and enCommon are the bits of bg, ru and uk, and of en.
+	cyrCommon, enCommon uint32
 	// entries counts the entries loaded, for Stats.
 	entries int
 }
@@ -125,11 +130,22 @@ func NewGazetteer() (*Gazetteer, error) {
 	}
 	slices.Sort(g.common)
 	g.common = slices.Compact(g.common)
-	g.commonBy = map[string][]string{}
+	g.commonLangs = map[string]uint{}
+	g.commonBits = make(map[string]uint32, len(g.common))
 	for _, l := range g.common {
 		lang, w, _ := strings.Cut(l, "\t")
-		g.commonBy[lang] = append(g.commonBy[lang], w)
+		bit, ok := g.commonLangs[lang]
+		if !ok {
+			if len(g.commonLangs) == 32 {
+				return nil, fmt.Errorf("common words: more than 32 languages")
+			}
+			bit = uint(len(g.commonLangs))
+			g.commonLangs[lang] = bit
+		}
+		g.commonBits[w] |= 1 << bit
 	}
+	g.cyrCommon = g.commonMask("bg") | g.commonMask("ru") | g.commonMask("uk")
+	g.enCommon = g.commonMask("en")
 	return g, nil
 }
 
@@ -261,16 +277,19 @@ func (g *Gazetteer) Female(name string) bool {
 // isCommon reports whether the lower-case word w is a stop word or a word
 // usually written in lower case in lang (any language when lang is "").
 func (g *Gazetteer) isCommon(lang, w string) bool {
+	return g.commonBits[w]&g.commonMask(lang) != 0
+}
+
+// commonMask returns the bits of lang's common words in commonBits, the
+// bits of bg, ru, en, uk and de for "".
+func (g *Gazetteer) commonMask(lang string) uint32 {
 	if lang == "" {
-		for _, l := range []string{"bg", "ru", "en", "uk", "de"} {
-			if g.isCommon(l, w) {
-				return true
-			}
-		}
-		return false
+		return g.commonMask("bg") | g.commonMask("ru") | g.commonMask("en") | g.commonMask("uk") | g.commonMask("de")
 	}
-	_, ok := slices.BinarySearch(g.commonBy[lang], w)
-	return ok
+	if bit, ok := g.commonLangs[lang]; ok {
+		return 1 << bit
+	}
+	return 0
 }
 
 // nameWords splits a gazetteer name into the words the tokenizer would

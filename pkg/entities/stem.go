@@ -242,3 +242,91 @@ func altStems(w string) []string {
 	}
 	return out
 }
+
+// appendLower appends toLower(s) to buf, without allocating for ASCII and
+// the Cyrillic letters U+0400-U+045F.
+func appendLower(buf []byte, s string) []byte {
+	start := len(buf)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c < 0x80:
+			if c >= 'A' && c <= 'Z' {
+				c += 32
+			}
+			buf = append(buf, c)
+		case c == 0xD0 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0xBF:
+			d := s[i+1]
+			switch {
+			case d >= 0x90 && d <= 0x9F: // А-П -> а-п
+				buf = append(buf, 0xD0, d+0x20)
+			case d >= 0xA0 && d <= 0xAF: // Р-Я -> р-я
+				buf = append(buf, 0xD1, d-0x20)
+			case d <= 0x8F: // Ѐ-Џ -> ѐ-џ
+				buf = append(buf, 0xD1, d+0x10)
+			default:
+				buf = append(buf, c, d)
+			}
+			i++
+		case c == 0xD1 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9F:
+			buf = append(buf, c, s[i+1]) // а-я, ѐ-џ: already small
+			i++
+		default:
+			return append(buf[:start], strings.ToLower(s)...)
+		}
+	}
+	return buf
+}
+
+// appendStem appends stem(w) to buf: the same key, built without
+// allocating, for lookups (m[string(buf)] does not copy).
+func appendStem(buf []byte, w string) []byte {
+	w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
+	start := len(buf)
+	switch {
+	case isAcronym(w):
+		return appendLower(buf, w)
+	case hasUpper(w):
+		buf = appendLower(buf, w)
+	default:
+		buf = append(buf, w...)
+	}
+	l := buf[start:]
+	for i := 0; i+1 < len(l); i++ {
+		if l[i] == 0xD1 && l[i+1] == 0x91 { // ё -> е
+			l[i], l[i+1] = 0xD0, 0xB5
+			i++
+		}
+	}
+	if !cyrillicBytes(l) {
+		return buf
+	}
+	n := utf8.RuneCount(l)
+	if n <= 3 {
+		return buf
+	}
+	last, _ := utf8.DecodeLastRune(l)
+	for _, e := range endingsByLast[last] {
+		if len(l) >= len(e) && string(l[len(l)-len(e):]) == e && n-utf8.RuneCountInString(e) >= 3 {
+			l = l[:len(l)-len(e)]
+			break
+		}
+	}
+	if len(l) >= len("ен") && string(l[len(l)-len("ен"):]) == "ен" && utf8.RuneCount(l) >= 6 {
+		l = append(l[:len(l)-len("ен")], "н"...)
+	}
+	return buf[:start+len(l)]
+}
+
+// cyrillicBytes is cyrillic for a byte slice.
+func cyrillicBytes(b []byte) bool {
+	for _, r := range string(b) {
+		if r >= 0x400 && r <= 0x45F {
+			return true
+		}
+		if unicode.IsLetter(r) {
+			return unicode.Is(unicode.Cyrillic, r)
+		}
+	}
+	return false
+}

@@ -23,3 +23,17 @@ func FuzzToLower(f *testing.F) {
 		}
 	})
 }
+
+func FuzzAppendStem(f *testing.F) {
+	for _, s := range []string{"ABC", "МОСКВА", "Ёж", "ÄÖÜ", "Германии", "Европейския", "Върховния", "Blair's", "Джонсон’s", "НАТО", "Ёлкин", "\xd0Ё", "ёё", "Пен", "Ѐѐ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(appendLower([]byte("x"), s)[1:]), toLower(s); got != want {
+			t.Fatalf("appendLower(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := string(appendStem([]byte("x"), s)[1:]), stem(s); got != want {
+			t.Fatalf("appendStem(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
