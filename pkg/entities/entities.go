@@ -69,25 +69,79 @@ func (x *Extractor) Gazetteer() *Gazetteer { return x.g }
 // Extractor extracts entities with a gazetteer.
 type Extractor struct {
 	g *Gazetteer
-	// memo caches gazetteer matches of the sentence being read; set only
-	// on the per-call copy Extract makes, so Extractor stays safe for
-	// concurrent use.
+	// memo caches what is computed about the tokens of the sentence being
+	// read; set only on the per-call copy Extract makes, so Extractor
+	// stays safe for concurrent use.
 	memo *gazMemo
 }
 
+// gazMemo holds, per token of the sentence being read, its gazetteer
+// match and lower-case forms, computed on first use.
 type gazMemo struct {
-	done []bool
-	n    []int32
-	e    []*gazEntry
+	toks  []textseg.Token // the sentence
+	done  []uint8         // memoDone bits
+	n     []int32
+	e     []*gazEntry
+	lower []string // lowerWord
+	text  []string // toLower of the text
 }
 
-func (m *gazMemo) reset(n int) {
-	if cap(m.done) < n {
-		m.done, m.n, m.e = make([]bool, n), make([]int32, n), make([]*gazEntry, n)
-		return
-	}
-	m.done, m.n, m.e = m.done[:n], m.n[:n], m.e[:n]
+// Bits of gazMemo.done.
+const (
+	memoGaz uint8 = 1 << iota
+	memoLower
+	memoText
+)
+
+func (m *gazMemo) reset(toks []textseg.Token) {
+	m.reserve(len(toks))
+	n := len(toks)
+	m.toks = toks
+	m.done, m.n, m.e, m.lower, m.text = m.done[:n], m.n[:n], m.e[:n], m.lower[:n], m.text[:n]
 	clear(m.done)
+}
+
+// reserve makes room for a sentence of n tokens.
+func (m *gazMemo) reserve(n int) {
+	if cap(m.done) < n {
+		m.done, m.n, m.e = make([]uint8, n), make([]int32, n), make([]*gazEntry, n)
+		m.lower, m.text = make([]string, n), make([]string, n)
+	}
+}
+
+// has reports whether toks is the memo's sentence, so that its index i
+// has entries.
+func (m *gazMemo) has(toks []textseg.Token, i int) bool {
+	return m != nil && i < len(m.toks) && len(toks) == len(m.toks) && &toks[0] == &m.toks[0]
+}
+
+// lowerAt returns lowerWord(toks[i]).
+func (x *Extractor) lowerAt(toks []textseg.Token, i int) string {
+	m := x.memo
+	if !m.has(toks, i) {
+		return lowerWord(toks[i])
+	}
+	if m.done[i]&memoLower == 0 {
+		m.lower[i] = lowerWord(toks[i])
+		m.done[i] |= memoLower
+	}
+	return m.lower[i]
+}
+
+// lowerTextAt returns strings.ToLower(toks[i].Text).
+func (x *Extractor) lowerTextAt(toks []textseg.Token, i int) string {
+	if t := toks[i].Text; !strings.HasSuffix(t, ".") {
+		return x.lowerAt(toks, i) // the same without a final dot
+	}
+	m := x.memo
+	if !m.has(toks, i) {
+		return toLower(toks[i].Text)
+	}
+	if m.done[i]&memoText == 0 {
+		m.text[i] = toLower(toks[i].Text)
+		m.done[i] |= memoText
+	}
+	return m.text[i]
 }
 
 // New returns an extractor using g.
@@ -122,14 +176,14 @@ func (x *Extractor) ExtractSentences(text string, sents []textseg.Sentence, lang
 	for _, s := range sents {
 		longest = max(longest, len(s.Tokens))
 	}
-	xc.memo.reset(longest)
+	xc.memo.reserve(longest)
 	var ms []mention
 	var roles []Role
 	for _, s := range sents {
 		if shouting(s.Text) {
 			continue
 		}
-		xc.memo.reset(len(s.Tokens))
+		xc.memo.reset(s.Tokens)
 		ms, roles = xc.sentence(s.Tokens, lang, ms, roles)
 	}
 	return x.resolve(text, ms, roles, lang)
@@ -147,9 +201,9 @@ func shouting(s string) bool {
 			} else if r >= 'A' && r <= 'Z' {
 				up++
 			}
-		case unicode.IsLower(r):
+		case isLower(r):
 			low++
-		case unicode.IsUpper(r):
+		case isUpper(r):
 			up++
 		}
 		if low > up+8 {
@@ -240,8 +294,8 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 			}
 		}
 		if !capital(t) {
-			lw := lowerWord(t)
 			if t.Kind == textseg.Word || t.Kind == textseg.Abbrev {
+				lw := x.lowerAt(toks, i)
 				switch {
 				case IsRole(lw):
 					roles = append(roles, Role{Start: t.Start, End: t.End})
@@ -255,7 +309,7 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 		}
 		if n, e := x.matchGazetteer(toks, i, lang); n > 0 {
 			single := n == 1 && !isAcronym(t.Text)
-			if !(single && initial(toks, i) && x.common(lang, strings.ToLower(t.Text))) {
+			if !(single && initial(toks, i) && x.common(lang, x.lowerTextAt(toks, i))) {
 				ms = append(ms, mention{start: t.Start, end: toks[i+n-1].End, words: texts(toks[i : i+n]), typ: kindType(e.kind), canonical: e.name, country: e.country})
 			}
 			i += n
@@ -282,20 +336,22 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 		}
 		hadTitle := personCue >= 0 && personCue >= i-reach
 		locCue := false
-		for len(chunk) > 0 {
+		c0 := i // chunk[0]
+		for ; len(chunk) > 0; c0++ {
 			c := chunk[0]
-			lw := lowerWord(c)
+			ck := c0
+			lw := x.lowerAt(toks, ck)
 			first := c.Start == t.Start
 			switch {
 			case titles[lw] || (c.Kind == textseg.Abbrev && titles[strings.TrimSuffix(lw, ".")]):
 				hadTitle = true
-			case IsRole(lw) && !x.exactPerson(c.Text):
+			case IsRole(lw) && !x.exactPersonAt(toks, ck):
 				hadTitle = true
 				roles = append(roles, Role{Start: c.Start, End: c.End})
-			case first && initial(toks, i) && len(chunk) > 1 && (x.common(lang, lw) || lowerHyphen(c.Text)) && (!x.exactPerson(c.Text) || utf8.RuneCountInString(lw) <= 3):
+			case first && initial(toks, i) && len(chunk) > 1 && (x.common(lang, lw) || lowerHyphen(c.Text)) && (!x.exactPersonAt(toks, ck) || utf8.RuneCountInString(lw) <= 3):
 			case cyrillic(lw) && locHeads[lw] && len(chunk) > 1:
 				locCue = true
-			case cyrillic(lw) && len(chunk) > 1 && utf8.RuneCountInString(lw) > 2 && x.common(lang, lw) && !x.exactPerson(c.Text):
+			case cyrillic(lw) && len(chunk) > 1 && utf8.RuneCountInString(lw) > 2 && x.common(lang, lw) && !x.exactPersonAt(toks, ck):
 			case x.g.demonyms[strings.TrimSuffix(lw, "'s")] && !cyrillic(lw):
 			case calendar[lw] && len(chunk) > 1:
 			default:
@@ -307,7 +363,7 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 		for len(chunk) > 1 && chunk[len(chunk)-1].Kind == textseg.Abbrev {
 			chunk = chunk[:len(chunk)-1]
 		}
-		if len(chunk) == 0 || skipWord(chunk[0].Text, len(chunk)) {
+		if len(chunk) == 0 || skipWord(chunk[0].Text, x.lowerTextAt(toks, c0), len(chunk)) {
 			i = next
 			continue
 		}
@@ -315,15 +371,16 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 			i = next
 			continue
 		}
+		// ci is chunk[0] unless abbreviations were cut from its end.
 		ci := i + (len(toks[i:j]) - len(chunk))
 		m := mention{start: chunk[0].Start, end: chunk[len(chunk)-1].End, words: texts(chunk)}
-		verbAround := (ci > 0 && IsReportingVerb(lowerWord(toks[ci-1]))) || (next < len(toks) && IsReportingVerb(lowerWord(toks[next])))
-		if next+1 < len(toks) && !capital(toks[next]) && IsRole(lowerWord(toks[next])) && capital(toks[next+1]) {
+		verbAround := (ci > 0 && IsReportingVerb(x.lowerAt(toks, ci-1))) || (next < len(toks) && IsReportingVerb(x.lowerAt(toks, next)))
+		if next+1 < len(toks) && !capital(toks[next]) && IsRole(x.lowerAt(toks, next)) && capital(toks[next+1]) {
 			// "said Prebon Yamane economist Lena Komileva": the name before
 			// the role is the employer's.
 			verbAround = false
 		}
-		m.typ = x.classify(toks, ci, next, chunk, lang, hadTitle || locCue, verbAround)
+		m.typ = x.classify(toks, ci, next, c0, chunk, m.words, lang, hadTitle || locCue, verbAround)
 		if locCue && len(chunk) == 1 && m.typ != article.EntityOrganization {
 			m.typ = article.EntityLocation
 		}
@@ -331,7 +388,7 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 		if chunk[0].Start == t.Start && initial(toks, i) && len(chunk) == 1 && !isAcronym(chunk[0].Text) {
 			// A capitalised word opening a sentence counts only if it is
 			// named elsewhere too, unless something else marks it a name.
-			lw := strings.ToLower(chunk[0].Text)
+			lw := x.lowerTextAt(toks, c0)
 			m.weak = x.common(lang, lw) || x.g.demonyms[lw] || m.typ == article.EntityOther
 		}
 		if m.typ != "" {
@@ -360,15 +417,15 @@ func (x *Extractor) chunkEnd(toks []textseg.Token, i int, lang string) int {
 			if cyrillic(u.Text) != cyr {
 				break
 			}
-			if n, e := x.matchGazetteer(toks, j, lang); n > 0 && !x.exactPerson(u.Text) {
+			if n, e := x.matchGazetteer(toks, j, lang); n > 0 && !x.exactPersonAt(toks, j) {
 				// "Дейвид Дейвис": a town's name after a given name is a
 				// surname.
 				town := n == 1 && e.kind == kindLoc && !e.country && j == i+1
-				if !(town && (x.g.personExact[toLower(toks[i].Text)].first || (!initial(toks, i) && !isAcronym(toks[i].Text) && cyr))) {
+				if !(town && (x.g.personExact[x.lowerTextAt(toks, i)].first || (!initial(toks, i) && !isAcronym(toks[i].Text) && cyr))) {
 					break
 				}
 			}
-			if cyr && u.Kind == textseg.Word && x.common(lang, strings.ToLower(u.Text)) && !x.exactPerson(u.Text) {
+			if cyr && u.Kind == textseg.Word && x.common(lang, x.lowerTextAt(toks, j)) && !x.exactPersonAt(toks, j) {
 				break
 			}
 			j++
@@ -392,8 +449,8 @@ func (x *Extractor) chunkEnd(toks []textseg.Token, i int, lang string) int {
 	}
 	if firstConnector >= 0 {
 		head := false
-		for _, t := range toks[i:j] {
-			lw := strings.ToLower(t.Text)
+		for k := i; k < j; k++ {
+			lw := x.lowerTextAt(toks, k)
 			if orgHeads[lw] || locHeads[lw] {
 				head = true
 			}
@@ -437,7 +494,7 @@ func (x *Extractor) quotedName(toks []textseg.Token, i int, lang string) (int, m
 	}
 	prev := ""
 	if i > 0 {
-		prev = lowerWord(toks[i-1])
+		prev = x.lowerAt(toks, i-1)
 	}
 	cue := orgContext[prev] || orgHeads[prev] || orgHeads[stemOrg(prev)]
 	m := mention{start: content[0].Start, end: content[len(content)-1].End, words: texts(content)}
@@ -481,7 +538,7 @@ func (x *Extractor) orgPhrase(toks []textseg.Token, i int) int {
 	if j >= len(toks) || toks[j].Kind != textseg.Word || capital(toks[j]) {
 		return 0
 	}
-	lw := strings.ToLower(toks[j].Text)
+	lw := x.lowerTextAt(toks, j)
 	if !orgHeads[lw] && !orgHeads[stemOrg(lw)] {
 		return 0
 	}
@@ -499,26 +556,30 @@ func (x *Extractor) orgPhrase(toks []textseg.Token, i int) int {
 // adjectiveLike reports whether a Cyrillic word has an adjective ending
 // (with or without the Bulgarian article).
 func adjectiveLike(w string) bool {
-	w = strings.ToLower(w)
+	var b [64]byte
+	l := appendLower(b[:0], w)
+	// Lower case maps rune to rune (an invalid byte to U+FFFD): w has as
+	// many runes as l.
+	n := utf8.RuneCountInString(w)
 	for _, suf := range []string{"ската", "ския", "ският", "ското", "ските", "ната", "ния", "ният", "ното", "ните", "ска", "ски", "ско",
 		"ная", "ный", "ное", "ной", "ского", "ской", "ском", "ских", "ного", "ному", "ным", "ных", "ний", "няя", "нее", "ен", "на", "но",
 		"ая", "ое", "ый", "ий", "ой", "ого", "ата"} {
-		if strings.HasSuffix(w, suf) && utf8.RuneCountInString(w) > len([]rune(suf))+2 {
+		if len(l) >= len(suf) && string(l[len(l)-len(suf):]) == suf && n > utf8.RuneCountInString(suf)+2 {
 			return true
 		}
 	}
 	return false
 }
 
-// skipWord reports whether a one-word chunk can not be a name: a single
+// skipWord reports whether a one-word chunk w (lw in lower case) can not
+// be a name: a single
 // letter, a month or weekday, a two-letter Cyrillic word that is not an
 // acronym, or a generic acronym ("CEO", "ТВ").
-func skipWord(w string, n int) bool {
+func skipWord(w, lw string, n int) bool {
 	if n > 1 {
 		return false
 	}
 	rc := utf8.RuneCountInString(w)
-	lw := toLower(w)
 	switch {
 	case rc <= 1:
 		return true
@@ -550,6 +611,17 @@ func (x *Extractor) common(lang, w string) bool {
 func lowerHyphen(w string) bool {
 	_, rest, ok := strings.Cut(w, "-")
 	return ok && rest != "" && !firstUpper(rest)
+}
+
+// exactPersonAt is exactPerson(toks[i].Text).
+func (x *Extractor) exactPersonAt(toks []textseg.Token, i int) bool {
+	return x.isExactPerson(x.lowerTextAt(toks, i))
+}
+
+// isExactPerson is exactPerson of a word already in lower case.
+func (x *Extractor) isExactPerson(lw string) bool {
+	p, ok := x.g.personExact[lw]
+	return ok && (p.first || p.last || p.patr)
 }
 
 func (x *Extractor) exactPerson(w string) bool {
@@ -591,15 +663,17 @@ func (x *Extractor) personWord(w string) bool {
 // matchGazetteer returns the length in tokens of the longest place or
 // organisation name starting at toks[i], and its entry.
 func (x *Extractor) matchGazetteer(toks []textseg.Token, i int, lang string) (int, gazEntry) {
-	if x.memo != nil && i < len(x.memo.n) && x.memo.done[i] {
-		if x.memo.e[i] == nil {
+	m := x.memo
+	if m.has(toks, i) && m.done[i]&memoGaz != 0 {
+		if m.e[i] == nil {
 			return 0, gazEntry{}
 		}
-		return int(x.memo.n[i]), *x.memo.e[i]
+		return int(m.n[i]), *m.e[i]
 	}
 	n, e := x.matchGazetteerUncached(toks, i, lang)
-	if x.memo != nil && i < len(x.memo.n) {
-		x.memo.done[i], x.memo.n[i], x.memo.e[i] = true, int32(n), e
+	if m.has(toks, i) {
+		m.n[i], m.e[i] = int32(n), e
+		m.done[i] |= memoGaz
 	}
 	if e == nil {
 		return 0, gazEntry{}
@@ -722,13 +796,31 @@ func capsMatch(e gazEntry, toks []textseg.Token) bool {
 	return true
 }
 
-// classify types an unknown run of capitalised words; "" drops it.
-func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.Token, lang string, titled, verb bool) string {
-	words := texts(chunk)
-	last := strings.ToLower(words[len(words)-1])
+// classify types an unknown run of capitalised words, chunk, which starts
+// at toks[c0] and ends before toks[next]; words are its texts. i is c0
+// plus the number of abbreviations cut from the run's end (the chunker's
+// count, which the cues before the run are read from). "" drops it.
+func (x *Extractor) classify(toks []textseg.Token, i, next, c0 int, chunk []textseg.Token, words []string, lang string, titled, verb bool) string {
+	// words are texts(chunk), chunk starts at toks[c0]; without an
+	// apostrophe joined to a word, words[k] is toks[c0+k].Text.
+	aligned := len(words) == len(chunk)
+	lowerOf := func(k int) string {
+		if aligned {
+			return x.lowerTextAt(toks, c0+k)
+		}
+		return toLower(words[k])
+	}
+	isPersonName, personNameKnown := false, false
+	personName := func() bool {
+		if !personNameKnown {
+			isPersonName, personNameKnown = x.personName(words), true
+		}
+		return isPersonName
+	}
+	last := lowerOf(len(words) - 1)
 	hasOrgHead, hasLocHead := false, false
-	for _, w := range words {
-		lw := toLower(w)
+	for k := range words {
+		lw := lowerOf(k)
 		if orgHeads[lw] || orgHeads[stemOrg(lw)] {
 			hasOrgHead = true
 		}
@@ -738,10 +830,10 @@ func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.
 	}
 	prev, after := "", ""
 	if i > 0 {
-		prev = lowerWord(toks[i-1])
+		prev = x.lowerAt(toks, i-1)
 	}
 	if next < len(toks) && toks[next].Kind == textseg.Word {
-		after = lowerWord(toks[next])
+		after = x.lowerAt(toks, next)
 	}
 	if hasOrgHead {
 		return article.EntityOrganization
@@ -752,7 +844,7 @@ func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.
 	}
 	prev2 := ""
 	if i > 1 {
-		prev2 = lowerWord(toks[i-2])
+		prev2 = x.lowerAt(toks, i-2)
 	}
 	if (prev == "на" || prev == "of" || prev == "из") && cityOf(prev2) {
 		// "кметовете на Бирмингам", "the mayor of London".
@@ -771,14 +863,14 @@ func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.
 	if lang == "de" {
 		// German capitalises every noun: only names with evidence count.
 		switch {
-		case len(words) > 1 && (x.personName(words) || titled):
+		case len(words) > 1 && (personName() || titled):
 			return article.EntityPerson
 		case len(words) == 1 && isAcronym(words[0]):
 			return article.EntityOrganization
 		}
 		return ""
 	}
-	if !cyrillic(words[0]) && (lang == "bg" || lang == "ru" || lang == "uk") && !x.personName(words) && !titled {
+	if !cyrillic(words[0]) && (lang == "bg" || lang == "ru" || lang == "uk") && !personName() && !titled {
 		// A Latin-script name in a Cyrillic text is a company, brand or
 		// outlet far more often than a person ("Eni", "CNBC", "Reuters").
 		return article.EntityOrganization
@@ -797,7 +889,7 @@ func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.
 			}
 			return article.EntityOrganization
 		}
-		lw := toLower(w)
+		lw := lowerOf(0)
 		adjective := cyrillic(w) && adjectiveLike(w) && after != "" && !firstUpper(after)
 		switch {
 		case (orgContext[prev] && prev != "в" && prev != "във" && prev != "во") || (prev == "в" && toks[i-1].Kind == textseg.Abbrev) || (orgContext[after] && !cyrillic(w)):
@@ -811,7 +903,7 @@ func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.
 			return ""
 		case locContext[prev] && prev != "in" && ((prev != "в" && prev != "във" && prev != "во") || cyrillic(w)):
 			return article.EntityLocation
-		case x.exactPerson(w) && !x.common(lang, lw):
+		case x.isExactPerson(lw) && !x.common(lang, lw):
 			return article.EntityPerson
 		case lang == "bg" && cyrillic(w) && !initial(toks, i) && !x.common(lang, lw) && !strings.Contains(w, "-"):
 			// An unknown capitalised word inside a Bulgarian sentence (where
@@ -822,7 +914,7 @@ func (x *Extractor) classify(toks []textseg.Token, i, next int, chunk []textseg.
 		}
 		return article.EntityOther
 	}
-	if titled || verb || x.personName(words) {
+	if titled || verb || personName() {
 		return article.EntityPerson
 	}
 	allAcr := true
@@ -864,13 +956,25 @@ func (x *Extractor) personName(words []string) bool {
 func camelCase(w string) bool {
 	lower := false
 	for _, r := range w {
-		if unicode.IsLower(r) {
+		if isLower(r) {
 			lower = true
-		} else if unicode.IsUpper(r) && lower {
+		} else if isUpper(r) && lower {
 			return true
 		}
 	}
 	return false
+}
+
+// isLower is unicode.IsLower with fast paths for ASCII and the Cyrillic
+// letters U+0400-U+045F.
+func isLower(r rune) bool {
+	switch {
+	case r < 0x80:
+		return r >= 'a' && r <= 'z'
+	case r >= 0x400 && r <= 0x45F:
+		return r >= 0x430
+	}
+	return unicode.IsLower(r)
 }
 
 // stemOrg reduces a Bulgarian or Russian organisation word to the form in

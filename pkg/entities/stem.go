@@ -65,11 +65,37 @@ func stem(w string) string {
 
 func cyrillic(s string) bool {
 	for _, r := range s {
-		if unicode.IsLetter(r) {
+		switch {
+		case r < 0x80:
+			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+				return false
+			}
+		case r >= 0x400 && r <= 0x45F:
+			return true
+		case unicode.IsLetter(r):
 			return unicode.Is(unicode.Cyrillic, r)
 		}
 	}
 	return false
+}
+
+// letterCase returns unicode.IsLetter(r) and unicode.IsUpper(r), with
+// fast paths for ASCII and the Cyrillic letters U+0400-U+045F.
+func letterCase(r rune) (letter, upper bool) {
+	switch {
+	case r < 0x80:
+		upper = r >= 'A' && r <= 'Z'
+		return upper || r >= 'a' && r <= 'z', upper
+	case r >= 0x400 && r <= 0x45F:
+		return true, r <= 0x42F
+	}
+	return unicode.IsLetter(r), unicode.IsUpper(r)
+}
+
+// isUpper is unicode.IsUpper with the fast paths of letterCase.
+func isUpper(r rune) bool {
+	_, upper := letterCase(r)
+	return upper
 }
 
 // isAcronym reports whether w is written in capitals: at least two letters,
@@ -77,8 +103,8 @@ func cyrillic(s string) bool {
 func isAcronym(w string) bool {
 	n := 0
 	for _, r := range w {
-		if unicode.IsLetter(r) {
-			if !unicode.IsUpper(r) {
+		if letter, upper := letterCase(r); letter {
+			if !upper {
 				return false
 			}
 			n++
@@ -89,7 +115,7 @@ func isAcronym(w string) bool {
 
 func firstUpper(w string) bool {
 	r, _ := utf8.DecodeRuneInString(w)
-	return unicode.IsUpper(r)
+	return isUpper(r)
 }
 
 // bgDefinite strips the Bulgarian definite article from a word of a name

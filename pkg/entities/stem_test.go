@@ -3,6 +3,7 @@ package entities
 import (
 	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestToLower(t *testing.T) {
@@ -36,4 +37,16 @@ func FuzzAppendStem(f *testing.F) {
 			t.Fatalf("appendStem(%q) = %q, want %q", s, got, want)
 		}
 	})
+}
+
+func TestLetterCase(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		letter, upper := letterCase(r)
+		if letter != unicode.IsLetter(r) || upper != unicode.IsUpper(r) || isLower(r) != unicode.IsLower(r) {
+			t.Fatalf("%U: letterCase = %v, %v, isLower = %v; unicode says %v, %v, %v", r, letter, upper, isLower(r), unicode.IsLetter(r), unicode.IsUpper(r), unicode.IsLower(r))
+		}
+		if s := string(r); cyrillic(s) != (unicode.IsLetter(r) && unicode.Is(unicode.Cyrillic, r)) {
+			t.Fatalf("%U: cyrillic = %v", r, cyrillic(s))
+		}
+	}
 }
