@@ -154,15 +154,34 @@ func set(words ...string) map[string]bool {
 	return m
 }
 
-// byFirstRune indexes words by their first rune, so that a word is only
-// compared with the entries that can be its prefix.
-func byFirstRune(words []string) map[rune][]string {
-	m := map[rune][]string{}
+// firstRuneIndex holds words by their first rune, so that a word is only
+// compared with the entries that can be its prefix: in an array for ASCII
+// and Cyrillic, in a map for the rest.
+type firstRuneIndex struct {
+	small [0x530][]string
+	other map[rune][]string
+}
+
+// byFirstRune indexes words by their first rune.
+func byFirstRune(words []string) *firstRuneIndex {
+	x := &firstRuneIndex{other: map[rune][]string{}}
 	for _, w := range words {
 		r, _ := utf8.DecodeRuneInString(w)
-		m[r] = append(m[r], w)
+		if r >= 0 && int(r) < len(x.small) {
+			x.small[r] = append(x.small[r], w)
+		} else {
+			x.other[r] = append(x.other[r], w)
+		}
 	}
-	return m
+	return x
+}
+
+// of returns the words starting with r.
+func (x *firstRuneIndex) of(r rune) []string {
+	if r >= 0 && int(r) < len(x.small) {
+		return x.small[r]
+	}
+	return x.other[r]
 }
 
 var (
@@ -174,7 +193,7 @@ var (
 // reports speech ("заяви", "сказал", "said").
 func IsReportingVerb(w string) bool {
 	r, _ := utf8.DecodeRuneInString(w)
-	for _, v := range verbIndex[r] {
+	for _, v := range verbIndex.of(r) {
 		if strings.HasPrefix(w, v) {
 			// "казах" (I said) and "сказка" (tale) are not attributions;
 			// "say" must be the whole word.
@@ -197,7 +216,7 @@ func IsPronoun(w string) (ok, female bool) {
 // IsRole reports whether the lower-case word w names an office or job.
 func IsRole(w string) bool {
 	first, _ := utf8.DecodeRuneInString(w)
-	for _, r := range roleIndex[first] {
+	for _, r := range roleIndex.of(first) {
 		if strings.HasPrefix(w, r) && len(w)-len(r) <= 8 {
 			return true
 		}

@@ -78,12 +78,16 @@ type Extractor struct {
 // gazMemo holds, per token of the sentence being read, its gazetteer
 // match and lower-case forms, computed on first use.
 type gazMemo struct {
-	toks  []textseg.Token // the sentence
-	done  []uint8         // memoDone bits
-	n     []int32
-	e     []*gazEntry
-	lower []string // lowerWord
-	text  []string // toLower of the text
+	toks []textseg.Token // the sentence
+	at   []tokenMemo
+}
+
+type tokenMemo struct {
+	done  uint8 // memoGaz, memoLower, memoText
+	n     int32
+	e     *gazEntry
+	lower string // lowerWord
+	text  string // toLower of the text
 }
 
 // Bits of gazMemo.done.
@@ -95,17 +99,17 @@ const (
 
 func (m *gazMemo) reset(toks []textseg.Token) {
 	m.reserve(len(toks))
-	n := len(toks)
 	m.toks = toks
-	m.done, m.n, m.e, m.lower, m.text = m.done[:n], m.n[:n], m.e[:n], m.lower[:n], m.text[:n]
-	clear(m.done)
+	m.at = m.at[:len(toks)]
+	for i := range m.at {
+		m.at[i].done = 0
+	}
 }
 
 // reserve makes room for a sentence of n tokens.
 func (m *gazMemo) reserve(n int) {
-	if cap(m.done) < n {
-		m.done, m.n, m.e = make([]uint8, n), make([]int32, n), make([]*gazEntry, n)
-		m.lower, m.text = make([]string, n), make([]string, n)
+	if cap(m.at) < n {
+		m.at = make([]tokenMemo, n)
 	}
 }
 
@@ -121,11 +125,12 @@ func (x *Extractor) lowerAt(toks []textseg.Token, i int) string {
 	if !m.has(toks, i) {
 		return lowerWord(toks[i])
 	}
-	if m.done[i]&memoLower == 0 {
-		m.lower[i] = lowerWord(toks[i])
-		m.done[i] |= memoLower
+	a := &m.at[i]
+	if a.done&memoLower == 0 {
+		a.lower = lowerWord(toks[i])
+		a.done |= memoLower
 	}
-	return m.lower[i]
+	return a.lower
 }
 
 // lowerTextAt returns strings.ToLower(toks[i].Text).
@@ -137,11 +142,12 @@ func (x *Extractor) lowerTextAt(toks []textseg.Token, i int) string {
 	if !m.has(toks, i) {
 		return toLower(toks[i].Text)
 	}
-	if m.done[i]&memoText == 0 {
-		m.text[i] = toLower(toks[i].Text)
-		m.done[i] |= memoText
+	a := &m.at[i]
+	if a.done&memoText == 0 {
+		a.text = toLower(toks[i].Text)
+		a.done |= memoText
 	}
-	return m.text[i]
+	return a.text
 }
 
 // New returns an extractor using g.
@@ -295,7 +301,7 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 		}
 		if !capital(t) {
 			if t.Kind == textseg.Word || t.Kind == textseg.Abbrev {
-				lw := x.lowerAt(toks, i)
+				lw := lowerWord(t)
 				switch {
 				case IsRole(lw):
 					roles = append(roles, Role{Start: t.Start, End: t.End})
@@ -664,16 +670,18 @@ func (x *Extractor) personWord(w string) bool {
 // organisation name starting at toks[i], and its entry.
 func (x *Extractor) matchGazetteer(toks []textseg.Token, i int, lang string) (int, gazEntry) {
 	m := x.memo
-	if m.has(toks, i) && m.done[i]&memoGaz != 0 {
-		if m.e[i] == nil {
+	if m.has(toks, i) && m.at[i].done&memoGaz != 0 {
+		a := &m.at[i]
+		if a.e == nil {
 			return 0, gazEntry{}
 		}
-		return int(m.n[i]), *m.e[i]
+		return int(a.n), *a.e
 	}
 	n, e := x.matchGazetteerUncached(toks, i, lang)
 	if m.has(toks, i) {
-		m.n[i], m.e[i] = int32(n), e
-		m.done[i] |= memoGaz
+		a := &m.at[i]
+		a.n, a.e = int32(n), e
+		a.done |= memoGaz
 	}
 	if e == nil {
 		return 0, gazEntry{}
@@ -690,17 +698,21 @@ func (x *Extractor) matchGazetteerUncached(toks []textseg.Token, i int, lang str
 	sb := appendStem(sbuf[:0], toks[i].Text)
 	stemEnd := append(sends[:0], len(sb))
 	max := x.g.maxWords[string(sb)]
-	var alts []string
-	altsDone := false
-	altStemsOf := func() []string {
-		if !altsDone {
-			alts, altsDone = altStems(toks[i].Text), true
+	// The other keys the first word may have (altStems), in abuf.
+	var abuf [128]byte
+	var aends [8]int
+	var alts []byte
+	var altEnds []int
+	altStemsOf := func() ([]byte, []int) {
+		if altEnds == nil {
+			alts, altEnds = appendAltStems(abuf[:0], aends[:0], toks[i].Text)
 		}
-		return alts
+		return alts, altEnds
 	}
 	if max == 0 {
-		for _, alt := range altStemsOf() {
-			if x.g.maxWords[alt] > 0 {
+		alts, ends := altStemsOf()
+		for k := 1; k < len(ends); k++ {
+			if x.g.maxWords[string(alts[ends[k-1]:ends[k]])] > 0 {
 				max = 1
 				break
 			}
@@ -729,8 +741,9 @@ func (x *Extractor) matchGazetteerUncached(toks []textseg.Token, i int, lang str
 		if !isExact {
 			es = x.g.names[string(sb[:stemEnd[n-1]])]
 			if n == 1 && len(es) == 0 {
-				for _, alt := range altStemsOf() {
-					if es = x.g.names[alt]; len(es) > 0 {
+				alts, ends := altStemsOf()
+				for k := 1; k < len(ends); k++ {
+					if es = x.g.names[string(alts[ends[k-1]:ends[k]])]; len(es) > 0 {
 						break
 					}
 				}

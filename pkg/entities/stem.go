@@ -356,3 +356,47 @@ func cyrillicBytes(b []byte) bool {
 	}
 	return false
 }
+
+// appendAltStems appends w in lower case, then each key altStems(w)
+// returns, to buf, and where each ends to ends: key k (from 1) is
+// buf[ends[k-1]:ends[k]].
+func appendAltStems(buf []byte, ends []int, w string) ([]byte, []int) {
+	start := len(buf)
+	if hasUpper(w) {
+		buf = appendLower(buf, w)
+	} else {
+		buf = append(buf, w...)
+	}
+	ends = append(ends, len(buf))
+	l := buf[start:]
+	for i := 0; i+1 < len(l); i++ {
+		if l[i] == 0xD1 && l[i+1] == 0x91 { // ё -> е
+			l[i], l[i+1] = 0xD0, 0xB5
+			i++
+		}
+	}
+	if !cyrillicBytes(l) {
+		return buf, ends
+	}
+	n := utf8.RuneCount(l)
+	last, _ := utf8.DecodeLastRune(l)
+	first := true
+	for _, e := range endingsByLast[last] {
+		if len(l) < len(e) || string(l[len(l)-len(e):]) != e || n-utf8.RuneCountInString(e) < 3 {
+			continue
+		}
+		if first {
+			first = false
+			continue
+		}
+		// l stays valid when buf grows: appending never changes it.
+		b := l[:len(l)-len(e)]
+		if len(b) >= len("ен") && string(b[len(b)-len("ен"):]) == "ен" && utf8.RuneCount(b) >= 6 {
+			buf = append(append(buf, b[:len(b)-len("ен")]...), "н"...)
+		} else {
+			buf = append(buf, b...)
+		}
+		ends = append(ends, len(buf))
+	}
+	return buf, ends
+}

@@ -1,6 +1,7 @@
 package entities
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -26,7 +27,7 @@ func FuzzToLower(f *testing.F) {
 }
 
 func FuzzAppendStem(f *testing.F) {
-	for _, s := range []string{"ABC", "МОСКВА", "Ёж", "ÄÖÜ", "Германии", "Европейския", "Върховния", "Blair's", "Джонсон’s", "НАТО", "Ёлкин", "\xd0Ё", "ёё", "Пен", "Ѐѐ"} {
+	for _, s := range []string{"ABC", "МОСКВА", "Ёж", "ÄÖÜ", "Германии", "Европейския", "Върховния", "Blair's", "Джонсон’s", "НАТО", "Ёлкин", "\xd0Ё", "ёё", "Пен", "Ѐѐ", "Брекзита", "Европейските", "Белият", "Германии", "СЪВЕТА"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -35,6 +36,14 @@ func FuzzAppendStem(f *testing.F) {
 		}
 		if got, want := string(appendStem([]byte("x"), s)[1:]), stem(s); got != want {
 			t.Fatalf("appendStem(%q) = %q, want %q", s, got, want)
+		}
+		buf, ends := appendAltStems([]byte("x"), nil, s)
+		var alts []string
+		for k := 1; k < len(ends); k++ {
+			alts = append(alts, string(buf[ends[k-1]:ends[k]]))
+		}
+		if want := altStems(s); !slices.Equal(alts, want) {
+			t.Fatalf("appendAltStems(%q) = %q, want %q", s, alts, want)
 		}
 	})
 }
