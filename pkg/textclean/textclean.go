@@ -90,7 +90,7 @@ func CleanWith(body string, opt Options) Result {
 			res.Removed = append(res.Removed, t)
 			continue
 		}
-		if title != "" && len(t) < len(title)+64 && (normTitle(t) == title || len(t) < len(title)+40 && strings.HasPrefix(strings.ToLower(t), title)) {
+		if title != "" && len(t) < len(title)+64 && mayBeTitle(t, title) && (normTitle(t) == title || len(t) < len(title)+40 && strings.HasPrefix(strings.ToLower(t), title)) {
 			res.Removed = append(res.Removed, t)
 			continue
 		}
@@ -137,6 +137,19 @@ func joinParagraphs(lines []string) string {
 	return b.String()
 }
 
+// mayBeTitle reports whether line t (trimmed) may be the title normTitle
+// gave: a cheap test before normTitle(t) == title and the lower-cased t
+// starting with title, which both need t's first letter in lower case to
+// be title's.
+func mayBeTitle(t, title string) bool {
+	r, n := utf8.DecodeRuneInString(t)
+	tr, tn := utf8.DecodeRuneInString(title)
+	if r == utf8.RuneError && n <= 1 || tr == utf8.RuneError && tn <= 1 {
+		return true // invalid UTF-8: let the full test decide
+	}
+	return unicode.ToLower(r) == tr
+}
+
 func normTitle(s string) string {
 	s = strings.TrimSpace(s)
 	s = strings.TrimRight(s, ".!?… ")
@@ -163,12 +176,38 @@ var teaserPrefixes = []string{
 	"Pročitajte još", "Pročitajte i", "Lire aussi", "À lire aussi", "Leer más", "Lee también",
 }
 
+// teaserIndex files the teaser prefixes, in order, under the case fold of
+// their first letter: a line is compared only with those its first letter
+// can match.
+var teaserIndex = indexTeasers()
+
+func indexTeasers() map[rune][]string {
+	idx := map[rune][]string{}
+	for _, p := range teaserPrefixes {
+		r, _ := utf8.DecodeRuneInString(p)
+		idx[foldKey(r)] = append(idx[foldKey(r)], p)
+	}
+	return idx
+}
+
+// foldKey returns the smallest rune of r's case-fold orbit (see
+// unicode.SimpleFold): two runes strings.EqualFold takes as equal have the
+// same key.
+func foldKey(r rune) rune {
+	k := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		k = min(k, f)
+	}
+	return k
+}
+
 // teaser reports whether line is a teaser and returns the linked title.
 // The prefix must be followed by a colon (or a dash), so that "Още през
 // 1998 година ..." stays: it is a sentence, not a teaser. alone reports a
 // prefix with nothing after it, whose title is the next line.
 func teaser(line string) (link string, ok, alone bool) {
-	for _, p := range teaserPrefixes {
+	r, _ := utf8.DecodeRuneInString(line)
+	for _, p := range teaserIndex[foldKey(r)] {
 		if len(line) < len(p) || !strings.EqualFold(line[:len(p)], p) {
 			continue
 		}
@@ -262,7 +301,44 @@ func cutFragments(line string) (string, []string) {
 		return line, nil
 	}
 	b.WriteString(line[last:])
-	return strings.Join(strings.Fields(b.String()), " "), cut
+	return collapseSpace(b.String()), cut
+}
+
+// collapseSpace is strings.Join(strings.Fields(s), " "), in one pass.
+func collapseSpace(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	field := -1 // start of the current field
+	for i, r := range s {
+		var space bool
+		switch {
+		case r < 0x80:
+			space = r == ' ' || r >= '\t' && r <= '\r'
+		case r >= 0x400 && r < 0x530: // Cyrillic
+		default:
+			space = unicode.IsSpace(r)
+		}
+		if space {
+			if field >= 0 {
+				if b.Len() > 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteString(s[field:i])
+				field = -1
+			}
+			continue
+		}
+		if field < 0 {
+			field = i
+		}
+	}
+	if field >= 0 {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s[field:])
+	}
+	return b.String()
 }
 
 // sentenceBoilerplate returns the part of sentence s of line that is
@@ -469,6 +545,27 @@ type marker struct {
 // once per marker.
 var markerIndex = indexMarkers()
 
+// markerWords tells, by last byte and length, which words may start a
+// marker: most words of a line need no lookup in markerIndex.
+var markerWords = wordFilter(markerIndex)
+
+// wordFilter returns, for each byte, a bit set of the lengths (mod 64) of
+// the keys of idx ending with it.
+func wordFilter(idx map[string][]marker) *[256]uint64 {
+	var f [256]uint64
+	for w := range idx {
+		if w != "" {
+			f[w[len(w)-1]] |= 1 << (len(w) & 63)
+		}
+	}
+	return &f
+}
+
+// mayStartMarker reports whether w may be a key of markerIndex.
+func mayStartMarker(w string) bool {
+	return w != "" && markerWords[w[len(w)-1]]&(1<<(len(w)&63)) != 0
+}
+
 func indexMarkers() map[string][]marker {
 	idx := map[string][]marker{}
 	for kind, ms := range map[int][]string{kindPromo: promoMarkers, kindCredit: creditMarkers, kindFooter: footerMarkers} {
@@ -499,9 +596,16 @@ func markersIn(s string) (kinds int, promo, credit, footer int) {
 			j += i
 		}
 		word := s[i:j]
-		cands := markerIndex[word]
-		if r, n := utf8.DecodeRuneInString(word); n < len(word) && r >= 0x80 && !unicode.IsLetter(r) {
-			cands = append(cands, markerIndex[word[:n]]...)
+		var cands []marker
+		if mayStartMarker(word) {
+			cands = markerIndex[word]
+		}
+		// A word opening with a symbol ("©2019") may start with a marker
+		// too. (Cyrillic letters, the bulk, lead with 0xD0 or 0xD1.)
+		if c := word[0]; c >= 0x80 && c != 0xD0 && c != 0xD1 {
+			if r, n := utf8.DecodeRuneInString(word); n < len(word) && !unicode.IsLetter(r) {
+				cands = append(cands[:len(cands):len(cands)], markerIndex[word[:n]]...)
+			}
 		}
 		for _, m := range cands {
 			if !strings.HasPrefix(s[i:], m.text) {

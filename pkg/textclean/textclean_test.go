@@ -1,10 +1,15 @@
 package textclean
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
+	"os"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/newsflow/newsflow/pkg/corpus"
 )
 
 func TestCleanWith(t *testing.T) {
@@ -176,4 +181,63 @@ func FuzzClean(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkClean cleans corpus bodies (bg, ru, en and one-line HTFN bodies
+// in bg) with their titles.
+func BenchmarkClean(b *testing.B) {
+	var titles, bodies []string
+	for _, file := range []string{"bg.jsonl", "ru.jsonl", "en.jsonl", "bg_htfn.jsonl"} {
+		f, err := os.Open(corpus.Path(b, file))
+		if err != nil {
+			b.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 1<<24)
+		for n := 0; sc.Scan() && n < 150; n++ {
+			var a struct{ Title, Body string }
+			if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+				b.Fatal(err)
+			}
+			titles, bodies = append(titles, a.Title), append(bodies, a.Body)
+		}
+		f.Close()
+	}
+	size := 0
+	for _, s := range bodies {
+		size += len(s)
+	}
+	b.SetBytes(int64(size / len(bodies)))
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		k := i % len(bodies)
+		CleanWith(bodies[k], Options{Title: titles[k]})
+	}
+}
+
+func FuzzCollapseSpace(f *testing.F) {
+	for _, s := range []string{"", " a  b\tc\n", "\u00a0x\u2003y\u0085", "a\xffb \xc2", "  "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := collapseSpace(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Fatalf("collapseSpace(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// TestTeaserAnyCase checks the teaser prefixes filed by first letter
+// still match in any case, as strings.EqualFold does.
+func TestTeaserAnyCase(t *testing.T) {
+	for _, line := range []string{"READ MORE: Budget cut", "read more: Budget cut", "ПРОЧЕТЕТЕ ОЩЕ: Бюджет", "прочетете още: Бюджет", "À LIRE AUSSI: Budget", "à lire aussi: Budget", "ČTĚTE TAKÉ: Rozpočet"} {
+		t.Run(line, func(t *testing.T) {
+			link, ok, _ := teaser(line)
+			if !ok || link == "" {
+				t.Errorf("teaser(%q) = %q, %v; want a link", line, link, ok)
+			}
+		})
+	}
+	if _, ok, _ := teaser("Още през 1998 година"); ok {
+		t.Error("a sentence starting with Още is a teaser")
+	}
 }
