@@ -225,6 +225,7 @@ type form struct {
 
 // term accumulates one stem's occurrences.
 type term struct {
+	id      int32 // in order of first occurrence
 	stem    string
 	count   int
 	inTitle bool
@@ -242,6 +243,12 @@ type Analysis struct {
 	terms  []term
 	sorted int
 	forms  []form
+	// body are the tokens scored; tokTerm holds, for each, the id of the
+	// term its stem belongs to (-1 for none), which Summary reads instead
+	// of stemming every word again; ids counts the terms.
+	body    []textseg.Token
+	tokTerm []int32
+	ids     int
 }
 
 // Analyze scores the terms of an article in lang.
@@ -331,6 +338,19 @@ func (an *Analysis) pick(n int) {
 	an.sorted = n
 }
 
+// splits reports whether sentences hold, in order, exactly the tokens an
+// scored, as textseg.SplitTokens over them returns.
+func (an *Analysis) splits(sentences []textseg.Sentence) bool {
+	at := 0
+	for _, s := range sentences {
+		if len(s.Tokens) == 0 || at+len(s.Tokens) > len(an.body) || &s.Tokens[0] != &an.body[at] {
+			return false
+		}
+		at += len(s.Tokens)
+	}
+	return at == len(an.body)
+}
+
 // topPicked is how many terms the summary weighs.
 const topPicked = 20
 
@@ -351,9 +371,13 @@ func (m *Model) score(an *Analysis, lang string, title, body []textseg.Token) {
 	byStem := make(map[string]int32, len(body)/3)
 	terms := make([]term, 0, len(body)/3)
 	forms := make([]form, 0, len(body)/2)
+	tokTerm := make([]int32, len(body))
 	stops := m.stops[lang]
 	var buf []byte
 	add := func(tok textseg.Token, i int, fromTitle bool) {
+		if !fromTitle {
+			tokTerm[i] = -1
+		}
 		if tok.Kind != textseg.Word || len(tok.Text) < minRunes {
 			return
 		}
@@ -370,7 +394,14 @@ func (m *Model) score(an *Analysis, lang string, title, body []textseg.Token) {
 			buf, more, _ = appendLower(buf, tok.Text[read:], len(tok.Text))
 			runes += more
 		}
-		if runes < minRunes || stops[string(buf)] {
+		if runes < minRunes {
+			return
+		}
+		if stops[string(buf)] {
+			// A stop word is no term, but its stem may be one's.
+			if !fromTitle && runes >= StemRunes {
+				tokTerm[i] = -2
+			}
 			return
 		}
 		ti, ok := byStem[string(buf[:stemEnd])]
@@ -382,13 +413,14 @@ func (m *Model) score(an *Analysis, lang string, title, body []textseg.Token) {
 			}
 			ti = int32(len(terms))
 			byStem[s] = ti
-			terms = append(terms, term{stem: s, first: i, forms: -1, last: -1})
+			terms = append(terms, term{id: ti, stem: s, first: i, forms: -1, last: -1})
 		}
 		t := &terms[ti]
 		if fromTitle {
 			t.inTitle = true
 			return
 		}
+		tokTerm[i] = ti
 		t.count++
 		for k := t.forms; k >= 0; k = forms[k].next {
 			if forms[k].text == tok.Text {
@@ -410,6 +442,17 @@ func (m *Model) score(an *Analysis, lang string, title, body []textseg.Token) {
 	for _, tok := range title {
 		add(tok, len(body), true)
 	}
+	for i, ti := range tokTerm {
+		if ti == -2 {
+			buf = appendStem(buf[:0], body[i].Text)
+			if ti, ok := byStem[string(buf)]; ok {
+				tokTerm[i] = ti
+			} else {
+				tokTerm[i] = -1
+			}
+		}
+	}
+	an.body, an.tokTerm, an.ids = body, tokTerm, len(terms)
 	docs, df := m.docs[lang], m.df[lang]
 	out := terms[:0]
 	total := float64(len(body) + 1)
@@ -465,10 +508,6 @@ func (an *Analysis) Summary(sentences []textseg.Sentence, n int) string {
 	if len(sentences) == 0 {
 		return ""
 	}
-	weights := make(map[string]float64, topPicked)
-	for _, t := range an.top(topPicked) {
-		weights[t.stem] = t.score
-	}
 	if len(sentences) <= 6 && n > 2 {
 		n--
 	}
@@ -477,18 +516,45 @@ func (an *Analysis) Summary(sentences []textseg.Sentence, n int) string {
 		score float64
 	}
 	var cand []scored
+	// When the sentences split the tokens scored, the term of each word
+	// is known (tokTerm); otherwise words are stemmed and looked up.
+	fast := an.splits(sentences)
+	var weightOf []float64
+	var seenIn []int // 1 + the sentence where a term was last counted
+	var weights map[string]float64
+	var seen map[string]bool
 	var buf []byte
-	seen := map[string]bool{}
+	if fast {
+		weightOf, seenIn = make([]float64, an.ids), make([]int, an.ids)
+		for _, t := range an.top(topPicked) {
+			weightOf[t.id] = t.score
+		}
+	} else {
+		weights, seen = make(map[string]float64, topPicked), map[string]bool{}
+		for _, t := range an.top(topPicked) {
+			weights[t.stem] = t.score
+		}
+	}
+	at := 0 // index in an.body of the sentence's first token
 	for i, s := range sentences {
 		words := 0
 		w := 0.0
-		clear(seen)
-		for _, tok := range s.Tokens {
+		if !fast {
+			clear(seen)
+		}
+		for k, tok := range s.Tokens {
 			if !tok.IsWord() {
 				continue
 			}
 			words++
 			if tok.Kind != textseg.Word {
+				continue
+			}
+			if fast {
+				if ti := an.tokTerm[at+k]; ti >= 0 && weightOf[ti] > 0 && seenIn[ti] != i+1 {
+					w += weightOf[ti]
+					seenIn[ti] = i + 1
+				}
 				continue
 			}
 			buf = appendStem(buf[:0], tok.Text)
@@ -497,6 +563,7 @@ func (an *Analysis) Summary(sentences []textseg.Sentence, n int) string {
 				seen[string(buf)] = true
 			}
 		}
+		at += len(s.Tokens)
 		if words < 6 || words > 70 {
 			continue // a fragment or a run-on line
 		}

@@ -1,9 +1,12 @@
 package keywords
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"slices"
 	"strconv"
@@ -11,6 +14,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/newsflow/newsflow/pkg/corpus"
 	"github.com/newsflow/newsflow/pkg/textseg"
 )
 
@@ -229,4 +233,45 @@ func FuzzAppendLower(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSummaryKnownTerms checks that the summary of sentences split from
+// the tokens scored (whose terms are known) is the summary of the same
+// sentences split again (whose words are stemmed and looked up), on
+// corpus articles.
+func TestSummaryKnownTerms(t *testing.T) {
+	m := model(t)
+	n := 0
+	for _, file := range []string{"bg.jsonl", "ru.jsonl", "en.jsonl", "uk.jsonl", "de.jsonl"} {
+		f, err := os.Open(corpus.Path(t, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 1<<24)
+		for k := 0; sc.Scan() && k < 300; k++ {
+			var a struct{ Lang, Title, Body string }
+			if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+				t.Fatal(err)
+			}
+			toks := textseg.Tokenize(a.Body)
+			an := m.Analyze(a.Lang, a.Title, toks)
+			known := textseg.SplitTokens(a.Body, toks)
+			if !an.splits(known) {
+				t.Fatalf("%s: sentences of the scored tokens not recognised", a.Title)
+			}
+			again := textseg.Split(a.Body)
+			if len(again) > 0 && an.splits(again) {
+				t.Fatalf("%s: sentences of other tokens taken for the scored ones", a.Title)
+			}
+			if got, want := an.Summary(known, 3), an.Summary(again, 3); got != want {
+				t.Fatalf("%s: summary %q from known terms, %q from stems", a.Title, got, want)
+			}
+			n++
+		}
+		f.Close()
+	}
+	if n == 0 {
+		t.Fatal("no corpus articles")
+	}
 }
