@@ -148,11 +148,12 @@ func (m *MemoryIndex) File(e Entry) {
 func (m *MemoryIndex) match(id string, fp uint64) string {
 	best, bestD := "", MaxDistance+1
 	for i := 0; i < NumBands; i++ {
-		for _, c := range m.bands[slot(i, fp)] {
-			if c.ID == id || c.Root == id {
-				continue
-			}
-			if d := Distance(fp, c.FP); d < bestD {
+		es := m.bands[slot(i, fp)]
+		for k := range es {
+			// The distance first: it rules out most entries without
+			// reading their ids.
+			c := &es[k]
+			if d := Distance(fp, c.FP); d < bestD && c.ID != id && c.Root != id {
 				best, bestD = c.Root, d
 			}
 		}

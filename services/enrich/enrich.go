@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/natsbus"
@@ -102,7 +103,13 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	metrics, err := NewMetrics(d.Registry)
+	if err != nil {
+		_ = index.Close() // the error that matters is err
+		return nil, err
+	}
 	e := NewEnricher(StepsWith(Stores{Boilerplate: learner, NearDup: index}, cfg.Disabled...), time.Now)
+	e.log, e.metrics = d.Log, metrics
 	h := pipeline.Chain(e, pipeline.Observe(stage), pipeline.Recover(), pipeline.Timeout(cfg.Stage.AckWait))
 	w, err := natsbus.NewWorker(d.JS, cfg.Stage, h, d.Log, stage)
 	if err != nil {
@@ -126,6 +133,9 @@ func (s *Service) Run(ctx context.Context) error {
 type Enricher struct {
 	steps []Step
 	now   func() time.Time
+	// log and metrics report the steps that fail (Process); nil for none.
+	log     *zap.Logger
+	metrics *Metrics
 }
 
 // NewEnricher returns an enricher running steps in order.
@@ -184,6 +194,7 @@ func (e *Enricher) Process(ctx context.Context, in *pipeline.Message) ([]*pipeli
 		return nil, pipeline.Permanentf("ingested article has an invalid id %q", a.ID)
 	}
 	e.Enrich(ctx, a)
+	e.metrics.report(e.log, a)
 	data, err := article.Encode(a)
 	if err != nil {
 		return nil, pipeline.Permanent(err)
