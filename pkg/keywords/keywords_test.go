@@ -249,7 +249,7 @@ func TestSummaryKnownTerms(t *testing.T) {
 		}
 		sc := bufio.NewScanner(f)
 		sc.Buffer(nil, 1<<24)
-		for k := 0; sc.Scan() && k < 300; k++ {
+		for k := 0; sc.Scan() && k < 120; k++ {
 			var a struct{ Lang, Title, Body string }
 			if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
 				t.Fatal(err)

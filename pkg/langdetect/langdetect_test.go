@@ -260,13 +260,16 @@ func withoutTable(d *Detector) *Detector {
 }
 
 // TestPackedTable checks that the packed table gives the results of the
-// plain profiles on every corpus article, titles alone included.
+// plain profiles on corpus articles, titles alone included.
 func TestPackedTable(t *testing.T) {
 	d := detector(t)
 	plain := withoutTable(d)
 	n := 0
 	for _, f := range []string{"bg.jsonl", "ru.jsonl", "en.jsonl", "uk.jsonl", "de.jsonl", "mixed.jsonl"} {
-		for _, a := range corpusArticles(t, f) {
+		for i, a := range corpusArticles(t, f) {
+			if i == 300 {
+				break
+			}
 			for _, s := range []string{a.Title, a.Title + "\n" + a.Body} {
 				if got, want := d.Detect(s), plain.Detect(s); got != want {
 					t.Fatalf("%q: Detect = %+v with the packed table, %+v without", a.Title, got, want)

@@ -10,6 +10,7 @@
 package quotes
 
 import (
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -43,6 +44,13 @@ type span struct {
 // result of entities.Extract over the same text; g (may be nil) tells
 // women's given names, for "she said".
 func Extract(text string, ents entities.Result, g *entities.Gazetteer) []Quote {
+	return ExtractTokens(text, nil, ents, g)
+}
+
+// ExtractTokens is Extract with the tokens of text, textseg.Tokenize(text),
+// which it reads instead of tokenising the text around each quotation
+// again; nil toks are computed where needed.
+func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *entities.Gazetteer) []Quote {
 	spans := find(text)
 	var persons []entities.Mention
 	for _, m := range ents.Mentions {
@@ -50,7 +58,7 @@ func Extract(text string, ents entities.Result, g *entities.Gazetteer) []Quote {
 			persons = append(persons, m)
 		}
 	}
-	r := resolver{text: text, persons: persons, roles: ents.Roles, spans: spans, g: g}
+	r := resolver{text: text, toks: toks, persons: persons, roles: ents.Roles, spans: spans, g: g}
 	var out []Quote
 	var kept []span
 	prevEnd, prevSpeaker := -1, ""
@@ -104,17 +112,25 @@ func find(text string) []span {
 		} else {
 			lineEnd += lineStart
 		}
-		out = append(out, findLine(text, lineStart, lineEnd)...)
+		out = findLine(out, text, lineStart, lineEnd)
 		lineStart = lineEnd + 1
 	}
 	return out
 }
 
-// findLine finds the quotations of text[from:to], one line.
-func findLine(text string, from, to int) []span {
-	var out []span
+// findLine appends the quotations of text[from:to], one line, to out.
+func findLine(out []span, text string, from, to int) []span {
 	line := text[:to]
 	for i := from; i < to; {
+		// Only '"' and the lead bytes of „ “ (0xE2) and « (0xC2) can start
+		// a quotation. A lead byte is never inside another rune, so
+		// skipping to it misses no rune a rune-by-rune reading would see.
+		for i < to && line[i] != '"' && line[i] != 0xE2 && line[i] != 0xC2 {
+			i++
+		}
+		if i == to {
+			break
+		}
 		r, n := utf8.DecodeRuneInString(line[i:])
 		var s span
 		var ok bool
@@ -252,6 +268,7 @@ func atLeastWords(s string, n int) bool {
 
 type resolver struct {
 	text    string
+	toks    []textseg.Token // of text; nil when not given
 	persons []entities.Mention
 	roles   []entities.Role
 	spans   []span
@@ -260,6 +277,17 @@ type resolver struct {
 
 // window returns the tokens of text[from:to] with offsets into text.
 func (r *resolver) window(from, to int) []textseg.Token {
+	if r.toks != nil {
+		// The text's tokens between from and to are those of text[from:to]
+		// when none of them straddles either end (textseg's FuzzSplit
+		// checks it; a web address cut before a final dot may be a word in
+		// the window, a difference nothing here reads).
+		i := sort.Search(len(r.toks), func(k int) bool { return r.toks[k].End > from })
+		j := sort.Search(len(r.toks), func(k int) bool { return r.toks[k].End > to })
+		if (i == len(r.toks) || r.toks[i].Start >= from) && (j == len(r.toks) || r.toks[j].Start >= to) {
+			return r.toks[i:j:j]
+		}
+	}
 	toks := textseg.Tokenize(r.text[from:to])
 	for i := range toks {
 		toks[i].Start += from

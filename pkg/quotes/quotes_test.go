@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/newsflow/newsflow/pkg/corpus"
 	"github.com/newsflow/newsflow/pkg/entities"
+	"github.com/newsflow/newsflow/pkg/textseg"
 )
 
 var (
@@ -175,5 +177,41 @@ func BenchmarkEntitiesAndQuotes(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		k := i % len(texts)
 		Extract(texts[k], x.Extract(texts[k], langs[k]), gaz)
+	}
+}
+
+// TestExtractTokens checks that quotations read from the text's tokens are
+// those read by tokenising around each quotation, on corpus articles.
+func TestExtractTokens(t *testing.T) {
+	gazOnce.Do(func() { gaz, gazErr = entities.NewGazetteer() })
+	if gazErr != nil {
+		t.Fatal(gazErr)
+	}
+	x := entities.New(gaz)
+	n := 0
+	for _, file := range []string{"bg.jsonl", "ru.jsonl", "en.jsonl", "uk.jsonl"} {
+		f, err := os.Open(corpus.Path(t, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 1<<24)
+		for k := 0; sc.Scan() && k < 120; k++ {
+			var a struct{ Title, Body, Lang string }
+			if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+				t.Fatal(err)
+			}
+			text := a.Title + "\n" + a.Body
+			ents := x.Extract(text, a.Lang)
+			got, want := ExtractTokens(text, textseg.Tokenize(text), ents, gaz), Extract(text, ents, gaz)
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s: quotations %+v from the text's tokens, %+v tokenising again", a.Title, got, want)
+			}
+			n += len(want)
+		}
+		f.Close()
+	}
+	if n == 0 {
+		t.Fatal("no quotations in the corpus articles")
 	}
 }

@@ -243,6 +243,53 @@ func checkJoined(t *testing.T, text string) {
 	}
 }
 
+// checkWindows verifies what callers that read a window of a text from
+// its tokens rely on: when no token of the text straddles either end of a
+// window (both at rune starts), the window's tokens are those of the text
+// between its ends, except that a web address cut right before a final
+// dot that is not its own ("www" of "www.") is a word in the window.
+func checkWindows(t *testing.T, text string) {
+	t.Helper()
+	all := Tokenize(text)
+	runeStart := func(i int) int {
+		for i < len(text) && !utf8.RuneStart(text[i]) {
+			i++
+		}
+		return i
+	}
+	n := len(text)
+	for _, w := range [][2]int{{0, n / 2}, {n / 3, 2 * n / 3}, {n / 4, n}, {n / 5, n / 5 * 4}} {
+		from, to := runeStart(w[0]), runeStart(w[1])
+		if from > to {
+			continue
+		}
+		var inside []Token
+		straddles := false
+		for _, tok := range all {
+			if tok.Start < from && tok.End > from || tok.Start < to && tok.End > to {
+				straddles = true
+			}
+			if tok.Start >= from && tok.End <= to {
+				inside = append(inside, tok)
+			}
+		}
+		if straddles {
+			continue
+		}
+		alone := Tokenize(text[from:to])
+		if len(alone) != len(inside) {
+			t.Fatalf("window [%d,%d): %d tokens, %d in the text", from, to, len(alone), len(inside))
+		}
+		for i, tok := range alone {
+			got := inside[i]
+			kindOK := got.Kind == tok.Kind || got.Kind == URL && tok.Kind == Word && i == len(alone)-1 && strings.HasPrefix(text[got.End:], ".")
+			if got.Text != tok.Text || !kindOK || got.Start != tok.Start+from {
+				t.Fatalf("window [%d,%d) token %d is %+v, in the text %+v", from, to, i, tok, got)
+			}
+		}
+	}
+}
+
 func TestJoined(t *testing.T) {
 	for _, text := range []string{
 		"Заглавие 2019\nг. Тя каза. Той не.",
@@ -252,6 +299,7 @@ func TestJoined(t *testing.T) {
 		"\n",
 	} {
 		checkJoined(t, text)
+		checkWindows(t, text)
 	}
 }
 
@@ -271,5 +319,6 @@ func FuzzSplit(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		checkInvariants(t, text)
 		checkJoined(t, text)
+		checkWindows(t, text)
 	})
 }

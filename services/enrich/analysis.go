@@ -76,6 +76,12 @@ func (d *analysis) tokenize() {
 	}
 }
 
+// tokens returns the tokens of the full text.
+func (d *analysis) tokens() []textseg.Token {
+	d.tokenize()
+	return d.toks
+}
+
 // titleTokens returns the tokens of the title.
 func (d *analysis) titleTokens() []textseg.Token {
 	d.tokenize()

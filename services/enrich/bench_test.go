@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -143,22 +144,12 @@ func BenchmarkModelMemory(b *testing.B) {
 // BenchmarkEnrichKV runs the text steps with their shared state in the
 // key-value buckets of an embedded NATS server (file storage, in this
 // process, so cpu-us/article includes the server's work): the round trips
-// a deployment adds to BenchmarkEnrich/text. Articles run one at a time;
-// the stage overlaps many.
+// a deployment adds to BenchmarkEnrich/text. Articles run one at a time
+// (see BenchmarkEnrichKVConcurrent for the stage's way).
 func BenchmarkEnrichKV(b *testing.B) {
 	as := benchArticles(b)
-	srv := natstest.RunServer(b)
-	_, js := natstest.Connect(b, srv)
+	e := kvEnricher(b)
 	ctx := context.Background()
-	learner, err := OpenKVLearner(ctx, js, time.Hour, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
-	index, err := OpenKVIndex(ctx, js, time.Hour, 1, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	e := NewEnricher(StepsWith(Stores{Boilerplate: learner, NearDup: index}, StepEntities, StepQuotes), time.Now)
 	b.ReportAllocs()
 	b.ResetTimer()
 	i := 0
@@ -171,6 +162,54 @@ func BenchmarkEnrichKV(b *testing.B) {
 			b.Fatal(a.EnrichErrors)
 		}
 		i++
+	}
+	reportCPU(b, cpu0)
+}
+
+// kvEnricher returns the text steps with their shared state in the
+// key-value buckets of an embedded NATS server.
+func kvEnricher(b *testing.B) *Enricher {
+	srv := natstest.RunServer(b)
+	_, js := natstest.Connect(b, srv)
+	ctx := context.Background()
+	learner, err := OpenKVLearner(ctx, js, time.Hour, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	index, err := OpenKVIndex(ctx, js, time.Hour, 1, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = index.Close() })
+	return NewEnricher(StepsWith(Stores{Boilerplate: learner, NearDup: index}, StepEntities, StepQuotes), time.Now)
+}
+
+// BenchmarkEnrichKVConcurrent is BenchmarkEnrichKV with 64 articles in
+// flight per core, as the stage runs them (--concurrency): the client and
+// the server then share their socket writes between articles.
+func BenchmarkEnrichKVConcurrent(b *testing.B) {
+	as := benchArticles(b)
+	e := kvEnricher(b)
+	ctx := context.Background()
+	var next atomic.Int64
+	var failed atomic.Value
+	b.ReportAllocs()
+	b.SetParallelism(64)
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := int(next.Add(1))
+			a := *as[i%len(as)]
+			a.ID = fmt.Sprintf("%s-%d", a.ID, i)
+			e.Enrich(ctx, &a)
+			if len(a.EnrichErrors) > 0 {
+				failed.Store(fmt.Sprint(a.EnrichErrors))
+			}
+		}
+	})
+	if f := failed.Load(); f != nil {
+		b.Fatal(f)
 	}
 	reportCPU(b, cpu0)
 }

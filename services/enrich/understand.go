@@ -60,7 +60,7 @@ func (e *extractor) quotes(_ context.Context, a *article.Article, d *analysis) e
 		return err
 	}
 	d = d.of(a)
-	qs := quotes.Extract(d.full, *d.entities(x, a.Lang), x.Gazetteer())
+	qs := quotes.ExtractTokens(d.full, d.tokens(), *d.entities(x, a.Lang), x.Gazetteer())
 	a.Quotes = make([]article.Quote, len(qs))
 	for i, q := range qs {
 		a.Quotes[i] = article.Quote{Text: q.Text, Speaker: q.Speaker}
