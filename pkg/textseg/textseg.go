@@ -103,12 +103,18 @@ type Sentence struct {
 // Tokenize splits text into tokens. White space separates tokens and is
 // not returned.
 func Tokenize(text string) []Token {
-	toks := make([]Token, 0, len(text)/5+1)
+	return AppendTokens(make([]Token, 0, len(text)/5+1), text)
+}
+
+// AppendTokens appends the tokens of text (see Tokenize) to dst, so that a
+// caller can reuse the array of an earlier text.
+func AppendTokens(dst []Token, text string) []Token {
+	toks, base := dst, len(dst)
 	for i := 0; i < len(text); {
 		r, n := decodeRune(text, i)
 		switch {
 		case isWordRune(r):
-			toks = append(toks, scanWord(text, i, toks))
+			toks = append(toks, scanWord(text, i, toks[base:]))
 			i = toks[len(toks)-1].End
 		case isSpace(r):
 			i += n

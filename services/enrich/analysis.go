@@ -24,8 +24,10 @@ type analysis struct {
 
 	tokenized bool
 	toks      []textseg.Token // of full
-	bodyTok   int             // index of the body's first token
-	words     int             // word tokens of the body
+	// spare is an array for the tokens, reused from an earlier text.
+	spare   []textseg.Token
+	bodyTok int // index of the body's first token
+	words   int // word tokens of the body
 
 	sents     []textseg.Sentence // of full
 	bodySents []textseg.Sentence // of the body alone
@@ -44,7 +46,11 @@ func (d *analysis) of(a *article.Article) *analysis {
 	if d.full != "" && d.title == a.Title && d.body == body {
 		return d
 	}
-	*d = analysis{title: a.Title, body: body, full: body}
+	spare := d.spare
+	if d.toks != nil {
+		spare = d.toks // nothing reads the old text's tokens any more
+	}
+	*d = analysis{title: a.Title, body: body, full: body, spare: spare[:0]}
 	if a.Title != "" {
 		d.full = a.Title + "\n" + body
 		d.bodyOff = len(a.Title) + 1
@@ -61,7 +67,8 @@ func (d *analysis) tokenize() {
 		return
 	}
 	d.tokenized = true
-	d.toks = textseg.Tokenize(d.full)
+	d.toks = textseg.AppendTokens(d.spare[:0], d.full)
+	d.spare = d.toks
 	d.bodyTok = len(d.toks)
 	for i, t := range d.toks {
 		if t.Start >= d.bodyOff {

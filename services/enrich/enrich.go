@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -19,6 +20,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/natsbus"
 	"github.com/newsflow/newsflow/pkg/pipeline"
 	"github.com/newsflow/newsflow/pkg/service"
+	"github.com/newsflow/newsflow/pkg/textseg"
 	"github.com/newsflow/newsflow/pkg/version"
 )
 
@@ -133,6 +135,10 @@ func (s *Service) Run(ctx context.Context) error {
 type Enricher struct {
 	steps []Step
 	now   func() time.Time
+	// tokens holds token arrays (*[]textseg.Token) for the analyses of
+	// later articles: the tokens of an article are garbage once its steps
+	// have run.
+	tokens sync.Pool
 	// log and metrics report the steps that fail (Process); nil for none.
 	log     *zap.Logger
 	metrics *Metrics
@@ -147,6 +153,14 @@ func NewEnricher(steps []Step, now func() time.Time) *Enricher {
 // a.EnrichErrors and the others still run.
 func (e *Enricher) Enrich(ctx context.Context, a *article.Article) {
 	var d analysis
+	if p, ok := e.tokens.Get().(*[]textseg.Token); ok {
+		d.spare = *p
+	}
+	defer func() {
+		if d.spare != nil {
+			e.tokens.Put(&d.spare)
+		}
+	}()
 	for _, s := range e.steps {
 		if err := runStep(ctx, s, a, &d); err != nil {
 			if a.EnrichErrors == nil {
