@@ -282,3 +282,14 @@ func TestPackedTable(t *testing.T) {
 		t.Fatal("no corpus articles")
 	}
 }
+
+// TestDetectReadsLetters checks what callers rely on to pass a text with
+// or without a line break before it: only letters count.
+func TestDetectReadsLetters(t *testing.T) {
+	d := detector(t)
+	for _, s := range []string{"Лавров и Помпео се срещнаха в Сочи", "The minister said", "Der Minister sagte"} {
+		if a, b := d.Detect(s), d.Detect("\n"+s+" \n"); a != b {
+			t.Errorf("Detect(%q) = %+v, with line breaks around %+v", s, a, b)
+		}
+	}
+}

@@ -74,11 +74,10 @@ func (m *textModels) detectLang(_ context.Context, a *article.Article, d *analys
 	if err := m.load(); err != nil {
 		return err
 	}
-	t := "\n" + text(a)
-	if a.Title != "" {
-		t = d.of(a).full // the same text
-	}
-	r := m.lang.Detect(t)
+	// The title on its own line, then the clean body; without a title,
+	// the body alone (a line break before it changes nothing: Detect
+	// reads letters).
+	r := m.lang.Detect(d.of(a).full)
 	if r.Lang == "" {
 		return nil
 	}
