@@ -16,7 +16,7 @@ func Split(text string) []Sentence {
 
 // SplitTokens is Split over tokens already produced by Tokenize(text).
 func SplitTokens(text string, toks []Token) []Sentence {
-	var out []Sentence
+	out := make([]Sentence, 0, len(toks)/16+1) // news sentences run 15-25 tokens
 	start := 0
 	emit := func(end int) { // tokens [start, end)
 		if end > start {
@@ -54,7 +54,18 @@ func SplitTokens(text string, toks []Token) []Sentence {
 }
 
 func lineBreak(text string, from, to int) bool {
-	return strings.IndexByte(text[from:to], '\n') >= 0 || strings.Contains(text[from:to], "\u2029")
+	// The gap between two tokens is white space, mostly one byte.
+	for k := from; k < to; k++ {
+		switch text[k] {
+		case '\n':
+			return true
+		case 0xE2: // U+2029, the paragraph separator, is E2 80 A9
+			if strings.HasPrefix(text[k:to], "\u2029") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // terminal reports whether t can end a sentence.
