@@ -1091,7 +1091,7 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 				byKey[k] = gi
 				g := &group{key: k, canonical: m.canonical, first: i}
 				if m.canonical == "" {
-					g.words = len(strings.Fields(strings.TrimPrefix(k, "U\t")))
+					g.words = countFields(strings.TrimPrefix(k, "U\t"))
 				}
 				groups = append(groups, g)
 			}
@@ -1114,12 +1114,12 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 		if strings.HasPrefix(g.key, "G\t") {
 			continue
 		}
-		st := strings.Fields(strings.TrimPrefix(g.key, "U\t"))
-		if len(st) < 2 || !isPerson(gi) {
+		if g.words < 2 || !isPerson(gi) {
 			continue
 		}
-		surname[st[len(st)-1]] = append(surname[st[len(st)-1]], gi)
-		given[st[0]] = append(given[st[0]], gi)
+		first, last := firstLastField(strings.TrimPrefix(g.key, "U\t"))
+		surname[last] = append(surname[last], gi)
+		given[first] = append(given[first], gi)
 	}
 	counts := make([]int, len(groups))
 	for _, m := range ms {
@@ -1313,9 +1313,13 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 		order = append(order, gi)
 	}
 	// Groups that end with the same canonical name are one entity.
-	merged := map[string]int{}
+	type typeName struct{ typ, name string }
+	merged := make(map[typeName]int, len(order))
+	if len(order) > 0 {
+		res.Entities = make([]Entity, 0, len(order))
+	}
 	for _, gi := range order {
-		k := typ[gi] + "\t" + name[gi]
+		k := typeName{typ[gi], name[gi]}
 		if j, ok := merged[k]; ok {
 			res.Entities[j].Count += groups[gi].count
 			continue
@@ -1324,6 +1328,9 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 		res.Entities = append(res.Entities, Entity{Text: name[gi], Type: typ[gi], Count: groups[gi].count})
 	}
 	slices.SortStableFunc(res.Entities, func(a, b Entity) int { return b.Count - a.Count })
+	if len(ms) > 0 {
+		res.Mentions = make([]Mention, 0, len(ms))
+	}
 	for _, m := range ms {
 		if m.group < 0 {
 			continue
@@ -1340,7 +1347,7 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 // next person named; else the person last bound to the same role word;
 // else the person last named before it.
 func bindRoles(text string, roles []Role, mentions []Mention) []Role {
-	var persons []Mention
+	persons := make([]Mention, 0, len(mentions))
 	for _, m := range mentions {
 		if m.Type == article.EntityPerson {
 			persons = append(persons, m)
@@ -1351,9 +1358,10 @@ func bindRoles(text string, roles []Role, mentions []Mention) []Role {
 		return strings.HasSuffix(b, " на") || strings.HasSuffix(b, " of") || b == "на" || b == "of"
 	}
 	bound := map[string]string{}
+	var lb [64]byte
 	for i := range roles {
 		r := &roles[i]
-		key := roleKey(strings.ToLower(text[r.Start:r.End]))
+		key := roleKey(appendLower(lb[:0], text[r.Start:r.End]))
 		before := false
 		for _, p := range persons {
 			if p.End <= r.Start {
@@ -1389,10 +1397,11 @@ func bindRoles(text string, roles []Role, mentions []Mention) []Role {
 	return roles
 }
 
-// roleKey is the role a word names ("министърът" -> "министър").
-func roleKey(w string) string {
+// roleKey is the role a word in lower case names ("министърът" ->
+// "министър").
+func roleKey(w []byte) string {
 	for _, r := range roles {
-		if strings.HasPrefix(w, r) {
+		if len(w) >= len(r) && string(w[:len(r)]) == r {
 			return r
 		}
 	}
@@ -1530,4 +1539,43 @@ func genitivePair(words []string) bool {
 		}
 	}
 	return true
+}
+
+// countFields returns len(strings.Fields(s)) without building the fields.
+func countFields(s string) int {
+	n, in := 0, false
+	for _, r := range s {
+		space := unicode.IsSpace(r)
+		if !space && !in {
+			n++
+		}
+		in = !space
+	}
+	return n
+}
+
+// firstLastField returns the first and last of strings.Fields(s) ("" when
+// there are none).
+func firstLastField(s string) (first, last string) {
+	start, found := -1, false
+	for i, r := range s {
+		switch {
+		case !unicode.IsSpace(r):
+			if start < 0 {
+				start = i
+			}
+		case start >= 0:
+			last, start = s[start:i], -1
+			if !found {
+				first, found = last, true
+			}
+		}
+	}
+	if start >= 0 {
+		last = s[start:]
+		if !found {
+			first = last
+		}
+	}
+	return first, last
 }

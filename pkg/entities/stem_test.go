@@ -27,7 +27,7 @@ func FuzzToLower(f *testing.F) {
 }
 
 func FuzzAppendStem(f *testing.F) {
-	for _, s := range []string{"ABC", "МОСКВА", "Ёж", "ÄÖÜ", "Германии", "Европейския", "Върховния", "Blair's", "Джонсон’s", "НАТО", "Ёлкин", "\xd0Ё", "ёё", "Пен", "Ѐѐ", "Брекзита", "Европейските", "Белият", "Германии", "СЪВЕТА"} {
+	for _, s := range []string{"ABC", "МОСКВА", "Ёж", "ÄÖÜ", "Германии", "Европейския", "Върховния", "Blair's", "Джонсон’s", "НАТО", "Ёлкин", "\xd0Ё", "ёё", "Пен", "Ѐѐ", "Брекзита", "Европейските", "Белият", "Германии", "СЪВЕТА", " a  b\u00a0c\t", "\xffx y\xc2"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -44,6 +44,11 @@ func FuzzAppendStem(f *testing.F) {
 		}
 		if want := altStems(s); !slices.Equal(alts, want) {
 			t.Fatalf("appendAltStems(%q) = %q, want %q", s, alts, want)
+		}
+		f := strings.Fields(s)
+		first, last := firstLastField(s)
+		if countFields(s) != len(f) || len(f) > 0 && (first != f[0] || last != f[len(f)-1]) || len(f) == 0 && first+last != "" {
+			t.Fatalf("countFields, firstLastField(%q) = %d, %q, %q; fields %q", s, countFields(s), first, last, f)
 		}
 	})
 }
