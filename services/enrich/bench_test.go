@@ -124,6 +124,24 @@ func BenchmarkStep(b *testing.B) {
 	}
 }
 
+// BenchmarkEnrichUpTo runs the steps up to each one, as
+// BenchmarkEnrich/all does: what a step adds to the stage is the
+// difference with the run before it. (Measured alone, as BenchmarkStep
+// does, a step also pays for the shared analysis it would find done, and
+// reads articles no step before it has brought into the caches.)
+func BenchmarkEnrichUpTo(b *testing.B) {
+	steps := Steps()
+	for k, s := range steps {
+		b.Run(s.Name, func(b *testing.B) {
+			var disabled []string
+			for _, later := range steps[k+1:] {
+				disabled = append(disabled, later.Name)
+			}
+			benchEnrich(b, disabled...)
+		})
+	}
+}
+
 // BenchmarkModelMemory loads the language profiles, keyword frequencies
 // and gazetteers and reports the heap they hold.
 func BenchmarkModelMemory(b *testing.B) {
