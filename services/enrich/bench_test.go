@@ -12,6 +12,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/corpus"
 	"github.com/newsflow/newsflow/pkg/natstest"
+	"github.com/newsflow/newsflow/pkg/pipeline"
 	"github.com/newsflow/newsflow/services/enrich/quality"
 )
 
@@ -66,6 +67,39 @@ func benchEnrich(b *testing.B, disabled ...string) {
 		a := *as[i%len(as)]
 		a.ID = fmt.Sprintf("%s-%d", a.ID, i) // every article new to the stores
 		e.Enrich(ctx, &a)
+		i++
+	}
+	reportCPU(b, cpu0)
+}
+
+// BenchmarkProcess is BenchmarkEnrich/all through the stage's handler:
+// the ingested article decoded from JSON, enriched and encoded again, as
+// each message costs the stage before NATS.
+func BenchmarkProcess(b *testing.B) {
+	as := benchArticles(b)
+	msgs := make([][]byte, len(as))
+	for i, a := range as {
+		c := *a
+		c.ID = fmt.Sprintf("%s-%d", c.ID, i)
+		data, err := article.Encode(&c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		msgs[i] = data
+	}
+	e := NewEnricher(Steps(), time.Now)
+	ctx := context.Background()
+	if _, err := e.Process(ctx, &pipeline.Message{Data: msgs[0]}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	cpu0 := cpuTime()
+	for b.Loop() {
+		if _, err := e.Process(ctx, &pipeline.Message{Data: msgs[i%len(msgs)]}); err != nil {
+			b.Fatal(err)
+		}
 		i++
 	}
 	reportCPU(b, cpu0)
