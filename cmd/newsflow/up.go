@@ -25,10 +25,12 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs.StringVar(&cfg.APIToken, "api-token", cfg.APIToken, "bearer token required by POST /v1/articles")
 	fs.StringVar(&cfg.Index.Index, "index", cfg.Index.Index, "search index: a directory or a postgres:// URL (default DATA/index)")
 	fs.BoolVar(&cfg.Passthrough, "passthrough", cfg.Passthrough, "stages forward articles unchanged (measures newsflow's own cost; nothing is indexed)")
+	fs.BoolVar(&cfg.NATSLogs, "nats-logs", cfg.NATSLogs, "write the embedded NATS server's own log to stderr")
 	fs.BoolVar(&cfg.Pprof, "pprof", cfg.Pprof, "serve /debug/pprof/ on the HTTP listener")
 	cfg.HTTP.RegisterFlags(fs)
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	logFormat := fs.String("log-format", "console", "log format: console or json")
+	memLimit := fs.String("memory-limit", "800MiB", "soft limit on the Go heap, e.g. 800MiB or 2GiB: the garbage collector works harder near it (0: none; GOMEMLIMIT, when set, wins)")
 	if err := envflag.Parse(fs, args); err != nil {
 		return err
 	}
@@ -36,6 +38,9 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return fmt.Errorf("unexpected arguments %v", fs.Args())
 	}
 	if err := cfg.HTTP.Validate(); err != nil {
+		return err
+	}
+	if err := telemetry.SetMemoryLimit(*memLimit); err != nil {
 		return err
 	}
 	log, err := telemetry.NewLogger(*logLevel, *logFormat)

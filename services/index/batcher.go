@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -22,8 +23,11 @@ type Batcher struct {
 	maxDocs  int
 	maxBytes int
 	maxWait  time.Duration
-	reqs     chan batchReq
-	done     chan struct{}
+	// writers bounds the batches being written at once: while one is
+	// written, the next one fills and can be written on the other core.
+	writers int
+	reqs    chan batchReq
+	done    chan struct{}
 	// observe, when set, is told the size and duration of every write.
 	observe func(n int, d time.Duration, err error)
 }
@@ -33,13 +37,12 @@ type batchReq struct {
 	res chan error
 }
 
-// NewBatcher returns a batcher writing to idx. maxBytes bounds the text
+// NewBatcher returns a batcher writing to idx, at most writers batches at
+// once (the index must allow concurrent Upserts). maxBytes bounds the text
 // (title and body) of a batch; 0 means no bound. Call Run.
-func NewBatcher(idx search.Index, maxDocs, maxBytes int, maxWait time.Duration, observe func(n int, d time.Duration, err error)) *Batcher {
-	if maxDocs < 1 {
-		maxDocs = 1
-	}
-	return &Batcher{idx: idx, maxDocs: maxDocs, maxBytes: maxBytes, maxWait: maxWait, reqs: make(chan batchReq), done: make(chan struct{}), observe: observe}
+func NewBatcher(idx search.Index, writers, maxDocs, maxBytes int, maxWait time.Duration, observe func(n int, d time.Duration, err error)) *Batcher {
+	return &Batcher{idx: idx, writers: max(writers, 1), maxDocs: max(maxDocs, 1), maxBytes: maxBytes, maxWait: maxWait,
+		reqs: make(chan batchReq), done: make(chan struct{}), observe: observe}
 }
 
 func textBytes(a *article.Article) int {
@@ -66,9 +69,13 @@ func (b *Batcher) Add(ctx context.Context, a *article.Article) error {
 	}
 }
 
-// Run writes batches until ctx is cancelled.
+// Run writes batches until ctx is cancelled, then writes what is queued
+// and waits for the writes under way.
 func (b *Batcher) Run(ctx context.Context) {
 	defer close(b.done)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	slots := make(chan struct{}, b.writers)
 	batch := make([]batchReq, 0, b.maxDocs)
 	size := 0
 	timer := time.NewTimer(time.Hour)
@@ -77,19 +84,25 @@ func (b *Batcher) Run(ctx context.Context) {
 		if len(batch) == 0 {
 			return
 		}
-		docs := make([]*article.Article, len(batch))
-		for i, r := range batch {
-			docs[i] = r.a
-		}
-		start := time.Now()
-		err := b.idx.Upsert(context.WithoutCancel(ctx), docs)
-		if b.observe != nil {
-			b.observe(len(docs), time.Since(start), err)
-		}
-		for _, r := range batch {
-			r.res <- err
-		}
-		batch = batch[:0]
+		slots <- struct{}{}
+		wg.Add(1)
+		go func(batch []batchReq) {
+			defer wg.Done()
+			defer func() { <-slots }()
+			docs := make([]*article.Article, len(batch))
+			for i, r := range batch {
+				docs[i] = r.a
+			}
+			start := time.Now()
+			err := b.idx.Upsert(context.WithoutCancel(ctx), docs)
+			if b.observe != nil {
+				b.observe(len(docs), time.Since(start), err)
+			}
+			for _, r := range batch {
+				r.res <- err
+			}
+		}(batch)
+		batch = make([]batchReq, 0, b.maxDocs)
 		size = 0
 	}
 	for {

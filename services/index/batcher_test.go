@@ -22,13 +22,22 @@ type recordingIndex struct {
 	mu      sync.Mutex
 	batches []int
 	fail    error
+	// writing and most count the Upserts under way, and the most at once.
+	writing, most int
 }
 
 func (r *recordingIndex) Upsert(ctx context.Context, docs []*article.Article) error {
 	r.mu.Lock()
 	r.batches = append(r.batches, len(docs))
 	fail := r.fail
+	r.writing++
+	r.most = max(r.most, r.writing)
 	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.writing--
+		r.mu.Unlock()
+	}()
 	if fail != nil {
 		return fail
 	}
@@ -84,7 +93,7 @@ func docs(n, bodyBytes int) []*article.Article {
 func TestBatcher(t *testing.T) {
 	t.Run("bounded by count", func(t *testing.T) {
 		idx := newRecording(t)
-		b := NewBatcher(idx, 10, 0, time.Hour, nil)
+		b := NewBatcher(idx, 1, 10, 0, time.Hour, nil)
 		runBatcher(t, b)
 		for _, err := range addAll(t, b, docs(30, 10)) {
 			if err != nil {
@@ -102,7 +111,7 @@ func TestBatcher(t *testing.T) {
 	})
 	t.Run("bounded by bytes", func(t *testing.T) {
 		idx := newRecording(t)
-		b := NewBatcher(idx, 1000, 3000, time.Hour, nil)
+		b := NewBatcher(idx, 1, 1000, 3000, time.Hour, nil)
 		runBatcher(t, b)
 		for _, err := range addAll(t, b, docs(12, 1000)) {
 			if err != nil {
@@ -117,7 +126,7 @@ func TestBatcher(t *testing.T) {
 	})
 	t.Run("bounded by time", func(t *testing.T) {
 		idx := newRecording(t)
-		b := NewBatcher(idx, 1000, 0, 20*time.Millisecond, nil)
+		b := NewBatcher(idx, 1, 1000, 0, 20*time.Millisecond, nil)
 		runBatcher(t, b)
 		if err := b.Add(context.Background(), docs(1, 10)[0]); err != nil {
 			t.Fatal(err)
@@ -128,7 +137,7 @@ func TestBatcher(t *testing.T) {
 	})
 	t.Run("add returns after the write", func(t *testing.T) {
 		idx := newRecording(t)
-		b := NewBatcher(idx, 5, 0, 10*time.Millisecond, nil)
+		b := NewBatcher(idx, 1, 5, 0, 10*time.Millisecond, nil)
 		runBatcher(t, b)
 		d := docs(1, 10)[0]
 		if err := b.Add(context.Background(), d); err != nil {
@@ -142,7 +151,7 @@ func TestBatcher(t *testing.T) {
 		idx := newRecording(t)
 		idx.fail = errors.New("disk full")
 		var observed error
-		b := NewBatcher(idx, 4, 0, time.Hour, func(_ int, _ time.Duration, err error) { observed = err })
+		b := NewBatcher(idx, 1, 4, 0, time.Hour, func(_ int, _ time.Duration, err error) { observed = err })
 		runBatcher(t, b)
 		for _, err := range addAll(t, b, docs(4, 10)) {
 			if err == nil || !strings.Contains(err.Error(), "disk full") {
@@ -155,7 +164,7 @@ func TestBatcher(t *testing.T) {
 	})
 	t.Run("stop drains queued articles", func(t *testing.T) {
 		idx := newRecording(t)
-		b := NewBatcher(idx, 1000, 0, time.Hour, nil)
+		b := NewBatcher(idx, 1, 1000, 0, time.Hour, nil)
 		cancel := runBatcher(t, b)
 		errc := make(chan error, 1)
 		go func() { errc <- b.Add(context.Background(), docs(1, 10)[0]) }()
@@ -166,6 +175,29 @@ func TestBatcher(t *testing.T) {
 		}
 		if err := b.Add(context.Background(), docs(1, 10)[0]); !errors.Is(err, ErrBatcherClosed) {
 			t.Errorf("Add after stop: %v, want ErrBatcherClosed", err)
+		}
+	})
+
+	t.Run("writers overlap but never exceed their bound", func(t *testing.T) {
+		idx := newRecording(t)
+		b := NewBatcher(idx, 2, 20, 0, time.Millisecond, nil)
+		runBatcher(t, b)
+		for _, err := range addAll(t, b, docs(400, 2000)) {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		idx.mu.Lock()
+		most := idx.most
+		idx.mu.Unlock()
+		if most > 2 {
+			t.Errorf("%d batches written at once, the bound is 2", most)
+		}
+		if most < 2 {
+			t.Errorf("batches were written one at a time; want two at once")
+		}
+		if n, _ := idx.Index.(*bleveindex.Index).Count(); n != 400 {
+			t.Errorf("%d articles indexed, want 400", n)
 		}
 	})
 }

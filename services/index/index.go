@@ -36,6 +36,9 @@ type Config struct {
 	BatchSize  int
 	BatchBytes int
 	BatchWait  time.Duration
+	// BatchWriters is how many batches may be written at once; the
+	// embedded index builds each batch on its own core.
+	BatchWriters int
 	// ReadToken, when set, is required as a bearer token by the search API.
 	ReadToken string
 }
@@ -43,15 +46,18 @@ type Config struct {
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	cfg := Config{
-		Stage:      natsbus.DefaultStageConfig(natsbus.StageIndex, natsbus.StreamArticles, natsbus.SubjectEnriched+".>", natsbus.SubjectIndexed),
-		Index:      "data/index",
-		BatchSize:  1024,
-		BatchBytes: 8 << 20,
-		BatchWait:  50 * time.Millisecond,
+		Stage:        natsbus.DefaultStageConfig(natsbus.StageIndex, natsbus.StreamArticles, natsbus.SubjectEnriched+".>", natsbus.SubjectIndexed),
+		Index:        "data/index",
+		BatchSize:    1024,
+		BatchBytes:   8 << 20,
+		BatchWait:    50 * time.Millisecond,
+		BatchWriters: 2,
 	}
 	// Handlers only wait for their batch: let enough of them wait to fill
-	// a batch (larger batches make fewer segments to merge).
-	cfg.Stage.Concurrency = cfg.BatchSize
+	// a batch for every writer (larger batches make fewer segments to
+	// merge), so that the next batch fills while one is written.
+	cfg.Stage.Concurrency = cfg.BatchSize * cfg.BatchWriters
+	cfg.Stage.MaxAckPending = max(cfg.Stage.MaxAckPending, cfg.Stage.Concurrency)
 	return cfg
 }
 
@@ -62,6 +68,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.BatchSize, "batch-size", c.BatchSize, "most articles in an index batch")
 	fs.IntVar(&c.BatchBytes, "batch-bytes", c.BatchBytes, "most bytes of article text in an index batch")
 	fs.DurationVar(&c.BatchWait, "batch-wait", c.BatchWait, "longest wait to fill an index batch")
+	fs.IntVar(&c.BatchWriters, "batch-writers", c.BatchWriters, "index batches written at once (each on its own core); set --concurrency to batch-size times this")
 	fs.StringVar(&c.ReadToken, "read-token", c.ReadToken, "bearer token required by the search API (empty: open)")
 }
 
@@ -85,6 +92,9 @@ func (c Config) Validate() error {
 	}
 	if c.BatchBytes < 0 {
 		return fmt.Errorf("batch bytes must be 0 (no bound) or more, got %d", c.BatchBytes)
+	}
+	if c.BatchWriters < 1 || c.BatchWriters > 64 {
+		return fmt.Errorf("batch writers must be 1 to 64, got %d", c.BatchWriters)
 	}
 	if c.BatchWait <= 0 {
 		return fmt.Errorf("batch wait must be positive, got %s", c.BatchWait)
@@ -151,7 +161,7 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 		return nil, err
 	}
 	stage := d.Metrics.Stage(cfg.Stage.Name)
-	b := NewBatcher(idx, cfg.BatchSize, cfg.BatchBytes, cfg.BatchWait, func(n int, dur time.Duration, err error) {
+	b := NewBatcher(idx, cfg.BatchWriters, cfg.BatchSize, cfg.BatchBytes, cfg.BatchWait, func(n int, dur time.Duration, err error) {
 		m.Batch(n, dur, err)
 		if err != nil {
 			d.Log.Warn("index batch failed; its articles will be retried", zap.Int("articles", n), zap.Error(err))

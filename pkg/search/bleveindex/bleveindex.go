@@ -57,9 +57,14 @@ var ErrOldMapping = errors.New("index was built by an older newsflow")
 type Index struct {
 	idx bleve.Index
 	set *searchanalysis.Set
-	// mu serialises writers so that the revision check and the write of
-	// one batch are atomic with respect to other batches.
-	mu sync.Mutex
+	// Writers may run concurrently (Bleve builds each batch's segment in
+	// the caller's goroutine, so two batches use two cores), but never two
+	// on the same article: a batch first claims its ids in writing (under
+	// mu, waiting on free while another batch holds one of them), so that
+	// its revision check and its write are atomic for each of its ids.
+	mu      sync.Mutex
+	free    *sync.Cond
+	writing map[string]struct{}
 }
 
 var _ search.Index = (*Index)(nil)
@@ -94,7 +99,42 @@ func Open(dir string) (*Index, error) {
 		return nil, fmt.Errorf("%w (mapping version %q, this one writes %q): move %s away and index the articles again",
 			ErrOldMapping, v, mappingVersion, dir)
 	}
-	return &Index{idx: idx, set: searchanalysis.NewSet()}, nil
+	x := &Index{idx: idx, set: searchanalysis.NewSet(), writing: map[string]struct{}{}}
+	x.free = sync.NewCond(&x.mu)
+	return x, nil
+}
+
+// claim waits until no other batch is writing any of ids, then marks them
+// as being written by the caller.
+func (x *Index) claim(ids []string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for {
+		busy := false
+		for _, id := range ids {
+			if _, ok := x.writing[id]; ok {
+				busy = true
+				break
+			}
+		}
+		if !busy {
+			break
+		}
+		x.free.Wait()
+	}
+	for _, id := range ids {
+		x.writing[id] = struct{}{}
+	}
+}
+
+// release ends a claim.
+func (x *Index) release(ids []string) {
+	x.mu.Lock()
+	for _, id := range ids {
+		delete(x.writing, id)
+	}
+	x.mu.Unlock()
+	x.free.Broadcast()
 }
 
 // Mapping returns the index mapping: analysed text fields (terms produced
@@ -281,8 +321,8 @@ func (x *Index) Upsert(ctx context.Context, docs []*article.Article) error {
 	if err != nil {
 		return err
 	}
-	x.mu.Lock()
-	defer x.mu.Unlock()
+	x.claim(ids)
+	defer x.release(ids)
 	stored, err := x.revisions(ctx, ids)
 	if err != nil {
 		return err

@@ -51,6 +51,8 @@ type Config struct {
 	// each message unchanged (same bus adapter, middleware and acks), to
 	// measure newsflow's own cost. Nothing is indexed.
 	Passthrough bool
+	// NATSLogs writes the embedded NATS server's own log to stderr.
+	NATSLogs bool
 	// Pprof serves net/http/pprof under /debug/pprof/ on the HTTP listener.
 	Pprof bool
 
@@ -98,6 +100,7 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Pipeline, error) 
 		MonitorAddr: cfg.NATSMonitorAddr,
 		StoreDir:    filepath.Join(cfg.DataDir, "nats"),
 		ServerName:  "newsflow",
+		Logs:        cfg.NATSLogs,
 		Options: func(o *server.Options) {
 			if cfg.NATSToken != "" {
 				o.Authorization = cfg.NATSToken
