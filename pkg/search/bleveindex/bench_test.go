@@ -1,6 +1,7 @@
 package bleveindex
 
 import (
+	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -37,16 +38,50 @@ func dirSize(tb testing.TB, dir string) int64 {
 }
 
 // BenchmarkBulkIndex indexes the whole corpus (about 4,500 articles in
-// seven languages) into a fresh index per iteration, in batches of 256 as
-// the index stage writes them, and reports articles/s and the index size
-// per article once the index is closed.
+// seven languages) into a fresh index per iteration, in batches of the
+// given size written by one or two goroutines at once (the index stage
+// writes batches of 1024, two at a time by default), and reports
+// articles/s and the index size per article once the index is closed.
 func BenchmarkBulkIndex(b *testing.B) {
 	for _, size := range []int{256, 1024, 4096} {
-		b.Run("batch="+strconv.Itoa(size), func(b *testing.B) { benchBulk(b, size) })
+		b.Run("batch="+strconv.Itoa(size), func(b *testing.B) { benchBulk(b, size, 1) })
+	}
+	b.Run("batch=1024/writers=2", func(b *testing.B) { benchBulk(b, 1024, 2) })
+}
+
+// indexConcurrently writes arts in batches of size, writers batches at once.
+func indexConcurrently(b *testing.B, idx *Index, arts []*article.Article, size, writers int) {
+	if writers <= 1 {
+		searchtest.IndexAll(b, idx, arts, size)
+		return
+	}
+	next := make(chan []*article.Article)
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for batch := range next {
+				if err := idx.Upsert(context.Background(), batch); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := 0; i < len(arts); i += size {
+		next <- arts[i:min(i+size, len(arts))]
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
 	}
 }
 
-func benchBulk(b *testing.B, batch int) {
+func benchBulk(b *testing.B, batch, writers int) {
 	arts := searchtest.LoadCorpus(b)
 	var size int64
 	var elapsed, cpu time.Duration
@@ -59,7 +94,7 @@ func benchBulk(b *testing.B, batch int) {
 		}
 		b.StartTimer()
 		start, startCPU := time.Now(), searchtest.CPUTime()
-		searchtest.IndexAll(b, idx, arts, batch)
+		indexConcurrently(b, idx, arts, batch, writers)
 		b.StopTimer()
 		if err := idx.Close(); err != nil { // waits for merges in flight
 			b.Fatal(err)
