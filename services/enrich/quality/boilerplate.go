@@ -106,7 +106,42 @@ func Boilerplate(_ context.Context, env *Env) (string, error) {
 	b.WriteString("\nFragments inside a line that stays (share-button text in one-line bodies, an inline photo\n")
 	b.WriteString("credit); a removed fragment matches an annotated one when either contains the other.\n\n")
 	b.WriteString(Table(PRFHeader("fragments"), srows))
+	n, nl, nf, err := removedInCorpus(env)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(&b, "\nAcross the whole corpus (%d articles of the corpus files, gold set or not) the cleaner\n", n)
+	fmt.Fprintf(&b, "removes %d lines and cuts %d fragments: a guard against rules that take article text\n", nl, nf)
+	b.WriteString("(`quality -only Boilerplate -removed FILE` lists them, to compare two runs).\n")
 	return b.String(), nil
+}
+
+// removedInCorpus cleans every article of the corpus files and counts the
+// articles, the lines removed and the fragments cut, writing each to
+// env.Removed when set.
+func removedInCorpus(env *Env) (articles, lines, frags int, err error) {
+	for _, f := range CorpusFiles {
+		as, err := env.Articles(f)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		for _, a := range as {
+			gotLines, gotSpans := env.Clean(a)
+			articles++
+			lines += len(gotLines)
+			frags += len(gotSpans)
+			if env.Removed == nil {
+				continue
+			}
+			for _, l := range gotLines {
+				fmt.Fprintf(env.Removed, "%s\tline\t%s\n", a.ID, l)
+			}
+			for _, s := range gotSpans {
+				fmt.Fprintf(env.Removed, "%s\tcut\t%s\n", a.ID, s)
+			}
+		}
+	}
+	return articles, lines, frags, nil
 }
 
 func set(xs []string) map[string]bool {

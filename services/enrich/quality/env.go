@@ -42,6 +42,12 @@ type Env struct {
 	Fingerprint func(a *article.Article) (uint64, bool)
 	// Log receives progress lines; nil for none.
 	Log io.Writer
+	// Removed, when not nil, receives every line the cleaner removes and
+	// every fragment it cuts across the corpus files, one per line:
+	// "<article id>\t<line|cut>\t<text>", to inspect what a rule change
+	// removes (diff two runs). It holds corpus text: keep it out of the
+	// repository.
+	Removed io.Writer
 
 	mu    sync.Mutex
 	files map[string][]*article.Article

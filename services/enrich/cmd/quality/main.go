@@ -1,10 +1,11 @@
 // Command quality measures the enrich stage against the shared corpus and
 // the gold set and writes the report docs/quality.md (`make quality`).
 //
-//	go run ./services/enrich/cmd/quality [-corpus DIR] [-gold DIR] [-out FILE|-] [-only TITLE,...] [-v]
+//	go run ./services/enrich/cmd/quality [-corpus DIR] [-gold DIR] [-out FILE|-] [-only TITLE,...] [-v] [-removed FILE]
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -30,7 +31,7 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("quality", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	corpusDir := fs.String("corpus", corpus.Find(), "the shared test corpus (default $"+corpus.EnvVar+" or ../shared/corpus)")
@@ -39,6 +40,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "docs/quality.md", `the report file, "-" for standard output`)
 	only := fs.String("only", "", "comma-separated section titles to run (default all)")
 	verbose := fs.Bool("v", false, "print each miss to standard error")
+	removed := fs.String("removed", "", "write every line and fragment the cleaner removes across the corpus to this file (it holds corpus text: keep it out of the repository)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,6 +54,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	env.Log = io.Discard
 	if *verbose {
 		env.Log = stderr
+	}
+	if *removed != "" {
+		f, cerr := os.Create(*removed)
+		if cerr != nil {
+			return fmt.Errorf("create removed-lines file: %w", cerr)
+		}
+		w := bufio.NewWriter(f)
+		env.Removed = w
+		defer func() {
+			if ferr := w.Flush(); ferr != nil && err == nil {
+				err = fmt.Errorf("write removed-lines file: %w", ferr)
+			}
+			if cerr := f.Close(); cerr != nil && err == nil {
+				err = fmt.Errorf("close removed-lines file: %w", cerr)
+			}
+		}()
 	}
 	secs := sections()
 	if *only != "" {
