@@ -62,10 +62,20 @@ func CleanWith(body string, opt Options) Result {
 			last = i
 		}
 	}
+	// ended: the article ended with a typo-report widget; what follows is
+	// page chrome (comment forms, legal notes, teasers, the site's slogan).
+	// headline: the first line may still repeat the title.
+	ended, headline, afterTitle := false, true, false
 	for i, line := range lines {
 		t := strings.TrimSpace(line)
 		if t == "" {
 			kept = append(kept, "")
+			continue
+		}
+		first := headline
+		headline = false
+		if ended {
+			res.Removed = append(res.Removed, t)
 			continue
 		}
 		if pendingTeaser {
@@ -94,13 +104,28 @@ func CleanWith(body string, opt Options) Result {
 			res.Removed = append(res.Removed, t)
 			continue
 		}
-		if len(t) < longLine && boilerLine(t) || len(t) < 200 && timeStamp(t) || i != last && strayHeadline(t, lines, i, keptText == 0) {
+		if first && keptText == 0 && len(t) < len(opt.Title) && titlePart(t, opt.Title) {
+			res.Removed = append(res.Removed, t)
+			afterTitle = true
+			continue
+		}
+		// A headline-like line first in the body is a stray headline, but
+		// not after the headline titlePart found: then it is the standfirst.
+		// (After a verbatim title it is most often a caption: it goes.)
+		if len(t) < longLine && boilerLine(t) || len(t) < 200 && timeStamp(t) || i != last && strayHeadline(t, lines, i, keptText == 0 && !afterTitle) {
+			res.Removed = append(res.Removed, t)
+			ended = keptText > 0 && typoWidget(t)
+			continue
+		}
+		if i == last && keptText > 0 && siteTagline(t) {
 			res.Removed = append(res.Removed, t)
 			continue
 		}
-		cleaned, cut := cutFragments(t)
+		cleaned, cut, tail := cutFragments(t)
 		if len(cut) > 0 {
 			res.Cut = append(res.Cut, cut...)
+			// Article text comes before the widget: on earlier lines or on this one.
+			ended = tail && (keptText > 0 || strings.TrimSpace(cleaned) != "") && typoWidget(cut[len(cut)-1])
 			if strings.TrimSpace(cleaned) == "" {
 				res.Removed = append(res.Removed, t)
 				res.Cut = res.Cut[:len(res.Cut)-len(cut)]
@@ -261,6 +286,15 @@ var promoMarkers = []string{
 	"във Viber", "в Telegram", "в Viber", "on Telegram", "мобилното приложение на",
 	"Изпрати на приятел", "Печат Сподели", "Коментари (", "Отправлено в", "заметите ошибку",
 	"Если вы заметили ошибку", "Якщо ви помітили помилку",
+	// Calls to send tips or photos, to get the app, to read the story at
+	// the source.
+	"пращайте вашите сигнали", "Пращайте вашите сигнали", "пращайте ни сигнали", "Пращайте ни сигнали",
+	"изпращайте ни сигнали", "Изпращайте ни сигнали", "изпращайте вашите снимки", "Изпращайте вашите снимки",
+	"Изпратете ни сигнал", "изпратете ни сигнал", "Изтеглете нашето приложение", "изтеглете нашето приложение",
+	"Присылайте нам", "присылайте нам", "Скачайте наше приложение", "Надсилайте нам", "Завантажуйте наш застосунок",
+	"Send us your tips", "send us your tips", "Send us your story", "send us your story", "Got a news tip",
+	"Download our app", "download our app", "Laden Sie unsere App",
+	"Подробнее читайте в", "Подробнее читайте на", "Читайте подробнее в", "Читайте подробнее на", "Подробнее об этом читайте",
 }
 
 // boilerLine reports whether a short line is boilerplate as a whole.
@@ -280,28 +314,48 @@ func boilerLine(t string) bool {
 }
 
 // cutFragments cuts boilerplate out of a long line: a sentence that is
-// promotion or a footer, or a photo credit inside a sentence.
-func cutFragments(line string) (string, []string) {
+// promotion or a footer, or a photo credit inside a sentence. tail reports
+// that the last fragment cut ran to the end of the line.
+func cutFragments(line string) (cleaned string, cut []string, tail bool) {
 	if kinds, _, _, _ := markersIn(line); kinds == 0 && !strings.Contains(line, "votes") && !hasTeaser(line) {
-		return line, nil
+		return line, nil, false
 	}
-	var cut []string
 	var b strings.Builder
-	last := 0
+	last, lastFrom := 0, 0
+	promo := false
 	for _, s := range textseg.Split(line) {
-		frag, from, to := sentenceBoilerplate(line, s)
+		frag, from, to, isPromo := sentenceBoilerplate(line, s)
 		if frag == "" {
 			continue
 		}
 		b.WriteString(line[last:from])
-		last = to
+		last, lastFrom = to, from
+		promo = isPromo
 		cut = append(cut, strings.TrimSpace(frag))
 	}
 	if len(cut) == 0 {
-		return line, nil
+		return line, nil, false
+	}
+	// "Follow us in our app. You can download it from" and the store
+	// buttons are gone: a promotion's unfinished last words go with it.
+	if rest := line[last:]; promo && danglingTail(rest) {
+		cut[len(cut)-1] = strings.TrimSpace(line[lastFrom:])
+		last = len(line)
 	}
 	b.WriteString(line[last:])
-	return collapseSpace(b.String()), cut
+	return collapseSpace(b.String()), cut, strings.TrimSpace(line[last:]) == ""
+}
+
+// danglingTail reports the rest of a line after a promotion that is a few
+// words breaking off without ending a sentence, the link or button they
+// led to stripped ("Можете да го изтеглите от").
+func danglingTail(rest string) bool {
+	rest = strings.TrimSpace(rest)
+	if rest == "" || len(rest) > 120 || endsSentence(rest) || utf8.RuneCountInString(rest) > 60 {
+		return false
+	}
+	n := len(strings.Fields(rest))
+	return n >= 2 && n <= 8
 }
 
 // collapseSpace is strings.Join(strings.Fields(s), " "), in one pass.
@@ -342,18 +396,21 @@ func collapseSpace(s string) string {
 }
 
 // sentenceBoilerplate returns the part of sentence s of line that is
-// boilerplate and its offsets, or "".
-func sentenceBoilerplate(line string, s textseg.Sentence) (string, int, int) {
+// boilerplate and its offsets, or "", and whether it is promotion.
+func sentenceBoilerplate(line string, s textseg.Sentence) (string, int, int, bool) {
 	t := s.Text
 	if _, ok, _ := teaser(t); ok {
-		return t, s.Start, s.End
+		return t, s.Start, s.End, false
 	}
-	kinds, _, credit, footer := markersIn(t)
+	kinds, promo, credit, footer := markersIn(t)
 	if kinds&kindPromo != 0 || hasPrefixAny(t, footerMarkers) || hasPrefixAny(t, creditMarkers) || rating(t) {
 		if footer > 0 && kinds&kindPromo == 0 {
-			return t[footer:], s.Start + footer, s.End
+			return t[footer:], s.Start + footer, s.End, false
 		}
-		return t, s.Start, s.End
+		if kinds&kindPromo != 0 && (footer < 0 || footer > promo) && (credit < 0 || credit > promo) && missedBoundary(t, promo) {
+			return t[promo:], s.Start + promo, s.End, true
+		}
+		return t, s.Start, s.End, kinds&kindPromo != 0
 	}
 	// A credit or footer inside a sentence: the marker and the name after
 	// it ("... Снимка: Ройтерс ...", "Източник: БГНЕС").
@@ -362,9 +419,31 @@ func sentenceBoilerplate(line string, s textseg.Sentence) (string, int, int) {
 			continue
 		}
 		end := creditEnd(t, i)
-		return t[i:end], s.Start + i, s.Start + end
+		return t[i:end], s.Start + i, s.Start + end, false
 	}
-	return "", 0, 0
+	return "", 0, 0, false
+}
+
+// missedBoundary reports a promotion marker at i inside sentence t that
+// starts a sentence the segmenter missed: it opens with a capital letter
+// after words that end without punctuation ("... (@user) June 18, 2018
+// Следете ни ..."), so the words before it are not promotion.
+func missedBoundary(t string, i int) bool {
+	if i <= 0 {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(t[i:])
+	if !unicode.IsUpper(r) || isUpperText(t[i:min(len(t), i+24)]) {
+		return false
+	}
+	before := strings.TrimRight(t[:i], " \u00a0")
+	p, _ := utf8.DecodeLastRuneInString(before)
+	return unicode.IsLetter(p) || unicode.IsDigit(p) || p == ')'
+}
+
+// isUpperText reports a text with no lower-case letter.
+func isUpperText(s string) bool {
+	return !strings.ContainsFunc(s, unicode.IsLower)
 }
 
 // creditEnd returns where the credit starting at i in t ends: after the
@@ -415,11 +494,12 @@ func strayHeadline(t string, lines []string, i int, first bool) bool {
 	if len(t) < 200 && timeStamp(t) {
 		return true
 	}
-	if endsSentence(t) || strings.ContainsAny(lastRuneString(t), ":;,\"“”»)") {
+	quoted := quotedHeadline(t)
+	if !quoted && (endsSentence(t) || strings.ContainsAny(lastRuneString(t), ":;,\"“”»)")) {
 		return false
 	}
 	r, _ := utf8.DecodeRuneInString(t)
-	if !unicode.IsUpper(r) {
+	if !quoted && !unicode.IsUpper(r) {
 		return false
 	}
 	fields := strings.Fields(t)
@@ -436,6 +516,33 @@ func strayHeadline(t string, lines []string, i int, first bool) bool {
 		return false // a result or a table row: "Result: Nadal 6-7 (6/8) 6-2"
 	}
 	return (first || paragraph(neighbour(lines, i, -1))) && paragraph(neighbour(lines, i, 1))
+}
+
+// quotedHeadline reports a line in the form of a headline that opens with
+// a quoted name or phrase and a colon, then one clause: "\"Северный
+// поток-2\": евродепутаты призывают остановить строительство." Sites end
+// such teasers with a full stop; a sentence of running text that opens so
+// is rare, and strayHeadline still wants paragraphs around the line.
+func quotedHeadline(t string) bool {
+	open, n := utf8.DecodeRuneInString(t)
+	if !strings.ContainsRune("\"«„“‘", open) {
+		return false
+	}
+	end := strings.IndexAny(t[n:], "\"»“”’")
+	if end <= 0 || end > 80 {
+		return false
+	}
+	_, m := utf8.DecodeRuneInString(t[n+end:])
+	rest := t[n+end+m:]
+	if !strings.HasPrefix(rest, ":") {
+		return false
+	}
+	if first, _ := utf8.DecodeRuneInString(t[n:]); !unicode.IsUpper(first) {
+		return false
+	}
+	// One clause: no sentence ends before the last character.
+	body := strings.TrimRight(rest, ".!?… ")
+	return !strings.ContainsAny(body, ".!?…") && len(strings.Fields(body)) >= 3
 }
 
 func lastRuneString(s string) string {
@@ -568,7 +675,15 @@ func mayStartMarker(w string) bool {
 
 func indexMarkers() map[string][]marker {
 	idx := map[string][]marker{}
-	for kind, ms := range map[int][]string{kindPromo: promoMarkers, kindCredit: creditMarkers, kindFooter: footerMarkers} {
+	// A call to action may be set in capitals ("ПРАЩАЙТЕ ВАШИТЕ СИГНАЛИ"):
+	// promotion markers of two words or more match in capitals too.
+	var caps []string
+	for _, m := range promoMarkers {
+		if up := strings.ToUpper(m); up != m && strings.Contains(strings.TrimSpace(m), " ") {
+			caps = append(caps, up)
+		}
+	}
+	for kind, ms := range map[int][]string{kindPromo: append(promoMarkers[:len(promoMarkers):len(promoMarkers)], caps...), kindCredit: creditMarkers, kindFooter: footerMarkers} {
 		for _, m := range ms {
 			first, _, _ := strings.Cut(strings.TrimSpace(m), " ")
 			if r, n := utf8.DecodeRuneInString(first); n == len(first) && !unicode.IsLetter(r) {
@@ -630,4 +745,88 @@ func markersIn(s string) (kinds int, promo, credit, footer int) {
 		i = j
 	}
 	return kinds, promo, credit, footer
+}
+
+// titlePart reports a first line that is the headline the title holds
+// among the page's extras: the title is the line with at most three more
+// words of letters (a rubric, a breadcrumb, the site name) and any time
+// stamps and dates ("08:56 Консулът ни ...", "Home / Світ / Америка / ...",
+// "... | Dnevno.hr"). Letters and digits are compared, in lower case.
+func titlePart(line, title string) bool {
+	l, t := headlineWords(line), headlineWords(title)
+	if len(l)*2 < len(t) {
+		return false
+	}
+	i := strings.Index(t, l)
+	if i < 0 {
+		return false
+	}
+	extra := 0
+	for _, w := range strings.Fields(t[:i] + " " + t[i+len(l):]) {
+		if strings.ContainsFunc(w, unicode.IsLetter) {
+			extra++
+		}
+	}
+	return extra <= 3 && len(strings.Fields(l)) >= 4
+}
+
+// headlineWords returns the letters and digits of s in lower case, every
+// other run of characters as one space.
+func headlineWords(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(unicode.ToLower(r))
+			continue
+		}
+		space = true
+	}
+	return b.String()
+}
+
+// typoWidgetWords are the verbs of a typo-report widget, "select the text
+// and press Ctrl+Enter", which sites put right after the article.
+var typoWidgetWords = [][2]string{
+	{"ыделите", "ажмите"},   // ru
+	{"иділіть", "атисніть"}, // uk
+	{"идiлiть", "атисніть"}, // uk, with a Latin i
+	{"ыделите", "Ctrl"},
+	{"иділіть", "Ctrl"},
+	{"идiлiть", "Ctrl"},
+	{"elect", "Ctrl"},    // en
+	{"arkieren", "Strg"}, // de
+}
+
+// typoWidget reports text holding a typo-report widget.
+func typoWidget(s string) bool {
+	for _, w := range typoWidgetWords {
+		if i := strings.Index(s, w[0]); i >= 0 && strings.Contains(s[i:], w[1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// siteTagline reports a last line that is the site's description and name,
+// as a page title gives them: "Украина и мир сегодня. Факты ... | Портал
+// «Ракурс»". The part after the last " | " is a short name: at most six
+// words, capitalised, not a sentence.
+func siteTagline(t string) bool {
+	i := strings.LastIndex(t, " | ")
+	if i <= 0 || len(t) > 1200 {
+		return false
+	}
+	name := strings.TrimSpace(t[i+3:])
+	r, _ := utf8.DecodeRuneInString(name)
+	if !unicode.IsUpper(r) && !strings.ContainsRune("«\"„“", r) {
+		return false
+	}
+	n := len(strings.Fields(name))
+	return n <= 6 && !strings.ContainsAny(name, "!?,;:") && !strings.Contains(name, ". ") && !strings.ContainsRune(t[:i], '|')
 }
