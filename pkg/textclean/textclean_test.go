@@ -86,6 +86,103 @@ func TestCleanWith(t *testing.T) {
 			wantBody: strings.TrimSpace(strings.Repeat("Nadal beat Roddick in a long match on Sunday afternoon in front of his fans. ", 3)) + "\nResult: Nadal 6-7 (6/8) 6-2 7-6 (8/6) 6-2 Roddick\n" + strings.TrimSpace(strings.Repeat("The Spaniard now faces the winner of the other semi-final on Tuesday. ", 3)),
 		},
 		{
+			name:        "first line is the headline the title holds among a time stamp and the site name",
+			title:       "08:12 Общината обяви нови правила за паркиране в центъра | Градски вестник",
+			body:        "Общината обяви нови правила за паркиране в центъра.\n\n" + para("Съветниците гласуваха промените след дълъг спор. "),
+			wantBody:    para("Съветниците гласуваха промените след дълъг спор. "),
+			wantRemoved: []string{"Общината обяви нови правила за паркиране в центъра."},
+		},
+		{
+			name:        "after a headline from the title, the standfirst stays",
+			title:       "Новини / Град / Общината обяви нови правила за паркиране",
+			body:        "Общината обяви нови правила за паркиране\n\nСъветниците гласуваха промените след дълъг спор с търговците от центъра\n\n" + para("Правилата влизат в сила от понеделник. "),
+			wantBody:    "Съветниците гласуваха промените след дълъг спор с търговците от центъра\n\n" + para("Правилата влизат в сила от понеделник. "),
+			wantRemoved: []string{"Общината обяви нови правила за паркиране"},
+		},
+		{
+			name:     "a lead that the title only partly holds stays",
+			title:    "Пилоти на нискотарифен превозвач спират работа Пилотите на авиокомпанията обявиха стачка за петък",
+			body:     "Пилотите на авиокомпанията обявиха стачка за петък.\n\n" + para("Синдикатът иска по-високи заплати. "),
+			wantBody: "Пилотите на авиокомпанията обявиха стачка за петък.\n\n" + para("Синдикатът иска по-високи заплати. "),
+		},
+		{
+			name:     "a part of the title later in the body stays",
+			title:    "14:05 Министърът подаде оставка след скандала",
+			body:     para("Парламентът заседава цял ден. ") + "\nМинистърът подаде оставка след скандала.\n" + para("Опозицията поиска избори. "),
+			wantBody: para("Парламентът заседава цял ден. ") + "\nМинистърът подаде оставка след скандала.\n" + para("Опозицията поиска избори. "),
+		},
+		{
+			name:        "after the typo-report widget the page follows: comments, teasers, the slogan",
+			body:        para("Суд отложил рассмотрение дела до осени. ") + "\nЗаметили ошибку? Выделите текст и нажмите Ctrl+Enter\nКомментарии 3\nА что будет с ценами на хлеб в следующем году, кто ответит?\nВойти",
+			wantBody:    para("Суд отложил рассмотрение дела до осени. "),
+			wantRemoved: []string{"Заметили ошибку? Выделите текст и нажмите Ctrl+Enter", "Комментарии 3", "А что будет с ценами на хлеб в следующем году, кто ответит?", "Войти"},
+		},
+		{
+			name:        "the widget ending the article's own line ends the article",
+			body:        para("Суд отложил рассмотрение дела до осени. ") + " Заметили ошибку? Выделите текст, который её содержит, и нажмите\n\nКак выбрать зимние шины? Советы автомеханика Петра Иванова",
+			wantBody:    strings.TrimSpace(para("Суд отложил рассмотрение дела до осени. ")),
+			wantRemoved: []string{"Как выбрать зимние шины? Советы автомеханика Петра Иванова"},
+			wantCut:     []string{"Заметили ошибку?", "Выделите текст, который её содержит, и нажмите"},
+		},
+		{
+			name:        "the widget before the article ends nothing",
+			body:        "Нашли ошибку? Выделите её и нажмите Ctrl+Enter\n" + para("Суд отложил рассмотрение дела до осени. ") + "\nАдвокаты обжалуют решение.",
+			wantBody:    para("Суд отложил рассмотрение дела до осени. ") + "\nАдвокаты обжалуют решение.",
+			wantRemoved: []string{"Нашли ошибку? Выделите её и нажмите Ctrl+Enter"},
+		},
+		{
+			name:        "site description and name as the last line",
+			body:        para("Суд отложил рассмотрение дела до осени. ") + "\nНовости региона каждый день. Политика, экономика, спорт и культура | Портал «Пример»",
+			wantBody:    para("Суд отложил рассмотрение дела до осени. "),
+			wantRemoved: []string{"Новости региона каждый день. Политика, экономика, спорт и культура | Портал «Пример»"},
+		},
+		{
+			name:     "a last line with a bar in a sentence stays",
+			body:     para("The vote was close. ") + "\nThe final count was 52 | 48, officials said on Friday.",
+			wantBody: para("The vote was close. ") + "\nThe final count was 52 | 48, officials said on Friday.",
+		},
+		{
+			name:        "a quoted-name headline between paragraphs is a teaser, with its full stop",
+			body:        para("Министрите обсъдиха газовите доставки. ") + "\n\n\"Южен поток\": министрите обсъждат нов маршрут на тръбата.\n\n" + para("Решение се очаква през есента. "),
+			wantBody:    para("Министрите обсъдиха газовите доставки. ") + "\n\n" + para("Решение се очаква през есента. "),
+			wantRemoved: []string{"\"Южен поток\": министрите обсъждат нов маршрут на тръбата."},
+		},
+		{
+			name:     "a paragraph that opens with a quotation and a colon stays",
+			body:     para("Министрите обсъдиха газовите доставки. ") + "\n\n\"Няма да се откажем\": така министърът отговори на журналистите. Той добави, че решението е окончателно.\n\n" + para("Решение се очаква през есента. "),
+			wantBody: para("Министрите обсъдиха газовите доставки. ") + "\n\n\"Няма да се откажем\": така министърът отговори на журналистите. Той добави, че решението е окончателно.\n\n" + para("Решение се очаква през есента. "),
+		},
+		{
+			name:        "calls to send tips, also in capitals, and to get the app",
+			body:        para("Пожарът е потушен късно вечерта. ") + " АКО ИМАТЕ СНИМКИ ОТ МЯСТОТО, ПРАЩАЙТЕ ВАШИТЕ СИГНАЛИ НА РЕДАКЦИЯТА.\nSend us your tips at tips@example.org\nИзтеглете нашето приложение за още новини",
+			wantBody:    strings.TrimSpace(para("Пожарът е потушен късно вечерта. ")),
+			wantRemoved: []string{"Send us your tips at tips@example.org", "Изтеглете нашето приложение за още новини"},
+			wantCut:     []string{"АКО ИМАТЕ СНИМКИ ОТ МЯСТОТО, ПРАЩАЙТЕ ВАШИТЕ СИГНАЛИ НА РЕДАКЦИЯТА."},
+		},
+		{
+			name:     "article sentences about an app, a download or a share stay",
+			body:     "Министерството пусна мобилно приложение, което гражданите могат да изтеглят безплатно.\nDownload the app, the minister urged citizens on Monday.\nТОЙ СПОДЕЛИ ПРЕД ЖУРНАЛИСТИ, ЧЕ НЯМА ДА СЕ ОТКАЖЕ.\nОни присылали нам письма годами, рассказала учительница.",
+			wantBody: "Министерството пусна мобилно приложение, което гражданите могат да изтеглят безплатно.\nDownload the app, the minister urged citizens on Monday.\nТОЙ СПОДЕЛИ ПРЕД ЖУРНАЛИСТИ, ЧЕ НЯМА ДА СЕ ОТКАЖЕ.\nОни присылали нам письма годами, рассказала учительница.",
+		},
+		{
+			name:     "a promotion the segmenter ran into a quoted post is cut from its first word, with its unfinished end",
+			body:     para("Президентът коментира проекта в профила си. ") + " Газът трябва да остане в Европа - Иван Иванов (@ivanov) 18 юни 2018 Следете ни навсякъде с приложението на Примерни новини. Можете да го изтеглите от",
+			wantBody: para("Президентът коментира проекта в профила си. ") + " Газът трябва да остане в Европа - Иван Иванов (@ivanov) 18 юни 2018",
+			wantCut:  []string{"Следете ни навсякъде с приложението на Примерни новини. Можете да го изтеглите от"},
+		},
+		{
+			name:     "a full sentence after a promotion stays",
+			body:     para("Президентът коментира проекта. ") + " Следете ни и във Viber. Министърът ще говори утре пред депутатите.",
+			wantBody: para("Президентът коментира проекта. ") + " Министърът ще говори утре пред депутатите.",
+			wantCut:  []string{"Следете ни и във Viber."},
+		},
+		{
+			name:     "read more at the source",
+			body:     para("Суд оправдал обвиняемую. ") + " Подробнее читайте в публикации «Пример»",
+			wantBody: strings.TrimSpace(para("Суд оправдал обвиняемую. ")),
+			wantCut:  []string{"Подробнее читайте в публикации «Пример»"},
+		},
+		{
 			name:     "copyright in running text stays",
 			body:     "Copyright education has always been a hard sell, he said.",
 			wantBody: "Copyright education has always been a hard sell, he said.",
@@ -108,6 +205,12 @@ func TestCleanWith(t *testing.T) {
 			}
 		})
 	}
+}
+
+// para returns sentence repeated into a paragraph of running text, long
+// enough to stand as one.
+func para(sentence string) string {
+	return strings.TrimSpace(strings.Repeat(sentence, 400/len(sentence)+1))
 }
 
 func TestLearnedBoilerplate(t *testing.T) {
