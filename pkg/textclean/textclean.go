@@ -2,8 +2,12 @@
 // text. Teaser lines pointing at other articles ("Още: ...", "Читайте
 // также: ...", "Read more: ...") become related links; promo, subscribe
 // and share text, photo credits, copyright and source footers, rating
-// widgets, tag lists and a headline repeated in the body are dropped.
-// Lines learned as boilerplate of a source (see Learner) go too.
+// widgets, tag lists, calls to send tips or get the app, a site's
+// description line and a headline repeated in the body (verbatim, or as
+// the part of a title that also carries a time stamp, rubric or site name)
+// are dropped; so is everything after a typo-report widget ("выделите
+// текст и нажмите Ctrl+Enter"), which ends the article on the page. Lines
+// learned as boilerplate of a source (see Learner) go too.
 //
 // Whole lines are removed where the line is boilerplate; in long lines
 // (some sources put the whole article on one line) only the boilerplate
