@@ -304,7 +304,7 @@ var promoMarkers = []string{
 // boilerLine reports whether a short line is boilerplate as a whole.
 func boilerLine(t string) bool {
 	kinds, _, credit, _ := markersIn(t)
-	if kinds&kindPromo != 0 || hasPrefixAny(t, creditMarkers) || hasPrefixAny(t, footerMarkers) {
+	if kinds&kindPromo != 0 || startsWithMarker(t, creditMarkers, kindCredit) || startsWithMarker(t, footerMarkers, kindFooter) {
 		return true
 	}
 	if rating(t) || tagList(t) {
@@ -407,7 +407,7 @@ func sentenceBoilerplate(line string, s textseg.Sentence) (string, int, int, boo
 		return t, s.Start, s.End, false
 	}
 	kinds, promo, credit, footer := markersIn(t)
-	if kinds&kindPromo != 0 || hasPrefixAny(t, footerMarkers) || hasPrefixAny(t, creditMarkers) || rating(t) {
+	if kinds&kindPromo != 0 || startsWithMarker(t, footerMarkers, kindFooter) || startsWithMarker(t, creditMarkers, kindCredit) || rating(t) {
 		if footer > 0 && kinds&kindPromo == 0 {
 			return t[footer:], s.Start + footer, s.End, false
 		}
@@ -630,15 +630,6 @@ func tagList(t string) bool {
 	return true
 }
 
-func hasPrefixAny(s string, ps []string) bool {
-	for _, p := range ps {
-		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
-			return true
-		}
-	}
-	return false
-}
-
 // Kinds of markers, as bits.
 const (
 	kindPromo = 1 << iota
@@ -649,6 +640,35 @@ const (
 type marker struct {
 	text string
 	kind int
+	// guard, when set, must hold where the marker is found (see
+	// markerGuards); a promotion marker must also not be reported speech.
+	guard guard
+}
+
+// guardFor returns the guard of marker m (its text without trailing
+// space, in the case of promoMarkers), or nil.
+func guardFor(m string, kind int) guard {
+	g := markerGuards[m]
+	if kind != kindPromo {
+		return g
+	}
+	return func(s string, at, end int) bool {
+		return (g == nil || g(s, at, end)) && !reported(s, at, end)
+	}
+}
+
+// startsWithMarker reports whether s starts with one of ms, in any case,
+// where the marker's guard holds.
+func startsWithMarker(s string, ms []string, kind int) bool {
+	for _, p := range ms {
+		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
+			m := strings.TrimRight(p, " \u00a0")
+			if g := guardFor(m, kind); g == nil || g(s, 0, len(m)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // markerIndex files every promo, credit and footer marker under its first
@@ -681,19 +701,24 @@ func indexMarkers() map[string][]marker {
 	idx := map[string][]marker{}
 	// A call to action may be set in capitals ("ПРАЩАЙТЕ ВАШИТЕ СИГНАЛИ"):
 	// promotion markers of two words or more match in capitals too.
-	var caps []string
+	var caps, capsOf []string
 	for _, m := range promoMarkers {
 		if up := strings.ToUpper(m); up != m && strings.Contains(strings.TrimSpace(m), " ") {
-			caps = append(caps, up)
+			caps, capsOf = append(caps, up), append(capsOf, m)
 		}
 	}
 	for kind, ms := range map[int][]string{kindPromo: append(promoMarkers[:len(promoMarkers):len(promoMarkers)], caps...), kindCredit: creditMarkers, kindFooter: footerMarkers} {
-		for _, m := range ms {
+		for k, m := range ms {
 			first, _, _ := strings.Cut(strings.TrimSpace(m), " ")
 			if r, n := utf8.DecodeRuneInString(first); n == len(first) && !unicode.IsLetter(r) {
 				first = string(r) // "©": matched at the start of a word
 			}
-			idx[first] = append(idx[first], marker{text: strings.TrimRight(m, " \u00a0"), kind: kind})
+			text := strings.TrimRight(m, " \u00a0")
+			of := text // the guard of a marker in capitals is its original's
+			if kind == kindPromo && k >= len(promoMarkers) {
+				of = strings.TrimRight(capsOf[k-len(promoMarkers)], " \u00a0")
+			}
+			idx[first] = append(idx[first], marker{text: text, kind: kind, guard: guardFor(of, kind)})
 		}
 	}
 	return idx
@@ -727,7 +752,7 @@ func markersIn(s string) (kinds int, promo, credit, footer int) {
 			}
 		}
 		for _, m := range cands {
-			if !strings.HasPrefix(s[i:], m.text) {
+			if !strings.HasPrefix(s[i:], m.text) || m.guard != nil && !m.guard(s, i, i+len(m.text)) {
 				continue
 			}
 			kinds |= m.kind
