@@ -327,3 +327,52 @@ func reported(s string, at, end int) bool {
 	}
 	return false
 }
+
+// buttonRun returns where the run of share-button labels starting at at in
+// sentence t ends, when article text follows it that is not another
+// promotion or a tag list ("Сподели Share 0 Total Shares Честит рожден ден
+// ..."); or 0: then the sentence goes whole.
+func buttonRun(t string, at int) int {
+	end, i := 0, at
+	for i < len(t) {
+		for i < len(t) && t[i] == ' ' {
+			i++
+		}
+		j := strings.IndexByte(t[i:], ' ')
+		if j < 0 {
+			j = len(t)
+		} else {
+			j += i
+		}
+		if i == j {
+			break
+		}
+		w := t[i:j]
+		if isButtonWord(w) {
+			end = j
+		} else if !runConnectors[fieldWord(w)] {
+			break
+		}
+		i = j
+	}
+	rest := strings.TrimSpace(t[end:])
+	if end == 0 || rest == "" {
+		return 0
+	}
+	if kinds, _, _, _ := markersIn(rest); kinds&kindPromo != 0 {
+		return 0
+	}
+	r, _ := utf8.DecodeRuneInString(rest)
+	first, _, _ := strings.Cut(rest, " ")
+	if !unicode.IsUpper(r) || strings.Contains(first, ":") || tagLabels[fieldWord(first)] {
+		return 0
+	}
+	return end
+}
+
+// runConnectors join button labels ("Share on Facebook", "Сподели във
+// Facebook").
+var runConnectors = map[string]bool{"on": true, "в": true, "във": true, "via": true, "this": true, "auf": true}
+
+// tagLabels head a tag list that may follow the buttons.
+var tagLabels = map[string]bool{"тагове": true, "етикети": true, "теги": true, "tags": true, "schlagwörter": true}

@@ -303,8 +303,8 @@ var promoMarkers = []string{
 
 // boilerLine reports whether a short line is boilerplate as a whole.
 func boilerLine(t string) bool {
-	kinds, _, credit, _ := markersIn(t)
-	if kinds&kindPromo != 0 || startsWithMarker(t, creditMarkers, kindCredit) || startsWithMarker(t, footerMarkers, kindFooter) {
+	kinds, promo, credit, _ := markersIn(t)
+	if kinds&kindPromo != 0 && !textBefore(t, promo) || startsWithMarker(t, creditMarkers, kindCredit) || startsWithMarker(t, footerMarkers, kindFooter) {
 		return true
 	}
 	if rating(t) || tagList(t) {
@@ -315,6 +315,25 @@ func boilerLine(t string) bool {
 		return true
 	}
 	return false
+}
+
+// textBefore reports a line whose promotion at promo comes after two
+// sentences or more of article text: then only the promotion is cut
+// ("... поддержать Brexit. Больше важных новостей в Telegram-канале"), as
+// in a long line.
+func textBefore(t string, promo int) bool {
+	from, _ := sentenceAround(t, promo, promo)
+	before := strings.TrimSpace(t[:from])
+	if utf8.RuneCountInString(before) < 80 || !endsSentence(before) {
+		return false
+	}
+	ends := 0
+	for i := 1; i < len(before); i++ {
+		if before[i] == ' ' && sentenceEndBefore(before[:i]) {
+			ends++
+		}
+	}
+	return ends >= 1
 }
 
 // cutFragments cuts boilerplate out of a long line: a sentence that is
@@ -411,8 +430,15 @@ func sentenceBoilerplate(line string, s textseg.Sentence) (string, int, int, boo
 		if footer > 0 && kinds&kindPromo == 0 {
 			return t[footer:], s.Start + footer, s.End, false
 		}
-		if kinds&kindPromo != 0 && (footer < 0 || footer > promo) && (credit < 0 || credit > promo) && missedBoundary(t, promo) {
-			return t[promo:], s.Start + promo, s.End, true
+		if kinds&kindPromo != 0 && (footer < 0 || footer > promo) && (credit < 0 || credit > promo) {
+			// Share buttons run into the article's next sentence: only the
+			// buttons go.
+			if end := buttonRun(t, promo); end > 0 && (promo == 0 || missedBoundary(t, promo)) {
+				return t[promo:end], s.Start + promo, s.Start + end, true
+			}
+			if missedBoundary(t, promo) {
+				return t[promo:], s.Start + promo, s.End, true
+			}
 		}
 		return t, s.Start, s.End, kinds&kindPromo != 0
 	}
@@ -478,6 +504,11 @@ func creditEnd(t string, i int) int {
 			// A capitalised word followed by a lower-case one starts a
 			// sentence ("Ройтерс Пакистанският съд реши").
 			if words > 0 && k+1 < len(toks) && toks[k+1].IsWord() && !toks[k+1].Capitalized() {
+				return i + toks[k-1].End
+			}
+			// So does a number-adjective right after the marker: the credit
+			// is empty ("Источник: 53-летняя мать ...").
+			if words == 0 && isDigit(tok.Text[0]) && strings.ContainsFunc(tok.Text, unicode.IsLetter) && k+1 < len(toks) && toks[k+1].IsWord() && !toks[k+1].Capitalized() {
 				return i + toks[k-1].End
 			}
 			words++
