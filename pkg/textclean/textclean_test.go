@@ -344,3 +344,93 @@ func TestTeaserAnyCase(t *testing.T) {
 		t.Error("a sentence starting with Още is a teaser")
 	}
 }
+
+// TestMarkersOnlyAsFurniture checks each promotion, share, subscribe,
+// credit and footer marker: it takes the line or fragment that is the
+// button, label or call to action itself, and leaves a sentence of the
+// article that uses the same words.
+func TestMarkersOnlyAsFurniture(t *testing.T) {
+	lead := para("Общината обяви нови правила за паркиране в центъра. ")
+	tests := []struct {
+		name   string
+		line   string // a short line of its own
+		remove bool   // the whole line goes
+		cut    string // or this fragment is cut from it ("" for none)
+	}{
+		// Share buttons.
+		{name: "bg share button run", line: "Сподели Приятел Tweet", remove: true},
+		{name: "bg share button alone", line: "Сподели", remove: true},
+		{name: "bg share in facebook", line: "Сподели във Facebook", remove: true},
+		{name: "en tweet button with counter", line: "Tweet 0 Share 12", remove: true},
+		{name: "bg interview question with share stays", line: "Сподели някоя история от работата си с пациентите?"},
+		{name: "de in a tweet stays", line: "Der Minister blieb hart: in einem Tweet schrieb er, dass die Reform kommt."},
+		{name: "de tweet opening a sentence stays", line: "Tweet des Kanzlers sorgt für Aufregung in der Koalition."},
+		{name: "en said in a tweet stays", line: "The senator said in a Tweet on Monday that she would vote no."},
+		{name: "bg send to friend button", line: "Изпрати на приятел Печат", remove: true},
+		{name: "bg send to friend in a sentence stays", line: "Изпрати на приятел писмо, разказа той, и чакаше отговор месеци наред."},
+		{name: "en share this article", line: "Share this article", remove: true},
+		{name: "en share this view stays", line: "Share this view? Most economists do not, the report found."},
+		// Channels and apps.
+		{name: "ru news plug in telegram", line: "Новости от Примерного портала в Telegram.", remove: true},
+		{name: "uk read us in telegram", line: "Читайте останні новини на каналі Прикладу в Telegram", remove: true},
+		{name: "bg follow us in viber", line: "Последвайте ни и във Viber!", remove: true},
+		{name: "bg minister wrote in telegram stays", line: "Министърът написа в Telegram, че преговорите продължават."},
+		{name: "ru statement in telegram stays", line: "Об этом мэр сообщил в Telegram после заседания штаба."},
+		{name: "en minister on telegram stays", line: "The minister confirmed the deal on Telegram late on Sunday."},
+		{name: "bg follow with the app", line: "Следете ни навсякъде с мобилното приложение на Примерни новини.", remove: true},
+		{name: "bg the city's new app stays", line: "Новото мобилното приложение на общината позволява плащане на паркинг."},
+		{name: "en follow us on a network", line: "Follow us on Twitter for live updates", remove: true},
+		{name: "en join us on a day stays", line: "Join us on Monday at the town hall, the mayor wrote to residents."},
+		// Subscribe lines and calls to action.
+		{name: "bg subscription to the paper", line: "Абонамент за печатен или електронен вестник", remove: true},
+		{name: "bg subscription to a gym stays", line: "Абонамент за фитнес струва вече 80 лева на месец."},
+		{name: "ru subscribe to our channel", line: "Подписывайтесь на наш канал в Telegram", remove: true},
+		{name: "ru quoted subscribe call stays", line: "«Подписывайтесь на мой канал», — призвал блогер своих зрителей."},
+		{name: "ru attributed subscribe call stays", line: "Подписывайтесь на мой канал, — призвал блогер своих зрителей."},
+		{name: "bg attributed follow us stays", line: "Следете ни внимателно, каза треньорът на отбора пред журналисти."},
+		{name: "en subscribe to our newsletter", line: "Subscribe to our newsletter for daily news", remove: true},
+		{name: "en reported subscribe call stays", line: "Subscribe to our channel and win a car, the scammers wrote to victims."},
+		{name: "de follow us", line: "Folgen Sie uns auf Facebook", remove: true},
+		{name: "de reported follow us stays", line: "Folgen Sie uns, sagte der Polizist zu den Zeugen."},
+		// Widgets.
+		{name: "bg comment counter", line: "Коментари (12)", remove: true},
+		{name: "bg comments in a sentence stays", line: "Коментари (на български и английски) се приемат до петък."},
+		{name: "ru live blog time stamp", line: "Отправлено в 9:21 7 января", remove: true},
+		{name: "ru sent to a city stays", line: "Отправлено в Москву 20 тонн гуманитарного груза."},
+		{name: "ru typo widget question", line: "Нашли ошибку?", remove: true},
+		{name: "ru found an error stays", line: "Нашли ошибку в расчетах бюджета аудиторы Счетной палаты."},
+		{name: "ru characters left", line: "Осталось символов: 2000", remove: true},
+		// Credits and footers.
+		{name: "en agency credit", line: "Getty Images", remove: true},
+		{name: "en agency in a sentence stays", line: "Getty Images said on Monday it would cut 200 jobs."},
+		{name: "en acquired by the agency stays", line: "The archive was acquired by Getty Images."},
+		{name: "bg caption with credit", line: "Министърът пред сградата. Снимка: Примерна агенция", remove: true},
+		{name: "de picture credit", line: "Bild: Beispiel Agentur", remove: true},
+		{name: "de the picture as a noun stays", line: "Stimmt das Bild: Politiker packen nicht mit an?"},
+		{name: "en the photo as a noun stays", line: "They saw the Photo: a child on a beach, alone."},
+		{name: "bg source footer", line: "Източник: Примерна агенция", remove: true},
+		{name: "ru source with no name cuts no text", line: lead + " 14:00 Источник: 53-летняя учительница из Твери выиграла конкурс.", cut: "Источник:"},
+		// Short lines where article text comes first.
+		{name: "ru promotion after two sentences of text", line: "Мэр города подал в отставку после проверки прокуратуры. Горсовет назначит досрочные выборы весной. Больше важных новостей в Telegram-канале «Пример»", cut: "Больше важных новостей в Telegram-канале «Пример»"},
+		{name: "bg share buttons before a sentence", line: lead + " Сподели Share 0 Total Shares Честит рожден ден пожелаваме на актрисата.", cut: "Сподели Share 0 Total Shares"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Clean(lead + "\n" + tc.line)
+			removed := slices.Contains(r.Removed, tc.line)
+			if removed != tc.remove {
+				t.Errorf("line removed = %v, want %v (removed %q, cut %q)", removed, tc.remove, r.Removed, r.Cut)
+			}
+			if tc.remove {
+				return
+			}
+			var wantCut []string
+			if tc.cut != "" {
+				wantCut = []string{tc.cut}
+			}
+			if !slices.Equal(r.Cut, wantCut) {
+				t.Errorf("cut %q, want %q", r.Cut, wantCut)
+			}
+		})
+	}
+}
