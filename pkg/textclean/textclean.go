@@ -9,6 +9,14 @@
 // текст и нажмите Ctrl+Enter"), which ends the article on the page. Lines
 // learned as boilerplate of a source (see Learner) go too.
 //
+// A marker fires only where it is page furniture, not where its words are
+// part of a sentence of the article: a share label in a run of button
+// labels ("Сподели Приятел Tweet", not "in einem Tweet schrieb er"), a
+// messenger or app in a call to action or the site's plug for its news
+// ("Новости от ... в Telegram", not "Министърът написа в Telegram, че"),
+// a widget label with its counter, clock or question, a credit label that
+// is not a noun of the sentence, and no call to action in reported speech.
+//
 // Whole lines are removed where the line is boilerplate; in long lines
 // (some sources put the whole article on one line) only the boilerplate
 // sentence or credit is cut out. The rules know Bulgarian, Russian,
