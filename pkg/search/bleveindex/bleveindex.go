@@ -8,6 +8,7 @@ package bleveindex
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -71,7 +72,11 @@ var _ search.Index = (*Index)(nil)
 
 // Open opens the index in dir, creating it when it does not exist.
 func Open(dir string) (*Index, error) {
-	idx, err := bleve.Open(dir)
+	cfg, err := runtimeConfig()
+	if err != nil {
+		return nil, err
+	}
+	idx, err := bleve.OpenUsing(dir, cfg)
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("create index directory %s: %w", dir, err)
@@ -81,7 +86,7 @@ func Open(dir string) (*Index, error) {
 		if merr != nil {
 			return nil, merr
 		}
-		idx, err = bleve.New(dir, m)
+		idx, err = bleve.NewUsing(dir, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, cfg)
 		if err == nil {
 			err = idx.SetInternal([]byte(mappingKey), []byte(mappingVersion))
 		}
@@ -102,6 +107,21 @@ func Open(dir string) (*Index, error) {
 	x := &Index{idx: idx, set: searchanalysis.NewSet(), writing: map[string]struct{}{}}
 	x.free = sync.NewCond(&x.mu)
 	return x, nil
+}
+
+// ConfigEnv names the variable that passes Bleve's runtime configuration
+// (a JSON object: scorchMergePlanOptions, scorchPersisterOptions, ...) to
+// the index, for tuning experiments.
+const ConfigEnv = "NEWSFLOW_BLEVE_CONFIG"
+
+func runtimeConfig() (map[string]any, error) {
+	cfg := map[string]any{}
+	if v := os.Getenv(ConfigEnv); v != "" {
+		if err := json.Unmarshal([]byte(v), &cfg); err != nil {
+			return nil, fmt.Errorf("%s: %w", ConfigEnv, err)
+		}
+	}
+	return cfg, nil
 }
 
 // claim waits until no other batch is writing any of ids, then marks them
