@@ -2,14 +2,6 @@ package natsbus_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,77 +29,9 @@ func writeFile(t *testing.T, dir, name string, data []byte) string {
 	return p
 }
 
-// pki is a throw-away certificate authority with a server and a client
-// certificate, written as PEM files.
-type pki struct {
-	ca, serverCert, serverKey, clientCert, clientKey string
-	// otherCA signed nothing here: a client trusting it must fail.
-	otherCA string
-}
-
-func newPKI(t *testing.T) pki {
+func serverTLS(t *testing.T, p natstest.PKI, verifyClients bool) func(*server.Options) {
 	t.Helper()
-	dir := t.TempDir()
-	newKey := func() *ecdsa.PrivateKey {
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return k
-	}
-	keyPEM := func(k *ecdsa.PrivateKey) []byte {
-		b, err := x509.MarshalECPrivateKey(k)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: b})
-	}
-	serial := int64(1)
-	makeCA := func(name string) (*x509.Certificate, *ecdsa.PrivateKey, []byte) {
-		k := newKey()
-		serial++
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: name},
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-			IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cert, _ := x509.ParseCertificate(der)
-		return cert, k, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	}
-	caCert, caKey, caPEM := makeCA("newsflow test CA")
-	_, _, otherPEM := makeCA("some other CA")
-	leaf := func(name string, usage x509.ExtKeyUsage) ([]byte, []byte) {
-		k := newKey()
-		serial++
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: name},
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{usage},
-			IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"},
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &k.PublicKey, caKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), keyPEM(k)
-	}
-	sc, sk := leaf("nats", x509.ExtKeyUsageServerAuth)
-	cc, ck := leaf("ingest", x509.ExtKeyUsageClientAuth)
-	return pki{
-		ca:         writeFile(t, dir, "ca.pem", caPEM),
-		otherCA:    writeFile(t, dir, "other-ca.pem", otherPEM),
-		serverCert: writeFile(t, dir, "server.pem", sc), serverKey: writeFile(t, dir, "server-key.pem", sk),
-		clientCert: writeFile(t, dir, "client.pem", cc), clientKey: writeFile(t, dir, "client-key.pem", ck),
-	}
-}
-
-func serverTLS(t *testing.T, p pki, verifyClients bool) func(*server.Options) {
-	t.Helper()
-	tc, err := server.GenTLSConfig(&server.TLSConfigOpts{CertFile: p.serverCert, KeyFile: p.serverKey, CaFile: p.ca, Verify: verifyClients})
+	tc, err := server.GenTLSConfig(&server.TLSConfigOpts{CertFile: p.ServerCert, KeyFile: p.ServerKey, CaFile: p.CA, Verify: verifyClients})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +119,7 @@ func nkeySeed(t *testing.T) (pub, seedFile, otherSeedFile string) {
 // demand each authentication method, with the right and a wrong credential,
 // and makes a JetStream round trip when connected.
 func TestConnectAuthMethods(t *testing.T) {
-	p := newPKI(t)
+	p := natstest.NewPKI(t)
 	nkeyPub, nkeyFile, otherNkey := nkeySeed(t)
 	opMode, goodCreds, badCreds := operator(t)
 	for _, tc := range []struct {
@@ -231,14 +155,14 @@ func TestConnectAuthMethods(t *testing.T) {
 		{
 			name:   "tls",
 			server: serverTLS(t, p, false),
-			good:   natsbus.ConnConfig{TLSCA: p.ca},
-			bad:    natsbus.ConnConfig{TLSCA: p.otherCA},
+			good:   natsbus.ConnConfig{TLSCA: p.CA},
+			bad:    natsbus.ConnConfig{TLSCA: p.OtherCA},
 		},
 		{
 			name:   "mutual tls",
 			server: serverTLS(t, p, true),
-			good:   natsbus.ConnConfig{TLSCA: p.ca, TLSCert: p.clientCert, TLSKey: p.clientKey},
-			bad:    natsbus.ConnConfig{TLSCA: p.ca},
+			good:   natsbus.ConnConfig{TLSCA: p.CA, TLSCert: p.ClientCert, TLSKey: p.ClientKey},
+			bad:    natsbus.ConnConfig{TLSCA: p.CA},
 		},
 		{
 			name: "mutual tls with a password",
@@ -246,8 +170,8 @@ func TestConnectAuthMethods(t *testing.T) {
 				serverTLS(t, p, true)(o)
 				o.Users = []*server.User{{Username: "ingest", Password: "s3cret"}}
 			},
-			good: natsbus.ConnConfig{TLSCA: p.ca, TLSCert: p.clientCert, TLSKey: p.clientKey, User: "ingest", Password: "s3cret"},
-			bad:  natsbus.ConnConfig{TLSCA: p.ca, TLSCert: p.clientCert, TLSKey: p.clientKey, User: "ingest", Password: "wrong"},
+			good: natsbus.ConnConfig{TLSCA: p.CA, TLSCert: p.ClientCert, TLSKey: p.ClientKey, User: "ingest", Password: "s3cret"},
+			bad:  natsbus.ConnConfig{TLSCA: p.CA, TLSCert: p.ClientCert, TLSKey: p.ClientKey, User: "ingest", Password: "wrong"},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
