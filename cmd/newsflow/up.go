@@ -21,6 +21,9 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs.StringVar(&cfg.HTTPAddr, "http", cfg.HTTPAddr, "HTTP listener: API, search page, /metrics")
 	fs.StringVar(&cfg.NATSAddr, "nats", cfg.NATSAddr, "address where the embedded NATS server accepts clients")
 	fs.StringVar(&cfg.NATSToken, "nats-token", cfg.NATSToken, "token every NATS client must present (empty: none; keep --nats on 127.0.0.1 then)")
+	fs.StringVar(&cfg.NATSTLSCert, "nats-tls-cert", cfg.NATSTLSCert, "server certificate (PEM) of the embedded NATS server: outside clients must then use TLS (with --nats-tls-key)")
+	fs.StringVar(&cfg.NATSTLSKey, "nats-tls-key", cfg.NATSTLSKey, "private key (PEM) of --nats-tls-cert")
+	fs.StringVar(&cfg.NATSTLSCA, "nats-tls-ca", cfg.NATSTLSCA, "CA certificate (PEM): outside NATS clients must present a certificate it signed (mutual TLS; needs --nats-tls-cert)")
 	fs.StringVar(&cfg.NATSMonitorAddr, "nats-monitor", cfg.NATSMonitorAddr, "address of the NATS monitoring endpoints (empty: off)")
 	fs.StringVar(&cfg.APIToken, "api-token", cfg.APIToken, "bearer token required by POST /v1/articles")
 	fs.StringVar(&cfg.Index.Index, "index", cfg.Index.Index, "search index: a directory or a postgres:// URL (default DATA/index)")
@@ -38,6 +41,9 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return fmt.Errorf("unexpected arguments %v", fs.Args())
 	}
 	if err := cfg.HTTP.Validate(); err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
 		return err
 	}
 	if err := telemetry.SetMemoryLimit(*memLimit); err != nil {

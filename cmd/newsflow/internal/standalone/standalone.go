@@ -41,6 +41,15 @@ type Config struct {
 	// NATSToken, when set, is required from every NATS client of the
 	// embedded server (outside producers and the stages alike).
 	NATSToken string
+	// NATSTLSCert and NATSTLSKey, when set (both or neither), are the
+	// server certificate and key: the embedded server then accepts outside
+	// clients over TLS only.
+	NATSTLSCert string
+	NATSTLSKey  string
+	// NATSTLSCA, when set, makes it mutual TLS: outside clients must
+	// present a certificate signed by this CA. It needs NATSTLSCert and
+	// NATSTLSKey.
+	NATSTLSCA string
 	// NATSMonitorAddr, when set, serves the NATS monitoring endpoints.
 	NATSMonitorAddr string
 	// APIToken, when set, is required by POST /v1/articles.
@@ -74,6 +83,48 @@ func DefaultConfig() Config {
 	}
 }
 
+// ErrInvalidConfig is returned by Validate and Start for a configuration
+// that cannot be used.
+var ErrInvalidConfig = errors.New("invalid configuration")
+
+// Validate checks the settings Start cannot work without. Messages name the
+// flags of newsflow up.
+func (c Config) Validate() error {
+	switch {
+	case c.DataDir == "":
+		return fmt.Errorf("%w: data directory is empty (--data)", ErrInvalidConfig)
+	case c.NATSTLSCert != "" && c.NATSTLSKey == "":
+		return fmt.Errorf("%w: --nats-tls-cert needs --nats-tls-key (the server certificate's private key)", ErrInvalidConfig)
+	case c.NATSTLSKey != "" && c.NATSTLSCert == "":
+		return fmt.Errorf("%w: --nats-tls-key needs --nats-tls-cert (the server certificate)", ErrInvalidConfig)
+	case c.NATSTLSCA != "" && c.NATSTLSCert == "":
+		return fmt.Errorf("%w: --nats-tls-ca (mutual TLS) needs the server certificate: --nats-tls-cert and --nats-tls-key", ErrInvalidConfig)
+	}
+	return nil
+}
+
+// natsTLS returns the embedded server's TLS settings for outside clients
+// (none without --nats-tls-cert), made by nats-server's own GenTLSConfig. The stages connect in process and are
+// not asked for TLS or a client certificate.
+func (c Config) natsTLS() (func(*server.Options), error) {
+	if c.NATSTLSCert == "" {
+		return func(*server.Options) {}, nil
+	}
+	verify := c.NATSTLSCA != ""
+	tc, err := server.GenTLSConfig(&server.TLSConfigOpts{
+		CertFile: c.NATSTLSCert, KeyFile: c.NATSTLSKey, CaFile: c.NATSTLSCA, Verify: verify,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("nats tls (--nats-tls-cert %s, --nats-tls-key %s, --nats-tls-ca %q): %w",
+			c.NATSTLSCert, c.NATSTLSKey, c.NATSTLSCA, err)
+	}
+	return func(o *server.Options) {
+		o.TLS = true
+		o.TLSVerify = verify
+		o.TLSConfig = tc
+	}, nil
+}
+
 // Pipeline is a started single-process pipeline.
 type Pipeline struct {
 	cfg    Config
@@ -89,8 +140,12 @@ type Pipeline struct {
 
 // Start starts the pipeline; it runs until ctx is cancelled or Stop.
 func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Pipeline, error) {
-	if cfg.DataDir == "" {
-		return nil, errors.New("data directory is empty")
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	withTLS, err := cfg.natsTLS()
+	if err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
@@ -105,6 +160,7 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Pipeline, error) 
 			if cfg.NATSToken != "" {
 				o.Authorization = cfg.NATSToken
 			}
+			withTLS(o)
 		},
 	})
 	if err != nil {
@@ -120,6 +176,9 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Pipeline, error) 
 	return p, nil
 }
 
+// connect connects a stage in process: the connection bypasses the
+// client listener, so it needs the token but neither TLS nor a client
+// certificate when those are required of outside clients.
 func (p *Pipeline) connect(name string) (*nats.Conn, error) {
 	opts := []nats.Option{nats.InProcessServer(p.srv), nats.Name("newsflow-" + name), nats.MaxReconnects(-1)}
 	if p.cfg.NATSToken != "" {
