@@ -3,12 +3,20 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/newsflow/newsflow/cmd/newsflow/internal/standalone"
 	"github.com/newsflow/newsflow/pkg/corpus"
+	"github.com/newsflow/newsflow/pkg/natsbus"
+	"github.com/newsflow/newsflow/pkg/natsembed"
+	"github.com/newsflow/newsflow/pkg/natstest"
 )
 
 func TestBenchPassthroughJSON(t *testing.T) {
@@ -53,5 +61,71 @@ func TestBenchPassthroughJSON(t *testing.T) {
 		if v, _ := stages[s].(float64); v <= 0 {
 			t.Errorf("stage %s rate %v, want > 0", s, stages[s])
 		}
+	}
+}
+
+// TestBenchNATSCredentials: bench opens every connection (its own and the
+// baseline's, one per hop) with the shared --nats-* flags. The server
+// demands a user and password; a stand-in for the pipeline, connected as
+// that user too, answers each raw article with its indexed event.
+func TestBenchNATSCredentials(t *testing.T) {
+	srv := natstest.RunServerWith(t, natsembed.Config{Options: func(o *server.Options) {
+		o.Users = []*server.User{{Username: "bench", Password: "pw-bench"}}
+	}})
+	url := srv.ClientURL()
+	nc, js := natstest.Connect(t, srv, nats.UserInfo("bench", "pw-bench"))
+	natstest.Topology(t, js)
+	if _, err := nc.Subscribe(natsbus.SubjectRaw+".>", func(m *nats.Msg) {
+		var a struct {
+			ID     string `json:"id"`
+			Source string `json:"source"`
+		}
+		if json.Unmarshal(m.Data, &a) == nil {
+			ev, _ := json.Marshal(map[string]string{"id": a.ID})
+			_ = nc.Publish(natsbus.SubjectIndexed+"."+a.Source, ev)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "a.jsonl")
+	if err := os.WriteFile(file, []byte(`{"source":"bench","body":"One."}`+"\n"+`{"source":"bench","body":"Two."}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"bench", "--nats", url, "--corpus", file, "--articles", "20", "--metrics-url", "none", "--json", "--idle-timeout", "10s"}
+
+	t.Run("with the user and password", func(t *testing.T) {
+		code, out := cli(t, append(base, "--nats-user", "bench", "--nats-password", "pw-bench")...)
+		if code != 0 {
+			t.Fatalf("bench: exit %d: %s", code, out)
+		}
+		var rep struct {
+			Indexed      int     `json:"indexed"`
+			Lost         int     `json:"lost"`
+			BaselinePerS float64 `json:"baseline_per_s"`
+			BaselineLost int     `json:"baseline_lost"`
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("bench --json: %v\n%s", err, out)
+		}
+		if rep.Indexed != 20 || rep.Lost != 0 || rep.BaselinePerS <= 0 || rep.BaselineLost != 0 {
+			t.Errorf("indexed=%d lost=%d baseline_per_s=%v baseline_lost=%d, want 20, 0, > 0, 0", rep.Indexed, rep.Lost, rep.BaselinePerS, rep.BaselineLost)
+		}
+	})
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"without credentials", nil},
+		{"with a wrong password", []string{"--nats-user", "bench", "--nats-password", "wrong"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out := cli(t, append(append(base, "--baseline=false"), tc.args...)...)
+			if code != 1 || !strings.Contains(strings.ToLower(out), "authorization violation") {
+				t.Errorf("bench %s: exit %d: %s; want exit 1 naming the authorization violation", tc.name, code, out)
+			}
+		})
 	}
 }

@@ -20,7 +20,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg := bench.DefaultConfig()
 	fs := flag.NewFlagSet("newsflow bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.NATSURL, "nats", cfg.NATSURL, "NATS URL of the running pipeline")
+	var nf natsFlags
+	nf.register(fs)
 	fs.IntVar(&cfg.Articles, "articles", cfg.Articles, "articles to publish (corpus articles re-identified to reach it)")
 	fs.Float64Var(&cfg.Rate, "rate", cfg.Rate, "offered load in articles/s (0: as fast as possible)")
 	fs.IntVar(&cfg.InFlight, "in-flight", cfg.InFlight, "unacknowledged async publishes at most")
@@ -33,6 +34,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return err
 	}
+	cfg.NATS = nf.cfg
 	cfg.Corpus = files
 	if len(cfg.Corpus) == 0 {
 		dir := corpus.Find()

@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"io"
 	"strconv"
 	"time"
 
@@ -30,7 +29,8 @@ const baselineHeader = "Bench-I"
 // PubAck of its output arrives. Each hop has its own connection, as each
 // stage of the pipeline has. The stream is file-backed like the pipeline's,
 // and deleted afterwards.
-func runBaseline(ctx context.Context, nc *nats.Conn, payloads [][]byte, inFlight int, idle time.Duration, progress io.Writer) (baselineResult, error) {
+func runBaseline(ctx context.Context, cfg Config, nc *nats.Conn, payloads [][]byte) (baselineResult, error) {
+	inFlight, idle, progress := cfg.InFlight, cfg.IdleTimeout, cfg.Progress
 	run := runID()
 	stream := "NEWSFLOW_BENCH_" + run
 	prefix := "nfbench." + run
@@ -68,7 +68,7 @@ func runBaseline(ctx context.Context, nc *nats.Conn, payloads [][]byte, inFlight
 		}
 		next := hopSubject(h + 1)
 		hop := h
-		hnc, err := nats.Connect(nc.ConnectedUrl(), nats.Name("newsflow-bench-hop"+strconv.Itoa(h)), nats.Timeout(5*time.Second))
+		hnc, err := cfg.connect("newsflow-bench-hop"+strconv.Itoa(h), nc.ConnectedUrl())
 		if err != nil {
 			return baselineResult{}, fmt.Errorf("connect hop %d: %w", h, err)
 		}

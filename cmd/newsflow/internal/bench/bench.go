@@ -21,14 +21,17 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/natsbus"
 )
 
 // Config configures a bench run.
 type Config struct {
-	// NATSURL is the pipeline's NATS server.
-	NATSURL string
+	// NATS says how to reach the pipeline's NATS server: URL, credentials
+	// and TLS, for every connection the bench opens (the baseline's hops
+	// included).
+	NATS natsbus.ConnConfig
 	// Articles is how many articles to publish.
 	Articles int
 	// Rate is the offered load in articles per second; 0 publishes as fast
@@ -52,7 +55,7 @@ type Config struct {
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	return Config{
-		NATSURL:     nats.DefaultURL,
+		NATS:        natsbus.ConnConfig{URL: nats.DefaultURL},
 		Articles:    10000,
 		InFlight:    4096,
 		MetricsURLs: []string{"http://127.0.0.1:8080/metrics"},
@@ -75,7 +78,19 @@ func (c Config) Validate() error {
 	case c.IdleTimeout <= 0:
 		return fmt.Errorf("--idle-timeout must be positive")
 	}
-	return nil
+	return c.NATS.Validate()
+}
+
+// connect opens one connection named name to url (the configured URL when
+// empty) with the configured credentials and TLS. It fails at once when
+// the server cannot be reached or refuses the credentials.
+func (c Config) connect(name, url string) (*nats.Conn, error) {
+	cc := c.NATS
+	cc.Name = name
+	if url != "" {
+		cc.URL = url
+	}
+	return natsbus.Connect(cc, zap.NewNop(), nats.RetryOnFailedConnect(false), nats.Timeout(5*time.Second), nats.MaxReconnects(10))
 }
 
 // Latency is a latency distribution in milliseconds.
@@ -124,9 +139,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	nc, err := nats.Connect(cfg.NATSURL, nats.Name("newsflow-bench"), nats.Timeout(5*time.Second))
+	nc, err := cfg.connect("newsflow-bench", "")
 	if err != nil {
-		return nil, fmt.Errorf("connect to nats %s: %w", cfg.NATSURL, err)
+		return nil, err
 	}
 	defer nc.Close()
 	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(cfg.InFlight), jetstream.WithPublishAsyncTimeout(time.Minute))
@@ -201,7 +216,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		rep.MetricsWarning = st.warning
 	}
 	if cfg.Baseline {
-		b, err := runBaseline(ctx, nc, payloads, cfg.InFlight, cfg.IdleTimeout, cfg.Progress)
+		b, err := runBaseline(ctx, cfg, nc, payloads)
 		if err != nil {
 			return nil, fmt.Errorf("baseline: %w", err)
 		}
