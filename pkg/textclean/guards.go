@@ -62,24 +62,19 @@ var markerGuards = map[string]guard{
 // after end, its punctuation included.
 func sentenceAround(s string, at, end int) (from, to int) {
 	for i := at - 1; i > 0; i-- {
-		if s[i] == ' ' && sentenceEndBefore(s[:i]) {
+		if s[i] == ' ' && endsSentence(s[:i]) {
 			from = i + 1
 			break
 		}
 	}
 	to = len(s)
 	for i := end; i < len(s); i++ {
-		if s[i] == ' ' && sentenceEndBefore(s[:i]) {
+		if s[i] == ' ' && endsSentence(s[:i]) {
 			to = i
 			break
 		}
 	}
 	return from, to
-}
-
-func sentenceEndBefore(s string) bool {
-	r, _ := utf8.DecodeLastRuneInString(s)
-	return r == '.' || r == '!' || r == '?' || r == '…'
 }
 
 // fieldWord returns w without the punctuation around it, in lower case.

@@ -337,7 +337,7 @@ func textBefore(t string, promo int) bool {
 	}
 	ends := 0
 	for i := 1; i < len(before); i++ {
-		if before[i] == ' ' && sentenceEndBefore(before[:i]) {
+		if before[i] == ' ' && endsSentence(before[:i]) {
 			ends++
 		}
 	}
