@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/search"
 	"github.com/newsflow/newsflow/pkg/search/searchtest"
@@ -51,32 +53,13 @@ func BenchmarkBulkIndex(b *testing.B) {
 
 // indexConcurrently writes arts in batches of size, writers batches at once.
 func indexConcurrently(b *testing.B, idx *Index, arts []*article.Article, size, writers int) {
-	if writers <= 1 {
-		searchtest.IndexAll(b, idx, arts, size)
-		return
-	}
-	next := make(chan []*article.Article)
-	var wg sync.WaitGroup
-	errs := make(chan error, writers)
-	for w := 0; w < writers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for batch := range next {
-				if err := idx.Upsert(context.Background(), batch); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
+	var g errgroup.Group
+	g.SetLimit(max(writers, 1))
 	for i := 0; i < len(arts); i += size {
-		next <- arts[i:min(i+size, len(arts))]
+		batch := arts[i:min(i+size, len(arts))]
+		g.Go(func() error { return idx.Upsert(context.Background(), batch) })
 	}
-	close(next)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
+	if err := g.Wait(); err != nil {
 		b.Fatal(err)
 	}
 }
