@@ -65,7 +65,7 @@ func newStack(t *testing.T, name string, globalArgs ...string) *stack {
 	}
 	for _, img := range s.images() {
 		if err := exec.Command("docker", "image", "inspect", img).Run(); err != nil {
-			t.Fatalf("image %s is missing: run `make images` (make test-compose does)", img)
+			fatalf(t, "image %s is missing: run `make images` (make test-compose does)", img)
 		}
 	}
 	t.Cleanup(s.down)
@@ -110,7 +110,7 @@ func (s *stack) mustCompose(ctx context.Context, args ...string) string {
 	s.t.Helper()
 	out, err := s.compose(ctx, args...)
 	if err != nil {
-		s.t.Fatal(err)
+		fatal(s.t, err)
 	}
 	return out
 }
@@ -124,7 +124,10 @@ func (s *stack) down() {
 		out, _ := s.compose(ctx, "ps")
 		s.t.Logf("--- docker-compose ps ---\n%s", out)
 		out, _ = s.compose(ctx, "logs", "--no-color", "--tail", "60")
-		s.t.Logf("--- docker-compose logs ---\n%s", out)
+		s.t.Logf("--- docker-compose logs ---\n%s", squeeze(out))
+		if msg, ok := failure(s.t); ok {
+			s.t.Logf("--- the first failure, again ---\n%s", msg)
+		}
 	}
 	if out, err := s.compose(ctx, "down", "--volumes", "--remove-orphans", "--timeout", "5"); err != nil {
 		s.t.Logf("tear down: %v\n%s", err, out)
@@ -180,7 +183,7 @@ func waitFor(t *testing.T, ctx context.Context, what string, within time.Duratio
 		}
 		select {
 		case <-ctx.Done():
-			t.Fatalf("waiting %s for %s: last error: %v", within, what, err)
+			fatalf(t, "waiting %s for %s: last error: %v", within, what, err)
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
@@ -239,21 +242,21 @@ func corpusArticles(t *testing.T, source string, n int, files ...string) [][]byt
 		for _, name := range files {
 			f, err := os.Open(corpus.Path(t, name))
 			if err != nil {
-				t.Fatal(err)
+				fatal(t, err)
 			}
 			sc := bufio.NewScanner(f)
 			sc.Buffer(make([]byte, 0, 1<<20), 16<<20)
 			for sc.Scan() && len(out) < n {
 				var a map[string]any
 				if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
-					t.Fatalf("%s: %v", name, err)
+					fatalf(t, "%s: %v", name, err)
 				}
 				a["id"] = fmt.Sprintf("%s-%05d", source, len(out))
 				a["source"] = source
 				delete(a, "url") // the id must stay the one given
 				b, err := json.Marshal(a)
 				if err != nil {
-					t.Fatal(err)
+					fatal(t, err)
 				}
 				out = append(out, b)
 			}
@@ -280,7 +283,7 @@ func publish(t *testing.T, ctx context.Context, js jetstream.JetStream, source s
 				break
 			}
 			if ctx.Err() != nil {
-				t.Fatalf("publish article %d: %v", i, err)
+				fatalf(t, "publish article %d: %v", i, err)
 			}
 			if attempt%10 == 0 {
 				t.Logf("publish article %d, attempt %d: %v", i, attempt, err)
@@ -327,17 +330,31 @@ func publishAsync(t *testing.T, ctx context.Context, js jetstream.JetStream, sou
 }
 
 // indexedEvents counts the articles.indexed.<source> events per article id.
+// A read that fails (the stream may have just changed leader) starts again
+// from the first event, for up to a minute.
 func indexedEvents(t *testing.T, ctx context.Context, js jetstream.JetStream, source string) map[string]int {
 	t.Helper()
-	cons, err := js.OrderedConsumer(ctx, "ARTICLES", jetstream.OrderedConsumerConfig{
+	var counts map[string]int
+	waitFor(t, ctx, "the indexed events read to the end", time.Minute, func() error {
+		var err error
+		counts, err = readIndexedEvents(ctx, js, source)
+		return err
+	})
+	return counts
+}
+
+func readIndexedEvents(ctx context.Context, js jetstream.JetStream, source string) (map[string]int, error) {
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	cons, err := js.OrderedConsumer(cctx, "ARTICLES", jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{"articles.indexed." + source},
 	})
 	if err != nil {
-		t.Fatalf("read indexed events: %v", err)
+		return nil, fmt.Errorf("ordered consumer: %w", err)
 	}
-	info, err := cons.Info(ctx)
+	info, err := cons.Info(cctx)
 	if err != nil {
-		t.Fatalf("read indexed events: %v", err)
+		return nil, fmt.Errorf("consumer info: %w", err)
 	}
 	want := info.NumPending
 	counts := map[string]int{}
@@ -345,7 +362,7 @@ func indexedEvents(t *testing.T, ctx context.Context, js jetstream.JetStream, so
 	for read < want {
 		batch, err := cons.Fetch(500, jetstream.FetchMaxWait(5*time.Second))
 		if err != nil {
-			t.Fatalf("read indexed events: %v", err)
+			return nil, fmt.Errorf("fetch after %d of %d: %w", read, want, err)
 		}
 		n := 0
 		for m := range batch.Messages() {
@@ -354,19 +371,19 @@ func indexedEvents(t *testing.T, ctx context.Context, js jetstream.JetStream, so
 				ID string `json:"id"`
 			}
 			if err := json.Unmarshal(m.Data(), &ev); err != nil || ev.ID == "" {
-				t.Fatalf("indexed event %q: no article id (%v)", m.Data(), err)
+				return nil, fmt.Errorf("indexed event %q: no article id (%v)", m.Data(), err)
 			}
 			counts[ev.ID]++
 		}
 		if err := batch.Error(); err != nil {
-			t.Fatalf("read indexed events: %v", err)
+			return nil, fmt.Errorf("fetch after %d of %d: %w", read, want, err)
 		}
 		if n == 0 {
-			t.Fatalf("read %d of %d indexed events, then nothing", read, want)
+			return nil, fmt.Errorf("read %d of %d indexed events, then nothing", read, want)
 		}
 		read += uint64(n)
 	}
-	return counts
+	return counts, nil
 }
 
 // assertExactlyOnce checks that every published id was indexed exactly once,
@@ -375,7 +392,7 @@ func assertExactlyOnce(t *testing.T, ctx context.Context, s *stack, js jetstream
 	t.Helper()
 	total, err := s.searchTotal(source)
 	if err != nil || total != n {
-		t.Errorf("search total for source %s = %d (%v), want %d", source, total, err, n)
+		errorf(t, "search total for source %s = %d (%v), want %d", source, total, err, n)
 	}
 	counts := indexedEvents(t, ctx, js, source)
 	missing, twice := 0, 0
@@ -385,27 +402,38 @@ func assertExactlyOnce(t *testing.T, ctx context.Context, s *stack, js jetstream
 		case c == 0:
 			missing++
 			if missing <= 5 {
-				t.Errorf("article %s was never indexed", id)
+				errorf(t, "article %s was never indexed", id)
 			}
 		case c > 1:
 			twice++
 			if twice <= 5 {
-				t.Errorf("article %s was indexed %d times", id, c)
+				errorf(t, "article %s was indexed %d times", id, c)
 			}
 		}
 	}
 	if len(counts) != n {
-		t.Errorf("indexed events name %d articles, want %d", len(counts), n)
+		errorf(t, "indexed events name %d articles, want %d", len(counts), n)
 	}
 	if missing+twice > 0 {
-		t.Errorf("%d articles never indexed, %d indexed more than once, of %d", missing, twice, n)
+		errorf(t, "%d articles never indexed, %d indexed more than once, of %d", missing, twice, n)
 	}
-	dlq, err := js.Stream(ctx, "ARTICLES_DLQ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if info, err := dlq.Info(ctx); err != nil || info.State.Msgs != 0 {
-		t.Errorf("dead letters: %+v (%v), want none", info.State, err)
+	var dead uint64
+	waitFor(t, ctx, "ARTICLES_DLQ info", time.Minute, func() error {
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		dlq, err := js.Stream(sctx, "ARTICLES_DLQ")
+		if err != nil {
+			return err
+		}
+		info, err := dlq.Info(sctx)
+		if err != nil {
+			return err
+		}
+		dead = info.State.Msgs
+		return nil
+	})
+	if dead != 0 {
+		errorf(t, "%d dead letters, want none", dead)
 	}
 }
 
@@ -442,12 +470,12 @@ func connect(t *testing.T, s *stack, urls string) jetstream.JetStream {
 	nc, err := nats.Connect(urls, nats.UserInfo("admin", s.adminPassword()),
 		nats.MaxReconnects(-1), nats.ReconnectWait(250*time.Millisecond), nats.RetryOnFailedConnect(true))
 	if err != nil {
-		t.Fatalf("connect to %s: %v", urls, err)
+		fatalf(t, "connect to %s: %v", urls, err)
 	}
 	t.Cleanup(nc.Close)
 	js, err := jetstream.New(nc)
 	if err != nil {
-		t.Fatal(err)
+		fatal(t, err)
 	}
 	return js
 }
@@ -490,7 +518,7 @@ func TestComposeScaleOutAndKill(t *testing.T) {
 	s.mustCompose(ctx, "up", "-d", "--scale", "enrich=3", "enrich")
 	victims := s.containers(ctx, "enrich")
 	if len(victims) != 3 {
-		t.Fatalf("%d enrich containers running, want 3", len(victims))
+		fatalf(t, "%d enrich containers running, want 3", len(victims))
 	}
 	waitFor(t, ctx, "Prometheus scraping three enrich replicas", time.Minute, enrichTargets(3))
 
@@ -518,7 +546,7 @@ func TestComposeScaleOutAndKill(t *testing.T) {
 	// then kill it: they must come back to the others after the ack wait.
 	victim := victims[0]
 	if out, err := exec.CommandContext(ctx, "docker", "pause", victim).CombinedOutput(); err != nil {
-		t.Fatalf("docker pause %s: %v\n%s", victim, err, out)
+		fatalf(t, "docker pause %s: %v\n%s", victim, err, out)
 	}
 	var info *jetstream.ConsumerInfo
 	waitFor(t, ctx, "the frozen replica holding messages", 30*time.Second, func() error {
@@ -533,13 +561,13 @@ func TestComposeScaleOutAndKill(t *testing.T) {
 		return nil
 	})
 	if out, err := exec.CommandContext(ctx, "docker", "kill", victim).CombinedOutput(); err != nil {
-		t.Fatalf("docker kill %s: %v\n%s", victim, err, out)
+		fatalf(t, "docker kill %s: %v\n%s", victim, err, out)
 	}
 	atKill, _ := s.searchTotal(source)
 	t.Logf("killed enrich container %.12s: %d of %d indexed, %d delivered to enrich and unacknowledged",
 		victim, atKill, n, info.NumAckPending)
 	if atKill >= n {
-		t.Fatalf("every article was indexed before the kill: the run is too short to test a kill mid-run")
+		fatalf(t, "every article was indexed before the kill: the run is too short to test a kill mid-run")
 	}
 	<-published
 	t.Logf("published %d articles in %s", n, time.Since(start).Round(time.Millisecond))
@@ -604,16 +632,17 @@ func TestComposeClusterSurvivesNodeLoss(t *testing.T) {
 	// Kill the leader of ARTICLES, the stream every stage writes to.
 	info, err := streamInfo("ARTICLES")
 	if err != nil {
-		t.Fatal(err)
+		fatal(t, err)
 	}
 	leader := info.Cluster.Leader
 	ids := s.containers(ctx, leader)
 	if len(ids) != 1 {
-		t.Fatalf("leader %q: %d containers", leader, len(ids))
+		fatalf(t, "leader %q: %d containers", leader, len(ids))
 	}
 	if out, err := exec.CommandContext(ctx, "docker", "kill", ids[0]).CombinedOutput(); err != nil {
-		t.Fatalf("docker kill %s: %v\n%s", leader, err, out)
+		fatalf(t, "docker kill %s: %v\n%s", leader, err, out)
 	}
+	killed := time.Now()
 	total, _ := s.searchTotal(source)
 	t.Logf("killed %s, the leader of ARTICLES, with %d of %d articles indexed", leader, total, n)
 
@@ -635,13 +664,17 @@ func TestComposeClusterSurvivesNodeLoss(t *testing.T) {
 		}
 		return nil
 	})
+	t.Logf("all %d indexed %s after the kill", n, time.Since(killed).Round(time.Millisecond))
 	waitDrained(t, ctx, js, time.Minute)
 	assertExactlyOnce(t, ctx, s, js, source, n)
 
 	// The killed node comes back and catches up.
-	if out, err := exec.CommandContext(ctx, "docker", "start", ids[0]).CombinedOutput(); err != nil {
-		t.Fatalf("docker start %s: %v\n%s", leader, err, out)
-	}
+	waitFor(t, ctx, "docker start "+leader, 30*time.Second, func() error {
+		if out, err := exec.CommandContext(ctx, "docker", "start", ids[0]).CombinedOutput(); err != nil {
+			return fmt.Errorf("%w: %s", err, bytes.TrimSpace(out))
+		}
+		return nil
+	})
 	waitFor(t, ctx, leader+" current again", 2*time.Minute, func() error {
 		info, err := streamInfo("ARTICLES")
 		if err != nil {
@@ -657,4 +690,5 @@ func TestComposeClusterSurvivesNodeLoss(t *testing.T) {
 		}
 		return nil
 	})
+	t.Logf("%s current again %s after the kill", leader, time.Since(killed).Round(time.Millisecond))
 }
