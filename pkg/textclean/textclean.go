@@ -491,7 +491,7 @@ func creditEnd(t string, i int) int {
 	toks := textseg.Tokenize(t[i:])
 	end := len(t)
 	words := 0
-	seenMarker := false
+	seenMarker, inDomain := false, false
 	for k, tok := range toks {
 		if !seenMarker {
 			if tok.Text == ":" || tok.Text == "-" || tok.Text == "–" || tok.Text == "©" {
@@ -500,6 +500,21 @@ func creditEnd(t string, i int) int {
 			if k >= 3 && !seenMarker {
 				seenMarker = true
 			}
+			continue
+		}
+		// The dots of a web domain ("Фото: primer.com.tr") end nothing: the
+		// domain is the name of the credit, which ends with it unless a
+		// list goes on ("Foto: flickr.com, Agentur").
+		if domainDot(toks, k) {
+			inDomain = true
+			continue
+		}
+		if inDomain {
+			inDomain = false
+			if k+1 < len(toks) && toks[k+1].Kind != textseg.Punct && !domainDot(toks, k+1) {
+				return i + tok.End
+			}
+			end = i + tok.End
 			continue
 		}
 		if tok.Kind == textseg.Punct && (tok.Text == "." || tok.Text == ";") {
@@ -527,6 +542,30 @@ func creditEnd(t string, i int) int {
 		end = i + tok.End
 	}
 	return end
+}
+
+// domainDot reports a dot token k of toks that joins two pieces of a web
+// domain: glued to a word before it and to a piece after it of ASCII
+// letters, digits and hyphens that starts in lower case or with a digit
+// ("primer.com.tr", "vk.me"), not a missed space between two sentences
+// ("Ройтерс.Пакистанският").
+func domainDot(toks []textseg.Token, k int) bool {
+	if toks[k].Text != "." || k == 0 || k+1 >= len(toks) {
+		return false
+	}
+	prev, next := toks[k-1], toks[k+1]
+	if prev.End != toks[k].Start || next.Start != toks[k].End || !prev.IsWord() || !next.IsWord() {
+		return false
+	}
+	if c := next.Text[0]; !(c >= 'a' && c <= 'z' || isDigit(c)) {
+		return false
+	}
+	for _, c := range []byte(next.Text) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || isDigit(c) || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // strayHeadline reports a headline-like line in the middle of the body,

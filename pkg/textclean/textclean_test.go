@@ -183,6 +183,12 @@ func TestCleanWith(t *testing.T) {
 			wantCut:  []string{"Подробнее читайте в публикации «Пример»"},
 		},
 		{
+			name:     "a credit naming a web domain is cut whole, not at the domain's dot",
+			body:     para("Министерството потвърди новината в петък. ") + " 12:54 Фото: primer.com.tr Жената може да напусне страната, заявиха от министерството.",
+			wantBody: para("Министерството потвърди новината в петък. ") + " 12:54 Жената може да напусне страната, заявиха от министерството.",
+			wantCut:  []string{"Фото: primer.com.tr"},
+		},
+		{
 			name:     "copyright in running text stays",
 			body:     "Copyright education has always been a hard sell, he said.",
 			wantBody: "Copyright education has always been a hard sell, he said.",
