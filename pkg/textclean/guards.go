@@ -55,6 +55,9 @@ var markerGuards = map[string]guard{
 	"Source:":      creditLabel,
 	"Sources:":     creditLabel,
 	"Quelle:":      creditLabel,
+	// The copyright sign: a copyright line or credit, not the sign named
+	// in a sentence that goes on in lower case.
+	"©": copyrightSign,
 }
 
 // sentenceAround returns the bounds of the sentence of s that holds
@@ -276,6 +279,19 @@ func creditLabel(s string, at, end int) bool {
 	from, _ := sentenceAround(s, at, end)
 	before := strings.Fields(s[from:at])
 	return len(before) == 0 || !determiners[fieldWord(before[len(before)-1])]
+}
+
+// copyrightSign: "©" opening a copyright line or credit ("© 2018 ...",
+// "© Примерна агенция", "... Copyright ©uapress"), not a sign in the
+// middle of a sentence that goes on with a lower-case word ("носи знака ©
+// и името на фирмата").
+func copyrightSign(s string, at, end int) bool {
+	from, _ := sentenceAround(s, at, end)
+	if strings.TrimSpace(s[from:at]) == "" || end >= len(s) || s[end] != ' ' {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(strings.TrimLeft(s[end:], " "))
+	return !unicode.IsLower(r)
 }
 
 // reportingVerbs start the words that attribute a quotation, after a

@@ -415,6 +415,10 @@ func TestMarkersOnlyAsFurniture(t *testing.T) {
 		{name: "de the picture as a noun stays", line: "Stimmt das Bild: Politiker packen nicht mit an?"},
 		{name: "en the photo as a noun stays", line: "They saw the Photo: a child on a beach, alone."},
 		{name: "bg source footer", line: "Източник: Примерна агенция", remove: true},
+		{name: "bg copyright sign in a sentence stays", line: "Марката носи знака © и името на фирмата, обясни адвокатът."},
+		{name: "en copyright sign before a lower-case word stays", line: "The logo carries a small © next to the brand name, the court heard."},
+		{name: "bg copyright year after the text", line: lead + " © 2018", cut: "© 2018"},
+		{name: "bg copyright line", line: "© Примерна агенция. Всички права запазени.", remove: true},
 		{name: "ru source with no name cuts no text", line: lead + " 14:00 Источник: 53-летняя учительница из Твери выиграла конкурс.", cut: "Источник:"},
 		// Short lines where article text comes first.
 		{name: "ru promotion after two sentences of text", line: "Мэр города подал в отставку после проверки прокуратуры. Горсовет назначит досрочные выборы весной. Больше важных новостей в Telegram-канале «Пример»", cut: "Больше важных новостей в Telegram-канале «Пример»"},
