@@ -602,9 +602,13 @@ func strayHeadline(t string, lines []string, i int, first bool) bool {
 
 // quotedHeadline reports a line in the form of a headline that opens with
 // a quoted name or phrase and a colon, then one clause: "\"Северный
-// поток-2\": евродепутаты призывают остановить строительство." Sites end
-// such teasers with a full stop; a sentence of running text that opens so
-// is rare, and strayHeadline still wants paragraphs around the line.
+// поток-2\": евродепутаты призывают остановить строительство." Some sites
+// end such teasers with a full stop, and strayHeadline still wants
+// paragraphs around the line. The clause of a teaser is a headline of its
+// own, with its own subject; a one-sentence paragraph of the article that
+// opens so comments on or attributes its quotation, and says so in its
+// first words ("\"...\": така министърът отговори", "«...»: об этом заявил
+// министр"): that line is not a teaser.
 func quotedHeadline(t string) bool {
 	open, n := utf8.DecodeRuneInString(t)
 	if !strings.ContainsRune("\"«„“‘", open) {
@@ -624,7 +628,28 @@ func quotedHeadline(t string) bool {
 	}
 	// One clause: no sentence ends before the last character.
 	body := strings.TrimRight(rest, ".!?… ")
-	return !strings.ContainsAny(body, ".!?…") && len(strings.Fields(body)) >= 3
+	if strings.ContainsAny(body, ".!?…") || len(strings.Fields(body)) < 3 {
+		return false
+	}
+	clause := strings.Fields(body[1:])
+	for _, w := range clause[:min(2, len(clause))] {
+		if backReferences[fieldWord(w)] {
+			return false
+		}
+	}
+	return true
+}
+
+// backReferences are the words by which a clause after a quotation and a
+// colon points back at the quotation, in lower case: demonstratives and
+// adverbs of manner ("така", "это", "such", "so"), the closed class that
+// opens the attribution or comment of a quotation in each language.
+var backReferences = map[string]bool{
+	"така": true, "това": true, "тези": true, "този": true, "такива": true, "такъв": true, "такава": true, "такова": true, "ето": true,
+	"так": true, "это": true, "этом": true, "этими": true, "такими": true, "таким": true, "такие": true, "вот": true,
+	"це": true, "цим": true, "цими": true, "такі": true, "ось": true,
+	"this": true, "that": true, "these": true, "those": true, "such": true, "thus": true, "so": true, // en, de
+	"dies": true, "diese": true, "diesen": true, "damit": true,
 }
 
 func lastRuneString(s string) string {
