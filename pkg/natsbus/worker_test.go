@@ -156,6 +156,9 @@ func TestWorkerAcksAfterDownstreamPublish(t *testing.T) {
 		info := consumerInfo(t, js, natsbus.StreamRaw, "ingest")
 		return info.AckFloor.Stream == 1 && info.NumAckPending == 0
 	})
+	// The outcome is recorded once the ack has gone, so it may trail the
+	// consumer's state by a moment.
+	eventually(t, "ok outcome", func() bool { return rec.ok.Load() >= 1 })
 	if rec.ok.Load() != 1 {
 		t.Errorf("ok outcomes = %d, want 1", rec.ok.Load())
 	}
@@ -245,6 +248,7 @@ func TestWorkerDeadLettersPermanentErrorWithHeaders(t *testing.T) {
 	eventually(t, "input terminated", func() bool {
 		return consumerInfo(t, js, natsbus.StreamRaw, "ingest").NumAckPending == 0
 	})
+	eventually(t, "dlq outcome", func() bool { return rec.dlq.Load() >= 1 })
 	if rec.dlq.Load() != 1 {
 		t.Errorf("dlq outcomes = %d, want 1", rec.dlq.Load())
 	}
