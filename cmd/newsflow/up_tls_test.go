@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/newsflow/newsflow/cmd/newsflow/internal/standalone"
 	"github.com/newsflow/newsflow/pkg/natsbus"
+	"github.com/newsflow/newsflow/pkg/natsmon"
 	"github.com/newsflow/newsflow/pkg/natstest"
 )
 
@@ -37,6 +40,7 @@ func TestUpWithNATSTLS(t *testing.T) {
 			cfg.HTTPAddr = "127.0.0.1:0"
 			cfg.NATSAddr = "127.0.0.1:-1"
 			cfg.NATSTLSCert, cfg.NATSTLSKey = pki.ServerCert, pki.ServerKey
+			cfg.NATSMonitorAddr = "127.0.0.1:-1"
 			if tc.mutual {
 				cfg.NATSTLSCA = pki.CA
 			}
@@ -78,6 +82,8 @@ func TestUpWithNATSTLS(t *testing.T) {
 				t.Errorf("status with %v: exit %d: %s", goodArgs, code, out)
 			}
 
+			checkMonitorTLS(t, p.NATSMonitorURL(), good)
+
 			good.URL = u
 			nc, err := natsbus.Connect(good, zaptest.NewLogger(t), nats.RetryOnFailedConnect(false), nats.Timeout(3*time.Second))
 			if err != nil {
@@ -97,6 +103,52 @@ func TestUpWithNATSTLS(t *testing.T) {
 				return code == 0
 			})
 		})
+	}
+}
+
+// checkMonitorTLS: the monitoring endpoints at base answer over HTTPS
+// only, to a client that trusts the server's CA, and natsmon reads them
+// with the settings of good. (nats-server asks monitoring clients for no
+// certificate, even under mutual TLS.)
+func checkMonitorTLS(t *testing.T, base string, good natsbus.ConnConfig) {
+	t.Helper()
+	if !strings.HasPrefix(base, "https://") {
+		t.Fatalf("monitor URL %q, want https://", base)
+	}
+	get := func(c *http.Client, u string) error {
+		resp, err := c.Get(u)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = resp.Body.Close() }()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("%s: %s", u, resp.Status)
+		}
+		return nil
+	}
+	plain := &http.Client{Timeout: 3 * time.Second}
+	if err := get(plain, "http://"+strings.TrimPrefix(base, "https://")+"/varz"); err == nil {
+		t.Error("the monitoring endpoints answer plain HTTP")
+	}
+	if err := get(plain, base+"/varz"); err == nil {
+		t.Error("the monitoring endpoints answer a client that does not trust their CA")
+	}
+	tc, err := good.TLSClientConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := natsmon.NewHTTPSource(base, &http.Client{Transport: &http.Transport{TLSClientConfig: tc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	v, err := src.Varz(ctx)
+	if err != nil {
+		t.Fatalf("varz over TLS with %+v: %v", good, err)
+	}
+	if v.Name != "newsflow" {
+		t.Errorf("varz server name %q, want newsflow", v.Name)
 	}
 }
 

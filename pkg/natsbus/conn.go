@@ -1,7 +1,10 @@
 package natsbus
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -148,4 +151,33 @@ func validSubject(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// TLSClientConfig returns the TLS settings of TLSCA, TLSCert and TLSKey for
+// clients other than the NATS connection, such as the monitoring endpoints
+// of a server that serves them over HTTPS; nil when none is set.
+func (c ConnConfig) TLSClientConfig() (*tls.Config, error) {
+	if c.TLSCA == "" && c.TLSCert == "" {
+		return nil, nil
+	}
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if c.TLSCA != "" {
+		pem, err := os.ReadFile(c.TLSCA)
+		if err != nil {
+			return nil, fmt.Errorf("NATS TLS CA: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("NATS TLS CA %s: no PEM certificate in it", c.TLSCA)
+		}
+		tc.RootCAs = pool
+	}
+	if c.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("NATS TLS client certificate %s and key %s: %w", c.TLSCert, c.TLSKey, err)
+		}
+		tc.Certificates = []tls.Certificate{cert}
+	}
+	return tc, nil
 }

@@ -243,3 +243,35 @@ func TestConnConfigValidate(t *testing.T) {
 		})
 	}
 }
+
+// TestTLSClientConfig: the NATS TLS settings as a tls.Config for other
+// clients (the servers' HTTPS monitoring endpoints): none without them, the
+// CA and client certificate with them, and an error naming a bad file.
+func TestTLSClientConfig(t *testing.T) {
+	p := natstest.NewPKI(t)
+	if tc, err := (natsbus.ConnConfig{User: "u"}).TLSClientConfig(); tc != nil || err != nil {
+		t.Errorf("without TLS settings: %v, %v; want nil, nil", tc, err)
+	}
+	tc, err := natsbus.ConnConfig{TLSCA: p.CA, TLSCert: p.ClientCert, TLSKey: p.ClientKey}.TLSClientConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tc.RootCAs == nil || len(tc.Certificates) != 1 {
+		t.Errorf("root CAs %v, %d client certificates; want the CA and one", tc.RootCAs, len(tc.Certificates))
+	}
+	notPEM := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(notPEM, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []natsbus.ConnConfig{
+		{TLSCA: filepath.Join(t.TempDir(), "missing.pem")},
+		{TLSCA: notPEM},
+		{TLSCert: p.ClientCert, TLSKey: p.ServerKey},
+	} {
+		_, err := bad.TLSClientConfig()
+		name := bad.TLSCA + bad.TLSCert
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%+v: error %v, want one naming %s", bad, err, name)
+		}
+	}
+}

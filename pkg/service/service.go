@@ -178,7 +178,11 @@ func run(ctx context.Context, name string, common Common, log *zap.Logger, build
 	reg := prometheus.NewRegistry()
 	metrics := telemetry.NewMetrics(reg)
 	if common.NATSMonitorURL != "" {
-		sources, err := natsmon.NewHTTPSources(common.NATSMonitorURL, nil)
+		client, err := monitorClient(common.NATS)
+		if err != nil {
+			return fmt.Errorf("nats monitor url: %w", err)
+		}
+		sources, err := natsmon.NewHTTPSources(common.NATSMonitorURL, client)
 		if err != nil {
 			return fmt.Errorf("nats monitor url: %w", err)
 		}
@@ -271,4 +275,18 @@ func Healthcheck(addr string, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// monitorClient returns the HTTP client for the NATS monitoring endpoints:
+// nil (natsmon's default) without NATS TLS settings, else one that trusts
+// --nats-tls-ca and presents --nats-tls-cert, for https:// endpoints of
+// servers that serve their monitoring over TLS.
+func monitorClient(c natsbus.ConnConfig) (*http.Client, error) {
+	tc, err := c.TLSClientConfig()
+	if err != nil || tc == nil {
+		return nil, err
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = tc
+	return &http.Client{Transport: tr}, nil
 }

@@ -122,6 +122,12 @@ func (c Config) natsTLS() (func(*server.Options), error) {
 		o.TLS = true
 		o.TLSVerify = verify
 		o.TLSConfig = tc
+		// The monitoring endpoints, when on, go over the same TLS:
+		// /connz and /jsz name clients, streams and consumers.
+		// (nats-server asks monitoring clients for no certificate.)
+		if o.HTTPPort != 0 {
+			o.HTTPSPort, o.HTTPPort = o.HTTPPort, 0
+		}
 	}, nil
 }
 
@@ -298,6 +304,20 @@ func (p *Pipeline) HTTPAddr() string { return p.http.Addr() }
 
 // NATSURL is the URL outside clients connect to.
 func (p *Pipeline) NATSURL() string { return p.srv.ClientURL() }
+
+// NATSMonitorURL returns the base URL of the embedded server's monitoring
+// endpoints, https:// when the server has TLS; empty when they are off.
+func (p *Pipeline) NATSMonitorURL() string {
+	addr := p.srv.MonitorAddr()
+	if addr == nil {
+		return ""
+	}
+	scheme := "http"
+	if p.cfg.NATSTLSCert != "" {
+		scheme = "https"
+	}
+	return scheme + "://" + addr.String()
+}
 
 // Registry is the process's metrics registry.
 func (p *Pipeline) Registry() *prometheus.Registry { return p.reg }
