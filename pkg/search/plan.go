@@ -190,8 +190,23 @@ func Excerpt(a *article.Article) string {
 	if s == "" {
 		s = a.Body
 	}
-	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) <= SnippetRunes {
+	// The words joined by single spaces, up to one rune past the snippet:
+	// a long body is not split whole.
+	var b strings.Builder
+	n := 0
+	for w := range strings.FieldsSeq(s) {
+		if n > SnippetRunes {
+			break
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(w)
+		n += utf8.RuneCountInString(w)
+	}
+	s = b.String()
+	if n <= SnippetRunes {
 		return s
 	}
 	r := []rune(s)
