@@ -32,6 +32,9 @@ import (
 type Index struct {
 	pool *pgxpool.Pool
 	set  *analysis.Set
+	// noFacetCounts makes match-all queries group the articles like the
+	// others instead of reading article_facet_counts (tests compare both).
+	noFacetCounts bool
 }
 
 var _ search.Index = (*Index)(nil)
@@ -221,11 +224,14 @@ func (x *Index) Upsert(ctx context.Context, docs []*article.Article) error {
 	if b.Len() == 0 {
 		return nil
 	}
+	// Fold the facet deltas the batch's triggers appended (and any others
+	// committed) into the counts, unless another writer is at it.
+	b.Queue("SELECT article_facet_compact()")
 	err = pgx.BeginFunc(ctx, x.pool, func(tx pgx.Tx) error {
 		return tx.SendBatch(ctx, b).Close()
 	})
 	if err != nil {
-		return fmt.Errorf("write batch of %d articles: %w", b.Len(), err)
+		return fmt.Errorf("write batch of %d articles: %w", len(rows), err)
 	}
 	return nil
 }
@@ -260,60 +266,10 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 	if err != nil {
 		return nil, err
 	}
-	tr := &translator{set: x.set, langs: q.Langs}
-	conds := []string{tr.cond(n)}
-	if len(q.Langs) > 0 {
-		conds = append(conds, "lang = ANY("+tr.arg(q.Langs)+"::text[])")
-	}
-	if len(q.Sources) > 0 {
-		conds = append(conds, "source = ANY("+tr.arg(q.Sources)+"::text[])")
-	}
-	if len(q.Entities) > 0 {
-		conds = append(conds, "entities && "+tr.arg(q.Entities)+"::text[]")
-	}
-	if !q.From.IsZero() || !q.To.IsZero() {
-		conds = append(conds, tr.dateRange(q.From, q.To))
-	}
-	// Ranking reads the tsvector of each article it ranks, so it ranks the
-	// newest rankCandidates matches (or as many as the page needs): total
-	// and facets still count every match.
-	byDate := q.Sort == search.SortDate || !search.HasText(n) || len(tr.rank) == 0
-	dateOrder := "sort_date DESC NULLS LAST, id"
-	candidates := "SELECT id, sort_date, 0::real AS score FROM m"
-	order := dateOrder
-	if !byDate {
-		rankQuery := tr.arg(strings.Join(tr.rank, " | "))
-		candidates = `SELECT c.id, c.sort_date, ts_rank(a.tsv, ` + rankQuery + `::tsquery) AS score
-			FROM (SELECT id, sort_date FROM m ORDER BY ` + dateOrder + ` LIMIT ` +
-			strconv.Itoa(max(rankCandidates, q.Offset+q.Limit)) + `) c JOIN articles a ON a.id = c.id`
-		order = "score DESC, " + dateOrder
-	}
-	// from may end in a WHERE clause.
-	facet := func(expr, from string) string {
-		return `(SELECT coalesce(json_agg(json_build_array(v, n) ORDER BY n DESC, v), '[]')
-			FROM (SELECT ` + expr + ` AS v, count(*) AS n FROM ` + from + ` GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ` +
-			strconv.Itoa(search.FacetSize) + `) f)`
-	}
-	sql := `WITH m AS MATERIALIZED (
-			SELECT id, lang, source, entities, sort_date
-			FROM articles WHERE ` + strings.Join(conds, " AND ") + `
-		), ranked AS (` + candidates + `
-		), top AS (
-			SELECT id, sort_date, score FROM ranked
-			ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(q.Offset) + `
-		), page AS (
-			-- numbered after the LIMIT: a window over all matches would sort them all
-			SELECT id, score, row_number() OVER (ORDER BY ` + order + `) AS ord FROM top
-		)
-		SELECT (SELECT count(*) FROM m),
-			` + facet("lang", "m") + `,
-			` + facet("source", "m") + `,
-			` + facet("e", "m, unnest(m.entities) AS e WHERE cardinality(m.entities) > 0") + `,
-			(SELECT coalesce(json_agg(json_build_array(page.score, a.doc::json) ORDER BY page.ord), '[]')
-				FROM page JOIN articles a ON a.id = page.id)`
+	sql, args := x.searchSQL(q, n)
 	var total int64
 	var langs, sources, ents, hits []byte
-	if err := x.pool.QueryRow(ctx, sql, tr.args...).Scan(&total, &langs, &sources, &ents, &hits); err != nil {
+	if err := x.pool.QueryRow(ctx, sql, args...).Scan(&total, &langs, &sources, &ents, &hits); err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	out := &search.Result{Total: uint64(total), Facets: search.EmptyFacets()}
@@ -346,6 +302,95 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 		out.Hits = append(out.Hits, search.NewHit(x.set, a, s, m))
 	}
 	return out, nil
+}
+
+// searchSQL builds the one statement that answers q (parsed as n): total,
+// the three facets and the page.
+func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any) {
+	tr := &translator{set: x.set, langs: q.Langs}
+	cond := tr.cond(n)
+	var filters []string // the filters the facet counts can answer
+	if len(q.Langs) > 0 {
+		filters = append(filters, "lang = ANY("+tr.arg(q.Langs)+"::text[])")
+	}
+	if len(q.Sources) > 0 {
+		filters = append(filters, "source = ANY("+tr.arg(q.Sources)+"::text[])")
+	}
+	conds := append([]string{cond}, filters...)
+	if len(q.Entities) > 0 {
+		conds = append(conds, "entities && "+tr.arg(q.Entities)+"::text[]")
+	}
+	if !q.From.IsZero() || !q.To.IsZero() {
+		conds = append(conds, tr.dateRange(q.From, q.To))
+	}
+	dateOrder := "sort_date DESC NULLS LAST, id"
+	// from may end in a WHERE clause; count is count(*) or sum(n).
+	facet := func(expr, count, from string) string {
+		return `(SELECT coalesce(json_agg(json_build_array(v, n) ORDER BY n DESC, v), '[]')
+			FROM (SELECT ` + expr + ` AS v, ` + count + ` AS n FROM ` + from + ` GROUP BY 1 HAVING ` + count + ` > 0
+			ORDER BY 2 DESC, 1 LIMIT ` + strconv.Itoa(search.FacetSize) + `) f)`
+	}
+	// page numbers the page after its LIMIT: a window over all matches
+	// would sort them all.
+	page := func(order string) string {
+		return `page AS (
+			SELECT id, score, row_number() OVER (ORDER BY ` + order + `) AS ord FROM top
+		)`
+	}
+	const hits = `(SELECT coalesce(json_agg(json_build_array(page.score, a.doc::json) ORDER BY page.ord), '[]')
+				FROM page JOIN articles a ON a.id = page.id)`
+	limit := ` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(q.Offset)
+
+	if cond == "true" && len(conds) == 1+len(filters) && !x.noFacetCounts {
+		// Everything, or everything in some languages or sources: total
+		// and facets from the facet counts, the page from the date index.
+		where := "true"
+		if len(filters) > 0 {
+			where = strings.Join(filters, " AND ")
+		}
+		return `WITH s AS MATERIALIZED (
+				SELECT kind, lang, source, value, sum(n) AS n FROM (
+					SELECT kind, lang, source, value, n FROM article_facet_counts WHERE ` + where + `
+					UNION ALL
+					SELECT kind, lang, source, value, n FROM article_facet_deltas WHERE ` + where + `
+				) u GROUP BY 1, 2, 3, 4
+			), top AS (
+				SELECT id, sort_date, 0::real AS score FROM articles WHERE ` + where + `
+				ORDER BY ` + dateOrder + limit + `
+			), ` + page(dateOrder) + `
+			SELECT (SELECT coalesce(sum(n), 0)::bigint FROM s WHERE kind = 'a'),
+				` + facet("lang", "sum(n)::bigint", "s WHERE kind = 'a'") + `,
+				` + facet("source", "sum(n)::bigint", "s WHERE kind = 'a'") + `,
+				` + facet("value", "sum(n)::bigint", "s WHERE kind = 'e'") + `,
+				` + hits, tr.args
+	}
+
+	// Ranking reads the tsvector of each article it ranks, so it ranks the
+	// newest rankCandidates matches (or as many as the page needs): total
+	// and facets still count every match.
+	byDate := q.Sort == search.SortDate || !search.HasText(n) || len(tr.rank) == 0
+	candidates := "SELECT id, sort_date, 0::real AS score FROM m"
+	order := dateOrder
+	if !byDate {
+		rankQuery := tr.arg(strings.Join(tr.rank, " | "))
+		candidates = `SELECT c.id, c.sort_date, ts_rank(a.tsv, ` + rankQuery + `::tsquery) AS score
+			FROM (SELECT id, sort_date FROM m ORDER BY ` + dateOrder + ` LIMIT ` +
+			strconv.Itoa(max(rankCandidates, q.Offset+q.Limit)) + `) c JOIN articles a ON a.id = c.id`
+		order = "score DESC, " + dateOrder
+	}
+	return `WITH m AS MATERIALIZED (
+			SELECT id, lang, source, entities, sort_date
+			FROM articles WHERE ` + strings.Join(conds, " AND ") + `
+		), ranked AS (` + candidates + `
+		), top AS (
+			SELECT id, sort_date, score FROM ranked
+			ORDER BY ` + order + limit + `
+		), ` + page(order) + `
+		SELECT (SELECT count(*) FROM m),
+			` + facet("lang", "count(*)", "m") + `,
+			` + facet("source", "count(*)", "m") + `,
+			` + facet("e", "count(*)", "m, unnest(m.entities) AS e WHERE cardinality(m.entities) > 0") + `,
+			` + hits, tr.args
 }
 
 // translator turns a parsed query into an SQL condition with arguments.
