@@ -229,7 +229,10 @@ func TestFacetCountsMigration(t *testing.T) {
 		DROP TRIGGER articles_facet_truncate ON articles;
 		DROP FUNCTION article_facet_deltas_write, article_facet_counts_truncate, article_facet_compact;
 		DROP TABLE article_facet_counts, article_facet_deltas;
-		DELETE FROM newsflow_schema_migrations WHERE version = 3`)
+		DROP INDEX articles_source_date_idx, articles_lang_date_idx;
+		CREATE INDEX articles_lang_idx ON articles (lang);
+		CREATE INDEX articles_source_idx ON articles (source);
+		DELETE FROM newsflow_schema_migrations WHERE version >= 3`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,6 +51,13 @@ func Open(ctx context.Context, url string) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse postgres url: %w", err)
 	}
+	// A search's best plan depends on its arguments (how many articles a
+	// word or a source has): the generic plan PostgreSQL switches to after
+	// five runs of a prepared statement scans the date index for a rare
+	// source, or the GIN index for a common word.
+	if _, ok := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !ok {
+		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to postgres %s: %w", cfg.ConnConfig.Host, err)
@@ -310,12 +317,18 @@ func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any) {
 	tr := &translator{set: x.set, langs: q.Langs}
 	cond := tr.cond(n)
 	var filters []string // the filters the facet counts can answer
-	if len(q.Langs) > 0 {
-		filters = append(filters, "lang = ANY("+tr.arg(q.Langs)+"::text[])")
+	// One value is an equality, which PostgreSQL (15) can read in date
+	// order from the (source, date) and (lang, date) indexes; = ANY it
+	// cannot.
+	in := func(column string, values []string) {
+		if len(values) == 1 {
+			filters = append(filters, column+" = "+tr.arg(values[0]))
+		} else if len(values) > 1 {
+			filters = append(filters, column+" = ANY("+tr.arg(values)+"::text[])")
+		}
 	}
-	if len(q.Sources) > 0 {
-		filters = append(filters, "source = ANY("+tr.arg(q.Sources)+"::text[])")
-	}
+	in("lang", q.Langs)
+	in("source", q.Sources)
 	conds := append([]string{cond}, filters...)
 	if len(q.Entities) > 0 {
 		conds = append(conds, "entities && "+tr.arg(q.Entities)+"::text[]")
