@@ -35,6 +35,9 @@ type Index struct {
 	// noFacetCounts makes match-all queries group the articles like the
 	// others instead of reading article_facet_counts (tests compare both).
 	noFacetCounts bool
+	// noOneTSQuery translates every word clause to its own SQL condition
+	// (tests compare both).
+	noOneTSQuery bool
 }
 
 var _ search.Index = (*Index)(nil)
@@ -314,7 +317,7 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 // searchSQL builds the one statement that answers q (parsed as n): total,
 // the three facets and the page.
 func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any) {
-	tr := &translator{set: x.set, langs: q.Langs}
+	tr := &translator{set: x.set, langs: q.Langs, noOneTSQuery: x.noOneTSQuery}
 	cond := tr.cond(n)
 	var filters []string // the filters the facet counts can answer
 	// One value is an equality, which PostgreSQL (15) can read in date
@@ -413,6 +416,8 @@ type translator struct {
 	args  []any
 	// rank collects the tsqueries of positive text clauses, for ts_rank.
 	rank []string
+	// noOneTSQuery: see Index.
+	noOneTSQuery bool
 }
 
 func (t *translator) arg(v any) string {
@@ -441,6 +446,12 @@ func (t *translator) cond(n search.Node) string {
 // node translates n; positive is false under a NOT (its text does not
 // count for ranking).
 func (t *translator) node(n search.Node, positive bool) string {
+	if _, isText := n.(*search.Text); !isText && !t.noOneTSQuery && t.tsvOnly(n) && t.anchored(n) {
+		// One tsquery: the GIN index answers it whole. As SQL, an OR over
+		// a NOT made PostgreSQL test each candidate row, reading its
+		// tsvector.
+		return "tsv @@ " + t.arg(t.tsquery(n, positive)) + "::tsquery"
+	}
 	switch v := n.(type) {
 	case *search.All:
 		return "true"
@@ -483,23 +494,7 @@ func (t *translator) node(n search.Node, positive bool) string {
 		return "(" + strings.Join(c, " OR ") + ")"
 	case *search.And:
 		// Translate only what is kept: arguments are numbered as they come.
-		// Stop words go only when something positive remains.
-		var keep, optional []search.Node
-		positives := 0
-		for _, child := range v.Nodes {
-			_, isNot := child.(*search.Not)
-			if !isNot && search.Droppable(t.set, child, t.langs) {
-				optional = append(optional, child)
-				continue
-			}
-			if !isNot {
-				positives++
-			}
-			keep = append(keep, child)
-		}
-		if positives == 0 {
-			keep = append(keep, optional...)
-		}
+		keep := t.kept(v)
 		if len(keep) == 0 {
 			return "true"
 		}
@@ -512,10 +507,117 @@ func (t *translator) node(n search.Node, positive bool) string {
 	return "false"
 }
 
+// kept returns the children of v that its translation keeps: stop words
+// go only when something positive remains.
+func (t *translator) kept(v *search.And) []search.Node {
+	var keep, optional []search.Node
+	positives := 0
+	for _, child := range v.Nodes {
+		_, isNot := child.(*search.Not)
+		if !isNot && search.Droppable(t.set, child, t.langs) {
+			optional = append(optional, child)
+			continue
+		}
+		if !isNot {
+			positives++
+		}
+		keep = append(keep, child)
+	}
+	if positives == 0 {
+		keep = append(keep, optional...)
+	}
+	return keep
+}
+
+// tsvOnly reports whether n is words of the title and body combined by
+// AND, OR and NOT, each with terms: one tsquery on tsv can say it.
+func (t *translator) tsvOnly(n search.Node) bool {
+	switch v := n.(type) {
+	case *search.Text:
+		return v.Field != search.FieldEntity && len(search.Analyze(t.set, v, t.langs).Variants) > 0
+	case *search.Not:
+		return t.tsvOnly(v.Node)
+	case *search.Or:
+		for _, c := range v.Nodes {
+			if !t.tsvOnly(c) {
+				return false
+			}
+		}
+		return len(v.Nodes) > 0
+	case *search.And:
+		keep := t.kept(v)
+		for _, c := range keep {
+			if !t.tsvOnly(c) {
+				return false
+			}
+		}
+		return len(keep) > 0
+	}
+	return false
+}
+
+// anchored reports whether every match of n has one of its positive
+// words, so that the GIN index looks words up instead of listing every
+// row (as a lone NOT would).
+func (t *translator) anchored(n search.Node) bool {
+	switch v := n.(type) {
+	case *search.Text:
+		return true
+	case *search.Or:
+		for _, c := range v.Nodes {
+			if !t.anchored(c) {
+				return false
+			}
+		}
+		return len(v.Nodes) > 0
+	case *search.And:
+		for _, c := range t.kept(v) {
+			if t.anchored(c) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// tsquery translates n, for which tsvOnly holds, into one tsquery,
+// visiting the words in the order node does (for ranking).
+func (t *translator) tsquery(n search.Node, positive bool) string {
+	var parts []string
+	sep := " & "
+	switch v := n.(type) {
+	case *search.Text:
+		tsq, _ := t.textQuery(v, positive)
+		return "(" + tsq + ")"
+	case *search.Not:
+		return "!" + t.tsquery(v.Node, !positive)
+	case *search.Or:
+		sep = " | "
+		for _, c := range v.Nodes {
+			parts = append(parts, t.tsquery(c, positive))
+		}
+	case *search.And:
+		for _, c := range t.kept(v) {
+			parts = append(parts, t.tsquery(c, positive))
+		}
+	}
+	return "(" + strings.Join(parts, sep) + ")"
+}
+
 func (t *translator) text(v *search.Text, positive bool) string {
+	tsq, column := t.textQuery(v, positive)
+	if tsq == "" {
+		return "false"
+	}
+	return column + " @@ " + t.arg(tsq) + "::tsquery"
+}
+
+// textQuery returns the tsquery of v and the column it searches, "" if v
+// has no terms, and adds it to the ranked queries if it counts.
+func (t *translator) textQuery(v *search.Text, positive bool) (string, string) {
 	ts := search.Analyze(t.set, v, t.langs)
 	if len(ts.Variants) == 0 {
-		return "false"
+		return "", ""
 	}
 	weight := ""
 	column := "tsv"
@@ -560,5 +662,5 @@ func (t *translator) text(v *search.Text, positive bool) string {
 	if positive && column == "tsv" {
 		t.rank = append(t.rank, "("+tsq+")")
 	}
-	return column + " @@ " + t.arg(tsq) + "::tsquery"
+	return tsq, column
 }
