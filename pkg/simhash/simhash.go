@@ -1,11 +1,14 @@
 // Package simhash fingerprints texts so that near-identical texts get
 // fingerprints a few bits apart: a 64-bit SimHash (Charikar) over word
 // shingles, and the LSH bands that find candidates among many fingerprints
-// without comparing them all.
+// without comparing them all. It also samples a text's word 5-shingles
+// (Sketch), from which the overlap of two texts is estimated: what finds a
+// copy much shorter or longer than its original, which SimHash misses.
 package simhash
 
 import (
 	"math/bits"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -13,18 +16,45 @@ import (
 // Shingle is the number of consecutive words hashed together.
 const Shingle = 3
 
+// Signature is what the near-duplicate search files for a text: its
+// SimHash and its sketch.
+type Signature struct {
+	FP uint64
+	// Sketch is nil for entries filed before sketches existed: those are
+	// compared by SimHash.
+	Sketch Sketch
+}
+
+// Sign returns the SimHash and the sketch of text in one pass over its
+// words.
+func Sign(text string) Signature {
+	buf := samples.Get().(*Sketch)
+	*buf = (*buf)[:0]
+	fp := fingerprint(text, buf)
+	sig := Signature{FP: fp, Sketch: buf.finish()}
+	samples.Put(buf)
+	return sig
+}
+
+// samples holds buffers for the shingle hashes a text samples.
+var samples = sync.Pool{New: func() any { return new(Sketch) }}
+
 // Fingerprint returns the SimHash of text: lower-cased words (letters and
 // digits; punctuation and layout ignored) taken Shingle at a time, each
 // shingle hashed to 64 bits, and each bit of the result set where most
 // shingles have it set. A text with fewer words than Shingle is hashed as
 // one shingle; a text without words has fingerprint 0.
-func Fingerprint(text string) uint64 {
+func Fingerprint(text string) uint64 { return fingerprint(text, nil) }
+
+// fingerprint is Fingerprint; with sk, it also samples the text's word
+// SketchShingle-shingles into *sk (unsorted).
+func fingerprint(text string, sk *Sketch) uint64 {
 	// Bit counts are kept in byte lanes: lanes[k] holds, in its 8 bytes,
 	// how many shingle hashes had bits 8k..8k+7 set. Lanes are flushed
 	// into ones before a byte can overflow.
 	var lanes [8]uint64
 	var ones [64]int32
-	var ring [Shingle]uint64 // hashes of the last words
+	var ring [SketchShingle]uint64 // hashes of the last words
 	n, shingles, pending := 0, 0, 0
 	flush := func() {
 		for k := range lanes {
@@ -47,14 +77,21 @@ func Fingerprint(text string) uint64 {
 	const offset, prime = 0xcbf29ce484222325, 0x100000001b3
 	h, inWord := uint64(offset), false
 	endWord := func() {
-		ring[n%Shingle] = h
+		ring[n%SketchShingle] = h
 		n++
 		if n >= Shingle {
 			var sh uint64
-			for k := 0; k < Shingle; k++ {
-				sh = sh*prime ^ ring[(n+k)%Shingle]
+			for k := Shingle; k > 0; k-- {
+				sh = sh*prime ^ ring[(n-k)%SketchShingle]
 			}
 			add(mix(sh))
+		}
+		if sk != nil && n >= SketchShingle {
+			var sh uint64
+			for k := SketchShingle; k > 0; k-- {
+				sh = sh*prime ^ ring[(n-k)%SketchShingle]
+			}
+			sk.sample(sh)
 		}
 		h, inWord = offset, false
 	}
@@ -104,6 +141,13 @@ func Fingerprint(text string) uint64 {
 			sh = sh*prime ^ ring[k]
 		}
 		add(mix(sh))
+	}
+	if sk != nil && n < SketchShingle {
+		var sh uint64
+		for k := 0; k < n; k++ {
+			sh = sh*prime ^ ring[k]
+		}
+		sk.sample(sh)
 	}
 	flush()
 	var fp uint64

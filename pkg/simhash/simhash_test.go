@@ -104,7 +104,7 @@ func TestMemoryIndex(t *testing.T) {
 		{"orig", original, "copy"},                    // reprocessing finds its copies, not itself
 	}
 	for _, s := range steps {
-		got, err := x.Add(ctx, s.id, Fingerprint(s.text))
+		got, err := x.Add(ctx, s.id, Sign(s.text))
 		if err != nil {
 			t.Fatal(err)
 		}

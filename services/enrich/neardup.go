@@ -13,9 +13,12 @@ import (
 	"github.com/newsflow/newsflow/pkg/simhash"
 )
 
-// SimhashBucket is the key-value bucket of recent fingerprints, shared by
-// every enrich replica: key "a.<article id>", value "<fingerprint hex>
-// <original id>".
+// SimhashBucket is the key-value bucket of recent signatures, shared by
+// every enrich replica: key "a.<article id>", value "<fingerprint
+// hex>:<sketch> <original id>" (the sketch in simhash.Sketch's text form).
+// Entries written before sketches, "<fingerprint hex> <original id>", are
+// still read, and compared by SimHash until they expire; replicas of that
+// time cannot parse the new values and skip them with a warning.
 const SimhashBucket = "NEWSFLOW_SIMHASH"
 
 // KVIndex is a simhash.Index shared through a JetStream key-value bucket.
@@ -100,25 +103,56 @@ func (x *KVIndex) file(e jetstream.KeyValueEntry) {
 	if !ok {
 		return
 	}
-	fpHex, root, _ := strings.Cut(string(e.Value()), " ")
-	fp, err := strconv.ParseUint(fpHex, 16, 64)
-	if err != nil || root == "" {
+	sig, root, err := parseValue(string(e.Value()))
+	if err != nil {
 		x.log.Warn("bad near-duplicate entry", zap.String("article_id", id), zap.Error(err))
 		return
 	}
-	x.local.File(simhash.Entry{ID: id, FP: fp, Root: root})
+	x.local.File(simhash.Entry{ID: id, FP: sig.FP, Root: root}, sig.Sketch)
+}
+
+// formatValue encodes an entry's value: "<fingerprint hex>:<sketch>
+// <original>".
+func formatValue(sig simhash.Signature, root string) []byte {
+	b := strconv.AppendUint(make([]byte, 0, 24+len(root)+6*len(sig.Sketch)), sig.FP, 16)
+	if sig.Sketch != nil {
+		b = append(b, ':')
+		b, _ = sig.Sketch.AppendText(b)
+	}
+	b = append(b, ' ')
+	return append(b, root...)
+}
+
+// parseValue decodes an entry's value, with or without a sketch.
+func parseValue(v string) (simhash.Signature, string, error) {
+	head, root, _ := strings.Cut(v, " ")
+	if root == "" {
+		return simhash.Signature{}, "", fmt.Errorf("value %.40q is not \"<fingerprint> <original>\"", v)
+	}
+	fpHex, skText, hasSketch := strings.Cut(head, ":")
+	fp, err := strconv.ParseUint(fpHex, 16, 64)
+	if err != nil {
+		return simhash.Signature{}, "", err
+	}
+	sig := simhash.Signature{FP: fp}
+	if hasSketch {
+		if sig.Sketch, err = simhash.ParseSketch(skText); err != nil {
+			return simhash.Signature{}, "", err
+		}
+	}
+	return sig, root, nil
 }
 
 // Add implements simhash.Index: the original among the entries every
 // replica has filed, then the article filed for all of them.
-func (x *KVIndex) Add(ctx context.Context, id string, fp uint64) (string, error) {
-	root := x.local.Match(id, fp)
-	e := simhash.Entry{ID: id, FP: fp, Root: id}
+func (x *KVIndex) Add(ctx context.Context, id string, sig simhash.Signature) (string, error) {
+	root := x.local.Match(id, sig)
+	e := simhash.Entry{ID: id, FP: sig.FP, Root: id}
 	if root != "" {
 		e.Root = root
 	}
-	x.local.File(e)
-	if _, err := x.kv.Put(ctx, "a."+id, []byte(strconv.FormatUint(fp, 16)+" "+e.Root)); err != nil {
+	x.local.File(e, sig.Sketch)
+	if _, err := x.kv.Put(ctx, "a."+id, formatValue(sig, e.Root)); err != nil {
 		return root, fmt.Errorf("file fingerprint of %s: %w", id, err)
 	}
 	return root, nil

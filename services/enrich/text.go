@@ -136,22 +136,23 @@ func (m *textModels) stats(_ context.Context, a *article.Article, d *analysis) e
 // search: a few words say too little to call two articles copies.
 const minFingerprintWords = 40
 
-// Fingerprint returns the SimHash of a clean body and whether the body is
-// long enough to be compared.
-func Fingerprint(cleanBody string) (uint64, bool) {
-	return simhash.Fingerprint(cleanBody), textseg.CountWords(cleanBody) >= minFingerprintWords
+// Sign returns the signature (SimHash and sketch) of a clean body and
+// whether the body is long enough to be compared.
+func Sign(cleanBody string) (simhash.Signature, bool) {
+	return simhash.Sign(cleanBody), textseg.CountWords(cleanBody) >= minFingerprintWords
 }
 
 // nearDuplicates sets simhash and, when an earlier article of the last
-// ones seen is a lightly rewritten copy, near_duplicate_of.
+// ones seen is a near-duplicate (a lightly rewritten, shortened or extended
+// copy), near_duplicate_of.
 func (m *textModels) nearDuplicates(ctx context.Context, a *article.Article, d *analysis) error {
 	d = d.of(a)
-	fp, ok := simhash.Fingerprint(d.body), d.wordCount() >= minFingerprintWords
-	a.Simhash = fmt.Sprintf("%016x", fp)
+	sig, ok := simhash.Sign(d.body), d.wordCount() >= minFingerprintWords
+	a.Simhash = fmt.Sprintf("%016x", sig.FP)
 	if !ok {
 		return nil
 	}
-	orig, err := m.stores.NearDup.Add(ctx, a.ID, fp)
+	orig, err := m.stores.NearDup.Add(ctx, a.ID, sig)
 	if err != nil {
 		return fmt.Errorf("near-duplicate search: %w", err)
 	}

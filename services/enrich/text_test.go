@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/corpus"
 	"github.com/newsflow/newsflow/pkg/natstest"
+	"github.com/newsflow/newsflow/pkg/simhash"
 	"github.com/newsflow/newsflow/pkg/textclean"
 )
 
@@ -194,7 +196,7 @@ func TestKVIndexSharedBetweenReplicas(t *testing.T) {
 		{x1, "copy", copyText, "orig"}, // redelivered: the same answer
 	}
 	for _, s := range steps {
-		fp, ok := Fingerprint(s.text)
+		fp, ok := Sign(s.text)
 		if !ok {
 			t.Fatalf("%s: too short to fingerprint", s.id)
 		}
@@ -215,7 +217,7 @@ func TestKVIndexSharedBetweenReplicas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fp, _ := Fingerprint(copyText)
+	fp, _ := Sign(copyText)
 	if got := x3.local.Match("copy-again", fp); got != "orig" {
 		t.Errorf("a new replica does not load the bucket: %q, want orig", got)
 	}
@@ -244,6 +246,14 @@ func TestNearDuplicateStep(t *testing.T) {
 	if b.NearDuplicateOf != "seed-000" {
 		t.Errorf("a lightly edited copy from another outlet: near_duplicate_of %q, want seed-000", b.NearDuplicateOf)
 	}
+	// A shortened copy (the first half), which SimHash alone misses.
+	h, _ := seedArticle(t)
+	h.ID, h.Source = "seed-half", "third-outlet"
+	h.Body = h.Body[:len(h.Body)/2]
+	e.Enrich(ctx, h)
+	if h.NearDuplicateOf != "seed-000" || h.WordCount < minFingerprintWords {
+		t.Errorf("the first half of the article (%d words): near_duplicate_of %q, want seed-000", h.WordCount, h.NearDuplicateOf)
+	}
 	c := &article.Article{ID: "short", Source: "x", Body: "Кратко съобщение."}
 	e.Enrich(ctx, c)
 	if c.NearDuplicateOf != "" || c.Simhash == "" {
@@ -254,7 +264,7 @@ func TestNearDuplicateStep(t *testing.T) {
 // waitFiled waits until x has received the entry of want from the bucket
 // (replicas see each other's articles through a watch, a few milliseconds
 // late).
-func waitFiled(t *testing.T, x *KVIndex, want string, fp uint64) {
+func waitFiled(t *testing.T, x *KVIndex, want string, fp simhash.Signature) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for x.local.Match("probe", fp) != want {
@@ -262,5 +272,59 @@ func waitFiled(t *testing.T, x *KVIndex, want string, fp uint64) {
 			t.Fatalf("replica never received %s", want)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestKVIndexValues(t *testing.T) {
+	sig := simhash.Sign(strings.Repeat("Правителството одобри бюджета за следващата година след дълъг дебат. ", 3))
+	got, root, err := parseValue(string(formatValue(sig, "orig")))
+	if err != nil || root != "orig" || got.FP != sig.FP || !slices.Equal(got.Sketch, sig.Sketch) || got.Sketch == nil {
+		t.Errorf("round trip: %v %q %v", got, root, err)
+	}
+	// The value written before sketches: a fingerprint and an original.
+	got, root, err = parseValue("3c05a296952bb45a orig")
+	if err != nil || root != "orig" || got.FP != 0x3c05a296952bb45a || got.Sketch != nil {
+		t.Errorf("value without a sketch: %v %q %v", got, root, err)
+	}
+	for _, bad := range []string{"", "3c05a296952bb45a", "zz orig", "3c05:!! orig", "3c05:AAAA orig"} {
+		if _, _, err := parseValue(bad); err == nil {
+			t.Errorf("parseValue(%q) accepted", bad)
+		}
+	}
+}
+
+// TestKVIndexReadsEntriesWithoutSketch: a replica started on a bucket
+// written before sketches finds copies of its articles by SimHash.
+func TestKVIndexReadsEntriesWithoutSketch(t *testing.T) {
+	srv := natstest.RunServer(t)
+	_, js1 := natstest.Connect(t, srv)
+	ctx := context.Background()
+	x1, err := OpenKVIndex(ctx, js1, time.Hour, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := seedArticle(t)
+	NewEnricher(Steps(), time.Now).Enrich(ctx, a)
+	orig := a.CleanBody
+	copyText := strings.Replace(orig, "Освен това Лавров", "Лавров", 1)
+	fp := simhash.Fingerprint(orig)
+	if _, err := x1.kv.Put(ctx, "a.old", []byte(strconv.FormatUint(fp, 16)+" old")); err != nil {
+		t.Fatal(err)
+	}
+	_, js2 := natstest.Connect(t, srv)
+	x2, err := OpenKVIndex(ctx, js2, time.Hour, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, _ := Sign(copyText)
+	if got, err := x2.Add(ctx, "copy", sig); err != nil || got != "old" {
+		t.Errorf("copy of an entry without a sketch: %q, %v; want old", got, err)
+	}
+	// The copy's entry, with its sketch, reaches the first replica.
+	waitFiled(t, x1, "old", sig)
+	for _, x := range []*KVIndex{x1, x2} {
+		if err := x.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
 	}
 }

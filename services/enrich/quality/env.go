@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/simhash"
 )
 
 // CorpusFiles are the article files of the public corpus, each with the
@@ -37,9 +38,10 @@ type Env struct {
 	// Clean returns the boilerplate removed from an article's body: whole
 	// lines, and fragments cut out of lines that stay.
 	Clean func(a *article.Article) (lines, spans []string)
-	// Fingerprint returns the SimHash the near-duplicate step files for an
-	// article, and false when the article is too short to file.
-	Fingerprint func(a *article.Article) (uint64, bool)
+	// Sign returns the signature (SimHash and sketch) the near-duplicate
+	// step files for an article, and false when the article is too short
+	// to file.
+	Sign func(a *article.Article) (simhash.Signature, bool)
 	// Log receives progress lines; nil for none.
 	Log io.Writer
 	// Removed, when not nil, receives every line the cleaner removes and

@@ -24,7 +24,7 @@ type pair struct {
 // article and the original it points at) with the labelled pairs:
 // "near_duplicate" pairs should be grouped; "similar" pairs (the same
 // topic, a different text) and unlisted pairs should not.
-// Env.Fingerprint fingerprints an article as the step does.
+// Env.Sign signs an article as the step does.
 func NearDuplicates(ctx context.Context, env *Env) (string, error) {
 	pairs, err := readPairs(filepath.Join(env.CorpusDir, NearDuplicatesFile))
 	if err != nil {
@@ -40,10 +40,10 @@ func NearDuplicates(ctx context.Context, env *Env) (string, error) {
 			return "", err
 		}
 		for _, a := range as {
-			fp, ok := env.Fingerprint(a)
+			sig, ok := env.Sign(a)
 			r := ""
 			if ok {
-				r, err = idx.Add(ctx, a.ID, fp)
+				r, err = idx.Add(ctx, a.ID, sig)
 				if err != nil {
 					return "", err
 				}
@@ -114,8 +114,9 @@ func NearDuplicates(ctx context.Context, env *Env) (string, error) {
 	rows = append(rows, append(PRFRow("**all**", all), fmt.Sprint(similar)))
 	var b strings.Builder
 	fmt.Fprintf(&b, "Pairs of `%s` (labelled by word 5-shingle overlap, not by a person): every corpus\n", NearDuplicatesFile)
-	fmt.Fprintf(&b, "article is filed in order, as the `near_duplicates` step files them (SimHash of the clean body,\n")
-	fmt.Fprintf(&b, "%d LSH bands, at most %d bits apart, %d recent entries per band value). A predicted pair is two\n", simhash.NumBands, simhash.MaxDistance, simhash.BandCapacity)
+	fmt.Fprintf(&b, "article is filed in order, as the `near_duplicates` step files them (a sketch of the clean body's\n")
+	fmt.Fprintf(&b, "word %d-shingles, at most %d hashes; near-duplicates from an estimated Jaccard of %.1f or a\n", simhash.SketchShingle, simhash.SketchSize, simhash.MinJaccard)
+	fmt.Fprintf(&b, "containment of %.1f, of the group's original too; the last %d articles). A predicted pair is two\n", simhash.MinContainment, simhash.Capacity)
 	b.WriteString("articles pointing at the same original (or one at the other); a predicted pair that is not\n")
 	b.WriteString("labelled `near_duplicate` is a false positive, and the last column counts those labelled\n")
 	b.WriteString("`similar` (same topic, different text).\n\n")

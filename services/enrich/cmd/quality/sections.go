@@ -7,6 +7,7 @@ import (
 
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/langdetect"
+	"github.com/newsflow/newsflow/pkg/simhash"
 	"github.com/newsflow/newsflow/pkg/textclean"
 	"github.com/newsflow/newsflow/services/enrich"
 	"github.com/newsflow/newsflow/services/enrich/quality"
@@ -38,8 +39,8 @@ func newEnv(corpusDir, goldDir, langTrainDir string) (*quality.Env, error) {
 		DetectLang:   func(text string) string { return ld.Detect(text).Lang },
 	}
 	env.Clean = learnedCleaner(env)
-	env.Fingerprint = func(a *article.Article) (uint64, bool) {
-		return enrich.Fingerprint(textclean.CleanWith(a.Body, textclean.Options{Title: a.Title}).Body)
+	env.Sign = func(a *article.Article) (simhash.Signature, bool) {
+		return enrich.Sign(textclean.CleanWith(a.Body, textclean.Options{Title: a.Title}).Body)
 	}
 	return env, nil
 }
