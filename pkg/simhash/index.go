@@ -137,6 +137,10 @@ type entry struct {
 	seq  uint64 // filing order: the earliest wins a tie
 	pos  int    // index in ring
 	mark uint64 // the last lookup that considered it
+	// rootMark is the last lookup that compared it as a group's original,
+	// and rootNear the answer.
+	rootMark uint64
+	rootNear bool
 }
 
 type anchor struct {
@@ -216,7 +220,12 @@ func (m *MemoryIndex) match(id string, s Signature) string {
 		}
 		if c.Root != c.ID {
 			if r := m.byID[c.Root]; r != nil {
-				if ok, _ := Near(s, r.sig); !ok {
+				// Copies of one original share the answer.
+				if r.rootMark != m.query {
+					r.rootMark = m.query
+					r.rootNear, _ = Near(s, r.sig)
+				}
+				if !r.rootNear {
 					return
 				}
 			}

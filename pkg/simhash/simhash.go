@@ -54,7 +54,7 @@ func fingerprint(text string, sk *Sketch) uint64 {
 	// into ones before a byte can overflow.
 	var lanes [8]uint64
 	var ones [64]int32
-	var ring [SketchShingle]uint64 // hashes of the last words
+	var ring [8]uint64 // hashes of the last words, at n&7 (8 > SketchShingle)
 	n, shingles, pending := 0, 0, 0
 	flush := func() {
 		for k := range lanes {
@@ -77,19 +77,19 @@ func fingerprint(text string, sk *Sketch) uint64 {
 	const offset, prime = 0xcbf29ce484222325, 0x100000001b3
 	h, inWord := uint64(offset), false
 	endWord := func() {
-		ring[n%SketchShingle] = h
+		ring[n&7] = h
 		n++
 		if n >= Shingle {
 			var sh uint64
 			for k := Shingle; k > 0; k-- {
-				sh = sh*prime ^ ring[(n-k)%SketchShingle]
+				sh = sh*prime ^ ring[(n-k)&7]
 			}
 			add(mix(sh))
 		}
 		if sk != nil && n >= SketchShingle {
 			var sh uint64
 			for k := SketchShingle; k > 0; k-- {
-				sh = sh*prime ^ ring[(n-k)%SketchShingle]
+				sh = sh*prime ^ ring[(n-k)&7]
 			}
 			sk.sample(sh)
 		}

@@ -38,13 +38,53 @@ func (s *Sketch) sample(h uint64) {
 	}
 }
 
-// finish sorts the sample in place, drops repeated shingles and returns a
-// copy of the SketchSize smallest (never nil).
+// finish returns the SketchSize smallest distinct hashes of the sample,
+// sorted, in a new slice (never nil); it reorders the sample.
 func (s *Sketch) finish() Sketch {
-	slices.Sort(*s)
-	*s = slices.Compact(*s)
-	n := min(len(*s), SketchSize)
-	return append(make(Sketch, 0, n), (*s)[:n]...)
+	buf := *s
+	if len(buf) > 2*SketchSize {
+		// The hashes are uniform below sampleLimit: the smallest
+		// SketchSize are almost surely under a cut-off with a margin, and
+		// sorting those alone is enough.
+		cut := uint32(uint64(sampleLimit) * (SketchSize + SketchSize/4 + 16) / uint64(len(buf)))
+		k := 0
+		for i, v := range buf {
+			if v < cut {
+				buf[i], buf[k] = buf[k], v
+				k++
+			}
+		}
+		if k >= SketchSize {
+			slices.Sort(buf[:k])
+			if out := smallest(buf[:k]); len(out) == SketchSize {
+				return out
+			}
+		}
+	}
+	slices.Sort(buf)
+	return smallest(buf)
+}
+
+// smallest returns a copy of the SketchSize smallest distinct values of a
+// sorted slice.
+func smallest(sorted Sketch) Sketch {
+	n := 0
+	for i, v := range sorted {
+		if (i == 0 || sorted[i-1] != v) && n < SketchSize {
+			n++
+		}
+	}
+	out := make(Sketch, 0, n)
+	for _, v := range sorted {
+		if len(out) > 0 && out[len(out)-1] == v {
+			continue
+		}
+		if len(out) == SketchSize {
+			break
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // limit is the hash below which s holds every sampled shingle.

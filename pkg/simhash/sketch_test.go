@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -287,5 +288,34 @@ func BenchmarkMemoryIndexFull(b *testing.B) {
 		if _, err := x.Add(ctx, "probe", sigs[0]); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestFinish checks the cut-off finish against sorting every sampled hash.
+func TestFinish(t *testing.T) {
+	for _, n := range []int{0, 1, 50, SketchSize, 2*SketchSize + 1, 1000, 5000} {
+		r := rand.New(rand.NewPCG(uint64(n), 1))
+		var s Sketch
+		for i := 0; i < n; i++ {
+			s = append(s, r.Uint32N(sampleLimit))
+			if i%7 == 0 {
+				s = append(s, s[r.IntN(len(s))]) // repeated shingles
+			}
+		}
+		want := slices.Clone(s)
+		slices.Sort(want)
+		want = slices.Compact(want)
+		want = want[:min(len(want), SketchSize)]
+		if got := s.finish(); !slices.Equal(got, want) || got == nil {
+			t.Errorf("%d hashes: finish kept %d, want %d", n, len(got), len(want))
+		}
+	}
+	// Hashes far from uniform (all near the limit) take the slow way.
+	var s Sketch
+	for i := 0; i < 3*SketchSize; i++ {
+		s = append(s, sampleLimit-1-uint32(i))
+	}
+	if got := s.finish(); len(got) != SketchSize || got[0] != sampleLimit-3*SketchSize {
+		t.Errorf("skewed hashes: %d kept, first %d", len(got), got[0])
 	}
 }
