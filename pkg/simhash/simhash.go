@@ -80,18 +80,11 @@ func fingerprint(text string, sk *Sketch) uint64 {
 		ring[n&7] = h
 		n++
 		if n >= Shingle {
-			var sh uint64
-			for k := Shingle; k > 0; k-- {
-				sh = sh*prime ^ ring[(n-k)&7]
+			// The last Shingle words, the oldest first.
+			add(mix((ring[(n-3)&7]*prime^ring[(n-2)&7])*prime ^ ring[(n-1)&7]))
+			if sk != nil && n >= SketchShingle {
+				sk.sampleLast(&ring, n)
 			}
-			add(mix(sh))
-		}
-		if sk != nil && n >= SketchShingle {
-			var sh uint64
-			for k := SketchShingle; k > 0; k-- {
-				sh = sh*prime ^ ring[(n-k)&7]
-			}
-			sk.sample(sh)
 		}
 		h, inWord = offset, false
 	}

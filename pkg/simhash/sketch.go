@@ -31,6 +31,20 @@ const (
 // contains, whatever their lengths.
 type Sketch []uint32
 
+// sampleLast offers the shingle of the last SketchShingle words of ring,
+// where word i is at i&7, after n words. Not inlined: fingerprint's
+// per-word closure must stay small enough to be inlined itself.
+//
+//go:noinline
+func (s *Sketch) sampleLast(ring *[8]uint64, n int) {
+	const prime = 0x100000001b3
+	var sh uint64
+	for k := SketchShingle; k > 0; k-- {
+		sh = sh*prime ^ ring[(n-k)&7]
+	}
+	s.sample(sh)
+}
+
 // sample offers the hash of a shingle.
 func (s *Sketch) sample(h uint64) {
 	if v := uint32(mix(h) >> 32); v < sampleLimit {
