@@ -2,10 +2,7 @@ package simhash
 
 import (
 	"context"
-	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 )
 
@@ -33,62 +30,6 @@ type Entry struct {
 	// Root is the original the article is a near-duplicate of, or its own
 	// ID.
 	Root string
-}
-
-// String encodes the entry as stored: "id fp root".
-func (e Entry) String() string {
-	return e.ID + " " + strconv.FormatUint(e.FP, 16) + " " + e.Root
-}
-
-// ParseEntries decodes stored entries, one per line, skipping bad lines.
-func ParseEntries(s string) []Entry {
-	var out []Entry
-	for line := range strings.SplitSeq(s, "\n") {
-		f := strings.Fields(line)
-		if len(f) != 3 {
-			continue
-		}
-		fp, err := strconv.ParseUint(f[1], 16, 64)
-		if err != nil {
-			continue
-		}
-		out = append(out, Entry{ID: f[0], FP: fp, Root: f[2]})
-	}
-	return out
-}
-
-// FormatEntries encodes entries, keeping the last BandCapacity.
-func FormatEntries(es []Entry) string {
-	if len(es) > BandCapacity {
-		es = es[len(es)-BandCapacity:]
-	}
-	parts := make([]string, len(es))
-	for i, e := range es {
-		parts[i] = e.String()
-	}
-	return strings.Join(parts, "\n")
-}
-
-// BandKey names band i of fp: "b<i>.<2 hex digits>".
-func BandKey(i int, fp uint64) string {
-	return fmt.Sprintf("b%d.%02x", i, Bands(fp, NumBands)[i])
-}
-
-// Nearest returns the original that the article id with fingerprint fp
-// duplicates among the candidates: the root of the closest candidate
-// within MaxDistance, the earliest filed on a tie; "" when there is none.
-// Entries of id itself are ignored.
-func Nearest(id string, fp uint64, candidates []Entry) string {
-	best, bestD := "", MaxDistance+1
-	for _, c := range candidates {
-		if c.ID == id || c.Root == id {
-			continue
-		}
-		if d := Distance(fp, c.FP); d < bestD {
-			best, bestD = c.Root, d
-		}
-	}
-	return best
 }
 
 // Index files signatures and finds near-duplicates among recent ones.

@@ -75,20 +75,6 @@ func TestBands(t *testing.T) {
 			t.Fatalf("Bands = %x, want %x", b, want)
 		}
 	}
-	if k := BandKey(2, fp); k != "b2.ab" {
-		t.Errorf("BandKey = %q", k)
-	}
-}
-
-func TestEntriesRoundTrip(t *testing.T) {
-	var es []Entry
-	for i := 0; i < BandCapacity+5; i++ {
-		es = append(es, Entry{ID: fmt.Sprintf("a%d", i), FP: uint64(i) * 0x9e3779b97f4a7c15, Root: "a0"})
-	}
-	got := ParseEntries(FormatEntries(es) + "\nbad line\nx zz y")
-	if len(got) != BandCapacity || got[0] != es[5] || got[len(got)-1] != es[len(es)-1] {
-		t.Errorf("round trip kept %d entries from %v to %v", len(got), got[0], got[len(got)-1])
-	}
 }
 
 func TestMemoryIndex(t *testing.T) {
@@ -118,19 +104,6 @@ func TestMemoryIndex(t *testing.T) {
 			t.Errorf("Add(%s) = %q, want %q", s.id, got, s.want)
 		}
 	}
-}
-
-func FuzzParseEntries(f *testing.F) {
-	f.Add("a 1f b\nc ffffffffffffffff c")
-	f.Add("\n\n  x y z w\n")
-	f.Fuzz(func(t *testing.T, s string) {
-		es := ParseEntries(s)
-		again := ParseEntries(FormatEntries(es))
-		n := min(len(es), BandCapacity)
-		if len(again) != n {
-			t.Errorf("re-parse kept %d of %d entries", len(again), n)
-		}
-	})
 }
 
 func FuzzFingerprint(f *testing.F) {
