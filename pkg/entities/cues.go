@@ -18,6 +18,8 @@ var titles = set(
 	"аятолах", "аятолла", "аятоллах", "принц", "принцеса", "принцесса", "крал", "кралица", "король", "королева",
 	"шейх", "патриарх", "папа", "emir", "sheikh", "cardinal", "кардинал", "митрополит", "пророк", "пророка",
 	"пророкът", "пророка", "пророком",
+	// German
+	"herr", "herrn", "frau",
 )
 
 // otherHeads end names of events, prizes and works, which are OTHER.
@@ -55,6 +57,20 @@ var roles = []string{
 	"chairwoman", "chief", "executive", "director", "analyst", "economist", "leader", "mayor", "governor",
 	"senator", "ambassador", "chancellor", "manager", "coach", "boss", "striker", "captain", "editor",
 	"general", "judge", "lawyer", "founder", "head", "commissioner", "envoy", "negotiator", "deputy",
+	// German (capitalised nouns; compounds such as "Innenminister" are
+	// matched on their end, see germanRoleHeads)
+	"sprecher", "chef", "leiter", "präsident", "kanzler", "trainer", "intendant", "vorsitzend", "bürgermeister",
+	"botschafter", "abgeordnet", "geschäftsführer", "ministerin", "staatssekretär", "generalsekretär",
+}
+
+// germanRoleHeads end German compound role nouns ("Innenminister",
+// "Fernsehchef", "Regierungssprecherin", "Bundespräsidenten").
+var germanRoleHeads = []string{
+	"minister", "ministerin", "chef", "chefin", "sprecher", "sprecherin", "präsident", "präsidentin", "kanzler",
+	"kanzlerin", "leiter", "leiterin", "direktor", "direktorin", "vorsitzende", "vorsitzender", "trainer",
+	"trainerin", "sekretär", "sekretärin", "botschafter", "botschafterin", "bürgermeister", "bürgermeisterin",
+	"intendant", "intendantin", "funktionär", "funktionärin", "kommissar", "kommissarin", "abgeordnete",
+	"abgeordneter", "experte", "expertin", "analyst", "analystin", "manager", "managerin",
 }
 
 // orgHeads make a name an organisation's.
@@ -133,6 +149,13 @@ var reportingVerbs = []string{
 	"утверждает", "утверждал", "посетовал", "посетовала", "резюмировал", "выразил",
 	// Ukrainian
 	"заявив", "сказав", "зазначив", "додав", "наголосив", "повідомив", "пояснив",
+	// German, present and past (the prefix covers "sagt", "sagte",
+	// "sagten"; "so Müller" is handled by IsAttributionParticle)
+	"sagt", "erklärt", "betont", "kommentiert", "meint", "ergänzt", "fügte", "erläutert", "berichtet",
+	"warnt", "behauptet", "versichert", "unterstrich", "unterstreicht", "kritisiert", "bekräftigt",
+	"schrieb", "schreibt", "antwortet", "räumte", "räumt", "bestätigt", "teilte",
+	"forderte", "fordert", "verkündet", "argumentiert", "zitiert", "urteilt", "resümiert", "bilanziert",
+	"mahnt", "klagt", "beklagt", "lobt",
 	// English
 	"said", "says", "say", "told", "tells", "added", "adds", "stated", "explained", "argued", "insisted",
 	"warned", "claimed", "noted", "asked", "replied", "described", "admitted", "announced", "commented",
@@ -144,7 +167,12 @@ var reportingVerbs = []string{
 // pronouns refer back to the last named person.
 var pronouns = map[string]bool{
 	"той": false, "тя": true, "он": false, "она": true, "він": false, "вона": true, "he": false, "she": true,
+	"er": false, "sie": true,
 }
+
+// attributionParticles stand after a quotation and before its speaker
+// in place of a verb: German "„…“, so Müller".
+var attributionParticles = set("so")
 
 func set(words ...string) map[string]bool {
 	m := make(map[string]bool, len(words))
@@ -206,6 +234,12 @@ func IsReportingVerb(w string) bool {
 	return false
 }
 
+// IsAttributionParticle reports whether the lower-case word w, right
+// after a quotation, introduces its speaker without a verb ("so Müller").
+func IsAttributionParticle(w string) bool {
+	return attributionParticles[w]
+}
+
 // IsPronoun reports whether the lower-case word w is a third-person
 // pronoun and whether it is feminine.
 func IsPronoun(w string) (ok, female bool) {
@@ -219,6 +253,25 @@ func IsRole(w string) bool {
 	for _, r := range roleIndex.of(first) {
 		if strings.HasPrefix(w, r) && len(w)-len(r) <= 8 {
 			return true
+		}
+	}
+	return isGermanRoleCompound(w)
+}
+
+// isGermanRoleCompound reports whether w is a German compound ending in a
+// role noun ("innenminister", "fernsehchef"), also in the genitive or
+// plural ("des Innenministers", "den Bundespräsidenten"). The head must
+// follow at least three letters, so that "administer" is no minister.
+func isGermanRoleCompound(w string) bool {
+	for _, end := range []string{"", "s", "n", "en", "nen"} {
+		v, ok := strings.CutSuffix(w, end)
+		if !ok {
+			continue
+		}
+		for _, h := range germanRoleHeads {
+			if strings.HasSuffix(v, h) && len(v)-len(h) >= 3 {
+				return true
+			}
 		}
 	}
 	return false

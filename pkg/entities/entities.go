@@ -880,6 +880,10 @@ func (x *Extractor) classify(toks []textseg.Token, i, next, c0 int, chunk []text
 			return article.EntityPerson
 		case len(words) == 1 && isAcronym(words[0]):
 			return article.EntityOrganization
+		case len(words) == 1 && !germanNounLike(words[0]) && (titled || germanSpeaker(x, toks, i, next)):
+			// "Fernsehchef Scolik", "sagte Alfano.", "Alfano erklärte":
+			// a surname after a role or as the speaker of a reporting verb.
+			return article.EntityPerson
 		}
 		return ""
 	}
@@ -1017,6 +1021,36 @@ func romanNumeral(w string) bool {
 func cityOf(w string) bool {
 	for _, p := range []string{"кмет", "мэр", "mayor", "жител", "градоначалник", "губернатор", "residents", "people"} {
 		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// germanSpeaker reports whether the one-word chunk toks[i:next] of a
+// German sentence is the subject of a reporting verb: right after the
+// verb or "so" and ending the clause ("sagte Alfano.", "„…“, so
+// Alfano."), or opening the clause
+// right before it ("Alfano erklärte"), where a common noun would take an
+// article ("Die Regierung erklärte").
+func germanSpeaker(x *Extractor, toks []textseg.Token, i, next int) bool {
+	ends := next == len(toks) || toks[next].Kind == textseg.Punct
+	if i > 0 && IsReportingVerb(x.lowerAt(toks, i-1)) && ends {
+		return true
+	}
+	if i > 1 && IsAttributionParticle(x.lowerAt(toks, i-1)) && toks[i-2].Kind == textseg.Punct && ends {
+		// "„…“, so Kessling."
+		return true
+	}
+	return next < len(toks) && IsReportingVerb(x.lowerAt(toks, next)) && (i == 0 || toks[i-1].Kind == textseg.Punct)
+}
+
+// germanNounLike reports whether w ends like a German common noun
+// ("Regierung", "Mehrheit", "Gesellschaft", "Nation").
+func germanNounLike(w string) bool {
+	lw := toLower(w)
+	for _, suf := range []string{"ung", "heit", "keit", "schaft", "tion", "tät", "ismus", "ium", "nis", "tum", "ei"} {
+		if strings.HasSuffix(lw, suf) {
 			return true
 		}
 	}

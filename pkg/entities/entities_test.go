@@ -115,6 +115,13 @@ func TestExtract(t *testing.T) {
 			want: []want{{"Билд ам зонтаг", article.EntityOrganization, 1}},
 		},
 		{
+			name:   "de surname after a compound role or a reporting verb",
+			lang:   "de",
+			text:   "Vereinschef Brandtner lobte das Team. Die Saison sei gut gewesen, sagte Kessling. Die Regierung erklärte nichts.",
+			want:   []want{{"Brandtner", article.EntityPerson, 1}, {"Kessling", article.EntityPerson, 1}},
+			absent: []string{"Vereinschef", "Regierung"},
+		},
+		{
 			name: "empty text",
 			lang: "bg",
 			text: "",
@@ -347,5 +354,37 @@ func BenchmarkExtractSentences(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		k := i % len(texts)
 		x.ExtractSentences(texts[k], sents[k], langs[k])
+	}
+}
+
+func TestIsRoleGermanCompounds(t *testing.T) {
+	for _, tc := range []struct {
+		word string
+		want bool
+	}{
+		{"innenminister", true}, {"fernsehchef", true}, {"regierungssprecherin", true},
+		{"bundespräsidenten", true}, {"innenministers", true}, {"administer", false}, {"brücke", false},
+	} {
+		t.Run(tc.word, func(t *testing.T) {
+			if got := IsRole(tc.word); got != tc.want {
+				t.Errorf("IsRole(%q) = %v, want %v", tc.word, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestIsReportingVerbGerman(t *testing.T) {
+	for _, tc := range []struct {
+		word string
+		want bool
+	}{
+		{"sagte", true}, {"erklärte", true}, {"betonte", true}, {"kommentierte", true}, {"meinte", true},
+		{"sprache", false}, {"so", false},
+	} {
+		t.Run(tc.word, func(t *testing.T) {
+			if got := IsReportingVerb(tc.word); got != tc.want {
+				t.Errorf("IsReportingVerb(%q) = %v, want %v", tc.word, got, tc.want)
+			}
+		})
 	}
 }

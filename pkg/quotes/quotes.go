@@ -340,6 +340,13 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 		if words > 5 {
 			return "", false
 		}
+		if words == 1 && entities.IsAttributionParticle(strings.ToLower(t.Text)) {
+			// "„…“, so Müller."
+			if sp, ok := r.speakerIn(toks[i+1:], true); ok {
+				return sp, true
+			}
+			return "", false
+		}
 		if !entities.IsReportingVerb(strings.ToLower(t.Text)) {
 			continue
 		}
@@ -409,9 +416,18 @@ func (r *resolver) before(s span) (string, bool) {
 	// "Според X", "По думите на X", "According to X".
 	for i, t := range toks {
 		lw := strings.ToLower(t.Text)
-		if lw == "според" || lw == "according" || lw == "по словам" {
+		if lw == "според" || lw == "according" || lw == "по словам" || lw == "laut" {
 			if sp, ok := r.speakerIn(toks[i+1:], true); ok {
 				return sp, true
+			}
+		}
+	}
+	// A short clause naming the speaker before a colon, with no verb:
+	// `Minister Smith: "..."`, `Fernsehchef Scolik: „…“`.
+	if n := len(toks); n >= 2 && n <= 5 && toks[n-1].Text == ":" {
+		for _, p := range r.persons {
+			if t := toks[n-2]; t.Start >= p.Start && t.Start < p.End {
+				return p.Entity, true
 			}
 		}
 	}

@@ -91,6 +91,30 @@ func TestExtract(t *testing.T) {
 			text: "Това предава ТАСС, цитирана от \"Фокус\". Той го нарече \"заговор\".",
 		},
 		{
+			name: "de surname after sagte",
+			lang: "de",
+			text: "Der Stadtrat tagte am Abend. „Wir werden die Brücke im Frühjahr sanieren“, sagte Brandtner.",
+			want: []want{{"Wir werden", "Brandtner"}},
+		},
+		{
+			name: "de so and a surname",
+			lang: "de",
+			text: "Die Firma meldete Verluste. „Das Jahr war schwierig für uns alle“, so Kessling.",
+			want: []want{{"Das Jahr", "Kessling"}},
+		},
+		{
+			name: "de pronoun after the verb",
+			lang: "de",
+			text: "Vereinschef Brandtner sprach vor der Presse. „Wir bleiben bei unserem Plan für die Saison“, betonte er.",
+			want: []want{{"Wir bleiben", "Brandtner"}},
+		},
+		{
+			name: "de role and surname before a colon",
+			lang: "de",
+			text: "Vereinschef Brandtner: „Wir bleiben bei unserem Plan für die Saison.“",
+			want: []want{{"Wir bleiben", "Brandtner"}},
+		},
+		{
 			name: "no speaker named",
 			lang: "en",
 			text: "\"Sales will improve next year, we think,\" the report concluded.",
