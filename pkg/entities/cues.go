@@ -61,6 +61,7 @@ var roles = []string{
 	// matched on their end, see germanRoleHeads)
 	"sprecher", "chef", "leiter", "präsident", "kanzler", "trainer", "intendant", "vorsitzend", "bürgermeister",
 	"botschafter", "abgeordnet", "geschäftsführer", "ministerin", "staatssekretär", "generalsekretär",
+	"spieler", "politiker",
 }
 
 // germanRoleHeads end German compound role nouns ("Innenminister",
@@ -70,7 +71,8 @@ var germanRoleHeads = []string{
 	"kanzlerin", "leiter", "leiterin", "direktor", "direktorin", "vorsitzende", "vorsitzender", "trainer",
 	"trainerin", "sekretär", "sekretärin", "botschafter", "botschafterin", "bürgermeister", "bürgermeisterin",
 	"intendant", "intendantin", "funktionär", "funktionärin", "kommissar", "kommissarin", "abgeordnete",
-	"abgeordneter", "experte", "expertin", "analyst", "analystin", "manager", "managerin",
+	"abgeordneter", "experte", "expertin", "analyst", "analystin", "manager", "managerin", "politiker",
+	"politikerin", "spieler", "spielerin",
 }
 
 // orgHeads make a name an organisation's.

@@ -878,6 +878,10 @@ func (x *Extractor) classify(toks []textseg.Token, i, next, c0 int, chunk []text
 		switch {
 		case len(words) > 1 && (personName() || titled):
 			return article.EntityPerson
+		case len(words) <= 3 && !germanNounLike(words[len(words)-1]) && germanSpeaker(x, toks, i, next):
+			// "kommentierte Maurizio Lupi,": a name unknown to the
+			// gazetteers as the subject of a reporting verb.
+			return article.EntityPerson
 		case len(words) == 1 && isAcronym(words[0]):
 			return article.EntityOrganization
 		case len(words) == 1 && !germanNounLike(words[0]) && (titled || germanSpeaker(x, toks, i, next)):
@@ -1027,7 +1031,7 @@ func cityOf(w string) bool {
 	return false
 }
 
-// germanSpeaker reports whether the one-word chunk toks[i:next] of a
+// germanSpeaker reports whether the chunk toks[i:next] of a
 // German sentence is the subject of a reporting verb: right after the
 // verb or "so" and ending the clause ("sagte Alfano.", "„…“, so
 // Alfano."), or opening the clause

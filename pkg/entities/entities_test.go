@@ -122,6 +122,13 @@ func TestExtract(t *testing.T) {
 			absent: []string{"Vereinschef", "Regierung"},
 		},
 		{
+			name:   "de unknown full name as the subject of a reporting verb, player and politician roles",
+			lang:   "de",
+			text:   "Das Spiel war enttäuschend, kommentierte Tizio Bellardi. Der Verein sperrte Spieler Dario Venturo. Dazu äußerte sich auch Landespolitiker Ottmar Gressl.",
+			want:   []want{{"Tizio Bellardi", article.EntityPerson, 1}, {"Dario Venturo", article.EntityPerson, 1}, {"Ottmar Gressl", article.EntityPerson, 1}},
+			absent: []string{"Spiel", "Verein"},
+		},
+		{
 			name: "empty text",
 			lang: "bg",
 			text: "",
