@@ -96,6 +96,21 @@ var orgHeads = set(
 	"government", "party", "coalition", "centre", "center", "bureau", "exchange", "reserve", "treasury",
 )
 
+// germanOrgHeads end German names of organisations, with the gender that
+// sets the ending of an adjective before them in the nominative the name is
+// cited in ("Bayerischer Rundfunk", "Frankfurter Allgemeine Zeitung",
+// "Deutsches Institut"): m, f or n.
+var germanOrgHeads = map[string]byte{
+	"rundfunk": 'm', "verband": 'm', "konzern": 'm', "verein": 'm', "bundestag": 'm', "landtag": 'm',
+	"senat": 'm', "rat": 'm', "gerichtshof": 'm', "sender": 'm', "fonds": 'm', "ausschuss": 'm', "dienst": 'm',
+	"zeitung": 'f', "agentur": 'f', "union": 'f', "partei": 'f', "bank": 'f', "stiftung": 'f', "gewerkschaft": 'f',
+	"universität": 'f', "hochschule": 'f', "kommission": 'f', "versammlung": 'f', "gesellschaft": 'f',
+	"akademie": 'f', "liga": 'f', "allianz": 'f', "vereinigung": 'f', "organisation": 'f', "behörde": 'f',
+	"kirche": 'f', "bahn": 'f', "börse": 'f', "zentralbank": 'f',
+	"ministerium": 'n', "institut": 'n', "gericht": 'n', "amt": 'n', "parlament": 'n', "komitee": 'n',
+	"zentrum": 'n', "netzwerk": 'n', "unternehmen": 'n', "kabinett": 'n', "büro": 'n', "forum": 'n',
+}
+
 // locHeads make a name a place's.
 var locHeads = set(
 	"beach", "island", "islands", "street", "road", "square", "river", "lake", "mountain", "mountains", "valley",

@@ -387,6 +387,9 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 			verbAround = false
 		}
 		m.typ = x.classify(toks, ci, next, c0, chunk, m.words, lang, hadTitle || locCue, verbAround)
+		if lang == "de" && m.typ == article.EntityOrganization && len(m.words) > 1 {
+			m.canonical = germanOrgNominative(m.words)
+		}
 		if locCue && len(chunk) == 1 && m.typ != article.EntityOrganization {
 			m.typ = article.EntityLocation
 		}
@@ -878,6 +881,9 @@ func (x *Extractor) classify(toks []textseg.Token, i, next, c0 int, chunk []text
 		switch {
 		case len(words) > 1 && (personName() || titled):
 			return article.EntityPerson
+		case len(words) > 1 && germanOrgHead(words[len(words)-1]) != 0:
+			// "Bayerische Rundfunk", "Europäische Fußball-Union".
+			return article.EntityOrganization
 		case len(words) <= 3 && !germanNounLike(words[len(words)-1]) && germanSpeaker(x, toks, i, next):
 			// "kommentierte Maurizio Lupi,": a name unknown to the
 			// gazetteers as the subject of a reporting verb.
@@ -1047,6 +1053,80 @@ func germanSpeaker(x *Extractor, toks []textseg.Token, i, next int) bool {
 		return true
 	}
 	return next < len(toks) && IsReportingVerb(x.lowerAt(toks, next)) && (i == 0 || toks[i-1].Kind == textseg.Punct)
+}
+
+// germanOrgHead returns the gender of the organisation noun ending the
+// German word w ("Rundfunk", "Rundfunks", "Fußball-Union"), 0 if none.
+func germanOrgHead(w string) byte {
+	lw := toLower(w)
+	if k := strings.LastIndexByte(lw, '-'); k >= 0 {
+		lw = lw[k+1:]
+	}
+	if g, ok := germanOrgHeads[lw]; ok {
+		return g
+	}
+	for _, end := range []string{"s", "es"} {
+		if v, ok := strings.CutSuffix(lw, end); ok {
+			if g := germanOrgHeads[v]; g == 'm' || g == 'n' {
+				return g
+			}
+		}
+	}
+	return 0
+}
+
+// germanOrgNominative returns a German organisation's name as it is cited,
+// in the nominative without article: adjectives take the strong ending of
+// the head noun's gender and the head loses a genitive ending ("der
+// Frankfurter Allgemeinen Zeitung" -> "Frankfurter Allgemeine Zeitung",
+// "des Bayerischen Rundfunks" -> "Bayerischer Rundfunk"). It returns ""
+// when the last word is no organisation noun.
+func germanOrgNominative(words []string) string {
+	last := words[len(words)-1]
+	g := germanOrgHead(last)
+	if g == 0 {
+		return ""
+	}
+	out := make([]string, len(words))
+	copy(out, words)
+	lh := toLower(last)
+	if k := strings.LastIndexByte(lh, '-'); k >= 0 {
+		lh = lh[k+1:]
+	}
+	if _, ok := germanOrgHeads[lh]; !ok {
+		for _, end := range []string{"es", "s"} {
+			if v, ok := strings.CutSuffix(lh, end); ok && germanOrgHeads[v] != 0 {
+				out[len(out)-1] = last[:len(last)-len(end)]
+				break
+			}
+		}
+	}
+	ending := map[byte]string{'m': "er", 'f': "e", 'n': "es"}[g]
+	for k, w := range out[:len(out)-1] {
+		stem := ""
+		for _, end := range []string{"en", "em", "e"} {
+			if v, ok := strings.CutSuffix(w, end); ok {
+				stem = v
+				break
+			}
+		}
+		if stem == "" || !germanAdjectiveStem(toLower(stem)) {
+			continue
+		}
+		out[k] = stem + ending
+	}
+	return strings.Join(out, " ")
+}
+
+// germanAdjectiveStem reports whether s ends like the stem of a German
+// adjective ("bayerisch", "allgemein", "europäisch", "staatlich").
+func germanAdjectiveStem(s string) bool {
+	for _, suf := range []string{"isch", "sch", "lich", "ig", "ein", "al", "iv", "ell", "är", "neu", "frei"} {
+		if strings.HasSuffix(s, suf) {
+			return true
+		}
+	}
+	return false
 }
 
 // germanNounLike reports whether w ends like a German common noun

@@ -129,6 +129,12 @@ func TestExtract(t *testing.T) {
 			absent: []string{"Spiel", "Verein"},
 		},
 		{
+			name: "de inflected organisation names in the nominative",
+			lang: "de",
+			text: "Ein Sprecher der Sächsischen Landeszeitung äußerte sich. Laut dem Westfälischen Rundfunk ist die Sendung abgesetzt. Die Nordische Fußball-Union tagt.",
+			want: []want{{"Westfälischer Rundfunk", article.EntityOrganization, 1}, {"Nordische Fußball-Union", article.EntityOrganization, 1}},
+		},
+		{
 			name: "empty text",
 			lang: "bg",
 			text: "",
@@ -391,6 +397,25 @@ func TestIsReportingVerbGerman(t *testing.T) {
 		t.Run(tc.word, func(t *testing.T) {
 			if got := IsReportingVerb(tc.word); got != tc.want {
 				t.Errorf("IsReportingVerb(%q) = %v, want %v", tc.word, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestGermanOrgNominative(t *testing.T) {
+	for _, tc := range []struct {
+		words []string
+		want  string
+	}{
+		{[]string{"Bayerischen", "Rundfunks"}, "Bayerischer Rundfunk"},
+		{[]string{"Frankfurter", "Allgemeinen", "Zeitung"}, "Frankfurter Allgemeine Zeitung"},
+		{[]string{"Deutschen", "Instituts"}, "Deutsches Institut"},
+		{[]string{"Europäische", "Fußball-Union"}, "Europäische Fußball-Union"},
+		{[]string{"Hamburger", "Hafen"}, ""},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			if got := germanOrgNominative(tc.words); got != tc.want {
+				t.Errorf("germanOrgNominative(%q) = %q, want %q", tc.words, got, tc.want)
 			}
 		})
 	}
