@@ -72,7 +72,7 @@ var germanRoleHeads = []string{
 	"trainerin", "sekretär", "sekretärin", "botschafter", "botschafterin", "bürgermeister", "bürgermeisterin",
 	"intendant", "intendantin", "funktionär", "funktionärin", "kommissar", "kommissarin", "abgeordnete",
 	"abgeordneter", "experte", "expertin", "analyst", "analystin", "manager", "managerin", "politiker",
-	"politikerin", "spieler", "spielerin",
+	"politikerin", "spieler", "spielerin", "kollege", "kollegin",
 }
 
 // orgHeads make a name an organisation's.
@@ -110,6 +110,9 @@ var germanOrgHeads = map[string]byte{
 	"ministerium": 'n', "institut": 'n', "gericht": 'n', "amt": 'n', "parlament": 'n', "komitee": 'n',
 	"zentrum": 'n', "netzwerk": 'n', "unternehmen": 'n', "kabinett": 'n', "büro": 'n', "forum": 'n',
 }
+
+// germanArticles are German articles and determiners, not part of a name.
+var germanArticles = set("der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "eines", "einem", "einen")
 
 // locHeads make a name a place's.
 var locHeads = set(

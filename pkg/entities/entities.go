@@ -355,6 +355,9 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 				hadTitle = true
 				roles = append(roles, Role{Start: c.Start, End: c.End})
 			case first && initial(toks, i) && len(chunk) > 1 && (x.common(lang, lw) || lowerHyphen(c.Text)) && (!x.exactPersonAt(toks, ck) || utf8.RuneCountInString(lw) <= 3):
+			case lang == "de" && germanArticles[lw] && len(chunk) > 1:
+				// "– Der Bayerische Rundfunk": an article written in
+				// capitals after a dash or in a headline.
 			case cyrillic(lw) && locHeads[lw] && len(chunk) > 1:
 				locCue = true
 			case cyrillic(lw) && len(chunk) > 1 && utf8.RuneCountInString(lw) > 2 && x.common(lang, lw) && !x.exactPersonAt(toks, ck):

@@ -135,6 +135,13 @@ func TestExtract(t *testing.T) {
 			want: []want{{"Westfälischer Rundfunk", article.EntityOrganization, 1}, {"Nordische Fußball-Union", article.EntityOrganization, 1}},
 		},
 		{
+			name:   "de capitalised article after a dash, colleague as a role",
+			lang:   "de",
+			text:   "Hannover – Der Westfälische Rundfunk plant neu. Die Ministerin traf ihren Amtskollegen Bertram Quandler.",
+			want:   []want{{"Westfälischer Rundfunk", article.EntityOrganization, 1}, {"Bertram Quandler", article.EntityPerson, 1}},
+			absent: []string{"Der Westfälischer Rundfunk"},
+		},
+		{
 			name: "empty text",
 			lang: "bg",
 			text: "",
