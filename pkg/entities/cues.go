@@ -170,10 +170,12 @@ var reportingVerbs = []string{
 	// Ukrainian
 	"заявив", "сказав", "зазначив", "додав", "наголосив", "повідомив", "пояснив",
 	// German, present and past (the prefix covers "sagt", "sagte",
-	// "sagten"; "so Müller" is handled by IsAttributionParticle)
-	"sagt", "erklärt", "betont", "kommentiert", "meint", "ergänzt", "fügte", "erläutert", "berichtet",
+	// "sagten"; "so Müller" is handled by IsAttributionParticle). Not
+	// "berichtet" nor "schreibt": in German news they introduce outlets ("wie Heise
+	// berichtet") more often than people.
+	"sagt", "erklärt", "betont", "kommentiert", "meint", "ergänzt", "fügte", "erläutert",
 	"warnt", "behauptet", "versichert", "unterstrich", "unterstreicht", "kritisiert", "bekräftigt",
-	"schrieb", "schreibt", "antwortet", "räumte", "räumt", "bestätigt", "teilte",
+	"antwortet", "räumte", "räumt", "bestätigt", "teilte",
 	"forderte", "fordert", "verkündet", "argumentiert", "zitiert", "urteilt", "resümiert", "bilanziert",
 	"mahnt", "klagt", "beklagt", "lobt",
 	// English

@@ -1136,7 +1136,7 @@ func germanAdjectiveStem(s string) bool {
 // ("Regierung", "Mehrheit", "Gesellschaft", "Nation").
 func germanNounLike(w string) bool {
 	lw := toLower(w)
-	for _, suf := range []string{"ung", "heit", "keit", "schaft", "tion", "tät", "ismus", "ium", "nis", "tum", "ei"} {
+	for _, suf := range []string{"ung", "ungen", "heit", "keit", "schaft", "tion", "ionen", "tät", "ismus", "ium", "nis", "tum", "ei", "tag", "abend", "rechte", "kreise"} {
 		if strings.HasSuffix(lw, suf) {
 			return true
 		}
