@@ -431,6 +431,15 @@ func (r *resolver) before(s span) (string, bool) {
 			}
 		}
 	}
+	// A clause opened by a role and ending in a colon, with no verb of
+	// saying (a headline): `Arsenal-Trainer ... verwundert: "..."`. The speaker
+	// is the person the role is bound to here or, when the headline names
+	// nobody, where the same role next names someone.
+	if n := len(toks); n >= 2 && n <= 15 && toks[n-1].Text == ":" {
+		if sp := r.roleHolder(toks[0]); sp != "" {
+			return sp, true
+		}
+	}
 	for i := len(toks) - 1; i >= 0 && i >= len(toks)-20; i-- {
 		if !entities.IsReportingVerb(strings.ToLower(toks[i].Text)) {
 			continue
@@ -480,6 +489,23 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 		}
 	}
 	return "", false
+}
+
+// roleHolder returns the person bound to the role word t, or, when none
+// is, to the next mention of the same role word; "" if t is no role.
+func (r *resolver) roleHolder(t textseg.Token) string {
+	if !entities.IsRole(strings.ToLower(t.Text)) {
+		return ""
+	}
+	for _, ro := range r.roles {
+		if ro.Start < t.Start || ro.Person == "" || inside(r.spans, ro.Start) {
+			continue
+		}
+		if ro.Start == t.Start || r.text[ro.Start:ro.End] == t.Text {
+			return ro.Person
+		}
+	}
+	return ""
 }
 
 // lastPerson returns the person last named before pos, preferring a woman

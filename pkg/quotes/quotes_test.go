@@ -115,6 +115,12 @@ func TestExtract(t *testing.T) {
 			want: []want{{"Wir bleiben", "Brandtner"}},
 		},
 		{
+			name: "de headline opened by a role, the name in the next sentence",
+			lang: "de",
+			text: "Vereinstrainer nach der Niederlage enttäuscht: „Wir haben heute einfach zu wenig getan.“\nHannover – Vereinstrainer Bertram Quandler zeigte sich nach dem Spiel enttäuscht.",
+			want: []want{{"Wir haben heute", "Bertram Quandler"}},
+		},
+		{
 			name: "no speaker named",
 			lang: "en",
 			text: "\"Sales will improve next year, we think,\" the report concluded.",
