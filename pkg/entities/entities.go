@@ -341,7 +341,7 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 			reach = 8
 		}
 		hadTitle := personCue >= 0 && personCue >= i-reach
-		locCue := false
+		locCue, orgCue := false, false
 		c0 := i // chunk[0]
 		for ; len(chunk) > 0; c0++ {
 			c := chunk[0]
@@ -355,6 +355,10 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 				hadTitle = true
 				roles = append(roles, Role{Start: c.Start, End: c.End})
 			case first && initial(toks, i) && len(chunk) > 1 && (x.common(lang, lw) || lowerHyphen(c.Text)) && (!x.exactPersonAt(toks, ck) || utf8.RuneCountInString(lw) <= 3):
+			case lang == "de" && len(chunk) > 1 && germanOrgContext(lw):
+				// "Oppositionspartei Lega Nord", "Autobauer Tesla": the
+				// kind of organisation before its name.
+				orgCue = true
 			case lang == "de" && germanArticles[lw] && len(chunk) > 1:
 				// "– Der Bayerische Rundfunk": an article written in
 				// capitals after a dash or in a headline.
@@ -392,6 +396,9 @@ func (x *Extractor) sentence(toks []textseg.Token, lang string, ms []mention, ro
 		m.typ = x.classify(toks, ci, next, c0, chunk, m.words, lang, hadTitle || locCue, verbAround)
 		if lang == "de" && m.typ == article.EntityOrganization && len(m.words) > 1 {
 			m.canonical = germanOrgNominative(m.words)
+		}
+		if orgCue && m.typ != article.EntityPerson && !(len(chunk) == 1 && x.isExactPerson(x.lowerTextAt(toks, c0))) {
+			m.typ = article.EntityOrganization
 		}
 		if locCue && len(chunk) == 1 && m.typ != article.EntityOrganization {
 			m.typ = article.EntityLocation
@@ -1076,6 +1083,20 @@ func germanOrgHead(w string) byte {
 		}
 	}
 	return 0
+}
+
+// germanOrgContext reports whether the lower-case German noun w names a
+// kind of organisation and so precedes an organisation's name
+// ("Regierungspartei NCD", "Autobauer Tesla", "Zeitung Kurier").
+func germanOrgContext(w string) bool {
+	for _, h := range []string{"partei", "konzern", "zeitung", "sender", "agentur", "verein", "klub", "club",
+		"gewerkschaft", "unternehmen", "firma", "hersteller", "autobauer", "fluglinie", "fluggesellschaft", "verband",
+		"bank", "magazin", "portal", "plattform", "organisation", "bewegung"} {
+		if strings.HasSuffix(w, h) {
+			return true
+		}
+	}
+	return false
 }
 
 // germanOrgNominative returns a German organisation's name as it is cited,

@@ -142,6 +142,12 @@ func TestExtract(t *testing.T) {
 			absent: []string{"Der Westfälischer Rundfunk"},
 		},
 		{
+			name: "de kind of organisation before its name",
+			lang: "de",
+			text: "Kritik kam von der Oppositionspartei Freie Mitte. Der Autobauer Velano meldete Gewinne.",
+			want: []want{{"Freie Mitte", article.EntityOrganization, 1}, {"Velano", article.EntityOrganization, 1}},
+		},
+		{
 			name: "empty text",
 			lang: "bg",
 			text: "",
