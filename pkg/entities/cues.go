@@ -75,6 +75,16 @@ var germanRoleHeads = []string{
 	"politikerin", "spieler", "spielerin", "kollege", "kollegin",
 }
 
+// germanRoleHeadsByLast files germanRoleHeads under their last byte, so
+// that IsRole, asked about every word in every language, compares a word
+// only with the heads that can end it (none for a Cyrillic word).
+var germanRoleHeadsByLast = func() (by [256][]string) {
+	for _, h := range germanRoleHeads {
+		by[h[len(h)-1]] = append(by[h[len(h)-1]], h)
+	}
+	return by
+}()
+
 // orgHeads make a name an organisation's.
 var orgHeads = set(
 	"министерство", "агенция", "комисия", "съвет", "съюз", "партия", "банка", "банк", "университет", "институт",
@@ -290,7 +300,10 @@ func isGermanRoleCompound(w string) bool {
 		if !ok {
 			continue
 		}
-		for _, h := range germanRoleHeads {
+		if v == "" {
+			continue
+		}
+		for _, h := range germanRoleHeadsByLast[v[len(v)-1]] {
 			if strings.HasSuffix(v, h) && len(v)-len(h) >= 3 {
 				return true
 			}
