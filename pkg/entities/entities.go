@@ -888,10 +888,11 @@ func (x *Extractor) classify(toks []textseg.Token, i, next, c0 int, chunk []text
 	}
 	if lang == "de" {
 		// German capitalises every noun: only names with evidence count.
+		orgHead, _ := germanOrgHead(last)
 		switch {
 		case len(words) > 1 && (personName() || titled):
 			return article.EntityPerson
-		case len(words) > 1 && germanOrgHead(words[len(words)-1]) != 0:
+		case len(words) > 1 && orgHead != 0:
 			// "Bayerische Rundfunk", "Europäische Fußball-Union".
 			return article.EntityOrganization
 		case len(words) <= 3 && !germanNounLike(words[len(words)-1]) && germanSpeaker(x, toks, i, next):
@@ -1066,23 +1067,24 @@ func germanSpeaker(x *Extractor, toks []textseg.Token, i, next int) bool {
 }
 
 // germanOrgHead returns the gender of the organisation noun ending the
-// German word w ("Rundfunk", "Rundfunks", "Fußball-Union"), 0 if none.
-func germanOrgHead(w string) byte {
+// German word w ("Rundfunk", "Rundfunks", "Fußball-Union"), 0 if none, and
+// the genitive ending w carries after it ("s" or "es"; "" for none).
+func germanOrgHead(w string) (gender byte, genitive string) {
 	lw := toLower(w)
 	if k := strings.LastIndexByte(lw, '-'); k >= 0 {
 		lw = lw[k+1:]
 	}
 	if g, ok := germanOrgHeads[lw]; ok {
-		return g
+		return g, ""
 	}
 	for _, end := range []string{"s", "es"} {
 		if v, ok := strings.CutSuffix(lw, end); ok {
 			if g := germanOrgHeads[v]; g == 'm' || g == 'n' {
-				return g
+				return g, end
 			}
 		}
 	}
-	return 0
+	return 0, ""
 }
 
 // germanOrgContext reports whether the lower-case German noun w names a
@@ -1107,25 +1109,20 @@ func germanOrgContext(w string) bool {
 // when the last word is no organisation noun.
 func germanOrgNominative(words []string) string {
 	last := words[len(words)-1]
-	g := germanOrgHead(last)
+	g, genitive := germanOrgHead(last)
 	if g == 0 {
 		return ""
 	}
 	out := make([]string, len(words))
 	copy(out, words)
-	lh := toLower(last)
-	if k := strings.LastIndexByte(lh, '-'); k >= 0 {
-		lh = lh[k+1:]
+	out[len(out)-1] = last[:len(last)-len(genitive)]
+	ending := "e" // feminine
+	switch g {
+	case 'm':
+		ending = "er"
+	case 'n':
+		ending = "es"
 	}
-	if _, ok := germanOrgHeads[lh]; !ok {
-		for _, end := range []string{"es", "s"} {
-			if v, ok := strings.CutSuffix(lh, end); ok && germanOrgHeads[v] != 0 {
-				out[len(out)-1] = last[:len(last)-len(end)]
-				break
-			}
-		}
-	}
-	ending := map[byte]string{'m': "er", 'f': "e", 'n': "es"}[g]
 	for k, w := range out[:len(out)-1] {
 		stem := ""
 		for _, end := range []string{"en", "em", "e"} {
