@@ -425,10 +425,8 @@ func (r *resolver) before(s span) (string, bool) {
 	// A short clause naming the speaker before a colon, with no verb:
 	// `Minister Smith: "..."`, `Fernsehchef Scolik: „…“`.
 	if n := len(toks); n >= 2 && n <= 5 && toks[n-1].Text == ":" {
-		for _, p := range r.persons {
-			if t := toks[n-2]; t.Start >= p.Start && t.Start < p.End {
-				return p.Entity, true
-			}
+		if sp, ok := r.personAt(toks[n-2].Start); ok {
+			return sp, true
 		}
 	}
 	// A clause opened by a role and ending in a colon, with no verb of
@@ -468,10 +466,8 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 		if t.Kind == textseg.Punct && strings.ContainsAny(t.Text, ".!?;") {
 			return "", false
 		}
-		for _, p := range r.persons {
-			if t.Start >= p.Start && t.Start < p.End {
-				return p.Entity, true
-			}
+		if sp, ok := r.personAt(t.Start); ok {
+			return sp, true
 		}
 		lw := strings.ToLower(t.Text)
 		if ok, female := entities.IsPronoun(lw); ok {
@@ -486,6 +482,16 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 			if p := r.lastPersonG(t.Start, false, false); p != "" {
 				return p, true
 			}
+		}
+	}
+	return "", false
+}
+
+// personAt returns the person whose mention covers the offset pos.
+func (r *resolver) personAt(pos int) (string, bool) {
+	for _, p := range r.persons {
+		if pos >= p.Start && pos < p.End {
+			return p.Entity, true
 		}
 	}
 	return "", false
