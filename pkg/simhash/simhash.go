@@ -164,18 +164,6 @@ func spread(b uint8) uint64 {
 // Distance is the number of bits in which a and b differ.
 func Distance(a, b uint64) int { return bits.OnesCount64(a ^ b) }
 
-// Bands splits a fingerprint into n bands of 64/n bits (n divides 64): two
-// fingerprints at most n-1 bits apart share at least one band.
-func Bands(fp uint64, n int) []uint64 {
-	width := 64 / n
-	out := make([]uint64, n)
-	mask := uint64(1)<<width - 1
-	for i := range out {
-		out[i] = fp >> (i * width) & mask
-	}
-	return out
-}
-
 // mix is the SplitMix64 finaliser: it spreads every input bit over the
 // output, which SimHash needs from its shingle hashes.
 func mix(h uint64) uint64 {
