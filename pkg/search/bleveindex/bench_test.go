@@ -51,6 +51,17 @@ func BenchmarkBulkIndex(b *testing.B) {
 	b.Run("batch=1024/writers=2", func(b *testing.B) { benchBulk(b, 1024, 2) })
 }
 
+// BenchmarkBulkIndexLarge indexes NEWSFLOW_BENCH_ARTICLES (default
+// 100,000) re-identified corpus articles as the index stage does (batches
+// of 1024, two at a time, each article with its own revision), so that
+// merges work on an index of that size.
+func BenchmarkBulkIndexLarge(b *testing.B) {
+	arts := searchtest.Reidentify(searchtest.LoadCorpus(b), benchArticles())
+	for _, size := range []int{32, 1024} {
+		b.Run("batch="+strconv.Itoa(size)+"/writers=2", func(b *testing.B) { benchBulkArticles(b, arts, size, 2) })
+	}
+}
+
 // indexConcurrently writes arts in batches of size, writers batches at once.
 func indexConcurrently(b *testing.B, idx *Index, arts []*article.Article, size, writers int) {
 	var g errgroup.Group
@@ -65,7 +76,10 @@ func indexConcurrently(b *testing.B, idx *Index, arts []*article.Article, size, 
 }
 
 func benchBulk(b *testing.B, batch, writers int) {
-	arts := searchtest.LoadCorpus(b)
+	benchBulkArticles(b, searchtest.LoadCorpus(b), batch, writers)
+}
+
+func benchBulkArticles(b *testing.B, arts []*article.Article, batch, writers int) {
 	var size int64
 	var elapsed, cpu time.Duration
 	for i := 0; i < b.N; i++ {

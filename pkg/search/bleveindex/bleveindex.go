@@ -197,9 +197,10 @@ func Mapping() (*mapping.IndexMappingImpl, error) {
 		f.DocValues = docValues
 		return f
 	}
-	num := func(store bool) *mapping.FieldMapping {
+	num := func(indexed, store bool) *mapping.FieldMapping {
 		f := bleve.NewNumericFieldMapping()
 		f.IncludeInAll = false
+		f.Index = indexed
 		f.Store = store
 		f.DocValues = false
 		return f
@@ -223,8 +224,8 @@ func Mapping() (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt(facetField, keyword(true))
 	dm.AddFieldMappingsAt(sortField, keyword(true))
 	dm.AddFieldMappingsAt("published_at", date(false))
-	dm.AddFieldMappingsAt("words", num(false))
-	dm.AddFieldMappingsAt("revision", num(true))
+	dm.AddFieldMappingsAt("words", num(true, false))
+	dm.AddFieldMappingsAt("revision", num(false, true))
 	dm.AddFieldMappingsAt(sourceField, stored)
 	im.DefaultMapping = dm
 	return im, nil
@@ -287,7 +288,10 @@ func (x *Index) document(a *article.Article, raw []byte) (*document.Document, er
 	d.AddField(document.NewTextFieldCustom("source", nil, []byte(a.Source), index.IndexField, nil))
 	d.AddField(document.NewTextFieldCustom("lang", nil, []byte(a.Lang), index.IndexField, nil))
 	d.AddField(document.NewNumericFieldWithIndexingOptions("words", nil, float64(a.WordCount), index.IndexField))
-	d.AddField(document.NewNumericFieldWithIndexingOptions("revision", nil, float64(a.Revision), index.IndexField|index.StoreField))
+	// The revision is only read back (stored), never searched: indexed, its
+	// value (a stream sequence) would add 16 terms per article to the
+	// dictionary, most of them unique, that every merge rewrites.
+	d.AddField(document.NewNumericFieldWithIndexingOptions("revision", nil, float64(a.Revision), index.StoreField))
 	sortDate := a.IngestedAt
 	if !a.PublishedAt.IsZero() {
 		f, err := document.NewDateTimeFieldWithIndexingOptions("published_at", nil, a.PublishedAt, time.RFC3339, index.IndexField)

@@ -82,3 +82,31 @@ func TestRuntimeConfig(t *testing.T) {
 		}
 	})
 }
+
+// The revision is stored for the upsert guard but not indexed: as a
+// stream sequence it would add a run of mostly unique terms per article
+// to the dictionary that every merge rewrites.
+func TestRevisionIsStoredNotIndexed(t *testing.T) {
+	idx, err := Open(filepath.Join(t.TempDir(), "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = idx.Close() }()
+	fx := searchtest.Fixtures()
+	fx[0].Revision = 123456789
+	if err := idx.Upsert(t.Context(), fx); err != nil {
+		t.Fatal(err)
+	}
+	revs, err := idx.revisions(t.Context(), []string{fx[0].ID})
+	if err != nil || revs[fx[0].ID] != fx[0].Revision {
+		t.Errorf("stored revision of %s = %d (%v), want %d", fx[0].ID, revs[fx[0].ID], err, fx[0].Revision)
+	}
+	d, err := idx.idx.FieldDict("revision")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = d.Close() }()
+	if e, err := d.Next(); err != nil || e != nil {
+		t.Errorf("the revision field has indexed terms (first %v, %v); want none", e, err)
+	}
+}

@@ -56,11 +56,13 @@ func LoadCorpus(tb testing.TB) []*article.Article {
 }
 
 // Reidentify returns n articles cycling through arts, each copy with its
-// own id (id~k) and a published date moved by k days.
+// own id (id~k), a published date moved by k days, and its own revision
+// (as ingest gives each submission its stream sequence).
 func Reidentify(arts []*article.Article, n int) []*article.Article {
 	out := make([]*article.Article, n)
 	for i := range out {
 		a := *arts[i%len(arts)]
+		a.Revision = uint64(i + 1)
 		k := i / len(arts)
 		if k > 0 {
 			a.ID = fmt.Sprintf("%s~%d", a.ID, k)
