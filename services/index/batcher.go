@@ -71,24 +71,31 @@ func (b *Batcher) Add(ctx context.Context, a *article.Article) error {
 
 // Run writes batches until ctx is cancelled, then writes what is queued
 // and waits for the writes under way.
+//
+// Batches are group commits: while a batch is written the next one keeps
+// filling, so that under load batches grow (fewer, larger segments to
+// merge, which is most of the embedded index's work) and at a low rate an
+// article waits at most maxWait. A batch that is merely due (maxWait)
+// is written only when no other write is under way; a full one takes any
+// free writer, so writes overlap only when one writer cannot keep up.
 func (b *Batcher) Run(ctx context.Context) {
 	defer close(b.done)
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	slots := make(chan struct{}, b.writers)
+	finished := make(chan struct{}, b.writers) // a write ended
+	busy := 0
 	batch := make([]batchReq, 0, b.maxDocs)
 	size := 0
+	due := false
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
-	flush := func() {
-		if len(batch) == 0 {
-			return
-		}
-		slots <- struct{}{}
+	full := func() bool { return len(batch) >= b.maxDocs || (b.maxBytes > 0 && size >= b.maxBytes) }
+	write := func() {
+		busy++
 		wg.Add(1)
 		go func(batch []batchReq) {
 			defer wg.Done()
-			defer func() { <-slots }()
+			defer func() { finished <- struct{}{} }()
 			docs := make([]*article.Article, len(batch))
 			for i, r := range batch {
 				docs[i] = r.a
@@ -104,32 +111,58 @@ func (b *Batcher) Run(ctx context.Context) {
 		}(batch)
 		batch = make([]batchReq, 0, b.maxDocs)
 		size = 0
+		due = false
+		timer.Stop()
+	}
+	add := func(r batchReq) {
+		if len(batch) == 0 {
+			timer.Reset(b.maxWait)
+		}
+		batch = append(batch, r)
+		size += textBytes(r.a)
 	}
 	for {
+		if len(batch) > 0 && busy < b.writers && (full() || (due && busy == 0)) {
+			write()
+			continue
+		}
+		reqs := b.reqs
+		if full() {
+			reqs = nil // wait for a writer
+		}
 		select {
 		case <-ctx.Done():
-			// Drain what is already queued, then stop.
-			for {
-				select {
-				case r := <-b.reqs:
-					batch = append(batch, r)
-				default:
-					flush()
-					return
-				}
-			}
-		case r := <-b.reqs:
-			if len(batch) == 0 {
-				timer.Reset(b.maxWait)
-			}
-			batch = append(batch, r)
-			size += textBytes(r.a)
-			if len(batch) >= b.maxDocs || (b.maxBytes > 0 && size >= b.maxBytes) {
-				timer.Stop()
-				flush()
-			}
+			b.drain(add, full, write, &batch, &busy, finished)
+			return
+		case r := <-reqs:
+			add(r)
 		case <-timer.C:
-			flush()
+			due = true
+		case <-finished:
+			busy--
 		}
+	}
+}
+
+// drain writes what is already queued when Run stops, in batches of the
+// usual bounds, as writers free up.
+func (b *Batcher) drain(add func(batchReq), full func() bool, write func(), batch *[]batchReq, busy *int, finished chan struct{}) {
+	for {
+		select {
+		case r := <-b.reqs:
+			add(r)
+			if !full() {
+				continue
+			}
+		default:
+			if len(*batch) == 0 {
+				return
+			}
+		}
+		for *busy >= b.writers {
+			<-finished
+			*busy--
+		}
+		write()
 	}
 }

@@ -24,6 +24,8 @@ type recordingIndex struct {
 	fail    error
 	// writing and most count the Upserts under way, and the most at once.
 	writing, most int
+	// gate, when set, holds every write until it is closed.
+	gate chan struct{}
 }
 
 func (r *recordingIndex) Upsert(ctx context.Context, docs []*article.Article) error {
@@ -32,7 +34,11 @@ func (r *recordingIndex) Upsert(ctx context.Context, docs []*article.Article) er
 	fail := r.fail
 	r.writing++
 	r.most = max(r.most, r.writing)
+	gate := r.gate
 	r.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
 	defer func() {
 		r.mu.Lock()
 		r.writing--
@@ -42,6 +48,22 @@ func (r *recordingIndex) Upsert(ctx context.Context, docs []*article.Article) er
 		return fail
 	}
 	return r.Index.Upsert(ctx, docs)
+}
+
+// waitWriting waits until n writes are under way.
+func (r *recordingIndex) waitWriting(t *testing.T, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		r.mu.Lock()
+		w := r.writing
+		r.mu.Unlock()
+		if w == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d writes under way, want %d", w, n)
+		}
+	}
 }
 
 func (r *recordingIndex) sizes() []int {
@@ -198,6 +220,54 @@ func TestBatcher(t *testing.T) {
 		}
 		if n, _ := idx.Index.(*bleveindex.Index).Count(); n != 400 {
 			t.Errorf("%d articles indexed, want 400", n)
+		}
+	})
+
+	t.Run("a due batch waits for the write under way and keeps filling", func(t *testing.T) {
+		idx := newRecording(t)
+		idx.gate = make(chan struct{})
+		b := NewBatcher(idx, 2, 100, 0, 5*time.Millisecond, nil)
+		runBatcher(t, b)
+		all := docs(10, 10)
+		first := make(chan error, 1)
+		go func() { first <- b.Add(context.Background(), all[0]) }()
+		idx.waitWriting(t, 1)
+		rest := make(chan []error, 1)
+		go func() { rest <- addAll(t, b, all[1:]) }()
+		time.Sleep(50 * time.Millisecond) // ten times the batch wait
+		if got := idx.sizes(); len(got) != 1 {
+			t.Errorf("batches %v were started while the first was written; want the rest to wait for it", got)
+		}
+		close(idx.gate)
+		if err := <-first; err != nil {
+			t.Fatal(err)
+		}
+		for _, err := range <-rest {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := idx.sizes(); len(got) != 2 || got[0] != 1 || got[1] != 9 {
+			t.Errorf("batches %v, want [1 9]: the nine that came during the first write in one batch", got)
+		}
+	})
+	t.Run("a full batch takes a free writer while another writes", func(t *testing.T) {
+		idx := newRecording(t)
+		idx.gate = make(chan struct{})
+		b := NewBatcher(idx, 2, 5, 0, time.Hour, nil)
+		runBatcher(t, b)
+		all := docs(10, 10)
+		done := make(chan []error, 1)
+		go func() { done <- addAll(t, b, all) }()
+		idx.waitWriting(t, 2)
+		close(idx.gate)
+		for _, err := range <-done {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := idx.sizes(); len(got) != 2 || got[0] != 5 || got[1] != 5 {
+			t.Errorf("batches %v, want [5 5]", got)
 		}
 	})
 }
