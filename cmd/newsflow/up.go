@@ -27,6 +27,10 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs.StringVar(&cfg.NATSMonitorAddr, "nats-monitor", cfg.NATSMonitorAddr, "address of the NATS monitoring endpoints (empty: off); HTTPS with --nats-tls-cert (no client certificate asked for, even with --nats-tls-ca)")
 	fs.StringVar(&cfg.APIToken, "api-token", cfg.APIToken, "bearer token required by POST /v1/articles")
 	fs.StringVar(&cfg.Index.Index, "index", cfg.Index.Index, "search index: a directory or a postgres:// URL (default DATA/index)")
+	fs.IntVar(&cfg.Index.BatchSize, "batch-size", cfg.Index.BatchSize, "most articles in an index batch")
+	fs.IntVar(&cfg.Index.BatchBytes, "batch-bytes", cfg.Index.BatchBytes, "most bytes of article text in an index batch (0: no bound)")
+	fs.DurationVar(&cfg.Index.BatchWait, "batch-wait", cfg.Index.BatchWait, "longest wait to fill an index batch (while another is written, it keeps filling)")
+	fs.IntVar(&cfg.Index.BatchWriters, "batch-writers", cfg.Index.BatchWriters, "index batches written at once when they fill up (each on its own core)")
 	fs.BoolVar(&cfg.Passthrough, "passthrough", cfg.Passthrough, "stages forward articles unchanged (measures newsflow's own cost; nothing is indexed)")
 	fs.BoolVar(&cfg.NATSLogs, "nats-logs", cfg.NATSLogs, "write the embedded NATS server's own log to stderr")
 	fs.BoolVar(&cfg.Pprof, "pprof", cfg.Pprof, "serve /debug/pprof/ on the HTTP listener")
@@ -43,6 +47,7 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err := cfg.HTTP.Validate(); err != nil {
 		return err
 	}
+	cfg.Index.FitConcurrency()
 	if err := cfg.Validate(); err != nil {
 		return err
 	}

@@ -53,12 +53,18 @@ func DefaultConfig() Config {
 		BatchWait:    50 * time.Millisecond,
 		BatchWriters: 2,
 	}
-	// Handlers only wait for their batch: let enough of them wait to fill
-	// a batch for every writer (larger batches make fewer segments to
-	// merge), so that the next batch fills while one is written.
-	cfg.Stage.Concurrency = cfg.BatchSize * cfg.BatchWriters
-	cfg.Stage.MaxAckPending = max(cfg.Stage.MaxAckPending, cfg.Stage.Concurrency)
+	cfg.FitConcurrency()
 	return cfg
+}
+
+// FitConcurrency sets the stage's concurrency to BatchSize times
+// BatchWriters (and MaxAckPending to at least that). Handlers only wait
+// for their batch: let enough of them wait to fill a batch for every
+// writer (larger batches make fewer segments to merge), so that the next
+// batch fills while one is written.
+func (c *Config) FitConcurrency() {
+	c.Stage.Concurrency = c.BatchSize * c.BatchWriters
+	c.Stage.MaxAckPending = max(c.Stage.MaxAckPending, c.Stage.Concurrency)
 }
 
 // RegisterFlags adds the index flags to fs.
