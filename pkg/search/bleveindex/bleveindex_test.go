@@ -66,6 +66,31 @@ func TestRuntimeConfig(t *testing.T) {
 			t.Fatalf("Open with a broken %s = %v, want an error naming it", ConfigEnv, err)
 		}
 	})
+	t.Run("our merge floor goes under what the variable sets", func(t *testing.T) {
+		for _, tc := range []struct {
+			env  string
+			want any
+		}{
+			{"", floorSegmentSize},
+			{`{"scorchPersisterOptions":{"NumPersisterWorkers":1}}`, floorSegmentSize},
+			{`{"scorchMergePlanOptions":{"MaxSegmentsPerTier":4}}`, floorSegmentSize},
+			{`{"scorchMergePlanOptions":{"FloorSegmentSize":2000}}`, float64(2000)},
+		} {
+			t.Setenv(ConfigEnv, tc.env)
+			cfg, err := runtimeConfig()
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan, _ := cfg["scorchMergePlanOptions"].(map[string]any)
+			if plan["FloorSegmentSize"] != tc.want {
+				t.Errorf("%s=%s: FloorSegmentSize %v, want %v", ConfigEnv, tc.env, plan["FloorSegmentSize"], tc.want)
+			}
+		}
+		t.Setenv(ConfigEnv, `{"scorchMergePlanOptions":7}`)
+		if _, err := runtimeConfig(); err == nil || !strings.Contains(err.Error(), "scorchMergePlanOptions must be an object") {
+			t.Errorf("scorchMergePlanOptions 7: %v, want an error naming it", err)
+		}
+	})
 	t.Run("merge plan options are used", func(t *testing.T) {
 		t.Setenv(ConfigEnv, `{"scorchMergePlanOptions":{"MaxSegmentsPerTier":4,"MaxSegmentSize":1000,"TierGrowth":4,"SegmentsPerMergeTask":4,"FloorSegmentSize":100,"ReclaimDeletesWeight":2,"MaxSegmentFileSize":1073741824}}`)
 		idx, err := Open(filepath.Join(t.TempDir(), "index"))
