@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -61,6 +62,12 @@ func TestBenchPassthroughJSON(t *testing.T) {
 		if v, _ := stages[s].(float64); v <= 0 {
 			t.Errorf("stage %s rate %v, want > 0", s, stages[s])
 		}
+	}
+	// Memory: resident, and resident without mapped files (Linux).
+	rss, _ := rep["peak_rss_bytes"].(float64)
+	anon, _ := rep["peak_anon_bytes"].(float64)
+	if rss < 1<<20 || (runtime.GOOS == "linux" && (anon < 1<<20 || anon > rss*1.1)) {
+		t.Errorf("peak_rss_bytes=%v peak_anon_bytes=%v: want both at least 1 MiB, anonymous at most the RSS", rss, anon)
 	}
 }
 

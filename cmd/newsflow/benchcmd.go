@@ -95,6 +95,9 @@ func printReport(w io.Writer, r *bench.Report) error {
 	}
 	if r.PeakRSSBytes > 0 {
 		fmt.Fprintf(tw, "pipeline peak rss\t%.0f MiB\n", r.PeakRSSBytes/(1<<20))
+		if r.PeakAnonBytes > 0 {
+			fmt.Fprintf(tw, "pipeline peak rss without mapped files\t%.0f MiB\n", r.PeakAnonBytes/(1<<20))
+		}
 	}
 	if r.MetricsWarning != "" {
 		fmt.Fprintf(tw, "note\t%s\n", r.MetricsWarning)

@@ -78,6 +78,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	buildInfo.WithLabelValues(version.Version(), version.Revision()).Set(1)
 	reg.MustRegister(m.messages, m.duration, m.inflight, m.pending, m.ackPending, m.redelivered, m.deadLetters, m.endToEnd, buildInfo,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if _, ok := residentAnonymous(); ok {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "newsflow_process_resident_anonymous_bytes",
+			Help: "Resident anonymous memory (heap, stacks, runtime) of the process: process_resident_memory_bytes without resident pages of mapped files such as the embedded index's segments (Linux only).",
+		}, func() float64 {
+			v, _ := residentAnonymous()
+			return v
+		}))
+	}
 	return m
 }
 

@@ -103,26 +103,29 @@ type Latency struct {
 
 // Report is the result of a bench run. The JSON names are a public contract.
 type Report struct {
-	Articles       int                `json:"articles"`
-	OfferedPerS    float64            `json:"offered_per_s,omitempty"`
-	Published      int                `json:"published"`
-	Indexed        int                `json:"indexed"`
-	Lost           int                `json:"lost"`
-	DuplicateEvts  int                `json:"duplicate_events"`
-	PublishedPerS  float64            `json:"published_per_s"`
-	IndexedPerS    float64            `json:"indexed_per_s"`
-	E2EMs          Latency            `json:"e2e_ms"`
-	BaselinePerS   float64            `json:"baseline_per_s"`
-	BaselineE2EMs  *Latency           `json:"baseline_e2e_ms,omitempty"`
-	BaselineLost   int                `json:"baseline_lost"`
-	Ratio          float64            `json:"ratio"`
-	StagesPerS     map[string]float64 `json:"stages_per_s,omitempty"`
-	CPUSeconds     float64            `json:"cpu_seconds,omitempty"`
-	CPUCores       float64            `json:"cpu_cores,omitempty"`
-	PeakRSSBytes   float64            `json:"peak_rss_bytes,omitempty"`
-	DurationS      float64            `json:"duration_s"`
-	PayloadBytes   int                `json:"payload_bytes_avg"`
-	MetricsWarning string             `json:"metrics_warning,omitempty"`
+	Articles      int                `json:"articles"`
+	OfferedPerS   float64            `json:"offered_per_s,omitempty"`
+	Published     int                `json:"published"`
+	Indexed       int                `json:"indexed"`
+	Lost          int                `json:"lost"`
+	DuplicateEvts int                `json:"duplicate_events"`
+	PublishedPerS float64            `json:"published_per_s"`
+	IndexedPerS   float64            `json:"indexed_per_s"`
+	E2EMs         Latency            `json:"e2e_ms"`
+	BaselinePerS  float64            `json:"baseline_per_s"`
+	BaselineE2EMs *Latency           `json:"baseline_e2e_ms,omitempty"`
+	BaselineLost  int                `json:"baseline_lost"`
+	Ratio         float64            `json:"ratio"`
+	StagesPerS    map[string]float64 `json:"stages_per_s,omitempty"`
+	CPUSeconds    float64            `json:"cpu_seconds,omitempty"`
+	CPUCores      float64            `json:"cpu_cores,omitempty"`
+	PeakRSSBytes  float64            `json:"peak_rss_bytes,omitempty"`
+	// PeakAnonBytes is the peak resident memory without mapped files
+	// (the embedded index's segments are page cache the kernel can drop).
+	PeakAnonBytes  float64 `json:"peak_anon_bytes,omitempty"`
+	DurationS      float64 `json:"duration_s"`
+	PayloadBytes   int     `json:"payload_bytes_avg"`
+	MetricsWarning string  `json:"metrics_warning,omitempty"`
 }
 
 // Run runs the bench.
@@ -213,6 +216,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			rep.CPUCores = round2(st.cpuSeconds / rep.DurationS)
 		}
 		rep.PeakRSSBytes = st.peakRSS
+		rep.PeakAnonBytes = st.peakAnon
 		rep.MetricsWarning = st.warning
 	}
 	if cfg.Baseline {

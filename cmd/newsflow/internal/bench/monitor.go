@@ -19,6 +19,9 @@ type monitor struct {
 	client *http.Client
 	before sample
 	peak   float64
+	// peakAnon is the peak of newsflow_process_resident_anonymous_bytes
+	// (resident memory without mapped files), 0 where not exported.
+	peakAnon float64
 	stopc  chan struct{}
 	done   chan struct{}
 	mu     sync.Mutex
@@ -28,12 +31,14 @@ type sample struct {
 	stageMsgs map[string]float64 // ok outcomes per stage
 	cpu       float64
 	rss       float64
+	anon      float64
 }
 
 type monitorResult struct {
 	stageMsgs  map[string]float64
 	cpuSeconds float64
 	peakRSS    float64
+	peakAnon   float64
 	warning    string
 }
 
@@ -49,7 +54,7 @@ func (m *monitor) start() error {
 	if err != nil {
 		return fmt.Errorf("read pipeline metrics: %v: per-stage rates, CPU and memory are not reported", err)
 	}
-	m.before, m.peak = s, s.rss
+	m.before, m.peak, m.peakAnon = s, s.rss, s.anon
 	m.stopc, m.done = make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(m.done)
@@ -63,9 +68,8 @@ func (m *monitor) start() error {
 			}
 			if s, err := m.scrape(); err == nil {
 				m.mu.Lock()
-				if s.rss > m.peak {
-					m.peak = s.rss
-				}
+				m.peak = max(m.peak, s.rss)
+				m.peakAnon = max(m.peakAnon, s.anon)
 				m.mu.Unlock()
 			}
 		}
@@ -76,15 +80,14 @@ func (m *monitor) start() error {
 func (m *monitor) stop() monitorResult {
 	close(m.stopc)
 	<-m.done
-	res := monitorResult{stageMsgs: map[string]float64{}, peakRSS: m.peak}
+	res := monitorResult{stageMsgs: map[string]float64{}, peakRSS: m.peak, peakAnon: m.peakAnon}
 	after, err := m.scrape()
 	if err != nil {
 		res.warning = "read pipeline metrics at the end: " + err.Error()
 		return res
 	}
-	if after.rss > res.peakRSS {
-		res.peakRSS = after.rss
-	}
+	res.peakRSS = max(res.peakRSS, after.rss)
+	res.peakAnon = max(res.peakAnon, after.anon)
 	for stage, n := range after.stageMsgs {
 		res.stageMsgs[stage] = n - m.before.stageMsgs[stage]
 	}
@@ -125,6 +128,9 @@ func (m *monitor) scrape() (sample, error) {
 		}
 		if f := fams["process_resident_memory_bytes"]; f != nil && len(f.GetMetric()) > 0 {
 			s.rss += f.GetMetric()[0].GetGauge().GetValue()
+		}
+		if f := fams["newsflow_process_resident_anonymous_bytes"]; f != nil && len(f.GetMetric()) > 0 {
+			s.anon += f.GetMetric()[0].GetGauge().GetValue()
 		}
 	}
 	return s, nil
