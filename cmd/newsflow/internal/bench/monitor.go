@@ -22,9 +22,9 @@ type monitor struct {
 	// peakAnon is the peak of newsflow_process_resident_anonymous_bytes
 	// (resident memory without mapped files), 0 where not exported.
 	peakAnon float64
-	stopc  chan struct{}
-	done   chan struct{}
-	mu     sync.Mutex
+	stopc    chan struct{}
+	done     chan struct{}
+	mu       sync.Mutex
 }
 
 type sample struct {
