@@ -93,17 +93,21 @@ func (c Config) Validate() error {
 	} else if strings.Contains(c.Index, "://") {
 		return fmt.Errorf("index %q: use a directory or a postgres:// URL", redactURL(c.Index))
 	}
-	if c.BatchSize < 1 || c.BatchSize > 10000 {
-		return fmt.Errorf("batch size must be 1 to 10000, got %d", c.BatchSize)
-	}
-	if c.BatchBytes < 0 {
-		return fmt.Errorf("batch bytes must be 0 (no bound) or more, got %d", c.BatchBytes)
-	}
-	if c.BatchWriters < 1 || c.BatchWriters > 64 {
-		return fmt.Errorf("batch writers must be 1 to 64, got %d", c.BatchWriters)
-	}
-	if c.BatchWait <= 0 {
-		return fmt.Errorf("batch wait must be positive, got %s", c.BatchWait)
+	return c.ValidateBatches()
+}
+
+// ValidateBatches checks the batch settings; messages name their flags
+// (the same in the index worker and `newsflow up`).
+func (c Config) ValidateBatches() error {
+	switch {
+	case c.BatchSize < 1 || c.BatchSize > 10000:
+		return fmt.Errorf("--batch-size must be 1 to 10000, got %d", c.BatchSize)
+	case c.BatchBytes < 0:
+		return fmt.Errorf("--batch-bytes must be 0 (no bound) or more, got %d", c.BatchBytes)
+	case c.BatchWait <= 0:
+		return fmt.Errorf("--batch-wait must be positive, got %s", c.BatchWait)
+	case c.BatchWriters < 1 || c.BatchWriters > 64:
+		return fmt.Errorf("--batch-writers must be 1 to 64, got %d", c.BatchWriters)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -260,5 +261,26 @@ func TestReplicasSharePostgres(t *testing.T) {
 		if res := searchAPI(t, h, "q=Лавров&limit=1"); res.Total != n {
 			t.Errorf("replica %d: total %d, want %d", i+1, res.Total, n)
 		}
+	}
+}
+
+func TestConfigValidateBatches(t *testing.T) {
+	for _, tc := range []struct {
+		set  func(*Config)
+		want string
+	}{
+		{func(c *Config) { c.BatchSize = 0 }, "--batch-size must be 1 to 10000, got 0"},
+		{func(c *Config) { c.BatchBytes = -1 }, "--batch-bytes must be 0 (no bound) or more"},
+		{func(c *Config) { c.BatchWait = 0 }, "--batch-wait must be positive"},
+		{func(c *Config) { c.BatchWriters = 65 }, "--batch-writers must be 1 to 64, got 65"},
+	} {
+		c := DefaultConfig()
+		tc.set(&c)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Validate = %v, want an error saying %q", err, tc.want)
+		}
+	}
+	if err := DefaultConfig().Validate(); err != nil {
+		t.Errorf("the defaults do not validate: %v", err)
 	}
 }

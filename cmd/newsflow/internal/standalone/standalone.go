@@ -99,14 +99,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: --nats-tls-key needs --nats-tls-cert (the server certificate)", ErrInvalidConfig)
 	case c.NATSTLSCA != "" && c.NATSTLSCert == "":
 		return fmt.Errorf("%w: --nats-tls-ca (mutual TLS) needs the server certificate: --nats-tls-cert and --nats-tls-key", ErrInvalidConfig)
-	case c.Index.BatchSize < 1 || c.Index.BatchSize > 10000:
-		return fmt.Errorf("%w: --batch-size must be 1 to 10000, got %d", ErrInvalidConfig, c.Index.BatchSize)
-	case c.Index.BatchBytes < 0:
-		return fmt.Errorf("%w: --batch-bytes must be 0 (no bound) or more, got %d", ErrInvalidConfig, c.Index.BatchBytes)
-	case c.Index.BatchWait <= 0:
-		return fmt.Errorf("%w: --batch-wait must be positive, got %s", ErrInvalidConfig, c.Index.BatchWait)
-	case c.Index.BatchWriters < 1 || c.Index.BatchWriters > 64:
-		return fmt.Errorf("%w: --batch-writers must be 1 to 64, got %d", ErrInvalidConfig, c.Index.BatchWriters)
+	}
+	if err := c.Index.ValidateBatches(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	return nil
 }
