@@ -282,15 +282,8 @@ func TestBadInputMatrix(t *testing.T) {
 	})
 
 	// Nothing crashed: the pipeline still takes and indexes an article.
-	resp, err := http.Post(base+"/v1/articles", "application/json",
-		strings.NewReader(`{"source":"good","id":"after-the-matrix","title":"Still standing","body":"A normal article after all the bad ones."}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("a good article after the matrix: %s", resp.Status)
-	}
+	postAccepted(t, base, "application/json",
+		`{"source":"good","id":"after-the-matrix","title":"Still standing","body":"A normal article after all the bad ones."}`)
 	waitFor(t, "the good article indexed", func() bool {
 		code, _ := cli(t, "get", "--url", base, "after-the-matrix")
 		return code == 0

@@ -105,6 +105,20 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Fatalf("timed out waiting for %s", what)
 }
 
+// postAccepted submits body to POST /v1/articles and ends the test
+// unless it is accepted (202).
+func postAccepted(t *testing.T, base, contentType, body string) {
+	t.Helper()
+	resp, err := http.Post(base+"/v1/articles", contentType, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST /v1/articles: %s", resp.Status)
+	}
+}
+
 func metricsText(t *testing.T, base string) string {
 	t.Helper()
 	resp, err := http.Get(base + "/metrics")
@@ -224,14 +238,7 @@ func TestMetricsForEveryStage(t *testing.T) {
 	p := startPipeline(t, t.TempDir())
 	base := "http://" + p.HTTPAddr()
 	body := `{"source":"test-src","title":"Metrics check","body":"One article through every stage."}`
-	resp, err := http.Post(base+"/v1/articles", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("POST: %s", resp.Status)
-	}
+	postAccepted(t, base, "application/json", body)
 	waitFor(t, "the article to be indexed", func() bool {
 		return strings.Contains(metricsText(t, base), `newsflow_stage_messages_total{outcome="ok",stage="index"} 1`)
 	})

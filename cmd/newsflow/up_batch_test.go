@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -69,14 +68,7 @@ func TestUpBatchSettingsReachTheIndex(t *testing.T) {
 	for i := range 6 {
 		fmt.Fprintf(&nd, `{"source":"batch-src","title":"Batch check %d","body":"Article number %d of six, each different from the others: %d."}`+"\n", i, i, i*7919)
 	}
-	resp, err := http.Post(base+"/v1/articles", "application/x-ndjson", strings.NewReader(nd.String()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("POST: %s", resp.Status)
-	}
+	postAccepted(t, base, "application/x-ndjson", nd.String())
 	waitFor(t, "six articles indexed", func() bool {
 		return metricValue(t, metricsText(t, base), "newsflow_index_batch_articles_sum") == 6
 	})
