@@ -132,8 +132,25 @@ func (b *Batcher) Run(ctx context.Context) {
 		}
 		select {
 		case <-ctx.Done():
-			b.drain(add, full, write, &batch, &busy, finished)
-			return
+			// Write what is already queued, in batches of the usual
+			// bounds, as writers free up.
+			for {
+				select {
+				case r := <-b.reqs:
+					add(r)
+					if !full() {
+						continue
+					}
+				default:
+					if len(batch) == 0 {
+						return
+					}
+				}
+				for ; busy >= b.writers; busy-- {
+					<-finished
+				}
+				write()
+			}
 		case r := <-reqs:
 			add(r)
 		case <-timer.C:
@@ -141,28 +158,5 @@ func (b *Batcher) Run(ctx context.Context) {
 		case <-finished:
 			busy--
 		}
-	}
-}
-
-// drain writes what is already queued when Run stops, in batches of the
-// usual bounds, as writers free up.
-func (b *Batcher) drain(add func(batchReq), full func() bool, write func(), batch *[]batchReq, busy *int, finished chan struct{}) {
-	for {
-		select {
-		case r := <-b.reqs:
-			add(r)
-			if !full() {
-				continue
-			}
-		default:
-			if len(*batch) == 0 {
-				return
-			}
-		}
-		for *busy >= b.writers {
-			<-finished
-			*busy--
-		}
-		write()
 	}
 }
