@@ -47,7 +47,8 @@ type Analyzer struct {
 	stem func(string) string
 	// stop holds the language's stop words: not indexed, but counted in
 	// positions so that phrases keep their shape.
-	stop map[string]struct{}
+	stop  map[string]struct{}
+	cache termCache
 }
 
 // Lang is the language the analyzer is for, or DefaultLang.
@@ -86,6 +87,10 @@ func NewSet() *Set {
 		stop:  map[string]struct{}{},
 		langs: []string{"bg", "ru", "en", "de"},
 	}
+	for _, a := range s.byLang {
+		a.cache = newTermCache()
+	}
+	s.def.cache = newTermCache()
 	for lang, list := range map[string][]byte{"bg": bg.BulgarianStopWords, "ru": ru.RussianStopWords, "en": en.EnglishStopWords, "de": de.GermanStopWords} {
 		m := analysis.NewTokenMap()
 		if err := m.LoadBytes(list); err != nil {
@@ -121,11 +126,69 @@ func (s *Set) IsStopWord(word string) bool {
 
 // fold lowercases w and folds ё to е.
 func fold(w string) string {
+	if f, ok := foldSimple(w); ok {
+		return f
+	}
 	w = strings.ToLower(w)
 	if strings.ContainsRune(w, 'ё') {
 		w = strings.ReplaceAll(w, "ё", "е")
 	}
 	return w
+}
+
+// foldSimple folds words of ASCII and basic Cyrillic (U+0400-U+045F)
+// letters without the Unicode tables; ok is false for any other word.
+func foldSimple(w string) (string, bool) {
+	changed := false
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch {
+		case c < utf8.RuneSelf:
+			if c >= 'A' && c <= 'Z' {
+				changed = true
+			}
+		case c == 0xD0 || c == 0xD1: // U+0400-U+047F
+			if i+1 == len(w) {
+				return "", false
+			}
+			r := rune(c&0x1F)<<6 | rune(w[i+1]&0x3F)
+			if r > 0x045F {
+				return "", false
+			}
+			if r < 0x0430 || r == 0x0451 {
+				changed = true
+			}
+			i++
+		default:
+			return "", false
+		}
+	}
+	if !changed {
+		return w, true
+	}
+	b := make([]byte, 0, len(w))
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c < utf8.RuneSelf {
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
+			continue
+		}
+		r := rune(c&0x1F)<<6 | rune(w[i+1]&0x3F)
+		i++
+		switch {
+		case r == 0x0401 || r == 0x0451: // Ё, ё
+			r = 0x0435
+		case r < 0x0410: // Ѐ-Џ
+			r += 0x50
+		case r < 0x0430: // А-Я
+			r += 0x20
+		}
+		b = utf8.AppendRune(b, r)
+	}
+	return string(b), true
 }
 
 // Tokens calls fn for every indexed word of text, in order. Words are
@@ -138,7 +201,10 @@ func (a *Analyzer) Tokens(text string, fn func(Token)) {
 	pos := 0
 	i := 0
 	for i < len(text) {
-		r, w := utf8.DecodeRuneInString(text[i:])
+		r, w := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, w = utf8.DecodeRuneInString(text[i:])
+		}
 		if !isWordRune(r) {
 			i += w
 			continue
@@ -153,26 +219,58 @@ func (a *Analyzer) Tokens(text string, fn func(Token)) {
 		if i-start > MaxTermBytes {
 			continue
 		}
-		word := text[start:i]
-		term := fold(word)
-		if _, stop := a.stop[term]; stop {
-			continue
-		}
-		if a.stem != nil && !hasDigit(term) && utf8.RuneCountInString(term) > 2 {
-			term = a.stem(term)
-		}
-		if term != "" {
+		term, stop := a.analyse(text[start:i])
+		if !stop && term != "" {
 			fn(Token{Term: term, Start: start, End: i, Pos: pos})
 		}
 	}
 }
 
+// analyse returns the term of a word as it appears in text, or stop when
+// it is a stop word. News text repeats its words, so results are kept in
+// a small cache (words with a digit are not stemmed and not kept).
+func (a *Analyzer) analyse(word string) (term string, stop bool) {
+	if e := a.cache.get(word); e != nil {
+		return e.term, e.stop
+	}
+	term = fold(word)
+	if _, stop = a.stop[term]; stop {
+		a.cache.put(word, "", true)
+		return "", true
+	}
+	if hasDigit(term) {
+		return term, false
+	}
+	if a.stem != nil && utf8.RuneCountInString(term) > 2 {
+		term = a.stem(term)
+	}
+	a.cache.put(word, term, false)
+	return term, false
+}
+
 func isWordRune(r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		return asciiWord[r]
+	case r >= 0x0400 && r <= 0x0481: // Cyrillic letters
+		return true
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) ||
 		unicode.IsNumber(r)
 }
 
+// asciiWord tells which ASCII characters are word characters.
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for r := range t {
+		t[r] = r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+	}
+	return t
+}()
+
 func isSingleRuneWord(r rune) bool {
+	if r < 0x0E01 { // below Thai, the first script with one-character words
+		return false
+	}
 	return r >= 0x2E80 && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) ||
 		unicode.Is(unicode.Katakana, r)) || unicode.Is(unicode.Thai, r)
 }
@@ -181,7 +279,10 @@ func isSingleRuneWord(r rune) bool {
 func wordEnd(text string, i int) int {
 	var prev rune
 	for i < len(text) {
-		r, w := utf8.DecodeRuneInString(text[i:])
+		r, w := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, w = utf8.DecodeRuneInString(text[i:])
+		}
 		if isWordRune(r) && !isSingleRuneWord(r) {
 			prev = r
 			i += w
