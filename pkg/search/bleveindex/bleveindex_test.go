@@ -5,8 +5,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/newsflow/newsflow/pkg/article"
 
 	"github.com/newsflow/newsflow/pkg/search"
 	"github.com/newsflow/newsflow/pkg/search/searchtest"
@@ -134,4 +139,94 @@ func TestRevisionIsStoredNotIndexed(t *testing.T) {
 	if e, err := d.Next(); err != nil || e != nil {
 		t.Errorf("the revision field has indexed terms (first %v, %v); want none", e, err)
 	}
+}
+
+// An index written before the facet and sort fields' doc values were
+// stored uncompressed and unchunked holds segments of both kinds once new
+// articles arrive: facets and the date order must stay right across them,
+// after merging them into one segment and after reopening.
+func TestDocValuesOfOldAndNewSegments(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	idx, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := searchtest.Fixtures()
+	saved := keywordOpts
+	keywordOpts = index.IndexField | index.DocValues // as before
+	err = idx.Upsert(t.Context(), fx[:4])
+	keywordOpts = saved
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Upsert(t.Context(), fx[4:]); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]map[string]int{}
+	for _, a := range fx {
+		for name, v := range map[string]string{search.FacetLang: a.Lang, search.FacetSource: a.Source} {
+			if want[name] == nil {
+				want[name] = map[string]int{}
+			}
+			want[name][v]++
+		}
+		for _, e := range a.Entities {
+			if want[search.FacetEntities] == nil {
+				want[search.FacetEntities] = map[string]int{}
+			}
+			want[search.FacetEntities][e.Text]++
+		}
+	}
+	check := func(stage string) {
+		t.Helper()
+		res, err := idx.Search(t.Context(), search.Query{Text: "*", Sort: search.SortDate, Limit: len(fx)})
+		if err != nil {
+			t.Fatalf("%s: %v", stage, err)
+		}
+		if res.Total != uint64(len(fx)) {
+			t.Fatalf("%s: total %d, want %d", stage, res.Total, len(fx))
+		}
+		for name, counts := range want {
+			for v, n := range counts {
+				if got := res.Facets[name][v]; got != n {
+					t.Errorf("%s: facet %s %q = %d, want %d", stage, name, v, got, n)
+				}
+			}
+		}
+		// Newest first by published_at, or ingested_at without one.
+		var prev time.Time
+		for i, h := range res.Hits {
+			var a *article.Article
+			for _, f := range fx {
+				if f.ID == h.ID {
+					a = f
+				}
+			}
+			d := a.PublishedAt
+			if d.IsZero() {
+				d = a.IngestedAt
+			}
+			if i > 0 && d.After(prev) {
+				t.Errorf("%s: %s (%s) comes after an older article", stage, h.ID, d)
+			}
+			prev = d
+		}
+	}
+	check("two kinds of segments")
+	s, err := idx.idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.(*scorch.Scorch).ForceMerge(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	check("merged into one")
+	if err := idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if idx, err = Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = idx.Close() }()
+	check("reopened")
 }
