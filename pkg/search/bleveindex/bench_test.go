@@ -123,7 +123,7 @@ var (
 
 // openBig opens the benchmark index: the one in NEWSFLOW_BENCH_INDEX when
 // it holds n articles (built there when it is empty), or a new one in a
-// temporary directory.
+// temporary directory. Its articles carry entities, as in the pipeline.
 func openBig(b *testing.B, arts []*article.Article, n int) (*Index, error) {
 	dir := os.Getenv("NEWSFLOW_BENCH_INDEX")
 	if dir == "" {
@@ -138,10 +138,11 @@ func openBig(b *testing.B, arts []*article.Article, n int) (*Index, error) {
 		return nil, err
 	}
 	if c, _ := idx.Count(); c == uint64(n) {
+		searchtest.RequireEntities(b, idx)
 		return idx, nil
 	}
 	start := time.Now()
-	searchtest.IndexAll(b, idx, searchtest.Reidentify(arts, n), 1024)
+	searchtest.IndexAll(b, idx, searchtest.Reidentify(searchtest.WithEntities(b, arts), n), 1024)
 	b.Logf("indexed %d articles in %s (%.0f/s), %d bytes on disk", n, time.Since(start).Round(time.Millisecond),
 		float64(n)/time.Since(start).Seconds(), dirSize(b, dir))
 	return idx, nil

@@ -62,6 +62,7 @@ func BenchmarkQueryKinds(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer func() { _ = idx.Close() }()
+	searchtest.RequireEntities(b, idx)
 	for _, k := range searchtest.QueryKinds(arts, 100) {
 		b.Run(k.Name, func(b *testing.B) {
 			var all []time.Duration
@@ -94,12 +95,13 @@ func BenchmarkQueryLatency(b *testing.B) {
 	defer func() { _ = idx.Close() }()
 	if c, err := idx.Count(context.Background()); err != nil || c != uint64(n) {
 		start := time.Now()
-		searchtest.IndexAll(b, idx, searchtest.Reidentify(arts, n), 1024)
+		searchtest.IndexAll(b, idx, searchtest.Reidentify(searchtest.WithEntities(b, arts), n), 1024)
 		if _, err := idx.pool.Exec(context.Background(), "VACUUM ANALYZE articles"); err != nil {
 			b.Fatal(err)
 		}
 		b.Logf("indexed %d articles in %s, %d bytes", n, time.Since(start).Round(time.Millisecond), idx.tableBytes(b))
 	}
+	searchtest.RequireEntities(b, idx)
 	queries := searchtest.QueryMix(arts, 2000)
 	searchtest.Latencies(b, idx, queries[:200])
 	b.ResetTimer()

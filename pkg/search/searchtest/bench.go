@@ -17,6 +17,7 @@ import (
 
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/corpus"
+	"github.com/newsflow/newsflow/pkg/entities"
 	"github.com/newsflow/newsflow/pkg/search"
 )
 
@@ -73,6 +74,50 @@ func Reidentify(arts []*article.Article, n int) []*article.Article {
 		out[i] = &a
 	}
 	return out
+}
+
+// WithEntities returns copies of arts with the entities pkg/entities finds
+// in their title and body, as the enrich stage gives them, so that an index
+// built from them holds what a pipeline-built one holds: entity fields and
+// tens of facet values per article. The query benchmarks index these;
+// without entities the facet field holds two values per article and a
+// query costs a fraction of what it costs on a real index.
+func WithEntities(tb testing.TB, arts []*article.Article) []*article.Article {
+	tb.Helper()
+	g, err := entities.NewGazetteer()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	x := entities.New(g)
+	out := make([]*article.Article, len(arts))
+	err = search.ParallelFor(len(arts), func(i int) error {
+		a := *arts[i]
+		r := x.Extract(a.Title+"\n"+a.CleanBody, a.Lang)
+		a.Entities = make([]article.Entity, len(r.Entities))
+		for j, e := range r.Entities {
+			a.Entities[j] = article.Entity{Text: e.Text, Type: e.Type, Count: e.Count}
+		}
+		out[i] = &a
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// RequireEntities ends the benchmark when idx holds no entity facets: an
+// index kept between runs (NEWSFLOW_BENCH_INDEX, NEWSFLOW_BENCH_POSTGRES)
+// that was built before the benchmarks indexed entities.
+func RequireEntities(tb testing.TB, idx search.Index) {
+	tb.Helper()
+	res, err := idx.Search(context.Background(), search.Query{Text: "*", Limit: 1})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(res.Facets[search.FacetEntities]) == 0 {
+		tb.Fatal("the benchmark index holds no entities: it was built by an older benchmark; empty it to build it again")
+	}
 }
 
 // IndexAll upserts arts in batches of size.
