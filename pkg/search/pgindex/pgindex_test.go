@@ -103,3 +103,34 @@ func toks(terms ...string) []analysis.Token {
 	}
 	return out
 }
+
+// Connections get the session defaults unless the URL sets them.
+func TestSessionDefaults(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.FreshDatabase(t)
+	show := func(url, name string) string {
+		t.Helper()
+		idx, err := Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = idx.Close() }()
+		var v string
+		if err := idx.pool.QueryRow(ctx, "SELECT current_setting($1)", name).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for name, want := range sessionDefaults {
+		if got := show(url, name); got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	if got := show(url+sep+"random_page_cost=3", "random_page_cost"); got != "3" {
+		t.Errorf("random_page_cost set in the URL = %q, want 3", got)
+	}
+}
