@@ -148,7 +148,7 @@ func foldSimple(w string) (string, bool) {
 				changed = true
 			}
 		case c == 0xD0 || c == 0xD1: // U+0400-U+047F
-			if i+1 == len(w) {
+			if i+1 == len(w) || w[i+1]&0xC0 != 0x80 { // not valid UTF-8
 				return "", false
 			}
 			r := rune(c&0x1F)<<6 | rune(w[i+1]&0x3F)

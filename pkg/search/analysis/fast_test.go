@@ -49,7 +49,7 @@ func TestFoldMatchesToLower(t *testing.T) {
 			}
 		}
 	}
-	for _, w := range []string{"", "\xd0", "ab\xd1", "ЁЛКА", "Ѐѝ", "Ѓрозни", "ҐАНОК", "Straße", "İstanbul", "ǅemal", "MiXeD", "123Ab"} {
+	for _, w := range []string{"", "\xd0", "ab\xd1", "\xd0A", "Я\xd1\xd1я", "\xd1\xff", "ЁЛКА", "Ѐѝ", "Ѓрозни", "ҐАНОК", "Straße", "İstanbul", "ǅemal", "MiXeD", "123Ab"} {
 		if got, want := fold(w), slowFold(w); got != want {
 			t.Errorf("fold(%q) = %q, want %q", w, got, want)
 		}
@@ -148,4 +148,27 @@ func TestTermCacheHoldsCopies(t *testing.T) {
 	if entries == 0 {
 		t.Fatal("nothing was cached")
 	}
+}
+
+// FuzzTokens checks the fast paths on any input: fold agrees with
+// strings.ToLower, and the cache with no cache.
+func FuzzTokens(f *testing.F) {
+	for _, s := range []string{"Москва и Ёлка", "It's U.S. 3.5", "\xd0A Ѐ", "Straße İstanbul", "ЖЖЖ жжж"} {
+		f.Add(s)
+	}
+	a := NewSet().For("ru")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := fold(s), slowFold(s); got != want {
+			t.Fatalf("fold(%q) = %q, want %q", s, got, want)
+		}
+		var cached, plain []Token
+		a.Tokens(s, func(tk Token) { cached = append(cached, tk) })
+		a.Tokens(s, func(tk Token) { cached = append(cached, tk) }) // from the cache now
+		u := uncached(a)
+		u.Tokens(s, func(tk Token) { plain = append(plain, tk) })
+		u.Tokens(s, func(tk Token) { plain = append(plain, tk) })
+		if !reflect.DeepEqual(cached, plain) {
+			t.Fatalf("tokens of %q: cached %v, uncached %v", s, cached, plain)
+		}
+	})
 }
