@@ -63,6 +63,15 @@ type Result struct {
 	Roles []Role
 }
 
+// ArticleEntities returns the entities as an article carries them.
+func (r Result) ArticleEntities() []article.Entity {
+	out := make([]article.Entity, len(r.Entities))
+	for i, e := range r.Entities {
+		out[i] = article.Entity{Text: e.Text, Type: e.Type, Count: e.Count}
+	}
+	return out
+}
+
 // Gazetteer returns the gazetteer x uses.
 func (x *Extractor) Gazetteer() *Gazetteer { return x.g }
 

@@ -46,11 +46,7 @@ func (e *extractor) entities(_ context.Context, a *article.Article, d *analysis)
 	if err != nil {
 		return err
 	}
-	r := d.of(a).entities(x, a.Lang)
-	a.Entities = make([]article.Entity, len(r.Entities))
-	for i, en := range r.Entities {
-		a.Entities[i] = article.Entity{Text: en.Text, Type: en.Type, Count: en.Count}
-	}
+	a.Entities = d.of(a).entities(x, a.Lang).ArticleEntities()
 	return nil
 }
 

@@ -92,11 +92,7 @@ func WithEntities(tb testing.TB, arts []*article.Article) []*article.Article {
 	out := make([]*article.Article, len(arts))
 	err = search.ParallelFor(len(arts), func(i int) error {
 		a := *arts[i]
-		r := x.Extract(a.Title+"\n"+a.CleanBody, a.Lang)
-		a.Entities = make([]article.Entity, len(r.Entities))
-		for j, e := range r.Entities {
-			a.Entities[j] = article.Entity{Text: e.Text, Type: e.Type, Count: e.Count}
-		}
+		a.Entities = x.Extract(a.Title+"\n"+a.CleanBody, a.Lang).ArticleEntities()
 		out[i] = &a
 		return nil
 	})
