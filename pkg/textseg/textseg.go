@@ -111,7 +111,7 @@ func Tokenize(text string) []Token {
 func AppendTokens(dst []Token, text string) []Token {
 	toks, base := dst, len(dst)
 	for i := 0; i < len(text); {
-		r, n := decodeRune(text, i)
+		r, n := DecodeRune(text, i)
 		switch {
 		case isWordRune(r):
 			toks = append(toks, scanWord(text, i, toks[base:]))
@@ -139,10 +139,10 @@ func CountWords(text string) int {
 	return n
 }
 
-// decodeRune is utf8.DecodeRuneInString(s[i:]) with fast paths for ASCII
+// DecodeRune is utf8.DecodeRuneInString(s[i:]) with fast paths for ASCII
 // and two-byte sequences (Cyrillic, Latin with diacritics), the bulk of
 // news text.
-func decodeRune(s string, i int) (rune, int) {
+func DecodeRune(s string, i int) (rune, int) {
 	c := s[i]
 	if c < utf8.RuneSelf {
 		return rune(c), 1
@@ -189,7 +189,7 @@ func scanWord(text string, i int, prev []Token) Token {
 	firstDigit := isDigit(rune(text[i]))
 	allDigits := true
 	for i < len(text) {
-		r, n := decodeRune(text, i)
+		r, n := DecodeRune(text, i)
 		if isWordRune(r) {
 			if isDigit(r) {
 				digits++
@@ -205,7 +205,7 @@ func scanWord(text string, i int, prev []Token) Token {
 		if i+n >= len(text) {
 			break
 		}
-		next, _ := decodeRune(text, i+n)
+		next, _ := DecodeRune(text, i+n)
 		if !isWordRune(next) {
 			break
 		}

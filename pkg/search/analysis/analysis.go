@@ -24,6 +24,8 @@ import (
 	"github.com/blevesearch/snowballstem/english"
 	"github.com/blevesearch/snowballstem/german"
 	"github.com/blevesearch/snowballstem/russian"
+
+	"github.com/newsflow/newsflow/pkg/textseg"
 )
 
 // DefaultLang names the analyzer for languages without their own.
@@ -201,10 +203,7 @@ func (a *Analyzer) Tokens(text string, fn func(Token)) {
 	pos := 0
 	i := 0
 	for i < len(text) {
-		r, w := rune(text[i]), 1
-		if r >= utf8.RuneSelf {
-			r, w = utf8.DecodeRuneInString(text[i:])
-		}
+		r, w := textseg.DecodeRune(text, i)
 		if !isWordRune(r) {
 			i += w
 			continue
@@ -279,10 +278,7 @@ func isSingleRuneWord(r rune) bool {
 func wordEnd(text string, i int) int {
 	var prev rune
 	for i < len(text) {
-		r, w := rune(text[i]), 1
-		if r >= utf8.RuneSelf {
-			r, w = utf8.DecodeRuneInString(text[i:])
-		}
+		r, w := textseg.DecodeRune(text, i)
 		if isWordRune(r) && !isSingleRuneWord(r) {
 			prev = r
 			i += w
