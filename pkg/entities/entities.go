@@ -149,11 +149,11 @@ func (x *Extractor) lowerTextAt(toks []textseg.Token, i int) string {
 	}
 	m := x.memo
 	if !m.has(toks, i) {
-		return toLower(toks[i].Text)
+		return textseg.ToLower(toks[i].Text)
 	}
 	a := &m.at[i]
 	if a.done&memoText == 0 {
-		a.text = toLower(toks[i].Text)
+		a.text = textseg.ToLower(toks[i].Text)
 		a.done |= memoText
 	}
 	return a.text
@@ -237,7 +237,7 @@ func lowerWord(t textseg.Token) string {
 		}
 	}
 	if hasUpper(w) {
-		return toLower(w)
+		return textseg.ToLower(w)
 	}
 	return w
 }
@@ -843,7 +843,7 @@ func (x *Extractor) classify(toks []textseg.Token, i, next, c0 int, chunk []text
 		if aligned {
 			return x.lowerTextAt(toks, c0+k)
 		}
-		return toLower(words[k])
+		return textseg.ToLower(words[k])
 	}
 	isPersonName, personNameKnown := false, false
 	personName := func() bool {
@@ -1079,7 +1079,7 @@ func germanSpeaker(x *Extractor, toks []textseg.Token, i, next int) bool {
 // German word w ("Rundfunk", "Rundfunks", "Fußball-Union"), 0 if none, and
 // the genitive ending w carries after it ("s" or "es"; "" for none).
 func germanOrgHead(w string) (gender byte, genitive string) {
-	lw := toLower(w)
+	lw := textseg.ToLower(w)
 	if k := strings.LastIndexByte(lw, '-'); k >= 0 {
 		lw = lw[k+1:]
 	}
@@ -1140,7 +1140,7 @@ func germanOrgNominative(words []string) string {
 				break
 			}
 		}
-		if stem == "" || !germanAdjectiveStem(toLower(stem)) {
+		if stem == "" || !germanAdjectiveStem(textseg.ToLower(stem)) {
 			continue
 		}
 		out[k] = stem + ending
@@ -1162,7 +1162,7 @@ func germanAdjectiveStem(s string) bool {
 // germanNounLike reports whether w ends like a German common noun
 // ("Regierung", "Mehrheit", "Gesellschaft", "Nation").
 func germanNounLike(w string) bool {
-	lw := toLower(w)
+	lw := textseg.ToLower(w)
 	for _, suf := range []string{"ung", "ungen", "heit", "keit", "schaft", "tion", "ionen", "tät", "ismus", "ium", "nis", "tum", "ei", "tag", "abend", "rechte", "kreise"} {
 		if strings.HasSuffix(lw, suf) {
 			return true

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/newsflow/newsflow/pkg/textseg"
 )
 
 // endings are inflectional endings of Bulgarian (definite articles, plural)
@@ -34,11 +36,11 @@ var endingsByLast = func() map[rune][]string {
 func stem(w string) string {
 	w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
 	if isAcronym(w) {
-		return toLower(w)
+		return textseg.ToLower(w)
 	}
 	l := w
 	if hasUpper(l) {
-		l = toLower(l)
+		l = textseg.ToLower(l)
 	}
 	if strings.Contains(l, "ё") {
 		l = strings.ReplaceAll(l, "ё", "е")
@@ -188,59 +190,13 @@ func ruNominative(w string, female bool) string {
 	return w
 }
 
-// toLower is strings.ToLower with a fast path for ASCII and the Cyrillic
-// letters U+0400-U+045F, the bulk of the text read here.
-func toLower(s string) string {
-	b := []byte(nil)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c < 0x80:
-			if c >= 'A' && c <= 'Z' {
-				if b == nil {
-					b = []byte(s)
-				}
-				b[i] = c + 32
-			}
-		case c == 0xD0 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0xBF:
-			d := s[i+1]
-			switch {
-			case d >= 0x90 && d <= 0x9F: // А-П -> а-п
-				if b == nil {
-					b = []byte(s)
-				}
-				b[i+1] = d + 0x20
-			case d >= 0xA0 && d <= 0xAF: // Р-Я -> р-я
-				if b == nil {
-					b = []byte(s)
-				}
-				b[i], b[i+1] = 0xD1, d-0x20
-			case d >= 0x80 && d <= 0x8F: // Ѐ-Џ -> ѐ-џ
-				if b == nil {
-					b = []byte(s)
-				}
-				b[i], b[i+1] = 0xD1, d+0x10
-			}
-			i++
-		case c == 0xD1 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9F:
-			i++ // а-я, ѐ-џ: already small
-		default:
-			return strings.ToLower(s)
-		}
-	}
-	if b == nil {
-		return s
-	}
-	return string(b)
-}
-
 // altStems returns the other keys w may have when more than one ending
 // fits ("Брекзита": the article "-та" or the short article "-а"), each
 // with a stripped ending shorter than the one stem strips.
 func altStems(w string) []string {
 	l := w
 	if hasUpper(l) {
-		l = toLower(l)
+		l = textseg.ToLower(l)
 	}
 	if strings.Contains(l, "ё") {
 		l = strings.ReplaceAll(l, "ё", "е")
@@ -269,7 +225,7 @@ func altStems(w string) []string {
 	return out
 }
 
-// appendLower appends toLower(s) to buf, without allocating for ASCII and
+// appendLower appends textseg.ToLower(s) to buf, without allocating for ASCII and
 // the Cyrillic letters U+0400-U+045F.
 func appendLower(buf []byte, s string) []byte {
 	start := len(buf)

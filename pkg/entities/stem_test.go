@@ -5,33 +5,16 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/newsflow/newsflow/pkg/textseg"
 )
-
-func TestToLower(t *testing.T) {
-	for _, s := range []string{"", "abc", "ABC Def", "ЁЖИК Ѐ Џ Ѓ", "Москва-Сити", "СЪЕДИНЕНИ ЩАТИ", "Україна Її Ґ", "Straße ÄÖÜ", "Ωmega", "\xd0", "a\xd0\x90"} {
-		if got, want := toLower(s), strings.ToLower(s); got != want {
-			t.Errorf("toLower(%q) = %q, want %q", s, got, want)
-		}
-	}
-}
-
-func FuzzToLower(f *testing.F) {
-	for _, s := range []string{"ABC", "МОСКВА", "Ёж", "ÄÖÜ"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := toLower(s), strings.ToLower(s); got != want {
-			t.Fatalf("toLower(%q) = %q, want %q", s, got, want)
-		}
-	})
-}
 
 func FuzzAppendStem(f *testing.F) {
 	for _, s := range []string{"ABC", "МОСКВА", "Ёж", "ÄÖÜ", "Германии", "Европейския", "Върховния", "Blair's", "Джонсон’s", "НАТО", "Ёлкин", "\xd0Ё", "ёё", "Пен", "Ѐѐ", "Брекзита", "Европейските", "Белият", "Германии", "СЪВЕТА", " a  b\u00a0c\t", "\xffx y\xc2"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := string(appendLower([]byte("x"), s)[1:]), toLower(s); got != want {
+		if got, want := string(appendLower([]byte("x"), s)[1:]), textseg.ToLower(s); got != want {
 			t.Fatalf("appendLower(%q) = %q, want %q", s, got, want)
 		}
 		if got, want := string(appendStem([]byte("x"), s)[1:]), stem(s); got != want {

@@ -14,6 +14,7 @@
 package textseg
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -153,6 +154,52 @@ func DecodeRune(s string, i int) (rune, int) {
 		}
 	}
 	return utf8.DecodeRuneInString(s[i:])
+}
+
+// ToLower is strings.ToLower with a fast path for ASCII and the Cyrillic
+// letters U+0400-U+045F, the bulk of news text.
+func ToLower(s string) string {
+	b := []byte(nil)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c < 0x80:
+			if c >= 'A' && c <= 'Z' {
+				if b == nil {
+					b = []byte(s)
+				}
+				b[i] = c + 32
+			}
+		case c == 0xD0 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0xBF:
+			d := s[i+1]
+			switch {
+			case d >= 0x90 && d <= 0x9F: // А-П -> а-п
+				if b == nil {
+					b = []byte(s)
+				}
+				b[i+1] = d + 0x20
+			case d >= 0xA0 && d <= 0xAF: // Р-Я -> р-я
+				if b == nil {
+					b = []byte(s)
+				}
+				b[i], b[i+1] = 0xD1, d-0x20
+			case d >= 0x80 && d <= 0x8F: // Ѐ-Џ -> ѐ-џ
+				if b == nil {
+					b = []byte(s)
+				}
+				b[i], b[i+1] = 0xD1, d+0x10
+			}
+			i++
+		case c == 0xD1 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9F:
+			i++ // а-я, ѐ-џ: already small
+		default:
+			return strings.ToLower(s)
+		}
+	}
+	if b == nil {
+		return s
+	}
+	return string(b)
 }
 
 func isSpace(r rune) bool {

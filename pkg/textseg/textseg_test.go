@@ -322,3 +322,21 @@ func FuzzSplit(f *testing.F) {
 		checkWindows(t, text)
 	})
 }
+func TestToLower(t *testing.T) {
+	for _, s := range []string{"", "abc", "ABC Def", "ЁЖИК Ѐ Џ Ѓ", "Москва-Сити", "СЪЕДИНЕНИ ЩАТИ", "Україна Її Ґ", "Straße ÄÖÜ", "Ωmega", "\xd0", "a\xd0\x90"} {
+		if got, want := ToLower(s), strings.ToLower(s); got != want {
+			t.Errorf("ToLower(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+func FuzzToLower(f *testing.F) {
+	for _, s := range []string{"ABC", "МОСКВА", "Ёж", "ÄÖÜ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := ToLower(s), strings.ToLower(s); got != want {
+			t.Fatalf("ToLower(%q) = %q, want %q", s, got, want)
+		}
+	})
+}

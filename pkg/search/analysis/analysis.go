@@ -128,69 +128,11 @@ func (s *Set) IsStopWord(word string) bool {
 
 // fold lowercases w and folds ё to е.
 func fold(w string) string {
-	if f, ok := foldSimple(w); ok {
-		return f
-	}
-	w = strings.ToLower(w)
+	w = textseg.ToLower(w)
 	if strings.ContainsRune(w, 'ё') {
 		w = strings.ReplaceAll(w, "ё", "е")
 	}
 	return w
-}
-
-// foldSimple folds words of ASCII and basic Cyrillic (U+0400-U+045F)
-// letters without the Unicode tables; ok is false for any other word.
-func foldSimple(w string) (string, bool) {
-	changed := false
-	for i := 0; i < len(w); i++ {
-		c := w[i]
-		switch {
-		case c < utf8.RuneSelf:
-			if c >= 'A' && c <= 'Z' {
-				changed = true
-			}
-		case c == 0xD0 || c == 0xD1: // U+0400-U+047F
-			if i+1 == len(w) || w[i+1]&0xC0 != 0x80 { // not valid UTF-8
-				return "", false
-			}
-			r := rune(c&0x1F)<<6 | rune(w[i+1]&0x3F)
-			if r > 0x045F {
-				return "", false
-			}
-			if r < 0x0430 || r == 0x0451 {
-				changed = true
-			}
-			i++
-		default:
-			return "", false
-		}
-	}
-	if !changed {
-		return w, true
-	}
-	b := make([]byte, 0, len(w))
-	for i := 0; i < len(w); i++ {
-		c := w[i]
-		if c < utf8.RuneSelf {
-			if c >= 'A' && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			b = append(b, c)
-			continue
-		}
-		r := rune(c&0x1F)<<6 | rune(w[i+1]&0x3F)
-		i++
-		switch {
-		case r == 0x0401 || r == 0x0451: // Ё, ё
-			r = 0x0435
-		case r < 0x0410: // Ѐ-Џ
-			r += 0x50
-		case r < 0x0430: // А-Я
-			r += 0x20
-		}
-		b = utf8.AppendRune(b, r)
-	}
-	return string(b), true
 }
 
 // Tokens calls fn for every indexed word of text, in order. Words are
