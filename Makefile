@@ -38,7 +38,7 @@ build: ## build bin/newsflow, bin/ingest, bin/enrich, bin/index (static)
 	@mkdir -p $(BIN)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/newsflow ./services/ingest/cmd/ingest ./services/enrich/cmd/enrich ./services/index/cmd/index
 
-run: build ## run the whole pipeline in one process (data in ./data, http://localhost:8080)
+run: build ## run the whole pipeline in one process (data in ./data, http://127.0.0.1:8080)
 	$(BIN)/newsflow up
 
 # `make test` is what CI runs (.ci/run): every suite, each with a bounded budget.

@@ -33,7 +33,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("newsflow search", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	base := fs.String("url", defaultURL, "newsflow API URL")
-	token := fs.String("api-token", "", "bearer token for the API")
+	token := readTokenFlags(fs)
 	var langs, sources, entities multiFlag
 	fs.Var(&langs, "lang", "only articles in this language (repeatable)")
 	fs.Var(&sources, "source", "only articles from this source (repeatable)")
@@ -48,12 +48,9 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(fs.Output(), "Usage: newsflow search [flags] QUERY")
 		fs.PrintDefaults()
 	}
-	// The environment supplies --url and --api-token defaults only.
+	// The environment supplies --url and the token defaults only.
 	if v, ok := os.LookupEnv(envflag.EnvName("url")); ok {
 		*base = v
-	}
-	if v, ok := os.LookupEnv(envflag.EnvName("api-token")); ok {
-		*token = v
 	}
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -63,7 +60,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return exitError{2}
 	}
-	c, err := newAPIClient(*base, *token)
+	c, err := newAPIClient(*base, token())
 	if err != nil {
 		return err
 	}
@@ -201,16 +198,13 @@ func runGet(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := flag.NewFlagSet("newsflow get", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	base := fs.String("url", defaultURL, "newsflow API URL")
-	token := fs.String("api-token", "", "bearer token for the API")
+	token := readTokenFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: newsflow get [--url URL] ID")
 		fs.PrintDefaults()
 	}
 	if v, ok := os.LookupEnv(envflag.EnvName("url")); ok {
 		*base = v
-	}
-	if v, ok := os.LookupEnv(envflag.EnvName("api-token")); ok {
-		*token = v
 	}
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -220,7 +214,7 @@ func runGet(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fs.Usage()
 		return exitError{2}
 	}
-	c, err := newAPIClient(*base, *token)
+	c, err := newAPIClient(*base, token())
 	if err != nil {
 		return err
 	}
@@ -235,4 +229,20 @@ func runGet(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	buf.WriteByte('\n')
 	_, err = stdout.Write(buf.Bytes())
 	return err
+}
+
+// readTokenFlags adds --read-token (env NEWSFLOW_READ_TOKEN), the bearer
+// token of the read API (`up --read-token`, the index's --read-token), and
+// --api-token (env NEWSFLOW_API_TOKEN), used for reads when no read token
+// is given. It returns the token to send.
+func readTokenFlags(fs *flag.FlagSet) func() string {
+	read, api := os.Getenv(envflag.EnvName("read-token")), os.Getenv(envflag.EnvName("api-token"))
+	fs.StringVar(&read, "read-token", read, "bearer token of the read API (env NEWSFLOW_READ_TOKEN)")
+	fs.StringVar(&api, "api-token", api, "bearer token sent when --read-token is empty (env NEWSFLOW_API_TOKEN)")
+	return func() string {
+		if read != "" {
+			return read
+		}
+		return api
+	}
 }

@@ -54,6 +54,9 @@ type Config struct {
 	NATSMonitorAddr string
 	// APIToken, when set, is required by POST /v1/articles.
 	APIToken string
+	// ReadToken, when set, is required by the read API (GET /v1/search,
+	// GET /v1/articles/{id}); the page asks for it.
+	ReadToken string
 	// HTTP bounds every request of the HTTP listener.
 	HTTP telemetry.HTTPConfig
 	// Passthrough replaces the three stages' handlers by ones that forward
@@ -70,11 +73,16 @@ type Config struct {
 	Index  index.Config
 }
 
+// DefaultHTTPAddr is where `newsflow up` serves HTTP unless told
+// otherwise: this machine only. `--http :8080` opens it to every
+// interface, on purpose.
+const DefaultHTTPAddr = "127.0.0.1:8080"
+
 // DefaultConfig returns the defaults of `newsflow up`.
 func DefaultConfig() Config {
 	return Config{
 		DataDir:  "data",
-		HTTPAddr: ":8080",
+		HTTPAddr: DefaultHTTPAddr,
 		HTTP:     telemetry.DefaultHTTPConfig(),
 		NATSAddr: "127.0.0.1:4222",
 		Ingest:   ingest.DefaultConfig(),
@@ -217,6 +225,7 @@ func (p *Pipeline) start(parent context.Context) error {
 		build func(ctx context.Context, d service.Deps) (service.Component, error)
 	}
 	cfg.Ingest.APIToken = cfg.APIToken
+	cfg.Index.ReadToken = cfg.ReadToken
 	if cfg.Index.Index == "" {
 		cfg.Index.Index = filepath.Join(cfg.DataDir, "index")
 	}
