@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/newsflow/newsflow/pkg/natsbus"
+	"github.com/newsflow/newsflow/pkg/pipeline"
 )
 
 // reprocessReport is what `newsflow reprocess` did.
@@ -213,10 +214,10 @@ func reprocess(ctx context.Context, js jetstream.JetStream, rep *reprocessReport
 // original submission is still in the stream (and so is reprocessed, or
 // deliberately left out by the time range).
 func earlierRerun(h nats.Header, firstSeq uint64) bool {
-	if h.Get(natsbus.HeaderRerun) == "" {
+	if h.Get(pipeline.HeaderRerun) == "" {
 		return false
 	}
-	orig, err := strconv.ParseUint(h.Get(natsbus.HeaderRevision), 10, 64)
+	orig, err := strconv.ParseUint(h.Get(pipeline.HeaderRevision), 10, 64)
 	return err == nil && orig >= firstSeq
 }
 
@@ -228,10 +229,10 @@ func rerunMsg(m jetstream.Msg, run string, seq uint64) *nats.Msg {
 	}
 	hdr.Del(nats.MsgIdHdr)
 	revision := seq
-	if orig, err := strconv.ParseUint(hdr.Get(natsbus.HeaderRevision), 10, 64); err == nil && orig > 0 && hdr.Get(natsbus.HeaderRerun) != "" {
+	if orig, err := strconv.ParseUint(hdr.Get(pipeline.HeaderRevision), 10, 64); err == nil && orig > 0 && hdr.Get(pipeline.HeaderRerun) != "" {
 		revision = orig // a copy whose original aged out keeps the original's revision
 	}
-	hdr.Set(natsbus.HeaderRerun, run)
-	hdr.Set(natsbus.HeaderRevision, strconv.FormatUint(revision, 10))
+	hdr.Set(pipeline.HeaderRerun, run)
+	hdr.Set(pipeline.HeaderRevision, strconv.FormatUint(revision, 10))
 	return &nats.Msg{Subject: m.Subject(), Data: m.Data(), Header: hdr}
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
+
+	"github.com/newsflow/newsflow/pkg/pipeline"
 )
 
 // Headers newsflow adds besides the contract's dead-letter headers.
@@ -20,15 +22,6 @@ const (
 	// dead-lettered message was read from.
 	HeaderStream    = "Newsflow-Stream"
 	HeaderStreamSeq = "Newsflow-Stream-Seq"
-	// HeaderRerun marks a message sent again by `newsflow dlq replay` or
-	// `newsflow reprocess`; its value is unique to that rerun. The bus
-	// carries it to the outputs and makes their Nats-Msg-Id unique to it,
-	// and ingest does not treat a rerun as an exact resubmission.
-	HeaderRerun = "Newsflow-Rerun"
-	// HeaderRevision carries, on a rerun raw message, the stream sequence
-	// of the original submission: ingest uses it as the article's revision,
-	// so that rerunning an old version never hides a newer one.
-	HeaderRevision = "Newsflow-Revision"
 )
 
 // deadLetterHeaders are the headers a dead letter adds to the original's;
@@ -46,10 +39,15 @@ var (
 )
 
 // deadLetterMsgID is the Nats-Msg-Id of the dead letter of one stream
-// message: the worker and the max-deliveries path use the same id, so
-// within the duplicate window a message is dead-lettered once.
-func deadLetterMsgID(stage, stream string, seq uint64) string {
-	return "dlq:" + stage + ":" + stream + ":" + strconv.FormatUint(seq, 10)
+// message, or of its item number item (from 1; 0 for the whole message):
+// the worker and the max-deliveries path use the same id, so within the
+// duplicate window a message, or an item, is dead-lettered once.
+func deadLetterMsgID(stage, stream string, seq uint64, item int) string {
+	id := "dlq:" + stage + ":" + stream + ":" + strconv.FormatUint(seq, 10)
+	if item > 0 {
+		id += ":" + strconv.Itoa(item)
+	}
+	return id
 }
 
 // deadLetterMsg builds the dead letter of a message read from subject
@@ -208,7 +206,7 @@ func (w *Worker) deadLetterExhausted(ctx context.Context, adv *MaxDeliveriesAdvi
 	}
 	reason := ExhaustedReason(adv.Deliveries)
 	dl := deadLetterMsg(w.cfg.Name, raw.Subject, raw.Header, raw.Data, adv.Stream, adv.StreamSeq, int(adv.Deliveries), reason)
-	ack, err := w.js.PublishMsg(ctx, dl, jetstream.WithMsgID(deadLetterMsgID(w.cfg.Name, adv.Stream, adv.StreamSeq)))
+	ack, err := w.js.PublishMsg(ctx, dl, jetstream.WithMsgID(deadLetterMsgID(w.cfg.Name, adv.Stream, adv.StreamSeq, 0)))
 	if err != nil {
 		return fmt.Errorf("publish dead letter: %w", err)
 	}
@@ -217,7 +215,7 @@ func (w *Worker) deadLetterExhausted(ctx context.Context, adv *MaxDeliveriesAdvi
 		return nil
 	}
 	log.Error("message dead-lettered", zap.String("subject", raw.Subject),
-		zap.String("article_id", raw.Header.Get(HeaderArticleID)), zap.String("dlq_subject", w.dlq), zap.String("reason", reason))
+		zap.String("article_id", raw.Header.Get(pipeline.HeaderArticleID)), zap.String("dlq_subject", w.dlq), zap.String("reason", reason))
 	w.rec.Outcome(OutcomeDLQ)
 	return nil
 }
@@ -266,7 +264,7 @@ func deadLetterFrom(seq uint64, t time.Time, subject string, hdr nats.Header, da
 	d.Error = hdr.Get(HeaderError)
 	d.Attempts, _ = strconv.Atoi(hdr.Get(HeaderAttempts))
 	d.Subject = hdr.Get(HeaderSubject)
-	d.ArticleID = hdr.Get(HeaderArticleID)
+	d.ArticleID = hdr.Get(pipeline.HeaderArticleID)
 	d.MsgID = hdr.Get(HeaderMsgID)
 	d.Stream = hdr.Get(HeaderStream)
 	d.StreamSeq, _ = strconv.ParseUint(hdr.Get(HeaderStreamSeq), 10, 64)
@@ -417,9 +415,9 @@ func (d *DLQ) Replay(ctx context.Context, id uint64) (string, error) {
 	}
 	hdr.Del(nats.MsgIdHdr)
 	rerun := "dlq-" + strconv.FormatUint(id, 10)
-	hdr.Set(HeaderRerun, rerun)
+	hdr.Set(pipeline.HeaderRerun, rerun)
 	if dl.Stream == StreamRaw && dl.StreamSeq > 0 {
-		hdr.Set(HeaderRevision, strconv.FormatUint(dl.StreamSeq, 10))
+		hdr.Set(pipeline.HeaderRevision, strconv.FormatUint(dl.StreamSeq, 10))
 	}
 	msg := &nats.Msg{Subject: subject, Data: dl.Data, Header: hdr}
 	if _, err := d.js.PublishMsg(ctx, msg, jetstream.WithMsgID("replay:"+rerun)); err != nil {

@@ -280,7 +280,7 @@ func TestWorkerRerunGetsFreshMsgIDs(t *testing.T) {
 	}), rec)
 	publishRaw(t, js, "src", "first run")
 	rerun := &nats.Msg{Subject: natsbus.RawSubject("src"), Data: []byte("second run"), Header: nats.Header{}}
-	rerun.Header.Set(natsbus.HeaderRerun, "rp-1")
+	rerun.Header.Set(pipeline.HeaderRerun, "rp-1")
 	if _, err := js.PublishMsg(ctxT(t, 5*time.Second), rerun); err != nil {
 		t.Fatal(err)
 	}
@@ -304,8 +304,8 @@ func TestWorkerRerunGetsFreshMsgIDs(t *testing.T) {
 	if got := m.Header.Get(nats.MsgIdHdr); got != "ingested:same:rerun:rp-1" {
 		t.Errorf("rerun output Nats-Msg-Id = %q", got)
 	}
-	if got := m.Header.Get(natsbus.HeaderRerun); got != "rp-1" {
-		t.Errorf("rerun output %s = %q, want rp-1", natsbus.HeaderRerun, got)
+	if got := m.Header.Get(pipeline.HeaderRerun); got != "rp-1" {
+		t.Errorf("rerun output %s = %q, want rp-1", pipeline.HeaderRerun, got)
 	}
 }
 
@@ -321,8 +321,8 @@ func TestDLQListShowReplayPurge(t *testing.T) {
 			return nil, pipeline.Permanentf("body: required: %s", m.Data)
 		}
 		return []*pipeline.Message{{ID: string(m.Data), Data: m.Data, Header: pipeline.Header{
-			"Seen-Rerun":    {m.Header.Get(natsbus.HeaderRerun)},
-			"Seen-Revision": {m.Header.Get(natsbus.HeaderRevision)},
+			"Seen-Rerun":    {m.Header.Get(pipeline.HeaderRerun)},
+			"Seen-Revision": {m.Header.Get(pipeline.HeaderRevision)},
 		}}}, nil
 	}), rec)
 	publishRaw(t, js, "src", "a")

@@ -51,8 +51,6 @@ const (
 	HeaderSubject  = "Newsflow-Subject"
 	// HeaderMsgID keeps the original Nats-Msg-Id of a dead letter.
 	HeaderMsgID = "Newsflow-Msg-Id"
-	// HeaderArticleID carries the article id once ingest has assigned it.
-	HeaderArticleID = "Newsflow-Article-Id"
 )
 
 // Stage names, used as durable consumer names and metric labels.

@@ -463,22 +463,30 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 	stopBeat()
 
 	log := func() *zap.Logger {
-		id := in.Header.Get(HeaderArticleID)
+		id := in.Header.Get(pipeline.HeaderArticleID)
 		for _, o := range out {
 			if id != "" {
 				break
 			}
-			id = o.Header.Get(HeaderArticleID)
+			id = o.Header.Get(pipeline.HeaderArticleID)
 		}
 		return w.log.With(zap.String("article_id", id), zap.String("subject", m.Subject()),
 			zap.Uint64("stream_seq", meta.Sequence.Stream), zap.Int("attempt", in.Attempt))
 	}
 
+	var bad []pipeline.ItemError
+	if items, ok := pipeline.BadItems(herr); ok {
+		bad, herr = items, nil
+	}
 	if herr == nil {
-		dup, perr := w.publish(ctx, in, out)
+		dup, perr := w.publish(ctx, m, meta, in, out, bad)
 		if perr == nil {
 			if err := m.Ack(); err != nil {
 				log().Warn("ack failed; the message will be redelivered", zap.Error(err))
+			}
+			for _, it := range bad {
+				w.log.Warn("item dead-lettered", zap.String("subject", m.Subject()), zap.Uint64("stream_seq", meta.Sequence.Stream),
+					zap.Int("attempt", in.Attempt), zap.Int("item", it.Index), zap.String("dlq_subject", w.dlq), zap.Error(it.Err))
 			}
 			if dup {
 				w.rec.Outcome(OutcomeDuplicate)
@@ -544,16 +552,17 @@ func (w *Worker) heartbeat(m jetstream.Msg) func() {
 	}
 }
 
-// publish sends the outputs and waits for every PubAck. It reports whether
-// every output was a duplicate the stream had already stored.
-func (w *Worker) publish(ctx context.Context, in *pipeline.Message, out []*pipeline.Message) (bool, error) {
-	if len(out) == 0 {
+// publish sends the outputs and the dead letters of the bad items, and
+// waits for every PubAck. It reports whether every output was a duplicate
+// the stream had already stored.
+func (w *Worker) publish(ctx context.Context, m jetstream.Msg, meta *jetstream.MsgMetadata, in *pipeline.Message, out []*pipeline.Message, bad []pipeline.ItemError) (bool, error) {
+	if len(out) == 0 && len(bad) == 0 {
 		return false, nil
 	}
-	if w.cfg.Output == "" {
+	if len(out) > 0 && w.cfg.Output == "" {
 		return false, pipeline.Permanentf("stage %s has no output subject but its handler returned %d messages", w.cfg.Name, len(out))
 	}
-	futures := make([]jetstream.PubAckFuture, 0, len(out))
+	futures := make([]jetstream.PubAckFuture, 0, len(out)+len(bad))
 	for _, o := range out {
 		source := o.Source
 		if source == "" {
@@ -571,11 +580,11 @@ func (w *Worker) publish(ctx context.Context, in *pipeline.Message, out []*pipel
 		}
 		hdr.Del(nats.MsgIdHdr)
 		msgID := o.ID
-		if rerun := in.Header.Get(HeaderRerun); rerun != "" {
+		if rerun := in.Header.Get(pipeline.HeaderRerun); rerun != "" {
 			// A replay or reprocessing run: the outputs carry the mark on,
 			// and their ids differ from the first run's, so that the
 			// streams' duplicate windows do not swallow them.
-			hdr.Set(HeaderRerun, rerun)
+			hdr.Set(pipeline.HeaderRerun, rerun)
 			if msgID != "" {
 				msgID += ":rerun:" + rerun
 			}
@@ -591,11 +600,29 @@ func (w *Worker) publish(ctx context.Context, in *pipeline.Message, out []*pipel
 		}
 		futures = append(futures, f)
 	}
-	allDup := true
-	for _, f := range futures {
+	for _, it := range bad {
+		if it.Index < 1 {
+			return false, pipeline.Permanentf("stage %s: bad item numbered %d, want 1 or more", w.cfg.Name, it.Index)
+		}
+		hdr := nats.Header{}
+		for k, v := range m.Headers() {
+			hdr[k] = v
+		}
+		for k, v := range it.Header {
+			hdr[k] = v
+		}
+		dl := deadLetterMsg(w.cfg.Name, m.Subject(), hdr, it.Data, meta.Stream, meta.Sequence.Stream, in.Attempt, it.Err.Error())
+		f, err := w.js.PublishMsgAsync(dl, jetstream.WithMsgID(deadLetterMsgID(w.cfg.Name, meta.Stream, meta.Sequence.Stream, it.Index)))
+		if err != nil {
+			return false, fmt.Errorf("dead-letter item %d: %w", it.Index, err)
+		}
+		futures = append(futures, f)
+	}
+	allDup := len(out) > 0
+	for i, f := range futures {
 		select {
 		case ack := <-f.Ok():
-			if !ack.Duplicate {
+			if i < len(out) && !ack.Duplicate {
 				allDup = false
 			}
 		case err := <-f.Err():
@@ -614,7 +641,7 @@ func (w *Worker) deadLetter(ctx context.Context, m jetstream.Msg, meta *jetstrea
 	dl := deadLetterMsg(w.cfg.Name, m.Subject(), m.Headers(), m.Data(), meta.Stream, meta.Sequence.Stream, in.Attempt, cause.Error())
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if _, err := w.js.PublishMsg(pctx, dl, jetstream.WithMsgID(deadLetterMsgID(w.cfg.Name, meta.Stream, meta.Sequence.Stream))); err != nil {
+	if _, err := w.js.PublishMsg(pctx, dl, jetstream.WithMsgID(deadLetterMsgID(w.cfg.Name, meta.Stream, meta.Sequence.Stream, 0))); err != nil {
 		log.Error("dead letter publish failed; the message will be redelivered", zap.NamedError("cause", cause), zap.Error(err))
 		_ = m.NakWithDelay(pipeline.Backoff(in.Attempt, w.cfg.BackoffBase, w.cfg.BackoffMax))
 		w.rec.Outcome(OutcomeRetry)

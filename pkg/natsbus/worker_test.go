@@ -357,3 +357,66 @@ func TestWorkerLargeMessagesStayUnderPendingLimit(t *testing.T) {
 		t.Errorf("connection was cut %d times", nc.Stats().Reconnects)
 	}
 }
+
+// TestWorkerDeadLettersBadItems checks per-item failures: the good outputs
+// are published, each bad item gets its own dead letter (its bytes, its
+// reason, the contract's headers and the item's own, an id that is the
+// same on every delivery of the input), and the input is acked.
+func TestWorkerDeadLettersBadItems(t *testing.T) {
+	srv := natstest.RunServer(t)
+	_, js := natstest.Connect(t, srv)
+	natstest.Topology(t, js)
+	rec := &countingRecorder{}
+	var calls atomic.Int64
+	startWorker(t, js, testStage(), pipeline.HandlerFunc(func(_ context.Context, m *pipeline.Message) ([]*pipeline.Message, error) {
+		bad := &pipeline.BatchError{}
+		bad.Failed(2, errors.New("item 2: no body"), []byte("line two"), pipeline.Header{"Newsflow-Item": {"2"}})
+		bad.Failed(3, errors.New("item 3: bad date"), []byte("line three"), nil)
+		if calls.Add(1) == 1 {
+			// A failure of the whole input: nothing is dead-lettered.
+			return nil, errors.New("seen-set unreachable")
+		}
+		return []*pipeline.Message{{ID: "good-1", Data: []byte("line one")}}, bad.Err()
+	}), rec)
+	publishRaw(t, js, "src", "line one\nline two\nline three")
+
+	out := nextMsg(t, js, natsbus.StreamArticles, natsbus.SubjectIngested+".src")
+	if string(out.Data()) != "line one" {
+		t.Errorf("output = %q, want line one", out.Data())
+	}
+	eventually(t, "input acked", func() bool {
+		info := consumerInfo(t, js, natsbus.StreamRaw, "ingest")
+		return info.AckFloor.Stream == 1 && info.NumAckPending == 0
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := js.OrderedConsumer(ctx, natsbus.StreamDLQ, jetstream.OrderedConsumerConfig{FilterSubjects: []string{natsbus.SubjectDLQ + ".ingest"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct{ data, reason, item string }{{"line two", "item 2: no body", "2"}, {"line three", "item 3: bad date", ""}}
+	for i, w := range want {
+		dl, err := c.Next(jetstream.FetchMaxWait(5 * time.Second))
+		if err != nil {
+			t.Fatalf("dead letter %d: %v", i, err)
+		}
+		h := dl.Headers()
+		if string(dl.Data()) != w.data || h.Get(natsbus.HeaderError) != w.reason || h.Get("Newsflow-Item") != w.item {
+			t.Errorf("dead letter %d = %q, reason %q, item %q; want %q, %q, %q", i, dl.Data(), h.Get(natsbus.HeaderError), h.Get("Newsflow-Item"), w.data, w.reason, w.item)
+		}
+		if h.Get(natsbus.HeaderStage) != "ingest" || h.Get(natsbus.HeaderSubject) != "articles.raw.src" || h.Get(natsbus.HeaderAttempts) != "2" ||
+			h.Get(natsbus.HeaderStream) != natsbus.StreamRaw || h.Get(natsbus.HeaderStreamSeq) != "1" {
+			t.Errorf("dead letter %d headers = %v", i, h)
+		}
+		if got, want := h.Get(nats.MsgIdHdr), "dlq:ingest:"+natsbus.StreamRaw+":1:"+strconv.Itoa(i+2); got != want {
+			t.Errorf("dead letter %d Nats-Msg-Id = %q, want %q", i, got, want)
+		}
+	}
+	if dl, err := c.Next(jetstream.FetchMaxWait(300 * time.Millisecond)); err == nil {
+		t.Errorf("extra dead letter %q", dl.Data())
+	}
+	eventually(t, "ok outcome", func() bool { return rec.ok.Load() == 1 })
+	if rec.dlq.Load() != 0 || rec.retry.Load() != 1 {
+		t.Errorf("dlq=%d retry=%d, want 0 and 1 (bad items do not dead-letter the input)", rec.dlq.Load(), rec.retry.Load())
+	}
+}

@@ -79,3 +79,70 @@ func Backoff(attempt int, base, max time.Duration) time.Duration {
 	}
 	return d
 }
+
+// ItemError is one bad item of an input that holds several (an NDJSON
+// batch, a feed).
+type ItemError struct {
+	// Index numbers the item within its input, from 1. It names the item
+	// on its dead letter and makes the dead letter's id unique.
+	Index int
+	// Err is why the item is bad.
+	Err error
+	// Data is the item's own bytes, the payload of its dead letter.
+	Data []byte
+	// Header is added to the input's headers on the dead letter; may be
+	// nil.
+	Header Header
+}
+
+// BatchError reports the bad items of an input whose other items went on,
+// in the spirit of Benthos's service.BatchError. A handler returns it
+// beside the outputs of the good items: the bus publishes the outputs,
+// dead-letters every bad item on its own (its bytes, its reason), and
+// acknowledges the input once all of them are stored. If any of that
+// fails, the whole input is delivered again; outputs and dead letters
+// carry message ids that make the repeat harmless.
+//
+// Any other error returned with outputs discards them.
+type BatchError struct {
+	Items []ItemError
+}
+
+// Failed adds a bad item and returns e.
+func (e *BatchError) Failed(index int, err error, data []byte, hdr Header) *BatchError {
+	e.Items = append(e.Items, ItemError{Index: index, Err: err, Data: data, Header: hdr})
+	return e
+}
+
+// Err returns e when it holds a bad item, else nil, so that a handler can
+// end with `return out, bad.Err()`.
+func (e *BatchError) Err() error {
+	if e == nil || len(e.Items) == 0 {
+		return nil
+	}
+	return e
+}
+
+func (e *BatchError) Error() string {
+	switch len(e.Items) {
+	case 0:
+		return "no bad items"
+	case 1:
+		return fmt.Sprintf("1 bad item: item %d: %v", e.Items[0].Index, e.Items[0].Err)
+	}
+	return fmt.Sprintf("%d bad items, the first: item %d: %v", len(e.Items), e.Items[0].Index, e.Items[0].Err)
+}
+
+// BadItems returns the bad items err reports when err is, or wraps, a
+// BatchError and is neither permanent nor a retry (those fail the whole
+// input); ok is false otherwise.
+func BadItems(err error) (items []ItemError, ok bool) {
+	var be *BatchError
+	if !errors.As(err, &be) || IsPermanent(err) {
+		return nil, false
+	}
+	if _, retry := RetryAfter(err); retry {
+		return nil, false
+	}
+	return be.Items, true
+}

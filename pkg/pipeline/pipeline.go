@@ -43,6 +43,17 @@ const (
 	// HeaderContentType carries the media type of a raw submission that is
 	// not JSON (text/plain, text/html, application/rss+xml).
 	HeaderContentType = "Content-Type"
+	// HeaderArticleID carries the article id once ingest has assigned it.
+	HeaderArticleID = "Newsflow-Article-Id"
+	// HeaderRerun marks a message sent again by `newsflow dlq replay` or
+	// `newsflow reprocess`; its value is unique to that rerun. The bus
+	// carries it to the outputs and makes their Nats-Msg-Id unique to it,
+	// and ingest does not treat a rerun as an exact resubmission.
+	HeaderRerun = "Newsflow-Rerun"
+	// HeaderRevision carries, on a rerun raw message, the stream sequence
+	// of the original submission: ingest uses it as the article's revision,
+	// so that rerunning an old version never hides a newer one.
+	HeaderRevision = "Newsflow-Revision"
 )
 
 // Header is message metadata. Keys are case-sensitive, as in NATS.

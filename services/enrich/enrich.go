@@ -217,6 +217,6 @@ func (e *Enricher) Process(ctx context.Context, in *pipeline.Message) ([]*pipeli
 		ID:     fmt.Sprintf("%s:%s:%d", a.ID, a.ContentHash, a.Revision),
 		Source: a.Source,
 		Data:   data,
-		Header: pipeline.Header{natsbus.HeaderArticleID: {a.ID}},
+		Header: pipeline.Header{pipeline.HeaderArticleID: {a.ID}},
 	}}, nil
 }

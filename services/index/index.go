@@ -252,6 +252,6 @@ func (h *Handler) Process(ctx context.Context, in *pipeline.Message) ([]*pipelin
 		ID:     fmt.Sprintf("%s:%s:%d", a.ID, a.ContentHash, a.Revision),
 		Source: a.Source,
 		Data:   ev,
-		Header: pipeline.Header{natsbus.HeaderArticleID: {a.ID}},
+		Header: pipeline.Header{pipeline.HeaderArticleID: {a.ID}},
 	}}, nil
 }

@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -105,8 +103,7 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 	}
 	lim := article.Limits{MaxBodyBytes: cfg.MaxBodyBytes}
 	stage := d.Metrics.Stage(cfg.Stage.Name)
-	dl := func(ctx context.Context, l natsbus.DeadLetter) error { return natsbus.PublishDeadLetter(ctx, d.JS, l) }
-	h := pipeline.Chain(NewHandler(seen, lim, time.Now, HandlerOptions{DeadLetter: dl, Metrics: m, Log: d.Log}),
+	h := pipeline.Chain(NewHandler(seen, lim, time.Now, HandlerOptions{Metrics: m}),
 		pipeline.Observe(stage), pipeline.Recover(), pipeline.Timeout(cfg.Stage.AckWait))
 	w, err := natsbus.NewWorker(d.JS, cfg.Stage, h, d.Log, stage)
 	if err != nil {
@@ -129,13 +126,8 @@ type Seen interface {
 
 // HandlerOptions are the handler's optional collaborators.
 type HandlerOptions struct {
-	// DeadLetter stores one bad item of a multi-article raw message. When
-	// nil, a bad item fails the whole message (it is dead-lettered whole).
-	DeadLetter func(ctx context.Context, d natsbus.DeadLetter) error
 	// Metrics counts articles; may be nil.
 	Metrics *Metrics
-	// Log receives one line per rejected item; may be nil.
-	Log *zap.Logger
 	// ItemConcurrency bounds the seen-set round trips in flight for the
 	// items of one multi-article message; 0 means 32.
 	ItemConcurrency int
@@ -154,9 +146,6 @@ func NewHandler(seen Seen, lim article.Limits, now func() time.Time, opt Handler
 	if opt.ItemConcurrency <= 0 {
 		opt.ItemConcurrency = 32
 	}
-	if opt.Log == nil {
-		opt.Log = zap.NewNop()
-	}
 	return &Handler{seen: seen, lim: lim, now: now, opt: opt}
 }
 
@@ -166,9 +155,10 @@ func NewHandler(seen Seen, lim article.Limits, now func() time.Time, opt Handler
 // A single-article message that is invalid fails with a permanent error
 // (the bus dead-letters it) and an exact resubmission with
 // pipeline.ErrDuplicate. In a multi-article message (NDJSON batch, feed)
-// each bad item is dead-lettered on its own, with its own bytes and reason
-// and a Newsflow-Item header, and the good items go on; duplicates among
-// them are dropped.
+// the bad items are returned as a pipeline.BatchError beside the good
+// items' outputs: the bus dead-letters each on its own, with its own bytes
+// and reason and a Newsflow-Item header. Duplicates among the good items
+// are dropped.
 func (h *Handler) Process(ctx context.Context, in *pipeline.Message) ([]*pipeline.Message, error) {
 	items, format, err := DecodeRaw(in, h.lim)
 	if err != nil {
@@ -200,13 +190,6 @@ func (h *Handler) Process(ctx context.Context, in *pipeline.Message) ([]*pipelin
 }
 
 func (h *Handler) processBatch(ctx context.Context, in *pipeline.Message, format intake.Format, items []RawItem) ([]*pipeline.Message, error) {
-	if h.opt.DeadLetter == nil {
-		for _, it := range items {
-			if it.Err != nil {
-				return nil, pipeline.Permanent(fmt.Errorf("item %d: %w", it.Index, it.Err))
-			}
-		}
-	}
 	// Within one message, the same version twice is a duplicate too (the
 	// seen-set would take the second for a redelivery of the first).
 	status := make([]string, len(items))
@@ -226,14 +209,10 @@ func (h *Handler) processBatch(ctx context.Context, in *pipeline.Message, format
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(h.opt.ItemConcurrency)
 	for i := range items {
-		it := &items[i]
-		switch status[i] {
-		case StatusDuplicate:
-			continue
-		case StatusRejected:
-			g.Go(func() error { return h.deadLetterItem(gctx, in, format, it) })
+		if status[i] != "" {
 			continue
 		}
+		it := &items[i]
 		g.Go(func() error {
 			dup, err := h.record(gctx, in, it.Article)
 			if err != nil {
@@ -252,6 +231,7 @@ func (h *Handler) processBatch(ctx context.Context, in *pipeline.Message, format
 		return nil, pipeline.Retry(err, 0)
 	}
 	var out []*pipeline.Message
+	bad := &pipeline.BatchError{}
 	for i, it := range items {
 		switch status[i] {
 		case StatusAccepted:
@@ -261,21 +241,25 @@ func (h *Handler) processBatch(ctx context.Context, in *pipeline.Message, format
 			}
 			out = append(out, m)
 		case StatusRejected:
-			continue // counted when dead-lettered
+			if err := badItem(bad, format, &it); err != nil {
+				return nil, pipeline.Retry(err, 0)
+			}
+			h.opt.Metrics.reject(PathNATS, string(format), it.Err)
+			continue
 		}
 		h.opt.Metrics.outcome(PathNATS, string(format), status[i])
 	}
 	if len(out) == 0 && countStatus(status, StatusDuplicate) > 0 && countStatus(status, StatusRejected) == 0 {
 		return nil, fmt.Errorf("all %d articles of the %s message: %w", len(items), format, pipeline.ErrDuplicate)
 	}
-	return out, nil
+	return out, bad.Err()
 }
 
 // record notes the article version in the seen-set and reports whether it
 // is an exact resubmission. A rerun (a dead letter replayed, a
-// reprocessing run, marked natsbus.HeaderRerun) is never one.
+// reprocessing run, marked pipeline.HeaderRerun) is never one.
 func (h *Handler) record(ctx context.Context, in *pipeline.Message, a *article.Article) (bool, error) {
-	if in.Header.Get(natsbus.HeaderRerun) != "" {
+	if in.Header.Get(pipeline.HeaderRerun) != "" {
 		return false, nil
 	}
 	return h.seen.Record(ctx, a.ID, a.ContentHash, in.Seq)
@@ -285,8 +269,8 @@ func (h *Handler) record(ctx context.Context, in *pipeline.Message, a *article.A
 // or for a rerun the sequence of the original submission (natsbus.
 // HeaderRevision), so that an old version rerun never hides a newer one.
 func revision(in *pipeline.Message) uint64 {
-	if in.Header.Get(natsbus.HeaderRerun) != "" {
-		if r, err := strconv.ParseUint(in.Header.Get(natsbus.HeaderRevision), 10, 64); err == nil && r > 0 && r < in.Seq {
+	if in.Header.Get(pipeline.HeaderRerun) != "" {
+		if r, err := strconv.ParseUint(in.Header.Get(pipeline.HeaderRevision), 10, 64); err == nil && r > 0 && r < in.Seq {
 			return r
 		}
 	}
@@ -303,17 +287,12 @@ func countStatus(ss []string, want string) int {
 	return n
 }
 
-// deadLetterItem stores one bad item of a multi-article message with its
-// reason. Its payload is the item's own bytes (an NDJSON line) or, for a
-// feed entry, the article as far as it was read, as JSON.
-func (h *Handler) deadLetterItem(ctx context.Context, in *pipeline.Message, format intake.Format, it *RawItem) error {
+// badItem adds one bad item of a multi-article message to bad, for the bus
+// to dead-letter with its reason. Its payload is the item's own bytes (an
+// NDJSON line) or, for a feed entry, the article as far as it was read, as
+// JSON.
+func badItem(bad *pipeline.BatchError, format intake.Format, it *RawItem) error {
 	data := it.Raw
-	hdr := nats.Header{}
-	for k, v := range in.Header {
-		hdr[k] = v
-	}
-	hdr.Del(nats.MsgIdHdr)
-	hdr.Set(HeaderItem, strconv.Itoa(it.Index))
 	if data == nil && it.Article != nil {
 		b, err := json.Marshal(inputView(it.Article))
 		if err != nil {
@@ -321,23 +300,10 @@ func (h *Handler) deadLetterItem(ctx context.Context, in *pipeline.Message, form
 		}
 		data = b
 	}
+	hdr := pipeline.Header{}
+	hdr.Set(HeaderItem, strconv.Itoa(it.Index))
 	hdr.Set(pipeline.HeaderContentType, "application/json")
-	reason := fmt.Errorf("%s item %d: %w", format, it.Index, it.Err)
-	err := h.opt.DeadLetter(ctx, natsbus.DeadLetter{
-		Stage:    natsbus.StageIngest,
-		Subject:  natsbus.RawSubject(in.Source),
-		Data:     data,
-		Header:   hdr,
-		Reason:   reason,
-		Attempts: in.Attempt,
-		MsgID:    fmt.Sprintf("dlq:%s:%d:%d", natsbus.StageIngest, in.Seq, it.Index),
-	})
-	if err != nil {
-		return err
-	}
-	h.opt.Metrics.reject(PathNATS, string(format), it.Err)
-	h.opt.Log.Warn("article rejected", zap.String("stage", natsbus.StageIngest), zap.Uint64("stream_seq", in.Seq),
-		zap.Int("item", it.Index), zap.Error(it.Err))
+	bad.Failed(it.Index, fmt.Errorf("%s item %d: %w", format, it.Index, it.Err), data, hdr)
 	return nil
 }
 
@@ -372,7 +338,7 @@ func (h *Handler) output(a *article.Article, seq uint64) (*pipeline.Message, err
 		ID:     a.ID + ":" + a.ContentHash,
 		Source: a.Source,
 		Data:   data,
-		Header: pipeline.Header{natsbus.HeaderArticleID: {a.ID}},
+		Header: pipeline.Header{pipeline.HeaderArticleID: {a.ID}},
 	}, nil
 }
 

@@ -62,8 +62,7 @@ func (e *env) startStage(t *testing.T) {
 	cfg.Concurrency, cfg.MaxAckPending, cfg.ShutdownGrace = 8, 64, 2*time.Second
 	cfg.BackoffBase, cfg.BackoffMax = 50*time.Millisecond, 100*time.Millisecond
 	stage := e.tm.Stage(cfg.Name)
-	dl := func(ctx context.Context, d natsbus.DeadLetter) error { return natsbus.PublishDeadLetter(ctx, e.js, d) }
-	h := pipeline.Chain(NewHandler(e.seen, article.Limits{}, time.Now, HandlerOptions{DeadLetter: dl, Metrics: e.m, Log: zaptest.NewLogger(t)}),
+	h := pipeline.Chain(NewHandler(e.seen, article.Limits{}, time.Now, HandlerOptions{Metrics: e.m}),
 		pipeline.Observe(stage), pipeline.Recover())
 	w, err := natsbus.NewWorker(e.js, cfg, h, zaptest.NewLogger(t), stage)
 	if err != nil {
@@ -159,8 +158,8 @@ func TestStageFormatsAndDeadLetters(t *testing.T) {
 		if a.Body == "" || a.ContentHash == "" || a.Revision == 0 || a.IngestedAt.IsZero() || a.HTML != "" {
 			t.Errorf("ingested article is incomplete: %+v", a)
 		}
-		if m.Headers().Get(natsbus.HeaderArticleID) != a.ID {
-			t.Errorf("article id header %q, want %q", m.Headers().Get(natsbus.HeaderArticleID), a.ID)
+		if m.Headers().Get(pipeline.HeaderArticleID) != a.ID {
+			t.Errorf("article id header %q, want %q", m.Headers().Get(pipeline.HeaderArticleID), a.ID)
 		}
 		if strings.Contains(a.Body, "Начало") || strings.Contains(a.Body, "права запазени") {
 			t.Errorf("boilerplate left in the extracted body of %s", a.ID)

@@ -25,6 +25,7 @@ import (
 	"github.com/newsflow/newsflow/cmd/newsflow/internal/bench"
 	"github.com/newsflow/newsflow/pkg/corpus"
 	"github.com/newsflow/newsflow/pkg/natsbus"
+	"github.com/newsflow/newsflow/pkg/pipeline"
 	"github.com/newsflow/newsflow/pkg/search"
 	"github.com/newsflow/newsflow/pkg/search/pgindex/pgtest"
 	"github.com/newsflow/newsflow/services/index"
@@ -556,7 +557,7 @@ func indexedEvents(ctx context.Context, t *testing.T, js jetstream.JetStream) (i
 		for m := range batch.Messages() {
 			n++
 			total++
-			ids[m.Headers().Get(natsbus.HeaderArticleID)]++
+			ids[m.Headers().Get(pipeline.HeaderArticleID)]++
 			if meta, err := m.Metadata(); err == nil && meta.NumPending == 0 {
 				last = true
 			}
