@@ -217,3 +217,43 @@ func FuzzCleanText(f *testing.F) {
 		}
 	})
 }
+
+func TestValidateStored(t *testing.T) {
+	good := func() *Article {
+		return &Article{ID: "a-1", Source: "src", URL: "https://example.com/a", Title: "T", Body: "Body text.", Revision: 7, Lang: "und"}
+	}
+	for _, tc := range []struct {
+		name  string
+		edit  func(a *Article)
+		field string
+	}{
+		{"valid", func(*Article) {}, ""},
+		{"javascript url", func(a *Article) { a.URL = "javascript:alert(1)" }, "url"},
+		{"revision 2^62", func(a *Article) { a.Revision = 1 << 62 }, "revision"},
+		{"largest revision", func(a *Article) { a.Revision = MaxRevision }, ""},
+		{"missing id", func(a *Article) { a.ID = "" }, "id"},
+		{"bad id", func(a *Article) { a.ID = "a b" }, "id"},
+		{"missing source", func(a *Article) { a.Source = "" }, "source"},
+		{"no body", func(a *Article) { a.Body = "" }, "body"},
+		{"long title", func(a *Article) { a.Title = strings.Repeat("x", 3000) }, "title"},
+		{"too many tags", func(a *Article) { a.Tags = make([]string, 101) }, "tags"},
+		{"bad lang", func(a *Article) { a.Lang = "<script>" }, "lang"},
+		{"big body is the bus's to bound", func(a *Article) { a.Body = strings.Repeat("x", 2*DefaultMaxBodyBytes) }, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := good()
+			tc.edit(a)
+			err := ValidateStored(a)
+			if tc.field == "" {
+				if err != nil {
+					t.Fatalf("ValidateStored = %v, want nil", err)
+				}
+				return
+			}
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Field != tc.field || !errors.Is(err, ErrInvalid) {
+				t.Fatalf("ValidateStored = %v, want a FieldError on %q", err, tc.field)
+			}
+		})
+	}
+}

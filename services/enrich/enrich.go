@@ -204,8 +204,8 @@ func (e *Enricher) Process(ctx context.Context, in *pipeline.Message) ([]*pipeli
 	if err != nil {
 		return nil, pipeline.Permanent(fmt.Errorf("decode ingested article: %w", err))
 	}
-	if !article.ValidID(a.ID) {
-		return nil, pipeline.Permanentf("ingested article has an invalid id %q", a.ID)
+	if err := article.ValidateStored(a); err != nil {
+		return nil, pipeline.Permanent(fmt.Errorf("ingested article %q fails validation: %w", a.ID, err))
 	}
 	e.Enrich(ctx, a)
 	e.metrics.report(e.log, a)

@@ -11,8 +11,10 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -177,7 +179,7 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 			d.Log.Warn("index batch failed; its articles will be retried", zap.Int("articles", n), zap.Error(err))
 		}
 	})
-	h := pipeline.Chain(NewHandler(b, stage, time.Now), pipeline.Observe(stage), pipeline.Recover(), pipeline.Timeout(cfg.Stage.AckWait))
+	h := pipeline.Chain(NewHandler(b, stage, time.Now).BoundRevisions(RawStreamBound(d.JS)), pipeline.Observe(stage), pipeline.Recover(), pipeline.Timeout(cfg.Stage.AckWait))
 	w, err := natsbus.NewWorker(d.JS, cfg.Stage, h, d.Log, stage)
 	if err != nil {
 		_ = idx.Close()
@@ -219,6 +221,10 @@ type Handler struct {
 	b     *Batcher
 	stage *telemetry.StageMetrics
 	now   func() time.Time
+
+	bound   RevisionBound
+	boundMu sync.Mutex
+	known   atomic.Uint64 // the bound's last answer
 }
 
 // NewHandler returns the handler. stage may be nil.
@@ -232,8 +238,11 @@ func (h *Handler) Process(ctx context.Context, in *pipeline.Message) ([]*pipelin
 	if err != nil {
 		return nil, pipeline.Permanent(fmt.Errorf("decode enriched article: %w", err))
 	}
-	if !article.ValidID(a.ID) {
-		return nil, pipeline.Permanentf("enriched article has an invalid id %q", a.ID)
+	if err := article.ValidateStored(a); err != nil {
+		return nil, pipeline.Permanent(fmt.Errorf("enriched article %q fails validation: %w", a.ID, err))
+	}
+	if err := h.checkRevision(ctx, a); err != nil {
+		return nil, err
 	}
 	a.IndexedAt = h.now().UTC()
 	if err := h.b.Add(ctx, a); err != nil {
@@ -254,4 +263,58 @@ func (h *Handler) Process(ctx context.Context, in *pipeline.Message) ([]*pipelin
 		Data:   ev,
 		Header: pipeline.Header{pipeline.HeaderArticleID: {a.ID}},
 	}}, nil
+}
+
+// RevisionBound returns the highest revision an article may carry now: a
+// revision is the raw stream sequence of the submission that made it, so
+// none can be above the raw stream's last sequence.
+type RevisionBound func(ctx context.Context) (uint64, error)
+
+// RawStreamBound is the RevisionBound of the raw stream on js.
+func RawStreamBound(js jetstream.JetStream) RevisionBound {
+	return func(ctx context.Context) (uint64, error) {
+		s, err := js.Stream(ctx, natsbus.StreamRaw)
+		if err != nil {
+			return 0, fmt.Errorf("look up %s: %w", natsbus.StreamRaw, err)
+		}
+		info, err := s.Info(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("stream info %s: %w", natsbus.StreamRaw, err)
+		}
+		return info.State.LastSeq, nil
+	}
+}
+
+// BoundRevisions makes h dead-letter an article whose revision is above
+// bound (an article injected with revision 2^40 would otherwise hide every
+// later version of it). The bound is asked again only when a revision is
+// above the last answer, so at most about once per batch of new articles.
+func (h *Handler) BoundRevisions(bound RevisionBound) *Handler {
+	h.bound = bound
+	return h
+}
+
+// checkRevision applies the bound of BoundRevisions, if any.
+func (h *Handler) checkRevision(ctx context.Context, a *article.Article) error {
+	if h.bound == nil || a.Revision <= h.known.Load() {
+		return nil
+	}
+	h.boundMu.Lock()
+	defer h.boundMu.Unlock()
+	if a.Revision <= h.known.Load() {
+		return nil
+	}
+	last, err := h.bound(ctx)
+	if err != nil {
+		return pipeline.Retry(fmt.Errorf("check the revision of article %s: %w", a.ID, err), 0)
+	}
+	if last > h.known.Load() {
+		h.known.Store(last)
+	}
+	if a.Revision > last {
+		return pipeline.Permanent(fmt.Errorf("enriched article %q fails validation: %w", a.ID,
+			&article.FieldError{Field: "revision", Code: article.CodeInvalid,
+				Message: fmt.Sprintf("revision %d is above the last raw submission (%s sequence %d)", a.Revision, natsbus.StreamRaw, last)}))
+	}
+	return nil
 }

@@ -26,6 +26,9 @@ import (
 	"github.com/newsflow/newsflow/pkg/telemetry"
 )
 
+// rawSeq is the last sequence of the raw stream in a stageEnv.
+const rawSeq = 1000
+
 type stageEnv struct {
 	js  jetstream.JetStream
 	nc  *nats.Conn
@@ -37,6 +40,15 @@ func newStageEnv(t *testing.T) *stageEnv {
 	srv := natstest.RunServer(t)
 	nc, js := natstest.Connect(t, srv)
 	natstest.Topology(t, js)
+	// The stage takes no revision above the raw stream's last sequence:
+	// start that at rawSeq so that the tests' revisions are real ones.
+	raw, err := js.Stream(context.Background(), natsbus.StreamRaw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := raw.Purge(context.Background(), jetstream.WithPurgeSequence(rawSeq+1)); err != nil {
+		t.Fatal(err)
+	}
 	return &stageEnv{js: js, nc: nc, reg: prometheus.NewRegistry()}
 }
 
@@ -132,7 +144,7 @@ func (e *stageEnv) dlqCount(t *testing.T) uint64 {
 
 func enriched(id string, rev uint64, title string) *article.Article {
 	return &article.Article{ID: id, Source: "tass", Lang: "ru", Revision: rev, ContentHash: fmt.Sprintf("h%d", rev),
-		Title: title, CleanBody: "Сергей Лавров заявил, что переговоры продолжатся. " + title,
+		Title: title, Body: "Сергей Лавров заявил. " + title, CleanBody: "Сергей Лавров заявил, что переговоры продолжатся. " + title,
 		PublishedAt: time.Date(2019, 5, 15, 9, 0, 0, 0, time.UTC), EnrichedAt: time.Now().UTC(),
 		Entities: []article.Entity{{Text: "Сергей Лавров", Type: article.EntityPerson, Count: 1}}}
 }
@@ -283,4 +295,56 @@ func TestConfigValidateBatches(t *testing.T) {
 	if err := DefaultConfig().Validate(); err != nil {
 		t.Errorf("the defaults do not validate: %v", err)
 	}
+}
+
+// TestStageDeadLettersInvalidArticles: an enriched article that fails
+// validation (injected on the bus behind ingest's back) is dead-lettered
+// with its reason and never indexed.
+func TestStageDeadLettersInvalidArticles(t *testing.T) {
+	e := newStageEnv(t)
+	svc, h := e.start(t, filepath.Join(t.TempDir(), "index"), e.reg)
+	for _, tc := range []struct {
+		name, reason string
+		edit         func(a *article.Article)
+	}{
+		{"javascript url", "url: invalid", func(a *article.Article) { a.URL = "javascript:alert(document.cookie)" }},
+		{"revision 2^62", "revision: invalid", func(a *article.Article) { a.Revision = 1 << 62 }},
+		{"revision above the raw stream", "above the last raw submission", func(a *article.Article) { a.Revision = rawSeq + 1 }},
+		{"missing id", "id: invalid", func(a *article.Article) { a.ID = "" }},
+		{"tag over the limit", "tags: too_large", func(a *article.Article) { a.Tags = make([]string, 1000) }},
+		{"title over the limit", "title: too_large", func(a *article.Article) { a.Title = strings.Repeat("Лавров ", 1000) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := e.dlqCount(t)
+			a := enriched("inj-"+strings.ReplaceAll(tc.name, " ", "-"), 7, "Внедрённая статья")
+			a.ID = strings.ReplaceAll(a.ID, "^", "")
+			id := a.ID
+			tc.edit(a)
+			e.publishRaw(t, "tass", mustJSON(t, a), "")
+			deadline := time.Now().Add(20 * time.Second)
+			for e.dlqCount(t) == before && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			dlq, err := e.js.Stream(context.Background(), natsbus.StreamDLQ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg, err := dlq.GetLastMsgForSubject(context.Background(), natsbus.SubjectDLQ+".>")
+			if err != nil {
+				t.Fatalf("no dead letter: %v", err)
+			}
+			if got := msg.Header.Get(natsbus.HeaderError); !strings.Contains(got, tc.reason) {
+				t.Errorf("dead letter reason %q, want it to name %q", got, tc.reason)
+			}
+			if got, _ := svc.Index().Get(context.Background(), id); got != nil {
+				t.Errorf("the invalid article %s is indexed", id)
+			}
+		})
+	}
+	if res := searchAPI(t, h, "q=Внедрённая"); res.Total != 0 {
+		t.Errorf("search finds %d injected articles, want 0", res.Total)
+	}
+	// A valid one still goes through.
+	e.publishEnriched(t, enriched("ok-1", rawSeq, "Настоящая статья"))
+	e.waitEvents(t, natsbus.SubjectIndexed+".tass", 1)
 }
