@@ -1,7 +1,10 @@
 package telemetry
 
 import (
+	"bufio"
+	"compress/flate"
 	"compress/gzip"
+	"compress/zlib"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -33,6 +36,22 @@ type HTTPConfig struct {
 	// browsers may call the API from; empty (the default) allows none.
 	// "*" allows any origin.
 	CORSOrigins []string
+	// MaxConns bounds the connections open at once; one more is answered
+	// 503 with Retry-After and closed. 0 derives it from the open files
+	// limit (see ConnLimit).
+	MaxConns int
+	// MaxConnsPerIP bounds the connections one client address holds at
+	// once; one more is answered 429. 0 means no bound.
+	MaxConnsPerIP int
+	// FDReserve is how many descriptors of the open files limit are kept
+	// for storage (NATS file store, index segments) and outgoing
+	// connections when MaxConns is derived; 0 means a quarter of the
+	// limit, at least 256 and at most 4,096.
+	FDReserve int
+	// MaxInflateRatio bounds how many times larger than its compressed
+	// form a gzip or deflate body may grow (past its first MiB); a body
+	// that grows more is answered 413 at once. 0 means no bound.
+	MaxInflateRatio int
 }
 
 // DefaultHTTPConfig returns the defaults.
@@ -44,7 +63,38 @@ func DefaultHTTPConfig() HTTPConfig {
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
+		MaxConnsPerIP:     256,
+		MaxInflateRatio:   100,
 	}
+}
+
+// Bounds of the derived connection cap.
+const (
+	minFDReserve       = 256
+	maxFDReserve       = 4096
+	maxDerivedMaxConns = 8192
+)
+
+// ConnLimit returns the connection cap for a process whose open files
+// limit is nofile (0: unknown): MaxConns when set, else nofile less the
+// reserve, at most 8,192 (each connection costs memory too) and at least
+// half of nofile.
+func (c HTTPConfig) ConnLimit(nofile uint64) int {
+	if c.MaxConns > 0 {
+		return c.MaxConns
+	}
+	if nofile == 0 || nofile > 1<<30 {
+		return maxDerivedMaxConns
+	}
+	reserve := c.FDReserve
+	if reserve == 0 {
+		reserve = min(max(int(nofile/4), minFDReserve), maxFDReserve)
+	}
+	n := int(nofile) - reserve
+	if n < int(nofile/2) {
+		n = int(nofile / 2)
+	}
+	return max(min(n, maxDerivedMaxConns), 1)
 }
 
 // ErrInvalidHTTPConfig is wrapped by HTTPConfig.Validate errors.
@@ -54,11 +104,27 @@ var ErrInvalidHTTPConfig = errors.New("invalid http configuration")
 func (c HTTPConfig) Validate() error {
 	switch {
 	case c.MaxBodyBytes < 1024:
-		return fmt.Errorf("%w: max body bytes must be at least 1024, got %d", ErrInvalidHTTPConfig, c.MaxBodyBytes)
-	case c.ReadHeaderTimeout <= 0 || c.ReadTimeout <= 0 || c.WriteTimeout <= 0 || c.IdleTimeout <= 0:
-		return fmt.Errorf("%w: http timeouts must be positive", ErrInvalidHTTPConfig)
+		return fmt.Errorf("%w: --http-max-body-bytes must be at least 1024, got %d", ErrInvalidHTTPConfig, c.MaxBodyBytes)
+	case c.ReadHeaderTimeout <= 0:
+		return fmt.Errorf("%w: --http-read-header-timeout must be positive, got %s", ErrInvalidHTTPConfig, c.ReadHeaderTimeout)
+	case c.ReadTimeout <= 0:
+		return fmt.Errorf("%w: --http-read-timeout must be positive, got %s", ErrInvalidHTTPConfig, c.ReadTimeout)
+	case c.WriteTimeout <= 0:
+		return fmt.Errorf("%w: --http-write-timeout must be positive, got %s", ErrInvalidHTTPConfig, c.WriteTimeout)
+	case c.IdleTimeout <= 0:
+		return fmt.Errorf("%w: --http-idle-timeout must be positive, got %s", ErrInvalidHTTPConfig, c.IdleTimeout)
 	case c.MaxHeaderBytes < 4096:
 		return fmt.Errorf("%w: max header bytes must be at least 4096, got %d", ErrInvalidHTTPConfig, c.MaxHeaderBytes)
+	case c.MaxConns < 0:
+		return fmt.Errorf("%w: --http-max-conns must be positive, or 0 to derive it from the open files limit; got %d", ErrInvalidHTTPConfig, c.MaxConns)
+	case c.MaxConnsPerIP < 0:
+		return fmt.Errorf("%w: --http-max-conns-per-ip must be positive, or 0 for no bound; got %d", ErrInvalidHTTPConfig, c.MaxConnsPerIP)
+	case c.MaxConns > 0 && c.MaxConnsPerIP > c.MaxConns:
+		return fmt.Errorf("%w: --http-max-conns-per-ip (%d) is above --http-max-conns (%d)", ErrInvalidHTTPConfig, c.MaxConnsPerIP, c.MaxConns)
+	case c.FDReserve < 0:
+		return fmt.Errorf("%w: --http-fd-reserve must be positive, or 0 for a quarter of the open files limit; got %d", ErrInvalidHTTPConfig, c.FDReserve)
+	case c.MaxInflateRatio < 0 || c.MaxInflateRatio == 1:
+		return fmt.Errorf("%w: --http-max-inflate-ratio must be at least 2, or 0 for no bound; got %d", ErrInvalidHTTPConfig, c.MaxInflateRatio)
 	}
 	for _, o := range c.CORSOrigins {
 		if o != "*" && !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
@@ -75,6 +141,10 @@ func (c *HTTPConfig) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ReadTimeout, "http-read-timeout", c.ReadTimeout, "time a client has to send a whole request")
 	fs.DurationVar(&c.WriteTimeout, "http-write-timeout", c.WriteTimeout, "time to write an answer")
 	fs.DurationVar(&c.IdleTimeout, "http-idle-timeout", c.IdleTimeout, "how long an idle keep-alive connection is kept")
+	fs.IntVar(&c.MaxConns, "http-max-conns", c.MaxConns, "most HTTP connections open at once, more are answered 503 (0: the open files limit less --http-fd-reserve, at most 8192)")
+	fs.IntVar(&c.MaxConnsPerIP, "http-max-conns-per-ip", c.MaxConnsPerIP, "most HTTP connections from one client address at once, more are answered 429 (0: no bound)")
+	fs.IntVar(&c.FDReserve, "http-fd-reserve", c.FDReserve, "descriptors kept for storage and NATS when --http-max-conns is derived (0: a quarter of the open files limit, 256-4096)")
+	fs.IntVar(&c.MaxInflateRatio, "http-max-inflate-ratio", c.MaxInflateRatio, "a gzip or deflate request body may grow at most this many times its compressed size past its first MiB, else 413 (0: no bound)")
 	fs.Func("http-cors-origins", "comma-separated origins browsers may call the API from (default none; * for any)", func(s string) error {
 		c.CORSOrigins = nil
 		for _, o := range strings.Split(s, ",") {
@@ -113,7 +183,7 @@ func harden(h http.Handler, cfg HTTPConfig) http.Handler {
 			}
 		}
 		if r.Body != nil && r.Body != http.NoBody {
-			body, ok := decodeBody(w, r, cfg.MaxBodyBytes)
+			body, ok := decodeBody(w, r, cfg.MaxBodyBytes, cfg.MaxInflateRatio)
 			if !ok {
 				return
 			}
@@ -142,9 +212,11 @@ func cors(w http.ResponseWriter, r *http.Request, origin string, allowed []strin
 	return false
 }
 
-// decodeBody bounds the request body and undoes a gzip Content-Encoding,
-// bounding the decompressed size too (a gzip bomb stops at the limit).
-func decodeBody(w http.ResponseWriter, r *http.Request, limit int64) (io.ReadCloser, bool) {
+// decodeBody bounds the request body and undoes a gzip or deflate
+// Content-Encoding, counting the decompressed bytes as they come: a body
+// that grows past limit, or more than ratio times its compressed size
+// (past its first MiB), fails at once (a compression bomb stops there).
+func decodeBody(w http.ResponseWriter, r *http.Request, limit int64, ratio int) (io.ReadCloser, bool) {
 	if r.ContentLength > limit {
 		writeHTTPError(w, http.StatusRequestEntityTooLarge, "too_large",
 			fmt.Sprintf("request body is %d bytes, the limit is %d", r.ContentLength, limit))
@@ -152,37 +224,101 @@ func decodeBody(w http.ResponseWriter, r *http.Request, limit int64) (io.ReadClo
 	}
 	body := http.MaxBytesReader(w, r.Body, limit)
 	enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding")))
+	var open func(io.Reader) (io.ReadCloser, error)
 	switch enc {
 	case "", "identity":
 		return body, true
 	case "gzip", "x-gzip":
-		r.Header.Del("Content-Encoding")
-		r.ContentLength = -1
-		return &gzipBody{src: body, limit: limit}, true
+		open = func(r io.Reader) (io.ReadCloser, error) { return gzip.NewReader(r) }
+	case "deflate":
+		open = openDeflate
+	default:
+		writeHTTPError(w, http.StatusUnsupportedMediaType, "unsupported_encoding",
+			fmt.Sprintf("Content-Encoding %q is not supported; send identity, gzip or deflate", enc))
+		return nil, false
 	}
-	writeHTTPError(w, http.StatusUnsupportedMediaType, "unsupported_encoding",
-		fmt.Sprintf("Content-Encoding %q is not supported; send identity or gzip", enc))
-	return nil, false
+	r.Header.Del("Content-Encoding")
+	r.ContentLength = -1
+	return &inflateBody{src: body, in: &countingReader{r: body}, open: open, enc: enc, limit: limit, ratio: int64(ratio)}, true
 }
 
-// gzipBody decompresses a request body lazily and fails with
-// *http.MaxBytesError once more than limit bytes come out.
-type gzipBody struct {
+// openDeflate reads a deflate body: zlib-wrapped as HTTP says, or raw
+// deflate as some clients send it.
+func openDeflate(r io.Reader) (io.ReadCloser, error) {
+	br := bufio.NewReader(r)
+	head, err := br.Peek(2)
+	if err != nil {
+		return nil, err
+	}
+	// A zlib header: compression method 8, and the two bytes a multiple
+	// of 31 (RFC 1950).
+	if head[0]&0x0f == 8 && (uint16(head[0])<<8|uint16(head[1]))%31 == 0 {
+		return zlib.NewReader(br)
+	}
+	return flate.NewReader(br), nil
+}
+
+// InflateSlack is how many decompressed bytes a body may reach before
+// HTTPConfig.MaxInflateRatio applies.
+const InflateSlack = 1 << 20
+
+// InflateError is the error of a compressed body that grew more than
+// HTTPConfig.MaxInflateRatio times its compressed size. It unwraps to
+// *http.MaxBytesError, so handlers answer it 413 like any body too large.
+type InflateError struct {
+	Encoding     string
+	Ratio        int64
+	Compressed   int64
+	Decompressed int64
+}
+
+func (e *InflateError) Error() string {
+	return fmt.Sprintf("%s request body grew from %d to over %d bytes, more than %d times its compressed size (the limit of --http-max-inflate-ratio)",
+		e.Encoding, e.Compressed, e.Decompressed, e.Ratio)
+}
+
+// Unwrap returns a *http.MaxBytesError.
+func (e *InflateError) Unwrap() error { return &http.MaxBytesError{Limit: e.Decompressed} }
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// inflateBody decompresses a request body lazily and fails with
+// *http.MaxBytesError once more than limit bytes come out, or with
+// *InflateError once they outgrow the compressed ones ratio times.
+type inflateBody struct {
 	src   io.ReadCloser
+	in    *countingReader
+	open  func(io.Reader) (io.ReadCloser, error)
+	enc   string
 	limit int64
-	zr    *gzip.Reader
+	ratio int64
+	zr    io.ReadCloser
 	n     int64
 	err   error
 }
 
-func (g *gzipBody) Read(p []byte) (int, error) {
+func (g *inflateBody) Read(p []byte) (int, error) {
 	if g.err != nil {
 		return 0, g.err
 	}
 	if g.zr == nil {
-		zr, err := gzip.NewReader(g.src)
+		zr, err := g.open(g.in)
 		if err != nil {
-			g.err = fmt.Errorf("gzip request body: %w", err)
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				g.err = err
+			} else {
+				g.err = fmt.Errorf("%s request body: %w", g.enc, err)
+			}
 			return 0, g.err
 		}
 		g.zr = zr
@@ -196,14 +332,21 @@ func (g *gzipBody) Read(p []byte) (int, error) {
 		g.err = &http.MaxBytesError{Limit: g.limit}
 		return n - int(g.n-g.limit), g.err
 	}
+	if g.ratio > 0 && g.n > InflateSlack && g.n > g.ratio*g.in.n {
+		g.err = &InflateError{Encoding: g.enc, Ratio: g.ratio, Compressed: g.in.n, Decompressed: g.n}
+		return 0, g.err
+	}
 	if err != nil && !errors.Is(err, io.EOF) {
-		err = fmt.Errorf("gzip request body: %w", err)
+		var mbe *http.MaxBytesError
+		if !errors.As(err, &mbe) {
+			err = fmt.Errorf("%s request body: %w", g.enc, err)
+		}
 		g.err = err
 	}
 	return n, err
 }
 
-func (g *gzipBody) Close() error {
+func (g *inflateBody) Close() error {
 	if g.zr != nil {
 		_ = g.zr.Close()
 	}

@@ -30,6 +30,7 @@ type Server struct {
 	mu     sync.Mutex
 	checks map[string]Check
 	ln     net.Listener
+	conns  *connMetrics
 }
 
 // ServerOption configures a Server.
@@ -43,12 +44,16 @@ func WithHTTPConfig(cfg HTTPConfig) ServerOption {
 // NewServer returns a server for addr whose /metrics serves gatherer.
 // Every route gets the limits and headers of its HTTPConfig: security
 // headers, no CORS unless configured, bounded and gzip-decoded bodies,
-// timeouts for slow clients.
+// timeouts for slow clients, a cap on connections in total and per client
+// address. When gatherer is also a prometheus.Registerer (a
+// *prometheus.Registry), the connection metrics are registered on it.
 func NewServer(addr string, gatherer prometheus.Gatherer, log *zap.Logger, opts ...ServerOption) *Server {
 	s := &Server{addr: addr, log: log, mux: http.NewServeMux(), checks: map[string]Check{}, cfg: DefaultHTTPConfig()}
 	for _, o := range opts {
 		o(s)
 	}
+	reg, _ := gatherer.(prometheus.Registerer)
+	s.conns = newConnMetrics(reg)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{}))
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -72,16 +77,29 @@ func (s *Server) AddCheck(name string, c Check) {
 func (s *Server) Handler() http.Handler { return harden(s.mux, s.cfg) }
 
 // Listen binds the address; Addr then reports it. Run calls Listen when it
-// was not called before.
+// was not called before. It raises the process's soft limit on open files
+// to the hard one, and caps the connections (HTTPConfig.ConnLimit) so that
+// a flood of clients cannot take the descriptors storage needs.
 func (s *Server) Listen() error {
 	if s.ln != nil {
 		return nil
+	}
+	nofile, err := RaiseFileLimit()
+	if err != nil {
+		s.log.Warn("open files limit", zap.Error(err))
 	}
 	ln, err := net.Listen("tcp", s.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.addr, err)
 	}
-	s.ln = ln
+	maxConns := s.cfg.ConnLimit(nofile)
+	if nofile > 0 && s.cfg.MaxConns > 0 && uint64(maxConns)+minFDReserve > nofile {
+		s.log.Warn("--http-max-conns leaves few descriptors for storage",
+			zap.Int("max_conns", maxConns), zap.Uint64("open_files_limit", nofile))
+	}
+	s.log.Info("http connection limits", zap.Int("max_conns", maxConns), zap.Int("max_conns_per_ip", s.cfg.MaxConnsPerIP),
+		zap.Uint64("open_files_limit", nofile))
+	s.ln = newLimitListener(ln, maxConns, s.cfg.MaxConnsPerIP, s.conns)
 	return nil
 }
 
