@@ -63,6 +63,15 @@ type Item struct {
 // MaxLineBytes bounds one NDJSON line.
 const MaxLineBytes = 4 << 20
 
+// MaxDocumentBytes bounds a submission that is one article (a JSON
+// document, a text or an HTML page) as it streams in: like an NDJSON line,
+// it is never read past this.
+const MaxDocumentBytes = MaxLineBytes
+
+// ErrTooLarge is wrapped by Decode's error for a document over
+// MaxDocumentBytes or an NDJSON line over MaxLineBytes.
+var ErrTooLarge = errors.New("too large")
+
 // FormatFromContentType maps a media type to a Format; an empty one is
 // JSON.
 func FormatFromContentType(ct string) (Format, error) {
@@ -150,8 +159,9 @@ func Sniff(head []byte) Format {
 }
 
 // Decode reads a submission in format f and calls fn with each item in
-// order. NDJSON is streamed line by line; the other formats are read whole
-// (bound r). A bad item is passed to fn with its error; Decode stops early
+// order. NDJSON is streamed line by line; a single document is read up to
+// MaxDocumentBytes (more is an error wrapping ErrTooLarge, returned before
+// any decoding); a feed is read whole (bound r). A bad item is passed to fn with its error; Decode stops early
 // only when fn returns an error, r fails or the document as a whole cannot
 // be read (a broken feed, undecodable bytes).
 func Decode(r io.Reader, f Format, meta Meta, fn func(Item) error) error {
@@ -173,9 +183,15 @@ func Decode(r io.Reader, f Format, meta Meta, fn func(Item) error) error {
 	default:
 		return fmt.Errorf("%w: %q", ErrUnsupportedFormat, f)
 	}
+	if f != FormatFeed {
+		r = io.LimitReader(r, MaxDocumentBytes+1)
+	}
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return fmt.Errorf("read submission: %w", err)
+	}
+	if f != FormatFeed && len(data) > MaxDocumentBytes {
+		return fmt.Errorf("%w: a %s document is over %d bytes (send many articles as NDJSON, one per line)", ErrTooLarge, f, MaxDocumentBytes)
 	}
 	switch f {
 	case FormatJSON:
@@ -201,7 +217,16 @@ func Decode(r io.Reader, f Format, meta Meta, fn func(Item) error) error {
 }
 
 func decodeNDJSON(r io.Reader, meta Meta, fn func(Item) error) error {
-	sc := bufio.NewScanner(r)
+	// A read error (the sender went away) ends the scan without handing
+	// over the line it cut: that line is not an article gone wrong.
+	er := &readErr{r: r}
+	sc := bufio.NewScanner(er)
+	sc.Split(func(data []byte, atEOF bool) (int, []byte, error) {
+		if atEOF && er.err != nil && bytes.IndexByte(data, '\n') < 0 {
+			return 0, nil, er.err
+		}
+		return bufio.ScanLines(data, atEOF)
+	})
 	sc.Buffer(make([]byte, 0, 64<<10), MaxLineBytes)
 	line := 0
 	for sc.Scan() {
@@ -218,11 +243,25 @@ func decodeNDJSON(r io.Reader, meta Meta, fn func(Item) error) error {
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return fmt.Errorf("ndjson line %d: longer than %d bytes", line+1, MaxLineBytes)
+			return fmt.Errorf("%w: ndjson line %d is longer than %d bytes", ErrTooLarge, line+1, MaxLineBytes)
 		}
 		return fmt.Errorf("read ndjson line %d: %w", line+1, err)
 	}
 	return nil
+}
+
+// readErr remembers the first error of r other than its end.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErr) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) && e.err == nil {
+		e.err = err
+	}
+	return n, err
 }
 
 // applyMeta fills fields the document left empty from the submission's

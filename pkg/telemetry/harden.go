@@ -49,7 +49,7 @@ type HTTPConfig struct {
 	// limit, at least 256 and at most 4,096.
 	FDReserve int
 	// MaxInflateRatio bounds how many times larger than its compressed
-	// form a gzip or deflate body may grow (past its first MiB); a body
+	// form a gzip or deflate body may grow (past its first 256 KiB); a body
 	// that grows more is answered 413 at once. 0 means no bound.
 	MaxInflateRatio int
 }
@@ -144,7 +144,7 @@ func (c *HTTPConfig) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.MaxConns, "http-max-conns", c.MaxConns, "most HTTP connections open at once, more are answered 503 (0: the open files limit less --http-fd-reserve, at most 8192)")
 	fs.IntVar(&c.MaxConnsPerIP, "http-max-conns-per-ip", c.MaxConnsPerIP, "most HTTP connections from one client address at once, more are answered 429 (0: no bound)")
 	fs.IntVar(&c.FDReserve, "http-fd-reserve", c.FDReserve, "descriptors kept for storage and NATS when --http-max-conns is derived (0: a quarter of the open files limit, 256-4096)")
-	fs.IntVar(&c.MaxInflateRatio, "http-max-inflate-ratio", c.MaxInflateRatio, "a gzip or deflate request body may grow at most this many times its compressed size past its first MiB, else 413 (0: no bound)")
+	fs.IntVar(&c.MaxInflateRatio, "http-max-inflate-ratio", c.MaxInflateRatio, "a gzip or deflate request body may grow at most this many times its compressed size past its first 256 KiB, else 413 (0: no bound)")
 	fs.Func("http-cors-origins", "comma-separated origins browsers may call the API from (default none; * for any)", func(s string) error {
 		c.CORSOrigins = nil
 		for _, o := range strings.Split(s, ",") {
@@ -215,7 +215,7 @@ func cors(w http.ResponseWriter, r *http.Request, origin string, allowed []strin
 // decodeBody bounds the request body and undoes a gzip or deflate
 // Content-Encoding, counting the decompressed bytes as they come: a body
 // that grows past limit, or more than ratio times its compressed size
-// (past its first MiB), fails at once (a compression bomb stops there).
+// (past its first 256 KiB), fails at once (a compression bomb stops there).
 func decodeBody(w http.ResponseWriter, r *http.Request, limit int64, ratio int) (io.ReadCloser, bool) {
 	if r.ContentLength > limit {
 		writeHTTPError(w, http.StatusRequestEntityTooLarge, "too_large",
@@ -260,7 +260,7 @@ func openDeflate(r io.Reader) (io.ReadCloser, error) {
 
 // InflateSlack is how many decompressed bytes a body may reach before
 // HTTPConfig.MaxInflateRatio applies.
-const InflateSlack = 1 << 20
+const InflateSlack = 256 << 10
 
 // InflateError is the error of a compressed body that grew more than
 // HTTPConfig.MaxInflateRatio times its compressed size. It unwraps to

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/intake"
 	"github.com/newsflow/newsflow/pkg/natsbus"
+	"github.com/newsflow/newsflow/pkg/telemetry"
 )
 
 // Submission statuses returned by the API.
@@ -111,7 +114,11 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusRequestEntityTooLarge, article.CodeTooLarge, "", fmt.Sprintf("request body is %d bytes, the limit is %d", r.ContentLength, a.cfg.MaxRequestBytes))
 		return
 	}
-	body := http.MaxBytesReader(w, r.Body, a.cfg.MaxRequestBytes)
+	if !format.Multi() && r.ContentLength > intake.MaxDocumentBytes {
+		WriteError(w, http.StatusRequestEntityTooLarge, article.CodeTooLarge, "", fmt.Sprintf("request body is %d bytes, the limit for one %s article is %d (send many articles as NDJSON, one per line)", r.ContentLength, format, intake.MaxDocumentBytes))
+		return
+	}
+	body := &readErrors{r: http.MaxBytesReader(w, r.Body, a.cfg.MaxRequestBytes)}
 	q := r.URL.Query()
 	meta := intake.Meta{Source: q.Get("source"), URL: q.Get("url"), Title: q.Get("title"), Charset: charset}
 
@@ -133,8 +140,15 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	var mbe *http.MaxBytesError
-	if errors.As(decodeErr, &mbe) {
+	if errors.As(decodeErr, &mbe) || (!format.Multi() && errors.Is(decodeErr, intake.ErrTooLarge)) {
 		msg := fmt.Sprintf("request body is over the limit of %d bytes", a.cfg.MaxRequestBytes)
+		var ie *telemetry.InflateError
+		switch {
+		case errors.As(decodeErr, &ie):
+			msg = ie.Error()
+		case errors.Is(decodeErr, intake.ErrTooLarge):
+			msg = decodeErr.Error()
+		}
 		if n := countAccepted(results); n > 0 {
 			msg += fmt.Sprintf("; the first %d articles were already accepted (resubmitting them is safe: they are reported as duplicates)", n)
 		}
@@ -143,6 +157,14 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	// Publish what was accepted even when the stream of items broke off.
 	a.flush(r.Context(), results, pending)
+	if decodeErr != nil && body.aborted() {
+		// The client went away or stopped sending: no article was
+		// rejected, the upload was cut short.
+		a.cfg.Metrics.outcome(PathAPI, string(format), OutcomeAborted)
+		a.log.Info("upload aborted", zap.Int("articles_accepted", countAccepted(results)), zap.Error(decodeErr))
+		WriteError(w, http.StatusBadRequest, CodeIncomplete, "", "the request body ended early: "+decodeErr.Error())
+		return
+	}
 	if decodeErr != nil && (!format.Multi() || len(results) == 0) {
 		a.cfg.Metrics.reject(PathAPI, string(format), decodeErr)
 		code := article.CodeMalformed
@@ -154,8 +176,12 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	if decodeErr != nil {
 		a.cfg.Metrics.reject(PathAPI, string(format), decodeErr)
+		code := article.CodeMalformed
+		if errors.Is(decodeErr, intake.ErrTooLarge) {
+			code = article.CodeTooLarge
+		}
 		results = append(results, Result{Status: StatusRejected, Index: len(results) + 1,
-			Error: &ErrorBody{Code: article.CodeMalformed, Message: decodeErr.Error()}})
+			Error: &ErrorBody{Code: code, Message: decodeErr.Error()}})
 	}
 	for _, res := range results {
 		if res.Status != StatusRejected {
@@ -170,6 +196,7 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 			status := http.StatusBadRequest
 			if res.Error.Code == "unavailable" {
 				status = http.StatusServiceUnavailable
+				w.Header().Set("Retry-After", retryAfterSeconds)
 			}
 			writeJSON(w, status, map[string]*ErrorBody{"error": res.Error})
 			return
@@ -179,16 +206,68 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	status := http.StatusBadRequest
+	unavailable := 0
 	for _, res := range results {
 		if res.Error == nil {
 			status = http.StatusAccepted
 			break
 		}
+		if res.Error.Code == "unavailable" {
+			unavailable++
+		}
+	}
+	if status != http.StatusAccepted && unavailable > 0 && unavailable == len(results) {
+		// Nothing was taken because the queue is not available: the
+		// whole request may be sent again.
+		status = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", retryAfterSeconds)
 	}
 	if results == nil {
 		results = []Result{}
 	}
 	writeJSON(w, status, results)
+}
+
+// CodeIncomplete is the error code of a request whose body ended early
+// (the client went away or stopped sending).
+const CodeIncomplete = "incomplete"
+
+// OutcomeAborted is the outcome label of newsflow_ingest_articles_total
+// for an upload cut short (the client went away or its body timed out):
+// counted once per request, not as a rejected article.
+const OutcomeAborted = "aborted"
+
+// retryAfterSeconds is the Retry-After of a 503.
+const retryAfterSeconds = "1"
+
+// readErrors remembers the first error reading the request body other
+// than its end.
+type readErrors struct {
+	r   io.Reader
+	err error
+}
+
+func (b *readErrors) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
+	return n, err
+}
+
+// aborted reports whether reading the body failed because the client went
+// away or stopped sending (not because the body was too large or
+// malformed).
+func (b *readErrors) aborted() bool {
+	if b.err == nil {
+		return false
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(b.err, &mbe) {
+		return false
+	}
+	var ne net.Error
+	return errors.Is(b.err, io.ErrUnexpectedEOF) || errors.As(b.err, &ne) || errors.Is(b.err, net.ErrClosed)
 }
 
 // apiPublishChunk is how many accepted articles of one request are

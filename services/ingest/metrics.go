@@ -28,7 +28,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	m := &Metrics{
 		articles: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newsflow_ingest_articles_total",
-			Help: "Articles submitted to ingest, by path (api, nats), format and outcome (accepted, duplicate, rejected).",
+			Help: "Articles submitted to ingest, by path (api, nats), format and outcome (accepted, duplicate, rejected, unavailable; aborted counts uploads cut short, once per request).",
 		}, []string{"path", "format", "outcome"}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newsflow_ingest_rejected_total",
