@@ -201,12 +201,22 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 		select {
 		case sem <- struct{}{}:
-		case <-ctx.Done():
-			// Shutdown began while this message waited for a slot.
-			if w.handBack(m) {
-				return
+		default:
+			// Every slot is busy (perhaps holding messages while a store
+			// cannot take writes): keep this one from being redelivered
+			// while it waits.
+			stopBeat := w.heartbeat(m)
+			select {
+			case sem <- struct{}{}:
+				stopBeat()
+			case <-ctx.Done():
+				stopBeat()
+				// Shutdown began while this message waited for a slot.
+				if w.handBack(m) {
+					return
+				}
+				sem <- struct{}{}
 			}
-			sem <- struct{}{}
 		}
 		wg.Add(1)
 		go func() {
@@ -458,10 +468,14 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 		in.Header.Set(pipeline.HeaderPublishedAt, meta.Timestamp.UTC().Format(time.RFC3339Nano))
 	}
 
+	// The heartbeat runs until the message is settled: while a store
+	// cannot take writes the message is held here, not handed back, so
+	// that waiting for storage uses up none of its deliveries.
 	stopBeat := w.heartbeat(m)
-	out, herr := w.h.Process(ctx, in)
-	stopBeat()
+	defer stopBeat()
 
+	var out []*pipeline.Message
+	var herr error
 	log := func() *zap.Logger {
 		id := in.Header.Get(pipeline.HeaderArticleID)
 		for _, o := range out {
@@ -473,29 +487,44 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 		return w.log.With(zap.String("article_id", id), zap.String("subject", m.Subject()),
 			zap.Uint64("stream_seq", meta.Sequence.Stream), zap.Int("attempt", in.Attempt))
 	}
-
-	var bad []pipeline.ItemError
-	if items, ok := pipeline.BadItems(herr); ok {
-		bad, herr = items, nil
-	}
-	if herr == nil {
-		dup, perr := w.publish(ctx, m, meta, in, out, bad)
-		if perr == nil {
-			if err := m.Ack(); err != nil {
-				log().Warn("ack failed; the message will be redelivered", zap.Error(err))
-			}
-			for _, it := range bad {
-				w.log.Warn("item dead-lettered", zap.String("subject", m.Subject()), zap.Uint64("stream_seq", meta.Sequence.Stream),
-					zap.Int("attempt", in.Attempt), zap.Int("item", it.Index), zap.String("dlq_subject", w.dlq), zap.Error(it.Err))
-			}
-			if dup {
-				w.rec.Outcome(OutcomeDuplicate)
-			} else {
-				w.rec.Outcome(OutcomeOK)
-			}
-			return
+	for held := 1; ; held++ {
+		out, herr = w.h.Process(ctx, in)
+		var bad []pipeline.ItemError
+		if items, ok := pipeline.BadItems(herr); ok {
+			bad, herr = items, nil
 		}
-		herr = pipeline.Retry(fmt.Errorf("publish downstream: %w", perr), 0)
+		if herr == nil {
+			dup, perr := w.publish(ctx, m, meta, in, out, bad)
+			if perr == nil {
+				if err := m.Ack(); err != nil {
+					log().Warn("ack failed; the message will be redelivered", zap.Error(err))
+				}
+				for _, it := range bad {
+					w.log.Warn("item dead-lettered", zap.String("subject", m.Subject()), zap.Uint64("stream_seq", meta.Sequence.Stream),
+						zap.Int("attempt", in.Attempt), zap.Int("item", it.Index), zap.String("dlq_subject", w.dlq), zap.Error(it.Err))
+				}
+				if dup {
+					w.rec.Outcome(OutcomeDuplicate)
+				} else {
+					w.rec.Outcome(OutcomeOK)
+				}
+				return
+			}
+			if pipeline.IsPermanent(perr) {
+				herr = perr
+			} else if isPayloadTooLarge(perr) {
+				herr = pipeline.Permanent(fmt.Errorf("publish downstream: %w", perr))
+			} else {
+				// Not the message's fault: the bus did not store it.
+				herr = fmt.Errorf("publish downstream: %w: %w", ErrStorageUnavailable, perr)
+			}
+		}
+		if ctx.Err() != nil || pipeline.IsPermanent(herr) || errors.Is(herr, pipeline.ErrDuplicate) || !IsStorageFailure(herr) {
+			break
+		}
+		if !w.holdForStorage(ctx, held, log, herr) {
+			break
+		}
 	}
 
 	switch {
@@ -523,6 +552,24 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 		}
 		w.rec.Outcome(OutcomeRetry)
 	}
+}
+
+// holdForStorage waits before the held-th attempt at a message whose
+// store could not take writes, and reports whether to try again (false
+// once ctx ends). The message stays delivered to this worker (its
+// heartbeat keeps it so), which is what keeps a full disk from turning
+// into dead letters.
+func (w *Worker) holdForStorage(ctx context.Context, held int, log func() *zap.Logger, err error) bool {
+	delay := pipeline.Backoff(held, w.cfg.BackoffBase, w.cfg.BackoffMax)
+	if held == 1 || held%10 == 0 {
+		log().Warn("storage cannot take writes; holding the message and retrying",
+			zap.Int("held", held), zap.Duration("delay", delay), zap.Error(err))
+	}
+	w.rec.Outcome(OutcomeRetry)
+	if sr, ok := w.rec.(StorageRecorder); ok {
+		sr.StorageWait()
+	}
+	return sleepCtx(ctx, delay)
 }
 
 // heartbeat sends InProgress every half AckWait until the returned func is
@@ -639,9 +686,19 @@ const maxErrorHeader = 1024
 
 func (w *Worker) deadLetter(ctx context.Context, m jetstream.Msg, meta *jetstream.MsgMetadata, in *pipeline.Message, cause error, log *zap.Logger) {
 	dl := deadLetterMsg(w.cfg.Name, m.Subject(), m.Headers(), m.Data(), meta.Stream, meta.Sequence.Stream, in.Attempt, cause.Error())
-	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if _, err := w.js.PublishMsg(pctx, dl, jetstream.WithMsgID(deadLetterMsgID(w.cfg.Name, meta.Stream, meta.Sequence.Stream, 0))); err != nil {
+	var err error
+	for held := 1; ; held++ {
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_, err = w.js.PublishMsg(pctx, dl, jetstream.WithMsgID(deadLetterMsgID(w.cfg.Name, meta.Stream, meta.Sequence.Stream, 0)))
+		cancel()
+		// A dead letter the bus cannot store is held like any message:
+		// handing it back on its last delivery would lose it.
+		if err == nil || !IsStorageFailure(err) || ctx.Err() != nil ||
+			!w.holdForStorage(ctx, held, func() *zap.Logger { return log }, fmt.Errorf("publish dead letter: %w", err)) {
+			break
+		}
+	}
+	if err != nil {
 		log.Error("dead letter publish failed; the message will be redelivered", zap.NamedError("cause", cause), zap.Error(err))
 		_ = m.NakWithDelay(pipeline.Backoff(in.Attempt, w.cfg.BackoffBase, w.cfg.BackoffMax))
 		w.rec.Outcome(OutcomeRetry)

@@ -29,6 +29,7 @@ type Metrics struct {
 	ackPending  *prometheus.GaugeVec
 	redelivered *prometheus.GaugeVec
 	deadLetters *prometheus.GaugeVec
+	storageWait *prometheus.CounterVec
 	endToEnd    prometheus.Histogram
 }
 
@@ -65,6 +66,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "newsflow_dlq_messages",
 			Help: "Dead letters of the stage waiting in ARTICLES_DLQ, read from the stream.",
 		}, []string{"stage"}),
+		storageWait: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "newsflow_stage_storage_waits_total",
+			Help: "Times a stage held a message and waited because a store (JetStream, the index) could not take writes; such messages are retried, never dead-lettered.",
+		}, []string{"stage"}),
 		endToEnd: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "newsflow_end_to_end_seconds",
 			Help:    "Time from the raw publish of an article to its indexing.",
@@ -76,7 +81,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Help: "Build version and revision; always 1.",
 	}, []string{"version", "revision"})
 	buildInfo.WithLabelValues(version.Version(), version.Revision()).Set(1)
-	reg.MustRegister(m.messages, m.duration, m.inflight, m.pending, m.ackPending, m.redelivered, m.deadLetters, m.endToEnd, buildInfo,
+	reg.MustRegister(m.messages, m.duration, m.inflight, m.pending, m.ackPending, m.redelivered, m.deadLetters, m.storageWait, m.endToEnd, buildInfo,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if _, ok := residentAnonymous(); ok {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -100,6 +105,7 @@ func (m *Metrics) Stage(name string) *StageMetrics {
 		ackPending:  m.ackPending.WithLabelValues(name),
 		redelivered: m.redelivered.WithLabelValues(name),
 		deadLetters: m.deadLetters.WithLabelValues(name),
+		storageWait: m.storageWait.WithLabelValues(name),
 		endToEnd:    m.endToEnd,
 		outcomes:    make(map[string]prometheus.Counter, len(outcomes)),
 	}
@@ -118,6 +124,7 @@ type StageMetrics struct {
 	ackPending  prometheus.Gauge
 	redelivered prometheus.Gauge
 	deadLetters prometheus.Gauge
+	storageWait prometheus.Counter
 	endToEnd    prometheus.Observer
 	outcomes    map[string]prometheus.Counter
 }
@@ -147,6 +154,10 @@ func (s *StageMetrics) ConsumerInfo(pending, ackPending, redelivered uint64) {
 
 // DeadLetters records the number of the stage's dead letters in the DLQ.
 func (s *StageMetrics) DeadLetters(n uint64) { s.deadLetters.Set(float64(n)) }
+
+// StorageWait counts one wait of the stage for a store that could not
+// take writes.
+func (s *StageMetrics) StorageWait() { s.storageWait.Inc() }
 
 // EndToEnd records the time from raw publish to indexing of one article.
 func (s *StageMetrics) EndToEnd(d time.Duration) { s.endToEnd.Observe(d.Seconds()) }

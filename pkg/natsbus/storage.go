@@ -1,0 +1,86 @@
+package natsbus
+
+import (
+	"errors"
+	"strings"
+	"syscall"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// ErrStorageUnavailable marks a failure to store something (a full disk, a
+// JetStream that stopped accepting writes, an index that cannot be
+// written): the message is not at fault and retrying it later is the cure.
+// A stage holds such a message, without using up its deliveries, until the
+// storage accepts writes again; it never dead-letters it for this.
+var ErrStorageUnavailable = errors.New("storage unavailable")
+
+// storageErrnos are the errors of a store that cannot take writes.
+var storageErrnos = []error{syscall.ENOSPC, syscall.EDQUOT, syscall.EMFILE, syscall.ENFILE, syscall.EROFS, syscall.EIO}
+
+// storageMessages are the same errors once flattened to text by a library
+// (Bleve and the NATS server report them with %v), and the JetStream
+// server's answers for a store that is full or stopped.
+var storageMessages = []string{
+	"no space left on device", "disk quota exceeded", "too many open files",
+	"read-only file system", "input/output error",
+	"insufficient resources", "insufficient storage", "resource limits exceeded",
+	"jetstream not enabled", "stream store failed", "jetstream system temporarily unavailable",
+	"maximum bytes exceeded", "maximum messages exceeded",
+}
+
+// IsStorageFailure reports whether err means that a store (the NATS
+// server's JetStream, or the search index) could not take a write, rather
+// than that the message is bad: ErrStorageUnavailable, a full disk or
+// exhausted descriptors, JetStream answering that it is out of resources,
+// disabled or full, or no answer at all from JetStream (a store that hit a
+// write error stops answering publishes). A handler that merely ran out of
+// time (context.DeadlineExceeded) is not a storage failure: a slow poison
+// message must still reach the dead letters.
+func IsStorageFailure(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, ErrStorageUnavailable) {
+		return true
+	}
+	for _, e := range storageErrnos {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	if errors.Is(err, nats.ErrTimeout) || errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse) ||
+		errors.Is(err, jetstream.ErrAsyncPublishTimeout) || errors.Is(err, jetstream.ErrJetStreamNotEnabled) ||
+		errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) {
+		return true
+	}
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) && apiErr.Code == 503 {
+		return true
+	}
+	msg := strings.ToLower(err.Error())
+	for _, s := range storageMessages {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// isPayloadTooLarge reports whether a publish failed because the message
+// is over the server's or the stream's size limit: no retry can fix that.
+func isPayloadTooLarge(err error) bool {
+	if errors.Is(err, nats.ErrMaxPayload) {
+		return true
+	}
+	msg := strings.ToLower(err.Error())
+	return strings.Contains(msg, "maximum payload exceeded") || strings.Contains(msg, "message size exceeds maximum")
+}
+
+// StorageRecorder is implemented by recorders that count the times a stage
+// held a message because a store could not take writes
+// (telemetry.StageMetrics does).
+type StorageRecorder interface {
+	StorageWait()
+}
