@@ -92,6 +92,8 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	concurrency := fset.Int("concurrency", 4, "submissions in flight at once")
 	batch := fset.Int("batch", ndjsonBatch, "NDJSON lines per submission")
 	dryRun := fset.Bool("dry-run", false, "decode and validate locally, publish nothing")
+	retries := fset.Int("retries", defaultRetryPolicy().Retries, "times a submission answered 503 or 429 is sent again (Retry-After honoured; resubmitting is safe)")
+	retryMaxWait := fset.Duration("retry-max-wait", defaultRetryPolicy().MaxWait, "longest wait before one retry")
 	progress := fset.String("progress", "auto", "progress display: auto (a bar on a terminal, lines otherwise), bar, lines, none")
 	fset.Usage = func() {
 		fmt.Fprintln(fset.Output(), "Usage: newsflow publish [--url URL | --nats URL | --dry-run] [--source NAME] PATH|GLOB|- ...")
@@ -117,6 +119,9 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *concurrency < 1 || *batch < 1 {
 		return fmt.Errorf("--concurrency and --batch must be at least 1")
 	}
+	if *retries < 0 || *retryMaxWait <= 0 {
+		return fmt.Errorf("--retries must be 0 or more and --retry-max-wait positive")
+	}
 	files, err := expandPaths(paths)
 	if err != nil {
 		return err
@@ -138,6 +143,7 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err != nil {
 			return err
 		}
+		c.retry.Retries, c.retry.MaxWait = *retries, *retryMaxWait
 		sub = &httpSubmitter{c: c}
 	}
 	var total int64
