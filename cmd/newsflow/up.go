@@ -35,6 +35,7 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs.BoolVar(&cfg.Passthrough, "passthrough", cfg.Passthrough, "stages forward articles unchanged (measures newsflow's own cost; nothing is indexed)")
 	fs.BoolVar(&cfg.NATSLogs, "nats-logs", cfg.NATSLogs, "write the embedded NATS server's own log to stderr")
 	fs.BoolVar(&cfg.Pprof, "pprof", cfg.Pprof, "serve /debug/pprof/ on the HTTP listener")
+	cfg.Ingest.RegisterTakeoverFlag(fs)
 	cfg.HTTP.RegisterFlags(fs)
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	logFormat := fs.String("log-format", "console", "log format: console or json")

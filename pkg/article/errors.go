@@ -13,6 +13,8 @@ const (
 	CodeTooLarge  = "too_large"
 	CodeWrongType = "wrong_type"
 	CodeMalformed = "malformed"
+	// CodeConflict: the id belongs to another source.
+	CodeConflict = "conflict"
 )
 
 // ErrInvalid is wrapped by every validation error of this package.

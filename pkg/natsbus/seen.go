@@ -18,7 +18,8 @@ import (
 const SeenBucket = "NEWSFLOW_SEEN"
 
 // SeenSet remembers, per article id, the content hash of the last version
-// ingested and the raw stream sequence it came from.
+// ingested, the raw stream sequence it came from and the source that owns
+// the id.
 type SeenSet struct {
 	kv jetstream.KeyValue
 }
@@ -30,7 +31,7 @@ func OpenSeenSet(ctx context.Context, js jetstream.JetStream, ttl time.Duration,
 	}
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      SeenBucket,
-		Description: "article versions already ingested (id -> content hash and raw sequence)",
+		Description: "article versions already ingested (id -> content hash, raw sequence, owning source)",
 		History:     1,
 		TTL:         ttl,
 		Storage:     jetstream.FileStorage,
@@ -52,72 +53,136 @@ func LookupSeenSet(ctx context.Context, js jetstream.JetStream) (*SeenSet, error
 	return &SeenSet{kv: kv}, nil
 }
 
-func seenValue(hash string, seq uint64) []byte {
-	return []byte(hash + " " + strconv.FormatUint(seq, 10))
+// ErrOtherSource is returned by Record and Check when the article id
+// belongs to another source (see SeenSet).
+var ErrOtherSource = errors.New("article id belongs to another source")
+
+// SeenEntry is what the seen-set holds for one article id.
+type SeenEntry struct {
+	// Hash is the content hash of the last version ingested.
+	Hash string
+	// Seq is the raw stream sequence that carried it.
+	Seq uint64
+	// Source owns the id: the source of its first version (empty in
+	// entries written before sources were kept).
+	Source string
 }
 
-func parseSeen(v []byte) (hash string, seq uint64) {
-	h, s, _ := strings.Cut(string(v), " ")
-	seq, _ = strconv.ParseUint(s, 10, 64)
-	return h, seq
+func seenValue(e SeenEntry) []byte {
+	return []byte(e.Hash + " " + strconv.FormatUint(e.Seq, 10) + " " + e.Source)
+}
+
+func parseSeen(v []byte) SeenEntry {
+	h, rest, _ := strings.Cut(string(v), " ")
+	s, src, _ := strings.Cut(rest, " ")
+	seq, _ := strconv.ParseUint(s, 10, 64)
+	return SeenEntry{Hash: h, Seq: seq, Source: src}
+}
+
+// Lookup returns the entry of id, and false when there is none.
+func (s *SeenSet) Lookup(ctx context.Context, id string) (SeenEntry, bool, error) {
+	e, err := s.kv.Get(ctx, id)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return SeenEntry{}, false, nil
+	}
+	if err != nil {
+		return SeenEntry{}, false, fmt.Errorf("seen-set lookup %s: %w", id, err)
+	}
+	return parseSeen(e.Value()), true, nil
 }
 
 // Contains reports whether this exact version (id and content hash) was
 // already ingested.
 func (s *SeenSet) Contains(ctx context.Context, id, hash string) (bool, error) {
-	e, err := s.kv.Get(ctx, id)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("seen-set lookup %s: %w", id, err)
-	}
-	h, _ := parseSeen(e.Value())
-	return h == hash, nil
+	e, ok, err := s.Lookup(ctx, id)
+	return ok && e.Hash == hash, err
 }
 
-// Record notes that the raw message seq carries version hash of article id.
-// It reports true when another raw message already carried that version:
-// the caller has an exact resubmission. A redelivery of the same raw message
-// is not a duplicate, so a crash between Record and the downstream publish
-// loses nothing.
-func (s *SeenSet) Record(ctx context.Context, id, hash string, seq uint64) (bool, error) {
-	if !article.ValidID(id) {
-		return false, fmt.Errorf("seen-set: invalid id %q", id)
+// SeenVersion is one version of an article as ingest records it.
+type SeenVersion struct {
+	ID, Hash, Source string
+	// Seq is the raw stream sequence carrying the version.
+	Seq uint64
+	// AnySource lets this version take over an id that another source
+	// owns (ingest's --allow-id-takeover); the id then belongs to Source.
+	AnySource bool
+}
+
+// ownerErr is the error for v when e's source owns the id.
+func ownerErr(v SeenVersion, e SeenEntry) error {
+	if v.AnySource || e.Source == "" || e.Source == v.Source {
+		return nil
+	}
+	return fmt.Errorf("%w: id %q was first submitted by source %q, not %q (give this article its own id, or run ingest with --allow-id-takeover)",
+		ErrOtherSource, v.ID, e.Source, v.Source)
+}
+
+// Check returns ErrOtherSource (wrapped) when v's id belongs to another
+// source, without recording anything: for reruns, which are never
+// duplicates but may not take an id over either.
+func (s *SeenSet) Check(ctx context.Context, v SeenVersion) error {
+	e, ok, err := s.Lookup(ctx, v.ID)
+	if err != nil || !ok {
+		return err
+	}
+	return ownerErr(v, e)
+}
+
+// Record notes that the raw message v.Seq carries version v.Hash of
+// article v.ID. It reports true when another raw message already carried
+// that version: the caller has an exact resubmission. A redelivery of the
+// same raw message is not a duplicate, so a crash between Record and the
+// downstream publish loses nothing.
+//
+// An id belongs to the source of its first version for as long as the
+// entry lives (the bucket's TTL, counted from the last version): a new
+// version from another source is refused with ErrOtherSource (wrapped)
+// unless v.AnySource.
+func (s *SeenSet) Record(ctx context.Context, v SeenVersion) (bool, error) {
+	if !article.ValidID(v.ID) {
+		return false, fmt.Errorf("seen-set: invalid id %q", v.ID)
 	}
 	for attempt := 0; attempt < 5; attempt++ {
 		// Most articles are new: try to create the key first, so that a new
 		// article costs one round trip. The server's compare-and-set makes
 		// exactly one of two racing replicas win.
-		_, err := s.kv.Create(ctx, id, seenValue(hash, seq))
+		_, err := s.kv.Create(ctx, v.ID, seenValue(SeenEntry{Hash: v.Hash, Seq: v.Seq, Source: v.Source}))
 		if err == nil {
 			return false, nil
 		}
 		if !errors.Is(err, jetstream.ErrKeyExists) {
-			return false, fmt.Errorf("seen-set create %s: %w", id, err)
+			return false, fmt.Errorf("seen-set create %s: %w", v.ID, err)
 		}
-		e, err := s.kv.Get(ctx, id)
+		kve, err := s.kv.Get(ctx, v.ID)
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound):
 			continue // expired or deleted in between: create again
 		case err != nil:
-			return false, fmt.Errorf("seen-set lookup %s: %w", id, err)
+			return false, fmt.Errorf("seen-set lookup %s: %w", v.ID, err)
 		}
-		h, prevSeq := parseSeen(e.Value())
-		if h == hash {
-			return prevSeq != seq, nil
+		e := parseSeen(kve.Value())
+		if err := ownerErr(v, e); err != nil {
+			return false, err
 		}
-		// A new version of the article: take it over.
-		_, err = s.kv.Update(ctx, id, seenValue(hash, seq), e.Revision())
+		if e.Hash == v.Hash {
+			return e.Seq != v.Seq, nil
+		}
+		// A new version of the article: take it over. The owner stays
+		// (or, for an old entry without one, becomes this source).
+		owner := e.Source
+		if owner == "" || v.AnySource {
+			owner = v.Source
+		}
+		_, err = s.kv.Update(ctx, v.ID, seenValue(SeenEntry{Hash: v.Hash, Seq: v.Seq, Source: owner}), kve.Revision())
 		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
 			continue
 		}
 		if err != nil {
-			return false, fmt.Errorf("seen-set update %s: %w", id, err)
+			return false, fmt.Errorf("seen-set update %s: %w", v.ID, err)
 		}
 		return false, nil
 	}
-	return false, fmt.Errorf("seen-set %s: too many concurrent updates", id)
+	return false, fmt.Errorf("seen-set %s: too many concurrent updates", v.ID)
 }
 
 // RawMsgID is the Nats-Msg-Id of a raw submission of a prepared article:

@@ -37,6 +37,8 @@ type APIConfig struct {
 	Token string
 	// Metrics counts articles by outcome; may be nil.
 	Metrics *Metrics
+	// AllowIDTakeover: see Config.
+	AllowIDTakeover bool
 }
 
 // API serves POST /v1/articles: it validates each article, answers with its
@@ -194,9 +196,12 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 		res := results[0]
 		if res.Error != nil {
 			status := http.StatusBadRequest
-			if res.Error.Code == "unavailable" {
+			switch res.Error.Code {
+			case "unavailable":
 				status = http.StatusServiceUnavailable
 				w.Header().Set("Retry-After", retryAfterSeconds)
+			case article.CodeConflict:
+				status = http.StatusConflict
 			}
 			writeJSON(w, status, map[string]*ErrorBody{"error": res.Error})
 			return
@@ -308,13 +313,22 @@ func (a *API) prepare(ctx context.Context, format intake.Format, it intake.Item)
 		return res, nil
 	}
 	res.ID = it.Article.ID
-	seen, err := a.seen.Contains(ctx, it.Article.ID, it.Article.ContentHash)
+	e, seen, err := a.seen.Lookup(ctx, it.Article.ID)
 	if err != nil {
 		res.Status = StatusRejected
 		res.Error = &ErrorBody{Code: "unavailable", Message: "the queue is not available, try again: " + err.Error()}
 		return res, nil
 	}
-	if seen {
+	if seen && !a.cfg.AllowIDTakeover && e.Source != "" && e.Source != it.Article.Source {
+		// Told now; the ingest stage would refuse it too.
+		fe := conflict(fmt.Errorf("%w: id %q was first submitted by source %q, not %q (give this article its own id, or run with --allow-id-takeover)",
+			natsbus.ErrOtherSource, it.Article.ID, e.Source, it.Article.Source))
+		res.Status = StatusRejected
+		res.Error = errorBody(fe)
+		a.cfg.Metrics.reject(PathAPI, string(format), fe)
+		return res, nil
+	}
+	if seen && e.Hash == it.Article.ContentHash {
 		res.Status = StatusDuplicate
 		return res, nil
 	}

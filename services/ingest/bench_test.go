@@ -168,7 +168,7 @@ func BenchmarkSeenRecord(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			id := fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), n)
-			if _, err := seen.Record(ctx, id, "hash", 1); err != nil {
+			if _, err := seen.Record(ctx, natsbus.SeenVersion{ID: id, Hash: "hash", Source: "bench", Seq: 1}); err != nil {
 				b.Error(err)
 				return
 			}

@@ -36,6 +36,10 @@ type Config struct {
 	APIToken string
 	// StreamReplicas sizes the seen-set bucket.
 	StreamReplicas int
+	// AllowIDTakeover lets a source submit a new version of an article id
+	// that another source owns (the source of its first version, kept in
+	// the seen-set); by default that is refused (code "conflict").
+	AllowIDTakeover bool
 }
 
 // DefaultConfig returns the defaults.
@@ -56,6 +60,12 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.Int64Var(&c.MaxRequestBytes, "max-request-bytes", c.MaxRequestBytes, "largest HTTP request body accepted")
 	fs.DurationVar(&c.SeenTTL, "dedupe-ttl", c.SeenTTL, "how long an ingested article version is remembered as seen")
 	fs.StringVar(&c.APIToken, "api-token", c.APIToken, "bearer token required by POST /v1/articles (empty: none)")
+	c.RegisterTakeoverFlag(fs)
+}
+
+// RegisterTakeoverFlag adds --allow-id-takeover to fs.
+func (c *Config) RegisterTakeoverFlag(fs *flag.FlagSet) {
+	fs.BoolVar(&c.AllowIDTakeover, "allow-id-takeover", c.AllowIDTakeover, "let a source submit new versions of an article id that another source submitted first (default: refused as a conflict)")
 }
 
 // Validate checks the configuration.
@@ -103,14 +113,14 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 	}
 	lim := article.Limits{MaxBodyBytes: cfg.MaxBodyBytes}
 	stage := d.Metrics.Stage(cfg.Stage.Name)
-	h := pipeline.Chain(NewHandler(seen, lim, time.Now, HandlerOptions{Metrics: m}),
+	h := pipeline.Chain(NewHandler(seen, lim, time.Now, HandlerOptions{Metrics: m, AllowIDTakeover: cfg.AllowIDTakeover}),
 		pipeline.Observe(stage), pipeline.Recover(), pipeline.Timeout(cfg.Stage.AckWait))
 	w, err := natsbus.NewWorker(d.JS, cfg.Stage, h, d.Log, stage)
 	if err != nil {
 		return nil, err
 	}
 	if d.HTTP != nil {
-		api := NewAPI(d.JS, seen, APIConfig{Limits: lim, MaxRequestBytes: cfg.MaxRequestBytes, Token: cfg.APIToken, Metrics: m}, d.Log)
+		api := NewAPI(d.JS, seen, APIConfig{Limits: lim, MaxRequestBytes: cfg.MaxRequestBytes, Token: cfg.APIToken, Metrics: m, AllowIDTakeover: cfg.AllowIDTakeover}, d.Log)
 		api.Routes(d.HTTP)
 	}
 	return &Service{worker: w}, nil
@@ -121,7 +131,8 @@ func (s *Service) Run(ctx context.Context) error { return s.worker.Run(ctx) }
 
 // Seen is the part of the seen-set the handler uses (natsbus.SeenSet).
 type Seen interface {
-	Record(ctx context.Context, id, hash string, seq uint64) (bool, error)
+	Record(ctx context.Context, v natsbus.SeenVersion) (bool, error)
+	Check(ctx context.Context, v natsbus.SeenVersion) error
 }
 
 // HandlerOptions are the handler's optional collaborators.
@@ -131,6 +142,8 @@ type HandlerOptions struct {
 	// ItemConcurrency bounds the seen-set round trips in flight for the
 	// items of one multi-article message; 0 means 32.
 	ItemConcurrency int
+	// AllowIDTakeover: see Config.
+	AllowIDTakeover bool
 }
 
 // Handler is the ingest stage's pipeline handler.
@@ -172,6 +185,10 @@ func (h *Handler) Process(ctx context.Context, in *pipeline.Message) ([]*pipelin
 			return nil, pipeline.Permanent(it.Err)
 		}
 		dup, err := h.record(ctx, in, it.Article)
+		if fe := conflict(err); fe != nil {
+			h.opt.Metrics.reject(PathNATS, string(format), fe)
+			return nil, pipeline.Permanent(fe)
+		}
 		if err != nil {
 			return nil, pipeline.Retry(err, 0)
 		}
@@ -215,6 +232,11 @@ func (h *Handler) processBatch(ctx context.Context, in *pipeline.Message, format
 		it := &items[i]
 		g.Go(func() error {
 			dup, err := h.record(gctx, in, it.Article)
+			if fe := conflict(err); fe != nil {
+				it.Err = fe
+				status[i] = StatusRejected
+				return nil
+			}
 			if err != nil {
 				return err
 			}
@@ -258,11 +280,24 @@ func (h *Handler) processBatch(ctx context.Context, in *pipeline.Message, format
 // record notes the article version in the seen-set and reports whether it
 // is an exact resubmission. A rerun (a dead letter replayed, a
 // reprocessing run, marked pipeline.HeaderRerun) is never one.
+//
+// An id that another source owns is refused (natsbus.ErrOtherSource),
+// reruns included, unless HandlerOptions.AllowIDTakeover.
 func (h *Handler) record(ctx context.Context, in *pipeline.Message, a *article.Article) (bool, error) {
+	v := natsbus.SeenVersion{ID: a.ID, Hash: a.ContentHash, Source: a.Source, Seq: in.Seq, AnySource: h.opt.AllowIDTakeover}
 	if in.Header.Get(pipeline.HeaderRerun) != "" {
-		return false, nil
+		return false, h.seen.Check(ctx, v)
 	}
-	return h.seen.Record(ctx, a.ID, a.ContentHash, in.Seq)
+	return h.seen.Record(ctx, v)
+}
+
+// conflict returns the field error of an id owned by another source, and
+// nil for any other error.
+func conflict(err error) *article.FieldError {
+	if !errors.Is(err, natsbus.ErrOtherSource) {
+		return nil
+	}
+	return &article.FieldError{Field: "id", Code: article.CodeConflict, Message: err.Error()}
 }
 
 // revision is the article revision of a raw message: its stream sequence,
