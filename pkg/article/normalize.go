@@ -15,6 +15,10 @@ import (
 type Limits struct {
 	// MaxBodyBytes bounds body and html each; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int
+	// MaxMessageBytes, when set, is the largest message the queue takes
+	// (the NATS server's max payload): an article whose enriched form
+	// would not fit (EnrichedSizeEstimate) is refused.
+	MaxMessageBytes int
 }
 
 const (
@@ -23,6 +27,11 @@ const (
 	maxTitleLen  = 2000
 	maxURLLen    = 4096
 	maxListItems = 100
+	// MaxListItemBytes bounds one author or tag.
+	MaxListItemBytes = 256
+	// enrichOverhead is room for what enrich adds besides a second copy
+	// of the body (entities, keywords, summary, quotes, fingerprints).
+	enrichOverhead = 256 << 10
 )
 
 // Normalize cleans a decoded input article in place: the source becomes a
@@ -79,6 +88,22 @@ func Validate(a *Article, lim Limits) error {
 	case len(a.Tags) > maxListItems:
 		return fieldErr("tags", CodeTooLarge, "%d tags, the limit is %d", len(a.Tags), maxListItems)
 	}
+	for _, l := range []struct {
+		field string
+		items []string
+	}{{"authors", a.Authors}, {"tags", a.Tags}} {
+		for i, v := range l.items {
+			if len(v) > MaxListItemBytes {
+				return fieldErr(l.field, CodeTooLarge, "%s[%d] is %d bytes, the limit is %d", l.field, i, len(v), MaxListItemBytes)
+			}
+		}
+	}
+	if lim.MaxMessageBytes > 0 {
+		if n := EnrichedSizeEstimate(a); n > lim.MaxMessageBytes {
+			return fieldErr("body", CodeTooLarge, "the article would be about %d bytes once enriched (its JSON with a second copy of the body, and room for entities and keywords), over the queue's message limit of %d bytes; shorten the body",
+				n, lim.MaxMessageBytes)
+		}
+	}
 	// Body and title are valid UTF-8 once normalised (CleanText); html is
 	// not normalised.
 	if !utf8.ValidString(a.HTML) {
@@ -96,6 +121,42 @@ func Validate(a *Article, lim Limits) error {
 		return fieldErr("published_at", CodeInvalid, "year %d is not plausible for a news article", a.PublishedAt.Year())
 	}
 	return nil
+}
+
+// EnrichedSizeEstimate returns about how many bytes a's JSON will take
+// once enriched: the input's fields as JSON escapes them, the body a
+// second time (clean_body) and room for what enrich adds. Lists
+// (authors, tags) are bounded by Validate, so the body dominates.
+func EnrichedSizeEstimate(a *Article) int {
+	n := enrichOverhead
+	for _, s := range []string{a.ID, a.Source, a.URL, a.Title, a.Body, a.HTML, a.Lang} {
+		n += jsonLen(s)
+	}
+	for _, l := range [][]string{a.Authors, a.Tags} {
+		for _, s := range l {
+			n += jsonLen(s) + 1
+		}
+	}
+	return n + jsonLen(a.Body)
+}
+
+// jsonLen returns the length of s as a JSON string body, with the
+// escapes the article codec writes (HTML characters escaped too).
+func jsonLen(s string) int {
+	n := len(s) + 2
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			n++
+		case c == '<' || c == '>' || c == '&':
+			n += 5
+		case c < 0x20:
+			n += 5
+		case c == 0xe2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xa8 || s[i+2] == 0xa9):
+			n += 3 // U+2028, U+2029 as \u2028: 6 bytes for 3
+		}
+	}
+	return n
 }
 
 // ValidID reports whether id may be used as an article id: it must be safe

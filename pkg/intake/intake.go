@@ -250,6 +250,23 @@ func decodeNDJSON(r io.Reader, meta Meta, fn func(Item) error) error {
 	return nil
 }
 
+// fitList keeps the authors or tags found in a page or a feed that
+// Validate accepts: what a publisher's markup says is dropped when too
+// long, not held against the submission.
+func fitList(l []string) []string {
+	out := l[:0:0]
+	for _, v := range l {
+		if len(v) <= article.MaxListItemBytes && len(out) < maxFoundItems {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// maxFoundItems bounds the authors or tags taken from a page or a feed
+// item (Validate allows 100).
+const maxFoundItems = 100
+
 // readErr remembers the first error of r other than its end.
 type readErr struct {
 	r   io.Reader
@@ -359,10 +376,10 @@ func extractInto(a *article.Article, lim article.Limits) error {
 		a.PublishedAt = page.PublishedAt
 	}
 	if len(a.Authors) == 0 {
-		a.Authors = page.Authors
+		a.Authors = fitList(page.Authors)
 	}
 	if len(a.Tags) == 0 {
-		a.Tags = page.Tags
+		a.Tags = fitList(page.Tags)
 	}
 	if a.Source == "" && page.URL != "" {
 		if u, err := url.Parse(page.URL); err == nil {

@@ -111,7 +111,7 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	lim := article.Limits{MaxBodyBytes: cfg.MaxBodyBytes}
+	lim := article.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxMessageBytes: int(d.NC.MaxPayload())}
 	stage := d.Metrics.Stage(cfg.Stage.Name)
 	h := pipeline.Chain(NewHandler(seen, lim, time.Now, HandlerOptions{Metrics: m, AllowIDTakeover: cfg.AllowIDTakeover}),
 		pipeline.Observe(stage), pipeline.Recover(), pipeline.Timeout(cfg.Stage.AckWait))
