@@ -31,6 +31,9 @@ type Env struct {
 	LangTrainDir string
 	// GoldDir holds the gold set, one <id>.json per article.
 	GoldDir string
+	// SpeakersDir holds the speaker annotations with their held-out half
+	// (services/enrich/testdata/speakers); "" skips that section.
+	SpeakersDir string
 	// Enrich runs the enrich steps over an article, as the stage does.
 	Enrich func(ctx context.Context, a *article.Article)
 	// DetectLang returns the language of a text, as the enrich step does.

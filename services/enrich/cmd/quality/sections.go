@@ -17,6 +17,8 @@ import (
 // write a quality.Section and add it here.
 func sections() []quality.Section {
 	return []quality.Section{
+		{Title: "Quote speakers (held out)", Run: quality.Speakers},
+		{Title: "Quote speakers in English (PolNeAR)", Run: quality.PolNeAR},
 		{Title: "Language", Run: quality.Language},
 		{Title: "Boilerplate", Run: quality.Boilerplate},
 		{Title: "Entities", Run: quality.Entities},
