@@ -52,13 +52,16 @@ func Extract(text string, ents entities.Result, g *entities.Gazetteer) []Quote {
 // again; nil toks are computed where needed.
 func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *entities.Gazetteer) []Quote {
 	spans := find(text)
-	var persons []entities.Mention
+	var persons, orgs []entities.Mention
 	for _, m := range ents.Mentions {
-		if m.Type == article.EntityPerson {
+		switch m.Type {
+		case article.EntityPerson:
 			persons = append(persons, m)
+		case article.EntityOrganization:
+			orgs = append(orgs, m)
 		}
 	}
-	r := resolver{text: text, toks: toks, persons: persons, roles: ents.Roles, spans: spans, g: g}
+	r := resolver{text: text, toks: toks, persons: persons, orgs: orgs, roles: ents.Roles, spans: spans, g: g}
 	var out []Quote
 	var kept []span
 	prevEnd, prevSpeaker := -1, ""
@@ -75,6 +78,9 @@ func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *e
 			speaker, ok = r.interrupted(s)
 		}
 		if !ok && prevEnd >= 0 && continues(text[prevEnd:s.open]) {
+			speaker, ok = prevSpeaker, true
+		}
+		if !ok && prevSpeaker != "" && r.goesOn(prevEnd, s, prevSpeaker) {
 			speaker = prevSpeaker
 		}
 		out = append(out, Quote{Text: q, Speaker: speaker, Start: s.start, End: s.end})
@@ -122,10 +128,10 @@ func find(text string) []span {
 func findLine(out []span, text string, from, to int) []span {
 	line := text[:to]
 	for i := from; i < to; {
-		// Only '"' and the lead bytes of „ “ (0xE2) and « (0xC2) can start
-		// a quotation. A lead byte is never inside another rune, so
+		// Only '"', "''" and the lead bytes of „ “ (0xE2) and « (0xC2) can
+		// start a quotation. A lead byte is never inside another rune, so
 		// skipping to it misses no rune a rune-by-rune reading would see.
-		for i < to && line[i] != '"' && line[i] != 0xE2 && line[i] != 0xC2 {
+		for i < to && line[i] != '"' && line[i] != 0xE2 && line[i] != 0xC2 && line[i] != '\'' {
 			i++
 		}
 		if i == to {
@@ -143,6 +149,13 @@ func findLine(out []span, text string, from, to int) []span {
 			s, ok = closeNested(line, i, n, '“', "”")
 		case '"':
 			s, ok = closeStraight(line, i, to)
+		case '\'':
+			if i+1 < to && line[i+1] == '\'' {
+				s, ok = closeDoubled(line, i, to)
+				if !ok {
+					n = 2
+				}
+			}
 		}
 		if ok {
 			out = append(out, s)
@@ -228,6 +241,31 @@ func closeStraight(text string, i, to int) (span, bool) {
 	return span{}, false
 }
 
+// closeDoubled finds the end of a quotation opened by two apostrophes at
+// i, the quotation marks of the New York Times' archive ("''We finally
+// may be seeing ...,'' said Jared Bernstein"). It opens only before a
+// letter, a digit or an ellipsis and after the start of the line, white
+// space or an opening bracket; the next pair on the line closes it, and a
+// quotation still open at the end of the line (the next paragraph of the
+// same speech follows) ends there.
+func closeDoubled(text string, i, to int) (span, bool) {
+	if i > 0 {
+		prev, _ := utf8.DecodeLastRuneInString(text[:i])
+		if !unicode.IsSpace(prev) && !strings.ContainsRune("([—–-", prev) {
+			return span{}, false
+		}
+	}
+	next, _ := utf8.DecodeRuneInString(text[i+2 : to])
+	if !unicode.IsLetter(next) && !unicode.IsDigit(next) && next != '.' && next != '…' {
+		return span{}, false
+	}
+	if j := strings.Index(text[i+2:to], "''"); j >= 0 {
+		j += i + 2
+		return span{open: i, start: i + 2, end: j, close: j + 2}, true
+	}
+	return span{open: i, start: i + 2, end: to, close: to, unclosed: true}, true
+}
+
 // precededBySentenceEnd reports whether s ends with a sentence end and
 // white space, where a new quotation begins rather than a nested one.
 func precededBySentenceEnd(s string) bool {
@@ -247,6 +285,32 @@ func continues(between string) bool {
 		return false
 	}
 	return !atLeastWords(between, 9)
+}
+
+// goesOn reports whether the quotation s, which names no speaker, opens a
+// paragraph that follows the one holding the last quotation (ended at
+// prevEnd, by prevSpeaker) with no other person named in between: the
+// same speaker goes on ("„...“, посочи Попов.\n\n„Битката е ...“.").
+func (r *resolver) goesOn(prevEnd int, s span, prevSpeaker string) bool {
+	if prevEnd < 0 || prevEnd > s.open {
+		return false
+	}
+	between := r.text[prevEnd:s.open]
+	if strings.TrimLeft(between[strings.LastIndexByte(between, '\n')+1:], " \t") != "" {
+		return false // the quotation does not open its paragraph
+	}
+	// Only the rest of the previous quotation's paragraph (its
+	// attribution) lies between: no paragraph of narration.
+	rest := strings.TrimSpace(between)
+	if strings.Contains(rest, "\n") || atLeastWords(rest, 15) {
+		return false
+	}
+	for _, p := range r.persons {
+		if p.Start >= prevEnd && p.Start < s.open && p.Entity != prevSpeaker {
+			return false
+		}
+	}
+	return true
 }
 
 // atLeastWords reports whether s has n or more words (runs holding a
@@ -270,6 +334,7 @@ type resolver struct {
 	text    string
 	toks    []textseg.Token // of text; nil when not given
 	persons []entities.Mention
+	orgs    []entities.Mention
 	roles   []entities.Role
 	spans   []span
 	g       *entities.Gazetteer
@@ -457,6 +522,7 @@ func (r *resolver) before(s span) (string, bool) {
 // the end (before a verb).
 func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) {
 	n := len(toks)
+	org := ""
 	for k := 0; k < n && k < 12; k++ {
 		i := k
 		if !forward {
@@ -464,12 +530,29 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 		}
 		t := toks[i]
 		if t.Kind == textseg.Punct && strings.ContainsAny(t.Text, ".!?;") {
-			return "", false
+			break
 		}
 		if sp, ok := r.personAt(t.Start); ok {
 			return sp, true
 		}
+		if o, ok := r.orgAt(t.Start); ok {
+			// An organisation speaks when it stands right next to the
+			// verb ("Ryanair said", "заявиха от Ryanair", "сообщил Nord
+			// Stream AG"), and only when no person of it is named in the
+			// clause: "Andrew Green, chairman of Migration Watch, said" is
+			// Andrew Green's; "told CNN", "said at the Council" are not
+			// the organisation's.
+			if org == "" && (k == 0 || (forward && k == 1 && orgPrepositions[strings.ToLower(toks[0].Text)])) && !(forward && toldBefore(r.text[:toks[0].Start])) {
+				org = o
+			}
+			continue
+		}
 		lw := strings.ToLower(t.Text)
+		if isSpokesman(lw) {
+			// "заяви говорител на премиера", "a spokesman for X said":
+			// nobody named speaks.
+			return "", true
+		}
 		if ok, female := entities.IsPronoun(lw); ok {
 			return r.lastPerson(t.Start, female), true
 		}
@@ -482,6 +565,49 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 			if p := r.lastPersonG(t.Start, false, false); p != "" {
 				return p, true
 			}
+		}
+	}
+	if org != "" {
+		return org, true
+	}
+	return "", false
+}
+
+// toldBefore reports whether s ends with "told" or "tells": what follows
+// is who was told ("he told CNN").
+func toldBefore(s string) bool {
+	s = strings.ToLower(strings.TrimRight(s, " "))
+	return strings.HasSuffix(s, "told") || strings.HasSuffix(s, "tells")
+}
+
+// orgPrepositions stand between a verb and the organisation that speaks
+// through it: "заявиха от Ryanair", "сообщили в Газпроме".
+var orgPrepositions = map[string]bool{"от": true, "в": true, "във": true, "во": true, "из": true}
+
+// isSpokesman reports whether the lower-case word w names an unnamed
+// speaker for someone else: a spokesman, a source, an official.
+func isSpokesman(w string) bool {
+	for _, p := range spokesmen {
+		if strings.HasPrefix(w, p) && len(w)-len(p) <= 4 {
+			return true
+		}
+	}
+	return false
+}
+
+// spokesmen are the stems of words for a speaker the text does not name.
+var spokesmen = []string{
+	"говорител", "представител", "източни", "официален",
+	"представител", "пресс-секретар", "источни", "собеседни", "пресслужб",
+	"spokes", "source", "official", "aide",
+	"sprecher", "quelle",
+}
+
+// orgAt returns the organisation whose mention covers the offset pos.
+func (r *resolver) orgAt(pos int) (string, bool) {
+	for _, o := range r.orgs {
+		if pos >= o.Start && pos < o.End {
+			return o.Entity, true
 		}
 	}
 	return "", false

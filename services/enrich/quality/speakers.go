@@ -281,6 +281,16 @@ func lastCapitalised(s string) string {
 	return ""
 }
 
+// speakerHead is a PolNeAR source span without its apposition or
+// relative clause: "Brad Komar" of "Brad Komar, Clinton's Colorado state
+// director", "Sen. Chris Murphy" of "Sen. Chris Murphy (D-Conn.), who ...".
+func speakerHead(s string) string {
+	if i := strings.IndexAny(s, ",("); i > 0 {
+		s = s[:i]
+	}
+	return s
+}
+
 // normSpace folds every run of white space (no-break spaces too) to one
 // space.
 func normSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -306,7 +316,7 @@ func ScorePolNeARArticle(g PolNeARArticle, a *article.Article, miss func(string)
 				break
 			}
 		}
-		want := lastCapitalised(*q.Speaker)
+		want := lastCapitalised(speakerHead(*q.Speaker))
 		switch {
 		case !found:
 			s.Missed++
