@@ -242,8 +242,8 @@ func closeStraight(text string, i, to int) (span, bool) {
 }
 
 // closeDoubled finds the end of a quotation opened by two apostrophes at
-// i, the quotation marks of the New York Times' archive ("''We finally
-// may be seeing ...,'' said Jared Bernstein"). It opens only before a
+// i, the quotation marks of the New York Times' archive ("”We finally
+// may be seeing ...,” said Jared Bernstein"). It opens only before a
 // letter, a digit or an ellipsis and after the start of the line, white
 // space or an opening bracket; the next pair on the line closes it, and a
 // quotation still open at the end of the line (the next paragraph of the
