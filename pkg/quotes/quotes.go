@@ -83,6 +83,9 @@ func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *e
 		if !ok && prevSpeaker != "" && r.goesOn(prevEnd, s, prevSpeaker) {
 			speaker = prevSpeaker
 		}
+		if speaker != "" {
+			speaker = r.fullName(speaker)
+		}
 		out = append(out, Quote{Text: q, Speaker: speaker, Start: s.start, End: s.end})
 		kept = append(kept, s)
 		prevEnd, prevSpeaker = s.close, speaker
@@ -242,12 +245,12 @@ func closeStraight(text string, i, to int) (span, bool) {
 }
 
 // closeDoubled finds the end of a quotation opened by two apostrophes at
-// i, the quotation marks of the New York Times' archive ("”We finally
-// may be seeing ...,” said Jared Bernstein"). It opens only before a
-// letter, a digit or an ellipsis and after the start of the line, white
-// space or an opening bracket; the next pair on the line closes it, and a
-// quotation still open at the end of the line (the next paragraph of the
-// same speech follows) ends there.
+// i, the quotation marks of the New York Times' archive (two apostrophes,
+// then "We finally may be seeing ...," and two more, then "said Jared
+// Bernstein"). It opens only before a letter, a digit or an ellipsis and
+// after the start of the line, white space or an opening bracket; the
+// next pair on the line closes it, and a quotation still open at the end
+// of the line (the next paragraph of the same speech follows) ends there.
 func closeDoubled(text string, i, to int) (span, bool) {
 	if i > 0 {
 		prev, _ := utf8.DecodeLastRuneInString(text[:i])
@@ -385,6 +388,12 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 	if q := strings.TrimRight(quote, " "); len(toks) > 0 && strings.ContainsAny(q[len(q)-1:], ".!?…") && toks[0].Kind != textseg.Punct && firstUpperWord(toks[0].Text) {
 		return "", false
 	}
+	// `"..." (Heinz-Christian Strache).`
+	if len(toks) >= 3 && toks[0].Text == "(" {
+		if sp, ok := r.personAt(toks[1].Start); ok {
+			return sp, true
+		}
+	}
 	words, paren := 0, 0
 	for i, t := range toks {
 		if t.Kind == textseg.Punct {
@@ -412,7 +421,7 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 			}
 			return "", false
 		}
-		if !entities.IsReportingVerb(strings.ToLower(t.Text)) {
+		if !isReportingVerb(strings.ToLower(t.Text)) {
 			continue
 		}
 		// Speaker after the verb, else before it; else the person the
@@ -442,7 +451,7 @@ func (r *resolver) interrupted(s span) (string, bool) {
 			continue
 		}
 		for k := i + 1; k < len(toks) && k <= i+3; k++ {
-			if entities.IsReportingVerb(strings.ToLower(toks[k].Text)) {
+			if isReportingVerb(strings.ToLower(toks[k].Text)) {
 				if sp, ok := r.speakerIn(toks[k+1:], true); ok {
 					return sp, true
 				}
@@ -490,7 +499,7 @@ func (r *resolver) before(s span) (string, bool) {
 	// A short clause naming the speaker before a colon, with no verb:
 	// `Minister Smith: "..."`, `Fernsehchef Scolik: „…“`.
 	if n := len(toks); n >= 2 && n <= 5 && toks[n-1].Text == ":" {
-		if sp, ok := r.personAt(toks[n-2].Start); ok {
+		if sp, ok := r.personNamed(toks[n-2]); ok {
 			return sp, true
 		}
 	}
@@ -504,7 +513,7 @@ func (r *resolver) before(s span) (string, bool) {
 		}
 	}
 	for i := len(toks) - 1; i >= 0 && i >= len(toks)-20; i-- {
-		if !entities.IsReportingVerb(strings.ToLower(toks[i].Text)) {
+		if !isReportingVerb(strings.ToLower(toks[i].Text)) {
 			continue
 		}
 		if sp, ok := r.speakerIn(toks[:i], false); ok {
@@ -512,6 +521,23 @@ func (r *resolver) before(s span) (string, bool) {
 		}
 		if sp, ok := r.speakerIn(toks[i+1:], true); ok {
 			return sp, true
+		}
+	}
+	// A quotation inside a sentence whose only person, named before it,
+	// is its subject: "Хан пише, че „...“", "Pilgermaier sieht
+	// "kleinstmöglichen gemeinsamen Nenner"".
+	if len(toks) > 0 && atLeastWords(r.text[toks[0].Start:s.open], 2) {
+		only := ""
+		for _, t := range toks {
+			if p, ok := r.personNamed(t); ok && p != only {
+				if only != "" {
+					return "", false
+				}
+				only = p
+			}
+		}
+		if only != "" {
+			return only, true
 		}
 	}
 	return "", false
@@ -532,7 +558,12 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 		if t.Kind == textseg.Punct && strings.ContainsAny(t.Text, ".!?;") {
 			break
 		}
-		if sp, ok := r.personAt(t.Start); ok {
+		if sp, ok := r.personNamed(t); ok {
+			if !forward && ofRole(toks[:i]) {
+				// "Andrew Green, chairman of Migration Watch, said":
+				// the name after "chairman of" is not the speaker.
+				continue
+			}
 			return sp, true
 		}
 		if o, ok := r.orgAt(t.Start); ok {
@@ -584,6 +615,50 @@ func toldBefore(s string) bool {
 // through it: "заявиха от Ryanair", "сообщили в Газпроме".
 var orgPrepositions = map[string]bool{"от": true, "в": true, "във": true, "во": true, "из": true}
 
+// ofRole reports whether toks end with a role and a preposition ("chairman
+// of", "председател на"), possibly with an article ("chairman of the"),
+// before the first words of a name.
+func ofRole(toks []textseg.Token) bool {
+	n := len(toks)
+	// The rest of the name whose last word was found ("Migration").
+	for n > 0 && toks[n-1].Kind != textseg.Punct && firstUpperWord(toks[n-1].Text) {
+		n--
+	}
+	if n > 0 && (strings.EqualFold(toks[n-1].Text, "the") || strings.EqualFold(toks[n-1].Text, "der")) {
+		n--
+	}
+	if n < 2 {
+		return false
+	}
+	switch strings.ToLower(toks[n-1].Text) {
+	case "of", "на", "от", "von", "des", "der":
+	default:
+		return false
+	}
+	return entities.IsRole(strings.ToLower(toks[n-2].Text))
+}
+
+// isReportingVerb reports whether the lower-case word w reports speech:
+// entities.IsReportingVerb, and the verbs of saying it does not know.
+func isReportingVerb(w string) bool {
+	if entities.IsReportingVerb(w) {
+		return true
+	}
+	for _, v := range moreReportingVerbs {
+		if strings.HasPrefix(w, v) && len(w)-len(v) <= 3 {
+			return true
+		}
+	}
+	return false
+}
+
+// moreReportingVerbs are stems of verbs of saying that
+// entities.IsReportingVerb does not take.
+var moreReportingVerbs = []string{
+	"указал", "продолжил", "разъяснил", "резюмировал",
+	"schrieb", "tweeted", "responded", "joked", "quipped",
+}
+
 // isSpokesman reports whether the lower-case word w names an unnamed
 // speaker for someone else: a spokesman, a source, an official.
 func isSpokesman(w string) bool {
@@ -611,6 +686,72 @@ func (r *resolver) orgAt(pos int) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// personNamed returns the person the token t names: the person mention
+// covering it, else the one person of the text whose full name ends with
+// the capitalised word t ("Obama: „...“" in a lead that names Barack
+// Obama only further down).
+func (r *resolver) personNamed(t textseg.Token) (string, bool) {
+	if p, ok := r.personAt(t.Start); ok {
+		return p, true
+	}
+	if t.Kind == textseg.Punct || !firstUpperWord(t.Text) || utf8.RuneCountInString(t.Text) < 3 {
+		return "", false
+	}
+	found := ""
+	for _, p := range r.persons {
+		if p.Guessed || p.Entity == found {
+			continue
+		}
+		if i := strings.LastIndexByte(p.Entity, ' '); i > 0 && p.Entity[i+1:] == t.Text {
+			if found != "" {
+				return "", false
+			}
+			found = p.Entity
+		}
+	}
+	return found, found != ""
+}
+
+// fullName returns the fullest name the text gives the person name: "М.
+// Моравецкий" or "Моравецкий" is "Матеуш Моравецкий" when that is the
+// only longer person name of the text with the same surname (and the same
+// initial).
+func (r *resolver) fullName(name string) string {
+	words := strings.Fields(name)
+	if len(words) == 0 || len(words) > 2 || (len(words) == 2 && !isInitial(words[0])) {
+		return name
+	}
+	last := words[len(words)-1]
+	full := ""
+	for _, p := range r.persons {
+		f := strings.Fields(p.Entity)
+		if p.Guessed || len(f) < 2 || f[len(f)-1] != last || p.Entity == name || p.Entity == full {
+			continue
+		}
+		if len(words) == 2 {
+			a, _ := utf8.DecodeRuneInString(words[0])
+			b, _ := utf8.DecodeRuneInString(f[0])
+			if a != b {
+				continue
+			}
+		}
+		if full != "" {
+			return name
+		}
+		full = p.Entity
+	}
+	if full == "" {
+		return name
+	}
+	return full
+}
+
+// isInitial reports whether w is an initial: one letter and a dot.
+func isInitial(w string) bool {
+	r, n := utf8.DecodeRuneInString(w)
+	return unicode.IsLetter(r) && w[n:] == "."
 }
 
 // personAt returns the person whose mention covers the offset pos.

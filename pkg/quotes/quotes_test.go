@@ -121,6 +121,48 @@ func TestExtract(t *testing.T) {
 			want: []want{{"Wir haben heute", "Bertram Quandler"}},
 		},
 		{
+			name: "en doubled apostrophes as quotation marks",
+			lang: "en",
+			text: "The jobless rate fell.\n\n''Good economic news for the country is bad political news,'' said Geoff Garin, a Democratic pollster.",
+			want: []want{{"Good economic news", "Geoff Garin"}},
+		},
+		{
+			name: "bg next paragraph goes on with the same speaker",
+			lang: "bg",
+			text: "Това каза проф. Здравко Попов.\n\n“Изборните резултати потвърждават становището”, посочи Попов.\n\n“Битката е доста ожесточена и тя е между две идеологии”.",
+			want: []want{{"Изборните резултати", "Здравко Попов"}, {"Битката е", "Здравко Попов"}},
+		},
+		{
+			name: "en the person, not the organisation he chairs",
+			lang: "en",
+			text: "Andrew Green, chairman of Migration Watch, said: \"The figures show the scale of the problem.\"",
+			want: []want{{"The figures show", "Andrew Green"}},
+		},
+		{
+			name: "ru an organisation next to the verb speaks",
+			lang: "ru",
+			text: "Авиакомпания Ryanair отменила рейсы. «Все клиенты получили письма по электронной почте», — подчеркнули в Ryanair.",
+			want: []want{{"Все клиенты", "Ryanair"}},
+		},
+		{
+			name: "bg an unnamed spokesman is nobody named",
+			lang: "bg",
+			text: "Британският премиер Тереза Мей пътува. \"Ние ще напуснем митническия съюз на ЕС\", заяви говорител на премиера.",
+			want: []want{{"Ние ще напуснем", ""}},
+		},
+		{
+			name: "ru an initial resolves to the full name",
+			lang: "ru",
+			text: "Премьер-министр Польши Матеуш Моравецкий дал интервью. \"Проект антиевропейский и опасный для всех\", - сказал М. Моравецкий.",
+			want: []want{{"Проект антиевропейский", "Матеуш Моравецкий"}},
+		},
+		{
+			name: "de the one person of the lead sentence, named in full further down",
+			lang: "de",
+			text: "\nPilgermaier sieht \"kleinstmöglichen gemeinsamen Nenner\" – Zeit für Aktenstudium. Wien – Eine Änderung wünscht sich der Verfahrensrichter im Hypo-U-Ausschuss, Walter Pilgermaier. Das meinte Pilgermaier am Montag.",
+			want: []want{{"kleinstmöglichen", "Walter Pilgermaier"}},
+		},
+		{
 			name: "no speaker named",
 			lang: "en",
 			text: "\"Sales will improve next year, we think,\" the report concluded.",
