@@ -287,3 +287,46 @@ func TestExtractTokens(t *testing.T) {
 		t.Fatal("no quotations in the corpus articles")
 	}
 }
+
+// BenchmarkQuotes runs the quotations step alone over corpus articles
+// (bg, ru, en, de; title and body), with their entities and tokens found
+// beforehand, as the enrich stage hands them over.
+func BenchmarkQuotes(b *testing.B) {
+	gazOnce.Do(func() { gaz, gazErr = entities.NewGazetteer() })
+	if gazErr != nil {
+		b.Fatal(gazErr)
+	}
+	x := entities.New(gaz)
+	type doc struct {
+		text string
+		toks []textseg.Token
+		ents entities.Result
+	}
+	var docs []doc
+	total := 0
+	for _, file := range []string{"bg.jsonl", "ru.jsonl", "en.jsonl", "de.jsonl"} {
+		f, err := os.Open(corpus.Path(b, file))
+		if err != nil {
+			b.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 1<<24)
+		for n := 0; sc.Scan() && n < 150; n++ {
+			var a struct{ Title, Body, Lang string }
+			if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+				b.Fatal(err)
+			}
+			text := a.Title + "\n" + a.Body
+			docs = append(docs, doc{text, textseg.Tokenize(text), x.Extract(text, a.Lang)})
+			total += len(text)
+		}
+		f.Close()
+	}
+	b.SetBytes(int64(total / len(docs)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d := docs[i%len(docs)]
+		ExtractTokens(d.text, d.toks, d.ents, gaz)
+	}
+}

@@ -49,7 +49,7 @@ func TestScorePolNeARArticle(t *testing.T) {
 		{Text: "They are wrong about it", Speaker: "Mike Pence"},
 		{Text: "Never seen anything like it", Speaker: ""},
 	}}
-	s := ScorePolNeARArticle(g, a, func(string) {})
+	s := ScorePolNeARArticle(g, a, false, func(string) {})
 	if s.Named != 4 || s.Correct != 1 || s.Wrong != 1 || s.Abstained != 1 || s.Missed != 1 {
 		t.Errorf("scores %+v, want 4 named: 1 correct, 1 wrong, 1 unattributed, 1 missed", s)
 	}

@@ -22,7 +22,7 @@ func sections() []quality.Section {
 		{Title: "Language", Run: quality.Language},
 		{Title: "Boilerplate", Run: quality.Boilerplate},
 		{Title: "Entities", Run: quality.Entities},
-		{Title: "Quotes", Run: quality.Quotes},
+		{Title: "Quotes on the gold set (tuning)", Run: quality.Quotes},
 		{Title: "Near duplicates", Run: quality.NearDuplicates},
 	}
 }
