@@ -28,6 +28,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/envflag"
 	"github.com/newsflow/newsflow/pkg/intake"
 	"github.com/newsflow/newsflow/pkg/natsbus"
+	"github.com/newsflow/newsflow/services/ingest"
 )
 
 // ndjsonBatch is how many NDJSON lines go in one HTTP request.
@@ -494,7 +495,7 @@ func (h *httpSubmitter) submit(ctx context.Context, where string, f intake.Forma
 type natsSubmitter struct {
 	nc   *nats.Conn
 	js   jetstream.JetStream
-	seen *natsbus.SeenSet
+	seen *ingest.SeenSet
 }
 
 func newNATSSubmitter(ctx context.Context, nf *natsFlags) (*natsSubmitter, error) {
@@ -507,7 +508,7 @@ func newNATSSubmitter(ctx context.Context, nf *natsFlags) (*natsSubmitter, error
 		nc.Close()
 		return nil, fmt.Errorf("stream %s on %s: %w (is newsflow running?)", natsbus.StreamRaw, u, err)
 	}
-	seen, err := natsbus.LookupSeenSet(ctx, js)
+	seen, err := ingest.LookupSeenSet(ctx, js)
 	if err != nil {
 		seen = nil // no ingest has run yet; it drops duplicates itself
 	}
@@ -552,7 +553,7 @@ func (n *natsSubmitter) submit(ctx context.Context, where string, f intake.Forma
 			return err
 		}
 		fut, err := n.js.PublishMsgAsync(&nats.Msg{Subject: natsbus.RawSubject(it.Article.Source), Data: body},
-			jetstream.WithMsgID(natsbus.RawMsgID(it.Article)))
+			jetstream.WithMsgID(ingest.RawMsgID(it.Article)))
 		if err != nil {
 			return fmt.Errorf("publish article %s: %w", it.Article.ID, err)
 		}

@@ -13,8 +13,6 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-
-	"github.com/newsflow/newsflow/pkg/article"
 )
 
 // Stream names of the public contract.
@@ -231,19 +229,4 @@ func NewJetStream(nc *nats.Conn) (jetstream.JetStream, error) {
 		return nil, fmt.Errorf("jetstream context: %w", err)
 	}
 	return js, nil
-}
-
-// PublishRaw publishes a prepared article onto articles.raw.<source> and
-// waits for the stream to store it. It reports true when the stream already
-// held this version (same Nats-Msg-Id within the duplicate window).
-func PublishRaw(ctx context.Context, js jetstream.JetStream, a *article.Article) (bool, error) {
-	data, err := article.Encode(a)
-	if err != nil {
-		return false, err
-	}
-	ack, err := js.PublishMsg(ctx, &nats.Msg{Subject: RawSubject(a.Source), Data: data}, jetstream.WithMsgID(RawMsgID(a)))
-	if err != nil {
-		return false, fmt.Errorf("publish article %s: %w", a.ID, err)
-	}
-	return ack.Duplicate, nil
 }

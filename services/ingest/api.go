@@ -46,13 +46,13 @@ type APIConfig struct {
 // articles.raw.<source>.
 type API struct {
 	js   jetstream.JetStream
-	seen *natsbus.SeenSet
+	seen *SeenSet
 	cfg  APIConfig
 	log  *zap.Logger
 }
 
 // NewAPI returns the submission API.
-func NewAPI(js jetstream.JetStream, seen *natsbus.SeenSet, cfg APIConfig, log *zap.Logger) *API {
+func NewAPI(js jetstream.JetStream, seen *SeenSet, cfg APIConfig, log *zap.Logger) *API {
 	return &API{js: js, seen: seen, cfg: cfg, log: log}
 }
 
@@ -322,7 +322,7 @@ func (a *API) prepare(ctx context.Context, format intake.Format, it intake.Item)
 	if seen && !a.cfg.AllowIDTakeover && e.Source != "" && e.Source != it.Article.Source {
 		// Told now; the ingest stage would refuse it too.
 		fe := conflict(fmt.Errorf("%w: id %q was first submitted by source %q, not %q (give this article its own id, or run with --allow-id-takeover)",
-			natsbus.ErrOtherSource, it.Article.ID, e.Source, it.Article.Source))
+			ErrOtherSource, it.Article.ID, e.Source, it.Article.Source))
 		res.Status = StatusRejected
 		res.Error = errorBody(fe)
 		a.cfg.Metrics.reject(PathAPI, string(format), fe)
@@ -343,7 +343,7 @@ func (a *API) flush(ctx context.Context, results []Result, pending []pendingPub)
 		data, err := article.Encode(p.article)
 		if err == nil {
 			p.future, err = a.js.PublishMsgAsync(&nats.Msg{Subject: natsbus.RawSubject(p.article.Source), Data: data},
-				jetstream.WithMsgID(natsbus.RawMsgID(p.article)))
+				jetstream.WithMsgID(RawMsgID(p.article)))
 		}
 		if err != nil {
 			results[p.pos].Status = StatusRejected

@@ -157,7 +157,7 @@ func BenchmarkSeenRecord(b *testing.B) {
 	srv := natstest.RunServer(b)
 	_, js := natstest.Connect(b, srv)
 	ctx := context.Background()
-	seen, err := natsbus.OpenSeenSet(ctx, js, time.Hour, 1)
+	seen, err := OpenSeenSet(ctx, js, time.Hour, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func BenchmarkSeenRecord(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			id := fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), n)
-			if _, err := seen.Record(ctx, natsbus.SeenVersion{ID: id, Hash: "hash", Source: "bench", Seq: 1}); err != nil {
+			if _, err := seen.Record(ctx, SeenVersion{ID: id, Hash: "hash", Source: "bench", Seq: 1}); err != nil {
 				b.Error(err)
 				return
 			}
@@ -204,7 +204,7 @@ func benchStage(b *testing.B, lines [][]byte, batch int, passthrough bool) {
 	nc, js := natstest.Connect(b, srv)
 	natstest.Topology(b, js)
 	ctx := context.Background()
-	seen, err := natsbus.OpenSeenSet(ctx, js, time.Hour, 1)
+	seen, err := OpenSeenSet(ctx, js, time.Hour, 1)
 	if err != nil {
 		b.Fatal(err)
 	}

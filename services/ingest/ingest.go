@@ -103,7 +103,7 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	seen, err := natsbus.OpenSeenSet(ctx, d.JS, cfg.SeenTTL, cfg.StreamReplicas)
+	seen, err := OpenSeenSet(ctx, d.JS, cfg.SeenTTL, cfg.StreamReplicas)
 	if err != nil {
 		return nil, err
 	}
@@ -129,10 +129,10 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 // Run consumes until ctx is cancelled.
 func (s *Service) Run(ctx context.Context) error { return s.worker.Run(ctx) }
 
-// Seen is the part of the seen-set the handler uses (natsbus.SeenSet).
+// Seen is the part of the seen-set the handler uses (SeenSet).
 type Seen interface {
-	Record(ctx context.Context, v natsbus.SeenVersion) (bool, error)
-	Check(ctx context.Context, v natsbus.SeenVersion) error
+	Record(ctx context.Context, v SeenVersion) (bool, error)
+	Check(ctx context.Context, v SeenVersion) error
 }
 
 // HandlerOptions are the handler's optional collaborators.
@@ -281,10 +281,10 @@ func (h *Handler) processBatch(ctx context.Context, in *pipeline.Message, format
 // is an exact resubmission. A rerun (a dead letter replayed, a
 // reprocessing run, marked pipeline.HeaderRerun) is never one.
 //
-// An id that another source owns is refused (natsbus.ErrOtherSource),
+// An id that another source owns is refused (ErrOtherSource),
 // reruns included, unless HandlerOptions.AllowIDTakeover.
 func (h *Handler) record(ctx context.Context, in *pipeline.Message, a *article.Article) (bool, error) {
-	v := natsbus.SeenVersion{ID: a.ID, Hash: a.ContentHash, Source: a.Source, Seq: in.Seq, AnySource: h.opt.AllowIDTakeover}
+	v := SeenVersion{ID: a.ID, Hash: a.ContentHash, Source: a.Source, Seq: in.Seq, AnySource: h.opt.AllowIDTakeover}
 	if in.Header.Get(pipeline.HeaderRerun) != "" {
 		return false, h.seen.Check(ctx, v)
 	}
@@ -294,7 +294,7 @@ func (h *Handler) record(ctx context.Context, in *pipeline.Message, a *article.A
 // conflict returns the field error of an id owned by another source, and
 // nil for any other error.
 func conflict(err error) *article.FieldError {
-	if !errors.Is(err, natsbus.ErrOtherSource) {
+	if !errors.Is(err, ErrOtherSource) {
 		return nil
 	}
 	return &article.FieldError{Field: "id", Code: article.CodeConflict, Message: err.Error()}

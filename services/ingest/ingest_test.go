@@ -30,7 +30,7 @@ import (
 type env struct {
 	url  string
 	js   jetstream.JetStream
-	seen *natsbus.SeenSet
+	seen *SeenSet
 	reg  *prometheus.Registry
 	m    *Metrics
 	tm   *telemetry.Metrics
@@ -43,7 +43,7 @@ func newEnv(t *testing.T) *env {
 	natstest.Topology(t, js)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	seen, err := natsbus.OpenSeenSet(ctx, js, time.Hour, 1)
+	seen, err := OpenSeenSet(ctx, js, time.Hour, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
