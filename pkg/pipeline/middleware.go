@@ -64,3 +64,21 @@ func Observe(o Observer) Middleware {
 		})
 	}
 }
+
+// EndToEnd reports to record, for every input handled without error, the
+// time since it entered the pipeline (its HeaderPublishedAt, which the bus
+// sets on every input). now is the clock. The last stage uses it for the
+// end-to-end latency.
+func EndToEnd(record func(time.Duration), now func() time.Time) Middleware {
+	return func(next Handler) Handler {
+		return HandlerFunc(func(ctx context.Context, msg *Message) ([]*Message, error) {
+			out, err := next.Process(ctx, msg)
+			if err == nil {
+				if t, perr := time.Parse(time.RFC3339Nano, msg.Header.Get(HeaderPublishedAt)); perr == nil {
+					record(now().Sub(t))
+				}
+			}
+			return out, err
+		})
+	}
+}

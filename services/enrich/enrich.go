@@ -112,8 +112,7 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 	}
 	e := NewEnricher(StepsWith(Stores{Boilerplate: learner, NearDup: index}, cfg.Disabled...), time.Now)
 	e.log, e.metrics = d.Log, metrics
-	h := pipeline.Chain(e, pipeline.Observe(stage), pipeline.Recover(), pipeline.Timeout(cfg.Stage.AckWait))
-	w, err := natsbus.NewWorker(d.JS, cfg.Stage, h, d.Log, stage)
+	w, err := natsbus.NewStage(d.JS, cfg.Stage, e, d.Log, stage)
 	if err != nil {
 		_ = index.Close() // the error that matters is err
 		return nil, err

@@ -24,7 +24,6 @@ import (
 	"github.com/newsflow/newsflow/pkg/search/bleveindex"
 	"github.com/newsflow/newsflow/pkg/search/pgindex"
 	"github.com/newsflow/newsflow/pkg/service"
-	"github.com/newsflow/newsflow/pkg/telemetry"
 )
 
 // Config configures the index stage and the search API.
@@ -179,8 +178,8 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 			d.Log.Warn("index batch failed; its articles will be retried", zap.Int("articles", n), zap.Error(err))
 		}
 	})
-	h := pipeline.Chain(NewHandler(b, stage, time.Now).BoundRevisions(RawStreamBound(d.JS)), pipeline.Observe(stage), pipeline.Recover(), pipeline.Timeout(cfg.Stage.AckWait))
-	w, err := natsbus.NewWorker(d.JS, cfg.Stage, h, d.Log, stage)
+	h := NewHandler(b, time.Now).BoundRevisions(RawStreamBound(d.JS))
+	w, err := natsbus.NewStage(d.JS, cfg.Stage, h, d.Log, stage, natsbus.WithEndToEnd(time.Now))
 	if err != nil {
 		_ = idx.Close()
 		return nil, err
@@ -218,18 +217,17 @@ func (s *Service) Run(ctx context.Context) error {
 
 // Handler is the index stage's pipeline handler.
 type Handler struct {
-	b     *Batcher
-	stage *telemetry.StageMetrics
-	now   func() time.Time
+	b   *Batcher
+	now func() time.Time
 
 	bound   RevisionBound
 	boundMu sync.Mutex
 	known   atomic.Uint64 // the bound's last answer
 }
 
-// NewHandler returns the handler. stage may be nil.
-func NewHandler(b *Batcher, stage *telemetry.StageMetrics, now func() time.Time) *Handler {
-	return &Handler{b: b, stage: stage, now: now}
+// NewHandler returns the handler. now is the clock.
+func NewHandler(b *Batcher, now func() time.Time) *Handler {
+	return &Handler{b: b, now: now}
 }
 
 // Process writes one enriched article and returns its indexed event.
@@ -247,11 +245,6 @@ func (h *Handler) Process(ctx context.Context, in *pipeline.Message) ([]*pipelin
 	a.IndexedAt = h.now().UTC()
 	if err := h.b.Add(ctx, a); err != nil {
 		return nil, pipeline.Retry(fmt.Errorf("index article %s: %w", a.ID, err), 0)
-	}
-	if h.stage != nil {
-		if t, err := time.Parse(time.RFC3339Nano, in.Header.Get(pipeline.HeaderPublishedAt)); err == nil {
-			h.stage.EndToEnd(h.now().Sub(t))
-		}
 	}
 	ev, err := encodeIndexed(a)
 	if err != nil {

@@ -251,8 +251,7 @@ func benchStage(b *testing.B, lines [][]byte, batch int, passthrough bool) {
 			return []*pipeline.Message{{ID: fmt.Sprintf("p%d", in.Seq), Source: in.Source, Data: in.Data}}, nil
 		})
 	}
-	h = pipeline.Chain(h, pipeline.Observe(stage), pipeline.Recover())
-	w, err := natsbus.NewWorker(pjs, cfg, h, zap.NewNop(), stage)
+	w, err := natsbus.NewStage(pjs, cfg, h, zap.NewNop(), stage)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -113,9 +113,8 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 	}
 	lim := article.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxMessageBytes: int(d.NC.MaxPayload())}
 	stage := d.Metrics.Stage(cfg.Stage.Name)
-	h := pipeline.Chain(NewHandler(seen, lim, time.Now, HandlerOptions{Metrics: m, AllowIDTakeover: cfg.AllowIDTakeover}),
-		pipeline.Observe(stage), pipeline.Recover(), pipeline.Timeout(cfg.Stage.AckWait))
-	w, err := natsbus.NewWorker(d.JS, cfg.Stage, h, d.Log, stage)
+	h := NewHandler(seen, lim, time.Now, HandlerOptions{Metrics: m, AllowIDTakeover: cfg.AllowIDTakeover})
+	w, err := natsbus.NewStage(d.JS, cfg.Stage, h, d.Log, stage)
 	if err != nil {
 		return nil, err
 	}

@@ -62,9 +62,7 @@ func (e *env) startStage(t *testing.T) {
 	cfg.Concurrency, cfg.MaxAckPending, cfg.ShutdownGrace = 8, 64, 2*time.Second
 	cfg.BackoffBase, cfg.BackoffMax = 50*time.Millisecond, 100*time.Millisecond
 	stage := e.tm.Stage(cfg.Name)
-	h := pipeline.Chain(NewHandler(e.seen, article.Limits{}, time.Now, HandlerOptions{Metrics: e.m}),
-		pipeline.Observe(stage), pipeline.Recover())
-	w, err := natsbus.NewWorker(e.js, cfg, h, zaptest.NewLogger(t), stage)
+	w, err := natsbus.NewStage(e.js, cfg, NewHandler(e.seen, article.Limits{}, time.Now, HandlerOptions{Metrics: e.m}), zaptest.NewLogger(t), stage)
 	if err != nil {
 		t.Fatal(err)
 	}

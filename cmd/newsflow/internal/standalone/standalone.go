@@ -351,11 +351,10 @@ func (p *Pipeline) Wait() error {
 // with the same worker, middleware and ack policy as the real stage.
 func passthrough(sc natsbus.StageConfig) func(ctx context.Context, d service.Deps) (service.Component, error) {
 	return func(_ context.Context, d service.Deps) (service.Component, error) {
-		stage := d.Metrics.Stage(sc.Name)
-		h := pipeline.Chain(pipeline.HandlerFunc(func(_ context.Context, in *pipeline.Message) ([]*pipeline.Message, error) {
+		h := pipeline.HandlerFunc(func(_ context.Context, in *pipeline.Message) ([]*pipeline.Message, error) {
 			return []*pipeline.Message{{ID: strconv.FormatUint(in.Seq, 10), Source: in.Source, Data: in.Data}}, nil
-		}), pipeline.Observe(stage), pipeline.Recover(), pipeline.Timeout(sc.AckWait))
-		return natsbus.NewWorker(d.JS, sc, h, d.Log, stage)
+		})
+		return natsbus.NewStage(d.JS, sc, h, d.Log, d.Metrics.Stage(sc.Name))
 	}
 }
 
