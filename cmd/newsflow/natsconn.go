@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -18,48 +20,43 @@ import (
 const defaultNATSURL = "nats://127.0.0.1:4222"
 
 // natsFlags are the connection flags of the commands that talk to NATS:
-// --nats for the URL and the credential and TLS flags every binary has.
+// natsbus.ConnConfig's --nats-* flags, as every binary has them, and --nats
+// for the URL.
 type natsFlags struct {
 	cfg natsbus.ConnConfig
 }
 
-// register adds the flags to fs. Defaults come from NEWSFLOW_NATS_URL and
-// the NEWSFLOW_NATS_* variables of the worker binaries.
+// register adds the flags to fs. Defaults come from the NEWSFLOW_NATS_*
+// variables of the worker binaries (NEWSFLOW_NATS_URL for --nats and
+// --nats-url).
 func (n *natsFlags) register(fs *flag.FlagSet) {
 	n.cfg.URL = defaultNATSURL
-	if v, ok := os.LookupEnv("NEWSFLOW_NATS_URL"); ok {
-		n.cfg.URL = v
-	}
+	n.cfg.RegisterFlags(fs)
+	envDefaults(fs, "nats-")
 	fs.StringVar(&n.cfg.URL, "nats", n.cfg.URL, "NATS server URL(s), comma-separated (env NEWSFLOW_NATS_URL)")
-	n.registerCreds(fs)
 }
 
-// registerCreds adds the credential and TLS flags only, for commands
-// whose --nats is optional.
+// registerCreds adds the flags for a command whose NATS URL is optional
+// (its own --nats decides): without a default URL, and with none from the
+// environment.
 func (n *natsFlags) registerCreds(fs *flag.FlagSet) {
-	env := func(name string, dst *string) {
-		if v, ok := os.LookupEnv(envflag.EnvName(name)); ok {
-			*dst = v
+	n.cfg.RegisterFlags(fs)
+	envDefaults(fs, "nats-", "nats-url")
+}
+
+// envDefaults sets the flags of fs named with prefix, except skip, from
+// their NEWSFLOW_* variables, and names the variable in their usage.
+func envDefaults(fs *flag.FlagSet, prefix string, skip ...string) {
+	fs.VisitAll(func(f *flag.Flag) {
+		if !strings.HasPrefix(f.Name, prefix) || slices.Contains(skip, f.Name) {
+			return
 		}
-	}
-	env("nats-creds", &n.cfg.CredsFile)
-	env("nats-nkey", &n.cfg.NKeyFile)
-	env("nats-user", &n.cfg.User)
-	env("nats-password", &n.cfg.Password)
-	env("nats-token", &n.cfg.Token)
-	env("nats-tls-ca", &n.cfg.TLSCA)
-	env("nats-tls-cert", &n.cfg.TLSCert)
-	env("nats-tls-key", &n.cfg.TLSKey)
-	fs.StringVar(&n.cfg.CredsFile, "nats-creds", n.cfg.CredsFile, "NATS .creds file (env NEWSFLOW_NATS_CREDS)")
-	fs.StringVar(&n.cfg.NKeyFile, "nats-nkey", n.cfg.NKeyFile, "NATS NKey seed file (env NEWSFLOW_NATS_NKEY)")
-	fs.StringVar(&n.cfg.User, "nats-user", n.cfg.User, "NATS user (env NEWSFLOW_NATS_USER)")
-	fs.StringVar(&n.cfg.Password, "nats-password", n.cfg.Password, "NATS password (env NEWSFLOW_NATS_PASSWORD)")
-	fs.StringVar(&n.cfg.Token, "nats-token", n.cfg.Token, "NATS token (env NEWSFLOW_NATS_TOKEN)")
-	fs.StringVar(&n.cfg.TLSCA, "nats-tls-ca", n.cfg.TLSCA, "CA certificate to verify the NATS server (env NEWSFLOW_NATS_TLS_CA)")
-	fs.StringVar(&n.cfg.TLSCert, "nats-tls-cert", n.cfg.TLSCert, "client certificate for mutual TLS (env NEWSFLOW_NATS_TLS_CERT)")
-	fs.StringVar(&n.cfg.TLSKey, "nats-tls-key", n.cfg.TLSKey, "client key for mutual TLS (env NEWSFLOW_NATS_TLS_KEY)")
-	env("nats-inbox-prefix", &n.cfg.InboxPrefix)
-	fs.StringVar(&n.cfg.InboxPrefix, "nats-inbox-prefix", n.cfg.InboxPrefix, "inbox prefix for replies (env NEWSFLOW_NATS_INBOX_PREFIX)")
+		env := envflag.EnvName(f.Name)
+		f.Usage += " (env " + env + ")"
+		if v, ok := os.LookupEnv(env); ok {
+			_ = f.Value.Set(v) // string flags: cannot fail
+		}
+	})
 }
 
 // connect connects for a command: it fails at once when the server cannot

@@ -131,8 +131,10 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	switch {
 	case *dryRun:
 		sub = dryRunSubmitter{}
-	case *natsURL != "":
-		nf.cfg.URL = *natsURL
+	case *natsURL != "" || nf.cfg.URL != "":
+		if *natsURL != "" {
+			nf.cfg.URL = *natsURL
+		}
 		ns, err := newNATSSubmitter(ctx, &nf)
 		if err != nil {
 			return err
