@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/cmd/newsflow/internal/standalone"
+	"github.com/newsflow/newsflow/pkg/dashboard"
 	"github.com/newsflow/newsflow/pkg/envflag"
 	"github.com/newsflow/newsflow/pkg/telemetry"
 )
@@ -18,7 +20,7 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs := flag.NewFlagSet("newsflow up", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (NATS store and index)")
-	fs.StringVar(&cfg.HTTPAddr, "http", cfg.HTTPAddr, "HTTP listener: API, search page, /metrics (127.0.0.1 only by default; :8080 for every interface)")
+	fs.StringVar(&cfg.HTTPAddr, "http", cfg.HTTPAddr, "HTTP listener: API, search page, /dashboard, /metrics (127.0.0.1 only by default; :8080 for every interface)")
 	fs.StringVar(&cfg.NATSAddr, "nats", cfg.NATSAddr, "address where the embedded NATS server accepts clients")
 	fs.StringVar(&cfg.NATSToken, "nats-token", cfg.NATSToken, "token every NATS client must present (empty: none; keep --nats on 127.0.0.1 then)")
 	fs.StringVar(&cfg.NATSTLSCert, "nats-tls-cert", cfg.NATSTLSCert, "server certificate (PEM) of the embedded NATS server: outside clients must then use TLS (with --nats-tls-key)")
@@ -36,6 +38,7 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs.BoolVar(&cfg.NATSLogs, "nats-logs", cfg.NATSLogs, "write the embedded NATS server's own log to stderr")
 	fs.BoolVar(&cfg.Pprof, "pprof", cfg.Pprof, "serve /debug/pprof/ on the HTTP listener")
 	cfg.Ingest.RegisterTakeoverFlag(fs)
+	fs.DurationVar(&cfg.DashboardInterval, "dashboard-interval", dashboard.DefaultInterval, "how often /dashboard samples the metrics (the last hour is kept in memory)")
 	cfg.HTTP.RegisterFlags(fs)
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	logFormat := fs.String("log-format", "console", "log format: console or json")
@@ -48,6 +51,9 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	}
 	if err := cfg.HTTP.Validate(); err != nil {
 		return err
+	}
+	if cfg.DashboardInterval < 100*time.Millisecond {
+		return fmt.Errorf("--dashboard-interval %s: want at least 100ms", cfg.DashboardInterval)
 	}
 	cfg.Index.FitConcurrency()
 	if err := cfg.Validate(); err != nil {

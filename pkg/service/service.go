@@ -23,6 +23,7 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/newsflow/newsflow/pkg/dashboard"
 	"github.com/newsflow/newsflow/pkg/envflag"
 	"github.com/newsflow/newsflow/pkg/natsbus"
 	"github.com/newsflow/newsflow/pkg/natsmon"
@@ -45,6 +46,55 @@ type Common struct {
 	// (comma-separated http://host:8222); when set, the process exports
 	// their health as newsflow_nats_* and newsflow_jetstream_* metrics.
 	NATSMonitorURL string
+	// Dashboard configures the live page at /dashboard.
+	Dashboard DashboardConfig
+}
+
+// DashboardConfig configures the live dashboard (GET /dashboard) of a
+// process.
+type DashboardConfig struct {
+	// Interval between samples; the last hour is kept.
+	Interval time.Duration
+	// PrometheusURL, when set, makes the dashboard read a Prometheus
+	// server's HTTP API (every replica of every stage) instead of this
+	// process's own metrics.
+	PrometheusURL string
+	// PrometheusSelector narrows its queries, e.g. namespace="newsflow".
+	PrometheusSelector string
+}
+
+// RegisterFlags adds the dashboard's flags to fs.
+func (c *DashboardConfig) RegisterFlags(fs *flag.FlagSet) {
+	fs.DurationVar(&c.Interval, "dashboard-interval", c.Interval, "how often /dashboard samples the metrics (the last hour is kept in memory)")
+	fs.StringVar(&c.PrometheusURL, "prometheus-url", c.PrometheusURL, "Prometheus server whose HTTP API /dashboard reads, to show every process of the pipeline (empty: this process's own metrics)")
+	fs.StringVar(&c.PrometheusSelector, "prometheus-selector", c.PrometheusSelector, `label matchers added to the dashboard's Prometheus queries, e.g. namespace="newsflow"`)
+}
+
+// Validate checks the dashboard's settings.
+func (c DashboardConfig) Validate() error {
+	if c.Interval < 100*time.Millisecond {
+		return fmt.Errorf("dashboard interval %s: want at least 100ms (--dashboard-interval)", c.Interval)
+	}
+	if c.PrometheusURL != "" {
+		if _, err := dashboard.NewPrometheusSource(c.PrometheusURL, c.PrometheusSelector, nil); err != nil {
+			return fmt.Errorf("--prometheus-url: %w", err)
+		}
+	}
+	return nil
+}
+
+// Sampler returns the dashboard's sampler: over the Prometheus server when
+// one is configured, else over reg, named name.
+func (c DashboardConfig) Sampler(reg prometheus.Gatherer, name string, log *zap.Logger) (*dashboard.Sampler, error) {
+	var src dashboard.Source = dashboard.NewRegistrySource(reg, name)
+	if c.PrometheusURL != "" {
+		ps, err := dashboard.NewPrometheusSource(c.PrometheusURL, c.PrometheusSelector, nil)
+		if err != nil {
+			return nil, fmt.Errorf("--prometheus-url: %w", err)
+		}
+		src = ps
+	}
+	return dashboard.NewSampler(src, dashboard.Options{Interval: c.Interval, Log: log}), nil
 }
 
 // DefaultCommon returns the defaults.
@@ -56,6 +106,7 @@ func DefaultCommon() Common {
 		HTTP:      telemetry.DefaultHTTPConfig(),
 		LogLevel:  "info",
 		LogFormat: "json",
+		Dashboard: DashboardConfig{Interval: dashboard.DefaultInterval},
 	}
 }
 
@@ -69,6 +120,7 @@ func (c *Common) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: json or console")
 	fs.BoolVar(&c.Pprof, "pprof", c.Pprof, "serve /debug/pprof/ on the HTTP listener (keep it off where untrusted clients reach it)")
 	fs.StringVar(&c.NATSMonitorURL, "nats-monitor-url", c.NATSMonitorURL, "NATS monitoring endpoints to export as newsflow_nats_* metrics, comma-separated http://host:8222 (empty: none)")
+	c.Dashboard.RegisterFlags(fs)
 }
 
 // Validate checks the common configuration.
@@ -88,7 +140,7 @@ func (c Common) Validate() error {
 	if err := c.HTTP.Validate(); err != nil {
 		return err
 	}
-	return nil
+	return c.Dashboard.Validate()
 }
 
 // Config is a service's own configuration.
@@ -192,6 +244,11 @@ func run(ctx context.Context, name string, common Common, log *zap.Logger, build
 	if common.Pprof {
 		srv.EnablePprof()
 	}
+	dash, err := common.Dashboard.Sampler(reg, name, log)
+	if err != nil {
+		return err
+	}
+	dash.Register(srv)
 	if err := srv.Listen(); err != nil {
 		return err
 	}
@@ -210,6 +267,7 @@ func run(ctx context.Context, name string, common Common, log *zap.Logger, build
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return srv.Run(gctx) })
+	g.Go(func() error { return dash.Run(gctx) })
 	g.Go(func() error {
 		if err := natsbus.EnsureStreamsRetry(gctx, js, common.Topology, func(err error, wait time.Duration) {
 			log.Warn("nats not ready, retrying", zap.Duration("wait", wait), zap.Error(err))

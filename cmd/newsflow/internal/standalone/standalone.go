@@ -19,6 +19,7 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/newsflow/newsflow/pkg/dashboard"
 	"github.com/newsflow/newsflow/pkg/natsbus"
 	"github.com/newsflow/newsflow/pkg/natsembed"
 	"github.com/newsflow/newsflow/pkg/natsmon"
@@ -67,6 +68,9 @@ type Config struct {
 	NATSLogs bool
 	// Pprof serves net/http/pprof under /debug/pprof/ on the HTTP listener.
 	Pprof bool
+	// DashboardInterval is how often /dashboard samples the process's
+	// metrics (dashboard.DefaultInterval when 0).
+	DashboardInterval time.Duration
 
 	Ingest ingest.Config
 	Enrich enrich.Config
@@ -218,6 +222,9 @@ func (p *Pipeline) start(parent context.Context) error {
 	if err := p.http.Listen(); err != nil {
 		return err
 	}
+	dash := dashboard.NewSampler(dashboard.NewRegistrySource(p.reg, "newsflow up"),
+		dashboard.Options{Interval: cfg.DashboardInterval, Log: p.log.Named("dashboard")})
+	dash.Register(p.http)
 	topo := natsbus.DefaultTopology()
 
 	type stage struct {
@@ -287,6 +294,7 @@ func (p *Pipeline) start(parent context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	p.g = g
 	g.Go(func() error { return p.http.Run(gctx) })
+	g.Go(func() error { return dash.Run(gctx) })
 	for _, c := range comps {
 		g.Go(func() error { return c.Run(gctx) })
 	}
