@@ -42,6 +42,7 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	cfg.HTTP.RegisterFlags(fs)
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	logFormat := fs.String("log-format", "console", "log format: console or json")
+	reserve := fs.String("storage-reserve", fmt.Sprintf("%dMiB", cfg.StorageReserve>>20), "free disk space to keep in the data directory: under it new articles get 503 and index writes wait, e.g. 64MiB or 1GiB")
 	memLimit := fs.String("memory-limit", "800MiB", "soft limit on the Go heap, e.g. 800MiB or 2GiB: the garbage collector works harder near it (0: none; GOMEMLIMIT, when set, wins)")
 	if err := envflag.Parse(fs, args); err != nil {
 		return err
@@ -49,6 +50,11 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %v", fs.Args())
 	}
+	n, err := telemetry.ParseBytes(*reserve)
+	if err != nil {
+		return fmt.Errorf("--storage-reserve: %w", err)
+	}
+	cfg.StorageReserve = uint64(n)
 	if err := cfg.HTTP.Validate(); err != nil {
 		return err
 	}

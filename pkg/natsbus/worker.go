@@ -554,13 +554,17 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 	}
 }
 
+// maxStorageWait caps the wait between attempts at a held message, so that
+// the pipeline resumes within seconds of the store taking writes again.
+const maxStorageWait = 5 * time.Second
+
 // holdForStorage waits before the held-th attempt at a message whose
 // store could not take writes, and reports whether to try again (false
 // once ctx ends). The message stays delivered to this worker (its
 // heartbeat keeps it so), which is what keeps a full disk from turning
 // into dead letters.
 func (w *Worker) holdForStorage(ctx context.Context, held int, log func() *zap.Logger, err error) bool {
-	delay := pipeline.Backoff(held, w.cfg.BackoffBase, w.cfg.BackoffMax)
+	delay := min(pipeline.Backoff(held, w.cfg.BackoffBase, w.cfg.BackoffMax), maxStorageWait)
 	if held == 1 || held%10 == 0 {
 		log().Warn("storage cannot take writes; holding the message and retrying",
 			zap.Int("held", held), zap.Duration("delay", delay), zap.Error(err))

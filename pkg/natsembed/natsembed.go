@@ -5,14 +5,20 @@ package natsembed
 import (
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/newsflow/newsflow/pkg/storage"
 )
 
 // DefaultMaxPayload allows a 1 MiB article body with its JSON envelope.
 const DefaultMaxPayload = 8 << 20
+
+// jetStreamMaxMemory bounds JetStream's memory storage.
+const jetStreamMaxMemory = 256 << 20
 
 // Config configures the embedded server.
 type Config struct {
@@ -54,7 +60,21 @@ func Start(cfg Config) (*server.Server, error) {
 		NoSigs:             true,
 		SyncInterval:       cfg.SyncInterval,
 		SyncAlways:         cfg.SyncAlways,
-		JetStreamMaxMemory: 256 << 20,
+		JetStreamMaxMemory: jetStreamMaxMemory,
+	}
+	if cfg.StoreDir != "" {
+		// JetStream would otherwise cap its store at 75% of the space free
+		// when it starts, and again at each restart: started (or restarted
+		// after a failure) on a nearly full disk, it would refuse writes
+		// long after space came back. Its cap is the file system's size;
+		// newsflow's own reserve (package storage) keeps the disk from
+		// filling.
+		if err := os.MkdirAll(cfg.StoreDir, 0o755); err != nil {
+			return nil, fmt.Errorf("create nats store directory: %w", err)
+		}
+		if _, total, err := storage.Free(cfg.StoreDir); err == nil && total > 0 {
+			opts.JetStreamMaxStore = int64(total)
+		}
 	}
 	if opts.MaxPayload == 0 {
 		opts.MaxPayload = DefaultMaxPayload

@@ -27,6 +27,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/envflag"
 	"github.com/newsflow/newsflow/pkg/natsbus"
 	"github.com/newsflow/newsflow/pkg/natsmon"
+	"github.com/newsflow/newsflow/pkg/storage"
 	"github.com/newsflow/newsflow/pkg/telemetry"
 	"github.com/newsflow/newsflow/pkg/version"
 )
@@ -164,6 +165,10 @@ type Deps struct {
 	Topology natsbus.TopologyConfig
 	// Registry takes a service's own metrics besides the contract's.
 	Registry prometheus.Registerer
+	// Storage gathers the checks of the stores the process writes (a
+	// service adds its own, as the index does); the HTTP API refuses new
+	// articles while it fails. May be nil.
+	Storage *storage.Health
 }
 
 // Component is a running part of a process.
@@ -264,6 +269,8 @@ func run(ctx context.Context, name string, common Common, log *zap.Logger, build
 		return err
 	}
 	srv.AddCheck("nats", natsbus.Ready(nc, js))
+	health := storage.NewHealth(nil)
+	reg.MustRegister(health)
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return srv.Run(gctx) })
@@ -277,7 +284,7 @@ func run(ctx context.Context, name string, common Common, log *zap.Logger, build
 			}
 			return err
 		}
-		comp, err := build(gctx, Deps{Log: log, Metrics: metrics, NC: nc, JS: js, HTTP: srv, Topology: common.Topology, Registry: reg})
+		comp, err := build(gctx, Deps{Log: log, Metrics: metrics, NC: nc, JS: js, HTTP: srv, Topology: common.Topology, Registry: reg, Storage: health})
 		if err != nil {
 			return err
 		}

@@ -24,6 +24,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/search/bleveindex"
 	"github.com/newsflow/newsflow/pkg/search/pgindex"
 	"github.com/newsflow/newsflow/pkg/service"
+	"github.com/newsflow/newsflow/pkg/storage"
 )
 
 // Config configures the index stage and the search API.
@@ -171,8 +172,21 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	gi := &guardedIndex{Index: idx, log: d.Log, panics: m.Panic}
+	if !pgindex.IsURL(cfg.Index) {
+		// Half the reserve, but at least room for two batches' segments:
+		// Bleve must never meet a full disk.
+		floor := max(d.Storage.Reserve()/2, uint64(2*max(cfg.BatchBytes, 4<<20)))
+		gi.guard = storage.NewGuard(floor, map[string]string{"index": cfg.Index})
+	}
+	if d.Storage != nil {
+		d.Storage.AddCheck("index", gi.Writable)
+	}
+	if d.HTTP != nil {
+		d.HTTP.AddCheck("index", gi.Writable)
+	}
 	stage := d.Metrics.Stage(cfg.Stage.Name)
-	b := NewBatcher(idx, cfg.BatchWriters, cfg.BatchSize, cfg.BatchBytes, cfg.BatchWait, func(n int, dur time.Duration, err error) {
+	b := NewBatcher(gi, cfg.BatchWriters, cfg.BatchSize, cfg.BatchBytes, cfg.BatchWait, func(n int, dur time.Duration, err error) {
 		m.Batch(n, dur, err)
 		if err != nil {
 			d.Log.Warn("index batch failed; its articles will be retried", zap.Int("articles", n), zap.Error(err))

@@ -18,6 +18,7 @@ type Metrics struct {
 	batchArticles prometheus.Histogram
 	batchSeconds  prometheus.Histogram
 	batchErrors   prometheus.Counter
+	panics        prometheus.Counter
 	searches      *prometheus.CounterVec
 	searchSeconds prometheus.Histogram
 }
@@ -40,6 +41,10 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "newsflow_index_batch_errors_total",
 			Help: "Index batch writes that failed (their articles are retried).",
 		}),
+		panics: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "newsflow_index_panics_total",
+			Help: "Panics of the index library recovered while writing a batch (the batch's articles are retried; the log names them).",
+		}),
 		searches: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newsflow_search_requests_total",
 			Help: "Search requests by outcome: ok, invalid (400), error (500).",
@@ -54,7 +59,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		m.searches.WithLabelValues(o)
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.batchArticles, m.batchSeconds, m.batchErrors, m.searches, m.searchSeconds} {
+		for _, c := range []prometheus.Collector{m.batchArticles, m.batchSeconds, m.batchErrors, m.panics, m.searches, m.searchSeconds} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}
@@ -72,6 +77,13 @@ func (m *Metrics) Batch(n int, d time.Duration, err error) {
 	m.batchSeconds.Observe(d.Seconds())
 	if err != nil {
 		m.batchErrors.Inc()
+	}
+}
+
+// Panic counts one recovered panic of the index library.
+func (m *Metrics) Panic() {
+	if m != nil {
+		m.panics.Inc()
 	}
 }
 

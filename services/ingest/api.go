@@ -39,6 +39,10 @@ type APIConfig struct {
 	Metrics *Metrics
 	// AllowIDTakeover: see Config.
 	AllowIDTakeover bool
+	// Writable, when set, tells whether the stores can take new articles
+	// (free disk space, JetStream, the index); while it fails every
+	// submission gets 503 with Retry-After before its body is read.
+	Writable func(ctx context.Context) error
 }
 
 // API serves POST /v1/articles: it validates each article, answers with its
@@ -106,6 +110,14 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="newsflow"`)
 		WriteError(w, http.StatusUnauthorized, "unauthorized", "", "a valid bearer token is required")
 		return
+	}
+	if a.cfg.Writable != nil {
+		if err := a.cfg.Writable(r.Context()); err != nil {
+			a.log.Warn("refusing articles: storage cannot take writes", zap.Error(err))
+			w.Header().Set("Retry-After", storageRetryAfter)
+			WriteError(w, http.StatusServiceUnavailable, CodeStorageUnavailable, "", "storage cannot take new articles now, try again later: "+err.Error())
+			return
+		}
 	}
 	format, charset, err := intake.ParseContentType(r.Header.Get("Content-Type"))
 	if err != nil {
@@ -241,6 +253,15 @@ const CodeIncomplete = "incomplete"
 // for an upload cut short (the client went away or its body timed out):
 // counted once per request, not as a rejected article.
 const OutcomeAborted = "aborted"
+
+// CodeStorageUnavailable is the error code of a 503 while the stores
+// cannot take writes (a full disk, a stopped JetStream, an index that
+// cannot be written).
+const CodeStorageUnavailable = "storage_unavailable"
+
+// storageRetryAfter is the Retry-After of a 503 for storage: space comes
+// back in minutes, not in a second.
+const storageRetryAfter = "30"
 
 // retryAfterSeconds is the Retry-After of a 503.
 const retryAfterSeconds = "1"

@@ -119,7 +119,7 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 		return nil, err
 	}
 	if d.HTTP != nil {
-		api := NewAPI(d.JS, seen, APIConfig{Limits: lim, MaxRequestBytes: cfg.MaxRequestBytes, Token: cfg.APIToken, Metrics: m, AllowIDTakeover: cfg.AllowIDTakeover}, d.Log)
+		api := NewAPI(d.JS, seen, APIConfig{Limits: lim, MaxRequestBytes: cfg.MaxRequestBytes, Token: cfg.APIToken, Metrics: m, AllowIDTakeover: cfg.AllowIDTakeover, Writable: d.Storage.Check}, d.Log)
 		api.Routes(d.HTTP)
 	}
 	return &Service{worker: w}, nil

@@ -25,6 +25,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/natsmon"
 	"github.com/newsflow/newsflow/pkg/pipeline"
 	"github.com/newsflow/newsflow/pkg/service"
+	"github.com/newsflow/newsflow/pkg/storage"
 	"github.com/newsflow/newsflow/pkg/telemetry"
 	"github.com/newsflow/newsflow/services/enrich"
 	"github.com/newsflow/newsflow/services/index"
@@ -53,6 +54,10 @@ type Config struct {
 	NATSTLSCA string
 	// NATSMonitorAddr, when set, serves the NATS monitoring endpoints.
 	NATSMonitorAddr string
+	// StorageReserve is the free space (bytes) under which the data
+	// directory takes no new articles (503) and index writes wait; JetStream
+	// is restarted after a write failure once this much is free again.
+	StorageReserve uint64
 	// APIToken, when set, is required by POST /v1/articles.
 	APIToken string
 	// ReadToken, when set, is required by the read API (GET /v1/search,
@@ -85,13 +90,14 @@ const DefaultHTTPAddr = "127.0.0.1:8080"
 // DefaultConfig returns the defaults of `newsflow up`.
 func DefaultConfig() Config {
 	return Config{
-		DataDir:  "data",
-		HTTPAddr: DefaultHTTPAddr,
-		HTTP:     telemetry.DefaultHTTPConfig(),
-		NATSAddr: "127.0.0.1:4222",
-		Ingest:   ingest.DefaultConfig(),
-		Enrich:   enrich.DefaultConfig(),
-		Index:    indexDefaults(),
+		DataDir:        "data",
+		HTTPAddr:       DefaultHTTPAddr,
+		HTTP:           telemetry.DefaultHTTPConfig(),
+		NATSAddr:       "127.0.0.1:4222",
+		StorageReserve: storage.DefaultReserve,
+		Ingest:         ingest.DefaultConfig(),
+		Enrich:         enrich.DefaultConfig(),
+		Index:          indexDefaults(),
 	}
 }
 
@@ -157,6 +163,8 @@ type Pipeline struct {
 	conns  []*nats.Conn
 	cancel context.CancelFunc
 	done   chan error
+	// watch restarts JetStream after a write failure once there is room.
+	watch *natsembed.StorageWatch
 }
 
 // Start starts the pipeline; it runs until ctx is cancelled or Stop.
@@ -171,7 +179,7 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Pipeline, error) 
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	srv, err := natsembed.Start(natsembed.Config{
+	natsCfg := natsembed.Config{
 		Addr:        cfg.NATSAddr,
 		MonitorAddr: cfg.NATSMonitorAddr,
 		StoreDir:    filepath.Join(cfg.DataDir, "nats"),
@@ -183,11 +191,13 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Pipeline, error) 
 			}
 			withTLS(o)
 		},
-	})
+	}
+	srv, err := natsembed.Start(natsCfg)
 	if err != nil {
 		return nil, err
 	}
-	p := &Pipeline{cfg: cfg, log: log, srv: srv, done: make(chan error, 1)}
+	p := &Pipeline{cfg: cfg, log: log, srv: srv, done: make(chan error, 1),
+		watch: natsembed.WatchStorage(srv, natsCfg, cfg.StorageReserve, log.With(zap.String("service", "nats")))}
 	if err := p.start(ctx); err != nil {
 		p.closeConns()
 		srv.Shutdown()
@@ -236,6 +246,13 @@ func (p *Pipeline) start(parent context.Context) error {
 	if cfg.Index.Index == "" {
 		cfg.Index.Index = filepath.Join(cfg.DataDir, "index")
 	}
+	// The stores' health: free space of the data directory (the index's
+	// own directory is the index stage's to guard), JetStream's state, the
+	// index's; the HTTP API refuses articles while it fails.
+	health := storage.NewHealth(storage.NewGuard(cfg.StorageReserve, map[string]string{"nats": filepath.Join(cfg.DataDir, "nats")}))
+	health.AddCheck("nats", p.watch.Check)
+	p.reg.MustRegister(health)
+	p.http.AddCheck("storage", health.Check)
 	stages := []stage{
 		{natsbus.StageIngest, func(ctx context.Context, d service.Deps) (service.Component, error) {
 			return ingest.New(ctx, cfg.Ingest, d)
@@ -283,6 +300,7 @@ func (p *Pipeline) start(parent context.Context) error {
 		}
 		comp, err := st.build(setupCtx, service.Deps{
 			Log: p.log.With(zap.String("service", st.name)), Metrics: metrics, Registry: p.reg, NC: nc, JS: js, HTTP: p.http, Topology: topo,
+			Storage: health,
 		})
 		if err != nil {
 			cancel()
@@ -295,6 +313,10 @@ func (p *Pipeline) start(parent context.Context) error {
 	p.g = g
 	g.Go(func() error { return p.http.Run(gctx) })
 	g.Go(func() error { return dash.Run(gctx) })
+	g.Go(func() error {
+		p.watch.Run(gctx)
+		return nil
+	})
 	for _, c := range comps {
 		g.Go(func() error { return c.Run(gctx) })
 	}
