@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/term"
@@ -493,11 +492,11 @@ func (h *httpSubmitter) submit(ctx context.Context, where string, f intake.Forma
 	return []outcome{conv(r)}, nil
 }
 
-// natsSubmitter validates locally and publishes onto articles.raw.<source>.
+// natsSubmitter validates locally and publishes onto articles.raw.<source>
+// with ingest's Submitter, as the HTTP API does.
 type natsSubmitter struct {
-	nc   *nats.Conn
-	js   jetstream.JetStream
-	seen *ingest.SeenSet
+	nc  *nats.Conn
+	sub *ingest.Submitter
 }
 
 func newNATSSubmitter(ctx context.Context, nf *natsFlags) (*natsSubmitter, error) {
@@ -514,7 +513,9 @@ func newNATSSubmitter(ctx context.Context, nf *natsFlags) (*natsSubmitter, error
 	if err != nil {
 		seen = nil // no ingest has run yet; it drops duplicates itself
 	}
-	return &natsSubmitter{nc: nc, js: js, seen: seen}, nil
+	// A seen-set that cannot be read is no reason to stop: ingest drops
+	// exact resubmissions itself.
+	return &natsSubmitter{nc: nc, sub: ingest.NewSubmitter(js, seen, ingest.SubmitterConfig{SeenBestEffort: true})}, nil
 }
 
 func (n *natsSubmitter) close() {
@@ -523,12 +524,9 @@ func (n *natsSubmitter) close() {
 }
 
 func (n *natsSubmitter) submit(ctx context.Context, where string, f intake.Format, data []byte, meta intake.Meta) ([]outcome, error) {
-	type pending struct {
-		i      int
-		future jetstream.PubAckFuture
-	}
 	var outs []outcome
-	var futures []pending
+	var arts []*article.Article
+	var pos []int // in outs, of arts
 	err := intake.Decode(bytes.NewReader(data), f, meta, func(it intake.Item) error {
 		o := outcome{where: fmt.Sprintf("#%d", it.Index)}
 		if !f.Multi() {
@@ -543,37 +541,20 @@ func (n *natsSubmitter) submit(ctx context.Context, where string, f intake.Forma
 			return nil
 		}
 		o.id = it.Article.ID
-		if n.seen != nil {
-			if dup, err := n.seen.Contains(ctx, it.Article.ID, it.Article.ContentHash); err == nil && dup {
-				o.status = "duplicate"
-				outs = append(outs, o)
-				return nil
-			}
-		}
-		body, err := article.Encode(it.Article)
-		if err != nil {
-			return err
-		}
-		fut, err := n.js.PublishMsgAsync(&nats.Msg{Subject: natsbus.RawSubject(it.Article.Source), Data: body},
-			jetstream.WithMsgID(ingest.RawMsgID(it.Article)))
-		if err != nil {
-			return fmt.Errorf("publish article %s: %w", it.Article.ID, err)
-		}
 		outs = append(outs, o)
-		futures = append(futures, pending{i: len(outs) - 1, future: fut})
+		arts = append(arts, it.Article)
+		pos = append(pos, len(outs)-1)
 		return nil
 	})
-	for _, p := range futures {
-		select {
-		case ack := <-p.future.Ok():
-			outs[p.i].status = "accepted"
-			if ack.Duplicate {
-				outs[p.i].status = "duplicate"
-			}
-		case perr := <-p.future.Err():
-			return outs, fmt.Errorf("publish article %s: %w", outs[p.i].id, perr)
-		case <-ctx.Done():
-			return outs, ctx.Err()
+	for i, sub := range n.sub.Submit(ctx, arts) {
+		o := &outs[pos[i]]
+		switch {
+		case errors.Is(sub.Err, ingest.ErrUnavailable):
+			return outs, fmt.Errorf("publish article %s: %w", o.id, sub.Err)
+		case sub.Err != nil:
+			o.status, o.reason = "rejected", sub.Err.Error()
+		default:
+			o.status = sub.Status
 		}
 	}
 	return outs, err

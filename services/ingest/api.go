@@ -12,13 +12,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/intake"
-	"github.com/newsflow/newsflow/pkg/natsbus"
 	"github.com/newsflow/newsflow/pkg/telemetry"
 )
 
@@ -49,15 +47,15 @@ type APIConfig struct {
 // id and whether it was accepted or a duplicate, and publishes it onto
 // articles.raw.<source>.
 type API struct {
-	js   jetstream.JetStream
-	seen *SeenSet
-	cfg  APIConfig
-	log  *zap.Logger
+	sub *Submitter
+	cfg APIConfig
+	log *zap.Logger
 }
 
 // NewAPI returns the submission API.
 func NewAPI(js jetstream.JetStream, seen *SeenSet, cfg APIConfig, log *zap.Logger) *API {
-	return &API{js: js, seen: seen, cfg: cfg, log: log}
+	sub := NewSubmitter(js, seen, SubmitterConfig{AllowIDTakeover: cfg.AllowIDTakeover, ConfirmTimeout: 30 * time.Second})
+	return &API{sub: sub, cfg: cfg, log: log}
 }
 
 // Router is where routes are mounted (telemetry.Server, http.ServeMux).
@@ -141,14 +139,14 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 	var results []Result
 	pending := make([]pendingPub, 0, 1)
 	decodeErr := intake.Decode(body, format, meta, func(it intake.Item) error {
-		res, p := a.prepare(r.Context(), format, it)
+		res, p := a.prepare(format, it)
 		results = append(results, res)
 		if p != nil {
 			p.pos = len(results) - 1
 			pending = append(pending, *p)
 		}
 		if len(pending) >= apiPublishChunk {
-			a.flush(r.Context(), results, pending)
+			a.flush(r.Context(), format, results, pending)
 			pending = pending[:0]
 		}
 		return nil
@@ -170,7 +168,7 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Publish what was accepted even when the stream of items broke off.
-	a.flush(r.Context(), results, pending)
+	a.flush(r.Context(), format, results, pending)
 	if decodeErr != nil && body.aborted() {
 		// The client went away or stopped sending: no article was
 		// rejected, the upload was cut short.
@@ -303,7 +301,6 @@ const apiPublishChunk = 256
 type pendingPub struct {
 	pos     int // in results
 	article *article.Article
-	future  jetstream.PubAckFuture
 }
 
 func countAccepted(results []Result) int {
@@ -316,9 +313,9 @@ func countAccepted(results []Result) int {
 	return n
 }
 
-// prepare validates one item and checks the seen-set; it returns the
-// result so far and, for a new article, what to publish.
-func (a *API) prepare(ctx context.Context, format intake.Format, it intake.Item) (Result, *pendingPub) {
+// prepare validates one item; it returns the result so far and, for a
+// valid article, what to submit.
+func (a *API) prepare(format intake.Format, it intake.Item) (Result, *pendingPub) {
 	res := Result{Index: it.Index}
 	if it.Err == nil {
 		it.Err = intake.Prepare(it.Article, a.cfg.Limits)
@@ -334,64 +331,29 @@ func (a *API) prepare(ctx context.Context, format intake.Format, it intake.Item)
 		return res, nil
 	}
 	res.ID = it.Article.ID
-	e, seen, err := a.seen.Lookup(ctx, it.Article.ID)
-	if err != nil {
-		res.Status = StatusRejected
-		res.Error = &ErrorBody{Code: "unavailable", Message: "the queue is not available, try again: " + err.Error()}
-		return res, nil
-	}
-	if seen && !a.cfg.AllowIDTakeover && e.Source != "" && e.Source != it.Article.Source {
-		// Told now; the ingest stage would refuse it too.
-		fe := conflict(fmt.Errorf("%w: id %q was first submitted by source %q, not %q (give this article its own id, or run with --allow-id-takeover)",
-			ErrOtherSource, it.Article.ID, e.Source, it.Article.Source))
-		res.Status = StatusRejected
-		res.Error = errorBody(fe)
-		a.cfg.Metrics.reject(PathAPI, string(format), fe)
-		return res, nil
-	}
-	if seen && e.Hash == it.Article.ContentHash {
-		res.Status = StatusDuplicate
-		return res, nil
-	}
 	return res, &pendingPub{article: it.Article}
 }
 
-// flush publishes the accepted articles asynchronously and records each
-// PubAck in results.
-func (a *API) flush(ctx context.Context, results []Result, pending []pendingPub) {
-	for i := range pending {
-		p := &pending[i]
-		data, err := article.Encode(p.article)
-		if err == nil {
-			p.future, err = a.js.PublishMsgAsync(&nats.Msg{Subject: natsbus.RawSubject(p.article.Source), Data: data},
-				jetstream.WithMsgID(RawMsgID(p.article)))
-		}
-		if err != nil {
-			results[p.pos].Status = StatusRejected
-			results[p.pos].Error = &ErrorBody{Code: "unavailable", Message: "publish failed, try again: " + err.Error()}
-		}
+// flush submits the valid articles and records what became of each in
+// results.
+func (a *API) flush(ctx context.Context, format intake.Format, results []Result, pending []pendingPub) {
+	if len(pending) == 0 {
+		return
 	}
-	timeout := time.After(30 * time.Second)
-	for _, p := range pending {
-		if p.future == nil {
-			continue
-		}
-		res := &results[p.pos]
-		select {
-		case ack := <-p.future.Ok():
-			res.Status = StatusAccepted
-			if ack.Duplicate {
-				res.Status = StatusDuplicate
-			}
-		case err := <-p.future.Err():
-			res.Status = StatusRejected
-			res.Error = &ErrorBody{Code: "unavailable", Message: "publish failed, try again: " + err.Error()}
-		case <-ctx.Done():
-			res.Status = StatusRejected
-			res.Error = &ErrorBody{Code: "unavailable", Message: "request cancelled before the queue confirmed the article"}
-		case <-timeout:
-			res.Status = StatusRejected
-			res.Error = &ErrorBody{Code: "unavailable", Message: "the queue did not confirm the article in time, try again"}
+	arts := make([]*article.Article, len(pending))
+	for i, p := range pending {
+		arts[i] = p.article
+	}
+	for i, sub := range a.sub.Submit(ctx, arts) {
+		res := &results[pending[i].pos]
+		res.Status = sub.Status
+		switch {
+		case sub.Err == nil:
+		case errors.Is(sub.Err, ErrUnavailable):
+			res.Error = &ErrorBody{Code: "unavailable", Message: sub.Err.Error()}
+		default:
+			res.Error = errorBody(sub.Err)
+			a.cfg.Metrics.reject(PathAPI, string(format), sub.Err)
 		}
 	}
 }

@@ -1,0 +1,137 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/natsbus"
+)
+
+// ErrUnavailable is wrapped by the error of an article the queue did not
+// take (seen-set unreadable, publish failed or unconfirmed): trying again
+// later may work.
+var ErrUnavailable = errors.New("queue unavailable")
+
+// unavailableError is an ErrUnavailable with a message of its own.
+type unavailableError string
+
+func (e unavailableError) Error() string        { return string(e) }
+func (e unavailableError) Is(target error) bool { return target == ErrUnavailable }
+
+// SubmitterConfig configures a Submitter.
+type SubmitterConfig struct {
+	// AllowIDTakeover publishes a version of an id that another source
+	// submitted first (see Config); by default it is refused.
+	AllowIDTakeover bool
+	// SeenBestEffort takes a seen-set that cannot be read for "not seen":
+	// the article is published and the ingest stage drops it if it is an
+	// exact resubmission. Otherwise the article fails with ErrUnavailable.
+	SeenBestEffort bool
+	// ConfirmTimeout bounds the wait for the PubAcks of one Submit; zero
+	// waits as long as ctx.
+	ConfirmTimeout time.Duration
+}
+
+// Submitter publishes prepared articles onto articles.raw.<source>: the one
+// raw-publish path of the HTTP API and of `newsflow publish --nats`. It
+// answers from the seen-set what it already holds (a duplicate, an id of
+// another source), publishes the rest asynchronously with RawMsgID, and
+// waits for every PubAck.
+type Submitter struct {
+	js   jetstream.JetStream
+	seen *SeenSet
+	cfg  SubmitterConfig
+}
+
+// NewSubmitter returns a submitter on js. seen may be nil (no ingest has
+// created it yet): then nothing is answered from it.
+func NewSubmitter(js jetstream.JetStream, seen *SeenSet, cfg SubmitterConfig) *Submitter {
+	return &Submitter{js: js, seen: seen, cfg: cfg}
+}
+
+// Submitted is what became of one submitted article.
+type Submitted struct {
+	// Status is StatusAccepted, StatusDuplicate or StatusRejected.
+	Status string
+	// Err is why it was rejected: a conflict (*article.FieldError wrapping
+	// ErrOtherSource) or ErrUnavailable.
+	Err error
+}
+
+// Submit publishes arts, prepared by intake.Prepare, and returns what
+// became of each, in order.
+func (s *Submitter) Submit(ctx context.Context, arts []*article.Article) []Submitted {
+	res := make([]Submitted, len(arts))
+	futures := make([]jetstream.PubAckFuture, len(arts))
+	for i, a := range arts {
+		if done := s.check(ctx, a, &res[i]); done {
+			continue
+		}
+		data, err := article.Encode(a)
+		if err == nil {
+			futures[i], err = s.js.PublishMsgAsync(&nats.Msg{Subject: natsbus.RawSubject(a.Source), Data: data},
+				jetstream.WithMsgID(RawMsgID(a)))
+		}
+		if err != nil {
+			res[i] = Submitted{Status: StatusRejected, Err: unavailableError("publish failed, try again: " + err.Error())}
+		}
+	}
+	var timeout <-chan time.Time
+	if s.cfg.ConfirmTimeout > 0 {
+		t := time.NewTimer(s.cfg.ConfirmTimeout)
+		defer t.Stop()
+		timeout = t.C
+	}
+	for i, f := range futures {
+		if f == nil {
+			continue
+		}
+		select {
+		case ack := <-f.Ok():
+			res[i].Status = StatusAccepted
+			if ack.Duplicate {
+				res[i].Status = StatusDuplicate
+			}
+		case err := <-f.Err():
+			res[i] = Submitted{Status: StatusRejected, Err: unavailableError("publish failed, try again: " + err.Error())}
+		case <-ctx.Done():
+			res[i] = Submitted{Status: StatusRejected, Err: unavailableError("request cancelled before the queue confirmed the article")}
+		case <-timeout:
+			res[i] = Submitted{Status: StatusRejected, Err: unavailableError("the queue did not confirm the article in time, try again")}
+		}
+	}
+	return res
+}
+
+// check answers a from the seen-set when it can: it reports true when r
+// is final (a duplicate, a conflict, the seen-set unavailable).
+func (s *Submitter) check(ctx context.Context, a *article.Article, r *Submitted) bool {
+	if s.seen == nil {
+		return false
+	}
+	e, seen, err := s.seen.Lookup(ctx, a.ID)
+	switch {
+	case err != nil && s.cfg.SeenBestEffort:
+		return false
+	case err != nil:
+		*r = Submitted{Status: StatusRejected, Err: unavailableError("the queue is not available, try again: " + err.Error())}
+		return true
+	case !seen:
+		return false
+	case !s.cfg.AllowIDTakeover && e.Source != "" && e.Source != a.Source:
+		// Told now; the ingest stage would refuse it too.
+		*r = Submitted{Status: StatusRejected, Err: conflict(fmt.Errorf("%w: id %q was first submitted by source %q, not %q (give this article its own id, or run with --allow-id-takeover)",
+			ErrOtherSource, a.ID, e.Source, a.Source))}
+		return true
+	case e.Hash == a.ContentHash:
+		*r = Submitted{Status: StatusDuplicate}
+		return true
+	}
+	return false
+}
