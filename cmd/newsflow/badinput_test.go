@@ -21,6 +21,7 @@ import (
 	"github.com/newsflow/newsflow/cmd/newsflow/internal/standalone"
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/natsbus"
+	"github.com/newsflow/newsflow/pkg/natsembed"
 )
 
 // badCase is one row of the bad-input matrix: a submission, what the HTTP
@@ -149,7 +150,7 @@ func TestBadInputMatrix(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = p.Stop() })
 	base := "http://" + p.HTTPAddr()
-	js := connectJS(t, p.NATSURL())
+	js := connectJS(t, p, natsembed.UserAdmin) // reads the dead letters too
 
 	for _, tc := range badInputCases(t) {
 		t.Run("http/"+tc.name, func(t *testing.T) {

@@ -33,7 +33,7 @@ func TestBenchPassthroughJSON(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = p.Stop() })
 
-	code, out := cli(t, "bench", "--nats", p.NATSURL(), "--metrics-url", "http://"+p.HTTPAddr()+"/metrics",
+	code, out := cli(t, "bench", "--nats", p.NATSURL(), "--data", filepath.Dir(p.CredentialsDir()), "--metrics-url", "http://"+p.HTTPAddr()+"/metrics",
 		"--articles", "1200", "--corpus", file, "--json", "--idle-timeout", "20s")
 	if code != 0 {
 		t.Fatalf("bench: exit %d: %s", code, out)

@@ -34,7 +34,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return err
 	}
-	cfg.NATS = nf.cfg
+	cfg.NATS = nf.config()
 	cfg.Corpus = files
 	if len(cfg.Corpus) == 0 {
 		dir := corpus.Find()

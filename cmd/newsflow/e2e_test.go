@@ -11,14 +11,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/newsflow/newsflow/cmd/newsflow/internal/standalone"
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/corpus"
 	"github.com/newsflow/newsflow/pkg/natsbus"
+	"github.com/newsflow/newsflow/pkg/natsembed"
 )
 
 const seedFile = "000_cc3d19f12a0924a9"
@@ -190,12 +189,7 @@ func TestEndToEndSeedArticle(t *testing.T) {
 	}
 	// And straight onto NATS without a Nats-Msg-Id: ingest's seen-set
 	// drops it.
-	nc, err := nats.Connect(p.NATSURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js := connectJS(t, p, natsembed.UserProducer)
 	raw, _ := json.Marshal(map[string]string{"source": g.Source, "body": a.Body})
 	if _, err := js.Publish(context.Background(), natsbus.RawSubject(g.Source), raw); err != nil {
 		t.Fatal(err)

@@ -24,6 +24,8 @@ const defaultNATSURL = "nats://127.0.0.1:4222"
 // for the URL.
 type natsFlags struct {
 	cfg natsbus.ConnConfig
+	// dataDir is --data: where a local up keeps its credentials.
+	dataDir func() string
 }
 
 // register adds the flags to fs. Defaults come from the NEWSFLOW_NATS_*
@@ -34,6 +36,7 @@ func (n *natsFlags) register(fs *flag.FlagSet) {
 	n.cfg.RegisterFlags(fs)
 	envDefaults(fs, "nats-")
 	fs.StringVar(&n.cfg.URL, "nats", n.cfg.URL, "NATS server URL(s), comma-separated (env NEWSFLOW_NATS_URL)")
+	n.dataDir = registerDataFlag(fs)
 }
 
 // registerCreds adds the flags for a command whose NATS URL is optional
@@ -42,6 +45,17 @@ func (n *natsFlags) register(fs *flag.FlagSet) {
 func (n *natsFlags) registerCreds(fs *flag.FlagSet) {
 	n.cfg.RegisterFlags(fs)
 	envDefaults(fs, "nats-", "nats-url")
+	n.dataDir = registerDataFlag(fs)
+}
+
+// config is the connection configuration: the flags, and without
+// credentials among them those of a local up (see localCredentials).
+func (n *natsFlags) config() natsbus.ConnConfig {
+	cfg := n.cfg
+	if n.dataDir != nil {
+		localCredentials(&cfg, n.dataDir())
+	}
+	return cfg
 }
 
 // envDefaults sets the flags of fs named with prefix, except skip, from
@@ -62,7 +76,7 @@ func envDefaults(fs *flag.FlagSet, prefix string, skip ...string) {
 // connect connects for a command: it fails at once when the server cannot
 // be reached, instead of waiting for it as the workers do.
 func (n *natsFlags) connect(name string) (*nats.Conn, jetstream.JetStream, error) {
-	cfg := n.cfg
+	cfg := n.config()
 	cfg.Name = "newsflow-" + name
 	nc, err := natsbus.Connect(cfg, zap.NewNop(), nats.RetryOnFailedConnect(false), nats.Timeout(5*time.Second), nats.MaxReconnects(10))
 	if err != nil {

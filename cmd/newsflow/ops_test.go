@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,14 +17,21 @@ import (
 	"github.com/newsflow/newsflow/cmd/newsflow/internal/standalone"
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/natsbus"
+	"github.com/newsflow/newsflow/pkg/natsembed"
 	"github.com/newsflow/newsflow/pkg/service"
 	"github.com/newsflow/newsflow/services/index"
 	"github.com/newsflow/newsflow/services/ingest"
 )
 
-func connectJS(t *testing.T, url string) jetstream.JetStream {
+// connectJS connects to p's embedded NATS server as user (one of
+// natsembed.Users), with the key p generated for it.
+func connectJS(t *testing.T, p *standalone.Pipeline, user string) jetstream.JetStream {
 	t.Helper()
-	nc, err := nats.Connect(url)
+	nkey, err := nats.NkeyOptionFromSeed(natsembed.SeedFile(p.CredentialsDir(), user))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := nats.Connect(p.NATSURL(), nkey, nats.CustomInboxPrefix(natsembed.InboxPrefix(user)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +91,9 @@ func TestDLQCommands(t *testing.T) {
 	p := startPipeline(t, t.TempDir())
 	base := "http://" + p.HTTPAddr()
 	natsURL := p.NATSURL()
-	js := connectJS(t, natsURL)
+	js := connectJS(t, p, natsembed.UserAdmin)
+	// The commands find up's admin key in its data directory.
+	t.Setenv("NEWSFLOW_DATA", filepath.Dir(p.CredentialsDir()))
 
 	publishRawMsg(t, js, "src", []byte(`{"source":"src","title":"no body"}`))
 	publishRawMsg(t, js, "src", []byte(`{"source":"src","body":`))
@@ -211,7 +221,9 @@ func TestReprocessRerunsWithoutDuplicates(t *testing.T) {
 	p := startPipeline(t, t.TempDir())
 	base := "http://" + p.HTTPAddr()
 	natsURL := p.NATSURL()
-	js := connectJS(t, natsURL)
+	js := connectJS(t, p, natsembed.UserAdmin)
+	// The commands find up's admin key in its data directory.
+	t.Setenv("NEWSFLOW_DATA", filepath.Dir(p.CredentialsDir()))
 
 	art := func(id, body string) []byte {
 		b, _ := json.Marshal(map[string]string{"source": "rp", "id": id, "title": "Reprocess " + id, "body": body})

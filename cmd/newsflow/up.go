@@ -12,6 +12,7 @@ import (
 	"github.com/newsflow/newsflow/cmd/newsflow/internal/standalone"
 	"github.com/newsflow/newsflow/pkg/dashboard"
 	"github.com/newsflow/newsflow/pkg/envflag"
+	"github.com/newsflow/newsflow/pkg/natsembed"
 	"github.com/newsflow/newsflow/pkg/telemetry"
 )
 
@@ -22,7 +23,7 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (NATS store and index)")
 	fs.StringVar(&cfg.HTTPAddr, "http", cfg.HTTPAddr, "HTTP listener: API, search page, /dashboard, /metrics (127.0.0.1 only by default; :8080 for every interface)")
 	fs.StringVar(&cfg.NATSAddr, "nats", cfg.NATSAddr, "address where the embedded NATS server accepts clients")
-	fs.StringVar(&cfg.NATSToken, "nats-token", cfg.NATSToken, "token every NATS client must present (empty: none; keep --nats on 127.0.0.1 then)")
+	fs.StringVar(&cfg.NATSToken, "nats-token", cfg.NATSToken, "token every NATS client must present, instead of the generated users of DATA/credentials (any client with it may then do anything)")
 	fs.StringVar(&cfg.NATSTLSCert, "nats-tls-cert", cfg.NATSTLSCert, "server certificate (PEM) of the embedded NATS server: outside clients must then use TLS (with --nats-tls-key)")
 	fs.StringVar(&cfg.NATSTLSKey, "nats-tls-key", cfg.NATSTLSKey, "private key (PEM) of --nats-tls-cert")
 	fs.StringVar(&cfg.NATSTLSCA, "nats-tls-ca", cfg.NATSTLSCA, "CA certificate (PEM): outside NATS clients must present a certificate it signed (mutual TLS; needs --nats-tls-cert)")
@@ -78,6 +79,11 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stderr, "newsflow is up: http://%s  (NATS %s, data in %s). Ctrl-C stops it.\n", p.HTTPAddr(), p.NATSURL(), cfg.DataDir)
+	if dir := p.CredentialsDir(); dir != "" {
+		fmt.Fprintf(stderr, "NATS needs credentials: newsflow commands run with --data %s find them; other clients use an NKey seed from %s\n"+
+			"  (admin.nk: everything; producer.nk: publish to articles.raw.>), e.g. nats --server %s --nkey %s stream ls\n",
+			cfg.DataDir, dir, p.NATSURL(), natsembed.SeedFile(dir, natsembed.UserAdmin))
+	}
 	<-ctx.Done()
 	log.Info("shutting down")
 	if err := p.Stop(); err != nil {

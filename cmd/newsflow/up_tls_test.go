@@ -17,6 +17,7 @@ import (
 
 	"github.com/newsflow/newsflow/cmd/newsflow/internal/standalone"
 	"github.com/newsflow/newsflow/pkg/natsbus"
+	"github.com/newsflow/newsflow/pkg/natsembed"
 	"github.com/newsflow/newsflow/pkg/natsmon"
 	"github.com/newsflow/newsflow/pkg/natstest"
 )
@@ -71,8 +72,13 @@ func TestUpWithNATSTLS(t *testing.T) {
 				good = natsbus.ConnConfig{TLSCA: pki.CA, TLSCert: pki.ClientCert, TLSKey: pki.ClientKey}
 				goodArgs = append(goodArgs, "--nats-tls-cert", pki.ClientCert, "--nats-tls-key", pki.ClientKey)
 			}
+			// Every client holds up's admin key: those refused are refused
+			// for their TLS settings alone.
+			admin := natsembed.SeedFile(p.CredentialsDir(), natsembed.UserAdmin)
+			good.NKeyFile = admin
+			goodArgs = append(goodArgs, "--nats-nkey", admin)
 			for _, r := range refused {
-				r.cfg.URL = u
+				r.cfg.URL, r.cfg.NKeyFile = u, admin
 				if nc, err := natsbus.Connect(r.cfg, zaptest.NewLogger(t), nats.RetryOnFailedConnect(false), nats.Timeout(3*time.Second)); err == nil {
 					nc.Close()
 					t.Fatalf("a TLS client %s was let in", r.what)

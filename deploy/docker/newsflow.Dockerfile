@@ -13,6 +13,9 @@ COPY rootfs/ /
 COPY --chown=65532:65532 var/ /var/
 USER 65532:65532
 WORKDIR /var/lib/newsflow
+# newsflow commands run in the container (docker exec) find up's NATS
+# credentials here, under credentials/.
+ENV NEWSFLOW_DATA=/var/lib/newsflow
 VOLUME ["/var/lib/newsflow"]
 EXPOSE 8080 4222
 ENTRYPOINT ["/usr/local/bin/newsflow"]

@@ -47,7 +47,8 @@ func TestDashboardQueriesReturnData(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	httpPort, natsPort, promPort := deploytest.FreePort(t), deploytest.FreePort(t), deploytest.FreePort(t)
-	upLog := start(t, ctx, "newsflow up", newsflow, "up", "--data", t.TempDir(),
+	dataDir := t.TempDir()
+	upLog := start(t, ctx, "newsflow up", newsflow, "up", "--data", dataDir,
 		"--http", fmt.Sprintf("127.0.0.1:%d", httpPort), "--nats", fmt.Sprintf("127.0.0.1:%d", natsPort), "--log-format", "json")
 	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 	waitFor(t, ctx, "newsflow /readyz", upLog, func() error { return httpOK(base + "/readyz") })
@@ -66,7 +67,12 @@ scrape_configs:
 	prom := fmt.Sprintf("http://127.0.0.1:%d", promPort)
 	waitFor(t, ctx, "prometheus /-/ready", promLog, func() error { return httpOK(prom + "/-/ready") })
 
-	nc, err := nats.Connect(fmt.Sprintf("nats://127.0.0.1:%d", natsPort))
+	// up's embedded NATS wants credentials: the producer's key it made.
+	producer, err := nats.NkeyOptionFromSeed(filepath.Join(dataDir, "credentials", "producer.nk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := nats.Connect(fmt.Sprintf("nats://127.0.0.1:%d", natsPort), producer)
 	if err != nil {
 		t.Fatalf("connect to newsflow's nats: %v", err)
 	}

@@ -41,7 +41,9 @@ type Config struct {
 	// NATSAddr is where the embedded server accepts outside clients.
 	NATSAddr string
 	// NATSToken, when set, is required from every NATS client of the
-	// embedded server (outside producers and the stages alike).
+	// embedded server (outside producers and the stages alike), and
+	// replaces the generated users (see CredentialsDir): every client
+	// with the token may then do anything.
 	NATSToken string
 	// NATSTLSCert and NATSTLSKey, when set (both or neither), are the
 	// server certificate and key: the embedded server then accepts outside
@@ -81,6 +83,12 @@ type Config struct {
 	Enrich enrich.Config
 	Index  index.Config
 }
+
+// CredentialsDir is the directory under the data directory that holds the
+// NKey seeds of the embedded server's users (natsembed.Users), made on
+// first start: admin.nk for the newsflow command, producer.nk for
+// producers, one per stage.
+const CredentialsDir = "credentials"
 
 // DefaultHTTPAddr is where `newsflow up` serves HTTP unless told
 // otherwise: this machine only. `--http :8080` opens it to every
@@ -161,6 +169,7 @@ type Pipeline struct {
 	reg    *prometheus.Registry
 	g      *errgroup.Group
 	conns  []*nats.Conn
+	creds  *natsembed.Credentials
 	cancel context.CancelFunc
 	done   chan error
 	// watch restarts JetStream after a write failure once there is room.
@@ -179,6 +188,16 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Pipeline, error) 
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
+	var creds *natsembed.Credentials
+	var users []*server.NkeyUser
+	if cfg.NATSToken == "" {
+		if creds, err = natsembed.LoadOrCreateCredentials(filepath.Join(cfg.DataDir, CredentialsDir)); err != nil {
+			return nil, err
+		}
+		if users, err = creds.NkeyUsers(); err != nil {
+			return nil, err
+		}
+	}
 	natsCfg := natsembed.Config{
 		Addr:        cfg.NATSAddr,
 		MonitorAddr: cfg.NATSMonitorAddr,
@@ -188,6 +207,8 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Pipeline, error) 
 		Options: func(o *server.Options) {
 			if cfg.NATSToken != "" {
 				o.Authorization = cfg.NATSToken
+			} else {
+				o.Nkeys = users
 			}
 			withTLS(o)
 		},
@@ -196,7 +217,7 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Pipeline, error) 
 	if err != nil {
 		return nil, err
 	}
-	p := &Pipeline{cfg: cfg, log: log, srv: srv, done: make(chan error, 1),
+	p := &Pipeline{cfg: cfg, log: log, srv: srv, creds: creds, done: make(chan error, 1),
 		watch: natsembed.WatchStorage(srv, natsCfg, cfg.StorageReserve, log.With(zap.String("service", "nats")))}
 	if err := p.start(ctx); err != nil {
 		p.closeConns()
@@ -207,13 +228,20 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Pipeline, error) 
 	return p, nil
 }
 
-// connect connects a stage in process: the connection bypasses the
-// client listener, so it needs the token but neither TLS nor a client
-// certificate when those are required of outside clients.
+// connect connects a stage in process, as its own user (name is one of
+// natsembed.Users): the connection bypasses the client listener, so it
+// needs its key (or the token) but neither TLS nor a client certificate
+// when those are required of outside clients.
 func (p *Pipeline) connect(name string) (*nats.Conn, error) {
 	opts := []nats.Option{nats.InProcessServer(p.srv), nats.Name("newsflow-" + name), nats.MaxReconnects(-1)}
 	if p.cfg.NATSToken != "" {
 		opts = append(opts, nats.Token(p.cfg.NATSToken))
+	} else {
+		auth, err := p.creds.ConnectOptions(name)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, auth...)
 	}
 	nc, err := nats.Connect("", opts...)
 	if err != nil {
@@ -279,8 +307,26 @@ func (p *Pipeline) start(parent context.Context) error {
 	setupCtx, setupCancel := context.WithTimeout(ctx, 30*time.Second)
 	defer setupCancel()
 
+	// The admin creates the streams and checks them for /readyz; each
+	// stage runs as its own least-privilege user.
+	adminNC, err := p.connect(natsembed.UserAdmin)
+	if err != nil {
+		cancel()
+		return err
+	}
+	adminJS, err := natsbus.NewJetStream(adminNC)
+	if err != nil {
+		cancel()
+		return err
+	}
+	if err := natsbus.EnsureStreams(setupCtx, adminJS, topo); err != nil {
+		cancel()
+		return err
+	}
+	p.http.AddCheck("nats", natsbus.Ready(adminNC, adminJS))
+
 	var comps []service.Component
-	for i, st := range stages {
+	for _, st := range stages {
 		nc, err := p.connect(st.name)
 		if err != nil {
 			cancel()
@@ -290,13 +336,6 @@ func (p *Pipeline) start(parent context.Context) error {
 		if err != nil {
 			cancel()
 			return err
-		}
-		if i == 0 {
-			if err := natsbus.EnsureStreams(setupCtx, js, topo); err != nil {
-				cancel()
-				return err
-			}
-			p.http.AddCheck("nats", natsbus.Ready(nc, js))
 		}
 		comp, err := st.build(setupCtx, service.Deps{
 			Log: p.log.With(zap.String("service", st.name)), Metrics: metrics, Registry: p.reg, NC: nc, JS: js, HTTP: p.http, Topology: topo,
@@ -359,6 +398,16 @@ func (p *Pipeline) NATSMonitorURL() string {
 		scheme = "https"
 	}
 	return scheme + "://" + addr.String()
+}
+
+// CredentialsDir is the directory of the NKey seeds of the embedded
+// server's users (natsembed.SeedFile names each), or "" when --nats-token
+// replaces them.
+func (p *Pipeline) CredentialsDir() string {
+	if p.creds == nil {
+		return ""
+	}
+	return p.creds.Dir
 }
 
 // Registry is the process's metrics registry.
