@@ -154,7 +154,7 @@ func TestDashboardInChromium(t *testing.T) {
 
 	published := make(chan string, 1)
 	go func() {
-		code, out := cli(t, "publish", "--nats", p.NATSURL(), file)
+		code, out := cli(t, "publish", "--nats", p.NATSURL(), "--data", filepath.Dir(p.CredentialsDir()), file)
 		published <- fmt.Sprintf("exit %d: %s", code, out)
 	}()
 	// Under load: articles are indexed while others wait.
