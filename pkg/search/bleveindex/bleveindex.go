@@ -71,11 +71,24 @@ type Index struct {
 var _ search.Index = (*Index)(nil)
 
 // Open opens the index in dir, creating it when it does not exist.
-func Open(dir string) (*Index, error) {
+//
+// It checks the index first (Verify): a damaged one is refused with an
+// error wrapping ErrCorrupt rather than opened without its damaged part;
+// one that another process has open, with ErrInUse. A panic of Bleve
+// while opening is returned as an ErrCorrupt error too.
+func Open(dir string) (_ *Index, err error) {
 	cfg, err := runtimeConfig()
 	if err != nil {
 		return nil, err
 	}
+	if err := Verify(dir); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: opening %s panicked: %v", ErrCorrupt, dir, r)
+		}
+	}()
 	idx, err := bleve.OpenUsing(dir, cfg)
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
