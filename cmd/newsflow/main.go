@@ -39,6 +39,7 @@ func commands() []command {
 		{"status", "streams, consumers, pending and redelivered counts per stage", runStatus},
 		{"reprocess", "run the stages again over raw submissions kept in ARTICLES_RAW", runReprocess},
 		{"setup", "create or update the streams (for least-privilege workers)", runSetup},
+		{"index", "rebuild the embedded search index from the ARTICLES stream", runIndex},
 		{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 			_, err := fmt.Fprintf(stdout, "newsflow %s (%s)\n", version.Version(), version.Revision())
 			return err

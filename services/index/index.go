@@ -139,6 +139,10 @@ func OpenIndex(ctx context.Context, location string) (search.Index, error) {
 		return pgindex.Open(ctx, location)
 	}
 	idx, err := bleveindex.Open(location)
+	if errors.Is(err, bleveindex.ErrCorrupt) {
+		return nil, fmt.Errorf("%w; rebuild it from the ARTICLES stream: newsflow index rebuild --index %s --nats URL "+
+			"(for newsflow up, stopped: newsflow index rebuild --data DIR)", err, location)
+	}
 	if err != nil {
 		return nil, err
 	}
