@@ -204,7 +204,7 @@ func TestFaultDiskFull(t *testing.T) {
 	readyAfter := time.Since(freed)
 
 	// Every 202: indexed or dead-lettered, never neither, never both.
-	dead := deadLetterReasons(t, p.NATSURL())
+	dead := deadLetterReasons(t, p)
 	pending := map[string]bool{}
 	for id := range accepted {
 		pending[id] = true
@@ -216,7 +216,7 @@ func TestFaultDiskFull(t *testing.T) {
 			}
 		}
 		if len(pending) > 0 {
-			dead = deadLetterReasons(t, p.NATSURL())
+			dead = deadLetterReasons(t, p)
 			for id := range pending {
 				if _, ok := dead[id]; ok {
 					delete(pending, id)
@@ -263,9 +263,9 @@ func TestFaultDiskFull(t *testing.T) {
 }
 
 // deadLetterReasons maps article ids to their dead-letter reasons.
-func deadLetterReasons(t *testing.T, natsURL string) map[string]string {
+func deadLetterReasons(t *testing.T, p *standalone.Pipeline) map[string]string {
 	t.Helper()
-	code, out := cli(t, "dlq", "list", "--json", "--limit", "100000", "--nats", natsURL)
+	code, out := cli(t, "dlq", "list", "--json", "--limit", "100000", "--nats", p.NATSURL(), "--data", filepath.Dir(p.CredentialsDir()))
 	if code != 0 {
 		t.Fatalf("dlq list: exit %d: %s", code, out)
 	}
