@@ -41,7 +41,11 @@ type Article struct {
 
 	// Set by enrich. These are always present in JSON, so that a client can
 	// tell "none found" from "not enriched" by enriched_at alone.
-	CleanBody          string            `json:"clean_body"`
+	CleanBody string `json:"clean_body"`
+	// LangDeclared is the language given on input (the publisher's), kept
+	// beside the language the enrich stage settles on in Lang ("und" when
+	// unsure); "" when none was given.
+	LangDeclared       string            `json:"lang_declared"`
 	LangConfidence     float64           `json:"lang_confidence"`
 	WordCount          int               `json:"word_count"`
 	ReadingTimeSeconds int               `json:"reading_time_seconds"`

@@ -1,12 +1,17 @@
 package langdetect
 
-import "unicode"
+import (
+	"sort"
+	"unicode"
+)
 
-// Scripts without a model here, each with the language it most likely
-// means in news text.
+// Scripts: the first three hold several modelled languages each, the
+// others (but scriptOther) mean one language of their own.
 const (
-	scriptGreek = iota
+	scriptLatin = iota
+	scriptCyrillic
 	scriptArabic
+	scriptGreek
 	scriptHebrew
 	scriptArmenian
 	scriptGeorgian
@@ -15,62 +20,104 @@ const (
 	scriptHangul
 	scriptThai
 	scriptDevanagari
-	numOtherScripts
+	scriptBengali
+	scriptTamil
+	scriptTelugu
+	scriptGujarati
+	scriptGurmukhi
+	scriptOther
+	numScripts
 )
 
-func otherScript(r rune) int {
-	switch {
-	case unicode.Is(unicode.Greek, r):
-		return scriptGreek
-	case unicode.Is(unicode.Arabic, r):
-		return scriptArabic
-	case unicode.Is(unicode.Hebrew, r):
-		return scriptHebrew
-	case unicode.Is(unicode.Armenian, r):
-		return scriptArmenian
-	case unicode.Is(unicode.Georgian, r):
-		return scriptGeorgian
-	case unicode.Is(unicode.Han, r):
-		return scriptHan
-	case unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r):
-		return scriptKana
-	case unicode.Is(unicode.Hangul, r):
-		return scriptHangul
-	case unicode.Is(unicode.Thai, r):
-		return scriptThai
-	case unicode.Is(unicode.Devanagari, r):
-		return scriptDevanagari
-	}
-	return -1
+// scriptLangs is the language of each one-language script (Han is zh or,
+// with kana, ja).
+var scriptLangs = [numScripts]string{
+	scriptGreek: "el", scriptHebrew: "he", scriptArmenian: "hy", scriptGeorgian: "ka",
+	scriptHan: "zh", scriptHangul: "ko", scriptThai: "th",
+	scriptDevanagari: "hi", scriptBengali: "bn", scriptTamil: "ta", scriptTelugu: "te",
+	scriptGujarati: "gu", scriptGurmukhi: "pa",
 }
 
-// otherScriptLang names the language of a script; Han text with any kana
-// is Japanese.
-func otherScriptLang(s int, counts [numOtherScripts]int) string {
+// modelScripts gives the script of each modelled language.
+var modelScripts = map[string]int{
+	"ar": scriptArabic, "fa": scriptArabic,
+	"be": scriptCyrillic, "bg": scriptCyrillic, "kk": scriptCyrillic, "mk": scriptCyrillic,
+	"ru": scriptCyrillic, "sr": scriptCyrillic, "uk": scriptCyrillic,
+}
+
+func init() {
+	for _, l := range []string{"af", "az", "bs", "ca", "cs", "da", "de", "en", "es", "et", "eu", "fi",
+		"fr", "ga", "hr", "hu", "id", "it", "lt", "lv", "ms", "nb", "nl", "pl", "pt", "ro", "sk", "sl",
+		"sq", "sv", "sw", "tl", "tr", "vi"} {
+		modelScripts[l] = scriptLatin
+	}
+}
+
+// ModelLanguages lists the languages scored by n-gram models (those of the
+// Latin, Cyrillic and Arabic scripts), sorted.
+func ModelLanguages() []string {
+	out := make([]string, 0, len(modelScripts))
+	for l := range modelScripts {
+		out = append(out, l)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var scriptTables = []struct {
+	script int
+	table  *unicode.RangeTable
+}{
+	{scriptCyrillic, unicode.Cyrillic},
+	{scriptArabic, unicode.Arabic},
+	{scriptGreek, unicode.Greek},
+	{scriptHebrew, unicode.Hebrew},
+	{scriptArmenian, unicode.Armenian},
+	{scriptGeorgian, unicode.Georgian},
+	{scriptHan, unicode.Han},
+	{scriptKana, unicode.Hiragana},
+	{scriptKana, unicode.Katakana},
+	{scriptHangul, unicode.Hangul},
+	{scriptThai, unicode.Thai},
+	{scriptDevanagari, unicode.Devanagari},
+	{scriptBengali, unicode.Bengali},
+	{scriptTamil, unicode.Tamil},
+	{scriptTelugu, unicode.Telugu},
+	{scriptGujarati, unicode.Gujarati},
+	{scriptGurmukhi, unicode.Gurmukhi},
+	{scriptLatin, unicode.Latin},
+}
+
+// scriptOf returns the script of a letter.
+func scriptOf(r rune) int {
+	switch {
+	case r < 0x250:
+		return scriptLatin
+	case r >= 0x400 && r < 0x530:
+		return scriptCyrillic
+	}
+	for _, t := range scriptTables {
+		if unicode.Is(t.table, r) {
+			return t.script
+		}
+	}
+	return scriptOther
+}
+
+// scriptLang names the language of a one-language script, "" for the
+// others: Han with any kana is Japanese, and Korean may mix Han (hanja)
+// into Hangul.
+func scriptLang(s int, counts [numScripts]int) string {
 	switch s {
-	case scriptGreek:
-		return "el"
-	case scriptArabic:
-		return "ar"
-	case scriptHebrew:
-		return "he"
-	case scriptArmenian:
-		return "hy"
-	case scriptGeorgian:
-		return "ka"
 	case scriptHan:
 		if counts[scriptKana] > 0 {
 			return "ja"
 		}
-		return "zh"
+		if counts[scriptHangul] > 0 {
+			return "ko"
+		}
 	case scriptKana:
 		return "ja"
-	case scriptHangul:
-		return "ko"
-	case scriptThai:
-		return "th"
-	case scriptDevanagari:
-		return "hi"
 	}
-	return ""
+	return scriptLangs[s]
 }

@@ -67,25 +67,27 @@ func (m *textModels) load() error {
 	return m.err
 }
 
-// detectLang sets lang and lang_confidence from the title and the clean
-// body. A language given on input is kept when the text does not clearly
-// say otherwise (confidence below 0.9).
+// detectLang sets lang, lang_declared and lang_confidence from the title
+// and the clean body: the language given on input is kept as
+// lang_declared, and stays the article's language unless the text clearly
+// says otherwise (langdetect.Choose); with none given, lang is the detected
+// one, "und" when the text does not settle it.
 func (m *textModels) detectLang(_ context.Context, a *article.Article, d *analysis) error {
 	if err := m.load(); err != nil {
 		return err
+	}
+	if a.EnrichedAt.IsZero() && a.LangDeclared == "" {
+		// First enrichment: lang is still the publisher's. (An article
+		// enriched again keeps the declared language it was given.)
+		a.LangDeclared = a.Lang
 	}
 	// The title on its own line, then the clean body; without a title,
 	// the body alone (a line break before it changes nothing: Detect
 	// reads letters).
 	r := m.lang.Detect(d.of(a).full)
-	if r.Lang == "" {
-		return nil
-	}
-	if a.Lang != "" && a.Lang != r.Lang && r.Confidence < 0.9 {
-		return nil
-	}
-	a.Lang = r.Lang
-	a.LangConfidence = math.Round(r.Confidence*1000) / 1000
+	lang, conf := langdetect.Choose(a.LangDeclared, r)
+	a.Lang = lang
+	a.LangConfidence = math.Round(conf*1000) / 1000
 	return nil
 }
 

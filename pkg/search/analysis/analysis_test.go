@@ -52,6 +52,9 @@ func TestAnalyzers(t *testing.T) {
 		{"de", "лавров заяви че войната е running election haus covid 19 3.5"},
 		{"uk", "лавров заяви че войната е running elections häuser covid 19 3.5"},
 		{"", "лавров заяви че войната е running elections häuser covid 19 3.5"},
+		// und (the detector could not tell): the neutral analyzer, no
+		// stemming and no stop words of any one language.
+		{"und", "лавров заяви че войната е running elections häuser covid 19 3.5"},
 	}
 	for _, tt := range tests {
 		t.Run("lang "+tt.lang, func(t *testing.T) {
@@ -59,6 +62,9 @@ func TestAnalyzers(t *testing.T) {
 				t.Errorf("IndexText = %q\nwant        %q", got, tt.want)
 			}
 		})
+	}
+	if got := s.For("und").Lang(); got != DefaultLang {
+		t.Errorf("For(und) is the %s analyzer, want %s", got, DefaultLang)
 	}
 	t.Run("positions and offsets", func(t *testing.T) {
 		var got []Token

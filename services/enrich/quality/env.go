@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/langdetect"
 	"github.com/newsflow/newsflow/pkg/simhash"
 )
 
@@ -26,9 +27,6 @@ var CorpusFiles = []string{"bg.jsonl", "bg_htfn.jsonl", "ru.jsonl", "uk.jsonl", 
 type Env struct {
 	// CorpusDir is the shared corpus directory.
 	CorpusDir string
-	// LangTrainDir holds the language training texts written for the
-	// project (pkg/langdetect/train); "" skips the cross-validation.
-	LangTrainDir string
 	// GoldDir holds the gold set, one <id>.json per article.
 	GoldDir string
 	// SpeakersDir holds the speaker annotations with their held-out half
@@ -37,7 +35,7 @@ type Env struct {
 	// Enrich runs the enrich steps over an article, as the stage does.
 	Enrich func(ctx context.Context, a *article.Article)
 	// DetectLang returns the language of a text, as the enrich step does.
-	DetectLang func(text string) string
+	DetectLang func(text string) langdetect.Result
 	// Clean returns the boilerplate removed from an article's body: whole
 	// lines, and fragments cut out of lines that stay.
 	Clean func(a *article.Article) (lines, spans []string)

@@ -37,7 +37,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	corpusDir := fs.String("corpus", corpus.Find(), "the shared test corpus (default $"+corpus.EnvVar+" or ../shared/corpus)")
 	goldDir := fs.String("gold", "services/enrich/testdata/gold", "the gold set directory")
 	speakers := fs.String("speakers", "services/enrich/testdata/speakers", "the quote speaker annotations with their held-out half")
-	langTrain := fs.String("lang-train", "pkg/langdetect/train", "the language training texts written for the project (for cross-validation)")
 	out := fs.String("out", "docs/quality.md", `the report file, "-" for standard output`)
 	only := fs.String("only", "", "comma-separated section titles to run (default all)")
 	verbose := fs.Bool("v", false, "print each miss to standard error")
@@ -48,7 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if *corpusDir == "" {
 		return fmt.Errorf("corpus not found: pass -corpus or set %s", corpus.EnvVar)
 	}
-	env, err := newEnv(*corpusDir, *goldDir, *langTrain)
+	env, err := newEnv(*corpusDir, *goldDir)
 	if err == nil {
 		env.SpeakersDir = *speakers
 	}

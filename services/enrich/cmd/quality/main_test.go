@@ -49,7 +49,7 @@ func TestReportMeetsTheTextTargets(t *testing.T) {
 	}
 	dir := corpus.Dir(t)
 	var out bytes.Buffer
-	err := run(context.Background(), []string{"-corpus", dir, "-gold", "../../testdata/gold", "-lang-train", "../../../../pkg/langdetect/train", "-out", "-", "-only", "Language,Boilerplate,Near duplicates"}, &out, io.Discard)
+	err := run(context.Background(), []string{"-corpus", dir, "-gold", "../../testdata/gold", "-out", "-", "-only", "Language,Boilerplate,Near duplicates"}, &out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

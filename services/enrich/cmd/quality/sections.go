@@ -27,18 +27,17 @@ func sections() []quality.Section {
 	}
 }
 
-func newEnv(corpusDir, goldDir, langTrainDir string) (*quality.Env, error) {
+func newEnv(corpusDir, goldDir string) (*quality.Env, error) {
 	e := enrich.NewEnricher(enrich.Steps(), time.Now)
 	ld, err := langdetect.New()
 	if err != nil {
 		return nil, err
 	}
 	env := &quality.Env{
-		CorpusDir:    corpusDir,
-		GoldDir:      goldDir,
-		LangTrainDir: langTrainDir,
-		Enrich:       e.Enrich,
-		DetectLang:   func(text string) string { return ld.Detect(text).Lang },
+		CorpusDir:  corpusDir,
+		GoldDir:    goldDir,
+		Enrich:     e.Enrich,
+		DetectLang: ld.Detect,
 	}
 	env.Clean = learnedCleaner(env)
 	env.Sign = func(a *article.Article) (simhash.Signature, bool) {
