@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -55,9 +56,11 @@ and writes --index (stop the index stage that uses it first).`)
 	fs := flag.NewFlagSet("newsflow index rebuild", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { usage(); fs.PrintDefaults() }
+	// --data first: the NATS flags then take it as theirs too (the
+	// credentials of a running up are under DIR/credentials).
+	data := fs.String("data", "", "newsflow up's data directory (newsflow up stopped): read DIR/nats, write DIR/index")
 	var nf natsFlags
 	nf.register(fs)
-	data := fs.String("data", "", "newsflow up's data directory (newsflow up stopped): read DIR/nats, write DIR/index")
 	indexDir := fs.String("index", "", "the index directory to rebuild (default DIR/index with --data)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -82,7 +85,10 @@ and writes --index (stop the index stage that uses it first).`)
 
 	var js jetstream.JetStream
 	if *data != "" {
-		srv, err := natsembed.Start(natsembed.Config{StoreDir: filepath.Join(*data, "nats"), Addr: "127.0.0.1:-1", ServerName: "newsflow-rebuild"})
+		// In process only: no listener that another local client could use
+		// while the store is open without credentials.
+		srv, err := natsembed.Start(natsembed.Config{StoreDir: filepath.Join(*data, "nats"), Addr: "127.0.0.1:-1", ServerName: "newsflow-rebuild",
+			Options: func(o *server.Options) { o.DontListen = true }})
 		if err != nil {
 			return fmt.Errorf("index rebuild: read %s: %w", filepath.Join(*data, "nats"), err)
 		}
