@@ -30,7 +30,17 @@ type Batcher struct {
 	done    chan struct{}
 	// observe, when set, is told the size and duration of every write.
 	observe func(n int, d time.Duration, err error)
+	// trace, when set, is called by Run with eventQueued after it took an
+	// article into the next batch and eventDue when that batch's maxWait
+	// is over: tests wait for these instead of sleeping.
+	trace func(event string)
 }
+
+// Events reported to Batcher.trace.
+const (
+	eventQueued = "queued"
+	eventDue    = "due"
+)
 
 type batchReq struct {
 	a   *article.Article
@@ -120,6 +130,9 @@ func (b *Batcher) Run(ctx context.Context) {
 		}
 		batch = append(batch, r)
 		size += textBytes(r.a)
+		if b.trace != nil {
+			b.trace(eventQueued)
+		}
 	}
 	for {
 		if len(batch) > 0 && busy < b.writers && (full() || (due && busy == 0)) {
@@ -155,6 +168,9 @@ func (b *Batcher) Run(ctx context.Context) {
 			add(r)
 		case <-timer.C:
 			due = true
+			if b.trace != nil {
+				b.trace(eventDue)
+			}
 		case <-finished:
 			busy--
 		}

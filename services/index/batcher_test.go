@@ -82,6 +82,35 @@ func newRecording(t *testing.T) *recordingIndex {
 	return &recordingIndex{Index: idx}
 }
 
+// traced makes b report its events on the returned channel.
+func traced(b *Batcher) <-chan string {
+	events := make(chan string, 1024)
+	b.trace = func(ev string) { events <- ev }
+	return events
+}
+
+// waitEvents waits until events has delivered at least the given number
+// of each event; others are dropped.
+func waitEvents(t *testing.T, events <-chan string, want map[string]int) {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		left := 0
+		for _, n := range want {
+			left += max(n, 0)
+		}
+		if left == 0 {
+			return
+		}
+		select {
+		case got := <-events:
+			want[got]--
+		case <-timeout:
+			t.Fatalf("timed out waiting for events %v", want)
+		}
+	}
+}
+
 func runBatcher(t *testing.T, b *Batcher) context.CancelFunc {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -187,10 +216,11 @@ func TestBatcher(t *testing.T) {
 	t.Run("stop drains queued articles", func(t *testing.T) {
 		idx := newRecording(t)
 		b := NewBatcher(idx, 1, 1000, 0, time.Hour, nil)
+		events := traced(b)
 		cancel := runBatcher(t, b)
 		errc := make(chan error, 1)
 		go func() { errc <- b.Add(context.Background(), docs(1, 10)[0]) }()
-		time.Sleep(20 * time.Millisecond)
+		waitEvents(t, events, map[string]int{eventQueued: 1}) // queued, not written: the batch waits an hour
 		cancel()
 		if err := <-errc; err != nil {
 			t.Errorf("Add during shutdown: %v", err)
@@ -202,9 +232,16 @@ func TestBatcher(t *testing.T) {
 
 	t.Run("writers overlap but never exceed their bound", func(t *testing.T) {
 		idx := newRecording(t)
+		idx.gate = make(chan struct{})
 		b := NewBatcher(idx, 2, 20, 0, time.Millisecond, nil)
 		runBatcher(t, b)
-		for _, err := range addAll(t, b, docs(400, 2000)) {
+		done := make(chan []error, 1)
+		go func() { done <- addAll(t, b, docs(400, 2000)) }()
+		// The first write is held: the next batch fills up and takes the
+		// second writer; the third must wait for one of them.
+		idx.waitWriting(t, 2)
+		close(idx.gate)
+		for _, err := range <-done {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -227,14 +264,18 @@ func TestBatcher(t *testing.T) {
 		idx := newRecording(t)
 		idx.gate = make(chan struct{})
 		b := NewBatcher(idx, 2, 100, 0, 5*time.Millisecond, nil)
+		events := traced(b)
 		runBatcher(t, b)
 		all := docs(10, 10)
 		first := make(chan error, 1)
 		go func() { first <- b.Add(context.Background(), all[0]) }()
 		idx.waitWriting(t, 1)
+		waitEvents(t, events, map[string]int{eventQueued: 1, eventDue: 1}) // the first batch's, being written
 		rest := make(chan []error, 1)
 		go func() { rest <- addAll(t, b, all[1:]) }()
-		time.Sleep(50 * time.Millisecond) // ten times the batch wait
+		// All nine are queued and their batch is due while the first
+		// write is held.
+		waitEvents(t, events, map[string]int{eventQueued: 9, eventDue: 1})
 		if got := idx.sizes(); len(got) != 1 {
 			t.Errorf("batches %v were started while the first was written; want the rest to wait for it", got)
 		}
