@@ -30,6 +30,9 @@ var (
 	ErrNotFound = errors.New("article not found")
 	// ErrInvalidQuery wraps errors in a query a person wrote.
 	ErrInvalidQuery = errors.New("invalid query")
+	// ErrBusy is returned when as many searches as the budget allows
+	// are running already: try again shortly (the API answers 429).
+	ErrBusy = errors.New("too many searches at once")
 )
 
 // Query is a search request.

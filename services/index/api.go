@@ -154,6 +154,19 @@ func (a *API) search(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, article.CodeInvalid, field, err.Error())
 		return
 	}
+	if errors.Is(err, search.ErrBusy) {
+		a.cfg.Metrics.Search(OutcomeBusy, time.Since(start))
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusTooManyRequests, "too_many_requests", "", "too many searches are running, try again shortly (--search-max-concurrent)")
+		return
+	}
+	if errors.Is(err, search.ErrTimeout) {
+		a.cfg.Metrics.Search(OutcomeTimeout, time.Since(start))
+		a.log.Warn("search timed out", zap.String("q", q.Text), zap.Error(err))
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, "timeout", "", err.Error()+" (--search-timeout): narrow the query")
+		return
+	}
 	if err != nil {
 		a.cfg.Metrics.Search(OutcomeError, time.Since(start))
 		a.log.Error("search failed", zap.String("q", q.Text), zap.Error(err))

@@ -43,6 +43,8 @@ type Config struct {
 	BatchWriters int
 	// ReadToken, when set, is required as a bearer token by the search API.
 	ReadToken string
+	// Search bounds what the searches of the API may cost.
+	Search search.Budget
 }
 
 // DefaultConfig returns the defaults.
@@ -54,6 +56,7 @@ func DefaultConfig() Config {
 		BatchBytes:   8 << 20,
 		BatchWait:    50 * time.Millisecond,
 		BatchWriters: 2,
+		Search:       search.DefaultBudget(),
 	}
 	cfg.FitConcurrency()
 	return cfg
@@ -78,6 +81,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.BatchWait, "batch-wait", c.BatchWait, "longest wait to fill an index batch")
 	fs.IntVar(&c.BatchWriters, "batch-writers", c.BatchWriters, "index batches written at once (each on its own core); set --concurrency to batch-size times this")
 	fs.StringVar(&c.ReadToken, "read-token", c.ReadToken, "bearer token required by the search API (empty: open)")
+	c.Search.RegisterFlags(fs)
 }
 
 // Validate checks the configuration.
@@ -94,6 +98,9 @@ func (c Config) Validate() error {
 		}
 	} else if strings.Contains(c.Index, "://") {
 		return fmt.Errorf("index %q: use a directory or a postgres:// URL", redactURL(c.Index))
+	}
+	if err := c.Search.Validate(); err != nil {
+		return err
 	}
 	return c.ValidateBatches()
 }
@@ -203,7 +210,7 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 		return nil, err
 	}
 	if d.HTTP != nil {
-		NewAPI(idx, APIConfig{ReadToken: cfg.ReadToken, Metrics: m}, d.Log).Routes(d.HTTP)
+		NewAPI(search.NewBounded(idx, cfg.Search), APIConfig{ReadToken: cfg.ReadToken, Metrics: m}, d.Log).Routes(d.HTTP)
 	}
 	return &Service{worker: w, batcher: b, idx: idx, log: d.Log}, nil
 }

@@ -11,6 +11,10 @@ const (
 	OutcomeOK      = "ok"
 	OutcomeInvalid = "invalid"
 	OutcomeError   = "error"
+	// OutcomeBusy is a search refused 429: the budget's slots were full.
+	OutcomeBusy = "busy"
+	// OutcomeTimeout is a search cancelled past its time limit (503).
+	OutcomeTimeout = "timeout"
 )
 
 // Metrics are the index stage's own metrics: index batches and searches.
@@ -47,7 +51,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		}),
 		searches: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newsflow_search_requests_total",
-			Help: "Search requests by outcome: ok, invalid (400), error (500).",
+			Help: "Search requests by outcome: ok, invalid (400, also queries over the search budget), busy (429), timeout (503), error (500).",
 		}, []string{"outcome"}),
 		searchSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "newsflow_search_duration_seconds",
@@ -55,7 +59,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
 		}),
 	}
-	for _, o := range []string{OutcomeOK, OutcomeInvalid, OutcomeError} {
+	for _, o := range []string{OutcomeOK, OutcomeInvalid, OutcomeBusy, OutcomeTimeout, OutcomeError} {
 		m.searches.WithLabelValues(o)
 	}
 	if reg != nil {

@@ -251,3 +251,36 @@ func ReportLatencies(b *testing.B, ds []time.Duration) {
 	b.ReportMetric(ms(Percentile(ds, 99)), "p99_ms")
 	b.ReportMetric(ms(ds[len(ds)-1]), "max_ms")
 }
+
+// ExpensivePrefixQuery is the query of the adversarial run in issue 19:
+// 64 two-letter Cyrillic prefixes joined by OR (по* OR пе* OR ...), 572
+// bytes, within every limit of the query language but one whose prefixes
+// each match thousands of terms.
+func ExpensivePrefixQuery() string {
+	var parts []string
+	for _, c := range "пкнсмтдвлрбгзжчшщхфц" {
+		for _, v := range "оеаиу" {
+			if len(parts) < 64 {
+				parts = append(parts, string(c)+string(v)+"*")
+			}
+		}
+	}
+	return strings.Join(parts, " OR ")
+}
+
+// PeakRSS returns the process's peak resident set size (VmHWM) in bytes,
+// or 0 where /proc is missing.
+func PeakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			_, _ = fmt.Sscanf(strings.TrimSpace(rest), "%d", &kb)
+			return kb << 10
+		}
+	}
+	return 0
+}

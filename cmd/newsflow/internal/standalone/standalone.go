@@ -129,6 +129,9 @@ func (c Config) Validate() error {
 	if err := c.Index.ValidateBatches(); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
+	if err := c.Index.Search.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
 	return nil
 }
 
