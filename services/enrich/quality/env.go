@@ -43,6 +43,12 @@ type Env struct {
 	// step files for an article, and false when the article is too short
 	// to file.
 	Sign func(a *article.Article) (simhash.Signature, bool)
+	// NER extracts entities for the held-out entity section, per fold;
+	// nil scores the enrich steps (Enrich).
+	NER NERExtractor
+	// NERNote is a paragraph on what NER is, for the report ("" for
+	// none; end it with a newline).
+	NERNote string
 	// Log receives progress lines; nil for none.
 	Log io.Writer
 	// Removed, when not nil, receives every line the cleaner removes and

@@ -21,6 +21,7 @@ func sections() []quality.Section {
 		{Title: "Quote speakers in English (PolNeAR)", Run: quality.PolNeAR},
 		{Title: "Language", Run: quality.Language},
 		{Title: "Boilerplate", Run: quality.Boilerplate},
+		{Title: "Entities on held-out articles", Run: quality.HeldOutEntities},
 		{Title: "Entities", Run: quality.Entities},
 		{Title: "Quotes on the gold set (tuning)", Run: quality.Quotes},
 		{Title: "Near duplicates", Run: quality.NearDuplicates},
