@@ -78,6 +78,9 @@ func (x *Extractor) Gazetteer() *Gazetteer { return x.g }
 // Extractor extracts entities with a gazetteer.
 type Extractor struct {
 	g *Gazetteer
+	// model, when set, tags the names (see tagger.go); the rule-based
+	// chunker then only supplies features, roles and canonical forms.
+	model *Model
 	// memo caches what is computed about the tokens of the sentence being
 	// read; set only on the per-call copy Extract makes, so Extractor
 	// stays safe for concurrent use.
@@ -89,6 +92,9 @@ type Extractor struct {
 type gazMemo struct {
 	toks []textseg.Token // the sentence
 	at   []tokenMemo
+	// doc holds the document bits of the text's words (docWords), for the
+	// tagger.
+	doc map[string]uint8
 }
 
 type tokenMemo struct {
@@ -194,7 +200,19 @@ func (x *Extractor) ExtractSentences(text string, sents []textseg.Sentence, lang
 	xc.memo.reserve(longest)
 	var ms []mention
 	var roles []Role
+	if x.model != nil {
+		ws := make([][]string, len(sents))
+		for i, s := range sents {
+			ws[i] = texts(s.Tokens)
+		}
+		xc.memo.doc = docWords(ws)
+	}
 	for _, s := range sents {
+		if x.model != nil {
+			xc.memo.reset(s.Tokens)
+			ms, roles = xc.tagSentence(s.Tokens, lang, shouting(s.Text), ms, roles)
+			continue
+		}
 		if shouting(s.Text) {
 			continue
 		}

@@ -37,6 +37,10 @@ type analysis struct {
 
 	ents     *entities.Result
 	entsLang string
+	// rules are the entities of the rule-based chunker alone, which the
+	// quotation step's speaker rules were written against.
+	rules     *entities.Result
+	rulesLang string
 }
 
 // of returns the analysis of a's current text, resetting it when the
@@ -135,6 +139,16 @@ func (d *analysis) keywordTerms(m *keywords.Model, lang string) *keywords.Analys
 		d.terms, d.termsLang = m.AnalyzeTokens(lang, d.titleTokens(), d.bodyTokens()), lang
 	}
 	return d.terms
+}
+
+// ruleEntities returns the entities of the full text in lang found by the
+// rule-based chunker alone (x without its model).
+func (d *analysis) ruleEntities(x *entities.Extractor, lang string) *entities.Result {
+	if d.rules == nil || d.rulesLang != lang {
+		r := x.ExtractSentences(d.full, d.sentences(), lang)
+		d.rules, d.rulesLang = &r, lang
+	}
+	return d.rules
 }
 
 // entities returns the entities of the full text in lang.

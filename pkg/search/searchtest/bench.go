@@ -88,7 +88,11 @@ func WithEntities(tb testing.TB, arts []*article.Article) []*article.Article {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	x := entities.New(g)
+	m, err := entities.LoadModel()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	x := entities.New(g).WithModel(m)
 	out := make([]*article.Article, len(arts))
 	err = search.ParallelFor(len(arts), func(i int) error {
 		a := *arts[i]

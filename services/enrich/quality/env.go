@@ -49,6 +49,10 @@ type Env struct {
 	// NERNote is a paragraph on what NER is, for the report ("" for
 	// none; end it with a newline).
 	NERNote string
+	// NERErrors, when not nil, receives the held-out entity section's
+	// wrong names and missed entities, one per line (corpus text: keep it
+	// out of the repository).
+	NERErrors io.Writer
 	// Log receives progress lines; nil for none.
 	Log io.Writer
 	// Removed, when not nil, receives every line the cleaner removes and

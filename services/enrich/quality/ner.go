@@ -148,17 +148,57 @@ func NERTasks(env *Env) ([]NERTask, error) {
 // nerTypes maps the annotations' types to the article's.
 var nerTypes = map[string]string{"PER": article.EntityPerson, "LOC": article.EntityLocation, "ORG": article.EntityOrganization}
 
+// NERCount counts predictions (Right, Wrong) and gold entities (Found,
+// Missed): the shared task's precision is over distinct predicted names,
+// its recall over gold entities, which several right names may find.
+type NERCount struct {
+	Right, Wrong, Found, Missed int
+}
+
+// Add accumulates o into c.
+func (c *NERCount) Add(o NERCount) {
+	c.Right += o.Right
+	c.Wrong += o.Wrong
+	c.Found += o.Found
+	c.Missed += o.Missed
+}
+
+// Precision is Right/(Right+Wrong), 1 when nothing was predicted.
+func (c NERCount) Precision() float64 { return PRF{TP: c.Right, FP: c.Wrong}.Precision() }
+
+// Recall is Found/(Found+Missed), 1 when there was nothing to find.
+func (c NERCount) Recall() float64 { return PRF{TP: c.Found, FN: c.Missed}.Recall() }
+
+// F1 is the harmonic mean of precision and recall.
+func (c NERCount) F1() float64 {
+	p, r := c.Precision(), c.Recall()
+	if p+r == 0 {
+		return 0
+	}
+	return 2 * p * r / (p + r)
+}
+
+func nerRow(name string, c NERCount) []string {
+	return []string{name, fmt.Sprint(c.Right), fmt.Sprint(c.Wrong), fmt.Sprint(c.Found), fmt.Sprint(c.Missed), F3(c.Precision()), F3(c.Recall()), F3(c.F1())}
+}
+
+func nerHeader(first string) []string {
+	return []string{first, "right", "wrong", "found", "missed", "precision", "recall", "F1"}
+}
+
 // ScoreNERDoc scores predicted entities against one document the shared
 // task's relaxed way: a predicted (type, name) is right when the name
 // equals the mention or the base form of a gold entity of that type; one
 // that matches only a gold PRO, EVT or MISC form is neither right nor
 // wrong; recall counts each gold entity (its id and type; a CoNLL mention
-// and type) once. by gets the counts per type.
-func ScoreNERDoc(d NERDoc, pred []article.Entity, by map[string]*PRF) PRF {
+// and type) once. by gets the counts per type; wrong and missed, when not
+// nil, receive the wrong names and the missed entities ("TYPE\tname").
+func ScoreNERDoc(d NERDoc, pred []article.Entity, by map[string]*NERCount, wrong, missed *[]string) NERCount {
 	type goldKey struct{ id, typ string }
 	forms := map[string]map[string][]goldKey{} // type -> form -> entities
 	other := map[string]bool{}
 	found := map[goldKey]bool{}
+	names := map[goldKey]string{}
 	for _, e := range d.Entities {
 		t, ok := nerTypes[e.Type]
 		id := e.Entity
@@ -172,6 +212,12 @@ func ScoreNERDoc(d NERDoc, pred []article.Entity, by map[string]*PRF) PRF {
 		}
 		k := goldKey{id, t}
 		found[k] = found[k] || false
+		if names[k] == "" {
+			names[k] = e.Base
+			if names[k] == "" {
+				names[k] = e.Mention
+			}
+		}
 		if forms[t] == nil {
 			forms[t] = map[string][]goldKey{}
 		}
@@ -182,12 +228,12 @@ func ScoreNERDoc(d NERDoc, pred []article.Entity, by map[string]*PRF) PRF {
 		}
 	}
 	seen := map[string]bool{}
-	var p PRF
-	add := func(t string, x PRF) {
-		p.Add(x)
+	var c NERCount
+	add := func(t string, x NERCount) {
+		c.Add(x)
 		if by != nil {
 			if by[t] == nil {
-				by[t] = &PRF{}
+				by[t] = &NERCount{}
 			}
 			by[t].Add(x)
 		}
@@ -205,20 +251,28 @@ func ScoreNERDoc(d NERDoc, pred []article.Entity, by map[string]*PRF) PRF {
 			for _, k := range ks {
 				found[k] = true
 			}
-			add(e.Type, PRF{TP: 1})
+			add(e.Type, NERCount{Right: 1})
 			continue
 		}
 		if other[n] {
 			continue
 		}
-		add(e.Type, PRF{FP: 1})
-	}
-	for k, ok := range found {
-		if !ok {
-			add(k.typ, PRF{FN: 1})
+		add(e.Type, NERCount{Wrong: 1})
+		if wrong != nil {
+			*wrong = append(*wrong, e.Type+"\t"+e.Text)
 		}
 	}
-	return p
+	for k, ok := range found {
+		if ok {
+			add(k.typ, NERCount{Found: 1})
+			continue
+		}
+		add(k.typ, NERCount{Missed: 1})
+		if missed != nil {
+			*missed = append(*missed, k.typ+"\t"+names[k])
+		}
+	}
+	return c
 }
 
 var nerTypesRev = map[string]string{article.EntityPerson: "PER", article.EntityLocation: "LOC", article.EntityOrganization: "ORG"}
@@ -227,7 +281,7 @@ var nerTypesRev = map[string]string{article.EntityPerson: "PER", article.EntityL
 type NERScores struct {
 	// ByLang and ByLangType ("bg\tPERSON") over both folds; ByLangFold
 	// ("bg\tbrexit+asia_bibi") per fold.
-	ByLang, ByLangType, ByLangFold map[string]*PRF
+	ByLang, ByLangType, ByLangFold map[string]*NERCount
 	Articles                       map[string]int
 }
 
@@ -251,10 +305,10 @@ func ScoreNER(ctx context.Context, env *Env, x NERExtractor) (*NERScores, error)
 	if err != nil {
 		return nil, err
 	}
-	sc := &NERScores{ByLang: map[string]*PRF{}, ByLangType: map[string]*PRF{}, ByLangFold: map[string]*PRF{}, Articles: map[string]int{}}
-	get := func(m map[string]*PRF, k string) *PRF {
+	sc := &NERScores{ByLang: map[string]*NERCount{}, ByLangType: map[string]*NERCount{}, ByLangFold: map[string]*NERCount{}, Articles: map[string]int{}}
+	get := func(m map[string]*NERCount, k string) *NERCount {
 		if m[k] == nil {
-			m[k] = &PRF{}
+			m[k] = &NERCount{}
 		}
 		return m[k]
 	}
@@ -271,8 +325,17 @@ func ScoreNER(ctx context.Context, env *Env, x NERExtractor) (*NERScores, error)
 			extract[t.Fold] = f
 		}
 		lang := t.Doc.Lang
-		by := map[string]*PRF{}
-		p := ScoreNERDoc(t.Doc, f(ctx, t.Article), by)
+		by := map[string]*NERCount{}
+		var wrong, missed []string
+		p := ScoreNERDoc(t.Doc, f(ctx, t.Article), by, &wrong, &missed)
+		if env.NERErrors != nil {
+			for _, w := range wrong {
+				fmt.Fprintf(env.NERErrors, "%s\t%s\twrong\t%s\n", lang, t.Doc.ID, w)
+			}
+			for _, w := range missed {
+				fmt.Fprintf(env.NERErrors, "%s\t%s\tmissed\t%s\n", lang, t.Doc.ID, w)
+			}
+		}
 		get(sc.ByLang, lang).Add(p)
 		get(sc.ByLangFold, lang+"\t"+t.Fold).Add(p)
 		for typ, q := range by {
@@ -290,30 +353,30 @@ func (sc *NERScores) Markdown() string {
 	var rows [][]string
 	for _, l := range NERLangs {
 		if p := sc.ByLang[l]; p != nil {
-			rows = append(rows, PRFRow(fmt.Sprintf("%s (%d articles)", l, sc.Articles[l]), *p))
+			rows = append(rows, nerRow(fmt.Sprintf("%s (%d articles)", l, sc.Articles[l]), *p))
 		}
 	}
-	b.WriteString(Table(PRFHeader("language"), rows))
+	b.WriteString(Table(nerHeader("language"), rows))
 	rows = nil
 	for _, l := range NERLangs {
 		for _, f := range append(BSNLPFolds, FoldCoNLLTesta) {
 			if p := sc.ByLangFold[l+"\t"+f]; p != nil {
-				rows = append(rows, PRFRow(l+", "+f, *p))
+				rows = append(rows, nerRow(l+", "+f, *p))
 			}
 		}
 	}
 	b.WriteString("\nBy held-out fold:\n\n")
-	b.WriteString(Table(PRFHeader("language, scored on"), rows))
+	b.WriteString(Table(nerHeader("language, scored on"), rows))
 	rows = nil
 	for _, l := range NERLangs {
 		for _, t := range ScoredTypes {
 			if p := sc.ByLangType[l+"\t"+t]; p != nil {
-				rows = append(rows, PRFRow(l+" "+t, *p))
+				rows = append(rows, nerRow(l+" "+t, *p))
 			}
 		}
 	}
 	b.WriteString("\nBy type:\n\n")
-	b.WriteString(Table(PRFHeader("language, type"), rows))
+	b.WriteString(Table(nerHeader("language, type"), rows))
 	return b.String()
 }
 

@@ -41,13 +41,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	only := fs.String("only", "", "comma-separated section titles to run (default all)")
 	verbose := fs.Bool("v", false, "print each miss to standard error")
 	removed := fs.String("removed", "", "write every line and fragment the cleaner removes across the corpus to this file (it holds corpus text: keep it out of the repository)")
+	nerCache := fs.String("ner-cache", "", "a directory to keep the held-out folds' tagger models in, reused while they exist (delete them after changing the tagger)")
+	nerErrors := fs.String("ner-errors", "", "write the held-out entity section's wrong names and missed entities to this file (corpus text: keep it out of the repository)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *corpusDir == "" {
 		return fmt.Errorf("corpus not found: pass -corpus or set %s", corpus.EnvVar)
 	}
-	env, err := newEnv(*corpusDir, *goldDir)
+	env, err := newEnv(*corpusDir, *goldDir, *nerCache)
 	if err == nil {
 		env.SpeakersDir = *speakers
 	}
@@ -73,6 +75,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 				err = fmt.Errorf("close removed-lines file: %w", cerr)
 			}
 		}()
+	}
+	if *nerErrors != "" {
+		f, cerr := os.Create(*nerErrors)
+		if cerr != nil {
+			return fmt.Errorf("create NER errors file: %w", cerr)
+		}
+		defer f.Close()
+		env.NERErrors = f
 	}
 	secs := sections()
 	if *only != "" {

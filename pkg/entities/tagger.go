@@ -1,0 +1,671 @@
+package entities
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/newsflow/newsflow/pkg/textseg"
+)
+
+// The tagger is a first-order structured perceptron (averaged) over BIO
+// labels of four types: people, places, organisations and other names
+// (events, works, products). Features are hashed into a fixed table; each
+// bucket holds one weight per label.
+
+// Labels of the tagger.
+const (
+	lO = iota
+	lBPer
+	lIPer
+	lBLoc
+	lILoc
+	lBOrg
+	lIOrg
+	lBOth
+	lIOth
+	nLabels
+)
+
+// LabelNames are the BIO labels in order (OTH is the other names: events,
+// works, products, MISC).
+var LabelNames = [nLabels]string{"O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-OTH", "I-OTH"}
+
+// Label returns the label index of a BIO tag, mapping PRO, EVT and MISC to
+// OTH; -1 if the tag is not one of them.
+func Label(tag string) int {
+	if tag == "O" || tag == "" {
+		return lO
+	}
+	bi, typ, ok := strings.Cut(tag, "-")
+	if !ok || (bi != "B" && bi != "I") {
+		return -1
+	}
+	base := 0
+	switch typ {
+	case "PER":
+		base = lBPer
+	case "LOC":
+		base = lBLoc
+	case "ORG":
+		base = lBOrg
+	case "PRO", "EVT", "MISC", "OTH":
+		base = lBOth
+	default:
+		return -1
+	}
+	if bi == "I" {
+		return base + 1
+	}
+	return base
+}
+
+// labelType is the entity type of a label's span.
+func labelType(l int) string {
+	switch l {
+	case lBPer, lIPer:
+		return "PERSON"
+	case lBLoc, lILoc:
+		return "LOCATION"
+	case lBOrg, lIOrg:
+		return "ORGANIZATION"
+	case lBOth, lIOth:
+		return "OTHER"
+	}
+	return ""
+}
+
+// isInside reports whether l continues a span.
+func isInside(l int) bool { return l != lO && (l-1)%2 == 1 }
+
+// allowed reports whether label b may follow label a (-1: sentence start):
+// I-X only after B-X or I-X.
+func allowed(a, b int) bool {
+	if !isInside(b) {
+		return true
+	}
+	return a == b || a == b-1
+}
+
+// Feature templates (the first byte hashed).
+const (
+	fBias byte = iota + 1
+	fWord
+	fLangWord
+	fShape
+	fLangShape
+	fPre2
+	fPre3
+	fSuf1
+	fSuf2
+	fSuf3
+	fSuf4
+	fPrevWord
+	fNextWord
+	fPrev2Word
+	fNext2Word
+	fPrevShape
+	fNextShape
+	fPrevSuf3
+	fNextSuf3
+	fFirst
+	fGaz
+	fPrevGaz
+	fNextGaz
+	fRule
+	fPrevRule
+	fNextRule
+	fBigram
+	fNextBigram
+	fLen
+	fLangCap
+	fDoc
+	fPre5
+	fStem
+)
+
+// Gazetteer bits of a token.
+const (
+	gLocB uint16 = 1 << iota
+	gLocI
+	gOrgB
+	gOrgI
+	gOthB
+	gFirst
+	gLast
+	gPatr
+	gDemonym
+	gCommon
+	gCountry
+	gRole
+	gTitle
+	gVerb
+)
+
+// ruleLabel is a token's label by the rule-based chunker (0 none).
+type ruleLabel = uint8
+
+// sentFeatures holds what the features of a sentence are built from.
+type sentFeatures struct {
+	lang   string
+	words  []string // as written
+	lower  []string
+	shapes []string
+	gaz    []uint16
+	rules  []ruleLabel
+	// doc holds, per lower-case word of the document, docCapital and
+	// docLower bits.
+	doc map[string]uint8
+}
+
+// Document bits of a word.
+const (
+	docCapital uint8 = 1 << iota // written capitalised inside a sentence
+	docLower                     // written in lower case
+)
+
+// docWords returns the document bits of the words of a document's
+// sentences.
+func docWords(sents [][]string) map[string]uint8 {
+	out := map[string]uint8{}
+	for _, ws := range sents {
+		for i, w := range ws {
+			lw := textseg.ToLower(w)
+			switch {
+			case lw == w:
+				out[lw] |= docLower
+			case i > 0 && textseg.FirstUpper(w):
+				out[lw] |= docCapital
+			}
+		}
+	}
+	return out
+}
+
+func shape(w string) string {
+	var b [16]byte
+	n := 0
+	var last byte
+	for _, r := range w {
+		var c byte
+		switch {
+		case unicode.IsUpper(r):
+			c = 'X'
+		case unicode.IsLower(r):
+			c = 'x'
+		case unicode.IsDigit(r):
+			c = 'd'
+		case r == '-' || r == '\'' || r == '’' || r == '.':
+			c = byte(r)
+			if r == '’' {
+				c = '\''
+			}
+		default:
+			c = '#'
+		}
+		if c == last {
+			continue
+		}
+		last = c
+		if n < len(b) {
+			b[n] = c
+			n++
+		}
+	}
+	return string(b[:n])
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func hashStr(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+func hash1(t byte, s string) uint64 {
+	h := (uint64(fnvOffset) ^ uint64(t)) * fnvPrime
+	return mix(hashStr(h, s))
+}
+
+func hash2(t byte, a, b string) uint64 {
+	h := (uint64(fnvOffset) ^ uint64(t)) * fnvPrime
+	h = hashStr(h, a)
+	h = (h ^ 0xff) * fnvPrime
+	return mix(hashStr(h, b))
+}
+
+func hashN(t byte, v uint64) uint64 {
+	h := (uint64(fnvOffset) ^ uint64(t)) * fnvPrime
+	h = (h ^ v) * fnvPrime
+	return mix(h)
+}
+
+// mix spreads the bits of h (murmur3's finaliser) so that its low bits
+// index buckets well.
+func mix(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}
+
+// prefix and suffix return the first and last n runes of w (all of w when
+// shorter).
+func prefix(w string, n int) string {
+	i := 0
+	for k := 0; k < n && i < len(w); k++ {
+		_, sz := utf8.DecodeRuneInString(w[i:])
+		i += sz
+	}
+	return w[:i]
+}
+
+func suffix(w string, n int) string {
+	i := len(w)
+	for k := 0; k < n && i > 0; k++ {
+		_, sz := utf8.DecodeLastRuneInString(w[:i])
+		i -= sz
+	}
+	return w[i:]
+}
+
+// features appends the hashed features of token i to dst.
+func (s *sentFeatures) features(dst []uint64, i int) []uint64 {
+	w, lw, sh := s.words[i], s.lower[i], s.shapes[i]
+	at := func(k int) (string, string, uint16, ruleLabel) {
+		if k < 0 {
+			return "<s>", "<s>", 0, 0
+		}
+		if k >= len(s.words) {
+			return "</s>", "</s>", 0, 0
+		}
+		return s.lower[k], s.shapes[k], s.gaz[k], s.rules[k]
+	}
+	pw, psh, pg, pr := at(i - 1)
+	nw, nsh, ng, nr := at(i + 1)
+	p2, _, _, _ := at(i - 2)
+	n2, _, _, _ := at(i + 2)
+	lang := s.lang
+	dst = append(dst,
+		hashN(fBias, 0),
+		hash1(fWord, lw),
+		hash2(fLangWord, lang, w),
+		hash1(fShape, sh),
+		hash2(fLangShape, lang, sh),
+		hash1(fPre2, prefix(lw, 2)),
+		hash1(fPre3, prefix(lw, 3)),
+		hash2(fSuf1, lang, suffix(lw, 1)),
+		hash2(fSuf2, lang, suffix(lw, 2)),
+		hash2(fSuf3, lang, suffix(lw, 3)),
+		hash2(fSuf4, lang, suffix(lw, 4)),
+		hash1(fPrevWord, pw),
+		hash1(fNextWord, nw),
+		hash1(fPrev2Word, p2),
+		hash1(fNext2Word, n2),
+		hash2(fPrevShape, psh, sh),
+		hash2(fNextShape, sh, nsh),
+		hash2(fPrevSuf3, lang, suffix(pw, 3)),
+		hash2(fNextSuf3, lang, suffix(nw, 3)),
+		hash2(fBigram, pw, lw),
+		hash2(fNextBigram, lw, nw),
+		hashN(fLen, uint64(min(utf8.RuneCountInString(w), 12))),
+		hashN(fGaz, uint64(s.gaz[i])),
+		hashN(fPrevGaz, uint64(pg)),
+		hashN(fNextGaz, uint64(ng)),
+		hashN(fRule, uint64(s.rules[i])),
+		hashN(fPrevRule, uint64(pr)<<8|uint64(s.rules[i])),
+		hashN(fNextRule, uint64(nr)<<8|uint64(s.rules[i])),
+	)
+	if i == 0 {
+		dst = append(dst, hash2(fFirst, lang, sh))
+	}
+	if s.doc != nil {
+		dst = append(dst, hash2(fDoc, prefix(sh, 2), string(rune('0'+s.doc[lw]))))
+	}
+	if n := utf8.RuneCountInString(lw); n > 5 {
+		dst = append(dst, hash2(fPre5, lang, prefix(lw, 5)))
+	}
+	if n := utf8.RuneCountInString(lw); n > 3 {
+		dst = append(dst, hash2(fStem, lang, prefix(lw, n-2)))
+	}
+	for b := 0; b < 16; b++ {
+		if s.gaz[i]&(1<<b) != 0 {
+			dst = append(dst, hashN(fGaz, 1<<20|uint64(b)))
+		}
+	}
+	return dst
+}
+
+// newSentFeatures prepares the features of a sentence of tokens in lang.
+// rules, when the chunker ran, holds the labels it gave each token.
+func (x *Extractor) newSentFeatures(toks []textseg.Token, lang string, rules []ruleLabel, doc map[string]uint8) *sentFeatures {
+	n := len(toks)
+	s := &sentFeatures{lang: lang, doc: doc, words: make([]string, n), lower: make([]string, n), shapes: make([]string, n), gaz: make([]uint16, n), rules: rules}
+	if s.rules == nil {
+		s.rules = make([]ruleLabel, n)
+	}
+	for i, t := range toks {
+		w := trimPossessive(t.Text)
+		s.words[i] = w
+		s.lower[i] = textseg.ToLower(w)
+		s.shapes[i] = shape(t.Text)
+	}
+	x.gazBits(toks, lang, s.gaz)
+	return s
+}
+
+// gazBits sets the gazetteer bits of every token of a sentence.
+func (x *Extractor) gazBits(toks []textseg.Token, lang string, out []uint16) {
+	for i := 0; i < len(toks); {
+		t := toks[i]
+		if !isWord(t) {
+			i++
+			continue
+		}
+		lw := textseg.ToLower(t.Text)
+		var b uint16
+		if p, ok := x.g.personExact[lw]; ok {
+			b |= personBits(p)
+		} else {
+			var buf [64]byte
+			if p, ok := x.g.person[string(appendStem(buf[:0], t.Text))]; ok {
+				b |= personBits(p)
+			}
+		}
+		if x.g.demonyms[lw] {
+			b |= gDemonym
+		}
+		if x.common(lang, lw) {
+			b |= gCommon
+		}
+		if IsRole(lw) {
+			b |= gRole
+		}
+		if titles[strings.TrimSuffix(lw, ".")] {
+			b |= gTitle
+		}
+		if IsReportingVerb(lw) {
+			b |= gVerb
+		}
+		out[i] |= b
+		if capital(t) || isAcronym(t.Text) {
+			if n, e := x.matchGazetteer(toks, i, lang); n > 0 {
+				var bb, bi uint16
+				switch e.kind {
+				case kindLoc:
+					bb, bi = gLocB, gLocI
+				case kindOrg:
+					bb, bi = gOrgB, gOrgI
+				default:
+					bb, bi = gOthB, gOthB
+				}
+				out[i] |= bb
+				if e.country {
+					out[i] |= gCountry
+				}
+				for k := 1; k < n; k++ {
+					out[i+k] |= bi
+				}
+			}
+		}
+		i++
+	}
+}
+
+func personBits(p personWord) uint16 {
+	var b uint16
+	if p.first {
+		b |= gFirst
+	}
+	if p.last {
+		b |= gLast
+	}
+	if p.patr {
+		b |= gPatr
+	}
+	return b
+}
+
+// Model is the tagger's weights: a table of buckets of one weight per
+// label, and the label transition weights.
+type Model struct {
+	bits  uint
+	w     []float32 // buckets*nLabels, while training
+	q     []int16   // the same, quantised (a loaded model)
+	trans [nLabels + 1][nLabels]float32
+}
+
+func (m *Model) bucket(h uint64) int { return int(h>>(64-m.bits)) * nLabels }
+
+// scores sets the emission scores of one token from its features.
+func (m *Model) scores(fs []uint64, out *[nLabels]float32) {
+	*out = [nLabels]float32{}
+	if m.q != nil {
+		var acc [nLabels]int32
+		q, shift := m.q, 64-m.bits
+		for _, h := range fs {
+			b := int(h>>shift) * nLabels
+			row := (*[nLabels]int16)(q[b : b+nLabels])
+			acc[0] += int32(row[0])
+			acc[1] += int32(row[1])
+			acc[2] += int32(row[2])
+			acc[3] += int32(row[3])
+			acc[4] += int32(row[4])
+			acc[5] += int32(row[5])
+			acc[6] += int32(row[6])
+			acc[7] += int32(row[7])
+			acc[8] += int32(row[8])
+		}
+		for l := range acc {
+			out[l] = float32(acc[l])
+		}
+		return
+	}
+	for _, h := range fs {
+		row := m.w[m.bucket(h):][:nLabels]
+		for l := range out {
+			out[l] += row[l]
+		}
+	}
+}
+
+// decode returns the best label sequence for the features of a sentence
+// (feats[i] the features of token i).
+func (m *Model) decode(feats [][]uint64, out []int) []int {
+	n := len(feats)
+	out = out[:0]
+	if n == 0 {
+		return out
+	}
+	score := make([][nLabels]float32, n)
+	back := make([][nLabels]int8, n)
+	var em [nLabels]float32
+	for i := range n {
+		m.scores(feats[i], &em)
+		for b := range nLabels {
+			best, arg := float32(-1e30), int8(-1)
+			if i == 0 {
+				if allowed(-1, b) {
+					best, arg = m.trans[nLabels][b], -1
+				}
+			} else {
+				for a := range nLabels {
+					if !allowed(a, b) || score[i-1][a] <= -1e29 {
+						continue
+					}
+					if v := score[i-1][a] + m.trans[a][b]; v > best {
+						best, arg = v, int8(a)
+					}
+				}
+			}
+			if arg == -1 && i > 0 {
+				score[i][b] = -1e30
+				continue
+			}
+			score[i][b] = best + em[b]
+			back[i][b] = arg
+		}
+	}
+	last := 0
+	for b := range nLabels {
+		if score[n-1][b] > score[n-1][last] {
+			last = b
+		}
+	}
+	for range n {
+		out = append(out, 0)
+	}
+	for i := n - 1; i >= 0; i-- {
+		out[i] = last
+		last = int(back[i][last])
+	}
+	return out
+}
+
+// tagSentence finds the names of one sentence with the model: the
+// rule-based chunker runs first for its features and roles; each tagged
+// span becomes a mention, with the chunker's reading of the same span
+// (canonical form, weak sentence start) when it has one, else a
+// gazetteer's canonical form when the span is a known name.
+func (x *Extractor) tagSentence(toks []textseg.Token, lang string, shout bool, ms []mention, roles []Role) ([]mention, []Role) {
+	n0 := len(ms)
+	var rms []mention
+	if !shout {
+		ms, roles = x.sentence(toks, lang, ms, roles)
+		rms = append(rms, ms[n0:]...)
+		ms = ms[:n0]
+	}
+	s := x.newSentFeatures(toks, lang, x.ruleLabels(toks, lang, rms), x.memo.doc)
+	feats := make([][]uint64, len(toks))
+	buf := make([]uint64, 0, 48*len(toks))
+	for i := range toks {
+		start := len(buf)
+		buf = s.features(buf, i)
+		feats[i] = buf[start:len(buf):len(buf)]
+	}
+	labels := x.model.decode(feats, nil)
+	for i := 0; i < len(labels); {
+		l := labels[i]
+		if l == lO {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(labels) && isInside(labels[j]) && labels[j] == l+boolInt(!isInside(l)) {
+			j++
+		}
+		// Trim punctuation and titles ("Mr", "д-р") at the edges of a span.
+		a, b := i, j
+		for a < b && (!isWord(toks[a]) && toks[a].Kind != textseg.Abbrev || titles[strings.TrimSuffix(textseg.ToLower(toks[a].Text), ".")]) {
+			a++
+		}
+		for b > a && !isWord(toks[b-1]) && toks[b-1].Kind != textseg.Abbrev {
+			b--
+		}
+		i = j
+		if a == b {
+			continue
+		}
+		// The name's words as written: tokens with no space between them
+		// are one word ("O'Neill", "Днес+"); quotation marks are dropped.
+		var words []string
+		lastEnd := -1
+		for _, t := range toks[a:b] {
+			if t.Kind == textseg.Punct && (openQuote(t.Text) || closeQuote(t.Text)) {
+				lastEnd = -1
+				continue
+			}
+			if t.Start == lastEnd && len(words) > 0 {
+				words[len(words)-1] += t.Text
+			} else {
+				words = append(words, t.Text)
+			}
+			lastEnd = t.End
+		}
+		if len(words) > 0 {
+			words[len(words)-1] = trimPossessive(words[len(words)-1])
+		}
+		m := mention{start: toks[a].Start, end: toks[b-1].End, words: words, typ: labelType(l)}
+		if len(words) == 1 && m.typ != "PERSON" && x.g.demonyms[textseg.ToLower(strings.TrimSuffix(words[0], "'s"))] {
+			// "Canadian", "Turkish": an adjective, not the place.
+			continue
+		}
+		found := false
+		for _, r := range rms {
+			if r.start == m.start && r.end == m.end && r.typ == m.typ {
+				m, found = r, true
+				break
+			}
+		}
+		if !found {
+			if n, e := x.matchGazetteer(toks, a, lang); n == b-a && kindType(e.kind) == m.typ {
+				m.canonical, m.country = e.name, e.country
+			}
+		}
+		ms = append(ms, m)
+	}
+	// Names of works and events the chunker found ("Riders on the
+	// Storm", a curated "Oscar") replace the model's names inside them.
+	for _, r := range rms {
+		if r.typ != "OTHER" || (len(r.words) < 2 && r.canonical == "") {
+			continue
+		}
+		k := n0
+		for _, m := range ms[n0:] {
+			if !(m.start >= r.start && m.end <= r.end) {
+				ms[k] = m
+				k++
+			}
+		}
+		if k < len(ms) {
+			ms = append(ms[:k], r)
+		}
+	}
+	// Gazetteer names the model left out ("Г-20" in a curated list) stay.
+	tagged := ms[n0:]
+	for _, r := range rms {
+		if r.canonical == "" || r.typ == "OTHER" {
+			continue
+		}
+		overlap := false
+		for _, m := range tagged {
+			if m.start < r.end && r.start < m.end {
+				overlap = true
+				break
+			}
+		}
+		if !overlap {
+			ms = append(ms, r)
+		}
+	}
+	return ms, roles
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// trimPossessive returns w without an English possessive ending
+// ("Scorsese's" -> "Scorsese").
+func trimPossessive(w string) string {
+	if len(w) > 3 {
+		if strings.HasSuffix(w, "'s") {
+			return w[:len(w)-2]
+		}
+		if strings.HasSuffix(w, "’s") {
+			return w[:len(w)-4]
+		}
+	}
+	return w
+}

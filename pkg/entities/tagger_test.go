@@ -1,0 +1,208 @@
+package entities
+
+import (
+	"bytes"
+	"errors"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/newsflow/newsflow/pkg/textseg"
+)
+
+func TestLabel(t *testing.T) {
+	for tag, want := range map[string]int{"O": lO, "B-PER": lBPer, "I-ORG": lIOrg, "B-PRO": lBOth, "I-EVT": lIOth, "B-MISC": lBOth, "X-PER": -1, "B-FOO": -1} {
+		if got := Label(tag); got != want {
+			t.Errorf("Label(%q) = %d, want %d", tag, got, want)
+		}
+	}
+}
+
+const bsnlpFixture = "doc\tsentence\ttoken\ttext\tlemma\tupos\txpos\tner\tentity\n" +
+	"d1\t0\t1\tСергей\tСергей\tPROPN\t\tB-PER\tPER-Lavrov\n" +
+	"d1\t0\t2\tЛавров\tЛавров\tPROPN\t\tI-PER\tPER-Lavrov\n" +
+	"d1\t0\t3\tпосети\tпосетя\tVERB\t\tO\t\n" +
+	"d1\t0\t4\tСофия\tСофия\tPROPN\t\tB-LOC\tGPE-Sofia\n" +
+	"d1\t1\t1\tНАТО\tНАТО\tPROPN\t\tB-ORG\tORG-NATO\n" +
+	"d1\t1\t2\tзаяви\tзаявя\tVERB\t\tO\t\n"
+
+func TestReadBSNLPTokens(t *testing.T) {
+	ss, err := ReadBSNLPTokens(strings.NewReader(bsnlpFixture), "bg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ss) != 2 || !slices.Equal(ss[0].Words, []string{"Сергей", "Лавров", "посети", "София"}) || !slices.Equal(ss[0].Labels, []int{lBPer, lIPer, lO, lBLoc}) || ss[1].Lang != "bg" {
+		t.Fatalf("sentences %+v", ss)
+	}
+	_, err = ReadBSNLPTokens(strings.NewReader("d\t0\t1\tX\tx\tN\t\tB-FOO\t\n"), "bg")
+	if err == nil || !strings.Contains(err.Error(), `line 1: unknown tag "B-FOO"`) {
+		t.Errorf("bad tag: %v", err)
+	}
+	_, err = ReadBSNLPTokens(strings.NewReader("d\t0\t1\n"), "bg")
+	if err == nil || !strings.Contains(err.Error(), "line 1: 3 columns") {
+		t.Errorf("short line: %v", err)
+	}
+}
+
+func TestReadCoNLL(t *testing.T) {
+	in := "-DOCSTART- -X- O O\n\nEU NNP I-NP I-ORG\nrejects VBZ I-VP O\nGerman JJ I-NP I-MISC\nPeter NNP I-NP I-PER\nBlackburn NNP I-NP I-PER\nB NNP I-NP B-PER\n\nLONDON NNP I-NP I-LOC\n"
+	ss, err := ReadCoNLL(strings.NewReader(in), "c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// IOB1 to BIO: I- opens a span unless it continues one of its type.
+	if len(ss) != 2 || !slices.Equal(ss[0].Labels, []int{lBOrg, lO, lBOth, lBPer, lIPer, lBPer}) || ss[1].Labels[0] != lBLoc || ss[0].Doc != "c-1" {
+		t.Fatalf("sentences %+v", ss)
+	}
+}
+
+// tinyModel trains a model on a few repeated sentences.
+func tinyModel(t *testing.T) (*Extractor, *Model, []TrainSentence) {
+	t.Helper()
+	g, err := NewGazetteer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := New(g)
+	ss, err := ReadBSNLPTokens(strings.NewReader(bsnlpFixture), "bg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x, x.Train(ss, TrainOptions{Bits: 12, Epochs: 5}), ss
+}
+
+func TestModelWriteRead(t *testing.T) {
+	x, m, ss := tinyModel(t)
+	var buf bytes.Buffer
+	if err := m.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	q, err := ReadModel(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range ss {
+		feats := x.sentenceFeatures(wordTokens(s.Words), s.Lang, docWords([][]string{s.Words}))
+		if got := m.decode(feats, nil); !slices.Equal(got, s.Labels) {
+			t.Errorf("trained model: %v -> %v, want %v", s.Words, got, s.Labels)
+		}
+		if got := q.decode(feats, nil); !slices.Equal(got, s.Labels) {
+			t.Errorf("quantised model: %v -> %v, want %v", s.Words, got, s.Labels)
+		}
+	}
+	if _, err := ReadModel(strings.NewReader("not a model")); !errors.Is(err, ErrBadModel) {
+		t.Errorf("ReadModel(garbage) = %v, want ErrBadModel", err)
+	}
+	trunc := buf.Bytes()[:buf.Len()/2]
+	if _, err := ReadModel(bytes.NewReader(trunc)); !errors.Is(err, ErrBadModel) {
+		t.Errorf("ReadModel(truncated) = %v, want ErrBadModel", err)
+	}
+}
+
+func TestShippedModel(t *testing.T) {
+	g, err := NewGazetteer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := LoadModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := New(g).WithModel(m)
+	for _, c := range []struct{ lang, text, want string }{
+		{"bg", "Министърът на външните работи на Русия Сергей Лавров заяви в Москва, че ще се срещне с Майк Помпео.", "LOCATION Москва|LOCATION Русия|PERSON Майк Помпео|PERSON Сергей Лавров"},
+		{"en", "German Chancellor Angela Merkel met Mr Johnson in London on Friday, Reuters reported.", "LOCATION London|ORGANIZATION Reuters|PERSON Angela Merkel|PERSON Johnson"},
+	} {
+		var got []string
+		for _, e := range x.Extract(c.text, c.lang).Entities {
+			got = append(got, e.Type+" "+e.Text)
+		}
+		slices.Sort(got)
+		if strings.Join(got, "|") != c.want {
+			t.Errorf("%s: %q\n got %s\nwant %s", c.lang, c.text, strings.Join(got, "|"), c.want)
+		}
+	}
+}
+
+func FuzzReadModel(f *testing.F) {
+	m := &Model{bits: 8, w: make([]float32, (1<<8)*nLabels)}
+	for i := range m.w {
+		m.w[i] = float32(i%7) - 3
+	}
+	m.trans[1][2] = 1.5
+	var buf bytes.Buffer
+	if err := m.Write(&buf); err == nil {
+		f.Add(buf.Bytes())
+	}
+	f.Add([]byte("newsflow-ner-1\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if m, err := ReadModel(bytes.NewReader(data)); err == nil && (m.q == nil || len(m.q) != (1<<m.bits)*nLabels) {
+			t.Fatalf("model read without weights")
+		}
+	})
+}
+
+// BenchmarkExtractTagged is BenchmarkExtractSentences with the shipped
+// tagger, as the enrich stage runs it; ns-per-4KB scales the time to a
+// 4 KB article.
+func BenchmarkExtractTagged(b *testing.B) {
+	m, err := LoadModel()
+	if err != nil {
+		b.Fatal(err)
+	}
+	x := extractor(b).WithModel(m)
+	var texts, langs []string
+	for _, file := range []string{"bg.jsonl", "ru.jsonl", "en.jsonl"} {
+		t, l := corpusTexts(b, file, 200)
+		texts, langs = append(texts, t...), append(langs, l...)
+	}
+	sents := make([][]textseg.Sentence, len(texts))
+	total := 0
+	for i, t := range texts {
+		total += len(t)
+		sents[i] = textseg.Split(t)
+	}
+	b.SetBytes(int64(total / len(texts)))
+	b.ReportAllocs()
+	n := 0
+	cpu0 := processCPU(b)
+	for i := 0; b.Loop(); i++ {
+		k := i % len(texts)
+		x.ExtractSentences(texts[k], sents[k], langs[k])
+		n += len(texts[k])
+	}
+	b.ReportMetric(float64(processCPU(b)-cpu0)/float64(n)*4096/1e3, "cpu-us-per-4KB")
+}
+
+// processCPU returns the CPU time the process has used (user and system,
+// in ns): on a shared machine it is what a benchmark costs, where the wall
+// time also counts waiting for a core.
+func processCPU(b *testing.B) int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// BenchmarkLoadModel measures reading the shipped tagger model and reports
+// the heap it holds (held-MB).
+func BenchmarkLoadModel(b *testing.B) {
+	var before, after runtime.MemStats
+	var keep *Model
+	for b.Loop() {
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		m, err := LoadModel()
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		keep = m
+	}
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "held-MB")
+	runtime.KeepAlive(keep)
+}
