@@ -59,6 +59,9 @@ func toUTF8(data []byte, declared string, kind int) (Decoded, error) {
 		if err != nil {
 			return Decoded{}, err
 		}
+		if isUTF16(name) {
+			return decodeUTF16(data, declared, "declared")
+		}
 		return decodeWith(data, e, name, "declared")
 	}
 	switch kind {
@@ -69,9 +72,12 @@ func toUTF8(data []byte, declared string, kind int) (Decoded, error) {
 		}
 		if m := metaCharset.FindSubmatch(head); m != nil {
 			// A page that declares UTF-8 but is not is common enough that
-			// detection gets a say then.
+			// detection gets a say then. A declaration of UTF-16 that could
+			// be read as ASCII is wrong by its own existence (HTML's rule:
+			// take it as UTF-8), and an unsupported charset
+			// (ISO-2022-KR...) is no help: detection decides.
 			e, name, err := lookupCharset(string(m[1]))
-			if err == nil && (name != "utf-8" || utf8.Valid(data)) {
+			if err == nil && !isUTF16(name) && (name != "utf-8" || utf8.Valid(data)) {
 				return decodeWith(data, e, name, "meta")
 			}
 		}
@@ -85,7 +91,10 @@ func toUTF8(data []byte, declared string, kind int) (Decoded, error) {
 			if err != nil {
 				return Decoded{}, err
 			}
-			if name != "utf-8" || utf8.Valid(data) {
+			// A UTF-16 document starts with a byte order mark (XML 1.0,
+			// 4.3.3), handled above: a declaration readable as ASCII is
+			// not UTF-16, whatever it says.
+			if !isUTF16(name) && (name != "utf-8" || utf8.Valid(data)) {
 				return decodeWith(data, e, name, "xml")
 			}
 		}
@@ -120,7 +129,67 @@ func lookupCharset(label string) (encoding.Encoding, string, error) {
 	if e == nil {
 		return nil, "", fmt.Errorf("%w: unknown charset %q", ErrEncoding, label)
 	}
+	if name == "replacement" {
+		// The WHATWG Encoding Standard maps ISO-2022-KR, ISO-2022-CN,
+		// HZ-GB-2312 and a few others to "replacement", which decodes any
+		// input to one U+FFFD: junk, not text.
+		return nil, "", fmt.Errorf("%w: charset %q is not supported (its bytes can hide markup; web browsers refuse it too): send UTF-8", ErrEncoding, label)
+	}
 	return e, name, nil
+}
+
+// isUTF16 reports whether name (a canonical name from lookupCharset) is
+// UTF-16.
+func isUTF16(name string) bool { return name == "utf-16le" || name == "utf-16be" }
+
+// decodeUTF16 decodes data, which has no byte order mark, as the UTF-16 of
+// label: utf-16le and utf-16be as they say, plain utf-16 in the byte order
+// its text shows (the high byte of Latin, Cyrillic and Greek characters is
+// 0x00-0x05), big-endian when nothing shows (RFC 2781). Bytes that are valid
+// UTF-8 without a NUL are not UTF-16 (every space or ASCII letter in UTF-16
+// has one): an error, rather than junk read from ASCII byte pairs.
+func decodeUTF16(data []byte, label, how string) (Decoded, error) {
+	if len(data)%2 != 0 {
+		return Decoded{}, fmt.Errorf("%w: charset %s (%s) but the data has an odd number of bytes (%d): not UTF-16", ErrEncoding, label, how, len(data))
+	}
+	if utf8.Valid(data) && bytes.IndexByte(data, 0) < 0 {
+		return Decoded{}, fmt.Errorf("%w: charset %s (%s) but the bytes are not UTF-16 (no byte order mark, no NUL bytes, valid UTF-8): declare utf-8", ErrEncoding, label, how)
+	}
+	order := xunicode.BigEndian
+	switch l := strings.ToLower(strings.Trim(strings.TrimSpace(label), `"'`)); {
+	case strings.HasSuffix(l, "le"):
+		order = xunicode.LittleEndian
+	case strings.HasSuffix(l, "be"):
+	default:
+		if utf16LittleEndian(data) {
+			order = xunicode.LittleEndian
+		}
+	}
+	name := "utf-16be"
+	if order == xunicode.LittleEndian {
+		name = "utf-16le"
+	}
+	return decodeWith(data, xunicode.UTF16(order, xunicode.IgnoreBOM), name, how)
+}
+
+// utf16LittleEndian reports whether the first 8 KiB of data look like
+// little-endian UTF-16: more low bytes (0x00-0x05, the high byte of most
+// alphabetic text) at odd offsets than at even ones.
+func utf16LittleEndian(data []byte) bool {
+	if len(data) > 8192 {
+		data = data[:8192]
+	}
+	even, odd := 0, 0
+	for i, c := range data {
+		if c <= 0x05 {
+			if i%2 == 0 {
+				even++
+			} else {
+				odd++
+			}
+		}
+	}
+	return odd > even
 }
 
 func decodeWith(data []byte, e encoding.Encoding, name, how string) (Decoded, error) {

@@ -16,6 +16,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+
 	"github.com/newsflow/newsflow/pkg/article"
 )
 
@@ -172,7 +175,11 @@ func Decode(r io.Reader, f Format, meta Meta, fn func(Item) error) error {
 		if err != nil {
 			return err
 		}
-		if name != "utf-8" {
+		switch {
+		case isUTF16(name):
+			// A byte order mark, when there is one, says which UTF-16.
+			r = transform.NewReader(r, unicode.BOMOverride(e.NewDecoder()))
+		case name != "utf-8":
 			r = e.NewDecoder().Reader(r)
 		}
 	}
