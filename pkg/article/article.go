@@ -66,6 +66,10 @@ type Article struct {
 
 // Entity is a named entity found in an article.
 type Entity struct {
+	// ID is the same for the entity in every language and article: a
+	// Wikidata QID where the gazetteers know one, else a normalised key
+	// (see pkg/entities).
+	ID    string `json:"id,omitempty"`
 	Text  string `json:"text"`
 	Type  string `json:"type"`
 	Count int    `json:"count"`

@@ -25,6 +25,8 @@ import (
 // Entity is one entity of a text with its canonical name and the number
 // of times it is mentioned.
 type Entity struct {
+	// ID is the entity's id in every language (Gazetteer.ID).
+	ID    string
 	Text  string
 	Type  string
 	Count int
@@ -67,7 +69,7 @@ type Result struct {
 func (r Result) ArticleEntities() []article.Entity {
 	out := make([]article.Entity, len(r.Entities))
 	for i, e := range r.Entities {
-		out[i] = article.Entity{Text: e.Text, Type: e.Type, Count: e.Count}
+		out[i] = article.Entity{ID: e.ID, Text: e.Text, Type: e.Type, Count: e.Count}
 	}
 	return out
 }
@@ -1491,7 +1493,7 @@ func (x *Extractor) resolve(text string, ms []mention, roles []Role, lang string
 			continue
 		}
 		merged[k] = len(res.Entities)
-		res.Entities = append(res.Entities, Entity{Text: name[gi], Type: typ[gi], Count: groups[gi].count})
+		res.Entities = append(res.Entities, Entity{ID: x.g.ID(name[gi], typ[gi]), Text: name[gi], Type: typ[gi], Count: groups[gi].count})
 	}
 	slices.SortStableFunc(res.Entities, func(a, b Entity) int { return b.Count - a.Count })
 	if len(ms) > 0 {

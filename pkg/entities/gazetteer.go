@@ -14,7 +14,7 @@ import (
 // data holds the generated gazetteers (gazgen), the hand-curated entries and
 // the notices of their sources.
 //
-//go:embed data/gazetteer.tsv data/gazetteer-cc-by-sa.tsv data/curated.tsv data/common-words.tsv
+//go:embed data/gazetteer.tsv data/gazetteer-cc-by-sa.tsv data/curated.tsv data/common-words.tsv data/ids.tsv data/ids-cc-by-sa.tsv
 var data embed.FS
 
 // Kind of a gazetteer entry.
@@ -80,6 +80,9 @@ type Gazetteer struct {
 	commonBits  map[string]uint32
 	// cyrCommon and enCommon are the bits of bg, ru and uk, and of en.
 	cyrCommon, enCommon uint32
+	// ids maps lower-case names, and the stem keys of names, to the id of
+	// what they name in every language (ids.go).
+	ids, idStems map[string]string
 	// entries counts the entries loaded, for Stats.
 	entries int
 }
@@ -127,6 +130,11 @@ func NewGazetteer() (*Gazetteer, error) {
 	}
 	if err := g.loadCommon("data/common-words.tsv"); err != nil {
 		return nil, err
+	}
+	for _, f := range []string{"data/ids.tsv", "data/ids-cc-by-sa.tsv"} {
+		if err := g.loadIDs(f); err != nil {
+			return nil, err
+		}
 	}
 	slices.Sort(g.common)
 	g.common = slices.Compact(g.common)

@@ -24,6 +24,7 @@ import (
 func sections() []quality.Section {
 	return []quality.Section{
 		{Title: "Entities on held-out articles", Run: quality.HeldOutEntities},
+		{Title: "Entity ids across languages", Run: quality.EntityIDs},
 		{Title: "Quote speakers (held out)", Run: quality.Speakers},
 		{Title: "Quote speakers in English (PolNeAR)", Run: quality.PolNeAR},
 		{Title: "Language", Run: quality.Language},
@@ -48,6 +49,11 @@ func newEnv(corpusDir, goldDir, nerCache string) (*quality.Env, error) {
 	}
 	env.Clean = learnedCleaner(env)
 	env.NER, env.NERNote = taggerPerFold(corpusDir, nerCache)
+	g, err := entities.NewGazetteer()
+	if err != nil {
+		return nil, err
+	}
+	env.EntityID = g.ID
 	env.Sign = func(a *article.Article) (simhash.Signature, bool) {
 		return enrich.Sign(textclean.CleanWith(a.Body, textclean.Options{Title: a.Title}).Body)
 	}

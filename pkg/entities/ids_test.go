@@ -1,0 +1,36 @@
+package entities
+
+import "testing"
+
+func TestID(t *testing.T) {
+	g, err := NewGazetteer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		names []string
+		typ   string
+		want  string
+	}{
+		{[]string{"Тръмп", "Трамп", "Trump", "Trumpa", "Доналд Тръмп", "Donald Trump", "Trumpom"}, "PERSON", "per:trmp"},
+		{[]string{"Меркел", "Меркель", "Merkel", "Ангела Меркель", "Merkelová"}, "PERSON", "per:mrkl"},
+		{[]string{"Джонсън", "Джонсон", "Johnson", "Boris Johnson"}, "PERSON", "per:jnsn"},
+		{[]string{"Путин", "Putin", "Путиным"}, "PERSON", "per:ptn"},
+		{[]string{"Германия", "Germany", "Deutschland", "Німеччина", "Германии"}, "LOCATION", "iso:DE"},
+		{[]string{"САЩ", "США", "United States"}, "LOCATION", "iso:US"},
+		{[]string{"София", "Sofia"}, "LOCATION", "tz:Europe/Sofia"},
+		{[]string{"European Union", "Европейский союз", "Європейський Союз"}, "ORGANIZATION", "Q458"},
+	} {
+		for _, n := range c.names {
+			if got := g.ID(n, c.typ); got != c.want {
+				t.Errorf("ID(%q, %s) = %q, want %q", n, c.typ, got, c.want)
+			}
+		}
+	}
+	if g.ID("Тръмп", "PERSON") == g.ID("Тръмп", "ORGANIZATION") {
+		t.Error("a person and an organisation of the same name share an id")
+	}
+	if id := g.ID("...", "PERSON"); id != "" {
+		t.Errorf("ID of no letters = %q, want empty", id)
+	}
+}
