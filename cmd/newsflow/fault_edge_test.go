@@ -5,12 +5,14 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -330,4 +332,226 @@ func TestFaultExpensiveQueries(t *testing.T) {
 	if grew > 1<<30 {
 		t.Errorf("peak RSS grew by %d MiB", grew>>20)
 	}
+}
+
+// newsflowBinary returns the newsflow binary: $NEWSFLOW_BIN/newsflow
+// (make test-faults builds it there), or a fresh build.
+func newsflowBinary(t *testing.T) string {
+	t.Helper()
+	if dir := os.Getenv("NEWSFLOW_BIN"); dir != "" {
+		bin := filepath.Join(dir, "newsflow")
+		if _, err := os.Stat(bin); err != nil {
+			t.Fatalf("NEWSFLOW_BIN=%s lacks newsflow (make build makes it): %v", dir, err)
+		}
+		return bin
+	}
+	bin := filepath.Join(t.TempDir(), "newsflow")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestFaultSlowClients: newsflow up, started with 2,048 descriptors
+// (ulimit -n, as in issue 19), indexing articles while 2,100 clients
+// send their headers and then trickle nothing more of their bodies. The
+// process derives its connection cap from the limit and keeps the rest
+// for storage: it survives, a normal client is served or told 503 at
+// once, /readyz answers when the flood goes, and every article accepted
+// meanwhile is indexed.
+func TestFaultSlowClients(t *testing.T) {
+	lines := corpusNDJSON(t, 600)
+	bin := newsflowBinary(t)
+	data := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	cmd := exec.Command("sh", "-c", `ulimit -n 2048 && exec "$0" "$@"`, bin, "up", "--data", data, "--http", addr,
+		"--nats", "127.0.0.1:-1", "--log-format", "json", "--log-level", "warn")
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	stopped := false
+	t.Cleanup(func() {
+		if !stopped {
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	})
+	base := "http://" + addr
+	for start := time.Now(); httpStatus(base+"/readyz") != http.StatusOK; time.Sleep(100 * time.Millisecond) {
+		if time.Since(start) > 30*time.Second {
+			t.Fatalf("newsflow up not ready within 30 s:\n%s", stderr.String())
+		}
+	}
+
+	// Articles go in from 127.0.0.9 while the flood comes, retried on 503.
+	publisher := clientFrom("127.0.0.9", 30*time.Second)
+	var accepted []string
+	pubDone := make(chan struct{})
+	go func() {
+		defer close(pubDone)
+		for i := 0; i < len(lines); i += 50 {
+			for attempt := 0; attempt < 100; attempt++ {
+				resp, err := publisher.Post(base+"/v1/articles", "application/x-ndjson", bytes.NewReader(bytes.Join(lines[i:min(i+50, len(lines))], []byte("\n"))))
+				if err != nil {
+					time.Sleep(100 * time.Millisecond)
+					continue
+				}
+				var res []submitResult
+				_ = json.NewDecoder(resp.Body).Decode(&res)
+				_ = resp.Body.Close()
+				if resp.StatusCode != http.StatusAccepted {
+					time.Sleep(100 * time.Millisecond)
+					continue
+				}
+				for _, r := range res {
+					if r.Status == "accepted" {
+						accepted = append(accepted, r.ID)
+					}
+				}
+				break
+			}
+		}
+	}()
+
+	// The flood: 2,100 uploads that send their headers and a few bytes,
+	// 50 from each of 42 addresses (under the per-address cap of 256).
+	const slow = 2100
+	conns := make([]net.Conn, slow)
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(fmt.Sprintf("127.0.1.%d", i%42+1))}, Timeout: 5 * time.Second}
+				c, err := d.Dial("tcp", addr)
+				if err != nil {
+					continue
+				}
+				_, _ = io.WriteString(c, "POST /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nContent-Length: 1000000\r\n\r\n{\"sou")
+				conns[i] = c
+			}
+		}()
+	}
+	floodStart := time.Now()
+	for i := range slow {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	t.Cleanup(func() {
+		for _, c := range conns {
+			if c != nil {
+				_ = c.Close()
+			}
+		}
+	})
+	// How many the server refused at once (503 and closed).
+	refused, closed := 0, 0
+	for _, c := range conns {
+		if c == nil {
+			continue
+		}
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Millisecond))
+		b := make([]byte, 12)
+		n, err := c.Read(b)
+		var ne net.Error
+		switch {
+		case n > 0 && strings.Contains(string(b[:n]), "503"):
+			refused++
+		case n == 0 && err != nil && !(errors.As(err, &ne) && ne.Timeout()):
+			closed++ // closed unanswered: too many refusals were lingering
+		}
+	}
+	fds := 0
+	if ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", cmd.Process.Pid)); err == nil {
+		fds = len(ents)
+	}
+
+	// A normal client meanwhile: served, or told 503 at once.
+	normal := clientFrom("127.0.0.10", 10*time.Second)
+	var probes []string
+	for range 5 {
+		t0 := time.Now()
+		resp, err := normal.Get(base + "/healthz")
+		took := time.Since(t0)
+		if err != nil {
+			t.Errorf("normal client during the flood: %v after %s", err, took)
+			continue
+		}
+		_ = resp.Body.Close()
+		probes = append(probes, fmt.Sprintf("%d in %s", resp.StatusCode, took.Round(time.Millisecond)))
+		if (resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusServiceUnavailable) || took > 3*time.Second {
+			t.Errorf("normal client during the flood: %d after %s, want 200 or 503 at once", resp.StatusCode, took)
+		}
+	}
+	select {
+	case err := <-exited:
+		stopped = true
+		t.Fatalf("newsflow up died under the flood: %v\n%s", err, stderr.String())
+	default:
+	}
+
+	// The flood goes; the process is ready again and nothing is lost.
+	for i, c := range conns {
+		if c != nil {
+			_ = c.Close()
+			conns[i] = nil
+		}
+	}
+	for start := time.Now(); httpStatus(base+"/readyz") != http.StatusOK; time.Sleep(50 * time.Millisecond) {
+		if time.Since(start) > 20*time.Second {
+			t.Fatalf("not ready 20 s after the flood:\n%s", stderr.String())
+		}
+	}
+	<-pubDone
+	if len(accepted) == 0 {
+		t.Fatal("no article was accepted")
+	}
+	if lost := waitIndexed(base, accepted, 45*time.Second); len(lost) > 0 {
+		t.Errorf("%d of %d accepted articles not indexed: %v", len(lost), len(accepted), lost[:min(len(lost), 10)])
+	}
+	if strings.Contains(stderr.String(), "panic") || strings.Contains(stderr.String(), "Critical write error") {
+		t.Errorf("newsflow up logged a panic or a critical write error:\n%s", stderr.String())
+	}
+	_ = cmd.Process.Signal(os.Interrupt)
+	select {
+	case err := <-exited:
+		stopped = true
+		if err != nil {
+			t.Errorf("newsflow up exited with %v:\n%s", err, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Errorf("newsflow up did not stop within 30 s of SIGINT")
+	}
+	t.Logf("ulimit -n 2048: %d slow uploads in %s, %d refused 503 at once, %d closed unanswered, %d descriptors open in the process; normal client: %v; %d articles accepted meanwhile, all indexed",
+		slow, time.Since(floodStart).Round(time.Millisecond), refused, closed, fds, probes, len(accepted))
+}
+
+// lockedBuffer is a bytes.Buffer safe for a child's output and the test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
