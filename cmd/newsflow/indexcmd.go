@@ -140,7 +140,7 @@ func rebuildIndex(ctx context.Context, js jetstream.JetStream, dir string, progr
 	if err := os.RemoveAll(tmp); err != nil {
 		return nil, fmt.Errorf("remove an earlier unfinished rebuild: %w", err)
 	}
-	idx, err := bleveindex.Open(tmp)
+	idx, err := bleveindex.OpenWith(tmp, os.Getenv(bleveindex.ConfigEnv))
 	if err != nil {
 		return nil, err
 	}

@@ -133,7 +133,11 @@ func TestLeastPrivilegeUsers(t *testing.T) {
 	log := zaptest.NewLogger(t)
 	deps := func(u string, http *telemetry.Server) service.Deps {
 		reg := prometheus.NewRegistry()
-		return service.Deps{Log: log.Named(u), Metrics: telemetry.NewMetrics(reg), Registry: reg, NC: users[u].nc, JS: users[u].js, HTTP: http, Topology: topo}
+		tm, err := telemetry.NewMetrics(reg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return service.Deps{Log: log.Named(u), Metrics: tm, Registry: reg, NC: users[u].nc, JS: users[u].js, HTTP: http, Topology: topo}
 	}
 	sctx, scancel := context.WithTimeout(ctx, 30*time.Second)
 	defer scancel()

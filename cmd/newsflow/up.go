@@ -31,6 +31,7 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs.StringVar(&cfg.APIToken, "api-token", cfg.APIToken, "bearer token required by POST /v1/articles")
 	fs.StringVar(&cfg.ReadToken, "read-token", cfg.ReadToken, "bearer token required by GET /v1/search and /v1/articles/{id} (the page asks for it; empty: open)")
 	fs.StringVar(&cfg.Index.Index, "index", cfg.Index.Index, "search index: a directory or a postgres:// URL (default DATA/index)")
+	cfg.Index.RegisterBleveFlag(fs)
 	fs.IntVar(&cfg.Index.BatchSize, "batch-size", cfg.Index.BatchSize, "most articles in an index batch")
 	fs.IntVar(&cfg.Index.BatchBytes, "batch-bytes", cfg.Index.BatchBytes, "most bytes of article text in an index batch (0: no bound)")
 	fs.DurationVar(&cfg.Index.BatchWait, "batch-wait", cfg.Index.BatchWait, "longest wait to fill an index batch (while another is written, it keeps filling)")

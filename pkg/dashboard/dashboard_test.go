@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/newsflow/newsflow/pkg/pipeline"
 	"github.com/newsflow/newsflow/pkg/telemetry"
 )
 
@@ -50,11 +51,20 @@ func f(p *float64) float64 {
 	return *p
 }
 
+func newMetrics(t *testing.T, reg *prometheus.Registry) *telemetry.Metrics {
+	t.Helper()
+	m, err := telemetry.NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 // The sampler reads the contract metrics off a registry and turns them
 // into rates, gauges and quantiles.
 func TestSamplerOverRegistry(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	m := telemetry.NewMetrics(reg)
+	m := newMetrics(t, reg)
 	ingest, index := m.Stage("ingest"), m.Stage("index")
 	src := NewRegistrySource(reg, "newsflow up")
 	c := &clock{t: time.Unix(1_700_000_000, 0)}
@@ -64,11 +74,11 @@ func TestSamplerOverRegistry(t *testing.T) {
 
 	s.SampleOnce(ctx)
 	for range 50 {
-		ingest.Outcome(telemetry.OutcomeOK)
-		index.Outcome(telemetry.OutcomeOK)
+		ingest.Outcome(pipeline.OutcomeOK)
+		index.Outcome(pipeline.OutcomeOK)
 		index.EndToEnd(300 * time.Millisecond)
 	}
-	ingest.Outcome(telemetry.OutcomeDLQ)
+	ingest.Outcome(pipeline.OutcomeDLQ)
 	ingest.ConsumerInfo(120, 7, 1)
 	ingest.DeadLetters(1)
 	c.t = c.t.Add(5 * time.Second)
@@ -120,7 +130,7 @@ func TestSamplerOverRegistry(t *testing.T) {
 // The ring buffer keeps Window/Interval points, the newest.
 func TestSamplerRingIsBounded(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	telemetry.NewMetrics(reg).Stage("enrich")
+	newMetrics(t, reg).Stage("enrich")
 	src := NewRegistrySource(reg, "enrich")
 	c := &clock{t: time.Unix(1_700_000_000, 0)}
 	src.now = c.now
@@ -193,7 +203,7 @@ func TestPrometheusSourceQueries(t *testing.T) {
 // The page, its assets and its data are served under /dashboard.
 func TestHandlers(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	telemetry.NewMetrics(reg).Stage("ingest")
+	newMetrics(t, reg).Stage("ingest")
 	s := NewSampler(NewRegistrySource(reg, "ingest"), Options{})
 	s.SampleOnce(context.Background())
 	mux := http.NewServeMux()

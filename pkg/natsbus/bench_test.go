@@ -76,7 +76,7 @@ type doneRecorder struct {
 }
 
 func (r *doneRecorder) Outcome(o string) {
-	if o == natsbus.OutcomeOK && r.n.Add(1) == r.want {
+	if o == pipeline.OutcomeOK && r.n.Add(1) == r.want {
 		close(r.all)
 	}
 }

@@ -34,7 +34,7 @@ type ConnConfig struct {
 // Validate checks that the configuration can be used.
 func (c ConnConfig) Validate() error {
 	if c.URL == "" {
-		return fmt.Errorf("%w: NATS URL is empty (set --nats or NEWSFLOW_NATS_URL)", ErrInvalidConfig)
+		return fmt.Errorf("%w: NATS URL is empty (set --nats-url or NEWSFLOW_NATS_URL)", ErrInvalidConfig)
 	}
 	n := 0
 	for _, set := range []bool{c.CredsFile != "", c.NKeyFile != "", c.User != "", c.Token != ""} {
@@ -43,16 +43,16 @@ func (c ConnConfig) Validate() error {
 		}
 	}
 	if n > 1 {
-		return fmt.Errorf("%w: use only one of NATS creds file, nkey file, user/password and token", ErrInvalidConfig)
+		return fmt.Errorf("%w: use only one of --nats-creds, --nats-nkey, --nats-user/--nats-password and --nats-token", ErrInvalidConfig)
 	}
 	if c.Password != "" && c.User == "" {
-		return fmt.Errorf("%w: NATS password given without a user", ErrInvalidConfig)
+		return fmt.Errorf("%w: --nats-password given without --nats-user", ErrInvalidConfig)
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
-		return fmt.Errorf("%w: NATS TLS client certificate and key must be given together", ErrInvalidConfig)
+		return fmt.Errorf("%w: --nats-tls-cert and --nats-tls-key must be given together", ErrInvalidConfig)
 	}
 	if c.InboxPrefix != "" && (!validSubject(c.InboxPrefix) || strings.ContainsAny(c.InboxPrefix, "*>")) {
-		return fmt.Errorf("%w: NATS inbox prefix %q is not a subject without wildcards", ErrInvalidConfig, c.InboxPrefix)
+		return fmt.Errorf("%w: --nats-inbox-prefix %q is not a subject without wildcards", ErrInvalidConfig, c.InboxPrefix)
 	}
 	return nil
 }

@@ -216,7 +216,7 @@ func (w *Worker) deadLetterExhausted(ctx context.Context, adv *MaxDeliveriesAdvi
 	}
 	log.Error("message dead-lettered", zap.String("subject", raw.Subject),
 		zap.String("article_id", raw.Header.Get(pipeline.HeaderArticleID)), zap.String("dlq_subject", w.dlq), zap.String("reason", reason))
-	w.rec.Outcome(OutcomeDLQ)
+	w.rec.Outcome(pipeline.OutcomeDLQ)
 	return nil
 }
 
@@ -434,11 +434,18 @@ func (d *DLQ) delete(ctx context.Context, id uint64) error {
 	if err != nil {
 		return fmt.Errorf("look up stream %s: %w", StreamDLQ, err)
 	}
-	if err := s.DeleteMsg(ctx, id); err != nil && !errors.Is(err, jetstream.ErrMsgNotFound) &&
-		!strings.Contains(err.Error(), "no message found") {
-		return fmt.Errorf("remove dead letter %d: %w", id, err)
+	err = s.DeleteMsg(ctx, id)
+	if err == nil || errors.Is(err, jetstream.ErrMsgNotFound) {
+		return nil
 	}
-	return nil
+	// The server's "no message found" comes back as
+	// ErrMsgDeleteUnsuccessful with the reason as text only: a message that
+	// is gone (removed by a concurrent replay) is what GetMsg reports as
+	// ErrMsgNotFound.
+	if _, gerr := s.GetMsg(ctx, id); errors.Is(gerr, jetstream.ErrMsgNotFound) {
+		return nil
+	}
+	return fmt.Errorf("remove dead letter %d: %w", id, err)
 }
 
 func replayable(subject string) bool {

@@ -97,10 +97,10 @@ func DefaultTopology() TopologyConfig {
 // Validate checks the topology.
 func (c TopologyConfig) Validate() error {
 	if c.Replicas < 1 || c.Replicas > 5 {
-		return fmt.Errorf("%w: stream replicas must be 1 to 5, got %d", ErrInvalidConfig, c.Replicas)
+		return fmt.Errorf("%w: --stream-replicas must be 1 to 5, got %d", ErrInvalidConfig, c.Replicas)
 	}
 	if c.DuplicateWindow <= 0 {
-		return fmt.Errorf("%w: duplicate window must be positive", ErrInvalidConfig)
+		return fmt.Errorf("%w: --duplicate-window must be positive, got %s", ErrInvalidConfig, c.DuplicateWindow)
 	}
 	return nil
 }

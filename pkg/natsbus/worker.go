@@ -16,14 +16,6 @@ import (
 	"github.com/newsflow/newsflow/pkg/pipeline"
 )
 
-// Outcomes reported to a Recorder; they match the metric label values.
-const (
-	OutcomeOK        = "ok"
-	OutcomeDuplicate = "duplicate"
-	OutcomeRetry     = "retry"
-	OutcomeDLQ       = "dlq"
-)
-
 // Recorder receives what a worker did with each message and the state of
 // its consumer. telemetry.StageMetrics implements it.
 type Recorder interface {
@@ -101,19 +93,19 @@ func (c StageConfig) Validate() error {
 	case c.Stream == "" || c.FilterSubject == "":
 		return fmt.Errorf("%w: stage %s needs a stream and a filter subject", ErrInvalidConfig, c.Name)
 	case c.AckWait < time.Second:
-		return fmt.Errorf("%w: stage %s: ack wait must be at least 1s, got %s", ErrInvalidConfig, c.Name, c.AckWait)
+		return fmt.Errorf("%w: stage %s: --ack-wait must be at least 1s, got %s", ErrInvalidConfig, c.Name, c.AckWait)
 	case c.MaxDeliver < 1:
-		return fmt.Errorf("%w: stage %s: max deliver must be at least 1, got %d", ErrInvalidConfig, c.Name, c.MaxDeliver)
+		return fmt.Errorf("%w: stage %s: --max-deliver must be at least 1, got %d", ErrInvalidConfig, c.Name, c.MaxDeliver)
 	case c.Concurrency < 1:
-		return fmt.Errorf("%w: stage %s: concurrency must be at least 1, got %d", ErrInvalidConfig, c.Name, c.Concurrency)
+		return fmt.Errorf("%w: stage %s: --concurrency must be at least 1, got %d", ErrInvalidConfig, c.Name, c.Concurrency)
 	case c.MaxAckPending < c.Concurrency:
-		return fmt.Errorf("%w: stage %s: max ack pending (%d) must be at least the concurrency (%d)", ErrInvalidConfig, c.Name, c.MaxAckPending, c.Concurrency)
+		return fmt.Errorf("%w: stage %s: --max-ack-pending (%d) must be at least --concurrency (%d)", ErrInvalidConfig, c.Name, c.MaxAckPending, c.Concurrency)
 	case c.PullMaxBytes < 1<<20:
-		return fmt.Errorf("%w: stage %s: pull max bytes must be at least 1 MiB, got %d", ErrInvalidConfig, c.Name, c.PullMaxBytes)
+		return fmt.Errorf("%w: stage %s: --pull-max-bytes must be at least 1 MiB, got %d", ErrInvalidConfig, c.Name, c.PullMaxBytes)
 	case c.PullBatch < 1:
-		return fmt.Errorf("%w: stage %s: pull batch must be at least 1", ErrInvalidConfig, c.Name)
+		return fmt.Errorf("%w: stage %s: --pull-batch must be at least 1, got %d", ErrInvalidConfig, c.Name, c.PullBatch)
 	case c.BackoffBase <= 0 || c.BackoffMax < c.BackoffBase:
-		return fmt.Errorf("%w: stage %s: backoff needs 0 < base <= max", ErrInvalidConfig, c.Name)
+		return fmt.Errorf("%w: stage %s: --backoff-base (%s) must be positive and at most --backoff-max (%s)", ErrInvalidConfig, c.Name, c.BackoffBase, c.BackoffMax)
 	}
 	return nil
 }
@@ -504,9 +496,9 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 						zap.Int("attempt", in.Attempt), zap.Int("item", it.Index), zap.String("dlq_subject", w.dlq), zap.Error(it.Err))
 				}
 				if dup {
-					w.rec.Outcome(OutcomeDuplicate)
+					w.rec.Outcome(pipeline.OutcomeDuplicate)
 				} else {
-					w.rec.Outcome(OutcomeOK)
+					w.rec.Outcome(pipeline.OutcomeOK)
 				}
 				return
 			}
@@ -532,13 +524,13 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 		if err := m.Ack(); err != nil {
 			log().Warn("ack failed; the message will be redelivered", zap.Error(err))
 		}
-		w.rec.Outcome(OutcomeDuplicate)
+		w.rec.Outcome(pipeline.OutcomeDuplicate)
 	case ctx.Err() != nil:
 		// Shutting down past the grace period: hand the message back. On
 		// its last delivery the server gives up on it and the
 		// max-deliveries advisory dead-letters it.
 		_ = m.Nak()
-		w.rec.Outcome(OutcomeRetry)
+		w.rec.Outcome(pipeline.OutcomeRetry)
 	case pipeline.IsPermanent(herr) || in.Attempt >= w.cfg.MaxDeliver:
 		w.deadLetter(ctx, m, meta, in, herr, log())
 	default:
@@ -550,7 +542,7 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 		if err := m.NakWithDelay(delay); err != nil {
 			log().Warn("nak failed; the message will be redelivered after ack wait", zap.Error(err))
 		}
-		w.rec.Outcome(OutcomeRetry)
+		w.rec.Outcome(pipeline.OutcomeRetry)
 	}
 }
 
@@ -569,7 +561,7 @@ func (w *Worker) holdForStorage(ctx context.Context, held int, log func() *zap.L
 		log().Warn("storage cannot take writes; holding the message and retrying",
 			zap.Int("held", held), zap.Duration("delay", delay), zap.Error(err))
 	}
-	w.rec.Outcome(OutcomeRetry)
+	w.rec.Outcome(pipeline.OutcomeRetry)
 	if sr, ok := w.rec.(StorageRecorder); ok {
 		sr.StorageWait()
 	}
@@ -705,14 +697,14 @@ func (w *Worker) deadLetter(ctx context.Context, m jetstream.Msg, meta *jetstrea
 	if err != nil {
 		log.Error("dead letter publish failed; the message will be redelivered", zap.NamedError("cause", cause), zap.Error(err))
 		_ = m.NakWithDelay(pipeline.Backoff(in.Attempt, w.cfg.BackoffBase, w.cfg.BackoffMax))
-		w.rec.Outcome(OutcomeRetry)
+		w.rec.Outcome(pipeline.OutcomeRetry)
 		return
 	}
 	if err := m.Term(); err != nil {
 		log.Warn("term failed after dead letter", zap.Error(err))
 	}
 	log.Error("message dead-lettered", zap.String("dlq_subject", w.dlq), zap.Error(cause))
-	w.rec.Outcome(OutcomeDLQ)
+	w.rec.Outcome(pipeline.OutcomeDLQ)
 }
 
 // headerSafe makes s a single header line of at most max bytes.

@@ -32,13 +32,13 @@ func natsembedConfig(store, addr string) natsembed.Config {
 
 func (r *countingRecorder) Outcome(o string) {
 	switch o {
-	case natsbus.OutcomeOK:
+	case pipeline.OutcomeOK:
 		r.ok.Add(1)
-	case natsbus.OutcomeDuplicate:
+	case pipeline.OutcomeDuplicate:
 		r.dup.Add(1)
-	case natsbus.OutcomeRetry:
+	case pipeline.OutcomeRetry:
 		r.retry.Add(1)
-	case natsbus.OutcomeDLQ:
+	case pipeline.OutcomeDLQ:
 		r.dlq.Add(1)
 	}
 }

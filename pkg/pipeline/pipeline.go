@@ -56,6 +56,15 @@ const (
 	HeaderRevision = "Newsflow-Revision"
 )
 
+// Outcomes of a message, as the bus reports them to its Recorder: the
+// values of the outcome label of newsflow_stage_messages_total.
+const (
+	OutcomeOK        = "ok"
+	OutcomeDuplicate = "duplicate"
+	OutcomeRetry     = "retry"
+	OutcomeDLQ       = "dlq"
+)
+
 // Header is message metadata. Keys are case-sensitive, as in NATS.
 type Header map[string][]string
 

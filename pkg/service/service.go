@@ -133,10 +133,10 @@ func (c Common) Validate() error {
 		return err
 	}
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
-		return fmt.Errorf("http address %q: want host:port or :port", c.HTTPAddr)
+		return fmt.Errorf("--http-addr %q: want host:port or :port", c.HTTPAddr)
 	}
 	if _, err := natsmon.NewHTTPSources(c.NATSMonitorURL, nil); err != nil {
-		return fmt.Errorf("nats monitor url: %w", err)
+		return fmt.Errorf("--nats-monitor-url: %w", err)
 	}
 	if err := c.HTTP.Validate(); err != nil {
 		return err
@@ -233,7 +233,10 @@ func Main(name string, args []string, register func(fs *flag.FlagSet) Config, bu
 
 func run(ctx context.Context, name string, common Common, log *zap.Logger, build func(ctx context.Context, d Deps) (Component, error)) error {
 	reg := prometheus.NewRegistry()
-	metrics := telemetry.NewMetrics(reg)
+	metrics, err := telemetry.NewMetrics(reg)
+	if err != nil {
+		return err
+	}
 	if common.NATSMonitorURL != "" {
 		client, err := monitorClient(common.NATS)
 		if err != nil {
@@ -243,7 +246,9 @@ func run(ctx context.Context, name string, common Common, log *zap.Logger, build
 		if err != nil {
 			return fmt.Errorf("nats monitor url: %w", err)
 		}
-		reg.MustRegister(natsmon.NewCollector(natsmon.DefaultTimeout, sources...))
+		if err := reg.Register(natsmon.NewCollector(natsmon.DefaultTimeout, sources...)); err != nil {
+			return fmt.Errorf("register nats monitor metrics: %w", err)
+		}
 	}
 	srv := telemetry.NewServer(common.HTTPAddr, reg, log, telemetry.WithHTTPConfig(common.HTTP))
 	if common.Pprof {
@@ -270,7 +275,9 @@ func run(ctx context.Context, name string, common Common, log *zap.Logger, build
 	}
 	srv.AddCheck("nats", natsbus.Ready(nc, js))
 	health := storage.NewHealth(nil)
-	reg.MustRegister(health)
+	if err := reg.Register(health); err != nil {
+		return fmt.Errorf("register storage health metrics: %w", err)
+	}
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return srv.Run(gctx) })

@@ -1,23 +1,17 @@
 package telemetry
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/newsflow/newsflow/pkg/pipeline"
 	"github.com/newsflow/newsflow/pkg/version"
 )
 
-// Outcomes of a message, the values of the outcome label.
-const (
-	OutcomeOK        = "ok"
-	OutcomeDuplicate = "duplicate"
-	OutcomeRetry     = "retry"
-	OutcomeDLQ       = "dlq"
-)
-
-var outcomes = []string{OutcomeOK, OutcomeDuplicate, OutcomeRetry, OutcomeDLQ}
+var outcomes = []string{pipeline.OutcomeOK, pipeline.OutcomeDuplicate, pipeline.OutcomeRetry, pipeline.OutcomeDLQ}
 
 // Metrics holds the contract metrics of a process. Create it once per
 // registry and take a StageMetrics per stage.
@@ -34,8 +28,8 @@ type Metrics struct {
 }
 
 // NewMetrics registers the contract metrics, build info and the Go and
-// process collectors on reg.
-func NewMetrics(reg prometheus.Registerer) *Metrics {
+// process collectors on reg. It fails when reg already holds any of them.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	m := &Metrics{
 		messages: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newsflow_stage_messages_total",
@@ -81,10 +75,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Help: "Build version and revision; always 1.",
 	}, []string{"version", "revision"})
 	buildInfo.WithLabelValues(version.Version(), version.Revision()).Set(1)
-	reg.MustRegister(m.messages, m.duration, m.inflight, m.pending, m.ackPending, m.redelivered, m.deadLetters, m.storageWait, m.endToEnd, buildInfo,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	cs := []prometheus.Collector{m.messages, m.duration, m.inflight, m.pending, m.ackPending, m.redelivered, m.deadLetters, m.storageWait, m.endToEnd, buildInfo,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})}
 	if _, ok := residentAnonymous(); ok {
-		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "newsflow_process_resident_anonymous_bytes",
 			Help: "Resident anonymous memory (heap, stacks, runtime) of the process: process_resident_memory_bytes without resident pages of mapped files such as the embedded index's segments (Linux only).",
 		}, func() float64 {
@@ -92,7 +86,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			return v
 		}))
 	}
-	return m
+	for _, c := range cs {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("register stage metrics: %w", err)
+		}
+	}
+	return m, nil
 }
 
 // Stage returns the metrics of one stage. Every outcome series is created at

@@ -1,7 +1,7 @@
 package enrich
 
 import (
-	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,7 +27,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	}
 	if reg != nil {
 		if err := reg.Register(m.stepErrors); err != nil {
-			return nil, errors.Join(errors.New("register enrich metrics"), err)
+			return nil, fmt.Errorf("register enrich metrics: %w", err)
 		}
 	}
 	return m, nil

@@ -45,6 +45,10 @@ type Config struct {
 	ReadToken string
 	// Search bounds what the searches of the API may cost.
 	Search search.Budget
+	// BleveConfig is Bleve's runtime configuration for the embedded index,
+	// a JSON object (--bleve-config, NEWSFLOW_BLEVE_CONFIG; see
+	// docs/search.md); empty keeps newsflow's defaults.
+	BleveConfig string
 }
 
 // DefaultConfig returns the defaults.
@@ -82,6 +86,13 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.BatchWriters, "batch-writers", c.BatchWriters, "index batches written at once (each on its own core); set --concurrency to batch-size times this")
 	fs.StringVar(&c.ReadToken, "read-token", c.ReadToken, "bearer token required by the search API (empty: open)")
 	c.Search.RegisterFlags(fs)
+	c.RegisterBleveFlag(fs)
+}
+
+// RegisterBleveFlag adds --bleve-config to fs (the index worker and
+// newsflow up); envflag gives it NEWSFLOW_BLEVE_CONFIG.
+func (c *Config) RegisterBleveFlag(fs *flag.FlagSet) {
+	fs.StringVar(&c.BleveConfig, "bleve-config", c.BleveConfig, "Bleve runtime configuration of the embedded index, a JSON object such as {\"scorchMergePlanOptions\":{...}} (tuning experiments)")
 }
 
 // Validate checks the configuration.
@@ -140,12 +151,13 @@ func redactURL(s string) string {
 }
 
 // OpenIndex opens the index named by location: a postgres:// URL, or a
-// directory for the embedded index.
-func OpenIndex(ctx context.Context, location string) (search.Index, error) {
+// directory for the embedded index, opened with Bleve's runtime
+// configuration bleveConfig (see Config.BleveConfig).
+func OpenIndex(ctx context.Context, location, bleveConfig string) (search.Index, error) {
 	if pgindex.IsURL(location) {
 		return pgindex.Open(ctx, location)
 	}
-	idx, err := bleveindex.Open(location)
+	idx, err := bleveindex.OpenWith(location, bleveConfig)
 	if errors.Is(err, bleveindex.ErrCorrupt) {
 		return nil, fmt.Errorf("%w; rebuild it from the ARTICLES stream: newsflow index rebuild --index %s --nats URL "+
 			"(for newsflow up, stopped: newsflow index rebuild --data DIR)", err, location)
@@ -177,9 +189,9 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 	}
 	m, err := NewMetrics(d.Registry)
 	if err != nil {
-		return nil, fmt.Errorf("register index metrics: %w", err)
+		return nil, err
 	}
-	idx, err := OpenIndex(ctx, cfg.Index)
+	idx, err := OpenIndex(ctx, cfg.Index, cfg.BleveConfig)
 	if err != nil {
 		return nil, err
 	}
@@ -197,12 +209,9 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 		d.HTTP.AddCheck("index", gi.Writable)
 	}
 	stage := d.Metrics.Stage(cfg.Stage.Name)
-	b := NewBatcher(gi, cfg.BatchWriters, cfg.BatchSize, cfg.BatchBytes, cfg.BatchWait, func(n int, dur time.Duration, err error) {
-		m.Batch(n, dur, err)
-		if err != nil {
-			d.Log.Warn("index batch failed; its articles will be retried", zap.Int("articles", n), zap.Error(err))
-		}
-	})
+	// A failed batch is counted here and logged once, per message with its
+	// article id, by the worker that retries it.
+	b := NewBatcher(gi, cfg.BatchWriters, cfg.BatchSize, cfg.BatchBytes, cfg.BatchWait, m.Batch)
 	h := NewHandler(b, time.Now).BoundRevisions(RawStreamBound(d.JS))
 	w, err := natsbus.NewStage(d.JS, cfg.Stage, h, d.Log, stage, natsbus.WithEndToEnd(time.Now))
 	if err != nil {

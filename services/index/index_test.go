@@ -62,9 +62,13 @@ func (e *stageEnv) start(t *testing.T, location string, reg *prometheus.Registry
 	cfg.Stage.Concurrency, cfg.Stage.MaxAckPending, cfg.Stage.ShutdownGrace = 16, 256, 2*time.Second
 	cfg.Stage.BackoffBase, cfg.Stage.BackoffMax = 50*time.Millisecond, 100*time.Millisecond
 	httpSrv := telemetry.NewServer("127.0.0.1:0", reg, zaptest.NewLogger(t))
+	tm, err := telemetry.NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	svc, err := New(ctx, cfg, service.Deps{
-		Log: zaptest.NewLogger(t), Metrics: telemetry.NewMetrics(reg), Registry: reg,
+		Log: zaptest.NewLogger(t), Metrics: tm, Registry: reg,
 		NC: e.nc, JS: e.js, HTTP: httpSrv, Topology: natsbus.DefaultTopology(),
 	})
 	if err != nil {

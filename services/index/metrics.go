@@ -1,6 +1,7 @@
 package index
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -65,7 +66,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	if reg != nil {
 		for _, c := range []prometheus.Collector{m.batchArticles, m.batchSeconds, m.batchErrors, m.panics, m.searches, m.searchSeconds} {
 			if err := reg.Register(c); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("register index metrics: %w", err)
 			}
 		}
 	}

@@ -237,7 +237,10 @@ func benchStage(b *testing.B, lines [][]byte, batch int, passthrough bool) {
 		b.Fatal("raw publish did not complete in 5 minutes")
 	}
 
-	tm := telemetry.NewMetrics(prometheus.NewRegistry())
+	tm, err := telemetry.NewMetrics(prometheus.NewRegistry())
+	if err != nil {
+		b.Fatal(err)
+	}
 	cfg := DefaultConfig().Stage
 	if batch > 1 {
 		// 512 buffered messages of up to 512 KiB would pass the server's

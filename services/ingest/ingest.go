@@ -34,8 +34,6 @@ type Config struct {
 	SeenTTL time.Duration
 	// APIToken, when set, is required as a bearer token by POST /v1/articles.
 	APIToken string
-	// StreamReplicas sizes the seen-set bucket.
-	StreamReplicas int
 	// AllowIDTakeover lets a source submit a new version of an article id
 	// that another source owns (the source of its first version, kept in
 	// the seen-set); by default that is refused (code "conflict").
@@ -49,7 +47,6 @@ func DefaultConfig() Config {
 		MaxBodyBytes:    article.DefaultMaxBodyBytes,
 		MaxRequestBytes: 64 << 20,
 		SeenTTL:         30 * 24 * time.Hour,
-		StreamReplicas:  1,
 	}
 }
 
@@ -74,13 +71,13 @@ func (c Config) Validate() error {
 		return err
 	}
 	if c.MaxBodyBytes < 1024 {
-		return fmt.Errorf("max body bytes must be at least 1024, got %d", c.MaxBodyBytes)
+		return fmt.Errorf("--max-body-bytes must be at least 1024, got %d", c.MaxBodyBytes)
 	}
 	if c.MaxRequestBytes < int64(c.MaxBodyBytes) {
-		return fmt.Errorf("max request bytes (%d) must be at least max body bytes (%d)", c.MaxRequestBytes, c.MaxBodyBytes)
+		return fmt.Errorf("--max-request-bytes (%d) must be at least --max-body-bytes (%d)", c.MaxRequestBytes, c.MaxBodyBytes)
 	}
 	if c.SeenTTL < time.Minute {
-		return fmt.Errorf("dedupe ttl must be at least 1m, got %s", c.SeenTTL)
+		return fmt.Errorf("--dedupe-ttl must be at least 1m, got %s", c.SeenTTL)
 	}
 	return nil
 }
@@ -103,7 +100,7 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	seen, err := OpenSeenSet(ctx, d.JS, cfg.SeenTTL, cfg.StreamReplicas)
+	seen, err := OpenSeenSet(ctx, d.JS, cfg.SeenTTL, d.Topology.Replicas)
 	if err != nil {
 		return nil, err
 	}

@@ -52,7 +52,11 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{url: srv.ClientURL(), js: js, seen: seen, reg: reg, m: m, tm: telemetry.NewMetrics(reg)}
+	tm, err := telemetry.NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{url: srv.ClientURL(), js: js, seen: seen, reg: reg, m: m, tm: tm}
 }
 
 // startStage runs the ingest worker on e until the test ends.

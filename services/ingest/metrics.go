@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -38,7 +39,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	if reg != nil {
 		for _, c := range []prometheus.Collector{m.articles, m.rejected} {
 			if err := reg.Register(c); err != nil {
-				return nil, errors.Join(errors.New("register ingest metrics"), err)
+				return nil, fmt.Errorf("register ingest metrics: %w", err)
 			}
 		}
 	}

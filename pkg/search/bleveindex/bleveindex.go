@@ -70,14 +70,22 @@ type Index struct {
 
 var _ search.Index = (*Index)(nil)
 
-// Open opens the index in dir, creating it when it does not exist.
+// Open opens the index in dir, creating it when it does not exist, with
+// newsflow's default runtime configuration. It is OpenWith(dir, "").
+func Open(dir string) (*Index, error) { return OpenWith(dir, "") }
+
+// OpenWith opens the index in dir, creating it when it does not exist.
+// runtime, when not empty, is Bleve's runtime configuration as a JSON
+// object (scorchMergePlanOptions, scorchPersisterOptions, ...), laid over
+// newsflow's defaults: the value of --bleve-config or ConfigEnv, which the
+// caller reads.
 //
 // It checks the index first (Verify): a damaged one is refused with an
 // error wrapping ErrCorrupt rather than opened without its damaged part;
 // one that another process has open, with ErrInUse. A panic of Bleve
 // while opening is returned as an ErrCorrupt error too.
-func Open(dir string) (_ *Index, err error) {
-	cfg, err := runtimeConfig()
+func OpenWith(dir, runtime string) (_ *Index, err error) {
+	cfg, err := runtimeConfig(runtime)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +132,8 @@ func Open(dir string) (_ *Index, err error) {
 
 // ConfigEnv names the variable that passes Bleve's runtime configuration
 // (a JSON object: scorchMergePlanOptions, scorchPersisterOptions, ...) to
-// the index, for tuning experiments.
+// the index, for tuning experiments: the environment of --bleve-config.
+// The commands read it and pass it to OpenWith.
 const ConfigEnv = "NEWSFLOW_BLEVE_CONFIG"
 
 // floorSegmentSize replaces Bleve's default of 2,000 documents: segments
@@ -136,9 +145,9 @@ const ConfigEnv = "NEWSFLOW_BLEVE_CONFIG"
 // queries to visit (docs/benchmarks.md).
 const floorSegmentSize = 500
 
-func runtimeConfig() (map[string]any, error) {
+func runtimeConfig(v string) (map[string]any, error) {
 	cfg := map[string]any{}
-	if v := os.Getenv(ConfigEnv); v != "" {
+	if v != "" {
 		if err := json.Unmarshal([]byte(v), &cfg); err != nil {
 			return nil, fmt.Errorf("%s: %w", ConfigEnv, err)
 		}

@@ -65,8 +65,7 @@ func TestOldMappingIsRefused(t *testing.T) {
 
 func TestRuntimeConfig(t *testing.T) {
 	t.Run("invalid JSON names the variable", func(t *testing.T) {
-		t.Setenv(ConfigEnv, `{"scorchMergePlanOptions":`)
-		_, err := Open(filepath.Join(t.TempDir(), "index"))
+		_, err := OpenWith(filepath.Join(t.TempDir(), "index"), `{"scorchMergePlanOptions":`)
 		if err == nil || !strings.Contains(err.Error(), ConfigEnv) {
 			t.Fatalf("Open with a broken %s = %v, want an error naming it", ConfigEnv, err)
 		}
@@ -81,8 +80,7 @@ func TestRuntimeConfig(t *testing.T) {
 			{`{"scorchMergePlanOptions":{"MaxSegmentsPerTier":4}}`, floorSegmentSize},
 			{`{"scorchMergePlanOptions":{"FloorSegmentSize":2000}}`, float64(2000)},
 		} {
-			t.Setenv(ConfigEnv, tc.env)
-			cfg, err := runtimeConfig()
+			cfg, err := runtimeConfig(tc.env)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,14 +89,13 @@ func TestRuntimeConfig(t *testing.T) {
 				t.Errorf("%s=%s: FloorSegmentSize %v, want %v", ConfigEnv, tc.env, plan["FloorSegmentSize"], tc.want)
 			}
 		}
-		t.Setenv(ConfigEnv, `{"scorchMergePlanOptions":7}`)
-		if _, err := runtimeConfig(); err == nil || !strings.Contains(err.Error(), "scorchMergePlanOptions must be an object") {
+		if _, err := runtimeConfig(`{"scorchMergePlanOptions":7}`); err == nil || !strings.Contains(err.Error(), "scorchMergePlanOptions must be an object") {
 			t.Errorf("scorchMergePlanOptions 7: %v, want an error naming it", err)
 		}
 	})
 	t.Run("merge plan options are used", func(t *testing.T) {
-		t.Setenv(ConfigEnv, `{"scorchMergePlanOptions":{"MaxSegmentsPerTier":4,"MaxSegmentSize":1000,"TierGrowth":4,"SegmentsPerMergeTask":4,"FloorSegmentSize":100,"ReclaimDeletesWeight":2,"MaxSegmentFileSize":1073741824}}`)
-		idx, err := Open(filepath.Join(t.TempDir(), "index"))
+		idx, err := OpenWith(filepath.Join(t.TempDir(), "index"),
+			`{"scorchMergePlanOptions":{"MaxSegmentsPerTier":4,"MaxSegmentSize":1000,"TierGrowth":4,"SegmentsPerMergeTask":4,"FloorSegmentSize":100,"ReclaimDeletesWeight":2,"MaxSegmentFileSize":1073741824}}`)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -324,7 +324,7 @@ func TestChaos(t *testing.T) {
 	wg.Wait()
 
 	// 1. Every valid article is searchable, exactly once.
-	idx, err := index.OpenIndex(ctx, indexLocation)
+	idx, err := index.OpenIndex(ctx, indexLocation, "")
 	if err != nil {
 		t.Fatal(err)
 	}

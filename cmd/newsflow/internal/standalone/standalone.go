@@ -257,7 +257,10 @@ func (p *Pipeline) connect(name string) (*nats.Conn, error) {
 func (p *Pipeline) start(parent context.Context) error {
 	cfg := p.cfg
 	p.reg = prometheus.NewRegistry()
-	metrics := telemetry.NewMetrics(p.reg)
+	metrics, err := telemetry.NewMetrics(p.reg)
+	if err != nil {
+		return err
+	}
 	p.reg.MustRegister(natsmon.NewCollector(natsmon.DefaultTimeout, natsembed.NewMonitorSource(p.srv)))
 	p.http = telemetry.NewServer(cfg.HTTPAddr, p.reg, p.log, telemetry.WithHTTPConfig(cfg.HTTP))
 	if err := p.http.Listen(); err != nil {

@@ -18,7 +18,6 @@ func main() {
 			return &cfg
 		},
 		func(ctx context.Context, d service.Deps) (service.Component, error) {
-			cfg.StreamReplicas = d.Topology.Replicas
 			return ingest.New(ctx, cfg, d)
 		}))
 }
