@@ -27,6 +27,9 @@ var CorpusFiles = []string{"bg.jsonl", "bg_htfn.jsonl", "ru.jsonl", "uk.jsonl", 
 type Env struct {
 	// CorpusDir is the shared corpus directory.
 	CorpusDir string
+	// KeywordJudgements is the file of keyword judgements
+	// (testdata/keywords/heldout.jsonl); "" skips the Keywords section.
+	KeywordJudgements string
 	// GoldDir holds the gold set, one <id>.json per article.
 	GoldDir string
 	// SpeakersDir holds the speaker annotations with their held-out half

@@ -36,6 +36,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	fs.SetOutput(stderr)
 	corpusDir := fs.String("corpus", corpus.Find(), "the shared test corpus (default $"+corpus.EnvVar+" or ../shared/corpus)")
 	goldDir := fs.String("gold", "services/enrich/testdata/gold", "the gold set directory")
+	keywordJudgements := fs.String("keywords", "services/enrich/testdata/keywords/heldout.jsonl", "the keyword judgements of held-out articles")
 	speakers := fs.String("speakers", "services/enrich/testdata/speakers", "the quote speaker annotations with their held-out half")
 	out := fs.String("out", "docs/quality.md", `the report file, "-" for standard output`)
 	only := fs.String("only", "", "comma-separated section titles to run (default all)")
@@ -52,6 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	env, err := newEnv(*corpusDir, *goldDir, *nerCache)
 	if err == nil {
 		env.SpeakersDir = *speakers
+		env.KeywordJudgements = *keywordJudgements
 	}
 	if err != nil {
 		return err
