@@ -240,17 +240,26 @@ func (d *Detector) classify(text string, mask uint64, order int) Result {
 		cands[k] = Candidate{d.langs[l], p}
 		k++
 	}
-	cs := cands[:k]
-	sort.Slice(cs, func(i, j int) bool {
-		if cs[i].P != cs[j].P {
-			return cs[i].P > cs[j].P
+	// The three best, in order (ties by code), without sorting them all.
+	var top [3]Candidate
+	nt := 0
+	for _, c := range cands[:k] {
+		i := nt
+		for i > 0 && (c.P > top[i-1].P || c.P == top[i-1].P && c.Lang < top[i-1].Lang) {
+			i--
 		}
-		return cs[i].Lang < cs[j].Lang
-	})
-	for i := range cs[:min(len(cs), 3)] {
+		if i >= 3 {
+			continue
+		}
+		copy(top[i+1:], top[i:min(nt, 2)])
+		top[i] = c
+		nt = min(nt+1, 3)
+	}
+	cs := top[:nt]
+	for i := range cs {
 		cs[i].P = round3(cs[i].P / total)
 	}
-	return result(cs[:min(len(cs), 3)])
+	return result(cs)
 }
 
 // scoreLetter adds the cost of the word's last letter (the pos-th) in each
