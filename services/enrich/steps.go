@@ -54,6 +54,7 @@ type Stores struct {
 func allSteps(st Stores) []Step {
 	m := newTextModels(st)
 	x := &extractor{}
+	m.names = x
 	return []Step{
 		{Name: StepClean, Run: m.clean},
 		step(StepLang, m.detectLang),

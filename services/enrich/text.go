@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/entities"
 	"github.com/newsflow/newsflow/pkg/keywords"
 	"github.com/newsflow/newsflow/pkg/langdetect"
 	"github.com/newsflow/newsflow/pkg/simhash"
@@ -23,6 +24,9 @@ type textModels struct {
 	lang   *langdetect.Detector
 	kw     *keywords.Model
 	err    error
+	// names gives the keyword step the entity mentions, so that a
+	// keyword is the name it is part of; nil for none.
+	names *extractor
 }
 
 func newTextModels(st Stores) *textModels {
@@ -98,12 +102,26 @@ const (
 )
 
 // keywords sets the article's key terms (TF-IDF over the clean body, with
-// the title as a hint).
+// the title as a hint), each shown as the name or set phrase it belongs
+// to: the entity mentions (when the gazetteers load) and the phrases the
+// article repeats.
 func (m *textModels) keywords(_ context.Context, a *article.Article, d *analysis) error {
 	if err := m.load(); err != nil {
 		return err
 	}
-	kws := d.of(a).keywordTerms(m.kw, a.Lang).Keywords(maxKeywords)
+	d = d.of(a)
+	var names []keywords.Name
+	if m.names != nil {
+		if x, err := m.names.get(); err == nil {
+			for _, mn := range d.entities(x, a.Lang).Mentions {
+				names = append(names, keywords.Name{Start: mn.Start, End: mn.End, Text: mn.Entity})
+			}
+		}
+	}
+	lang := a.Lang
+	kws := d.keywordTerms(m.kw, lang).Phrases(maxKeywords, names, func(w string) bool {
+		return keywords.IsGeneric(lang, w) || entities.IsRole(w)
+	})
 	a.Keywords = make([]article.Keyword, len(kws))
 	for i, k := range kws {
 		a.Keywords[i] = article.Keyword{Term: k.Term, Score: k.Score}

@@ -1,0 +1,283 @@
+package keywords
+
+import (
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/newsflow/newsflow/pkg/textseg"
+)
+
+// Name is a stretch of the text that names one thing, and the name to
+// show for it: an entity mention with the entity's canonical name. Start
+// and End are byte offsets in the text the body tokens come from.
+type Name struct {
+	Start, End int
+	Text       string
+}
+
+// candidates is how many of the best terms are considered for the
+// keywords: enough to fill them after merging and filtering.
+const candidates = 40
+
+// Phrases returns up to n key terms, best first, with the terms that are
+// part of a name or a set phrase shown as that phrase: a term most of
+// whose occurrences lie in mentions of one of names becomes that name
+// (the first name and the surname both become "Майк Помпео", an inflected
+// "Брекзита" the "Брекзит" of its mentions), and likewise for a phrase
+// of two to four words that the article repeats, capitalised ("Северен
+// поток 2") or between quotes. The words of a phrase are shown once, with
+// the score of the best of them. A term seen once in the body and not in
+// the title is not a keyword (its weight is rarity, not topic), nor is a
+// single word for which generic reports true (a role or a common noun
+// such as "колега"; nil for none).
+func (an *Analysis) Phrases(n int, names []Name, generic func(word string) bool) []Keyword {
+	if n <= 0 {
+		return []Keyword{}
+	}
+	terms := an.top(candidates)
+	// inside[i][name] counts the occurrences of terms[i] in mentions of a
+	// name or in a repeated phrase.
+	rank := make(map[int32]int, len(terms))
+	for i := range terms {
+		rank[terms[i].id] = i
+	}
+	// inside[i][name] counts the occurrences of terms[i] in mentions of a
+	// name; inSet[i][phrase] in a repeated phrase.
+	count := func(spans []Name) []map[string]int {
+		in := make([]map[string]int, len(terms))
+		for _, sp := range spans {
+			k := sort.Search(len(an.body), func(k int) bool { return an.body[k].Start >= sp.Start })
+			for ; k < len(an.body) && an.body[k].End <= sp.End; k++ {
+				i, ok := rank[an.tokTerm[k]]
+				if !ok || an.tokTerm[k] < 0 {
+					continue
+				}
+				if in[i] == nil {
+					in[i] = map[string]int{}
+				}
+				in[i][sp.Text]++
+			}
+		}
+		return in
+	}
+	inside, inSet := count(names), count(an.setPhrases())
+	out := make([]Keyword, 0, n)
+	shown := map[string]bool{}
+	used := make([]bool, len(terms))
+	for i := range terms {
+		if len(out) == n {
+			break
+		}
+		if used[i] {
+			continue
+		}
+		t := &terms[i]
+		used[i] = true
+		// What the term is shown as: the name (of several words) or the
+		// repeated phrase most of its occurrences lie in, a phrase that
+		// extends the name ("Северен поток" + "2") before it; else the
+		// canonical name of its one-word mentions; else the term.
+		name, phrase := mostly(inside[i], t.count), mostly(inSet[i], t.count)
+		text := ""
+		switch {
+		case strings.ContainsRune(name, ' ') && !(phrase != "" && strings.HasPrefix(strings.ToLower(phrase), strings.ToLower(name)+" ")):
+			text = name
+		case phrase != "":
+			text = phrase
+		default:
+			text = name
+		}
+		if text != "" {
+			// The other terms of the same name are shown with it.
+			for j := i + 1; j < len(terms); j++ {
+				if k := inside[j][text] + inSet[j][text]; !used[j] && k > 0 && 2*k >= terms[j].count {
+					used[j] = true
+				}
+			}
+		} else {
+			if t.count < 2 && !t.inTitle {
+				continue
+			}
+			text = an.bestForm(t)
+		}
+		if !strings.ContainsRune(text, ' ') && generic != nil && generic(text) {
+			continue
+		}
+		key := strings.ToLower(text)
+		if shown[key] || overlaps(shown, key) {
+			continue
+		}
+		shown[key] = true
+		s := 1.0
+		if terms[0].score > 0 {
+			s = t.score / terms[0].score
+		}
+		out = append(out, Keyword{Term: text, Score: math.Round(s*1000) / 1000})
+	}
+	if len(out) > 0 && out[0].Score != 1 {
+		// The best term was dropped or merged: scores stay relative to the
+		// first keyword shown.
+		top := out[0].Score
+		for i := range out {
+			out[i].Score = math.Round(out[i].Score/top*1000) / 1000
+		}
+	}
+	return out
+}
+
+// overlaps reports whether key is contained, word for word, in a phrase
+// shown already, or is a phrase that contains one ("China Aviation Oil"
+// after "Aviation Oil"). A phrase may hold a single word shown before.
+func overlaps(shown map[string]bool, key string) bool {
+	k := " " + key + " "
+	for s := range shown {
+		if !strings.ContainsRune(s, ' ') {
+			continue
+		}
+		if strings.Contains(" "+s+" ", k) || strings.Contains(k, " "+s+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// mostly returns the name that at least half of count occurrences lie in
+// (the one with most of them, then the longer, then the first in order),
+// "" for none.
+func mostly(in map[string]int, count int) string {
+	text, best := "", 0
+	for name, k := range in {
+		if 2*k < count {
+			continue
+		}
+		if k > best || k == best && (len(name) > len(text) || len(name) == len(text) && name < text) {
+			text, best = name, k
+		}
+	}
+	return text
+}
+
+// Phrase sizes.
+const (
+	minPhraseWords = 2
+	maxPhraseWords = 4
+)
+
+// setPhrases finds the phrases of two to four words that the body repeats:
+// runs of words and numbers, one space apart, that start with a
+// capitalised word or stand between quotes, and end with neither a stop
+// word nor a word too short to be a term; each found at least twice (by
+// its words' stems, so inflected forms count). The spans are their
+// occurrences, named by their most frequent form.
+func (an *Analysis) setPhrases() []Name {
+	body := an.body
+	type occ struct{ start, end int }
+	found := map[string][]occ{}
+	forms := map[string]map[string]int{}
+	quoted := map[string]bool{}
+	var key []byte
+	for i := range body {
+		if !startsPhrase(body, i) || an.tokTerm[i] < 0 {
+			continue
+		}
+		q := i > 0 && isQuote(body[i-1].Text) && body[i-1].End == body[i].Start
+		for n := minPhraseWords; n <= maxPhraseWords && i+n <= len(body); n++ {
+			last := body[i+n-1]
+			if !last.IsWord() || last.Kind == textseg.Abbrev || body[i+n-2].End+1 != last.Start {
+				break
+			}
+			if last.Kind == textseg.Word && an.tokTerm[i+n-1] < 0 {
+				continue // ends with a stop word: a longer run may not
+			}
+			key = key[:0]
+			for k := i; k < i+n; k++ {
+				key = appendStem(key, body[k].Text)
+				key = append(key, ' ')
+			}
+			k := string(key)
+			found[k] = append(found[k], occ{body[i].Start, last.End})
+			f := forms[k]
+			if f == nil {
+				f = map[string]int{}
+				forms[k] = f
+			}
+			f[joinTokens(body[i:i+n])]++
+			if q && i+n < len(body) && isQuote(body[i+n].Text) && body[i+n].Start == last.End {
+				quoted[k] = true
+			}
+		}
+	}
+	var out []Name
+	for k, os := range found {
+		if len(os) < 2 {
+			continue
+		}
+		text, best := "", 0
+		capital := false
+		for f, c := range forms[k] {
+			if c > best || c == best && f < text {
+				text, best = f, c
+			}
+		}
+		capital = allCapitalised(text)
+		if !capital && !quoted[k] {
+			continue
+		}
+		for _, o := range os {
+			out = append(out, Name{Start: o.start, End: o.end, Text: text})
+		}
+	}
+	// Where phrases overlap, a term inside both counts for both, and the
+	// longer one wins a tie (Phrases).
+	return out
+}
+
+// startsPhrase reports whether a phrase may start at body[i]: a word that
+// is a term, capitalised or right after an opening quote.
+func startsPhrase(body []textseg.Token, i int) bool {
+	t := body[i]
+	if t.Kind != textseg.Word {
+		return false
+	}
+	if t.Capitalized() {
+		return true
+	}
+	return i > 0 && isQuote(body[i-1].Text) && body[i-1].End == t.Start
+}
+
+// allCapitalised reports whether every word of a phrase of words one
+// space apart is capitalised or a number, but short lower-case inner words
+// ("Bank of America", "Beherbergung und Gastronomie").
+func allCapitalised(p string) bool {
+	ws := strings.Split(p, " ")
+	for i, w := range ws {
+		if textseg.FirstUpper(w) || w[0] >= '0' && w[0] <= '9' {
+			continue
+		}
+		if i == 0 || i == len(ws)-1 || len([]rune(w)) > 3 {
+			return false
+		}
+	}
+	return true
+}
+
+func isQuote(s string) bool {
+	switch s {
+	case "\"", "„", "“", "”", "«", "»", "‘", "’", "‚", "'":
+		return true
+	}
+	return false
+}
+
+// joinTokens writes tokens one space apart (they are: see setPhrases).
+func joinTokens(toks []textseg.Token) string {
+	var b strings.Builder
+	for i, t := range toks {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t.Text)
+	}
+	return b.String()
+}

@@ -1,0 +1,93 @@
+package keywords
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/newsflow/newsflow/pkg/textseg"
+)
+
+// phraseText is written for this test: a full name introduced once and
+// then by surname, a project named between quotes, a repeated generic
+// noun and a word said once.
+const phraseText = `Държавният секретар Майк Помпео се срещна с колегата си Сергей Лавров в Сочи.
+Помпео заяви, че „Северен поток 2“ заплашва сигурността на Европа. Лавров отговори на колегата си, че „Северен поток 2“ е търговски проект.
+Според Помпео санкциите срещу „Северен поток 2“ ще продължат, а колегата му Лавров ги нарече незаконни.
+Газопроводът ще бъде завършен, каза Лавров, а колегата му Помпео не отговори. Междувременно вчера валеше.`
+
+// names finds the mentions of the given names in text, each with the
+// canonical name, as the entity step gives them.
+func names(text string, forms map[string]string) []Name {
+	var out []Name
+	for form, canon := range forms {
+		for at := 0; ; {
+			i := strings.Index(text[at:], form)
+			if i < 0 {
+				break
+			}
+			out = append(out, Name{Start: at + i, End: at + i + len(form), Text: canon})
+			at += i + len(form)
+		}
+	}
+	return out
+}
+
+func TestPhrases(t *testing.T) {
+	m := model(t)
+	an := m.Analyze("bg", "Помпео и Лавров за „Северен поток 2“", textseg.Tokenize(phraseText))
+	ns := names(phraseText, map[string]string{"Майк Помпео": "Майк Помпео", "Помпео": "Майк Помпео", "Сергей Лавров": "Сергей Лавров", "Лавров": "Сергей Лавров"})
+	kws := an.Phrases(10, ns, func(w string) bool { return IsGeneric("bg", w) })
+	var got []string
+	for _, k := range kws {
+		got = append(got, k.Term)
+		if k.Score <= 0 || k.Score > 1 {
+			t.Errorf("keyword %q score %v, want (0,1]", k.Term, k.Score)
+		}
+	}
+	has := func(term string) bool {
+		for _, g := range got {
+			if g == term {
+				return true
+			}
+		}
+		return false
+	}
+	for _, want := range []string{"Майк Помпео", "Сергей Лавров", "Северен поток 2"} {
+		if !has(want) {
+			t.Errorf("keywords %q lack the phrase %q", got, want)
+		}
+	}
+	for _, bad := range []string{"Майк", "Помпео", "Сергей", "Лавров", "Северен", "поток", "колегата", "колега", "валеше"} {
+		if has(bad) {
+			t.Errorf("keywords %q hold %q (a fragment of a phrase, a generic noun or a word said once)", got, bad)
+		}
+	}
+	if len(kws) > 0 && kws[0].Score != 1 {
+		t.Errorf("first keyword scores %v, want 1", kws[0].Score)
+	}
+	// Without names the repeated quoted phrase still holds its words.
+	plain := an.Phrases(10, nil, nil)
+	for _, k := range plain {
+		if k.Term == "поток" || k.Term == "Северен" {
+			t.Errorf("keywords without names hold %q: %v", k.Term, plain)
+		}
+	}
+	if got := an.Phrases(0, ns, nil); len(got) != 0 {
+		t.Errorf("Phrases(0) = %v", got)
+	}
+}
+
+func TestIsGeneric(t *testing.T) {
+	for _, tc := range []struct {
+		lang, word string
+		want       bool
+	}{
+		{"bg", "колега", true}, {"bg", "колегата", true}, {"bg", "Помпео", false},
+		{"en", "people", true}, {"en", "pipeline", false}, {"de", "Kollegen", true},
+		{"xx", "колега", false},
+	} {
+		if got := IsGeneric(tc.lang, tc.word); got != tc.want {
+			t.Errorf("IsGeneric(%s, %q) = %v, want %v", tc.lang, tc.word, got, tc.want)
+		}
+	}
+}
