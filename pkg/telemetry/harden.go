@@ -28,8 +28,12 @@ type HTTPConfig struct {
 	// connection between requests.
 	ReadHeaderTimeout time.Duration
 	ReadTimeout       time.Duration
-	WriteTimeout      time.Duration
-	IdleTimeout       time.Duration
+	// BodyReadTimeout bounds the wait for the next bytes of a request
+	// body: a client that stops sending is cut off then, not only when
+	// ReadTimeout ends.
+	BodyReadTimeout time.Duration
+	WriteTimeout    time.Duration
+	IdleTimeout     time.Duration
 	// MaxHeaderBytes bounds the request headers.
 	MaxHeaderBytes int
 	// CORSOrigins lists the origins other than the server's own that
@@ -60,6 +64,7 @@ func DefaultHTTPConfig() HTTPConfig {
 		MaxBodyBytes:      64 << 20,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
+		BodyReadTimeout:   15 * time.Second,
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -109,6 +114,8 @@ func (c HTTPConfig) Validate() error {
 		return fmt.Errorf("%w: --http-read-header-timeout must be positive, got %s", ErrInvalidHTTPConfig, c.ReadHeaderTimeout)
 	case c.ReadTimeout <= 0:
 		return fmt.Errorf("%w: --http-read-timeout must be positive, got %s", ErrInvalidHTTPConfig, c.ReadTimeout)
+	case c.BodyReadTimeout <= 0:
+		return fmt.Errorf("%w: --http-body-read-timeout must be positive, got %s", ErrInvalidHTTPConfig, c.BodyReadTimeout)
 	case c.WriteTimeout <= 0:
 		return fmt.Errorf("%w: --http-write-timeout must be positive, got %s", ErrInvalidHTTPConfig, c.WriteTimeout)
 	case c.IdleTimeout <= 0:
@@ -139,6 +146,7 @@ func (c *HTTPConfig) RegisterFlags(fs *flag.FlagSet) {
 	fs.Int64Var(&c.MaxBodyBytes, "http-max-body-bytes", c.MaxBodyBytes, "largest HTTP request body, after decompression")
 	fs.DurationVar(&c.ReadHeaderTimeout, "http-read-header-timeout", c.ReadHeaderTimeout, "time a client has to send the request headers")
 	fs.DurationVar(&c.ReadTimeout, "http-read-timeout", c.ReadTimeout, "time a client has to send a whole request")
+	fs.DurationVar(&c.BodyReadTimeout, "http-body-read-timeout", c.BodyReadTimeout, "longest wait for the next bytes of a request body (a client that stops sending is cut off)")
 	fs.DurationVar(&c.WriteTimeout, "http-write-timeout", c.WriteTimeout, "time to write an answer")
 	fs.DurationVar(&c.IdleTimeout, "http-idle-timeout", c.IdleTimeout, "how long an idle keep-alive connection is kept")
 	fs.IntVar(&c.MaxConns, "http-max-conns", c.MaxConns, "most HTTP connections open at once, more are answered 503 (0: the open files limit less --http-fd-reserve, at most 8192)")
@@ -183,6 +191,8 @@ func harden(h http.Handler, cfg HTTPConfig) http.Handler {
 			}
 		}
 		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = &stallBody{ReadCloser: r.Body, rc: http.NewResponseController(w), idle: cfg.BodyReadTimeout,
+				end: time.Now().Add(cfg.ReadTimeout)}
 			body, ok := decodeBody(w, r, cfg.MaxBodyBytes, cfg.MaxInflateRatio)
 			if !ok {
 				return
@@ -191,6 +201,36 @@ func harden(h http.Handler, cfg HTTPConfig) http.Handler {
 		}
 		h.ServeHTTP(&cspWriter{ResponseWriter: w}, r)
 	})
+}
+
+// stallBody moves the connection's read deadline before each read of the
+// body to idle from now (never past end, the request's ReadTimeout), and
+// back to end after it: a client that stops sending its body is cut off
+// after idle.
+type stallBody struct {
+	io.ReadCloser
+	rc   *http.ResponseController
+	idle time.Duration
+	end  time.Time
+	off  bool
+}
+
+func (b *stallBody) Read(p []byte) (int, error) {
+	if b.off {
+		return b.ReadCloser.Read(p)
+	}
+	d := time.Now().Add(b.idle)
+	if d.After(b.end) {
+		d = b.end
+	}
+	if err := b.rc.SetReadDeadline(d); err != nil {
+		b.off = true // not a connection that has deadlines (tests)
+	}
+	n, err := b.ReadCloser.Read(p)
+	// Time the handler spends between reads (publishing what it read)
+	// is not the client's: only the request's own limit applies then.
+	_ = b.rc.SetReadDeadline(b.end)
+	return n, err
 }
 
 // cors sets the CORS headers for an allowed origin and answers a
