@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -677,9 +675,6 @@ func (w *Worker) publish(ctx context.Context, m jetstream.Msg, meta *jetstream.M
 	return allDup, nil
 }
 
-// maxErrorHeader bounds the Newsflow-Error header; the full error is logged.
-const maxErrorHeader = 1024
-
 func (w *Worker) deadLetter(ctx context.Context, m jetstream.Msg, meta *jetstream.MsgMetadata, in *pipeline.Message, cause error, log *zap.Logger) {
 	dl := deadLetterMsg(w.cfg.Name, m.Subject(), m.Headers(), m.Data(), meta.Stream, meta.Sequence.Stream, in.Attempt, cause.Error())
 	var err error
@@ -705,27 +700,6 @@ func (w *Worker) deadLetter(ctx context.Context, m jetstream.Msg, meta *jetstrea
 	}
 	log.Error("message dead-lettered", zap.String("dlq_subject", w.dlq), zap.Error(cause))
 	w.rec.Outcome(pipeline.OutcomeDLQ)
-}
-
-// headerSafe makes s a single header line of at most max bytes.
-func headerSafe(s string, max int) string {
-	s = strings.Map(func(r rune) rune {
-		if r == '\r' || r == '\n' || r == '\t' {
-			return ' '
-		}
-		if r < ' ' || r == 0x7f {
-			return -1
-		}
-		return r
-	}, s)
-	if len(s) > max {
-		s = s[:max]
-		for len(s) > 0 && !utf8.ValidString(s) {
-			s = s[:len(s)-1]
-		}
-		s += "..."
-	}
-	return s
 }
 
 type nopRecorder struct{}
