@@ -36,6 +36,7 @@ func commands() []command {
 		{"bench", "measure a running pipeline end to end against raw JetStream", runBench},
 		{"dlq", "dead letters: list, show, replay, purge", runDLQ},
 		{"dashboard", "serve the live dashboard of separate processes from Prometheus", runDashboard},
+		{"nats-monitor", "export NATS server and JetStream metrics (prometheus-nats-exporter's names), one per cluster", runNATSMonitor},
 		{"status", "streams, consumers, pending and redelivered counts per stage", runStatus},
 		{"reprocess", "run the stages again over raw submissions kept in ARTICLES_RAW", runReprocess},
 		{"setup", "create or update the streams (for least-privilege workers)", runSetup},

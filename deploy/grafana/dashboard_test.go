@@ -67,7 +67,9 @@ var mustShow = []struct{ what, metric string }{
 	{"goroutines", "go_goroutines"},
 	{"NATS server health", "newsflow_nats_up"},
 	{"JetStream health", "newsflow_jetstream_stream_replicas_current"},
-	{"JetStream storage", "newsflow_jetstream_storage_bytes"},
+	{"JetStream storage", "gnatsd_varz_jetstream_stats_storage"},
+	{"NATS messages", "gnatsd_varz_in_msgs"},
+	{"stream messages", "jetstream_stream_total_messages"},
 }
 
 func TestDashboardShape(t *testing.T) {

@@ -100,10 +100,24 @@ func TestBase(t *testing.T) {
 			}
 		}
 	}
-	for _, k := range []string{"NEWSFLOW_NATS_URL", "NEWSFLOW_NATS_MONITOR_URL"} {
-		if s, _ := get(cm.Body, "data", k).(string); s == "" {
-			t.Errorf("ConfigMap has no %s", k)
-		}
+	if s, _ := get(cm.Body, "data", "NEWSFLOW_NATS_URL").(string); s == "" {
+		t.Error("ConfigMap has no NEWSFLOW_NATS_URL")
+	}
+	// One NATS poller, not one per worker replica, finding the servers
+	// through the headless Service rather than by name.
+	if s := get(cm.Body, "data", "NEWSFLOW_NATS_MONITOR_URL"); s != nil {
+		t.Errorf("the workers' ConfigMap sets NEWSFLOW_NATS_MONITOR_URL=%v: every replica would poll NATS", s)
+	}
+	mon, ok := find(objs, "Deployment", "nats-monitor")
+	if !ok {
+		t.Fatal("no nats-monitor Deployment")
+	}
+	if r := get(mon.Body, "spec", "replicas"); r != 1 && r != int64(1) && r != float64(1) {
+		t.Errorf("nats-monitor replicas %v, want exactly 1", r)
+	}
+	if args := fmt.Sprint(get(mon.Body, "spec", "template", "spec", "containers", 0, "args")); !strings.Contains(args, "nats-monitor") ||
+		!strings.Contains(args, "dns+http://nats-headless.") || strings.Contains(args, "nats-0") {
+		t.Errorf("nats-monitor args %s: want the nats-monitor role reading dns+http://nats-headless...", args)
 	}
 	for _, st := range stages {
 		t.Run(st.name, func(t *testing.T) {

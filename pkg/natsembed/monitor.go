@@ -1,7 +1,6 @@
 package natsembed
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,7 +12,8 @@ import (
 
 // MonitorSource reads an in-process server's monitoring state for
 // natsmon.Collector, as `newsflow up` exports it: the same documents the
-// server's /varz and /jsz endpoints serve, without an HTTP listener.
+// server's /varz, /connz, /routez and /jsz endpoints serve, without an
+// HTTP listener.
 type MonitorSource struct{ srv *server.Server }
 
 // NewMonitorSource returns a natsmon.Source for srv.
@@ -22,38 +22,30 @@ func NewMonitorSource(srv *server.Server) *MonitorSource { return &MonitorSource
 // Name returns "embedded:<server name>".
 func (s *MonitorSource) Name() string { return "embedded:" + s.srv.Name() }
 
-// Varz returns the server's general state.
-func (s *MonitorSource) Varz(context.Context) (*natsmon.Varz, error) {
-	v, err := s.srv.Varz(&server.VarzOptions{})
+// Get returns one monitoring document as JSON.
+func (s *MonitorSource) Get(_ context.Context, endpoint string) ([]byte, error) {
+	var (
+		v   any
+		err error
+	)
+	switch endpoint {
+	case natsmon.EndpointVarz:
+		v, err = s.srv.Varz(&server.VarzOptions{})
+	case natsmon.EndpointConnz:
+		v, err = s.srv.Connz(&server.ConnzOptions{})
+	case natsmon.EndpointRoutez:
+		v, err = s.srv.Routez(&server.RoutezOptions{})
+	case natsmon.EndpointJsz:
+		v, err = s.srv.Jsz(&server.JSzOptions{Accounts: true, Streams: true, Consumer: true, Config: true})
+	default:
+		return nil, fmt.Errorf("embedded server: no monitoring endpoint %q", endpoint)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("read embedded server varz: %w", err)
+		return nil, fmt.Errorf("read embedded server %s: %w", endpoint, err)
 	}
-	var out natsmon.Varz
-	if err := convert(v, &out); err != nil {
-		return nil, fmt.Errorf("read embedded server varz: %w", err)
-	}
-	return &out, nil
-}
-
-// Jsz returns the server's JetStream state with stream and consumer details.
-func (s *MonitorSource) Jsz(context.Context) (*natsmon.Jsz, error) {
-	j, err := s.srv.Jsz(&server.JSzOptions{Accounts: true, Streams: true, Consumer: true, Config: true})
+	b, err := json.Marshal(v)
 	if err != nil {
-		return nil, fmt.Errorf("read embedded server jsz: %w", err)
+		return nil, fmt.Errorf("encode embedded server %s: %w", endpoint, err)
 	}
-	var out natsmon.Jsz
-	if err := convert(j, &out); err != nil {
-		return nil, fmt.Errorf("read embedded server jsz: %w", err)
-	}
-	return &out, nil
-}
-
-// convert goes through JSON, as the HTTP endpoints do, so both sources read
-// exactly the same fields.
-func convert(from, into any) error {
-	b, err := json.Marshal(from)
-	if err != nil {
-		return fmt.Errorf("encode: %w", err)
-	}
-	return natsmon.Decode(bytes.NewReader(b), into)
+	return b, nil
 }

@@ -28,7 +28,7 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// byServer returns the value of metric name for each server, for series
+// byServer returns the value of metric name for each server_name, for series
 // whose labels include want.
 func byServer(mfs map[string]*dto.MetricFamily, name string, want map[string]string) map[string]float64 {
 	out := map[string]float64{}
@@ -47,7 +47,7 @@ next:
 				continue next
 			}
 		}
-		out[labels["server"]] = m.GetGauge().GetValue()
+		out[labels["server_name"]] = m.GetGauge().GetValue()
 	}
 	return out
 }
@@ -114,7 +114,7 @@ func TestCollectorReadsCluster(t *testing.T) {
 	for i, s := range servers {
 		sources[i] = natsembed.NewMonitorSource(s)
 	}
-	stream := map[string]string{"stream": "R3"}
+	stream := map[string]string{"stream_name": "R3"}
 
 	var leader string
 	waitCluster := func(what string, check func(mfs map[string]*dto.MetricFamily) error) {
@@ -129,35 +129,34 @@ func TestCollectorReadsCluster(t *testing.T) {
 		t.Fatalf("%s: %v", what, err)
 	}
 	waitCluster("three current replicas", func(mfs map[string]*dto.MetricFamily) error {
-		if got := byServer(mfs, "newsflow_jetstream_cluster_size", nil); len(got) != 3 || got["n1"] != 3 || got["n2"] != 3 || got["n3"] != 3 {
-			return fmt.Errorf("cluster size %v", got)
+		sizes := mfs["gnatsd_varz_jetstream_meta_cluster_size"].GetMetric()
+		if len(sizes) != 3 {
+			return fmt.Errorf("cluster size from %d servers, want 3", len(sizes))
 		}
-		metaLeaders := 0
-		for _, v := range byServer(mfs, "newsflow_jetstream_meta_leader", nil) {
-			metaLeaders += int(v)
-		}
-		if metaLeaders != 1 {
-			return fmt.Errorf("%d meta leaders", metaLeaders)
-		}
-		leaders := byServer(mfs, "newsflow_jetstream_stream_leader", stream)
-		leader = ""
-		for s, v := range leaders {
-			if v == 1 {
-				if leader != "" {
-					return fmt.Errorf("two stream leaders: %v", leaders)
-				}
-				leader = s
+		for _, m := range sizes {
+			if m.GetGauge().GetValue() != 3 {
+				return fmt.Errorf("cluster size %v, want 3", m.GetGauge().GetValue())
 			}
 		}
-		if leader == "" || len(leaders) != 3 {
+		if got := byServer(mfs, "jetstream_server_total_streams", map[string]string{"is_meta_leader": "true"}); len(got) != 1 {
+			return fmt.Errorf("%d meta leaders: %v", len(got), got)
+		}
+		leaders := byServer(mfs, "jetstream_stream_total_messages", map[string]string{"stream_name": "R3", "is_stream_leader": "true"})
+		if len(leaders) != 1 {
 			return fmt.Errorf("stream leaders %v", leaders)
+		}
+		for s := range leaders {
+			leader = s
+		}
+		if all := byServer(mfs, "jetstream_stream_total_messages", map[string]string{"stream_name": "R3", "stream_leader": leader}); len(all) != 3 {
+			return fmt.Errorf("stream_leader=%s on %d servers, want 3: %v", leader, len(all), all)
 		}
 		replicas := byServer(mfs, "newsflow_jetstream_stream_replicas", stream)
 		current := byServer(mfs, "newsflow_jetstream_stream_replicas_current", stream)
 		if len(replicas) != 1 || replicas[leader] != 3 || current[leader] != 3 {
 			return fmt.Errorf("replicas %v, current %v: only the leader %s reports them, 3 and 3", replicas, current, leader)
 		}
-		if msgs := byServer(mfs, "newsflow_jetstream_stream_messages", stream); msgs["n1"] != 3 || msgs["n2"] != 3 || msgs["n3"] != 3 {
+		if msgs := byServer(mfs, "jetstream_stream_total_messages", map[string]string{"stream_name": "R3"}); msgs["n1"] != 3 || msgs["n2"] != 3 || msgs["n3"] != 3 {
 			return fmt.Errorf("stream messages per server %v, want 3 on each", msgs)
 		}
 		return nil

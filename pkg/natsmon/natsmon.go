@@ -1,11 +1,25 @@
-// Package natsmon exposes the health of the NATS servers and of JetStream as
-// Prometheus metrics (newsflow_nats_*, newsflow_jetstream_*), read from the
-// servers' monitoring endpoints (/varz, /jsz) or, for `newsflow up`, from the
-// embedded server itself (natsembed.MonitorSource). prometheus-nats-exporter does the same job where it
-// can be installed; this keeps a newsflow deployment self-contained.
+// Package natsmon exports the health of NATS servers and of JetStream as
+// Prometheus metrics under the names and labels of the NATS project's own
+// exporter, prometheus-nats-exporter (gnatsd_varz_*, gnatsd_connz_*,
+// gnatsd_routez_*, jetstream_server_*, jetstream_stream_*,
+// jetstream_consumer_*), so that the official NATS dashboards and alerts
+// apply as they are. It reads the servers' monitoring endpoints (/varz,
+// /connz, /routez, /jsz) over HTTP or, for `newsflow up`, the embedded
+// server itself (natsembed.MonitorSource).
 //
-// Register a Collector on an explicit registry: every scrape of /metrics then
-// reads every source once, within the collector's timeout.
+// Besides those it exports a few series the exporter lacks and newsflow's
+// dashboard and alerts use: newsflow_nats_up{endpoint}, and from each
+// stream's leader newsflow_jetstream_stream_replicas,
+// newsflow_jetstream_stream_replicas_current and
+// newsflow_jetstream_stream_replica_lag{server_name,stream_name}, and
+// newsflow_jetstream_consumer_max_ack_pending{server_name,stream_name,consumer_name}
+// (labelled as the exporter's families, so that they join with them).
+//
+// Run one Collector per set of NATS servers (newsflow up, or the
+// `newsflow nats-monitor` role), not one per worker replica: every scrape
+// reads every source once, within the collector's timeout. Consumers
+// without a durable name (ephemeral ones, such as key-value watchers) are
+// left out, so their random names never become label values.
 package natsmon
 
 import (
@@ -14,8 +28,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -32,50 +50,457 @@ const DefaultTimeout = 3 * time.Second
 // ErrInvalidURL is returned by NewHTTPSource for a URL it cannot use.
 var ErrInvalidURL = errors.New("invalid NATS monitoring URL")
 
-// Varz is the part of a server's /varz answer the collector reads.
-type Varz struct {
-	Name    string `json:"server_name"`
-	Version string `json:"version"`
-	Cluster struct {
-		Name string `json:"name"`
-	} `json:"cluster"`
-	Connections   int       `json:"connections"`
-	Subscriptions uint32    `json:"subscriptions"`
-	Routes        int       `json:"routes"`
-	InMsgs        int64     `json:"in_msgs"`
-	OutMsgs       int64     `json:"out_msgs"`
-	InBytes       int64     `json:"in_bytes"`
-	OutBytes      int64     `json:"out_bytes"`
-	SlowConsumers int64     `json:"slow_consumers"`
-	Mem           int64     `json:"mem"`
-	CPU           float64   `json:"cpu"`
-	Start         time.Time `json:"start"`
+// The monitoring endpoints a Source serves.
+const (
+	EndpointVarz   = "varz"
+	EndpointConnz  = "connz"
+	EndpointRoutez = "routez"
+	EndpointJsz    = "jsz"
+)
+
+// Source reads a NATS server's monitoring documents.
+type Source interface {
+	// Name identifies the source in the endpoint label: a URL, or
+	// "embedded:<server name>".
+	Name() string
+	// Get returns the JSON document of endpoint (EndpointVarz, ...), as
+	// the server's HTTP endpoint serves it (/jsz with accounts, streams,
+	// consumers and config).
+	Get(ctx context.Context, endpoint string) ([]byte, error)
 }
 
-// Jsz is the part of a server's /jsz?accounts=true&streams=true answer the
-// collector reads.
+// Lister returns the sources to read at one scrape: a fixed list, or one
+// discovered from DNS at every scrape (DNSSources).
+type Lister interface {
+	Sources(ctx context.Context) ([]Source, error)
+}
+
+// Static is a fixed list of sources.
+type Static []Source
+
+// Sources returns the list.
+func (s Static) Sources(context.Context) ([]Source, error) { return s, nil }
+
+// HTTPSource reads a server's monitoring endpoints over HTTP.
+type HTTPSource struct {
+	base   *url.URL
+	client *http.Client
+}
+
+// NewHTTPSource returns a source for the monitoring endpoint at rawURL
+// (http://host:8222). client may be nil for a default one.
+//
+// It returns ErrInvalidURL when rawURL is not an http(s) URL with a host.
+func NewHTTPSource(rawURL string, client *http.Client) (*HTTPSource, error) {
+	u, err := parseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	if client == nil {
+		client = &http.Client{}
+	}
+	return &HTTPSource{base: u, client: client}, nil
+}
+
+func parseURL(rawURL string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil {
+		return nil, fmt.Errorf("%w %q: %v", ErrInvalidURL, rawURL, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%w %q: want http://host:port (the server's http_port, 8222 by default), or dns+http://name:port for every address of a DNS name", ErrInvalidURL, rawURL)
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	u.RawQuery = ""
+	return u, nil
+}
+
+// NewHTTPSources returns the sources of a comma-separated list of URLs.
+// A URL dns+http://name:port (or dns+https) stands for every address the
+// name resolves to, looked up at each scrape: a headless Service of the
+// NATS StatefulSet finds every server without naming them.
+func NewHTTPSources(urls string, client *http.Client) (Lister, error) {
+	var static Static
+	var lists []Lister
+	for _, u := range strings.Split(urls, ",") {
+		u = strings.TrimSpace(u)
+		if u == "" {
+			continue
+		}
+		if rest, ok := strings.CutPrefix(u, "dns+"); ok {
+			d, err := NewDNSSources(rest, client)
+			if err != nil {
+				return nil, err
+			}
+			lists = append(lists, d)
+			continue
+		}
+		s, err := NewHTTPSource(u, client)
+		if err != nil {
+			return nil, err
+		}
+		static = append(static, s)
+	}
+	if len(lists) == 0 {
+		return static, nil
+	}
+	if len(static) > 0 {
+		lists = append(lists, static)
+	}
+	return multi(lists), nil
+}
+
+type multi []Lister
+
+func (m multi) Sources(ctx context.Context) ([]Source, error) {
+	var out []Source
+	for _, l := range m {
+		s, err := l.Sources(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s...)
+	}
+	return out, nil
+}
+
+// DNSSources is one HTTPSource per address of a DNS name, resolved at
+// every scrape.
+type DNSSources struct {
+	base     *url.URL
+	client   *http.Client
+	resolver *net.Resolver
+}
+
+// NewDNSSources returns the sources behind rawURL (http://name:port).
+func NewDNSSources(rawURL string, client *http.Client) (*DNSSources, error) {
+	u, err := parseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	if u.Port() == "" {
+		return nil, fmt.Errorf("%w %q: dns+ URLs need the monitoring port (dns+http://nats-headless:8222)", ErrInvalidURL, rawURL)
+	}
+	if client == nil {
+		client = &http.Client{}
+	}
+	return &DNSSources{base: u, client: client, resolver: net.DefaultResolver}, nil
+}
+
+// Sources resolves the name.
+func (d *DNSSources) Sources(ctx context.Context) ([]Source, error) {
+	addrs, err := d.resolver.LookupHost(ctx, d.base.Hostname())
+	if err != nil {
+		return nil, fmt.Errorf("resolve nats monitoring name %s: %w", d.base.Hostname(), err)
+	}
+	sort.Strings(addrs)
+	out := make([]Source, 0, len(addrs))
+	for _, a := range addrs {
+		u := *d.base
+		u.Host = net.JoinHostPort(a, d.base.Port())
+		out = append(out, &HTTPSource{base: &u, client: d.client})
+	}
+	return out, nil
+}
+
+// Name returns the base URL.
+func (s *HTTPSource) Name() string { return s.base.String() }
+
+// Get reads one endpoint.
+func (s *HTTPSource) Get(ctx context.Context, endpoint string) ([]byte, error) {
+	u := *s.base
+	u.Path += "/" + endpoint
+	if endpoint == EndpointJsz {
+		u.RawQuery = url.Values{"accounts": {"true"}, "streams": {"true"}, "consumers": {"true"}, "config": {"true"}}.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("build request for %s: %w", u.Redacted(), err)
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", u.Redacted(), err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
+		return nil, fmt.Errorf("get %s: %s: %s", u.Redacted(), resp.Status, strings.TrimSpace(string(body)))
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", u.Redacted(), err)
+	}
+	if len(b) > MaxResponseBytes {
+		return nil, fmt.Errorf("read %s: response larger than %d bytes", u.Redacted(), MaxResponseBytes)
+	}
+	return b, nil
+}
+
+// decode reads one JSON document of at most MaxResponseBytes.
+func decode(r io.Reader, into any) error {
+	lr := &io.LimitedReader{R: r, N: MaxResponseBytes + 1}
+	if err := json.NewDecoder(lr).Decode(into); err != nil {
+		return fmt.Errorf("decode json: %w", err)
+	}
+	if lr.N <= 0 {
+		return fmt.Errorf("response larger than %d bytes", MaxResponseBytes)
+	}
+	return nil
+}
+
+// Decode reads one monitoring answer of at most MaxResponseBytes.
+func Decode(r io.Reader, into any) error { return decode(r, into) }
+
+// Collector is a prometheus.Collector over the sources of a Lister. It is
+// unchecked: the /varz families follow what each server reports.
+type Collector struct {
+	lister  Lister
+	timeout time.Duration
+
+	up                                                 *prometheus.Desc
+	stReplicas, stReplicasCurrent, stReplicaLag, coMax *prometheus.Desc
+
+	mu    sync.Mutex
+	descs map[string]*prometheus.Desc
+}
+
+// NewCollector returns a collector reading sources on every scrape, each
+// within timeout (DefaultTimeout when 0).
+func NewCollector(timeout time.Duration, sources ...Source) *Collector {
+	return NewListerCollector(timeout, Static(sources))
+}
+
+// NewListerCollector returns a collector reading the sources l lists at
+// every scrape.
+func NewListerCollector(timeout time.Duration, l Lister) *Collector {
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	st := []string{"server_name", "stream_name"}
+	return &Collector{
+		lister:  l,
+		timeout: timeout,
+		descs:   map[string]*prometheus.Desc{},
+		up: prometheus.NewDesc("newsflow_nats_up",
+			"1 when the NATS server's monitoring endpoints answered the last scrape, else 0.", []string{"endpoint"}, nil),
+		stReplicas: prometheus.NewDesc("newsflow_jetstream_stream_replicas",
+			"Replicas of the stream, as its leader reports them.", st, nil),
+		stReplicasCurrent: prometheus.NewDesc("newsflow_jetstream_stream_replicas_current",
+			"Replicas of the stream that are current and online, the leader included, as its leader reports them.", st, nil),
+		stReplicaLag: prometheus.NewDesc("newsflow_jetstream_stream_replica_lag",
+			"Largest replication lag, in operations, of the stream's followers, as its leader reports it.", st, nil),
+		coMax: prometheus.NewDesc("newsflow_jetstream_consumer_max_ack_pending",
+			"The durable consumer's MaxAckPending, as its leader reports it: deliveries stop when ack pending reaches it.", []string{"server_name", "stream_name", "consumer_name"}, nil),
+	}
+}
+
+// Describe sends nothing: the collector is unchecked.
+func (c *Collector) Describe(chan<- *prometheus.Desc) {}
+
+// Collect reads every source concurrently and sends its metrics. A source
+// that does not answer /varz reports newsflow_nats_up 0 and nothing else.
+func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	sources, err := c.lister.Sources(ctx)
+	if err != nil {
+		return // nothing to report on; the scrape shows no NATS series
+	}
+	var wg sync.WaitGroup
+	for _, s := range sources {
+		wg.Go(func() { c.collect(ctx, s, ch) })
+	}
+	wg.Wait()
+}
+
+// desc returns the description of a gnatsd_*/jetstream_* family.
+func (c *Collector) desc(name, help string, labels ...string) *prometheus.Desc {
+	key := name + "\x00" + strings.Join(labels, ",")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d, ok := c.descs[key]
+	if !ok {
+		d = prometheus.NewDesc(name, help, labels, nil)
+		c.descs[key] = d
+	}
+	return d
+}
+
+func (c *Collector) collect(ctx context.Context, s Source, ch chan<- prometheus.Metric) {
+	raw, err := s.Get(ctx, EndpointVarz)
+	var varz map[string]any
+	if err == nil {
+		d := json.NewDecoder(strings.NewReader(string(raw)))
+		d.UseNumber()
+		err = d.Decode(&varz)
+	}
+	if err != nil {
+		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 0, s.Name())
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1, s.Name())
+	id, _ := varz["server_id"].(string)
+	name, _ := varz["server_name"].(string)
+	c.collectVarz(id, varz, ch)
+	if b, err := s.Get(ctx, EndpointConnz); err == nil {
+		c.collectConnz(id, b, ch)
+	}
+	if b, err := s.Get(ctx, EndpointRoutez); err == nil {
+		c.collectRoutez(id, b, ch)
+	}
+	if b, err := s.Get(ctx, EndpointJsz); err == nil {
+		c.collectJsz(id, name, b, ch)
+	}
+}
+
+var metricNameRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+
+// collectVarz exports every number of /varz, nested objects flattened with
+// "_" (jetstream.stats.api.total -> gnatsd_varz_jetstream_stats_api_total),
+// and server_id, server_name and version as value labels, as the exporter
+// does.
+func (c *Collector) collectVarz(id string, varz map[string]any, ch chan<- prometheus.Metric) {
+	for _, k := range []string{"server_id", "server_name", "version"} {
+		if v, ok := varz[k].(string); ok {
+			ch <- prometheus.MustNewConstMetric(c.desc("gnatsd_varz_"+k, k, "server_id", "value"), prometheus.GaugeValue, 1, id, v)
+		}
+	}
+	var walk func(prefix string, m map[string]any)
+	walk = func(prefix string, m map[string]any) {
+		for k, v := range m {
+			name := prefix + "_" + k
+			if !metricNameRE.MatchString(name) {
+				continue
+			}
+			switch v := v.(type) {
+			case json.Number:
+				f, err := v.Float64()
+				if err != nil {
+					continue
+				}
+				ch <- prometheus.MustNewConstMetric(c.desc(name, k, "server_id"), prometheus.GaugeValue, f, id)
+			case map[string]any:
+				walk(name, v)
+			}
+		}
+	}
+	walk("gnatsd_varz", varz)
+}
+
+// connz is the part of /connz the exporter's summary reads.
+type connz struct {
+	NumConnections float64 `json:"num_connections"`
+	Total          float64 `json:"total"`
+	Offset         float64 `json:"offset"`
+	Limit          float64 `json:"limit"`
+	Connections    []struct {
+		PendingBytes  float64 `json:"pending_bytes"`
+		InMsgs        float64 `json:"in_msgs"`
+		OutMsgs       float64 `json:"out_msgs"`
+		InBytes       float64 `json:"in_bytes"`
+		OutBytes      float64 `json:"out_bytes"`
+		Subscriptions float64 `json:"subscriptions"`
+	} `json:"connections"`
+}
+
+// collectConnz exports the exporter's connz summary (not the per-connection
+// detail, whose labels name every client).
+func (c *Collector) collectConnz(id string, b []byte, ch chan<- prometheus.Metric) {
+	var cz connz
+	if err := json.Unmarshal(b, &cz); err != nil {
+		return
+	}
+	var pending, subs, inB, outB, inM, outM float64
+	for _, cn := range cz.Connections {
+		pending += cn.PendingBytes
+		subs += cn.Subscriptions
+		inB += cn.InBytes
+		outB += cn.OutBytes
+		inM += cn.InMsgs
+		outM += cn.OutMsgs
+	}
+	g := func(n string, v float64, t prometheus.ValueType) {
+		ch <- prometheus.MustNewConstMetric(c.desc("gnatsd_connz_"+n, n, "server_id"), t, v, id)
+	}
+	g("num_connections", cz.NumConnections, prometheus.GaugeValue)
+	g("total", cz.Total, prometheus.GaugeValue)
+	g("offset", cz.Offset, prometheus.GaugeValue)
+	g("limit", cz.Limit, prometheus.GaugeValue)
+	g("pending_bytes", pending, prometheus.GaugeValue)
+	g("subscriptions", subs, prometheus.GaugeValue)
+	g("in_bytes", inB, prometheus.CounterValue)
+	g("out_bytes", outB, prometheus.CounterValue)
+	g("in_msgs", inM, prometheus.CounterValue)
+	g("out_msgs", outM, prometheus.CounterValue)
+}
+
+// routez is the part of /routez the exporter reads.
+type routez struct {
+	ServerID   string `json:"server_id"`
+	ServerName string `json:"server_name"`
+	NumRoutes  int    `json:"num_routes"`
+	Routes     []struct {
+		Rid           uint64 `json:"rid"`
+		RemoteID      string `json:"remote_id"`
+		RemoteName    string `json:"remote_name"`
+		Account       string `json:"account"`
+		IP            string `json:"ip"`
+		Compression   string `json:"compression"`
+		RTT           string `json:"rtt"`
+		InMsgs        int64  `json:"in_msgs"`
+		OutMsgs       int64  `json:"out_msgs"`
+		InBytes       int64  `json:"in_bytes"`
+		OutBytes      int64  `json:"out_bytes"`
+		Subscriptions uint32 `json:"subscriptions"`
+	} `json:"routes"`
+}
+
+func (c *Collector) collectRoutez(id string, b []byte, ch chan<- prometheus.Metric) {
+	var rz routez
+	if err := json.Unmarshal(b, &rz); err != nil {
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(c.desc("gnatsd_routez_server_id", "server_id", "server_id", "value"), prometheus.GaugeValue, 1, id, rz.ServerID)
+	ch <- prometheus.MustNewConstMetric(c.desc("gnatsd_routez_server_name", "server_name", "server_id", "value"), prometheus.GaugeValue, 1, id, rz.ServerName)
+	ch <- prometheus.MustNewConstMetric(c.desc("gnatsd_routez_num_routes", "num_routes", "server_id"), prometheus.GaugeValue, float64(rz.NumRoutes), id)
+	for _, r := range rz.Routes {
+		rid := strconv.FormatUint(r.Rid, 10)
+		ch <- prometheus.MustNewConstMetric(c.desc("gnatsd_routez_route_info", "route_info", "server_id", "rid", "remote_id", "remote_name", "account", "ip", "compression"),
+			prometheus.GaugeValue, 1, id, rid, r.RemoteID, r.RemoteName, r.Account, r.IP, r.Compression)
+		g := func(n string, v float64) {
+			ch <- prometheus.MustNewConstMetric(c.desc("gnatsd_routez_route_"+n, n, "server_id", "rid"), prometheus.GaugeValue, v, id, rid)
+		}
+		if rtt, err := time.ParseDuration(r.RTT); err == nil {
+			g("rtt_seconds", rtt.Seconds())
+		}
+		g("subscriptions", float64(r.Subscriptions))
+		g("in_msgs", float64(r.InMsgs))
+		g("out_msgs", float64(r.OutMsgs))
+		g("in_bytes", float64(r.InBytes))
+		g("out_bytes", float64(r.OutBytes))
+	}
+}
+
+// Jsz is the part of a server's /jsz?accounts&streams&consumers&config
+// answer the collector reads.
 type Jsz struct {
 	Disabled bool `json:"disabled"`
 	Config   struct {
-		MaxMemory int64 `json:"max_memory"`
-		MaxStore  int64 `json:"max_storage"`
+		MaxMemory int64  `json:"max_memory"`
+		MaxStore  int64  `json:"max_storage"`
+		Domain    string `json:"domain"`
 	} `json:"config"`
-	Memory    uint64 `json:"memory"`
-	Store     uint64 `json:"storage"`
-	Streams   int    `json:"streams"`
-	Consumers int    `json:"consumers"`
-	Messages  uint64 `json:"messages"`
-	Bytes     uint64 `json:"bytes"`
-	API       struct {
-		Total  uint64 `json:"total"`
-		Errors uint64 `json:"errors"`
-	} `json:"api"`
+	Streams        int        `json:"streams"`
+	Consumers      int        `json:"consumers"`
+	Messages       uint64     `json:"messages"`
+	Bytes          uint64     `json:"bytes"`
 	Meta           *Cluster   `json:"meta_cluster"`
 	AccountDetails []*Account `json:"account_details"`
 }
 
 // Cluster is a replica group: the JetStream meta group or a stream's.
 type Cluster struct {
+	Name     string  `json:"name"`
 	Leader   string  `json:"leader"`
 	Size     int     `json:"cluster_size"`
 	Replicas []*Peer `json:"replicas"`
@@ -92,6 +517,7 @@ type Peer struct {
 // Account holds the streams of one account.
 type Account struct {
 	Name    string   `json:"name"`
+	ID      string   `json:"id"`
 	Streams []Stream `json:"stream_detail"`
 }
 
@@ -102,361 +528,150 @@ type Stream struct {
 	State   struct {
 		Msgs      uint64 `json:"messages"`
 		Bytes     uint64 `json:"bytes"`
+		FirstSeq  uint64 `json:"first_seq"`
+		LastSeq   uint64 `json:"last_seq"`
 		Consumers int    `json:"consumer_count"`
 	} `json:"state"`
 	Consumers []*Consumer `json:"consumer_detail"`
 }
 
+// SeqPair is a consumer's position in its stream.
+type SeqPair struct {
+	Consumer uint64 `json:"consumer_seq"`
+	Stream   uint64 `json:"stream_seq"`
+}
+
 // Consumer is one consumer's replica on a server.
 type Consumer struct {
-	Name   string `json:"name"`
-	Config struct {
-		MaxAckPending int `json:"max_ack_pending"`
-		MaxDeliver    int `json:"max_deliver"`
+	Name    string    `json:"name"`
+	Created time.Time `json:"created"`
+	Config  *struct {
+		Durable       string `json:"durable_name"`
+		Description   string `json:"description"`
+		MaxAckPending int    `json:"max_ack_pending"`
 	} `json:"config"`
 	Cluster        *Cluster `json:"cluster"`
+	Delivered      SeqPair  `json:"delivered"`
+	AckFloor       SeqPair  `json:"ack_floor"`
 	NumAckPending  int      `json:"num_ack_pending"`
 	NumRedelivered int      `json:"num_redelivered"`
 	NumWaiting     int      `json:"num_waiting"`
 	NumPending     uint64   `json:"num_pending"`
 }
 
-// Source reads a NATS server's state.
-type Source interface {
-	// Name identifies the source in the endpoint label: a URL, or
-	// "embedded:<server name>".
-	Name() string
-	Varz(ctx context.Context) (*Varz, error)
-	Jsz(ctx context.Context) (*Jsz, error)
+// durable reports whether the consumer has a durable name: ephemeral ones
+// (key-value watchers, ordered consumers) get random names.
+func (co *Consumer) durable() bool { return co.Config != nil && co.Config.Durable != "" }
+
+func boolLabel(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
 }
 
-// HTTPSource reads a server's monitoring endpoints over HTTP.
-type HTTPSource struct {
-	base   *url.URL
-	client *http.Client
-}
-
-// NewHTTPSource returns a source for the monitoring endpoint at rawURL
-// (http://host:8222). client may be nil for a default one.
-//
-// It returns ErrInvalidURL when rawURL is not an http(s) URL with a host.
-func NewHTTPSource(rawURL string, client *http.Client) (*HTTPSource, error) {
-	u, err := url.Parse(strings.TrimSpace(rawURL))
-	if err != nil {
-		return nil, fmt.Errorf("%w %q: %v", ErrInvalidURL, rawURL, err)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%w %q: want http://host:port (the server's http_port, 8222 by default)", ErrInvalidURL, rawURL)
-	}
-	u.Path = strings.TrimSuffix(u.Path, "/")
-	u.RawQuery = ""
-	if client == nil {
-		client = &http.Client{}
-	}
-	return &HTTPSource{base: u, client: client}, nil
-}
-
-// NewHTTPSources returns a source per URL of a comma-separated list.
-func NewHTTPSources(urls string, client *http.Client) ([]Source, error) {
-	var out []Source
-	for _, u := range strings.Split(urls, ",") {
-		if strings.TrimSpace(u) == "" {
-			continue
-		}
-		s, err := NewHTTPSource(u, client)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
-}
-
-// Name returns the base URL.
-func (s *HTTPSource) Name() string { return s.base.String() }
-
-// Varz reads /varz.
-func (s *HTTPSource) Varz(ctx context.Context) (*Varz, error) {
-	var v Varz
-	if err := s.get(ctx, "/varz", nil, &v); err != nil {
-		return nil, err
-	}
-	return &v, nil
-}
-
-// Jsz reads /jsz with account, stream and consumer details.
-func (s *HTTPSource) Jsz(ctx context.Context) (*Jsz, error) {
+// collectJsz exports the exporter's jetstream_server_*, jetstream_stream_*
+// and jetstream_consumer_* families with its labels, and newsflow's
+// replica series from stream leaders.
+func (c *Collector) collectJsz(id, name string, b []byte, ch chan<- prometheus.Metric) {
 	var j Jsz
-	if err := s.get(ctx, "/jsz", url.Values{"accounts": {"true"}, "streams": {"true"}, "consumers": {"true"}, "config": {"true"}}, &j); err != nil {
-		return nil, err
-	}
-	return &j, nil
-}
-
-func (s *HTTPSource) get(ctx context.Context, path string, q url.Values, into any) error {
-	u := *s.base
-	u.Path += path
-	u.RawQuery = q.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return fmt.Errorf("build request for %s: %w", u.Redacted(), err)
-	}
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return fmt.Errorf("get %s: %w", u.Redacted(), err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
-		return fmt.Errorf("get %s: %s: %s", u.Redacted(), resp.Status, strings.TrimSpace(string(body)))
-	}
-	if err := decode(resp.Body, into); err != nil {
-		return fmt.Errorf("read %s: %w", u.Redacted(), err)
-	}
-	return nil
-}
-
-// decode reads one JSON document of at most MaxResponseBytes.
-func decode(r io.Reader, into any) error {
-	lr := &io.LimitedReader{R: r, N: MaxResponseBytes + 1}
-	if err := json.NewDecoder(lr).Decode(into); err != nil {
-		return fmt.Errorf("decode json: %w", err)
-	}
-	if lr.N <= 0 {
-		return fmt.Errorf("response larger than %d bytes", MaxResponseBytes)
-	}
-	return nil
-}
-
-// Decode reads one monitoring answer (/varz into a Varz, /jsz into a Jsz)
-// of at most MaxResponseBytes.
-func Decode(r io.Reader, into any) error { return decode(r, into) }
-
-// Collector is a prometheus.Collector over one or more sources.
-type Collector struct {
-	sources []Source
-	timeout time.Duration
-
-	up, info, connections, subscriptions, routes            *prometheus.Desc
-	inMsgs, outMsgs, inBytes, outBytes, slowConsumers       *prometheus.Desc
-	memory, cpu, startTime                                  *prometheus.Desc
-	jsEnabled, jsMemory, jsStorage, jsMaxMemory, jsMaxStor  *prometheus.Desc
-	jsStreams, jsConsumers, jsMessages, jsBytes             *prometheus.Desc
-	jsAPIRequests, jsAPIErrors, jsClusterSize, jsMetaLead   *prometheus.Desc
-	jsClusterPeersCurrent                                   *prometheus.Desc
-	stMessages, stBytes, stConsumers, stLeader              *prometheus.Desc
-	stReplicas, stReplicasCurrent, stReplicaLag             *prometheus.Desc
-	coPending, coAckPending, coMaxAckPending, coRedelivered *prometheus.Desc
-	coWaiting                                               *prometheus.Desc
-}
-
-// NewCollector returns a collector reading sources on every scrape, each
-// within timeout (DefaultTimeout when 0).
-func NewCollector(timeout time.Duration, sources ...Source) *Collector {
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	srv := []string{"server"}
-	st := []string{"server", "stream"}
-	co := []string{"server", "stream", "consumer"}
-	d := prometheus.NewDesc
-	return &Collector{
-		sources: sources,
-		timeout: timeout,
-
-		up:            d("newsflow_nats_up", "1 when the NATS server's monitoring endpoints answered the last scrape, else 0.", []string{"endpoint"}, nil),
-		info:          d("newsflow_nats_server_info", "NATS server version and cluster; always 1.", []string{"server", "version", "cluster"}, nil),
-		connections:   d("newsflow_nats_connections", "Client connections open on the server.", srv, nil),
-		subscriptions: d("newsflow_nats_subscriptions", "Subscriptions on the server.", srv, nil),
-		routes:        d("newsflow_nats_routes", "Cluster routes connected to the server.", srv, nil),
-		inMsgs:        d("newsflow_nats_in_msgs_total", "Messages the server received.", srv, nil),
-		outMsgs:       d("newsflow_nats_out_msgs_total", "Messages the server sent.", srv, nil),
-		inBytes:       d("newsflow_nats_in_bytes_total", "Bytes the server received.", srv, nil),
-		outBytes:      d("newsflow_nats_out_bytes_total", "Bytes the server sent.", srv, nil),
-		slowConsumers: d("newsflow_nats_slow_consumers_total", "Clients the server disconnected for being too slow.", srv, nil),
-		memory:        d("newsflow_nats_memory_bytes", "Resident memory of the server process.", srv, nil),
-		cpu:           d("newsflow_nats_cpu_percent", "CPU use of the server process, percent of one core.", srv, nil),
-		startTime:     d("newsflow_nats_start_time_seconds", "Start time of the server, Unix seconds.", srv, nil),
-
-		jsEnabled:             d("newsflow_jetstream_enabled", "1 when JetStream is enabled on the server.", srv, nil),
-		jsMemory:              d("newsflow_jetstream_memory_bytes", "Memory used by JetStream memory storage.", srv, nil),
-		jsStorage:             d("newsflow_jetstream_storage_bytes", "Disk used by JetStream file storage.", srv, nil),
-		jsMaxMemory:           d("newsflow_jetstream_memory_max_bytes", "JetStream memory storage limit of the server.", srv, nil),
-		jsMaxStor:             d("newsflow_jetstream_storage_max_bytes", "JetStream file storage limit of the server.", srv, nil),
-		jsStreams:             d("newsflow_jetstream_streams", "Streams with a replica on the server.", srv, nil),
-		jsConsumers:           d("newsflow_jetstream_consumers", "Consumers with a replica on the server.", srv, nil),
-		jsMessages:            d("newsflow_jetstream_messages", "Messages stored by the server's stream replicas.", srv, nil),
-		jsBytes:               d("newsflow_jetstream_bytes", "Bytes stored by the server's stream replicas.", srv, nil),
-		jsAPIRequests:         d("newsflow_jetstream_api_requests_total", "JetStream API requests the server handled.", srv, nil),
-		jsAPIErrors:           d("newsflow_jetstream_api_errors_total", "JetStream API requests that ended in an error.", srv, nil),
-		jsClusterSize:         d("newsflow_jetstream_cluster_size", "JetStream meta cluster size as the server knows it (1 when not clustered).", srv, nil),
-		jsMetaLead:            d("newsflow_jetstream_meta_leader", "1 when the server is the JetStream meta leader (always 1 when not clustered).", srv, nil),
-		jsClusterPeersCurrent: d("newsflow_jetstream_cluster_peers_current", "Meta cluster peers that are current and online, the leader included, as the server sees them.", srv, nil),
-
-		stMessages:        d("newsflow_jetstream_stream_messages", "Messages in the stream replica on the server.", st, nil),
-		stBytes:           d("newsflow_jetstream_stream_bytes", "Bytes in the stream replica on the server.", st, nil),
-		stConsumers:       d("newsflow_jetstream_stream_consumers", "Consumers of the stream.", st, nil),
-		stLeader:          d("newsflow_jetstream_stream_leader", "1 when the server leads the stream's replica group (always 1 when not clustered).", st, nil),
-		stReplicas:        d("newsflow_jetstream_stream_replicas", "Replicas of the stream, as its leader reports them.", st, nil),
-		stReplicasCurrent: d("newsflow_jetstream_stream_replicas_current", "Replicas of the stream that are current and online, the leader included, as its leader reports them.", st, nil),
-		stReplicaLag:      d("newsflow_jetstream_stream_replica_lag", "Largest replication lag, in operations, of the stream's followers, as its leader reports it.", st, nil),
-
-		coPending:       d("newsflow_jetstream_consumer_pending", "Messages not yet delivered to the consumer, as its leader reports them.", co, nil),
-		coAckPending:    d("newsflow_jetstream_consumer_ack_pending", "Messages delivered to the consumer and not yet acknowledged, as its leader reports them.", co, nil),
-		coMaxAckPending: d("newsflow_jetstream_consumer_max_ack_pending", "The consumer's MaxAckPending: deliveries stop when ack pending reaches it.", co, nil),
-		coRedelivered:   d("newsflow_jetstream_consumer_redelivered", "Messages redelivered to the consumer and not yet acknowledged, as its leader reports them.", co, nil),
-		coWaiting:       d("newsflow_jetstream_consumer_waiting", "Pull requests waiting on the consumer: idle fetchers of its replicas.", co, nil),
-	}
-}
-
-// Describe sends every metric's description.
-func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{
-		c.up, c.info, c.connections, c.subscriptions, c.routes, c.inMsgs, c.outMsgs, c.inBytes, c.outBytes,
-		c.slowConsumers, c.memory, c.cpu, c.startTime, c.jsEnabled, c.jsMemory, c.jsStorage, c.jsMaxMemory,
-		c.jsMaxStor, c.jsStreams, c.jsConsumers, c.jsMessages, c.jsBytes, c.jsAPIRequests, c.jsAPIErrors,
-		c.jsClusterSize, c.jsMetaLead, c.jsClusterPeersCurrent, c.stMessages, c.stBytes, c.stConsumers,
-		c.stLeader, c.stReplicas, c.stReplicasCurrent, c.stReplicaLag,
-		c.coPending, c.coAckPending, c.coMaxAckPending, c.coRedelivered, c.coWaiting,
-	} {
-		ch <- d
-	}
-}
-
-// Collect reads every source concurrently and sends its metrics. A source
-// that does not answer reports newsflow_nats_up 0 and nothing else.
-func (c *Collector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
-	defer cancel()
-	var wg sync.WaitGroup
-	for _, s := range c.sources {
-		wg.Go(func() { c.collect(ctx, s, ch) })
-	}
-	wg.Wait()
-}
-
-func (c *Collector) collect(ctx context.Context, s Source, ch chan<- prometheus.Metric) {
-	v, err := s.Varz(ctx)
-	if err != nil {
-		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 0, s.Name())
+	if err := json.Unmarshal(b, &j); err != nil {
 		return
 	}
-	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1, s.Name())
-	name := v.Name
-	gauge := func(d *prometheus.Desc, val float64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, val, append([]string{name}, labels...)...)
+	cluster, metaLeader, isMetaLeader := "", "", "true"
+	if j.Meta != nil {
+		cluster, metaLeader = j.Meta.Name, j.Meta.Leader
+		isMetaLeader = boolLabel(j.Meta.Leader == name)
 	}
-	counter := func(d *prometheus.Desc, val float64) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, val, name)
+	srvLabels := []string{"server_id", "server_name", "cluster", "domain", "meta_leader", "is_meta_leader"}
+	srvValues := []string{id, name, cluster, j.Config.Domain, metaLeader, isMetaLeader}
+	server := func(n, help string, v float64) {
+		ch <- prometheus.MustNewConstMetric(c.desc("jetstream_server_"+n, help, srvLabels...), prometheus.GaugeValue, v, srvValues...)
 	}
-	ch <- prometheus.MustNewConstMetric(c.info, prometheus.GaugeValue, 1, name, v.Version, v.Cluster.Name)
-	gauge(c.connections, float64(v.Connections))
-	gauge(c.subscriptions, float64(v.Subscriptions))
-	gauge(c.routes, float64(v.Routes))
-	counter(c.inMsgs, float64(v.InMsgs))
-	counter(c.outMsgs, float64(v.OutMsgs))
-	counter(c.inBytes, float64(v.InBytes))
-	counter(c.outBytes, float64(v.OutBytes))
-	counter(c.slowConsumers, float64(v.SlowConsumers))
-	gauge(c.memory, float64(v.Mem))
-	gauge(c.cpu, v.CPU)
-	if !v.Start.IsZero() {
-		gauge(c.startTime, float64(v.Start.UnixNano())/1e9)
-	}
-
-	j, err := s.Jsz(ctx)
-	if err != nil {
-		// The server answered /varz: it is up, its JetStream state unknown.
-		return
-	}
+	disabled := 0.0
 	if j.Disabled {
-		gauge(c.jsEnabled, 0)
+		disabled = 1
+	}
+	server("jetstream_disabled", "JetStream disabled or not", disabled)
+	if j.Disabled {
 		return
 	}
-	gauge(c.jsEnabled, 1)
-	gauge(c.jsMemory, float64(j.Memory))
-	gauge(c.jsStorage, float64(j.Store))
-	gauge(c.jsMaxMemory, float64(j.Config.MaxMemory))
-	gauge(c.jsMaxStor, float64(j.Config.MaxStore))
-	gauge(c.jsStreams, float64(j.Streams))
-	gauge(c.jsConsumers, float64(j.Consumers))
-	gauge(c.jsMessages, float64(j.Messages))
-	gauge(c.jsBytes, float64(j.Bytes))
-	counter(c.jsAPIRequests, float64(j.API.Total))
-	counter(c.jsAPIErrors, float64(j.API.Errors))
-	size, leader, current := 1.0, 1.0, 1.0
-	if m := j.Meta; m != nil && m.Size > 0 {
-		size = float64(m.Size)
-		leader = 0
-		if m.Leader == name {
-			leader = 1
-		}
-		current = float64(countCurrent(m.Replicas))
-		if m.Leader != "" {
-			current++
-		}
-	}
-	gauge(c.jsClusterSize, size)
-	gauge(c.jsMetaLead, leader)
-	gauge(c.jsClusterPeersCurrent, current)
+	server("max_memory", "JetStream Max Memory", float64(j.Config.MaxMemory))
+	server("max_storage", "JetStream Max Storage", float64(j.Config.MaxStore))
+	server("total_streams", "Total number of streams in JetStream", float64(j.Streams))
+	server("total_consumers", "Total number of consumers in JetStream", float64(j.Consumers))
+	server("total_messages", "Total number of stored messages in JetStream", float64(j.Messages))
+	server("total_message_bytes", "Total number of bytes stored in JetStream", float64(j.Bytes))
 
+	stLabels := append(append([]string(nil), srvLabels...), "account", "account_id", "stream_name", "stream_leader", "is_stream_leader")
+	coLabels := append(append([]string(nil), stLabels...), "consumer_name", "consumer_leader", "is_consumer_leader", "consumer_desc", "consumer_created")
 	for _, acc := range j.AccountDetails {
 		if acc == nil {
 			continue
 		}
 		for _, sd := range acc.Streams {
-			c.collectConsumers(name, sd, gauge)
-			gauge(c.stMessages, float64(sd.State.Msgs), sd.Name)
-			gauge(c.stBytes, float64(sd.State.Bytes), sd.Name)
-			gauge(c.stConsumers, float64(sd.State.Consumers), sd.Name)
-			if !leads(sd.Cluster, name) {
-				gauge(c.stLeader, 0, sd.Name)
-				continue
+			leader, isLeader := name, true
+			if sd.Cluster != nil && sd.Cluster.Leader != "" {
+				leader, isLeader = sd.Cluster.Leader, sd.Cluster.Leader == name
 			}
-			gauge(c.stLeader, 1, sd.Name)
-			replicas, cur, lag := 1, 1, uint64(0)
-			if sd.Cluster != nil {
-				replicas += len(sd.Cluster.Replicas)
-				cur += countCurrent(sd.Cluster.Replicas)
-				for _, p := range sd.Cluster.Replicas {
-					if p != nil && p.Lag > lag {
-						lag = p.Lag
-					}
+			stValues := append(append([]string(nil), srvValues...), acc.Name, acc.ID, sd.Name, leader, boolLabel(isLeader))
+			stream := func(n, help string, v float64) {
+				ch <- prometheus.MustNewConstMetric(c.desc("jetstream_stream_"+n, help, stLabels...), prometheus.GaugeValue, v, stValues...)
+			}
+			stream("total_messages", "Total number of messages from a stream", float64(sd.State.Msgs))
+			stream("total_bytes", "Total stored bytes from a stream", float64(sd.State.Bytes))
+			stream("first_seq", "First sequence from a stream", float64(sd.State.FirstSeq))
+			stream("last_seq", "Last sequence from a stream", float64(sd.State.LastSeq))
+			stream("consumer_count", "Total number of consumers from a stream", float64(sd.State.Consumers))
+			if isLeader {
+				c.collectReplicas(name, sd, ch)
+			}
+			for _, co := range sd.Consumers {
+				if co == nil || !co.durable() {
+					continue
+				}
+				coLeader, coIsLeader := name, true
+				if co.Cluster != nil && co.Cluster.Leader != "" {
+					coLeader, coIsLeader = co.Cluster.Leader, co.Cluster.Leader == name
+				}
+				coValues := append(append([]string(nil), stValues...), co.Name, coLeader, boolLabel(coIsLeader), co.Config.Description, co.Created.UTC().Format(time.RFC3339))
+				consumer := func(n, help string, v float64) {
+					ch <- prometheus.MustNewConstMetric(c.desc("jetstream_consumer_"+n, help, coLabels...), prometheus.GaugeValue, v, coValues...)
+				}
+				consumer("delivered_consumer_seq", "Latest sequence number of a stream consumer", float64(co.Delivered.Consumer))
+				consumer("delivered_stream_seq", "Latest sequence number of a stream", float64(co.Delivered.Stream))
+				consumer("num_ack_pending", "Number of pending acks from a consumer", float64(co.NumAckPending))
+				consumer("num_redelivered", "Number of redelivered messages from a consumer", float64(co.NumRedelivered))
+				consumer("num_waiting", "Number of inflight fetch requests from a pull consumer", float64(co.NumWaiting))
+				consumer("num_pending", "Number of pending messages from a consumer", float64(co.NumPending))
+				consumer("ack_floor_stream_seq", "Number of ack floor stream seq from a consumer", float64(co.AckFloor.Stream))
+				consumer("ack_floor_consumer_seq", "Number of ack floor consumer seq from a consumer", float64(co.AckFloor.Consumer))
+				if coIsLeader {
+					ch <- prometheus.MustNewConstMetric(c.coMax, prometheus.GaugeValue, float64(co.Config.MaxAckPending), name, sd.Name, co.Name)
 				}
 			}
-			gauge(c.stReplicas, float64(replicas), sd.Name)
-			gauge(c.stReplicasCurrent, float64(cur), sd.Name)
-			gauge(c.stReplicaLag, float64(lag), sd.Name)
 		}
 	}
 }
 
-// collectConsumers sends the state of the stream's consumers that name leads.
-func (c *Collector) collectConsumers(name string, sd Stream, gauge func(*prometheus.Desc, float64, ...string)) {
-	for _, co := range sd.Consumers {
-		if co == nil || !leads(co.Cluster, name) {
-			continue
-		}
-		gauge(c.coPending, float64(co.NumPending), sd.Name, co.Name)
-		gauge(c.coAckPending, float64(co.NumAckPending), sd.Name, co.Name)
-		gauge(c.coMaxAckPending, float64(co.Config.MaxAckPending), sd.Name, co.Name)
-		gauge(c.coRedelivered, float64(co.NumRedelivered), sd.Name, co.Name)
-		gauge(c.coWaiting, float64(co.NumWaiting), sd.Name, co.Name)
-	}
-}
-
-// leads reports whether server name leads the replica group cl; a server
-// outside a cluster leads every group.
-func leads(cl *Cluster, name string) bool {
-	return cl == nil || cl.Leader == "" && len(cl.Replicas) == 0 || cl.Leader == name
-}
-
-func countCurrent(peers []*Peer) int {
-	n := 0
-	for _, p := range peers {
-		if p != nil && p.Current && !p.Offline {
-			n++
+// collectReplicas sends the replica state of a stream its leader reports.
+func (c *Collector) collectReplicas(name string, sd Stream, ch chan<- prometheus.Metric) {
+	replicas, cur, lag := 1, 1, uint64(0)
+	if sd.Cluster != nil {
+		replicas += len(sd.Cluster.Replicas)
+		for _, p := range sd.Cluster.Replicas {
+			if p == nil {
+				continue
+			}
+			if p.Current && !p.Offline {
+				cur++
+			}
+			if p.Lag > lag {
+				lag = p.Lag
+			}
 		}
 	}
-	return n
+	ch <- prometheus.MustNewConstMetric(c.stReplicas, prometheus.GaugeValue, float64(replicas), name, sd.Name)
+	ch <- prometheus.MustNewConstMetric(c.stReplicasCurrent, prometheus.GaugeValue, float64(cur), name, sd.Name)
+	ch <- prometheus.MustNewConstMetric(c.stReplicaLag, prometheus.GaugeValue, float64(lag), name, sd.Name)
 }

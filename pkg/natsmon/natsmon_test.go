@@ -83,6 +83,10 @@ func TestCollectorReadsServer(t *testing.T) {
 	}); err != nil {
 		t.Fatalf("create consumer: %v", err)
 	}
+	// An ephemeral consumer, as a key-value watcher makes: a random name.
+	if _, err := js.OrderedConsumer(ctx, natsbus.StreamRaw, jetstream.OrderedConsumerConfig{}); err != nil {
+		t.Fatalf("create an ordered consumer: %v", err)
+	}
 	httpSrc, err := natsmon.NewHTTPSource("http://"+srv.MonitorAddr().String()+"/", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +102,10 @@ func TestCollectorReadsServer(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			mfs := gather(t, natsmon.NewCollector(5*time.Second, c.src))
-			srvLabel := map[string]string{"server": "natsmon-test"}
+			srvLabel := map[string]string{"server_name": "natsmon-test"}
+			raw := map[string]string{"stream_name": natsbus.StreamRaw}
+			dlq := map[string]string{"stream_name": natsbus.StreamDLQ}
+			ingest := map[string]string{"consumer_name": natsbus.StageIngest, "is_consumer_leader": "true"}
 			checks := []struct {
 				metric string
 				labels map[string]string
@@ -106,34 +113,47 @@ func TestCollectorReadsServer(t *testing.T) {
 				what   string
 			}{
 				{"newsflow_nats_up", map[string]string{"endpoint": c.endpoint}, eq(1), "1"},
-				{"newsflow_nats_connections", srvLabel, ge(1), ">= 1"},
-				{"newsflow_nats_in_msgs_total", srvLabel, ge(3), ">= 3"},
-				{"newsflow_nats_memory_bytes", srvLabel, ge(1), "> 0"},
-				{"newsflow_nats_start_time_seconds", srvLabel, ge(1e9), "a Unix time"},
-				{"newsflow_jetstream_enabled", srvLabel, eq(1), "1"},
-				{"newsflow_jetstream_streams", srvLabel, ge(3), ">= 3"},
-				{"newsflow_jetstream_messages", srvLabel, ge(3), ">= 3"},
-				{"newsflow_jetstream_api_requests_total", srvLabel, ge(3), ">= 3"},
-				{"newsflow_jetstream_cluster_size", srvLabel, eq(1), "1"},
-				{"newsflow_jetstream_meta_leader", srvLabel, eq(1), "1"},
-				{"newsflow_jetstream_stream_messages", map[string]string{"stream": natsbus.StreamRaw}, eq(3), "3"},
-				{"newsflow_jetstream_stream_messages", map[string]string{"stream": natsbus.StreamDLQ}, eq(0), "0"},
-				{"newsflow_jetstream_stream_bytes", map[string]string{"stream": natsbus.StreamRaw}, ge(30), ">= 30"},
-				{"newsflow_jetstream_stream_leader", map[string]string{"stream": natsbus.StreamRaw}, eq(1), "1"},
-				{"newsflow_jetstream_stream_replicas", map[string]string{"stream": natsbus.StreamRaw}, eq(1), "1"},
-				{"newsflow_jetstream_stream_replicas_current", map[string]string{"stream": natsbus.StreamRaw}, eq(1), "1"},
-				{"newsflow_jetstream_stream_consumers", map[string]string{"stream": natsbus.StreamRaw}, eq(1), "1"},
-				{"newsflow_jetstream_consumer_pending", map[string]string{"consumer": natsbus.StageIngest}, eq(3), "3"},
-				{"newsflow_jetstream_consumer_ack_pending", map[string]string{"consumer": natsbus.StageIngest}, eq(0), "0"},
-				{"newsflow_jetstream_consumer_max_ack_pending", map[string]string{"stream": natsbus.StreamRaw, "consumer": natsbus.StageIngest}, eq(100), "100"},
+				{"gnatsd_varz_connections", nil, ge(1), ">= 1"},
+				{"gnatsd_varz_in_msgs", nil, ge(3), ">= 3"},
+				{"gnatsd_varz_mem", nil, ge(1), "> 0"},
+				{"gnatsd_varz_slow_consumers", nil, eq(0), "0"},
+				{"gnatsd_varz_jetstream_config_max_storage", nil, ge(1), "> 0"},
+				{"gnatsd_varz_jetstream_stats_storage", nil, ge(1), "> 0"},
+				{"gnatsd_varz_jetstream_stats_api_total", nil, ge(3), ">= 3"},
+				{"gnatsd_varz_server_name", map[string]string{"value": "natsmon-test"}, eq(1), "1"},
+				{"gnatsd_connz_num_connections", nil, ge(1), ">= 1"},
+				{"gnatsd_connz_in_msgs", nil, ge(3), ">= 3"},
+				{"gnatsd_routez_num_routes", nil, eq(0), "0"},
+				{"jetstream_server_jetstream_disabled", srvLabel, eq(0), "0"},
+				{"jetstream_server_total_streams", map[string]string{"server_name": "natsmon-test", "is_meta_leader": "true"}, ge(3), ">= 3"},
+				{"jetstream_server_total_messages", srvLabel, ge(3), ">= 3"},
+				{"jetstream_server_max_storage", srvLabel, ge(1), "> 0"},
+				{"jetstream_stream_total_messages", raw, eq(3), "3"},
+				{"jetstream_stream_total_messages", dlq, eq(0), "0"},
+				{"jetstream_stream_total_bytes", raw, ge(30), ">= 30"},
+				{"jetstream_stream_last_seq", raw, eq(3), "3"},
+				{"jetstream_stream_consumer_count", map[string]string{"stream_name": natsbus.StreamRaw, "is_stream_leader": "true", "account": "$G"}, eq(2), "2 (the durable and the ordered one)"},
+				{"jetstream_consumer_num_pending", ingest, eq(3), "3"},
+				{"jetstream_consumer_num_ack_pending", ingest, eq(0), "0"},
+				{"newsflow_jetstream_stream_replicas", raw, eq(1), "1"},
+				{"newsflow_jetstream_stream_replicas_current", raw, eq(1), "1"},
+				{"newsflow_jetstream_consumer_max_ack_pending", map[string]string{"stream_name": natsbus.StreamRaw, "consumer_name": natsbus.StageIngest}, eq(100), "100"},
 			}
 			for _, ch := range checks {
 				if got := value(t, mfs, ch.metric, ch.labels); !ch.want(got) {
 					t.Errorf("%s%v = %v, want %s", ch.metric, ch.labels, got, ch.what)
 				}
 			}
-			if n := testutil.CollectAndCount(natsmon.NewCollector(0, c.src), "newsflow_nats_server_info"); n != 1 {
-				t.Errorf("newsflow_nats_server_info: %d series, want 1", n)
+			if n := testutil.CollectAndCount(natsmon.NewCollector(0, c.src), "gnatsd_varz_version"); n != 1 {
+				t.Errorf("gnatsd_varz_version: %d series, want 1", n)
+			}
+			// An ephemeral consumer (a key-value watcher's) is not a label value.
+			for _, m := range mfs["jetstream_consumer_num_pending"].GetMetric() {
+				for _, l := range m.GetLabel() {
+					if l.GetName() == "consumer_name" && l.GetValue() != natsbus.StageIngest {
+						t.Errorf("consumer %q exported; only the durable %s should be", l.GetValue(), natsbus.StageIngest)
+					}
+				}
 			}
 		})
 	}
@@ -191,6 +211,8 @@ func TestNewHTTPSources(t *testing.T) {
 		{"nats scheme", "nats://nats:4222", 0, true},
 		{"no host", "http://", 0, true},
 		{"garbage", "http://[::1", 0, true},
+		{"dns name", "dns+http://localhost:8222", 1, false},
+		{"dns name without port", "dns+http://localhost", 0, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -201,8 +223,12 @@ func TestNewHTTPSources(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || len(got) != c.want {
-				t.Fatalf("got %d sources, err %v; want %d", len(got), err, c.want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sources, err := got.Sources(context.Background())
+			if err != nil || len(sources) < c.want || c.want < 2 && len(sources) > 2 {
+				t.Fatalf("got %d sources, err %v; want %d", len(sources), err, c.want)
 			}
 		})
 	}

@@ -44,8 +44,10 @@ type Common struct {
 	// Pprof serves /debug/pprof/ on the HTTP listener.
 	Pprof bool
 	// NATSMonitorURL lists the NATS servers' monitoring endpoints
-	// (comma-separated http://host:8222); when set, the process exports
-	// their health as newsflow_nats_* and newsflow_jetstream_* metrics.
+	// (comma-separated http://host:8222, dns+http://name:8222); when set,
+	// the process exports their health under prometheus-nats-exporter's
+	// names. One process per NATS cluster should; `newsflow nats-monitor`
+	// is that process in the shipped deployments.
 	NATSMonitorURL string
 	// Dashboard configures the live page at /dashboard.
 	Dashboard DashboardConfig
@@ -120,7 +122,7 @@ func (c *Common) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: json or console")
 	fs.BoolVar(&c.Pprof, "pprof", c.Pprof, "serve /debug/pprof/ on the HTTP listener (keep it off where untrusted clients reach it)")
-	fs.StringVar(&c.NATSMonitorURL, "nats-monitor-url", c.NATSMonitorURL, "NATS monitoring endpoints to export as newsflow_nats_* metrics, comma-separated http://host:8222 (empty: none)")
+	fs.StringVar(&c.NATSMonitorURL, "nats-monitor-url", c.NATSMonitorURL, "NATS monitoring endpoints to export as prometheus-nats-exporter's gnatsd_*/jetstream_* metrics, comma-separated http://host:8222 or dns+http://name:8222 (empty: none; set it on one process only, or run newsflow nats-monitor)")
 	c.Dashboard.RegisterFlags(fs)
 }
 
@@ -238,7 +240,7 @@ func run(ctx context.Context, name string, common Common, log *zap.Logger, build
 		return err
 	}
 	if common.NATSMonitorURL != "" {
-		client, err := monitorClient(common.NATS)
+		client, err := MonitorClient(common.NATS)
 		if err != nil {
 			return fmt.Errorf("nats monitor url: %w", err)
 		}
@@ -246,7 +248,7 @@ func run(ctx context.Context, name string, common Common, log *zap.Logger, build
 		if err != nil {
 			return fmt.Errorf("nats monitor url: %w", err)
 		}
-		if err := reg.Register(natsmon.NewCollector(natsmon.DefaultTimeout, sources...)); err != nil {
+		if err := reg.Register(natsmon.NewListerCollector(natsmon.DefaultTimeout, sources)); err != nil {
 			return fmt.Errorf("register nats monitor metrics: %w", err)
 		}
 	}
@@ -349,11 +351,11 @@ func Healthcheck(addr string, stderr io.Writer) int {
 	return 0
 }
 
-// monitorClient returns the HTTP client for the NATS monitoring endpoints:
+// MonitorClient returns the HTTP client for the NATS monitoring endpoints:
 // nil (natsmon's default) without NATS TLS settings, else one that trusts
 // --nats-tls-ca and presents --nats-tls-cert, for https:// endpoints of
 // servers that serve their monitoring over TLS.
-func monitorClient(c natsbus.ConnConfig) (*http.Client, error) {
+func MonitorClient(c natsbus.ConnConfig) (*http.Client, error) {
 	tc, err := c.TLSClientConfig()
 	if err != nil || tc == nil {
 		return nil, err
