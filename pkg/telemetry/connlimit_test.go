@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"compress/flate"
 	"compress/zlib"
-	"context"
 	"errors"
 	"io"
 	"net"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"go.uber.org/zap/zaptest"
 
 	"github.com/newsflow/newsflow/pkg/telemetry"
 )
@@ -24,21 +22,8 @@ import (
 func startLimited(t *testing.T, cfg telemetry.HTTPConfig) (string, *prometheus.Registry) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	srv := telemetry.NewServer("127.0.0.1:0", reg, zaptest.NewLogger(t), telemetry.WithHTTPConfig(cfg))
-	srv.Handle("POST /echo", http.HandlerFunc(echoLen))
-	if err := srv.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server run: %v", err)
-		}
-	})
-	return srv.Addr(), reg
+	base, _ := startServerOn(t, cfg, reg)
+	return strings.TrimPrefix(base, "http://"), reg
 }
 
 // dialFrom connects to addr from the loopback address local (127.0.0.x),

@@ -42,7 +42,13 @@ func echoLen(w http.ResponseWriter, r *http.Request) {
 // startServer runs a telemetry server with cfg and the test routes.
 func startServer(t *testing.T, cfg telemetry.HTTPConfig) (string, chan error) {
 	t.Helper()
-	srv := telemetry.NewServer("127.0.0.1:0", prometheus.NewRegistry(), zaptest.NewLogger(t), telemetry.WithHTTPConfig(cfg))
+	return startServerOn(t, cfg, prometheus.NewRegistry())
+}
+
+// startServerOn is startServer with the server's metrics on reg.
+func startServerOn(t *testing.T, cfg telemetry.HTTPConfig, reg *prometheus.Registry) (string, chan error) {
+	t.Helper()
+	srv := telemetry.NewServer("127.0.0.1:0", reg, zaptest.NewLogger(t), telemetry.WithHTTPConfig(cfg))
 	bodyErrs := make(chan error, 16)
 	srv.Handle("POST /echo", http.HandlerFunc(echoLen))
 	srv.Handle("POST /slow", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
