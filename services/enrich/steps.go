@@ -2,6 +2,7 @@ package enrich
 
 import (
 	"context"
+	"slices"
 
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/simhash"
@@ -50,11 +51,16 @@ type Stores struct {
 	NearDup simhash.Index
 }
 
-// allSteps returns every step in the order they run.
-func allSteps(st Stores) []Step {
+// allSteps returns every step in the order they run. The keyword step
+// reads the entity mentions (computed once for both steps) unless
+// namesOff: with the entity step disabled, it does without them rather
+// than pay for them.
+func allSteps(st Stores, namesOff bool) []Step {
 	m := newTextModels(st)
 	x := &extractor{}
-	m.names = x
+	if !namesOff {
+		m.names = x
+	}
 	return []Step{
 		{Name: StepClean, Run: m.clean},
 		step(StepLang, m.detectLang),
@@ -70,7 +76,7 @@ func allSteps(st Stores) []Step {
 // StepNames lists the steps in order.
 func StepNames() []string {
 	var names []string
-	for _, s := range allSteps(Stores{}) {
+	for _, s := range allSteps(Stores{}, false) {
 		names = append(names, s.Name)
 	}
 	return names
@@ -85,7 +91,7 @@ func Steps(disabled ...string) []Step { return StepsWith(Stores{}, disabled...) 
 func StepsWith(st Stores, disabled ...string) []Step {
 	var out []Step
 outer:
-	for _, s := range allSteps(st) {
+	for _, s := range allSteps(st, slices.Contains(disabled, StepEntities)) {
 		for _, d := range disabled {
 			if s.Name == d {
 				continue outer
