@@ -19,6 +19,7 @@ const (
 	FieldSource    = "source"    // the source (exact)
 	FieldID        = "id"        // the article id (exact)
 	FieldType      = "type"      // an entity type: PERSON, LOCATION, ORGANIZATION, OTHER
+	FieldEntityID  = "entity_id" // an entity's id, the same in every language (exact)
 	FieldPublished = "published" // a date or range of published_at
 	FieldWords     = "words"     // a number or range of word_count
 )
@@ -32,7 +33,7 @@ const (
 )
 
 // knownFields lists the field names in the order error messages give them.
-const knownFields = "title, body, entity, lang, source, id, type, published, words"
+const knownFields = "title, body, entity, entity_id, lang, source, id, type, published, words"
 
 // Node is a node of a parsed query: *Text, *Keyword, *DateRange,
 // *NumRange, *And, *Or, *Not or *All.
@@ -54,7 +55,7 @@ type Text struct {
 }
 
 // Keyword matches an exact value of a keyword field: FieldLang,
-// FieldSource, FieldID or FieldType.
+// FieldSource, FieldID, FieldType or FieldEntityID.
 type Keyword struct {
 	Field string
 	Value string
@@ -245,6 +246,8 @@ func lex(s string) ([]token, error) {
 	i := 0
 	// atStart is true where a leading - or + is an operator.
 	atStart := true
+	// rawValue: the next word is the value of an entity_id: field.
+	rawValue := false
 	for i < len(s) {
 		r, w := utf8.DecodeRuneInString(s[i:])
 		switch {
@@ -255,7 +258,7 @@ func lex(s string) ([]token, error) {
 		case r == '(':
 			toks = append(toks, token{kind: tokLParen, text: "(", pos: i})
 			i += w
-			atStart = true
+			atStart, rawValue = true, false
 			continue
 		case r == ')':
 			toks = append(toks, token{kind: tokRParen, text: ")", pos: i})
@@ -270,7 +273,7 @@ func lex(s string) ([]token, error) {
 			toks = append(toks, token{kind: tokPhrase, text: s[i+w : i+w+end], pos: i})
 			_, cw := utf8.DecodeRuneInString(s[i+w+end:])
 			i += w + end + cw
-			atStart = false
+			atStart, rawValue = false, false
 			continue
 		case atStart && (r == '-' || r == '+') && i+w < len(s):
 			next, _ := utf8.DecodeRuneInString(s[i+w:])
@@ -291,18 +294,26 @@ func lex(s string) ([]token, error) {
 			if isSpace(r) || r == '(' || r == ')' || r == '"' || r == '“' || r == '„' || r == '«' {
 				break
 			}
-			if r == ':' && i > start && isFieldName(s[start:i]) && !strings.HasPrefix(s[i+w:], "//") {
+			if r == ':' && !rawValue && i > start && isFieldName(s[start:i]) && !strings.HasPrefix(s[i+w:], "//") {
 				break
 			}
 			i += w
 		}
 		word := s[start:i]
+		if rawValue {
+			// An entity id may hold colons ("per:trmp", "iso:DE").
+			rawValue = false
+			toks = append(toks, token{kind: tokWord, text: word, pos: start})
+			atStart = false
+			continue
+		}
 		if i < len(s) && s[i] == ':' {
 			name := strings.ToLower(word)
 			if !isKnownField(name) {
 				return nil, &SyntaxError{Pos: charPos(s, start), Msg: fmt.Sprintf("unknown field %q; fields are %s (put the word in quotes to search for it)", word, knownFields)}
 			}
 			toks = append(toks, token{kind: tokField, text: name, pos: start})
+			rawValue = name == FieldEntityID
 			i++
 			if i >= len(s) {
 				return nil, &SyntaxError{Pos: charPos(s, start), Msg: fmt.Sprintf("%s: needs a value", name)}
@@ -339,7 +350,7 @@ func isFieldName(s string) bool {
 
 func isKnownField(name string) bool {
 	switch name {
-	case FieldTitle, FieldBody, FieldEntity, FieldLang, FieldSource, FieldID, FieldType, FieldPublished, FieldWords:
+	case FieldTitle, FieldBody, FieldEntity, FieldEntityID, FieldLang, FieldSource, FieldID, FieldType, FieldPublished, FieldWords:
 		return true
 	}
 	return false
@@ -510,7 +521,7 @@ func (p *parser) value(field string, t token) (Node, error) {
 	v := t.text
 	phrase := t.kind == tokPhrase
 	switch field {
-	case FieldLang, FieldSource, FieldID, FieldType:
+	case FieldLang, FieldSource, FieldID, FieldType, FieldEntityID:
 		v = strings.TrimSpace(v)
 		if v == "" {
 			return nil, p.errAt(t, fmt.Sprintf("%s: needs a value", field))

@@ -230,8 +230,9 @@ type ArticleTerms struct {
 	Title, Body []analysis.Token
 	// Entities holds the analysed names, one list per entity.
 	Entities [][]analysis.Token
-	// EntityNames and EntityTypes are the distinct names and types.
-	EntityNames, EntityTypes []string
+	// EntityNames, EntityTypes and EntityIDs are the distinct names, types
+	// and ids.
+	EntityNames, EntityTypes, EntityIDs []string
 }
 
 // AnalyzeArticle analyses the text of a with the analyzer of its language.
@@ -249,8 +250,12 @@ func AnalyzeArticle(set *analysis.Set, a *article.Article) ArticleTerms {
 		b = a.Body
 	}
 	out.Body = collect(b)
-	seenName, seenType := map[string]bool{}, map[string]bool{}
+	seenName, seenType, seenID := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, e := range a.Entities {
+		if e.ID != "" && !seenID[e.ID] {
+			seenID[e.ID] = true
+			out.EntityIDs = append(out.EntityIDs, e.ID)
+		}
 		if e.Text == "" || seenName[e.Text] {
 			continue
 		}

@@ -43,6 +43,9 @@ type Query struct {
 	Langs    []string
 	Sources  []string
 	Entities []string
+	// EntityIDs filters on entities[].id (one id for an entity in every
+	// language).
+	EntityIDs []string
 	// From and To bound published_at (inclusive); zero means open.
 	From, To time.Time
 	// Sort is SortRelevance (default) or SortDate (newest first).

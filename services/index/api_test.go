@@ -46,6 +46,8 @@ func TestAPI(t *testing.T) {
 		{"search everything", "/v1/search?q=*&sort=date&limit=1", 200, "", []string{`"total":7`, `"id":"en2"`}},
 		{"filters", "/v1/search?q=*&lang=bg&lang=ru&source=tass", 200, "", []string{`"total":1`, `"id":"ru1"`}},
 		{"entity filter", "/v1/search?entity=" + "%D0%A1%D0%B5%D1%80%D0%B3%D0%B5%D0%B9+%D0%9B%D0%B0%D0%B2%D1%80%D0%BE%D0%B2", 200, "", []string{`"total":2`}},
+		{"entity id filter", "/v1/search?entity_id=per:lvr&entity_id=per:trmp", 200, "", []string{`"total":3`}},
+		{"entity id query", "/v1/search?q=entity_id:per:lvr+lang:ru", 200, "", []string{`"total":1`, `"id":"ru1"`}},
 		{"dates", "/v1/search?from=2019-05-14&to=2019-05-14", 200, "", []string{`"total":2`}},
 		{"bad syntax", "/v1/search?q=a+OR", 400, "q", []string{"OR needs something to search for on both sides"}},
 		{"unknown field", "/v1/search?q=foo:bar", 400, "q", []string{`unknown field \"foo\"`}},

@@ -337,6 +337,9 @@ func (x *Index) document(a *article.Article, raw []byte) (*document.Document, er
 		d.AddField(document.NewTextFieldCustom("entity", ap, []byte(name), index.IndexField, nil))
 		addFacet("e:", name)
 	}
+	for i, id := range terms.EntityIDs {
+		d.AddField(document.NewTextFieldCustom("entity_id", []uint64{uint64(i)}, []byte(id), index.IndexField, nil))
+	}
 	for i, typ := range terms.EntityTypes {
 		d.AddField(document.NewTextFieldCustom("entity_type", []uint64{uint64(i)}, []byte(typ), index.IndexField, nil))
 	}
@@ -485,7 +488,7 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 	for _, f := range []struct {
 		field  string
 		values []string
-	}{{"lang", q.Langs}, {"source", q.Sources}, {"entity", q.Entities}} {
+	}{{"lang", q.Langs}, {"source", q.Sources}, {"entity", q.Entities}, {"entity_id", q.EntityIDs}} {
 		if len(f.values) == 0 {
 			continue
 		}

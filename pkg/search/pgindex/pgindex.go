@@ -175,13 +175,13 @@ func quoteLexeme(s string) string {
 }
 
 const upsertSQL = `INSERT INTO articles AS a (id, revision, source, lang, published_at, sort_date, word_count,
-				entities, entity_types, tsv, etsv, doc, indexed_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::tsvector, $11::tsvector, $12, $13)
+				entities, entity_types, tsv, etsv, doc, indexed_at, entity_ids)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::tsvector, $11::tsvector, $12, $13, $14)
 			ON CONFLICT (id) DO UPDATE SET revision = EXCLUDED.revision, source = EXCLUDED.source,
 				lang = EXCLUDED.lang, published_at = EXCLUDED.published_at, sort_date = EXCLUDED.sort_date,
 				word_count = EXCLUDED.word_count, entities = EXCLUDED.entities,
 				entity_types = EXCLUDED.entity_types, tsv = EXCLUDED.tsv, etsv = EXCLUDED.etsv,
-				doc = EXCLUDED.doc, indexed_at = EXCLUDED.indexed_at
+				doc = EXCLUDED.doc, indexed_at = EXCLUDED.indexed_at, entity_ids = EXCLUDED.entity_ids
 			WHERE a.revision <= EXCLUDED.revision`
 
 // Upsert writes docs in one transaction. A doc whose revision is lower
@@ -231,11 +231,15 @@ func (x *Index) Upsert(ctx context.Context, docs []*article.Article) error {
 		if types == nil {
 			types = []string{}
 		}
+		entIDs := terms.EntityIDs
+		if entIDs == nil {
+			entIDs = []string{}
+		}
 		indexedAt := a.IndexedAt
 		if indexedAt.IsZero() {
 			indexedAt = time.Now().UTC()
 		}
-		rows[i] = []any{a.ID, int64(a.Revision), a.Source, a.Lang, pub, sortDate, a.WordCount, ents, types, tsv, etsv, string(raw), indexedAt}
+		rows[i] = []any{a.ID, int64(a.Revision), a.Source, a.Lang, pub, sortDate, a.WordCount, ents, types, tsv, etsv, string(raw), indexedAt, entIDs}
 		return nil
 	})
 	if err != nil {
@@ -349,6 +353,9 @@ func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any) {
 	conds := append([]string{cond}, filters...)
 	if len(q.Entities) > 0 {
 		conds = append(conds, "entities && "+tr.arg(q.Entities)+"::text[]")
+	}
+	if len(q.EntityIDs) > 0 {
+		conds = append(conds, "entity_ids && "+tr.arg(q.EntityIDs)+"::text[]")
 	}
 	if !q.From.IsZero() || !q.To.IsZero() {
 		conds = append(conds, tr.dateRange(q.From, q.To))
@@ -475,6 +482,8 @@ func (t *translator) node(n search.Node, positive bool) string {
 		switch v.Field {
 		case search.FieldType:
 			return "entity_types @> ARRAY[" + t.arg(v.Value) + "::text]"
+		case search.FieldEntityID:
+			return "entity_ids @> ARRAY[" + t.arg(v.Value) + "::text]"
 		case search.FieldLang:
 			return "lang = " + t.arg(v.Value)
 		case search.FieldSource:

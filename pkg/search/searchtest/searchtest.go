@@ -30,10 +30,14 @@ func date(s string) time.Time {
 func ents(pairs ...string) []article.Entity {
 	var out []article.Entity
 	for i := 0; i+1 < len(pairs); i += 2 {
-		out = append(out, article.Entity{Text: pairs[i], Type: pairs[i+1], Count: 1})
+		out = append(out, article.Entity{ID: fixtureIDs[pairs[i]], Text: pairs[i], Type: pairs[i+1], Count: 1})
 	}
 	return out
 }
+
+// fixtureIDs are the entity ids of the fixtures' entities (the same person
+// in Bulgarian and Russian shares one).
+var fixtureIDs = map[string]string{"Сергей Лавров": "per:lvr", "Тръмп": "per:trmp", "Путин": "per:ptn", "Россия": "iso:RU", "Venezuela": "iso:VE"}
 
 // Fixtures are small articles written for these tests, in five languages.
 func Fixtures() []*article.Article {
@@ -167,6 +171,9 @@ func testQueries(t *testing.T, o Opener) {
 		{"source", "source:bbc", []string{"en1", "en2"}},
 		{"id", "id:de1", []string{"de1"}},
 		{"entity type", "type:location", []string{"bg1", "en1", "ru1"}},
+		{"entity id", "entity_id:per:trmp", []string{"bg2"}},
+		{"entity id quoted", `entity_id:"per:lvr"`, []string{"bg1", "ru1"}},
+		{"entity id or", "entity_id:iso:RU OR entity_id:iso:VE", []string{"en1", "ru1"}},
 		{"published day", "published:2019-05-14", []string{"bg1", "uk1"}},
 		{"published month", "published:2019-05", []string{"bg1", "ru1", "uk1"}},
 		{"published after", "published:>=2020", []string{"en2"}},
@@ -201,6 +208,9 @@ func testFilters(t *testing.T, o Opener) {
 		{"source", search.Query{Text: "Лавров", Sources: []string{"actualno"}}, []string{"bg1"}},
 		{"entity", search.Query{Entities: []string{"Сергей Лавров"}}, []string{"bg1", "ru1"}},
 		{"entity and lang", search.Query{Entities: []string{"Сергей Лавров"}, Langs: []string{"bg"}}, []string{"bg1"}},
+		{"entity id", search.Query{EntityIDs: []string{"per:lvr"}}, []string{"bg1", "ru1"}},
+		{"entity ids", search.Query{EntityIDs: []string{"per:trmp", "iso:VE"}}, []string{"bg2", "en1"}},
+		{"entity id and lang", search.Query{EntityIDs: []string{"per:lvr"}, Langs: []string{"ru"}}, []string{"ru1"}},
 		{"date range", search.Query{From: date("2019-05-14T00:00:00Z"), To: date("2019-05-14T23:59:59Z")}, []string{"bg1", "uk1"}},
 		{"open end", search.Query{From: date("2019-06-01T00:00:00Z")}, []string{"en1", "en2"}},
 		{"open start", search.Query{To: date("2019-05-14T09:00:00Z")}, []string{"uk1"}},
