@@ -49,6 +49,9 @@ type Env struct {
 	// NER extracts entities for the held-out entity section, per fold;
 	// nil scores the enrich steps (Enrich).
 	NER NERExtractor
+	// NERBaseline, when set, is scored too, as the baseline NER is
+	// compared with (the rule-based extractor alone).
+	NERBaseline NERExtractor
 	// NERNote is a paragraph on what NER is, for the report ("" for
 	// none; end it with a newline).
 	NERNote string

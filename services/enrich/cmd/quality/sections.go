@@ -55,6 +55,13 @@ func newEnv(corpusDir, goldDir, nerCache string) (*quality.Env, error) {
 		return nil, err
 	}
 	env.EntityID = g.ID
+	rules := entities.New(g)
+	env.NERBaseline = func(string) (func(context.Context, *article.Article) []article.Entity, error) {
+		return func(_ context.Context, a *article.Article) []article.Entity {
+			body := textclean.CleanWith(a.Body, textclean.Options{Title: a.Title}).Body
+			return rules.Extract(a.Title+"\n"+body, a.Lang).ArticleEntities()
+		}, nil
+	}
 	env.Sign = func(a *article.Article) (simhash.Signature, bool) {
 		return enrich.Sign(textclean.CleanWith(a.Body, textclean.Options{Title: a.Title}).Body)
 	}
