@@ -59,6 +59,13 @@ func TestDetect(t *testing.T) {
 		{"arabic", "قال وزير الخارجية", "ar"},
 		{"japanese", "外務大臣は述べた。ことです", "ja"},
 		{"chinese", "外交部长表示", "zh"},
+		{"maltese", "Il-Gvern ħabbar illum li l-liġijiet il-ġodda se jidħlu fis-seħħ ix-xahar li ġej.", "mt"},
+		{"korean", "외교부 장관이 말했다", "ko"},
+		{"hebrew", "שר החוץ אמר", "he"},
+		{"italian", "Il ministro degli Esteri ha dichiarato che il paese sosterrà la decisione dell'Unione europea.", "it"},
+		{"dutch", "De minister van Buitenlandse Zaken zei dat het land het besluit van de Europese Unie zal steunen.", "nl"},
+		{"portuguese", "O ministro dos Negócios Estrangeiros afirmou que o país apoiará a decisão da União Europeia.", "pt"},
+		{"turkish", "Dışişleri Bakanı, ülkenin Avrupa Birliği'nin kararını destekleyeceğini söyledi.", "tr"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
