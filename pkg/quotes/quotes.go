@@ -77,6 +77,7 @@ func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *e
 		if !ok {
 			speaker, ok = r.interrupted(s)
 		}
+
 		if !ok && prevEnd >= 0 && continues(text[prevEnd:s.open]) {
 			speaker, ok = prevSpeaker, true
 		}
@@ -149,7 +150,7 @@ func findLine(out []span, text string, from, to int) []span {
 		case '«':
 			s, ok = closeNested(line, i, n, '«', "»")
 		case '“':
-			s, ok = closeNested(line, i, n, '“', "”")
+			s, ok = closeNested(line, i, n, '“', "”\"")
 		case '"':
 			s, ok = closeStraight(line, i, to)
 		case '\'':
@@ -184,13 +185,14 @@ func closeNested(text string, i, n int, open rune, closers string) (span, bool) 
 		case r == open:
 			depth++
 		case strings.ContainsRune(closers, r):
-			// A straight quote closes a „ only if no “ follows on the line.
-			if r == '"' && open == '„' {
+			// A straight quote closes a „ only if no “ follows on the line,
+			// a “ only if no ”.
+			if r == '"' && (open == '„' || open == '“') {
 				rest := text[j+m:]
 				if k := strings.IndexByte(rest, '\n'); k >= 0 {
 					rest = rest[:k]
 				}
-				if strings.ContainsAny(rest, "“”") {
+				if (open == '„' && strings.ContainsAny(rest, "“”")) || (open == '“' && strings.ContainsRune(rest, '”')) {
 					break
 				}
 			}
@@ -390,8 +392,22 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 	}
 	// `"..." (Heinz-Christian Strache).`
 	if len(toks) >= 3 && toks[0].Text == "(" {
-		if sp, ok := r.personAt(toks[1].Start); ok {
+		if sp, ok := r.personNamed(toks[1]); ok {
 			return sp, true
+		}
+		// Two or three capitalised words in brackets, a name the entities
+		// do not know.
+		for k := 3; k <= 4 && k < len(toks); k++ {
+			if toks[k].Text != ")" {
+				continue
+			}
+			name := true
+			for _, w := range toks[1:k] {
+				name = name && w.Kind != textseg.Punct && firstUpperWord(w.Text)
+			}
+			if name {
+				return r.text[toks[1].Start:toks[k-1].End], true
+			}
 		}
 	}
 	words, paren := 0, 0
@@ -475,7 +491,7 @@ func (r *resolver) before(s span) (string, bool) {
 		start += k + 1
 	}
 	for _, o := range r.spans {
-		if o.close <= s.open && o.close > start {
+		if o.close <= s.open && o.close > start && atLeastWords(r.text[o.start:o.end], MinWords) {
 			start = o.close
 		}
 	}
@@ -487,10 +503,21 @@ func (r *resolver) before(s span) (string, bool) {
 			break
 		}
 	}
-	// "Според X", "По думите на X", "According to X".
+	// "Според X", "По думите на X", "По его словам", "According to X".
 	for i, t := range toks {
-		lw := strings.ToLower(t.Text)
-		if lw == "според" || lw == "according" || lw == "по словам" || lw == "laut" {
+		switch strings.ToLower(t.Text) {
+		case "според", "according", "laut", "думите", "словам", "словах":
+			if i+1 < len(toks) {
+				if male, ok := possessive[strings.ToLower(toks[i+1].Text)]; ok {
+					return r.lastPerson(t.Start, !male), true
+				}
+			}
+			if i > 0 {
+				// "по его словам"
+				if male, ok := possessive[strings.ToLower(toks[i-1].Text)]; ok {
+					return r.lastPerson(t.Start, !male), true
+				}
+			}
 			if sp, ok := r.speakerIn(toks[i+1:], true); ok {
 				return sp, true
 			}
@@ -538,6 +565,33 @@ func (r *resolver) before(s span) (string, bool) {
 		}
 		if only != "" {
 			return only, true
+		}
+		// No person named: the subject is a pronoun ("он назвал ее
+		// «...»"), a role ("Избранный президент пообещал ... «...»") or
+		// an organisation opening the sentence ("Госдеп США призвал ...
+		// «...»").
+		for k, t := range toks {
+			if k >= 4 {
+				break
+			}
+			lw := strings.ToLower(t.Text)
+			if ok, female := entities.IsPronoun(lw); ok {
+				if p := r.lastPerson(t.Start, female); p != "" {
+					return p, true
+				}
+				break
+			}
+			if entities.IsRole(lw) {
+				for _, ro := range r.roles {
+					if ro.Start == t.Start && ro.Person != "" {
+						return ro.Person, true
+					}
+				}
+				break
+			}
+			if o, ok := r.orgAt(t.Start); ok && k == 0 {
+				return o, true
+			}
 		}
 	}
 	return "", false
@@ -638,6 +692,10 @@ func ofRole(toks []textseg.Token) bool {
 	return entities.IsRole(strings.ToLower(toks[n-2].Text))
 }
 
+// possessive maps the possessive pronouns that follow "по думите" or
+// precede "словам" to whether they are masculine.
+var possessive = map[string]bool{"му": true, "й": false, "ѝ": false, "его": true, "ее": false, "её": false}
+
 // isReportingVerb reports whether the lower-case word w reports speech:
 // entities.IsReportingVerb, and the verbs of saying it does not know.
 func isReportingVerb(w string) bool {
@@ -655,8 +713,11 @@ func isReportingVerb(w string) bool {
 // moreReportingVerbs are stems of verbs of saying that
 // entities.IsReportingVerb does not take.
 var moreReportingVerbs = []string{
-	"указал", "продолжил", "разъяснил", "резюмировал",
-	"schrieb", "tweeted", "responded", "joked", "quipped",
+	"заявява", "напомни",
+	"указал", "продолжил", "разъяснил", "резюмировал", "объявил", "спросил", "акцентировал", "высказал",
+	"schrieb", "fragte",
+	"tweeted", "responded", "joked", "quipped", "emphasized", "observed", "conceded", "complained",
+	"shouted", "yelled", "testified",
 }
 
 // isSpokesman reports whether the lower-case word w names an unnamed
@@ -783,8 +844,36 @@ func (r *resolver) roleHolder(t textseg.Token) string {
 
 // lastPerson returns the person last named before pos, preferring a woman
 // for a feminine pronoun when the names tell.
+//
+// Of the persons of the sentence that names it, the first (the subject,
+// in these languages) is preferred: in "Дейвид Джоунс коментира, че
+// партията се съгласява с Дейвид Дейвис. „...“, изтъкна той." he is
+// Дейвид Джоунс.
 func (r *resolver) lastPerson(pos int, female bool) string {
-	return r.lastPersonG(pos, female, true)
+	last := r.lastPersonG(pos, female, true)
+	if last == "" {
+		return ""
+	}
+	var at entities.Mention
+	for i := len(r.persons) - 1; i >= 0; i-- {
+		if p := r.persons[i]; p.End <= pos && p.Entity == last && !inside(r.spans, p.Start) && !p.Guessed {
+			at = p
+			break
+		}
+	}
+	from := strings.LastIndexAny(r.text[:at.Start], ".!?\n") + 1
+	for _, p := range r.persons {
+		if p.Start >= at.Start {
+			break
+		}
+		if p.Start < from || inside(r.spans, p.Start) || p.Guessed {
+			continue
+		}
+		if isFemale := looksFemale(p.Entity) || (r.g != nil && r.g.Female(p.Entity)); isFemale == female {
+			return p.Entity
+		}
+	}
+	return last
 }
 
 // lastPersonG is lastPerson; gendered false ignores gender.
