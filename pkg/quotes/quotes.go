@@ -390,6 +390,10 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 	if q := strings.TrimRight(quote, " "); len(toks) > 0 && strings.ContainsAny(q[len(q)-1:], ".!?…") && toks[0].Kind != textseg.Punct && firstUpperWord(toks[0].Text) {
 		return "", false
 	}
+	// «...». Тереза Мей заяви ...: the sentence ends with the quotation.
+	if len(toks) > 1 && toks[0].Kind == textseg.Punct && strings.ContainsAny(toks[0].Text, ".!?") && toks[1].Kind != textseg.Punct && firstUpperWord(toks[1].Text) {
+		return "", false
+	}
 	// `"..." (Heinz-Christian Strache).`
 	if len(toks) >= 3 && toks[0].Text == "(" {
 		if sp, ok := r.personNamed(toks[1]); ok {
@@ -480,15 +484,18 @@ func (r *resolver) interrupted(s span) (string, bool) {
 // before looks for "Souness said: "...", "заяви Маас: „...", "Той каза,
 // че „...".
 func (r *resolver) before(s span) (string, bool) {
-	start := s.open - 200
-	if start < 0 {
-		start = 0
+	// 400 bytes: some 60 words of English, 35 of Cyrillic text.
+	start := s.open - 400
+	whole := false // toks start where a sentence or a line does
+	if start <= 0 {
+		start, whole = 0, true
 	}
 	for start > 0 && !utf8.RuneStart(r.text[start]) {
 		start++
 	}
 	if k := strings.LastIndexByte(r.text[start:s.open], '\n'); k >= 0 {
 		start += k + 1
+		whole = true
 	}
 	for _, o := range r.spans {
 		if o.close <= s.open && o.close > start && atLeastWords(r.text[o.start:o.end], MinWords) {
@@ -500,8 +507,15 @@ func (r *resolver) before(s span) (string, bool) {
 	for i := len(toks) - 1; i >= 0; i-- {
 		if t := toks[i]; t.Kind == textseg.Punct && strings.ContainsAny(t.Text, ".!?") && i < len(toks)-1 {
 			toks = toks[i+1:]
+			whole = true
 			break
 		}
+	}
+	// A quotation that opens a sentence may be introduced by the whole
+	// sentence before it ("Тереза Мэй сообщила, что ... . «Мы ...»").
+	verbs := 20
+	if n := len(toks); n > 0 && toks[n-1].Kind == textseg.Punct && strings.ContainsAny(toks[n-1].Text, ".!?") {
+		verbs = 45
 	}
 	// "Според X", "По думите на X", "По его словам", "According to X".
 	for i, t := range toks {
@@ -539,7 +553,7 @@ func (r *resolver) before(s span) (string, bool) {
 			return sp, true
 		}
 	}
-	for i := len(toks) - 1; i >= 0 && i >= len(toks)-20; i-- {
+	for i := len(toks) - 1; i >= 0 && i >= len(toks)-verbs; i-- {
 		if !isReportingVerb(strings.ToLower(toks[i].Text)) {
 			continue
 		}
@@ -553,7 +567,7 @@ func (r *resolver) before(s span) (string, bool) {
 	// A quotation inside a sentence whose only person, named before it,
 	// is its subject: "Хан пише, че „...“", "Pilgermaier sieht
 	// "kleinstmöglichen gemeinsamen Nenner"".
-	if len(toks) > 0 && atLeastWords(r.text[toks[0].Start:s.open], 2) {
+	if whole && len(toks) > 0 && atLeastWords(r.text[toks[0].Start:s.open], 2) {
 		only := ""
 		for _, t := range toks {
 			if p, ok := r.personNamed(t); ok && p != only {
@@ -703,7 +717,7 @@ func isReportingVerb(w string) bool {
 		return true
 	}
 	for _, v := range moreReportingVerbs {
-		if strings.HasPrefix(w, v) && len(w)-len(v) <= 3 {
+		if strings.HasPrefix(w, v) && utf8.RuneCountInString(w[len(v):]) <= 3 {
 			return true
 		}
 	}
@@ -765,7 +779,7 @@ func (r *resolver) personNamed(t textseg.Token) (string, bool) {
 		if p.Guessed || p.Entity == found {
 			continue
 		}
-		if i := strings.LastIndexByte(p.Entity, ' '); i > 0 && p.Entity[i+1:] == t.Text {
+		if i := strings.LastIndexByte(p.Entity, ' '); p.Entity[i+1:] == t.Text {
 			if found != "" {
 				return "", false
 			}
