@@ -431,7 +431,7 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 			continue
 		}
 		words++
-		if words > 5 {
+		if words > 8 {
 			return "", false
 		}
 		if words == 1 && entities.IsAttributionParticle(strings.ToLower(t.Text)) {
@@ -648,9 +648,11 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 		}
 		lw := strings.ToLower(t.Text)
 		if isSpokesman(lw) {
-			// "заяви говорител на премиера", "a spokesman for X said":
-			// nobody named speaks.
-			return "", true
+			// "said spokesman John Kirby", "the White House spokesman,
+			// Josh Earnest, said": the name that follows; "заяви
+			// говорител на премиера", "a spokesman for X said": nobody
+			// named speaks.
+			return r.nameAfter(t.End), true
 		}
 		if ok, female := entities.IsPronoun(lw); ok {
 			return r.lastPerson(t.Start, female), true
@@ -732,6 +734,34 @@ var moreReportingVerbs = []string{
 	"schrieb", "fragte",
 	"tweeted", "responded", "joked", "quipped", "emphasized", "observed", "conceded", "complained",
 	"shouted", "yelled", "testified",
+}
+
+// nameAfter returns the person named right after pos (a comma between
+// allowed), or two or three capitalised words there that the entities do
+// not know; "" when none.
+func (r *resolver) nameAfter(pos int) string {
+	end := min(pos+80, len(r.text))
+	for end < len(r.text) && !utf8.RuneStart(r.text[end]) {
+		end++
+	}
+	toks := r.window(pos, end)
+	if len(toks) > 0 && toks[0].Text == "," {
+		toks = toks[1:]
+	}
+	if len(toks) == 0 {
+		return ""
+	}
+	if p, ok := r.personAt(toks[0].Start); ok {
+		return p
+	}
+	k := 0
+	for k < len(toks) && k < 3 && toks[k].Kind != textseg.Punct && firstUpperWord(toks[k].Text) {
+		k++
+	}
+	if k < 2 || (k < len(toks) && toks[k].Kind != textseg.Punct) {
+		return ""
+	}
+	return r.text[toks[0].Start:toks[k-1].End]
 }
 
 // isSpokesman reports whether the lower-case word w names an unnamed
