@@ -85,7 +85,7 @@ func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *e
 			speaker = prevSpeaker
 		}
 		if speaker != "" {
-			speaker = r.fullName(speaker)
+			speaker = r.fullName(withoutTitle(speaker))
 		}
 		out = append(out, Quote{Text: q, Speaker: speaker, Start: s.start, End: s.end})
 		kept = append(kept, s)
@@ -445,9 +445,12 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 			continue
 		}
 		// Speaker after the verb, else before it; else the person the
-		// story is about ("– изригна красивата първа дама").
-		if sp, ok := r.speakerIn(toks[i+1:], true); ok {
-			return sp, true
+		// story is about ("– изригна красивата първа дама"). After
+		// "told" comes who was told ("Trump told Vogue").
+		if lw := strings.ToLower(t.Text); lw != "told" && lw != "tells" {
+			if sp, ok := r.speakerIn(toks[i+1:], true); ok {
+				return sp, true
+			}
 		}
 		if sp, ok := r.speakerIn(toks[:i], false); ok {
 			return sp, true
@@ -851,6 +854,33 @@ func (r *resolver) fullName(name string) string {
 		return name
 	}
 	return full
+}
+
+// withoutTitle returns name without the titles and roles it opens with
+// ("Ксендз Вальдемар Цисло", "Sen. Bob Corker", "Billionaire Donald
+// Trump"), keeping at least two words.
+func withoutTitle(name string) string {
+	words := strings.Fields(name)
+	k := 0
+	for len(words)-k > 2 {
+		w := strings.ToLower(strings.TrimSuffix(words[k], "."))
+		if !titles[w] && !entities.IsRole(w) {
+			break
+		}
+		k++
+	}
+	if k == 0 {
+		return name
+	}
+	return strings.Join(words[k:], " ")
+}
+
+// titles are words that stand before a name and are no part of it.
+var titles = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "dr": true, "sen": true, "rep": true, "gov": true, "gen": true,
+	"lt": true, "col": true, "sgt": true, "prof": true, "rev": true, "president": true, "senator": true,
+	"representative": true, "speaker": true, "governor": true, "secretary": true, "billionaire": true,
+	"ксендз": true, "г-н": true, "г-жа": true, "проф": true, "д-р": true, "ген": true, "herr": true, "frau": true,
 }
 
 // isInitial reports whether w is an initial: one letter and a dot.

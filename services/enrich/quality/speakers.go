@@ -281,12 +281,19 @@ func lastCapitalised(s string) string {
 	return ""
 }
 
-// speakerHead is a PolNeAR source span without its apposition or
-// relative clause: "Brad Komar" of "Brad Komar, Clinton's Colorado state
-// director", "Sen. Chris Murphy" of "Sen. Chris Murphy (D-Conn.), who ...".
+// speakerHead is a PolNeAR source span without its apposition, relative
+// clause or "of"/"for" phrase: "Brad Komar" of "Brad Komar, Clinton's
+// Colorado state director", "Sen. Chris Murphy" of "Sen. Chris Murphy
+// (D-Conn.), who ...", "Senator John McCain" of "Senator John McCain of
+// Arizona".
 func speakerHead(s string) string {
 	if i := strings.IndexAny(s, ",("); i > 0 {
 		s = s[:i]
+	}
+	for _, sep := range []string{" of ", " who ", " for "} {
+		if i := strings.Index(s, sep); i > 0 {
+			s = s[:i]
+		}
 	}
 	return s
 }
