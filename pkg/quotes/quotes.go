@@ -415,9 +415,17 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 		}
 	}
 	words, paren := 0, 0
+	named := "" // the person the words after the quotation open with
 	for i, t := range toks {
 		if t.Kind == textseg.Punct {
 			switch {
+			case t.Text == "," && named != "" && words <= 4:
+				// `"...," Bill Frelick, refugee rights program director
+				// at Human Rights Watch, said`: the apposition between
+				// the commas is skipped.
+				if sp, ok := appositionThenVerb(toks[i+1:], named); ok {
+					return sp, true
+				}
 			case t.Text == "(":
 				paren++
 			case t.Text == ")":
@@ -433,6 +441,9 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 		words++
 		if words > 8 {
 			return "", false
+		}
+		if words == 1 {
+			named, _ = r.personNamed(t)
 		}
 		if words == 1 && entities.IsAttributionParticle(strings.ToLower(t.Text)) {
 			// "„…“, so Müller."
@@ -456,6 +467,24 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 			return sp, true
 		}
 		return r.lastPersonG(s.open, false, false), true
+	}
+	return "", false
+}
+
+// appositionThenVerb returns named when toks are an apposition closed by
+// a comma and followed by a verb of saying ("a screenwriter and former
+// studio executive, said").
+func appositionThenVerb(toks []textseg.Token, named string) (string, bool) {
+	for j, t := range toks {
+		if j > 20 || (t.Kind == textseg.Punct && strings.ContainsAny(t.Text, ".!?;\"“”«»„")) {
+			return "", false
+		}
+		if t.Text == "," {
+			if j+1 < len(toks) && isReportingVerb(strings.ToLower(toks[j+1].Text)) {
+				return named, true
+			}
+			return "", false
+		}
 	}
 	return "", false
 }
@@ -542,7 +571,7 @@ func (r *resolver) before(s span) (string, bool) {
 	}
 	// A short clause naming the speaker before a colon, with no verb:
 	// `Minister Smith: "..."`, `Fernsehchef Scolik: „…“`.
-	if n := len(toks); n >= 2 && n <= 5 && toks[n-1].Text == ":" {
+	if n := len(toks); n >= 2 && toks[n-1].Text == ":" {
 		if sp, ok := r.personNamed(toks[n-2]); ok {
 			return sp, true
 		}
@@ -588,7 +617,7 @@ func (r *resolver) before(s span) (string, bool) {
 		// an organisation opening the sentence ("Госдеп США призвал ...
 		// «...»").
 		for k, t := range toks {
-			if k >= 4 {
+			if k >= 6 {
 				break
 			}
 			lw := strings.ToLower(t.Text)
@@ -603,6 +632,9 @@ func (r *resolver) before(s span) (string, bool) {
 					if ro.Start == t.Start && ro.Person != "" {
 						return ro.Person, true
 					}
+				}
+				if p := r.lastPersonG(t.Start, false, false); p != "" {
+					return p, true
 				}
 				break
 			}
@@ -736,7 +768,7 @@ var moreReportingVerbs = []string{
 	"указал", "продолжил", "разъяснил", "резюмировал", "объявил", "спросил", "акцентировал", "высказал",
 	"schrieb", "fragte",
 	"tweeted", "responded", "joked", "quipped", "emphasized", "observed", "conceded", "complained",
-	"shouted", "yelled", "testified",
+	"shouted", "yelled", "testified", "charged", "writing",
 }
 
 // nameAfter returns the person named right after pos (a comma between
