@@ -29,7 +29,9 @@ type Quote struct {
 }
 
 // MinWords is the fewest words a quotation has; shorter quoted text is a
-// name or a scare quote ("Билд", «богохульство», "red line").
+// name or a scare quote ("Билд", «богохульство», "red line"), unless it
+// ends with a comma, "!" or "?" and a verb of saying and its speaker
+// follow (`"Too many," Cruz said`).
 const MinWords = 3
 
 // span is a quotation's position: marks at open and close, text inside.
@@ -68,7 +70,15 @@ func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *e
 	for _, s := range spans {
 		q := strings.TrimSpace(text[s.start:s.end])
 		if !atLeastWords(q, MinWords) {
-			continue
+			// A word or two is speech only when it ends like speech and
+			// a verb of saying follows: `"I was shocked,'' she said`,
+			// `“Jobs, jobs,” Clinton said`; not "заговор", "red line".
+			if !atLeastWords(q, 1) || !strings.ContainsAny(q[len(q)-1:], ",!?") {
+				continue
+			}
+			if sp, ok := r.after(s, q); !ok || sp == "" {
+				continue
+			}
 		}
 		speaker, ok := r.after(s, q)
 		if !ok {
@@ -315,7 +325,13 @@ func (r *resolver) goesOn(prevEnd int, s span, prevSpeaker string) bool {
 			return false
 		}
 	}
-	return true
+	// Nor does one followed by words the rules could not read (`"...",
+	// шеф на РЗИ-Пловдив.`): someone else may be named there.
+	after := r.text[s.close:]
+	if k := strings.IndexByte(after, '\n'); k >= 0 {
+		after = after[:k]
+	}
+	return !atLeastWords(after, 1)
 }
 
 // atLeastWords reports whether s has n or more words (runs holding a
@@ -589,6 +605,13 @@ func (r *resolver) before(s span) (string, bool) {
 		if !isReportingVerb(strings.ToLower(toks[i].Text)) {
 			continue
 		}
+		// After a comma or a dash the subject follows the verb: "...,
+		// заяви държавният секретар Майк Помпео."
+		if i > 0 && strings.Contains(",—–-", toks[i-1].Text) {
+			if sp, ok := r.speakerIn(toks[i+1:], true); ok {
+				return sp, true
+			}
+		}
 		if sp, ok := r.speakerIn(toks[:i], false); ok {
 			return sp, true
 		}
@@ -662,6 +685,11 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 			break
 		}
 		if sp, ok := r.personNamed(t); ok {
+			if i > 0 && listenerPrepositions[strings.ToLower(toks[i-1].Text)] {
+				// "заяви по NOVA Огнян Манолев", "said on CNN": a
+				// medium or a listener, typed a person.
+				continue
+			}
 			if !forward && ofRole(toks[:i]) {
 				// "Andrew Green, chairman of Migration Watch, said":
 				// the name after "chairman of" is not the speaker.
@@ -715,6 +743,11 @@ func toldBefore(s string) bool {
 	s = strings.ToLower(strings.TrimRight(s, " "))
 	return strings.HasSuffix(s, "told") || strings.HasSuffix(s, "tells")
 }
+
+// listenerPrepositions stand before the medium or the listener of a
+// statement, not its speaker: "по NOVA", "пред БиБиСи", "on CNN", "to
+// reporters".
+var listenerPrepositions = map[string]bool{"по": true, "пред": true, "on": true, "to": true, "gegenüber": true, "im": true}
 
 // orgPrepositions stand between a verb and the organisation that speaks
 // through it: "заявиха от Ryanair", "сообщили в Газпроме".
@@ -951,10 +984,12 @@ func (r *resolver) roleHolder(t textseg.Token) string {
 // lastPerson returns the person last named before pos, preferring a woman
 // for a feminine pronoun when the names tell.
 //
-// Of the persons of the sentence that names it, the first (the subject,
-// in these languages) is preferred: in "Дейвид Джоунс коментира, че
-// партията се съгласява с Дейвид Дейвис. „...“, изтъкна той." he is
-// Дейвид Джоунс.
+// Of the persons of the sentence that names that person, the subject of
+// its verb of saying is preferred, else the first one (the subject, in
+// these languages): in "Дейвид Джоунс коментира, че партията се
+// съгласява с Дейвид Дейвис. „...“, изтъкна той." he is Дейвид Джоунс,
+// in "..., че Русия ще спре да подкрепя Николас Мадуро, заяви държавният
+// секретар Майк Помпео." he is Майк Помпео.
 func (r *resolver) lastPerson(pos int, female bool) string {
 	last := r.lastPersonG(pos, female, true)
 	if last == "" {
@@ -968,18 +1003,54 @@ func (r *resolver) lastPerson(pos int, female bool) string {
 		}
 	}
 	from := strings.LastIndexAny(r.text[:at.Start], ".!?\n") + 1
+	to := at.End + strings.IndexAny(r.text[at.End:pos]+".", ".!?\n")
+	matches := func(name string) bool {
+		return (looksFemale(name) || (r.g != nil && r.g.Female(name))) == female
+	}
+	toks := r.window(from, to)
+	for i, t := range toks {
+		if !isReportingVerb(strings.ToLower(t.Text)) {
+			continue
+		}
+		var sp string
+		var ok bool
+		if i > 0 && strings.Contains(",—–-", toks[i-1].Text) {
+			sp, ok = r.personIn(toks[i+1:], true)
+		} else if sp, ok = r.personIn(toks[:i], false); !ok {
+			sp, ok = r.personIn(toks[i+1:], true)
+		}
+		if ok && matches(sp) {
+			return sp
+		}
+		break
+	}
 	for _, p := range r.persons {
 		if p.Start >= at.Start {
 			break
 		}
-		if p.Start < from || inside(r.spans, p.Start) || p.Guessed {
-			continue
-		}
-		if isFemale := looksFemale(p.Entity) || (r.g != nil && r.g.Female(p.Entity)); isFemale == female {
+		if p.Start >= from && !inside(r.spans, p.Start) && !p.Guessed && matches(p.Entity) {
 			return p.Entity
 		}
 	}
 	return last
+}
+
+// personIn returns the first person named among toks (the last one when
+// not forward), within a clause.
+func (r *resolver) personIn(toks []textseg.Token, forward bool) (string, bool) {
+	for k := range toks {
+		i := k
+		if !forward {
+			i = len(toks) - 1 - k
+		}
+		if toks[i].Kind == textseg.Punct && strings.ContainsAny(toks[i].Text, ".!?;") {
+			break
+		}
+		if p, ok := r.personAt(toks[i].Start); ok && !inside(r.spans, toks[i].Start) {
+			return p, true
+		}
+	}
+	return "", false
 }
 
 // lastPersonG is lastPerson; gendered false ignores gender.

@@ -317,11 +317,14 @@ func ScorePolNeARArticle(g PolNeARArticle, a *article.Article, literal bool, mis
 		}
 		s.Quotes++
 		s.Named++
-		start := normSpace(q.StartsWith)
+		// The annotated content of a short quotation runs to its closing
+		// mark ("I think she will,”"), which an extracted quotation
+		// leaves out.
+		start := strings.TrimRight(normSpace(q.StartsWith), "\"”“'’» ")
 		found, speaker := false, ""
 		for _, x := range a.Quotes {
 			t := normSpace(x.Text)
-			if strings.Contains(t, start) || (len(t) >= 20 && strings.HasPrefix(start, t)) {
+			if strings.Contains(t, start) || (len(t) >= min(20, len(start)) && strings.HasPrefix(start, t)) {
 				found, speaker = true, x.Speaker
 				break
 			}
