@@ -163,6 +163,36 @@ func TestExtract(t *testing.T) {
 			want: []want{{"kleinstmöglichen", "Walter Pilgermaier"}},
 		},
 		{
+			name: "en a short quotation spoken, not a scare quote",
+			lang: "en",
+			text: "Senator Ted Cruz was asked about the plan. \"Too many,\" Cruz said. He called it a \"red line\".",
+			want: []want{{"Too many", "Ted Cruz"}},
+		},
+		{
+			name: "en who was told is not the speaker",
+			lang: "en",
+			text: "Ivanka Trump spoke about work.\n\n\"Me and my peers, we're working really hard at being moms,\" Trump told Vogue last year.",
+			want: []want{{"Me and my peers", "Ivanka Trump"}},
+		},
+		{
+			name: "en an apposition between the name and the verb",
+			lang: "en",
+			text: "The plan was announced on Monday.\n\n\"It falls short of what refugees need,\" Bill Frelick, refugee rights program director at Human Rights Watch, said in an interview.",
+			want: []want{{"It falls short", "Bill Frelick"}},
+		},
+		{
+			name: "bg he is the subject after the verb, not the man named before it",
+			lang: "bg",
+			text: "САЩ искат Русия да спре да подкрепя президента Николас Мадуро, заяви държавният секретар Майк Помпео.\n„Имаме разногласия за Венецуела и ще ги обсъдим“, заяви той на пресконференция.",
+			want: []want{{"Имаме разногласия", "Майк Помпео"}},
+		},
+		{
+			name: "bg a channel after по is not the speaker",
+			lang: "bg",
+			text: "Полетът беше отменен. „С наши средства успяхме да си купим билети“, заяви по NOVA Огнян Манолев, един от пътниците.",
+			want: []want{{"С наши средства", "Огнян Манолев"}},
+		},
+		{
 			name: "no speaker named",
 			lang: "en",
 			text: "\"Sales will improve next year, we think,\" the report concluded.",
