@@ -446,7 +446,7 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 				paren++
 			case t.Text == ")":
 				paren--
-			case strings.ContainsAny(t.Text, ".!?") && words > 0 && paren <= 0:
+			case sentenceEnd(toks, i) && words > 0 && paren <= 0:
 				return "", false
 			}
 			continue
@@ -473,7 +473,17 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 		}
 		// Speaker after the verb, else before it; else the person the
 		// story is about ("– изригна красивата първа дама"). After
-		// "told" comes who was told ("Trump told Vogue").
+		// "told" comes who was told ("Trump told Vogue"); a name or a
+		// pronoun right before the verb is its subject ("Bush said in an
+		// interview with radio host Hugh Hewitt").
+		if i > 0 {
+			if sp, ok := r.personNamed(toks[i-1]); ok {
+				return sp, true
+			}
+			if ok, female := entities.IsPronoun(strings.ToLower(toks[i-1].Text)); ok {
+				return r.lastPerson(toks[i-1].Start, female), true
+			}
+		}
 		if lw := strings.ToLower(t.Text); lw != "told" && lw != "tells" {
 			if sp, ok := r.speakerIn(toks[i+1:], true); ok {
 				return sp, true
@@ -553,7 +563,7 @@ func (r *resolver) before(s span) (string, bool) {
 	toks := r.window(start, s.open)
 	// Only the last clause counts.
 	for i := len(toks) - 1; i >= 0; i-- {
-		if t := toks[i]; t.Kind == textseg.Punct && strings.ContainsAny(t.Text, ".!?") && i < len(toks)-1 {
+		if sentenceEnd(toks, i) && i < len(toks)-1 {
 			toks = toks[i+1:]
 			whole = true
 			break
@@ -681,10 +691,22 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 			i = n - 1 - k
 		}
 		t := toks[i]
-		if t.Kind == textseg.Punct && strings.ContainsAny(t.Text, ".!?;") {
+		if t.Text == ";" || sentenceEnd(toks, i) {
 			break
 		}
+		if !forward && k == 0 && t.Text == "," {
+			// "Mitt Romney, the 2012 Republican presidential nominee,
+			// tweeted": the name before the apposition.
+			if sp, ok := r.beforeApposition(toks[:i]); ok {
+				return sp, true
+			}
+		}
 		if sp, ok := r.personNamed(t); ok {
+			if r.modifier(toks, i) {
+				// "former Obama adviser David Axelrod", "Sanders's
+				// following": a name that qualifies another word.
+				continue
+			}
 			if i > 0 && listenerPrepositions[strings.ToLower(toks[i-1].Text)] {
 				// "заяви по NOVA Огнян Манолев", "said on CNN": a
 				// medium or a listener, typed a person.
@@ -753,9 +775,53 @@ var listenerPrepositions = map[string]bool{"по": true, "пред": true, "on":
 // through it: "заявиха от Ryanair", "сообщили в Газпроме".
 var orgPrepositions = map[string]bool{"от": true, "в": true, "във": true, "во": true, "из": true}
 
+// modifier reports whether the person named by toks[i] qualifies the
+// word after the name rather than being a speaker: a possessive
+// ("Sanders's following") or a name before a role ("Obama adviser",
+// "Clinton campaign").
+func (r *resolver) modifier(toks []textseg.Token, i int) bool {
+	j := i + 1
+	for j < len(toks) && toks[j].Kind != textseg.Punct && firstUpperWord(toks[j].Text) {
+		j++ // the rest of the name
+	}
+	if strings.HasSuffix(toks[j-1].Text, "'s") || strings.HasSuffix(toks[j-1].Text, "’s") {
+		return true
+	}
+	if j < len(toks) && (toks[j].Text == "'s" || toks[j].Text == "’s" || toks[j].Text == "'" || toks[j].Text == "’") {
+		return true
+	}
+	if j >= len(toks) || toks[j].Kind == textseg.Punct || firstUpperWord(toks[j].Text) {
+		return false
+	}
+	w := toks[j].Text
+	return entities.IsRole(w) || isSpokesman(w) || w == "campaign" || w == "adviser" || w == "advisor" || w == "administration"
+}
+
+// beforeApposition returns the person named right before an apposition
+// that toks end with: "Mitt Romney, the 2012 Republican presidential
+// nominee" (the comma after it is not in toks).
+func (r *resolver) beforeApposition(toks []textseg.Token) (string, bool) {
+	for k := len(toks) - 1; k > 0 && k >= len(toks)-12; k-- {
+		t := toks[k]
+		if t.Kind == textseg.Punct && t.Text != "," && t.Text != "-" && t.Text != "(" && t.Text != ")" {
+			return "", false
+		}
+		if isReportingVerb(strings.ToLower(t.Text)) {
+			return "", false
+		}
+		if t.Text == "," {
+			if sp, ok := r.personAt(toks[k-1].Start); ok {
+				return sp, true
+			}
+			return "", false
+		}
+	}
+	return "", false
+}
+
 // ofRole reports whether toks end with a role and a preposition ("chairman
-// of", "председател на"), possibly with an article ("chairman of the"),
-// before the first words of a name.
+// of", "председател на", "a spokesman for"), possibly with an article
+// ("chairman of the"), before the first words of a name.
 func ofRole(toks []textseg.Token) bool {
 	n := len(toks)
 	// The rest of the name whose last word was found ("Migration").
@@ -769,11 +835,12 @@ func ofRole(toks []textseg.Token) bool {
 		return false
 	}
 	switch strings.ToLower(toks[n-1].Text) {
-	case "of", "на", "от", "von", "des", "der":
+	case "of", "for", "на", "от", "von", "des", "der":
 	default:
 		return false
 	}
-	return entities.IsRole(strings.ToLower(toks[n-2].Text))
+	w := strings.ToLower(toks[n-2].Text)
+	return entities.IsRole(w) || isSpokesman(w)
 }
 
 // possessive maps the possessive pronouns that follow "по думите" or
@@ -938,6 +1005,23 @@ func withoutTitle(name string) string {
 		return name
 	}
 	return strings.Join(words[k:], " ")
+}
+
+// sentenceEnd reports whether toks[i] ends a sentence: ".", "!" or "?",
+// but not the dot of a title or an initial ("Mr. Manafort", "Donald J.
+// Trump").
+func sentenceEnd(toks []textseg.Token, i int) bool {
+	t := toks[i]
+	if t.Kind != textseg.Punct || !strings.ContainsAny(t.Text, ".!?") {
+		return false
+	}
+	if t.Text == "." && i > 0 && toks[i-1].End == t.Start {
+		w := toks[i-1].Text
+		if titles[strings.ToLower(w)] || (utf8.RuneCountInString(w) == 1 && firstUpperWord(w)) {
+			return false
+		}
+	}
+	return true
 }
 
 // titles are words that stand before a name and are no part of it.
