@@ -193,6 +193,24 @@ func TestExtract(t *testing.T) {
 			want: []want{{"С наши средства", "Огнян Манолев"}},
 		},
 		{
+			name: "en a title's dot does not end the sentence",
+			lang: "en",
+			text: "Paul Manafort ran the convention.\n\n''We are moving to a more professional phase,'' Mr. Manafort said Thursday night.",
+			want: []want{{"We are moving", "Paul Manafort"}},
+		},
+		{
+			name: "en the name before the verb, not the host after it",
+			lang: "en",
+			text: "Jeb Bush spoke on the radio.\n\n\"This is an organized effort against us all,\" Bush said in an interview with radio host Hugh Hewitt.",
+			want: []want{{"This is an organized", "Jeb Bush"}},
+		},
+		{
+			name: "en a spokesman for a campaign named before the verb",
+			lang: "en",
+			text: "Hillary Clinton answered questions.\n\nBrian Fallon, a spokesman for the Clinton campaign, said, \"The established process was followed throughout her tenure.\"",
+			want: []want{{"The established process", "Brian Fallon"}},
+		},
+		{
 			name: "no speaker named",
 			lang: "en",
 			text: "\"Sales will improve next year, we think,\" the report concluded.",
