@@ -145,7 +145,10 @@ func findLine(out []span, text string, from, to int) []span {
 		// Only '"', "''" and the lead bytes of „ “ (0xE2) and « (0xC2) can
 		// start a quotation. A lead byte is never inside another rune, so
 		// skipping to it misses no rune a rune-by-rune reading would see.
-		for i < to && line[i] != '"' && line[i] != 0xE2 && line[i] != 0xC2 && line[i] != '\'' {
+		for i < to {
+			if c := line[i]; c == '"' || c == 0xE2 || c == 0xC2 || (c == '\'' && i+1 < to && line[i+1] == '\'') {
+				break
+			}
 			i++
 		}
 		if i == to {
@@ -388,8 +391,9 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 	if end > len(r.text) {
 		end = len(r.text)
 	}
-	for end < len(r.text) && !utf8.RuneStart(r.text[end]) {
-		end++
+	// End at white space, so that the window is the text's own tokens.
+	if k := strings.LastIndexAny(r.text[s.close:end], " \n"); k >= 0 && end < len(r.text) {
+		end = s.close + k
 	}
 	if k := strings.IndexByte(r.text[s.close:end], '\n'); k >= 0 {
 		end = s.close + k
@@ -542,14 +546,20 @@ func (r *resolver) interrupted(s span) (string, bool) {
 // before looks for "Souness said: "...", "заяви Маас: „...", "Той каза,
 // че „...".
 func (r *resolver) before(s span) (string, bool) {
-	// 400 bytes: some 60 words of English, 35 of Cyrillic text.
-	start := s.open - 400
+	// 500 bytes: some 75 words of English, 45 of Cyrillic text.
+	start := s.open - 500
 	whole := false // toks start where a sentence or a line does
 	if start <= 0 {
 		start, whole = 0, true
 	}
-	for start > 0 && !utf8.RuneStart(r.text[start]) {
-		start++
+	if start > 0 {
+		// Start after white space, so that the window is the text's own
+		// tokens.
+		if k := strings.IndexAny(r.text[start:s.open], " \n"); k >= 0 {
+			start += k + 1
+		} else {
+			start = s.open
+		}
 	}
 	if k := strings.LastIndexByte(r.text[start:s.open], '\n'); k >= 0 {
 		start += k + 1
