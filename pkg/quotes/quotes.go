@@ -1,10 +1,14 @@
 // Package quotes finds direct quotations in a news text („...“, «...»,
-// “...”, "...") and who said them: the person named next to a reporting
-// verb ("заяви Маас", "сказал Трамп", "said Holmes", "Souness said:"), the
-// person a pronoun or a role refers to ("заяви той", "said the minister"),
-// or, for a quotation that goes on right after an attributed one, the same
-// speaker. People are recognised by package entities, so a surname alone
-// resolves to the full name.
+// “...”, "...", and the doubled apostrophes of the New York Times archive)
+// and who said them: the person named next to a reporting verb ("заяви
+// Маас", "сказал Трамп", "said Holmes", "Souness said:"), the person a
+// pronoun or a role refers to ("заяви той", "said the minister"), an
+// organisation that speaks ("заявиха от Ryanair"), or, for a quotation
+// that goes on right after an attributed one, the same speaker. The
+// speaker is given with the full name the text introduces ("Матеуш
+// Моравецкий" for "М. Моравецкий"), without titles; when no rule applies
+// the quotation has none, which is better than a wrong one. People and
+// organisations are recognised by package entities.
 //
 // The package imports nothing of NATS; Extract is a pure function.
 package quotes
