@@ -35,7 +35,7 @@ import (
 	"github.com/newsflow/newsflow/services/index"
 )
 
-// rssBytes returns a field of /proc/self/status (VmRSS, VmHWM) in bytes.
+// rssBytes returns a field of /proc/self/status (VmRSS) in bytes.
 func rssBytes(field string) int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
@@ -50,9 +50,6 @@ func rssBytes(field string) int64 {
 	}
 	return 0
 }
-
-// resetPeakRSS makes VmHWM start again from the current RSS.
-func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
 // clientFrom returns an HTTP client whose connections come from the
 // loopback address local, so that the server counts it apart.
@@ -120,7 +117,7 @@ func TestFaultOversize(t *testing.T) {
 		big := bytes.Repeat([]byte("x"), 50<<20)
 		copy(big, `{"source":"big","body":"`)
 		runtime.GC()
-		resetPeakRSS()
+		searchtest.ResetPeakRSS()
 		before := rssBytes("VmRSS")
 		start := time.Now()
 		var wg sync.WaitGroup
@@ -150,7 +147,7 @@ func TestFaultOversize(t *testing.T) {
 				t.Errorf("50 MB JSON body answered %d, want 413", c)
 			}
 		}
-		grew := rssBytes("VmHWM") - before
+		grew := searchtest.PeakRSS() - before
 		t.Logf("ten 50 MB JSON bodies: 413 in %s, peak RSS +%d MiB (the test's own 50 MiB body included)", took.Round(time.Millisecond), grew>>20)
 		if grew > 400<<20 {
 			t.Errorf("peak RSS grew by %d MiB serving ten 50 MB bodies", grew>>20)
@@ -278,7 +275,7 @@ func TestFaultExpensiveQueries(t *testing.T) {
 	full := searchtest.ExpensivePrefixQuery()
 	queries := []string{full, strings.Join(strings.Split(full, " OR ")[:16], " OR "), "по*", "пр* OR по*", "Путин", "войн*"}
 	runtime.GC()
-	resetPeakRSS()
+	searchtest.ResetPeakRSS()
 	before := rssBytes("VmRSS")
 	cpu := searchtest.CPUTime()
 	var mu sync.Mutex
@@ -320,7 +317,7 @@ func TestFaultExpensiveQueries(t *testing.T) {
 	wg.Wait()
 	wall := time.Since(start)
 	cpu = searchtest.CPUTime() - cpu
-	grew := rssBytes("VmHWM") - before
+	grew := searchtest.PeakRSS() - before
 	t.Logf("120 searches from 20 clients in %s: statuses %v, slowest %s, CPU %s, peak RSS +%d MiB",
 		wall.Round(time.Millisecond), statuses, slowest.Round(time.Millisecond), cpu.Round(time.Millisecond), grew>>20)
 	if statuses[http.StatusOK] == 0 {

@@ -2,15 +2,11 @@ package bleveindex
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -206,72 +202,14 @@ func BenchmarkQueryLatency(b *testing.B) {
 	b.ReportMetric(float64(len(all))/b.Elapsed().Seconds(), "queries/s")
 }
 
-// BenchmarkExpensivePrefixQuery runs the 64-prefix query of issue 19 on
-// 5,000 articles (NEWSFLOW_BENCH_PREFIX_ARTICLES), alone and 10 and 20
-// at once, within the default search budget (NEWSFLOW_BENCH_UNBOUNDED=1:
-// without one), and two smaller prefix queries; it reports CPU per query,
-// the share refused and the peak RSS of the process.
+// BenchmarkExpensivePrefixQuery runs the 64-prefix query of issue 19 and
+// two smaller prefix queries on 5,000 articles (see
+// searchtest.BenchPrefixQueries).
 func BenchmarkExpensivePrefixQuery(b *testing.B) {
-	n := 5000
-	if v, err := strconv.Atoi(os.Getenv("NEWSFLOW_BENCH_PREFIX_ARTICLES")); err == nil && v > 0 {
-		n = v
-	}
 	idx, err := Open(filepath.Join(b.TempDir(), "index"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer func() { _ = idx.Close() }()
-	searchtest.IndexAll(b, idx, searchtest.Reidentify(searchtest.WithEntities(b, searchtest.LoadCorpus(b)), n), 1024)
-	var target search.Index = search.NewBounded(idx, search.DefaultBudget())
-	if os.Getenv("NEWSFLOW_BENCH_UNBOUNDED") == "1" {
-		target = idx
-	}
-	full := searchtest.ExpensivePrefixQuery()
-	for _, qc := range []struct{ name, text string }{
-		{"64-prefixes", full},
-		{"16-prefixes", strings.Join(strings.Split(full, " OR ")[:16], " OR ")},
-		{"one-prefix", "по*"},
-	} {
-		for _, conc := range []int{1, 10, 20} {
-			b.Run(fmt.Sprintf("%s/concurrent=%d", qc.name, conc), func(b *testing.B) {
-				benchConcurrent(b, target, search.Query{Text: qc.text}, conc)
-			})
-		}
-	}
-}
-
-func benchConcurrent(b *testing.B, idx search.Index, q search.Query, conc int) {
-	var refused atomic.Int64
-	cpu := searchtest.CPUTime()
-	var wall time.Duration
-	var lastErr atomic.Value
-	for i := 0; i < b.N; i++ {
-		var wg sync.WaitGroup
-		start := time.Now()
-		for range conc {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, err := idx.Search(context.Background(), q)
-				switch {
-				case err == nil:
-				case errors.Is(err, search.ErrInvalidQuery), errors.Is(err, search.ErrBusy), errors.Is(err, search.ErrTimeout):
-					refused.Add(1)
-					lastErr.Store(err.Error())
-				default:
-					b.Error(err)
-				}
-			}()
-		}
-		wg.Wait()
-		wall += time.Since(start)
-	}
-	cpu = searchtest.CPUTime() - cpu
-	if e, ok := lastErr.Load().(string); ok {
-		b.Logf("refused: %s", e)
-	}
-	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N*conc), "cpu_ms/query")
-	b.ReportMetric(float64(wall.Milliseconds())/float64(b.N), "wall_ms/round")
-	b.ReportMetric(float64(searchtest.PeakRSS()>>20), "peak_rss_MiB")
-	b.ReportMetric(float64(refused.Load())/float64(b.N*conc), "refused/query")
+	searchtest.BenchPrefixQueries(b, idx)
 }

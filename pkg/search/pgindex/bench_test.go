@@ -114,3 +114,16 @@ func BenchmarkQueryLatency(b *testing.B) {
 	searchtest.ReportLatencies(b, all)
 	b.ReportMetric(float64(len(all))/b.Elapsed().Seconds(), "queries/s")
 }
+
+// BenchmarkExpensivePrefixQuery runs the 64-prefix query of issue 19 and
+// two smaller prefix queries on 5,000 articles in a fresh database (see
+// searchtest.BenchPrefixQueries). Only this process's CPU is counted, not
+// the server's.
+func BenchmarkExpensivePrefixQuery(b *testing.B) {
+	idx, err := Open(context.Background(), pgtest.FreshDatabase(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = idx.Close() }()
+	searchtest.BenchPrefixQueries(b, idx)
+}

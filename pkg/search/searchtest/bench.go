@@ -4,11 +4,16 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand"
 	"os"
+	"runtime"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -288,3 +293,75 @@ func PeakRSS() int64 {
 	}
 	return 0
 }
+
+// BenchPrefixQueries fills idx with 5,000 corpus articles with entities
+// (NEWSFLOW_BENCH_PREFIX_ARTICLES) and runs the 64-prefix query of issue
+// 19, 16 of its prefixes and по* alone, each alone and 10 and 20 at once,
+// within the default search budget (NEWSFLOW_BENCH_UNBOUNDED=1: without
+// one). It reports CPU per query, wall time per round, the share refused
+// and the peak RSS of the process since the round began.
+func BenchPrefixQueries(b *testing.B, idx search.Index) {
+	n := 5000
+	if v, err := strconv.Atoi(os.Getenv("NEWSFLOW_BENCH_PREFIX_ARTICLES")); err == nil && v > 0 {
+		n = v
+	}
+	IndexAll(b, idx, Reidentify(WithEntities(b, LoadCorpus(b)), n), 1024)
+	var target search.Index = search.NewBounded(idx, search.DefaultBudget())
+	if os.Getenv("NEWSFLOW_BENCH_UNBOUNDED") == "1" {
+		target = idx
+	}
+	full := ExpensivePrefixQuery()
+	for _, qc := range []struct{ name, text string }{
+		{"64-prefixes", full},
+		{"16-prefixes", strings.Join(strings.Split(full, " OR ")[:16], " OR ")},
+		{"one-prefix", "по*"},
+	} {
+		for _, conc := range []int{1, 10, 20} {
+			b.Run(fmt.Sprintf("%s/concurrent=%d", qc.name, conc), func(b *testing.B) {
+				benchConcurrent(b, target, search.Query{Text: qc.text}, conc)
+			})
+		}
+	}
+}
+
+func benchConcurrent(b *testing.B, idx search.Index, q search.Query, conc int) {
+	runtime.GC()
+	ResetPeakRSS()
+	var refused atomic.Int64
+	var lastErr atomic.Value
+	cpu := CPUTime()
+	var wall time.Duration
+	for i := 0; i < b.N; i++ {
+		var wg sync.WaitGroup
+		start := time.Now()
+		for range conc {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := idx.Search(context.Background(), q)
+				switch {
+				case err == nil:
+				case errors.Is(err, search.ErrInvalidQuery), errors.Is(err, search.ErrBusy), errors.Is(err, search.ErrTimeout):
+					refused.Add(1)
+					lastErr.Store(err.Error())
+				default:
+					b.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		wall += time.Since(start)
+	}
+	cpu = CPUTime() - cpu
+	if e, ok := lastErr.Load().(string); ok {
+		b.Logf("refused: %s", e)
+	}
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N*conc), "cpu_ms/query")
+	b.ReportMetric(float64(wall.Milliseconds())/float64(b.N), "wall_ms/round")
+	b.ReportMetric(float64(PeakRSS()>>20), "peak_rss_MiB")
+	b.ReportMetric(float64(refused.Load())/float64(b.N*conc), "refused/query")
+}
+
+// ResetPeakRSS makes the peak RSS (VmHWM) start again from the current RSS
+// (Linux; elsewhere nothing).
+func ResetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
