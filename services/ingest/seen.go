@@ -108,8 +108,10 @@ type SeenVersion struct {
 	AnySource bool
 }
 
-// ownerErr is the error for v when e's source owns the id.
-func ownerErr(v SeenVersion, e SeenEntry) error {
+// ownerConflict returns ErrOtherSource (wrapped, naming the owner) when e,
+// the seen-set entry of v's id, belongs to another source and v may not
+// take it over; else nil.
+func ownerConflict(v SeenVersion, e SeenEntry) error {
 	if v.AnySource || e.Source == "" || e.Source == v.Source {
 		return nil
 	}
@@ -125,7 +127,7 @@ func (s *SeenSet) Check(ctx context.Context, v SeenVersion) error {
 	if err != nil || !ok {
 		return err
 	}
-	return ownerErr(v, e)
+	return ownerConflict(v, e)
 }
 
 // Record notes that the raw message v.Seq carries version v.Hash of
@@ -161,7 +163,7 @@ func (s *SeenSet) Record(ctx context.Context, v SeenVersion) (bool, error) {
 			return false, fmt.Errorf("seen-set lookup %s: %w", v.ID, err)
 		}
 		e := parseSeen(kve.Value())
-		if err := ownerErr(v, e); err != nil {
+		if err := ownerConflict(v, e); err != nil {
 			return false, err
 		}
 		if e.Hash == v.Hash {

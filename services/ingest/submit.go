@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -124,12 +123,13 @@ func (s *Submitter) check(ctx context.Context, a *article.Article, r *Submitted)
 		return true
 	case !seen:
 		return false
-	case !s.cfg.AllowIDTakeover && e.Source != "" && e.Source != a.Source:
+	}
+	if err := ownerConflict(SeenVersion{ID: a.ID, Source: a.Source, AnySource: s.cfg.AllowIDTakeover}, e); err != nil {
 		// Told now; the ingest stage would refuse it too.
-		*r = Submitted{Status: StatusRejected, Err: conflict(fmt.Errorf("%w: id %q was first submitted by source %q, not %q (give this article its own id, or run with --allow-id-takeover)",
-			ErrOtherSource, a.ID, e.Source, a.Source))}
+		*r = Submitted{Status: StatusRejected, Err: conflict(err)}
 		return true
-	case e.Hash == a.ContentHash:
+	}
+	if e.Hash == a.ContentHash {
 		*r = Submitted{Status: StatusDuplicate}
 		return true
 	}
