@@ -123,16 +123,18 @@ func TestChaos(t *testing.T) {
 	s := loadSettings(t)
 	t.Logf("chaos: %d articles, %d poison, kills for %s, seed %d (CHAOS_SEED to repeat)", s.Articles, s.Poison, s.Duration, s.Seed)
 	rng := rand.New(rand.NewPCG(s.Seed, 0x6e657773666c6f77))
-	bin := binaries(t)
-	work := t.TempDir()
-	logDir, err := os.MkdirTemp("", "newsflow-chaos-logs-")
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.Deadline)
 	defer cancel()
+	items := chaosItems(t, s, rng)
+	c := startCluster(ctx, t)
+	run := c.load(ctx, t, s, rng, items)
+	c.verify(ctx, t, items, run)
+}
 
-	// The articles, loaded before anything starts.
+// chaosItems loads the articles, before anything starts, and mixes the
+// poison messages in.
+func chaosItems(t *testing.T, s settings, rng *rand.Rand) []item {
+	t.Helper()
 	files, err := bench.CorpusFiles(corpus.Dir(t))
 	if err != nil {
 		t.Fatal(err)
@@ -152,6 +154,30 @@ func TestChaos(t *testing.T) {
 	}
 	items = append(items, poisonItems(s.Poison)...)
 	rng.Shuffle(len(items), func(i, j int) { items[i], items[j] = items[j], items[i] })
+	return items
+}
+
+// cluster is what the test runs: nats-server, the workers, and the test's
+// own connection.
+type cluster struct {
+	natsd         *proc
+	workers       []*proc
+	js            jetstream.JetStream
+	indexLocation string
+}
+
+// startCluster starts a real nats-server on file storage and the workers
+// (two replicas of ingest and enrich, one or two of index), and connects.
+// Cleanup stops them all; process logs are kept when the test failed.
+func startCluster(ctx context.Context, t *testing.T) *cluster {
+	t.Helper()
+	bin := binaries(t)
+	work := t.TempDir()
+	logDir, err := os.MkdirTemp("", "newsflow-chaos-logs-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &cluster{}
 
 	// nats-server, a real one, on file storage.
 	natsPort := freePort(t)
@@ -162,52 +188,49 @@ func TestChaos(t *testing.T) {
 		natsAddr, filepath.Join(work, "nats"))), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	natsd := &proc{name: "nats-server", kind: "nats", bin: filepath.Join(bin, "nats-server"), args: []string{"-c", conf}, logPath: filepath.Join(logDir, "nats-server.log")}
-	if err := natsd.start(); err != nil {
+	c.natsd = &proc{name: "nats-server", kind: "nats", bin: filepath.Join(bin, "nats-server"), args: []string{"-c", conf}, logPath: filepath.Join(logDir, "nats-server.log")}
+	if err := c.natsd.start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = natsd.signal(syscall.SIGTERM, 10*time.Second) })
+	t.Cleanup(func() { _ = c.natsd.signal(syscall.SIGTERM, 10*time.Second) })
 	if err := waitPort(natsAddr, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 
 	// The index: PostgreSQL lets two index replicas share it; without it
 	// the embedded index belongs to one process.
-	indexLocation, indexReplicas := filepath.Join(work, "index"), 1
+	indexReplicas := 1
+	c.indexLocation = filepath.Join(work, "index")
 	if os.Getenv(pgtest.EnvVar) != "" || os.Getenv("CI") == "true" {
-		indexLocation, indexReplicas = pgtest.FreshDatabase(t), 2
+		c.indexLocation, indexReplicas = pgtest.FreshDatabase(t), 2
 		t.Logf("chaos: index on PostgreSQL, %d index replicas", indexReplicas)
 	} else {
 		t.Logf("chaos: %s not set: the embedded index, one index replica", pgtest.EnvVar)
 	}
 
 	// The workers: two replicas of ingest and enrich, index as above.
-	var workers []*proc
-	httpAddr := map[*proc]string{}
 	for _, w := range []struct {
 		kind string
 		n    int
 	}{{"ingest", 2}, {"enrich", 2}, {"index", indexReplicas}} {
 		for r := 1; r <= w.n; r++ {
 			addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-			p := &proc{
+			c.workers = append(c.workers, &proc{
 				name: fmt.Sprintf("%s-%d", w.kind, r), kind: w.kind, bin: filepath.Join(bin, w.kind),
 				logPath: filepath.Join(logDir, fmt.Sprintf("%s-%d.log", w.kind, r)),
 				args: []string{"--ack-wait", "5s", "--max-deliver", "10", "--concurrency", "32", "--max-ack-pending", "1024",
 					"--pull-batch", "64", "--shutdown-grace", "5s", "--backoff-base", "200ms", "--backoff-max", "2s"},
-				env: []string{"NEWSFLOW_NATS_URL=" + natsURL, "NEWSFLOW_HTTP_ADDR=" + addr, "NEWSFLOW_LOG_LEVEL=warn", "NEWSFLOW_INDEX=" + indexLocation},
-			}
-			workers = append(workers, p)
-			httpAddr[p] = addr
+				env: []string{"NEWSFLOW_NATS_URL=" + natsURL, "NEWSFLOW_HTTP_ADDR=" + addr, "NEWSFLOW_LOG_LEVEL=warn", "NEWSFLOW_INDEX=" + c.indexLocation},
+			})
 		}
 	}
-	for _, p := range workers {
+	for _, p := range c.workers {
 		if err := p.start(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	defer func() {
-		for _, p := range workers {
+	t.Cleanup(func() {
+		for _, p := range c.workers {
 			if p.running() {
 				_ = p.signal(syscall.SIGKILL, 10*time.Second)
 			}
@@ -217,55 +240,79 @@ func TestChaos(t *testing.T) {
 		} else {
 			_ = os.RemoveAll(logDir)
 		}
-	}()
+	})
 
 	nc, err := nats.Connect(natsURL, nats.MaxReconnects(-1), nats.ReconnectWait(200*time.Millisecond), nats.RetryOnFailedConnect(true),
 		nats.ReconnectBufSize(64<<20))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer nc.Close()
-	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(512), jetstream.WithPublishAsyncTimeout(5*time.Second))
+	t.Cleanup(nc.Close)
+	c.js, err = jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(512), jetstream.WithPublishAsyncTimeout(5*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := natsbus.EnsureStreamsRetry(ctx, js, natsbus.DefaultTopology(), nil); err != nil {
+	if err := natsbus.EnsureStreamsRetry(ctx, c.js, natsbus.DefaultTopology(), nil); err != nil {
 		t.Fatal(err)
 	}
+	return c
+}
 
+// restartStopped starts again the workers that are not running, as an
+// orchestrator would; the ones that stopped by themselves are reported.
+func (c *cluster) restartStopped() {
+	for _, q := range c.workers {
+		if !q.running() {
+			_ = q.start()
+		}
+	}
+}
+
+// loadRun is what load saw, for the report.
+type loadRun struct {
+	start         time.Time
+	pubTime       time.Duration
+	retries       int64
+	natsRestarted bool
+	natsRestartAt time.Duration
+	drainTime     time.Duration
+}
+
+// load publishes items, paced over s.Publish, while a driver SIGKILLs a
+// random worker every 1-3 s and starts it again a moment later, and
+// SIGKILLs and restarts nats-server once; then it waits until every stage
+// has drained and stops the workers gracefully.
+func (c *cluster) load(ctx context.Context, t *testing.T, s settings, rng *rand.Rand, items []item) loadRun {
+	t.Helper()
 	// Publisher, paced over s.Publish; a message whose PubAck does not
 	// come is sent again (its Nats-Msg-Id makes that safe).
-	start := time.Now()
+	run := loadRun{start: time.Now()}
 	var published, retries atomic.Int64
 	pubDone := make(chan error, 1)
-	var pubTime time.Duration
 	go func() {
-		err := publishAll(ctx, js, items, s.Publish, &published, &retries)
-		pubTime = time.Since(start)
+		err := publishAll(ctx, c.js, items, s.Publish, &published, &retries)
+		run.pubTime = time.Since(run.start)
 		pubDone <- err
 	}()
 
-	// Driver: SIGKILL a random worker every 1-3 s and start it again a
-	// moment later; SIGKILL and restart nats-server once.
-	var natsRestartAt time.Duration
-	chaosEnd := start.Add(s.Duration)
-	natsAt := start.Add(s.Duration / 3)
-	natsRestarted := false
+	// Driver.
+	chaosEnd := run.start.Add(s.Duration)
+	natsAt := run.start.Add(s.Duration / 3)
 	for time.Now().Before(chaosEnd) && ctx.Err() == nil {
 		time.Sleep(time.Duration(1000+rng.IntN(2000)) * time.Millisecond)
-		if !natsRestarted && time.Now().After(natsAt) {
-			natsRestarted = true
-			natsRestartAt = time.Since(start).Round(time.Second)
-			if err := natsd.signal(syscall.SIGKILL, 10*time.Second); err != nil {
+		if !run.natsRestarted && time.Now().After(natsAt) {
+			run.natsRestarted = true
+			run.natsRestartAt = time.Since(run.start).Round(time.Second)
+			if err := c.natsd.signal(syscall.SIGKILL, 10*time.Second); err != nil {
 				t.Error(err)
 			}
 			time.Sleep(time.Duration(500+rng.IntN(1500)) * time.Millisecond)
-			if err := natsd.start(); err != nil {
+			if err := c.natsd.start(); err != nil {
 				t.Fatal(err)
 			}
 			continue
 		}
-		p := workers[rng.IntN(len(workers))]
+		p := c.workers[rng.IntN(len(c.workers))]
 		if err := p.signal(syscall.SIGKILL, 10*time.Second); err != nil {
 			t.Error(err)
 		}
@@ -273,46 +320,33 @@ func TestChaos(t *testing.T) {
 		if err := p.start(); err != nil {
 			t.Fatal(err)
 		}
-		// Workers that stopped by themselves are started again too, as an
-		// orchestrator would; they are reported below.
-		for _, q := range workers {
-			if !q.running() {
-				_ = q.start()
-			}
-		}
+		c.restartStopped()
 	}
 	if err := <-pubDone; err != nil {
 		t.Fatalf("publishing: %v", err)
 	}
-	for _, q := range workers {
-		if !q.running() {
-			_ = q.start()
-		}
-	}
+	run.retries = retries.Load()
+	c.restartStopped()
 
 	// Drain: every stage consumer empty, for three checks in a row.
 	stable := 0
 	for stable < 3 {
 		if ctx.Err() != nil {
-			t.Fatalf("not drained within %s: %s", s.Deadline, consumerState(js))
+			t.Fatalf("not drained within %s: %s", s.Deadline, consumerState(c.js))
 		}
 		time.Sleep(time.Second)
-		for _, q := range workers {
-			if !q.running() {
-				_ = q.start()
-			}
-		}
-		if drained(ctx, js) {
+		c.restartStopped()
+		if drained(ctx, c.js) {
 			stable++
 		} else {
 			stable = 0
 		}
 	}
-	drainTime := time.Since(start)
+	run.drainTime = time.Since(run.start)
 
 	// Stop the workers gracefully, then look at what they left.
 	var wg sync.WaitGroup
-	for _, p := range workers {
+	for _, p := range c.workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -322,9 +356,16 @@ func TestChaos(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	return run
+}
 
+// verify checks what the run left: every valid article searchable exactly
+// once, every poison message in the DLQ with a reason at its stage, and
+// reports the counts.
+func (c *cluster) verify(ctx context.Context, t *testing.T, items []item, run loadRun) {
+	t.Helper()
 	// 1. Every valid article is searchable, exactly once.
-	idx, err := index.OpenIndex(ctx, indexLocation, "")
+	idx, err := index.OpenIndex(ctx, c.indexLocation, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,6 +391,49 @@ func TestChaos(t *testing.T) {
 	}
 
 	// 2. Every poison message is in the DLQ with a reason, at its stage.
+	dlq := checkDeadLetters(ctx, t, c.js, items)
+
+	// 3. The wire: indexed events (at least once; duplicates are allowed
+	// there, the index is what must hold each article once).
+	events, distinct := indexedEvents(ctx, t, c.js)
+
+	// Counts.
+	killsBy := map[string]int{}
+	var selfExits []string
+	for _, p := range c.workers {
+		_, k, se := p.counts()
+		killsBy[p.kind] += k
+		selfExits = append(selfExits, se...)
+	}
+	_, _, natsSelf := c.natsd.counts()
+	selfExits = append(selfExits, natsSelf...)
+	t.Logf("chaos: published %d valid articles and %d poison messages in %s (%d resent after a failed publish)",
+		valid, dlq.poison, run.pubTime.Round(time.Second), run.retries)
+	t.Logf("chaos: SIGKILLed workers %d times (ingest %d, enrich %d, index %d); nats-server SIGKILLed and restarted at %s",
+		killsBy["ingest"]+killsBy["enrich"]+killsBy["index"], killsBy["ingest"], killsBy["enrich"], killsBy["index"], run.natsRestartAt)
+	t.Logf("chaos: every stage drained %s after the start; workers that exited by themselves: %d %v",
+		run.drainTime.Round(time.Second), len(selfExits), first(selfExits, 5))
+	t.Logf("chaos: index holds %d articles (want %d, %d missing); articles.indexed events %d for %d articles (%d repeated on the wire)",
+		res.Total, valid, len(missing), events, distinct, events-distinct)
+	t.Logf("chaos: DLQ %d (ingest %d, enrich %d, index %d): %d of %d poison messages with a reason, %d valid articles, %d exhausted deliveries",
+		dlq.byStage["ingest"]+dlq.byStage["enrich"]+dlq.byStage["index"], dlq.byStage["ingest"], dlq.byStage["enrich"], dlq.byStage["index"],
+		dlq.found, dlq.poison, dlq.validDead, dlq.exhausted)
+	if !run.natsRestarted {
+		t.Errorf("the driver never restarted nats-server (CHAOS_DURATION too short?)")
+	}
+}
+
+// dlqCounts is what checkDeadLetters found, for the report.
+type dlqCounts struct {
+	byStage                             map[string]int
+	poison, found, validDead, exhausted int
+}
+
+// checkDeadLetters checks that every poison message of items is in the DLQ
+// once, with a reason, dead-lettered by its stage, and that nothing else
+// is.
+func checkDeadLetters(ctx context.Context, t *testing.T, js jetstream.JetStream, items []item) dlqCounts {
+	t.Helper()
 	poison := map[string]item{}
 	for _, it := range items {
 		if it.poison != "" {
@@ -398,35 +482,7 @@ func TestChaos(t *testing.T) {
 	if len(strays) > 0 {
 		t.Errorf("unexpected dead letters: %v", first(strays, 5))
 	}
-
-	// 3. The wire: indexed events (at least once; duplicates are allowed
-	// there, the index is what must hold each article once).
-	events, distinct := indexedEvents(ctx, t, js)
-
-	// Counts.
-	killsBy := map[string]int{}
-	var selfExits []string
-	for _, p := range workers {
-		_, k, se := p.counts()
-		killsBy[p.kind] += k
-		selfExits = append(selfExits, se...)
-	}
-	_, _, natsSelf := natsd.counts()
-	selfExits = append(selfExits, natsSelf...)
-	t.Logf("chaos: published %d valid articles and %d poison messages in %s (%d resent after a failed publish)",
-		valid, len(poison), pubTime.Round(time.Second), retries.Load())
-	t.Logf("chaos: SIGKILLed workers %d times (ingest %d, enrich %d, index %d); nats-server SIGKILLed and restarted at %s",
-		killsBy["ingest"]+killsBy["enrich"]+killsBy["index"], killsBy["ingest"], killsBy["enrich"], killsBy["index"], natsRestartAt)
-	t.Logf("chaos: every stage drained %s after the start; workers that exited by themselves: %d %v",
-		drainTime.Round(time.Second), len(selfExits), first(selfExits, 5))
-	t.Logf("chaos: index holds %d articles (want %d, %d missing); articles.indexed events %d for %d articles (%d repeated on the wire)",
-		res.Total, valid, len(missing), events, distinct, events-distinct)
-	t.Logf("chaos: DLQ %d (ingest %d, enrich %d, index %d): %d of %d poison messages with a reason, %d valid articles, %d exhausted deliveries",
-		byStage["ingest"]+byStage["enrich"]+byStage["index"], byStage["ingest"], byStage["enrich"], byStage["index"],
-		len(found), len(poison), len(validDead), exhausted)
-	if !natsRestarted {
-		t.Errorf("the driver never restarted nats-server (CHAOS_DURATION too short?)")
-	}
+	return dlqCounts{byStage: byStage, poison: len(poison), found: len(found), validDead: len(validDead), exhausted: exhausted}
 }
 
 // publishAll sends items with bounded async publishing, paced over d.
