@@ -123,28 +123,7 @@ func (n *natsSubmitter) close() {
 }
 
 func (n *natsSubmitter) submit(ctx context.Context, where string, f intake.Format, data []byte, meta intake.Meta) ([]outcome, error) {
-	var outs []outcome
-	var arts []*article.Article
-	var pos []int // in outs, of arts
-	err := intake.Decode(bytes.NewReader(data), f, meta, func(it intake.Item) error {
-		o := outcome{where: fmt.Sprintf("#%d", it.Index)}
-		if !f.Multi() {
-			o.where = where
-		}
-		if it.Err == nil {
-			it.Err = intake.Prepare(it.Article, article.Limits{})
-		}
-		if it.Err != nil {
-			o.status, o.reason = "rejected", it.Err.Error()
-			outs = append(outs, o)
-			return nil
-		}
-		o.id = it.Article.ID
-		outs = append(outs, o)
-		arts = append(arts, it.Article)
-		pos = append(pos, len(outs)-1)
-		return nil
-	})
+	outs, arts, pos, err := prepareLocal(where, f, data, meta)
 	for i, sub := range n.sub.Submit(ctx, arts) {
 		o := &outs[pos[i]]
 		switch {
@@ -165,9 +144,23 @@ func (n *natsSubmitter) submit(ctx context.Context, where string, f intake.Forma
 type dryRunSubmitter struct{}
 
 func (dryRunSubmitter) submit(_ context.Context, where string, f intake.Format, data []byte, meta intake.Meta) ([]outcome, error) {
-	var outs []outcome
-	err := intake.Decode(bytes.NewReader(data), f, meta, func(it intake.Item) error {
-		o := outcome{where: fmt.Sprintf("#%d", it.Index), status: "accepted"}
+	outs, _, pos, err := prepareLocal(where, f, data, meta)
+	for _, i := range pos {
+		outs[i].status = "accepted"
+	}
+	if err != nil {
+		// The document as a whole is unreadable: one rejection for it.
+		return append(outs, outcome{where: where, status: "rejected", reason: err.Error()}), nil
+	}
+	return outs, nil
+}
+
+// prepareLocal decodes and validates a submission locally: one outcome per
+// item, rejected with its reason or carrying the article's id, and the
+// valid articles with their places in the outcomes.
+func prepareLocal(where string, f intake.Format, data []byte, meta intake.Meta) (outs []outcome, arts []*article.Article, pos []int, err error) {
+	err = intake.Decode(bytes.NewReader(data), f, meta, func(it intake.Item) error {
+		o := outcome{where: fmt.Sprintf("#%d", it.Index)}
 		if !f.Multi() {
 			o.where = where
 		}
@@ -176,15 +169,14 @@ func (dryRunSubmitter) submit(_ context.Context, where string, f intake.Format, 
 		}
 		if it.Err != nil {
 			o.status, o.reason = "rejected", it.Err.Error()
-		} else {
-			o.id = it.Article.ID
+			outs = append(outs, o)
+			return nil
 		}
+		o.id = it.Article.ID
 		outs = append(outs, o)
+		arts = append(arts, it.Article)
+		pos = append(pos, len(outs)-1)
 		return nil
 	})
-	if err != nil {
-		// The document as a whole is unreadable: one rejection for it.
-		return append(outs, outcome{where: where, status: "rejected", reason: err.Error()}), nil
-	}
-	return outs, nil
+	return outs, arts, pos, err
 }
