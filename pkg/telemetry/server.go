@@ -172,9 +172,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 
 // EnablePprof serves the runtime profiles of net/http/pprof under
 // /debug/pprof/. Keep it off on listeners reachable by untrusted clients.
+// The command line (pprof's /debug/pprof/cmdline) is left out: it would
+// show tokens and passwords given as flags.
 func (s *Server) EnablePprof() {
 	s.mux.HandleFunc("GET /debug/pprof/", pprof.Index)
-	s.mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
 	s.mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
 	s.mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
 	s.mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
