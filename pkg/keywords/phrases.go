@@ -100,12 +100,37 @@ func (an *Analysis) Phrases(n int, names []Name, generic func(word string) bool)
 				continue
 			}
 			text = an.bestForm(t)
+			if full, f := an.introduced(t, generic); full != "" {
+				// A name introduced in full ("Roger Federer") that no
+				// entity mention covers: the first name goes with it.
+				text = full
+				if j, ok := rank[f]; ok {
+					used[j] = true
+				}
+			} else if u, ok := rank[an.firstNameOf(t)]; ok && !used[u] {
+				// The first name ranks first: the same, the other way.
+				if full, _ := an.introduced(&terms[u], generic); full != "" {
+					text = full
+					used[u] = true
+				}
+			}
 		}
 		if !strings.ContainsRune(text, ' ') && generic != nil && generic(text) {
 			continue
 		}
 		key := strings.ToLower(text)
 		if shown[key] || overlaps(shown, key) {
+			continue
+		}
+		if sp := strings.LastIndexByte(key, ' '); sp > 0 && shown[key[sp+1:]] {
+			// The surname was shown alone before: it becomes the full
+			// name, in its place.
+			for k := range out {
+				if strings.ToLower(out[k].Term) == key[sp+1:] {
+					out[k].Term = text
+				}
+			}
+			shown[key] = true
 			continue
 		}
 		shown[key] = true
@@ -140,6 +165,53 @@ func overlaps(shown map[string]bool, key string) bool {
 		}
 	}
 	return false
+}
+
+// introduced returns the full name a capitalised term was introduced with
+// when its first occurrence follows a capitalised word, one space before
+// it, that is no stop word, role or generic word, is always capitalised,
+// and is never seen but before the term ("Roger" in "Roger Federer"); and
+// the id of that word's term. "" when there is none.
+func (an *Analysis) introduced(t *term, generic func(string) bool) (string, int32) {
+	i := t.first
+	if i < 1 || i >= len(an.body) {
+		return "", -1
+	}
+	cur, prev := an.body[i], an.body[i-1]
+	f := an.tokTerm[i-1]
+	if f < 0 || cur.Kind != textseg.Word || prev.Kind != textseg.Word || !cur.Capitalized() || !prev.Capitalized() ||
+		prev.End+1 != cur.Start || prev.AllCaps() || cur.AllCaps() || (generic != nil && (generic(prev.Text) || generic(cur.Text))) {
+		return "", -1
+	}
+	for k, ti := range an.tokTerm {
+		if ti != f {
+			continue
+		}
+		if !an.body[k].Capitalized() || k+1 >= len(an.body) || an.tokTerm[k+1] != t.id {
+			return "", -1
+		}
+	}
+	return prev.Text + " " + cur.Text, f
+}
+
+// firstNameOf returns the id of the term that always follows t, one space
+// after it, when t is always capitalised (t a first name, the result its
+// surname); -1 when there is none.
+func (an *Analysis) firstNameOf(t *term) int32 {
+	next := int32(-1)
+	for k, ti := range an.tokTerm {
+		if ti != t.id {
+			continue
+		}
+		if !an.body[k].Capitalized() || k+1 >= len(an.body) || an.tokTerm[k+1] < 0 || an.body[k].End+1 != an.body[k+1].Start {
+			return -1
+		}
+		if next >= 0 && an.tokTerm[k+1] != next {
+			return -1
+		}
+		next = an.tokTerm[k+1]
+	}
+	return next
 }
 
 // mostly returns the name that at least half of count occurrences lie in

@@ -77,6 +77,28 @@ func TestPhrases(t *testing.T) {
 	}
 }
 
+// TestPhrasesIntroducedName: a name introduced in full once, then by
+// surname, that no entity mention covers, is shown in full, once.
+func TestPhrasesIntroducedName(t *testing.T) {
+	m := model(t)
+	const text = `The champion Roger Federer won again on Sunday. Federer beat his rival in three sets.
+Federer said the crowd in London helped him. Asked about the final, Federer smiled.`
+	an := m.Analyze("en", "Federer wins in London", textseg.Tokenize(text))
+	kws := an.Phrases(10, nil, func(w string) bool { return IsGeneric("en", w) })
+	n := 0
+	for _, k := range kws {
+		if k.Term == "Federer" || k.Term == "Roger" {
+			t.Errorf("keywords %v hold %q alone", kws, k.Term)
+		}
+		if k.Term == "Roger Federer" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("keywords %v: want Roger Federer once", kws)
+	}
+}
+
 func TestIsGeneric(t *testing.T) {
 	for _, tc := range []struct {
 		lang, word string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -114,7 +115,9 @@ func (m *textModels) keywords(_ context.Context, a *article.Article, d *analysis
 	if m.names != nil {
 		if x, err := m.names.get(); err == nil {
 			for _, mn := range d.entities(x, a.Lang).Mentions {
-				names = append(names, keywords.Name{Start: mn.Start, End: mn.End, Text: mn.Entity})
+				if keywordName(a.Lang, mn.Entity) {
+					names = append(names, keywords.Name{Start: mn.Start, End: mn.End, Text: mn.Entity})
+				}
 			}
 		}
 	}
@@ -128,6 +131,28 @@ func (m *textModels) keywords(_ context.Context, a *article.Article, d *analysis
 	}
 	return nil
 }
+
+// keywordName reports whether an entity's name may stand for keyword
+// terms: at most four words and, in German (where every noun is
+// capitalised), no lower-case word but the particles of names ("von",
+// "der", "für"): a span such as "Finals die Siegesserie" is no name.
+func keywordName(lang, name string) bool {
+	ws := strings.Fields(name)
+	if len(ws) > 4 {
+		return false
+	}
+	if lang != "de" {
+		return true
+	}
+	for _, w := range ws {
+		if !textseg.FirstUpper(w) && !germanNameParticles[w] {
+			return false
+		}
+	}
+	return true
+}
+
+var germanNameParticles = map[string]bool{"von": true, "van": true, "der": true, "de": true, "und": true, "für": true, "zu": true, "am": true, "an": true, "im": true}
 
 // summary sets an extractive summary: two or three sentences of the clean
 // body that carry the most keyword weight, in text order.
