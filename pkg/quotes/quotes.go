@@ -675,12 +675,7 @@ func (r *resolver) before(s span) (string, bool) {
 				break
 			}
 			if entities.IsRole(lw) {
-				for _, ro := range r.roles {
-					if ro.Start == t.Start && ro.Person != "" {
-						return ro.Person, true
-					}
-				}
-				if p := r.lastPersonG(t.Start, false, false); p != "" {
+				if p := r.rolePerson(t); p != "" {
 					return p, true
 				}
 				break
@@ -757,12 +752,7 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 			return r.lastPerson(t.Start, female), true
 		}
 		if entities.IsRole(lw) {
-			for _, ro := range r.roles {
-				if ro.Start == t.Start && ro.Person != "" {
-					return ro.Person, true
-				}
-			}
-			if p := r.lastPersonG(t.Start, false, false); p != "" {
+			if p := r.rolePerson(t); p != "" {
 				return p, true
 			}
 		}
@@ -1060,6 +1050,17 @@ func (r *resolver) personAt(pos int) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// rolePerson returns the person the role word t refers to: the one bound
+// to it, else the last person named before it; "" when none.
+func (r *resolver) rolePerson(t textseg.Token) string {
+	for _, ro := range r.roles {
+		if ro.Start == t.Start && ro.Person != "" {
+			return ro.Person
+		}
+	}
+	return r.lastPersonG(t.Start, false, false)
 }
 
 // roleHolder returns the person bound to the role word t, or, when none
