@@ -109,6 +109,7 @@ func TestFaultHostileNeighbour(t *testing.T) {
 			{"inject-js", "javascript:alert(document.cookie)", "url: invalid", 3},
 			{"inject-rev", "https://example.com/a", "revision", 1 << 62},
 			{"victim-1", "https://example.com/defaced", "revision", 1 << 62}, // would pin the victim's article forever
+			{"inject-pin", "https://example.com/b", "above the last raw submission", 1 << 40},
 		} {
 			tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 			_, err := js.Publish(tctx, natsbus.SubjectEnriched+".victim", enrichedJSON(t, inj.id, inj.url, inj.rev))
@@ -118,9 +119,9 @@ func TestFaultHostileNeighbour(t *testing.T) {
 			}
 		}
 		var got []natsbus.DLQEntry
-		waitFor(t, "three dead letters from index", func() bool {
+		waitFor(t, "four dead letters from index", func() bool {
 			got = deadLetters(t, admin, natsbus.StageIndex)[len(dlqBefore):]
-			return len(got) >= 3
+			return len(got) >= 4
 		})
 		reasons := map[string]string{}
 		for _, d := range got {
@@ -128,12 +129,13 @@ func TestFaultHostileNeighbour(t *testing.T) {
 			_ = json.Unmarshal(d.Data, &a)
 			reasons[a.ID] = d.Error
 		}
-		for id, want := range map[string]string{"inject-js": "url: invalid", "inject-rev": "revision", "victim-1": "revision"} {
+		for id, want := range map[string]string{"inject-js": "url: invalid", "inject-rev": "revision: invalid", "victim-1": "revision: invalid",
+			"inject-pin": "above the last raw submission"} {
 			if !strings.Contains(reasons[id], want) {
 				t.Errorf("dead letter of %s: %q, want a reason naming %q", id, reasons[id], want)
 			}
 		}
-		for _, id := range []string{"inject-js", "inject-rev"} {
+		for _, id := range []string{"inject-js", "inject-rev", "inject-pin"} {
 			if code := httpStatus(base + "/v1/articles/" + id); code != http.StatusNotFound {
 				t.Errorf("GET /v1/articles/%s: %d, want 404 (never indexed)", id, code)
 			}
