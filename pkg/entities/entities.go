@@ -189,10 +189,35 @@ func (x *Extractor) Extract(text, lang string) Result {
 	return x.ExtractSentences(text, textseg.Split(text), lang)
 }
 
+// ExtractBoth is ExtractSentences with the tagger, and also returns what
+// the rule-based chunker alone finds (x without its model), which the
+// tagger computes on the way: the quotation step's speaker rules read the
+// chunker's mentions and roles. Without a model both are the chunker's.
+func (x *Extractor) ExtractBoth(text string, sents []textseg.Sentence, lang string) (tagged, rules Result) {
+	if x.model == nil {
+		r := x.ExtractSentences(text, sents, lang)
+		return r, r
+	}
+	var ruleMs []mention
+	var ruleRoles []Role
+	tagged = x.extractSentences(text, sents, lang, func(ms []mention, roles []Role) {
+		ruleMs, ruleRoles = append(ruleMs, ms...), append(ruleRoles, roles...)
+	})
+	rx := *x
+	rx.model = nil
+	return tagged, rx.resolve(text, ruleMs, ruleRoles, lang)
+}
+
 // ExtractSentences is Extract over the sentences of text as
 // textseg.Split(text) returns them, for callers that have split the text
 // already.
 func (x *Extractor) ExtractSentences(text string, sents []textseg.Sentence, lang string) Result {
+	return x.extractSentences(text, sents, lang, nil)
+}
+
+// extractSentences is ExtractSentences; with the tagger, rules (when not
+// nil) receives each sentence's rule-based mentions and roles.
+func (x *Extractor) extractSentences(text string, sents []textseg.Sentence, lang string, rules func([]mention, []Role)) Result {
 	xc := *x
 	xc.memo = &gazMemo{}
 	longest := 0
@@ -212,7 +237,7 @@ func (x *Extractor) ExtractSentences(text string, sents []textseg.Sentence, lang
 	for _, s := range sents {
 		if x.model != nil {
 			xc.memo.reset(s.Tokens)
-			ms, roles = xc.tagSentence(s.Tokens, lang, shouting(s.Text), ms, roles)
+			ms, roles = xc.tagSentence(s.Tokens, lang, shouting(s.Text), ms, roles, rules)
 			continue
 		}
 		if shouting(s.Text) {

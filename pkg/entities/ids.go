@@ -116,6 +116,11 @@ var translit = map[rune]string{
 	'ł': "l", 'ß': "ss", 'đ': "dj", 'ø': "o", 'æ': "ae", 'œ': "oe",
 }
 
+// sounds merges spellings of one sound (see skeleton).
+var sounds = strings.NewReplacer("dzh", "j", "dž", "j", "dj", "j", "zh", "j", "sch", "s", "sht", "s", "shch", "s",
+	"ch", "c", "cz", "c", "sh", "s", "sz", "s", "ph", "f", "th", "t", "kh", "h", "ck", "k", "ts", "c",
+	"qu", "kv", "w", "v", "x", "ks", "c", "k", "q", "k")
+
 // skeleton is the key of a name: lower case, transliterated to Latin,
 // accents dropped, a few spellings of one sound merged (dzh, dj and j; ch,
 // cz and c; sh, sz and s; ph and f; w and v; c and k; x and ks), then the
@@ -137,10 +142,7 @@ func skeleton(name string) string {
 			b.WriteByte(' ')
 		}
 	}
-	s := b.String()
-	s = strings.NewReplacer("dzh", "j", "dž", "j", "dj", "j", "zh", "j", "sch", "s", "sht", "s", "shch", "s",
-		"ch", "c", "cz", "c", "sh", "s", "sz", "s", "ph", "f", "th", "t", "kh", "h", "ck", "k", "ts", "c",
-		"qu", "kv", "w", "v", "x", "ks", "c", "k", "q", "k").Replace(s)
+	s := sounds.Replace(b.String())
 	var out []byte
 	for _, w := range strings.Fields(s) {
 		if len(out) > 0 {

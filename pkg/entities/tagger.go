@@ -535,13 +535,16 @@ func (m *Model) decode(feats [][]uint64, out []int) []int {
 // span becomes a mention, with the chunker's reading of the same span
 // (canonical form, weak sentence start) when it has one, else a
 // gazetteer's canonical form when the span is a known name.
-func (x *Extractor) tagSentence(toks []textseg.Token, lang string, shout bool, ms []mention, roles []Role) ([]mention, []Role) {
-	n0 := len(ms)
+func (x *Extractor) tagSentence(toks []textseg.Token, lang string, shout bool, ms []mention, roles []Role, rules func([]mention, []Role)) ([]mention, []Role) {
+	n0, r0 := len(ms), len(roles)
 	var rms []mention
 	if !shout {
 		ms, roles = x.sentence(toks, lang, ms, roles)
 		rms = append(rms, ms[n0:]...)
 		ms = ms[:n0]
+		if rules != nil {
+			rules(rms, roles[r0:])
+		}
 	}
 	s := x.newSentFeatures(toks, lang, x.ruleLabels(toks, lang, rms), x.memo.doc)
 	feats := make([][]uint64, len(toks))

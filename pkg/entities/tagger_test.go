@@ -3,6 +3,7 @@ package entities
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -205,4 +206,29 @@ func BenchmarkLoadModel(b *testing.B) {
 	}
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "held-MB")
 	runtime.KeepAlive(keep)
+}
+
+// TestExtractBothRules checks that the chunker's result ExtractBoth gives
+// beside the tagger's is what the chunker alone finds.
+func TestExtractBothRules(t *testing.T) {
+	m, err := LoadModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := extractor(t)
+	xm := x.WithModel(m)
+	for _, file := range []string{"bg.jsonl", "ru.jsonl", "en.jsonl"} {
+		texts, langs := corpusTexts(t, file, 40)
+		for i, text := range texts {
+			sents := textseg.Split(text)
+			want := x.ExtractSentences(text, sents, langs[i])
+			tagged, rules := xm.ExtractBoth(text, sents, langs[i])
+			if !reflect.DeepEqual(rules, want) {
+				t.Fatalf("%s text %d: rules of ExtractBoth differ from the chunker's:\n got %+v\nwant %+v", file, i, rules.Entities, want.Entities)
+			}
+			if again := xm.ExtractSentences(text, sents, langs[i]); !reflect.DeepEqual(tagged, again) {
+				t.Fatalf("%s text %d: tagged result of ExtractBoth differs from ExtractSentences", file, i)
+			}
+		}
+	}
 }

@@ -37,10 +37,9 @@ type analysis struct {
 
 	ents     *entities.Result
 	entsLang string
-	// rules are the entities of the rule-based chunker alone, which the
-	// quotation step's speaker rules were written against.
-	rules     *entities.Result
-	rulesLang string
+	// rules are the entities of the rule-based chunker alone (of entsLang),
+	// which the quotation step's speaker rules were written against.
+	rules *entities.Result
 }
 
 // of returns the analysis of a's current text, resetting it when the
@@ -142,20 +141,17 @@ func (d *analysis) keywordTerms(m *keywords.Model, lang string) *keywords.Analys
 }
 
 // ruleEntities returns the entities of the full text in lang found by the
-// rule-based chunker alone (x without its model).
+// rule-based chunker alone, which x's tagger computes on the way.
 func (d *analysis) ruleEntities(x *entities.Extractor, lang string) *entities.Result {
-	if d.rules == nil || d.rulesLang != lang {
-		r := x.ExtractSentences(d.full, d.sentences(), lang)
-		d.rules, d.rulesLang = &r, lang
-	}
+	d.entities(x, lang)
 	return d.rules
 }
 
 // entities returns the entities of the full text in lang.
 func (d *analysis) entities(x *entities.Extractor, lang string) *entities.Result {
 	if d.ents == nil || d.entsLang != lang {
-		r := x.ExtractSentences(d.full, d.sentences(), lang)
-		d.ents, d.entsLang = &r, lang
+		tagged, rules := x.ExtractBoth(d.full, d.sentences(), lang)
+		d.ents, d.rules, d.entsLang = &tagged, &rules, lang
 	}
 	return d.ents
 }
