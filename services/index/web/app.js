@@ -1,11 +1,11 @@
 // newsflow search page: plain JavaScript, no build step. The state lives in
-// the URL (?q=&sort=&lang=&source=&entity=&from=&to=&offset=, or ?id= for
+// the URL (?q=&sort=&lang=&source=&entity=&entity_id=&from=&to=&offset=, or ?id= for
 // an article), so every view can be bookmarked and Back works.
 'use strict';
 
 const $ = (s) => document.querySelector(s);
 const LIMIT = 10;
-const LISTS = ['lang', 'source', 'entity'];
+const LISTS = ['lang', 'source', 'entity', 'entity_id'];
 const FACET_PARAM = { lang: 'lang', source: 'source', entities: 'entity' };
 const FACET_TITLE = { lang: 'Language', source: 'Source', entities: 'Entities' };
 const TYPE_TITLE = { PERSON: 'People', LOCATION: 'Places', ORGANIZATION: 'Organisations', OTHER: 'Other' };
@@ -214,8 +214,11 @@ async function renderArticle(id) {
     for (const type of ['PERSON', 'LOCATION', 'ORGANIZATION', 'OTHER']) {
       if (!byType[type]) continue;
       dl.append(el('dt', {}, TYPE_TITLE[type]), el('dd', {}, byType[type].map((e) =>
-        el('a', { class: 'chip entity', href: '?entity=' + encodeURIComponent(e.text), 'data-type': e.type,
-          onclick: (ev) => { ev.preventDefault(); go({ ...state(), id: '', q: '', offset: 0, entity: [e.text], lang: [], source: [] }); } },
+        // An entity with an id finds its articles in every language
+        // (Тръмп, Трамп, Trump share one), else by its name.
+        el('a', { class: 'chip entity', href: e.id ? '?entity_id=' + encodeURIComponent(e.id) : '?entity=' + encodeURIComponent(e.text),
+          'data-type': e.type, 'data-id': e.id || null, title: e.id || null,
+          onclick: (ev) => { ev.preventDefault(); go({ ...state(), id: '', q: '', offset: 0, entity: e.id ? [] : [e.text], entity_id: e.id ? [e.id] : [], lang: [], source: [] }); } },
         e.text, e.count > 1 ? el('span', { class: 'n' }, ' ×' + e.count) : null))));
     }
     parts.push(el('section', { class: 'entities', id: 'entities' }, el('h2', {}, 'Entities'), dl));
