@@ -51,7 +51,7 @@ func runNATSMonitor(ctx context.Context, args []string, _, stderr io.Writer) err
 	}
 	defer func() { _ = log.Sync() }()
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(natsmon.NewListerCollector(natsmon.DefaultTimeout, lister),
+	reg.MustRegister(natsmon.NewListerCollector(natsmon.DefaultTimeout, lister), telemetry.BuildInfo(),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv := telemetry.NewServer(*addr, reg, log)
 	if err := srv.Listen(); err != nil {

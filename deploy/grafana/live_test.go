@@ -24,11 +24,16 @@ import (
 )
 
 // Substitutions for Grafana's variables when a query is sent to Prometheus
-// directly: every job, a rate window of several 1 s scrapes.
+// directly: the cluster, namespace and job the test's target carries (as
+// the Prometheus Operator or a Kubernetes scrape config labels them), a
+// rate window of several 1 s scrapes.
 var grafanaVars = strings.NewReplacer(
 	"$__rate_interval", "20s",
+	"$__interval", "5s",
 	"$__range", "10m",
-	"$job", ".+",
+	"$cluster", "test",
+	"$namespace", "newsflow",
+	"$job", "newsflow",
 )
 
 // TestDashboardQueriesReturnData runs `newsflow up`, feeds it corpus
@@ -54,11 +59,16 @@ func TestDashboardQueriesReturnData(t *testing.T) {
 	waitFor(t, ctx, "newsflow /readyz", upLog, func() error { return httpOK(base + "/readyz") })
 
 	promDir := t.TempDir()
+	alerts, err := filepath.Abs(filepath.Join(root, "deploy", "prometheus", "alerts.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg := fmt.Sprintf(`global: {scrape_interval: 1s, scrape_timeout: 900ms, evaluation_interval: 1s}
+rule_files: [%q]
 scrape_configs:
   - job_name: newsflow
-    static_configs: [{targets: ["127.0.0.1:%d"]}]
-`, httpPort)
+    static_configs: [{targets: ["127.0.0.1:%d"], labels: {cluster: test, namespace: newsflow}}]
+`, alerts, httpPort)
 	if err := os.WriteFile(filepath.Join(promDir, "prometheus.yml"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -156,6 +166,26 @@ scrape_configs:
 	for _, q := range pending {
 		t.Errorf("panel %q: %s: %v", q.panel, q.expr, hasData(prom, q.expr))
 	}
+	// The annotations: deployments (newsflow just started) and alerts (the
+	// dead letter fires NewsflowDeadLetters from the real alerts.yml) show;
+	// the restart query is valid.
+	ann := loadAnnotations(t)
+	for name, wantData := range map[string]bool{"Deployments": true, "Alerts": true, "Restarts": false} {
+		expr, ok := ann[name]
+		if !ok {
+			t.Errorf("no %s annotation", name)
+			continue
+		}
+		expr = grafanaVars.Replace(expr)
+		err := hasData(prom, expr)
+		for wantData && err != nil && time.Now().Before(deadline.Add(30*time.Second)) {
+			time.Sleep(time.Second)
+			err = hasData(prom, expr)
+		}
+		if _, qerr := promQuery(prom, expr); qerr != nil || wantData && err != nil {
+			t.Errorf("annotation %s: %s: %v %v", name, expr, qerr, err)
+		}
+	}
 	// The bad article is on the dead-letter panel.
 	if v, err := promScalar(prom, grafanaVars.Replace(`sum(increase(newsflow_stage_messages_total{outcome="dlq"}[$__range]))`)); err != nil || v < 1 {
 		t.Errorf("dead letters in range = %v (%v), want >= 1", v, err)
@@ -164,6 +194,30 @@ scrape_configs:
 	if t.Failed() {
 		dump(t, "newsflow up", upLog)
 	}
+}
+
+// loadAnnotations returns the dashboard's annotation queries by name.
+func loadAnnotations(t *testing.T) map[string]string {
+	t.Helper()
+	raw, err := os.ReadFile("dashboards/newsflow.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Annotations struct {
+			List []struct{ Name, Expr string } `json:"list"`
+		} `json:"annotations"`
+	}
+	if err := json.Unmarshal(raw, &d); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, a := range d.Annotations.List {
+		if a.Expr != "" {
+			out[a.Name] = a.Expr
+		}
+	}
+	return out
 }
 
 func readArticles(t *testing.T, path string) []map[string]any {

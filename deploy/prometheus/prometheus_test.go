@@ -148,3 +148,74 @@ func TestComposeConfig(t *testing.T) {
 		t.Fatalf("promtool check config:\n%s", out)
 	}
 }
+
+// Every alert links its runbook: a section of docs/operations.md that
+// exists and says what to do.
+func TestAlertRunbooks(t *testing.T) {
+	raw, err := os.ReadFile("alerts.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rules struct {
+		Groups []struct {
+			Rules []struct {
+				Alert       string            `json:"alert"`
+				Expr        string            `json:"expr"`
+				Annotations map[string]string `json:"annotations"`
+			} `json:"rules"`
+		} `json:"groups"`
+	}
+	if err := yaml.Unmarshal(raw, &rules); err != nil {
+		t.Fatal(err)
+	}
+	ops, err := os.ReadFile(filepath.Join("..", "..", "docs", "operations.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	anchors := map[string]string{}
+	for _, line := range strings.Split(string(ops), "\n") {
+		if h, ok := strings.CutPrefix(line, "#"); ok {
+			title := strings.TrimSpace(strings.TrimLeft(h, "#"))
+			anchors[githubAnchor(title)] = title
+		}
+	}
+	const base = "https://github.com/newsflow/newsflow/blob/main/docs/operations.md#"
+	n := 0
+	for _, g := range rules.Groups {
+		for _, r := range g.Rules {
+			if r.Alert == "" {
+				continue
+			}
+			n++
+			u := r.Annotations["runbook_url"]
+			anchor, ok := strings.CutPrefix(u, base)
+			if !ok {
+				t.Errorf("%s: runbook_url %q, want %s<section>", r.Alert, u, base)
+				continue
+			}
+			if _, ok := anchors[anchor]; !ok {
+				t.Errorf("%s: runbook_url points to #%s, which is no heading of docs/operations.md", r.Alert, anchor)
+			}
+			if strings.Contains(r.Expr, `job=~"ingest|enrich|index"`) || strings.Contains(r.Expr, `job="`) {
+				t.Errorf("%s matches job names (%s): the Prometheus Operator names jobs differently", r.Alert, r.Expr)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no alerts read")
+	}
+}
+
+// githubAnchor is the anchor GitHub gives a Markdown heading.
+func githubAnchor(title string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(title) {
+		switch {
+		case r == ' ':
+			b.WriteRune('-')
+		case r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -70,12 +70,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300},
 		}),
 	}
-	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "newsflow_build_info",
-		Help: "Build version and revision; always 1.",
-	}, []string{"version", "revision"})
-	buildInfo.WithLabelValues(version.Version(), version.Revision()).Set(1)
-	cs := []prometheus.Collector{m.messages, m.duration, m.inflight, m.pending, m.ackPending, m.redelivered, m.deadLetters, m.storageWait, m.endToEnd, buildInfo,
+	cs := []prometheus.Collector{m.messages, m.duration, m.inflight, m.pending, m.ackPending, m.redelivered, m.deadLetters, m.storageWait, m.endToEnd, BuildInfo(),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})}
 	if _, ok := residentAnonymous(); ok {
 		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -160,3 +155,14 @@ func (s *StageMetrics) StorageWait() { s.storageWait.Inc() }
 
 // EndToEnd records the time from raw publish to indexing of one article.
 func (s *StageMetrics) EndToEnd(d time.Duration) { s.endToEnd.Observe(d.Seconds()) }
+
+// BuildInfo returns newsflow_build_info{version,revision} = 1, which every
+// newsflow process exports (the dashboard's job list reads it).
+func BuildInfo() prometheus.Collector {
+	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "newsflow_build_info",
+		Help: "Build version and revision; always 1.",
+	}, []string{"version", "revision"})
+	g.WithLabelValues(version.Version(), version.Revision()).Set(1)
+	return g
+}
