@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -148,6 +149,15 @@ func TestBase(t *testing.T) {
 				get(env["NEWSFLOW_NATS_PASSWORD"], "valueFrom", "secretKeyRef", "key") != st.name {
 				t.Errorf("not connecting as its least-privilege user %s: env %v", st.name, get(c, "env"))
 			}
+			if r := get(d.Body, "spec", "replicas"); r != nil {
+				t.Errorf("replicas %v: KEDA owns the count, and each apply would reset it", r)
+			}
+			if get(env["GOMEMLIMIT"], "valueFrom", "resourceFieldRef", "resource") != "limits.memory" {
+				t.Errorf("GOMEMLIMIT %v, want it from the container's memory limit", env["GOMEMLIMIT"])
+			}
+			if o := get(env["NEWSFLOW_NATS_PASSWORD"], "valueFrom", "secretKeyRef", "optional"); o == true {
+				t.Error("the NATS password's Secret is optional: a missing Secret would start the stage with an empty password")
+			}
 			if get(c, "envFrom", 0, "configMapRef", "name") != cm.Name {
 				t.Errorf("envFrom %v, want the generated ConfigMap %s", get(c, "envFrom"), cm.Name)
 			}
@@ -177,9 +187,6 @@ func TestBase(t *testing.T) {
 		})
 	}
 	idx, _ := find(objs, "Deployment", "index")
-	if intOf(get(idx.Body, "spec", "replicas")) != 1 {
-		t.Errorf("index replicas %v: the embedded index belongs to one process", get(idx.Body, "spec", "replicas"))
-	}
 	if get(idx.Body, "spec", "strategy", "type") != "Recreate" {
 		t.Error("index must be replaced with Recreate: two processes must never open the embedded index")
 	}
@@ -190,10 +197,155 @@ func TestBase(t *testing.T) {
 		if o.Kind == "ScaledObject" {
 			t.Errorf("the base renders a ScaledObject (%s): KEDA belongs to the component", o.Name)
 		}
+		if o.Kind == "Deployment" || o.Kind == "Job" {
+			pod := get(o.Body, "spec", "template", "spec")
+			if o.Kind == "Deployment" {
+				pod = get(o.Body, "spec", "template", "spec")
+			}
+			for _, c := range get(pod, "containers").([]any) {
+				gomem := false
+				for _, e := range asList(get(c, "env")) {
+					if get(e, "name") == "GOMEMLIMIT" && get(e, "valueFrom", "resourceFieldRef", "resource") == "limits.memory" {
+						gomem = true
+					}
+					if get(e, "valueFrom", "secretKeyRef", "optional") == true {
+						t.Errorf("%s %s: env %v takes an optional Secret: a missing one must fail the pod at once", o.Kind, o.Name, get(e, "name"))
+					}
+				}
+				if !gomem {
+					t.Errorf("%s %s container %v: no GOMEMLIMIT from limits.memory", o.Kind, o.Name, get(c, "name"))
+				}
+			}
+		}
+	}
+	checkNetworkPolicies(t, objs)
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+// policy is a rendered NetworkPolicy reduced to what the checks compare.
+type policy struct {
+	pods          []string // app.kubernetes.io/name values it selects; nil: every pod
+	ingress       bool
+	egress        bool
+	ingressPorts  []string
+	egressTargets []string // "<namespace>:<port>" or "*:<port>"
+}
+
+func policies(t *testing.T, objs []object) map[string]policy {
+	t.Helper()
+	out := map[string]policy{}
+	for _, o := range objs {
+		if o.Kind != "NetworkPolicy" {
+			continue
+		}
+		var p policy
+		sel := get(o.Body, "spec", "podSelector")
+		if v := get(sel, "matchLabels", "app.kubernetes.io/name"); v != nil {
+			p.pods = []string{v.(string)}
+		}
+		for _, e := range asList(get(sel, "matchExpressions")) {
+			for _, v := range asList(get(e, "values")) {
+				p.pods = append(p.pods, v.(string))
+			}
+		}
+		for _, ty := range asList(get(o.Body, "spec", "policyTypes")) {
+			p.ingress = p.ingress || ty == "Ingress"
+			p.egress = p.egress || ty == "Egress"
+		}
+		for _, r := range asList(get(o.Body, "spec", "ingress")) {
+			for _, port := range asList(get(r, "ports")) {
+				p.ingressPorts = append(p.ingressPorts, fmt.Sprint(get(port, "port")))
+			}
+		}
+		for _, r := range asList(get(o.Body, "spec", "egress")) {
+			nss := []string{"*"}
+			if to := asList(get(r, "to")); len(to) > 0 {
+				nss = nil
+				for _, peer := range to {
+					nss = append(nss, fmt.Sprint(get(peer, "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name")))
+				}
+			}
+			for _, ns := range nss {
+				for _, port := range asList(get(r, "ports")) {
+					p.egressTargets = append(p.egressTargets, fmt.Sprintf("%s:%v", ns, get(port, "port")))
+				}
+			}
+		}
+		out[o.Name] = p
+	}
+	return out
+}
+
+// allowed returns what the policies let pod app reach and be reached on.
+func allowed(ps map[string]policy, app string) (egress, ingress map[string]bool, denyIn, denyOut bool) {
+	egress, ingress = map[string]bool{}, map[string]bool{}
+	for _, p := range ps {
+		if p.pods != nil && !slices.Contains(p.pods, app) {
+			continue
+		}
+		denyIn = denyIn || p.ingress
+		denyOut = denyOut || p.egress
+		for _, e := range p.egressTargets {
+			egress[e] = true
+		}
+		for _, port := range p.ingressPorts {
+			ingress[port] = true
+		}
+	}
+	return egress, ingress, denyIn, denyOut
+}
+
+// checkNetworkPolicies: every pod is under a default deny both ways, and
+// each may reach exactly what it needs.
+func checkNetworkPolicies(t *testing.T, objs []object) {
+	t.Helper()
+	ps := policies(t, objs)
+	if d, ok := ps["default-deny"]; !ok || d.pods != nil || !d.ingress || !d.egress || len(d.ingressPorts)+len(d.egressTargets) > 0 {
+		t.Fatalf("no default deny of ingress and egress for every pod: %+v", ps["default-deny"])
+	}
+	want := map[string]struct {
+		egress  []string
+		ingress []string
+	}{
+		"ingest":         {[]string{"kube-system:53", "nats:4222"}, []string{"8080"}},
+		"enrich":         {[]string{"kube-system:53", "nats:4222"}, []string{"8080"}},
+		"index":          {[]string{"kube-system:53", "nats:4222"}, []string{"8080"}},
+		"newsflow-setup": {[]string{"kube-system:53", "nats:4222"}, nil},
+		"nats-monitor":   {[]string{"kube-system:53", "nats:8222"}, []string{"7777"}},
+	}
+	for app, w := range want {
+		eg, in, denyIn, denyOut := allowed(ps, app)
+		if !denyIn || !denyOut {
+			t.Errorf("%s: not under a default deny", app)
+		}
+		var got []string
+		for e := range eg {
+			got = append(got, e)
+		}
+		slices.Sort(got)
+		if fmt.Sprint(got) != fmt.Sprint(w.egress) {
+			t.Errorf("%s may reach %v, want %v", app, got, w.egress)
+		}
+		var gotIn []string
+		for p := range in {
+			gotIn = append(gotIn, p)
+		}
+		slices.Sort(gotIn)
+		if fmt.Sprint(gotIn) != fmt.Sprint(w.ingress) {
+			t.Errorf("%s may be reached on %v, want %v", app, gotIn, w.ingress)
+		}
+	}
+	// enrich serves no API: only Prometheus reaches its port.
+	if e := ps["enrich-metrics"]; len(e.pods) != 1 || e.pods[0] != "enrich" {
+		t.Errorf("enrich-metrics selects %v", e.pods)
 	}
 }
 
-func scaledObjects(t *testing.T, objs []object) map[string]object {
+func scaledObjects(t *testing.T, objs []object, scaled ...string) map[string]object {
 	t.Helper()
 	out := map[string]object{}
 	for _, o := range objs {
@@ -202,6 +354,12 @@ func scaledObjects(t *testing.T, objs []object) map[string]object {
 		}
 	}
 	for _, st := range stages {
+		if !slices.Contains(scaled, st.name) {
+			if _, ok := out[st.name]; ok {
+				t.Errorf("a ScaledObject for %s, which must not scale here", st.name)
+			}
+			continue
+		}
 		so, ok := out[st.name]
 		if !ok {
 			t.Errorf("no ScaledObject for %s", st.name)
@@ -217,6 +375,15 @@ func scaledObjects(t *testing.T, objs []object) map[string]object {
 		}
 		if lag, _ := get(trig, "metadata", "lagThreshold").(string); lag == "" {
 			t.Errorf("ScaledObject %s has no lagThreshold", st.name)
+		}
+		if ep, _ := get(trig, "metadata", "natsServerMonitoringEndpoint").(string); strings.Contains(ep, "nats-0") {
+			t.Errorf("ScaledObject %s names one NATS server (%s): use the headless Service", st.name, ep)
+		}
+		if get(so.Body, "metadata", "namespace") != "newsflow" {
+			t.Errorf("ScaledObject %s in namespace %v, want newsflow", st.name, get(so.Body, "metadata", "namespace"))
+		}
+		if d, ok := find(objs, "Deployment", st.name); !ok || get(d.Body, "spec", "replicas") != nil {
+			t.Errorf("Deployment %s sets replicas %v while KEDA scales it", st.name, get(d.Body, "spec", "replicas"))
 		}
 	}
 	return out
@@ -236,10 +403,8 @@ func intOf(v any) int {
 
 func TestProductionOverlay(t *testing.T) {
 	objs := render(t, filepath.Join("overlays", "production"))
-	sos := scaledObjects(t, objs)
-	if got := intOf(get(sos["index"].Body, "spec", "maxReplicaCount")); got != 1 {
-		t.Errorf("index maxReplicaCount %d with the embedded index, want 1", got)
-	}
+	// index with the embedded index is one process: no ScaledObject.
+	sos := scaledObjects(t, objs, "ingest", "enrich")
 	if got := intOf(get(sos["enrich"].Body, "spec", "maxReplicaCount")); got < 2 {
 		t.Errorf("enrich maxReplicaCount %d: enrich must scale out", got)
 	}
@@ -247,7 +412,10 @@ func TestProductionOverlay(t *testing.T) {
 
 func TestPostgresOverlay(t *testing.T) {
 	objs := render(t, filepath.Join("overlays", "postgres"))
-	sos := scaledObjects(t, objs)
+	sos := scaledObjects(t, objs, "ingest", "enrich", "index")
+	if eg, _, _, _ := allowed(policies(t, objs), "index"); !eg["*:5432"] {
+		t.Errorf("index may not reach PostgreSQL (5432): %v", eg)
+	}
 	if got := intOf(get(sos["index"].Body, "spec", "maxReplicaCount")); got < 2 {
 		t.Errorf("index maxReplicaCount %d on PostgreSQL, want more than 1", got)
 	}
@@ -313,6 +481,53 @@ func TestNATSHelmValues(t *testing.T) {
 	for _, c := range cases {
 		if got := get(v, c.path...); got != c.want {
 			t.Errorf("%v = %v, want %v", c.path, got, c.want)
+		}
+	}
+}
+
+// The Prometheus Operator component renders a PodMonitor whose job label is
+// the stage, over the stages' and nats-monitor's ports.
+func TestPrometheusOperatorComponent(t *testing.T) {
+	dir := filepath.Join("overlays", "test-operator")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	k := "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: newsflow\nresources: [../../base]\n" +
+		"components: [../../components/keda, ../../components/prometheus-operator]\n"
+	if err := os.WriteFile(filepath.Join(dir, "kustomization.yaml"), []byte(k), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	objs := render(t, dir)
+	pm, ok := find(objs, "PodMonitor", "newsflow")
+	if !ok {
+		t.Fatal("no PodMonitor")
+	}
+	if get(pm.Body, "metadata", "namespace") != "newsflow" || get(pm.Body, "spec", "jobLabel") != "app.kubernetes.io/name" {
+		t.Errorf("PodMonitor namespace %v jobLabel %v", get(pm.Body, "metadata", "namespace"), get(pm.Body, "spec", "jobLabel"))
+	}
+	ports := map[string]bool{}
+	for _, e := range asList(get(pm.Body, "spec", "podMetricsEndpoints")) {
+		ports[fmt.Sprint(get(e, "port"))] = true
+	}
+	if !ports["http"] || !ports["metrics"] {
+		t.Errorf("PodMetricsEndpoints on %v, want http (stages) and metrics (nats-monitor)", ports)
+	}
+	sel := fmt.Sprint(get(pm.Body, "spec", "selector"))
+	for _, app := range []string{"ingest", "enrich", "index", "nats-monitor"} {
+		if !strings.Contains(sel, app) {
+			t.Errorf("PodMonitor selector %s misses %s", sel, app)
+		}
+	}
+	if _, ok := find(objs, "PrometheusRule", "newsflow"); !ok {
+		t.Error("no PrometheusRule with the alerts")
+	}
+	// The pods it selects name those ports.
+	for _, app := range []string{"ingest", "enrich", "index", "nats-monitor"} {
+		d, _ := find(objs, "Deployment", app)
+		names := fmt.Sprint(get(d.Body, "spec", "template", "spec", "containers", 0, "ports"))
+		if !strings.Contains(names, "name:http") && !strings.Contains(names, "name:metrics") {
+			t.Errorf("%s ports %s: neither http nor metrics", app, names)
 		}
 	}
 }
