@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,51 +18,9 @@ import (
 
 	"github.com/newsflow/newsflow/cmd/newsflow/internal/standalone"
 	"github.com/newsflow/newsflow/pkg/corpus"
+	"github.com/newsflow/newsflow/pkg/faulttest"
 	"github.com/newsflow/newsflow/pkg/natsbus"
-	"github.com/newsflow/newsflow/pkg/storage"
 )
-
-// mountTmpfs mounts a tmpfs of size on a fresh directory, or skips the test
-// when that is impossible outside CI (not root).
-func mountTmpfs(t *testing.T, size string) string {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("the fault suite runs as root under CI (it mounts a tmpfs)")
-		}
-		t.Skip("mounting a tmpfs needs root; run the fault suite as root (make test-faults)")
-	}
-	dir := filepath.Join(t.TempDir(), "mnt")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Fatalf("mount tmpfs: %v: %s", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", "-l", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
-	return dir
-}
-
-// ballast fills dir's file system until only free bytes are left.
-func ballast(t *testing.T, dir string, free uint64) string {
-	t.Helper()
-	avail, _, err := storage.Free(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if avail <= free {
-		t.Fatalf("only %d bytes free on %s, want more than %d", avail, dir, free)
-	}
-	path := filepath.Join(dir, "ballast")
-	if err := os.WriteFile(path, make([]byte, avail-free), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
 
 // corpusNDJSON returns the lines of the corpus's article files, up to n.
 func corpusNDJSON(t *testing.T, n int) [][]byte {
@@ -125,7 +82,7 @@ func httpStatus(url string) int {
 // the ballast is removed the same process is ready again and indexes new
 // articles.
 func TestFaultDiskFull(t *testing.T) {
-	mnt := mountTmpfs(t, "100m")
+	mnt := faulttest.Tmpfs(t, "100m")
 	lines := corpusNDJSON(t, 2600)
 	cfg := standalone.DefaultConfig()
 	cfg.DataDir = filepath.Join(mnt, "data")
@@ -137,7 +94,7 @@ func TestFaultDiskFull(t *testing.T) {
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	bal := ballast(t, mnt, 40<<20)
+	bal := faulttest.Ballast(t, mnt, 40<<20)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	p, err := standalone.Start(ctx, cfg, zap.NewNop())
@@ -203,6 +160,20 @@ func TestFaultDiskFull(t *testing.T) {
 	}
 	readyAfter := time.Since(freed)
 
+	indexed, deadLettered, lost := accountFor(t, p, accepted, freed)
+	allIndexed := time.Since(freed)
+
+	postAfterRecovery(t, base, lines[len(lines)-20:])
+	t.Logf("accepted %d, indexed %d, dead-lettered %d, lost %d; ready %s after the ballast went, every accepted article settled after %s",
+		len(accepted), indexed, deadLettered, lost, readyAfter.Round(time.Millisecond), allIndexed.Round(time.Millisecond))
+}
+
+// accountFor waits (up to 45 s after freed) until every accepted article is
+// indexed or dead-lettered, and fails the test for one that is neither,
+// both, or dead-lettered for storage. It returns the counts.
+func accountFor(t *testing.T, p *standalone.Pipeline, accepted map[string]bool, freed time.Time) (indexed, deadLettered, lost int) {
+	t.Helper()
+	base := "http://" + p.HTTPAddr()
 	// Every 202: indexed or dead-lettered, never neither, never both.
 	dead := deadLetterReasons(t, p)
 	pending := map[string]bool{}
@@ -225,8 +196,7 @@ func TestFaultDiskFull(t *testing.T) {
 			time.Sleep(200 * time.Millisecond)
 		}
 	}
-	allIndexed := time.Since(freed)
-	indexed, deadLettered := 0, 0
+	// Every 202: indexed or dead-lettered, never neither, never both.
 	for id := range accepted {
 		reason, isDead := dead[id]
 		isIndexed := httpStatus(base+"/v1/articles/"+id) == http.StatusOK
@@ -242,12 +212,23 @@ func TestFaultDiskFull(t *testing.T) {
 			indexed++
 		}
 	}
+	n := 0
+	for id := range pending {
+		if n++; n <= 10 {
+			t.Logf("neither indexed nor dead-lettered: %s", id)
+		}
+	}
 	if len(pending) > 0 {
 		t.Errorf("%d of %d accepted articles neither indexed nor dead-lettered", len(pending), len(accepted))
 	}
+	return indexed, deadLettered, len(pending)
+}
 
-	// New articles are taken and indexed without a restart.
-	code, res, _ := postNDJSON(t, base, lines[len(lines)-20:])
+// postAfterRecovery posts lines and waits until each is indexed: new
+// articles are taken without a restart.
+func postAfterRecovery(t *testing.T, base string, lines [][]byte) {
+	t.Helper()
+	code, res, _ := postNDJSON(t, base, lines)
 	if code != http.StatusAccepted {
 		t.Fatalf("POST after recovery answered %d", code)
 	}
@@ -258,8 +239,6 @@ func TestFaultDiskFull(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("accepted %d, indexed %d, dead-lettered %d, lost %d; ready %s after the ballast went, every accepted article settled after %s",
-		len(accepted), indexed, deadLettered, len(pending), readyAfter.Round(time.Millisecond), allIndexed.Round(time.Millisecond))
 }
 
 // deadLetterReasons maps article ids to their dead-letter reasons.
@@ -289,4 +268,84 @@ func deadLetterReasons(t *testing.T, p *standalone.Pipeline) map[string]string {
 		}
 	}
 	return reasons
+}
+
+// Another process fills the disk to the last byte while articles flow in:
+// the embedded JetStream and the index meet a real full disk (write errors,
+// not the reserve). Every article answered 202 is still indexed or
+// dead-lettered once the space comes back, JetStream having been restarted
+// in process.
+func TestFaultDiskFilledUnderLoad(t *testing.T) {
+	mnt := faulttest.Tmpfs(t, "100m")
+	lines := corpusNDJSON(t, 1500)
+	cfg := standalone.DefaultConfig()
+	cfg.DataDir = filepath.Join(mnt, "data")
+	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.NATSAddr = "127.0.0.1:-1"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p, err := standalone.Start(ctx, cfg, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := p.Stop(); err != nil {
+			t.Errorf("stop: %v", err)
+		}
+	}()
+	base := "http://" + p.HTTPAddr()
+	accepted := map[string]bool{}
+	var bal string
+	unconfirmed, refused := 0, 0
+	for i := 0; i < len(lines); i += 100 {
+		if i == 600 {
+			bal = faulttest.Ballast(t, mnt, 0) // the disk is now full
+		}
+		code, res, _ := postNDJSON(t, base, lines[i:min(i+100, len(lines))])
+		switch code {
+		case http.StatusAccepted:
+			for _, r := range res {
+				switch r.Status {
+				case "accepted":
+					accepted[r.ID] = true
+				case "rejected":
+					unconfirmed++ // not confirmed by the queue: the client must send it again
+				}
+			}
+		case http.StatusServiceUnavailable:
+			refused++
+		default:
+			t.Fatalf("POST answered %d", code)
+		}
+	}
+	if refused == 0 {
+		t.Fatal("no request was refused on a full disk")
+	}
+	t.Logf("accepted %d articles; %d not confirmed in 202 answers, %d requests refused with 503", len(accepted), unconfirmed, refused)
+	if err := os.Remove(bal); err != nil {
+		t.Fatal(err)
+	}
+	freed := time.Now()
+	for httpStatus(base+"/readyz") != http.StatusOK {
+		if time.Since(freed) > 30*time.Second {
+			t.Fatalf("not ready 30s after the ballast was removed")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	readyAfter := time.Since(freed)
+	indexed, deadLettered, lost := accountFor(t, p, accepted, freed)
+	allIndexed := time.Since(freed)
+	postAfterRecovery(t, base, lines[:20])
+	if resp, err := http.Get(base + "/metrics"); err == nil {
+		text, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		waits := 0.0
+		for _, st := range []string{"ingest", "enrich", "index"} {
+			waits += max(metricValue(t, string(text), `newsflow_stage_storage_waits_total{stage="`+st+`"}`), 0)
+		}
+		t.Logf("JetStream restarted %.0f times; stages waited for storage %.0f times",
+			metricValue(t, string(text), "newsflow_jetstream_restarts_total"), waits)
+	}
+	t.Logf("accepted %d, indexed %d, dead-lettered %d, lost %d; ready %s after the ballast went, every accepted article settled after %s",
+		len(accepted), indexed, deadLettered, lost, readyAfter.Round(time.Millisecond), allIndexed.Round(time.Millisecond))
 }

@@ -1,9 +1,12 @@
 package natsbus
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -83,4 +86,25 @@ func isPayloadTooLarge(err error) bool {
 // (telemetry.StageMetrics does).
 type StorageRecorder interface {
 	StorageWait()
+}
+
+// StoreTimeout bounds one round trip to a JetStream store (a key-value
+// read or write) made through StoreContext. A stream stopped by a write
+// error answers nothing, so without a bound of its own a call waits for
+// its caller's whole deadline (a handler's ack wait).
+const StoreTimeout = 5 * time.Second
+
+// StoreContext returns ctx bounded by StoreTimeout, and a function that
+// turns the error of a call made with it into a storage failure (wrapping
+// ErrStorageUnavailable) when it is the bound, not ctx, that ran out.
+// Call cancel when done.
+func StoreContext(ctx context.Context) (sctx context.Context, classify func(error) error, cancel context.CancelFunc) {
+	sctx, cancel = context.WithTimeout(ctx, StoreTimeout)
+	classify = func(err error) error {
+		if err != nil && sctx.Err() != nil && ctx.Err() == nil {
+			return fmt.Errorf("%w: no answer from the store within %s: %w", ErrStorageUnavailable, StoreTimeout, err)
+		}
+		return err
+	}
+	return sctx, classify, cancel
 }

@@ -41,6 +41,11 @@ type StorageWatch struct {
 	log      *zap.Logger
 	// Every is how often the watch checks; 1s by default.
 	Every time.Duration
+	// OnRestart, when set, is called after each restart of JetStream.
+	// Pull consumers' waiting requests die with it, and a client notices
+	// only when the heartbeats it expects stop coming (tens of seconds):
+	// making the clients reconnect has them pull again at once.
+	OnRestart func()
 
 	mu       sync.Mutex
 	failure  string // the write error seen in the server log, if any
@@ -50,11 +55,12 @@ type StorageWatch struct {
 
 // WatchStorage installs the watch's log hook on srv (started by Start with
 // cfg) and returns it; call Run. The reserve is the free space the store's
-// file system must have again before JetStream is restarted.
+// file system must have again before JetStream is restarted (at least
+// 8 MiB).
 func WatchStorage(srv *server.Server, cfg Config, reserve uint64, log *zap.Logger) *StorageWatch {
 	w := &StorageWatch{
 		srv: srv, storeDir: cfg.StoreDir, maxMem: jetStreamMaxMemory,
-		guard: storage.NewGuard(reserve, map[string]string{"nats": cfg.StoreDir}),
+		guard: storage.NewGuard(max(reserve, minRestartFree), map[string]string{"nats": cfg.StoreDir}),
 		log:   log, Every: time.Second,
 	}
 	if c := srv.JetStreamConfig(); c != nil {
@@ -63,6 +69,11 @@ func WatchStorage(srv *server.Server, cfg Config, reserve uint64, log *zap.Logge
 	srv.SetLogger(&hookLogger{Logger: srv.Logger(), onError: w.noteError}, false, false)
 	return w
 }
+
+// minRestartFree is the least free space JetStream is restarted with after
+// a write failure, however small the reserve: on a disk still full it
+// would only fail again.
+const minRestartFree = 8 << 20
 
 // writeFailures are the server log lines of a store that stopped taking
 // writes.
@@ -167,6 +178,9 @@ func (w *StorageWatch) restart() error {
 	w.mu.Unlock()
 	w.log.Info("jetstream restarted after a write failure; streams reloaded from disk",
 		zap.String("failure", failure), zap.Duration("took", time.Since(start)))
+	if w.OnRestart != nil {
+		w.OnRestart()
+	}
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/newsflow/newsflow/pkg/natsbus"
 	"github.com/newsflow/newsflow/pkg/textclean"
 )
 
@@ -53,6 +54,8 @@ func OpenKVLearner(ctx context.Context, js jetstream.JetStream, ttl time.Duratio
 func (l *KVLearner) Observe(ctx context.Context, source, id string, lines []string) (map[string]bool, error) {
 	var out map[string]bool
 	var errs []error
+	ctx, classify, cancel := natsbus.StoreContext(ctx)
+	defer cancel()
 	for _, line := range lines {
 		k := textclean.LineKey(source, line)
 		l.mu.Lock()
@@ -61,7 +64,10 @@ func (l *KVLearner) Observe(ctx context.Context, source, id string, lines []stri
 		if !known {
 			n, err := l.record(ctx, k, id)
 			if err != nil {
-				errs = append(errs, err)
+				errs = append(errs, classify(err))
+				if natsbus.IsStorageFailure(errs[len(errs)-1]) {
+					break // the bucket cannot take writes: the article waits
+				}
 				continue
 			}
 			if n < textclean.MinArticles {

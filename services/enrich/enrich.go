@@ -149,8 +149,11 @@ func NewEnricher(steps []Step, now func() time.Time) *Enricher {
 }
 
 // Enrich runs every step over a. A failing step records its error in
-// a.EnrichErrors and the others still run.
-func (e *Enricher) Enrich(ctx context.Context, a *article.Article) {
+// a.EnrichErrors and the others still run. It returns the failures of
+// steps that could not reach their store (natsbus.IsStorageFailure): the
+// article should wait for the store rather than go on without them.
+func (e *Enricher) Enrich(ctx context.Context, a *article.Article) error {
+	var storageErr error
 	var d analysis
 	if p, ok := e.tokens.Get().(*[]textseg.Token); ok {
 		d.spare = *p
@@ -166,6 +169,9 @@ func (e *Enricher) Enrich(ctx context.Context, a *article.Article) {
 				a.EnrichErrors = map[string]string{}
 			}
 			a.EnrichErrors[s.Name] = err.Error()
+			if natsbus.IsStorageFailure(err) {
+				storageErr = errors.Join(storageErr, fmt.Errorf("step %s: %w", s.Name, err))
+			}
 		}
 	}
 	if a.Entities == nil {
@@ -182,6 +188,7 @@ func (e *Enricher) Enrich(ctx context.Context, a *article.Article) {
 	}
 	a.PipelineVersion = version.Version()
 	a.EnrichedAt = e.now().UTC()
+	return storageErr
 }
 
 func runStep(ctx context.Context, s Step, a *article.Article, d *analysis) (err error) {
@@ -206,7 +213,11 @@ func (e *Enricher) Process(ctx context.Context, in *pipeline.Message) ([]*pipeli
 	if err := article.ValidateStored(a); err != nil {
 		return nil, pipeline.Permanent(fmt.Errorf("ingested article %q fails validation: %w", a.ID, err))
 	}
-	e.Enrich(ctx, a)
+	if err := e.Enrich(ctx, a); err != nil {
+		// Held by the bus until the store takes writes, then enriched
+		// again in full.
+		return nil, fmt.Errorf("enrich article %s: %w", a.ID, err)
+	}
 	e.metrics.report(e.log, a)
 	data, err := article.Encode(a)
 	if err != nil {

@@ -2,14 +2,17 @@ package enrich
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 
+	"github.com/newsflow/newsflow/pkg/natsbus"
 	"github.com/newsflow/newsflow/pkg/simhash"
 )
 
@@ -90,11 +93,15 @@ func (x *KVIndex) follow() {
 	}
 }
 
-// Close stops watching the bucket.
+// Close stops watching the bucket. A watch whose consumer is already gone
+// (JetStream was restarted under it) is simply stopped.
 func (x *KVIndex) Close() error {
 	err := x.w.Stop()
 	x.stop()
 	<-x.done
+	if errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, nats.ErrConsumerNotFound) {
+		return nil
+	}
 	return err
 }
 
@@ -152,8 +159,10 @@ func (x *KVIndex) Add(ctx context.Context, id string, sig simhash.Signature) (st
 		e.Root = root
 	}
 	x.local.File(e, sig.Sketch)
-	if _, err := x.kv.Put(ctx, "a."+id, formatValue(sig, e.Root)); err != nil {
-		return root, fmt.Errorf("file fingerprint of %s: %w", id, err)
+	sctx, classify, cancel := natsbus.StoreContext(ctx)
+	defer cancel()
+	if _, err := x.kv.Put(sctx, "a."+id, formatValue(sig, e.Root)); err != nil {
+		return root, fmt.Errorf("file fingerprint of %s: %w", id, classify(err))
 	}
 	return root, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/natsbus"
 )
 
 // SeenBucket is the key-value bucket of article versions already ingested,
@@ -81,12 +82,14 @@ func parseSeen(v []byte) SeenEntry {
 
 // Lookup returns the entry of id, and false when there is none.
 func (s *SeenSet) Lookup(ctx context.Context, id string) (SeenEntry, bool, error) {
-	e, err := s.kv.Get(ctx, id)
+	sctx, classify, cancel := natsbus.StoreContext(ctx)
+	defer cancel()
+	e, err := s.kv.Get(sctx, id)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return SeenEntry{}, false, nil
 	}
 	if err != nil {
-		return SeenEntry{}, false, fmt.Errorf("seen-set lookup %s: %w", id, err)
+		return SeenEntry{}, false, fmt.Errorf("seen-set lookup %s: %w", id, classify(err))
 	}
 	return parseSeen(e.Value()), true, nil
 }
@@ -140,10 +143,13 @@ func (s *SeenSet) Check(ctx context.Context, v SeenVersion) error {
 // entry lives (the bucket's TTL, counted from the last version): a new
 // version from another source is refused with ErrOtherSource (wrapped)
 // unless v.AnySource.
-func (s *SeenSet) Record(ctx context.Context, v SeenVersion) (bool, error) {
+func (s *SeenSet) Record(ctx context.Context, v SeenVersion) (_ bool, err error) {
 	if !article.ValidID(v.ID) {
 		return false, fmt.Errorf("seen-set: invalid id %q", v.ID)
 	}
+	ctx, classify, cancel := natsbus.StoreContext(ctx)
+	defer cancel()
+	defer func() { err = classify(err) }()
 	for attempt := 0; attempt < 5; attempt++ {
 		// Most articles are new: try to create the key first, so that a new
 		// article costs one round trip. The server's compare-and-set makes

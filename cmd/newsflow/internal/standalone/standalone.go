@@ -285,7 +285,10 @@ func (p *Pipeline) start(parent context.Context) error {
 	// index's; the HTTP API refuses articles while it fails.
 	health := storage.NewHealth(storage.NewGuard(cfg.StorageReserve, map[string]string{"nats": filepath.Join(cfg.DataDir, "nats")}))
 	health.AddCheck("nats", p.watch.Check)
-	p.reg.MustRegister(health)
+	p.reg.MustRegister(health, prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "newsflow_jetstream_restarts_total",
+		Help: "Times newsflow up restarted its embedded JetStream after a write failure (a full disk), once there was room again.",
+	}, func() float64 { return float64(p.watch.Restarts()) }))
 	p.http.AddCheck("storage", health.Check)
 	stages := []stage{
 		{natsbus.StageIngest, func(ctx context.Context, d service.Deps) (service.Component, error) {
@@ -358,6 +361,13 @@ func (p *Pipeline) start(parent context.Context) error {
 	p.g = g
 	g.Go(func() error { return p.http.Run(gctx) })
 	g.Go(func() error { return dash.Run(gctx) })
+	p.watch.OnRestart = func() {
+		for _, nc := range p.conns {
+			if err := nc.ForceReconnect(); err != nil {
+				p.log.Warn("reconnect after the jetstream restart", zap.Error(err))
+			}
+		}
+	}
 	g.Go(func() error {
 		p.watch.Run(gctx)
 		return nil
