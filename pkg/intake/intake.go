@@ -198,7 +198,7 @@ func Decode(r io.Reader, f Format, meta Meta, fn func(Item) error) error {
 		return fmt.Errorf("read submission: %w", err)
 	}
 	if f != FormatFeed && len(data) > MaxDocumentBytes {
-		return fmt.Errorf("%w: a %s document is over %d bytes (send many articles as NDJSON, one per line)", ErrTooLarge, f, MaxDocumentBytes)
+		return fmt.Errorf("%w: a %s document is over the limit of %d bytes for one article (send many articles as NDJSON, one per line)", ErrTooLarge, f, MaxDocumentBytes)
 	}
 	switch f {
 	case FormatJSON:
@@ -250,7 +250,7 @@ func decodeNDJSON(r io.Reader, meta Meta, fn func(Item) error) error {
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return fmt.Errorf("%w: ndjson line %d is longer than %d bytes", ErrTooLarge, line+1, MaxLineBytes)
+			return fmt.Errorf("%w: ndjson line %d is over the limit of %d bytes", ErrTooLarge, line+1, MaxLineBytes)
 		}
 		return fmt.Errorf("read ndjson line %d: %w", line+1, err)
 	}
