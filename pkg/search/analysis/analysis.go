@@ -1,8 +1,12 @@
 // Package analysis turns text into index terms, per language, the same way
 // for every search backend: words by Unicode word boundaries (UAX #29),
 // lowercased, ё folded to е, then stemmed by the article's language
-// (Bulgarian by StemBulgarian; Russian, English and German by Snowball).
-// Other languages keep the lowercased word. Stop words stay in the index
+// (Bulgarian by StemBulgarian; Russian, English, German, French, Spanish,
+// Italian, Portuguese, Dutch, Swedish, Danish, Norwegian, Finnish,
+// Hungarian, Romanian, Turkish and Irish by Snowball), with the language's
+// stop words (Lucene's lists, as Bleve ships them; Czech and Catalan have
+// stop words but no stemmer). Other languages, and "und",
+// keep the lowercased word. Stop words stay in the index
 // so that phrases keep their positions; queries drop them (see IsStopWord).
 //
 // Queries are analysed with every analyzer (Variants), so that a word
@@ -17,13 +21,41 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/bg"
+	"github.com/blevesearch/bleve/v2/analysis/lang/ca"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cs"
+	"github.com/blevesearch/bleve/v2/analysis/lang/da"
 	"github.com/blevesearch/bleve/v2/analysis/lang/de"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/lang/es"
+	"github.com/blevesearch/bleve/v2/analysis/lang/fi"
+	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
+	"github.com/blevesearch/bleve/v2/analysis/lang/ga"
+	"github.com/blevesearch/bleve/v2/analysis/lang/hu"
+	"github.com/blevesearch/bleve/v2/analysis/lang/it"
+	"github.com/blevesearch/bleve/v2/analysis/lang/nl"
+	"github.com/blevesearch/bleve/v2/analysis/lang/no"
+	"github.com/blevesearch/bleve/v2/analysis/lang/pt"
+	"github.com/blevesearch/bleve/v2/analysis/lang/ro"
 	"github.com/blevesearch/bleve/v2/analysis/lang/ru"
+	"github.com/blevesearch/bleve/v2/analysis/lang/sv"
+	"github.com/blevesearch/bleve/v2/analysis/lang/tr"
 	"github.com/blevesearch/snowballstem"
+	"github.com/blevesearch/snowballstem/danish"
+	"github.com/blevesearch/snowballstem/dutch"
 	"github.com/blevesearch/snowballstem/english"
+	"github.com/blevesearch/snowballstem/finnish"
+	"github.com/blevesearch/snowballstem/french"
 	"github.com/blevesearch/snowballstem/german"
+	"github.com/blevesearch/snowballstem/hungarian"
+	"github.com/blevesearch/snowballstem/irish"
+	"github.com/blevesearch/snowballstem/italian"
+	"github.com/blevesearch/snowballstem/norwegian"
+	"github.com/blevesearch/snowballstem/portuguese"
+	"github.com/blevesearch/snowballstem/romanian"
 	"github.com/blevesearch/snowballstem/russian"
+	"github.com/blevesearch/snowballstem/spanish"
+	"github.com/blevesearch/snowballstem/swedish"
+	"github.com/blevesearch/snowballstem/turkish"
 
 	"github.com/newsflow/newsflow/pkg/textseg"
 )
@@ -84,16 +116,38 @@ func NewSet() *Set {
 				return snowball(english.Stem)(w)
 			}},
 			"de": {lang: "de", stem: snowball(german.Stem)},
+			"fr": {lang: "fr", stem: elided(snowball(french.Stem))},
+			"es": {lang: "es", stem: snowball(spanish.Stem)},
+			"it": {lang: "it", stem: elided(snowball(italian.Stem))},
+			"pt": {lang: "pt", stem: snowball(portuguese.Stem)},
+			"nl": {lang: "nl", stem: snowball(dutch.Stem)},
+			"sv": {lang: "sv", stem: snowball(swedish.Stem)},
+			"da": {lang: "da", stem: snowball(danish.Stem)},
+			"nb": {lang: "nb", stem: snowball(norwegian.Stem)},
+			"fi": {lang: "fi", stem: snowball(finnish.Stem)},
+			"hu": {lang: "hu", stem: snowball(hungarian.Stem)},
+			"ro": {lang: "ro", stem: snowball(romanian.Stem)},
+			"tr": {lang: "tr", stem: snowball(turkish.Stem)},
+			"ga": {lang: "ga", stem: snowball(irish.Stem)},
+			"ca": {lang: "ca", stem: elided(nil)},
+			"cs": {lang: "cs"},
 		},
 		def:   &Analyzer{lang: DefaultLang},
 		stop:  map[string]struct{}{},
-		langs: []string{"bg", "ru", "en", "de"},
+		langs: []string{"bg", "ru", "en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "nb", "fi", "hu", "ro", "tr", "ga", "ca", "cs"},
 	}
 	for _, a := range s.byLang {
 		a.cache = newTermCache()
 	}
 	s.def.cache = newTermCache()
-	for lang, list := range map[string][]byte{"bg": bg.BulgarianStopWords, "ru": ru.RussianStopWords, "en": en.EnglishStopWords, "de": de.GermanStopWords} {
+	lists := map[string][]byte{
+		"bg": bg.BulgarianStopWords, "ru": ru.RussianStopWords, "en": en.EnglishStopWords, "de": de.GermanStopWords,
+		"fr": fr.FrenchStopWords, "es": es.SpanishStopWords, "it": it.ItalianStopWords, "pt": pt.PortugueseStopWords,
+		"nl": nl.DutchStopWords, "sv": sv.SwedishStopWords, "da": da.DanishStopWords, "nb": no.NorwegianStopWords,
+		"fi": fi.FinnishStopWords, "hu": hu.HungarianStopWords, "ro": ro.RomanianStopWords, "tr": tr.TurkishStopWords,
+		"ga": ga.IrishStopWords, "ca": ca.CatalanStopWords, "cs": cs.CzechStopWords,
+	}
+	for lang, list := range lists {
 		m := analysis.NewTokenMap()
 		if err := m.LoadBytes(list); err != nil {
 			continue // the lists are compiled in; LoadBytes never fails on them
@@ -102,10 +156,37 @@ func NewSet() *Set {
 		a.stop = make(map[string]struct{}, len(m))
 		for w := range m {
 			a.stop[fold(w)] = struct{}{}
-			s.stop[fold(w)] = struct{}{}
+			if queryStopLangs[lang] {
+				s.stop[fold(w)] = struct{}{}
+			}
 		}
 	}
 	return s
+}
+
+// queryStopLangs are the languages whose stop words a query drops
+// (IsStopWord): a word that is a stop word in one of many languages may
+// be a content word in another ("come", "die", "more"), so the lists of
+// the languages added later only keep their words out of their own
+// articles' terms.
+var queryStopLangs = map[string]bool{"bg": true, "ru": true, "en": true, "de": true}
+
+// elided strips the elided article or pronoun of French, Italian and
+// Catalan words ("l'élection", "dell'anno", "d'una") before stem (nil:
+// none).
+func elided(stem func(string) string) func(string) string {
+	return func(w string) string {
+		for _, q := range []string{"'", "’"} {
+			if i := strings.Index(w, q); i > 0 && i <= 5 && i+len(q) < len(w) {
+				w = w[i+len(q):]
+				break
+			}
+		}
+		if stem == nil {
+			return w
+		}
+		return stem(w)
+	}
 }
 
 // Languages lists the languages with their own analyzer.
@@ -119,8 +200,8 @@ func (s *Set) For(lang string) *Analyzer {
 	return s.def
 }
 
-// IsStopWord reports whether the lowercased word is a stop word in any of
-// the supported languages.
+// IsStopWord reports whether the lowercased word is a stop word of
+// Bulgarian, Russian, English or German (queryStopLangs).
 func (s *Set) IsStopWord(word string) bool {
 	_, ok := s.stop[fold(word)]
 	return ok

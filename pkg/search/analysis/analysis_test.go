@@ -101,6 +101,31 @@ func TestAnalyzers(t *testing.T) {
 			t.Errorf("Variants(ru) = %q", got)
 		}
 	})
+	t.Run("more languages", func(t *testing.T) {
+		for lang, tc := range map[string][2]string{
+			"fr": {"Les élections présidentielles de l'année dernière", "élect présidentiel anné derni"},
+			"es": {"Las elecciones presidenciales del año pasado", "eleccion presidencial año pas"},
+			"it": {"Le elezioni presidenziali dell'anno scorso", "elezion presidenzial anno scors"},
+			"pt": {"As eleições presidenciais do ano passado", "eleiçõ presidenc ano pass"},
+			"nl": {"De presidentsverkiezingen van vorig jaar", "presidentsverkiez vorig jar"},
+			"tr": {"Geçen yılki cumhurbaşkanlığı seçimleri", "geçe yılki cumhurbaşkanlık seçim"},
+		} {
+			if got := s.For(lang).IndexText(tc[0]); got != tc[1] {
+				t.Errorf("%s: IndexText = %q, want %q", lang, got, tc[1])
+			}
+		}
+		// A stop word of a language added later stays a query word:
+		// "come" is Italian for "how" but an English verb.
+		if s.IsStopWord("come") || s.IsStopWord("die") != true {
+			t.Errorf("IsStopWord(come) = %v, IsStopWord(die) = %v: want only the bg, ru, en, de lists", s.IsStopWord("come"), s.IsStopWord("die"))
+		}
+		if got := s.For("it").IndexText("come Roma"); got != "rom" {
+			t.Errorf("Italian IndexText(come Roma) = %q, want the stop word out", got)
+		}
+		if got := s.Variants("elections", nil); len(got) != 3 {
+			t.Errorf("Variants(elections) = %q, want elections, elect, election", got)
+		}
+	})
 	t.Run("stop words", func(t *testing.T) {
 		for w, want := range map[string]bool{"и": true, "The": true, "und": true, "Лавров": false} {
 			if got := s.IsStopWord(w); got != want {
