@@ -257,3 +257,15 @@ func TestValidateStored(t *testing.T) {
 		})
 	}
 }
+
+func BenchmarkValidateStored(b *testing.B) {
+	a := &Article{ID: "bsnlp-brexit-bg-brexit_bg_txt_file_100", Source: "dnes-dir-bg", URL: "https://www.dnes.bg/world/2019/05/15/brexit.html?ref=rss",
+		Title: "Заглавие на статията", Body: strings.Repeat("Текст на статията. ", 200), Lang: "bg", Revision: 12345,
+		Authors: []string{"Иван Иванов"}, Tags: []string{"Брексит", "Европа"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := ValidateStored(a); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
