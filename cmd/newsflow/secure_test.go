@@ -160,8 +160,11 @@ func TestEmbeddedPermissionsMatchAuthConf(t *testing.T) {
 // under DATA/credentials, readable by its owner only, keeps them across
 // restarts, and refuses clients without one.
 func TestUpGeneratesCredentials(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "data")
 	p := startPipeline(t, dir)
+	if st, err := os.Stat(dir); err != nil || st.Mode().Perm() != 0o700 {
+		t.Errorf("data directory made by up: %v, mode %v; want 0700", err, st.Mode().Perm())
+	}
 	creds := filepath.Join(dir, standalone.CredentialsDir)
 	if p.CredentialsDir() != creds {
 		t.Fatalf("credentials in %q, want %q", p.CredentialsDir(), creds)

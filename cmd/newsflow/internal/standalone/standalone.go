@@ -188,7 +188,9 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Pipeline, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+	// Owner only when up makes it: the stream store and the index hold
+	// every article, and the credentials live below it too.
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
 	var creds *natsembed.Credentials
