@@ -16,6 +16,7 @@ import (
 
 	"github.com/newsflow/newsflow/cmd/newsflow/internal/standalone"
 	"github.com/newsflow/newsflow/pkg/corpus"
+	"github.com/newsflow/newsflow/pkg/natsembed"
 	"github.com/newsflow/newsflow/services/index/pagetest"
 )
 
@@ -157,6 +158,12 @@ func TestDashboardInChromium(t *testing.T) {
 		code, out := cli(t, "publish", "--nats", p.NATSURL(), "--data", filepath.Dir(p.CredentialsDir()), file)
 		published <- fmt.Sprintf("exit %d: %s", code, out)
 	}()
+	// Three poison messages that ingest must dead-letter, so that the dead
+	// letter panel and tile show something.
+	js := connectJS(t, p, natsembed.UserAdmin)
+	for i := range 3 {
+		publishRawMsg(t, js, "dashboard-poison", []byte(fmt.Sprintf(`{"source":"dashboard-poison","title":"no body %d"}`, i)))
+	}
 	// Under load: articles are indexed while others wait.
 	waitLong(t, "the dashboard to show articles being indexed", 3*time.Minute, func() bool {
 		c := dashboardCells(t, b)
@@ -212,6 +219,12 @@ func TestDashboardInChromium(t *testing.T) {
 	if got := cellValue(after, "index/ok"); got < n {
 		t.Errorf("the page shows %v indexed, want %d", got, n)
 	}
+	if got := cellValue(after, "ingest/dlq"); got != 3 {
+		t.Errorf("the page shows %v dead-lettered by ingest, want the 3 poison messages", got)
+	}
+	waitLong(t, "the dead letters tile to show the 3 poison messages", 30*time.Second, func() bool {
+		return dashboardText(t, b, "#tile-dlq b") == "3"
+	})
 	if cellValue(load, "index/ok") >= cellValue(after, "index/ok") {
 		t.Errorf("index ok did not move: %v under load, %v after", load["index/ok"], after["index/ok"])
 	}
