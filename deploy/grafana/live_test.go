@@ -21,6 +21,7 @@ import (
 
 	"github.com/newsflow/newsflow/deploy/internal/deploytest"
 	"github.com/newsflow/newsflow/pkg/corpus"
+	livedash "github.com/newsflow/newsflow/pkg/dashboard"
 )
 
 // Substitutions for Grafana's variables when a query is sent to Prometheus
@@ -189,6 +190,25 @@ scrape_configs:
 	// The bad article is on the dead-letter panel.
 	if v, err := promScalar(prom, grafanaVars.Replace(`sum(increase(newsflow_stage_messages_total{outcome="dlq"}[$__range]))`)); err != nil || v < 1 {
 		t.Errorf("dead letters in range = %v (%v), want >= 1", v, err)
+	}
+	// The built-in dashboard's --prometheus-url source reads the same
+	// Prometheus.
+	src, err := livedash.NewPrometheusSource(prom, `namespace="newsflow"`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt, err := src.Sample(ctx)
+	if err != nil {
+		t.Fatalf("dashboard sample from prometheus: %v", err)
+	}
+	if pt.Messages["index"]["ok"] < 50 || pt.Messages["ingest"]["dlq"] < 1 {
+		t.Errorf("dashboard source read index ok %v, ingest dlq %v; want >= 50 and >= 1", pt.Messages["index"]["ok"], pt.Messages["ingest"]["dlq"])
+	}
+	if _, ok := pt.Pending["enrich"]; !ok || pt.RSS["newsflow"] <= 0 || pt.CPU["newsflow"] <= 0 {
+		t.Errorf("dashboard source read pending %v, RSS %v, CPU %v", pt.Pending, pt.RSS, pt.CPU)
+	}
+	if q := pt.EndToEnd.Quantile(0.5); math.IsNaN(q) || q <= 0 {
+		t.Errorf("dashboard source: end-to-end p50 %v from %d buckets", q, len(pt.EndToEnd.Bounds))
 	}
 	t.Logf("%d queries of %d panels returned data; %d articles published", len(queries)-len(pending), len(d.Panels), published.Load())
 	if t.Failed() {
