@@ -152,16 +152,19 @@ func NewHTTPSources(urls string, client *http.Client) (Lister, error) {
 
 type multi []Lister
 
+// Sources lists every lister's sources; the first failure is returned
+// with the sources of the others.
 func (m multi) Sources(ctx context.Context) ([]Source, error) {
 	var out []Source
+	var first error
 	for _, l := range m {
 		s, err := l.Sources(ctx)
-		if err != nil {
-			return nil, err
+		if err != nil && first == nil {
+			first = err
 		}
 		out = append(out, s...)
 	}
-	return out, nil
+	return out, first
 }
 
 // DNSSources is one HTTPSource per address of a DNS name, resolved at
@@ -187,11 +190,22 @@ func NewDNSSources(rawURL string, client *http.Client) (*DNSSources, error) {
 	return &DNSSources{base: u, client: client, resolver: net.DefaultResolver}, nil
 }
 
-// Sources resolves the name.
+// ListError is returned by a Lister that could not list its sources;
+// Endpoint names them, for the newsflow_nats_up series that says so.
+type ListError struct {
+	Endpoint string
+	Err      error
+}
+
+func (e *ListError) Error() string { return e.Endpoint + ": " + e.Err.Error() }
+func (e *ListError) Unwrap() error { return e.Err }
+
+// Sources resolves the name. It returns a *ListError when the name does
+// not resolve.
 func (d *DNSSources) Sources(ctx context.Context) ([]Source, error) {
 	addrs, err := d.resolver.LookupHost(ctx, d.base.Hostname())
 	if err != nil {
-		return nil, fmt.Errorf("resolve nats monitoring name %s: %w", d.base.Hostname(), err)
+		return nil, &ListError{Endpoint: "dns+" + d.base.String(), Err: fmt.Errorf("resolve nats monitoring name %s: %w", d.base.Hostname(), err)}
 	}
 	sort.Strings(addrs)
 	out := make([]Source, 0, len(addrs))
@@ -303,8 +317,10 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
 	sources, err := c.lister.Sources(ctx)
-	if err != nil {
-		return // nothing to report on; the scrape shows no NATS series
+	var le *ListError
+	if errors.As(err, &le) {
+		// The servers behind a name that does not resolve are down to us.
+		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 0, le.Endpoint)
 	}
 	var wg sync.WaitGroup
 	for _, s := range sources {

@@ -233,3 +233,20 @@ func TestNewHTTPSources(t *testing.T) {
 		})
 	}
 }
+
+// A name that does not resolve reports newsflow_nats_up 0 for it, so that
+// NewsflowNATSDown fires rather than the NATS series silently vanishing.
+func TestUnresolvableNameIsDown(t *testing.T) {
+	l, err := natsmon.NewHTTPSources("dns+http://nats-headless.invalid:8222", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `
+# HELP newsflow_nats_up 1 when the NATS server's monitoring endpoints answered the last scrape, else 0.
+# TYPE newsflow_nats_up gauge
+newsflow_nats_up{endpoint="dns+http://nats-headless.invalid:8222"} 0
+`
+	if err := testutil.CollectAndCompare(natsmon.NewListerCollector(2*time.Second, l), strings.NewReader(want)); err != nil {
+		t.Fatal(err)
+	}
+}
