@@ -39,9 +39,7 @@ func ExampleChain() {
 // message instead of the worker crashing.
 func ExampleRecover() {
 	h := pipeline.Chain(pipeline.HandlerFunc(func(context.Context, *pipeline.Message) ([]*pipeline.Message, error) {
-		var m map[string]int
-		m["boom"]++ // assignment to a nil map
-		return nil, nil
+		panic("unexpected input")
 	}), pipeline.Recover())
 	out, err := h.Process(context.Background(), &pipeline.Message{})
 	fmt.Println(len(out), pipeline.IsPermanent(err))
