@@ -320,12 +320,20 @@ func (e *InflateError) Error() string {
 // Unwrap returns a *http.MaxBytesError.
 func (e *InflateError) Unwrap() error { return &http.MaxBytesError{Limit: e.Decompressed} }
 
+// countChunk bounds one read of compressed input.
+const countChunk = 512
+
 type countingReader struct {
 	r io.Reader
 	n int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
+	// Small reads keep the count close to what the decompressor used,
+	// so that a bomb is caught after little output.
+	if len(p) > countChunk {
+		p = p[:countChunk]
+	}
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
