@@ -58,8 +58,8 @@ func NewSubmitter(js jetstream.JetStream, seen *SeenSet, cfg SubmitterConfig) *S
 type Submitted struct {
 	// Status is StatusAccepted, StatusDuplicate or StatusRejected.
 	Status string
-	// Err is why it was rejected: a conflict (*article.FieldError wrapping
-	// ErrOtherSource) or ErrUnavailable.
+	// Err is why it was rejected: an id another source owns (an
+	// *article.FieldError with code article.CodeConflict) or ErrUnavailable.
 	Err error
 }
 
