@@ -2,6 +2,7 @@ package entities
 
 import (
 	"bufio"
+	"bytes"
 	"embed"
 	"fmt"
 	"slices"
@@ -14,7 +15,7 @@ import (
 // data holds the generated gazetteers (gazgen), the hand-curated entries and
 // the notices of their sources.
 //
-//go:embed data/gazetteer.tsv data/gazetteer-cc-by-sa.tsv data/curated.tsv data/common-words.tsv data/ids.tsv data/ids-cc-by-sa.tsv
+//go:embed data/gazetteer.tsv data/gazetteer-cc-by-sa.tsv data/curated.tsv data/common-words.tsv data/ids.tsv data/ids-cc-by-sa.tsv data/aliases.tsv
 var data embed.FS
 
 // Kind of a gazetteer entry.
@@ -83,6 +84,10 @@ type Gazetteer struct {
 	// ids maps lower-case names, and the stem keys of names, to the id of
 	// what they name in every language (ids.go).
 	ids, idStems map[string]string
+	// aliases maps "TYPE\tlower-case name" and "TYPE\tstem key" to an id:
+	// names in other languages of entities the ids above do not cover
+	// (learned from annotated articles, see ids.go).
+	aliases map[string]string
 	// entries counts the entries loaded, for Stats.
 	entries int
 }
@@ -135,6 +140,13 @@ func NewGazetteer() (*Gazetteer, error) {
 		if err := g.loadIDs(f); err != nil {
 			return nil, err
 		}
+	}
+	b, err := data.ReadFile("data/aliases.tsv")
+	if err != nil {
+		return nil, fmt.Errorf("read aliases: %w", err)
+	}
+	if g.aliases, err = ReadAliases(bytes.NewReader(b)); err != nil {
+		return nil, fmt.Errorf("data/aliases.tsv: %w", err)
 	}
 	slices.Sort(g.common)
 	g.common = slices.Compact(g.common)

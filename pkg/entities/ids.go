@@ -3,6 +3,8 @@ package entities
 import (
 	"bufio"
 	"fmt"
+	"io"
+	"sort"
 	"strings"
 	"unicode"
 
@@ -71,13 +73,37 @@ func stemKey(name string) string {
 // not move ("per:trmp" for Тръмп, Трамп, Trump, Trumpa). "" for a name
 // with no letters.
 func (g *Gazetteer) ID(name, typ string) string {
+	// The gazetteers' ids name places and organisations: a person named
+	// like one (Пери, Перу) keeps a person's key.
+	person := typ == "PERSON"
+	lower := strings.ToLower(name)
+	if id := g.ids[lower]; id != "" && !person {
+		return id
+	}
+	if id := g.aliases[typ+"\t"+lower]; id != "" {
+		return id
+	}
+	sk := stemKey(name)
+	if id := g.idStems[sk]; id != "" && !person {
+		return id
+	}
+	if id := g.aliases[typ+"\t"+sk]; id != "" {
+		return id
+	}
+	return g.keyID(name, typ)
+}
+
+// gazetteerID is the gazetteers' id of a name or of its stems, "" if none.
+func (g *Gazetteer) gazetteerID(name string) string {
 	if id := g.ids[strings.ToLower(name)]; id != "" {
 		return id
 	}
-	if id := g.idStems[stemKey(name)]; id != "" {
-		return id
-	}
-	words := strings.Fields(name)
+	return g.idStems[stemKey(name)]
+}
+
+// keyID is the transliterated key of a name (see ID).
+func (g *Gazetteer) keyID(name, typ string) string {
+	words := strings.FieldsFunc(name, func(r rune) bool { return unicode.IsSpace(r) || (typ == "PERSON" && r == '.') })
 	if len(words) == 0 {
 		return ""
 	}
@@ -94,8 +120,8 @@ func (g *Gazetteer) ID(name, typ string) string {
 	k := skeleton(strings.Join(words, " "))
 	if prefix == "per:" {
 		// Case and gender endings that keep a consonant (Trumpom,
-		// Путиным, Merkelová) after the vowels went.
-		for len(k) > 3 && (k[len(k)-1] == 'm' || k[len(k)-1] == 'v') {
+		// Путиным, Merkelová, Малиновського) after the vowels went.
+		for len(k) > 2 && (k[len(k)-1] == 'm' || k[len(k)-1] == 'v' || k[len(k)-1] == 'g') {
 			k = k[:len(k)-1]
 		}
 	}
@@ -114,12 +140,17 @@ var translit = map[rune]string{
 	'ъ': "a", 'ы': "y", 'ь': "", 'э': "e", 'ю': "yu", 'я': "ya", 'є': "ye", 'і': "i", 'ї': "yi",
 	'ґ': "g", 'ў': "u", 'ђ': "dj", 'ј': "j", 'љ': "lj", 'њ': "nj", 'ћ': "c", 'џ': "dzh",
 	'ł': "l", 'ß': "ss", 'đ': "dj", 'ø': "o", 'æ': "ae", 'œ': "oe",
+	// Before accents go: č and ć sound as ч, š as ш, ž as ж.
+	'č': "ch", 'ć': "ch", 'š': "sh", 'ž': "zh",
 }
 
 // sounds merges spellings of one sound (see skeleton).
-var sounds = strings.NewReplacer("dzh", "j", "dž", "j", "dj", "j", "zh", "j", "sch", "s", "sht", "s", "shch", "s",
-	"ch", "c", "cz", "c", "sh", "s", "sz", "s", "ph", "f", "th", "t", "kh", "h", "ck", "k", "ts", "c",
-	"qu", "kv", "w", "v", "x", "ks", "c", "k", "q", "k")
+// Inside a word ch is a German or Czech [x] as often as a [tʃ] (Schumacher
+// and Шумахер, Locher and Лохер), and goes with h; a word's first ch stays
+// c (Charles, Чарлз).
+var sounds = strings.NewReplacer("dzh", "j", "dž", "j", "dj", "j", "zh", "j", "sch", "s", "shch", "s", "sht", "s",
+	"ch", "h", "cz", "c", "sh", "s", "sz", "s", "ph", "f", "th", "t", "kh", "h", "ck", "k", "ts", "c",
+	"qu", "kv", "w", "v", "x", "ks", "c", "k", "q", "k", "z", "s")
 
 // skeleton is the key of a name: lower case, transliterated to Latin,
 // accents dropped, a few spellings of one sound merged (dzh, dj and j; ch,
@@ -128,23 +159,35 @@ var sounds = strings.NewReplacer("dzh", "j", "dž", "j", "dj", "j", "zh", "j", "
 // word and doubled letters made single.
 func skeleton(name string) string {
 	var b strings.Builder
-	for _, r := range norm.NFD.String(strings.ToLower(name)) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-		case translit[r] != "":
-			b.WriteString(translit[r])
-		case r == 'ь':
-		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			b.WriteRune(r)
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(r)
-		default:
-			b.WriteByte(' ')
+	var buf [8]byte
+	for _, r := range strings.ToLower(name) {
+		if t, ok := translit[r]; ok {
+			b.WriteString(t)
+			continue
+		}
+		rs := []rune{r}
+		if r >= 128 {
+			rs = []rune(string(norm.NFD.AppendString(buf[:0], string(r))))
+		}
+		for _, r := range rs {
+			switch {
+			case unicode.Is(unicode.Mn, r):
+			case translit[r] != "":
+				b.WriteString(translit[r])
+			case unicode.IsLetter(r) || unicode.IsDigit(r):
+				b.WriteRune(r)
+			default:
+				b.WriteByte(' ')
+			}
 		}
 	}
-	s := sounds.Replace(b.String())
 	var out []byte
-	for _, w := range strings.Fields(s) {
+	for _, w := range strings.Fields(b.String()) {
+		if strings.HasPrefix(w, "ch") {
+			w = "c" + sounds.Replace(w[2:])
+		} else {
+			w = sounds.Replace(w)
+		}
 		if len(out) > 0 {
 			out = append(out, '-')
 		}
@@ -162,4 +205,120 @@ func skeleton(name string) string {
 		}
 	}
 	return string(out)
+}
+
+// AliasItem is one annotated name of an entity: its form, type
+// (article.EntityPerson, ...) and a cross-lingual id of the annotations
+// ("PER-Donald-Trump", "GPE-Germany": a type, then the English name).
+type AliasItem struct {
+	Name, Type, Entity string
+}
+
+// BuildAliases learns, from annotated names, the names that ID would not
+// give the id of their entity. Each annotated entity gets one id: the
+// gazetteers' id most of its names have (Великобритания and UK are iso:GB,
+// so Wielka Brytania is too), else what ID gives its English name (the
+// annotation id without its type: "PER-Donald-Trump" -> "Donald Trump" ->
+// per:trmp). Every form (lower case, and its stem key) that ID would give
+// another id, and that no gazetteer knows, is mapped to it (to the entity
+// most of the form's annotations name; on a tie the first id in sorted
+// order). The result is what WithAliases takes and WriteAliases writes.
+func (g *Gazetteer) BuildAliases(items []AliasItem) map[string]string {
+	plain := *g
+	plain.aliases = nil
+	type entityKey struct{ entity, typ string }
+	gazVotes := map[entityKey]map[string]int{}
+	for _, it := range items {
+		if id := plain.gazetteerID(it.Name); id != "" {
+			k := entityKey{it.Entity, it.Type}
+			if gazVotes[k] == nil {
+				gazVotes[k] = map[string]int{}
+			}
+			gazVotes[k][id]++
+		}
+	}
+	votes := map[string]map[string]int{}
+	vote := func(k, id string) {
+		if votes[k] == nil {
+			votes[k] = map[string]int{}
+		}
+		votes[k][id]++
+	}
+	for _, it := range items {
+		_, eng, ok := strings.Cut(it.Entity, "-")
+		if !ok || it.Name == "" || it.Type == "" || plain.gazetteerID(it.Name) != "" {
+			continue
+		}
+		target := majority(gazVotes[entityKey{it.Entity, it.Type}])
+		if target == "" {
+			target = plain.ID(strings.ReplaceAll(eng, "-", " "), it.Type)
+		}
+		if target == "" || plain.ID(it.Name, it.Type) == target {
+			continue
+		}
+		vote(it.Type+"\t"+strings.ToLower(it.Name), target)
+		if sk := stemKey(it.Name); sk != "" {
+			vote(it.Type+"\t"+sk, target)
+		}
+	}
+	out := make(map[string]string, len(votes))
+	for k, ids := range votes {
+		out[k] = majority(ids)
+	}
+	return out
+}
+
+// majority is the id with the most votes, on a tie the first in sorted
+// order; "" for none.
+func majority(votes map[string]int) string {
+	best, n := "", 0
+	for id, c := range votes {
+		if c > n || (c == n && id < best) {
+			best, n = id, c
+		}
+	}
+	return best
+}
+
+// WithAliases returns a copy of g whose ID uses aliases (from
+// BuildAliases) instead of the shipped ones.
+func (g *Gazetteer) WithAliases(aliases map[string]string) *Gazetteer {
+	c := *g
+	c.aliases = aliases
+	return &c
+}
+
+// WriteAliases writes aliases as sorted TYPE, KEY, ID lines.
+func WriteAliases(w io.Writer, aliases map[string]string) error {
+	keys := make([]string, 0, len(aliases))
+	for k := range aliases {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	bw := bufio.NewWriter(w)
+	fmt.Fprintln(bw, "# generated by go run ./pkg/entities/train from the BSNLP annotations (research use; see MODEL.md). TYPE\tNAME OR STEM KEY\tID")
+	for _, k := range keys {
+		fmt.Fprintf(bw, "%s\t%s\n", k, aliases[k])
+	}
+	return bw.Flush()
+}
+
+// ReadAliases reads what WriteAliases writes.
+func ReadAliases(r io.Reader) (map[string]string, error) {
+	out := map[string]string{}
+	sc := bufio.NewScanner(r)
+	line := 0
+	for sc.Scan() {
+		line++
+		l := sc.Text()
+		if l == "" || l[0] == '#' {
+			continue
+		}
+		f := strings.Split(l, "\t")
+		if len(f) != 3 || f[0] == "" || f[1] == "" || f[2] == "" {
+			return nil, fmt.Errorf("line %d: want TYPE, NAME and ID separated by tabs, got %q", line, l)
+		}
+		out[f[0]+"\t"+f[1]] = f[2]
+	}
+	return out, sc.Err()
 }

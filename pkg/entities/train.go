@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"compress/gzip"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -452,4 +453,51 @@ func excluded(doc string, topics []string) bool {
 		}
 	}
 	return false
+}
+
+// bsnlpTypes maps the BSNLP entity types to the article's.
+var bsnlpTypes = map[string]string{"PER": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION", "PRO": "OTHER", "EVT": "OTHER"}
+
+// ReadAliasItems reads the annotated names of bsnlp-entities.jsonl (every
+// mention and base form with its type and cross-lingual id) for
+// BuildAliases, leaving out the documents of the topics in exclude.
+func ReadAliasItems(path string, exclude []string) ([]AliasItem, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read annotations: %w", err)
+	}
+	defer f.Close()
+	var out []AliasItem
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 16<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		var d struct {
+			ID       string `json:"id"`
+			Entities []struct {
+				Mention, Base, Type, Entity string
+			} `json:"entities"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
+			return nil, fmt.Errorf("%s line %d: %w", path, line, err)
+		}
+		if excluded(d.ID, exclude) {
+			continue
+		}
+		for _, e := range d.Entities {
+			t := bsnlpTypes[e.Type]
+			if t == "" || e.Entity == "" {
+				continue
+			}
+			out = append(out, AliasItem{Name: e.Mention, Type: t, Entity: e.Entity})
+			if e.Base != "" && e.Base != e.Mention {
+				out = append(out, AliasItem{Name: e.Base, Type: t, Entity: e.Entity})
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return out, nil
 }

@@ -1,5 +1,6 @@
 // Command train trains the named-entity tagger on the public annotations
-// and writes the model pkg/entities embeds (`make ner-model`):
+// and writes the model pkg/entities embeds, and the entity-id aliases
+// learned from the annotations' cross-lingual ids (`make ner-model`):
 //
 //	go run ./pkg/entities/train [-data DIR] [-out FILE] [-exclude-topics T,...] [-epochs N] [-bits B]
 //
@@ -8,6 +9,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -34,6 +36,7 @@ func run(args []string) error {
 	}
 	data := fs.String("data", def, "the corpus's ner folder (default $"+corpus.EnvVar+"/ner or ../shared/corpus/ner)")
 	out := fs.String("out", "pkg/entities/data/ner-model.bin.gz", "the model file to write")
+	aliases := fs.String("aliases", "pkg/entities/data/aliases.tsv", "the entity-id aliases file to write (\"\" for none)")
 	exclude := fs.String("exclude-topics", "", "comma-separated BSNLP topics to leave out (to train a model for a held-out fold)")
 	epochs := fs.Int("epochs", 0, "passes over the data (default 6)")
 	bits := fs.Uint("bits", 0, "log2 of the feature buckets (default 20)")
@@ -63,6 +66,19 @@ func run(args []string) error {
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("write model: %w", err)
+	}
+	if *aliases != "" {
+		items, err := entities.ReadAliasItems(filepath.Join(*data, "bsnlp-entities.jsonl"), strings.FieldsFunc(*exclude, func(r rune) bool { return r == ',' }))
+		if err != nil {
+			return err
+		}
+		f, err := os.Create(*aliases)
+		if err != nil {
+			return fmt.Errorf("create aliases file: %w", err)
+		}
+		if err := errors.Join(entities.WriteAliases(f, g.BuildAliases(items)), f.Close()); err != nil {
+			return fmt.Errorf("write aliases: %w", err)
+		}
 	}
 	st, _ := os.Stat(*out)
 	fmt.Fprintf(os.Stderr, "train: %d sentences, wrote %s (%d bytes) in %s\n", len(sents), *out, st.Size(), time.Since(start).Round(time.Second))

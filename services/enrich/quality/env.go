@@ -55,9 +55,10 @@ type Env struct {
 	// NERNote is a paragraph on what NER is, for the report ("" for
 	// none; end it with a newline).
 	NERNote string
-	// EntityID returns the id of an entity by its name and type, as the
-	// entity step gives it; nil skips the id section.
-	EntityID func(name, typ string) string
+	// EntityID returns, for a BSNLP fold, the function that gives an
+	// entity its id by its name and type as the entity step does, with
+	// nothing learned from that fold; nil skips the id section.
+	EntityID func(heldOut string) (func(name, typ string) string, error)
 	// NERErrors, when not nil, receives the held-out entity section's
 	// wrong names and missed entities, one per line (corpus text: keep it
 	// out of the repository).

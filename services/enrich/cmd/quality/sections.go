@@ -54,7 +54,13 @@ func newEnv(corpusDir, goldDir, nerCache string) (*quality.Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	env.EntityID = g.ID
+	env.EntityID = func(heldOut string) (func(name, typ string) string, error) {
+		items, err := entities.ReadAliasItems(filepath.Join(corpusDir, "ner", "bsnlp-entities.jsonl"), foldTopics[heldOut])
+		if err != nil {
+			return nil, err
+		}
+		return g.WithAliases(g.BuildAliases(items)).ID, nil
+	}
 	rules := entities.New(g)
 	env.NERBaseline = func(string) (func(context.Context, *article.Article) []article.Entity, error) {
 		return func(_ context.Context, a *article.Article) []article.Entity {
