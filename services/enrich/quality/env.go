@@ -35,8 +35,11 @@ type Env struct {
 	// SpeakersDir holds the speaker annotations with their held-out half
 	// (services/enrich/testdata/speakers); "" skips that section.
 	SpeakersDir string
-	// Enrich runs the enrich steps over an article, as the stage does.
-	Enrich func(ctx context.Context, a *article.Article)
+	// Enrich runs the enrich steps over an article, as the stage does
+	// (Enricher.Enrich: step failures are recorded on the article; the
+	// error is a store that could not be reached, which in-process stores
+	// never return).
+	Enrich func(ctx context.Context, a *article.Article) error
 	// DetectLang returns the language of a text, as the enrich step does.
 	DetectLang func(text string) langdetect.Result
 	// Clean returns the boilerplate removed from an article's body: whole
@@ -115,7 +118,9 @@ func (e *Env) Enriched(ctx context.Context, a *article.Article) *article.Article
 	c := *a
 	c.Authors = slices.Clone(a.Authors)
 	c.Tags = slices.Clone(a.Tags)
-	e.Enrich(ctx, &c)
+	if err := e.Enrich(ctx, &c); err != nil && e.Log != nil {
+		fmt.Fprintf(e.Log, "quality: enrich %s: %v\n", a.ID, err)
+	}
 	return &c
 }
 
