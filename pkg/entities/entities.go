@@ -1,12 +1,20 @@
 // Package entities finds the people, places and organisations named in a
-// news text in Bulgarian, Russian, Ukrainian, English or German, and counts
-// their mentions. It needs no model: a proper-noun chunker over
-// capitalised words (sentence starts told apart by word statistics),
-// gazetteers matched on stems so that inflected forms match (Bulgarian
-// definite articles, Russian case endings), cue words (titles, roles,
-// organisation and place words, reporting verbs) for the names no
-// gazetteer holds, and coreference of surnames and given names with the
-// full name ("Лавров" is "Сергей Лавров").
+// news text and counts their mentions, each with one id for the entity in
+// every language (Gazetteer.ID: "per:trmp" for Тръмп, Трамп and Trump).
+//
+// With a tagger model (WithModel, LoadModel: an averaged-perceptron BIO
+// tagger trained on the BSNLP and CoNLL-2003 annotations, tagger.go and
+// train.go) the names are what the tagger finds, in any of the languages it
+// was trained on (bg, ru, uk, pl, cs, sl, hr, sk, en). Without one (New
+// alone) a rule-based chunker finds them in Bulgarian, Russian, Ukrainian,
+// English or German: runs of capitalised words (sentence starts told apart
+// by word statistics), gazetteers matched on stems so that inflected forms
+// match (Bulgarian definite articles, Russian case endings), cue words
+// (titles, roles, organisation and place words, reporting verbs) for the
+// names no gazetteer holds. The tagger uses the chunker's labels and the
+// gazetteers as features. Either way, mentions are resolved into entities
+// with coreference of surnames and given names with the full name
+// ("Лавров" is "Сергей Лавров") and canonical (nominative) names.
 //
 // The package imports nothing of NATS; Extract is a pure function of its
 // input and safe for concurrent use.
