@@ -188,12 +188,24 @@ func TestDashboardInChromium(t *testing.T) {
 		t.Fatalf("publish: %s", out)
 	}
 
-	// After the load: every article went through every stage; the page
+	// After the load: every article went through every stage, every
+	// consumer drained (the consumer gauges are read every 5 s); the page
 	// shows what /metrics says.
 	var text string
 	waitLong(t, "every article to be indexed", 4*time.Minute, func() bool {
 		text = metricsText(t, base)
 		return metricValue(t, text, `newsflow_stage_messages_total{outcome="ok",stage="index"}`) >= n
+	})
+	waitLong(t, "every consumer to drain", time.Minute, func() bool {
+		text = metricsText(t, base)
+		for _, st := range []string{"ingest", "enrich", "index"} {
+			for _, g := range []string{"newsflow_consumer_pending", "newsflow_consumer_ack_pending"} {
+				if metricValue(t, text, fmt.Sprintf(`%s{stage="%s"}`, g, st)) != 0 {
+					return false
+				}
+			}
+		}
+		return true
 	})
 	waitLong(t, "the dashboard to show the figures of /metrics", time.Minute, func() bool {
 		text = metricsText(t, base)
