@@ -15,9 +15,10 @@ import (
 type gazMemo struct {
 	toks []textseg.Token // the sentence
 	at   []tokenMemo
-	// doc holds the document bits of the text's words (docWords), for the
-	// tagger.
-	doc map[string]uint8
+	// doc holds the document bits of the text's words (docWords), and
+	// words what the tagger read of each word, for the tagger.
+	doc   map[string]uint8
+	words map[string]wordInfo
 }
 
 type tokenMemo struct {

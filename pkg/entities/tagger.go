@@ -355,11 +355,66 @@ func (x *Extractor) newSentFeatures(toks []textseg.Token, lang string, rules []r
 	for i, t := range toks {
 		w := trimPossessive(t.Text)
 		s.words[i] = w
-		s.lower[i] = textseg.ToLower(w)
+		if isWord(t) {
+			s.lower[i] = x.word(t.Text, lang).lower
+		} else {
+			s.lower[i] = textseg.ToLower(w)
+		}
 		s.shapes[i] = shape(t.Text)
 	}
 	x.gazBits(toks, lang, s.gaz)
 	return s
+}
+
+// wordInfo is what the tagger reads of a word alone: its lower-case form
+// (possessive trimmed) and gazetteer bits.
+type wordInfo struct {
+	lower string
+	bits  uint16
+}
+
+// word returns the wordInfo of a token's text, remembered for the rest of
+// the text being read (words repeat).
+func (x *Extractor) word(w, lang string) wordInfo {
+	m := x.memo
+	if m != nil {
+		if wi, ok := m.words[w]; ok {
+			return wi
+		}
+	}
+	lw := textseg.ToLower(w)
+	var b uint16
+	if p, ok := x.g.personExact[lw]; ok {
+		b |= personBits(p)
+	} else {
+		var buf [64]byte
+		if p, ok := x.g.person[string(appendStem(buf[:0], w))]; ok {
+			b |= personBits(p)
+		}
+	}
+	if x.g.demonyms[lw] {
+		b |= gDemonym
+	}
+	if x.common(lang, lw) {
+		b |= gCommon
+	}
+	if IsRole(lw) {
+		b |= gRole
+	}
+	if titles[strings.TrimSuffix(lw, ".")] {
+		b |= gTitle
+	}
+	if IsReportingVerb(lw) {
+		b |= gVerb
+	}
+	wi := wordInfo{lower: textseg.ToLower(trimPossessive(w)), bits: b}
+	if m != nil {
+		if m.words == nil {
+			m.words = make(map[string]wordInfo, 256)
+		}
+		m.words[w] = wi
+	}
+	return wi
 }
 
 // gazBits sets the gazetteer bits of every token of a sentence.
@@ -370,32 +425,7 @@ func (x *Extractor) gazBits(toks []textseg.Token, lang string, out []uint16) {
 			i++
 			continue
 		}
-		lw := textseg.ToLower(t.Text)
-		var b uint16
-		if p, ok := x.g.personExact[lw]; ok {
-			b |= personBits(p)
-		} else {
-			var buf [64]byte
-			if p, ok := x.g.person[string(appendStem(buf[:0], t.Text))]; ok {
-				b |= personBits(p)
-			}
-		}
-		if x.g.demonyms[lw] {
-			b |= gDemonym
-		}
-		if x.common(lang, lw) {
-			b |= gCommon
-		}
-		if IsRole(lw) {
-			b |= gRole
-		}
-		if titles[strings.TrimSuffix(lw, ".")] {
-			b |= gTitle
-		}
-		if IsReportingVerb(lw) {
-			b |= gVerb
-		}
-		out[i] |= b
+		out[i] |= x.word(t.Text, lang).bits
 		if capital(t) || isAcronym(t.Text) {
 			if n, e := x.matchGazetteer(toks, i, lang); n > 0 {
 				var bb, bi uint16
