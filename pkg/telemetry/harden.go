@@ -191,8 +191,13 @@ func harden(h http.Handler, cfg HTTPConfig) http.Handler {
 			}
 		}
 		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = &stallBody{ReadCloser: r.Body, rc: http.NewResponseController(w), idle: cfg.BodyReadTimeout,
+			stall := &stallBody{ReadCloser: r.Body, rc: http.NewResponseController(w), idle: cfg.BodyReadTimeout,
 				end: time.Now().Add(cfg.ReadTimeout)}
+			// The server reads what is left of a body after the handler
+			// (up to 256 KiB, to keep the connection): a stalled client
+			// gets idle for that too, not the rest of ReadTimeout.
+			defer stall.deadlineFromNow()
+			r.Body = stall
 			body, ok := decodeBody(w, r, cfg.MaxBodyBytes, cfg.MaxInflateRatio)
 			if !ok {
 				return
@@ -219,6 +224,23 @@ func (b *stallBody) Read(p []byte) (int, error) {
 	if b.off {
 		return b.ReadCloser.Read(p)
 	}
+	b.deadlineFromNow()
+	n, err := b.ReadCloser.Read(p)
+	// Time the handler spends between reads (publishing what it read)
+	// is not the client's: only the request's own limit applies then.
+	// After a failed read the short deadline stays, so that reading
+	// again fails at once.
+	if err == nil && !b.off {
+		_ = b.rc.SetReadDeadline(b.end)
+	}
+	return n, err
+}
+
+// deadlineFromNow sets the read deadline idle from now, never past end.
+func (b *stallBody) deadlineFromNow() {
+	if b.off {
+		return
+	}
 	d := time.Now().Add(b.idle)
 	if d.After(b.end) {
 		d = b.end
@@ -226,11 +248,6 @@ func (b *stallBody) Read(p []byte) (int, error) {
 	if err := b.rc.SetReadDeadline(d); err != nil {
 		b.off = true // not a connection that has deadlines (tests)
 	}
-	n, err := b.ReadCloser.Read(p)
-	// Time the handler spends between reads (publishing what it read)
-	// is not the client's: only the request's own limit applies then.
-	_ = b.rc.SetReadDeadline(b.end)
-	return n, err
 }
 
 // cors sets the CORS headers for an allowed origin and answers a
