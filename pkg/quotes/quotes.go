@@ -58,16 +58,20 @@ func Extract(text string, ents entities.Result, g *entities.Gazetteer) []Quote {
 // again; nil toks are computed where needed.
 func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *entities.Gazetteer) []Quote {
 	spans := find(text)
-	var persons, orgs []entities.Mention
+	var persons, orgs, others []entities.Mention
 	for _, m := range ents.Mentions {
 		switch m.Type {
 		case article.EntityPerson:
 			persons = append(persons, m)
 		case article.EntityOrganization:
 			orgs = append(orgs, m)
+		case article.EntityOther:
+			if looksLikeName(text[m.Start:m.End]) {
+				others = append(others, m)
+			}
 		}
 	}
-	r := resolver{text: text, toks: toks, persons: persons, orgs: orgs, roles: ents.Roles, spans: spans, g: g}
+	r := resolver{text: text, toks: toks, persons: persons, orgs: orgs, others: others, roles: ents.Roles, spans: spans, g: g}
 	var out []Quote
 	var kept []span
 	prevEnd, prevSpeaker := -1, ""
@@ -363,9 +367,12 @@ type resolver struct {
 	toks    []textseg.Token // of text; nil when not given
 	persons []entities.Mention
 	orgs    []entities.Mention
-	roles   []entities.Role
-	spans   []span
-	g       *entities.Gazetteer
+	// others are mentions typed OTHER that look like a person's name
+	// ("Mitt Romney"): a speaker only where a name is expected.
+	others []entities.Mention
+	roles  []entities.Role
+	spans  []span
+	g      *entities.Gazetteer
 }
 
 // window returns the tokens of text[from:to] with offsets into text.
@@ -468,6 +475,13 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 		}
 		if words == 1 {
 			named, _ = r.personNamed(t)
+		}
+		if words == 1 && strings.EqualFold(t.Text, "according") {
+			// `"...," according to CNN.`
+			if sp, ok := r.accordingTo(toks[i+1:]); ok {
+				return sp, true
+			}
+			return "", false
 		}
 		if words == 1 && entities.IsAttributionParticle(strings.ToLower(t.Text)) {
 			// "„…“, so Müller."
@@ -591,6 +605,11 @@ func (r *resolver) before(s span) (string, bool) {
 	}
 	// "Според X", "По думите на X", "По его словам", "According to X".
 	for i, t := range toks {
+		if strings.EqualFold(t.Text, "according") {
+			if sp, ok := r.accordingTo(toks[i+1:]); ok {
+				return sp, true
+			}
+		}
 		switch strings.ToLower(t.Text) {
 		case "според", "according", "laut", "думите", "словам", "словах":
 			if i+1 < len(toks) {
@@ -847,6 +866,25 @@ func ofRole(toks []textseg.Token) bool {
 	return entities.IsRole(w) || isSpokesman(w)
 }
 
+// accordingTo returns the person or organisation named right after "to"
+// at the start of toks ("according to CNN", "according to the Post").
+func (r *resolver) accordingTo(toks []textseg.Token) (string, bool) {
+	if len(toks) < 2 || !strings.EqualFold(toks[0].Text, "to") {
+		return "", false
+	}
+	k := 1
+	if strings.EqualFold(toks[k].Text, "the") && len(toks) > 2 {
+		k++
+	}
+	if sp, ok := r.personNamed(toks[k]); ok {
+		return sp, true
+	}
+	if o, ok := r.orgAt(toks[k].Start); ok {
+		return o, true
+	}
+	return "", false
+}
+
 // possessive maps the possessive pronouns that follow "по думите" or
 // precede "словам" to whether they are masculine.
 var possessive = map[string]bool{"му": true, "й": false, "ѝ": false, "его": true, "ее": false, "её": false}
@@ -940,6 +978,11 @@ func (r *resolver) personNamed(t textseg.Token) (string, bool) {
 	if p, ok := r.personAt(t.Start); ok {
 		return p, true
 	}
+	for _, o := range r.others {
+		if t.Start >= o.Start && t.Start < o.End {
+			return o.Entity, true
+		}
+	}
 	if t.Kind == textseg.Punct || !firstUpperWord(t.Text) || utf8.RuneCountInString(t.Text) < 3 {
 		return "", false
 	}
@@ -956,6 +999,22 @@ func (r *resolver) personNamed(t textseg.Token) (string, bool) {
 		}
 	}
 	return found, found != ""
+}
+
+// looksLikeName reports whether s is two or three capitalised words of
+// letters ("Mitt Romney", "Stu Burguiere"), the shape of a person's name.
+func looksLikeName(s string) bool {
+	words := strings.Fields(s)
+	if len(words) < 2 || len(words) > 3 {
+		return false
+	}
+	for _, w := range words {
+		r, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsUpper(r) || strings.ToUpper(w) == w || strings.ContainsFunc(w, func(c rune) bool { return !unicode.IsLetter(c) && c != '-' && c != '.' && c != '\'' }) {
+			return false
+		}
+	}
+	return true
 }
 
 // fullName returns the fullest name the text gives the person name: "М.
