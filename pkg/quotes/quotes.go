@@ -445,6 +445,29 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 			}
 		}
 	}
+	// `"...," Joe Kasper, told POLITICO`, `"...," Richard Curtin said`:
+	// a name the entities do not know, then a verb (an apposition
+	// between).
+	if j := firstWord(toks); j >= 0 {
+		if name, n := capitalisedRun(toks[j:]); n > 0 {
+			if _, known := r.personNamed(toks[j]); !known {
+				if _, org := r.orgAt(toks[j].Start); !org {
+					rest := toks[j+n:]
+					if len(rest) > 0 && isReportingVerb(strings.ToLower(rest[0].Text)) {
+						return name, true
+					}
+					if len(rest) > 0 && rest[0].Text == "," {
+						if _, ok := appositionThenVerb(rest[1:], name); ok {
+							return name, true
+						}
+						if len(rest) > 1 && isReportingVerb(strings.ToLower(rest[1].Text)) {
+							return name, true
+						}
+					}
+				}
+			}
+		}
+	}
 	words, paren := 0, 0
 	named := "" // the person the words after the quotation open with
 	for i, t := range toks {
@@ -517,6 +540,21 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 		return r.lastPersonG(s.open, false, false), true
 	}
 	return "", false
+}
+
+// firstWord returns the index of the first word of toks after the
+// punctuation that closes a quotation (",", "—"), or -1 when a sentence
+// ends first or no word comes.
+func firstWord(toks []textseg.Token) int {
+	for i, t := range toks {
+		if t.Kind != textseg.Punct {
+			return i
+		}
+		if strings.ContainsAny(t.Text, ".!?;:(") {
+			return -1
+		}
+	}
+	return -1
 }
 
 // appositionThenVerb returns named when toks are an apposition closed by
@@ -1001,6 +1039,32 @@ func (r *resolver) personNamed(t textseg.Token) (string, bool) {
 	return found, found != ""
 }
 
+// capitalisedRun returns the two or three capitalised words toks start
+// with when a punctuation mark, a verb of saying or the end follows them
+// ("Richard Curtin," after "said"; "Joe Kasper told"): a name the entities
+// do not know. n is the number of tokens taken.
+func capitalisedRun(toks []textseg.Token) (name string, n int) {
+	if len(toks) > 0 && titles[strings.ToLower(toks[0].Text)] {
+		return "", 0 // "Mr. Manafort said": the name is known after the title
+	}
+	for n < len(toks) && n < 3 && toks[n].Kind != textseg.Punct && firstUpperWord(toks[n].Text) && strings.ToUpper(toks[n].Text) != toks[n].Text {
+		n++
+	}
+	if n < 2 {
+		return "", 0
+	}
+	if n < len(toks) && toks[n].Kind != textseg.Punct && !isReportingVerb(strings.ToLower(toks[n].Text)) {
+		return "", 0
+	}
+	return strings.Join(func() []string {
+		w := make([]string, n)
+		for i := range w {
+			w[i] = toks[i].Text
+		}
+		return w
+	}(), " "), n
+}
+
 // looksLikeName reports whether s is two or three capitalised words of
 // letters ("Mitt Romney", "Stu Burguiere"), the shape of a person's name.
 func looksLikeName(s string) bool {
@@ -1053,11 +1117,11 @@ func (r *resolver) fullName(name string) string {
 
 // withoutTitle returns name without the titles and roles it opens with
 // ("Ксендз Вальдемар Цисло", "Sen. Bob Corker", "Billionaire Donald
-// Trump"), keeping at least two words.
+// Trump", "Mr. Manafort"), keeping at least one word.
 func withoutTitle(name string) string {
 	words := strings.Fields(name)
 	k := 0
-	for len(words)-k > 2 {
+	for len(words)-k > 1 {
 		w := strings.ToLower(strings.TrimSuffix(words[k], "."))
 		if !titles[w] && !entities.IsRole(w) {
 			break

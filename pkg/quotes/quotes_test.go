@@ -211,6 +211,18 @@ func TestExtract(t *testing.T) {
 			want: []want{{"The established process", "Brian Fallon"}},
 		},
 		{
+			name: "en a name the entities do not know, right before the verb",
+			lang: "en",
+			text: "The vote was close.\n\n\"That is inevitable and it will happen soon,\" Joe Kasper told reporters.",
+			want: []want{{"That is inevitable", "Joe Kasper"}},
+		},
+		{
+			name: "en according to after the quotation",
+			lang: "en",
+			text: "The inquiry goes on.\n\n\"The department will make a final decision on charges,\" according to CNN.",
+			want: []want{{"The department will", "CNN"}},
+		},
+		{
 			name: "no speaker named",
 			lang: "en",
 			text: "\"Sales will improve next year, we think,\" the report concluded.",
