@@ -760,6 +760,11 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 		if t.Text == ";" || sentenceEnd(toks, i) {
 			break
 		}
+		if forward && complementizers[strings.ToLower(t.Text)] {
+			// "..., заявив своим сторонникам, что Мишель Обама «...»":
+			// what follows "что" is what was said, not who said it.
+			break
+		}
 		if !forward && k == 0 && t.Text == "," {
 			// "Mitt Romney, the 2012 Republican presidential nominee,
 			// tweeted": the name before the apposition.
@@ -826,6 +831,9 @@ func toldBefore(s string) bool {
 	s = strings.ToLower(strings.TrimRight(s, " "))
 	return strings.HasSuffix(s, "told") || strings.HasSuffix(s, "tells")
 }
+
+// complementizers open the clause of what was said ("that", "что").
+var complementizers = map[string]bool{"че": true, "что": true, "that": true, "dass": true, "що": true}
 
 // listenerPrepositions stand before the medium or the listener of a
 // statement, not its speaker: "по NOVA", "пред БиБиСи", "on CNN", "to
