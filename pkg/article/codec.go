@@ -13,8 +13,12 @@ import (
 	json "github.com/goccy/go-json"
 )
 
-// DefaultMaxBodyBytes is the default limit on the size of body and html.
+// DefaultMaxBodyBytes is the default limit on the size of a body.
 const DefaultMaxBodyBytes = 1 << 20
+
+// DefaultMaxHTMLBytes is the default limit on the size of an html page:
+// real news pages of 1-5 MB are common, most of it inline scripts.
+const DefaultMaxHTMLBytes = 16 << 20
 
 // input mirrors the accepted JSON input; published_at is a string so that a
 // bad date is reported with its field name.

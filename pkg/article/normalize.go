@@ -13,8 +13,10 @@ import (
 
 // Limits bounds what Validate accepts.
 type Limits struct {
-	// MaxBodyBytes bounds body and html each; 0 means DefaultMaxBodyBytes.
+	// MaxBodyBytes bounds body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int
+	// MaxHTMLBytes bounds html; 0 means DefaultMaxHTMLBytes.
+	MaxHTMLBytes int
 	// MaxMessageBytes, when set, is the largest message the queue takes
 	// (the NATS server's max payload): an article whose enriched form
 	// would not fit (EnrichedSizeEstimate) is refused.
@@ -68,6 +70,10 @@ func Validate(a *Article, lim Limits) error {
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBodyBytes
 	}
+	maxHTML := lim.MaxHTMLBytes
+	if maxHTML <= 0 {
+		maxHTML = DefaultMaxHTMLBytes
+	}
 	switch {
 	case a.Source == "":
 		return fieldErr("source", CodeRequired, "source is required (the publisher's name, e.g. \"actualno\")")
@@ -79,8 +85,8 @@ func Validate(a *Article, lim Limits) error {
 		return fieldErr("body", CodeRequired, "body or html is required and must not be empty")
 	case len(a.Body) > maxBody:
 		return fieldErr("body", CodeTooLarge, "body is %d bytes, the limit is %d", len(a.Body), maxBody)
-	case len(a.HTML) > maxBody:
-		return fieldErr("html", CodeTooLarge, "html is %d bytes, the limit is %d", len(a.HTML), maxBody)
+	case len(a.HTML) > maxHTML:
+		return fieldErr("html", CodeTooLarge, "html is %d bytes, the limit is %d", len(a.HTML), maxHTML)
 	case len(a.Title) > maxTitleLen:
 		return fieldErr("title", CodeTooLarge, "title is %d bytes, the limit is %d", len(a.Title), maxTitleLen)
 	case len(a.Authors) > maxListItems:

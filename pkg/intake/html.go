@@ -21,7 +21,8 @@ import (
 // ErrNoContent is wrapped when a page has no article text.
 var ErrNoContent = errors.New("no article text found")
 
-// ErrTooDeep is wrapped when a page nests elements deeper than MaxHTMLDepth.
+// ErrTooDeep is wrapped when a page nests elements deeper than
+// MaxHTMLDepth or holds more than MaxHTMLElements elements.
 var ErrTooDeep = errors.New("html nested too deeply")
 
 // Bounds that keep extraction of hostile pages linear and small.
@@ -60,6 +61,13 @@ func ExtractHTML(page string, pageURL string) (Page, error) {
 	if err := checkNesting(page, MaxHTMLDepth); err != nil {
 		return Page{}, err
 	}
+	// What never becomes text goes before a tree is built (a page that
+	// came through Decode was stripped already: this is then cheap).
+	b, err := StripHTML(strings.NewReader(page), int64(len(page)))
+	if err != nil {
+		return Page{}, err
+	}
+	page = string(b)
 	doc, err := html.Parse(strings.NewReader(page))
 	if err != nil {
 		return Page{}, fmt.Errorf("parse html: %w", err)

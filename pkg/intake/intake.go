@@ -49,6 +49,9 @@ type Meta struct {
 	URL     string
 	Title   string
 	Charset string
+	// MaxHTMLBytes bounds an HTML page as it arrives, before scripts and
+	// styles are stripped; 0 means DefaultMaxHTMLBytes.
+	MaxHTMLBytes int64
 }
 
 // Item is one article of a submission, or the error that made it unusable.
@@ -67,12 +70,13 @@ type Item struct {
 const MaxLineBytes = 4 << 20
 
 // MaxDocumentBytes bounds a submission that is one article (a JSON
-// document, a text or an HTML page) as it streams in: like an NDJSON line,
-// it is never read past this.
+// document or a text) as it streams in: like an NDJSON line, it is never
+// read past this. An HTML page has its own limit (Meta.MaxHTMLBytes).
 const MaxDocumentBytes = MaxLineBytes
 
 // ErrTooLarge is wrapped by Decode's error for a document over
-// MaxDocumentBytes or an NDJSON line over MaxLineBytes.
+// MaxDocumentBytes, an HTML page over its limit or an NDJSON line over
+// MaxLineBytes.
 var ErrTooLarge = errors.New("too large")
 
 // FormatFromContentType maps a media type to a Format; an empty one is
@@ -162,9 +166,11 @@ func Sniff(head []byte) Format {
 }
 
 // Decode reads a submission in format f and calls fn with each item in
-// order. NDJSON is streamed line by line; a single document is read up to
-// MaxDocumentBytes (more is an error wrapping ErrTooLarge, returned before
-// any decoding); a feed is read whole (bound r). A bad item is passed to fn with its error; Decode stops early
+// order. NDJSON is streamed line by line; a JSON or text document is read
+// up to MaxDocumentBytes (more is an error wrapping ErrTooLarge, returned
+// before any decoding); an HTML page is streamed through StripHTML up to
+// meta.MaxHTMLBytes, so only what may become text is held; a feed is read
+// whole (bound r). A bad item is passed to fn with its error; Decode stops early
 // only when fn returns an error, r fails or the document as a whole cannot
 // be read (a broken feed, undecodable bytes).
 func Decode(r io.Reader, f Format, meta Meta, fn func(Item) error) error {
@@ -186,7 +192,9 @@ func Decode(r io.Reader, f Format, meta Meta, fn func(Item) error) error {
 	switch f {
 	case FormatNDJSON:
 		return decodeNDJSON(r, meta, fn)
-	case FormatJSON, FormatText, FormatHTML, FormatFeed:
+	case FormatHTML:
+		return decodeHTML(r, meta, fn)
+	case FormatJSON, FormatText, FormatFeed:
 	default:
 		return fmt.Errorf("%w: %q", ErrUnsupportedFormat, f)
 	}
@@ -211,16 +219,64 @@ func Decode(r io.Reader, f Format, meta Meta, fn func(Item) error) error {
 			return fn(Item{Index: 1, Err: &article.FieldError{Field: "body", Code: article.CodeInvalid, Message: err.Error()}})
 		}
 		return fn(Item{Index: 1, Article: FromText(dec.Text, meta)})
-	case FormatHTML:
-		dec, err := toUTF8(data, meta.Charset, kindHTML)
-		if err != nil {
-			return fn(Item{Index: 1, Err: &article.FieldError{Field: "html", Code: article.CodeInvalid, Message: err.Error()}})
-		}
-		a := &article.Article{HTML: dec.Text}
-		applyMeta(a, meta)
-		return fn(Item{Index: 1, Article: a})
 	}
 	return decodeFeed(data, meta, fn)
+}
+
+// decodeHTML strips the page as it streams in (StripHTML), then decodes
+// its charset. A page in UTF-16 (by its byte order mark or the declared
+// charset) is turned into UTF-8 first, as it streams too.
+func decodeHTML(r io.Reader, meta Meta, fn func(Item) error) error {
+	max := meta.MaxHTMLBytes
+	if max <= 0 {
+		max = DefaultMaxHTMLBytes
+	}
+	br := bufio.NewReader(r)
+	head, _ := br.Peek(2)
+	cs := meta.Charset
+	var src io.Reader = br
+	_, declared, derr := lookupCharset(cs)
+	if bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) || (cs != "" && derr == nil && isUTF16(declared)) {
+		// The limit counts the bytes as they arrive.
+		lr := &countingReader{r: io.LimitReader(br, max+1)}
+		e := unicode.UTF16(unicode.BigEndian, unicode.UseBOM)
+		if declared == "utf-16le" {
+			e = unicode.UTF16(unicode.LittleEndian, unicode.UseBOM)
+		}
+		src = &limitCheck{r: transform.NewReader(lr, unicode.BOMOverride(e.NewDecoder())), c: lr, max: max}
+		cs = "utf-8"
+	}
+	data, err := StripHTML(src, max)
+	switch {
+	case errors.Is(err, ErrTooDeep):
+		return fn(Item{Index: 1, Err: &article.FieldError{Field: "html", Code: article.CodeInvalid, Message: err.Error()}})
+	case errors.Is(err, ErrTooLarge):
+		return err
+	case err != nil:
+		return fmt.Errorf("read submission: %w", err)
+	}
+	dec, err := toUTF8(data, cs, kindHTML)
+	if err != nil {
+		return fn(Item{Index: 1, Err: &article.FieldError{Field: "html", Code: article.CodeInvalid, Message: err.Error()}})
+	}
+	a := &article.Article{HTML: dec.Text}
+	applyMeta(a, meta)
+	return fn(Item{Index: 1, Article: a})
+}
+
+// limitCheck fails a read once c has counted more than max bytes.
+type limitCheck struct {
+	r   io.Reader
+	c   *countingReader
+	max int64
+}
+
+func (l *limitCheck) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	if l.c.n > l.max {
+		return n, fmt.Errorf("%w: the html page is over the limit of %d bytes", ErrTooLarge, l.max)
+	}
+	return n, err
 }
 
 func decodeNDJSON(r io.Reader, meta Meta, fn func(Item) error) error {
@@ -350,13 +406,13 @@ func Prepare(a *article.Article, lim article.Limits) error {
 }
 
 func extractInto(a *article.Article, lim article.Limits) error {
-	maxBody := lim.MaxBodyBytes
-	if maxBody <= 0 {
-		maxBody = article.DefaultMaxBodyBytes
+	maxHTML := lim.MaxHTMLBytes
+	if maxHTML <= 0 {
+		maxHTML = article.DefaultMaxHTMLBytes
 	}
-	if len(a.HTML) > maxBody {
+	if len(a.HTML) > maxHTML {
 		return &article.FieldError{Field: "html", Code: article.CodeTooLarge,
-			Message: fmt.Sprintf("html is %d bytes, the limit is %d", len(a.HTML), maxBody)}
+			Message: fmt.Sprintf("html is %d bytes, the limit is %d", len(a.HTML), maxHTML)}
 	}
 	page, err := ExtractHTML(a.HTML, a.URL)
 	if err != nil {

@@ -150,7 +150,8 @@ func TestPrepareHTMLErrors(t *testing.T) {
 		code  string
 	}{
 		{"no text", "<html><body><script>var x=1</script></body></html>", article.Limits{}, "html", article.CodeRequired},
-		{"too large", "<p>" + strings.Repeat("x", 3000), article.Limits{MaxBodyBytes: 2048}, "html", article.CodeTooLarge},
+		{"too large", "<p>" + strings.Repeat("x", 3000), article.Limits{MaxHTMLBytes: 2048}, "html", article.CodeTooLarge},
+		{"body too large", "<p>" + strings.Repeat("x", 3000), article.Limits{MaxBodyBytes: 2048}, "body", article.CodeTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -95,6 +95,14 @@ func WriteError(w http.ResponseWriter, status int, code, field, msg string) {
 	writeJSON(w, status, map[string]ErrorBody{"error": {Code: code, Message: msg, Field: field}})
 }
 
+// maxHTML is the limit on an html page.
+func (a *API) maxHTML() int64 {
+	if a.cfg.Limits.MaxHTMLBytes > 0 {
+		return int64(a.cfg.Limits.MaxHTMLBytes)
+	}
+	return article.DefaultMaxHTMLBytes
+}
+
 func (a *API) authorized(r *http.Request) bool {
 	if a.cfg.Token == "" {
 		return true
@@ -126,13 +134,17 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusRequestEntityTooLarge, article.CodeTooLarge, "", fmt.Sprintf("request body is %d bytes, the limit is %d", r.ContentLength, a.cfg.MaxRequestBytes))
 		return
 	}
-	if !format.Multi() && r.ContentLength > intake.MaxDocumentBytes {
+	if format == intake.FormatHTML && r.ContentLength > a.maxHTML() {
+		WriteError(w, http.StatusRequestEntityTooLarge, article.CodeTooLarge, "", fmt.Sprintf("request body is %d bytes, the limit for an html page is %d (--max-html-bytes)", r.ContentLength, a.maxHTML()))
+		return
+	}
+	if !format.Multi() && format != intake.FormatHTML && r.ContentLength > intake.MaxDocumentBytes {
 		WriteError(w, http.StatusRequestEntityTooLarge, article.CodeTooLarge, "", fmt.Sprintf("request body is %d bytes, the limit for one %s article is %d (send many articles as NDJSON, one per line)", r.ContentLength, format, intake.MaxDocumentBytes))
 		return
 	}
 	body := &readErrors{r: http.MaxBytesReader(w, r.Body, a.cfg.MaxRequestBytes)}
 	q := r.URL.Query()
-	meta := intake.Meta{Source: q.Get("source"), URL: q.Get("url"), Title: q.Get("title"), Charset: charset}
+	meta := intake.Meta{Source: q.Get("source"), URL: q.Get("url"), Title: q.Get("title"), Charset: charset, MaxHTMLBytes: a.maxHTML()}
 
 	// Accepted articles are published in chunks as the request streams in,
 	// so a large NDJSON request holds at most one chunk of articles.

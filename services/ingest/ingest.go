@@ -25,8 +25,11 @@ import (
 // Config configures the ingest stage and its HTTP API.
 type Config struct {
 	Stage natsbus.StageConfig
-	// MaxBodyBytes bounds an article's body or html.
+	// MaxBodyBytes bounds an article's body.
 	MaxBodyBytes int
+	// MaxHTMLBytes bounds an HTML page (a text/html submission or an
+	// article's html field) before scripts and styles are stripped.
+	MaxHTMLBytes int
 	// MaxRequestBytes bounds one HTTP request body.
 	MaxRequestBytes int64
 	// SeenTTL is how long an ingested version is remembered for
@@ -45,6 +48,7 @@ func DefaultConfig() Config {
 	return Config{
 		Stage:           natsbus.DefaultStageConfig(natsbus.StageIngest, natsbus.StreamRaw, natsbus.SubjectRaw+".>", natsbus.SubjectIngested),
 		MaxBodyBytes:    article.DefaultMaxBodyBytes,
+		MaxHTMLBytes:    article.DefaultMaxHTMLBytes,
 		MaxRequestBytes: 64 << 20,
 		SeenTTL:         30 * 24 * time.Hour,
 	}
@@ -53,7 +57,8 @@ func DefaultConfig() Config {
 // RegisterFlags adds the ingest flags to fs.
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	c.Stage.RegisterFlags(fs)
-	fs.IntVar(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest article body or html accepted")
+	fs.IntVar(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest article body accepted")
+	fs.IntVar(&c.MaxHTMLBytes, "max-html-bytes", c.MaxHTMLBytes, "largest HTML page accepted (a text/html submission or an article's html field), before scripts and styles are stripped")
 	fs.Int64Var(&c.MaxRequestBytes, "max-request-bytes", c.MaxRequestBytes, "largest HTTP request body accepted")
 	fs.DurationVar(&c.SeenTTL, "dedupe-ttl", c.SeenTTL, "how long an ingested article version is remembered as seen")
 	fs.StringVar(&c.APIToken, "api-token", c.APIToken, "bearer token required by POST /v1/articles (empty: none)")
@@ -72,6 +77,12 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1024 {
 		return fmt.Errorf("--max-body-bytes must be at least 1024, got %d", c.MaxBodyBytes)
+	}
+	if c.MaxHTMLBytes < 1024 {
+		return fmt.Errorf("--max-html-bytes must be at least 1024, got %d", c.MaxHTMLBytes)
+	}
+	if c.MaxRequestBytes < int64(c.MaxHTMLBytes) {
+		return fmt.Errorf("--max-request-bytes (%d) must be at least --max-html-bytes (%d)", c.MaxRequestBytes, c.MaxHTMLBytes)
 	}
 	if c.MaxRequestBytes < int64(c.MaxBodyBytes) {
 		return fmt.Errorf("--max-request-bytes (%d) must be at least --max-body-bytes (%d)", c.MaxRequestBytes, c.MaxBodyBytes)
@@ -108,7 +119,7 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	lim := article.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxMessageBytes: int(d.NC.MaxPayload())}
+	lim := article.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxHTMLBytes: cfg.MaxHTMLBytes, MaxMessageBytes: int(d.NC.MaxPayload())}
 	stage := d.Metrics.Stage(cfg.Stage.Name)
 	h := NewHandler(seen, lim, time.Now, HandlerOptions{Metrics: m, AllowIDTakeover: cfg.AllowIDTakeover})
 	w, err := natsbus.NewStage(d.JS, cfg.Stage, h, d.Log, stage)

@@ -44,7 +44,7 @@ func DecodeRaw(in *pipeline.Message, lim article.Limits) ([]RawItem, intake.Form
 	if err != nil {
 		return nil, "", err
 	}
-	meta := intake.Meta{Source: in.Source, Title: in.Header.Get(HeaderTitle), URL: in.Header.Get(HeaderURL), Charset: cs}
+	meta := intake.Meta{Source: in.Source, Title: in.Header.Get(HeaderTitle), URL: in.Header.Get(HeaderURL), Charset: cs, MaxHTMLBytes: int64(lim.MaxHTMLBytes)}
 	var items []RawItem
 	err = intake.Decode(bytes.NewReader(in.Data), f, meta, func(it intake.Item) error {
 		ri := RawItem{Index: it.Index, Article: it.Article, Err: it.Err}
