@@ -143,17 +143,36 @@ func lookupCharset(label string) (encoding.Encoding, string, error) {
 func isUTF16(name string) bool { return name == "utf-16le" || name == "utf-16be" }
 
 // decodeUTF16 decodes data, which has no byte order mark, as the UTF-16 of
-// label: utf-16le and utf-16be as they say, plain utf-16 in the byte order
-// its text shows (the high byte of Latin, Cyrillic and Greek characters is
-// 0x00-0x05), big-endian when nothing shows (RFC 2781). Bytes that are valid
-// UTF-8 without a NUL are not UTF-16 (every space or ASCII letter in UTF-16
-// has one): an error, rather than junk read from ASCII byte pairs.
+// label (see utf16Encoding).
 func decodeUTF16(data []byte, label, how string) (Decoded, error) {
 	if len(data)%2 != 0 {
 		return Decoded{}, fmt.Errorf("%w: charset %s (%s) but the data has an odd number of bytes (%d): not UTF-16", ErrEncoding, label, how, len(data))
 	}
-	if utf8.Valid(data) && bytes.IndexByte(data, 0) < 0 {
-		return Decoded{}, fmt.Errorf("%w: charset %s (%s) but the bytes are not UTF-16 (no byte order mark, no NUL bytes, valid UTF-8): declare utf-8", ErrEncoding, label, how)
+	e, name, err := utf16Encoding(data, label, how)
+	if err != nil {
+		return Decoded{}, err
+	}
+	return decodeWith(data, e, name, how)
+}
+
+// utf16Encoding is the UTF-16 of label for text without a byte order mark
+// that begins with head: utf-16le and utf-16be as they say, plain utf-16 in
+// the byte order its text shows (the high byte of Latin, Cyrillic and Greek
+// characters is 0x00-0x05), big-endian when nothing shows (RFC 2781). Bytes
+// that are valid UTF-8 without a NUL are not UTF-16 (every space or ASCII
+// letter in UTF-16 has one): an error, rather than junk read from ASCII
+// byte pairs.
+func utf16Encoding(head []byte, label, how string) (encoding.Encoding, string, error) {
+	if len(head) > 8192 {
+		head = head[:8192]
+	}
+	// head may end inside a UTF-8 sequence.
+	valid := head
+	for i := 0; i < 3 && len(valid) > 0 && !utf8.Valid(valid); i++ {
+		valid = valid[:len(valid)-1]
+	}
+	if len(head) > 0 && utf8.Valid(valid) && bytes.IndexByte(head, 0) < 0 {
+		return nil, "", fmt.Errorf("%w: charset %s (%s) but the bytes are not UTF-16 (no byte order mark, no NUL bytes, valid UTF-8): declare utf-8", ErrEncoding, label, how)
 	}
 	order := xunicode.BigEndian
 	switch l := strings.ToLower(strings.Trim(strings.TrimSpace(label), `"'`)); {
@@ -161,15 +180,14 @@ func decodeUTF16(data []byte, label, how string) (Decoded, error) {
 		order = xunicode.LittleEndian
 	case strings.HasSuffix(l, "be"):
 	default:
-		if utf16LittleEndian(data) {
+		if utf16LittleEndian(head) {
 			order = xunicode.LittleEndian
 		}
 	}
-	name := "utf-16be"
 	if order == xunicode.LittleEndian {
-		name = "utf-16le"
+		return xunicode.UTF16(order, xunicode.IgnoreBOM), "utf-16le", nil
 	}
-	return decodeWith(data, xunicode.UTF16(order, xunicode.IgnoreBOM), name, how)
+	return xunicode.UTF16(order, xunicode.IgnoreBOM), "utf-16be", nil
 }
 
 // utf16LittleEndian reports whether the first 8 KiB of data look like

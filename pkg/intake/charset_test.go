@@ -213,3 +213,28 @@ func TestDecodeJSONDeclaredUTF16(t *testing.T) {
 		t.Errorf("JSON declared iso-2022-kr: %v, want ErrEncoding", err)
 	}
 }
+
+// TestDecodeHTMLDeclaredUTF16: a page declared utf-16 in the header,
+// without a byte order mark, is read in the byte order its text shows; a
+// page that is really ASCII is refused, not read as junk.
+func TestDecodeHTMLDeclaredUTF16(t *testing.T) {
+	page := "<html><body><p>" + bgSample + "</p></body></html>"
+	decode := func(data []byte) Item {
+		var got Item
+		if err := Decode(strings.NewReader(string(data)), FormatHTML, Meta{Source: "s", Charset: "utf-16"}, func(it Item) error {
+			got = it
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	for _, order := range []xunicode.Endianness{xunicode.LittleEndian, xunicode.BigEndian} {
+		if it := decode(utf16(t, order, false, page)); it.Err != nil || !strings.Contains(it.Article.HTML, bgSample) {
+			t.Errorf("byte order %v: %v, %+v", order, it.Err, it.Article)
+		}
+	}
+	if it := decode([]byte(page)); it.Err == nil || !strings.Contains(it.Err.Error(), "not UTF-16") {
+		t.Errorf("a UTF-8 page declared utf-16: %v, want an error saying it is not UTF-16", it.Err)
+	}
+}

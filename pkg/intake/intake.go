@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 
@@ -232,17 +233,23 @@ func decodeHTML(r io.Reader, meta Meta, fn func(Item) error) error {
 		max = DefaultMaxHTMLBytes
 	}
 	br := bufio.NewReader(r)
-	head, _ := br.Peek(2)
+	head, _ := br.Peek(4096)
 	cs := meta.Charset
 	var src io.Reader = br
 	_, declared, derr := lookupCharset(cs)
-	if bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) || (cs != "" && derr == nil && isUTF16(declared)) {
+	bom := bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF})
+	if bom || (cs != "" && derr == nil && isUTF16(declared)) {
+		var e encoding.Encoding = unicode.UTF16(unicode.BigEndian, unicode.UseBOM)
+		if !bom {
+			// The byte order the text shows; ASCII declared UTF-16 is
+			// refused rather than read as junk.
+			var err error
+			if e, _, err = utf16Encoding(head, cs, "declared"); err != nil {
+				return fn(Item{Index: 1, Err: &article.FieldError{Field: "html", Code: article.CodeInvalid, Message: err.Error()}})
+			}
+		}
 		// The limit counts the bytes as they arrive.
 		lr := &countingReader{r: io.LimitReader(br, max+1)}
-		e := unicode.UTF16(unicode.BigEndian, unicode.UseBOM)
-		if declared == "utf-16le" {
-			e = unicode.UTF16(unicode.LittleEndian, unicode.UseBOM)
-		}
 		src = &limitCheck{r: transform.NewReader(lr, unicode.BOMOverride(e.NewDecoder())), c: lr, max: max}
 		cs = "utf-8"
 	}
