@@ -73,6 +73,12 @@ func (x *Extractor) canonical(variants [][]string, typ, lang string) string {
 		}
 		for i, w := range out {
 			p, ok := x.g.person[stem(w)]
+			if i == 0 && len(out) > 1 && strings.HasSuffix(w, "а") && uninflected(out[len(out)-1]) {
+				// "Ангела Меркель": a surname that would take -а in a
+				// man's genitive does not; the given name is a woman's,
+				// in the nominative.
+				continue
+			}
 			if i == 0 && ok && !x.exactPerson(w) && (p.male != "" || p.woman != "") {
 				// An oblique given name: the nominative from the lists
 				// ("Терезе" -> "Тереза", "Борису" -> "Борис").
@@ -102,20 +108,28 @@ func (x *Extractor) canonical(variants [][]string, typ, lang string) string {
 }
 
 // givenNominative picks the nominative of an oblique given name w among
-// the men's and women's names sharing its stem, by its ending.
+// the men's and women's names sharing its stem, by its ending. Women's
+// names in -а/-я take -ы/-и in the genitive: "Ангелы" is Ангела even when
+// the lists know only the (Bulgarian) man's name Ангел.
 func givenNominative(w string, p personWord) string {
-	switch {
-	case p.male == "":
-		return p.woman
-	case p.woman == "":
-		return p.male
-	}
-	for _, suf := range []string{"ой", "ей", "ю", "е"} {
+	female := false
+	for _, suf := range []string{"ой", "ей", "ю", "е", "ы", "ии"} {
 		if strings.HasSuffix(w, suf) {
-			return p.woman
+			female = true
+			break
 		}
 	}
-	return p.male
+	switch {
+	case female && p.woman != "":
+		return p.woman
+	case female && strings.HasSuffix(w, "ы"):
+		return strings.TrimSuffix(w, "ы") + "а"
+	case female && strings.HasSuffix(w, "ии"):
+		return strings.TrimSuffix(w, "и") + "я"
+	case p.male != "":
+		return p.male
+	}
+	return p.woman
 }
 
 // genitivePair reports whether a Russian name of two or more words is a
@@ -180,4 +194,23 @@ func firstLastField(s string) (first, last string) {
 		}
 	}
 	return first, last
+}
+
+// uninflected reports whether a Russian surname ends as no oblique case of
+// a man's surname does: in a consonant other than the -ов/-ев/-ин of
+// declined surnames, or in -ь ("Меркель", "Мэй" is not: й).
+func uninflected(w string) bool {
+	r, _ := utf8.DecodeLastRuneInString(w)
+	if r == 'ь' {
+		return true
+	}
+	if isVowel(r) || r == 'й' || !unicode.Is(unicode.Cyrillic, r) {
+		return false
+	}
+	for _, suf := range []string{"ов", "ев", "ёв", "ин", "ын"} {
+		if strings.HasSuffix(w, suf) {
+			return false
+		}
+	}
+	return true
 }
