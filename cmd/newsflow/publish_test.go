@@ -45,10 +45,11 @@ func TestPublishDryRunFolder(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (the testdata holds bad items): %s", code, out)
 	}
-	// json 2 (one with html), ndjson 4 good of 9 (line 9 gets --source),
+	// json 2 (one with html), ndjson 5 good of 9 (line 9 gets --source,
+	// line 5 is taken without its unusable url),
 	// rss 2 of 4, atom 2, text 1, html 2. The summary comes first (stdout),
 	// the progress lines after it (stderr).
-	if !strings.HasPrefix(out, "accepted 13, duplicates 0, rejected 7") {
+	if !strings.HasPrefix(out, "accepted 14, duplicates 0, rejected 6") {
 		t.Errorf("summary is not the first line:\n%s", out)
 	}
 	for _, want := range []string{
@@ -86,7 +87,7 @@ func TestPublishNATS(t *testing.T) {
 	natstest.Topology(t, js)
 	code, out := cli(t, "publish", "--nats", srv.ClientURL(), "--concurrency", "3", "--batch", "2", "--progress", "none",
 		filepath.Join(intakeTestdata, "batch.ndjson"), filepath.Join(intakeTestdata, "feed.atom.xml"))
-	if code != 1 || !strings.HasPrefix(out, "accepted 5, duplicates 0, rejected 6") {
+	if code != 1 || !strings.HasPrefix(out, "accepted 6, duplicates 0, rejected 5") {
 		t.Fatalf("exit %d: %s", code, out)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -99,8 +100,8 @@ func TestPublishNATS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.State.Msgs != 5 {
-		t.Errorf("%d raw messages stored, want 5", info.State.Msgs)
+	if info.State.Msgs != 6 {
+		t.Errorf("%d raw messages stored, want 6", info.State.Msgs)
 	}
 	// Again: the stream's duplicate window reports them as duplicates.
 	code, out = cli(t, "publish", "--nats", srv.ClientURL(), "--progress", "none", filepath.Join(intakeTestdata, "feed.atom.xml"))

@@ -19,9 +19,13 @@ const (
 // names are part of the public contract.
 type Article struct {
 	// Input.
-	ID          string    `json:"id,omitempty"`
-	Source      string    `json:"source"`
-	URL         string    `json:"url,omitempty"`
+	ID     string `json:"id,omitempty"`
+	Source string `json:"source"`
+	URL    string `json:"url,omitempty"`
+	// URLOriginal is the url as submitted when ingest had to repair it
+	// (RepairURL) or could not use it (then URL is empty and Warnings
+	// says why).
+	URLOriginal string    `json:"url_original,omitempty"`
 	Title       string    `json:"title,omitempty"`
 	Body        string    `json:"body,omitempty"`
 	HTML        string    `json:"html,omitempty"`
@@ -38,6 +42,9 @@ type Article struct {
 	// newer. It is the stream sequence of the raw submission.
 	Revision   uint64    `json:"revision,omitempty"`
 	IngestedAt time.Time `json:"ingested_at,omitzero"`
+	// Warnings name what ingest had to drop or could not use of an
+	// accepted article (an unusable url), one sentence each.
+	Warnings []string `json:"warnings,omitempty"`
 
 	// Set by enrich. These are always present in JSON, so that a client can
 	// tell "none found" from "not enriched" by enriched_at alone.

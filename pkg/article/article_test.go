@@ -57,7 +57,7 @@ func TestValidate(t *testing.T) {
 		{"html instead of body", func(a *Article) { a.Body = ""; a.HTML = "<p>x</p>" }, ""},
 		{"body too large", func(a *Article) { a.Body = strings.Repeat("x", DefaultMaxBodyBytes+1) }, "body"},
 		{"bad lang", func(a *Article) { a.Lang = "bulgarian" }, "lang"},
-		{"bad url", func(a *Article) { a.URL = "ftp://x/y" }, "url"},
+		{"unusable url: accepted without it, with a warning", func(a *Article) { a.URL = "ftp://x/y" }, ""},
 		{"bad id", func(a *Article) { a.ID = "a b" }, "id"},
 	}
 	for _, tt := range tests {

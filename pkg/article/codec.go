@@ -26,6 +26,7 @@ type input struct {
 	ID          string   `json:"id"`
 	Source      string   `json:"source"`
 	URL         string   `json:"url"`
+	URLOriginal string   `json:"url_original"`
 	Title       string   `json:"title"`
 	Body        string   `json:"body"`
 	HTML        string   `json:"html"`
@@ -33,16 +34,18 @@ type input struct {
 	Lang        string   `json:"lang"`
 	Authors     []string `json:"authors"`
 	Tags        []string `json:"tags"`
+	// Set by ingest, kept when an article is prepared again.
+	Warnings []string `json:"warnings"`
 }
 
 func (in *input) hasReplacementChar() bool {
 	const rc = "\uFFFD"
-	for _, s := range []string{in.ID, in.Source, in.URL, in.Title, in.Body, in.HTML, in.PublishedAt, in.Lang} {
+	for _, s := range []string{in.ID, in.Source, in.URL, in.URLOriginal, in.Title, in.Body, in.HTML, in.PublishedAt, in.Lang} {
 		if strings.Contains(s, rc) {
 			return true
 		}
 	}
-	for _, l := range [][]string{in.Authors, in.Tags} {
+	for _, l := range [][]string{in.Authors, in.Tags, in.Warnings} {
 		for _, s := range l {
 			if strings.Contains(s, rc) {
 				return true
@@ -70,8 +73,8 @@ func DecodeInput(data []byte) (*Article, error) {
 		return nil, fieldErr("", CodeInvalid, "JSON must be UTF-8: invalid byte sequence at byte %d", invalidUTF8At(data))
 	}
 	a := &Article{
-		ID: in.ID, Source: in.Source, URL: in.URL, Title: in.Title, Body: in.Body,
-		HTML: in.HTML, Lang: in.Lang, Authors: in.Authors, Tags: in.Tags,
+		ID: in.ID, Source: in.Source, URL: in.URL, URLOriginal: in.URLOriginal, Title: in.Title, Body: in.Body,
+		HTML: in.HTML, Lang: in.Lang, Authors: in.Authors, Tags: in.Tags, Warnings: in.Warnings,
 	}
 	if s := strings.TrimSpace(in.PublishedAt); s != "" {
 		t, err := ParseTime(s)

@@ -17,6 +17,10 @@ type Limits struct {
 	MaxBodyBytes int
 	// MaxHTMLBytes bounds html; 0 means DefaultMaxHTMLBytes.
 	MaxHTMLBytes int
+	// RequireURL, when set, says whether articles of a source must have a
+	// usable url; without it (or when it says no) an article whose url
+	// cannot be used is accepted without one, with a warning.
+	RequireURL func(source string) bool
 	// MaxMessageBytes, when set, is the largest message the queue takes
 	// (the NATS server's max payload): an article whose enriched form
 	// would not fit (EnrichedSizeEstimate) is refused.
@@ -46,10 +50,9 @@ func Normalize(a *Article) {
 	a.Title = strings.Join(strings.Fields(CleanText(a.Title)), " ")
 	a.Body = CleanText(a.Body)
 	a.Lang = LangTag(a.Lang)
-	if a.URL != "" {
-		if u, err := CanonicalURL(a.URL); err == nil {
-			a.URL = u
-		}
+	repairInto(a)
+	if a.URLOriginal = strings.TrimSpace(a.URLOriginal); len(a.URLOriginal) > maxURLLen {
+		a.URLOriginal = clip(a.URLOriginal)
 	}
 	for i := range a.Authors {
 		a.Authors[i] = strings.Join(strings.Fields(CleanText(a.Authors[i])), " ")
@@ -122,6 +125,17 @@ func Validate(a *Article, lim Limits) error {
 		if _, err := CanonicalURL(a.URL); err != nil {
 			return err
 		}
+	}
+	if a.URL == "" && lim.RequireURL != nil && lim.RequireURL(a.Source) {
+		if a.URLOriginal != "" {
+			if _, _, err := RepairURL(a.URLOriginal); err != nil {
+				return err
+			}
+		}
+		return fieldErr("url", CodeRequired, "source %s requires a url (--require-url)", a.Source)
+	}
+	if len(a.Warnings) > maxListItems {
+		return fieldErr("warnings", CodeTooLarge, "%d warnings, the limit is %d", len(a.Warnings), maxListItems)
 	}
 	if !a.PublishedAt.IsZero() && (a.PublishedAt.Year() < 1900 || a.PublishedAt.Year() > 2200) {
 		return fieldErr("published_at", CodeInvalid, "year %d is not plausible for a news article", a.PublishedAt.Year())
@@ -343,6 +357,9 @@ func CanonicalURL(raw string) (string, error) {
 	host := strings.ToLower(u.Hostname())
 	if host == "" {
 		return "", fieldErr("url", CodeInvalid, "%q has no host", raw)
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]" // IPv6
 	}
 	port := u.Port()
 	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {

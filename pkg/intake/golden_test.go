@@ -22,6 +22,7 @@ type goldenItem struct {
 	ID          string    `json:"id,omitempty"`
 	Source      string    `json:"source,omitempty"`
 	URL         string    `json:"url,omitempty"`
+	URLOriginal string    `json:"url_original,omitempty"`
 	Title       string    `json:"title,omitempty"`
 	Body        string    `json:"body,omitempty"`
 	PublishedAt time.Time `json:"published_at,omitzero"`
@@ -29,6 +30,7 @@ type goldenItem struct {
 	Authors     []string  `json:"authors,omitempty"`
 	Tags        []string  `json:"tags,omitempty"`
 	ContentHash string    `json:"content_hash,omitempty"`
+	Warnings    []string  `json:"warnings,omitempty"`
 	Error       string    `json:"error,omitempty"`
 }
 
@@ -77,6 +79,7 @@ func TestGolden(t *testing.T) {
 				a := it.Article
 				g.ID, g.Source, g.URL, g.Title, g.Body = a.ID, a.Source, a.URL, a.Title, a.Body
 				g.PublishedAt, g.Lang, g.Authors, g.Tags, g.ContentHash = a.PublishedAt, a.Lang, a.Authors, a.Tags, a.ContentHash
+				g.URLOriginal, g.Warnings = a.URLOriginal, a.Warnings
 				got = append(got, g)
 				return nil
 			})

@@ -438,6 +438,9 @@ func extractInto(a *article.Article, lim article.Limits) error {
 	}
 	if a.URL == "" {
 		a.URL = page.URL
+	} else if _, _, err := article.RepairURL(a.URL); err != nil && page.URL != "" {
+		// The page knows its own address better than the submission.
+		a.URLOriginal, a.URL = a.URL, page.URL
 	}
 	if a.Lang == "" {
 		a.Lang = page.Lang

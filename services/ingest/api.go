@@ -81,6 +81,9 @@ type Result struct {
 	Status string     `json:"status"`
 	Index  int        `json:"index,omitempty"`
 	Error  *ErrorBody `json:"error,omitempty"`
+	// Warnings name what of an accepted article could not be used (an
+	// unusable url): the article's own warnings.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -343,6 +346,7 @@ func (a *API) prepare(format intake.Format, it intake.Item) (Result, *pendingPub
 		return res, nil
 	}
 	res.ID = it.Article.ID
+	res.Warnings = it.Article.Warnings
 	return res, &pendingPub{article: it.Article}
 }
 

@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -37,6 +38,11 @@ type Config struct {
 	SeenTTL time.Duration
 	// APIToken, when set, is required as a bearer token by POST /v1/articles.
 	APIToken string
+	// RequireURL lists the sources (article.SourceToken form, comma
+	// separated, "*" for all) whose articles must have a usable url; the
+	// others' articles with an unusable url are accepted without it, with
+	// a warning.
+	RequireURL string
 	// AllowIDTakeover lets a source submit a new version of an article id
 	// that another source owns (the source of its first version, kept in
 	// the seen-set); by default that is refused (code "conflict").
@@ -58,11 +64,17 @@ func DefaultConfig() Config {
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	c.Stage.RegisterFlags(fs)
 	fs.IntVar(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest article body accepted")
-	fs.IntVar(&c.MaxHTMLBytes, "max-html-bytes", c.MaxHTMLBytes, "largest HTML page accepted (a text/html submission or an article's html field), before scripts and styles are stripped")
 	fs.Int64Var(&c.MaxRequestBytes, "max-request-bytes", c.MaxRequestBytes, "largest HTTP request body accepted")
 	fs.DurationVar(&c.SeenTTL, "dedupe-ttl", c.SeenTTL, "how long an ingested article version is remembered as seen")
 	fs.StringVar(&c.APIToken, "api-token", c.APIToken, "bearer token required by POST /v1/articles (empty: none)")
 	c.RegisterTakeoverFlag(fs)
+	c.RegisterIntakeFlags(fs)
+}
+
+// RegisterIntakeFlags adds --max-html-bytes and --require-url to fs.
+func (c *Config) RegisterIntakeFlags(fs *flag.FlagSet) {
+	fs.IntVar(&c.MaxHTMLBytes, "max-html-bytes", c.MaxHTMLBytes, "largest HTML page accepted (a text/html submission or an article's html field), before scripts and styles are stripped")
+	fs.StringVar(&c.RequireURL, "require-url", c.RequireURL, `sources whose articles must have a usable url, comma separated, "*" for all (others are accepted without an unusable url, with a warning)`)
 }
 
 // RegisterTakeoverFlag adds --allow-id-takeover to fs.
@@ -87,10 +99,34 @@ func (c Config) Validate() error {
 	if c.MaxRequestBytes < int64(c.MaxBodyBytes) {
 		return fmt.Errorf("--max-request-bytes (%d) must be at least --max-body-bytes (%d)", c.MaxRequestBytes, c.MaxBodyBytes)
 	}
+	if _, err := ParseRequireURL(c.RequireURL); err != nil {
+		return err
+	}
 	if c.SeenTTL < time.Minute {
 		return fmt.Errorf("--dedupe-ttl must be at least 1m, got %s", c.SeenTTL)
 	}
 	return nil
+}
+
+// ParseRequireURL reads --require-url: a comma-separated list of sources,
+// or "*" for every source. It returns nil for an empty list.
+func ParseRequireURL(s string) (func(source string) bool, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	set := map[string]bool{}
+	for _, v := range strings.Split(s, ",") {
+		v = strings.TrimSpace(v)
+		if v == "*" {
+			return func(string) bool { return true }, nil
+		}
+		tok := article.SourceToken(v)
+		if tok == "" {
+			return nil, fmt.Errorf("--require-url: %q is not a source name (a list of sources, comma separated, or \"*\")", v)
+		}
+		set[tok] = true
+	}
+	return func(source string) bool { return set[source] }, nil
 }
 
 // Redacted returns c with the API token masked.
@@ -119,7 +155,11 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	lim := article.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxHTMLBytes: cfg.MaxHTMLBytes, MaxMessageBytes: int(d.NC.MaxPayload())}
+	requireURL, err := ParseRequireURL(cfg.RequireURL)
+	if err != nil {
+		return nil, err
+	}
+	lim := article.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxHTMLBytes: cfg.MaxHTMLBytes, MaxMessageBytes: int(d.NC.MaxPayload()), RequireURL: requireURL}
 	stage := d.Metrics.Stage(cfg.Stage.Name)
 	h := NewHandler(seen, lim, time.Now, HandlerOptions{Metrics: m, AllowIDTakeover: cfg.AllowIDTakeover})
 	w, err := natsbus.NewStage(d.JS, cfg.Stage, h, d.Log, stage)
