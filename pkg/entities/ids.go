@@ -229,7 +229,8 @@ func (g *Gazetteer) BuildAliases(items []AliasItem) map[string]string {
 	type entityKey struct{ entity, typ string }
 	gazVotes := map[entityKey]map[string]int{}
 	for _, it := range items {
-		if id := plain.gazetteerID(it.Name); id != "" {
+		// People never take the gazetteers' ids (see ID).
+		if id := plain.gazetteerID(it.Name); id != "" && it.Type != "PERSON" {
 			k := entityKey{it.Entity, it.Type}
 			if gazVotes[k] == nil {
 				gazVotes[k] = map[string]int{}
@@ -246,7 +247,7 @@ func (g *Gazetteer) BuildAliases(items []AliasItem) map[string]string {
 	}
 	for _, it := range items {
 		_, eng, ok := strings.Cut(it.Entity, "-")
-		if !ok || it.Name == "" || it.Type == "" || plain.gazetteerID(it.Name) != "" {
+		if !ok || it.Name == "" || it.Type == "" || (it.Type != "PERSON" && plain.gazetteerID(it.Name) != "") {
 			continue
 		}
 		target := majority(gazVotes[entityKey{it.Entity, it.Type}])
