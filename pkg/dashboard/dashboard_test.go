@@ -238,3 +238,38 @@ func TestHandlers(t *testing.T) {
 		t.Errorf("interval %v s, %d points", v.IntervalSeconds, len(v.T))
 	}
 }
+
+// Rates look back rateWindow: a counter sampled every 0.5 s that moves in
+// bursts (10, 0, 10, 0, ...) reads as its average, 10/s, not 20 and 0.
+func TestRatesAreSmoothed(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	var pts []Point
+	total := 0.0
+	for i := range 40 {
+		p := newPoint(t0.Add(time.Duration(i) * 500 * time.Millisecond))
+		if i%2 == 1 {
+			total += 10
+		}
+		p.addMessages("index", "ok", total)
+		pts = append(pts, p)
+	}
+	r := rates(pts, func(p Point) (float64, bool) { v, ok := p.Messages["index"]["ok"]; return v, ok })
+	for i := 12; i < len(r); i++ {
+		if got := f(r[i]); math.Abs(got-10) > 1.01 {
+			t.Errorf("rate at point %d = %v, want 10 +- 1", i, got)
+		}
+	}
+	if r[0] != nil {
+		t.Errorf("rate at the first point %v", f(r[0]))
+	}
+	// A restart: the counter goes back to 3, which counts as 3 new.
+	pts[20].Messages["index"]["ok"] = 3
+	for k := 21; k < len(pts); k++ {
+		pts[k].Messages["index"]["ok"] -= 97
+	}
+	for i, v := range rates(pts, func(p Point) (float64, bool) { v, ok := p.Messages["index"]["ok"]; return v, ok }) {
+		if v != nil && *v < 0 {
+			t.Errorf("negative rate %v at %d after a restart", *v, i)
+		}
+	}
+}

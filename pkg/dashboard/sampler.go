@@ -19,6 +19,9 @@ const (
 	// latencyWindow is how far back the end-to-end quantiles of a point
 	// look, as rate(...[1m]) would.
 	latencyWindow = time.Minute
+	// rateWindow is how far back a rate looks (at least one interval), so
+	// that short sampling intervals do not make the charts jump.
+	rateWindow = 5 * time.Second
 )
 
 // Options configure a Sampler.
@@ -266,22 +269,40 @@ func values(pts []Point, get func(Point) (float64, bool)) []*float64 {
 	return out
 }
 
-// rates turns a counter into per-second rates between consecutive
-// points; a counter that went back (a restart) counts from zero.
+// rates turns a counter into per-second rates over the rateWindow before
+// each point (or the interval between points, if longer), as rate() would;
+// a counter that went back (a restart) counts from zero.
 func rates(pts []Point, get func(Point) (float64, bool)) []*float64 {
 	out := make([]*float64, len(pts))
+	// cum[k] is the counter's reset-corrected increase up to point k.
+	cum := make([]float64, len(pts))
+	for k := 1; k < len(pts); k++ {
+		cur, ok1 := get(pts[k])
+		prev, ok2 := get(pts[k-1])
+		d := 0.0
+		switch {
+		case ok1 && ok2 && cur >= prev:
+			d = cur - prev
+		case ok1:
+			d = cur
+		}
+		cum[k] = cum[k-1] + d
+	}
+	j := 0
 	for i := 1; i < len(pts); i++ {
-		cur, ok1 := get(pts[i])
-		prev, ok2 := get(pts[i-1])
-		dt := pts[i].T.Sub(pts[i-1].T).Seconds()
-		if !ok1 || dt <= 0 {
+		if _, ok := get(pts[i]); !ok {
 			continue
 		}
-		d := cur
-		if ok2 && cur >= prev {
-			d = cur - prev
+		// The baseline: the last point at least rateWindow older, or the
+		// oldest kept while there is less history.
+		for j+1 < i && !pts[j+1].T.After(pts[i].T.Add(-rateWindow)) {
+			j++
 		}
-		out[i] = num(d / dt)
+		dt := pts[i].T.Sub(pts[j].T).Seconds()
+		if dt <= 0 {
+			continue
+		}
+		out[i] = num((cum[i] - cum[j]) / dt)
 	}
 	return out
 }
