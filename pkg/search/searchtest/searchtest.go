@@ -135,8 +135,15 @@ func Run(t *testing.T, o Opener) {
 	t.Run("invalid queries", func(t *testing.T) { testInvalid(t, o) })
 }
 
-func testQueries(t *testing.T, o Opener) {
-	idx := open(t, o, Fixtures()...)
+// Case is a query over the Fixtures and the ids it must match, sorted.
+type Case struct {
+	Name  string
+	Query search.Query
+	Want  []string
+}
+
+// QueryCases are the query-language cases of the suite (Query.Text only).
+func QueryCases() []Case {
 	all := []string{"bg1", "bg2", "de1", "en1", "en2", "ru1", "uk1"}
 	tests := []struct {
 		name, q string
@@ -183,21 +190,30 @@ func testQueries(t *testing.T, o Opener) {
 		{"field and words", "lang:en rates", []string{"en2"}},
 		{"no match", "несъществуващадума", []string{}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res := mustSearch(t, idx, search.Query{Text: tt.q, Limit: 50})
-			if got := sorted(ids(res)); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("search %q = %v, want %v", tt.q, got, tt.want)
+	out := make([]Case, len(tests))
+	for i, tt := range tests {
+		out[i] = Case{Name: tt.name, Query: search.Query{Text: tt.q, Limit: 50}, Want: tt.want}
+	}
+	return out
+}
+
+func testQueries(t *testing.T, o Opener) {
+	idx := open(t, o, Fixtures()...)
+	for _, tt := range QueryCases() {
+		t.Run(tt.Name, func(t *testing.T) {
+			res := mustSearch(t, idx, tt.Query)
+			if got := sorted(ids(res)); !reflect.DeepEqual(got, tt.Want) {
+				t.Errorf("search %q = %v, want %v", tt.Query.Text, got, tt.Want)
 			}
-			if int(res.Total) != len(tt.want) {
-				t.Errorf("search %q: total %d, want %d", tt.q, res.Total, len(tt.want))
+			if int(res.Total) != len(tt.Want) {
+				t.Errorf("search %q: total %d, want %d", tt.Query.Text, res.Total, len(tt.Want))
 			}
 		})
 	}
 }
 
-func testFilters(t *testing.T, o Opener) {
-	idx := open(t, o, Fixtures()...)
+// FilterCases are the filter cases of the suite (Query's filter fields).
+func FilterCases() []Case {
 	tests := []struct {
 		name string
 		q    search.Query
@@ -215,11 +231,20 @@ func testFilters(t *testing.T, o Opener) {
 		{"open end", search.Query{From: date("2019-06-01T00:00:00Z")}, []string{"en1", "en2"}},
 		{"open start", search.Query{To: date("2019-05-14T09:00:00Z")}, []string{"uk1"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res := mustSearch(t, idx, tt.q)
-			if got := sorted(ids(res)); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("search %+v = %v, want %v", tt.q, got, tt.want)
+	out := make([]Case, len(tests))
+	for i, tt := range tests {
+		out[i] = Case{Name: tt.name, Query: tt.q, Want: tt.want}
+	}
+	return out
+}
+
+func testFilters(t *testing.T, o Opener) {
+	idx := open(t, o, Fixtures()...)
+	for _, tt := range FilterCases() {
+		t.Run(tt.Name, func(t *testing.T) {
+			res := mustSearch(t, idx, tt.Query)
+			if got := sorted(ids(res)); !reflect.DeepEqual(got, tt.Want) {
+				t.Errorf("search %+v = %v, want %v", tt.Query, got, tt.Want)
 			}
 		})
 	}

@@ -1,0 +1,406 @@
+package search
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/search/analysis"
+)
+
+// Doc is one article analysed for matching in memory (Compiled.Match),
+// the way both backends index it (AnalyzeArticle).
+type Doc struct {
+	Article *article.Article
+	title   fieldTerms
+	body    fieldTerms
+	// entity holds the terms of every entity name; a position is the
+	// entity's index times entityStride plus the word's position, so that
+	// a phrase never spans two names.
+	entity                  fieldTerms
+	names, types, entityIDs map[string]bool
+	terms                   []string // distinct terms of title, body and entities
+	sortedTitle, sortedBody []string
+	sortedEntity            []string
+}
+
+const entityStride = 1 << 20
+
+// fieldTerms maps a term to its positions in one field.
+type fieldTerms map[string][]int
+
+func (f fieldTerms) add(ts []analysis.Token, base int) {
+	for _, t := range ts {
+		f[t.Term] = append(f[t.Term], base+t.Pos)
+	}
+}
+
+func sortedKeys(f fieldTerms) []string {
+	out := make([]string, 0, len(f))
+	for k := range f {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// NewDoc analyses a with set for matching.
+func NewDoc(set *analysis.Set, a *article.Article) *Doc {
+	at := AnalyzeArticle(set, a)
+	d := &Doc{Article: a, title: fieldTerms{}, body: fieldTerms{}, entity: fieldTerms{},
+		names: map[string]bool{}, types: map[string]bool{}, entityIDs: map[string]bool{}}
+	d.title.add(at.Title, 0)
+	d.body.add(at.Body, 0)
+	for i, e := range at.Entities {
+		d.entity.add(e, i*entityStride)
+	}
+	for _, n := range at.EntityNames {
+		d.names[n] = true
+	}
+	for _, t := range at.EntityTypes {
+		d.types[t] = true
+	}
+	for _, id := range at.EntityIDs {
+		d.entityIDs[id] = true
+	}
+	d.sortedTitle, d.sortedBody, d.sortedEntity = sortedKeys(d.title), sortedKeys(d.body), sortedKeys(d.entity)
+	seen := map[string]bool{}
+	for _, f := range []fieldTerms{d.title, d.body, d.entity} {
+		for k := range f {
+			if !seen[k] {
+				seen[k] = true
+				d.terms = append(d.terms, k)
+			}
+		}
+	}
+	return d
+}
+
+// Terms returns the distinct terms of the article's title, body and
+// entity names, in no order.
+func (d *Doc) Terms() []string { return d.terms }
+
+// Entities returns the distinct entity names of the article.
+func (d *Doc) Entities() []string {
+	out := make([]string, 0, len(d.names))
+	for n := range d.names {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Compiled is a query compiled for matching single articles in memory,
+// with the semantics of Index.Search: the same analysis, the same
+// handling of stop words, phrases, prefixes, negation and fields, and the
+// filters of the Query (Langs, Sources, Entities, EntityIDs, From, To).
+// Sort, Limit and Offset do not apply. It is safe for concurrent use.
+type Compiled struct {
+	root matcher
+	q    Query
+	// anchors, when not nil, are terms one of which an article must hold
+	// for the query to match it (see Anchors).
+	anchors []string
+	node    Node
+}
+
+// Compile parses and analyses q once for Match. Errors wrap
+// ErrInvalidQuery (*SyntaxError, *ParamError), as Search's do.
+func Compile(set *analysis.Set, q Query) (*Compiled, error) {
+	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
+		return nil, &ParamError{Param: "to", Msg: "is before from"}
+	}
+	n, err := q.ParseText()
+	if err != nil {
+		return nil, err
+	}
+	c := &compiler{set: set, langs: q.Langs}
+	root, anchors := c.compile(n)
+	return &Compiled{root: root, q: q, anchors: anchors, node: n}, nil
+}
+
+// Node returns the parsed query.
+func (c *Compiled) Node() Node { return c.node }
+
+// Anchors returns terms one of which an article must hold (as a term of
+// its title, body or entity names) for the query to match it, or nil when
+// the query can match without any particular term (a prefix, a negation,
+// a filter only). An index from anchors to queries lets a caller match an
+// article against only the queries that share one of its terms. An empty,
+// non-nil slice means the query matches nothing.
+func (c *Compiled) Anchors() []string { return c.anchors }
+
+// Match reports whether the article d matches.
+func (c *Compiled) Match(d *Doc) bool {
+	a := d.Article
+	if len(c.q.Langs) > 0 && !contains(c.q.Langs, a.Lang) {
+		return false
+	}
+	if len(c.q.Sources) > 0 && !contains(c.q.Sources, a.Source) {
+		return false
+	}
+	if len(c.q.Entities) > 0 && !anyIn(c.q.Entities, d.names) {
+		return false
+	}
+	if len(c.q.EntityIDs) > 0 && !anyIn(c.q.EntityIDs, d.entityIDs) {
+		return false
+	}
+	if (!c.q.From.IsZero() || !c.q.To.IsZero()) && !inRange(a, c.q.From, c.q.To) {
+		return false
+	}
+	return c.root(d)
+}
+
+// Highlights returns the matcher of the query's terms for snippets.
+func (c *Compiled) Highlights(set *analysis.Set) *analysis.Matcher {
+	return Highlights(set, c.node, c.q.Langs)
+}
+
+func contains(vs []string, v string) bool {
+	for _, x := range vs {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func anyIn(vs []string, set map[string]bool) bool {
+	for _, v := range vs {
+		if set[v] {
+			return true
+		}
+	}
+	return false
+}
+
+// inRange reports whether a's published_at is within [from, to] (a zero
+// bound is open); an article without one is in no range.
+func inRange(a *article.Article, from, to time.Time) bool {
+	t := a.PublishedAt
+	if t.IsZero() {
+		return false
+	}
+	return (from.IsZero() || !t.Before(from)) && (to.IsZero() || !t.After(to))
+}
+
+type matcher func(*Doc) bool
+
+func matchAll(*Doc) bool  { return true }
+func matchNone(*Doc) bool { return false }
+
+type compiler struct {
+	set   *analysis.Set
+	langs []string
+}
+
+// compile returns the matcher of n and its anchors (nil: none).
+func (c *compiler) compile(n Node) (matcher, []string) {
+	switch v := n.(type) {
+	case *All:
+		return matchAll, nil
+	case *Text:
+		return c.text(v)
+	case *Keyword:
+		val := v.Value
+		switch v.Field {
+		case FieldID:
+			return func(d *Doc) bool { return d.Article.ID == val }, nil
+		case FieldLang:
+			return func(d *Doc) bool { return d.Article.Lang == val }, nil
+		case FieldSource:
+			return func(d *Doc) bool { return d.Article.Source == val }, nil
+		case FieldType:
+			return func(d *Doc) bool { return d.types[val] }, nil
+		case FieldEntityID:
+			return func(d *Doc) bool { return d.entityIDs[val] }, nil
+		}
+		return matchNone, []string{}
+	case *DateRange:
+		from, to := v.From, v.To
+		return func(d *Doc) bool { return inRange(d.Article, from, to) }, nil
+	case *NumRange:
+		lo, hi := v.Min, v.Max
+		return func(d *Doc) bool {
+			w := int64(d.Article.WordCount)
+			return (lo == nil || w >= *lo) && (hi == nil || w <= *hi)
+		}, nil
+	case *Not:
+		m, _ := c.compile(v.Node)
+		return func(d *Doc) bool { return !m(d) }, nil
+	case *Or:
+		ms := make([]matcher, len(v.Nodes))
+		var anchors []string
+		anchored := true
+		for i, ch := range v.Nodes {
+			m, a := c.compile(ch)
+			ms[i] = m
+			if a == nil {
+				anchored = false
+			}
+			anchors = append(anchors, a...)
+		}
+		if !anchored {
+			anchors = nil
+		} else if anchors == nil {
+			anchors = []string{}
+		}
+		return func(d *Doc) bool {
+			for _, m := range ms {
+				if m(d) {
+					return true
+				}
+			}
+			return false
+		}, anchors
+	case *And:
+		// As the backends translate it: negations must not match, stop
+		// words (Droppable) count only when nothing positive remains.
+		var must, mustNot, optional []matcher
+		var mustAnchors, optAnchors [][]string
+		for _, ch := range v.Nodes {
+			if nv, ok := ch.(*Not); ok {
+				m, _ := c.compile(nv.Node)
+				mustNot = append(mustNot, m)
+				continue
+			}
+			m, a := c.compile(ch)
+			if Droppable(c.set, ch, c.langs) {
+				optional = append(optional, m)
+				optAnchors = append(optAnchors, a)
+				continue
+			}
+			must = append(must, m)
+			mustAnchors = append(mustAnchors, a)
+		}
+		if len(must) == 0 {
+			must, mustAnchors = optional, optAnchors
+		}
+		// The narrowest anchored clause anchors the conjunction.
+		var anchors []string
+		for _, a := range mustAnchors {
+			if a != nil && (anchors == nil || len(a) < len(anchors)) {
+				anchors = a
+			}
+		}
+		return func(d *Doc) bool {
+			for _, m := range must {
+				if !m(d) {
+					return false
+				}
+			}
+			for _, m := range mustNot {
+				if m(d) {
+					return false
+				}
+			}
+			return true
+		}, anchors
+	}
+	return matchNone, []string{}
+}
+
+func (c *compiler) text(v *Text) (matcher, []string) {
+	ts := Analyze(c.set, v, c.langs)
+	if len(ts.Variants) == 0 {
+		return matchNone, []string{}
+	}
+	type fieldSel struct {
+		terms  func(*Doc) fieldTerms
+		sorted func(*Doc) []string
+	}
+	title := fieldSel{func(d *Doc) fieldTerms { return d.title }, func(d *Doc) []string { return d.sortedTitle }}
+	body := fieldSel{func(d *Doc) fieldTerms { return d.body }, func(d *Doc) []string { return d.sortedBody }}
+	entity := fieldSel{func(d *Doc) fieldTerms { return d.entity }, func(d *Doc) []string { return d.sortedEntity }}
+	var fields []fieldSel
+	switch v.Field {
+	case "":
+		fields = []fieldSel{title, body}
+	case FieldTitle:
+		fields = []fieldSel{title}
+	case FieldBody:
+		fields = []fieldSel{body}
+	case FieldEntity:
+		fields = []fieldSel{entity}
+	default:
+		return matchNone, []string{}
+	}
+	variants := ts.Variants
+	if ts.Prefix {
+		return func(d *Doc) bool {
+			for _, f := range fields {
+				for _, vr := range variants {
+					if hasPrefix(f.sorted(d), vr[0]) {
+						return true
+					}
+				}
+			}
+			return false
+		}, nil
+	}
+	var anchors []string
+	for _, vr := range variants {
+		for _, t := range vr {
+			if t != "" {
+				anchors = append(anchors, t)
+				break
+			}
+		}
+	}
+	return func(d *Doc) bool {
+		for _, f := range fields {
+			ft := f.terms(d)
+			for _, vr := range variants {
+				if phrase(ft, vr) {
+					return true
+				}
+			}
+		}
+		return false
+	}, anchors
+}
+
+// hasPrefix reports whether a term of the sorted terms starts with p.
+func hasPrefix(sorted []string, p string) bool {
+	i := sort.SearchStrings(sorted, p)
+	return i < len(sorted) && strings.HasPrefix(sorted[i], p)
+}
+
+// phrase reports whether the terms of vr occur at consecutive positions
+// ("" stands for any word, as in Bleve's phrase search); a single term
+// is a term query.
+func phrase(ft fieldTerms, vr []string) bool {
+	first := -1
+	for i, t := range vr {
+		if t != "" {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return false
+	}
+	for _, p := range ft[vr[first]] {
+		ok := true
+		for i := first + 1; i < len(vr) && ok; i++ {
+			if vr[i] == "" {
+				continue
+			}
+			ok = containsInt(ft[vr[i]], p+i-first)
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+func containsInt(ps []int, p int) bool {
+	for _, x := range ps {
+		if x == p {
+			return true
+		}
+	}
+	return false
+}
