@@ -106,24 +106,71 @@ func bagF1(got, want string) (p, r, f1 float64) {
 }
 
 // TestHTMLExtractionF1 measures main-content extraction on the corpus pages
-// against their human-annotated bodies (bag-of-words F1, micro-averaged
-// per page) and fails below the floor measured when it was written.
+// against their human-annotated bodies (bag-of-words F1, averaged over
+// pages) and fails below the floor measured when it was written. The pages
+// are split into two folds by their file name (HTMLFold): rules were
+// tuned on the "tune" fold only; the "held-out" fold is reported first.
 func TestHTMLExtractionF1(t *testing.T) {
-	p, r, f1, n := measureF1(t)
-	t.Logf("%d pages: precision %.3f recall %.3f F1 %.3f", n, p, r, f1)
-	const floor = 0.96
-	if f1 < floor {
-		t.Errorf("mean F1 %.3f is below %.2f", f1, floor)
+	res := measureF1(t)
+	for _, fold := range []string{FoldHeldOut, FoldTune, ""} {
+		s := res[fold]
+		name := fold
+		if name == "" {
+			name = "all"
+		}
+		t.Logf("%s: %d pages: precision %.3f recall %.3f F1 %.3f", name, s.n, s.p, s.r, s.f1)
+	}
+	const floor = 0.965
+	if f1 := res[""].f1; f1 < floor {
+		t.Errorf("mean F1 %.3f is below %.3f", f1, floor)
 	}
 }
 
-func measureF1(tb testing.TB) (p, r, f1 float64, n int) {
+// Folds of the corpus HTML pages.
+const (
+	FoldTune    = "tune"
+	FoldHeldOut = "held-out"
+)
+
+// HTMLFold returns the fold of a corpus page by its file name (16 hex
+// digits): the tuning fold when its last digit is even. The split was
+// fixed before any page's errors were looked at.
+func HTMLFold(file string) string {
+	name := strings.TrimSuffix(file, ".html")
+	if name == "" {
+		return FoldHeldOut
+	}
+	switch name[len(name)-1] {
+	case '0', '2', '4', '6', '8', 'a', 'c', 'e':
+		return FoldTune
+	}
+	return FoldHeldOut
+}
+
+type f1Sum struct {
+	p, r, f1 float64
+	n        int
+}
+
+func (s *f1Sum) add(p, r, f float64) { s.p, s.r, s.f1, s.n = s.p+p, s.r+r, s.f1+f, s.n+1 }
+
+func (s f1Sum) mean() f1Sum {
+	if s.n == 0 {
+		return s
+	}
+	n := float64(s.n)
+	return f1Sum{s.p / n, s.r / n, s.f1 / n, s.n}
+}
+
+// measureF1 returns the mean scores per fold and over all pages ("").
+func measureF1(tb testing.TB) map[string]f1Sum {
 	dir := corpus.Path(tb, "html")
 	fh, err := os.Open(filepath.Join(dir, "ground_truth.jsonl"))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	defer fh.Close()
+	sums := map[string]*f1Sum{FoldTune: {}, FoldHeldOut: {}, "": {}}
 	sc := bufio.NewScanner(fh)
 	sc.Buffer(nil, 8<<20)
 	for sc.Scan() {
@@ -145,13 +192,19 @@ func measureF1(tb testing.TB) (p, r, f1 float64, n int) {
 			continue
 		}
 		pp, rr, ff := bagF1(page.Body, gt.Body)
-		if testing.Verbose() {
-			tb.Logf("%s P %.3f R %.3f F1 %.3f", gt.File, pp, rr, ff)
+		fold := HTMLFold(gt.File)
+		if testing.Verbose() && (fold == FoldTune || os.Getenv("NEWSFLOW_SHOW_HELDOUT") != "") {
+			tb.Logf("%s %s P %.3f R %.3f F1 %.3f", fold, gt.File, pp, rr, ff)
 		}
-		p, r, f1, n = p+pp, r+rr, f1+ff, n+1
+		sums[fold].add(pp, rr, ff)
+		sums[""].add(pp, rr, ff)
 	}
-	if n == 0 {
-		tb.Fatal("no pages")
+	out := map[string]f1Sum{}
+	for k, v := range sums {
+		if v.n == 0 {
+			tb.Fatalf("no pages in fold %q", k)
+		}
+		out[k] = v.mean()
 	}
-	return p / float64(n), r / float64(n), f1 / float64(n), n
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -87,6 +88,7 @@ func ExtractHTML(page string, pageURL string) (Page, error) {
 			}
 		}
 	}
+	removeChromeBlocks(doc)
 	p := readability.NewParser()
 	p.MaxElemsToParse = MaxHTMLElements
 	art, err := p.ParseAndMutate(doc, base)
@@ -106,7 +108,7 @@ func ExtractHTML(page string, pageURL string) (Page, error) {
 	if len(out.Authors) == 0 && strings.TrimSpace(art.Byline()) != "" {
 		out.Authors = []string{strings.TrimSpace(art.Byline())}
 	}
-	out.Body = trimLead(out.Body, out.Title, out.Authors)
+	out.Body = dropPageLines(trimLead(out.Body, out.Title, out.Authors), out.Authors)
 	out.PublishedAt = md.published
 	if out.PublishedAt.IsZero() {
 		if t, err := art.PublishedTime(); err == nil && t.Year() > 1900 {
@@ -522,6 +524,45 @@ func pruneChrome(root *html.Node) {
 			n.Parent.RemoveChild(n)
 		}
 	}
+}
+
+// chromeClass matches the class or id of short blocks that are about the
+// article, not of it: image captions and credits, sharing and newsletter
+// boxes, author biographies.
+var chromeClass = regexp.MustCompile(`(?i)(^|[\s_-])(wp-caption-text|caption|credits?|photo-credit|image-credit|share|sharing|social|newsletter|author-bio|about-author|comment-policy)($|[\s_-])`)
+
+// removeChromeBlocks removes the short blocks isChromeClass names from a
+// whole page, before content extraction strips the classes.
+func removeChromeBlocks(doc *html.Node) {
+	var remove []*html.Node
+	var walk func(n *html.Node, depth int)
+	walk = func(n *html.Node, depth int) {
+		if depth > MaxHTMLDepth {
+			return
+		}
+		if n.Type == html.ElementNode {
+			switch n.DataAtom {
+			case atom.Div, atom.P, atom.Span, atom.Aside, atom.Section, atom.Figcaption:
+				if isChromeClass(n) {
+					if text, _ := textAndLinkLen(n, 0); text < 500 {
+						remove = append(remove, n)
+						return
+					}
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, depth+1)
+		}
+	}
+	walk(doc, 0)
+	for _, n := range remove {
+		n.Parent.RemoveChild(n)
+	}
+}
+
+func isChromeClass(n *html.Node) bool {
+	return chromeClass.MatchString(attr(n, "class")) || chromeClass.MatchString(attr(n, "id"))
 }
 
 // textAndLinkLen returns the length of the visible text under n and the
