@@ -33,6 +33,10 @@ type Article struct {
 	Lang        string    `json:"lang,omitempty"`
 	Authors     []string  `json:"authors,omitempty"`
 	Tags        []string  `json:"tags,omitempty"`
+	// Image is the lead image's URL and ImageCaption its caption (from
+	// a page's metadata and figures, or given on input).
+	Image        string `json:"image,omitempty"`
+	ImageCaption string `json:"image_caption,omitempty"`
 
 	// Set by ingest.
 

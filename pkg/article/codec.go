@@ -23,24 +23,26 @@ const DefaultMaxHTMLBytes = 16 << 20
 // input mirrors the accepted JSON input; published_at is a string so that a
 // bad date is reported with its field name.
 type input struct {
-	ID          string   `json:"id"`
-	Source      string   `json:"source"`
-	URL         string   `json:"url"`
-	URLOriginal string   `json:"url_original"`
-	Title       string   `json:"title"`
-	Body        string   `json:"body"`
-	HTML        string   `json:"html"`
-	PublishedAt string   `json:"published_at"`
-	Lang        string   `json:"lang"`
-	Authors     []string `json:"authors"`
-	Tags        []string `json:"tags"`
+	ID           string   `json:"id"`
+	Source       string   `json:"source"`
+	URL          string   `json:"url"`
+	URLOriginal  string   `json:"url_original"`
+	Title        string   `json:"title"`
+	Body         string   `json:"body"`
+	HTML         string   `json:"html"`
+	PublishedAt  string   `json:"published_at"`
+	Lang         string   `json:"lang"`
+	Authors      []string `json:"authors"`
+	Tags         []string `json:"tags"`
+	Image        string   `json:"image"`
+	ImageCaption string   `json:"image_caption"`
 	// Set by ingest, kept when an article is prepared again.
 	Warnings []string `json:"warnings"`
 }
 
 func (in *input) hasReplacementChar() bool {
 	const rc = "\uFFFD"
-	for _, s := range []string{in.ID, in.Source, in.URL, in.URLOriginal, in.Title, in.Body, in.HTML, in.PublishedAt, in.Lang} {
+	for _, s := range []string{in.ID, in.Source, in.URL, in.URLOriginal, in.Title, in.Image, in.ImageCaption, in.Body, in.HTML, in.PublishedAt, in.Lang} {
 		if strings.Contains(s, rc) {
 			return true
 		}
@@ -75,6 +77,7 @@ func DecodeInput(data []byte) (*Article, error) {
 	a := &Article{
 		ID: in.ID, Source: in.Source, URL: in.URL, URLOriginal: in.URLOriginal, Title: in.Title, Body: in.Body,
 		HTML: in.HTML, Lang: in.Lang, Authors: in.Authors, Tags: in.Tags, Warnings: in.Warnings,
+		Image: in.Image, ImageCaption: in.ImageCaption,
 	}
 	if s := strings.TrimSpace(in.PublishedAt); s != "" {
 		t, err := ParseTime(s)

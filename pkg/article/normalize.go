@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"strings"
 	"unicode/utf8"
@@ -47,7 +48,12 @@ const (
 func Normalize(a *Article) {
 	a.Source = SourceToken(a.Source)
 	a.ID = strings.TrimSpace(a.ID)
-	a.Title = strings.Join(strings.Fields(CleanText(a.Title)), " ")
+	a.Title = strings.Join(strings.Fields(CleanText(DecodeEntities(a.Title))), " ")
+	a.ImageCaption = strings.Join(strings.Fields(CleanText(DecodeEntities(a.ImageCaption))), " ")
+	if a.Image != "" {
+		// An image is metadata: one that cannot be used is dropped.
+		a.Image, _, _ = RepairURL(a.Image)
+	}
 	a.Body = CleanText(a.Body)
 	a.Lang = LangTag(a.Lang)
 	repairInto(a)
@@ -90,6 +96,8 @@ func Validate(a *Article, lim Limits) error {
 		return fieldErr("body", CodeTooLarge, "body is %d bytes, the limit is %d", len(a.Body), maxBody)
 	case len(a.HTML) > maxHTML:
 		return fieldErr("html", CodeTooLarge, "html is %d bytes, the limit is %d", len(a.HTML), maxHTML)
+	case len(a.ImageCaption) > maxTitleLen:
+		return fieldErr("image_caption", CodeTooLarge, "image_caption is %d bytes, the limit is %d", len(a.ImageCaption), maxTitleLen)
 	case len(a.Title) > maxTitleLen:
 		return fieldErr("title", CodeTooLarge, "title is %d bytes, the limit is %d", len(a.Title), maxTitleLen)
 	case len(a.Authors) > maxListItems:
@@ -123,6 +131,15 @@ func Validate(a *Article, lim Limits) error {
 	}
 	if a.URL != "" {
 		if _, err := CanonicalURL(a.URL); err != nil {
+			return err
+		}
+	}
+	if a.Image != "" {
+		if _, err := CanonicalURL(a.Image); err != nil {
+			var fe *FieldError
+			if errors.As(err, &fe) {
+				fe.Field = "image"
+			}
 			return err
 		}
 	}

@@ -3,7 +3,9 @@ package article
 import (
 	"errors"
 	"fmt"
+	"html"
 	"net/url"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -181,4 +183,16 @@ func appendOnce(l []string, s string) []string {
 		}
 	}
 	return append(l, s)
+}
+
+var entityRef = regexp.MustCompile(`&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});`)
+
+// DecodeEntities decodes the HTML character references left in text that
+// was escaped twice (&quot;Райънеър&quot; in a title): text with none is
+// returned as it is.
+func DecodeEntities(s string) string {
+	if strings.IndexByte(s, '&') < 0 || !entityRef.MatchString(s) {
+		return s
+	}
+	return html.UnescapeString(s)
 }

@@ -117,7 +117,7 @@ func feedItem(it *gofeed.Item, feed *gofeed.Feed, base *url.URL) (*article.Artic
 			a.Tags = append(a.Tags, c)
 		}
 	}
-	a.Authors, a.Tags = fitList(a.Authors), fitList(a.Tags)
+	a.Authors, a.Tags = fitList(CleanAuthors(a.Authors)), fitList(a.Tags)
 	return a, nil
 }
 

@@ -29,6 +29,8 @@ type goldenItem struct {
 	Lang        string    `json:"lang,omitempty"`
 	Authors     []string  `json:"authors,omitempty"`
 	Tags        []string  `json:"tags,omitempty"`
+	Image       string    `json:"image,omitempty"`
+	ImageCap    string    `json:"image_caption,omitempty"`
 	ContentHash string    `json:"content_hash,omitempty"`
 	Warnings    []string  `json:"warnings,omitempty"`
 	Error       string    `json:"error,omitempty"`
@@ -80,6 +82,7 @@ func TestGolden(t *testing.T) {
 				g.ID, g.Source, g.URL, g.Title, g.Body = a.ID, a.Source, a.URL, a.Title, a.Body
 				g.PublishedAt, g.Lang, g.Authors, g.Tags, g.ContentHash = a.PublishedAt, a.Lang, a.Authors, a.Tags, a.ContentHash
 				g.URLOriginal, g.Warnings = a.URLOriginal, a.Warnings
+				g.Image, g.ImageCap = a.Image, a.ImageCaption
 				got = append(got, g)
 				return nil
 			})

@@ -51,6 +51,8 @@ type Page struct {
 	Lang     string
 	Tags     []string
 	SiteName string
+	// Image is the lead image's absolute URL, ImageCaption its caption.
+	Image, ImageCaption string
 }
 
 // ExtractHTML finds the main content and the metadata of an HTML page given
@@ -103,18 +105,33 @@ func ExtractHTML(page string, pageURL string) (Page, error) {
 	if strings.TrimSpace(out.Body) == "" {
 		return Page{}, fmt.Errorf("%w in the html", ErrNoContent)
 	}
-	out.Title = first(md.title, art.Title())
+	out.SiteName = first(md.siteName, art.SiteName())
+	host := ""
+	if base != nil {
+		host = base.Hostname()
+	}
+	if md.title == "" && md.sig.titleTag == "" {
+		md.sig.titleTag = art.Title()
+	}
+	out.Title = cleanTitle(md.title, md.sig, out.SiteName, host)
 	out.Authors = md.authors
 	if len(out.Authors) == 0 && strings.TrimSpace(art.Byline()) != "" {
 		out.Authors = []string{strings.TrimSpace(art.Byline())}
 	}
+	out.Authors = CleanAuthors(out.Authors)
+	head := strings.SplitN(out.Body, "\n", 12)
 	out.Body = dropPageLines(trimLead(out.Body, out.Title, out.Authors), out.Authors)
-	out.PublishedAt = md.published
+	pageURL = ""
+	if base != nil {
+		pageURL = base.String()
+	}
+	out.PublishedAt = publishedTime(md.times, md.sig, pageURL, head)
 	if out.PublishedAt.IsZero() {
 		if t, err := art.PublishedTime(); err == nil && t.Year() > 1900 {
 			out.PublishedAt = t.UTC()
 		}
 	}
+	out.Image, out.ImageCaption = leadImage(md.ldImage, md.meta, md.sig, base)
 	for _, c := range md.urls {
 		if out.URL = resolve(base, c); out.URL != "" {
 			break
@@ -122,7 +139,6 @@ func ExtractHTML(page string, pageURL string) (Page, error) {
 	}
 	out.Lang = article.LangTag(first(md.lang, art.Language()))
 	out.Tags = md.tags
-	out.SiteName = first(md.siteName, art.SiteName())
 	return out, nil
 }
 
@@ -197,7 +213,12 @@ type metadata struct {
 	title, lang, siteName string
 	urls                  []string // canonical URL candidates, best first
 	authors, tags         []string
-	published             time.Time
+	// times are the publication time candidates of the metadata, best
+	// first.
+	times   []string
+	sig     pageSignals
+	ldImage any
+	meta    map[string]string
 }
 
 // readMetadata collects what a page says about itself. JSON-LD of a news
@@ -215,6 +236,28 @@ func readMetadata(doc *html.Node) metadata {
 		}
 		if n.Type == html.ElementNode {
 			switch n.DataAtom {
+			case atom.Title:
+				if md.sig.titleTag == "" {
+					md.sig.titleTag = oneLine(textOf(n, depth))
+				}
+			case atom.H1:
+				if len(md.sig.h1) < 3 {
+					md.sig.h1 = append(md.sig.h1, oneLine(textOf(n, depth)))
+				}
+			case atom.Time:
+				if dt := strings.TrimSpace(attr(n, "datetime")); dt != "" && len(md.sig.times) < 20 {
+					if strings.EqualFold(attr(n, "itemprop"), "datePublished") || hasAttr(n, "pubdate") || strings.Contains(strings.ToLower(attr(n, "class")), "publish") {
+						md.sig.times = append([]string{dt}, md.sig.times...)
+					} else {
+						md.sig.times = append(md.sig.times, dt)
+					}
+				}
+			case atom.Figure:
+				if len(md.sig.figures) < 20 {
+					if f := readFigure(n); f.src != "" {
+						md.sig.figures = append(md.sig.figures, f)
+					}
+				}
 			case atom.Html:
 				htmlLang = attr(n, "lang")
 				if htmlLang == "" {
@@ -260,15 +303,13 @@ func readMetadata(doc *html.Node) metadata {
 	}
 	for _, v := range []string{ldString(news["datePublished"]), meta["article:published_time"], meta["og:published_time"],
 		meta["datepublished"], meta["pubdate"], meta["publishdate"], meta["date"], meta["dc.date.issued"],
-		meta["dc.date"], meta["sailthru.date"], meta["parsely-pub-date"]} {
-		if v == "" {
-			continue
-		}
-		if t, err := article.ParseTime(v); err == nil {
-			md.published = t
-			break
+		meta["dc.date"], meta["sailthru.date"], meta["parsely-pub-date"], ldString(news["dateModified"]), meta["article:modified_time"]} {
+		if v != "" {
+			md.times = append(md.times, v)
 		}
 	}
+	md.ldImage = news["image"]
+	md.meta = meta
 	for _, c := range []string{canonical, meta["og:url"], ldURL(news["url"]), ldURL(news["mainEntityOfPage"])} {
 		if c = strings.TrimSpace(c); c != "" {
 			md.urls = append(md.urls, c)
@@ -281,6 +322,15 @@ func readMetadata(doc *html.Node) metadata {
 		md.tags = ldKeywords(news["keywords"])
 	}
 	return md
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
 }
 
 func attr(n *html.Node, key string) string {

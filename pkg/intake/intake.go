@@ -454,6 +454,9 @@ func extractInto(a *article.Article, lim article.Limits) error {
 	if len(a.Tags) == 0 {
 		a.Tags = fitList(page.Tags)
 	}
+	if a.Image == "" {
+		a.Image, a.ImageCaption = page.Image, page.ImageCaption
+	}
 	if a.Source == "" && page.URL != "" {
 		if u, err := url.Parse(page.URL); err == nil {
 			a.Source = u.Hostname()
