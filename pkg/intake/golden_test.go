@@ -45,6 +45,12 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// One small page per metadata rule (title, date, authors, image).
+	meta, err := filepath.Glob("testdata/meta/*.html")
+	if err != nil || len(meta) == 0 {
+		t.Fatalf("metadata pages: %v %v", meta, err)
+	}
+	inputs = append(inputs, meta...)
 	if len(inputs) < 7 {
 		t.Fatalf("found %d inputs in testdata", len(inputs))
 	}
