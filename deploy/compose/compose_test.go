@@ -499,10 +499,18 @@ func TestComposeScaleOutAndKill(t *testing.T) {
 	s := newStack(t, "single")
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
-	s.mustCompose(ctx, "up", "-d", "nats", "setup", "ingest", "enrich", "index", "prometheus")
+	s.mustCompose(ctx, "up", "-d", "nats", "setup", "ingest", "enrich", "index", "nats-monitor", "prometheus")
 	for _, p := range []string{"NEWSFLOW_INGEST_PORT", "NEWSFLOW_INDEX_PORT"} {
 		waitFor(t, ctx, p+" /readyz", 2*time.Minute, func() error { return getJSON(s.url(p, "/readyz"), nil) })
 	}
+	// The one NATS poller is scraped, with prometheus-nats-exporter's names.
+	waitFor(t, ctx, "NATS metrics from nats-monitor", time.Minute, func() error {
+		v, err := s.promQuery(`count(gnatsd_varz_connections{job="nats"})`)
+		if err != nil || v != 1 {
+			return fmt.Errorf("%v NATS servers reported by job nats (%v)", v, err)
+		}
+		return nil
+	})
 	// Prometheus finds every replica through compose's DNS: two by
 	// default, three after the scale-out.
 	enrichTargets := func(want float64) func() error {
