@@ -105,4 +105,8 @@ type Indexed struct {
 	Source    string    `json:"source"`
 	Revision  uint64    `json:"revision,omitempty"`
 	IndexedAt time.Time `json:"indexed_at"`
+	// EnrichedSeq is the ARTICLES stream sequence of the enriched article
+	// that was indexed, so that a consumer of the event (the watch worker)
+	// can read the whole article from the stream without asking the index.
+	EnrichedSeq uint64 `json:"enriched_seq,omitempty"`
 }

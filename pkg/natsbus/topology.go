@@ -24,7 +24,14 @@ const (
 	// the stage consumers, so that a message whose last delivery was lost
 	// with its worker (crash, SIGKILL, timeout) is still dead-lettered.
 	StreamAdvisories = "ARTICLES_ADVISORIES"
+	// StreamAlerts holds the alerts of the saved searches (watches), one
+	// message per watch and article on alerts.<watch>.
+	StreamAlerts = "ALERTS"
 )
+
+// SubjectAlerts is the prefix of the alerts of the watches:
+// alerts.<watch subject>.
+const SubjectAlerts = "alerts"
 
 // SubjectMaxDeliveries is the prefix of the server's advisories for a
 // message that reached its consumer's MaxDeliver:
@@ -125,10 +132,28 @@ func (c TopologyConfig) StreamConfigs() []jetstream.StreamConfig {
 	arts.MaxAge = c.ArticlesMaxAge
 	dlq := base(StreamDLQ, "dead letters of every stage, with their reasons", SubjectDLQ+".>")
 	adv := base(StreamAdvisories, "max-deliveries advisories of the stage consumers, turned into dead letters",
-		SubjectMaxDeliveries+"."+StreamRaw+".*", SubjectMaxDeliveries+"."+StreamArticles+".*")
+		SubjectMaxDeliveries+"."+StreamRaw+".*", SubjectMaxDeliveries+"."+StreamArticles+".*",
+		SubjectMaxDeliveries+"."+StreamAlerts+".*")
 	adv.MaxAge = c.AdvisoriesMaxAge
 	adv.MaxMsgs = 1_000_000
 	return []jetstream.StreamConfig{raw, arts, dlq, adv}
+}
+
+// AlertsStreamConfig returns the configuration of StreamAlerts. The watch
+// worker creates it (EnsureStreams leaves it out, so that the other
+// stages need no rights on it).
+func (c TopologyConfig) AlertsStreamConfig() jetstream.StreamConfig {
+	return jetstream.StreamConfig{
+		Name:        StreamAlerts,
+		Description: "alerts of the saved searches (watches), read by the webhook deliverer and subscribers",
+		Subjects:    []string{SubjectAlerts + ".>"},
+		Storage:     c.Storage,
+		Replicas:    c.Replicas,
+		Retention:   jetstream.LimitsPolicy,
+		Discard:     jetstream.DiscardOld,
+		Duplicates:  c.DuplicateWindow,
+		MaxAge:      c.ArticlesMaxAge,
+	}
 }
 
 // EnsureStreams creates the contract's streams or updates them to cfg (with

@@ -60,6 +60,10 @@ type StageConfig struct {
 	ShutdownGrace time.Duration
 	// InfoInterval is how often the consumer's state is read for metrics.
 	InfoInterval time.Duration
+	// DeliverPolicy is where a new durable consumer starts: the zero value
+	// is the whole stream; the watch stage starts at new messages, so that
+	// its first start does not alert on a week of old articles.
+	DeliverPolicy jetstream.DeliverPolicy
 }
 
 // DefaultStageConfig returns the defaults for a stage reading stream and
@@ -117,7 +121,7 @@ func (c StageConfig) consumerConfig() jetstream.ConsumerConfig {
 		AckWait:       c.AckWait,
 		MaxDeliver:    c.MaxDeliver,
 		MaxAckPending: c.MaxAckPending,
-		DeliverPolicy: jetstream.DeliverAllPolicy,
+		DeliverPolicy: c.DeliverPolicy,
 		MaxWaiting:    512,
 	}
 }

@@ -15,8 +15,8 @@ import (
 	"github.com/newsflow/newsflow/pkg/search"
 )
 
-func encodeIndexed(a *article.Article) ([]byte, error) {
-	return json.Marshal(article.Indexed{ID: a.ID, Source: a.Source, Revision: a.Revision, IndexedAt: a.IndexedAt})
+func encodeIndexed(a *article.Article, enrichedSeq uint64) ([]byte, error) {
+	return json.Marshal(article.Indexed{ID: a.ID, Source: a.Source, Revision: a.Revision, IndexedAt: a.IndexedAt, EnrichedSeq: enrichedSeq})
 }
 
 // APIConfig configures the read API.

@@ -280,7 +280,7 @@ func (h *Handler) Process(ctx context.Context, in *pipeline.Message) ([]*pipelin
 	if err := h.b.Add(ctx, a); err != nil {
 		return nil, pipeline.Retry(fmt.Errorf("index article %s: %w", a.ID, err), 0)
 	}
-	ev, err := encodeIndexed(a)
+	ev, err := encodeIndexed(a, in.Seq)
 	if err != nil {
 		return nil, pipeline.Permanent(err)
 	}

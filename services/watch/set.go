@@ -1,0 +1,145 @@
+package watch
+
+import (
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/newsflow/newsflow/pkg/search"
+	"github.com/newsflow/newsflow/pkg/search/analysis"
+)
+
+// compiled is a watch with its compiled query.
+type compiled struct {
+	w *Watch
+	q *search.Compiled
+}
+
+// table is an immutable index of the watches: by name, and from each
+// anchor term to the watches it anchors (search.Compiled.Anchors), so that
+// an article is matched only against the watches that share one of its
+// terms, plus those that have no anchor (prefixes, negations, filters).
+type table struct {
+	byName   map[string]*compiled
+	anchored map[string][]*compiled
+	loose    []*compiled
+}
+
+// Set holds the compiled watches. Updates build a new table; Match reads
+// the current one without locks, so edits apply from the next article.
+type Set struct {
+	an  *analysis.Set
+	mu  sync.Mutex // serialises writers
+	cur atomic.Pointer[table]
+}
+
+// NewSet returns an empty set analysing with an.
+func NewSet(an *analysis.Set) *Set {
+	s := &Set{an: an}
+	s.cur.Store(&table{byName: map[string]*compiled{}, anchored: map[string][]*compiled{}})
+	return s
+}
+
+// Put compiles w and adds it, replacing the watch of the same name. The
+// error is the watch's validation error; the set is then unchanged.
+func (s *Set) Put(w *Watch) error {
+	q, err := w.Validate(s.an)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.cur.Load()
+	byName := make(map[string]*compiled, len(old.byName)+1)
+	for k, v := range old.byName {
+		byName[k] = v
+	}
+	byName[w.Name] = &compiled{w: w, q: q}
+	s.cur.Store(build(byName))
+	return nil
+}
+
+// Remove drops the watch name.
+func (s *Set) Remove(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.cur.Load()
+	if _, ok := old.byName[name]; !ok {
+		return
+	}
+	byName := make(map[string]*compiled, len(old.byName))
+	for k, v := range old.byName {
+		if k != name {
+			byName[k] = v
+		}
+	}
+	s.cur.Store(build(byName))
+}
+
+func build(byName map[string]*compiled) *table {
+	t := &table{byName: byName, anchored: map[string][]*compiled{}}
+	names := make([]string, 0, len(byName))
+	for n := range byName {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		c := byName[n]
+		as := c.q.Anchors()
+		if as == nil {
+			t.loose = append(t.loose, c)
+			continue
+		}
+		seen := map[string]bool{}
+		for _, a := range as {
+			if !seen[a] {
+				seen[a] = true
+				t.anchored[a] = append(t.anchored[a], c)
+			}
+		}
+	}
+	return t
+}
+
+// Get returns the watch name as the set has it.
+func (s *Set) Get(name string) (*Watch, bool) {
+	c, ok := s.cur.Load().byName[name]
+	if !ok {
+		return nil, false
+	}
+	return c.w, true
+}
+
+// Len is the number of watches.
+func (s *Set) Len() int { return len(s.cur.Load().byName) }
+
+// Match returns the watches d matches, with their compiled queries, by
+// name.
+func (s *Set) Match(d *search.Doc) []Matched {
+	t := s.cur.Load()
+	var cands []*compiled
+	seen := map[*compiled]bool{}
+	for _, term := range d.Terms() {
+		for _, c := range t.anchored[term] {
+			if !seen[c] {
+				seen[c] = true
+				cands = append(cands, c)
+			}
+		}
+	}
+	cands = append(cands, t.loose...)
+	var out []Matched
+	for _, c := range cands {
+		if c.q.Match(d) {
+			out = append(out, Matched{Watch: c.w, Query: c.q})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Watch.Name < out[j].Watch.Name })
+	return out
+}
+
+// Matched is a watch an article matched.
+type Matched struct {
+	Watch *Watch
+	Query *search.Compiled
+}
