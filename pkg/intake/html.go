@@ -61,9 +61,6 @@ type Page struct {
 // canonical URL, language and tags from JSON-LD (NewsArticle and its kin),
 // OpenGraph and <meta>, falling back on readability's guesses.
 func ExtractHTML(page string, pageURL string) (Page, error) {
-	if err := checkNesting(page, MaxHTMLDepth); err != nil {
-		return Page{}, err
-	}
 	// What never becomes text goes before a tree is built (a page that
 	// came through Decode was stripped already: this is then cheap).
 	b, err := StripHTML(strings.NewReader(page), int64(len(page)))
@@ -121,6 +118,9 @@ func ExtractHTML(page string, pageURL string) (Page, error) {
 	out.Authors = CleanAuthors(out.Authors)
 	head := strings.SplitN(out.Body, "\n", 12)
 	out.Body = dropPageLines(trimLead(out.Body, out.Title, out.Authors), out.Authors)
+	if strings.TrimSpace(out.Body) == "" {
+		return Page{}, fmt.Errorf("%w in the html once dates, counters and bylines are left out", ErrNoContent)
+	}
 	pageURL = ""
 	if base != nil {
 		pageURL = base.String()

@@ -43,9 +43,10 @@ var stripped = map[atom.Atom]bool{
 // ErrTooLarge, as soon as more than max bytes were read. It holds at most
 // the largest single token of the page (a long inline script) besides
 // what it keeps, so a 12 MB page of scripts costs little more than its
-// text. It also fails, wrapping ErrTooDeep, when what is kept holds more
-// than MaxHTMLElements elements (main-content extraction would refuse it
-// after building the whole tree). The bytes are copied as they are, so
+// text. It also fails, wrapping ErrTooDeep, when what is kept nests
+// deeper than MaxHTMLDepth or holds more than MaxHTMLElements elements
+// (the tree builder and readability would cost quadratic time; readability
+// refuses more elements after building the whole tree). The bytes are copied as they are, so
 // any charset whose markup is ASCII works; UTF-16 must be decoded first.
 func StripHTML(r io.Reader, max int64) ([]byte, error) {
 	cr := &countingReader{r: io.LimitReader(r, max+1)}
@@ -55,7 +56,7 @@ func StripHTML(r io.Reader, max int64) ([]byte, error) {
 	skipName := ""
 	skipDepth := 0
 	keepLD := false // inside a JSON-LD script that is kept
-	elements := 0
+	elements, depth := 0, 0
 	for {
 		tt := z.Next()
 		if cr.n > max {
@@ -90,6 +91,11 @@ func StripHTML(r io.Reader, max int64) ([]byte, error) {
 				skip, skipName, skipDepth = a, string(name), 1
 				continue
 			}
+			if tt == html.StartTagToken && !voidOrOptionalEnd[a] {
+				if depth++; depth > MaxHTMLDepth {
+					return nil, fmt.Errorf("%w: more than %d open elements", ErrTooDeep, MaxHTMLDepth)
+				}
+			}
 			elements++
 			if elements > MaxHTMLElements {
 				return nil, fmt.Errorf("%w: the page is too large: more than %d elements once scripts and styles are left out", ErrTooDeep, MaxHTMLElements)
@@ -111,6 +117,9 @@ func StripHTML(r io.Reader, max int64) ([]byte, error) {
 				continue
 			}
 			keepLD = false
+			if name, _ := z.TagName(); !voidOrOptionalEnd[atom.Lookup(name)] && depth > 0 {
+				depth--
+			}
 			out.Write(z.Raw())
 		case html.TextToken:
 			if skip != 0 {

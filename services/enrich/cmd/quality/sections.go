@@ -23,6 +23,7 @@ import (
 // write a quality.Section and add it here.
 func sections() []quality.Section {
 	return []quality.Section{
+		{Title: "HTML pages: main content and metadata", Run: quality.HTMLPages},
 		{Title: "Entities on held-out articles", Run: quality.HeldOutEntities},
 		{Title: "Entity ids across languages", Run: quality.EntityIDs},
 		{Title: "Quote speakers (held out)", Run: quality.Speakers},
