@@ -403,10 +403,20 @@ func looksLikeHeadline(s string) bool {
 // metadata fills the fields the submission left empty), then the article is
 // normalised and validated. Errors are *article.FieldError values.
 func Prepare(a *article.Article, lim article.Limits) error {
+	return PrepareWith(a, lim, nil)
+}
+
+// PrepareWith is Prepare with a learner of the site names each source
+// puts around its titles (nil for none): the title is recorded, and what
+// was learned so far is removed from it, before normalisation.
+func PrepareWith(a *article.Article, lim article.Limits, titles *TitleAffixes) error {
 	if a.HTML != "" {
 		if err := extractInto(a, lim); err != nil {
 			return err
 		}
+	}
+	if titles != nil && a.Title != "" {
+		a.Title = titles.Clean(article.SourceToken(a.Source), oneLine(a.Title))
 	}
 	article.Normalize(a)
 	return article.Validate(a, lim)

@@ -41,6 +41,9 @@ type APIConfig struct {
 	// (free disk space, JetStream, the index); while it fails every
 	// submission gets 503 with Retry-After before its body is read.
 	Writable func(ctx context.Context) error
+	// Titles learns the site names each source puts around its titles
+	// and removes them; nil for none.
+	Titles *intake.TitleAffixes
 }
 
 // API serves POST /v1/articles: it validates each article, answers with its
@@ -333,7 +336,7 @@ func countAccepted(results []Result) int {
 func (a *API) prepare(format intake.Format, it intake.Item) (Result, *pendingPub) {
 	res := Result{Index: it.Index}
 	if it.Err == nil {
-		it.Err = intake.Prepare(it.Article, a.cfg.Limits)
+		it.Err = intake.PrepareWith(it.Article, a.cfg.Limits, a.cfg.Titles)
 	}
 	if it.Err != nil {
 		res.Status = StatusRejected

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/intake"
 )
 
 // TestAPIURLRepair: a url a browser would repair is repaired and its
@@ -80,5 +82,41 @@ func TestAPIURLRepair(t *testing.T) {
 	}
 	if a := got[res[3].ID]; !strings.HasPrefix(a.URL, "https://xn--e1afmkfd.xn--90ae/") {
 		t.Errorf("idn: url %q", a.URL)
+	}
+}
+
+// TestAPITitleSiteNamesLearned: the site name a source puts after every
+// title is learned from its titles and removed from the later ones.
+func TestAPITitleSiteNamesLearned(t *testing.T) {
+	e := newEnv(t)
+	api := NewAPI(e.js, e.seen, APIConfig{MaxRequestBytes: 8 << 20, Metrics: e.m, Titles: intake.NewTitleAffixes()}, zaptest.NewLogger(t))
+	mux := http.NewServeMux()
+	api.Routes(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	var lines []string
+	for i := range 5 {
+		lines = append(lines, fmt.Sprintf(`{"source":"dnevnik","title":"Story %d of the day - Dnevnik","body":"Text %d."}`, i, i))
+	}
+	resp, err := http.Post(srv.URL+"/v1/articles", "application/x-ndjson", strings.NewReader(strings.Join(lines, "\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	titles := map[string]bool{}
+	for _, m := range e.collect(t, "ARTICLES_RAW", "articles.raw.dnevnik", 5) {
+		a, err := article.Decode(m.Data())
+		if err != nil {
+			t.Fatal(err)
+		}
+		titles[a.Title] = true
+	}
+	for _, want := range []string{"Story 0 of the day - Dnevnik", "Story 1 of the day - Dnevnik", "Story 2 of the day", "Story 3 of the day", "Story 4 of the day"} {
+		if !titles[want] {
+			t.Errorf("no title %q in %v", want, titles)
+		}
 	}
 }

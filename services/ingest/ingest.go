@@ -161,13 +161,14 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 	}
 	lim := article.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxHTMLBytes: cfg.MaxHTMLBytes, MaxMessageBytes: int(d.NC.MaxPayload()), RequireURL: requireURL}
 	stage := d.Metrics.Stage(cfg.Stage.Name)
-	h := NewHandler(seen, lim, time.Now, HandlerOptions{Metrics: m, AllowIDTakeover: cfg.AllowIDTakeover})
+	titles := intake.NewTitleAffixes()
+	h := NewHandler(seen, lim, time.Now, HandlerOptions{Metrics: m, AllowIDTakeover: cfg.AllowIDTakeover, Titles: titles})
 	w, err := natsbus.NewStage(d.JS, cfg.Stage, h, d.Log, stage)
 	if err != nil {
 		return nil, err
 	}
 	if d.HTTP != nil {
-		api := NewAPI(d.JS, seen, APIConfig{Limits: lim, MaxRequestBytes: cfg.MaxRequestBytes, Token: cfg.APIToken, Metrics: m, AllowIDTakeover: cfg.AllowIDTakeover, Writable: d.Storage.Check}, d.Log)
+		api := NewAPI(d.JS, seen, APIConfig{Limits: lim, MaxRequestBytes: cfg.MaxRequestBytes, Token: cfg.APIToken, Metrics: m, AllowIDTakeover: cfg.AllowIDTakeover, Writable: d.Storage.Check, Titles: titles}, d.Log)
 		api.Routes(d.HTTP)
 	}
 	return &Service{worker: w}, nil
@@ -191,6 +192,9 @@ type HandlerOptions struct {
 	ItemConcurrency int
 	// AllowIDTakeover: see Config.
 	AllowIDTakeover bool
+	// Titles learns the site names each source puts around its titles
+	// and removes them; nil for none.
+	Titles *intake.TitleAffixes
 }
 
 // Handler is the ingest stage's pipeline handler.
@@ -220,7 +224,7 @@ func NewHandler(seen Seen, lim article.Limits, now func() time.Time, opt Handler
 // and reason and a Newsflow-Item header. Duplicates among the good items
 // are dropped.
 func (h *Handler) Process(ctx context.Context, in *pipeline.Message) ([]*pipeline.Message, error) {
-	items, format, err := DecodeRaw(in, h.lim)
+	items, format, err := DecodeRaw(in, h.lim, h.opt.Titles)
 	if err != nil {
 		h.opt.Metrics.reject(PathNATS, string(format), err)
 		return nil, pipeline.Permanent(err)

@@ -36,7 +36,10 @@ type RawItem struct {
 // has none, is the subject's last token. An error is returned only when the
 // message as a whole cannot be read (empty, unknown content type, broken
 // feed); a bad item is returned with its own error.
-func DecodeRaw(in *pipeline.Message, lim article.Limits) ([]RawItem, intake.Format, error) {
+//
+// titles (may be nil) learns the site names each source puts around its
+// titles and removes them (intake.PrepareWith).
+func DecodeRaw(in *pipeline.Message, lim article.Limits, titles *intake.TitleAffixes) ([]RawItem, intake.Format, error) {
 	if len(bytes.TrimSpace(in.Data)) == 0 {
 		return nil, "", pipeline.Permanent(fmt.Errorf("raw message on source %s: %w", in.Source, ErrEmpty))
 	}
@@ -52,7 +55,7 @@ func DecodeRaw(in *pipeline.Message, lim article.Limits) ([]RawItem, intake.Form
 			ri.Raw = bytes.Clone(it.Raw)
 		}
 		if ri.Err == nil {
-			ri.Err = intake.Prepare(ri.Article, lim)
+			ri.Err = intake.PrepareWith(ri.Article, lim, titles)
 		}
 		items = append(items, ri)
 		return nil
