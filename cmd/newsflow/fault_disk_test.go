@@ -83,7 +83,7 @@ func httpStatus(url string) int {
 // articles.
 func TestFaultDiskFull(t *testing.T) {
 	mnt := faulttest.Tmpfs(t, "100m")
-	lines := corpusNDJSON(t, 2600)
+	lines := corpusNDJSON(t, 1600)
 	cfg := standalone.DefaultConfig()
 	cfg.DataDir = filepath.Join(mnt, "data")
 	cfg.HTTPAddr = "127.0.0.1:0"
@@ -94,7 +94,7 @@ func TestFaultDiskFull(t *testing.T) {
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	bal := faulttest.Ballast(t, mnt, 40<<20)
+	bal := faulttest.Ballast(t, mnt, 30<<20)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	p, err := standalone.Start(ctx, cfg, zap.NewNop())
@@ -168,7 +168,7 @@ func TestFaultDiskFull(t *testing.T) {
 		len(accepted), indexed, deadLettered, lost, readyAfter.Round(time.Millisecond), allIndexed.Round(time.Millisecond))
 }
 
-// accountFor waits (up to 45 s after freed) until every accepted article is
+// accountFor waits (up to 60 s after freed) until every accepted article is
 // indexed or dead-lettered, and fails the test for one that is neither,
 // both, or dead-lettered for storage. It returns the counts.
 func accountFor(t *testing.T, p *standalone.Pipeline, accepted map[string]bool, freed time.Time) (indexed, deadLettered, lost int) {
@@ -180,7 +180,7 @@ func accountFor(t *testing.T, p *standalone.Pipeline, accepted map[string]bool, 
 	for id := range accepted {
 		pending[id] = true
 	}
-	for len(pending) > 0 && time.Since(freed) < 45*time.Second {
+	for len(pending) > 0 && time.Since(freed) < 60*time.Second {
 		for id := range pending {
 			if httpStatus(base+"/v1/articles/"+id) == http.StatusOK {
 				delete(pending, id)

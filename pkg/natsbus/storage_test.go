@@ -142,3 +142,34 @@ func assertNoDeadLetters(t *testing.T, js jetstream.JetStream) {
 		t.Errorf("dead letters = %d, want 0", n)
 	}
 }
+
+func TestBacklogBytes(t *testing.T) {
+	srv := natstest.RunServer(t)
+	_, js := natstest.Connect(t, srv)
+	natstest.Topology(t, js)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if n, err := natsbus.BacklogBytes(ctx, js); err != nil || n != 0 {
+		t.Fatalf("empty pipeline: %d, %v; want 0", n, err)
+	}
+	payload := string(make([]byte, 1000))
+	for range 10 {
+		publishRaw(t, js, "src", payload)
+	}
+	// No consumer yet: nothing is counted for a stage that is not there.
+	if n, err := natsbus.BacklogBytes(ctx, js); err != nil || n != 0 {
+		t.Fatalf("without consumers: %d, %v; want 0", n, err)
+	}
+	if _, err := js.CreateOrUpdateConsumer(ctx, natsbus.StreamRaw, jetstream.ConsumerConfig{Durable: natsbus.StageIngest, AckPolicy: jetstream.AckExplicitPolicy}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := natsbus.BacklogBytes(ctx, js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Ten raw messages of about 1 KB, each to grow into several times its
+	// size downstream.
+	if n < 10*1000*4 || n > 10*1200*10 {
+		t.Errorf("backlog of 10 raw 1 KB articles = %d bytes, want 40-120 KB", n)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -42,7 +43,13 @@ func Free(dir string) (avail, total uint64, err error) {
 type Guard struct {
 	reserve uint64
 	dirs    map[string]string
+	pending atomic.Uint64
 }
+
+// SetPending sets the bytes the stores are still going to write for work
+// already accepted (the pipeline's backlog): Check wants that much free
+// on top of the reserve.
+func (g *Guard) SetPending(n uint64) { g.pending.Store(n) }
 
 // NewGuard returns a guard for dirs (store name to directory) with the
 // given reserve in bytes.
@@ -63,19 +70,32 @@ func (g *Guard) Check(fraction float64) error {
 	}
 	sort.Strings(names)
 	need := uint64(float64(g.reserve) * fraction)
+	pending := g.pending.Load()
 	for _, n := range names {
-		avail, _, err := Free(g.dirs[n])
-		if errors.Is(err, errors.ErrUnsupported) {
-			continue // no way to know here: let the writes tell
-		}
-		if err != nil {
+		if err := g.checkDir(n, need, pending); err != nil {
 			return err
-		}
-		if avail < need {
-			return fmt.Errorf("%w: %s (%s) has %s free, under the reserve of %s", ErrLowSpace, n, g.dirs[n], Bytes(avail), Bytes(need))
 		}
 	}
 	return nil
+}
+
+// checkDir checks the directory of store n against need plus pending.
+func (g *Guard) checkDir(n string, need, pending uint64) error {
+	avail, _, err := Free(g.dirs[n])
+	if errors.Is(err, errors.ErrUnsupported) {
+		return nil // no way to know here: let the writes tell
+	}
+	if err != nil {
+		return err
+	}
+	if avail >= need+pending {
+		return nil
+	}
+	if pending > 0 {
+		return fmt.Errorf("%w: %s (%s) has %s free, under the reserve of %s plus %s for articles still in the pipeline",
+			ErrLowSpace, n, g.dirs[n], Bytes(avail), Bytes(need), Bytes(pending))
+	}
+	return fmt.Errorf("%w: %s (%s) has %s free, under the reserve of %s", ErrLowSpace, n, g.dirs[n], Bytes(avail), Bytes(need))
 }
 
 // Bytes formats n bytes for people.
@@ -194,10 +214,30 @@ func (c *Health) Collect(ch chan<- prometheus.Metric) {
 		checks[k] = v
 	}
 	c.mu.Unlock()
-	for name, check := range checks {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err := check(ctx)
-		cancel()
+	// A store is writable when its check passes and, for a store in the
+	// guard's directories, when its file system has the reserve (and the
+	// backlog) free: what the API's 503 and /readyz go by.
+	stores := map[string]bool{}
+	for name := range checks {
+		stores[name] = true
+	}
+	if c.guard != nil {
+		for name := range c.guard.dirs {
+			stores[name] = true
+		}
+	}
+	for name := range stores {
+		var err error
+		if c.guard != nil {
+			if _, ok := c.guard.dirs[name]; ok {
+				err = c.guard.checkDir(name, c.guard.reserve, c.guard.pending.Load())
+			}
+		}
+		if check, ok := checks[name]; ok && err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			err = check(ctx)
+			cancel()
+		}
 		v := 1.0
 		if err != nil {
 			v = 0

@@ -17,6 +17,11 @@ func TestGuardAndHealth(t *testing.T) {
 	if err := storage.NewGuard(0, map[string]string{"nats": dir}).Check(1); err != nil {
 		t.Fatalf("no reserve: %v", err)
 	}
+	pend := storage.NewGuard(0, map[string]string{"nats": dir})
+	pend.SetPending(1 << 62)
+	if err := pend.Check(1); !errors.Is(err, storage.ErrLowSpace) || !strings.Contains(err.Error(), "still in the pipeline") {
+		t.Fatalf("backlog over the disk's size: %v, want ErrLowSpace naming the pipeline", err)
+	}
 	huge := storage.NewGuard(1<<62, map[string]string{"nats": dir})
 	err := huge.Check(1)
 	if !errors.Is(err, storage.ErrLowSpace) || !strings.Contains(err.Error(), dir) {

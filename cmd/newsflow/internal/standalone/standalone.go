@@ -15,6 +15,7 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
@@ -285,7 +286,8 @@ func (p *Pipeline) start(parent context.Context) error {
 	// The stores' health: free space of the data directory (the index's
 	// own directory is the index stage's to guard), JetStream's state, the
 	// index's; the HTTP API refuses articles while it fails.
-	health := storage.NewHealth(storage.NewGuard(cfg.StorageReserve, map[string]string{"nats": filepath.Join(cfg.DataDir, "nats")}))
+	guard := storage.NewGuard(cfg.StorageReserve, map[string]string{"nats": filepath.Join(cfg.DataDir, "nats")})
+	health := storage.NewHealth(guard)
 	health.AddCheck("nats", p.watch.Check)
 	p.reg.MustRegister(health, prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "newsflow_jetstream_restarts_total",
@@ -363,6 +365,10 @@ func (p *Pipeline) start(parent context.Context) error {
 	p.g = g
 	g.Go(func() error { return p.http.Run(gctx) })
 	g.Go(func() error { return dash.Run(gctx) })
+	g.Go(func() error {
+		trackBacklog(gctx, adminJS, guard, p.log)
+		return nil
+	})
 	p.watch.OnRestart = func() {
 		for _, nc := range p.conns {
 			if err := nc.ForceReconnect(); err != nil {
@@ -461,4 +467,27 @@ func indexDefaults() index.Config {
 	c := index.DefaultConfig()
 	c.Index = ""
 	return c
+}
+
+// trackBacklog keeps the guard's pending bytes at the pipeline's backlog
+// (natsbus.BacklogBytes) until ctx ends, so that the API stops taking
+// articles while what it already took still needs the space.
+func trackBacklog(ctx context.Context, js jetstream.JetStream, guard *storage.Guard, log *zap.Logger) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		bctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		n, err := natsbus.BacklogBytes(bctx, js)
+		cancel()
+		if err == nil {
+			guard.SetPending(n)
+		} else if ctx.Err() == nil {
+			log.Debug("estimate the pipeline's backlog", zap.Error(err))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
