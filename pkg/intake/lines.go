@@ -18,7 +18,7 @@ func dropPageLines(body string, authors []string) string {
 		t := strings.TrimSpace(l)
 		switch {
 		case t == "":
-		case isDateLine(t), isCounterLine(t), isSeeAlsoLine(t):
+		case isDateLine(t), isCounterLine(t), isSeeAlsoLine(t), isChromeLine(t):
 			continue
 		case (i < 12 || i >= len(lines)-12) && isByline(norm(t), authors):
 			continue
@@ -163,4 +163,22 @@ func isAuthorBio(t string, authors []string) bool {
 		}
 	}
 	return false
+}
+
+var chromeLine = regexp.MustCompile(`(?i)^(advertisement|advertisment|sponsored|anzeige|werbung|реклама|publicidade|publicidad|pubblicità|publicité)$` +
+	`|^(share (this|on)|sign up (for|to)|subscribe (to|now)|follow us|click here|tap here|download (our|the) app)` +
+	`|^(image|images|photo|photos|foto|fotos|фото|снимка|credit|picture|pictures|source)\s*(:|/|by\b)`)
+
+var agencyPhoto = regexp.MustCompile(`\((AP|AFP|Reuters|EPA|Getty Images|dpa|ANSA|TASS|БТА)( Photo)?\s*/[^)]*\)\s*$`)
+
+// isChromeLine reports a short line of the page's furniture: an
+// advertisement label, a sharing or newsletter line, an image credit, a
+// caption signed by a photo agency. (Copyright lines stay: the
+// benchmark's annotators keep an agency's copyright notice as part of
+// the article.)
+func isChromeLine(t string) bool {
+	if len(t) > 300 {
+		return false
+	}
+	return chromeLine.MatchString(t) || agencyPhoto.MatchString(t) && len(t) < 250
 }

@@ -28,6 +28,14 @@ func TestDropPageLines(t *testing.T) {
 		{"read more in text", "Readers read more than ever.", false},
 		{"author bio", "Emiliano joined pv magazine in March 2017. He has been reporting on solar and renewable energy since 2009.", true},
 		{"line about someone else", "Ministers joined the talks in March.", false},
+		{"advertisement", "ADVERTISEMENT", true},
+		{"image credit", "Image: Hanwha Q cells", true},
+		{"photo credit", "Photo: A. Ivanov / BTA", true},
+		{"agency caption", "Firefighters at the scene on Tuesday. (AP Photo/John Doe)", true},
+		{"newsletter", "Sign up for our newsletter to get the news first.", true},
+		{"copyright kept", "© 2019 Associated Press. All Rights Reserved.", false},
+		{"photo in a sentence", "Photographs of the scene were shared widely.", false},
+		{"source in a sentence", "Sources said the minister would resign.", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
