@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,11 +17,18 @@ import (
 // word(i) is a word of article i's body.
 func (e *env) publishMany(t *testing.T, first, n int, word func(i int) string) {
 	t.Helper()
+	if err := e.publishManyErr(first, n, word); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// publishManyErr is publishMany for goroutines.
+func (e *env) publishManyErr(first, n int, word func(i int) string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	js, err := jetstream.New(e.nc, jetstream.WithPublishAsyncMaxPending(512))
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	type pending struct {
 		a *article.Article
@@ -34,11 +40,11 @@ func (e *env) publishMany(t *testing.T, first, n int, word func(i int) string) {
 			Title: "Report " + word(i), CleanBody: "Markets and " + word(i) + " in the news today."}
 		data, err := json.Marshal(a)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		f, err := js.PublishAsync(natsbus.SubjectEnriched+".wire", data)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		ps = append(ps, pending{a, f})
 	}
@@ -49,24 +55,25 @@ func (e *env) publishMany(t *testing.T, first, n int, word func(i int) string) {
 			ev, _ := json.Marshal(article.Indexed{ID: p.a.ID, Source: "wire", Revision: 1, IndexedAt: time.Now().UTC(), EnrichedSeq: ack.Sequence})
 			f, err := js.PublishAsync(natsbus.SubjectIndexed+".wire", ev, jetstream.WithMsgID("indexed:"+p.a.ID))
 			if err != nil {
-				t.Fatal(err)
+				return err
 			}
 			evs = append(evs, f)
 		case err := <-p.f.Err():
-			t.Fatal(err)
+			return err
 		case <-ctx.Done():
-			t.Fatal(ctx.Err())
+			return ctx.Err()
 		}
 	}
 	for _, f := range evs {
 		select {
 		case <-f.Ok():
 		case err := <-f.Err():
-			t.Fatal(err)
+			return err
 		case <-ctx.Done():
-			t.Fatal(ctx.Err())
+			return ctx.Err()
 		}
 	}
+	return nil
 }
 
 // checkAlerts asserts that the ALERTS stream holds exactly want (watch ->
@@ -148,15 +155,13 @@ func TestWatchEditedWhileArticlesFlow(t *testing.T) {
 	r := e.start(t, testConfig())
 	w := &Watch{Name: "colour", Query: "red"}
 	e.putWatch(t, r, w)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		e.publishMany(t, 0, 500, colour) // before and during the edit
-	}()
+	errc := make(chan error, 1)
+	go func() { errc <- e.publishManyErr(0, 500, colour) }() // before and during the edit
 	w2 := &Watch{Name: "colour", Query: "green"}
 	e.putWatch(t, r, w2)
-	wg.Wait()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
 	// After the edit is loaded: only green.
 	e.publishMany(t, 500, 400, colour)
 	waitFor(t, "the last articles handled", func() bool {
