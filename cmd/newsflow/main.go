@@ -33,6 +33,7 @@ func commands() []command {
 		{"publish", "publish articles from files, folders or stdin", runPublish},
 		{"search", "search the archive", runSearch},
 		{"get", "print one enriched article as JSON", runGet},
+		{"watch", "saved searches that alert: add, list, show, rm, test", runWatch},
 		{"bench", "measure a running pipeline end to end against raw JetStream", runBench},
 		{"dlq", "dead letters: list, show, replay, purge", runDLQ},
 		{"dashboard", "serve the live dashboard of separate processes from Prometheus", runDashboard},

@@ -23,6 +23,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/telemetry"
 	"github.com/newsflow/newsflow/services/enrich"
 	"github.com/newsflow/newsflow/services/index"
+	"github.com/newsflow/newsflow/services/watch"
 	"github.com/newsflow/newsflow/services/ingest"
 )
 
@@ -91,7 +92,7 @@ func connectAs(t *testing.T, url, user, password, inbox string) *natsUser {
 // its own user, and shows that a stage cannot publish, subscribe or manage
 // streams beyond what its permissions name.
 func TestLeastPrivilegeUsers(t *testing.T) {
-	passwords := map[string]string{"ingest": "pw-ingest", "enrich": "pw-enrich", "index": "pw-index", "producer": "pw-producer", "admin": "pw-admin"}
+	passwords := map[string]string{"ingest": "pw-ingest", "enrich": "pw-enrich", "index": "pw-index", "watch": "pw-watch", "producer": "pw-producer", "admin": "pw-admin"}
 	for user, pw := range passwords {
 		t.Setenv("NEWSFLOW_NATS_"+strings.ToUpper(user)+"_PASSWORD", pw)
 	}
@@ -121,7 +122,7 @@ func TestLeastPrivilegeUsers(t *testing.T) {
 	topo.VerifyStreams = true
 
 	users := map[string]*natsUser{}
-	for _, u := range []string{"ingest", "enrich", "index"} {
+	for _, u := range []string{"ingest", "enrich", "index", "watch"} {
 		users[u] = connectAs(t, url, u, passwords[u], "_INBOX_"+u)
 	}
 	producer := connectAs(t, url, "producer", passwords["producer"], "")
@@ -161,7 +162,15 @@ func TestLeastPrivilegeUsers(t *testing.T) {
 	if err != nil {
 		t.Fatalf("index as its user: %v", err)
 	}
-	for _, c := range []service.Component{ing, enr, idx} {
+	wat, err := watch.New(sctx, watch.DefaultConfig(), deps("watch", nil))
+	if err != nil {
+		t.Fatalf("watch as its user: %v", err)
+	}
+	// Saved before the articles: every one of them makes an alert.
+	if err := wat.Store().Put(sctx, &watch.Watch{Name: "all", Query: "*"}); err != nil {
+		t.Fatalf("save a watch as the watch user: %v", err)
+	}
+	for _, c := range []service.Component{ing, enr, idx, wat} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -202,14 +211,17 @@ func TestLeastPrivilegeUsers(t *testing.T) {
 	if res, err := idx.Index().Search(context.Background(), search.Query{Text: "*"}); err != nil || res.Total != 3 {
 		t.Errorf("index search: %+v, %v; want 3 articles", res, err)
 	}
+	waitFor(t, "an alert per article", func() bool {
+		return subjectCount(t, admin.js, natsbus.StreamAlerts, natsbus.SubjectAlerts+".all") == 3
+	})
 
 	// Every stage consumer and its max-deliveries consumer exist: the
 	// workers needed nothing beyond their permissions.
 	waitFor(t, "the advisory consumers", func() bool {
 		s, err := admin.js.Stream(context.Background(), natsbus.StreamAdvisories)
-		return err == nil && s.CachedInfo().State.Consumers == 3
+		return err == nil && s.CachedInfo().State.Consumers == 5
 	})
-	for _, u := range []string{"ingest", "enrich", "index"} {
+	for _, u := range []string{"ingest", "enrich", "index", "watch"} {
 		users[u].mu.Lock()
 		if len(users[u].errs) > 0 {
 			t.Errorf("%s hit errors under its permissions: %v", u, users[u].errs)

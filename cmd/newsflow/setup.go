@@ -50,7 +50,12 @@ the least-privilege users of deploy/nats do: then run this once as an admin.`)
 	if err := natsbus.EnsureStreams(sctx, js, topo); err != nil {
 		return err
 	}
-	for _, sc := range topo.StreamConfigs() {
+	// The watch worker's stream, so that it too can run without stream
+	// rights (--create-streams=false).
+	if _, err := js.CreateOrUpdateStream(sctx, topo.AlertsStreamConfig()); err != nil {
+		return fmt.Errorf("create or update stream %s: %w", natsbus.StreamAlerts, err)
+	}
+	for _, sc := range append(topo.StreamConfigs(), topo.AlertsStreamConfig()) {
 		fmt.Fprintf(stdout, "stream %s: subjects %v, %d replica(s), max age %s\n", sc.Name, sc.Subjects, sc.Replicas, maxAge(sc.MaxAge))
 	}
 	return nil

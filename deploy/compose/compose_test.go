@@ -85,6 +85,7 @@ func (s *stack) images() []string {
 		get("NEWSFLOW_INGEST_IMAGE", "newsflow/ingest:dev"),
 		get("NEWSFLOW_ENRICH_IMAGE", "newsflow/enrich:dev"),
 		get("NEWSFLOW_INDEX_IMAGE", "newsflow/index:dev"),
+		get("NEWSFLOW_WATCH_IMAGE", "newsflow/watch:dev"),
 		get("PROMETHEUS_IMAGE", "newsflow/prometheus:2.42.0"),
 		get("NEWSFLOW_IMAGE", "newsflow/newsflow:dev"),
 	}

@@ -21,10 +21,11 @@ const (
 	UserIngest   = "ingest"
 	UserEnrich   = "enrich"
 	UserIndex    = "index"
+	UserWatch    = "watch"
 )
 
 // Users lists every user, admin first.
-var Users = []string{UserAdmin, UserProducer, UserIngest, UserEnrich, UserIndex}
+var Users = []string{UserAdmin, UserProducer, UserIngest, UserEnrich, UserIndex, UserWatch}
 
 // SeedFileExt ends the name of every NKey seed file in a credentials
 // directory: <user>.nk, as nsc and the nats CLI name them.
@@ -164,7 +165,7 @@ func (c *Credentials) ConnectOptions(user string) ([]nats.Option, error) {
 // deploy/nats/auth.conf).
 func InboxPrefix(user string) string {
 	switch user {
-	case UserIngest, UserEnrich, UserIndex:
+	case UserIngest, UserEnrich, UserIndex, UserWatch:
 		return "_INBOX_" + user
 	}
 	return nats.InboxPrefix[:len(nats.InboxPrefix)-1]
@@ -207,6 +208,23 @@ func Permissions(user string) *server.Permissions {
 			"articles.enriched.>", "articles.dlq.enrich")
 	case UserIndex:
 		pub = append(stagePublish("ARTICLES", user), "articles.indexed.>", "articles.dlq.index")
+	case UserWatch:
+		// The watch stage on ARTICLES (reading enriched articles by
+		// sequence), the webhook stage on ALERTS, the ALERTS stream and the
+		// watches' bucket, its own, watched by every replica.
+		pub = append(stagePublish("ARTICLES", user), "$JS.API.INFO",
+			"$JS.API.STREAM.INFO.ALERTS", "$JS.API.STREAM.CREATE.ALERTS", "$JS.API.STREAM.UPDATE.ALERTS",
+			"$JS.API.STREAM.MSG.GET.ALERTS")
+		pub = append(pub, consumerPublish("ALERTS", "webhook")...)
+		pub = append(pub, consumerPublish("ARTICLES_ADVISORIES", "webhook-max-deliveries")...)
+		pub = append(pub, kvPublish("NEWSFLOW_WATCHES")...)
+		pub = append(pub,
+			"$JS.API.CONSUMER.CREATE.KV_NEWSFLOW_WATCHES",
+			"$JS.API.CONSUMER.CREATE.KV_NEWSFLOW_WATCHES.>",
+			"$JS.API.CONSUMER.INFO.KV_NEWSFLOW_WATCHES.>",
+			"$JS.API.CONSUMER.DELETE.KV_NEWSFLOW_WATCHES.>",
+			"$JS.FC.KV_NEWSFLOW_WATCHES.>",
+			"alerts.>", "articles.dlq.watch", "articles.dlq.webhook")
 	default:
 		// An unknown user may do nothing.
 		return &server.Permissions{Publish: &server.SubjectPermission{Deny: []string{">"}}, Subscribe: &server.SubjectPermission{Deny: []string{">"}}}

@@ -30,6 +30,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/telemetry"
 	"github.com/newsflow/newsflow/services/enrich"
 	"github.com/newsflow/newsflow/services/index"
+	"github.com/newsflow/newsflow/services/watch"
 	"github.com/newsflow/newsflow/services/ingest"
 )
 
@@ -83,6 +84,9 @@ type Config struct {
 	Ingest ingest.Config
 	Enrich enrich.Config
 	Index  index.Config
+	// Watch is the watch worker (saved searches, alerts, webhooks); it
+	// runs beside the three stages, but not with Passthrough.
+	Watch watch.Config
 }
 
 // CredentialsDir is the directory under the data directory that holds the
@@ -107,6 +111,7 @@ func DefaultConfig() Config {
 		Ingest:         ingest.DefaultConfig(),
 		Enrich:         enrich.DefaultConfig(),
 		Index:          indexDefaults(),
+		Watch:          watch.DefaultConfig(),
 	}
 }
 
@@ -280,6 +285,7 @@ func (p *Pipeline) start(parent context.Context) error {
 	}
 	cfg.Ingest.APIToken = cfg.APIToken
 	cfg.Index.ReadToken = cfg.ReadToken
+	cfg.Watch.ReadToken, cfg.Watch.WriteToken = cfg.ReadToken, cfg.APIToken
 	if cfg.Index.Index == "" {
 		cfg.Index.Index = filepath.Join(cfg.DataDir, "index")
 	}
@@ -303,6 +309,9 @@ func (p *Pipeline) start(parent context.Context) error {
 		}},
 		{natsbus.StageIndex, func(ctx context.Context, d service.Deps) (service.Component, error) {
 			return index.New(ctx, cfg.Index, d)
+		}},
+		{natsembed.UserWatch, func(ctx context.Context, d service.Deps) (service.Component, error) {
+			return watch.New(ctx, cfg.Watch, d)
 		}},
 	}
 	if cfg.Passthrough {
