@@ -30,8 +30,8 @@ import (
 	"github.com/newsflow/newsflow/pkg/telemetry"
 	"github.com/newsflow/newsflow/services/enrich"
 	"github.com/newsflow/newsflow/services/index"
-	"github.com/newsflow/newsflow/services/watch"
 	"github.com/newsflow/newsflow/services/ingest"
+	"github.com/newsflow/newsflow/services/watch"
 )
 
 // Config configures the single-process pipeline.
