@@ -111,7 +111,7 @@ func isOrdinal(w string) bool {
 var counterWords = map[string]bool{
 	"views": true, "view": true, "reads": true, "comments": true, "comment": true, "shares": true, "likes": true,
 	"letture": true, "visualizzazioni": true, "commenti": true, "visualizações": true, "comentários": true,
-	"leituras": true, "просмотров": true, "просмотра": true, "комментариев": true, "прочитания": true, "коментара": true,
+	"leituras": true, "reply": true, "responder": true, "rispondi": true, "ответить": true, "отговори": true, "просмотров": true, "просмотра": true, "комментариев": true, "прочитания": true, "коментара": true,
 }
 
 // isCounterLine reports a line that is only a number (a counter, a page
@@ -167,7 +167,11 @@ func isAuthorBio(t string, authors []string) bool {
 
 var chromeLine = regexp.MustCompile(`(?i)^(advertisement|advertisment|sponsored|anzeige|werbung|реклама|publicidade|publicidad|pubblicità|publicité)$` +
 	`|^(share (this|on)|sign up (for|to)|subscribe (to|now)|follow us|click here|tap here|download (our|the) app)` +
-	`|^(image|images|photo|photos|foto|fotos|фото|снимка|credit|picture|pictures|source)\s*(:|/|by\b)`)
+	`|^(image|images|photo|photos|foto|fotos|фото|снимка|credit|picture|pictures|source)\s*(:|/|by\b)` +
+	`|^(tags|tagged|filed under|categories|category|topics|posted in|leave a (comment|reply)|deixe um comentário|lascia un commento|etiquetas|теги|тагове|метки)\s*(:|$)`)
+
+// affiliateNote matches the disclosure of affiliate links.
+var affiliateNote = regexp.MustCompile(`(?i)\b(may|might) (earn|receive|get) (a|an)? ?(small )?(affiliate )?commission\b|\baffiliate links?\b.*\b(commission|earn)`)
 
 var agencyPhoto = regexp.MustCompile(`\((AP|AFP|Reuters|EPA|Getty Images|dpa|ANSA|TASS|БТА)( Photo)?\s*/[^)]*\)\s*$`)
 
@@ -180,5 +184,5 @@ func isChromeLine(t string) bool {
 	if len(t) > 300 {
 		return false
 	}
-	return chromeLine.MatchString(t) || agencyPhoto.MatchString(t) && len(t) < 250
+	return chromeLine.MatchString(t) || agencyPhoto.MatchString(t) && len(t) < 250 || affiliateNote.MatchString(t)
 }
