@@ -579,7 +579,7 @@ func pruneChrome(root *html.Node) {
 // chromeClass matches the class or id of short blocks that are about the
 // article, not of it: image captions and credits, sharing and newsletter
 // boxes, author biographies.
-var chromeClass = regexp.MustCompile(`(?i)(^|[\s_-])(wp-caption-text|caption|credits?|photo-credit|image-credit|share|sharing|social|newsletter|author-bio|about-author|comment-policy)($|[\s_-])`)
+var chromeClass = regexp.MustCompile(`(?i)(^|[\s_-])(wp-caption-text|caption|credits?|photo-credit|image-credit|share|sharing|social|newsletter|author-bio|about-author|comment-policy|related|recommended|promo|outbrain|taboola|subscribe|advert|advertisement|ad-container)($|[\s_-])`)
 
 // removeChromeBlocks removes the short blocks isChromeClass names from a
 // whole page, before content extraction strips the classes.
