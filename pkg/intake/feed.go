@@ -24,6 +24,27 @@ const MaxFeedItems = 10_000
 // which never expands entities declared in a DTD, so "billion laughs"
 // documents cost no more than their size.
 func decodeFeed(data []byte, meta Meta, fn func(Item) error) error {
+	return decodeFeedEntries(data, meta, func(e FeedEntry) error { return fn(e.Item) })
+}
+
+// FeedEntry is one item of a feed with what a poller needs besides the
+// article: the item's own id and link, and whether it carried full
+// content (content:encoded, Atom content, JSON Feed content_html) rather
+// than a description only.
+type FeedEntry struct {
+	Item
+	GUID       string
+	Link       string
+	HasContent bool
+}
+
+// DecodeFeedEntries reads an RSS, Atom or JSON Feed document as Decode
+// reads a feed, and passes every item to fn with its FeedEntry details.
+func DecodeFeedEntries(data []byte, meta Meta, fn func(FeedEntry) error) error {
+	return decodeFeedEntries(data, meta, fn)
+}
+
+func decodeFeedEntries(data []byte, meta Meta, fn func(FeedEntry) error) error {
 	dec, err := toUTF8(data, meta.Charset, kindXML)
 	if err != nil {
 		return fmt.Errorf("feed: %w", err)
@@ -63,7 +84,9 @@ func decodeFeed(data []byte, meta Meta, fn func(Item) error) error {
 				a.Source = feed.Title
 			}
 		}
-		if err := fn(Item{Index: i + 1, Article: a, Err: err}); err != nil {
+		e := FeedEntry{Item: Item{Index: i + 1, Article: a, Err: err}, GUID: strings.TrimSpace(it.GUID),
+			Link: strings.TrimSpace(it.Link), HasContent: strings.TrimSpace(it.Content) != ""}
+		if err := fn(e); err != nil {
 			return err
 		}
 	}
