@@ -12,7 +12,7 @@ GO       ?= go
 # `make GO_RELEASE=local ...` uses whatever go is installed instead.
 GO_RELEASE ?= go1.27.3
 export GOTOOLCHAIN := $(GO_RELEASE)
-MODULES  := pkg services/ingest services/enrich services/index services/watch cmd/newsflow deploy
+MODULES  := pkg services/ingest services/enrich services/index services/poller services/watch cmd/newsflow deploy
 PKGS     := $(addsuffix /...,$(addprefix ./,$(MODULES)))
 BIN      := $(CURDIR)/bin
 TOOLS    := $(CURDIR)/.tools/$(GO_RELEASE)
@@ -34,9 +34,9 @@ toolchain: ## print the Go release the targets use (fetched on first use)
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-build: ## build bin/newsflow, bin/ingest, bin/enrich, bin/index, bin/watch (static)
+build: ## build bin/newsflow, bin/ingest, bin/enrich, bin/index, bin/poller, bin/watch (static)
 	@mkdir -p $(BIN)
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/newsflow ./services/ingest/cmd/ingest ./services/enrich/cmd/enrich ./services/index/cmd/index ./services/watch/cmd/watch
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/newsflow ./services/ingest/cmd/ingest ./services/enrich/cmd/enrich ./services/index/cmd/index ./services/poller/cmd/poller ./services/watch/cmd/watch
 
 run: build ## run the whole pipeline in one process (data in ./data, http://127.0.0.1:8080)
 	$(BIN)/newsflow up

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FUZZTIME=${FUZZTIME:-10s}
-modules=(pkg services/ingest services/enrich services/index services/watch cmd/newsflow deploy)
+modules=(pkg services/ingest services/enrich services/index services/poller services/watch cmd/newsflow deploy)
 n=0
 for m in "${modules[@]}"; do
   while IFS= read -r file; do
