@@ -8,6 +8,7 @@ require (
 	github.com/newsflow/newsflow/pkg v0.0.0
 	github.com/newsflow/newsflow/services/enrich v0.0.0
 	github.com/newsflow/newsflow/services/index v0.0.0
+	github.com/newsflow/newsflow/services/poller v0.0.0
 	github.com/newsflow/newsflow/services/watch v0.0.0
 	github.com/newsflow/newsflow/services/ingest v0.0.0
 	github.com/prometheus/client_golang v1.25.0
@@ -89,6 +90,7 @@ replace (
 	github.com/newsflow/newsflow/pkg => ../../pkg
 	github.com/newsflow/newsflow/services/enrich => ../../services/enrich
 	github.com/newsflow/newsflow/services/index => ../../services/index
+	github.com/newsflow/newsflow/services/poller => ../../services/poller
 	github.com/newsflow/newsflow/services/watch => ../../services/watch
 	github.com/newsflow/newsflow/services/ingest => ../../services/ingest
 )

@@ -36,6 +36,7 @@ func commands() []command {
 		{"watch", "saved searches that alert: add, list, show, rm, test", runWatch},
 		{"bench", "measure a running pipeline end to end against raw JetStream", runBench},
 		{"dlq", "dead letters: list, show, replay, purge", runDLQ},
+		{"sources", "feeds and sitemaps to poll: add, list, rm", runSources},
 		{"dashboard", "serve the live dashboard of separate processes from Prometheus", runDashboard},
 		{"nats-monitor", "export NATS server and JetStream metrics (prometheus-nats-exporter's names), one per cluster", runNATSMonitor},
 		{"status", "streams, consumers, pending and redelivered counts per stage", runStatus},

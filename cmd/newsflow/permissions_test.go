@@ -92,7 +92,7 @@ func connectAs(t *testing.T, url, user, password, inbox string) *natsUser {
 // its own user, and shows that a stage cannot publish, subscribe or manage
 // streams beyond what its permissions name.
 func TestLeastPrivilegeUsers(t *testing.T) {
-	passwords := map[string]string{"ingest": "pw-ingest", "enrich": "pw-enrich", "index": "pw-index", "watch": "pw-watch", "producer": "pw-producer", "admin": "pw-admin"}
+	passwords := map[string]string{"ingest": "pw-ingest", "enrich": "pw-enrich", "index": "pw-index", "watch": "pw-watch", "producer": "pw-producer", "admin": "pw-admin", "poller": "pw-poller"}
 	for user, pw := range passwords {
 		t.Setenv("NEWSFLOW_NATS_"+strings.ToUpper(user)+"_PASSWORD", pw)
 	}
@@ -290,6 +290,11 @@ func TestLeastPrivilegeUsers(t *testing.T) {
 	ing1 := users["ingest"]
 	denied(ing1, "ingest", "articles.enriched.forged", publish(ing1, "articles.enriched.forged"))
 	denied(ing1, "ingest", "$JS.API.STREAM.DELETE.ARTICLES", publish(ing1, "$JS.API.STREAM.DELETE.ARTICLES"))
+	// The poller (TestSourcesUp runs it under the same permissions, as
+	// newsflow up's generated user) publishes raw articles and nothing else.
+	pol := connectAs(t, url, "poller", passwords["poller"], "_INBOX_poller")
+	denied(pol, "poller", "articles.ingested.forged", publish(pol, "articles.ingested.forged"))
+	denied(pol, "poller", "$KV.NEWSFLOW_SEEN.p1", publish(pol, "$KV.NEWSFLOW_SEEN.p1"))
 	denied(producer, "producer", "articles.ingested.forged", publish(producer, "articles.ingested.forged"))
 	denied(producer, "producer", "$KV.NEWSFLOW_SEEN.p1", publish(producer, "$KV.NEWSFLOW_SEEN.p1"))
 	denied(producer, "producer", "$JS.API.CONSUMER.MSG.NEXT.ARTICLES_RAW.ingest", publish(producer, "$JS.API.CONSUMER.MSG.NEXT.ARTICLES_RAW.ingest"))

@@ -44,6 +44,7 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs.DurationVar(&cfg.DashboardInterval, "dashboard-interval", dashboard.DefaultInterval, "how often /dashboard samples the metrics (the last hour is kept in memory)")
 	cfg.HTTP.RegisterFlags(fs)
 	cfg.Index.Search.RegisterFlags(fs)
+	cfg.Poller.RegisterFlags(fs, "poll-")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	logFormat := fs.String("log-format", "console", "log format: console or json")
 	reserve := fs.String("storage-reserve", fmt.Sprintf("%dMiB", cfg.StorageReserve>>20), "free disk space to keep in the data directory: under it new articles get 503 and index writes wait, e.g. 64MiB or 1GiB")

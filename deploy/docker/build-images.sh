@@ -3,11 +3,11 @@
 # binaries come from the host (make build, plus nats-server and httpprobe,
 # which `make images` builds first), Prometheus from Debian's package.
 #
-#   deploy/docker/build-images.sh [IMAGE...]     IMAGE: ingest enrich index watch newsflow nats-server prometheus
+#   deploy/docker/build-images.sh [IMAGE...]     IMAGE: ingest enrich index watch poller newsflow nats-server prometheus
 #
 # BIN (default ./bin) holds the binaries. Image names follow the variables
 # docker-compose.yml reads: NEWSFLOW_INGEST_IMAGE, NEWSFLOW_ENRICH_IMAGE,
-# NEWSFLOW_INDEX_IMAGE, NEWSFLOW_IMAGE, NATS_IMAGE, PROMETHEUS_IMAGE; their
+# NEWSFLOW_INDEX_IMAGE, NEWSFLOW_POLLER_IMAGE, NEWSFLOW_IMAGE, NATS_IMAGE, PROMETHEUS_IMAGE; their
 # defaults use NEWSFLOW_TAG (default dev). VERSION and REVISION label them.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,10 +24,11 @@ image_name() {
     enrich) echo "${NEWSFLOW_ENRICH_IMAGE:-newsflow/enrich:$TAG}" ;;
     index) echo "${NEWSFLOW_INDEX_IMAGE:-newsflow/index:$TAG}" ;;
     watch) echo "${NEWSFLOW_WATCH_IMAGE:-newsflow/watch:$TAG}" ;;
+    poller) echo "${NEWSFLOW_POLLER_IMAGE:-newsflow/poller:$TAG}" ;;
     newsflow) echo "${NEWSFLOW_IMAGE:-newsflow/newsflow:$TAG}" ;;
     nats-server) echo "${NATS_IMAGE:-newsflow/nats-server:2.15.2}" ;;
     prometheus) echo "${PROMETHEUS_IMAGE:-newsflow/prometheus:2.42.0}" ;;
-    *) echo "unknown image $1 (want ingest, enrich, index, watch, newsflow, nats-server or prometheus)" >&2; return 1 ;;
+    *) echo "unknown image $1 (want ingest, enrich, index, watch, poller, newsflow, nats-server or prometheus)" >&2; return 1 ;;
   esac
 }
 
@@ -62,7 +63,7 @@ context() {
   local rootfs=$ctx/rootfs
   base "$rootfs"
   case $name in
-    ingest | enrich | index | watch | newsflow)
+    ingest | enrich | index | watch | poller | newsflow)
       need "$BIN/$name"
       cp "$BIN/$name" "$rootfs/usr/local/bin/"
       mkdir -p "$ctx/var/lib/newsflow"
@@ -123,7 +124,7 @@ build() {
 
 images=("$@")
 if ((${#images[@]} == 0)); then
-  images=(ingest enrich index watch newsflow nats-server prometheus)
+  images=(ingest enrich index watch poller newsflow nats-server prometheus)
 fi
 for name in "${images[@]}"; do
   image_name "$name" >/dev/null

@@ -22,10 +22,11 @@ const (
 	UserEnrich   = "enrich"
 	UserIndex    = "index"
 	UserWatch    = "watch"
+	UserPoller   = "poller"
 )
 
 // Users lists every user, admin first.
-var Users = []string{UserAdmin, UserProducer, UserIngest, UserEnrich, UserIndex, UserWatch}
+var Users = []string{UserAdmin, UserProducer, UserIngest, UserEnrich, UserIndex, UserWatch, UserPoller}
 
 // SeedFileExt ends the name of every NKey seed file in a credentials
 // directory: <user>.nk, as nsc and the nats CLI name them.
@@ -165,7 +166,7 @@ func (c *Credentials) ConnectOptions(user string) ([]nats.Option, error) {
 // deploy/nats/auth.conf).
 func InboxPrefix(user string) string {
 	switch user {
-	case UserIngest, UserEnrich, UserIndex, UserWatch:
+	case UserIngest, UserEnrich, UserIndex, UserWatch, UserPoller:
 		return "_INBOX_" + user
 	}
 	return nats.InboxPrefix[:len(nats.InboxPrefix)-1]
@@ -225,6 +226,17 @@ func Permissions(user string) *server.Permissions {
 			"$JS.API.CONSUMER.DELETE.KV_NEWSFLOW_WATCHES.>",
 			"$JS.FC.KV_NEWSFLOW_WATCHES.>",
 			"alerts.>", "articles.dlq.watch", "articles.dlq.webhook")
+	case UserPoller:
+		pub = []string{"$JS.API.INFO", "$JS.API.STREAM.INFO.ARTICLES_RAW"}
+		pub = append(pub, kvPublish("NEWSFLOW_SOURCES")...)
+		pub = append(pub, kvPublish("NEWSFLOW_SOURCES_SEEN")...)
+		pub = append(pub,
+			"$JS.API.CONSUMER.CREATE.KV_NEWSFLOW_SOURCES",
+			"$JS.API.CONSUMER.CREATE.KV_NEWSFLOW_SOURCES.>",
+			"$JS.API.CONSUMER.INFO.KV_NEWSFLOW_SOURCES.>",
+			"$JS.API.CONSUMER.DELETE.KV_NEWSFLOW_SOURCES.>",
+			"$JS.FC.KV_NEWSFLOW_SOURCES.>",
+			"articles.raw.>")
 	default:
 		// An unknown user may do nothing.
 		return &server.Permissions{Publish: &server.SubjectPermission{Deny: []string{">"}}, Subscribe: &server.SubjectPermission{Deny: []string{">"}}}

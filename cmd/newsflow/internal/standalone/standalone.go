@@ -1,6 +1,6 @@
 // Package standalone runs the whole newsflow pipeline in one process: an
-// embedded NATS server with JetStream, the three stages (each with its own
-// connection, talking only through subjects), the embedded search index and
+// embedded NATS server with JetStream, the three stages and the poller
+// (each with its own connection, talking only through subjects), the embedded search index and
 // one HTTP listener for the API, the page and the metrics.
 package standalone
 
@@ -31,6 +31,7 @@ import (
 	"github.com/newsflow/newsflow/services/enrich"
 	"github.com/newsflow/newsflow/services/index"
 	"github.com/newsflow/newsflow/services/ingest"
+	"github.com/newsflow/newsflow/services/poller"
 	"github.com/newsflow/newsflow/services/watch"
 )
 
@@ -87,6 +88,8 @@ type Config struct {
 	// Watch is the watch worker (saved searches, alerts, webhooks); it
 	// runs beside the three stages, but not with Passthrough.
 	Watch watch.Config
+	// Poller polls the sources of `newsflow sources` (services/poller).
+	Poller poller.Config
 }
 
 // CredentialsDir is the directory under the data directory that holds the
@@ -112,6 +115,7 @@ func DefaultConfig() Config {
 		Enrich:         enrich.DefaultConfig(),
 		Index:          indexDefaults(),
 		Watch:          watch.DefaultConfig(),
+		Poller:         poller.DefaultConfig(),
 	}
 }
 
@@ -137,6 +141,9 @@ func (c Config) Validate() error {
 	}
 	if err := c.Index.Search.Validate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	if err := c.Poller.Validate(); err != nil {
+		return fmt.Errorf("%w: %w (--poll-* flags)", ErrInvalidConfig, err)
 	}
 	return nil
 }
@@ -321,6 +328,11 @@ func (p *Pipeline) start(parent context.Context) error {
 			{natsbus.StageIndex, passthrough(cfg.Index.Stage)},
 		}
 	}
+	// The poller runs in both modes: it only publishes onto the raw
+	// subjects, as its own user.
+	stages = append(stages, stage{natsembed.UserPoller, func(ctx context.Context, d service.Deps) (service.Component, error) {
+		return poller.New(ctx, cfg.Poller, d)
+	}})
 	if cfg.Pprof {
 		p.http.EnablePprof()
 	}
