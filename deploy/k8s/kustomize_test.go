@@ -314,6 +314,7 @@ func checkNetworkPolicies(t *testing.T, objs []object) {
 		"ingest":         {[]string{"kube-system:53", "nats:4222"}, []string{"8080"}},
 		"enrich":         {[]string{"kube-system:53", "nats:4222"}, []string{"8080"}},
 		"index":          {[]string{"kube-system:53", "nats:4222"}, []string{"8080"}},
+		"poller":         {[]string{"*:443", "*:80", "kube-system:53", "nats:4222"}, []string{"8080"}},
 		"newsflow-setup": {[]string{"kube-system:53", "nats:4222"}, nil},
 		"nats-monitor":   {[]string{"kube-system:53", "nats:8222"}, []string{"7777"}},
 	}
@@ -339,8 +340,8 @@ func checkNetworkPolicies(t *testing.T, objs []object) {
 			t.Errorf("%s may be reached on %v, want %v", app, gotIn, w.ingress)
 		}
 	}
-	// enrich serves no API: only Prometheus reaches its port.
-	if e := ps["enrich-metrics"]; len(e.pods) != 1 || e.pods[0] != "enrich" {
+	// enrich and the poller serve no API: only Prometheus reaches their port.
+	if e := ps["enrich-metrics"]; fmt.Sprint(e.pods) != "[enrich poller]" {
 		t.Errorf("enrich-metrics selects %v", e.pods)
 	}
 }
@@ -514,7 +515,7 @@ func TestPrometheusOperatorComponent(t *testing.T) {
 		t.Errorf("PodMetricsEndpoints on %v, want http (stages) and metrics (nats-monitor)", ports)
 	}
 	sel := fmt.Sprint(get(pm.Body, "spec", "selector"))
-	for _, app := range []string{"ingest", "enrich", "index", "nats-monitor"} {
+	for _, app := range []string{"ingest", "enrich", "index", "poller", "nats-monitor"} {
 		if !strings.Contains(sel, app) {
 			t.Errorf("PodMonitor selector %s misses %s", sel, app)
 		}
