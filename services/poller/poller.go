@@ -117,6 +117,9 @@ func (p *Poller) Store() *Store { return p.store }
 func (p *Poller) Run(ctx context.Context) error {
 	w, err := p.store.kv.WatchAll(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped before it started
+		}
 		return fmt.Errorf("watch key-value bucket %s: %w", SourcesBucket, err)
 	}
 	defer func() { _ = w.Stop() }()
