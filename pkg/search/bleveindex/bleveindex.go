@@ -14,6 +14,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -474,38 +475,9 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
-	n, err := q.ParseText()
+	root, n, err := x.root(ctx, q)
 	if err != nil {
 		return nil, err
-	}
-	tr := translator{set: x.set, langs: q.Langs, prefixes: &[]prefixTerm{}}
-	must := []query.Query{tr.query(n)}
-	if b, ok := search.BudgetFrom(ctx); ok && len(*tr.prefixes) > 0 {
-		if err := x.checkExpansions(ctx, *tr.prefixes, b.MaxExpansions); err != nil {
-			return nil, err
-		}
-	}
-	for _, f := range []struct {
-		field  string
-		values []string
-	}{{"lang", q.Langs}, {"source", q.Sources}, {"entity", q.Entities}, {"entity_id", q.EntityIDs}} {
-		if len(f.values) == 0 {
-			continue
-		}
-		var any []query.Query
-		for _, v := range f.values {
-			tq := bleve.NewTermQuery(v)
-			tq.SetField(f.field)
-			any = append(any, tq)
-		}
-		must = append(must, bleve.NewDisjunctionQuery(any...))
-	}
-	if !q.From.IsZero() || !q.To.IsZero() {
-		must = append(must, dateRange(q.From, q.To))
-	}
-	var root query.Query = bleve.NewConjunctionQuery(must...)
-	if len(must) == 1 {
-		root = must[0]
 	}
 	req := bleve.NewSearchRequestOptions(root, q.Limit, q.Offset, false)
 	req.Fields = []string{sourceField}
@@ -545,6 +517,85 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 				continue
 			}
 			out.Facets[name][t.Term[2:]] = t.Count
+		}
+	}
+	return out, nil
+}
+
+// root translates q (text and filters) into one Bleve query; extra
+// clauses are added to the conjunction.
+func (x *Index) root(ctx context.Context, q search.Query, extra ...query.Query) (query.Query, search.Node, error) {
+	n, err := q.ParseText()
+	if err != nil {
+		return nil, nil, err
+	}
+	tr := translator{set: x.set, langs: q.Langs, prefixes: &[]prefixTerm{}}
+	must := []query.Query{tr.query(n)}
+	if b, ok := search.BudgetFrom(ctx); ok && len(*tr.prefixes) > 0 {
+		if err := x.checkExpansions(ctx, *tr.prefixes, b.MaxExpansions); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, f := range []struct {
+		field  string
+		values []string
+	}{{"lang", q.Langs}, {"source", q.Sources}, {"entity", q.Entities}, {"entity_id", q.EntityIDs}} {
+		if len(f.values) == 0 {
+			continue
+		}
+		var any []query.Query
+		for _, v := range f.values {
+			tq := bleve.NewTermQuery(v)
+			tq.SetField(f.field)
+			any = append(any, tq)
+		}
+		must = append(must, bleve.NewDisjunctionQuery(any...))
+	}
+	if !q.From.IsZero() || !q.To.IsZero() {
+		must = append(must, dateRange(q.From, q.To))
+	}
+	must = append(must, extra...)
+	var root query.Query = bleve.NewConjunctionQuery(must...)
+	if len(must) == 1 {
+		root = must[0]
+	}
+	return root, n, nil
+}
+
+// DateCounts counts the matches of q per interval of their date, read from
+// the doc values of the date sort field (one term per article); with key,
+// only the matches whose by-field is key.
+func (x *Index) DateCounts(ctx context.Context, q search.Query, interval, by, key string) (map[int64]int, error) {
+	var extra []query.Query
+	if by != "" {
+		field := map[string]string{search.ByLang: "lang", search.BySource: "source", search.ByEntity: "entity"}[by]
+		if field == "" {
+			return nil, &search.ParamError{Param: "by", Msg: fmt.Sprintf("must be lang, source or entity, not %q", by)}
+		}
+		tq := bleve.NewTermQuery(key)
+		tq.SetField(field)
+		extra = append(extra, tq)
+	}
+	root, _, err := x.root(ctx, q, extra...)
+	if err != nil {
+		return nil, err
+	}
+	req := bleve.NewSearchRequestOptions(root, 0, 0, false)
+	req.Score = "none"
+	req.AddFacet(sortField, bleve.NewFacetRequest(sortField, 1<<30))
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("histogram: %w", err)
+	}
+	out := map[int64]int{}
+	if fr := res.Facets[sortField]; fr != nil && fr.Terms != nil {
+		for _, t := range fr.Terms.Terms() {
+			sec, _, _ := strings.Cut(t.Term, ".")
+			s, err := strconv.ParseInt(sec, 10, 64)
+			if err != nil {
+				continue
+			}
+			out[search.Truncate(time.Unix(s, 0), interval).Unix()] += t.Count
 		}
 	}
 	return out, nil
@@ -743,7 +794,12 @@ func (t translator) text(v *search.Text) query.Query {
 	return bleve.NewDisjunctionQuery(qs...)
 }
 
-// Count returns the number of documents in the index.
+// Histogram answers h.
+func (x *Index) Histogram(ctx context.Context, h search.HistogramQuery) (*search.Histogram, error) {
+	return search.BuildHistogram(ctx, x, x, h)
+}
+
+// Count returns the number of stored articles.
 func (x *Index) Count() (uint64, error) { return x.idx.DocCount() }
 
 // Close closes the index.

@@ -335,31 +335,7 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 // searchSQL builds the one statement that answers q (parsed as n): total,
 // the three facets and the page.
 func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any) {
-	tr := &translator{set: x.set, langs: q.Langs, noOneTSQuery: x.noOneTSQuery}
-	cond := tr.cond(n)
-	var filters []string // the filters the facet counts can answer
-	// One value is an equality, which PostgreSQL (15) can read in date
-	// order from the (source, date) and (lang, date) indexes; = ANY it
-	// cannot.
-	in := func(column string, values []string) {
-		if len(values) == 1 {
-			filters = append(filters, column+" = "+tr.arg(values[0]))
-		} else if len(values) > 1 {
-			filters = append(filters, column+" = ANY("+tr.arg(values)+"::text[])")
-		}
-	}
-	in("lang", q.Langs)
-	in("source", q.Sources)
-	conds := append([]string{cond}, filters...)
-	if len(q.Entities) > 0 {
-		conds = append(conds, "entities && "+tr.arg(q.Entities)+"::text[]")
-	}
-	if len(q.EntityIDs) > 0 {
-		conds = append(conds, "entity_ids && "+tr.arg(q.EntityIDs)+"::text[]")
-	}
-	if !q.From.IsZero() || !q.To.IsZero() {
-		conds = append(conds, tr.dateRange(q.From, q.To))
-	}
+	tr, cond, conds, filters := x.where(q, n)
 	dateOrder := "sort_date DESC NULLS LAST, id"
 	// from may end in a WHERE clause; count is count(*) or sum(n).
 	facet := func(expr, count, from string) string {
@@ -428,6 +404,86 @@ func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any) {
 			` + facet("source", "count(*)", "m") + `,
 			` + facet("e", "count(*)", "m, unnest(m.entities) AS e WHERE cardinality(m.entities) > 0") + `,
 			` + hits, tr.args
+}
+
+// where translates q (parsed as n) into SQL conditions: cond for the
+// text, conds for everything (cond first), filters the subset of conds
+// that the facet counts can answer (lang, source).
+func (x *Index) where(q search.Query, n search.Node) (tr *translator, cond string, conds, filters []string) {
+	tr = &translator{set: x.set, langs: q.Langs, noOneTSQuery: x.noOneTSQuery}
+	cond = tr.cond(n)
+	// One value is an equality, which PostgreSQL (15) can read in date
+	// order from the (source, date) and (lang, date) indexes; = ANY it
+	// cannot.
+	in := func(column string, values []string) {
+		if len(values) == 1 {
+			filters = append(filters, column+" = "+tr.arg(values[0]))
+		} else if len(values) > 1 {
+			filters = append(filters, column+" = ANY("+tr.arg(values)+"::text[])")
+		}
+	}
+	in("lang", q.Langs)
+	in("source", q.Sources)
+	conds = append([]string{cond}, filters...)
+	if len(q.Entities) > 0 {
+		conds = append(conds, "entities && "+tr.arg(q.Entities)+"::text[]")
+	}
+	if len(q.EntityIDs) > 0 {
+		conds = append(conds, "entity_ids && "+tr.arg(q.EntityIDs)+"::text[]")
+	}
+	if !q.From.IsZero() || !q.To.IsZero() {
+		conds = append(conds, tr.dateRange(q.From, q.To))
+	}
+	return tr, cond, conds, filters
+}
+
+// DateCounts counts the matches of q per interval of sort_date (in UTC);
+// with key, only the matches whose by-field is key.
+func (x *Index) DateCounts(ctx context.Context, q search.Query, interval, by, key string) (map[int64]int, error) {
+	n, err := q.ParseText()
+	if err != nil {
+		return nil, err
+	}
+	unit := map[string]string{search.IntervalHour: "hour", search.IntervalDay: "day", search.IntervalWeek: "week"}[interval]
+	if unit == "" {
+		return nil, &search.ParamError{Param: "interval", Msg: fmt.Sprintf("must be hour, day or week, not %q", interval)}
+	}
+	tr, _, conds, _ := x.where(q, n)
+	switch by {
+	case "":
+	case search.ByLang:
+		conds = append(conds, "lang = "+tr.arg(key))
+	case search.BySource:
+		conds = append(conds, "source = "+tr.arg(key))
+	case search.ByEntity:
+		conds = append(conds, "entities @> ARRAY["+tr.arg(key)+"::text]")
+	default:
+		return nil, &search.ParamError{Param: "by", Msg: fmt.Sprintf("must be lang, source or entity, not %q", by)}
+	}
+	sql := `SELECT extract(epoch FROM date_trunc('` + unit + `', sort_date AT TIME ZONE 'UTC'))::bigint, count(*)
+		FROM articles WHERE sort_date IS NOT NULL AND ` + strings.Join(conds, " AND ") + ` GROUP BY 1`
+	rows, err := x.pool.Query(ctx, sql, tr.args...)
+	if err != nil {
+		return nil, fmt.Errorf("histogram: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var k, c int64
+		if err := rows.Scan(&k, &c); err != nil {
+			return nil, fmt.Errorf("histogram: %w", err)
+		}
+		out[k] = int(c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("histogram: %w", err)
+	}
+	return out, nil
+}
+
+// Histogram answers h.
+func (x *Index) Histogram(ctx context.Context, h search.HistogramQuery) (*search.Histogram, error) {
+	return search.BuildHistogram(ctx, x, x, h)
 }
 
 // translator turns a parsed query into an SQL condition with arguments.

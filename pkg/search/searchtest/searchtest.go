@@ -133,6 +133,7 @@ func Run(t *testing.T, o Opener) {
 	t.Run("revisions", func(t *testing.T) { testRevisions(t, o) })
 	t.Run("concurrent writers", func(t *testing.T) { testConcurrentWriters(t, o) })
 	t.Run("invalid queries", func(t *testing.T) { testInvalid(t, o) })
+	t.Run("histogram", func(t *testing.T) { testHistogram(t, o) })
 }
 
 // Case is a query over the Fixtures and the ids it must match, sorted.
@@ -497,4 +498,112 @@ func Clone(docs []*article.Article) []*article.Article {
 		out[i] = clone(d)
 	}
 	return out
+}
+
+// HistogramCase is a histogram over the Fixtures: the bucket counts from
+// the first bucket (starting at First), and per series key its total.
+type HistogramCase struct {
+	Name   string
+	Query  search.HistogramQuery
+	First  string
+	Counts []int
+	Series []string
+	Totals []int
+}
+
+// HistogramCases are the histogram cases of the suite.
+func HistogramCases() []HistogramCase {
+	return []HistogramCase{
+		{Name: "days in a range", Query: search.HistogramQuery{Query: search.Query{Text: "*", Langs: []string{"bg", "ru", "uk"},
+			From: date("2019-05-14T00:00:00Z"), To: date("2019-05-15T23:59:59Z")}, Interval: search.IntervalDay},
+			First: "2019-05-14T00:00:00Z", Counts: []int{2, 1}},
+		{Name: "hours", Query: search.HistogramQuery{Query: search.Query{Text: "Лавров"}, Interval: search.IntervalHour},
+			First: "2019-05-14T10:00:00Z", Counts: append(append([]int{1}, make([]int, 22)...), 1)},
+		{Name: "weeks over everything, dates default to ingested_at", Query: search.HistogramQuery{Query: search.Query{Text: "*"}, Interval: search.IntervalWeek},
+			First: "2018-12-31T00:00:00Z", Counts: weeks(map[int]int{0: 2, 19: 3, 21: 1, 53: 1}, 54)},
+		{Name: "by lang", Query: search.HistogramQuery{Query: search.Query{Text: "*", From: date("2019-05-13T00:00:00Z"), To: date("2019-06-09T23:59:59Z")},
+			Interval: search.IntervalWeek, By: search.ByLang},
+			First: "2019-05-13T00:00:00Z", Counts: []int{3, 0, 1, 0}, Series: []string{"bg", "en", "ru", "uk"}, Totals: []int{1, 1, 1, 1}},
+		{Name: "by entity", Query: search.HistogramQuery{Query: search.Query{Text: "*", From: date("2019-05-01T00:00:00Z"), To: date("2019-05-31T00:00:00Z")},
+			Interval: search.IntervalDay, By: search.ByEntity},
+			First: "2019-05-01T00:00:00Z", Counts: days(map[int]int{13: 2, 14: 1}, 31),
+			Series: []string{"Сергей Лавров", "Майк Помпео", "Россия", "Сочи"}, Totals: []int{2, 1, 1, 1}},
+		{Name: "by source with a filter", Query: search.HistogramQuery{Query: search.Query{Text: "*", Sources: []string{"bbc", "tass"}},
+			Interval: search.IntervalWeek, By: search.BySource},
+			First: "2019-05-13T00:00:00Z", Counts: weeks(map[int]int{0: 1, 2: 1, 34: 1}, 35), Series: []string{"bbc", "tass"}, Totals: []int{2, 1}},
+		{Name: "no match", Query: search.HistogramQuery{Query: search.Query{Text: "nothingmatchesthis"}, Interval: search.IntervalDay, By: search.ByLang},
+			Counts: []int{}},
+	}
+}
+
+func weeks(at map[int]int, n int) []int {
+	out := make([]int, n)
+	for i, c := range at {
+		out[i] = c
+	}
+	return out
+}
+
+func days(at map[int]int, n int) []int { return weeks(at, n) }
+
+// testHistogram runs the histogram cases against a backend that
+// implements search.Histogrammer (both do).
+func testHistogram(t *testing.T, o Opener) {
+	idx := open(t, o, Fixtures()...)
+	h, ok := idx.(search.Histogrammer)
+	if !ok {
+		t.Fatalf("%T does not implement search.Histogrammer", idx)
+	}
+	for _, c := range HistogramCases() {
+		t.Run(c.Name, func(t *testing.T) {
+			res, err := h.Histogram(context.Background(), c.Query)
+			if err != nil {
+				t.Fatalf("histogram: %v", err)
+			}
+			var got []int
+			for _, b := range res.Buckets {
+				got = append(got, b.Count)
+			}
+			if got == nil {
+				got = []int{}
+			}
+			if !reflect.DeepEqual(got, c.Counts) {
+				t.Fatalf("counts = %v, want %v", got, c.Counts)
+			}
+			if len(res.Buckets) > 0 && res.Buckets[0].Start.Format(time.RFC3339) != c.First {
+				t.Errorf("first bucket %s, want %s", res.Buckets[0].Start.Format(time.RFC3339), c.First)
+			}
+			var keys []string
+			var totals []int
+			for _, s := range res.Series {
+				keys = append(keys, s.Key)
+				totals = append(totals, s.Total)
+				if len(s.Buckets) != len(res.Buckets) {
+					t.Errorf("series %s has %d buckets, the histogram %d", s.Key, len(s.Buckets), len(res.Buckets))
+				}
+			}
+			if !reflect.DeepEqual(keys, c.Series) || !reflect.DeepEqual(totals, c.Totals) {
+				t.Errorf("series %v %v, want %v %v", keys, totals, c.Series, c.Totals)
+			}
+		})
+	}
+	for _, c := range []struct {
+		name  string
+		q     search.HistogramQuery
+		field string
+	}{
+		{"bad interval", search.HistogramQuery{Query: search.Query{Text: "*"}, Interval: "month"}, "interval"},
+		{"bad by", search.HistogramQuery{Query: search.Query{Text: "*"}, Interval: "day", By: "author"}, "by"},
+		{"too many buckets", search.HistogramQuery{Query: search.Query{Text: "*", From: date("2000-01-01T00:00:00Z"), To: date("2020-01-01T00:00:00Z")}, Interval: "hour"}, "interval"},
+		{"too many buckets without from and to", search.HistogramQuery{Query: search.Query{Text: "*"}, Interval: "hour"}, "interval"},
+		{"bad query", search.HistogramQuery{Query: search.Query{Text: "title:("}, Interval: "day"}, "q"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := h.Histogram(context.Background(), c.q)
+			var fe interface{ Field() string }
+			if !errors.Is(err, search.ErrInvalidQuery) || !errors.As(err, &fe) || fe.Field() != c.field {
+				t.Fatalf("err = %v, want an invalid query naming %s", err, c.field)
+			}
+		})
+	}
 }
