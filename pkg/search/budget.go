@@ -120,12 +120,31 @@ func NewBounded(idx Index, b Budget) *Bounded {
 // ErrInvalidQuery) for too many prefixes or expansions, ErrBusy when no
 // slot freed within QueueWait, ErrTimeout past Timeout.
 func (x *Bounded) Search(ctx context.Context, q Query) (*Result, error) {
+	var res *Result
+	err := x.run(ctx, q, func(ctx context.Context) (err error) {
+		res, err = x.Index.Search(ctx, q)
+		return err
+	})
+	return res, err
+}
+
+// Histogram answers h within the budget, like Search.
+func (x *Bounded) Histogram(ctx context.Context, h HistogramQuery) (*Histogram, error) {
+	var res *Histogram
+	err := x.run(ctx, h.Query, func(ctx context.Context) (err error) {
+		res, err = HistogramOf(ctx, x.Index, h)
+		return err
+	})
+	return res, err
+}
+
+func (x *Bounded) run(ctx context.Context, q Query, fn func(ctx context.Context) error) error {
 	n, err := q.ParseText()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if p := CountPrefixes(n); p > x.b.MaxPrefixes {
-		return nil, &BudgetError{Limit: "--search-max-prefixes", Msg: fmt.Sprintf("query has %d prefix terms (word*), the limit is %d", p, x.b.MaxPrefixes)}
+		return &BudgetError{Limit: "--search-max-prefixes", Msg: fmt.Sprintf("query has %d prefix terms (word*), the limit is %d", p, x.b.MaxPrefixes)}
 	}
 	select {
 	case x.slots <- struct{}{}:
@@ -135,20 +154,20 @@ func (x *Bounded) Search(ctx context.Context, q Query) (*Result, error) {
 		case x.slots <- struct{}{}:
 			t.Stop()
 		case <-t.C:
-			return nil, ErrBusy
+			return ErrBusy
 		case <-ctx.Done():
 			t.Stop()
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
 	}
 	defer func() { <-x.slots }()
 	sctx, cancel := context.WithTimeout(WithBudget(ctx, x.b), x.b.Timeout)
 	defer cancel()
-	res, err := x.Index.Search(sctx, q)
+	err = fn(sctx)
 	if err != nil && ctx.Err() == nil && sctx.Err() != nil {
-		return nil, fmt.Errorf("%w of %s", ErrTimeout, x.b.Timeout)
+		return fmt.Errorf("%w of %s", ErrTimeout, x.b.Timeout)
 	}
-	return res, err
+	return err
 }
 
 // CountPrefixes returns the number of prefix terms (word*) in n.

@@ -122,3 +122,8 @@ func (c *Cache) store(key string, gen uint64, res *Result) {
 // index (from the cache, or shared with an identical search under way)
 // and with one.
 func (c *Cache) Stats() (hits, misses uint64) { return c.hits.Load(), c.misses.Load() }
+
+// Histogram answers h from the index (histograms are not cached).
+func (c *Cache) Histogram(ctx context.Context, h HistogramQuery) (*Histogram, error) {
+	return HistogramOf(ctx, c.Index, h)
+}

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -80,6 +81,20 @@ type DateCounter interface {
 // (both do: bleveindex and pgindex).
 type Histogrammer interface {
 	Histogram(ctx context.Context, h HistogramQuery) (*Histogram, error)
+}
+
+// ErrNoHistogram is returned by HistogramOf for an index that does not
+// count histograms.
+var ErrNoHistogram = errors.New("this index does not count histograms")
+
+// HistogramOf answers h with idx, when idx is a Histogrammer; else
+// ErrNoHistogram.
+func HistogramOf(ctx context.Context, idx Index, h HistogramQuery) (*Histogram, error) {
+	hg, ok := idx.(Histogrammer)
+	if !ok {
+		return nil, ErrNoHistogram
+	}
+	return hg.Histogram(ctx, h)
 }
 
 // Validate checks the interval and by values. Errors are *ParamError.

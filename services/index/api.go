@@ -47,6 +47,7 @@ type Router interface {
 // Routes mounts the API on r.
 func (a *API) Routes(r Router) {
 	r.Handle("GET /v1/search", a.auth(http.HandlerFunc(a.search)))
+	r.Handle("GET /v1/histogram", a.auth(http.HandlerFunc(a.histogram)))
 	r.Handle("GET /v1/articles/{id}", a.auth(http.HandlerFunc(a.get)))
 	page, static := pageHandlers()
 	r.Handle("GET /{$}", page)
@@ -144,6 +145,45 @@ func (a *API) search(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := a.idx.Search(r.Context(), q)
+	if a.searchFailed(w, q, start, err) {
+		return
+	}
+	a.cfg.Metrics.Search(OutcomeOK, time.Since(start))
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, res)
+}
+
+// histogram serves GET /v1/histogram: the matches of a search (same
+// parameters) counted per interval, optionally in series by lang, source
+// or entity.
+func (a *API) histogram(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	q, perr := ParseQuery(r)
+	if perr != nil {
+		a.cfg.Metrics.Search(OutcomeInvalid, time.Since(start))
+		writeError(w, http.StatusBadRequest, perr.Code, perr.Field, perr.Message)
+		return
+	}
+	v := r.URL.Query()
+	res, err := search.HistogramOf(r.Context(), a.idx, search.HistogramQuery{Query: q, Interval: v.Get("interval"), By: v.Get("by")})
+	if errors.Is(err, search.ErrNoHistogram) {
+		writeError(w, http.StatusNotImplemented, "not_implemented", "", err.Error())
+		return
+	}
+	if a.searchFailed(w, q, start, err) {
+		return
+	}
+	a.cfg.Metrics.Search(OutcomeOK, time.Since(start))
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, res)
+}
+
+// searchFailed answers err of a search, when there is one, and records
+// the outcome.
+func (a *API) searchFailed(w http.ResponseWriter, q search.Query, start time.Time, err error) bool {
+	if err == nil {
+		return false
+	}
 	if errors.Is(err, search.ErrInvalidQuery) {
 		a.cfg.Metrics.Search(OutcomeInvalid, time.Since(start))
 		field := "q"
@@ -152,30 +192,25 @@ func (a *API) search(w http.ResponseWriter, r *http.Request) {
 			field = fe.Field()
 		}
 		writeError(w, http.StatusBadRequest, article.CodeInvalid, field, err.Error())
-		return
+		return true
 	}
 	if errors.Is(err, search.ErrBusy) {
 		a.cfg.Metrics.Search(OutcomeBusy, time.Since(start))
 		w.Header().Set("Retry-After", "1")
 		writeError(w, http.StatusTooManyRequests, "too_many_requests", "", "too many searches are running, try again shortly (--search-max-concurrent)")
-		return
+		return true
 	}
 	if errors.Is(err, search.ErrTimeout) {
 		a.cfg.Metrics.Search(OutcomeTimeout, time.Since(start))
 		a.log.Warn("search timed out", zap.String("q", q.Text), zap.Error(err))
 		w.Header().Set("Retry-After", "1")
 		writeError(w, http.StatusServiceUnavailable, "timeout", "", err.Error()+" (--search-timeout): narrow the query")
-		return
+		return true
 	}
-	if err != nil {
-		a.cfg.Metrics.Search(OutcomeError, time.Since(start))
-		a.log.Error("search failed", zap.String("q", q.Text), zap.Error(err))
-		writeError(w, http.StatusInternalServerError, "internal", "", "search failed")
-		return
-	}
-	a.cfg.Metrics.Search(OutcomeOK, time.Since(start))
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, res)
+	a.cfg.Metrics.Search(OutcomeError, time.Since(start))
+	a.log.Error("search failed", zap.String("q", q.Text), zap.Error(err))
+	writeError(w, http.StatusInternalServerError, "internal", "", "search failed")
+	return true
 }
 
 func (a *API) get(w http.ResponseWriter, r *http.Request) {

@@ -11,6 +11,7 @@ import (
 
 	"go.uber.org/zap/zaptest"
 
+	"github.com/newsflow/newsflow/pkg/search"
 	"github.com/newsflow/newsflow/pkg/search/bleveindex"
 	"github.com/newsflow/newsflow/pkg/search/searchtest"
 )
@@ -55,6 +56,15 @@ func TestAPI(t *testing.T) {
 		{"bad sort", "/v1/search?q=a&sort=random", 400, "sort", []string{"sort must be relevance or date"}},
 		{"bad date", "/v1/search?q=a&from=yesterday", 400, "from", []string{"from must be an RFC 3339 time or a date"}},
 		{"reversed dates", "/v1/search?from=2020-01-01&to=2019-01-01", 400, "to", []string{"to is before from"}},
+		{"histogram", "/v1/histogram?q=*&lang=bg&lang=ru&lang=uk&from=2019-05-14&to=2019-05-15&interval=day", 200, "",
+			[]string{`"interval":"day"`, `"total":3`, `{"start":"2019-05-14T00:00:00Z","count":2},{"start":"2019-05-15T00:00:00Z","count":1}`}},
+		{"histogram by lang", "/v1/histogram?q=Лавров&interval=week&by=lang", 200, "", []string{`"series":[{"key":"bg","total":1,`, `{"key":"ru","total":1,`}},
+		{"histogram default interval", "/v1/histogram?q=*", 200, "", []string{`"interval":"day"`, `"total":7`}},
+		{"histogram bad interval", "/v1/histogram?q=*&interval=month", 400, "interval", []string{`interval must be hour, day or week, not \"month\"`}},
+		{"histogram bad by", "/v1/histogram?q=*&by=author", 400, "by", []string{`by must be lang, source or entity`}},
+		{"histogram too many buckets", "/v1/histogram?q=*&interval=hour&from=2000-01-01&to=2020-01-01", 400, "interval",
+			[]string{`interval hour over 2000-01-01T00:00:00Z..2020-01-01T23:59:59Z gives 175344 buckets, more than 5000`}},
+		{"histogram bad syntax", "/v1/histogram?q=a+OR", 400, "q", []string{"OR needs something"}},
 		{"article", "/v1/articles/bg1", 200, "", []string{`"id":"bg1"`, `"entities":[`}},
 		{"unknown article", "/v1/articles/nope", 404, "id", []string{`no article with id \"nope\"`}},
 	}
@@ -80,6 +90,27 @@ func TestAPI(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHistogramThroughWrappers checks that the budget and cache wrappers
+// the stage puts around the index pass histograms through.
+func TestHistogramThroughWrappers(t *testing.T) {
+	idx, err := bleveindex.Open(filepath.Join(t.TempDir(), "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = idx.Close() })
+	if err := idx.Upsert(context.Background(), searchtest.Fixtures()); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	wrapped := search.NewBounded(&guardedIndex{Index: search.NewCache(idx, 10)}, search.DefaultBudget())
+	NewAPI(wrapped, APIConfig{}, zaptest.NewLogger(t)).Routes(mux)
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/histogram?q=*&interval=week", nil))
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"total":7`) {
+		t.Fatalf("GET /v1/histogram = %d %s", rec.Code, rec.Body.String())
 	}
 }
 

@@ -59,6 +59,11 @@ func (g *guardedIndex) Upsert(ctx context.Context, docs []*article.Article) (err
 	return g.Index.Upsert(ctx, docs)
 }
 
+// Histogram answers h from the index.
+func (g *guardedIndex) Histogram(ctx context.Context, h search.HistogramQuery) (*search.Histogram, error) {
+	return search.HistogramOf(ctx, g.Index, h)
+}
+
 func (g *guardedIndex) note(err error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
