@@ -45,6 +45,9 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	limit := fs.Int("limit", 10, "number of hits")
 	offset := fs.Int("offset", 0, "hits to skip")
 	asJSON := fs.Bool("json", false, "print the API's JSON answer")
+	histogram := fs.Bool("histogram", false, "print the matches counted per --interval (GET /v1/histogram) instead of hits")
+	interval := fs.String("interval", "day", "with --histogram: hour, day or week")
+	by := fs.String("by", "", "with --histogram: one series per value of lang, source or entity (the 10 most frequent)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: newsflow search [flags] QUERY")
 		fs.PrintDefaults()
@@ -84,6 +87,25 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if *to != "" {
 		v.Set("to", *to)
+	}
+	if *histogram {
+		v.Set("interval", *interval)
+		if *by != "" {
+			v.Set("by", *by)
+		}
+		var raw json.RawMessage
+		if _, err := c.do(ctx, http.MethodGet, "/v1/histogram?"+v.Encode(), "", nil, &raw, http.StatusOK); err != nil {
+			return err
+		}
+		if *asJSON {
+			_, err := fmt.Fprintln(stdout, string(raw))
+			return err
+		}
+		var h search.Histogram
+		if err := json.Unmarshal(raw, &h); err != nil {
+			return fmt.Errorf("decode histogram answer: %w", err)
+		}
+		return printHistogram(stdout, &h)
 	}
 	v.Set("sort", *sort)
 	v.Set("limit", strconv.Itoa(*limit))
@@ -187,6 +209,43 @@ func printHits(w io.Writer, res *search.Result, offset int) error {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "%d-%d of %d\n", offset+1, offset+shown, res.Total)
+	return err
+}
+
+// printHistogram prints one row per interval: its start, the count and a
+// bar, or with series a column per series.
+func printHistogram(w io.Writer, h *search.Histogram) error {
+	layout := time.DateOnly
+	if h.Interval == search.IntervalHour {
+		layout = "2006-01-02 15:04"
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	head := []string{"START", "COUNT"}
+	for _, s := range h.Series {
+		head = append(head, truncate(s.Key, 24))
+	}
+	if len(h.Series) == 0 {
+		head = append(head, "")
+	}
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
+	peak := 0
+	for _, b := range h.Buckets {
+		peak = max(peak, b.Count)
+	}
+	for i, b := range h.Buckets {
+		row := []string{b.Start.UTC().Format(layout), strconv.Itoa(b.Count)}
+		for _, s := range h.Series {
+			row = append(row, strconv.Itoa(s.Buckets[i].Count))
+		}
+		if len(h.Series) == 0 && peak > 0 {
+			row = append(row, strings.Repeat("█", (b.Count*40+peak-1)/peak))
+		}
+		fmt.Fprintln(tw, strings.Join(row, "\t"))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%d articles in %d %s intervals\n", h.Total, len(h.Buckets), h.Interval)
 	return err
 }
 
