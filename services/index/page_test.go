@@ -2,6 +2,7 @@ package index
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -136,6 +138,95 @@ func TestPageInChromium(t *testing.T) {
 	}
 	if quotes != len(seed.Quotes) {
 		t.Errorf("%d quotes shown, want %d", quotes, len(seed.Quotes))
+	}
+	if p := b.Problems(); len(p) > 0 {
+		t.Errorf("the page reported problems: %q", p)
+	}
+}
+
+// TestChartBrushInChromium checks the chart above the results: one bar per
+// day from the first match to the last, and dragging across the first
+// three bars sets from and to, which narrows the results and the chart
+// (to hours: three days are drawn by the hour).
+func TestChartBrushInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	pagetest.Executable(t)
+	e := newStageEnv(t)
+	_, h := e.start(t, filepath.Join(t.TempDir(), "index"), e.reg)
+	for i, day := range []int{1, 3, 5} {
+		a := enriched(fmt.Sprintf("day-%d", day), 1, fmt.Sprintf("Брексит, ден %d", day))
+		a.PublishedAt = time.Date(2019, 3, day, 12, 0, 0, 0, time.UTC)
+		a.ContentHash = fmt.Sprintf("c%d", i)
+		e.publishEnriched(t, a)
+	}
+	e.waitEvents(t, natsbus.SubjectIndexed+".>", 3)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	b := pagetest.Start(t, 60*time.Second)
+	b.Search(srv.URL, "Брексит", "day-5")
+	b.Do("wait for the chart", chromedp.WaitVisible(chromedp.CSS(`#chart[data-state="done"] rect.bar`)))
+	counts, err := chromedp.Run(b.Context(), chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll('#chart rect.bar')].map(r => r.dataset.start.slice(0, 10) + '=' + r.dataset.count)`))
+	if err != nil {
+		b.Fail("read the bars", err)
+	}
+	want := []string{"2019-03-01=1", "2019-03-02=0", "2019-03-03=1", "2019-03-04=0", "2019-03-05=1"}
+	if !slices.Equal(counts, want) {
+		t.Fatalf("bars %q, want %q", counts, want)
+	}
+	b.Shot("chart.png")
+	// Drag from the middle of the first bar's slot to the third's, at the
+	// chart's vertical middle.
+	pos, err := chromedp.Run(b.Context(), chromedp.Evaluate[[]float64](`(() => {
+		const r = document.querySelector('#chart-svg').getBoundingClientRect();
+		const slot = r.width / 5;
+		return [r.left + slot / 2, r.left + 2.5 * slot, r.top + r.height / 2];
+	})()`))
+	if err != nil || len(pos) != 3 {
+		b.Fail("locate the chart", err)
+	}
+	b.Do("brush the first three days",
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, pos[0], pos[2], chromedp.ButtonLeft),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, (pos[0]+pos[1])/2, pos[2], chromedp.ButtonLeft),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, pos[1], pos[2], chromedp.ButtonLeft),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, pos[1], pos[2], chromedp.ButtonLeft),
+	)
+	loc, err := chromedp.Run(b.Context(), chromedp.Poll[string](
+		`document.querySelector('#results').dataset.state === 'done' && location.search.includes('from=') && location.search`,
+		chromedp.WithPollingTimeout(20*time.Second)))
+	if err != nil {
+		b.Fail("wait for the brushed search", err)
+	}
+	if !strings.Contains(loc, "from=2019-03-01") || !strings.Contains(loc, "to=2019-03-03") {
+		t.Errorf("location %q, want from=2019-03-01 and to=2019-03-03", loc)
+	}
+	b.Do("wait for the narrowed results", chromedp.WaitVisible(chromedp.CSS(`#results[data-state="done"] `+pagetest.HitSelector("day-3"))))
+	from, err := chromedp.Run(b.Context(), chromedp.Value(chromedp.CSS(`#from`)))
+	if err != nil {
+		b.Fail("read from", err)
+	}
+	status, err := chromedp.Run(b.Context(), chromedp.Text(chromedp.CSS(`#status`)))
+	if err != nil {
+		b.Fail("read the status", err)
+	}
+	// Three days are drawn by the hour.
+	b.Do("wait for the narrowed chart", chromedp.WaitVisible(chromedp.CSS(`#chart[data-state="done"][data-interval="hour"] rect.bar`)))
+	bars, err := chromedp.Run(b.Context(), chromedp.Evaluate[int](`document.querySelectorAll('#chart rect.bar').length`))
+	if err != nil {
+		b.Fail("count the bars", err)
+	}
+	b.Shot("brushed.png")
+	if from != "2019-03-01" {
+		t.Errorf("from input %q, want 2019-03-01", from)
+	}
+	if !strings.HasPrefix(status, "1–2 of 2 article") {
+		t.Errorf("status %q, want 1–2 of 2 articles", status)
+	}
+	if bars != 72 {
+		t.Errorf("%d bars after brushing, want 72 (the hours of 2019-03-01..03)", bars)
 	}
 	if p := b.Problems(); len(p) > 0 {
 		t.Errorf("the page reported problems: %q", p)

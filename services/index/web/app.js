@@ -139,6 +139,7 @@ async function render() {
   }
   renderHits(s, res);
   renderFacets(s, res.facets || {});
+  await renderChart(s);
   // Tests (and anyone scripting the page) wait for this.
   $('#results').dataset.q = s.q;
   $('#results').dataset.state = 'done';
@@ -184,6 +185,129 @@ function renderFacets(s, facets) {
       el('span', {}, v), el('span', { class: 'n' }, String(n)))))));
   }
   $('#facets').replaceChildren(...blocks);
+}
+
+// The chart: the matches counted per hour, day or week (GET /v1/histogram,
+// same query and filters but the dates' own range), drawn as SVG bars.
+// Dragging across it (or clicking one bar) sets from and to.
+const SVG = 'http://www.w3.org/2000/svg';
+const DAY = 86400000;
+
+function svg(tag, attrs) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
+  return e;
+}
+
+function isoDate(ms) { return new Date(ms).toISOString().slice(0, 10); }
+
+// interval picks the bucket size for the dates in view: hours for three
+// days or less, days up to half a year, else weeks.
+function interval(s) {
+  if (s.from && s.to) {
+    const span = (Date.parse(s.to) - Date.parse(s.from)) / DAY;
+    if (span <= 3) return 'hour';
+    if (span <= 183) return 'day';
+  }
+  return s.from && s.to ? 'week' : 'day';
+}
+
+async function histogram(s) {
+  const p = toQuery(s);
+  p.delete('offset');
+  p.delete('sort');
+  if (!p.get('q')) p.set('q', '*');
+  let iv = interval(s);
+  p.set('interval', iv);
+  let h;
+  try {
+    h = await api('/v1/histogram?' + p.toString());
+  } catch (e) {
+    if (e.status !== 400 || iv === 'week') throw e;
+    iv = 'week';
+  }
+  // Too many days to draw (or to count): weeks.
+  if (!h || (iv === 'day' && h.buckets.length > 200)) {
+    p.set('interval', 'week');
+    h = await api('/v1/histogram?' + p.toString());
+  }
+  return h;
+}
+
+async function renderChart(s) {
+  const fig = $('#chart');
+  fig.dataset.state = 'loading';
+  let h;
+  try {
+    h = await histogram(s);
+  } catch (e) {
+    fig.hidden = true;
+    fig.dataset.state = 'error';
+    return;
+  }
+  const buckets = h.buckets || [];
+  fig.hidden = buckets.length === 0;
+  const box = $('#chart-svg');
+  const W = 1000, H = 90, top = 4, bottom = 14;
+  box.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  const peak = Math.max(1, ...buckets.map((b) => b.count));
+  const bw = W / Math.max(1, buckets.length);
+  const step = h.interval === 'hour' ? 3600000 : h.interval === 'week' ? 7 * DAY : DAY;
+  const nodes = buckets.map((b, i) => {
+    const bh = b.count === 0 ? 0 : Math.max(1, (H - top - bottom) * b.count / peak);
+    const start = Date.parse(b.start);
+    const r = svg('rect', { class: 'bar', x: i * bw + bw * 0.1, y: H - bottom - bh, width: Math.max(0.5, bw * 0.8), height: bh,
+      'data-start': b.start, 'data-count': b.count, 'data-i': i });
+    const t = svg('title', {});
+    t.textContent = `${h.interval === 'hour' ? b.start.slice(0, 16).replace('T', ' ') : isoDate(start)}: ${b.count}`;
+    r.append(t);
+    return r;
+  });
+  const axis = [];
+  if (buckets.length) {
+    axis.push(svg('text', { class: 'axis', x: 0, y: H - 2 }));
+    axis[0].textContent = isoDate(Date.parse(buckets[0].start));
+    const last = svg('text', { class: 'axis', x: W, y: H - 2, 'text-anchor': 'end' });
+    last.textContent = isoDate(Date.parse(buckets[buckets.length - 1].start));
+    axis.push(last);
+  }
+  const brush = svg('rect', { class: 'brush', x: 0, y: 0, width: 0, height: H - bottom, visibility: 'hidden' });
+  box.replaceChildren(...nodes, ...axis, brush);
+  $('#chart-caption').textContent = `${h.total} article${h.total === 1 ? '' : 's'} per ${h.interval}`;
+
+  // Brushing: bucket index under a client x.
+  const at = (clientX) => {
+    const r = box.getBoundingClientRect();
+    const x = (clientX - r.left) / r.width * W;
+    return Math.min(buckets.length - 1, Math.max(0, Math.floor(x / bw)));
+  };
+  let from = -1;
+  const show = (a, b) => {
+    const lo = Math.min(a, b), hi = Math.max(a, b);
+    brush.setAttribute('x', lo * bw);
+    brush.setAttribute('width', (hi - lo + 1) * bw);
+    brush.setAttribute('visibility', 'visible');
+    for (const n of nodes) n.classList.toggle('out', +n.dataset.i < lo || +n.dataset.i > hi);
+  };
+  box.onpointerdown = (ev) => {
+    if (!buckets.length) return;
+    from = at(ev.clientX);
+    box.setPointerCapture(ev.pointerId);
+    show(from, from);
+  };
+  box.onpointermove = (ev) => { if (from >= 0) show(from, at(ev.clientX)); };
+  box.onpointerup = (ev) => {
+    if (from < 0) return;
+    const to = at(ev.clientX);
+    const lo = Math.min(from, to), hi = Math.max(from, to);
+    from = -1;
+    const start = Date.parse(buckets[lo].start);
+    const end = Date.parse(buckets[hi].start) + step - 1;
+    go({ ...state(), id: '', offset: 0, from: isoDate(start), to: isoDate(end) });
+  };
+  box.onpointercancel = () => { from = -1; brush.setAttribute('visibility', 'hidden'); };
+  fig.dataset.interval = h.interval;
+  fig.dataset.state = 'done';
 }
 
 async function renderArticle(id) {
