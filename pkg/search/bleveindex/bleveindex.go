@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -57,8 +58,18 @@ var ErrOldMapping = errors.New("index was built by an older newsflow")
 
 // Index is a Bleve index of enriched articles.
 type Index struct {
-	idx bleve.Index
-	set *searchanalysis.Set
+	// swap guards idx: after a write fails, the next write closes the
+	// Bleve index and opens it again from disk (Bleve's state after a
+	// failed segment write is not to be trusted: a segment it closed was
+	// seen still in use, and a read of it panicked in a goroutine of
+	// Bleve's own, out of any recover's reach). Every use of idx holds
+	// swap for reading.
+	swap   sync.RWMutex
+	idx    bleve.Index
+	dir    string
+	cfg    map[string]any
+	failed atomic.Bool
+	set    *searchanalysis.Set
 	// Writers may run concurrently (Bleve builds each batch's segment in
 	// the caller's goroutine, so two batches use two cores), but never two
 	// on the same article: a batch first claims its ids in writing (under
@@ -126,7 +137,7 @@ func OpenWith(dir, runtime string) (_ *Index, err error) {
 		return nil, fmt.Errorf("%w (mapping version %q, this one writes %q): move %s away and index the articles again",
 			ErrOldMapping, v, mappingVersion, dir)
 	}
-	x := &Index{idx: idx, set: searchanalysis.NewSet(), writing: map[string]struct{}{}}
+	x := &Index{idx: idx, dir: dir, cfg: cfg, set: searchanalysis.NewSet(), writing: map[string]struct{}{}}
 	x.free = sync.NewCond(&x.mu)
 	return x, nil
 }
@@ -404,13 +415,23 @@ func (x *Index) Upsert(ctx context.Context, docs []*article.Article) error {
 	if err != nil {
 		return err
 	}
+	if x.failed.Load() {
+		if err := x.reopen(); err != nil {
+			return err
+		}
+	}
 	x.claim(ids)
 	defer x.release(ids)
-	stored, err := x.revisions(ctx, ids)
+	bi, done := x.use()
+	defer done()
+	stored, err := x.revisions(ctx, bi, ids)
 	if err != nil {
+		if ctx.Err() == nil {
+			x.failed.Store(true)
+		}
 		return err
 	}
-	b := x.idx.NewBatch()
+	b := bi.NewBatch()
 	for _, p := range preps {
 		if rev, ok := stored[p.id]; ok && rev > p.rev {
 			continue
@@ -422,18 +443,19 @@ func (x *Index) Upsert(ctx context.Context, docs []*article.Article) error {
 	if b.Size() == 0 {
 		return nil
 	}
-	if err := x.idx.Batch(b); err != nil {
+	if err := bi.Batch(b); err != nil {
+		x.failed.Store(true)
 		return fmt.Errorf("write batch of %d articles: %w", b.Size(), err)
 	}
 	return nil
 }
 
 // revisions returns the stored revision of each of ids that is present.
-func (x *Index) revisions(ctx context.Context, ids []string) (map[string]uint64, error) {
+func (x *Index) revisions(ctx context.Context, bi bleve.Index, ids []string) (map[string]uint64, error) {
 	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery(ids), len(ids), 0, false)
 	req.Fields = []string{"revision"}
 	req.Score = "none"
-	res, err := x.idx.SearchInContext(ctx, req)
+	res, err := bi.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("read stored revisions: %w", err)
 	}
@@ -447,7 +469,9 @@ func (x *Index) revisions(ctx context.Context, ids []string) (map[string]uint64,
 
 // Get returns the stored article id.
 func (x *Index) Get(_ context.Context, id string) (*article.Article, error) {
-	doc, err := x.idx.Document(id)
+	bi, done := x.use()
+	defer done()
+	doc, err := bi.Document(id)
 	if err != nil {
 		return nil, fmt.Errorf("read article %s: %w", id, err)
 	}
@@ -475,7 +499,9 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
-	root, n, err := x.root(ctx, q)
+	bi, done := x.use()
+	defer done()
+	root, n, err := x.root(ctx, bi, q)
 	if err != nil {
 		return nil, err
 	}
@@ -491,7 +517,7 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 	} else {
 		req.SortBy([]string{"-_score"})
 	}
-	res, err := x.idx.SearchInContext(ctx, req)
+	res, err := bi.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
@@ -524,7 +550,7 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 
 // root translates q (text and filters) into one Bleve query; extra
 // clauses are added to the conjunction.
-func (x *Index) root(ctx context.Context, q search.Query, extra ...query.Query) (query.Query, search.Node, error) {
+func (x *Index) root(ctx context.Context, bi bleve.Index, q search.Query, extra ...query.Query) (query.Query, search.Node, error) {
 	n, err := q.ParseText()
 	if err != nil {
 		return nil, nil, err
@@ -532,7 +558,7 @@ func (x *Index) root(ctx context.Context, q search.Query, extra ...query.Query) 
 	tr := translator{set: x.set, langs: q.Langs, prefixes: &[]prefixTerm{}}
 	must := []query.Query{tr.query(n)}
 	if b, ok := search.BudgetFrom(ctx); ok && len(*tr.prefixes) > 0 {
-		if err := x.checkExpansions(ctx, *tr.prefixes, b.MaxExpansions); err != nil {
+		if err := x.checkExpansions(ctx, bi, *tr.prefixes, b.MaxExpansions); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -576,14 +602,16 @@ func (x *Index) DateCounts(ctx context.Context, q search.Query, interval, by, ke
 		tq.SetField(field)
 		extra = append(extra, tq)
 	}
-	root, _, err := x.root(ctx, q, extra...)
+	bi, done := x.use()
+	defer done()
+	root, _, err := x.root(ctx, bi, q, extra...)
 	if err != nil {
 		return nil, err
 	}
 	req := bleve.NewSearchRequestOptions(root, 0, 0, false)
 	req.Score = "none"
 	req.AddFacet(sortField, bleve.NewFacetRequest(sortField, 1<<30))
-	res, err := x.idx.SearchInContext(ctx, req)
+	res, err := bi.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("histogram: %w", err)
 	}
@@ -626,8 +654,8 @@ type prefixTerm struct {
 // field, and fails with a *search.BudgetError once they are more than
 // limit: Bleve would search every one of them (a 572-byte query of 64
 // two-letter prefixes cost 1.1 s of CPU and 200 MB on 5,000 articles).
-func (x *Index) checkExpansions(ctx context.Context, prefixes []prefixTerm, limit int) error {
-	ai, err := x.idx.Advanced()
+func (x *Index) checkExpansions(ctx context.Context, bi bleve.Index, prefixes []prefixTerm, limit int) error {
+	ai, err := bi.Advanced()
 	if err != nil {
 		return fmt.Errorf("open index reader: %w", err)
 	}
@@ -800,10 +828,59 @@ func (x *Index) Histogram(ctx context.Context, h search.HistogramQuery) (*search
 }
 
 // Count returns the number of stored articles.
-func (x *Index) Count() (uint64, error) { return x.idx.DocCount() }
+func (x *Index) Count() (uint64, error) {
+	bi, done := x.use()
+	defer done()
+	return bi.DocCount()
+}
 
 // Close closes the index.
-func (x *Index) Close() error { return x.idx.Close() }
+func (x *Index) Close() (err error) {
+	x.swap.Lock()
+	defer x.swap.Unlock()
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("close %s: %v", x.dir, r)
+		}
+	}()
+	return x.idx.Close()
+}
 
 // String names the index for logs.
-func (x *Index) String() string { return "bleve:" + strconv.Quote(x.idx.Name()) }
+func (x *Index) String() string { return "bleve:" + strconv.Quote(x.dir) }
+
+// use returns the Bleve index, held until done is called.
+func (x *Index) use() (bleve.Index, func()) {
+	x.swap.RLock()
+	return x.idx, x.swap.RUnlock
+}
+
+// reopen closes the Bleve index after a failed write (or a failed read of
+// the stored revisions) and opens it again from disk, checked by Verify
+// first, once every use of it has ended.
+func (x *Index) reopen() (err error) {
+	x.swap.Lock()
+	defer x.swap.Unlock()
+	if !x.failed.Load() {
+		return nil // another writer reopened it
+	}
+	func() {
+		defer func() { _ = recover() }()
+		_ = x.idx.Close()
+	}()
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: reopening %s after a failed write panicked: %v", ErrCorrupt, x.dir, r)
+		}
+	}()
+	if err := Verify(x.dir); err != nil {
+		return fmt.Errorf("reopen after a failed write: %w", err)
+	}
+	idx, err := bleve.OpenUsing(x.dir, x.cfg)
+	if err != nil {
+		return fmt.Errorf("reopen %s after a failed write: %w", x.dir, err)
+	}
+	x.idx = idx
+	x.failed.Store(false)
+	return nil
+}

@@ -124,7 +124,7 @@ func TestRevisionIsStoredNotIndexed(t *testing.T) {
 	if err := idx.Upsert(t.Context(), fx); err != nil {
 		t.Fatal(err)
 	}
-	revs, err := idx.revisions(t.Context(), []string{fx[0].ID})
+	revs, err := idx.revisions(t.Context(), idx.idx, []string{fx[0].ID})
 	if err != nil || revs[fx[0].ID] != fx[0].Revision {
 		t.Errorf("stored revision of %s = %d (%v), want %d", fx[0].ID, revs[fx[0].ID], err, fx[0].Revision)
 	}

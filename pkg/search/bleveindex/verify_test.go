@@ -111,3 +111,30 @@ func TestOpenRefusesADamagedIndex(t *testing.T) {
 		}
 	})
 }
+
+// After a write fails, the next write opens the index again from disk and
+// goes through; what was written before is kept.
+func TestUpsertReopensAfterAFailedWrite(t *testing.T) {
+	dir := writeIndex(t)
+	idx, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = idx.Close() }()
+	// A closed Bleve index fails every write, as one that met a full disk
+	// may be left.
+	if err := idx.idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fx := searchtest.Fixtures()
+	fx[0].Revision++
+	if err := idx.Upsert(t.Context(), fx[:1]); err == nil {
+		t.Fatal("a write to a closed index succeeded")
+	}
+	if err := idx.Upsert(t.Context(), fx[:1]); err != nil {
+		t.Fatalf("write after the failure: %v", err)
+	}
+	if n, err := idx.Count(); err != nil || n != uint64(len(fx)) {
+		t.Errorf("after the reopen: %d articles (%v), want %d", n, err, len(fx))
+	}
+}
