@@ -19,6 +19,9 @@ type gazMemo struct {
 	// words what the tagger read of each word, for the tagger.
 	doc   map[string]uint8
 	words map[string]wordInfo
+	// emit holds, per token text, the tagger's summed weights of the
+	// word's own features.
+	emit map[string][nLabels]float32
 }
 
 type tokenMemo struct {

@@ -277,9 +277,49 @@ func suffix(w string, n int) string {
 	return w[i:]
 }
 
-// features appends the hashed features of token i to dst.
+// features appends the hashed features of token i to dst: those of the
+// word alone, then those of its context.
 func (s *sentFeatures) features(dst []uint64, i int) []uint64 {
+	return s.contextFeatures(s.wordFeatures(dst, i), i)
+}
+
+// wordFeatures appends the hashed features that depend on the token's text
+// alone (and the language and document, fixed for a text), which the
+// tagger sums once per distinct word of a text.
+func (s *sentFeatures) wordFeatures(dst []uint64, i int) []uint64 {
 	w, lw, sh := s.words[i], s.lower[i], s.shapes[i]
+	lang := s.lang
+	n := utf8.RuneCountInString(lw)
+	dst = append(dst,
+		hashN(fBias, 0),
+		hash1(fWord, lw),
+		hash2(fLangWord, lang, w),
+		hash1(fShape, sh),
+		hash2(fLangShape, lang, sh),
+		hash1(fPre2, prefix(lw, 2)),
+		hash1(fPre3, prefix(lw, 3)),
+		hash2(fSuf1, lang, suffix(lw, 1)),
+		hash2(fSuf2, lang, suffix(lw, 2)),
+		hash2(fSuf3, lang, suffix(lw, 3)),
+		hash2(fSuf4, lang, suffix(lw, 4)),
+		hashN(fLen, uint64(min(utf8.RuneCountInString(w), 12))),
+	)
+	if s.doc != nil {
+		dst = append(dst, hash2(fDoc, prefix(sh, 2), string(rune('0'+s.doc[lw]))))
+	}
+	if n > 5 {
+		dst = append(dst, hash2(fPre5, lang, prefix(lw, 5)))
+	}
+	if n > 3 {
+		dst = append(dst, hash2(fStem, lang, prefix(lw, n-2)))
+	}
+	return dst
+}
+
+// contextFeatures appends the hashed features of token i that depend on
+// its neighbours, its position or multi-word gazetteer matches.
+func (s *sentFeatures) contextFeatures(dst []uint64, i int) []uint64 {
+	lw, sh := s.lower[i], s.shapes[i]
 	at := func(k int) (string, string, uint16, ruleLabel) {
 		if k < 0 {
 			return "<s>", "<s>", 0, 0
@@ -295,17 +335,6 @@ func (s *sentFeatures) features(dst []uint64, i int) []uint64 {
 	n2, _, _, _ := at(i + 2)
 	lang := s.lang
 	dst = append(dst,
-		hashN(fBias, 0),
-		hash1(fWord, lw),
-		hash2(fLangWord, lang, w),
-		hash1(fShape, sh),
-		hash2(fLangShape, lang, sh),
-		hash1(fPre2, prefix(lw, 2)),
-		hash1(fPre3, prefix(lw, 3)),
-		hash2(fSuf1, lang, suffix(lw, 1)),
-		hash2(fSuf2, lang, suffix(lw, 2)),
-		hash2(fSuf3, lang, suffix(lw, 3)),
-		hash2(fSuf4, lang, suffix(lw, 4)),
 		hash1(fPrevWord, pw),
 		hash1(fNextWord, nw),
 		hash1(fPrev2Word, p2),
@@ -316,7 +345,6 @@ func (s *sentFeatures) features(dst []uint64, i int) []uint64 {
 		hash2(fNextSuf3, lang, suffix(nw, 3)),
 		hash2(fBigram, pw, lw),
 		hash2(fNextBigram, lw, nw),
-		hashN(fLen, uint64(min(utf8.RuneCountInString(w), 12))),
 		hashN(fGaz, uint64(s.gaz[i])),
 		hashN(fPrevGaz, uint64(pg)),
 		hashN(fNextGaz, uint64(ng)),
@@ -326,15 +354,6 @@ func (s *sentFeatures) features(dst []uint64, i int) []uint64 {
 	)
 	if i == 0 {
 		dst = append(dst, hash2(fFirst, lang, sh))
-	}
-	if s.doc != nil {
-		dst = append(dst, hash2(fDoc, prefix(sh, 2), string(rune('0'+s.doc[lw]))))
-	}
-	if n := utf8.RuneCountInString(lw); n > 5 {
-		dst = append(dst, hash2(fPre5, lang, prefix(lw, 5)))
-	}
-	if n := utf8.RuneCountInString(lw); n > 3 {
-		dst = append(dst, hash2(fStem, lang, prefix(lw, n-2)))
 	}
 	for b := 0; b < 16; b++ {
 		if s.gaz[i]&(1<<b) != 0 {
@@ -478,6 +497,13 @@ func (m *Model) bucket(h uint64) int { return int(h>>(64-m.bits)) * nLabels }
 // scores sets the emission scores of one token from its features.
 func (m *Model) scores(fs []uint64, out *[nLabels]float32) {
 	*out = [nLabels]float32{}
+	m.add(fs, out)
+}
+
+// add adds the weights of features fs to out. A loaded model sums its
+// 16-bit weights as integers, exactly: the sum is the same in any order
+// and however the features are grouped.
+func (m *Model) add(fs []uint64, out *[nLabels]float32) {
 	if m.q != nil {
 		var acc [nLabels]int32
 		q, shift := m.q, 64-m.bits
@@ -495,7 +521,7 @@ func (m *Model) scores(fs []uint64, out *[nLabels]float32) {
 			acc[8] += int32(row[8])
 		}
 		for l := range acc {
-			out[l] = float32(acc[l])
+			out[l] += float32(acc[l])
 		}
 		return
 	}
@@ -510,16 +536,24 @@ func (m *Model) scores(fs []uint64, out *[nLabels]float32) {
 // decode returns the best label sequence for the features of a sentence
 // (feats[i] the features of token i).
 func (m *Model) decode(feats [][]uint64, out []int) []int {
-	n := len(feats)
+	em := make([][nLabels]float32, len(feats))
+	for i := range feats {
+		m.scores(feats[i], &em[i])
+	}
+	return m.viterbi(em, out)
+}
+
+// viterbi returns the best label sequence for the emission scores of a
+// sentence's tokens.
+func (m *Model) viterbi(em [][nLabels]float32, out []int) []int {
+	n := len(em)
 	out = out[:0]
 	if n == 0 {
 		return out
 	}
 	score := make([][nLabels]float32, n)
 	back := make([][nLabels]int8, n)
-	var em [nLabels]float32
 	for i := range n {
-		m.scores(feats[i], &em)
 		for b := range nLabels {
 			best, arg := float32(-1e30), int8(-1)
 			if i == 0 {
@@ -540,7 +574,7 @@ func (m *Model) decode(feats [][]uint64, out []int) []int {
 				score[i][b] = -1e30
 				continue
 			}
-			score[i][b] = best + em[b]
+			score[i][b] = best + em[i][b]
 			back[i][b] = arg
 		}
 	}
@@ -560,6 +594,28 @@ func (m *Model) decode(feats [][]uint64, out []int) []int {
 	return out
 }
 
+// emissions returns the emission scores of a sentence's tokens. The
+// weights of a word's own features are summed once per distinct word of
+// the text (kept in x.memo), those of its context per token.
+func (x *Extractor) emissions(s *sentFeatures, toks []textseg.Token) [][nLabels]float32 {
+	em := make([][nLabels]float32, len(toks))
+	var buf [64]uint64
+	memo := x.memo
+	for i, t := range toks {
+		e, ok := memo.emit[t.Text]
+		if !ok {
+			x.model.add(s.wordFeatures(buf[:0], i), &e)
+			if memo.emit == nil {
+				memo.emit = make(map[string][nLabels]float32, 256)
+			}
+			memo.emit[t.Text] = e
+		}
+		x.model.add(s.contextFeatures(buf[:0], i), &e)
+		em[i] = e
+	}
+	return em
+}
+
 // tagSentence finds the names of one sentence with the model: the
 // rule-based chunker runs first for its features and roles; each tagged
 // span becomes a mention, with the chunker's reading of the same span
@@ -577,14 +633,7 @@ func (x *Extractor) tagSentence(toks []textseg.Token, lang string, shout bool, m
 		}
 	}
 	s := x.newSentFeatures(toks, lang, x.ruleLabels(toks, lang, rms), x.memo.doc)
-	feats := make([][]uint64, len(toks))
-	buf := make([]uint64, 0, 48*len(toks))
-	for i := range toks {
-		start := len(buf)
-		buf = s.features(buf, i)
-		feats[i] = buf[start:len(buf):len(buf)]
-	}
-	labels := x.model.decode(feats, nil)
+	labels := x.model.viterbi(x.emissions(s, toks), nil)
 	for i := 0; i < len(labels); {
 		l := labels[i]
 		if l == lO {
