@@ -42,6 +42,9 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 func main() {
@@ -104,6 +107,7 @@ func run(gaz, corp, out string) error {
 	ids, idsSA := idSet{}, idSet{}
 	steps := []func() error{
 		func() error { return territories(filepath.Join(gaz, "countries", "territories.tsv"), perm, ids) },
+		func() error { return displayTerritories(filepath.Join(gaz, "countries", "territories.tsv"), ids) },
 		func() error {
 			return exemplarCities(filepath.Join(gaz, "cities", "cldr-exemplar-cities.tsv"), perm, ids)
 		},
@@ -181,6 +185,45 @@ func territories(path string, s entrySet, ids idSet) error {
 			ids.add("iso:"+r[0], r[3])
 		} else {
 			ids.add("m49:"+r[0], r[3])
+		}
+	}
+	return nil
+}
+
+// idLangs are the languages whose names of countries and world regions
+// come from golang.org/x/text's CLDR display tables (language/display),
+// for the ids only: the shared gazetteers hold CLDR's names in langs.
+var idLangs = []string{"pl", "cs", "sl", "hr", "sk"}
+
+// displayTerritories adds the names of the territories of territories.tsv
+// in idLangs to ids (Dania, Dánsko, Danska: iso:DK).
+func displayTerritories(path string, ids idSet) error {
+	rows, err := readTSV(path)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if len(r) < 5 || (r[1] != "country" && r[1] != "region") || seen[r[0]] {
+			continue
+		}
+		switch r[0] {
+		case "EU", "EZ", "UN", "QO", "XA", "XB":
+			continue
+		}
+		seen[r[0]] = true
+		reg, err := language.ParseRegion(r[0])
+		if err != nil {
+			continue
+		}
+		id := "iso:" + r[0]
+		if r[1] == "region" {
+			id = "m49:" + r[0]
+		}
+		for _, l := range idLangs {
+			if n := display.Regions(language.Make(l)).Name(reg); n != "" && n != r[0] {
+				ids.add(id, n)
+			}
 		}
 	}
 	return nil
