@@ -84,6 +84,9 @@ type Gazetteer struct {
 	// ids maps lower-case names, and the stem keys of names, to the id of
 	// what they name in every language (ids.go).
 	ids, idStems map[string]string
+	// idSkeletons maps the skeleton (see skeleton) of each name with an id
+	// to the id, "" when names of two ids share it.
+	idSkeletons map[string]string
 	// aliases maps "TYPE\tlower-case name" and "TYPE\tstem key" to an id:
 	// names in other languages of entities the ids above do not cover
 	// (learned from annotated articles, see ids.go).

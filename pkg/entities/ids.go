@@ -28,7 +28,7 @@ func (g *Gazetteer) loadIDs(path string) error {
 	}
 	defer f.Close()
 	if g.ids == nil {
-		g.ids, g.idStems = map[string]string{}, map[string]string{}
+		g.ids, g.idStems, g.idSkeletons = map[string]string{}, map[string]string{}, map[string]string{}
 	}
 	sc := bufio.NewScanner(f)
 	line := 0
@@ -49,6 +49,13 @@ func (g *Gazetteer) loadIDs(path string) error {
 		if sk := stemKey(name); sk != "" {
 			if _, dup := g.idStems[sk]; !dup {
 				g.idStems[sk] = id
+			}
+		}
+		if sk := skeleton(name); len(sk) >= minSkeleton {
+			if old, dup := g.idSkeletons[sk]; !dup {
+				g.idSkeletons[sk] = id
+			} else if old != id {
+				g.idSkeletons[sk] = ""
 			}
 		}
 	}
@@ -90,8 +97,21 @@ func (g *Gazetteer) ID(name, typ string) string {
 	if id := g.aliases[typ+"\t"+sk]; id != "" {
 		return id
 	}
+	if !person {
+		// A name spelt in another script or language as a gazetteer name
+		// of one id (Moskva, Moskwa as Москва: tz:Europe/Moscow).
+		if k := skeleton(name); len(k) >= minSkeleton {
+			if id := g.idSkeletons[k]; id != "" {
+				return id
+			}
+		}
+	}
 	return g.keyID(name, typ)
 }
+
+// minSkeleton is the shortest skeleton that names a gazetteer id by
+// itself: shorter ones (Сочи: "s") say too little.
+const minSkeleton = 4
 
 // gazetteerID is the gazetteers' id of a name or of its stems, "" if none.
 func (g *Gazetteer) gazetteerID(name string) string {
