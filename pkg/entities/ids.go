@@ -137,6 +137,9 @@ func (g *Gazetteer) keyID(name, typ string) string {
 	case "ORGANIZATION":
 		prefix = "org:"
 	}
+	if prefix == "per:" {
+		words[0] = surnameBase(words[0])
+	}
 	k := skeleton(strings.Join(words, " "))
 	if prefix == "per:" {
 		// Case and gender endings that keep a consonant (Trumpom,
@@ -149,6 +152,16 @@ func (g *Gazetteer) keyID(name, typ string) string {
 		return ""
 	}
 	return prefix + k
+}
+
+// surnameBase drops the Czech and Slovak feminine ending of a surname
+// (Mayová, Bibiová: May, Bibi), which a skeleton would keep as a "v".
+func surnameBase(w string) string {
+	lw := strings.ToLower(w)
+	if strings.HasSuffix(lw, "ová") && len(lw) > len("ová")+2 {
+		return w[:len(w)-len("ová")]
+	}
+	return w
 }
 
 // translit spells Cyrillic letters in Latin, as close to how the Latin
@@ -203,6 +216,7 @@ func skeleton(name string) string {
 	}
 	var out []byte
 	for _, w := range strings.Fields(b.String()) {
+		w = initialGlide(w)
 		if strings.HasPrefix(w, "ch") {
 			w = "c" + sounds.Replace(w[2:])
 		} else {
@@ -225,6 +239,20 @@ func skeleton(name string) string {
 		}
 	}
 	return string(out)
+}
+
+// initialGlide spells the first sound of a transliterated word one way: an
+// English w written "у" before a vowel in Cyrillic (Уилямс, Уайли:
+// Williams, Wylie) as v, as w becomes; a y as j (Юнкер, Якобс: Juncker,
+// Jacobs).
+func initialGlide(w string) string {
+	switch {
+	case len(w) > 2 && w[0] == 'u' && strings.IndexByte("aeio", w[1]) >= 0 && len(w) > 3:
+		return "v" + w[1:]
+	case len(w) > 1 && w[0] == 'y':
+		return "j" + w[1:]
+	}
+	return w
 }
 
 // AliasItem is one annotated name of an entity: its form, type
