@@ -136,6 +136,7 @@ func (g *Gazetteer) keyID(name, typ string) string {
 		prefix = "loc:"
 	case "ORGANIZATION":
 		prefix = "org:"
+		words = dropLegalForms(words)
 	}
 	if prefix == "per:" {
 		words[0] = surnameBase(words[0])
@@ -152,6 +153,31 @@ func (g *Gazetteer) keyID(name, typ string) string {
 		return ""
 	}
 	return prefix + k
+}
+
+// legalForms are company forms that a name is written with or without
+// (Engie SA, OMV AG, ПАО «Газпром»), compared without dots.
+var legalForms = map[string]bool{
+	"ag": true, "sa": true, "se": true, "plc": true, "lp": true, "bv": true, "nv": true, "ltd": true,
+	"limited": true, "gmbh": true, "inc": true, "llc": true, "corp": true, "spa": true, "as": true,
+	"ооо": true, "оао": true, "пао": true, "зао": true, "ао": true, "ад": true, "еад": true, "оод": true,
+	"бв": true, "тов": true, "пат": true,
+}
+
+// dropLegalForms returns the words of an organisation's name without its
+// legal forms, or all of them when nothing else is left.
+func dropLegalForms(words []string) []string {
+	var out []string
+	for _, w := range words {
+		k := strings.ToLower(strings.Trim(strings.ReplaceAll(w, ".", ""), "\"«»“”„,"))
+		if !legalForms[k] {
+			out = append(out, w)
+		}
+	}
+	if len(out) == 0 {
+		return words
+	}
+	return out
 }
 
 // surnameBase drops the Czech and Slovak feminine ending of a surname
