@@ -378,3 +378,16 @@ func TestSourceValidate(t *testing.T) {
 		}
 	}
 }
+
+func FuzzDiscoverFeeds(f *testing.F) {
+	f.Add([]byte(`<html><head><link rel="alternate" type="application/rss+xml" href="/rss"></head></html>`))
+	f.Add([]byte(`<link rel=alternate type=application/atom+xml href="javascript:alert(1)">`))
+	f.Fuzz(func(t *testing.T, page []byte) {
+		for _, u := range DiscoverFeeds(page, "https://example.org/a/") {
+			if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+				t.Fatalf("discovered %q", u)
+			}
+		}
+		_, _ = Sniff(page)
+	})
+}
