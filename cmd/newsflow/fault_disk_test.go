@@ -84,7 +84,7 @@ func httpStatus(url string) int {
 func TestFaultDiskFull(t *testing.T) {
 	mnt := faulttest.Tmpfs(t, "100m")
 	lines := corpusNDJSON(t, 1600)
-	bal := faulttest.Ballast(t, mnt, 30<<20)
+	bal := faulttest.Ballast(t, mnt, 22<<20)
 	// A small reserve, so that the disk really runs out under the
 	// pipeline, not only at the API.
 	const reserve = 4 << 20
