@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -24,6 +25,7 @@ import (
 	"github.com/newsflow/newsflow/services/enrich"
 	"github.com/newsflow/newsflow/services/index"
 	"github.com/newsflow/newsflow/services/ingest"
+	"github.com/newsflow/newsflow/services/poller"
 	"github.com/newsflow/newsflow/services/watch"
 )
 
@@ -122,7 +124,7 @@ func TestLeastPrivilegeUsers(t *testing.T) {
 	topo.VerifyStreams = true
 
 	users := map[string]*natsUser{}
-	for _, u := range []string{"ingest", "enrich", "index", "watch"} {
+	for _, u := range []string{"ingest", "enrich", "index", "watch", "poller"} {
 		users[u] = connectAs(t, url, u, passwords[u], "_INBOX_"+u)
 	}
 	producer := connectAs(t, url, "producer", passwords["producer"], "")
@@ -142,7 +144,7 @@ func TestLeastPrivilegeUsers(t *testing.T) {
 	}
 	sctx, scancel := context.WithTimeout(ctx, 30*time.Second)
 	defer scancel()
-	for _, u := range []string{"ingest", "enrich", "index"} {
+	for _, u := range []string{"ingest", "enrich", "index", "poller"} {
 		if err := natsbus.EnsureStreams(sctx, users[u].js, topo); err != nil {
 			t.Fatalf("%s checks the streams: %v", u, err)
 		}
@@ -170,7 +172,26 @@ func TestLeastPrivilegeUsers(t *testing.T) {
 	if err := wat.Store().Put(sctx, &watch.Watch{Name: "all", Query: "*"}); err != nil {
 		t.Fatalf("save a watch as the watch user: %v", err)
 	}
-	for _, c := range []service.Component{ing, enr, idx, wat} {
+	// The poller, as its user, polls a feed the admin added.
+	feedSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/feed.xml" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>P</title><item><title>Polled</title><guid>p4</guid><description>Polled by the poller as its own user, then ingested, enriched and indexed like any article.</description></item></channel></rss>`)
+	}))
+	defer feedSrv.Close()
+	pcfg := poller.DefaultConfig()
+	pcfg.SummaryWords = 5
+	pol, err := poller.New(sctx, pcfg, deps("poller", nil))
+	if err != nil {
+		t.Fatalf("poller as its user: %v", err)
+	}
+	if code, out := cli(t, "sources", "add", feedSrv.URL+"/feed.xml", "--source", "perm", "--interval", "1m",
+		"--nats", url, "--nats-user", "admin", "--nats-password", passwords["admin"]); code != 0 {
+		t.Fatalf("sources add as admin: exit %d: %s", code, out)
+	}
+	for _, c := range []service.Component{ing, enr, idx, wat, pol} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -204,15 +225,15 @@ func TestLeastPrivilegeUsers(t *testing.T) {
 	if code, out := cli(t, "publish", "--nats", url, "--nats-user", "producer", "--nats-password", passwords["producer"], "--progress", "none", file); code != 0 {
 		t.Fatalf("newsflow publish as the producer: exit %d: %s", code, out)
 	}
-	waitFor(t, "the three articles indexed and the poison dead-lettered", func() bool {
-		return subjectCount(t, admin.js, natsbus.StreamArticles, natsbus.SubjectIndexed+".>") == 3 &&
+	waitFor(t, "the four articles indexed and the poison dead-lettered", func() bool {
+		return subjectCount(t, admin.js, natsbus.StreamArticles, natsbus.SubjectIndexed+".>") == 4 &&
 			subjectCount(t, admin.js, natsbus.StreamDLQ, natsbus.SubjectDLQ+".ingest") == 1
 	})
-	if res, err := idx.Index().Search(context.Background(), search.Query{Text: "*"}); err != nil || res.Total != 3 {
-		t.Errorf("index search: %+v, %v; want 3 articles", res, err)
+	if res, err := idx.Index().Search(context.Background(), search.Query{Text: "*"}); err != nil || res.Total != 4 {
+		t.Errorf("index search: %+v, %v; want 4 articles", res, err)
 	}
 	waitFor(t, "an alert per article", func() bool {
-		return subjectCount(t, admin.js, natsbus.StreamAlerts, natsbus.SubjectAlerts+".all") == 3
+		return subjectCount(t, admin.js, natsbus.StreamAlerts, natsbus.SubjectAlerts+".all") == 4
 	})
 
 	// Every stage consumer and its max-deliveries consumer exist: the
@@ -221,7 +242,7 @@ func TestLeastPrivilegeUsers(t *testing.T) {
 		s, err := admin.js.Stream(context.Background(), natsbus.StreamAdvisories)
 		return err == nil && s.CachedInfo().State.Consumers == 5
 	})
-	for _, u := range []string{"ingest", "enrich", "index", "watch"} {
+	for _, u := range []string{"ingest", "enrich", "index", "watch", "poller"} {
 		users[u].mu.Lock()
 		if len(users[u].errs) > 0 {
 			t.Errorf("%s hit errors under its permissions: %v", u, users[u].errs)
@@ -292,9 +313,9 @@ func TestLeastPrivilegeUsers(t *testing.T) {
 	denied(ing1, "ingest", "$JS.API.STREAM.DELETE.ARTICLES", publish(ing1, "$JS.API.STREAM.DELETE.ARTICLES"))
 	// The poller (TestSourcesUp runs it under the same permissions, as
 	// newsflow up's generated user) publishes raw articles and nothing else.
-	pol := connectAs(t, url, "poller", passwords["poller"], "_INBOX_poller")
-	denied(pol, "poller", "articles.ingested.forged", publish(pol, "articles.ingested.forged"))
-	denied(pol, "poller", "$KV.NEWSFLOW_SEEN.p1", publish(pol, "$KV.NEWSFLOW_SEEN.p1"))
+	polUser := users["poller"]
+	denied(polUser, "poller", "articles.ingested.forged", publish(polUser, "articles.ingested.forged"))
+	denied(polUser, "poller", "$KV.NEWSFLOW_SEEN.p1", publish(polUser, "$KV.NEWSFLOW_SEEN.p1"))
 	denied(producer, "producer", "articles.ingested.forged", publish(producer, "articles.ingested.forged"))
 	denied(producer, "producer", "$KV.NEWSFLOW_SEEN.p1", publish(producer, "$KV.NEWSFLOW_SEEN.p1"))
 	denied(producer, "producer", "$JS.API.CONSUMER.MSG.NEXT.ARTICLES_RAW.ingest", publish(producer, "$JS.API.CONSUMER.MSG.NEXT.ARTICLES_RAW.ingest"))

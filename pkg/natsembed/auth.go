@@ -227,7 +227,10 @@ func Permissions(user string) *server.Permissions {
 			"$JS.FC.KV_NEWSFLOW_WATCHES.>",
 			"alerts.>", "articles.dlq.watch", "articles.dlq.webhook")
 	case UserPoller:
-		pub = []string{"$JS.API.INFO", "$JS.API.STREAM.INFO.ARTICLES_RAW"}
+		// Readiness and --create-streams=false check the contract's
+		// streams, as every stage does.
+		pub = []string{"$JS.API.INFO", "$JS.API.STREAM.INFO.ARTICLES_RAW", "$JS.API.STREAM.INFO.ARTICLES",
+			"$JS.API.STREAM.INFO.ARTICLES_DLQ", "$JS.API.STREAM.INFO.ARTICLES_ADVISORIES"}
 		pub = append(pub, kvPublish("NEWSFLOW_SOURCES")...)
 		pub = append(pub, kvPublish("NEWSFLOW_SOURCES_SEEN")...)
 		pub = append(pub,
