@@ -30,6 +30,12 @@ const (
 	maxJSONLDBytes = 1 << 20
 )
 
+// MaxStrippedHTMLBytes bounds what StripHTML keeps of a page: markup and
+// text of one article (whose text is bounded again by the body limit).
+// The tree built from it costs several times its size, so this bounds
+// the memory of one extraction.
+const MaxStrippedHTMLBytes = 8 << 20
+
 // stripped names the elements whose content never becomes article text
 // and is dropped while streaming: scripts (all but JSON-LD), styles,
 // inline SVG and templates.
@@ -61,6 +67,9 @@ func StripHTML(r io.Reader, max int64) ([]byte, error) {
 		tt := z.Next()
 		if cr.n > max {
 			return nil, fmt.Errorf("%w: the html page is over the limit of %d bytes", ErrTooLarge, max)
+		}
+		if out.Len() > MaxStrippedHTMLBytes {
+			return nil, fmt.Errorf("%w: the html page is over %d bytes once scripts and styles are left out (more than one article holds)", ErrTooLarge, MaxStrippedHTMLBytes)
 		}
 		switch tt {
 		case html.ErrorToken:

@@ -44,6 +44,12 @@ func TestStripHTMLLimit(t *testing.T) {
 	if !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("error %v, want ErrTooLarge", err)
 	}
+	// What is kept is bounded too: 9 MB of paragraphs is not one article.
+	text := strings.Repeat("<p>"+strings.Repeat("word ", 200)+"</p>", 9<<20/1007)
+	_, err = StripHTML(strings.NewReader(text), 16<<20)
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "once scripts and styles are left out") {
+		t.Fatalf("error %v, want ErrTooLarge for what is kept", err)
+	}
 }
 
 // FuzzStripHTML: stripping never fails on any bytes under the limit, never

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"time"
 
@@ -44,21 +45,30 @@ type APIConfig struct {
 	// Titles learns the site names each source puts around its titles
 	// and removes them; nil for none.
 	Titles *intake.TitleAffixes
+	// MaxConcurrentHTML bounds the HTML pages extracted at once (each
+	// builds a tree several times the size of its stripped page); 0
+	// means twice the number of CPUs. Pages past it wait, stripped.
+	MaxConcurrentHTML int
 }
 
 // API serves POST /v1/articles: it validates each article, answers with its
 // id and whether it was accepted or a duplicate, and publishes it onto
 // articles.raw.<source>.
 type API struct {
-	sub *Submitter
-	cfg APIConfig
-	log *zap.Logger
+	sub     *Submitter
+	cfg     APIConfig
+	log     *zap.Logger
+	extract chan struct{} // slots for HTML extraction
 }
 
 // NewAPI returns the submission API.
 func NewAPI(js jetstream.JetStream, seen *SeenSet, cfg APIConfig, log *zap.Logger) *API {
 	sub := NewSubmitter(js, seen, SubmitterConfig{AllowIDTakeover: cfg.AllowIDTakeover, ConfirmTimeout: 30 * time.Second})
-	return &API{sub: sub, cfg: cfg, log: log}
+	n := cfg.MaxConcurrentHTML
+	if n <= 0 {
+		n = 2 * runtime.GOMAXPROCS(0)
+	}
+	return &API{sub: sub, cfg: cfg, log: log, extract: make(chan struct{}, n)}
 }
 
 // Router is where routes are mounted (telemetry.Server, http.ServeMux).
@@ -157,7 +167,7 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 	var results []Result
 	pending := make([]pendingPub, 0, 1)
 	decodeErr := intake.Decode(body, format, meta, func(it intake.Item) error {
-		res, p := a.prepare(format, it)
+		res, p := a.prepare(r.Context(), format, it)
 		results = append(results, res)
 		if p != nil {
 			p.pos = len(results) - 1
@@ -333,8 +343,16 @@ func countAccepted(results []Result) int {
 
 // prepare validates one item; it returns the result so far and, for a
 // valid article, what to submit.
-func (a *API) prepare(format intake.Format, it intake.Item) (Result, *pendingPub) {
+func (a *API) prepare(ctx context.Context, format intake.Format, it intake.Item) (Result, *pendingPub) {
 	res := Result{Index: it.Index}
+	if it.Err == nil && it.Article != nil && it.Article.HTML != "" {
+		select {
+		case a.extract <- struct{}{}:
+			defer func() { <-a.extract }()
+		case <-ctx.Done():
+			it.Err = fmt.Errorf("waiting to extract the html page: %w", ctx.Err())
+		}
+	}
 	if it.Err == nil {
 		it.Err = intake.PrepareWith(it.Article, a.cfg.Limits, a.cfg.Titles)
 	}

@@ -117,7 +117,7 @@ func TestAPILargeHTMLPages(t *testing.T) {
 		t.Logf("%d byte page: peak RSS grew %d MB", len(page), grew>>20)
 		// The page itself is held by the client; the server holds the
 		// stripped page and its tree.
-		if grew > int64(len(page))/4 {
+		if grew > int64(len(page))/4 && !raceEnabled {
 			t.Errorf("peak RSS grew %d bytes for a %d byte page, want under a quarter of its size", grew, len(page))
 		}
 	})
@@ -134,7 +134,10 @@ func TestAPILargeHTMLPages(t *testing.T) {
 	})
 
 	t.Run("200 concurrent 5 MB pages", func(t *testing.T) {
-		const n, size = 200, 5 << 20
+		n, size := 200, 5<<20
+		if raceEnabled {
+			n = 50 // slow and memory-hungry under the detector: fewer, bound not asserted
+		}
 		page := bigPage(size) // one buffer, read by every request
 		resetPeakRSS(t)
 		before := peakRSS(t)
@@ -160,7 +163,7 @@ func TestAPILargeHTMLPages(t *testing.T) {
 		grew := peakRSS(t) - before
 		inFlight := int64(n) * int64(len(page))
 		t.Logf("%d pages of %d bytes (%d MB in flight): peak RSS grew %d MB", n, len(page), inFlight>>20, grew>>20)
-		if grew > inFlight/8 {
+		if grew > inFlight/8 && !raceEnabled {
 			t.Errorf("peak RSS grew %d MB, want under an eighth of the %d MB sent at once", grew>>20, inFlight>>20)
 		}
 	})
