@@ -35,7 +35,6 @@ func TestConfigIntakeFlags(t *testing.T) {
 		want string
 	}{
 		{func(c *Config) { c.MaxHTMLBytes = 10 }, "--max-html-bytes"},
-		{func(c *Config) { c.MaxHTMLBytes = 128 << 20 }, "--max-request-bytes"},
 		{func(c *Config) { c.RequireURL = "a,,b" }, "--require-url"},
 	} {
 		c := DefaultConfig()

@@ -29,7 +29,8 @@ type Config struct {
 	// MaxBodyBytes bounds an article's body.
 	MaxBodyBytes int
 	// MaxHTMLBytes bounds an HTML page (a text/html submission or an
-	// article's html field) before scripts and styles are stripped.
+	// article's html field) before scripts and styles are stripped. Over
+	// HTTP, MaxRequestBytes bounds it too (the smaller one applies).
 	MaxHTMLBytes int
 	// MaxRequestBytes bounds one HTTP request body.
 	MaxRequestBytes int64
@@ -92,9 +93,6 @@ func (c Config) Validate() error {
 	}
 	if c.MaxHTMLBytes < 1024 {
 		return fmt.Errorf("--max-html-bytes must be at least 1024, got %d", c.MaxHTMLBytes)
-	}
-	if c.MaxRequestBytes < int64(c.MaxHTMLBytes) {
-		return fmt.Errorf("--max-request-bytes (%d) must be at least --max-html-bytes (%d)", c.MaxRequestBytes, c.MaxHTMLBytes)
 	}
 	if c.MaxRequestBytes < int64(c.MaxBodyBytes) {
 		return fmt.Errorf("--max-request-bytes (%d) must be at least --max-body-bytes (%d)", c.MaxRequestBytes, c.MaxBodyBytes)
