@@ -195,6 +195,11 @@ func territories(path string, s entrySet, ids idSet) error {
 // for the ids only: the shared gazetteers hold CLDR's names in langs.
 var idLangs = []string{"pl", "cs", "sl", "hr", "sk"}
 
+// orgQIDs are the Wikidata QIDs of the organisations CLDR lists among
+// territories (the European Union, the United Nations): the ids their names
+// in other languages have in ids-cc-by-sa.tsv.
+var orgQIDs = map[string]string{"EU": "Q458", "UN": "Q1065"}
+
 // displayTerritories adds the names of the territories of territories.tsv
 // in idLangs to ids (Dania, Dánsko, Danska: iso:DK).
 func displayTerritories(path string, ids idSet) error {
@@ -207,8 +212,9 @@ func displayTerritories(path string, ids idSet) error {
 		if len(r) < 5 || (r[1] != "country" && r[1] != "region") || seen[r[0]] {
 			continue
 		}
+		id := orgQIDs[r[0]]
 		switch r[0] {
-		case "EU", "EZ", "UN", "QO", "XA", "XB":
+		case "EZ", "QO", "XA", "XB":
 			continue
 		}
 		seen[r[0]] = true
@@ -216,9 +222,12 @@ func displayTerritories(path string, ids idSet) error {
 		if err != nil {
 			continue
 		}
-		id := "iso:" + r[0]
-		if r[1] == "region" {
+		switch {
+		case id != "":
+		case r[1] == "region":
 			id = "m49:" + r[0]
+		default:
+			id = "iso:" + r[0]
 		}
 		for _, l := range idLangs {
 			if n := display.Regions(language.Make(l)).Name(reg); n != "" && n != r[0] {
