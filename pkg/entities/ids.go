@@ -187,6 +187,10 @@ func surnameBase(w string) string {
 	if strings.HasSuffix(lw, "ová") && len(lw) > len("ová")+2 {
 		return w[:len(w)-len("ová")]
 	}
+	if strings.HasSuffix(lw, "ier") && len(lw) > 5 {
+		// A French final r is silent (Barnier, Барние).
+		return w[:len(w)-1]
+	}
 	return w
 }
 
