@@ -35,7 +35,7 @@ func run(args []string) error {
 		def = filepath.Join(d, "ner")
 	}
 	data := fs.String("data", def, "the corpus's ner folder (default $"+corpus.EnvVar+"/ner or ../shared/corpus/ner)")
-	out := fs.String("out", "pkg/entities/data/ner-model.bin.gz", "the model file to write")
+	out := fs.String("out", "pkg/entities/data/ner-model.bin.gz", "the model file to write (\"\" for none: the aliases alone)")
 	aliases := fs.String("aliases", "pkg/entities/data/aliases.tsv", "the entity-id aliases file to write (\"\" for none)")
 	exclude := fs.String("exclude-topics", "", "comma-separated BSNLP topics to leave out (to train a model for a held-out fold)")
 	epochs := fs.Int("epochs", 0, "passes over the data (default 6)")
@@ -55,17 +55,10 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	m := entities.New(g).Train(sents, entities.TrainOptions{Epochs: *epochs, Bits: *bits, Log: os.Stderr})
-	f, err := os.Create(*out)
-	if err != nil {
-		return fmt.Errorf("create model file: %w", err)
-	}
-	if err := m.Write(f); err != nil {
-		f.Close()
-		return fmt.Errorf("write model: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write model: %w", err)
+	if *out != "" {
+		if err := trainModel(g, sents, *out, *epochs, *bits); err != nil {
+			return err
+		}
 	}
 	if *aliases != "" {
 		items, err := entities.ReadAliasItems(filepath.Join(*data, "bsnlp-entities.jsonl"), strings.FieldsFunc(*exclude, func(r rune) bool { return r == ',' }))
@@ -80,7 +73,28 @@ func run(args []string) error {
 			return fmt.Errorf("write aliases: %w", err)
 		}
 	}
-	st, _ := os.Stat(*out)
-	fmt.Fprintf(os.Stderr, "train: %d sentences, wrote %s (%d bytes) in %s\n", len(sents), *out, st.Size(), time.Since(start).Round(time.Second))
+	fmt.Fprintf(os.Stderr, "train: %d sentences in %s\n", len(sents), time.Since(start).Round(time.Second))
+	return nil
+}
+
+// trainModel trains the tagger on sents and writes it to path.
+func trainModel(g *entities.Gazetteer, sents []entities.TrainSentence, path string, epochs int, bits uint) error {
+	m := entities.New(g).Train(sents, entities.TrainOptions{Epochs: epochs, Bits: bits, Log: os.Stderr})
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("create model file: %w", err)
+	}
+	if err := m.Write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("write model: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write model: %w", err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "train: wrote %s (%d bytes)\n", path, st.Size())
 	return nil
 }
