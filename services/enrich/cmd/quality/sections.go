@@ -114,7 +114,11 @@ var foldTopics = map[string][]string{
 // step first, as in the pipeline.
 func taggerPerFold(corpusDir, cacheDir string) (quality.NERExtractor, string) {
 	note := "The extractor is pkg/entities with the tagger (`go run ./pkg/entities/train`); the BSNLP\n" +
-		"folds' models are trained here, with the same settings, on the other fold's topics and CoNLL train.\n"
+		"folds' models are trained here, with the same settings, on the other fold's topics and CoNLL train.\n" +
+		"Settings are chosen inside the training folds only (`go run ./services/enrich/cmd/nercv -by-topic`:\n" +
+		"each training fold's two topics scored with a model trained without that topic); the held-out\n" +
+		"figures below are read once, after the choice. The choices and what they were chosen from are in\n" +
+		"docs/enrichment.md.\n"
 	return func(heldOut string) (func(context.Context, *article.Article) []article.Entity, error) {
 		g, err := entities.NewGazetteer()
 		if err != nil {
