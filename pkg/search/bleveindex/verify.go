@@ -11,6 +11,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // ErrCorrupt is returned by Open and Verify for an index whose files are
@@ -48,7 +49,7 @@ func Verify(dir string) (err error) {
 		}
 	}()
 	db, err := bolt.Open(root, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, bolterrors.ErrTimeout) {
 		return fmt.Errorf("%w: %s is locked (stop the process that has it open)", ErrInUse, root)
 	}
 	if err != nil {
