@@ -35,6 +35,9 @@ type Env struct {
 	// SpeakersDir holds the speaker annotations with their held-out half
 	// (services/enrich/testdata/speakers); "" skips that section.
 	SpeakersDir string
+	// StoryLabels is the file of hand-made story labels
+	// (testdata/stories/labels.tsv); "" skips the Stories section.
+	StoryLabels string
 	// Enrich runs the enrich steps over an article, as the stage does
 	// (Enricher.Enrich: step failures are recorded on the article; the
 	// error is a store that could not be reached, which in-process stores
@@ -75,9 +78,10 @@ type Env struct {
 	// repository.
 	Removed io.Writer
 
-	mu    sync.Mutex
-	files map[string][]*article.Article
-	gold  []Gold
+	mu      sync.Mutex
+	files   map[string][]*article.Article
+	stories []*article.Article // the labelled story articles, enriched
+	gold    []Gold
 }
 
 // Articles returns the articles of one corpus file, in file order. They are

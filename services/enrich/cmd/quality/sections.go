@@ -34,6 +34,7 @@ func sections() []quality.Section {
 		{Title: "Entities on the gold set (tuning figures)", Run: quality.Entities},
 		{Title: "Quotes on the gold set (tuning)", Run: quality.Quotes},
 		{Title: "Near duplicates", Run: quality.NearDuplicates},
+		{Title: "Stories (held out)", Run: quality.Stories},
 	}
 }
 
@@ -44,10 +45,11 @@ func newEnv(corpusDir, goldDir, nerCache string) (*quality.Env, error) {
 		return nil, err
 	}
 	env := &quality.Env{
-		CorpusDir:  corpusDir,
-		GoldDir:    goldDir,
-		Enrich:     e.Enrich,
-		DetectLang: ld.Detect,
+		CorpusDir:   corpusDir,
+		GoldDir:     goldDir,
+		StoryLabels: quality.StoryLabelsPath(filepath.Join(goldDir, "..")),
+		Enrich:      e.Enrich,
+		DetectLang:  ld.Detect,
 	}
 	env.Clean = learnedCleaner(env)
 	env.NER, env.NERNote = taggerPerFold(corpusDir, nerCache)

@@ -1,0 +1,190 @@
+// Package story groups articles about the same event, from any source and
+// in any language, into stories: an article joins the recent story whose
+// entities (by id, the same in every language) and keywords it shares most,
+// weighted by how rare each is among recent articles, within a time
+// window; a near-duplicate joins its original's story. Signatures are
+// pure functions of an article; an Index holds the recent stories.
+package story
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/newsflow/newsflow/pkg/article"
+)
+
+// Limits of a signature.
+const (
+	MaxEntities = 12
+	MaxTerms    = 10
+)
+
+// Signature is what the story step compares: an article's entity ids with
+// their mention counts, its keyword terms, its date and the article it is
+// a near-duplicate of.
+type Signature struct {
+	Entities map[string]int `json:"e,omitempty"`
+	Terms    []string       `json:"t,omitempty"`
+	// At is published_at, else ingested_at; zero when neither is known
+	// (or before 1971: a placeholder date).
+	At time.Time `json:"at"`
+	// NearDuplicateOf is the article's near_duplicate_of.
+	NearDuplicateOf string `json:"nd,omitempty"`
+}
+
+// Sign returns the signature of an enriched article.
+func Sign(a *article.Article) Signature {
+	s := Signature{Entities: map[string]int{}, NearDuplicateOf: a.NearDuplicateOf}
+	ents := append([]article.Entity(nil), a.Entities...)
+	sort.SliceStable(ents, func(i, j int) bool { return ents[i].Count > ents[j].Count })
+	for _, e := range ents {
+		key := e.ID
+		if key == "" {
+			key = "name:" + strings.ToLower(strings.TrimSpace(e.Text))
+		}
+		if len(s.Entities) >= MaxEntities {
+			break
+		}
+		s.Entities[key] += max(e.Count, 1)
+	}
+	for _, k := range a.Keywords {
+		if len(s.Terms) >= MaxTerms {
+			break
+		}
+		s.Terms = append(s.Terms, strings.ToLower(k.Term))
+	}
+	at := a.PublishedAt
+	if at.IsZero() {
+		at = a.IngestedAt
+	}
+	if at.Year() > 1970 {
+		s.At = at.UTC()
+	}
+	return s
+}
+
+// Params tune the grouping.
+type Params struct {
+	// Window is how far an article's date may be from a story's dates
+	// (first to last article) for it to join.
+	Window time.Duration
+	// MinScore is the least score that joins a story.
+	MinScore float64
+	// TermWeight weighs shared keywords against shared entities.
+	TermWeight float64
+	// Link is how many of a story's most similar members are averaged
+	// to score an article against it (1: single link).
+	Link int
+	// MaxSpan, when not zero, closes a story to articles dated more than
+	// this after its first.
+	MaxSpan time.Duration
+}
+
+// DefaultParams are the tuned parameters (docs/quality.md, "Stories").
+func DefaultParams() Params {
+	return Params{Window: 24 * time.Hour, MaxSpan: 48 * time.Hour, MinScore: 0.15, TermWeight: 0.2, Link: 1}
+}
+
+// MaxMembers bounds the member signatures a story keeps (the latest).
+const MaxMembers = 24
+
+// Story is the state of one story an Index keeps: the signatures of its
+// latest members and its dates.
+type Story struct {
+	ID      string      `json:"id"`
+	Members []Signature `json:"m"`
+	N       int         `json:"n"`
+	First   time.Time   `json:"first"`
+	Last    time.Time   `json:"last"`
+}
+
+// NewStory starts a story with id.
+func NewStory(id string) *Story { return &Story{ID: id} }
+
+// Add adds an article's signature to the story.
+func (st *Story) Add(s Signature) {
+	st.Members = append(st.Members, s)
+	if len(st.Members) > MaxMembers {
+		st.Members = st.Members[len(st.Members)-MaxMembers:]
+	}
+	st.N++
+	if !s.At.IsZero() {
+		if st.First.IsZero() || s.At.Before(st.First) {
+			st.First = s.At
+		}
+		if s.At.After(st.Last) {
+			st.Last = s.At
+		}
+	}
+}
+
+// Near reports whether s is within the window of the story's dates (and
+// within p.MaxSpan of its first); an unknown date on either side is near.
+func (st *Story) Near(s Signature, p Params) bool {
+	if s.At.IsZero() || st.Last.IsZero() {
+		return true
+	}
+	if p.MaxSpan > 0 && s.At.After(st.First.Add(p.MaxSpan)) {
+		return false
+	}
+	return !s.At.Before(st.First.Add(-p.Window)) && !s.At.After(st.Last.Add(p.Window))
+}
+
+// Rarity gives the weight of an entity or term: higher for the rarer
+// among recent articles.
+type Rarity func(key string) float64
+
+// Similarity compares two signatures: the weighted Jaccard of their
+// entities (each weighted by rarity), plus TermWeight times the share of
+// keywords they have in common (of the shorter list). Dates are not
+// compared here (see Story.Near).
+func Similarity(a, b Signature, p Params, rarity Rarity) float64 {
+	var inter, union float64
+	for e := range a.Entities {
+		w := rarity(e)
+		union += w
+		if _, ok := b.Entities[e]; ok {
+			inter += w
+		}
+	}
+	for e := range b.Entities {
+		if _, ok := a.Entities[e]; !ok {
+			union += rarity(e)
+		}
+	}
+	score := 0.0
+	if union > 0 {
+		score = inter / union
+	}
+	if n := min(len(a.Terms), len(b.Terms)); n > 0 && p.TermWeight > 0 {
+		shared := 0
+		for _, t := range a.Terms {
+			for _, u := range b.Terms {
+				if t == u {
+					shared++
+					break
+				}
+			}
+		}
+		score += p.TermWeight * float64(shared) / float64(n)
+	}
+	return score
+}
+
+// Score compares an article's signature with a story: the mean of its
+// similarities to the story's p.Link most similar members (fewer members
+// count as zeros).
+func Score(st *Story, s Signature, p Params, rarity Rarity) float64 {
+	k := max(p.Link, 1)
+	top := make([]float64, 0, len(st.Members))
+	for _, m := range st.Members {
+		top = append(top, Similarity(m, s, p, rarity))
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(top)))
+	sum := 0.0
+	for i := 0; i < k && i < len(top); i++ {
+		sum += top[i]
+	}
+	return sum / float64(min(k, max(len(top), 1)))
+}
