@@ -26,6 +26,7 @@ func sections() []quality.Section {
 		{Title: "HTML pages: main content and metadata", Run: quality.HTMLPages},
 		{Title: "Entities on held-out articles", Run: quality.HeldOutEntities},
 		{Title: "Entity ids across languages", Run: quality.EntityIDs},
+		{Title: "Stories (held out)", Run: quality.Stories},
 		{Title: "Quote speakers (held out)", Run: quality.Speakers},
 		{Title: "Quote speakers in English (PolNeAR)", Run: quality.PolNeAR},
 		{Title: "Language", Run: quality.Language},
@@ -34,7 +35,6 @@ func sections() []quality.Section {
 		{Title: "Entities on the gold set (tuning figures)", Run: quality.Entities},
 		{Title: "Quotes on the gold set (tuning)", Run: quality.Quotes},
 		{Title: "Near duplicates", Run: quality.NearDuplicates},
-		{Title: "Stories (held out)", Run: quality.Stories},
 	}
 }
 
