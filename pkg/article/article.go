@@ -50,23 +50,25 @@ type Article struct {
 	// accepted article (an unusable url), one sentence each.
 	Warnings []string `json:"warnings,omitempty"`
 
-	// Set by enrich. These are always present in JSON, so that a client can
-	// tell "none found" from "not enriched" by enriched_at alone.
+	// Set by enrich. These are present in JSON once enriched (lists as []),
+	// so that a client can tell "none found" from "not enriched" by
+	// enriched_at alone; the optional strings lang_declared, summary and
+	// near_duplicate_of are absent when empty.
 	CleanBody string `json:"clean_body"`
 	// LangDeclared is the language given on input (the publisher's), kept
 	// beside the language the enrich stage settles on in Lang ("und" when
 	// unsure); "" when none was given.
-	LangDeclared       string            `json:"lang_declared"`
+	LangDeclared       string            `json:"lang_declared,omitempty"`
 	LangConfidence     float64           `json:"lang_confidence"`
 	WordCount          int               `json:"word_count"`
 	ReadingTimeSeconds int               `json:"reading_time_seconds"`
 	Entities           []Entity          `json:"entities"`
 	Keywords           []Keyword         `json:"keywords"`
-	Summary            string            `json:"summary"`
+	Summary            string            `json:"summary,omitempty"`
 	Quotes             []Quote           `json:"quotes"`
 	RelatedLinks       []string          `json:"related_links"`
 	Simhash            string            `json:"simhash"`
-	NearDuplicateOf    string            `json:"near_duplicate_of"`
+	NearDuplicateOf    string            `json:"near_duplicate_of,omitempty"`
 	EnrichedAt         time.Time         `json:"enriched_at,omitzero"`
 	PipelineVersion    string            `json:"pipeline_version,omitempty"`
 	EnrichErrors       map[string]string `json:"enrich_errors,omitempty"`

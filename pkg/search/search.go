@@ -56,13 +56,14 @@ type Query struct {
 
 // Hit is one search result.
 type Hit struct {
-	ID    string `json:"id"`
-	Title string `json:"title"`
+	ID string `json:"id"`
+	// Title, Snippet and Lang are absent from JSON when empty.
+	Title string `json:"title,omitempty"`
 	// Snippet is HTML: text escaped, matches wrapped in <mark>.
-	Snippet     string     `json:"snippet"`
+	Snippet     string     `json:"snippet,omitempty"`
 	Score       float64    `json:"score"`
 	Source      string     `json:"source"`
-	Lang        string     `json:"lang"`
+	Lang        string     `json:"lang,omitempty"`
 	PublishedAt *time.Time `json:"published_at,omitempty"`
 }
 
@@ -106,13 +107,14 @@ func (e *ParamError) Field() string { return e.Param }
 // Field names the parameter a syntax error is in: q.
 func (e *SyntaxError) Field() string { return "q" }
 
-// Normalize applies defaults and bounds to q. Errors are *ParamError.
+// Normalize applies defaults to q and checks its bounds: limit 0..MaxLimit
+// (0 is DefaultLimit), offset 0..MaxOffset. Errors are *ParamError.
 func (q *Query) Normalize() error {
-	if q.Limit <= 0 {
-		q.Limit = DefaultLimit
+	if q.Limit < 0 || q.Limit > MaxLimit {
+		return &ParamError{Param: "limit", Msg: fmt.Sprintf("must be between 0 and %d (0: the default, %d)", MaxLimit, DefaultLimit)}
 	}
-	if q.Limit > MaxLimit {
-		q.Limit = MaxLimit
+	if q.Limit == 0 {
+		q.Limit = DefaultLimit
 	}
 	if q.Offset < 0 || q.Offset > MaxOffset {
 		return &ParamError{Param: "offset", Msg: fmt.Sprintf("must be between 0 and %d", MaxOffset)}

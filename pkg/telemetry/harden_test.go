@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
@@ -352,4 +353,41 @@ func FuzzGzipRequestBody(f *testing.F) {
 			t.Fatalf("status %d", rec.Code)
 		}
 	})
+}
+
+// TestUnroutedAnswersAreJSON: an unknown path is a JSON 404 and a known
+// path with another method a JSON 405 with Allow, in the contract's error
+// shape, not the router's plain text.
+func TestUnroutedAnswersAreJSON(t *testing.T) {
+	base, _ := startServer(t, testConfig())
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		code, msg    string
+		allow        string
+	}{
+		{http.MethodGet, "/nowhere", http.StatusNotFound, "not_found", "no such path: /nowhere", ""},
+		{http.MethodDelete, "/healthz", http.StatusMethodNotAllowed, "method_not_allowed", "method DELETE is not allowed on /healthz", "GET, HEAD"},
+		{http.MethodGet, "/echo", http.StatusMethodNotAllowed, "method_not_allowed", "allowed: POST", "POST"},
+	} {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			req, _ := http.NewRequest(tc.method, base+tc.path, nil)
+			resp, body := do(t, req)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d %s, want %d", resp.StatusCode, body, tc.status)
+			}
+			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+				t.Errorf("Content-Type = %q, want JSON", ct)
+			}
+			var e struct {
+				Error struct{ Code, Message string }
+			}
+			if err := json.Unmarshal([]byte(body), &e); err != nil || e.Error.Code != tc.code || !strings.Contains(e.Error.Message, tc.msg) {
+				t.Errorf("body %s (%v), want code %s and a message with %q", body, err, tc.code, tc.msg)
+			}
+			if got := resp.Header.Get("Allow"); got != tc.allow {
+				t.Errorf("Allow = %q, want %q", got, tc.allow)
+			}
+		})
+	}
 }

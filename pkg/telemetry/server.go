@@ -29,6 +29,7 @@ type Server struct {
 	cfg    HTTPConfig
 	mu     sync.Mutex
 	checks map[string]Check
+	routes []string
 	ln     net.Listener
 	conns  *connMetrics
 }
@@ -54,17 +55,22 @@ func NewServer(addr string, gatherer prometheus.Gatherer, log *zap.Logger, opts 
 	}
 	reg, _ := gatherer.(prometheus.Registerer)
 	s.conns = newConnMetrics(reg)
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{}))
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	s.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{}))
+	s.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
-	})
-	s.mux.HandleFunc("GET /readyz", s.readyz)
+	}))
+	s.Handle("GET /readyz", http.HandlerFunc(s.readyz))
 	return s
 }
 
 // Handle registers an API route (http.ServeMux pattern syntax).
-func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+func (s *Server) Handle(pattern string, h http.Handler) {
+	s.mu.Lock()
+	s.routes = append(s.routes, pattern)
+	s.mu.Unlock()
+	s.mux.Handle(pattern, h)
+}
 
 // AddCheck adds a readiness check shown under name in /readyz.
 func (s *Server) AddCheck(name string, c Check) {
@@ -73,8 +79,62 @@ func (s *Server) AddCheck(name string, c Check) {
 	s.checks[name] = c
 }
 
-// Handler returns the server's router with its limits and headers.
-func (s *Server) Handler() http.Handler { return harden(s.mux, s.cfg) }
+// Handler returns the server's router with its limits and headers. A
+// request no route matches gets the contract's JSON error: 404 not_found
+// for an unknown path, 405 method_not_allowed (with Allow) for a known
+// path and another method.
+func (s *Server) Handler() http.Handler { return harden(jsonFallback(s.mux), s.cfg) }
+
+// Routes lists the registered route patterns ("GET /v1/search"), for
+// tests that check every route is documented.
+func (s *Server) Routes() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := append([]string(nil), s.routes...)
+	sort.Strings(out)
+	return out
+}
+
+// jsonFallback answers what mux has no route for with a JSON error
+// instead of the router's plain text.
+func jsonFallback(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(&fallbackWriter{ResponseWriter: w, method: r.Method, path: r.URL.Path}, r)
+	})
+}
+
+// fallbackWriter turns the router's own 404 and 405 into JSON errors;
+// other answers (a redirect to the canonical path) pass unchanged.
+type fallbackWriter struct {
+	http.ResponseWriter
+	method, path string
+	replaced     bool
+}
+
+func (f *fallbackWriter) WriteHeader(status int) {
+	switch status {
+	case http.StatusNotFound:
+		f.replaced = true
+		writeHTTPError(f.ResponseWriter, status, "not_found", "no such path: "+f.path)
+	case http.StatusMethodNotAllowed:
+		f.replaced = true
+		writeHTTPError(f.ResponseWriter, status, "method_not_allowed",
+			fmt.Sprintf("method %s is not allowed on %s (allowed: %s)", f.method, f.path, f.Header().Get("Allow")))
+	default:
+		f.ResponseWriter.WriteHeader(status)
+	}
+}
+
+func (f *fallbackWriter) Write(b []byte) (int, error) {
+	if f.replaced {
+		return len(b), nil
+	}
+	return f.ResponseWriter.Write(b)
+}
 
 // Listen binds the address; Addr then reports it. Run calls Listen when it
 // was not called before. It raises the process's soft limit on open files

@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -95,11 +96,12 @@ func ParseQuery(r *http.Request) (search.Query, *errorBody) {
 	for _, p := range []struct {
 		name string
 		dst  *int
-	}{{"limit", &q.Limit}, {"offset", &q.Offset}} {
+		max  int
+	}{{"limit", &q.Limit, search.MaxLimit}, {"offset", &q.Offset, search.MaxOffset}} {
 		if s := v.Get(p.name); s != "" {
 			n, err := strconv.Atoi(s)
 			if err != nil || n < 0 {
-				return q, &errorBody{Code: article.CodeInvalid, Field: p.name, Message: p.name + " must be a non-negative integer"}
+				return q, &errorBody{Code: article.CodeInvalid, Field: p.name, Message: fmt.Sprintf("%s must be a non-negative integer, at most %d", p.name, p.max)}
 			}
 			*p.dst = n
 		}

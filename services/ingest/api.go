@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime"
 	"strings"
 	"time"
@@ -245,6 +246,10 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		res.Index = 0
+		if res.ID != "" {
+			// Where the article will be readable once indexed.
+			w.Header().Set("Location", "/v1/articles/"+url.PathEscape(res.ID))
+		}
 		writeJSON(w, http.StatusAccepted, res)
 		return
 	}

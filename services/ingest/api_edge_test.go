@@ -137,3 +137,22 @@ func TestAPIAbortedUpload(t *testing.T) {
 		t.Errorf("%d rejection series for aborted uploads", n)
 	}
 }
+
+// TestAPILocation: a 202 for one article says where it will be readable.
+func TestAPILocation(t *testing.T) {
+	e := newEnv(t)
+	base := startAPI(t, e, 1<<20)
+	req, _ := http.NewRequest(http.MethodPost, base+"/v1/articles", strings.NewReader(`{"id":"loc-1","source":"test","body":"Text."}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("status %d, want 202", resp.StatusCode)
+	}
+	if got := resp.Header.Get("Location"); got != "/v1/articles/loc-1" {
+		t.Errorf("Location = %q, want /v1/articles/loc-1", got)
+	}
+}
