@@ -15,7 +15,7 @@ import (
 // data holds the generated gazetteers (gazgen), the hand-curated entries and
 // the notices of their sources.
 //
-//go:embed data/gazetteer.tsv data/gazetteer-cc-by-sa.tsv data/curated.tsv data/common-words.tsv data/ids.tsv data/ids-cc-by-sa.tsv data/aliases.tsv
+//go:embed data/gazetteer.tsv data/gazetteer-cc-by-sa.tsv data/curated.tsv data/common-words.tsv data/curated-ids.tsv data/ids.tsv data/ids-cc-by-sa.tsv data/aliases.tsv
 var data embed.FS
 
 // Kind of a gazetteer entry.
@@ -139,7 +139,7 @@ func NewGazetteer() (*Gazetteer, error) {
 	if err := g.loadCommon("data/common-words.tsv"); err != nil {
 		return nil, err
 	}
-	for _, f := range []string{"data/ids.tsv", "data/ids-cc-by-sa.tsv"} {
+	for _, f := range []string{"data/curated-ids.tsv", "data/ids.tsv", "data/ids-cc-by-sa.tsv"} {
 		if err := g.loadIDs(f); err != nil {
 			return nil, err
 		}
