@@ -24,6 +24,18 @@ func TestID(t *testing.T) {
 		{[]string{"САЩ", "США", "United States"}, "LOCATION", "iso:US"},
 		{[]string{"София", "Sofia"}, "LOCATION", "tz:Europe/Sofia"},
 		{[]string{"European Union", "Европейский союз", "Європейський Союз"}, "ORGANIZATION", "Q458"},
+		// CLDR names from x/text, curated short forms, skeleton matches.
+		{[]string{"Дания", "Dania", "Dánsko", "Danska"}, "LOCATION", "iso:DK"},
+		{[]string{"Unia Europejska", "Evropská unie", "UE", "ЕС", "Евросоюз"}, "ORGANIZATION", "Q458"},
+		{[]string{"Европейска комисия", "Komisja Europejska", "ЕК", "KE", "Еврокомиссия"}, "ORGANIZATION", "Q8880"},
+		{[]string{"Россия", "Rosja", "Rusko", "РФ"}, "LOCATION", "iso:RU"},
+		{[]string{"Москва", "Moskva", "Moskwa"}, "LOCATION", "tz:Europe/Moscow"},
+		// Key rules: -ová, a first y/j, у before a vowel, French -ier.
+		{[]string{"May", "Мей", "Mayová", "Theresa Mayová"}, "PERSON", "per:m"},
+		{[]string{"Юнкер", "Juncker"}, "PERSON", "per:jnkr"},
+		{[]string{"Уилямсън", "Williamson"}, "PERSON", "per:vlmsn"},
+		{[]string{"Барние", "Barnier", "Michel Barnier"}, "PERSON", "per:brn"},
+		{[]string{"Engie", "Engie SA"}, "ORGANIZATION", "org:eng"},
 	} {
 		for _, n := range c.names {
 			if got := g.ID(n, c.typ); got != c.want {
@@ -33,6 +45,10 @@ func TestID(t *testing.T) {
 	}
 	if g.ID("Тръмп", "PERSON") == g.ID("Тръмп", "ORGANIZATION") {
 		t.Error("a person and an organisation of the same name share an id")
+	}
+	// People never take a place's id, even spelt like one.
+	if id := g.ID("Moskva", "PERSON"); id == "tz:Europe/Moscow" {
+		t.Errorf("ID(Moskva, PERSON) = %q, a place's id", id)
 	}
 	if id := g.ID("...", "PERSON"); id != "" {
 		t.Errorf("ID of no letters = %q, want empty", id)
