@@ -22,6 +22,7 @@ func runSetup(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&topo.RawMaxAge, "raw-max-age", topo.RawMaxAge, "how long raw submissions are kept for reprocessing (0: no limit)")
 	fs.DurationVar(&topo.ArticlesMaxAge, "articles-max-age", topo.ArticlesMaxAge, "how long stage outputs are kept")
 	fs.DurationVar(&topo.DuplicateWindow, "duplicate-window", topo.DuplicateWindow, "Nats-Msg-Id deduplication window")
+	topo.RegisterLimitFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `Usage: newsflow setup [--nats URL] [--stream-replicas N] [...]
 

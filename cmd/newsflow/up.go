@@ -41,6 +41,7 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs.BoolVar(&cfg.Pprof, "pprof", cfg.Pprof, "serve /debug/pprof/ on the HTTP listener")
 	cfg.Ingest.RegisterTakeoverFlag(fs)
 	cfg.Ingest.RegisterIntakeFlags(fs)
+	cfg.Ingest.RegisterBacklogFlag(fs)
 	fs.DurationVar(&cfg.DashboardInterval, "dashboard-interval", dashboard.DefaultInterval, "how often /dashboard samples the metrics (the last hour is kept in memory)")
 	cfg.HTTP.RegisterFlags(fs)
 	cfg.Index.Search.RegisterFlags(fs)

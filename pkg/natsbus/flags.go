@@ -37,6 +37,7 @@ func (c *TopologyConfig) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.Replicas, "stream-replicas", c.Replicas, "replicas of every stream (3 in a cluster)")
 	fs.DurationVar(&c.RawMaxAge, "raw-max-age", c.RawMaxAge, "how long raw submissions are kept for reprocessing (0: no limit)")
 	fs.DurationVar(&c.ArticlesMaxAge, "articles-max-age", c.ArticlesMaxAge, "how long stage outputs are kept")
+	c.RegisterLimitFlags(fs)
 	fs.DurationVar(&c.DuplicateWindow, "duplicate-window", c.DuplicateWindow, "Nats-Msg-Id deduplication window")
 	fs.BoolFunc("create-streams", "create or update the streams at start (default true); false only checks they exist, for users without stream-admin permissions ('newsflow setup' creates them)", func(s string) error {
 		v, err := strconv.ParseBool(s)
@@ -46,4 +47,13 @@ func (c *TopologyConfig) RegisterFlags(fs *flag.FlagSet) {
 		c.VerifyStreams = !v
 		return nil
 	})
+}
+
+// RegisterLimitFlags adds the streams' size bounds to fs (max_msgs and
+// max_bytes of ARTICLES_RAW and ARTICLES, with discard: new).
+func (c *TopologyConfig) RegisterLimitFlags(fs *flag.FlagSet) {
+	fs.Int64Var(&c.RawMaxMsgs, "raw-max-msgs", c.RawMaxMsgs, "most messages ARTICLES_RAW holds; past it producers are refused (discard: new; 0: no bound)")
+	fs.Int64Var(&c.RawMaxBytes, "raw-max-bytes", c.RawMaxBytes, "most bytes ARTICLES_RAW holds; past it producers are refused (discard: new; 0: no bound)")
+	fs.Int64Var(&c.ArticlesMaxMsgs, "articles-max-msgs", c.ArticlesMaxMsgs, "most messages ARTICLES holds; past it stage outputs are refused and retried (discard: new; 0: no bound)")
+	fs.Int64Var(&c.ArticlesMaxBytes, "articles-max-bytes", c.ArticlesMaxBytes, "most bytes ARTICLES holds; past it stage outputs are refused and retried (discard: new; 0: no bound)")
 }

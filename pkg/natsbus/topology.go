@@ -77,8 +77,21 @@ type TopologyConfig struct {
 	// RawMaxAge bounds how long raw submissions are kept for reprocessing;
 	// 0 keeps them until the stream's byte limit.
 	RawMaxAge time.Duration
+	// RawMaxMsgs and RawMaxBytes bound ARTICLES_RAW (0: no bound). The
+	// stream discards new messages when full (discard: new): a producer's
+	// publish fails ("maximum messages exceeded" or "maximum bytes
+	// exceeded") instead of the oldest unread submissions being dropped.
+	// With the limits retention of the stream, messages already consumed
+	// count until RawMaxAge removes them: set both.
+	RawMaxMsgs  int64
+	RawMaxBytes int64
 	// ArticlesMaxAge bounds how long stage outputs are kept.
 	ArticlesMaxAge time.Duration
+	// ArticlesMaxMsgs and ArticlesMaxBytes bound ARTICLES the same way
+	// (0: no bound, discard: new): a stage whose output is refused
+	// retries the input later, so the backlog stays in ARTICLES_RAW.
+	ArticlesMaxMsgs  int64
+	ArticlesMaxBytes int64
 	// DuplicateWindow is JetStream's Nats-Msg-Id deduplication window.
 	DuplicateWindow time.Duration
 	// AdvisoriesMaxAge bounds how long an unhandled max-deliveries
@@ -109,7 +122,23 @@ func (c TopologyConfig) Validate() error {
 	if c.DuplicateWindow <= 0 {
 		return fmt.Errorf("%w: --duplicate-window must be positive, got %s", ErrInvalidConfig, c.DuplicateWindow)
 	}
+	for _, l := range []struct {
+		flag string
+		v    int64
+	}{{"--raw-max-msgs", c.RawMaxMsgs}, {"--raw-max-bytes", c.RawMaxBytes}, {"--articles-max-msgs", c.ArticlesMaxMsgs}, {"--articles-max-bytes", c.ArticlesMaxBytes}} {
+		if l.v < 0 {
+			return fmt.Errorf("%w: %s must be 0 (no bound) or positive, got %d", ErrInvalidConfig, l.flag, l.v)
+		}
+	}
 	return nil
+}
+
+// limit maps 0 (no bound) to JetStream's -1.
+func limit(v int64) int64 {
+	if v <= 0 {
+		return -1
+	}
+	return v
 }
 
 // StreamConfigs returns the configurations of the contract's streams.
@@ -128,8 +157,15 @@ func (c TopologyConfig) StreamConfigs() []jetstream.StreamConfig {
 	}
 	raw := base(StreamRaw, "raw article submissions, read by ingest", SubjectRaw+".>")
 	raw.MaxAge = c.RawMaxAge
+	// discard: new on the streams the pipeline flows through: when a
+	// limit is reached the publisher is refused and told, nothing unread
+	// is dropped. Without a limit the policy changes nothing.
+	raw.Discard = jetstream.DiscardNew
+	raw.MaxMsgs, raw.MaxBytes = limit(c.RawMaxMsgs), limit(c.RawMaxBytes)
 	arts := base(StreamArticles, "canonical, enriched and indexed articles", SubjectIngested+".>", SubjectEnriched+".>", SubjectIndexed+".>")
 	arts.MaxAge = c.ArticlesMaxAge
+	arts.Discard = jetstream.DiscardNew
+	arts.MaxMsgs, arts.MaxBytes = limit(c.ArticlesMaxMsgs), limit(c.ArticlesMaxBytes)
 	dlq := base(StreamDLQ, "dead letters of every stage, with their reasons", SubjectDLQ+".>")
 	adv := base(StreamAdvisories, "max-deliveries advisories of the stage consumers, turned into dead letters",
 		SubjectMaxDeliveries+"."+StreamRaw+".*", SubjectMaxDeliveries+"."+StreamArticles+".*",

@@ -50,6 +50,9 @@ type APIConfig struct {
 	// builds a tree several times the size of its stripped page); 0
 	// means twice the number of CPUs. Pages past it wait, stripped.
 	MaxConcurrentHTML int
+	// Backlog, when set, refuses submissions with 429 and Retry-After
+	// while the raw stream's backlog is over --max-backlog.
+	Backlog *Backlog
 }
 
 // API serves POST /v1/articles: it validates each article, answers with its
@@ -145,6 +148,14 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 	format, charset, err := intake.ParseContentType(r.Header.Get("Content-Type"))
 	if err != nil {
 		WriteError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "", err.Error())
+		return
+	}
+	if over, n, retry := a.cfg.Backlog.Over(); over {
+		// Refused before the body is read: nothing of it was taken, the
+		// whole request may be sent again after Retry-After.
+		a.cfg.Metrics.outcome(PathAPI, string(format), OutcomeOverloaded)
+		w.Header().Set("Retry-After", retry)
+		WriteError(w, http.StatusTooManyRequests, CodeOverloaded, "", fmt.Sprintf("%d submissions are waiting to be ingested, over the limit of %d (--max-backlog): nothing of this request was taken, send it again after %s s", n, a.cfg.Backlog.max, retry))
 		return
 	}
 	if r.ContentLength > a.cfg.MaxRequestBytes {
@@ -284,6 +295,11 @@ const CodeIncomplete = "incomplete"
 // for an upload cut short (the client went away or its body timed out):
 // counted once per request, not as a rejected article.
 const OutcomeAborted = "aborted"
+
+// OutcomeOverloaded is the outcome label of newsflow_ingest_articles_total
+// for a request refused with 429 (backlog over --max-backlog): counted
+// once per request, its articles were not read.
+const OutcomeOverloaded = "overloaded"
 
 // CodeStorageUnavailable is the error code of a 503 while the stores
 // cannot take writes (a full disk, a stopped JetStream, an index that

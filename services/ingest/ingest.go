@@ -48,6 +48,10 @@ type Config struct {
 	// that another source owns (the source of its first version, kept in
 	// the seen-set); by default that is refused (code "conflict").
 	AllowIDTakeover bool
+	// MaxBacklog is how many raw submissions may wait for the ingest
+	// consumer (unread plus unacknowledged) before POST /v1/articles
+	// answers 429 with Retry-After; 0 never refuses.
+	MaxBacklog int
 }
 
 // DefaultConfig returns the defaults.
@@ -58,6 +62,7 @@ func DefaultConfig() Config {
 		MaxHTMLBytes:    article.DefaultMaxHTMLBytes,
 		MaxRequestBytes: 64 << 20,
 		SeenTTL:         30 * 24 * time.Hour,
+		MaxBacklog:      DefaultMaxBacklog,
 	}
 }
 
@@ -70,6 +75,12 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.APIToken, "api-token", c.APIToken, "bearer token required by POST /v1/articles (empty: none)")
 	c.RegisterTakeoverFlag(fs)
 	c.RegisterIntakeFlags(fs)
+	c.RegisterBacklogFlag(fs)
+}
+
+// RegisterBacklogFlag adds --max-backlog to fs.
+func (c *Config) RegisterBacklogFlag(fs *flag.FlagSet) {
+	fs.IntVar(&c.MaxBacklog, "max-backlog", c.MaxBacklog, "raw submissions waiting for ingest (unread plus unacknowledged) above which POST /v1/articles answers 429 with Retry-After (0: never)")
 }
 
 // RegisterIntakeFlags adds --max-html-bytes and --require-url to fs.
@@ -99,6 +110,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := ParseRequireURL(c.RequireURL); err != nil {
 		return err
+	}
+	if c.MaxBacklog < 0 {
+		return fmt.Errorf("--max-backlog must be 0 (no limit) or positive, got %d", c.MaxBacklog)
 	}
 	if c.SeenTTL < time.Minute {
 		return fmt.Errorf("--dedupe-ttl must be at least 1m, got %s", c.SeenTTL)
@@ -166,7 +180,8 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 		return nil, err
 	}
 	if d.HTTP != nil {
-		api := NewAPI(d.JS, seen, APIConfig{Limits: lim, MaxRequestBytes: cfg.MaxRequestBytes, Token: cfg.APIToken, Metrics: m, AllowIDTakeover: cfg.AllowIDTakeover, Writable: d.Storage.Check, Titles: titles}, d.Log)
+		api := NewAPI(d.JS, seen, APIConfig{Limits: lim, MaxRequestBytes: cfg.MaxRequestBytes, Token: cfg.APIToken, Metrics: m, AllowIDTakeover: cfg.AllowIDTakeover, Writable: d.Storage.Check, Titles: titles,
+			Backlog: NewBacklog(d.JS, cfg.Stage.Stream, cfg.Stage.Name, cfg.MaxBacklog)}, d.Log)
 		api.Routes(d.HTTP)
 	}
 	return &Service{worker: w}, nil

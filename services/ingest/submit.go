@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -78,7 +79,7 @@ func (s *Submitter) Submit(ctx context.Context, arts []*article.Article) []Submi
 				jetstream.WithMsgID(RawMsgID(a)))
 		}
 		if err != nil {
-			res[i] = Submitted{Status: StatusRejected, Err: unavailableError("publish failed, try again: " + err.Error())}
+			res[i] = Submitted{Status: StatusRejected, Err: publishError(err)}
 		}
 	}
 	var timeout <-chan time.Time
@@ -98,7 +99,7 @@ func (s *Submitter) Submit(ctx context.Context, arts []*article.Article) []Submi
 				res[i].Status = StatusDuplicate
 			}
 		case err := <-f.Err():
-			res[i] = Submitted{Status: StatusRejected, Err: unavailableError("publish failed, try again: " + err.Error())}
+			res[i] = Submitted{Status: StatusRejected, Err: publishError(err)}
 		case <-ctx.Done():
 			res[i] = Submitted{Status: StatusRejected, Err: unavailableError("request cancelled before the queue confirmed the article")}
 		case <-timeout:
@@ -134,4 +135,23 @@ func (s *Submitter) check(ctx context.Context, a *article.Article, r *Submitted)
 		return true
 	}
 	return false
+}
+
+// publishError names a refused publish: a full stream (its max_msgs or
+// max_bytes with discard: new) or any other failure, both worth retrying.
+func publishError(err error) error {
+	if StreamFull(err) {
+		return unavailableError("the queue is full (" + natsbus.StreamRaw + " reached its max_msgs or max_bytes), try again later: " + err.Error())
+	}
+	return unavailableError("publish failed, try again: " + err.Error())
+}
+
+// StreamFull reports whether err is JetStream refusing a message because
+// the stream reached a limit with discard: new.
+func StreamFull(err error) bool {
+	if err == nil {
+		return false
+	}
+	m := err.Error()
+	return strings.Contains(m, "maximum messages exceeded") || strings.Contains(m, "maximum bytes exceeded")
 }
