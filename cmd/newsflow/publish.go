@@ -23,11 +23,15 @@ type summary struct {
 	mu                   sync.Mutex
 	accepted, duplicates int
 	rejected             []outcome
+	warned               []outcome // accepted with warnings
 }
 
 func (s *summary) add(o outcome) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(o.warnings) > 0 && o.status != "rejected" {
+		s.warned = append(s.warned, o)
+	}
 	switch o.status {
 	case "accepted":
 		s.accepted++
@@ -177,6 +181,12 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, " in %s (%.0f articles/s)", el.Round(time.Millisecond), float64(acc+dup+rej)/el.Seconds())
 	}
 	fmt.Fprintln(stdout)
+	sort.SliceStable(sum.warned, func(i, j int) bool { return sum.warned[i].where < sum.warned[j].where })
+	for _, o := range sum.warned {
+		for _, w := range o.warnings {
+			fmt.Fprintf(stdout, "  warning %s: %s\n", o.where, w)
+		}
+	}
 	if rej > 0 {
 		sort.SliceStable(sum.rejected, func(i, j int) bool { return sum.rejected[i].where < sum.rejected[j].where })
 		for _, o := range sum.rejected {

@@ -22,6 +22,8 @@ type outcome struct {
 	id     string
 	status string // accepted, duplicate, rejected
 	reason string
+	// warnings name what of an accepted article could not be used.
+	warnings []string
 }
 
 // submitter sends one submission and reports an outcome per article.
@@ -43,15 +45,16 @@ func (h *httpSubmitter) submit(ctx context.Context, where string, f intake.Forma
 		path += "?" + q.Encode()
 	}
 	type result struct {
-		ID     string `json:"id"`
-		Status string `json:"status"`
-		Index  int    `json:"index"`
-		Error  *struct {
+		ID       string   `json:"id"`
+		Status   string   `json:"status"`
+		Index    int      `json:"index"`
+		Warnings []string `json:"warnings"`
+		Error    *struct {
 			Code, Message, Field string
 		} `json:"error"`
 	}
 	conv := func(r result) outcome {
-		o := outcome{where: fmt.Sprintf("#%d", r.Index), id: r.ID, status: r.Status}
+		o := outcome{where: fmt.Sprintf("#%d", r.Index), id: r.ID, status: r.Status, warnings: r.Warnings}
 		if !f.Multi() {
 			o.where = where
 		}
@@ -172,7 +175,7 @@ func prepareLocal(where string, f intake.Format, data []byte, meta intake.Meta) 
 			outs = append(outs, o)
 			return nil
 		}
-		o.id = it.Article.ID
+		o.id, o.warnings = it.Article.ID, it.Article.Warnings
 		outs = append(outs, o)
 		arts = append(arts, it.Article)
 		pos = append(pos, len(outs)-1)

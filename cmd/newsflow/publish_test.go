@@ -56,6 +56,7 @@ func TestPublishDryRunFolder(t *testing.T) {
 		"rejected " + filepath.Join(dir, "sub", "batch.ndjson") + ":3: body: required",
 		"rejected " + filepath.Join(dir, "sub", "feed-koi8r.rss.xml") + "#3: published_at",
 		"done " + filepath.Join(dir, "sub", "batch.ndjson") + " lines 1-10",
+		"warning " + filepath.Join(dir, "sub", "batch.ndjson") + ":5: url: \"javascript:alert(1)\" is not an http or https URL; the article was accepted without a url",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
