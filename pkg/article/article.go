@@ -58,20 +58,23 @@ type Article struct {
 	// LangDeclared is the language given on input (the publisher's), kept
 	// beside the language the enrich stage settles on in Lang ("und" when
 	// unsure); "" when none was given.
-	LangDeclared       string            `json:"lang_declared,omitempty"`
-	LangConfidence     float64           `json:"lang_confidence"`
-	WordCount          int               `json:"word_count"`
-	ReadingTimeSeconds int               `json:"reading_time_seconds"`
-	Entities           []Entity          `json:"entities"`
-	Keywords           []Keyword         `json:"keywords"`
-	Summary            string            `json:"summary,omitempty"`
-	Quotes             []Quote           `json:"quotes"`
-	RelatedLinks       []string          `json:"related_links"`
-	Simhash            string            `json:"simhash"`
-	NearDuplicateOf    string            `json:"near_duplicate_of,omitempty"`
-	EnrichedAt         time.Time         `json:"enriched_at,omitzero"`
-	PipelineVersion    string            `json:"pipeline_version,omitempty"`
-	EnrichErrors       map[string]string `json:"enrich_errors,omitempty"`
+	LangDeclared       string    `json:"lang_declared,omitempty"`
+	LangConfidence     float64   `json:"lang_confidence"`
+	WordCount          int       `json:"word_count"`
+	ReadingTimeSeconds int       `json:"reading_time_seconds"`
+	Entities           []Entity  `json:"entities"`
+	Keywords           []Keyword `json:"keywords"`
+	Summary            string    `json:"summary,omitempty"`
+	Quotes             []Quote   `json:"quotes"`
+	RelatedLinks       []string  `json:"related_links"`
+	Simhash            string    `json:"simhash"`
+	NearDuplicateOf    string    `json:"near_duplicate_of,omitempty"`
+	// StoryID groups the articles about one event, from any source and in
+	// any language (pkg/story): the id of the story's first article.
+	StoryID         string            `json:"story_id,omitempty"`
+	EnrichedAt      time.Time         `json:"enriched_at,omitzero"`
+	PipelineVersion string            `json:"pipeline_version,omitempty"`
+	EnrichErrors    map[string]string `json:"enrich_errors,omitempty"`
 
 	// Set by index.
 	IndexedAt time.Time `json:"indexed_at,omitzero"`

@@ -35,6 +35,11 @@ type Config struct {
 	// SimhashTTL is how long the fingerprints of a band are kept without a
 	// new article filed in it.
 	SimhashTTL time.Duration
+	// Stories runs the stories step, which keeps the recent stories in
+	// this process's memory: right for one enrich replica (newsflow up);
+	// with several, each would group only the articles it enriched, so
+	// it is off unless asked for (docs/architecture.md).
+	Stories bool
 }
 
 // DefaultConfig returns the defaults.
@@ -51,6 +56,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	c.Stage.RegisterFlags(fs)
 	fs.DurationVar(&c.SimhashTTL, "simhash-ttl", c.SimhashTTL, "how long recent fingerprints are kept for near-duplicate search")
 	fs.DurationVar(&c.BoilerplateTTL, "boilerplate-ttl", c.BoilerplateTTL, "how long a learned boilerplate line is kept without being seen again")
+	fs.BoolVar(&c.Stories, "stories", c.Stories, "group articles into stories (story_id), in this process's memory: for one enrich replica only")
 	fs.Func("disable", "comma-separated enrichment steps to skip ("+strings.Join(StepNames(), ", ")+")", func(s string) error {
 		c.Disabled = nil
 		for _, n := range strings.Split(s, ",") {
@@ -110,7 +116,11 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 		_ = index.Close() // the error that matters is err
 		return nil, err
 	}
-	e := NewEnricher(StepsWith(Stores{Boilerplate: learner, NearDup: index}, cfg.Disabled...), time.Now)
+	disabled := cfg.Disabled
+	if !cfg.Stories {
+		disabled = append(slices.Clone(disabled), StepStories)
+	}
+	e := NewEnricher(StepsWith(Stores{Boilerplate: learner, NearDup: index}, disabled...), time.Now)
 	e.log, e.metrics = d.Log, metrics
 	w, err := natsbus.NewStage(d.JS, cfg.Stage, e, d.Log, stage)
 	if err != nil {

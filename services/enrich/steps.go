@@ -6,6 +6,7 @@ import (
 
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/simhash"
+	"github.com/newsflow/newsflow/pkg/story"
 	"github.com/newsflow/newsflow/pkg/textclean"
 )
 
@@ -40,6 +41,7 @@ const (
 	StepKeywords = "keywords"
 	StepSummary  = "summary"
 	StepNearDup  = "near_duplicates"
+	StepStories  = "stories"
 )
 
 // Stores is the shared state of the steps that learn from the stream of
@@ -49,6 +51,8 @@ type Stores struct {
 	Boilerplate textclean.Learner
 	// NearDup files the fingerprints of recent articles.
 	NearDup simhash.Index
+	// Stories holds the recent stories (pkg/story).
+	Stories story.Index
 }
 
 // allSteps returns every step in the order they run. The keyword step
@@ -70,6 +74,7 @@ func allSteps(st Stores, namesOff bool) []Step {
 		step(StepEntities, x.entities),
 		step(StepQuotes, x.quotes),
 		step(StepNearDup, m.nearDuplicates),
+		{Name: StepStories, Run: m.stories},
 	}
 }
 

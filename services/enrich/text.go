@@ -12,6 +12,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/keywords"
 	"github.com/newsflow/newsflow/pkg/langdetect"
 	"github.com/newsflow/newsflow/pkg/simhash"
+	"github.com/newsflow/newsflow/pkg/story"
 	"github.com/newsflow/newsflow/pkg/textclean"
 	"github.com/newsflow/newsflow/pkg/textseg"
 )
@@ -36,6 +37,9 @@ func newTextModels(st Stores) *textModels {
 	}
 	if st.NearDup == nil {
 		st.NearDup = simhash.NewMemoryIndex()
+	}
+	if st.Stories == nil {
+		st.Stories = story.NewMemoryIndex(story.DefaultParams())
 	}
 	return &textModels{stores: st}
 }
@@ -202,5 +206,18 @@ func (m *textModels) nearDuplicates(ctx context.Context, a *article.Article, d *
 		return fmt.Errorf("near-duplicate search: %w", err)
 	}
 	a.NearDuplicateOf = orig
+	return nil
+}
+
+// stories gives the article its story: the recent story of the article it
+// is a near-duplicate of, or the one whose members share the most rare
+// entities and keywords with it, or a new one (pkg/story). It runs after
+// the entity and near-duplicate steps, whose output it reads.
+func (m *textModels) stories(ctx context.Context, a *article.Article) error {
+	id, err := m.stores.Stories.Assign(ctx, a.ID, story.Sign(a))
+	if err != nil {
+		return fmt.Errorf("story: %w", err)
+	}
+	a.StoryID = id
 	return nil
 }

@@ -112,11 +112,19 @@ func DefaultConfig() Config {
 		NATSAddr:       "127.0.0.1:4222",
 		StorageReserve: storage.DefaultReserve,
 		Ingest:         ingest.DefaultConfig(),
-		Enrich:         enrich.DefaultConfig(),
+		Enrich:         enrichDefaults(),
 		Index:          indexDefaults(),
 		Watch:          watch.DefaultConfig(),
 		Poller:         poller.DefaultConfig(),
 	}
+}
+
+// enrichDefaults are the enrich defaults with the stories step on: up runs
+// one enrich replica, so its in-memory stories see every article.
+func enrichDefaults() enrich.Config {
+	c := enrich.DefaultConfig()
+	c.Stories = true
+	return c
 }
 
 // ErrInvalidConfig is returned by Validate and Start for a configuration
