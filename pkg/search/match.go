@@ -81,6 +81,15 @@ func NewDoc(set *analysis.Set, a *article.Article) *Doc {
 // entity names, in no order.
 func (d *Doc) Terms() []string { return d.terms }
 
+// HasTerm reports whether term is a term of the article's title, body or
+// entity names.
+func (d *Doc) HasTerm(term string) bool {
+	_, a := d.title[term]
+	_, b := d.body[term]
+	_, c := d.entity[term]
+	return a || b || c
+}
+
 // Entities returns the distinct entity names of the article.
 func (d *Doc) Entities() []string {
 	out := make([]string, 0, len(d.names))

@@ -13,6 +13,7 @@ import (
 type compiled struct {
 	w *Watch
 	q *search.Compiled
+	n int // its number in the table, for deduplicating candidates
 }
 
 // table is an immutable index of the watches: by name, and from each
@@ -83,8 +84,9 @@ func build(byName map[string]*compiled) *table {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	for _, n := range names {
-		c := byName[n]
+	for i, n := range names {
+		c := &compiled{w: byName[n].w, q: byName[n].q, n: i}
+		byName[n] = c
 		as := c.q.Anchors()
 		if as == nil {
 			t.loose = append(t.loose, c)
@@ -117,22 +119,35 @@ func (s *Set) Len() int { return len(s.cur.Load().byName) }
 // name.
 func (s *Set) Match(d *search.Doc) []Matched {
 	t := s.cur.Load()
-	var cands []*compiled
-	seen := map[*compiled]bool{}
-	for _, term := range d.Terms() {
-		for _, c := range t.anchored[term] {
-			if !seen[c] {
-				seen[c] = true
-				cands = append(cands, c)
-			}
-		}
-	}
-	cands = append(cands, t.loose...)
+	seen := make([]bool, len(t.byName))
 	var out []Matched
-	for _, c := range cands {
+	try := func(c *compiled) {
+		if seen[c.n] {
+			return
+		}
+		seen[c.n] = true
 		if c.q.Match(d) {
 			out = append(out, Matched{Watch: c.w, Query: c.q})
 		}
+	}
+	// Walk whichever is smaller: the article's terms or the anchors.
+	if terms := d.Terms(); len(terms) < len(t.anchored) {
+		for _, term := range terms {
+			for _, c := range t.anchored[term] {
+				try(c)
+			}
+		}
+	} else {
+		for term, cs := range t.anchored {
+			if d.HasTerm(term) {
+				for _, c := range cs {
+					try(c)
+				}
+			}
+		}
+	}
+	for _, c := range t.loose {
+		try(c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Watch.Name < out[j].Watch.Name })
 	return out

@@ -33,7 +33,7 @@ type env struct {
 	js  jetstream.JetStream
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	srv := natstest.RunServer(t)
 	nc, js := natstest.Connect(t, srv)
@@ -63,7 +63,7 @@ type running struct {
 }
 
 // start runs a worker replica on its own connection.
-func (e *env) start(t *testing.T, cfg Config) *running {
+func (e *env) start(t testing.TB, cfg Config) *running {
 	t.Helper()
 	nc, js := natstest.Connect(t, e.srv)
 	reg := prometheus.NewRegistry()
@@ -101,7 +101,7 @@ func (r *running) stop() {
 	r.done <- nil // later stops return at once
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
@@ -113,7 +113,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 // putWatch stores w and waits until the replica r has loaded it.
-func (e *env) putWatch(t *testing.T, r *running, w *Watch) {
+func (e *env) putWatch(t testing.TB, r *running, w *Watch) {
 	t.Helper()
 	if err := r.svc.Store().Put(context.Background(), w); err != nil {
 		t.Fatal(err)
@@ -178,7 +178,7 @@ func (e *env) alerts(t *testing.T) []Alert {
 	return out
 }
 
-func (e *env) alertCount(t *testing.T) uint64 {
+func (e *env) alertCount(t testing.TB) uint64 {
 	t.Helper()
 	s, err := e.js.Stream(context.Background(), natsbus.StreamAlerts)
 	if err != nil {

@@ -101,6 +101,37 @@ async function api(path) {
   return body;
 }
 
+// watchSearch saves the current search as a watch (POST /v1/watches):
+// every article indexed from now on that it matches makes an alert.
+async function watchSearch() {
+  const s = state();
+  const q = s.q || '*';
+  const slug = q.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '');
+  const suggested = /^[a-z0-9_-]{1,64}$/.test(slug) ? slug : 'watch-' + Date.now().toString(36);
+  const name = prompt('Name of the watch (letters, digits, - and _). Alerts go to alerts.<name>.', suggested);
+  if (!name) return;
+  const webhook = prompt('Webhook URL to POST each alert to (optional):', '') || '';
+  const body = { name, query: q };
+  for (const k of LISTS) if ((s[k] || []).length) body[k] = s[k];
+  if (webhook) body.webhook = webhook;
+  const headers = { 'Content-Type': 'application/json' };
+  if (token()) headers.Authorization = 'Bearer ' + token();
+  const msg = $('#watch-msg');
+  try {
+    const r = await fetch('/v1/watches', { method: 'POST', headers, body: JSON.stringify(body) });
+    let res = null;
+    try { res = await r.json(); } catch (_) { /* not JSON */ }
+    if (r.status === 401) { $('#token').hidden = false; throw new Error('Saving a watch needs the API token.'); }
+    if (r.status === 404) throw new Error('This server does not keep watches (run the watch worker, or newsflow up).');
+    if (!r.ok) throw new Error(res && res.error ? res.error.message : r.status + ' ' + r.statusText);
+    msg.textContent = 'Watching: new matches alert on alerts.' + (res.subject || res.name) + (res.webhook ? ' and ' + res.webhook : '') + '.';
+    msg.dataset.state = 'saved';
+  } catch (e) {
+    msg.textContent = e.message;
+    msg.dataset.state = 'error';
+  }
+}
+
 function showError(msg) {
   const e = $('#error');
   e.textContent = msg || '';
@@ -386,6 +417,7 @@ document.addEventListener('DOMContentLoaded', () => {
     $('#' + k).addEventListener('change', () => go({ ...state(), id: '', [k]: $('#' + k).value, offset: 0 }));
   }
   $('#home').addEventListener('click', (ev) => { ev.preventDefault(); go({}); });
+  $('#watch-btn').addEventListener('click', watchSearch);
   $('#token-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     sessionStorage.setItem('newsflow-token', $('#token-input').value);
