@@ -27,6 +27,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&cfg.InFlight, "in-flight", cfg.InFlight, "unacknowledged async publishes at most")
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "stop waiting after this long without an indexed event; the rest is lost")
 	fs.BoolVar(&cfg.Baseline, "baseline", cfg.Baseline, "also run the raw JetStream baseline")
+	fs.BoolVar(&cfg.Floors, "floors", cfg.Floors, "also measure each stage's handler alone on the same articles (no bus), their sum with the baseline as the bound, and the pipeline as a ratio of it")
 	var files, metrics multiFlag
 	fs.Var(&files, "corpus", "JSONL article file (repeatable; default: every *.jsonl of the corpus)")
 	fs.Var(&metrics, "metrics-url", "the pipeline's /metrics URL (repeatable, one per process; default http://127.0.0.1:8080/metrics; \"none\" to skip)")
@@ -98,6 +99,15 @@ func printReport(w io.Writer, r *bench.Report) error {
 		if r.PeakAnonBytes > 0 {
 			fmt.Fprintf(tw, "pipeline peak rss without mapped files\t%.0f MiB\n", r.PeakAnonBytes/(1<<20))
 		}
+	}
+	if f := r.Floors; f != nil {
+		fmt.Fprintf(tw, "\nfloor (per article, %d at once)\tms\n", f.Concurrency)
+		fmt.Fprintf(tw, "ingest handler\t%.3f\n", f.IngestMs)
+		fmt.Fprintf(tw, "enrich handler\t%.3f\n", f.EnrichMs)
+		fmt.Fprintf(tw, "index write\t%.3f\n", f.IndexMs)
+		fmt.Fprintf(tw, "bus (raw baseline, %d hops)\t%.3f\n", bench.Hops, f.BusMs)
+		fmt.Fprintf(tw, "sum = bound\t%.3f (%.0f/s)\n", f.SumMs, f.BoundPerS)
+		fmt.Fprintf(tw, "pipeline\t%.0f/s = %.2f of the bound\n", f.PipelinePerS, f.OfBound)
 	}
 	if r.MetricsWarning != "" {
 		fmt.Fprintf(tw, "note\t%s\n", r.MetricsWarning)

@@ -48,6 +48,9 @@ type Config struct {
 	IdleTimeout time.Duration
 	// Baseline runs the raw JetStream baseline after the pipeline run.
 	Baseline bool
+	// Floors measures, after the baseline, each stage's handler alone on
+	// the same articles (Report.Floors); it needs Baseline.
+	Floors bool
 	// Progress, when set, receives a progress line every second.
 	Progress io.Writer
 }
@@ -75,6 +78,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--in-flight must be at least 1")
 	case len(c.Corpus) == 0:
 		return fmt.Errorf("no corpus files: give --corpus FILE or set NEWSFLOW_CORPUS")
+	case c.Floors && !c.Baseline:
+		return fmt.Errorf("--floors needs the baseline (the bus's part of the bound): drop --baseline=false")
 	case c.IdleTimeout <= 0:
 		return fmt.Errorf("--idle-timeout must be positive")
 	}
@@ -126,6 +131,8 @@ type Report struct {
 	DurationS      float64 `json:"duration_s"`
 	PayloadBytes   int     `json:"payload_bytes_avg"`
 	MetricsWarning string  `json:"metrics_warning,omitempty"`
+	// Floors are the stages' own costs and their bound (--floors).
+	Floors *Floors `json:"floors,omitempty"`
 }
 
 // Run runs the bench.
@@ -230,6 +237,17 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if b.perS > 0 {
 			rep.Ratio = round2(rep.IndexedPerS / b.perS)
 		}
+	}
+	if cfg.Floors {
+		if cfg.Progress != nil {
+			fmt.Fprintln(cfg.Progress, "floors: each stage's handler alone on the same articles")
+		}
+		f, err := runFloors(ctx, payloads, sources)
+		if err != nil {
+			return nil, fmt.Errorf("floors: %w", err)
+		}
+		f.complete(rep.BaselinePerS, math.Round(rep.IndexedPerS))
+		rep.Floors = f
 	}
 	rep.PublishedPerS = math.Round(rep.PublishedPerS)
 	rep.IndexedPerS = math.Round(rep.IndexedPerS)

@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"context"
+	"fmt"
 	"testing"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -56,5 +58,35 @@ func TestPayloadsReidentify(t *testing.T) {
 			t.Errorf("duplicate id %s", a.ID)
 		}
 		seen[a.ID] = true
+	}
+}
+
+// TestFloors runs the three handlers alone on a few articles: every
+// article goes through all three, each floor is measured, and the bound
+// is the inverse of their sum with the bus.
+func TestFloors(t *testing.T) {
+	var corpus []*article.Article
+	for i := range 20 {
+		corpus = append(corpus, &article.Article{Source: "floor.example", Title: fmt.Sprintf("Floor test %d", i),
+			Body: fmt.Sprintf("Article %d of the floor test. The city council of Sofia met on Monday to discuss the budget. "+
+				"Mayor Ivan Petrov said the plan would be published next week.", i)})
+	}
+	payloads, sources, err := Payloads(corpus, 40, "fl00r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := runFloors(context.Background(), payloads, sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Articles != 40 {
+		t.Errorf("%d articles went through the three handlers, want 40", f.Articles)
+	}
+	if f.IngestMs <= 0 || f.EnrichMs <= 0 || f.IndexMs <= 0 {
+		t.Errorf("floors %+v: each must be measured", f)
+	}
+	f.complete(1000, 100) // bus 1 ms per article
+	if f.BusMs != 1 || f.SumMs < 1 || f.BoundPerS <= 0 || f.OfBound != round2(100/f.BoundPerS) {
+		t.Errorf("floors %+v: sum, bound or ratio wrong", f)
 	}
 }
