@@ -34,10 +34,11 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.SetOutput(stderr)
 	base := fs.String("url", defaultURL, "newsflow API URL")
 	token := readTokenFlags(fs)
-	var langs, sources, entities, entityIDs multiFlag
+	var langs, sources, entities, entityIDs, storyIDs multiFlag
 	fs.Var(&langs, "lang", "only articles in this language (repeatable)")
 	fs.Var(&sources, "source", "only articles from this source (repeatable)")
 	fs.Var(&entities, "entity", "only articles naming this entity (repeatable)")
+	fs.Var(&storyIDs, "story-id", "only articles of this story (story_id; repeatable)")
 	fs.Var(&entityIDs, "entity-id", "only articles naming the entity with this id, in any language (entities[].id, e.g. per:trmp or Q458; repeatable)")
 	from := fs.String("from", "", "published at or after (RFC 3339 or 2006-01-02)")
 	to := fs.String("to", "", "published at or before (RFC 3339 or 2006-01-02)")
@@ -81,6 +82,9 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	for _, e := range entityIDs {
 		v.Add("entity_id", e)
+	}
+	for _, s := range storyIDs {
+		v.Add("story_id", s)
 	}
 	if *from != "" {
 		v.Set("from", *from)

@@ -103,7 +103,7 @@ func (d *Doc) Entities() []string {
 // Compiled is a query compiled for matching single articles in memory,
 // with the semantics of Index.Search: the same analysis, the same
 // handling of stop words, phrases, prefixes, negation and fields, and the
-// filters of the Query (Langs, Sources, Entities, EntityIDs, From, To).
+// filters of the Query (Langs, Sources, Entities, EntityIDs, StoryIDs, From, To).
 // Sort, Limit and Offset do not apply. It is safe for concurrent use.
 type Compiled struct {
 	root matcher
@@ -153,6 +153,9 @@ func (c *Compiled) Match(d *Doc) bool {
 		return false
 	}
 	if len(c.q.EntityIDs) > 0 && !anyIn(c.q.EntityIDs, d.entityIDs) {
+		return false
+	}
+	if len(c.q.StoryIDs) > 0 && !contains(c.q.StoryIDs, a.StoryID) {
 		return false
 	}
 	if (!c.q.From.IsZero() || !c.q.To.IsZero()) && !inRange(a, c.q.From, c.q.To) {

@@ -46,6 +46,8 @@ type Query struct {
 	// EntityIDs filters on entities[].id (one id for an entity in every
 	// language).
 	EntityIDs []string
+	// StoryIDs filters on story_id (the articles of one story).
+	StoryIDs []string
 	// From and To bound published_at (inclusive); zero means open.
 	From, To time.Time
 	// Sort is SortRelevance (default) or SortDate (newest first).

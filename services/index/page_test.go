@@ -232,3 +232,57 @@ func TestChartBrushInChromium(t *testing.T) {
 		t.Errorf("the page reported problems: %q", p)
 	}
 }
+
+// TestStoryInChromium opens an article of a story told in three languages
+// by three sources and checks the story section lists them all, by
+// language and source, and that its link searches the story.
+func TestStoryInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	pagetest.Executable(t)
+	e := newStageEnv(t)
+	_, h := e.start(t, filepath.Join(t.TempDir(), "index"), e.reg)
+	for i, m := range []struct{ id, source, lang string }{{"s-ru", "tass", "ru"}, {"s-bg", "bta", "bg"}, {"s-cs", "idnes", "cs"}, {"alone", "bta", "bg"}} {
+		a := enriched(m.id, 1, "Азия Биби "+m.id)
+		a.Source, a.Lang, a.ContentHash = m.source, m.lang, fmt.Sprintf("s%d", i)
+		a.StoryID = "s-ru"
+		if m.id == "alone" {
+			a.StoryID = "alone"
+		}
+		e.publishEnriched(t, a)
+	}
+	e.waitEvents(t, natsbus.SubjectIndexed+".>", 4)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	b := pagetest.Start(t, 60*time.Second)
+	b.Do("open an article of the story",
+		chromedp.Navigate(srv.URL+"/?id=s-bg"),
+		chromedp.WaitVisible(chromedp.CSS(`#story[data-state="done"] table.story-articles`)),
+	)
+	rows, err := chromedp.Run(b.Context(), chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll('#story tr')].map(r => r.dataset.id + ' ' + r.querySelector('.lang').textContent + ' ' + r.querySelector('.source').textContent)`))
+	if err != nil {
+		b.Fail("read the story", err)
+	}
+	b.Shot("story.png")
+	want := []string{"s-bg bg bta", "s-cs cs idnes", "s-ru ru tass"}
+	if !slices.Equal(rows, want) {
+		t.Errorf("story rows %q, want %q", rows, want)
+	}
+	b.Do("search the story",
+		chromedp.Click(chromedp.CSS(`#story p.meta a`)),
+		chromedp.WaitVisible(chromedp.CSS(`#results[data-state="done"] `+pagetest.HitSelector("s-cs"))),
+	)
+	status, err := chromedp.Run(b.Context(), chromedp.Text(chromedp.CSS(`#status`)))
+	if err != nil {
+		b.Fail("read the status", err)
+	}
+	if !strings.HasPrefix(status, "1–3 of 3 article") {
+		t.Errorf("status %q, want the 3 articles of the story", status)
+	}
+	if p := b.Problems(); len(p) > 0 {
+		t.Errorf("the page reported problems: %q", p)
+	}
+}

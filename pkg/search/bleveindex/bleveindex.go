@@ -277,6 +277,7 @@ func Mapping() (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt("lang", keyword(false))
 	dm.AddFieldMappingsAt("entity", keyword(false))
 	dm.AddFieldMappingsAt("entity_type", keyword(false))
+	dm.AddFieldMappingsAt("story_id", keyword(false))
 	dm.AddFieldMappingsAt(facetField, keyword(true))
 	dm.AddFieldMappingsAt(sortField, keyword(true))
 	dm.AddFieldMappingsAt("published_at", date(false))
@@ -356,6 +357,9 @@ func (x *Index) document(a *article.Article, raw []byte) (*document.Document, er
 		d.AddField(document.NewTextFieldCustom("entity_type", []uint64{uint64(i)}, []byte(typ), index.IndexField, nil))
 	}
 	d.AddField(document.NewTextFieldCustom("source", nil, []byte(a.Source), index.IndexField, nil))
+	if a.StoryID != "" {
+		d.AddField(document.NewTextFieldCustom("story_id", nil, []byte(a.StoryID), index.IndexField, nil))
+	}
 	d.AddField(document.NewTextFieldCustom("lang", nil, []byte(a.Lang), index.IndexField, nil))
 	d.AddField(document.NewNumericFieldWithIndexingOptions("words", nil, float64(a.WordCount), index.IndexField))
 	// The revision is only read back (stored), never searched: indexed, its
@@ -565,7 +569,7 @@ func (x *Index) root(ctx context.Context, bi bleve.Index, q search.Query, extra 
 	for _, f := range []struct {
 		field  string
 		values []string
-	}{{"lang", q.Langs}, {"source", q.Sources}, {"entity", q.Entities}, {"entity_id", q.EntityIDs}} {
+	}{{"lang", q.Langs}, {"source", q.Sources}, {"entity", q.Entities}, {"entity_id", q.EntityIDs}, {"story_id", q.StoryIDs}} {
 		if len(f.values) == 0 {
 			continue
 		}

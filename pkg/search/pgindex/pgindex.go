@@ -175,13 +175,14 @@ func quoteLexeme(s string) string {
 }
 
 const upsertSQL = `INSERT INTO articles AS a (id, revision, source, lang, published_at, sort_date, word_count,
-				entities, entity_types, tsv, etsv, doc, indexed_at, entity_ids)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::tsvector, $11::tsvector, $12, $13, $14)
+				entities, entity_types, tsv, etsv, doc, indexed_at, entity_ids, story_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::tsvector, $11::tsvector, $12, $13, $14, $15)
 			ON CONFLICT (id) DO UPDATE SET revision = EXCLUDED.revision, source = EXCLUDED.source,
 				lang = EXCLUDED.lang, published_at = EXCLUDED.published_at, sort_date = EXCLUDED.sort_date,
 				word_count = EXCLUDED.word_count, entities = EXCLUDED.entities,
 				entity_types = EXCLUDED.entity_types, tsv = EXCLUDED.tsv, etsv = EXCLUDED.etsv,
-				doc = EXCLUDED.doc, indexed_at = EXCLUDED.indexed_at, entity_ids = EXCLUDED.entity_ids
+				doc = EXCLUDED.doc, indexed_at = EXCLUDED.indexed_at, entity_ids = EXCLUDED.entity_ids,
+				story_id = EXCLUDED.story_id
 			WHERE a.revision <= EXCLUDED.revision`
 
 // Upsert writes docs in one transaction. A doc whose revision is lower
@@ -239,7 +240,11 @@ func (x *Index) Upsert(ctx context.Context, docs []*article.Article) error {
 		if indexedAt.IsZero() {
 			indexedAt = time.Now().UTC()
 		}
-		rows[i] = []any{a.ID, int64(a.Revision), a.Source, a.Lang, pub, sortDate, a.WordCount, ents, types, tsv, etsv, string(raw), indexedAt, entIDs}
+		var story *string
+		if a.StoryID != "" {
+			story = &a.StoryID
+		}
+		rows[i] = []any{a.ID, int64(a.Revision), a.Source, a.Lang, pub, sortDate, a.WordCount, ents, types, tsv, etsv, string(raw), indexedAt, entIDs, story}
 		return nil
 	})
 	if err != nil {
@@ -430,6 +435,9 @@ func (x *Index) where(q search.Query, n search.Node) (tr *translator, cond strin
 	}
 	if len(q.EntityIDs) > 0 {
 		conds = append(conds, "entity_ids && "+tr.arg(q.EntityIDs)+"::text[]")
+	}
+	if len(q.StoryIDs) > 0 {
+		conds = append(conds, "story_id = ANY("+tr.arg(q.StoryIDs)+"::text[])")
 	}
 	if !q.From.IsZero() || !q.To.IsZero() {
 		conds = append(conds, tr.dateRange(q.From, q.To))

@@ -43,7 +43,7 @@ var fixtureIDs = map[string]string{"Сергей Лавров": "per:lvr", "Тр
 func Fixtures() []*article.Article {
 	ingested := date("2019-01-01T00:00:00Z")
 	return []*article.Article{
-		{ID: "bg1", Source: "actualno", Lang: "bg", Revision: 1, IngestedAt: ingested,
+		{ID: "bg1", Source: "actualno", Lang: "bg", Revision: 1, IngestedAt: ingested, StoryID: "bg1",
 			Title:       "Лавров се срещна с Помпео в Сочи",
 			CleanBody:   "Министърът на външните работи Сергей Лавров и държавният секретар Майк Помпео говориха за Венецуела.\n\nРазговорът продължи два часа.",
 			PublishedAt: date("2019-05-14T10:00:00Z"), WordCount: 120,
@@ -52,7 +52,7 @@ func Fixtures() []*article.Article {
 			Title:     "Министрите обсъдиха бюджета",
 			CleanBody: "Министрите от правителството обсъдиха новия бюджет. Путин и Тръмп не бяха споменати.", WordCount: 14,
 			Entities: ents("Путин", article.EntityPerson, "Тръмп", article.EntityPerson)},
-		{ID: "ru1", Source: "tass", Lang: "ru", Revision: 1, IngestedAt: ingested,
+		{ID: "ru1", Source: "tass", Lang: "ru", Revision: 1, IngestedAt: ingested, StoryID: "bg1",
 			Title:       "Лаврова спросили о Венесуэле",
 			CleanBody:   "Сергей Лавров заявил, что Россия не вмешивается. Войны не будет.",
 			PublishedAt: date("2019-05-15T09:00:00Z"), WordCount: 80,
@@ -62,7 +62,7 @@ func Fixtures() []*article.Article {
 			CleanBody:   "The election was contested. Voters elected a new parliament amid protests.",
 			PublishedAt: date("2019-06-01T12:00:00Z"), WordCount: 11,
 			Entities: ents("Venezuela", article.EntityLocation)},
-		{ID: "en2", Source: "bbc", Lang: "en", Revision: 1, IngestedAt: ingested,
+		{ID: "en2", Source: "bbc", Lang: "en", Revision: 1, IngestedAt: ingested, StoryID: "en2",
 			Title:       "Markets rally",
 			CleanBody:   "Stock markets rallied after the central bank <b>cut</b> rates & more.",
 			PublishedAt: date("2020-01-10T08:00:00Z"), WordCount: 12,
@@ -231,6 +231,8 @@ func FilterCases() []Case {
 		{"date range", search.Query{From: date("2019-05-14T00:00:00Z"), To: date("2019-05-14T23:59:59Z")}, []string{"bg1", "uk1"}},
 		{"open end", search.Query{From: date("2019-06-01T00:00:00Z")}, []string{"en1", "en2"}},
 		{"open start", search.Query{To: date("2019-05-14T09:00:00Z")}, []string{"uk1"}},
+		{"story", search.Query{StoryIDs: []string{"bg1"}}, []string{"bg1", "ru1"}},
+		{"story and lang", search.Query{Text: "*", StoryIDs: []string{"bg1", "en2"}, Langs: []string{"ru", "en"}}, []string{"en2", "ru1"}},
 	}
 	out := make([]Case, len(tests))
 	for i, tt := range tests {

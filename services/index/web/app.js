@@ -1,11 +1,11 @@
 // newsflow search page: plain JavaScript, no build step. The state lives in
-// the URL (?q=&sort=&lang=&source=&entity=&entity_id=&from=&to=&offset=, or ?id= for
+// the URL (?q=&sort=&lang=&source=&entity=&entity_id=&story_id=&from=&to=&offset=, or ?id= for
 // an article), so every view can be bookmarked and Back works.
 'use strict';
 
 const $ = (s) => document.querySelector(s);
 const LIMIT = 10;
-const LISTS = ['lang', 'source', 'entity', 'entity_id'];
+const LISTS = ['lang', 'source', 'entity', 'entity_id', 'story_id'];
 const FACET_PARAM = { lang: 'lang', source: 'source', entities: 'entity' };
 const FACET_TITLE = { lang: 'Language', source: 'Source', entities: 'Entities' };
 const TYPE_TITLE = { PERSON: 'People', LOCATION: 'Places', ORGANIZATION: 'Organisations', OTHER: 'Other' };
@@ -398,8 +398,34 @@ async function renderArticle(id) {
         : el('a', { href: '?q=' + encodeURIComponent('"' + l.replace(/"/g, '') + '"'),
           onclick: (ev) => { ev.preventDefault(); go({ q: '"' + l.replace(/"/g, '') + '"', lang: [], source: [], entity: [] }); } }, l))))));
   }
+  if (a.story_id) parts.splice(3, 0, el('section', { class: 'story', id: 'story' }, el('h2', {}, 'Story'), el('p', { class: 'meta' }, 'Loading…')));
   box.replaceChildren(...parts);
   window.scrollTo(0, 0);
+  if (a.story_id) await renderStory(a);
+}
+
+// renderStory lists the articles of a's story (GET /v1/search?story_id=),
+// by language and source, each linking to the article.
+async function renderStory(a) {
+  const box = $('#story');
+  let res;
+  try {
+    res = await api('/v1/search?' + new URLSearchParams({ q: '*', story_id: a.story_id, sort: 'date', limit: '100' }).toString());
+  } catch (e) {
+    box.replaceChildren(el('h2', {}, 'Story'), el('p', { class: 'error' }, e.message));
+    return;
+  }
+  const hits = (res.hits || []).slice().sort((x, y) => (x.lang || '').localeCompare(y.lang || '') || (x.source || '').localeCompare(y.source || ''));
+  const langs = new Set(hits.map((h) => h.lang)), sources = new Set(hits.map((h) => h.source));
+  box.replaceChildren(el('h2', {}, 'Story'),
+    el('p', { class: 'meta' }, `${res.total} article${res.total === 1 ? '' : 's'} from ${sources.size} source${sources.size === 1 ? '' : 's'} in ${langs.size} language${langs.size === 1 ? '' : 's'} · `,
+      el('a', { href: '?story_id=' + encodeURIComponent(a.story_id) + '&sort=date',
+        onclick: (ev) => { ev.preventDefault(); go({ q: '', sort: 'date', offset: 0, lang: [], source: [], entity: [], entity_id: [], story_id: [a.story_id] }); } }, 'search them')),
+    el('table', { class: 'story-articles' }, el('tbody', {}, hits.map((h) => el('tr', { 'data-id': h.id, class: h.id === a.id ? 'current' : null },
+      el('td', { class: 'lang' }, h.lang || ''), el('td', { class: 'source' }, h.source || ''), el('td', {}, fmtDate(h.published_at)),
+      el('td', {}, h.id === a.id ? (h.title || h.id) : el('a', { href: '?id=' + encodeURIComponent(h.id),
+        onclick: (ev) => { ev.preventDefault(); go({ id: h.id }); } }, h.title || untitled(h))))))));
+  box.dataset.state = 'done';
 }
 
 function backLink() {
