@@ -1,8 +1,10 @@
 package search
 
 import (
+	"html"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -23,6 +25,8 @@ type Doc struct {
 	terms                   []string // distinct terms of title, body and entities
 	sortedTitle, sortedBody []string
 	sortedEntity            []string
+	bodyText                string
+	bodyTokens              []analysis.Token
 }
 
 const entityStride = 1 << 20
@@ -52,6 +56,11 @@ func NewDoc(set *analysis.Set, a *article.Article) *Doc {
 		names: map[string]bool{}, types: map[string]bool{}, entityIDs: map[string]bool{}}
 	d.title.add(at.Title, 0)
 	d.body.add(at.Body, 0)
+	d.bodyTokens = at.Body
+	d.bodyText = a.CleanBody
+	if d.bodyText == "" {
+		d.bodyText = a.Body
+	}
 	for i, e := range at.Entities {
 		d.entity.add(e, i*entityStride)
 	}
@@ -90,6 +99,15 @@ func (d *Doc) HasTerm(term string) bool {
 	return a || b || c
 }
 
+// Snippet is the snippet of a search hit on the article for the matcher
+// m (NewHit's), made from the tokens analysed once for the Doc.
+func (d *Doc) Snippet(m *analysis.Matcher) string {
+	if s, ok := analysis.SnippetOf(d.bodyText, d.bodyTokens, m, SnippetRunes); ok {
+		return s
+	}
+	return html.EscapeString(Excerpt(d.Article))
+}
+
 // Entities returns the distinct entity names of the article.
 func (d *Doc) Entities() []string {
 	out := make([]string, 0, len(d.names))
@@ -112,6 +130,10 @@ type Compiled struct {
 	// for the query to match it (see Anchors).
 	anchors []string
 	node    Node
+	set     *analysis.Set
+
+	hlOnce sync.Once
+	hl     *analysis.Matcher
 }
 
 // Compile parses and analyses q once for Match. Errors wrap
@@ -126,7 +148,7 @@ func Compile(set *analysis.Set, q Query) (*Compiled, error) {
 	}
 	c := &compiler{set: set, langs: q.Langs}
 	root, anchors := c.compile(n)
-	return &Compiled{root: root, q: q, anchors: anchors, node: n}, nil
+	return &Compiled{root: root, q: q, anchors: anchors, node: n, set: set}, nil
 }
 
 // Node returns the parsed query.
@@ -164,9 +186,11 @@ func (c *Compiled) Match(d *Doc) bool {
 	return c.root(d)
 }
 
-// Highlights returns the matcher of the query's terms for snippets.
-func (c *Compiled) Highlights(set *analysis.Set) *analysis.Matcher {
-	return Highlights(set, c.node, c.q.Langs)
+// Highlights returns the matcher of the query's terms for snippets
+// (made once; do not change it).
+func (c *Compiled) Highlights() *analysis.Matcher {
+	c.hlOnce.Do(func() { c.hl = Highlights(c.set, c.node, c.q.Langs) })
+	return c.hl
 }
 
 func contains(vs []string, v string) bool {

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/search"
 	"github.com/newsflow/newsflow/pkg/search/analysis"
 )
@@ -60,14 +59,18 @@ func uitoa(n uint64) string {
 	}
 }
 
-// NewAlert builds the alert of m for a.
-func NewAlert(an *analysis.Set, a *article.Article, m Matched, indexedAt, now time.Time) *Alert {
-	hl := m.Query.Highlights(an)
-	hit := search.NewHit(an, a, 0, hl)
+// NewAlert builds the alert of m for the article of d.
+func NewAlert(an *analysis.Set, d *search.Doc, m Matched, indexedAt, now time.Time) *Alert {
+	a := d.Article
+	hl := m.Query.Highlights()
 	al := &Alert{
 		Watch: m.Watch.Name, ArticleID: a.ID, Revision: a.Revision, Title: a.Title, URL: a.URL,
-		Lang: a.Lang, Source: a.Source, PublishedAt: hit.PublishedAt, Snippet: hit.Snippet,
+		Lang: a.Lang, Source: a.Source, Snippet: d.Snippet(hl),
 		Query: m.Watch.Query, IndexedAt: indexedAt, MatchedAt: now, Entities: []AlertEntity{},
+	}
+	if !a.PublishedAt.IsZero() {
+		t := a.PublishedAt
+		al.PublishedAt = &t
 	}
 	ids, names := map[string]bool{}, map[string]bool{}
 	for _, id := range m.Watch.EntityIDs {

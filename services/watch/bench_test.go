@@ -230,3 +230,31 @@ func envInt(name string, def int) int {
 	}
 	return def
 }
+
+// BenchmarkAlerts: matching one article against 1,000 watches and
+// building the alert of every match (snippet, matched entities).
+func BenchmarkAlerts(b *testing.B) {
+	arts := benchArticles(b, 200)
+	an := analysis.NewSet()
+	set := NewSet(an)
+	for _, w := range benchWatches(arts, 1000, 7) {
+		if err := set.Put(w); err != nil {
+			b.Fatal(err)
+		}
+	}
+	docs := make([]*search.Doc, len(arts))
+	for i, a := range arts {
+		docs[i] = search.NewDoc(an, a)
+	}
+	now := time.Now()
+	alerts := 0
+	b.ResetTimer()
+	for i := range b.N {
+		d := docs[i%len(docs)]
+		for _, m := range set.Match(d) {
+			NewAlert(an, d, m, now, now)
+			alerts++
+		}
+	}
+	b.ReportMetric(float64(alerts)/float64(b.N), "alerts/article")
+}

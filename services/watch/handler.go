@@ -102,7 +102,7 @@ func (h *Matcher) Process(ctx context.Context, in *pipeline.Message) ([]*pipelin
 	out := make([]*pipeline.Message, 0, len(matched))
 	now := h.now()
 	for _, m := range matched {
-		al := NewAlert(h.an, a, m, ev.IndexedAt, now)
+		al := NewAlert(h.an, doc, m, ev.IndexedAt, now)
 		data, err := json.Marshal(al)
 		if err != nil {
 			return nil, pipeline.Permanent(fmt.Errorf("encode alert: %w", err))

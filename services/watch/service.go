@@ -195,6 +195,10 @@ func (s *Service) watchOnce(ctx context.Context) error {
 		return err
 	}
 	defer func() { _ = kw.Stop() }()
+	// The bucket's current watches come first, then nil: load them in one
+	// rebuild; after that, apply each change as it comes.
+	var initial []jetstream.KeyValueEntry
+	loading := true
 	for {
 		select {
 		case <-ctx.Done():
@@ -203,16 +207,52 @@ func (s *Service) watchOnce(ctx context.Context) error {
 			if !ok {
 				return errors.New("watcher closed")
 			}
-			if e == nil {
+			switch {
+			case e == nil:
+				if loading {
+					s.load(initial)
+					loading, initial = false, nil
+				}
 				select {
 				case <-s.loaded:
 				default:
 					close(s.loaded)
 					s.log.Info("watches loaded", zap.Int("watches", s.set.Len()))
 				}
-				continue
+			case loading:
+				initial = append(initial, e)
+			default:
+				s.apply(e)
 			}
-			s.apply(e)
+		}
+	}
+}
+
+// load replaces the set by the watches of entries (the bucket's state
+// when the watcher started).
+func (s *Service) load(entries []jetstream.KeyValueEntry) {
+	keep := map[string]bool{}
+	var ws []*Watch
+	for _, e := range entries {
+		if e.Operation() != jetstream.KeyValuePut {
+			continue
+		}
+		w, err := decode(e)
+		if err != nil {
+			s.log.Warn("skip watch", zap.String("watch", e.Key()), zap.Error(err))
+			continue
+		}
+		keep[w.Name] = true
+		ws = append(ws, w)
+	}
+	for name, err := range s.set.PutAll(ws) {
+		delete(keep, name)
+		s.log.Warn("skip watch", zap.String("watch", name), zap.Error(err))
+	}
+	// Watches removed while the watcher was down.
+	for _, name := range s.set.Names() {
+		if !keep[name] {
+			s.set.Remove(name)
 		}
 	}
 }

@@ -60,6 +60,34 @@ func (s *Set) Put(w *Watch) error {
 	return nil
 }
 
+// PutAll compiles ws and adds those that validate, with one rebuild of
+// the table (loading n watches one by one would rebuild it n times). It
+// returns the errors of the others, by name.
+func (s *Set) PutAll(ws []*Watch) map[string]error {
+	errs := map[string]error{}
+	cs := make([]*compiled, 0, len(ws))
+	for _, w := range ws {
+		q, err := w.Validate(s.an)
+		if err != nil {
+			errs[w.Name] = err
+			continue
+		}
+		cs = append(cs, &compiled{w: w, q: q})
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.cur.Load()
+	byName := make(map[string]*compiled, len(old.byName)+len(cs))
+	for k, v := range old.byName {
+		byName[k] = v
+	}
+	for _, c := range cs {
+		byName[c.w.Name] = c
+	}
+	s.cur.Store(build(byName))
+	return errs
+}
+
 // Remove drops the watch name.
 func (s *Set) Remove(name string) {
 	s.mu.Lock()
@@ -110,6 +138,17 @@ func (s *Set) Get(name string) (*Watch, bool) {
 		return nil, false
 	}
 	return c.w, true
+}
+
+// Names returns the names of the watches.
+func (s *Set) Names() []string {
+	t := s.cur.Load()
+	out := make([]string, 0, len(t.byName))
+	for n := range t.byName {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Len is the number of watches.

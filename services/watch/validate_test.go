@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -83,4 +84,23 @@ func FuzzWatch(f *testing.F) {
 		}
 		c.Match(search.NewDoc(an, art("x", w.Query, w.Query)))
 	})
+}
+
+// A replica started after the watches were saved loads them all (in one
+// rebuild), and a watch saved with a bad query by hand is skipped, not
+// fatal.
+func TestReplicaLoadsSavedWatches(t *testing.T) {
+	e := newEnv(t)
+	r1 := e.start(t, testConfig())
+	for _, q := range []string{"red", "green OR blue", `"amber light"`} {
+		e.putWatch(t, r1, &Watch{Name: strings.ReplaceAll(strings.Fields(strings.Trim(q, `"`))[0], `"`, ""), Query: q})
+	}
+	// Past validation, as a hand-written key would be.
+	if _, err := r1.svc.store.kv.Put(context.Background(), "broken", []byte(`{"name":"broken","query":"(unclosed"}`)); err != nil {
+		t.Fatal(err)
+	}
+	r2 := e.start(t, testConfig())
+	if got := r2.svc.Set().Names(); strings.Join(got, ",") != "amber,green,red" {
+		t.Errorf("replica 2 loaded %v, want amber, green, red", got)
+	}
 }

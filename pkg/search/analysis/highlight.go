@@ -44,13 +44,28 @@ func (m *Matcher) Match(term string) bool {
 // most matches of m, as HTML: the text escaped, matches in <mark>, and an
 // ellipsis where text was cut. ok is false when nothing in text matches.
 func (a *Analyzer) Snippet(text string, m *Matcher, size int) (snippet string, ok bool) {
+	return makeSnippet(text, func(fn func(Token)) { a.Tokens(text, fn) }, m, size)
+}
+
+// SnippetOf is Snippet over tokens already made from text by its
+// analyzer (Tokens), so that several snippets of one text cost one
+// analysis.
+func SnippetOf(text string, toks []Token, m *Matcher, size int) (string, bool) {
+	return makeSnippet(text, func(fn func(Token)) {
+		for _, t := range toks {
+			fn(t)
+		}
+	}, m, size)
+}
+
+func makeSnippet(text string, tokens func(func(Token)), m *Matcher, size int) (snippet string, ok bool) {
 	if m == nil || m.Empty() || text == "" {
 		return "", false
 	}
 	type span struct{ start, end, runeStart int }
 	var hits []span
 	runes, last := 0, 0
-	a.Tokens(text, func(t Token) {
+	tokens(func(t Token) {
 		if !m.Match(t.Term) {
 			return
 		}
