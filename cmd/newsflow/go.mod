@@ -3,14 +3,17 @@ module github.com/newsflow/newsflow/cmd/newsflow
 go 1.26.0
 
 require (
+	github.com/chromedp/chromedp v0.23.0
+	github.com/getkin/kin-openapi v0.153.0
 	github.com/nats-io/nats-server/v2 v2.15.2
 	github.com/nats-io/nats.go v1.55.0
+	github.com/nats-io/nkeys v0.4.16
 	github.com/newsflow/newsflow/pkg v0.0.0
 	github.com/newsflow/newsflow/services/enrich v0.0.0
 	github.com/newsflow/newsflow/services/index v0.0.0
+	github.com/newsflow/newsflow/services/ingest v0.0.0
 	github.com/newsflow/newsflow/services/poller v0.0.0
 	github.com/newsflow/newsflow/services/watch v0.0.0
-	github.com/newsflow/newsflow/services/ingest v0.0.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/prometheus/client_model v0.6.3
 	github.com/prometheus/common v0.72.0
@@ -49,8 +52,9 @@ require (
 	github.com/blevesearch/zapx/v17 v17.2.5 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/chromedp/cdproto v0.159.0 // indirect
-	github.com/chromedp/chromedp v0.23.0 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+	github.com/go-openapi/jsonpointer v0.22.5 // indirect
+	github.com/go-openapi/swag/jsonname v0.25.5 // indirect
 	github.com/go-shiori/dom v0.0.0-20230515143342-73569d674e1c // indirect
 	github.com/goccy/go-json v0.12.0 // indirect
 	github.com/gogs/chardet v0.0.0-20211120154057-b7413eaefb8f // indirect
@@ -72,12 +76,13 @@ require (
 	github.com/mschoch/smat v0.2.0 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/nats-io/jwt/v2 v2.8.2 // indirect
-	github.com/nats-io/nkeys v0.4.16 // indirect
 	github.com/nats-io/nuid v1.0.1 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/rivo/uniseg v0.4.7 // indirect
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // indirect
 	go.etcd.io/bbolt v1.4.0 // indirect
 	go.uber.org/multierr v1.10.0 // indirect
+	go.yaml.in/yaml/v4 v4.0.0 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/net v0.62.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
@@ -90,7 +95,7 @@ replace (
 	github.com/newsflow/newsflow/pkg => ../../pkg
 	github.com/newsflow/newsflow/services/enrich => ../../services/enrich
 	github.com/newsflow/newsflow/services/index => ../../services/index
+	github.com/newsflow/newsflow/services/ingest => ../../services/ingest
 	github.com/newsflow/newsflow/services/poller => ../../services/poller
 	github.com/newsflow/newsflow/services/watch => ../../services/watch
-	github.com/newsflow/newsflow/services/ingest => ../../services/ingest
 )

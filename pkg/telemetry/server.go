@@ -15,6 +15,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
+
+	"github.com/newsflow/newsflow/pkg/openapi"
 )
 
 // Check reports whether a dependency is ready; nil means ready.
@@ -61,6 +63,7 @@ func NewServer(addr string, gatherer prometheus.Gatherer, log *zap.Logger, opts 
 		_, _ = w.Write([]byte("ok\n"))
 	}))
 	s.Handle("GET /readyz", http.HandlerFunc(s.readyz))
+	s.Handle("GET "+openapi.Path, openapi.Handler())
 	return s
 }
 

@@ -165,5 +165,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeError(w http.ResponseWriter, status int, code, field, msg string) {
-	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg, "field": field}})
+	e := map[string]string{"code": code, "message": msg}
+	if field != "" {
+		e["field"] = field
+	}
+	writeJSON(w, status, map[string]any{"error": e})
 }

@@ -520,3 +520,7 @@ func trackBacklog(ctx context.Context, js jetstream.JetStream, guard *storage.Gu
 		}
 	}
 }
+
+// Routes lists the patterns of every HTTP route (for tests that check
+// each is described in the OpenAPI description).
+func (p *Pipeline) Routes() []string { return p.http.Routes() }
