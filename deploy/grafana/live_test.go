@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -58,6 +59,18 @@ func TestDashboardQueriesReturnData(t *testing.T) {
 		"--http", fmt.Sprintf("127.0.0.1:%d", httpPort), "--nats", fmt.Sprintf("127.0.0.1:%d", natsPort), "--log-format", "json")
 	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 	waitFor(t, ctx, "newsflow /readyz", upLog, func() error { return httpOK(base + "/readyz") })
+	// A watch on every article with a webhook here: the Watches row's
+	// matches, deliveries and latencies get data.
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	defer hook.Close()
+	resp, err := http.Post(base+"/v1/watches", "application/json", strings.NewReader(`{"name":"dashboard","query":"*","webhook":"`+hook.URL+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST /v1/watches: %s", resp.Status)
+	}
 
 	promDir := t.TempDir()
 	alerts, err := filepath.Abs(filepath.Join(root, "deploy", "prometheus", "alerts.yml"))

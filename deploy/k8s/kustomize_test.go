@@ -315,6 +315,7 @@ func checkNetworkPolicies(t *testing.T, objs []object) {
 		"enrich":         {[]string{"kube-system:53", "nats:4222"}, []string{"8080"}},
 		"index":          {[]string{"kube-system:53", "nats:4222"}, []string{"8080"}},
 		"poller":         {[]string{"*:443", "*:80", "kube-system:53", "nats:4222"}, []string{"8080"}},
+		"watch":          {[]string{"*:443", "*:80", "kube-system:53", "nats:4222"}, []string{"8080"}},
 		"newsflow-setup": {[]string{"kube-system:53", "nats:4222"}, nil},
 		"nats-monitor":   {[]string{"kube-system:53", "nats:8222"}, []string{"7777"}},
 	}
