@@ -43,6 +43,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	from := fs.String("from", "", "published at or after (RFC 3339 or 2006-01-02)")
 	to := fs.String("to", "", "published at or before (RFC 3339 or 2006-01-02)")
 	sort := fs.String("sort", "relevance", "relevance or date")
+	collapse := fs.String("collapse", "", `"story": one hit per story (story_id), the total counts stories`)
 	limit := fs.Int("limit", 10, "number of hits")
 	offset := fs.Int("offset", 0, "hits to skip")
 	asJSON := fs.Bool("json", false, "print the API's JSON answer")
@@ -112,6 +113,9 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return printHistogram(stdout, &h)
 	}
 	v.Set("sort", *sort)
+	if *collapse != "" {
+		v.Set("collapse", *collapse)
+	}
 	v.Set("limit", strconv.Itoa(*limit))
 	v.Set("offset", strconv.Itoa(*offset))
 	var res search.Result

@@ -111,7 +111,7 @@ func (h *HistogramQuery) Validate() error {
 	default:
 		return &ParamError{Param: "by", Msg: fmt.Sprintf("must be lang, source or entity, not %q", h.By)}
 	}
-	h.Sort, h.Limit, h.Offset = "", 0, 0
+	h.Sort, h.Limit, h.Offset, h.Collapse = "", 0, 0, ""
 	return h.Query.Normalize()
 }
 

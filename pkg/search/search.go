@@ -12,6 +12,9 @@ import (
 	"github.com/newsflow/newsflow/pkg/article"
 )
 
+// CollapseStory collapses the articles of a story to one hit.
+const CollapseStory = "story"
+
 // Sort orders.
 const (
 	SortRelevance = "relevance"
@@ -51,9 +54,13 @@ type Query struct {
 	// From and To bound published_at (inclusive); zero means open.
 	From, To time.Time
 	// Sort is SortRelevance (default) or SortDate (newest first).
-	Sort   string
-	Limit  int
-	Offset int
+	Sort string
+	// Collapse is "" or CollapseStory: one hit per story (the first in
+	// the sort order), and Total counts stories; facets still count
+	// articles.
+	Collapse string
+	Limit    int
+	Offset   int
 }
 
 // Hit is one search result.
@@ -131,5 +138,17 @@ func (q *Query) Normalize() error {
 	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
 		return &ParamError{Param: "to", Msg: "is before from"}
 	}
+	if q.Collapse != "" && q.Collapse != CollapseStory {
+		return &ParamError{Param: "collapse", Msg: fmt.Sprintf("must be story, not %q", q.Collapse)}
+	}
 	return nil
+}
+
+// StoryKey is what collapse=story groups an article by: its story_id, or
+// its own id when it has none.
+func StoryKey(a *article.Article) string {
+	if a.StoryID != "" {
+		return a.StoryID
+	}
+	return a.ID
 }

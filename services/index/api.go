@@ -92,7 +92,7 @@ func writeError(w http.ResponseWriter, status int, code, field, msg string) {
 // ParseQuery reads a search query from URL parameters.
 func ParseQuery(r *http.Request) (search.Query, *errorBody) {
 	v := r.URL.Query()
-	q := search.Query{Text: v.Get("q"), Langs: v["lang"], Sources: v["source"], Entities: v["entity"], EntityIDs: v["entity_id"], StoryIDs: v["story_id"], Sort: v.Get("sort")}
+	q := search.Query{Text: v.Get("q"), Langs: v["lang"], Sources: v["source"], Entities: v["entity"], EntityIDs: v["entity_id"], StoryIDs: v["story_id"], Sort: v.Get("sort"), Collapse: v.Get("collapse")}
 	for _, p := range []struct {
 		name string
 		dst  *int

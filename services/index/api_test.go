@@ -69,6 +69,9 @@ func TestAPI(t *testing.T) {
 		{"histogram too many buckets", "/v1/histogram?q=*&interval=hour&from=2000-01-01&to=2020-01-01", 400, "interval",
 			[]string{`interval hour over 2000-01-01T00:00:00Z..2020-01-01T23:59:59Z gives 175344 buckets, more than 5000`}},
 		{"histogram bad syntax", "/v1/histogram?q=a+OR", 400, "q", []string{"OR needs something"}},
+		{"collapse", "/v1/search?q=*&collapse=story&sort=date&limit=3", 200, "", []string{`"total":6`, `"id":"en2"`, `"id":"ru1"`}},
+		{"story filter", "/v1/search?story_id=bg1", 200, "", []string{`"total":2`}},
+		{"bad collapse", "/v1/search?q=*&collapse=source", 400, "collapse", []string{`collapse must be story, not \"source\"`}},
 		{"article", "/v1/articles/bg1", 200, "", []string{`"id":"bg1"`, `"entities":[`}},
 		{"unknown article", "/v1/articles/nope", 404, "id", []string{`no article with id \"nope\"`}},
 	}

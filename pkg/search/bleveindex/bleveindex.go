@@ -47,6 +47,9 @@ const (
 	// sortField is the sort date as a fixed-width string: one doc-value
 	// term per document (a date field has one per precision step).
 	sortField = "sort_key"
+	// storyField is the article's story key (search.StoryKey), with doc
+	// values, to count the stories of a collapsed search.
+	storyField = "story_key"
 )
 
 // facet prefixes in facetField.
@@ -278,6 +281,7 @@ func Mapping() (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt("entity", keyword(false))
 	dm.AddFieldMappingsAt("entity_type", keyword(false))
 	dm.AddFieldMappingsAt("story_id", keyword(false))
+	dm.AddFieldMappingsAt(storyField, keyword(true))
 	dm.AddFieldMappingsAt(facetField, keyword(true))
 	dm.AddFieldMappingsAt(sortField, keyword(true))
 	dm.AddFieldMappingsAt("published_at", date(false))
@@ -360,6 +364,9 @@ func (x *Index) document(a *article.Article, raw []byte) (*document.Document, er
 	if a.StoryID != "" {
 		d.AddField(document.NewTextFieldCustom("story_id", nil, []byte(a.StoryID), index.IndexField, nil))
 	}
+	// The story key of every article (its own id alone), with doc values,
+	// for counting stories when collapsing.
+	d.AddField(document.NewTextFieldCustom(storyField, nil, []byte(search.StoryKey(a)), keywordOpts, nil))
 	d.AddField(document.NewTextFieldCustom("lang", nil, []byte(a.Lang), index.IndexField, nil))
 	d.AddField(document.NewNumericFieldWithIndexingOptions("words", nil, float64(a.WordCount), index.IndexField))
 	// The revision is only read back (stored), never searched: indexed, its
@@ -509,6 +516,9 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 	if err != nil {
 		return nil, err
 	}
+	if q.Collapse == search.CollapseStory {
+		return x.collapsed(ctx, q, root, n)
+	}
 	req := bleve.NewSearchRequestOptions(root, q.Limit, q.Offset, false)
 	req.Fields = []string{sourceField}
 	// Every value of the combined field, split by prefix below.
@@ -535,6 +545,12 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 		}
 		out.Hits = append(out.Hits, search.NewHit(x.set, a, h.Score, m))
 	}
+	x.facets(res, out)
+	return out, nil
+}
+
+// facets copies the facet counts of res into out.
+func (x *Index) facets(res *bleve.SearchResult, out *search.Result) {
 	if fr := res.Facets[facetField]; fr != nil && fr.Terms != nil {
 		// Terms come most frequent first (ties by term): keep the first
 		// FacetSize of each facet.
@@ -549,7 +565,6 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 			out.Facets[name][t.Term[2:]] = t.Count
 		}
 	}
-	return out, nil
 }
 
 // root translates q (text and filters) into one Bleve query; extra
@@ -629,6 +644,63 @@ func (x *Index) DateCounts(ctx context.Context, q search.Query, interval, by, ke
 			}
 			out[search.Truncate(time.Unix(s, 0), interval).Unix()] += t.Count
 		}
+	}
+	return out, nil
+}
+
+// collapsed answers q with one hit per story: it reads the matches in
+// order, in batches, skipping stories already seen, until the page is
+// full; Total counts the distinct story keys of the matches.
+func (x *Index) collapsed(ctx context.Context, q search.Query, root query.Query, n search.Node) (*search.Result, error) {
+	want := q.Offset + q.Limit
+	batch := max(2*want, 50)
+	seen := map[string]bool{}
+	var page []search.Hit
+	m := search.Highlights(x.set, n, q.Langs)
+	out := &search.Result{Facets: search.EmptyFacets()}
+	for from := 0; len(page) < want; from += batch {
+		req := bleve.NewSearchRequestOptions(root, batch, from, false)
+		req.Fields = []string{sourceField}
+		if from == 0 {
+			req.AddFacet(facetField, bleve.NewFacetRequest(facetField, 1<<20))
+			req.AddFacet(storyField, bleve.NewFacetRequest(storyField, 1<<30))
+		}
+		if q.Sort == search.SortDate || !search.HasText(n) {
+			req.SortBy([]string{"-" + sortField})
+			req.Score = "none"
+		} else {
+			req.SortBy([]string{"-_score"})
+		}
+		res, err := x.idx.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		if from == 0 {
+			x.facets(res, out)
+			if fr := res.Facets[storyField]; fr != nil && fr.Terms != nil {
+				out.Total = uint64(len(fr.Terms.Terms()))
+			}
+		}
+		for _, h := range res.Hits {
+			raw, _ := h.Fields[sourceField].(string)
+			a, err := article.Decode([]byte(raw))
+			if err != nil {
+				return nil, fmt.Errorf("decode stored article %s: %w", h.ID, err)
+			}
+			if k := search.StoryKey(a); !seen[k] {
+				seen[k] = true
+				if len(page) < want {
+					page = append(page, search.NewHit(x.set, a, h.Score, m))
+				}
+			}
+		}
+		if len(res.Hits) < batch {
+			break
+		}
+	}
+	out.Hits = []search.Hit{}
+	if q.Offset < len(page) {
+		out.Hits = page[q.Offset:]
 	}
 	return out, nil
 }

@@ -359,6 +359,9 @@ func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any) {
 				FROM page JOIN articles a ON a.id = page.id)`
 	limit := ` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(q.Offset)
 
+	if q.Collapse == search.CollapseStory {
+		return x.collapsedSQL(q, n, tr, conds, facet, page, hits, limit)
+	}
 	if cond == "true" && len(conds) == 1+len(filters) && !x.noFacetCounts {
 		// Everything, or everything in some languages or sources: total
 		// and facets from the facet counts, the page from the date index.
@@ -492,6 +495,39 @@ func (x *Index) DateCounts(ctx context.Context, q search.Query, interval, by, ke
 // Histogram answers h.
 func (x *Index) Histogram(ctx context.Context, h search.HistogramQuery) (*search.Histogram, error) {
 	return search.BuildHistogram(ctx, x, x, h)
+}
+
+// collapsedSQL is searchSQL for collapse=story: the matches ranked as
+// usual, then the first of each story (coalesce(story_id, id)) in that
+// order; the total counts stories, the facets articles.
+func (x *Index) collapsedSQL(q search.Query, n search.Node, tr *translator, conds []string,
+	facet func(expr, count, from string) string, page func(order string) string, hits, limit string) (string, []any) {
+	dateOrder := "sort_date DESC NULLS LAST, id"
+	byDate := q.Sort == search.SortDate || !search.HasText(n) || len(tr.rank) == 0
+	candidates := "SELECT id, sort_date, 0::real AS score, story FROM m"
+	order := dateOrder
+	if !byDate {
+		rankQuery := tr.arg(strings.Join(tr.rank, " | "))
+		candidates = `SELECT c.id, c.sort_date, ts_rank(a.tsv, ` + rankQuery + `::tsquery) AS score, c.story
+			FROM (SELECT id, sort_date, story FROM m ORDER BY ` + dateOrder + ` LIMIT ` +
+			strconv.Itoa(max(rankCandidates, q.Offset+q.Limit)) + `) c JOIN articles a ON a.id = c.id`
+		order = "score DESC, " + dateOrder
+	}
+	return `WITH m AS MATERIALIZED (
+			SELECT id, lang, source, entities, sort_date, coalesce(story_id, id) AS story
+			FROM articles WHERE ` + strings.Join(conds, " AND ") + `
+		), ranked AS (` + candidates + `
+		), firsts AS (
+			SELECT DISTINCT ON (story) id, sort_date, score FROM ranked ORDER BY story, ` + order + `
+		), top AS (
+			SELECT id, sort_date, score FROM firsts
+			ORDER BY ` + order + limit + `
+		), ` + page(order) + `
+		SELECT (SELECT count(DISTINCT story) FROM m),
+			` + facet("lang", "count(*)", "m") + `,
+			` + facet("source", "count(*)", "m") + `,
+			` + facet("e", "count(*)", "m, unnest(m.entities) AS e WHERE cardinality(m.entities) > 0") + `,
+			` + hits, tr.args
 }
 
 // translator turns a parsed query into an SQL condition with arguments.

@@ -134,6 +134,7 @@ func Run(t *testing.T, o Opener) {
 	t.Run("concurrent writers", func(t *testing.T) { testConcurrentWriters(t, o) })
 	t.Run("invalid queries", func(t *testing.T) { testInvalid(t, o) })
 	t.Run("histogram", func(t *testing.T) { testHistogram(t, o) })
+	t.Run("collapse", func(t *testing.T) { testCollapse(t, o) })
 }
 
 // Case is a query over the Fixtures and the ids it must match, sorted.
@@ -607,5 +608,39 @@ func testHistogram(t *testing.T, o Opener) {
 				t.Fatalf("err = %v, want an invalid query naming %s", err, c.field)
 			}
 		})
+	}
+}
+
+// testCollapse checks collapse=story: one hit per story (bg1 and ru1 are
+// one), the first in the sort order, totals counting stories, pages over
+// stories, and a bad value's error.
+func testCollapse(t *testing.T, o Opener) {
+	idx := open(t, o, Fixtures()...)
+	all := mustSearch(t, idx, search.Query{Text: "*", Sort: search.SortDate, Collapse: search.CollapseStory})
+	if all.Total != 6 {
+		t.Errorf("total %d, want 6 stories of 7 articles", all.Total)
+	}
+	got := ids(all)
+	if len(got) < 4 || !reflect.DeepEqual(got[:4], []string{"en2", "en1", "ru1", "uk1"}) {
+		t.Errorf("hits %v, want en2 en1 ru1 uk1 first (bg1 folded into ru1's story)", got)
+	}
+	if !reflect.DeepEqual(sorted(got), []string{"bg2", "de1", "en1", "en2", "ru1", "uk1"}) {
+		t.Errorf("hits %v, want one per story", got)
+	}
+	if all.Facets[search.FacetLang]["bg"] != 2 {
+		t.Errorf("facets %v: facets count articles (bg 2)", all.Facets[search.FacetLang])
+	}
+	page := mustSearch(t, idx, search.Query{Text: "*", Sort: search.SortDate, Collapse: search.CollapseStory, Limit: 2, Offset: 2})
+	if !reflect.DeepEqual(ids(page), []string{"ru1", "uk1"}) {
+		t.Errorf("page 2 = %v, want ru1 uk1", ids(page))
+	}
+	lavrov := mustSearch(t, idx, search.Query{Text: "Лавров", Collapse: search.CollapseStory})
+	if lavrov.Total != 1 || len(lavrov.Hits) != 1 {
+		t.Errorf("Лавров collapsed: total %d, %d hits, want 1 story", lavrov.Total, len(lavrov.Hits))
+	}
+	_, err := idx.Search(context.Background(), search.Query{Text: "*", Collapse: "source"})
+	var fe interface{ Field() string }
+	if !errors.Is(err, search.ErrInvalidQuery) || !errors.As(err, &fe) || fe.Field() != "collapse" {
+		t.Errorf("collapse=source: err %v, want an invalid query naming collapse", err)
 	}
 }
