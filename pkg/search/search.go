@@ -82,6 +82,19 @@ type Result struct {
 	Total  uint64                    `json:"total"`
 	Hits   []Hit                     `json:"hits"`
 	Facets map[string]map[string]int `json:"facets"`
+	// EntityFacet is the entities facet grouped by entity id (one entry
+	// per id, most articles first, at most FacetSize), for backends that
+	// index it (Bleve); absent otherwise.
+	EntityFacet []EntityCount `json:"entity_facet,omitempty"`
+}
+
+// EntityCount is one entity of EntityFacet: its id, the name it is shown
+// by (the one most matching articles use, in the language filtered on
+// when there is one) and the number of matching articles naming it.
+type EntityCount struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Count int    `json:"count"`
 }
 
 // Index stores enriched articles and searches them. Implementations are

@@ -286,3 +286,51 @@ func TestStoryInChromium(t *testing.T) {
 		t.Errorf("the page reported problems: %q", p)
 	}
 }
+
+// TestEntityFacetByIDInChromium: articles naming one entity in two
+// languages (Тръмп, Trump: one id) show it once in the entities facet,
+// and choosing it filters on the id, which finds both.
+func TestEntityFacetByIDInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	pagetest.Executable(t)
+	e := newStageEnv(t)
+	_, h := e.start(t, filepath.Join(t.TempDir(), "index"), e.reg)
+	bg := enriched("bg-trump", 1, "Тръмп в Сочи")
+	bg.Source, bg.Lang = "dnevnik", "bg"
+	bg.Entities = []article.Entity{{ID: "per:trmp", Text: "Тръмп", Type: article.EntityPerson, Count: 1}}
+	en := enriched("en-trump", 1, "Trump in Sochi")
+	en.Source, en.Lang = "bbc", "en"
+	en.Entities = []article.Entity{{ID: "per:trmp", Text: "Trump", Type: article.EntityPerson, Count: 1}}
+	e.publishEnriched(t, bg)
+	e.publishEnriched(t, en)
+	e.waitEvents(t, natsbus.SubjectIndexed+".>", 2)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	b := pagetest.Start(t, 60*time.Second)
+	b.Search(srv.URL, "Лавров", "en-trump")
+	entries, err := chromedp.Run(b.Context(), chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll('#facets ul[data-facet="entities"] button')].map(b => b.dataset.entityId + ' ' + b.textContent)`))
+	if err != nil {
+		b.Fail("read the entities facet", err)
+	}
+	if len(entries) != 1 || !strings.HasPrefix(entries[0], "per:trmp ") || !strings.HasSuffix(entries[0], "2") {
+		t.Errorf("entities facet %q, want one entry for per:trmp with 2 articles", entries)
+	}
+	b.Do("choose the entity",
+		chromedp.Click(chromedp.CSS(`#facets button[data-entity-id="per:trmp"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#facets button[data-entity-id="per:trmp"][aria-pressed="true"]`)),
+	)
+	url, err := chromedp.Run(b.Context(), chromedp.Location())
+	if err != nil {
+		b.Fail("read the location", err)
+	}
+	if !strings.Contains(url, "entity_id=per%3Atrmp") {
+		t.Errorf("location %q does not filter on entity_id=per:trmp", url)
+	}
+	if p := b.Problems(); len(p) > 0 {
+		t.Errorf("the page reported problems: %q", p)
+	}
+}

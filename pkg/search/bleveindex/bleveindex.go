@@ -354,6 +354,23 @@ func (x *Index) document(a *article.Article, raw []byte) (*document.Document, er
 		d.AddField(document.NewTextFieldCustom("entity", ap, []byte(name), index.IndexField, nil))
 		addFacet("e:", name)
 	}
+	// The entity facet by id: each id once ("i:"), and each of its names
+	// with the article's language ("n:" id, lang, name), from which a
+	// search picks the name to show.
+	seen := map[string]bool{}
+	for _, e := range a.Entities {
+		if e.ID == "" || e.Text == "" {
+			continue
+		}
+		if !seen[e.ID] {
+			seen[e.ID] = true
+			addFacet("i:", e.ID)
+		}
+		if k := e.ID + "\x1f" + a.Lang + "\x1f" + e.Text; !seen[k] {
+			seen[k] = true
+			addFacet("n:", k)
+		}
+	}
 	for i, id := range terms.EntityIDs {
 		d.AddField(document.NewTextFieldCustom("entity_id", []uint64{uint64(i)}, []byte(id), index.IndexField, nil))
 	}
@@ -554,8 +571,19 @@ func (x *Index) facets(res *bleve.SearchResult, out *search.Result) {
 	if fr := res.Facets[facetField]; fr != nil && fr.Terms != nil {
 		// Terms come most frequent first (ties by term): keep the first
 		// FacetSize of each facet.
+		var names []string
 		for _, t := range fr.Terms.Terms() {
 			if len(t.Term) < 2 {
+				continue
+			}
+			switch t.Term[:2] {
+			case "i:":
+				if len(out.EntityFacet) < search.FacetSize {
+					out.EntityFacet = append(out.EntityFacet, search.EntityCount{ID: t.Term[2:], Count: t.Count})
+				}
+				continue
+			case "n:":
+				names = append(names, t.Term[2:])
 				continue
 			}
 			name, ok := facetPrefixes[t.Term[:2]]
@@ -563,6 +591,31 @@ func (x *Index) facets(res *bleve.SearchResult, out *search.Result) {
 				continue
 			}
 			out.Facets[name][t.Term[2:]] = t.Count
+		}
+		nameEntities(out.EntityFacet, names, q.Langs)
+	}
+}
+
+// nameEntities gives each entity of the facet the name to show: names
+// holds "id\x1flang\x1fname" facet terms, most matching articles first; the
+// first in the one language filtered on, else the first in any.
+func nameEntities(ents []search.EntityCount, names []string, langs []string) {
+	at := make(map[string]int, len(ents))
+	for i, e := range ents {
+		at[e.ID] = i
+	}
+	inLang := make(map[string]bool, len(ents))
+	for _, t := range names {
+		id, rest, ok1 := strings.Cut(t, "\x1f")
+		lang, name, ok2 := strings.Cut(rest, "\x1f")
+		i, ok := at[id]
+		if !ok1 || !ok2 || !ok || inLang[id] {
+			continue
+		}
+		if len(langs) == 1 && lang == langs[0] {
+			ents[i].Name, inLang[id] = name, true
+		} else if ents[i].Name == "" {
+			ents[i].Name = name
 		}
 	}
 }

@@ -169,7 +169,7 @@ async function render() {
     return;
   }
   renderHits(s, res);
-  renderFacets(s, res.facets || {});
+  renderFacets(s, res.facets || {}, res.entity_facet || []);
   await renderChart(s);
   // Tests (and anyone scripting the page) wait for this.
   $('#results').dataset.q = s.q;
@@ -204,9 +204,21 @@ function renderActive(s) {
   $('#active').replaceChildren(...chips);
 }
 
-function renderFacets(s, facets) {
+// renderFacets lists the facets; entities, when the index groups them by
+// id (entity_facet), once per entity whatever the language it is named
+// in, shown by its name in the language filtered on (else its most common
+// one), and choosing one filters on its id.
+function renderFacets(s, facets, byID) {
   const blocks = [];
   for (const name of ['lang', 'source', 'entities']) {
+    if (name === 'entities' && byID.length > 0) {
+      blocks.push(el('h3', {}, FACET_TITLE[name]), el('ul', { 'data-facet': name },
+        byID.map((e) => el('li', {}, el('button', { type: 'button', title: e.id, 'data-entity-id': e.id,
+          'aria-pressed': String(s.entity_id.includes(e.id)),
+          onclick: () => go({ ...s, offset: 0, entity_id: s.entity_id.includes(e.id) ? s.entity_id : [...s.entity_id, e.id] }) },
+        el('span', {}, e.name || e.id), el('span', { class: 'n' }, String(e.count)))))));
+      continue;
+    }
     const counts = Object.entries(facets[name] || {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
     if (counts.length === 0) continue;
     const param = FACET_PARAM[name];
