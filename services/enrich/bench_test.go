@@ -265,3 +265,36 @@ func BenchmarkEnrichKVConcurrent(b *testing.B) {
 	}
 	reportCPU(b, cpu0)
 }
+
+// BenchmarkLearnerObserve is the boilerplate learner alone on an embedded
+// server (file storage): per article a line every article of the source
+// carries, a line it shares with one other article, one it shares with
+// two others (a teaser repeated on a few articles) and one of its own. It
+// measures the key-value round trips of learning, without the text steps
+// around them.
+func BenchmarkLearnerObserve(b *testing.B) {
+	srv := natstest.RunServer(b)
+	_, js := natstest.Connect(b, srv)
+	ctx := context.Background()
+	l, err := OpenKVLearner(ctx, js, time.Hour, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	cpu0 := cpuTime()
+	for b.Loop() {
+		lines := []string{
+			"Subscribe to our newsletter for the latest news",
+			fmt.Sprintf("Read also: the story number %d of the week", i/2),
+			fmt.Sprintf("Most read: the column number %d of the day", i/3),
+			fmt.Sprintf("A sentence of article %d, found only here", i),
+		}
+		if _, err := l.Observe(ctx, "bench-source", fmt.Sprintf("art-%d", i), lines); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	reportCPU(b, cpu0)
+}

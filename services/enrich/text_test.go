@@ -330,3 +330,53 @@ func TestKVIndexReadsEntriesWithoutSketch(t *testing.T) {
 		}
 	}
 }
+
+// TestKVLearnerStaleCache: a replica's remembered entry of a line goes
+// stale when another replica adds an article to it; the next article
+// still counts every article (the stale update is refused and read
+// again), and a redelivered article is read from the bucket.
+func TestKVLearnerStaleCache(t *testing.T) {
+	srv := natstest.RunServer(t)
+	_, js1 := natstest.Connect(t, srv)
+	_, js2 := natstest.Connect(t, srv)
+	ctx := context.Background()
+	r1, err := OpenKVLearner(ctx, js1, time.Hour, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := OpenKVLearner(ctx, js2, time.Hour, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := "Follow us on every network with the mobile application"
+	for _, step := range []struct {
+		r    *KVLearner
+		id   string
+		want bool
+	}{
+		{r1, "a1", false}, // created by r1, remembered
+		{r2, "a2", false}, // r1's entry is now stale
+		{r1, "a2", false}, // a redelivery to r1: read, still two articles
+		{r1, "a3", true},  // three articles: boilerplate
+		{r2, "a4", true},
+	} {
+		got, err := step.r.Observe(ctx, "src", step.id, []string{line})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[line] != step.want {
+			t.Fatalf("article %s: boilerplate %v, want %v", step.id, got[line], step.want)
+		}
+	}
+	kv, err := js1.KeyValue(ctx, BoilerplateBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := kv.Get(ctx, textclean.LineKey("src", line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(e.Value()); got != "a1 a2 a3" {
+		t.Errorf("bucket entry %q, want the three articles a1 a2 a3", got)
+	}
+}
