@@ -218,6 +218,7 @@ func BenchmarkIndexedToAlert(b *testing.B) {
 	q := func(p float64) float64 { return ds[min(len(ds)-1, int(p*float64(len(ds))))] }
 	b.ReportMetric(float64(total)/published.Seconds(), "articles/s")
 	b.ReportMetric(float64(len(ds)), "alerts")
+	b.ReportMetric(float64(e.alertCount(b)), "stored_alerts")
 	b.ReportMetric(q(0.5), "p50_ms")
 	b.ReportMetric(q(0.99), "p99_ms")
 	b.ReportMetric(ds[len(ds)-1], "max_ms")
