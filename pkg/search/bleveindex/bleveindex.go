@@ -562,12 +562,13 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 		}
 		out.Hits = append(out.Hits, search.NewHit(x.set, a, h.Score, m))
 	}
-	x.facets(res, out)
+	x.facets(res, out, q.Langs)
 	return out, nil
 }
 
-// facets copies the facet counts of res into out.
-func (x *Index) facets(res *bleve.SearchResult, out *search.Result) {
+// facets copies the facet counts of res into out; the entities by id are
+// named in the one language of langs when there is one.
+func (x *Index) facets(res *bleve.SearchResult, out *search.Result, langs []string) {
 	if fr := res.Facets[facetField]; fr != nil && fr.Terms != nil {
 		// Terms come most frequent first (ties by term): keep the first
 		// FacetSize of each facet.
@@ -592,7 +593,7 @@ func (x *Index) facets(res *bleve.SearchResult, out *search.Result) {
 			}
 			out.Facets[name][t.Term[2:]] = t.Count
 		}
-		nameEntities(out.EntityFacet, names, q.Langs)
+		nameEntities(out.EntityFacet, names, langs)
 	}
 }
 
@@ -729,7 +730,7 @@ func (x *Index) collapsed(ctx context.Context, q search.Query, root query.Query,
 			return nil, fmt.Errorf("search: %w", err)
 		}
 		if from == 0 {
-			x.facets(res, out)
+			x.facets(res, out, q.Langs)
 			if fr := res.Facets[storyField]; fr != nil && fr.Terms != nil {
 				out.Total = uint64(len(fr.Terms.Terms()))
 			}
