@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/newsflow/newsflow/pkg/version"
@@ -19,6 +20,36 @@ import (
 type exitError struct{ code int }
 
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// usageError is a wrong use of the command line (an unknown flag, a bad
+// flag value, a missing argument): exit status 2, as the docs promise.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// flagPackageErrors start the errors of flag.FlagSet.Parse, which has
+// printed them with the command's usage already.
+var flagPackageErrors = []string{
+	"flag provided but not defined: ", "invalid value ", "invalid boolean value ",
+	"invalid boolean flag ", "flag needs an argument: ", "bad flag syntax: ",
+}
+
+// isUsage reports whether err is a usage error, and whether it was
+// printed already (by the flag package).
+func isUsage(err error) (usage, printed bool) {
+	var ue usageError
+	if errors.As(err, &ue) {
+		return true, false
+	}
+	msg := err.Error()
+	for _, p := range flagPackageErrors {
+		if strings.HasPrefix(msg, p) {
+			return true, true
+		}
+	}
+	return strings.HasPrefix(msg, "unexpected argument"), false
+}
 
 // command is one subcommand.
 type command struct {
@@ -43,11 +74,14 @@ func commands() []command {
 		{"reprocess", "run the stages again over raw submissions kept in ARTICLES_RAW", runReprocess},
 		{"setup", "create or update the streams (for least-privilege workers)", runSetup},
 		{"index", "rebuild the embedded search index from the ARTICLES stream", runIndex},
-		{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
-			_, err := fmt.Fprintf(stdout, "newsflow %s (%s)\n", version.Version(), version.Revision())
-			return err
-		}},
+		{"version", "print the version (also newsflow --version)", printVersion},
+		{"help", "help on a command: newsflow help <command> is newsflow <command> --help", nil},
 	}
+}
+
+func printVersion(_ context.Context, _ []string, stdout, _ io.Writer) error {
+	_, err := fmt.Fprintf(stdout, "newsflow %s (%s)\n", version.Version(), version.Revision())
+	return err
 }
 
 func usage(w io.Writer) {
@@ -55,7 +89,9 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintf(w, "\nRun 'newsflow <command> -h' for a command's flags.\n")
+	fmt.Fprintf(w, "\nRun 'newsflow help <command>' (or 'newsflow <command> --help') for a command's flags.\n"+
+		"Environment: NEWSFLOW_URL (the HTTP API of --url), NATS_URL and NEWSFLOW_NATS_URL (the NATS server of --nats;\n"+
+		"host:port or nats://host:port), NO_COLOR (no colour in logs). Exit status: 0 ok, 1 failure, 2 usage error.\n")
 }
 
 func main() {
@@ -66,15 +102,22 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	switch {
+	case len(args) == 0:
+		usage(stderr)
+		return 2
+	case args[0] == "-h" || args[0] == "--help" || (args[0] == "help" && len(args) == 1):
 		usage(stdout)
-		if len(args) == 0 {
-			return 2
-		}
 		return 0
+	case args[0] == "--version" || args[0] == "-version" || args[0] == "-V":
+		_ = printVersion(ctx, nil, stdout, stderr)
+		return 0
+	case args[0] == "help":
+		// help <command> [<sub>] is <command> [<sub>] --help.
+		return run(ctx, append(append([]string(nil), args[1:]...), "--help"), stdout, stderr)
 	}
 	for _, c := range commands() {
-		if c.name != args[0] {
+		if c.name != args[0] || c.run == nil {
 			continue
 		}
 		err := c.run(ctx, args[1:], stdout, stderr)
@@ -86,6 +129,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return ee.code
 		case errors.Is(err, flag.ErrHelp):
 			return 0
+		}
+		if usage, printed := isUsage(err); usage {
+			if !printed {
+				fmt.Fprintf(stderr, "newsflow %s: %v\nRun 'newsflow help %s' for usage.\n", c.name, err, c.name)
+			}
+			return 2
 		}
 		fmt.Fprintf(stderr, "newsflow %s: %v\n", c.name, err)
 		return 1

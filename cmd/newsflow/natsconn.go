@@ -35,7 +35,7 @@ func (n *natsFlags) register(fs *flag.FlagSet) {
 	n.cfg.URL = defaultNATSURL
 	n.cfg.RegisterFlags(fs)
 	envDefaults(fs, "nats-")
-	fs.StringVar(&n.cfg.URL, "nats", n.cfg.URL, "NATS server URL(s), comma-separated (env NEWSFLOW_NATS_URL)")
+	fs.StringVar(&n.cfg.URL, "nats", n.cfg.URL, "NATS server URL(s), comma-separated; host:port or nats://host:port (env NEWSFLOW_NATS_URL, else NATS_URL)")
 	n.dataDir = registerDataFlag(fs)
 }
 

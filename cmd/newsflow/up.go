@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -22,7 +23,7 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (NATS store and index)")
 	fs.StringVar(&cfg.HTTPAddr, "http", cfg.HTTPAddr, "HTTP listener: API, search page, /dashboard, /metrics (127.0.0.1 only by default; :8080 for every interface)")
-	fs.StringVar(&cfg.NATSAddr, "nats", cfg.NATSAddr, "address where the embedded NATS server accepts clients")
+	fs.StringVar(&cfg.NATSAddr, "nats", cfg.NATSAddr, "address where the embedded NATS server accepts clients: host:port or nats://host:port")
 	fs.StringVar(&cfg.NATSToken, "nats-token", cfg.NATSToken, "token every NATS client must present, instead of the generated users of DATA/credentials (any client with it may then do anything)")
 	fs.StringVar(&cfg.NATSTLSCert, "nats-tls-cert", cfg.NATSTLSCert, "server certificate (PEM) of the embedded NATS server: outside clients must then use TLS (with --nats-tls-key)")
 	fs.StringVar(&cfg.NATSTLSKey, "nats-tls-key", cfg.NATSTLSKey, "private key (PEM) of --nats-tls-cert")
@@ -56,6 +57,11 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %v", fs.Args())
 	}
+	addr, err := listenAddr(cfg.NATSAddr)
+	if err != nil {
+		return usageError{fmt.Errorf("--nats: %w", err)}
+	}
+	cfg.NATSAddr = addr
 	n, err := telemetry.ParseBytes(*reserve)
 	if err != nil {
 		return fmt.Errorf("--storage-reserve: %w", err)
@@ -96,4 +102,18 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// listenAddr is the host:port of a NATS address given as host:port or as
+// the URL clients use (nats://host:port), so that one value fits both
+// up --nats and the client commands' --nats.
+func listenAddr(s string) (string, error) {
+	rest, ok := strings.CutPrefix(s, "nats://")
+	if !ok && strings.Contains(s, "://") {
+		return "", fmt.Errorf("%q: want host:port or nats://host:port", s)
+	}
+	if strings.ContainsAny(rest, "/@,") {
+		return "", fmt.Errorf("%q: want host:port or nats://host:port (one address, no user or path)", s)
+	}
+	return rest, nil
 }

@@ -2,12 +2,21 @@ package natsbus
 
 import (
 	"flag"
+	"os"
 	"strconv"
 )
 
+// EnvNATSURL is the variable the NATS tools (nats CLI, nats.go examples)
+// read the server URL from; it is the default of --nats-url, under
+// NEWSFLOW_NATS_URL and the flag.
+const EnvNATSURL = "NATS_URL"
+
 // RegisterFlags adds the connection flags to fs.
 func (c *ConnConfig) RegisterFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.URL, "nats-url", c.URL, "NATS server URL(s), comma-separated")
+	if v := os.Getenv(EnvNATSURL); v != "" {
+		c.URL = v
+	}
+	fs.StringVar(&c.URL, "nats-url", c.URL, "NATS server URL(s), comma-separated; nats://host:port or host:port (default from "+EnvNATSURL+" as the NATS tools read it)")
 	fs.StringVar(&c.CredsFile, "nats-creds", c.CredsFile, "NATS .creds file (JWT and NKey seed)")
 	fs.StringVar(&c.NKeyFile, "nats-nkey", c.NKeyFile, "NATS NKey seed file")
 	fs.StringVar(&c.User, "nats-user", c.User, "NATS user")

@@ -11,8 +11,20 @@ import (
 	"go.uber.org/zap/zapcore"
 )
 
+// Colour reports whether output to f may be coloured: f is a terminal
+// and NO_COLOR (https://no-color.org) is unset or empty. Logs into a file
+// or a pipe are never coloured.
+func Colour(f *os.File) bool {
+	if os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
 // NewLogger builds a zap logger writing to stderr. level is debug, info,
-// warn or error; format is json (default) or console.
+// warn or error; format is json (default) or console (levels coloured only on a
+// terminal without NO_COLOR, see Colour).
 func NewLogger(level, format string) (*zap.Logger, error) {
 	var lvl zapcore.Level
 	if err := lvl.UnmarshalText([]byte(level)); err != nil {
@@ -26,7 +38,10 @@ func NewLogger(level, format string) (*zap.Logger, error) {
 	case "", "json":
 		enc = zapcore.NewJSONEncoder(encCfg)
 	case "console":
-		encCfg.EncodeLevel = zapcore.CapitalColorLevelEncoder
+		encCfg.EncodeLevel = zapcore.CapitalLevelEncoder
+		if Colour(os.Stderr) {
+			encCfg.EncodeLevel = zapcore.CapitalColorLevelEncoder
+		}
 		enc = zapcore.NewConsoleEncoder(encCfg)
 	default:
 		return nil, fmt.Errorf("log format %q: want json or console", format)

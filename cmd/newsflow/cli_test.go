@@ -1,0 +1,84 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/newsflow/newsflow/pkg/version"
+)
+
+// TestCLIConventions: --version and version, help <cmd> equal to
+// <cmd> --help, and exit status 2 for usage errors, bad flag values
+// among them.
+func TestCLIConventions(t *testing.T) {
+	for _, args := range [][]string{{"--version"}, {"version"}} {
+		code, out := cli(t, args...)
+		if code != 0 || !strings.Contains(out, "newsflow "+version.Version()) {
+			t.Errorf("newsflow %s = %d %q, want 0 and the version", args[0], code, out)
+		}
+	}
+	for _, cmd := range [][]string{{"search"}, {"publish"}, {"up"}, {"dlq", "purge"}} {
+		code, viaHelp := cli(t, append([]string{"help"}, cmd...)...)
+		code2, direct := cli(t, append(cmd, "--help")...)
+		if code != 0 || code2 != 0 || viaHelp != direct || !strings.Contains(direct, "newsflow "+cmd[0]) || !strings.Contains(direct, "-") {
+			t.Errorf("help %v = %d %q\n%v --help = %d %q", cmd, code, viaHelp, cmd, code2, direct)
+		}
+	}
+	for _, args := range [][]string{
+		{"search", "--limit", "ten", "x"},
+		{"search", "--no-such-flag", "x"},
+		{"up", "--batch-size", "many"},
+		{"up", "--nats", "http://127.0.0.1:4222"},
+		{"up", "unexpected"},
+		{"nope"},
+		{},
+	} {
+		if code, out := cli(t, args...); code != 2 {
+			t.Errorf("newsflow %v = %d %q, want 2", args, code, out)
+		}
+	}
+}
+
+func TestListenAddr(t *testing.T) {
+	for in, want := range map[string]string{
+		"127.0.0.1:4222": "127.0.0.1:4222", "nats://127.0.0.1:4222": "127.0.0.1:4222", ":4222": ":4222", "nats://0.0.0.0:-1": "0.0.0.0:-1",
+	} {
+		if got, err := listenAddr(in); err != nil || got != want {
+			t.Errorf("listenAddr(%q) = %q, %v, want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"tls://h:1", "nats://a:1,nats://b:2", "nats://u:p@h:1"} {
+		if _, err := listenAddr(in); err == nil {
+			t.Errorf("listenAddr(%q): no error", in)
+		}
+	}
+}
+
+// TestNATSURLFromEnvironment: NATS_URL is the default, as for the NATS
+// tools; NEWSFLOW_NATS_URL and the flag win over it.
+func TestNATSURLFromEnvironment(t *testing.T) {
+	parse := func(args ...string) string {
+		var n natsFlags
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		n.register(fs)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		return n.cfg.URL
+	}
+	t.Setenv("NEWSFLOW_NATS_URL", "")
+	os.Unsetenv("NEWSFLOW_NATS_URL")
+	t.Setenv("NATS_URL", "nats://from-nats-url:4222")
+	if got := parse(); got != "nats://from-nats-url:4222" {
+		t.Errorf("with NATS_URL: %q", got)
+	}
+	t.Setenv("NEWSFLOW_NATS_URL", "newsflow-env:4222")
+	if got := parse(); got != "newsflow-env:4222" {
+		t.Errorf("with NEWSFLOW_NATS_URL too: %q", got)
+	}
+	if got := parse("--nats", "flag:4222"); got != "flag:4222" {
+		t.Errorf("with --nats: %q", got)
+	}
+}
