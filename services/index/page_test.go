@@ -282,6 +282,26 @@ func TestStoryInChromium(t *testing.T) {
 	if !strings.HasPrefix(status, "1–3 of 3 article") {
 		t.Errorf("status %q, want the 3 articles of the story", status)
 	}
+	// One hit per story: the three articles of s-ru's story and the one
+	// alone are two stories.
+	b.Search(srv.URL, "Биби", "alone")
+	b.Do("collapse the stories",
+		chromedp.Click(chromedp.CSS(`#collapse`)),
+		chromedp.WaitVisible(chromedp.CSS(`#results[data-state="done"] #hits li.hit`)),
+	)
+	collapsed, err := chromedp.Run(b.Context(), chromedp.Poll[string](
+		`location.search.includes('collapse=story') && document.querySelector('#results').dataset.state === 'done' && document.querySelector('#status').textContent`,
+		chromedp.WithPollingTimeout(20*time.Second)))
+	if err != nil {
+		b.Fail("wait for the collapsed results", err)
+	}
+	hits, err := chromedp.Run(b.Context(), chromedp.Evaluate[int](`document.querySelectorAll('#hits li.hit').length`))
+	if err != nil {
+		b.Fail("count the hits", err)
+	}
+	if !strings.HasPrefix(collapsed, "1–2 of 2 stories") || hits != 2 {
+		t.Errorf("collapsed: status %q and %d hits, want 2 stories", collapsed, hits)
+	}
 	if p := b.Problems(); len(p) > 0 {
 		t.Errorf("the page reported problems: %q", p)
 	}

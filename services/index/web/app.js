@@ -57,6 +57,7 @@ function fmtDate(s) {
 function state() {
   const p = new URLSearchParams(location.search);
   const s = { q: p.get('q') || '', sort: p.get('sort') || 'relevance', from: p.get('from') || '', to: p.get('to') || '',
+    collapse: p.get('collapse') || '',
     offset: Math.max(0, parseInt(p.get('offset') || '0', 10) || 0), id: p.get('id') || '' };
   for (const k of LISTS) s[k] = p.getAll(k);
   return s;
@@ -67,6 +68,7 @@ function toQuery(s) {
   if (s.id) { p.set('id', s.id); return p; }
   if (s.q) p.set('q', s.q);
   if (s.sort && s.sort !== 'relevance') p.set('sort', s.sort);
+  if (s.collapse) p.set('collapse', s.collapse);
   for (const k of LISTS) for (const v of s[k] || []) p.append(k, v);
   if (s.from) p.set('from', s.from);
   if (s.to) p.set('to', s.to);
@@ -142,6 +144,7 @@ async function render() {
   const s = state();
   $('#q').value = s.q;
   $('#sort').value = s.sort;
+  $('#collapse').checked = s.collapse === 'story';
   $('#from').value = s.from;
   $('#to').value = s.to;
   showError('');
@@ -181,7 +184,7 @@ function renderHits(s, res) {
   const hits = res.hits || [];
   const total = res.total || 0;
   $('#status').textContent = total === 0 ? 'No articles found.'
-    : `${s.offset + 1}–${s.offset + hits.length} of ${total} article${total === 1 ? '' : 's'}`;
+    : `${s.offset + 1}–${s.offset + hits.length} of ${total} ${s.collapse ? 'stor' + (total === 1 ? 'y' : 'ies') : 'article' + (total === 1 ? '' : 's')}`;
   $('#hits').replaceChildren(...hits.map((h) => el('li', { class: 'hit', 'data-id': h.id },
     el('a', { class: 'title', href: '?id=' + encodeURIComponent(h.id), onclick: (ev) => { ev.preventDefault(); go({ id: h.id }); } },
       h.title || untitled(h)),
@@ -259,6 +262,7 @@ async function histogram(s) {
   const p = toQuery(s);
   p.delete('offset');
   p.delete('sort');
+  p.delete('collapse');
   if (!p.get('q')) p.set('q', '*');
   let iv = interval(s);
   p.set('interval', iv);
@@ -451,6 +455,7 @@ document.addEventListener('DOMContentLoaded', () => {
     go({ ...s, id: '', q: $('#q').value.trim(), sort: $('#sort').value, offset: 0 });
   });
   $('#sort').addEventListener('change', () => go({ ...state(), id: '', sort: $('#sort').value, offset: 0 }));
+  $('#collapse').addEventListener('change', () => go({ ...state(), id: '', collapse: $('#collapse').checked ? 'story' : '', offset: 0 }));
   for (const k of ['from', 'to']) {
     $('#' + k).addEventListener('change', () => go({ ...state(), id: '', [k]: $('#' + k).value, offset: 0 }));
   }
