@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -8,11 +9,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/newsflow/newsflow/pkg/natsbus"
 )
@@ -21,7 +25,8 @@ const dlqUsage = `Usage:
   newsflow dlq list [--stage S] [--limit N] [--json]  dead letters with their reasons
   newsflow dlq show [--json] ID                 one dead letter: reason, headers, payload
   newsflow dlq replay [--stage S] [ID...]       send back to the stage it failed in (all without IDs)
-  newsflow dlq purge [--stage S]                remove dead letters
+  newsflow dlq purge [--stage S] [--yes]        remove dead letters (asks first on a terminal;
+                                                without one, --yes is required)
 
 ID is the dead letter's sequence in ARTICLES_DLQ, as list shows it.
 Connection flags (every subcommand): --nats URL, --nats-creds, --nats-nkey,
@@ -45,6 +50,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	stage := fs.String("stage", "", "only dead letters of this stage (ingest, enrich, index)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	limit := fs.Int("limit", 0, "list at most this many, oldest first (0: all)")
+	yes := fs.Bool("yes", false, "purge: do not ask for confirmation")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -74,6 +80,16 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	default:
 		fmt.Fprintf(stderr, "newsflow dlq: unknown subcommand %q\n\n%s", sub, dlqUsage)
 		return exitError{2}
+	}
+	if sub == "purge" && !*yes {
+		ok, err := confirm(stderr, purgeQuestion(*stage))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fmt.Fprintln(stderr, "nothing purged")
+			return exitError{1}
+		}
 	}
 	nc, js, err := nf.connect("dlq")
 	if err != nil {
@@ -260,4 +276,29 @@ func dlqReplay(ctx context.Context, dlq *natsbus.DLQ, stage string, ids []uint64
 		return exitError{1}
 	}
 	return nil
+}
+
+func purgeQuestion(stage string) string {
+	if stage != "" {
+		return "Delete every dead letter of stage " + stage + " from ARTICLES_DLQ?"
+	}
+	return "Delete every dead letter from ARTICLES_DLQ?"
+}
+
+// confirmInput is where confirm reads the answer (standard input).
+var confirmInput = os.Stdin
+
+// confirm asks question on w and reads y or yes from the terminal. Without
+// a terminal it is a usage error that asks for --yes, as gh does.
+func confirm(w io.Writer, question string) (bool, error) {
+	if !term.IsTerminal(int(confirmInput.Fd())) {
+		return false, usageError{fmt.Errorf("%s Standard input is not a terminal: confirm with --yes", question)}
+	}
+	fmt.Fprintf(w, "%s [y/N] ", question)
+	line, _ := bufio.NewReader(confirmInput).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true, nil
+	}
+	return false, nil
 }

@@ -205,7 +205,14 @@ func TestDLQCommands(t *testing.T) {
 		return len(ids) == 2 && ids[0] == missingBody && ids[1] > truncated
 	})
 
-	code, out = cli(t, "dlq", "purge", "--nats", natsURL, "--stage", "ingest")
+	// Without a terminal to ask on, purge wants --yes and deletes nothing.
+	if code, out = cli(t, "dlq", "purge", "--nats", natsURL, "--stage", "ingest"); code != 2 || !strings.Contains(out, "confirm with --yes") {
+		t.Errorf("dlq purge without --yes: exit %d: %s", code, out)
+	}
+	if code, out = cli(t, "dlq", "list", "--nats", natsURL, "--json"); code != 0 || strings.Count(out, `"id"`) != 2 {
+		t.Errorf("dlq list after an unconfirmed purge: exit %d: %s", code, out)
+	}
+	code, out = cli(t, "dlq", "purge", "--nats", natsURL, "--stage", "ingest", "--yes")
 	if code != 0 || !strings.Contains(out, "purged 2 dead letters of stage ingest") {
 		t.Errorf("dlq purge: exit %d: %s", code, out)
 	}

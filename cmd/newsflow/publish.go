@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -24,11 +25,13 @@ type summary struct {
 	accepted, duplicates int
 	rejected             []outcome
 	warned               []outcome // accepted with warnings
+	all                  []outcome // every outcome, for the ids and --json
 }
 
 func (s *summary) add(o outcome) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.all = append(s.all, o)
 	if len(o.warnings) > 0 && o.status != "rejected" {
 		s.warned = append(s.warned, o)
 	}
@@ -51,7 +54,7 @@ func (s *summary) counts() (int, int, int) {
 func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("newsflow publish", flag.ContinueOnError)
 	fset.SetOutput(stderr)
-	base := fset.String("url", defaultURL, "newsflow API URL")
+	base := fset.String("url", defaultURL, "newsflow API URL (env NEWSFLOW_URL)")
 	natsURL := fset.String("nats", "", "publish straight onto NATS at this URL instead of the HTTP API")
 	var nf natsFlags
 	nf.registerCreds(fset)
@@ -63,11 +66,13 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	retries := fset.Int("retries", defaultRetryPolicy().Retries, "times a submission answered 503 or 429 is sent again (Retry-After honoured; resubmitting is safe)")
 	retryMaxWait := fset.Duration("retry-max-wait", defaultRetryPolicy().MaxWait, "longest wait before one retry")
 	progress := fset.String("progress", "auto", "progress display: auto (a bar on a terminal, lines otherwise), bar, lines, none")
+	asJSON := fset.Bool("json", false, "print one JSON object: the counts and every article's id, status and reason (no progress display)")
 	fset.Usage = func() {
 		fmt.Fprintln(fset.Output(), "Usage: newsflow publish [--url URL | --nats URL | --dry-run] [--source NAME] PATH|GLOB|- ...")
 		fmt.Fprintln(fset.Output(), "PATH is a file, or a folder searched recursively, of .json, .jsonl/.ndjson, .txt, .html/.htm")
 		fmt.Fprintln(fset.Output(), "or RSS/Atom .xml/.rss/.atom files; GLOB is a pattern such as 'feeds/*.xml'; - reads")
-		fmt.Fprintln(fset.Output(), "standard input (format detected from its content). Exit status 1 when any article was rejected.")
+		fmt.Fprintln(fset.Output(), "standard input (format detected from its content). Prints the summary, then the id of each")
+		fmt.Fprintln(fset.Output(), "new article (for 'newsflow get ID'). Exit status 1 when any article was rejected, 2 on usage errors.")
 		fset.PrintDefaults()
 	}
 	if v, ok := os.LookupEnv(envflag.EnvName("url")); ok {
@@ -126,6 +131,9 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			total += st.Size()
 		}
 	}
+	if *asJSON {
+		*progress = "none"
+	}
 	rep := newReporter(*progress, stderr, total)
 	var sum summary
 	meta := intake.Meta{Source: *source}
@@ -165,6 +173,19 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	err = g.Wait()
 	rep.finish()
 	acc, dup, rej := sum.counts()
+	sort.SliceStable(sum.all, func(i, j int) bool { return sum.all[i].where < sum.all[j].where })
+	if *asJSON {
+		if jerr := printPublishJSON(stdout, &sum, *dryRun, err); jerr != nil {
+			return jerr
+		}
+		if err != nil {
+			return err
+		}
+		if rej > 0 {
+			return exitError{1}
+		}
+		return nil
+	}
 	if err != nil {
 		fmt.Fprintf(stdout, "stopped: accepted %d, duplicates %d, rejected %d before the error\n", acc, dup, rej)
 		return err
@@ -181,6 +202,13 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, " in %s (%.0f articles/s)", el.Round(time.Millisecond), float64(acc+dup+rej)/el.Seconds())
 	}
 	fmt.Fprintln(stdout)
+	if !*dryRun {
+		for _, o := range sum.all {
+			if o.status == "accepted" && o.id != "" {
+				fmt.Fprintf(stdout, "  new %s  %s\n", o.id, o.where)
+			}
+		}
+	}
 	sort.SliceStable(sum.warned, func(i, j int) bool { return sum.warned[i].where < sum.warned[j].where })
 	for _, o := range sum.warned {
 		for _, w := range o.warnings {
@@ -195,4 +223,37 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return exitError{1}
 	}
 	return nil
+}
+
+// publishJSON is what publish --json prints.
+type publishJSON struct {
+	Accepted   int                  `json:"accepted"`
+	Duplicates int                  `json:"duplicates"`
+	Rejected   int                  `json:"rejected"`
+	DryRun     bool                 `json:"dry_run,omitempty"`
+	Error      string               `json:"error,omitempty"`
+	Articles   []publishJSONArticle `json:"articles"`
+}
+
+type publishJSONArticle struct {
+	ID       string   `json:"id,omitempty"`
+	Status   string   `json:"status"`
+	Where    string   `json:"where"`
+	Reason   string   `json:"reason,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+func printPublishJSON(w io.Writer, sum *summary, dryRun bool, runErr error) error {
+	acc, dup, rej := sum.counts()
+	out := publishJSON{Accepted: acc, Duplicates: dup, Rejected: rej, DryRun: dryRun, Articles: make([]publishJSONArticle, 0, len(sum.all))}
+	if runErr != nil {
+		out.Error = runErr.Error()
+	}
+	for _, o := range sum.all {
+		out.Articles = append(out.Articles, publishJSONArticle{ID: o.id, Status: o.status, Where: o.where, Reason: o.reason, Warnings: o.warnings})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
 }

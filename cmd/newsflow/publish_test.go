@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -108,5 +109,32 @@ func TestPublishNATS(t *testing.T) {
 	code, out = cli(t, "publish", "--nats", srv.ClientURL(), "--progress", "none", filepath.Join(intakeTestdata, "feed.atom.xml"))
 	if code != 0 || !strings.HasPrefix(out, "accepted 0, duplicates 2, rejected 0") {
 		t.Fatalf("second publish: exit %d: %s", code, out)
+	}
+}
+
+// TestPublishPrintsIDs: publish prints the id of each new article after
+// the summary, and --json one object with the counts and every article.
+func TestPublishPrintsIDs(t *testing.T) {
+	srv := natstest.RunServer(t)
+	_, js := natstest.Connect(t, srv)
+	natstest.Topology(t, js)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "two.ndjson")
+	if err := os.WriteFile(file, []byte(`{"id":"pid-1","source":"cli","body":"One."}`+"\n"+`{"id":"pid-2","source":"cli","body":"Two."}`+"\n"+`{"source":"cli"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out := cli(t, "publish", "--nats", srv.ClientURL(), "--progress", "none", file)
+	if code != 1 || !strings.HasPrefix(out, "accepted 2, duplicates 0, rejected 1") ||
+		!strings.Contains(out, "  new pid-1  "+file+":1\n") || !strings.Contains(out, "  new pid-2  "+file+":2\n") {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	code, out = cli(t, "publish", "--nats", srv.ClientURL(), "--json", file)
+	var rep publishJSON
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("--json: %v\n%s", err, out)
+	}
+	if code != 1 || rep.Accepted != 0 || rep.Duplicates != 2 || rep.Rejected != 1 || len(rep.Articles) != 3 ||
+		rep.Articles[0].ID != "pid-1" || rep.Articles[0].Status != "duplicate" || rep.Articles[2].Status != "rejected" || rep.Articles[2].Reason == "" {
+		t.Errorf("--json: exit %d %+v", code, rep)
 	}
 }

@@ -32,7 +32,7 @@ func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
 func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("newsflow search", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	base := fs.String("url", defaultURL, "newsflow API URL")
+	base := fs.String("url", defaultURL, "newsflow API URL (env NEWSFLOW_URL)")
 	token := readTokenFlags(fs)
 	var langs, sources, entities, entityIDs, storyIDs multiFlag
 	fs.Var(&langs, "lang", "only articles in this language (repeatable)")
@@ -268,7 +268,7 @@ func truncate(s string, n int) string {
 func runGet(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("newsflow get", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	base := fs.String("url", defaultURL, "newsflow API URL")
+	base := fs.String("url", defaultURL, "newsflow API URL (env NEWSFLOW_URL)")
 	token := readTokenFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: newsflow get [--url URL] ID")

@@ -45,7 +45,7 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("newsflow watch "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), watchUsage) }
-	base := fs.String("url", defaultURL, "newsflow API URL")
+	base := fs.String("url", defaultURL, "newsflow API URL (env NEWSFLOW_URL)")
 	if v, ok := os.LookupEnv(envflag.EnvName("url")); ok {
 		*base = v
 	}
