@@ -42,7 +42,7 @@ func (e *env) publishManyErr(first, n int, word func(i int) string) error {
 		if err != nil {
 			return err
 		}
-		f, err := js.PublishAsync(natsbus.SubjectEnriched+".wire", data)
+		f, err := js.PublishAsync(natsbus.SubjectEnriched+".wire", data, jetstream.WithStallWait(30*time.Second))
 		if err != nil {
 			return err
 		}
@@ -53,7 +53,7 @@ func (e *env) publishManyErr(first, n int, word func(i int) string) error {
 		select {
 		case ack := <-p.f.Ok():
 			ev, _ := json.Marshal(article.Indexed{ID: p.a.ID, Source: "wire", Revision: 1, IndexedAt: time.Now().UTC(), EnrichedSeq: ack.Sequence})
-			f, err := js.PublishAsync(natsbus.SubjectIndexed+".wire", ev, jetstream.WithMsgID("indexed:"+p.a.ID))
+			f, err := js.PublishAsync(natsbus.SubjectIndexed+".wire", ev, jetstream.WithMsgID("indexed:"+p.a.ID), jetstream.WithStallWait(30*time.Second))
 			if err != nil {
 				return err
 			}
