@@ -43,6 +43,8 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	cfg.Ingest.RegisterTakeoverFlag(fs)
 	cfg.Ingest.RegisterIntakeFlags(fs)
 	cfg.Ingest.RegisterBacklogFlag(fs)
+	cfg.StreamLimits.RegisterLimitFlags(fs)
+	fs.DurationVar(&cfg.StreamLimits.RawMaxAge, "raw-max-age", 0, "how long raw submissions are kept for reprocessing (0: no limit; set it with --raw-max-msgs or --raw-max-bytes)")
 	fs.DurationVar(&cfg.DashboardInterval, "dashboard-interval", dashboard.DefaultInterval, "how often /dashboard samples the metrics (the last hour is kept in memory)")
 	cfg.HTTP.RegisterFlags(fs)
 	cfg.Index.Search.RegisterFlags(fs)

@@ -24,6 +24,9 @@ func TestUpBatchFlags(t *testing.T) {
 		{[]string{"--batch-bytes", "-1"}, "--batch-bytes must be 0 (no bound) or more"},
 		{[]string{"--batch-wait", "0s"}, "--batch-wait must be positive"},
 		{[]string{"--batch-writers", "65"}, "--batch-writers must be 1 to 64, got 65"},
+		{[]string{"--raw-max-msgs", "-1"}, "--raw-max-msgs must be 0 (no bound) or positive"},
+		{[]string{"--articles-max-bytes", "-2"}, "--articles-max-bytes must be 0 (no bound) or positive"},
+		{[]string{"--max-backlog", "-1"}, "--max-backlog must be 0 (no limit) or positive"},
 	} {
 		args := append([]string{"up", "--data", t.TempDir(), "--http", "127.0.0.1:0", "--nats", "127.0.0.1:-1", "--memory-limit="}, tc.args...)
 		code, out := cli(t, args...)

@@ -82,6 +82,11 @@ type Config struct {
 	// metrics (dashboard.DefaultInterval when 0).
 	DashboardInterval time.Duration
 
+	// StreamLimits bounds ARTICLES_RAW and ARTICLES (its RawMax* and
+	// ArticlesMax* fields only, but ArticlesMaxAge; 0: no bound), with
+	// discard: new.
+	StreamLimits natsbus.TopologyConfig
+
 	Ingest ingest.Config
 	Enrich enrich.Config
 	Index  index.Config
@@ -143,6 +148,15 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: --nats-tls-key needs --nats-tls-cert (the server certificate)", ErrInvalidConfig)
 	case c.NATSTLSCA != "" && c.NATSTLSCert == "":
 		return fmt.Errorf("%w: --nats-tls-ca (mutual TLS) needs the server certificate: --nats-tls-cert and --nats-tls-key", ErrInvalidConfig)
+	}
+	for flag, v := range map[string]int64{"--raw-max-msgs": c.StreamLimits.RawMaxMsgs, "--raw-max-bytes": c.StreamLimits.RawMaxBytes,
+		"--articles-max-msgs": c.StreamLimits.ArticlesMaxMsgs, "--articles-max-bytes": c.StreamLimits.ArticlesMaxBytes} {
+		if v < 0 {
+			return fmt.Errorf("%w: %s must be 0 (no bound) or positive, got %d", ErrInvalidConfig, flag, v)
+		}
+	}
+	if c.Ingest.MaxBacklog < 0 {
+		return fmt.Errorf("%w: --max-backlog must be 0 (no limit) or positive, got %d", ErrInvalidConfig, c.Ingest.MaxBacklog)
 	}
 	if err := c.Index.ValidateBatches(); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
@@ -293,6 +307,9 @@ func (p *Pipeline) start(parent context.Context) error {
 		dashboard.Options{Interval: cfg.DashboardInterval, Log: p.log.Named("dashboard")})
 	dash.Register(p.http)
 	topo := natsbus.DefaultTopology()
+	topo.RawMaxMsgs, topo.RawMaxBytes = cfg.StreamLimits.RawMaxMsgs, cfg.StreamLimits.RawMaxBytes
+	topo.RawMaxAge = cfg.StreamLimits.RawMaxAge
+	topo.ArticlesMaxMsgs, topo.ArticlesMaxBytes = cfg.StreamLimits.ArticlesMaxMsgs, cfg.StreamLimits.ArticlesMaxBytes
 
 	type stage struct {
 		name  string
