@@ -88,8 +88,11 @@ func readStatus(ctx context.Context, js jetstream.JetStream) (*statusReport, err
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	rep := &statusReport{DLQ: map[string]uint64{}}
-	for _, name := range []string{natsbus.StreamRaw, natsbus.StreamArticles, natsbus.StreamDLQ, natsbus.StreamAdvisories} {
+	for _, name := range []string{natsbus.StreamRaw, natsbus.StreamArticles, natsbus.StreamDLQ, natsbus.StreamAdvisories, natsbus.StreamAlerts} {
 		s, err := js.Stream(ctx, name)
+		if errors.Is(err, jetstream.ErrStreamNotFound) && name == natsbus.StreamAlerts {
+			continue // no watch worker has run: nothing missing
+		}
 		if errors.Is(err, jetstream.ErrStreamNotFound) {
 			rep.Streams = append(rep.Streams, streamStatus{Name: name, Missing: true})
 			continue
