@@ -38,8 +38,8 @@ build: ## build bin/newsflow, bin/ingest, bin/enrich, bin/index, bin/poller, bin
 	@mkdir -p $(BIN)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/newsflow ./services/ingest/cmd/ingest ./services/enrich/cmd/enrich ./services/index/cmd/index ./services/poller/cmd/poller ./services/watch/cmd/watch
 
-run: build ## run the whole pipeline in one process (data in ./data, http://127.0.0.1:8080)
-	$(BIN)/newsflow up
+run: build ## run the whole pipeline in one process (data in ./data, http://127.0.0.1:8080); flags in ARGS='--http 127.0.0.1:9090 --nats 127.0.0.1:4223'
+	$(BIN)/newsflow up $(ARGS)
 
 # `make test` is what CI runs (.ci/run): every suite, each with a bounded budget.
 test: test-unit test-faults test-fuzz test-chaos test-compose ## run every test

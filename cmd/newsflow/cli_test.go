@@ -82,3 +82,22 @@ func TestNATSURLFromEnvironment(t *testing.T) {
 		t.Errorf("with --nats: %q", got)
 	}
 }
+
+// TestUpHints: on non-default addresses up prints the commands that reach
+// it; on the defaults nothing.
+func TestUpHints(t *testing.T) {
+	if got := upHints("newsflow", "127.0.0.1:8080", defaultNATSURL, "data"); got != "" {
+		t.Errorf("defaults: %q", got)
+	}
+	got := upHints("bin/newsflow", "[::]:9090", "nats://127.0.0.1:4223", "/tmp/d")
+	for _, want := range []string{
+		"bin/newsflow publish --url http://127.0.0.1:9090 FILE...\n",
+		"bin/newsflow search --url http://127.0.0.1:9090 QUERY\n",
+		"bin/newsflow status --nats nats://127.0.0.1:4223 --data /tmp/d\n",
+		"export NEWSFLOW_URL=http://127.0.0.1:9090 NATS_URL=nats://127.0.0.1:4223\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("hints %q lack %q", got, want)
+		}
+	}
+}

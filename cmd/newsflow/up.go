@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"os"
 	"strings"
 	"time"
 
@@ -97,6 +99,7 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 			"  (admin.nk: everything; producer.nk: publish to articles.raw.>), e.g. nats --server %s --nkey %s stream ls\n",
 			cfg.DataDir, dir, p.NATSURL(), natsembed.SeedFile(dir, natsembed.UserAdmin))
 	}
+	fmt.Fprint(stderr, upHints(os.Args[0], p.HTTPAddr(), p.NATSURL(), cfg.DataDir))
 	<-ctx.Done()
 	log.Info("shutting down")
 	if err := p.Stop(); err != nil {
@@ -118,4 +121,39 @@ func listenAddr(s string) (string, error) {
 		return "", fmt.Errorf("%q: want host:port or nats://host:port (one address, no user or path)", s)
 	}
 	return rest, nil
+}
+
+// upHints are the commands to use this instance with, when it is not on
+// the default ports (or data directory) the other commands assume; empty
+// otherwise.
+func upHints(self, httpAddr, natsURL, dataDir string) string {
+	apiURL := "http://" + clientAddr(httpAddr)
+	defData := standalone.DefaultConfig().DataDir
+	if apiURL == defaultURL && natsURL == defaultNATSURL && dataDir == defData {
+		return ""
+	}
+	data := ""
+	if dataDir != defData {
+		data = " --data " + dataDir
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Not the default addresses: use this instance with\n")
+	fmt.Fprintf(&b, "  %s publish --url %s FILE...\n", self, apiURL)
+	fmt.Fprintf(&b, "  %s search --url %s QUERY\n", self, apiURL)
+	fmt.Fprintf(&b, "  %s status --nats %s%s\n", self, natsURL, data)
+	fmt.Fprintf(&b, "or set them once: export NEWSFLOW_URL=%s NATS_URL=%s\n", apiURL, natsURL)
+	return b.String()
+}
+
+// clientAddr is the address a local client dials for a listener's
+// address: an unspecified host ("", 0.0.0.0, ::) is 127.0.0.1.
+func clientAddr(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return listen
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }
