@@ -39,12 +39,25 @@ function snippetNodes(html) {
   return out;
 }
 
-// An untitled article shows the start of its snippet.
-function untitled(h) {
-  const t = document.createElement('template');
-  t.innerHTML = h.snippet || '';
-  const text = t.content.textContent.replace(/^…/, '').trim();
-  return text ? (text.length > 80 ? text.slice(0, 79) + '…' : text) : h.id;
+// firstSentence is the first sentence of text, at most 100 characters.
+function firstSentence(text) {
+  text = (text || '').replace(/^…/, '').replace(/\s+/g, ' ').trim();
+  const m = text.match(/^.+?[.!?…](?=\s|$)/);
+  const s = m ? m[0] : text;
+  return s.length > 100 ? s.slice(0, 99) + '…' : s;
+}
+
+// An untitled article is headed by its first sentence, marked as such
+// (in italics, "untitled" beside it), or by its id when it has no text.
+function untitled(h, text) {
+  if (text === undefined) {
+    const t = document.createElement('template');
+    t.innerHTML = h.snippet || '';
+    text = t.content.textContent;
+  }
+  const s = firstSentence(text);
+  return [el('span', { class: 'untitled', title: 'untitled: its first sentence' }, s || h.id),
+    el('span', { class: 'untitled-mark' }, '(untitled)')];
 }
 
 function fmtDate(s) {
@@ -370,11 +383,11 @@ async function renderArticle(id) {
     box.replaceChildren(backLink(), el('p', { class: 'error', role: 'alert' }, e.message));
     return;
   }
-  document.title = (a.title || a.id) + ' – newsflow';
+  document.title = (a.title || firstSentence(a.clean_body || a.body) || a.id) + ' – newsflow';
   const meta = [a.source, a.lang, fmtDate(a.published_at),
     a.word_count ? `${a.word_count} words` : '', a.reading_time_seconds ? `${Math.max(1, Math.round(a.reading_time_seconds / 60))} min read` : '']
     .filter(Boolean).join(' · ');
-  const parts = [backLink(), el('h1', {}, a.title || a.id), el('p', { class: 'meta' }, meta,
+  const parts = [backLink(), el('h1', {}, a.title || untitled(a, a.clean_body || a.body || '')), el('p', { class: 'meta' }, meta,
     a.url ? [' · ', el('a', { href: a.url, rel: 'noopener noreferrer', target: '_blank' }, 'original')] : [])];
   if (a.summary) parts.push(el('p', { class: 'summary' }, a.summary));
   const ents = a.entities || [];
