@@ -1,13 +1,17 @@
 package index
 
 import (
+	"context"
 	"fmt"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/newsflow/newsflow/pkg/natsbus"
@@ -18,7 +22,8 @@ import (
 // no horizontal overflow, and on the phone the first result is above the
 // filters and within the first screen. An untitled article is headed by
 // its first sentence, marked as untitled. Screenshots phone.png and
-// desktop.png.
+// desktop.png. A browser preferring Bulgarian gets the UI in Bulgarian
+// (phone-bg.png).
 func TestPageLayoutInChromium(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser")
@@ -78,6 +83,27 @@ func TestPageLayoutInChromium(t *testing.T) {
 	}
 	if want := "Министърът пристигна в Сочи рано сутринта.(untitled)"; !strings.Contains(desktop.Heading, want) {
 		t.Errorf("untitled heading %q, want %q", desktop.Heading, want)
+	}
+	// A reader whose browser prefers Bulgarian gets the UI in Bulgarian.
+	b.Do("prefer Bulgarian", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
+			UserAgent: "Mozilla/5.0 (X11; Linux x86_64) newsflow-test", AcceptLanguage: "bg-BG,bg;q=0.9,en;q=0.5"})
+		return err
+	}))
+	bg := measure(390, 844)
+	ui, err := chromedp.Run(b.Context(), chromedp.Evaluate[[]string](
+		`[document.documentElement.lang, document.querySelector('#status').textContent, document.querySelector('#search button[type=submit]').textContent,
+		  document.querySelector('#filters h3').textContent, document.querySelector('.untitled-mark').textContent,
+		  document.querySelector('#hits li.hit .meta').textContent]`))
+	if err != nil {
+		b.Fail("read the Bulgarian UI", err)
+	}
+	b.Shot("phone-bg.png")
+	if want := []string{"bg", "1–6 от 6 статии", "Търси", "Език", "(без заглавие)", "tass · ru · 15.05.2019 г."}; !slices.Equal(ui, want) {
+		t.Errorf("Bulgarian UI %q, want %q", ui, want)
+	}
+	if bg.ScrollWidth > bg.Width {
+		t.Errorf("390 px in Bulgarian: the page is %v px wide", bg.ScrollWidth)
 	}
 	if p := b.Problems(); len(p) > 0 {
 		t.Errorf("the page reported problems: %q", p)

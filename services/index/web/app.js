@@ -7,8 +7,54 @@ const $ = (s) => document.querySelector(s);
 const LIMIT = 10;
 const LISTS = ['lang', 'source', 'entity', 'entity_id', 'story_id'];
 const FACET_PARAM = { lang: 'lang', source: 'source', entities: 'entity' };
-const FACET_TITLE = { lang: 'Language', source: 'Source', entities: 'Entities' };
-const TYPE_TITLE = { PERSON: 'People', LOCATION: 'Places', ORGANIZATION: 'Organisations', OTHER: 'Other' };
+
+// The UI speaks the reader's language: the first of the browser's
+// languages that it knows (bg, en), else English.
+const STRINGS = {
+  en: {
+    lang: 'Language', source: 'Source', entities: 'Entities',
+    PERSON: 'People', LOCATION: 'Places', ORGANIZATION: 'Organisations', OTHER: 'Other',
+    searching: 'Searching…', none: 'No articles found.', of: 'of', article: ['article', 'articles'], story: ['story', 'stories'],
+    newer: '← Newer', more: 'More →', previous: '← Previous', next: 'Next →', loading: 'Loading…',
+    words: 'words', minRead: 'min read', original: 'original', untitled: '(untitled)', untitledTip: 'untitled: its first sentence',
+    Entities: 'Entities', Keywords: 'Keywords', Quotes: 'Quotes', Text: 'Text', Related: 'Related', Story: 'Story',
+    placeholder: 'Search articles: words, "phrases", OR, -word, title:, entity:, lang:…', query: 'Search query',
+    relevance: 'Most relevant', date: 'Newest first', collapse: 'one per story', search: 'Search', syntax: 'Syntax',
+    published: 'Published', from: 'from', to: 'to', watch: 'Watch this search', filters: 'Filters', title: 'newsflow search',
+  },
+  bg: {
+    lang: 'Език', source: 'Източник', entities: 'Споменати',
+    PERSON: 'Хора', LOCATION: 'Места', ORGANIZATION: 'Организации', OTHER: 'Други',
+    searching: 'Търсене…', none: 'Няма намерени статии.', of: 'от', article: ['статия', 'статии'], story: ['история', 'истории'],
+    newer: '← По-нови', more: 'Още →', previous: '← Предишни', next: 'Следващи →', loading: 'Зареждане…',
+    words: 'думи', minRead: 'мин. четене', original: 'оригинал', untitled: '(без заглавие)', untitledTip: 'без заглавие: първото изречение',
+    Entities: 'Споменати', Keywords: 'Ключови думи', Quotes: 'Цитати', Text: 'Текст', Related: 'Свързани', Story: 'История',
+    placeholder: 'Търсене в статиите: думи, "фрази", OR, -дума, title:, entity:, lang:…', query: 'Търсене',
+    relevance: 'Най-подходящи', date: 'Най-нови', collapse: 'по една на история', search: 'Търси', syntax: 'Синтаксис',
+    published: 'Публикувани', from: 'от', to: 'до', watch: 'Следи това търсене', filters: 'Филтри', title: 'newsflow търсене',
+  },
+};
+const UI = (() => {
+  for (const l of navigator.languages || [navigator.language || 'en']) {
+    const base = String(l).toLowerCase().split('-')[0];
+    if (STRINGS[base]) return base;
+  }
+  return 'en';
+})();
+const tr = (k) => STRINGS[UI][k] ?? STRINGS.en[k] ?? k;
+// count is "n article(s)" in the UI language.
+const count = (n, k) => `${n} ${tr(k)[n === 1 ? 0 : 1]}`;
+const FACET_TITLE = { lang: tr('lang'), source: tr('source'), entities: tr('entities') };
+const TYPE_TITLE = { PERSON: tr('PERSON'), LOCATION: tr('LOCATION'), ORGANIZATION: tr('ORGANIZATION'), OTHER: tr('OTHER') };
+
+// translateStatic puts the UI language into the page's fixed text:
+// data-i18n (text), data-i18n-placeholder, data-i18n-label (aria-label).
+function translateStatic() {
+  document.documentElement.lang = UI;
+  for (const e of document.querySelectorAll('[data-i18n]')) e.textContent = tr(e.dataset.i18n);
+  for (const e of document.querySelectorAll('[data-i18n-placeholder]')) e.placeholder = tr(e.dataset.i18nPlaceholder);
+  for (const e of document.querySelectorAll('[data-i18n-label]')) e.setAttribute('aria-label', tr(e.dataset.i18nLabel));
+}
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -56,15 +102,21 @@ function untitled(h, text) {
     text = t.content.textContent;
   }
   const s = firstSentence(text);
-  return [el('span', { class: 'untitled', title: 'untitled: its first sentence' }, s || h.id),
-    el('span', { class: 'untitled-mark' }, '(untitled)')];
+  return [el('span', { class: 'untitled', title: tr('untitledTip') }, s || h.id),
+    el('span', { class: 'untitled-mark' }, tr('untitled'))];
 }
 
 function fmtDate(s) {
   if (!s) return '';
   const d = new Date(s);
   if (isNaN(d)) return '';
-  return d.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+  // The reader's locale: the browser's languages, in its order.
+  const opts = { year: 'numeric', month: 'short', day: 'numeric' };
+  try {
+    return d.toLocaleDateString([...(navigator.languages || [])].map((l) => String(l).split(';')[0].trim()), opts);
+  } catch (e) {
+    return d.toLocaleDateString(undefined, opts);
+  }
 }
 
 function state() {
@@ -171,7 +223,7 @@ async function render() {
   if (!p.get('q')) p.set('q', '*');
   p.set('limit', String(LIMIT));
   p.set('offset', String(s.offset));
-  $('#status').textContent = 'Searching…';
+  $('#status').textContent = tr('searching');
   $('#results').dataset.state = 'loading';
   let res;
   try {
@@ -190,22 +242,22 @@ async function render() {
   // Tests (and anyone scripting the page) wait for this.
   $('#results').dataset.q = s.q;
   $('#results').dataset.state = 'done';
-  document.title = (s.q ? s.q + ' – ' : '') + 'newsflow search';
+  document.title = (s.q ? s.q + ' – ' : '') + tr('title');
 }
 
 function renderHits(s, res) {
   const hits = res.hits || [];
   const total = res.total || 0;
-  $('#status').textContent = total === 0 ? 'No articles found.'
-    : `${s.offset + 1}–${s.offset + hits.length} of ${total} ${s.collapse ? 'stor' + (total === 1 ? 'y' : 'ies') : 'article' + (total === 1 ? '' : 's')}`;
+  $('#status').textContent = total === 0 ? tr('none')
+    : `${s.offset + 1}–${s.offset + hits.length} ${tr('of')} ${count(total, s.collapse ? 'story' : 'article')}`;
   $('#hits').replaceChildren(...hits.map((h) => el('li', { class: 'hit', 'data-id': h.id },
     el('a', { class: 'title', href: '?id=' + encodeURIComponent(h.id), onclick: (ev) => { ev.preventDefault(); go({ id: h.id }); } },
       h.title || untitled(h)),
     el('div', { class: 'meta' }, [h.source, h.lang, fmtDate(h.published_at)].filter(Boolean).join(' · ')),
     el('p', { class: 'snippet' }, snippetNodes(h.snippet)))));
-  const prev = el('button', { type: 'button', disabled: s.offset === 0, onclick: () => go({ ...s, offset: Math.max(0, s.offset - LIMIT) }) }, '← Newer');
-  const next = el('button', { type: 'button', disabled: s.offset + LIMIT >= total, onclick: () => go({ ...s, offset: s.offset + LIMIT }) }, 'More →');
-  if (s.sort !== 'date') { prev.textContent = '← Previous'; next.textContent = 'Next →'; }
+  const prev = el('button', { type: 'button', disabled: s.offset === 0, onclick: () => go({ ...s, offset: Math.max(0, s.offset - LIMIT) }) }, tr('newer'));
+  const next = el('button', { type: 'button', disabled: s.offset + LIMIT >= total, onclick: () => go({ ...s, offset: s.offset + LIMIT }) }, tr('more'));
+  if (s.sort !== 'date') { prev.textContent = tr('previous'); next.textContent = tr('next'); }
   $('#pager').replaceChildren(...(total > LIMIT ? [prev, next] : []));
 }
 
@@ -375,7 +427,7 @@ async function renderArticle(id) {
   $('#filters').hidden = true;
   const box = $('#article');
   box.hidden = false;
-  box.replaceChildren(el('p', { class: 'meta' }, 'Loading…'));
+  box.replaceChildren(el('p', { class: 'meta' }, tr('loading')));
   let a;
   try {
     a = await api('/v1/articles/' + encodeURIComponent(id));
@@ -385,10 +437,10 @@ async function renderArticle(id) {
   }
   document.title = (a.title || firstSentence(a.clean_body || a.body) || a.id) + ' – newsflow';
   const meta = [a.source, a.lang, fmtDate(a.published_at),
-    a.word_count ? `${a.word_count} words` : '', a.reading_time_seconds ? `${Math.max(1, Math.round(a.reading_time_seconds / 60))} min read` : '']
+    a.word_count ? `${a.word_count} ${tr('words')}` : '', a.reading_time_seconds ? `${Math.max(1, Math.round(a.reading_time_seconds / 60))} ${tr('minRead')}` : '']
     .filter(Boolean).join(' · ');
   const parts = [backLink(), el('h1', {}, a.title || untitled(a, a.clean_body || a.body || '')), el('p', { class: 'meta' }, meta,
-    a.url ? [' · ', el('a', { href: a.url, rel: 'noopener noreferrer', target: '_blank' }, 'original')] : [])];
+    a.url ? [' · ', el('a', { href: a.url, rel: 'noopener noreferrer', target: '_blank' }, tr('original'))] : [])];
   if (a.summary) parts.push(el('p', { class: 'summary' }, a.summary));
   const ents = a.entities || [];
   if (ents.length) {
@@ -405,29 +457,29 @@ async function renderArticle(id) {
           onclick: (ev) => { ev.preventDefault(); go({ ...state(), id: '', q: '', offset: 0, entity: e.id ? [] : [e.text], entity_id: e.id ? [e.id] : [], lang: [], source: [] }); } },
         e.text, e.count > 1 ? el('span', { class: 'n' }, ' ×' + e.count) : null))));
     }
-    parts.push(el('section', { class: 'entities', id: 'entities' }, el('h2', {}, 'Entities'), dl));
+    parts.push(el('section', { class: 'entities', id: 'entities' }, el('h2', {}, tr('Entities')), dl));
   }
   if ((a.keywords || []).length) {
-    parts.push(el('section', { class: 'keywords' }, el('h2', {}, 'Keywords'), a.keywords.map((k) =>
+    parts.push(el('section', { class: 'keywords' }, el('h2', {}, tr('Keywords')), a.keywords.map((k) =>
       el('a', { class: 'chip', href: '?q=' + encodeURIComponent(k.term),
         onclick: (ev) => { ev.preventDefault(); go({ ...state(), id: '', q: k.term, offset: 0 }); } }, k.term))));
   }
   if ((a.quotes || []).length) {
-    parts.push(el('section', { class: 'quotes' }, el('h2', {}, 'Quotes'), a.quotes.map((q) =>
+    parts.push(el('section', { class: 'quotes' }, el('h2', {}, tr('Quotes')), a.quotes.map((q) =>
       el('blockquote', {}, '“' + q.text + '”', q.speaker ? el('cite', {}, '— ' + q.speaker) : null))));
   }
   const body = a.clean_body || a.body || '';
   if (body) {
-    parts.push(el('section', { class: 'body' }, el('h2', {}, 'Text'),
+    parts.push(el('section', { class: 'body' }, el('h2', {}, tr('Text')),
       body.split(/\n+/).map((p) => el('p', {}, p.trim())).filter((p) => p.textContent)));
   }
   if ((a.related_links || []).length) {
-    parts.push(el('section', { class: 'related' }, el('h2', {}, 'Related'), el('ul', {}, a.related_links.map((l) =>
+    parts.push(el('section', { class: 'related' }, el('h2', {}, tr('Related')), el('ul', {}, a.related_links.map((l) =>
       el('li', {}, /^https?:\/\//.test(l) ? el('a', { href: l, rel: 'noopener noreferrer', target: '_blank' }, l)
         : el('a', { href: '?q=' + encodeURIComponent('"' + l.replace(/"/g, '') + '"'),
           onclick: (ev) => { ev.preventDefault(); go({ q: '"' + l.replace(/"/g, '') + '"', lang: [], source: [], entity: [] }); } }, l))))));
   }
-  if (a.story_id) parts.splice(3, 0, el('section', { class: 'story', id: 'story' }, el('h2', {}, 'Story'), el('p', { class: 'meta' }, 'Loading…')));
+  if (a.story_id) parts.splice(3, 0, el('section', { class: 'story', id: 'story' }, el('h2', {}, tr('Story')), el('p', { class: 'meta' }, tr('loading'))));
   box.replaceChildren(...parts);
   window.scrollTo(0, 0);
   if (a.story_id) await renderStory(a);
@@ -441,12 +493,12 @@ async function renderStory(a) {
   try {
     res = await api('/v1/search?' + new URLSearchParams({ q: '*', story_id: a.story_id, sort: 'date', limit: '100' }).toString());
   } catch (e) {
-    box.replaceChildren(el('h2', {}, 'Story'), el('p', { class: 'error' }, e.message));
+    box.replaceChildren(el('h2', {}, tr('Story')), el('p', { class: 'error' }, e.message));
     return;
   }
   const hits = (res.hits || []).slice().sort((x, y) => (x.lang || '').localeCompare(y.lang || '') || (x.source || '').localeCompare(y.source || ''));
   const langs = new Set(hits.map((h) => h.lang)), sources = new Set(hits.map((h) => h.source));
-  box.replaceChildren(el('h2', {}, 'Story'),
+  box.replaceChildren(el('h2', {}, tr('Story')),
     el('p', { class: 'meta' }, `${res.total} article${res.total === 1 ? '' : 's'} from ${sources.size} source${sources.size === 1 ? '' : 's'} in ${langs.size} language${langs.size === 1 ? '' : 's'} · `,
       el('a', { href: '?story_id=' + encodeURIComponent(a.story_id) + '&sort=date',
         onclick: (ev) => { ev.preventDefault(); go({ q: '', sort: 'date', offset: 0, lang: [], source: [], entity: [], entity_id: [], story_id: [a.story_id] }); } }, 'search them')),
@@ -462,6 +514,7 @@ function backLink() {
 }
 
 document.addEventListener('DOMContentLoaded', () => {
+  translateStatic();
   $('#search').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const s = state();
