@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/newsflow/newsflow/pkg/envflag"
 	"github.com/newsflow/newsflow/pkg/version"
 )
 
@@ -99,5 +100,34 @@ func TestUpHints(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("hints %q lack %q", got, want)
 		}
+	}
+}
+
+// TestUpEnvAliases: the workers' NEWSFLOW_HTTP_ADDR and NEWSFLOW_NATS_URL
+// set up's --http and --nats; up's own NEWSFLOW_HTTP and the flags win.
+func TestUpEnvAliases(t *testing.T) {
+	parse := func(args ...string) (string, string) {
+		fs := flag.NewFlagSet("up", flag.ContinueOnError)
+		h := fs.String("http", "127.0.0.1:8080", "")
+		n := fs.String("nats", "127.0.0.1:4222", "")
+		if err := upEnvAliases(fs); err != nil {
+			t.Fatal(err)
+		}
+		if err := envflag.Parse(fs, args); err != nil {
+			t.Fatal(err)
+		}
+		return *h, *n
+	}
+	t.Setenv("NEWSFLOW_HTTP_ADDR", "127.0.0.1:9090")
+	t.Setenv("NEWSFLOW_NATS_URL", "nats://127.0.0.1:4223")
+	if h, n := parse(); h != "127.0.0.1:9090" || n != "nats://127.0.0.1:4223" {
+		t.Errorf("aliases: %q %q", h, n)
+	}
+	t.Setenv("NEWSFLOW_HTTP", "127.0.0.1:9191")
+	if h, _ := parse(); h != "127.0.0.1:9191" {
+		t.Errorf("NEWSFLOW_HTTP under the alias: %q", h)
+	}
+	if h, _ := parse("--http", "127.0.0.1:9292"); h != "127.0.0.1:9292" {
+		t.Errorf("--http under the environment: %q", h)
 	}
 }

@@ -55,6 +55,9 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	logFormat := fs.String("log-format", "console", "log format: console or json")
 	reserve := fs.String("storage-reserve", fmt.Sprintf("%dMiB", cfg.StorageReserve>>20), "free disk space to keep in the data directory: under it new articles get 503 and index writes wait, e.g. 64MiB or 1GiB")
 	memLimit := fs.String("memory-limit", "800MiB", "soft limit on the Go heap, e.g. 800MiB or 2GiB: the garbage collector works harder near it (0: none; GOMEMLIMIT, when set, wins)")
+	if err := upEnvAliases(fs); err != nil {
+		return err
+	}
 	if err := envflag.Parse(fs, args); err != nil {
 		return err
 	}
@@ -156,4 +159,25 @@ func clientAddr(listen string) string {
 		host = "127.0.0.1"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// upAliases are the workers' names of up's --http and --nats variables:
+// NEWSFLOW_HTTP_ADDR and NEWSFLOW_NATS_URL set them when NEWSFLOW_HTTP and
+// NEWSFLOW_NATS do not, so one set of variables serves up and the workers.
+var upAliases = []struct{ env, flag string }{{"NEWSFLOW_HTTP_ADDR", "http"}, {"NEWSFLOW_NATS_URL", "nats"}}
+
+func upEnvAliases(fs *flag.FlagSet) error {
+	for _, a := range upAliases {
+		v, ok := os.LookupEnv(a.env)
+		if !ok {
+			continue
+		}
+		if err := fs.Set(a.flag, v); err != nil {
+			return fmt.Errorf("environment variable %s=%q: %w", a.env, v, err)
+		}
+		if f := fs.Lookup(a.flag); f != nil {
+			f.Usage += " (also env " + a.env + ")"
+		}
+	}
+	return nil
 }
