@@ -20,6 +20,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg := bench.DefaultConfig()
 	fs := flag.NewFlagSet("newsflow bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintf(fs.Output(), "Usage: newsflow bench [flags]\n"); printDefaults(fs) }
 	var nf natsFlags
 	nf.register(fs)
 	fs.IntVar(&cfg.Articles, "articles", cfg.Articles, "articles to publish (corpus articles re-identified to reach it)")

@@ -22,6 +22,7 @@ func runDashboard(ctx context.Context, args []string, _, stderr io.Writer) error
 	cfg := service.DashboardConfig{Interval: dashboard.DefaultInterval}
 	fs := flag.NewFlagSet("newsflow dashboard", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintf(fs.Output(), "Usage: newsflow dashboard [flags]\n"); printDefaults(fs) }
 	addr := fs.String("http", "127.0.0.1:8090", "HTTP listener of the dashboard")
 	cfg.RegisterFlags(fs)
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")

@@ -44,7 +44,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	sub, args := args[0], args[1:]
 	fs := flag.NewFlagSet("newsflow dlq "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), dlqUsage, "\nFlags:\n"); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), dlqUsage, "\nFlags:\n"); printDefaults(fs) }
 	var nf natsFlags
 	nf.register(fs)
 	stage := fs.String("stage", "", "only dead letters of this stage (ingest, enrich, index)")

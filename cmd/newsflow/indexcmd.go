@@ -55,7 +55,7 @@ and writes --index (stop the index stage that uses it first).`)
 	}
 	fs := flag.NewFlagSet("newsflow index rebuild", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { usage(); fs.PrintDefaults() }
+	fs.Usage = func() { usage(); printDefaults(fs) }
 	// --data first: the NATS flags then take it as theirs too (the
 	// credentials of a running up are under DIR/credentials).
 	data := fs.String("data", "", "newsflow up's data directory (newsflow up stopped): read DIR/nats, write DIR/index")

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 	"syscall"
 
@@ -162,4 +163,18 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// flagLine is the start of a flag's line in flag.PrintDefaults.
+var flagLine = regexp.MustCompile(`(?m)^  -`)
+
+// printDefaults is fs.PrintDefaults with the flags written --flag, as the
+// docs and the NATS CLI write them (either form is accepted).
+func printDefaults(fs *flag.FlagSet) {
+	var b strings.Builder
+	out := fs.Output()
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	fs.SetOutput(out)
+	fmt.Fprint(out, flagLine.ReplaceAllString(b.String(), "  --"))
 }

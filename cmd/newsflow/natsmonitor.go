@@ -23,6 +23,7 @@ import (
 func runNATSMonitor(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs := flag.NewFlagSet("newsflow nats-monitor", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintf(fs.Output(), "Usage: newsflow nats-monitor [flags]\n"); printDefaults(fs) }
 	urls := fs.String("nats-monitor-url", "http://127.0.0.1:8222", "NATS monitoring endpoints, comma-separated http://host:8222; dns+http://name:8222 reads every address of a DNS name (a headless Service) at each scrape")
 	addr := fs.String("http", ":7777", "HTTP listener for /metrics, /healthz, /readyz (7777 is the exporter's port)")
 	var conn natsbus.ConnConfig

@@ -73,7 +73,7 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintln(fset.Output(), "or RSS/Atom .xml/.rss/.atom files; GLOB is a pattern such as 'feeds/*.xml'; - reads")
 		fmt.Fprintln(fset.Output(), "standard input (format detected from its content). Prints the summary, then the id of each")
 		fmt.Fprintln(fset.Output(), "new article (for 'newsflow get ID'). Exit status 1 when any article was rejected, 2 on usage errors.")
-		fset.PrintDefaults()
+		printDefaults(fset)
 	}
 	if v, ok := os.LookupEnv(envflag.EnvName("url")); ok {
 		*base = v

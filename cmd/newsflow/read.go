@@ -52,7 +52,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	by := fs.String("by", "", "with --histogram: one series per value of lang, source or entity (the 10 most frequent)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: newsflow search [flags] QUERY")
-		fs.PrintDefaults()
+		printDefaults(fs)
 	}
 	// The environment supplies --url and the token defaults only.
 	if v, ok := os.LookupEnv(envflag.EnvName("url")); ok {
@@ -272,7 +272,7 @@ func runGet(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	token := readTokenFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: newsflow get [--url URL] ID")
-		fs.PrintDefaults()
+		printDefaults(fs)
 	}
 	if v, ok := os.LookupEnv(envflag.EnvName("url")); ok {
 		*base = v

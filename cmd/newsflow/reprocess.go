@@ -47,7 +47,7 @@ ARTICLES_RAW (for example after an upgrade). Each is sent again with a
 Newsflow-Rerun mark: ingest does not call it a duplicate, the article keeps
 the revision of its original submission (a newer version is never replaced
 by an older one), and the index upserts by id, so no article appears twice.`)
-		fs.PrintDefaults()
+		printDefaults(fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		return err

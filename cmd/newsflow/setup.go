@@ -29,7 +29,7 @@ func runSetup(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 Creates the streams of newsflow, or updates them to these settings. Workers
 do this themselves at start unless they run with --create-streams=false, as
 the least-privilege users of deploy/nats do: then run this once as an admin.`)
-		fs.PrintDefaults()
+		printDefaults(fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -41,7 +41,7 @@ func runSources(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	sub, args := args[0], args[1:]
 	fs := flag.NewFlagSet("newsflow sources "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), sourcesUsage, "\nFlags:\n"); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), sourcesUsage, "\nFlags:\n"); printDefaults(fs) }
 	var nf natsFlags
 	nf.register(fs)
 	name := fs.String("source", "", "the source's name (default: from the site's host name); items go to articles.raw.<name>")

@@ -23,6 +23,7 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	cfg := standalone.DefaultConfig()
 	fs := flag.NewFlagSet("newsflow up", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintf(fs.Output(), "Usage: newsflow up [flags]\n"); printDefaults(fs) }
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (NATS store and index)")
 	fs.StringVar(&cfg.HTTPAddr, "http", cfg.HTTPAddr, "HTTP listener: API, search page, /dashboard, /metrics (127.0.0.1 only by default; :8080 for every interface)")
 	fs.StringVar(&cfg.NATSAddr, "nats", cfg.NATSAddr, "address where the embedded NATS server accepts clients: host:port or nats://host:port")
