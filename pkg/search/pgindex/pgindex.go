@@ -12,6 +12,7 @@ package pgindex
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,6 +39,10 @@ type Index struct {
 	// noOneTSQuery translates every word clause to its own SQL condition
 	// (tests compare both).
 	noOneTSQuery bool
+	// textEntityFacet counts the entity facet of a search by grouping the
+	// names in the server, as before entity_codes (tests and benchmarks
+	// compare both).
+	textEntityFacet bool
 }
 
 var _ search.Index = (*Index)(nil)
@@ -250,6 +255,9 @@ func (x *Index) Upsert(ctx context.Context, docs []*article.Article) error {
 	if err != nil {
 		return err
 	}
+	if err := x.addEntityNames(ctx, rows); err != nil {
+		return err
+	}
 	b := &pgx.Batch{}
 	for _, r := range rows {
 		b.Queue(upsertSQL, r...)
@@ -265,6 +273,30 @@ func (x *Index) Upsert(ctx context.Context, docs []*article.Article) error {
 	})
 	if err != nil {
 		return fmt.Errorf("write batch of %d articles: %w", len(rows), err)
+	}
+	return nil
+}
+
+// addEntityNames numbers the entity names of rows that have no number
+// yet, in a statement of its own (committed at once, in sorted order):
+// the trigger that fills entity_codes then finds them all, and concurrent
+// writers do not hold each other's new names until their batches commit.
+func (x *Index) addEntityNames(ctx context.Context, rows [][]any) error {
+	seen := map[string]bool{}
+	var names []string
+	for _, r := range rows {
+		for _, e := range r[7].([]string) {
+			if !seen[e] {
+				seen[e] = true
+				names = append(names, e)
+			}
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	if _, err := x.pool.Exec(ctx, "SELECT article_entity_names_add($1::text[])", names); err != nil {
+		return fmt.Errorf("number %d entity names: %w", len(names), err)
 	}
 	return nil
 }
@@ -299,14 +331,21 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 	if err != nil {
 		return nil, err
 	}
-	sql, args := x.searchSQL(q, n)
+	sql, args, codes := x.searchSQL(q, n)
 	var total int64
 	var langs, sources, ents, hits []byte
 	if err := x.pool.QueryRow(ctx, sql, args...).Scan(&total, &langs, &sources, &ents, &hits); err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	out := &search.Result{Total: uint64(total), Facets: search.EmptyFacets()}
-	for name, raw := range map[string][]byte{search.FacetLang: langs, search.FacetSource: sources, search.FacetEntities: ents} {
+	jsonFacets := map[string][]byte{search.FacetLang: langs, search.FacetSource: sources, search.FacetEntities: ents}
+	if codes {
+		delete(jsonFacets, search.FacetEntities)
+		if err := x.entityFacet(ctx, ents, out.Facets[search.FacetEntities]); err != nil {
+			return nil, err
+		}
+	}
+	for name, raw := range jsonFacets {
 		var pairs [][2]json.RawMessage
 		if err := json.Unmarshal(raw, &pairs); err != nil {
 			return nil, fmt.Errorf("decode %s facet: %w", name, err)
@@ -337,9 +376,93 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 	return out, nil
 }
 
+// entityFacet counts the entity numbers packed in codes (entity_codes of
+// every match, concatenated) and puts the search.FacetSize most frequent
+// names in into facet, by count and then name, as grouping in the server
+// orders them.
+func (x *Index) entityFacet(ctx context.Context, codes []byte, into map[string]int) error {
+	if len(codes)%4 != 0 {
+		return fmt.Errorf("entity facet: %d bytes of entity numbers, not a multiple of 4", len(codes))
+	}
+	if len(codes) == 0 {
+		return nil
+	}
+	// Count in a slice indexed by number (numbers are dense: one per
+	// name), or a map if a number is too high for that.
+	var maxID uint32
+	for i := 0; i < len(codes); i += 4 {
+		maxID = max(maxID, binary.BigEndian.Uint32(codes[i:]))
+	}
+	counts := map[int32]int{}
+	if maxID < 1<<22 {
+		dense := make([]int32, maxID+1)
+		for i := 0; i < len(codes); i += 4 {
+			dense[binary.BigEndian.Uint32(codes[i:])]++
+		}
+		for id, c := range dense {
+			if c > 0 {
+				counts[int32(id)] = int(c)
+			}
+		}
+	} else {
+		for i := 0; i < len(codes); i += 4 {
+			counts[int32(binary.BigEndian.Uint32(codes[i:]))]++
+		}
+	}
+	// Every number whose count reaches the FacetSize-th highest count may
+	// be in the facet (ties are ordered by name): name those.
+	all := make([]int, 0, len(counts))
+	for _, c := range counts {
+		all = append(all, c)
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(all)))
+	cut := all[min(search.FacetSize, len(all))-1]
+	var ids []int32
+	for id, c := range counts {
+		if c >= cut {
+			ids = append(ids, id)
+		}
+	}
+	rows, err := x.pool.Query(ctx, "SELECT id, name FROM article_entity_names WHERE id = ANY($1::int4[])", ids)
+	if err != nil {
+		return fmt.Errorf("entity facet: name %d entities: %w", len(ids), err)
+	}
+	type value struct {
+		name string
+		n    int
+	}
+	var vs []value
+	for rows.Next() {
+		var id int32
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return fmt.Errorf("entity facet: %w", err)
+		}
+		vs = append(vs, value{name, counts[id]})
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("entity facet: %w", err)
+	}
+	if len(vs) != len(ids) {
+		return fmt.Errorf("entity facet: %d of %d entity numbers have no name", len(ids)-len(vs), len(ids))
+	}
+	sort.Slice(vs, func(i, j int) bool {
+		if vs[i].n != vs[j].n {
+			return vs[i].n > vs[j].n
+		}
+		return vs[i].name < vs[j].name
+	})
+	for _, v := range vs[:min(search.FacetSize, len(vs))] {
+		into[v.name] = v.n
+	}
+	return nil
+}
+
 // searchSQL builds the one statement that answers q (parsed as n): total,
-// the three facets and the page.
-func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any) {
+// the three facets and the page. With codes, the entity facet is the
+// matches' entity_codes concatenated (see entityFacet); otherwise, as the
+// other facets, JSON pairs of value and count.
+func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any, bool) {
 	tr, cond, conds, filters := x.where(q, n)
 	dateOrder := "sort_date DESC NULLS LAST, id"
 	// from may end in a WHERE clause; count is count(*) or sum(n).
@@ -360,7 +483,9 @@ func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any) {
 	limit := ` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(q.Offset)
 
 	if q.Collapse == search.CollapseStory {
-		return x.collapsedSQL(q, n, tr, conds, facet, page, hits, limit)
+		// Grouped by story, the entity facet is still grouped by name.
+		sql, args := x.collapsedSQL(q, n, tr, conds, facet, page, hits, limit)
+		return sql, args, false
 	}
 	if cond == "true" && len(conds) == 1+len(filters) && !x.noFacetCounts {
 		// Everything, or everything in some languages or sources: total
@@ -383,7 +508,7 @@ func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any) {
 				` + facet("lang", "sum(n)::bigint", "s WHERE kind = 'a'") + `,
 				` + facet("source", "sum(n)::bigint", "s WHERE kind = 'a'") + `,
 				` + facet("value", "sum(n)::bigint", "s WHERE kind = 'e'") + `,
-				` + hits, tr.args
+				` + hits, tr.args, false
 	}
 
 	// Ranking reads the tsvector of each article it ranks, so it ranks the
@@ -399,8 +524,14 @@ func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any) {
 			strconv.Itoa(max(rankCandidates, q.Offset+q.Limit)) + `) c JOIN articles a ON a.id = c.id`
 		order = "score DESC, " + dateOrder
 	}
+	entities := "entity_codes"
+	entityFacet := "(SELECT string_agg(entity_codes, ''::bytea) FROM m)"
+	if x.textEntityFacet {
+		entities = "entities"
+		entityFacet = facet("e", "count(*)", "m, unnest(m.entities) AS e WHERE cardinality(m.entities) > 0")
+	}
 	return `WITH m AS MATERIALIZED (
-			SELECT id, lang, source, entities, sort_date
+			SELECT id, lang, source, ` + entities + `, sort_date
 			FROM articles WHERE ` + strings.Join(conds, " AND ") + `
 		), ranked AS (` + candidates + `
 		), top AS (
@@ -410,8 +541,8 @@ func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any) {
 		SELECT (SELECT count(*) FROM m),
 			` + facet("lang", "count(*)", "m") + `,
 			` + facet("source", "count(*)", "m") + `,
-			` + facet("e", "count(*)", "m, unnest(m.entities) AS e WHERE cardinality(m.entities) > 0") + `,
-			` + hits, tr.args
+			` + entityFacet + `,
+			` + hits, tr.args, !x.textEntityFacet
 }
 
 // where translates q (parsed as n) into SQL conditions: cond for the
