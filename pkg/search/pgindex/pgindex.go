@@ -494,20 +494,23 @@ func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any, bool) {
 		if len(filters) > 0 {
 			where = strings.Join(filters, " AND ")
 		}
-		return `WITH s AS MATERIALIZED (
-				SELECT kind, lang, source, value, sum(n) AS n FROM (
-					SELECT kind, lang, source, value, n FROM article_facet_counts WHERE ` + where + `
-					UNION ALL
-					SELECT kind, lang, source, value, n FROM article_facet_deltas WHERE ` + where + `
-				) u GROUP BY 1, 2, 3, 4
-			), top AS (
+		// Summed per value straight from the counts and deltas: grouping
+		// them by (kind, lang, source, value) first cost a second hash
+		// aggregate over every entity row (126 against 53 ms for `*` on
+		// 50,000 articles with entities).
+		counts := func(kind string) string {
+			return `(SELECT lang, source, value, n FROM article_facet_counts WHERE kind = '` + kind + `' AND ` + where + `
+				UNION ALL
+				SELECT lang, source, value, n FROM article_facet_deltas WHERE kind = '` + kind + `' AND ` + where + `) u`
+		}
+		return `WITH top AS (
 				SELECT id, sort_date, 0::real AS score FROM articles WHERE ` + where + `
 				ORDER BY ` + dateOrder + limit + `
 			), ` + page(dateOrder) + `
-			SELECT (SELECT coalesce(sum(n), 0)::bigint FROM s WHERE kind = 'a'),
-				` + facet("lang", "sum(n)::bigint", "s WHERE kind = 'a'") + `,
-				` + facet("source", "sum(n)::bigint", "s WHERE kind = 'a'") + `,
-				` + facet("value", "sum(n)::bigint", "s WHERE kind = 'e'") + `,
+			SELECT (SELECT coalesce(sum(n), 0)::bigint FROM ` + counts("a") + `),
+				` + facet("lang", "sum(n)::bigint", counts("a")) + `,
+				` + facet("source", "sum(n)::bigint", counts("a")) + `,
+				` + facet("value", "sum(n)::bigint", counts("e")) + `,
 				` + hits, tr.args, false
 	}
 
