@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -157,10 +158,15 @@ func TestSamplerRingIsBounded(t *testing.T) {
 // the API's answers. (The live test in deploy/grafana runs it against a
 // real Prometheus.)
 func TestPrometheusSourceQueries(t *testing.T) {
-	var seen []string
+	var (
+		mu   sync.Mutex // Sample sends its queries at once
+		seen []string
+	)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query().Get("query")
+		mu.Lock()
 		seen = append(seen, q)
+		mu.Unlock()
 		res := `[]`
 		switch {
 		case strings.Contains(q, "newsflow_stage_messages_total"):
@@ -190,6 +196,8 @@ func TestPrometheusSourceQueries(t *testing.T) {
 	if got := sm.EndToEnd.Quantile(.5); got != .5 {
 		t.Errorf("p50 %v, want 0.5 (buckets sorted by le)", got)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	for _, q := range seen {
 		if !strings.Contains(q, `{namespace="newsflow"}`) {
 			t.Errorf("query %q lacks the selector", q)
