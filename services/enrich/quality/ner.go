@@ -442,6 +442,29 @@ func (s IDScores) Precision() float64 { return ratio(s.Both, s.SameID) }
 // Recall is Both/SameGold.
 func (s IDScores) Recall() float64 { return ratio(s.Both, s.SameGold) }
 
+// CrossLanguagePairs counts the pairs of items in different languages
+// that share key(it): the pairs of all minus those within a language.
+// Items whose key is skip are left out.
+func CrossLanguagePairs[T any](items []T, key, lang func(T) string, skip string) int64 {
+	all, within := map[string]int64{}, map[string]int64{}
+	for _, it := range items {
+		k := key(it)
+		if k == skip {
+			continue
+		}
+		all[k]++
+		within[k+"\x00"+lang(it)]++
+	}
+	var n int64
+	for _, c := range all {
+		n += c * (c - 1) / 2
+	}
+	for _, c := range within {
+		n -= c * (c - 1) / 2
+	}
+	return n
+}
+
 func ratio(a, b int64) float64 {
 	if b == 0 {
 		return 1
@@ -490,26 +513,8 @@ func ScoreIDs(env *Env) (*IDScores, error) {
 		}
 	}
 	count := func(its []item) IDScores {
-		// pairs across languages of items sharing key(it): the pairs of
-		// all minus those within a language.
 		pairs := func(key func(item) string) int64 {
-			all, within := map[string]int64{}, map[string]int64{}
-			for _, it := range its {
-				k := key(it)
-				if k == "\x00" {
-					continue
-				}
-				all[k]++
-				within[k+"\x00"+it.lang]++
-			}
-			var n int64
-			for _, c := range all {
-				n += c * (c - 1) / 2
-			}
-			for _, c := range within {
-				n -= c * (c - 1) / 2
-			}
-			return n
+			return CrossLanguagePairs(its, key, func(it item) string { return it.lang }, "\x00")
 		}
 		pred := func(it item) string {
 			if strings.HasSuffix(it.pred, "\x02") {

@@ -67,23 +67,7 @@ func innerIDs(dir string, g *entities.Gazetteer, byTopic bool, errs io.Writer) (
 			}
 		}
 		pairs := func(key func(item) string) int64 {
-			all, within := map[string]int64{}, map[string]int64{}
-			for _, it := range its {
-				k := key(it)
-				if k == "" {
-					continue
-				}
-				all[k]++
-				within[k+"\x00"+it.lang]++
-			}
-			var n int64
-			for _, c := range all {
-				n += c * (c - 1) / 2
-			}
-			for _, c := range within {
-				n -= c * (c - 1) / 2
-			}
-			return n
+			return quality.CrossLanguagePairs(its, key, func(it item) string { return it.lang }, "")
 		}
 		s := idScores{
 			sameGold: pairs(func(it item) string { return it.gold }),
