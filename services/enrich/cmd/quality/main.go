@@ -39,7 +39,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	keywordJudgements := fs.String("keywords", "services/enrich/testdata/keywords/heldout.jsonl", "the keyword judgements of held-out articles")
 	speakers := fs.String("speakers", "services/enrich/testdata/speakers", "the quote speaker annotations with their held-out half")
 	out := fs.String("out", "docs/quality.md", `the report file, "-" for standard output`)
-	only := fs.String("only", "", "comma-separated section titles to run (default all)")
+	only := fs.String("only", "", "comma-separated section titles to run (default all); they replace the same sections of an existing -out file")
 	verbose := fs.Bool("v", false, "print each miss to standard error")
 	removed := fs.String("removed", "", "write every line and fragment the cleaner removes across the corpus to this file (it holds corpus text: keep it out of the repository)")
 	nerCache := fs.String("ner-cache", "", "a directory to keep the held-out folds' tagger models in, reused while they exist (delete them after changing the tagger)")
@@ -99,13 +99,70 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if errors.Is(repErr, context.Canceled) {
 		return repErr
 	}
+	report := buf.Bytes()
+	if *only != "" && *out != "-" {
+		// A partial run replaces only its own sections of an existing report.
+		if old, rerr := os.ReadFile(*out); rerr == nil {
+			report = spliceSections(old, report)
+		}
+	}
 	if *out == "-" {
-		_, err = stdout.Write(buf.Bytes())
+		_, err = stdout.Write(report)
 	} else {
-		err = os.WriteFile(*out, buf.Bytes(), 0o644)
+		err = os.WriteFile(*out, report, 0o644)
 		if err == nil {
 			fmt.Fprintf(stderr, "quality: wrote %s\n", *out)
 		}
 	}
 	return errors.Join(repErr, err)
+}
+
+// splitSections cuts a report at its "## " headings: the text before the
+// first heading, then each section (heading included) with its title.
+func splitSections(report []byte) (head string, titles []string, bodies map[string]string) {
+	bodies = map[string]string{}
+	cur := ""
+	var b strings.Builder
+	flush := func() {
+		if cur == "" {
+			head = b.String()
+		} else {
+			bodies[cur] = b.String()
+		}
+		b.Reset()
+	}
+	for _, line := range strings.SplitAfter(string(report), "\n") {
+		if title, ok := strings.CutPrefix(line, "## "); ok {
+			flush()
+			cur = strings.TrimSpace(title)
+			titles = append(titles, cur)
+		}
+		b.WriteString(line)
+	}
+	flush()
+	return head, titles, bodies
+}
+
+// spliceSections puts the sections of a partial report in place of the
+// same sections of the old one, keeping every other section as it was;
+// sections the old report lacks are added at the end.
+func spliceSections(old, partial []byte) []byte {
+	head, titles, bodies := splitSections(old)
+	_, newTitles, newBodies := splitSections(partial)
+	for _, t := range newTitles {
+		if _, ok := bodies[t]; !ok {
+			titles = append(titles, t)
+		}
+		bodies[t] = newBodies[t]
+	}
+	var b strings.Builder
+	b.WriteString(head)
+	for i, t := range titles {
+		body := strings.TrimRight(bodies[t], "\n") + "\n"
+		if i < len(titles)-1 {
+			body += "\n"
+		}
+		b.WriteString(body)
+	}
+	return []byte(b.String())
 }

@@ -70,3 +70,13 @@ func TestReportMeetsTheTextTargets(t *testing.T) {
 		t.Errorf("near-duplicate precision %.3f recall %.3f, were 0.96 and 0.73 when written", p, r)
 	}
 }
+
+func TestSpliceSectionsKeepsOtherSections(t *testing.T) {
+	old := "# Report\n\nintro\n\n## A\n\na1\n\n### sub\n\nx\n\n## B\n\nb1\n\n## C\n\nc1\n"
+	partial := "# Report\n\nintro\n\n## B\n\nb2\n\n## D\n\nd1\n"
+	got := string(spliceSections([]byte(old), []byte(partial)))
+	want := "# Report\n\nintro\n\n## A\n\na1\n\n### sub\n\nx\n\n## B\n\nb2\n\n## C\n\nc1\n\n## D\n\nd1\n"
+	if got != want {
+		t.Fatalf("splice:\n%s\nwant:\n%s", got, want)
+	}
+}
