@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -22,6 +23,10 @@ import (
 	"github.com/newsflow/newsflow/pkg/pipeline"
 	"github.com/newsflow/newsflow/pkg/service"
 )
+
+// TitleAffixTTL is how long what was learned of a source's titles is kept
+// once its titles stop coming (TitleAffixBucket).
+const TitleAffixTTL = 90 * 24 * time.Hour
 
 // Config configures the ingest stage and its HTTP API.
 type Config struct {
@@ -173,7 +178,14 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 	}
 	lim := article.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxHTMLBytes: cfg.MaxHTMLBytes, MaxMessageBytes: int(d.NC.MaxPayload()), RequireURL: requireURL}
 	stage := d.Metrics.Stage(cfg.Stage.Name)
-	titles := intake.NewTitleAffixes()
+	titleStore, err := OpenKVTitleStore(ctx, d.JS, TitleAffixTTL, d.Topology.Replicas)
+	if err != nil {
+		return nil, err
+	}
+	titles := intake.NewTitleAffixesWith(titleStore)
+	titles.OnError = func(err error) {
+		d.Log.Warn("title affixes not recorded", zap.Error(err))
+	}
 	h := NewHandler(seen, lim, time.Now, HandlerOptions{Metrics: m, AllowIDTakeover: cfg.AllowIDTakeover, Titles: titles})
 	w, err := natsbus.NewStage(d.JS, cfg.Stage, h, d.Log, stage)
 	if err != nil {
