@@ -3,10 +3,11 @@
 // lowercased, ё folded to е, then stemmed by the article's language
 // (Bulgarian by StemBulgarian; Russian, English, German, French, Spanish,
 // Italian, Portuguese, Dutch, Swedish, Danish, Norwegian, Finnish,
-// Hungarian, Romanian, Turkish and Irish by Snowball), with the language's
-// stop words (Lucene's lists, as Bleve ships them; Czech and Catalan have
-// stop words but no stemmer). Other languages, and "und",
-// keep the lowercased word. Stop words stay in the index
+// Hungarian, Romanian, Turkish and Irish by Snowball; Polish by Stempel,
+// Croatian and Bosnian by Bleve's Croatian stemmer, Czech by StemCzech),
+// with the language's stop words (the lists Bleve ships; Catalan has stop
+// words but no stemmer). Other languages, and "und" (the detector could
+// not tell), get the neutral analyzer: the lowercased word, no stop words. Stop words stay in the index
 // so that phrases keep their positions; queries drop them (see IsStopWord).
 //
 // Queries are analysed with every analyzer (Variants), so that a word
@@ -30,10 +31,12 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/fi"
 	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
 	"github.com/blevesearch/bleve/v2/analysis/lang/ga"
+	"github.com/blevesearch/bleve/v2/analysis/lang/hr"
 	"github.com/blevesearch/bleve/v2/analysis/lang/hu"
 	"github.com/blevesearch/bleve/v2/analysis/lang/it"
 	"github.com/blevesearch/bleve/v2/analysis/lang/nl"
 	"github.com/blevesearch/bleve/v2/analysis/lang/no"
+	"github.com/blevesearch/bleve/v2/analysis/lang/pl"
 	"github.com/blevesearch/bleve/v2/analysis/lang/pt"
 	"github.com/blevesearch/bleve/v2/analysis/lang/ro"
 	"github.com/blevesearch/bleve/v2/analysis/lang/ru"
@@ -130,11 +133,14 @@ func NewSet() *Set {
 			"tr": {lang: "tr", stem: snowball(turkish.Stem)},
 			"ga": {lang: "ga", stem: snowball(irish.Stem)},
 			"ca": {lang: "ca", stem: elided(nil)},
-			"cs": {lang: "cs"},
+			"cs": {lang: "cs", stem: StemCzech},
+			"pl": {lang: "pl", stem: StemPolish},
+			"hr": {lang: "hr", stem: StemCroatian},
+			"bs": {lang: "bs", stem: StemCroatian},
 		},
 		def:   &Analyzer{lang: DefaultLang},
 		stop:  map[string]struct{}{},
-		langs: []string{"bg", "ru", "en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "nb", "fi", "hu", "ro", "tr", "ga", "ca", "cs"},
+		langs: []string{"bg", "ru", "en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "nb", "fi", "hu", "ro", "tr", "ga", "ca", "cs", "pl", "hr", "bs"},
 	}
 	for _, a := range s.byLang {
 		a.cache = newTermCache()
@@ -146,6 +152,7 @@ func NewSet() *Set {
 		"nl": nl.DutchStopWords, "sv": sv.SwedishStopWords, "da": da.DanishStopWords, "nb": no.NorwegianStopWords,
 		"fi": fi.FinnishStopWords, "hu": hu.HungarianStopWords, "ro": ro.RomanianStopWords, "tr": tr.TurkishStopWords,
 		"ga": ga.IrishStopWords, "ca": ca.CatalanStopWords, "cs": cs.CzechStopWords,
+		"pl": pl.PolishStopWords, "hr": hr.CroatianStopWords, "bs": hr.CroatianStopWords,
 	}
 	for lang, list := range lists {
 		m := analysis.NewTokenMap()

@@ -109,6 +109,11 @@ func TestAnalyzers(t *testing.T) {
 			"pt": {"As eleições presidenciais do ano passado", "eleiçõ presidenc ano pass"},
 			"nl": {"De presidentsverkiezingen van vorig jaar", "presidentsverkiez vorig jar"},
 			"tr": {"Geçen yılki cumhurbaşkanlığı seçimleri", "geçe yılki cumhurbaşkanlık seçim"},
+			// Stempel: the forms of wybór and prezydent meet; w, o, do are stop words.
+			"pl": {"Prezydent o wyborach, wyborów i wybory prezydenta w Polsce do Sejmu", "prezydent wybór wybór wybór prezydent polsce sejm"},
+			"hr": {"Predsjednik o izborima i rezultatima izbora", "predsjednik o izbor i rezultat izbor"},
+			"bs": {"Predsjednik o izborima i rezultatima izbora", "predsjednik o izbor i rezultat izbor"},
+			"cs": {"Výsledky voleb, o volbách a volby prezidenta", "výsledk volb volb volb prezident"},
 		} {
 			if got := s.For(lang).IndexText(tc[0]); got != tc[1] {
 				t.Errorf("%s: IndexText = %q, want %q", lang, got, tc[1])
