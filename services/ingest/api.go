@@ -53,6 +53,9 @@ type APIConfig struct {
 	// Backlog, when set, refuses submissions with 429 and Retry-After
 	// while the raw stream's backlog is over --max-backlog.
 	Backlog *Backlog
+	// DuplicateWindow is the raw stream's duplicate window (see
+	// SubmitterConfig); zero: the default.
+	DuplicateWindow time.Duration
 }
 
 // API serves POST /v1/articles: it validates each article, answers with its
@@ -67,7 +70,7 @@ type API struct {
 
 // NewAPI returns the submission API.
 func NewAPI(js jetstream.JetStream, seen *SeenSet, cfg APIConfig, log *zap.Logger) *API {
-	sub := NewSubmitter(js, seen, SubmitterConfig{AllowIDTakeover: cfg.AllowIDTakeover, ConfirmTimeout: 30 * time.Second})
+	sub := NewSubmitter(js, seen, SubmitterConfig{AllowIDTakeover: cfg.AllowIDTakeover, ConfirmTimeout: 30 * time.Second, DuplicateWindow: cfg.DuplicateWindow})
 	n := cfg.MaxConcurrentHTML
 	if n <= 0 {
 		n = 2 * runtime.GOMAXPROCS(0)

@@ -192,7 +192,7 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 		return nil, err
 	}
 	if d.HTTP != nil {
-		api := NewAPI(d.JS, seen, APIConfig{Limits: lim, MaxRequestBytes: cfg.MaxRequestBytes, Token: cfg.APIToken, Metrics: m, AllowIDTakeover: cfg.AllowIDTakeover, Writable: d.Storage.Check, Titles: titles,
+		api := NewAPI(d.JS, seen, APIConfig{DuplicateWindow: d.Topology.DuplicateWindow, Limits: lim, MaxRequestBytes: cfg.MaxRequestBytes, Token: cfg.APIToken, Metrics: m, AllowIDTakeover: cfg.AllowIDTakeover, Writable: d.Storage.Check, Titles: titles,
 			Backlog: NewBacklog(d.JS, cfg.Stage.Stream, cfg.Stage.Name, cfg.MaxBacklog)}, d.Log)
 		api.Routes(d.HTTP)
 	}
@@ -358,11 +358,18 @@ func (h *Handler) processBatch(ctx context.Context, in *pipeline.Message, format
 // reprocessing run, marked pipeline.HeaderRerun) is never one.
 //
 // An id that another source owns is refused (ErrOtherSource),
-// reruns included, unless HandlerOptions.AllowIDTakeover.
+// reruns included, unless HandlerOptions.AllowIDTakeover. A version the
+// HTTP edge claimed (HeaderSeen with its content hash) is taken as new
+// without a round trip: the edge's claim is the record.
 func (h *Handler) record(ctx context.Context, in *pipeline.Message, a *article.Article) (bool, error) {
 	v := SeenVersion{ID: a.ID, Hash: a.ContentHash, Source: a.Source, Seq: in.Seq, AnySource: h.opt.AllowIDTakeover}
 	if in.Header.Get(pipeline.HeaderRerun) != "" {
 		return false, h.seen.Check(ctx, v)
+	}
+	if in.Header.Get(HeaderSeen) == a.ContentHash {
+		// The edge claimed this version before publishing it
+		// (SeenSet.Claim): new, and the id its source's.
+		return false, nil
 	}
 	return h.seen.Record(ctx, v)
 }

@@ -193,6 +193,96 @@ func (s *SeenSet) Record(ctx context.Context, v SeenVersion) (_ bool, err error)
 	return false, fmt.Errorf("seen-set %s: too many concurrent updates", v.ID)
 }
 
+// HeaderSeen marks a raw message whose article version the HTTP edge
+// already recorded in the seen-set (SeenSet.Claim) before publishing it;
+// its value is that version's content hash. The ingest stage then takes
+// the edge's decision instead of recording the version a second time.
+const HeaderSeen = "Newsflow-Seen"
+
+// Claim is what SeenSet.Claim found.
+type Claim int
+
+const (
+	// ClaimNew: the version was recorded for this submission (a new id or
+	// a new version of one); publish it with HeaderSeen.
+	ClaimNew Claim = iota
+	// ClaimDuplicate: another raw message already carried this version.
+	ClaimDuplicate
+	// ClaimPending: an edge claimed this version earlier and whether its
+	// publish landed is not known here: publish it again with the same
+	// RawMsgID, and the stream's duplicate window tells.
+	ClaimPending
+)
+
+// Claim records version v (v.Seq is ignored) for a submission about to be
+// published with HeaderSeen: one key-value create for a new article, where
+// a lookup at the edge and a create in the stage took two. The entry's
+// sequence is 0 (claimed by an edge); the stage does not touch it when the
+// message arrives. An earlier edge claim of the same version is
+// ClaimPending while younger than window (the raw stream's duplicate
+// window), ClaimDuplicate after it. Ownership is checked as in Record.
+//
+// Unclaim takes a claim back when its publish failed.
+func (s *SeenSet) Claim(ctx context.Context, v SeenVersion, window time.Duration) (_ Claim, rev uint64, err error) {
+	if !article.ValidID(v.ID) {
+		return 0, 0, fmt.Errorf("seen-set: invalid id %q", v.ID)
+	}
+	ctx, classify, cancel := natsbus.StoreContext(ctx)
+	defer cancel()
+	defer func() { err = classify(err) }()
+	for attempt := 0; attempt < 5; attempt++ {
+		rev, err := s.kv.Create(ctx, v.ID, seenValue(SeenEntry{Hash: v.Hash, Source: v.Source}))
+		if err == nil {
+			return ClaimNew, rev, nil
+		}
+		if !errors.Is(err, jetstream.ErrKeyExists) {
+			return 0, 0, fmt.Errorf("seen-set create %s: %w", v.ID, err)
+		}
+		kve, err := s.kv.Get(ctx, v.ID)
+		switch {
+		case errors.Is(err, jetstream.ErrKeyNotFound):
+			continue
+		case err != nil:
+			return 0, 0, fmt.Errorf("seen-set lookup %s: %w", v.ID, err)
+		}
+		e := parseSeen(kve.Value())
+		if err := ownerConflict(v, e); err != nil {
+			return 0, 0, err
+		}
+		if e.Hash == v.Hash {
+			if e.Seq == 0 && time.Since(kve.Created()) < window {
+				return ClaimPending, 0, nil
+			}
+			return ClaimDuplicate, 0, nil
+		}
+		owner := e.Source
+		if owner == "" || v.AnySource {
+			owner = v.Source
+		}
+		rev, err = s.kv.Update(ctx, v.ID, seenValue(SeenEntry{Hash: v.Hash, Source: owner}), kve.Revision())
+		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+			continue
+		}
+		if err != nil {
+			return 0, 0, fmt.Errorf("seen-set update %s: %w", v.ID, err)
+		}
+		return ClaimNew, rev, nil
+	}
+	return 0, 0, fmt.Errorf("seen-set %s: too many concurrent updates", v.ID)
+}
+
+// Unclaim deletes the entry of id written by Claim at revision rev, unless
+// it changed since: its publish failed, and a retry must not be taken for
+// a duplicate.
+func (s *SeenSet) Unclaim(ctx context.Context, id string, rev uint64) error {
+	ctx, classify, cancel := natsbus.StoreContext(ctx)
+	defer cancel()
+	if err := s.kv.Delete(ctx, id, jetstream.LastRevision(rev)); err != nil {
+		return fmt.Errorf("seen-set unclaim %s: %w", id, classify(err))
+	}
+	return nil
+}
+
 // RawMsgID is the Nats-Msg-Id of a raw submission of a prepared article:
 // the same version submitted twice within the duplicate window is stored
 // once.

@@ -36,13 +36,18 @@ type SubmitterConfig struct {
 	// ConfirmTimeout bounds the wait for the PubAcks of one Submit; zero
 	// waits as long as ctx.
 	ConfirmTimeout time.Duration
+	// DuplicateWindow is the raw stream's Nats-Msg-Id duplicate window
+	// (natsbus.Topology.DuplicateWindow; zero: its default, 2m). See
+	// SeenSet.Claim.
+	DuplicateWindow time.Duration
 }
 
 // Submitter publishes prepared articles onto articles.raw.<source>: the one
 // raw-publish path of the HTTP API and of `newsflow publish --nats`. It
-// answers from the seen-set what it already holds (a duplicate, an id of
-// another source), publishes the rest asynchronously with RawMsgID, and
-// waits for every PubAck.
+// claims each version in the seen-set (SeenSet.Claim), answers what the
+// seen-set already holds (a duplicate, an id of another source), publishes
+// the rest asynchronously with RawMsgID and HeaderSeen, and waits for
+// every PubAck. A claim whose publish failed is taken back.
 type Submitter struct {
 	js   jetstream.JetStream
 	seen *SeenSet
@@ -52,6 +57,9 @@ type Submitter struct {
 // NewSubmitter returns a submitter on js. seen may be nil (no ingest has
 // created it yet): then nothing is answered from it.
 func NewSubmitter(js jetstream.JetStream, seen *SeenSet, cfg SubmitterConfig) *Submitter {
+	if cfg.DuplicateWindow <= 0 {
+		cfg.DuplicateWindow = natsbus.DefaultTopology().DuplicateWindow
+	}
 	return &Submitter{js: js, seen: seen, cfg: cfg}
 }
 
@@ -69,14 +77,19 @@ type Submitted struct {
 func (s *Submitter) Submit(ctx context.Context, arts []*article.Article) []Submitted {
 	res := make([]Submitted, len(arts))
 	futures := make([]jetstream.PubAckFuture, len(arts))
+	claims := make([]uint64, len(arts)) // revision of each new claim, to take back on failure
 	for i, a := range arts {
-		if done := s.check(ctx, a, &res[i]); done {
+		claimed, done := s.claim(ctx, a, &res[i], &claims[i])
+		if done {
 			continue
 		}
 		data, err := article.Encode(a)
 		if err == nil {
-			futures[i], err = s.js.PublishMsgAsync(&nats.Msg{Subject: natsbus.RawSubject(a.Source), Data: data},
-				jetstream.WithMsgID(RawMsgID(a)))
+			msg := &nats.Msg{Subject: natsbus.RawSubject(a.Source), Data: data}
+			if claimed {
+				msg.Header = nats.Header{HeaderSeen: []string{a.ContentHash}}
+			}
+			futures[i], err = s.js.PublishMsgAsync(msg, jetstream.WithMsgID(RawMsgID(a)))
 		}
 		if err != nil {
 			res[i] = Submitted{Status: StatusRejected, Err: publishError(err)}
@@ -98,6 +111,7 @@ func (s *Submitter) Submit(ctx context.Context, arts []*article.Article) []Submi
 			if ack.Duplicate {
 				res[i].Status = StatusDuplicate
 			}
+			claims[i] = 0
 		case err := <-f.Err():
 			res[i] = Submitted{Status: StatusRejected, Err: publishError(err)}
 		case <-ctx.Done():
@@ -106,35 +120,51 @@ func (s *Submitter) Submit(ctx context.Context, arts []*article.Article) []Submi
 			res[i] = Submitted{Status: StatusRejected, Err: unavailableError("the queue did not confirm the article in time, try again")}
 		}
 	}
+	s.unclaim(ctx, arts, res, claims)
 	return res
 }
 
-// check answers a from the seen-set when it can: it reports true when r
-// is final (a duplicate, a conflict, the seen-set unavailable).
-func (s *Submitter) check(ctx context.Context, a *article.Article, r *Submitted) bool {
-	if s.seen == nil {
-		return false
+// unclaim takes back the claims of the articles that were not published
+// (best effort: a claim left behind makes a retry within the duplicate
+// window publish again, and after it answer "duplicate").
+func (s *Submitter) unclaim(ctx context.Context, arts []*article.Article, res []Submitted, claims []uint64) {
+	for i, rev := range claims {
+		if rev == 0 || res[i].Status != StatusRejected {
+			continue
+		}
+		// Not ctx alone: a cancelled request must still take its claims back.
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		_ = s.seen.Unclaim(uctx, arts[i].ID, rev)
+		cancel()
 	}
-	e, seen, err := s.seen.Lookup(ctx, a.ID)
+}
+
+// claim claims a in the seen-set when it can: it reports done when r is
+// final (a duplicate, a conflict, the seen-set unavailable), and claimed
+// when the stage may take the claim for its own record (HeaderSeen); *rev
+// is set to the revision of a new claim.
+func (s *Submitter) claim(ctx context.Context, a *article.Article, r *Submitted, rev *uint64) (claimed, done bool) {
+	if s.seen == nil {
+		return false, false
+	}
+	c, n, err := s.seen.Claim(ctx, SeenVersion{ID: a.ID, Hash: a.ContentHash, Source: a.Source, AnySource: s.cfg.AllowIDTakeover}, s.cfg.DuplicateWindow)
+	if fe := conflict(err); fe != nil {
+		// Told now; the ingest stage would refuse it too.
+		*r = Submitted{Status: StatusRejected, Err: fe}
+		return false, true
+	}
 	switch {
 	case err != nil && s.cfg.SeenBestEffort:
-		return false
+		return false, false // the stage records it
 	case err != nil:
 		*r = Submitted{Status: StatusRejected, Err: unavailableError("the queue is not available, try again: " + err.Error())}
-		return true
-	case !seen:
-		return false
-	}
-	if err := ownerConflict(SeenVersion{ID: a.ID, Source: a.Source, AnySource: s.cfg.AllowIDTakeover}, e); err != nil {
-		// Told now; the ingest stage would refuse it too.
-		*r = Submitted{Status: StatusRejected, Err: conflict(err)}
-		return true
-	}
-	if e.Hash == a.ContentHash {
+		return false, true
+	case c == ClaimDuplicate:
 		*r = Submitted{Status: StatusDuplicate}
-		return true
+		return false, true
 	}
-	return false
+	*rev = n
+	return true, false
 }
 
 // publishError names a refused publish: a full stream (its max_msgs or
