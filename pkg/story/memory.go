@@ -3,6 +3,7 @@ package story
 import (
 	"context"
 	"math"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -51,7 +52,7 @@ func (m *MemoryIndex) Assign(_ context.Context, id string, s Signature) (string,
 	for e := range s.Entities {
 		m.df[e]++
 	}
-	for _, t := range s.Terms {
+	for _, t := range stems(s) {
 		m.df["t:"+t]++
 	}
 	if s.At.After(m.newest) {
@@ -90,7 +91,7 @@ func keys(s Signature) []string {
 	for e := range s.Entities {
 		out = append(out, e)
 	}
-	for _, t := range s.Terms {
+	for _, t := range stems(s) {
 		out = append(out, "t:"+t)
 	}
 	return out
@@ -144,4 +145,15 @@ func Best(p Params, s Signature, candidates []*Story, rarity Rarity) *Story {
 		}
 	}
 	return best
+}
+
+// stems are the keyword and title stems of a signature, each once.
+func stems(s Signature) []string {
+	out := slices.Clone(s.Terms)
+	for _, t := range slices.Concat(s.Title, s.Body) {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }

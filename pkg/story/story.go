@@ -1,12 +1,13 @@
 // Package story groups articles about the same event, from any source and
 // in any language, into stories: an article joins the recent story whose
-// entities (by id, the same in every language) and keywords it shares most,
+// entities (by id, the same in every language) and word stems it shares most,
 // weighted by how rare each is among recent articles, within a time
 // window; a near-duplicate joins its original's story. Signatures are
 // pure functions of an article; an Index holds the recent stories.
 package story
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -17,15 +18,20 @@ import (
 // Limits of a signature.
 const (
 	MaxEntities = 12
-	MaxTerms    = 10
+	MaxTerms    = 20
+	MaxBody     = 30
 )
 
 // Signature is what the story step compares: an article's entity ids with
-// their mention counts, its keyword terms, its date and the article it is
-// a near-duplicate of.
+// their mention counts, the stems (Stem) of its keywords, title and most
+// frequent body words, its date and the article it is a near-duplicate of.
 type Signature struct {
 	Entities map[string]int `json:"e,omitempty"`
 	Terms    []string       `json:"t,omitempty"`
+	// Title holds the stems of the title's words (Stem).
+	Title []string `json:"h,omitempty"`
+	// Body holds the most frequent stems of the body's longer words.
+	Body []string `json:"b,omitempty"`
 	// At is published_at, else ingested_at; zero when neither is known
 	// (or before 1971: a placeholder date).
 	At time.Time `json:"at"`
@@ -48,12 +54,24 @@ func Sign(a *article.Article) Signature {
 		}
 		s.Entities[key] += max(e.Count, 1)
 	}
-	for _, k := range a.Keywords {
-		if len(s.Terms) >= MaxTerms {
-			break
+	seen := map[string]bool{}
+	add := func(text string) {
+		for _, w := range words(text, 4) {
+			if st := Stem(w); st != "" && !seen[st] && len(s.Terms) < MaxTerms {
+				seen[st] = true
+				s.Terms = append(s.Terms, st)
+			}
 		}
-		s.Terms = append(s.Terms, strings.ToLower(k.Term))
 	}
+	for _, k := range a.Keywords {
+		add(k.Term)
+	}
+	for _, w := range words(a.Title, 4) {
+		if st := Stem(w); st != "" && !slices.Contains(s.Title, st) {
+			s.Title = append(s.Title, st)
+		}
+	}
+	s.Body = topStems(a.CleanBody, MaxBody)
 	at := a.PublishedAt
 	if at.IsZero() {
 		at = a.IngestedAt
@@ -73,6 +91,10 @@ type Params struct {
 	MinScore float64
 	// TermWeight weighs shared keywords against shared entities.
 	TermWeight float64
+	// TitleWeight weighs shared title words against shared entities.
+	TitleWeight float64
+	// BodyWeight weighs the shared frequent words of the bodies.
+	BodyWeight float64
 	// Link is how many of a story's most similar members are averaged
 	// to score an article against it (1: single link).
 	Link int
@@ -83,7 +105,7 @@ type Params struct {
 
 // DefaultParams are the tuned parameters (docs/quality.md, "Stories").
 func DefaultParams() Params {
-	return Params{Window: 24 * time.Hour, MaxSpan: 48 * time.Hour, MinScore: 0.15, TermWeight: 0.2, Link: 1}
+	return Params{Window: 48 * time.Hour, MaxSpan: 48 * time.Hour, MinScore: 0.2, TitleWeight: 0.2, BodyWeight: 0.6, Link: 1}
 }
 
 // MaxMembers bounds the member signatures a story keeps (the latest).
@@ -136,8 +158,9 @@ func (st *Story) Near(s Signature, p Params) bool {
 type Rarity func(key string) float64
 
 // Similarity compares two signatures: the weighted Jaccard of their
-// entities (each weighted by rarity), plus TermWeight times the share of
-// keywords they have in common (of the shorter list). Dates are not
+// entities (each weighted by rarity), plus TermWeight, TitleWeight and
+// BodyWeight times the rarity-weighted share of the keyword, title and
+// body stems they have in common (of the lighter side). Dates are not
 // compared here (see Story.Near).
 func Similarity(a, b Signature, p Params, rarity Rarity) float64 {
 	var inter, union float64
@@ -157,18 +180,9 @@ func Similarity(a, b Signature, p Params, rarity Rarity) float64 {
 	if union > 0 {
 		score = inter / union
 	}
-	if n := min(len(a.Terms), len(b.Terms)); n > 0 && p.TermWeight > 0 {
-		shared := 0
-		for _, t := range a.Terms {
-			for _, u := range b.Terms {
-				if t == u {
-					shared++
-					break
-				}
-			}
-		}
-		score += p.TermWeight * float64(shared) / float64(n)
-	}
+	score += p.TermWeight * overlap(a.Terms, b.Terms, rarity)
+	score += p.TitleWeight * overlap(a.Title, b.Title, rarity)
+	score += p.BodyWeight * overlap(a.Body, b.Body, rarity)
 	return score
 }
 
@@ -187,4 +201,27 @@ func Score(st *Story, s Signature, p Params, rarity Rarity) float64 {
 		sum += top[i]
 	}
 	return sum / float64(min(k, max(len(top), 1)))
+}
+
+// overlap is the rarity-weighted share of the stems a and b have in
+// common, of the lighter of the two.
+func overlap(a, b []string, rarity Rarity) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	var shared, wa, wb float64
+	for _, t := range a {
+		w := rarity("t:" + t)
+		wa += w
+		if slices.Contains(b, t) {
+			shared += w
+		}
+	}
+	for _, t := range b {
+		wb += rarity("t:" + t)
+	}
+	if n := min(wa, wb); n > 0 {
+		return shared / n
+	}
+	return 0
 }

@@ -3,6 +3,7 @@ package story
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -23,11 +24,14 @@ func TestSign(t *testing.T) {
 	a := art("a", "bg", time.Unix(0, 0), "per:b", "iso:PK")
 	a.Entities = append(a.Entities, article.Entity{Text: "Лахор", Type: article.EntityLocation, Count: 2})
 	a.Keywords = []article.Keyword{{Term: "Богохулство"}}
+	a.Title = "Пилоты Ryanair"
+	a.CleanBody = "Пилотите стачкуват. Пилотите на Ryanair."
 	s := Sign(a)
 	if !s.At.IsZero() {
 		t.Errorf("a 1970 date is a placeholder: At = %v, want zero", s.At)
 	}
-	if s.Entities["per:b"] != 1 || s.Entities["name:лахор"] != 2 || len(s.Terms) != 1 || s.Terms[0] != "богохулство" {
+	if s.Entities["per:b"] != 1 || s.Entities["name:лахор"] != 2 || len(s.Terms) != 1 || s.Terms[0] != "bogoh" ||
+		!slices.Equal(s.Title, []string{"pilot", "ryana"}) || !slices.Equal(s.Body, []string{"pilot", "stack", "ryana"}) {
 		t.Errorf("signature %+v", s)
 	}
 }
@@ -118,4 +122,26 @@ func BenchmarkAssign(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(idx.stories)), "stories")
+}
+
+// TestStem checks that the inflections of one word in the Cyrillic and
+// Latin Slavic languages share a stem, and that other words do not.
+func TestStem(t *testing.T) {
+	for _, c := range []struct{ a, b string }{
+		{"пилоты", "pilotów"},
+		{"Пилотите", "piloti"},
+		{"Ryanair", "ryanairu"},
+		{"Пакистан", "Pákistánu"},
+		{"Лахор", "Lahore"},
+	} {
+		if Stem(c.a) != Stem(c.b) {
+			t.Errorf("Stem(%q) = %q, Stem(%q) = %q: want equal", c.a, Stem(c.a), c.b, Stem(c.b))
+		}
+	}
+	if Stem("стачка") == Stem("станция") {
+		t.Errorf("Stem(стачка) = Stem(станция) = %q: want different", Stem("стачка"))
+	}
+	if Stem("—") != "" {
+		t.Errorf("Stem of a dash %q, want empty", Stem("—"))
+	}
 }

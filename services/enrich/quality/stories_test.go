@@ -42,8 +42,8 @@ func TestStoriesScore(t *testing.T) {
 	if sc.HeldOutN+sc.TuningN < 300 {
 		t.Errorf("%d articles grouped, want at least 300", sc.HeldOutN+sc.TuningN)
 	}
-	if p, r := sc.Tuning.Precision(), sc.Tuning.Recall(); p < 0.80 || r < 0.75 {
-		t.Errorf("tuning half P %.3f R %.3f, below the tuned 0.84 / 0.79", p, r)
+	if p, r := sc.Tuning.Precision(), sc.Tuning.Recall(); p < 0.80 || r < 0.80 {
+		t.Errorf("tuning half P %.3f R %.3f, below the tuned 0.83 / 0.83", p, r)
 	}
 	t.Logf("held out: P %.3f R %.3f (%+v); tuning: P %.3f R %.3f", sc.HeldOut.Precision(), sc.HeldOut.Recall(), sc.HeldOut, sc.Tuning.Precision(), sc.Tuning.Recall())
 }

@@ -1,0 +1,89 @@
+package story
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// StemLen is how many letters of a word its stem keeps: enough to tell
+// words apart, few enough that the inflections of one word in the Slavic
+// languages ("пилоты", "пилотов", "piloti", "pilotów") share it.
+const StemLen = 5
+
+// latin spells Cyrillic letters in Latin ones, one way for bg, ru and uk
+// alike, so that names and loanwords ("Ryanair", "пилот", "pilot") meet
+// across scripts.
+var latin = map[rune]string{
+	'а': "a", 'б': "b", 'в': "v", 'г': "g", 'ґ': "g", 'д': "d", 'е': "e", 'ё': "e", 'є': "e",
+	'ж': "z", 'з': "z", 'и': "i", 'і': "i", 'ї': "i", 'й': "i", 'к': "k", 'л': "l", 'м': "m",
+	'н': "n", 'о': "o", 'п': "p", 'р': "r", 'с': "s", 'т': "t", 'у': "u", 'ф': "f", 'х': "h",
+	'ц': "c", 'ч': "c", 'ш': "s", 'щ': "s", 'ъ': "", 'ы': "y", 'ь': "", 'э': "e", 'ю': "u",
+	'я': "a",
+}
+
+// Stem returns the language-neutral stem of a word: lower case, Latin
+// letters without diacritics, at most StemLen letters; "" for a word
+// without letters or digits.
+func Stem(word string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range norm.NFD.String(strings.ToLower(word)) {
+		if n >= StemLen {
+			break
+		}
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue
+		case r == 'ł':
+			b.WriteByte('l')
+			n++
+		case unicode.Is(unicode.Cyrillic, r):
+			if s, ok := latin[r]; ok {
+				if s != "" {
+					b.WriteString(s)
+					n++
+				}
+			}
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+			n++
+		}
+	}
+	return b.String()
+}
+
+// words splits text into its words of at least minLen letters.
+func words(text string, minLen int) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if len([]rune(w)) >= minLen {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// topStems returns the n most frequent stems of the words of text with
+// at least 5 letters (the first seen first among equals).
+func topStems(text string, n int) []string {
+	count := map[string]int{}
+	var order []string
+	for _, w := range words(text, 5) {
+		st := Stem(w)
+		if st == "" {
+			continue
+		}
+		if count[st] == 0 {
+			order = append(order, st)
+		}
+		count[st]++
+	}
+	sort.SliceStable(order, func(i, j int) bool { return count[order[i]] > count[order[j]] })
+	if len(order) > n {
+		order = order[:n]
+	}
+	return order
+}
