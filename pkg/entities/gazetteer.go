@@ -322,3 +322,9 @@ func nameWords(name string) []string {
 		return r == ' ' || r == ',' || r == '.' || r == '"' || r == '„' || r == '“' || r == '«' || r == '»' || r == '(' || r == ')' || r == '–' || r == '—' || r == ':' || r == ';'
 	})
 }
+
+// GivenName reports whether the word w is a given name of the gazetteers
+// ("Ignazio", "Юрий").
+func (g *Gazetteer) GivenName(w string) bool {
+	return g.personExact[strings.ToLower(w)].first
+}

@@ -116,7 +116,183 @@ func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *e
 			out[i].Speaker = out[i+1].Speaker
 		}
 	}
+	// A quotation no rule attributes may give words the text says again
+	// where its speaker is named: a headline's quotation taken up in the
+	// body, within quotation marks or (10kGNAD's bodies keep none) as
+	// reported speech ("..., erklärte das Stadtoberhaupt").
+	for i := range out {
+		if out[i].Speaker == "" {
+			if sp := r.echo(out, kept, i); sp != "" {
+				out[i].Speaker = r.fullName(withoutTitle(sp))
+			}
+		}
+	}
 	return out
+}
+
+// stemLen is the length, in letters, of the stems echo compares: a crude
+// stem that "bleiben" and "bleibe", "verlieben" and "verliebst" share.
+const stemLen = 5
+
+// contentStems returns the stems of the words of s that have stemLen
+// letters or more, and of its numbers of four digits or more.
+func contentStems(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range strings.FieldsFunc(s, func(c rune) bool { return !unicode.IsLetter(c) && !unicode.IsDigit(c) }) {
+		if st, ok := stem(w); ok {
+			out[st] = true
+		}
+	}
+	return out
+}
+
+// stem returns the first stemLen letters of the word w, lower-cased, or
+// w when it is a number of four digits or more; false for a shorter word.
+func stem(w string) (string, bool) {
+	c, _ := utf8.DecodeRuneInString(w)
+	if unicode.IsDigit(c) {
+		return w, len(w) >= 4 && strings.IndexFunc(w, func(r rune) bool { return !unicode.IsDigit(r) }) < 0
+	}
+	if !unicode.IsLetter(c) {
+		return "", false
+	}
+	n, end := 0, 0
+	for i, r := range w {
+		if n == stemLen {
+			break
+		}
+		n, end = n+1, i+utf8.RuneLen(r)
+	}
+	if n < stemLen {
+		return "", false
+	}
+	return strings.ToLower(w[:end]), true
+}
+
+// echoIndex returns the tokens of the whole text, the stem of each
+// ("" for none) and the index of the first token of each sentence (a
+// sentence ends at a sentence end or a line break), with len(toks) last;
+// computed once per text.
+func (r *resolver) echoIndex() ([]textseg.Token, []string, []int) {
+	if r.allToks == nil {
+		toks := r.window(0, len(r.text))
+		r.allToks = toks
+		r.stems = make([]string, len(toks))
+		for i, t := range toks {
+			if t.Kind != textseg.Punct {
+				r.stems[i], _ = stem(t.Text)
+			}
+			if i == 0 || sentenceEnd(toks, i-1) || strings.IndexByte(r.text[toks[i-1].End:t.Start], '\n') >= 0 {
+				r.sents = append(r.sents, i)
+			}
+		}
+		r.sents = append(r.sents, len(toks))
+	}
+	return r.allToks, r.stems, r.sents
+}
+
+// echoNeed is how many of a quotation's n stems the words taking it
+// up again must hold: 60%, and two at least.
+func echoNeed(n int) int { return max(2, (n*3+4)/5) }
+
+// echo returns the speaker of the words that take up the quotation
+// out[i] again elsewhere in the text: another quotation holding 60% or
+// more of its stems (two at least) and attributed, else a sentence
+// outside quotation marks holding them whose attribution the rules read
+// (", sagte X", "so X", "X erklärte: ..."). "" when there is none, or it
+// names nobody.
+func (r *resolver) echo(out []Quote, kept []span, i int) string {
+	stems := contentStems(out[i].Text)
+	if len(stems) < 2 {
+		return ""
+	}
+	need := echoNeed(len(stems))
+	best, bestN := "", 0
+	for j := range out {
+		if j == i || out[j].Speaker == "" {
+			continue
+		}
+		n := 0
+		for st := range contentStems(out[j].Text) {
+			if stems[st] {
+				n++
+			}
+		}
+		if n >= need && n > bestN {
+			best, bestN = out[j].Speaker, n
+		}
+	}
+	if best != "" {
+		return best
+	}
+	toks, stems2, sents := r.echoIndex()
+	s := kept[i]
+	bestFrom, bestTo, bestN := -1, -1, 0
+	seen := map[string]bool{}
+	for k, from := range sents[:len(sents)-1] {
+		to := sents[k+1]
+		if toks[from].Start < s.close && toks[to-1].End > s.open {
+			continue
+		}
+		clear(seen)
+		for j := from; j < to; j++ {
+			if st := stems2[j]; st != "" && stems[st] && !seen[st] && !inside(r.spans, toks[j].Start) {
+				seen[st] = true
+			}
+		}
+		if len(seen) >= need && len(seen) > bestN {
+			bestFrom, bestTo, bestN = from, to, len(seen)
+		}
+	}
+	if bestFrom < 0 {
+		return ""
+	}
+	sent := toks[bestFrom:bestTo]
+	m := -1 // the first word of the quotation's in the sentence
+	for k, t := range sent {
+		if st, ok := stem(t.Text); ok && stems[st] && !inside(r.spans, t.Start) {
+			m = k
+			break
+		}
+	}
+	// "..., sagte X", "..., so X": the attribution after the words.
+	for k := m + 1; k+1 < len(sent); k++ {
+		if !strings.Contains(",—–", sent[k].Text) || sent[k].Kind != textseg.Punct {
+			continue
+		}
+		lw := strings.ToLower(sent[k+1].Text)
+		if !isReportingVerb(lw) && !entities.IsAttributionParticle(lw) {
+			continue
+		}
+		at := sent[k].Start
+		sp, _ := r.after(span{open: sent[0].Start, start: sent[0].Start, end: at, close: at}, "…")
+		return sp
+	}
+	// "X erklärte: ...", "X sagte, ...": a verb of saying before them, a
+	// colon or a comma between.
+	for v := m - 1; v >= 0; v-- {
+		if !isReportingVerb(strings.ToLower(sent[v].Text)) {
+			continue
+		}
+		end := m
+		for k := v + 1; k < m; k++ {
+			if sent[k].Text == ":" || sent[k].Text == "," {
+				end = k
+				break
+			}
+		}
+		if end == m && v != m-1 {
+			return ""
+		}
+		if sp, ok := r.speakerIn(sent[:v], false); ok {
+			return sp
+		}
+		if sp, ok := r.speakerIn(sent[v+1:end], true); ok {
+			return sp
+		}
+		return ""
+	}
+	return ""
 }
 
 func inside(spans []span, pos int) bool {
@@ -373,6 +549,10 @@ type resolver struct {
 	roles  []entities.Role
 	spans  []span
 	g      *entities.Gazetteer
+	// allToks, stems and sents are echoIndex's, once computed.
+	allToks []textseg.Token
+	stems   []string
+	sents   []int
 }
 
 // window returns the tokens of text[from:to] with offsets into text.
@@ -1101,8 +1281,10 @@ func (r *resolver) fullName(name string) string {
 	last := words[len(words)-1]
 	full := ""
 	for _, p := range r.persons {
-		f := strings.Fields(p.Entity)
-		if p.Guessed || len(f) < 2 || f[len(f)-1] != last || p.Entity == name || p.Entity == full {
+		// "Stadtoberhaupt Marino" is Marino, not a second person.
+		e := withoutTitle(p.Entity)
+		f := strings.Fields(e)
+		if p.Guessed || len(f) < 2 || f[len(f)-1] != last || e == name || e == full {
 			continue
 		}
 		if len(words) == 2 {
@@ -1115,7 +1297,32 @@ func (r *resolver) fullName(name string) string {
 		if full != "" {
 			return name
 		}
-		full = p.Entity
+		full = e
+	}
+	if full == "" && len(words) == 1 && r.g != nil {
+		// A name the entities did not take: a given name right before
+		// the surname somewhere in the text ("Roms Bürgermeister Ignazio
+		// Marino"), the same one wherever it stands.
+		toks := r.window(0, len(r.text))
+		for k := 1; k < len(toks); k++ {
+			if toks[k].Text != last || toks[k-1].End+1 != toks[k].Start || toks[k-1].Kind == textseg.Punct || !firstUpperWord(toks[k-1].Text) {
+				continue
+			}
+			given := toks[k-1].Text
+			if lg := strings.ToLower(given); entities.IsRole(lg) || titles[lg] {
+				continue
+			}
+			// A given name the gazetteers know, or a word between a role
+			// and the surname ("Bürgermeister Ignazio Marino").
+			if !r.g.GivenName(given) && !(k >= 2 && toks[k-2].End+1 == toks[k-1].Start && entities.IsRole(strings.ToLower(toks[k-2].Text))) {
+				continue
+			}
+			if f := toks[k-1].Text + " " + last; full == "" {
+				full = f
+			} else if f != full {
+				return name
+			}
+		}
 	}
 	if full == "" {
 		return name

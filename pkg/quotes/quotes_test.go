@@ -38,6 +38,30 @@ func TestExtract(t *testing.T) {
 		want []want
 	}{
 		{
+			name: "de lead quotation taken up in the body as reported speech",
+			lang: "de",
+			text: "Ministerin will \"keine neuen Schulden machen\". Berlin – Die Finanzministerin Petra Lindner hat ihren Haushalt vorgestellt. Wir werden keine neuen Schulden machen, das sind wir den Kindern schuldig, sagte Lindner am Montag.",
+			want: []want{{"keine neuen Schulden", "Petra Lindner"}},
+		},
+		{
+			name: "de lead quotation taken up after a verb and a colon",
+			lang: "de",
+			text: "Streit um \"schnelle Einigung beim Budget\". Wien – Der Finanzminister Hans Jörg Schelling sprach am Montag. Schelling erklärte dazu: Wir brauchen eine schnelle Einigung beim Budget noch vor dem Sommer.",
+			want: []want{{"schnelle Einigung beim", "Hans Jörg Schelling"}},
+		},
+		{
+			name: "de echo naming nobody stays unattributed",
+			lang: "de",
+			text: "Kommission: Lager besser als \"Schande von Idomeni\". Brüssel – Jede Einrichtung sei besser als die Schande von Idomeni, sagte ein Sprecher am Montag.",
+			want: []want{{"Schande von Idomeni", ""}},
+		},
+		{
+			name: "bg headline quotation repeated in the body",
+			lang: "bg",
+			text: "„Няма да има нови данъци през следващата година“\nФинансовият министър Кирил Ананиев говори пред депутатите. „Няма да има нови данъци през следващата година“, заяви Ананиев.",
+			want: []want{{"Няма да има", "Кирил Ананиев"}, {"Няма да има", "Кирил Ананиев"}},
+		},
+		{
 			name: "bg pronoun after the quote",
 			lang: "bg",
 			text: "Държавният секретар Майк Помпео пристигна в Сочи.\n„Имаме разногласия за Венецуела и ще ги обсъдим“, заяви той на пресконференция.",
@@ -388,5 +412,23 @@ func BenchmarkQuotes(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		d := docs[i%len(docs)]
 		ExtractTokens(d.text, d.toks, d.ents, gaz)
+	}
+}
+
+func TestFullNameAfterRole(t *testing.T) {
+	extract(t, "", "de") // loads the gazetteer
+	for _, c := range []struct{ text, name, want string }{
+		{"Der Druck auf Roms Bürgermeister Ignazio Marino wächst.", "Marino", "Ignazio Marino"},
+		{"Premier Matteo Renzi sprach mit Bürgermeister Ignazio Marino.", "Renzi", "Matteo Renzi"},
+		// A capitalised word before the surname is no given name unless a
+		// role precedes it.
+		{"Der Druck auf die Verwaltung Marino wächst.", "Marino", "Marino"},
+		// Two given names: the surname alone stays.
+		{"Bürgermeister Ignazio Marino und Senator Paolo Marino.", "Marino", "Marino"},
+	} {
+		r := resolver{text: c.text, g: gaz}
+		if got := r.fullName(c.name); got != c.want {
+			t.Errorf("fullName(%q) in %q = %q, want %q", c.name, c.text, got, c.want)
+		}
 	}
 }
