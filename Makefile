@@ -24,7 +24,7 @@ STATICCHECK_VERSION := v0.8.2
 TESTFLAGS ?=
 
 
-.PHONY: all toolchain build run test test-unit test-faults test-fuzz test-chaos test-short vuln lint fmt vet staticcheck bench quality ner-model tidy clean help
+.PHONY: all toolchain build run docs test test-unit test-faults test-fuzz test-chaos test-short vuln lint fmt vet staticcheck bench quality ner-model tidy clean help
 
 all: build
 
@@ -89,6 +89,9 @@ bench: ## micro-benchmarks of the hot paths
 
 ner-model: ## retrain the entity tagger's weights (pkg/entities/data/ner-model.bin.gz) from ../shared/corpus/ner
 	$(GO) run ./pkg/entities/train -out pkg/entities/data/ner-model.bin.gz
+
+docs: ## write docs/cli.md from the commands (TestCLIDocsCurrent fails when it is stale)
+	$(GO) run ./cmd/newsflow docs -o docs/cli.md
 
 quality: ## measure enrichment against the corpus and gold set into docs/quality.md
 	$(GO) run ./services/enrich/cmd/quality -out docs/quality.md

@@ -16,11 +16,8 @@ import (
 	"github.com/newsflow/newsflow/pkg/corpus"
 )
 
-func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func benchFlags(fs *flag.FlagSet) runFunc {
 	cfg := bench.DefaultConfig()
-	fs := flag.NewFlagSet("newsflow bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintf(fs.Output(), "Usage: newsflow bench [flags]\n"); printDefaults(fs) }
 	var nf natsFlags
 	nf.register(fs)
 	fs.IntVar(&cfg.Articles, "articles", cfg.Articles, "articles to publish (corpus articles re-identified to reach it)")
@@ -33,41 +30,40 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Var(&files, "corpus", "JSONL article file (repeatable; default: every *.jsonl of the corpus)")
 	fs.Var(&metrics, "metrics-url", "the pipeline's /metrics URL (repeatable, one per process; default http://127.0.0.1:8080/metrics; \"none\" to skip)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
-	if _, err := parseInterspersed(fs, args); err != nil {
-		return err
-	}
-	cfg.NATS = nf.config()
-	cfg.Corpus = files
-	if len(cfg.Corpus) == 0 {
-		dir := corpus.Find()
-		if dir == "" {
-			return fmt.Errorf("no corpus: give --corpus FILE or set %s", corpus.EnvVar)
+	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
+		cfg.NATS = nf.config()
+		cfg.Corpus = files
+		if len(cfg.Corpus) == 0 {
+			dir := corpus.Find()
+			if dir == "" {
+				return fmt.Errorf("no corpus: give --corpus FILE or set %s", corpus.EnvVar)
+			}
+			f, err := bench.CorpusFiles(dir)
+			if err != nil {
+				return err
+			}
+			cfg.Corpus = f
 		}
-		f, err := bench.CorpusFiles(dir)
+		if len(metrics) > 0 {
+			cfg.MetricsURLs = metrics
+			if len(metrics) == 1 && metrics[0] == "none" {
+				cfg.MetricsURLs = nil
+			}
+		}
+		if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) || !*asJSON {
+			cfg.Progress = stderr
+		}
+		rep, err := bench.Run(ctx, cfg)
 		if err != nil {
 			return err
 		}
-		cfg.Corpus = f
-	}
-	if len(metrics) > 0 {
-		cfg.MetricsURLs = metrics
-		if len(metrics) == 1 && metrics[0] == "none" {
-			cfg.MetricsURLs = nil
+		if *asJSON {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(rep)
 		}
+		return printReport(stdout, rep)
 	}
-	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) || !*asJSON {
-		cfg.Progress = stderr
-	}
-	rep, err := bench.Run(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
-	return printReport(stdout, rep)
 }
 
 func printReport(w io.Writer, r *bench.Report) error {

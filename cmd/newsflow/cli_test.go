@@ -23,7 +23,7 @@ func TestCLIConventions(t *testing.T) {
 	for _, cmd := range [][]string{{"search"}, {"publish"}, {"up"}, {"dlq", "purge"}, {"bench"}, {"status"}} {
 		code, viaHelp := cli(t, append([]string{"help"}, cmd...)...)
 		code2, direct := cli(t, append(cmd, "--help")...)
-		if code != 0 || code2 != 0 || viaHelp != direct || !strings.Contains(direct, "newsflow "+cmd[0]) || !strings.Contains(direct, "\n  --") || strings.Contains(direct, "\n  -n") {
+		if code != 0 || code2 != 0 || viaHelp != direct || !strings.Contains(direct, "newsflow "+cmd[0]) || !strings.Contains(direct, "\n      --") || strings.Contains(direct, "\n  -n") {
 			t.Errorf("help %v = %d %q\n%v --help = %d %q", cmd, code, viaHelp, cmd, code2, direct)
 		}
 	}

@@ -16,50 +16,47 @@ import (
 	"github.com/newsflow/newsflow/pkg/telemetry"
 )
 
-// runDashboard serves the live dashboard of a pipeline whose stages run as
+// dashboardFlags declares the flags of dashboard, which serves the live dashboard of a pipeline whose stages run as
 // separate processes, read from the Prometheus server that scrapes them.
-func runDashboard(ctx context.Context, args []string, _, stderr io.Writer) error {
+func dashboardFlags(fs *flag.FlagSet) runFunc {
 	cfg := service.DashboardConfig{Interval: dashboard.DefaultInterval}
-	fs := flag.NewFlagSet("newsflow dashboard", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintf(fs.Output(), "Usage: newsflow dashboard [flags]\n"); printDefaults(fs) }
 	addr := fs.String("http", "127.0.0.1:8090", "HTTP listener of the dashboard")
 	cfg.RegisterFlags(fs)
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
-	if err := envflag.Parse(fs, args); err != nil {
-		return err
+	envErr := envflag.Apply(fs)
+	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
+		if envErr != nil {
+			return envErr
+		}
+		if cfg.PrometheusURL == "" {
+			return fmt.Errorf("--prometheus-url is required (http://prometheus:9090); `newsflow up` and every worker serve /dashboard themselves")
+		}
+		if err := cfg.Validate(); err != nil {
+			return err
+		}
+		log, err := telemetry.NewLogger(*logLevel, "console")
+		if err != nil {
+			return err
+		}
+		defer func() { _ = log.Sync() }()
+		reg := prometheus.NewRegistry()
+		srv := telemetry.NewServer(*addr, reg, log)
+		dash, err := cfg.Sampler(reg, "dashboard", log)
+		if err != nil {
+			return err
+		}
+		dash.Register(srv)
+		if err := srv.Listen(); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "newsflow dashboard: http://%s/dashboard (reading %s). Ctrl-C stops it.\n", srv.Addr(), cfg.PrometheusURL)
+		g, gctx := errgroup.WithContext(ctx)
+		g.Go(func() error { return srv.Run(gctx) })
+		g.Go(func() error { return dash.Run(gctx) })
+		if err := g.Wait(); err != nil {
+			log.Error("dashboard", zap.Error(err))
+			return err
+		}
+		return nil
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %v", fs.Args())
-	}
-	if cfg.PrometheusURL == "" {
-		return fmt.Errorf("--prometheus-url is required (http://prometheus:9090); `newsflow up` and every worker serve /dashboard themselves")
-	}
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	log, err := telemetry.NewLogger(*logLevel, "console")
-	if err != nil {
-		return err
-	}
-	defer func() { _ = log.Sync() }()
-	reg := prometheus.NewRegistry()
-	srv := telemetry.NewServer(*addr, reg, log)
-	dash, err := cfg.Sampler(reg, "dashboard", log)
-	if err != nil {
-		return err
-	}
-	dash.Register(srv)
-	if err := srv.Listen(); err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "newsflow dashboard: http://%s/dashboard (reading %s). Ctrl-C stops it.\n", srv.Addr(), cfg.PrometheusURL)
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return srv.Run(gctx) })
-	g.Go(func() error { return dash.Run(gctx) })
-	if err := g.Wait(); err != nil {
-		log.Error("dashboard", zap.Error(err))
-		return err
-	}
-	return nil
 }

@@ -16,105 +16,94 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/newsflow/newsflow/pkg/natsbus"
 )
 
-const dlqUsage = `Usage:
-  newsflow dlq list [--stage S] [--limit N] [--json]  dead letters with their reasons
-  newsflow dlq show [--json] ID                 one dead letter: reason, headers, payload
-  newsflow dlq replay [--stage S] [ID...]       send back to the stage it failed in (all without IDs)
-  newsflow dlq purge [--stage S] [--yes]        remove dead letters (asks first on a terminal;
-                                                without one, --yes is required)
+const dlqHelp = `Dead letters: articles a stage gave up on, with the reason.
 
 ID is the dead letter's sequence in ARTICLES_DLQ, as list shows it.
 Connection flags (every subcommand): --nats URL, --nats-creds, --nats-nkey,
 --nats-user/--nats-password, --nats-token, --nats-tls-ca/--nats-tls-cert/--nats-tls-key.
 `
 
-func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, dlqUsage)
-		if len(args) == 0 {
-			return exitError{2}
-		}
-		return nil
+func dlqCommand() *cobra.Command {
+	sub := func(use, short string, args cobra.PositionalArgs) *cobra.Command {
+		name, _, _ := strings.Cut(use, " ")
+		return leaf(use, short, args, func(fs *flag.FlagSet) runFunc { return dlqFlags(name, fs) })
 	}
-	sub, args := args[0], args[1:]
-	fs := flag.NewFlagSet("newsflow dlq "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), dlqUsage, "\nFlags:\n"); printDefaults(fs) }
+	g := group("dlq", "dead letters: list, show, replay, purge",
+		sub("list", "dead letters with their reasons", nil),
+		sub("show ID", "one dead letter: reason, headers, payload", cobra.ExactArgs(1)),
+		sub("replay [ID...]", "send back to the stage it failed in (all without IDs)", cobra.ArbitraryArgs),
+		sub("purge", "remove dead letters (asks first on a terminal; without one, --yes is required)", nil))
+	g.Long = dlqHelp
+	return g
+}
+
+// dlqFlags declares the flags of dlq sub on fs.
+func dlqFlags(sub string, fs *flag.FlagSet) runFunc {
 	var nf natsFlags
 	nf.register(fs)
 	stage := fs.String("stage", "", "only dead letters of this stage (ingest, enrich, index)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	limit := fs.Int("limit", 0, "list at most this many, oldest first (0: all)")
 	yes := fs.Bool("yes", false, "purge: do not ask for confirmation")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if *stage != "" && !natsbus.ValidToken(*stage) {
-		return fmt.Errorf("--stage %q is not a stage name", *stage)
-	}
-	var ids []uint64
-	for _, p := range pos {
-		id, err := strconv.ParseUint(p, 10, 64)
-		if err != nil || id == 0 {
-			return fmt.Errorf("%q is not a dead-letter id (a positive number, as 'newsflow dlq list' shows)", p)
+	return func(ctx context.Context, pos []string, stdout, stderr io.Writer) error {
+		if *stage != "" && !natsbus.ValidToken(*stage) {
+			return fmt.Errorf("--stage %q is not a stage name", *stage)
 		}
-		ids = append(ids, id)
-	}
-	switch sub {
-	case "list", "purge":
-		if len(ids) > 0 {
-			return fmt.Errorf("dlq %s takes no ids", sub)
+		var ids []uint64
+		for _, p := range pos {
+			id, err := strconv.ParseUint(p, 10, 64)
+			if err != nil || id == 0 {
+				return fmt.Errorf("%q is not a dead-letter id (a positive number, as 'newsflow dlq list' shows)", p)
+			}
+			ids = append(ids, id)
 		}
-	case "show":
-		if len(ids) != 1 {
-			fs.Usage()
-			return exitError{2}
+		switch sub {
+		case "list", "purge":
+			if len(ids) > 0 {
+				return usageError{fmt.Errorf("dlq %s takes no ids", sub)}
+			}
 		}
-	case "replay":
-	default:
-		fmt.Fprintf(stderr, "newsflow dlq: unknown subcommand %q\n\n%s", sub, dlqUsage)
-		return exitError{2}
-	}
-	if sub == "purge" && !*yes {
-		ok, err := confirm(stderr, purgeQuestion(*stage))
+		if sub == "purge" && !*yes {
+			ok, err := confirm(stderr, purgeQuestion(*stage))
+			if err != nil {
+				return err
+			}
+			if !ok {
+				fmt.Fprintln(stderr, "nothing purged")
+				return exitError{1}
+			}
+		}
+		nc, js, err := nf.connect("dlq")
 		if err != nil {
 			return err
 		}
-		if !ok {
-			fmt.Fprintln(stderr, "nothing purged")
-			return exitError{1}
-		}
-	}
-	nc, js, err := nf.connect("dlq")
-	if err != nil {
-		return err
-	}
-	defer closeConn(nc)
-	dlq := natsbus.NewDLQ(js)
-	switch sub {
-	case "list":
-		return dlqList(ctx, dlq, *stage, *limit, *asJSON, stdout)
-	case "show":
-		return dlqShow(ctx, dlq, ids[0], *asJSON, stdout)
-	case "replay":
-		return dlqReplay(ctx, dlq, *stage, ids, stdout, stderr)
-	default:
-		n, err := dlq.Purge(ctx, *stage)
-		if err != nil {
+		defer closeConn(nc)
+		dlq := natsbus.NewDLQ(js)
+		switch sub {
+		case "list":
+			return dlqList(ctx, dlq, *stage, *limit, *asJSON, stdout)
+		case "show":
+			return dlqShow(ctx, dlq, ids[0], *asJSON, stdout)
+		case "replay":
+			return dlqReplay(ctx, dlq, *stage, ids, stdout, stderr)
+		default:
+			n, err := dlq.Purge(ctx, *stage)
+			if err != nil {
+				return err
+			}
+			what := "dead letters"
+			if *stage != "" {
+				what += " of stage " + *stage
+			}
+			_, err = fmt.Fprintf(stdout, "purged %d %s\n", n, what)
 			return err
 		}
-		what := "dead letters"
-		if *stage != "" {
-			what += " of stage " + *stage
-		}
-		_, err = fmt.Fprintf(stdout, "purged %d %s\n", n, what)
-		return err
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/spf13/cobra"
 
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/natsbus"
@@ -33,11 +34,7 @@ type rebuildReport struct {
 	Seconds    float64   `json:"seconds"`
 }
 
-func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	usage := func() {
-		fmt.Fprintln(stderr, `Usage: newsflow index rebuild [--data DIR | --index DIR --nats URL] [--json]
-
-Builds the embedded search index again from the enriched articles kept in
+const indexRebuildHelp = `Builds the embedded search index again from the enriched articles kept in
 the ARTICLES stream, for an index that is damaged (newsflow refuses to start
 on one, naming this command) or lost. The new index is written beside the
 old one and takes its place when complete; the old one is kept, renamed
@@ -47,15 +44,16 @@ them afterwards (the summary gives <from>).
 
 With --data (newsflow up's data directory, newsflow up stopped) it reads
 DIR/nats itself and writes DIR/index; with --nats it reads a running NATS
-and writes --index (stop the index stage that uses it first).`)
-	}
-	if len(args) == 0 || args[0] != "rebuild" {
-		usage()
-		return exitError{2}
-	}
-	fs := flag.NewFlagSet("newsflow index rebuild", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { usage(); printDefaults(fs) }
+and writes --index (stop the index stage that uses it first).`
+
+func indexCommand() *cobra.Command {
+	g := group("index", "rebuild the embedded search index from the ARTICLES stream",
+		long(leaf("rebuild", "build the embedded search index again from the ARTICLES stream", nil, indexRebuildFlags), indexRebuildHelp))
+	return g
+}
+
+// indexRebuildFlags declares the flags of index rebuild.
+func indexRebuildFlags(fs *flag.FlagSet) runFunc {
 	// --data first: the NATS flags then take it as theirs too (the
 	// credentials of a running up are under DIR/credentials).
 	data := fs.String("data", "", "newsflow up's data directory (newsflow up stopped): read DIR/nats, write DIR/index")
@@ -63,69 +61,64 @@ and writes --index (stop the index stage that uses it first).`)
 	nf.register(fs)
 	indexDir := fs.String("index", "", "the index directory to rebuild (default DIR/index with --data)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
-	if err := fs.Parse(args[1:]); err != nil {
+	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
+		dir := *indexDir
+		if dir == "" && *data != "" {
+			dir = filepath.Join(*data, "index")
+		}
+		if dir == "" {
+			return errors.New("index rebuild: give --data DIR (newsflow up's) or --index DIR with --nats URL")
+		}
+		// The index must not be open elsewhere: with --data that also says
+		// newsflow up is not running on the same NATS store.
+		if err := bleveindex.Verify(dir); errors.Is(err, bleveindex.ErrInUse) {
+			return fmt.Errorf("index rebuild: %w: stop newsflow up (or the index stage) first", err)
+		}
+
+		var js jetstream.JetStream
+		if *data != "" {
+			// In process only: no listener that another local client could use
+			// while the store is open without credentials.
+			srv, err := natsembed.Start(natsembed.Config{StoreDir: filepath.Join(*data, "nats"), Addr: "127.0.0.1:-1", ServerName: "newsflow-rebuild",
+				Options: func(o *server.Options) { o.DontListen = true }})
+			if err != nil {
+				return fmt.Errorf("index rebuild: read %s: %w", filepath.Join(*data, "nats"), err)
+			}
+			defer func() { srv.Shutdown(); srv.WaitForShutdown() }()
+			nc, err := nats.Connect("", nats.InProcessServer(srv), nats.Name("newsflow-index-rebuild"))
+			if err != nil {
+				return fmt.Errorf("index rebuild: connect to the store: %w", err)
+			}
+			defer nc.Close()
+			if js, err = jetstream.New(nc); err != nil {
+				return err
+			}
+		} else {
+			nc, j, err := nf.connect("index-rebuild")
+			if err != nil {
+				return err
+			}
+			defer closeConn(nc)
+			js = j
+		}
+		rep, err := rebuildIndex(ctx, js, dir, stderr)
+		if err != nil {
+			return fmt.Errorf("index rebuild: %w", err)
+		}
+		if *asJSON {
+			return json.NewEncoder(stdout).Encode(rep)
+		}
+		_, err = fmt.Fprintf(stdout, "index rebuild: %d enriched articles read from %s, %d articles in the new index %s, %d unreadable or invalid (skipped), in %.1fs\n",
+			rep.Read, natsbus.StreamArticles, rep.Indexed, rep.Index, rep.Unreadable, rep.Seconds)
+		if err == nil && rep.Old != "" {
+			_, err = fmt.Fprintf(stdout, "the old index is kept at %s (remove it when the new one is good)\n", rep.Old)
+		}
+		if err == nil && !rep.From.IsZero() {
+			_, err = fmt.Fprintf(stdout, "ARTICLES holds articles enriched since %s; for older ones: newsflow reprocess --to %s\n",
+				rep.From.Format(time.RFC3339), rep.From.Format(time.RFC3339))
+		}
 		return err
 	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return exitError{2}
-	}
-	dir := *indexDir
-	if dir == "" && *data != "" {
-		dir = filepath.Join(*data, "index")
-	}
-	if dir == "" {
-		return errors.New("index rebuild: give --data DIR (newsflow up's) or --index DIR with --nats URL")
-	}
-	// The index must not be open elsewhere: with --data that also says
-	// newsflow up is not running on the same NATS store.
-	if err := bleveindex.Verify(dir); errors.Is(err, bleveindex.ErrInUse) {
-		return fmt.Errorf("index rebuild: %w: stop newsflow up (or the index stage) first", err)
-	}
-
-	var js jetstream.JetStream
-	if *data != "" {
-		// In process only: no listener that another local client could use
-		// while the store is open without credentials.
-		srv, err := natsembed.Start(natsembed.Config{StoreDir: filepath.Join(*data, "nats"), Addr: "127.0.0.1:-1", ServerName: "newsflow-rebuild",
-			Options: func(o *server.Options) { o.DontListen = true }})
-		if err != nil {
-			return fmt.Errorf("index rebuild: read %s: %w", filepath.Join(*data, "nats"), err)
-		}
-		defer func() { srv.Shutdown(); srv.WaitForShutdown() }()
-		nc, err := nats.Connect("", nats.InProcessServer(srv), nats.Name("newsflow-index-rebuild"))
-		if err != nil {
-			return fmt.Errorf("index rebuild: connect to the store: %w", err)
-		}
-		defer nc.Close()
-		if js, err = jetstream.New(nc); err != nil {
-			return err
-		}
-	} else {
-		nc, j, err := nf.connect("index-rebuild")
-		if err != nil {
-			return err
-		}
-		defer closeConn(nc)
-		js = j
-	}
-	rep, err := rebuildIndex(ctx, js, dir, stderr)
-	if err != nil {
-		return fmt.Errorf("index rebuild: %w", err)
-	}
-	if *asJSON {
-		return json.NewEncoder(stdout).Encode(rep)
-	}
-	_, err = fmt.Fprintf(stdout, "index rebuild: %d enriched articles read from %s, %d articles in the new index %s, %d unreadable or invalid (skipped), in %.1fs\n",
-		rep.Read, natsbus.StreamArticles, rep.Indexed, rep.Index, rep.Unreadable, rep.Seconds)
-	if err == nil && rep.Old != "" {
-		_, err = fmt.Fprintf(stdout, "the old index is kept at %s (remove it when the new one is good)\n", rep.Old)
-	}
-	if err == nil && !rep.From.IsZero() {
-		_, err = fmt.Fprintf(stdout, "ARTICLES holds articles enriched since %s; for older ones: newsflow reprocess --to %s\n",
-			rep.From.Format(time.RFC3339), rep.From.Format(time.RFC3339))
-	}
-	return err
 }
 
 // rebuildBatch is how many articles go into one index batch.

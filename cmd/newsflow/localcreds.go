@@ -26,7 +26,7 @@ func registerDataFlag(fs *flag.FlagSet) func() string {
 	if v, ok := os.LookupEnv(envflag.EnvName("data")); ok {
 		dir = v
 	}
-	fs.StringVar(&dir, "data", dir, "data directory of a local `newsflow up`: without other NATS credentials, its credentials/admin.nk is used (env NEWSFLOW_DATA)")
+	fs.StringVar(&dir, "data", dir, "data directory of a local newsflow up: without other NATS credentials, its credentials/admin.nk is used (env NEWSFLOW_DATA)")
 	return func() string { return dir }
 }
 

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/spf13/cobra"
+
 	"github.com/newsflow/newsflow/pkg/version"
 )
 
@@ -29,70 +31,101 @@ type usageError struct{ err error }
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
-// flagPackageErrors start the errors of flag.FlagSet.Parse, which has
-// printed them with the command's usage already.
-var flagPackageErrors = []string{
-	"flag provided but not defined: ", "invalid value ", "invalid boolean value ",
-	"invalid boolean flag ", "flag needs an argument: ", "bad flag syntax: ",
+// runFunc runs a command on its positional arguments once its flags are
+// parsed.
+type runFunc func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+
+// leaf is a command whose flags are declared on a standard library
+// flag.FlagSet by declare - the declarations pkg/natsbus, pkg/service and
+// the workers share - and parsed GNU style by pflag. declare returns what
+// runs the command.
+func leaf(use, short string, args cobra.PositionalArgs, declare func(fs *flag.FlagSet) runFunc) *cobra.Command {
+	fs := flag.NewFlagSet(use, flag.ContinueOnError)
+	run := declare(fs)
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  usageArgs(args),
+		RunE: func(c *cobra.Command, pos []string) error {
+			return run(c.Context(), pos, c.OutOrStdout(), c.ErrOrStderr())
+		},
+	}
+	cmd.Flags().AddGoFlagSet(fs)
+	return cmd
 }
 
-// isUsage reports whether err is a usage error, and whether it was
-// printed already (by the flag package).
-func isUsage(err error) (usage, printed bool) {
-	var ue usageError
-	if errors.As(err, &ue) {
-		return true, false
+// group is a command that only holds subcommands (dlq, sources, watch).
+func group(use, short string, subs ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short, Args: usageArgs(cobra.NoArgs), RunE: func(c *cobra.Command, _ []string) error {
+		_ = c.Usage()
+		return exitError{2}
+	}}
+	cmd.AddCommand(subs...)
+	return cmd
+}
+
+// usageArgs makes the errors of an argument check usage errors.
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	if check == nil {
+		check = cobra.NoArgs
 	}
-	msg := err.Error()
-	for _, p := range flagPackageErrors {
-		if strings.HasPrefix(msg, p) {
-			return true, true
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return usageError{err}
 		}
-	}
-	return strings.HasPrefix(msg, "unexpected argument"), false
-}
-
-// command is one subcommand.
-type command struct {
-	name    string
-	summary string
-	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
-}
-
-func commands() []command {
-	return []command{
-		{"up", "run the whole pipeline in this process", runUp},
-		{"publish", "publish articles from files, folders or stdin", runPublish},
-		{"search", "search the archive", runSearch},
-		{"get", "print one enriched article as JSON", runGet},
-		{"watch", "saved searches that alert: add, list, show, rm, test", runWatch},
-		{"bench", "measure a running pipeline end to end against raw JetStream", runBench},
-		{"dlq", "dead letters: list, show, replay, purge", runDLQ},
-		{"sources", "feeds and sitemaps to poll: add, list, rm", runSources},
-		{"dashboard", "serve the live dashboard of separate processes from Prometheus", runDashboard},
-		{"nats-monitor", "export NATS server and JetStream metrics (prometheus-nats-exporter's names), one per cluster", runNATSMonitor},
-		{"status", "streams, consumers, pending and redelivered counts per stage", runStatus},
-		{"reprocess", "run the stages again over raw submissions kept in ARTICLES_RAW", runReprocess},
-		{"setup", "create or update the streams (for least-privilege workers)", runSetup},
-		{"index", "rebuild the embedded search index from the ARTICLES stream", runIndex},
-		{"version", "print the version (also newsflow --version)", printVersion},
-		{"help", "help on a command: newsflow help <command> is newsflow <command> --help", nil},
+		return nil
 	}
 }
 
-func printVersion(_ context.Context, _ []string, stdout, _ io.Writer) error {
+// newRoot builds the command tree. Help, completion and --version come
+// from cobra; 'newsflow help <command>' prints what 'newsflow <command>
+// --help' prints.
+func newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "newsflow",
+		Short: "an event-driven article processing pipeline",
+		Long: "newsflow - an event-driven article processing pipeline\n\n" +
+			"Environment: NEWSFLOW_<FLAG> sets a flag where its help says so (NEWSFLOW_URL for --url);\n" +
+			"--nats takes host:port or nats://host:port, from NEWSFLOW_NATS_URL, else NATS_URL as the NATS tools read it;\n" +
+			"NO_COLOR turns colour off in logs. Exit status: 0 ok, 1 failure, 2 usage error.",
+		Version:           version.Version() + " (" + version.Revision() + ")",
+		Args:              usageArgs(cobra.NoArgs),
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		DisableAutoGenTag: true,
+		RunE: func(c *cobra.Command, _ []string) error {
+			c.SetOut(c.ErrOrStderr())
+			_ = c.Usage()
+			return exitError{2}
+		},
+	}
+	root.SetVersionTemplate("newsflow {{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(
+		leaf("up", "run the whole pipeline in this process", nil, upFlags),
+		long(leaf("publish [flags] PATH|GLOB|- ...", "publish articles from files, folders or stdin", cobra.MinimumNArgs(1), publishFlags), publishHelp),
+		leaf("search [flags] QUERY", "search the archive", cobra.MinimumNArgs(1), searchFlags),
+		leaf("get [flags] ID", "print one enriched article as JSON", cobra.ExactArgs(1), getFlags),
+		watchCommand(),
+		leaf("bench", "measure a running pipeline end to end against raw JetStream", nil, benchFlags),
+		dlqCommand(),
+		sourcesCommand(),
+		leaf("dashboard", "serve the live dashboard of separate processes from Prometheus", nil, dashboardFlags),
+		leaf("nats-monitor", "export NATS server and JetStream metrics (prometheus-nats-exporter's names), one per cluster", nil, natsMonitorFlags),
+		leaf("status", "streams, consumers, pending and redelivered counts per stage", nil, statusFlags),
+		long(leaf("reprocess", "run the stages again over raw submissions kept in ARTICLES_RAW", nil, reprocessFlags), reprocessHelp),
+		long(leaf("setup", "create or update the streams (for least-privilege workers)", nil, setupFlags), setupHelp),
+		indexCommand(),
+		&cobra.Command{Use: "version", Short: "print the version (also newsflow --version)", Args: usageArgs(cobra.NoArgs),
+			RunE: func(c *cobra.Command, _ []string) error { return printVersion(c.OutOrStdout()) }},
+		docsCommand(),
+	)
+	return root
+}
+
+func printVersion(stdout io.Writer) error {
 	_, err := fmt.Fprintf(stdout, "newsflow %s (%s)\n", version.Version(), version.Revision())
 	return err
-}
-
-func usage(w io.Writer) {
-	fmt.Fprintf(w, "newsflow - an event-driven article processing pipeline\n\nUsage: newsflow <command> [flags] [args]\n\nCommands:\n")
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
-	}
-	fmt.Fprintf(w, "\nRun 'newsflow help <command>' (or 'newsflow <command> --help') for a command's flags.\n"+
-		"Environment: NEWSFLOW_URL (the HTTP API of --url), NATS_URL and NEWSFLOW_NATS_URL (the NATS server of --nats;\n"+
-		"host:port or nats://host:port), NO_COLOR (no colour in logs). Exit status: 0 ok, 1 failure, 2 usage error.\n")
 }
 
 func main() {
@@ -102,79 +135,66 @@ func main() {
 	os.Exit(code)
 }
 
+// execute runs the command line args and returns the command's error.
+func execute(ctx context.Context, args []string, stdout, stderr io.Writer) (*cobra.Command, error) {
+	if stdout == nil {
+		stdout = io.Discard
+	}
+	root := newRoot()
+	root.SetArgs(gnuArgs(args))
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	return root.ExecuteContextC(ctx)
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmd, err := execute(ctx, args, stdout, stderr)
+	var ee exitError
 	switch {
-	case len(args) == 0:
-		usage(stderr)
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.code
+	}
+	name := "newsflow"
+	if cmd != nil {
+		name = cmd.CommandPath()
+	}
+	var ue usageError
+	if errors.As(err, &ue) || strings.HasPrefix(err.Error(), "unknown command ") {
+		fmt.Fprintf(stderr, "%s: %v\nRun '%s --help' for usage.\n", name, err, name)
 		return 2
-	case args[0] == "-h" || args[0] == "--help" || (args[0] == "help" && len(args) == 1):
-		usage(stdout)
-		return 0
-	case args[0] == "--version" || args[0] == "-version" || args[0] == "-V":
-		_ = printVersion(ctx, nil, stdout, stderr)
-		return 0
-	case args[0] == "help":
-		// help <command> [<sub>] is <command> [<sub>] --help.
-		return run(ctx, append(append([]string(nil), args[1:]...), "--help"), stdout, stderr)
 	}
-	for _, c := range commands() {
-		if c.name != args[0] || c.run == nil {
-			continue
+	fmt.Fprintf(stderr, "%s: %v\n", name, err)
+	return 1
+}
+
+// singleDash is a long flag written with one dash, as the standard flag
+// package took it (-limit 5).
+var singleDash = regexp.MustCompile(`^-[a-z][a-z0-9]*-?[a-z0-9-]*[a-z0-9](=.*)?$`)
+
+// gnuArgs rewrites -flag to --flag before the first "--", so command lines
+// written for the flag package newsflow used before keep working; -V is
+// --version.
+func gnuArgs(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...)
 		}
-		err := c.run(ctx, args[1:], stdout, stderr)
-		var ee exitError
 		switch {
-		case err == nil:
-			return 0
-		case errors.As(err, &ee):
-			return ee.code
-		case errors.Is(err, flag.ErrHelp):
-			return 0
+		case a == "-V" || a == "-version":
+			a = "--version"
+		case singleDash.MatchString(a):
+			a = "-" + a
 		}
-		if usage, printed := isUsage(err); usage {
-			if !printed {
-				fmt.Fprintf(stderr, "newsflow %s: %v\nRun 'newsflow help %s' for usage.\n", c.name, err, c.name)
-			}
-			return 2
-		}
-		fmt.Fprintf(stderr, "newsflow %s: %v\n", c.name, err)
-		return 1
+		out = append(out, a)
 	}
-	fmt.Fprintf(stderr, "newsflow: unknown command %q\n\n", args[0])
-	usage(stderr)
-	return 2
+	return out
 }
 
-// parseInterspersed parses flags that may come after positional arguments
-// ("newsflow search Лавров --lang bg") and returns the positional ones.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
-// flagLine is the start of a flag's line in flag.PrintDefaults.
-var flagLine = regexp.MustCompile(`(?m)^  -`)
-
-// printDefaults is fs.PrintDefaults with the flags written --flag, as the
-// docs and the NATS CLI write them (either form is accepted).
-func printDefaults(fs *flag.FlagSet) {
-	var b strings.Builder
-	out := fs.Output()
-	fs.SetOutput(&b)
-	fs.PrintDefaults()
-	fs.SetOutput(out)
-	fmt.Fprint(out, flagLine.ReplaceAllString(b.String(), "  --"))
+// long sets the help text of cmd.
+func long(cmd *cobra.Command, text string) *cobra.Command {
+	cmd.Long = cmd.Short + "\n\n" + text
+	return cmd
 }

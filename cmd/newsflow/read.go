@@ -29,9 +29,10 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
 
-func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("newsflow search", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+// Type names the value in help, as pflag names its own string flags.
+func (m *multiFlag) Type() string { return "string" }
+
+func searchFlags(fs *flag.FlagSet) runFunc {
 	base := fs.String("url", defaultURL, "newsflow API URL (env NEWSFLOW_URL)")
 	token := readTokenFlags(fs)
 	var langs, sources, entities, entityIDs, storyIDs multiFlag
@@ -50,97 +51,85 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	histogram := fs.Bool("histogram", false, "print the matches counted per --interval (GET /v1/histogram) instead of hits")
 	interval := fs.String("interval", "day", "with --histogram: hour, day or week")
 	by := fs.String("by", "", "with --histogram: one series per value of lang, source or entity (the 10 most frequent)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: newsflow search [flags] QUERY")
-		printDefaults(fs)
-	}
 	// The environment supplies --url and the token defaults only.
-	if v, ok := os.LookupEnv(envflag.EnvName("url")); ok {
-		*base = v
-	}
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) == 0 {
-		fs.Usage()
-		return exitError{2}
-	}
-	c, err := newAPIClient(*base, token())
-	if err != nil {
-		return err
-	}
-	v := url.Values{}
-	v.Set("q", strings.Join(pos, " "))
-	for _, l := range langs {
-		v.Add("lang", l)
-	}
-	for _, s := range sources {
-		v.Add("source", s)
-	}
-	for _, e := range entities {
-		v.Add("entity", e)
-	}
-	for _, e := range entityIDs {
-		v.Add("entity_id", e)
-	}
-	for _, s := range storyIDs {
-		v.Add("story_id", s)
-	}
-	if *from != "" {
-		v.Set("from", *from)
-	}
-	if *to != "" {
-		v.Set("to", *to)
-	}
-	if *histogram {
-		v.Set("interval", *interval)
-		if *by != "" {
-			v.Set("by", *by)
+	urlFromEnv(base)
+	return func(ctx context.Context, pos []string, stdout, _ io.Writer) error {
+		c, err := newAPIClient(*base, token())
+		if err != nil {
+			return err
 		}
+		v := url.Values{}
+		v.Set("q", strings.Join(pos, " "))
+		for _, l := range langs {
+			v.Add("lang", l)
+		}
+		for _, s := range sources {
+			v.Add("source", s)
+		}
+		for _, e := range entities {
+			v.Add("entity", e)
+		}
+		for _, e := range entityIDs {
+			v.Add("entity_id", e)
+		}
+		for _, s := range storyIDs {
+			v.Add("story_id", s)
+		}
+		if *from != "" {
+			v.Set("from", *from)
+		}
+		if *to != "" {
+			v.Set("to", *to)
+		}
+		if *histogram {
+			v.Set("interval", *interval)
+			if *by != "" {
+				v.Set("by", *by)
+			}
+			var raw json.RawMessage
+			if _, err := c.do(ctx, http.MethodGet, "/v1/histogram?"+v.Encode(), "", nil, &raw, http.StatusOK); err != nil {
+				return err
+			}
+			if *asJSON {
+				_, err := fmt.Fprintln(stdout, string(raw))
+				return err
+			}
+			var h search.Histogram
+			if err := json.Unmarshal(raw, &h); err != nil {
+				return fmt.Errorf("decode histogram answer: %w", err)
+			}
+			return printHistogram(stdout, &h)
+		}
+		v.Set("sort", *sort)
+		if *collapse != "" {
+			v.Set("collapse", *collapse)
+		}
+		v.Set("limit", strconv.Itoa(*limit))
+		v.Set("offset", strconv.Itoa(*offset))
+		var res search.Result
 		var raw json.RawMessage
-		if _, err := c.do(ctx, http.MethodGet, "/v1/histogram?"+v.Encode(), "", nil, &raw, http.StatusOK); err != nil {
+		if _, err := c.do(ctx, http.MethodGet, "/v1/search?"+v.Encode(), "", nil, &raw, http.StatusOK); err != nil {
 			return err
 		}
 		if *asJSON {
 			_, err := fmt.Fprintln(stdout, string(raw))
 			return err
 		}
-		var h search.Histogram
-		if err := json.Unmarshal(raw, &h); err != nil {
-			return fmt.Errorf("decode histogram answer: %w", err)
+		if err := json.Unmarshal(raw, &res); err != nil {
+			return fmt.Errorf("decode search answer: %w", err)
 		}
-		return printHistogram(stdout, &h)
+		tty := false
+		if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			tty = true
+		}
+		if err := printHits(stdout, &res, *offset); err != nil {
+			return err
+		}
+		if tty {
+			return printDetails(stdout, &res)
+		}
+		return nil
 	}
-	v.Set("sort", *sort)
-	if *collapse != "" {
-		v.Set("collapse", *collapse)
-	}
-	v.Set("limit", strconv.Itoa(*limit))
-	v.Set("offset", strconv.Itoa(*offset))
-	var res search.Result
-	var raw json.RawMessage
-	if _, err := c.do(ctx, http.MethodGet, "/v1/search?"+v.Encode(), "", nil, &raw, http.StatusOK); err != nil {
-		return err
-	}
-	if *asJSON {
-		_, err := fmt.Fprintln(stdout, string(raw))
-		return err
-	}
-	if err := json.Unmarshal(raw, &res); err != nil {
-		return fmt.Errorf("decode search answer: %w", err)
-	}
-	tty := false
-	if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		tty = true
-	}
-	if err := printHits(stdout, &res, *offset); err != nil {
-		return err
-	}
-	if tty {
-		return printDetails(stdout, &res)
-	}
-	return nil
 }
 
 // printDetails shows, on a terminal, each hit's snippet with the matches
@@ -265,32 +254,22 @@ func truncate(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-func runGet(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("newsflow get", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func getFlags(fs *flag.FlagSet) runFunc {
 	base := fs.String("url", defaultURL, "newsflow API URL (env NEWSFLOW_URL)")
 	token := readTokenFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: newsflow get [--url URL] ID")
-		printDefaults(fs)
+	urlFromEnv(base)
+	return func(ctx context.Context, pos []string, stdout, _ io.Writer) error {
+		return fetchArticle(ctx, *base, token(), pos[0], stdout)
 	}
-	if v, ok := os.LookupEnv(envflag.EnvName("url")); ok {
-		*base = v
-	}
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return exitError{2}
-	}
-	c, err := newAPIClient(*base, token())
+}
+
+func fetchArticle(ctx context.Context, base, token, id string, stdout io.Writer) error {
+	c, err := newAPIClient(base, token)
 	if err != nil {
 		return err
 	}
 	var raw json.RawMessage
-	if _, err := c.do(ctx, http.MethodGet, "/v1/articles/"+url.PathEscape(pos[0]), "", nil, &raw, http.StatusOK); err != nil {
+	if _, err := c.do(ctx, http.MethodGet, "/v1/articles/"+url.PathEscape(id), "", nil, &raw, http.StatusOK); err != nil {
 		return err
 	}
 	var buf bytes.Buffer
@@ -300,6 +279,13 @@ func runGet(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	buf.WriteByte('\n')
 	_, err = stdout.Write(buf.Bytes())
 	return err
+}
+
+// urlFromEnv sets *base from NEWSFLOW_URL when that is set.
+func urlFromEnv(base *string) {
+	if v, ok := os.LookupEnv(envflag.EnvName("url")); ok {
+		*base = v
+	}
 }
 
 // readTokenFlags adds --read-token (env NEWSFLOW_READ_TOKEN), the bearer

@@ -29,9 +29,13 @@ type reprocessReport struct {
 	DryRun  bool      `json:"dry_run,omitempty"`
 }
 
-func runReprocess(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("newsflow reprocess", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+const reprocessHelp = `Runs ingest, enrich and index again over the raw submissions kept in
+ARTICLES_RAW (for example after an upgrade). Each is sent again with a
+Newsflow-Rerun mark: ingest does not call it a duplicate, the article keeps
+the revision of its original submission (a newer version is never replaced
+by an older one), and the index upserts by id, so no article appears twice.`
+
+func reprocessFlags(fs *flag.FlagSet) runFunc {
 	var nf natsFlags
 	nf.register(fs)
 	source := fs.String("source", "", "only submissions of this source (default: every source)")
@@ -39,60 +43,45 @@ func runReprocess(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	to := fs.String("to", "", "submissions stored at or before this time (RFC 3339 or 2006-01-02; default: now)")
 	dryRun := fs.Bool("dry-run", false, "count what would be sent, send nothing")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), `Usage: newsflow reprocess [--source S] [--from T] [--to T] [--dry-run] [--nats URL]
-
-Runs ingest, enrich and index again over the raw submissions kept in
-ARTICLES_RAW (for example after an upgrade). Each is sent again with a
-Newsflow-Rerun mark: ingest does not call it a duplicate, the article keeps
-the revision of its original submission (a newer version is never replaced
-by an older one), and the index upserts by id, so no article appears twice.`)
-		printDefaults(fs)
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return exitError{2}
-	}
-	if *source != "" && !natsbus.ValidToken(*source) {
-		return fmt.Errorf("--source %q is not a valid source name", *source)
-	}
-	rep := reprocessReport{Source: *source, DryRun: *dryRun, To: time.Now().UTC()}
-	var err error
-	if *from != "" {
-		if rep.From, err = parseTimeFlag(*from, false); err != nil {
-			return fmt.Errorf("--from: %w", err)
+	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
+		if *source != "" && !natsbus.ValidToken(*source) {
+			return fmt.Errorf("--source %q is not a valid source name", *source)
 		}
-	}
-	if *to != "" {
-		if rep.To, err = parseTimeFlag(*to, true); err != nil {
-			return fmt.Errorf("--to: %w", err)
+		rep := reprocessReport{Source: *source, DryRun: *dryRun, To: time.Now().UTC()}
+		var err error
+		if *from != "" {
+			if rep.From, err = parseTimeFlag(*from, false); err != nil {
+				return fmt.Errorf("--from: %w", err)
+			}
 		}
-	}
-	if !rep.From.IsZero() && rep.To.Before(rep.From) {
-		return fmt.Errorf("--to %s is before --from %s", rep.To.Format(time.RFC3339), rep.From.Format(time.RFC3339))
-	}
-	nc, js, err := nf.connect("reprocess")
-	if err != nil {
+		if *to != "" {
+			if rep.To, err = parseTimeFlag(*to, true); err != nil {
+				return fmt.Errorf("--to: %w", err)
+			}
+		}
+		if !rep.From.IsZero() && rep.To.Before(rep.From) {
+			return fmt.Errorf("--to %s is before --from %s", rep.To.Format(time.RFC3339), rep.From.Format(time.RFC3339))
+		}
+		nc, js, err := nf.connect("reprocess")
+		if err != nil {
+			return err
+		}
+		defer closeConn(nc)
+		rep.Run = "rp" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		if err := reprocess(ctx, js, &rep, stderr); err != nil {
+			return err
+		}
+		if *asJSON {
+			return json.NewEncoder(stdout).Encode(rep)
+		}
+		verb := "sent again"
+		if rep.DryRun {
+			verb = "would be sent again (dry run)"
+		}
+		_, err = fmt.Fprintf(stdout, "reprocess %s: %d raw submissions scanned, %d %s, %d skipped (earlier reruns of submissions still kept)\n",
+			rep.Run, rep.Scanned, rep.Sent, verb, rep.Skipped)
 		return err
 	}
-	defer closeConn(nc)
-	rep.Run = "rp" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	if err := reprocess(ctx, js, &rep, stderr); err != nil {
-		return err
-	}
-	if *asJSON {
-		return json.NewEncoder(stdout).Encode(rep)
-	}
-	verb := "sent again"
-	if rep.DryRun {
-		verb = "would be sent again (dry run)"
-	}
-	_, err = fmt.Fprintf(stdout, "reprocess %s: %d raw submissions scanned, %d %s, %d skipped (earlier reruns of submissions still kept)\n",
-		rep.Run, rep.Scanned, rep.Sent, verb, rep.Skipped)
-	return err
 }
 
 func parseTimeFlag(s string, end bool) (time.Time, error) {

@@ -30,7 +30,7 @@ func TestUpListensOnLoopbackByDefault(t *testing.T) {
 		t.Errorf("default --http host %q is not a loopback address", host)
 	}
 	var usage strings.Builder
-	_ = runUp(context.Background(), []string{"-h"}, nil, &usage)
+	_ = runUp(context.Background(), []string{"-h"}, &usage, &usage)
 	if !strings.Contains(usage.String(), `(default "127.0.0.1:8080")`) {
 		t.Errorf("newsflow up -h does not show the loopback default:\n%s", grepLines(usage.String(), "-http"))
 	}

@@ -10,11 +10,14 @@ import (
 	"github.com/newsflow/newsflow/pkg/natsbus"
 )
 
-// runSetup creates or updates the streams, for deployments whose workers
-// run as least-privilege users (--create-streams=false).
-func runSetup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("newsflow setup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+const setupHelp = `Creates the streams of newsflow, or updates them to these settings. Workers
+do this themselves at start unless they run with --create-streams=false, as
+the least-privilege users of deploy/nats do: then run this once as an admin.`
+
+// setupFlags declares the flags of setup, which creates or updates the
+// streams, for deployments whose workers run as least-privilege users
+// (--create-streams=false).
+func setupFlags(fs *flag.FlagSet) runFunc {
 	var nf natsFlags
 	nf.register(fs)
 	topo := natsbus.DefaultTopology()
@@ -23,43 +26,30 @@ func runSetup(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&topo.ArticlesMaxAge, "articles-max-age", topo.ArticlesMaxAge, "how long stage outputs are kept")
 	fs.DurationVar(&topo.DuplicateWindow, "duplicate-window", topo.DuplicateWindow, "Nats-Msg-Id deduplication window")
 	topo.RegisterLimitFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), `Usage: newsflow setup [--nats URL] [--stream-replicas N] [...]
-
-Creates the streams of newsflow, or updates them to these settings. Workers
-do this themselves at start unless they run with --create-streams=false, as
-the least-privilege users of deploy/nats do: then run this once as an admin.`)
-		printDefaults(fs)
+	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
+		if err := topo.Validate(); err != nil {
+			return err
+		}
+		nc, js, err := nf.connect("setup")
+		if err != nil {
+			return err
+		}
+		defer closeConn(nc)
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := natsbus.EnsureStreams(sctx, js, topo); err != nil {
+			return err
+		}
+		// The watch worker's stream, so that it too can run without stream
+		// rights (--create-streams=false).
+		if _, err := js.CreateOrUpdateStream(sctx, topo.AlertsStreamConfig()); err != nil {
+			return fmt.Errorf("create or update stream %s: %w", natsbus.StreamAlerts, err)
+		}
+		for _, sc := range append(topo.StreamConfigs(), topo.AlertsStreamConfig()) {
+			fmt.Fprintf(stdout, "stream %s: subjects %v, %d replica(s), max age %s\n", sc.Name, sc.Subjects, sc.Replicas, maxAge(sc.MaxAge))
+		}
+		return nil
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return exitError{2}
-	}
-	if err := topo.Validate(); err != nil {
-		return err
-	}
-	nc, js, err := nf.connect("setup")
-	if err != nil {
-		return err
-	}
-	defer closeConn(nc)
-	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if err := natsbus.EnsureStreams(sctx, js, topo); err != nil {
-		return err
-	}
-	// The watch worker's stream, so that it too can run without stream
-	// rights (--create-streams=false).
-	if _, err := js.CreateOrUpdateStream(sctx, topo.AlertsStreamConfig()); err != nil {
-		return fmt.Errorf("create or update stream %s: %w", natsbus.StreamAlerts, err)
-	}
-	for _, sc := range append(topo.StreamConfigs(), topo.AlertsStreamConfig()) {
-		fmt.Fprintf(stdout, "stream %s: subjects %v, %d replica(s), max age %s\n", sc.Name, sc.Subjects, sc.Replicas, maxAge(sc.MaxAge))
-	}
-	return nil
 }
 
 func maxAge(d time.Duration) string {

@@ -13,16 +13,13 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/services/poller"
 )
 
-const sourcesUsage = `Usage:
-  newsflow sources add URL [--source NAME] [--interval 5m] [--kind K]
-                                  poll a feed (RSS, Atom, JSON Feed), a sitemap,
-                                  a sitemap index, or the feed a site's page links
-  newsflow sources list [--json]  every source: last fetch, status, items, errors
-  newsflow sources rm NAME        stop polling a source
+const sourcesHelp = `Feeds and sitemaps to poll.
 
 The poller (the poller worker, or newsflow up) publishes each new item onto
 articles.raw.<NAME>. add fetches URL once to tell what it is (without --kind).
@@ -30,18 +27,21 @@ Connection flags: --nats URL, --nats-creds, --nats-nkey, --nats-user/--nats-pass
 --nats-token, --nats-tls-ca/--nats-tls-cert/--nats-tls-key, --data DIR.
 `
 
-func runSources(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, sourcesUsage)
-		if len(args) == 0 {
-			return exitError{2}
-		}
-		return nil
+func sourcesCommand() *cobra.Command {
+	sub := func(use, short string, args cobra.PositionalArgs) *cobra.Command {
+		name, _, _ := strings.Cut(use, " ")
+		return leaf(use, short, args, func(fs *flag.FlagSet) runFunc { return sourcesFlags(name, fs) })
 	}
-	sub, args := args[0], args[1:]
-	fs := flag.NewFlagSet("newsflow sources "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), sourcesUsage, "\nFlags:\n"); printDefaults(fs) }
+	g := group("sources", "feeds and sitemaps to poll: add, list, rm",
+		sub("add URL", "poll a feed (RSS, Atom, JSON Feed), a sitemap, a sitemap index, or the feed a site's page links", cobra.ExactArgs(1)),
+		sub("list", "every source: last fetch, status, items, errors", nil),
+		sub("rm NAME", "stop polling a source", cobra.ExactArgs(1)))
+	g.Long = sourcesHelp
+	return g
+}
+
+// sourcesFlags declares the flags of sources sub on fs.
+func sourcesFlags(sub string, fs *flag.FlagSet) runFunc {
 	var nf natsFlags
 	nf.register(fs)
 	name := fs.String("source", "", "the source's name (default: from the site's host name); items go to articles.raw.<name>")
@@ -49,69 +49,55 @@ func runSources(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	kind := fs.String("kind", "", "feed, sitemap or sitemap_index: poll URL as that, without fetching it first")
 	asJSON := fs.Bool("json", false, "print JSON")
 	replicas := fs.Int("replicas", 1, "replicas of the NEWSFLOW_SOURCES bucket when this creates it (3 in a cluster)")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	var want int
-	switch sub {
-	case "add", "rm":
-		want = 1
-	case "list":
-	default:
-		fmt.Fprintf(stderr, "newsflow sources: unknown subcommand %q\n\n%s", sub, sourcesUsage)
-		return exitError{2}
-	}
-	if len(pos) != want {
-		fs.Usage()
-		return exitError{2}
-	}
-	var src poller.Source
-	if sub == "add" {
-		if src, err = newSource(ctx, pos[0], *name, poller.Kind(*kind), *interval); err != nil {
+	return func(ctx context.Context, pos []string, stdout, stderr io.Writer) error {
+		var err error
+		var src poller.Source
+		if sub == "add" {
+			if src, err = newSource(ctx, pos[0], *name, poller.Kind(*kind), *interval); err != nil {
+				return err
+			}
+		}
+		nc, js, err := nf.connect("sources")
+		if err != nil {
 			return err
 		}
-	}
-	nc, js, err := nf.connect("sources")
-	if err != nil {
-		return err
-	}
-	defer closeConn(nc)
-	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	store, err := poller.LookupStore(cctx, js, *replicas)
-	if err != nil {
-		return err
-	}
-	switch sub {
-	case "add":
-		if err := store.Add(cctx, src); err != nil {
+		defer closeConn(nc)
+		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		store, err := poller.LookupStore(cctx, js, *replicas)
+		if err != nil {
+			return err
+		}
+		switch sub {
+		case "add":
+			if err := store.Add(cctx, src); err != nil {
+				return err
+			}
+			if *asJSON {
+				return writeJSON(stdout, src)
+			}
+			fmt.Fprintf(stdout, "source %s: %s %s every %s -> articles.raw.%s\n", src.Name, src.Kind, src.URL, time.Duration(src.Interval), src.Name)
+			return nil
+		case "rm":
+			if err := store.Remove(cctx, pos[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "source %s removed\n", pos[0])
+			return nil
+		}
+		list, err := store.List(cctx)
+		if err != nil {
 			return err
 		}
 		if *asJSON {
-			return writeJSON(stdout, src)
+			if list == nil {
+				list = []poller.Source{}
+			}
+			return writeJSON(stdout, list)
 		}
-		fmt.Fprintf(stdout, "source %s: %s %s every %s -> articles.raw.%s\n", src.Name, src.Kind, src.URL, time.Duration(src.Interval), src.Name)
-		return nil
-	case "rm":
-		if err := store.Remove(cctx, pos[0]); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "source %s removed\n", pos[0])
+		printSources(stdout, list, time.Now())
 		return nil
 	}
-	list, err := store.List(cctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		if list == nil {
-			list = []poller.Source{}
-		}
-		return writeJSON(stdout, list)
-	}
-	printSources(stdout, list, time.Now())
-	return nil
 }
 
 // newSource makes the source of rawURL: probed unless kind is given.

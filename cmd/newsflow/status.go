@@ -50,38 +50,27 @@ type statusReport struct {
 	DLQ       map[string]uint64 `json:"dlq"`
 }
 
-func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("newsflow status", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func statusFlags(fs *flag.FlagSet) runFunc {
 	var nf natsFlags
 	nf.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: newsflow status [--nats URL] [--json]\nStreams, consumers, pending and redelivered counts per stage, dead letters.")
-		printDefaults(fs)
+	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
+		nc, js, err := nf.connect("status")
+		if err != nil {
+			return err
+		}
+		defer closeConn(nc)
+		rep, err := readStatus(ctx, js)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(rep)
+		}
+		return printStatus(stdout, rep)
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return exitError{2}
-	}
-	nc, js, err := nf.connect("status")
-	if err != nil {
-		return err
-	}
-	defer closeConn(nc)
-	rep, err := readStatus(ctx, js)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
-	return printStatus(stdout, rep)
 }
 
 func readStatus(ctx context.Context, js jetstream.JetStream) (*statusReport, error) {

@@ -19,11 +19,8 @@ import (
 	"github.com/newsflow/newsflow/pkg/telemetry"
 )
 
-func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
+func upFlags(fs *flag.FlagSet) runFunc {
 	cfg := standalone.DefaultConfig()
-	fs := flag.NewFlagSet("newsflow up", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintf(fs.Output(), "Usage: newsflow up [flags]\n"); printDefaults(fs) }
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (NATS store and index)")
 	fs.StringVar(&cfg.HTTPAddr, "http", cfg.HTTPAddr, "HTTP listener: API, search page, /dashboard, /metrics (127.0.0.1 only by default; :8080 for every interface)")
 	fs.StringVar(&cfg.NATSAddr, "nats", cfg.NATSAddr, "address where the embedded NATS server accepts clients: host:port or nats://host:port")
@@ -56,61 +53,61 @@ func runUp(ctx context.Context, args []string, _, stderr io.Writer) error {
 	logFormat := fs.String("log-format", "console", "log format: console or json")
 	reserve := fs.String("storage-reserve", fmt.Sprintf("%dMiB", cfg.StorageReserve>>20), "free disk space to keep in the data directory: under it new articles get 503 and index writes wait, e.g. 64MiB or 1GiB")
 	memLimit := fs.String("memory-limit", "800MiB", "soft limit on the Go heap, e.g. 800MiB or 2GiB: the garbage collector works harder near it (0: none; GOMEMLIMIT, when set, wins)")
-	if err := upEnvAliases(fs); err != nil {
-		return err
+	envErr := upEnvAliases(fs)
+	if envErr == nil {
+		envErr = envflag.Apply(fs)
 	}
-	if err := envflag.Parse(fs, args); err != nil {
-		return err
+	return func(ctx context.Context, _ []string, _, stderr io.Writer) error {
+		if envErr != nil {
+			return envErr
+		}
+		addr, err := listenAddr(cfg.NATSAddr)
+		if err != nil {
+			return usageError{fmt.Errorf("--nats: %w", err)}
+		}
+		cfg.NATSAddr = addr
+		n, err := telemetry.ParseBytes(*reserve)
+		if err != nil {
+			return fmt.Errorf("--storage-reserve: %w", err)
+		}
+		cfg.StorageReserve = uint64(n)
+		if err := cfg.HTTP.Validate(); err != nil {
+			return err
+		}
+		if cfg.DashboardInterval < 100*time.Millisecond {
+			return fmt.Errorf("--dashboard-interval %s: want at least 100ms", cfg.DashboardInterval)
+		}
+		cfg.Index.FitConcurrency()
+		if err := cfg.Validate(); err != nil {
+			return err
+		}
+		if err := telemetry.SetMemoryLimit(*memLimit); err != nil {
+			return err
+		}
+		log, err := telemetry.NewLogger(*logLevel, *logFormat)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = log.Sync() }()
+		p, err := standalone.Start(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "newsflow is up: http://%s  (NATS %s, data in %s). Ctrl-C stops it.\n", p.HTTPAddr(), p.NATSURL(), cfg.DataDir)
+		if dir := p.CredentialsDir(); dir != "" {
+			fmt.Fprintf(stderr, "NATS needs credentials: newsflow commands run with --data %s find them; other clients use an NKey seed from %s\n"+
+				"  (admin.nk: everything; producer.nk: publish to articles.raw.>), e.g. nats --server %s --nkey %s stream ls\n",
+				cfg.DataDir, dir, p.NATSURL(), natsembed.SeedFile(dir, natsembed.UserAdmin))
+		}
+		fmt.Fprint(stderr, upHints(os.Args[0], p.HTTPAddr(), p.NATSURL(), cfg.DataDir))
+		<-ctx.Done()
+		log.Info("shutting down")
+		if err := p.Stop(); err != nil {
+			log.Error("shutdown", zap.Error(err))
+			return err
+		}
+		return nil
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %v", fs.Args())
-	}
-	addr, err := listenAddr(cfg.NATSAddr)
-	if err != nil {
-		return usageError{fmt.Errorf("--nats: %w", err)}
-	}
-	cfg.NATSAddr = addr
-	n, err := telemetry.ParseBytes(*reserve)
-	if err != nil {
-		return fmt.Errorf("--storage-reserve: %w", err)
-	}
-	cfg.StorageReserve = uint64(n)
-	if err := cfg.HTTP.Validate(); err != nil {
-		return err
-	}
-	if cfg.DashboardInterval < 100*time.Millisecond {
-		return fmt.Errorf("--dashboard-interval %s: want at least 100ms", cfg.DashboardInterval)
-	}
-	cfg.Index.FitConcurrency()
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	if err := telemetry.SetMemoryLimit(*memLimit); err != nil {
-		return err
-	}
-	log, err := telemetry.NewLogger(*logLevel, *logFormat)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = log.Sync() }()
-	p, err := standalone.Start(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "newsflow is up: http://%s  (NATS %s, data in %s). Ctrl-C stops it.\n", p.HTTPAddr(), p.NATSURL(), cfg.DataDir)
-	if dir := p.CredentialsDir(); dir != "" {
-		fmt.Fprintf(stderr, "NATS needs credentials: newsflow commands run with --data %s find them; other clients use an NKey seed from %s\n"+
-			"  (admin.nk: everything; producer.nk: publish to articles.raw.>), e.g. nats --server %s --nkey %s stream ls\n",
-			cfg.DataDir, dir, p.NATSURL(), natsembed.SeedFile(dir, natsembed.UserAdmin))
-	}
-	fmt.Fprint(stderr, upHints(os.Args[0], p.HTTPAddr(), p.NATSURL(), cfg.DataDir))
-	<-ctx.Done()
-	log.Info("shutting down")
-	if err := p.Stop(); err != nil {
-		log.Error("shutdown", zap.Error(err))
-		return err
-	}
-	return nil
 }
 
 // listenAddr is the host:port of a NATS address given as host:port or as

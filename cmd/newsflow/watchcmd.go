@@ -12,7 +12,10 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"text/tabwriter"
+
+	"github.com/spf13/cobra"
 
 	"github.com/newsflow/newsflow/pkg/envflag"
 	"github.com/newsflow/newsflow/pkg/search"
@@ -20,12 +23,7 @@ import (
 	"github.com/newsflow/newsflow/services/watch"
 )
 
-const watchUsage = `Usage:
-  newsflow watch add NAME QUERY [--webhook URL] [--secret S] [--subject SUBJ] [--lang L] [--source S] [--entity E] [--entity-id ID] [--replace]
-  newsflow watch list [--json]
-  newsflow watch show NAME
-  newsflow watch rm NAME
-  newsflow watch test NAME [--limit N] [--json]
+const watchHelp = `Saved searches that alert.
 
 A watch is a saved search: every article indexed from now on that matches
 QUERY (the search query language, docs/search.md) makes one alert on
@@ -33,18 +31,23 @@ alerts.<NAME> (or alerts.<SUBJ>) and, with --webhook, a signed POST.
 Common flags: --url (env NEWSFLOW_URL), --api-token, --read-token.
 `
 
-func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stdout, watchUsage)
-		if len(args) == 0 {
-			return exitError{2}
-		}
-		return nil
+func watchCommand() *cobra.Command {
+	sub := func(use, short string, args cobra.PositionalArgs) *cobra.Command {
+		name, _, _ := strings.Cut(use, " ")
+		return leaf(use, short, args, func(fs *flag.FlagSet) runFunc { return watchFlags(name, fs) })
 	}
-	sub, args := args[0], args[1:]
-	fs := flag.NewFlagSet("newsflow watch "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), watchUsage) }
+	g := group("watch", "saved searches that alert: add, list, show, rm, test",
+		sub("add NAME QUERY", "save a search that alerts on every new match", cobra.ExactArgs(2)),
+		sub("list", "every watch", nil),
+		sub("show NAME", "one watch", cobra.ExactArgs(1)),
+		sub("rm NAME", "remove a watch", cobra.ExactArgs(1)),
+		sub("test NAME", "the indexed articles a watch matches now", cobra.ExactArgs(1)))
+	g.Long = watchHelp
+	return g
+}
+
+// watchFlags declares the flags of watch sub on fs.
+func watchFlags(sub string, fs *flag.FlagSet) runFunc {
 	base := fs.String("url", defaultURL, "newsflow API URL (env NEWSFLOW_URL)")
 	if v, ok := os.LookupEnv(envflag.EnvName("url")); ok {
 		*base = v
@@ -69,131 +72,120 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.BoolVar(&replace, "replace", false, "replace a watch of the same name")
 	case "test":
 		fs.IntVar(&limit, "limit", limit, "number of matching articles to show")
-	case "list", "show", "rm":
-	default:
-		fmt.Fprintf(stderr, "newsflow watch: unknown subcommand %q\n\n%s", sub, watchUsage)
-		return exitError{2}
 	}
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	wantArgs := map[string]int{"add": 2, "list": 0, "show": 1, "rm": 1, "test": 1}[sub]
-	if len(pos) != wantArgs {
-		fmt.Fprint(stderr, watchUsage)
-		return exitError{2}
-	}
-	readToken := read
-	if readToken == "" {
-		readToken = api
-	}
-	rc, err := newAPIClient(*base, readToken)
-	if err != nil {
-		return err
-	}
-	wc, err := newAPIClient(*base, api)
-	if err != nil {
-		return err
-	}
-	switch sub {
-	case "add":
-		w.Name, w.Query = pos[0], pos[1]
-		w.Langs, w.Sources, w.Entities, w.EntityIDs = langs, sources, entities, entityIDs
-		// The parser's error, before asking the server.
-		if _, err := w.Validate(analysis.NewSet()); err != nil {
-			return err
+	return func(ctx context.Context, pos []string, stdout, stderr io.Writer) error {
+		readToken := read
+		if readToken == "" {
+			readToken = api
 		}
-		body, err := json.Marshal(&w)
+		rc, err := newAPIClient(*base, readToken)
 		if err != nil {
 			return err
 		}
-		var got watch.Watch
-		if replace {
-			_, err = wc.do(ctx, http.MethodPut, "/v1/watches/"+url.PathEscape(w.Name), "application/json", body, &got, http.StatusOK)
-		} else {
-			_, err = wc.do(ctx, http.MethodPost, "/v1/watches", "application/json", body, &got, http.StatusCreated)
-		}
+		wc, err := newAPIClient(*base, api)
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			return printJSON(stdout, got)
-		}
-		_, err = fmt.Fprintf(stdout, "watch %s saved: alerts on %s%s\n", got.Name, got.AlertSubject(), webhookNote(&got))
-		return err
-	case "list":
-		var res struct {
-			Watches []watch.Watch `json:"watches"`
-		}
-		var raw json.RawMessage
-		if _, err := rc.do(ctx, http.MethodGet, "/v1/watches", "", nil, &raw, http.StatusOK); err != nil {
-			return err
-		}
-		if *asJSON {
-			_, err := fmt.Fprintln(stdout, string(raw))
-			return err
-		}
-		if err := json.Unmarshal(raw, &res); err != nil {
-			return fmt.Errorf("decode watches: %w", err)
-		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tQUERY\tSUBJECT\tWEBHOOK")
-		for _, x := range res.Watches {
-			hook := x.Webhook
-			if hook == "" {
-				hook = "-"
+		switch sub {
+		case "add":
+			w.Name, w.Query = pos[0], pos[1]
+			w.Langs, w.Sources, w.Entities, w.EntityIDs = langs, sources, entities, entityIDs
+			// The parser's error, before asking the server.
+			if _, err := w.Validate(analysis.NewSet()); err != nil {
+				return err
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", x.Name, truncate(x.Query, 60), x.AlertSubject(), hook)
-		}
-		return tw.Flush()
-	case "show":
-		var raw json.RawMessage
-		if _, err := rc.do(ctx, http.MethodGet, "/v1/watches/"+url.PathEscape(pos[0]), "", nil, &raw, http.StatusOK); err != nil {
-			return err
-		}
-		var buf bytes.Buffer
-		if err := json.Indent(&buf, raw, "", "  "); err != nil {
-			return err
-		}
-		buf.WriteByte('\n')
-		_, err := stdout.Write(buf.Bytes())
-		return err
-	case "rm":
-		if _, err := wc.do(ctx, http.MethodDelete, "/v1/watches/"+url.PathEscape(pos[0]), "", nil, nil, http.StatusNoContent); err != nil {
-			return err
-		}
-		_, err := fmt.Fprintf(stdout, "watch %s removed\n", pos[0])
-		return err
-	case "test":
-		var x watch.Watch
-		if _, err := rc.do(ctx, http.MethodGet, "/v1/watches/"+url.PathEscape(pos[0]), "", nil, &x, http.StatusOK); err != nil {
-			return err
-		}
-		v := url.Values{}
-		v.Set("q", x.Query)
-		for k, vs := range map[string][]string{"lang": x.Langs, "source": x.Sources, "entity": x.Entities, "entity_id": x.EntityIDs} {
-			for _, s := range vs {
-				v.Add(k, s)
+			body, err := json.Marshal(&w)
+			if err != nil {
+				return err
 			}
-		}
-		v.Set("sort", search.SortDate)
-		v.Set("limit", strconv.Itoa(limit))
-		var raw json.RawMessage
-		if _, err := rc.do(ctx, http.MethodGet, "/v1/search?"+v.Encode(), "", nil, &raw, http.StatusOK); err != nil {
+			var got watch.Watch
+			if replace {
+				_, err = wc.do(ctx, http.MethodPut, "/v1/watches/"+url.PathEscape(w.Name), "application/json", body, &got, http.StatusOK)
+			} else {
+				_, err = wc.do(ctx, http.MethodPost, "/v1/watches", "application/json", body, &got, http.StatusCreated)
+			}
+			if err != nil {
+				return err
+			}
+			if *asJSON {
+				return printJSON(stdout, got)
+			}
+			_, err = fmt.Fprintf(stdout, "watch %s saved: alerts on %s%s\n", got.Name, got.AlertSubject(), webhookNote(&got))
 			return err
-		}
-		if *asJSON {
-			_, err := fmt.Fprintln(stdout, string(raw))
+		case "list":
+			var res struct {
+				Watches []watch.Watch `json:"watches"`
+			}
+			var raw json.RawMessage
+			if _, err := rc.do(ctx, http.MethodGet, "/v1/watches", "", nil, &raw, http.StatusOK); err != nil {
+				return err
+			}
+			if *asJSON {
+				_, err := fmt.Fprintln(stdout, string(raw))
+				return err
+			}
+			if err := json.Unmarshal(raw, &res); err != nil {
+				return fmt.Errorf("decode watches: %w", err)
+			}
+			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tQUERY\tSUBJECT\tWEBHOOK")
+			for _, x := range res.Watches {
+				hook := x.Webhook
+				if hook == "" {
+					hook = "-"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", x.Name, truncate(x.Query, 60), x.AlertSubject(), hook)
+			}
+			return tw.Flush()
+		case "show":
+			var raw json.RawMessage
+			if _, err := rc.do(ctx, http.MethodGet, "/v1/watches/"+url.PathEscape(pos[0]), "", nil, &raw, http.StatusOK); err != nil {
+				return err
+			}
+			var buf bytes.Buffer
+			if err := json.Indent(&buf, raw, "", "  "); err != nil {
+				return err
+			}
+			buf.WriteByte('\n')
+			_, err := stdout.Write(buf.Bytes())
 			return err
+		case "rm":
+			if _, err := wc.do(ctx, http.MethodDelete, "/v1/watches/"+url.PathEscape(pos[0]), "", nil, nil, http.StatusNoContent); err != nil {
+				return err
+			}
+			_, err := fmt.Fprintf(stdout, "watch %s removed\n", pos[0])
+			return err
+		case "test":
+			var x watch.Watch
+			if _, err := rc.do(ctx, http.MethodGet, "/v1/watches/"+url.PathEscape(pos[0]), "", nil, &x, http.StatusOK); err != nil {
+				return err
+			}
+			v := url.Values{}
+			v.Set("q", x.Query)
+			for k, vs := range map[string][]string{"lang": x.Langs, "source": x.Sources, "entity": x.Entities, "entity_id": x.EntityIDs} {
+				for _, s := range vs {
+					v.Add(k, s)
+				}
+			}
+			v.Set("sort", search.SortDate)
+			v.Set("limit", strconv.Itoa(limit))
+			var raw json.RawMessage
+			if _, err := rc.do(ctx, http.MethodGet, "/v1/search?"+v.Encode(), "", nil, &raw, http.StatusOK); err != nil {
+				return err
+			}
+			if *asJSON {
+				_, err := fmt.Fprintln(stdout, string(raw))
+				return err
+			}
+			var res search.Result
+			if err := json.Unmarshal(raw, &res); err != nil {
+				return fmt.Errorf("decode search answer: %w", err)
+			}
+			fmt.Fprintf(stdout, "watch %s (%s) matches %d indexed articles; the newest:\n", x.Name, x.Query, res.Total)
+			return printHits(stdout, &res, 0)
 		}
-		var res search.Result
-		if err := json.Unmarshal(raw, &res); err != nil {
-			return fmt.Errorf("decode search answer: %w", err)
-		}
-		fmt.Fprintf(stdout, "watch %s (%s) matches %d indexed articles; the newest:\n", x.Name, x.Query, res.Total)
-		return printHits(stdout, &res, 0)
+		return errors.New("unreachable")
 	}
-	return errors.New("unreachable")
 }
 
 func webhookNote(w *watch.Watch) string {

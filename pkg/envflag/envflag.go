@@ -21,6 +21,17 @@ func EnvName(name string) string {
 // Parse sets every flag of fs whose environment variable is set, then parses
 // args. An invalid value in the environment is an error naming the variable.
 func Parse(fs *flag.FlagSet, args []string) error {
+	if err := Apply(fs); err != nil {
+		return err
+	}
+	return fs.Parse(args)
+}
+
+// Apply sets every flag of fs whose environment variable is set and names
+// the variable in each flag's usage, for a parser that takes the flags of
+// fs over (newsflow's pflag): the command line, parsed after, wins. An
+// invalid value in the environment is an error naming the variable.
+func Apply(fs *flag.FlagSet) error {
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
 		if err != nil {
@@ -36,8 +47,5 @@ func Parse(fs *flag.FlagSet, args []string) error {
 			}
 		}
 	})
-	if err != nil {
-		return err
-	}
-	return fs.Parse(args)
+	return err
 }

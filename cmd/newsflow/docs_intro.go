@@ -1,0 +1,83 @@
+package main
+
+// cliDocsIntro opens docs/cli.md; the command reference after it is
+// generated from the commands themselves.
+const cliDocsIntro = "# The newsflow command line\n\n" +
+	"<!-- Generated from cmd/newsflow by 'make docs' (go run ./cmd/newsflow docs -o docs/cli.md): edit the commands, not this file. TestCLIDocsCurrent fails when it is stale. -->\n\n" +
+	"`newsflow help` lists the commands; `newsflow help <command> [<subcommand>]`\n" +
+	"prints the same as `newsflow <command> [<subcommand>] --help`.\n" +
+	"`newsflow --version` (`-v`, `-V`) and `newsflow version` print the version and revision.\n" +
+	"\n" +
+	"## Why cobra\n" +
+	"\n" +
+	"The command line is built on [cobra](https://github.com/spf13/cobra) and its flag parser pflag,\n" +
+	"chosen over kong for three reasons particular to newsflow:\n" +
+	"\n" +
+	"- the flags are declared once, on a standard library `flag.FlagSet`, by the same functions the\n" +
+	"  worker binaries call (`natsbus.ConnConfig.RegisterFlags`, the stage, index, HTTP and poller\n" +
+	"  flags); pflag takes such a flag set over as it is (`AddGoFlagSet`), so `newsflow up` and the\n" +
+	"  workers cannot drift apart. With kong every one of them would be declared a second time in\n" +
+	"  struct tags, or the workers moved too;\n" +
+	"- completions for bash, zsh, fish and PowerShell are built in and answered by the binary itself\n" +
+	"  (`newsflow __complete ...`), so they know every subcommand and flag without a second list;\n" +
+	"- kubectl, gh and helm are cobra programs: help, `help <command>`, `completion <shell>` and\n" +
+	"  flag syntax behave as their users expect.\n" +
+	"\n" +
+	"What cobra lacks, environment variables beside flags, is one small layer (`pkg/envflag`): a flag\n" +
+	"that reads one names it in its help (`(env NEWSFLOW_URL)`).\n" +
+	"\n" +
+	"## Flags\n" +
+	"\n" +
+	"Flags are GNU style: `--limit 5` or `--limit=5`, booleans as `--json` or `--json=false`, and they\n" +
+	"may come before or after the arguments (`newsflow search Лавров --lang bg`); `--` ends them.\n" +
+	"For the scripts written for the standard `flag` package newsflow used before, a long flag with\n" +
+	"one dash (`-limit 5`) is still read as `--limit 5`.\n" +
+	"\n" +
+	"## Exit status\n" +
+	"\n" +
+	"| status | when |\n" +
+	"|---|---|\n" +
+	"| 0 | success |\n" +
+	"| 1 | the command failed (a server not reachable, an article rejected by `publish`, an unconfirmed `dlq purge` on a terminal) |\n" +
+	"| 2 | a usage error: an unknown command or flag, a bad flag value (`--limit ten`, `up --nats http://x`), a missing or unexpected argument, `dlq purge` without `--yes` when there is no terminal to ask on. The error is printed with the command to run for help |\n" +
+	"\n" +
+	"## Environment\n" +
+	"\n" +
+	"One scheme: the variable of flag `--some-flag` is `NEWSFLOW_SOME_FLAG`, and a flag's help names\n" +
+	"the variable where the flag reads one. The command line wins over the environment.\n" +
+	"\n" +
+	"| variable | read by | meaning |\n" +
+	"|---|---|---|\n" +
+	"| `NEWSFLOW_URL` | `publish`, `search`, `get`, `watch` | the HTTP API (`--url`, default `http://127.0.0.1:8080`) |\n" +
+	"| `NEWSFLOW_NATS_URL` | every command with `--nats`, the workers (`--nats-url`) | the NATS server |\n" +
+	"| `NATS_URL` | the same | the NATS server, as the NATS tools (`nats` CLI) read it; `NEWSFLOW_NATS_URL` and the flags win over it |\n" +
+	"| `NEWSFLOW_<FLAG>` | every flag of `up`, `dashboard`, `nats-monitor` and the workers (`--log-level` is `NEWSFLOW_LOG_LEVEL`); the NATS connection flags and `--data` of the client commands | the flag's default |\n" +
+	"| `NO_COLOR` | logs (`up`, the workers with `--log-format console`) | no colour when set to anything non-empty (https://no-color.org); logs into a file or a pipe are never coloured |\n" +
+	"\n" +
+	"A NATS address is accepted as `host:port` or `nats://host:port` everywhere: the\n" +
+	"client commands and workers (`--nats`, `--nats-url`, comma-separated for a\n" +
+	"cluster) and `newsflow up --nats`, where it is the address the embedded server\n" +
+	"listens on (one address, no user or path).\n" +
+	"\n" +
+	"`up` reads its own `NEWSFLOW_NATS` and `NEWSFLOW_HTTP` (its flags are `--nats`\n" +
+	"and `--http`) and, when those are unset, the workers' `NEWSFLOW_NATS_URL` and\n" +
+	"`NEWSFLOW_HTTP_ADDR`, so one set of variables serves both (`NATS_URL` is not\n" +
+	"read by `up`: it often names a remote server, where up cannot listen).\n" +
+	"\n" +
+	"## Completion\n" +
+	"\n" +
+	"`newsflow completion bash|zsh|fish|powershell` prints the completion script of that shell;\n" +
+	"`newsflow completion bash --help` says where to put it, e.g.\n" +
+	"`source <(newsflow completion bash)` in `~/.bashrc`, or\n" +
+	"`newsflow completion fish > ~/.config/fish/completions/newsflow.fish`.\n" +
+	"\n" +
+	"## Output\n" +
+	"\n" +
+	"- `publish` prints the summary (`accepted N, duplicates N, rejected N`), then\n" +
+	"  `  new ID  file:line` for each new article and the reasons of rejected ones;\n" +
+	"  `--json` prints one object with the counts and every article\n" +
+	"  ([api.md](api.md#newsflow-publish)).\n" +
+	"- `search --json`, `get`, `dlq list --json`, `dlq show --json`, `status --json`,\n" +
+	"  `bench --json` print JSON.\n" +
+	"- Destructive commands ask first: `dlq purge` asks `[y/N]` on a terminal and\n" +
+	"  wants `--yes` otherwise.\n"
