@@ -598,7 +598,7 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 	toks := r.window(s.close, end)
 	// A quotation that ends its sentence and is followed by a new one
 	// has no attribution after it.
-	if q := strings.TrimRight(quote, " "); len(toks) > 0 && strings.ContainsAny(q[len(q)-1:], ".!?…") && toks[0].Kind != textseg.Punct && firstUpperWord(toks[0].Text) {
+	if q := strings.TrimRight(quote, " "); len(toks) > 0 && strings.ContainsAny(q[len(q)-1:], ".!?…") && toks[0].Kind != textseg.Punct && firstUpperWord(toks[0].Text) && !askedAfter(q, toks) {
 		return "", false
 	}
 	// «...». Тереза Мей заяви ...: the sentence ends with the quotation.
@@ -708,10 +708,20 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 			if ok, female := entities.IsPronoun(strings.ToLower(toks[i-1].Text)); ok {
 				return r.lastPerson(toks[i-1].Start, female), true
 			}
+			// `"...," Sanders asked`: one capitalised word the entities
+			// do not know, right after the quotation and before the verb.
+			if words == 2 && firstWord(toks) == i-1 && bareName(toks[i-1]) {
+				return toks[i-1].Text, true
+			}
 		}
 		if lw := strings.ToLower(t.Text); lw != "told" && lw != "tells" {
 			if sp, ok := r.speakerIn(toks[i+1:], true); ok {
 				return sp, true
+			}
+			// "„...“, обясни Мирошников.": one capitalised word the
+			// entities do not know, alone after the verb.
+			if words == 1 && i+1 < len(toks) && bareName(toks[i+1]) && (i+2 == len(toks) || (toks[i+2].Kind == textseg.Punct && strings.ContainsAny(toks[i+2].Text, ".,;"))) {
+				return toks[i+1].Text, true
 			}
 		}
 		if sp, ok := r.speakerIn(toks[:i], false); ok {
@@ -720,6 +730,30 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 		return r.lastPersonG(s.open, false, false), true
 	}
 	return "", false
+}
+
+// askedAfter reports whether a quotation q that ends with "?" or "!" is
+// followed by a name and a verb of saying in the same sentence: `"Can
+// you ...?" Sanders asked`, `"...!" Trump said`, `"...?" asked Kasich`.
+func askedAfter(q string, toks []textseg.Token) bool {
+	if !strings.HasSuffix(q, "?") && !strings.HasSuffix(q, "!") {
+		return false
+	}
+	if isReportingVerb(strings.ToLower(toks[0].Text)) {
+		return true
+	}
+	for k := 1; k < len(toks) && k <= 3; k++ {
+		if toks[k].Kind == textseg.Punct {
+			return false
+		}
+		if isReportingVerb(strings.ToLower(toks[k].Text)) {
+			return true
+		}
+		if !firstUpperWord(toks[k].Text) {
+			return false
+		}
+	}
+	return false
 }
 
 // firstWord returns the index of the first word of toks after the
@@ -741,15 +775,26 @@ func firstWord(toks []textseg.Token) int {
 // a comma and followed by a verb of saying ("a screenwriter and former
 // studio executive, said").
 func appositionThenVerb(toks []textseg.Token, named string) (string, bool) {
+	commas := 0
 	for j, t := range toks {
-		if j > 20 || (t.Kind == textseg.Punct && strings.ContainsAny(t.Text, ".!?;\"“”«»„")) {
+		if j > 24 {
+			return "", false
+		}
+		if t.Kind == textseg.Punct && t.Text == "." && j > 0 && toks[j-1].End == t.Start && firstUpperWord(toks[j-1].Text) && utf8.RuneCountInString(toks[j-1].Text) <= 5 {
+			continue // "in Allentown, Pa., said"
+		}
+		if t.Kind == textseg.Punct && strings.ContainsAny(t.Text, ".!?;\"“”«»„") {
 			return "", false
 		}
 		if t.Text == "," {
 			if j+1 < len(toks) && isReportingVerb(strings.ToLower(toks[j+1].Text)) {
 				return named, true
 			}
-			return "", false
+			// "Cecelia Purner, 67, a retired representative in
+			// Allentown, Pa., said": up to three commas.
+			if commas++; commas == 3 {
+				return "", false
+			}
 		}
 	}
 	return "", false
@@ -1005,6 +1050,31 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 	return "", false
 }
 
+// bareName reports whether t may be a name on its own: a capitalised
+// word of three letters or more, not in capitals, that is no pronoun,
+// title, role, spokesman, verb of saying nor day or month.
+func bareName(t textseg.Token) bool {
+	if t.Kind == textseg.Punct || !firstUpperWord(t.Text) || utf8.RuneCountInString(t.Text) < 3 || strings.ToUpper(t.Text) == t.Text {
+		return false
+	}
+	if !strings.ContainsFunc(t.Text, unicode.IsLower) || strings.ContainsFunc(t.Text, func(c rune) bool { return !unicode.IsLetter(c) && c != '-' && c != '\'' && c != '’' }) {
+		return false
+	}
+	lw := strings.ToLower(t.Text)
+	if ok, _ := entities.IsPronoun(lw); ok {
+		return false
+	}
+	return !titles[lw] && !entities.IsRole(lw) && !isSpokesman(lw) && !isReportingVerb(lw) && !calendarWords[lw] && !complementizers[lw]
+}
+
+// calendarWords are the capitalised English names of days and months
+// ("said Tuesday").
+var calendarWords = map[string]bool{
+	"monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true, "saturday": true, "sunday": true,
+	"january": true, "february": true, "march": true, "april": true, "may": true, "june": true, "july": true,
+	"august": true, "september": true, "october": true, "november": true, "december": true,
+}
+
 // toldBefore reports whether s ends with "told" or "tells": what follows
 // is who was told ("he told CNN").
 func toldBefore(s string) bool {
@@ -1137,6 +1207,8 @@ var moreReportingVerbs = []string{
 	"schrieb", "fragte",
 	"tweeted", "responded", "joked", "quipped", "emphasized", "observed", "conceded", "complained",
 	"shouted", "yelled", "testified", "charged", "writing",
+	"notes", "points", "echoed", "echoes", "demanded", "insists", "explains", "argues", "asks", "warns",
+	"wondered", "countered", "snapped", "recalls", "predicts", "concedes", "cautioned", "cautions",
 }
 
 // nameAfter returns the person named right after pos (a comma between

@@ -62,6 +62,24 @@ func TestExtract(t *testing.T) {
 			want: []want{{"Няма да има", "Кирил Ананиев"}, {"Няма да има", "Кирил Ананиев"}},
 		},
 		{
+			name: "en question, then the name and the verb",
+			lang: "en",
+			text: "Senator Bernie Sanders spoke in Iowa.\n\n\"Can you really reform this system?\" Sanders asked. \"It is easy to say.\"",
+			want: []want{{"Can you really", "Bernie Sanders"}, {"It is easy", "Bernie Sanders"}},
+		},
+		{
+			name: "en a surname the entities do not know before a verb",
+			lang: "en",
+			text: "The conservative activist Richard Viguerie has backed the senator.\n\n\"He appeals to the working voters of the party,\" Viguerie notes.",
+			want: []want{{"He appeals to", "Richard Viguerie"}},
+		},
+		{
+			name: "en apposition with several commas",
+			lang: "en",
+			text: "Voters were divided.\n\n\"I just don't think she has been truthful,\" Mary Stone, 67, a retired nurse in Allentown, Pa., said in an interview.",
+			want: []want{{"I just don't", "Mary Stone"}},
+		},
+		{
 			name: "bg pronoun after the quote",
 			lang: "bg",
 			text: "Държавният секретар Майк Помпео пристигна в Сочи.\n„Имаме разногласия за Венецуела и ще ги обсъдим“, заяви той на пресконференция.",
