@@ -113,7 +113,11 @@ func Load(r io.Reader) (*Detector, error) {
 		l := string(b)
 		s, ok := modelScripts[l]
 		if !ok {
-			return nil, fmt.Errorf("%w: language %q has no script here", ErrBadProfile, l)
+			if s, ok = otherScripts[l]; !ok {
+				return nil, fmt.Errorf("%w: language %q has no script here", ErrBadProfile, l)
+			}
+		} else {
+			d.report |= 1 << i
 		}
 		d.langs = append(d.langs, l)
 		d.masks[s] |= 1 << i

@@ -53,11 +53,31 @@ func init() {
 	}
 }
 
+// otherScripts gives the script of each language that is modelled only to
+// be told apart from the supported ones: text that reads best as one of
+// these (Esperanto, Latin, Welsh, Icelandic, Mongolian, Urdu, ...) is
+// not in a supported language, and its probability counts against every
+// supported one (see Detect). lingua-go models them; Nynorsk is left out,
+// as Norwegian text is better called nb than und.
+var otherScripts = map[string]int{"mn": scriptCyrillic, "ur": scriptArabic}
+
+func init() {
+	for _, l := range []string{"cy", "eo", "is", "la", "lg", "mi", "sn", "so", "st", "tn", "ts", "xh", "yo", "zu"} {
+		otherScripts[l] = scriptLatin
+	}
+}
+
 // ModelLanguages lists the languages scored by n-gram models (those of the
 // Latin, Cyrillic and Arabic scripts), sorted.
-func ModelLanguages() []string {
-	out := make([]string, 0, len(modelScripts))
-	for l := range modelScripts {
+func ModelLanguages() []string { return sortedKeys(modelScripts) }
+
+// OtherLanguages lists the languages modelled only to recognise text in
+// none of the supported languages, sorted.
+func OtherLanguages() []string { return sortedKeys(otherScripts) }
+
+func sortedKeys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for l := range m {
 		out = append(out, l)
 	}
 	sort.Strings(out)

@@ -9,7 +9,9 @@
 // Arabic letters (the others are told by their script alone), keeps every
 // unigram, bigram and trigram and the most frequent 4-grams (10,000) and
 // 5-grams (8,000) of
-// each language (by their probability in running text), and writes each
+// each language (by their probability in running text; 3,000 and 2,000
+// for langdetect.OtherLanguages, modelled only to tell text in none of the
+// supported languages), and writes each
 // n-gram's conditional probability as round(-ln p * Scale). The output is
 // deterministic. Nothing from the project's test data goes in.
 package main
@@ -49,6 +51,9 @@ func run() error {
 	flag.IntVar(&keep[3], "trigrams", 0, "trigrams kept per language (0: all)")
 	flag.IntVar(&keep[4], "quadrigrams", 10000, "4-grams kept per language (0: all)")
 	flag.IntVar(&keep[5], "fivegrams", 8000, "5-grams kept per language (0: all)")
+	otherKeep := [6]int{}
+	flag.IntVar(&otherKeep[4], "other-quadrigrams", 3000, "4-grams kept per other language (0: all)")
+	flag.IntVar(&otherKeep[5], "other-fivegrams", 2000, "5-grams kept per other language (0: all)")
 	flag.Parse()
 	if *dir == "" {
 		d, err := moduleDir()
@@ -60,6 +65,13 @@ func run() error {
 	var ms []langdetect.NgramModel
 	for _, l := range langdetect.ModelLanguages() {
 		m, err := languageModel(*dir, l, keep)
+		if err != nil {
+			return err
+		}
+		ms = append(ms, m)
+	}
+	for _, l := range langdetect.OtherLanguages() {
+		m, err := languageModel(*dir, l, otherKeep)
 		if err != nil {
 			return err
 		}
