@@ -1,11 +1,16 @@
 package enrich
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -17,25 +22,42 @@ import (
 )
 
 // SimhashBucket is the key-value bucket of recent signatures, shared by
-// every enrich replica: key "a.<article id>", value "<fingerprint
-// hex>:<sketch> <original id>" (the sketch in simhash.Sketch's text form).
-// Entries written before sketches, "<fingerprint hex> <original id>", are
-// still read, and compared by SimHash until they expire; replicas of that
-// time cannot parse the new values and skip them with a warning.
+// every enrich replica. A replica writes the signatures filed at about the
+// same time as one entry, key "b.<replica>.<n>", value one line per
+// article: "<article id> <fingerprint hex>:<sketch> <original id>" (the
+// sketch in simhash.Sketch's text form). Entries of one article, key
+// "a.<article id>", value "<fingerprint hex>:<sketch> <original id>", were
+// written before batches and are still read until they expire; entries
+// written before sketches, "<fingerprint hex> <original id>", are compared
+// by SimHash. Replicas older than batches do not see the batches.
 const SimhashBucket = "NEWSFLOW_SIMHASH"
 
 // KVIndex is a simhash.Index shared through a JetStream key-value bucket.
 // Each replica keeps the LSH bands in memory, fed by a watch on the bucket
 // (every replica's articles, and the bucket's content after a restart), so
-// a lookup costs no round trip and filing an article costs one write.
+// a lookup costs no round trip. Filing coalesces: the signatures filed
+// while one write is in flight go together in the next (group commit), so
+// under load a write and its delivery to every replica carry many
+// articles, and at rest an article waits for no timer.
 type KVIndex struct {
-	kv    jetstream.KeyValue
-	local *simhash.MemoryIndex
-	w     jetstream.KeyWatcher
-	stop  context.CancelFunc
-	done  chan struct{}
-	log   *zap.Logger
+	kv     jetstream.KeyValue
+	local  *simhash.MemoryIndex
+	w      jetstream.KeyWatcher
+	stop   context.CancelFunc
+	done   chan struct{}
+	log    *zap.Logger
+	prefix string // "b.<replica>.": the keys of this replica's batches
+
+	mu       sync.Mutex
+	pending  []byte       // lines of the next batch
+	waiters  []chan error // one per line of pending
+	flushing bool
+	batches  uint64
 }
+
+// maxBatchLines bounds the signatures of one batch entry (a line is about
+// 0.1-0.5 KB).
+const maxBatchLines = 256
 
 // OpenKVIndex creates or opens the bucket, where an article's entry
 // expires after ttl, and starts watching it until ctx ends or Close. It
@@ -62,7 +84,10 @@ func OpenKVIndex(ctx context.Context, js jetstream.JetStream, ttl time.Duration,
 	if log == nil {
 		log = zap.NewNop()
 	}
-	x := &KVIndex{kv: kv, local: simhash.NewMemoryIndex(), w: w, stop: stop, done: make(chan struct{}), log: log}
+	var nonce [6]byte
+	_, _ = rand.Read(nonce[:])
+	x := &KVIndex{kv: kv, local: simhash.NewMemoryIndex(), w: w, stop: stop, done: make(chan struct{}), log: log,
+		prefix: "b." + hex.EncodeToString(nonce[:]) + "."}
 	// Load what the bucket holds, then follow it in the background.
 	for {
 		select {
@@ -106,11 +131,36 @@ func (x *KVIndex) Close() error {
 }
 
 func (x *KVIndex) file(e jetstream.KeyValueEntry) {
-	id, ok := strings.CutPrefix(e.Key(), "a.")
+	key := e.Key()
+	if strings.HasPrefix(key, "b.") {
+		if !strings.HasPrefix(key, x.prefix) { // this replica filed its own
+			x.fileBatch(string(e.Value()))
+		}
+		return
+	}
+	id, ok := strings.CutPrefix(key, "a.")
 	if !ok {
 		return
 	}
-	sig, root, err := parseValue(string(e.Value()))
+	x.fileLine(id, string(e.Value()))
+}
+
+// fileBatch files the lines of a batch entry.
+func (x *KVIndex) fileBatch(v string) {
+	for v != "" {
+		var line string
+		line, v, _ = strings.Cut(v, "\n")
+		id, val, ok := strings.Cut(line, " ")
+		if !ok {
+			x.log.Warn("bad near-duplicate batch line", zap.String("line", line))
+			continue
+		}
+		x.fileLine(id, val)
+	}
+}
+
+func (x *KVIndex) fileLine(id, v string) {
+	sig, root, err := parseValue(v)
 	if err != nil {
 		x.log.Warn("bad near-duplicate entry", zap.String("article_id", id), zap.Error(err))
 		return
@@ -159,12 +209,71 @@ func (x *KVIndex) Add(ctx context.Context, id string, sig simhash.Signature) (st
 		e.Root = root
 	}
 	x.local.File(e, sig.Sketch)
-	sctx, classify, cancel := natsbus.StoreContext(ctx)
-	defer cancel()
-	if _, err := x.kv.Put(sctx, "a."+id, formatValue(sig, e.Root)); err != nil {
-		return root, fmt.Errorf("file fingerprint of %s: %w", id, classify(err))
+	done := make(chan error, 1)
+	x.mu.Lock()
+	x.pending = append(x.pending, id...)
+	x.pending = append(x.pending, ' ')
+	x.pending = append(append(x.pending, formatValue(sig, e.Root)...), '\n')
+	x.waiters = append(x.waiters, done)
+	if !x.flushing {
+		x.flushing = true
+		go x.flush()
 	}
-	return root, nil
+	x.mu.Unlock()
+	select {
+	case err := <-done:
+		if err != nil {
+			return root, fmt.Errorf("file fingerprint of %s: %w", id, err)
+		}
+		return root, nil
+	case <-ctx.Done():
+		return root, fmt.Errorf("file fingerprint of %s: %w", id, ctx.Err())
+	}
+}
+
+// flush writes the pending signatures, maxBatchLines per entry, until
+// none is left, and tells each Add how its write went.
+func (x *KVIndex) flush() {
+	for {
+		x.mu.Lock()
+		if len(x.waiters) == 0 {
+			x.flushing = false
+			x.mu.Unlock()
+			return
+		}
+		n, cut := len(x.waiters), len(x.pending)
+		if n > maxBatchLines {
+			n, cut = maxBatchLines, nthLineEnd(x.pending, maxBatchLines)
+		}
+		data := bytes.Clone(x.pending[:cut])
+		waiters := slices.Clone(x.waiters[:n])
+		x.pending = append(x.pending[:0], x.pending[cut:]...)
+		x.waiters = append(x.waiters[:0], x.waiters[n:]...)
+		x.batches++
+		key := x.prefix + strconv.FormatUint(x.batches, 10)
+		x.mu.Unlock()
+
+		sctx, classify, cancel := natsbus.StoreContext(context.Background())
+		_, err := x.kv.Put(sctx, key, data)
+		cancel()
+		err = classify(err)
+		for _, w := range waiters {
+			w <- err
+		}
+	}
+}
+
+// nthLineEnd is the offset just past the n-th newline of b.
+func nthLineEnd(b []byte, n int) int {
+	off := 0
+	for range n {
+		i := bytes.IndexByte(b[off:], '\n')
+		if i < 0 {
+			return len(b)
+		}
+		off += i + 1
+	}
+	return off
 }
 
 var _ simhash.Index = (*KVIndex)(nil)

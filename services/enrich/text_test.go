@@ -380,3 +380,68 @@ func TestKVLearnerStaleCache(t *testing.T) {
 		t.Errorf("bucket entry %q, want the three articles a1 a2 a3", got)
 	}
 }
+
+// TestKVIndexCoalesces checks that signatures filed at once share bucket
+// entries, and that another replica files every one of them.
+func TestKVIndexCoalesces(t *testing.T) {
+	srv := natstest.RunServer(t)
+	_, js1 := natstest.Connect(t, srv)
+	_, js2 := natstest.Connect(t, srv)
+	ctx := context.Background()
+	x1, err := OpenKVIndex(ctx, js1, time.Hour, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = x1.Close() }()
+	const n = 200
+	sigs := make([]simhash.Signature, n)
+	for i := range sigs {
+		// 60 made-up words of 3-8 letters, different for each i.
+		var b strings.Builder
+		r := uint32(i*2654435761 + 1)
+		for range 60 {
+			for range 3 + r%6 {
+				r = r*1664525 + 1013904223
+				b.WriteRune('а' + rune(r>>24)%30)
+			}
+			b.WriteByte(' ')
+		}
+		sigs[i] = simhash.Sign(b.String())
+	}
+	var wg sync.WaitGroup
+	for i := range sigs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := x1.Add(ctx, "art-"+strconv.Itoa(i), sigs[i]); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	st, err := x1.kv.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Values() == 0 || st.Values() >= n {
+		t.Errorf("%d bucket entries for %d signatures filed at once, want fewer (and some)", st.Values(), n)
+	}
+	x2, err := OpenKVIndex(ctx, js2, time.Hour, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = x2.Close() }()
+	self := 0
+	for i, sig := range sigs {
+		want := x1.local.Match("probe", sig)
+		if got := x2.local.Match("probe", sig); got != want {
+			t.Errorf("signature %d: replica 2 matches %q, replica 1 %q", i, got, want)
+		}
+		if want == "art-"+strconv.Itoa(i) {
+			self++
+		}
+	}
+	if self < n*9/10 {
+		t.Errorf("%d of %d signatures match their own article, want most", self, n)
+	}
+}
