@@ -80,6 +80,12 @@ func TestExtract(t *testing.T) {
 			want: []want{{"I just don't", "Mary Stone"}},
 		},
 		{
+			name: "ru a spokesman of someone named in the genitive speaks, not that person",
+			lang: "ru",
+			text: "Посол США Ричард Гренелл направил письма компаниям.\n\n«Письма нужно воспринимать как ясную позицию», — прокомментировал изданию представитель Гренелла.",
+			want: []want{{"Письма нужно", ""}},
+		},
+		{
 			name: "bg pronoun after the quote",
 			lang: "bg",
 			text: "Държавният секретар Майк Помпео пристигна в Сочи.\n„Имаме разногласия за Венецуела и ще ги обсъдим“, заяви той на пресконференция.",
