@@ -194,6 +194,7 @@ func Permissions(user string) *server.Permissions {
 		pub = append(stagePublish("ARTICLES_RAW", user),
 			"$JS.API.INFO")
 		pub = append(pub, kvPublish("NEWSFLOW_SEEN")...)
+		pub = append(pub, kvPublish("NEWSFLOW_TITLE_AFFIXES")...)
 		pub = append(pub, "articles.raw.>", "articles.ingested.>", "articles.dlq.ingest")
 	case UserEnrich:
 		pub = append(stagePublish("ARTICLES", user),
