@@ -80,7 +80,7 @@ func TestHTMLExtractionF1(t *testing.T) {
 			t.Logf("%s %s P %.3f R %.3f F1 %.3f", s.Fold, s.File, s.Precision, s.Recall, s.F1)
 		}
 	}
-	floors := map[string]float64{FoldHeldOut: 0.955, FoldTune: 0.98, "": 0.97}
+	floors := map[string]float64{FoldHeldOut: 0.97, FoldTune: 0.99, "": 0.98}
 	for _, m := range MeanByFold(scores) {
 		name := m.Fold
 		if name == "" {

@@ -87,6 +87,9 @@ func ExtractHTML(page string, pageURL string) (Page, error) {
 			}
 		}
 	}
+	// The second opinion reads the page as it is (it works on copies),
+	// before the cleanup below changes it for readability.
+	second := secondOpinion(doc, base)
 	removeChromeBlocks(doc)
 	p := readability.NewParser()
 	p.MaxElemsToParse = MaxHTMLElements
@@ -118,6 +121,7 @@ func ExtractHTML(page string, pageURL string) (Page, error) {
 	out.Authors = CleanAuthors(out.Authors)
 	head := strings.SplitN(out.Body, "\n", 12)
 	out.Body = dropPageLines(trimLead(out.Body, out.Title, out.Authors), out.Authors)
+	out.Body = voteParagraphs(out.Body, second)
 	if strings.TrimSpace(out.Body) == "" {
 		return Page{}, fmt.Errorf("%w in the html once dates, counters and bylines are left out", ErrNoContent)
 	}
