@@ -7,8 +7,8 @@
 //
 // It reads the models of the languages written in Latin, Cyrillic or
 // Arabic letters (the others are told by their script alone), keeps every
-// unigram, bigram and trigram and the most frequent 4-grams (10,000) and
-// 5-grams (8,000) of
+// unigram, bigram and trigram and the most frequent 4-grams (16,000) and
+// 5-grams (16,000) of
 // each language (by their probability in running text; 3,000 and 2,000
 // for langdetect.OtherLanguages, modelled only to tell text in none of the
 // supported languages), and writes each
@@ -49,8 +49,8 @@ func run() error {
 	out := flag.String("out", "pkg/langdetect/data/profiles.bin.gz", "the profile file to write")
 	var keep [6]int
 	flag.IntVar(&keep[3], "trigrams", 0, "trigrams kept per language (0: all)")
-	flag.IntVar(&keep[4], "quadrigrams", 10000, "4-grams kept per language (0: all)")
-	flag.IntVar(&keep[5], "fivegrams", 8000, "5-grams kept per language (0: all)")
+	flag.IntVar(&keep[4], "quadrigrams", 16000, "4-grams kept per language (0: all)")
+	flag.IntVar(&keep[5], "fivegrams", 16000, "5-grams kept per language (0: all)")
 	otherKeep := [6]int{}
 	flag.IntVar(&otherKeep[4], "other-quadrigrams", 3000, "4-grams kept per other language (0: all)")
 	flag.IntVar(&otherKeep[5], "other-fivegrams", 2000, "5-grams kept per other language (0: all)")
