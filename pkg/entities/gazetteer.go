@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -91,6 +92,13 @@ type Gazetteer struct {
 	// names in other languages of entities the ids above do not cover
 	// (learned from annotated articles, see ids.go).
 	aliases map[string]string
+	// slavic maps the slavicStem keys of the latinSlavic entries to them,
+	// and slavicMax the first word's key to the longest, in words.
+	slavic    map[string][]gazEntry
+	slavicMax map[string]int
+	// idSlavic maps the same keys to the entries' ids ("" when two ids
+	// share a key), for the inflected forms ("Rosji": iso:RU).
+	idSlavic map[string]string
 	// entries counts the entries loaded, for Stats.
 	entries int
 }
@@ -143,6 +151,9 @@ func NewGazetteer() (*Gazetteer, error) {
 		if err := g.loadIDs(f); err != nil {
 			return nil, err
 		}
+	}
+	if err := g.loadSlavicPlaces("data/curated-ids.tsv", "data/ids.tsv", "data/ids-cc-by-sa.tsv"); err != nil {
+		return nil, err
 	}
 	b, err := data.ReadFile("data/aliases.tsv")
 	if err != nil {
@@ -272,6 +283,108 @@ func (g *Gazetteer) add(k kind, lang, name string, country bool) {
 	if len(words) > g.maxWords[stems[0]] {
 		g.maxWords[stems[0]] = len(words)
 	}
+}
+
+// latinSlavic is the language of the gazetteer entries that only texts
+// in a Latin-script Slavic language match (latinSlavicLangs).
+const latinSlavic = "x-latn-sla"
+
+// latinSlavicLangs are the languages that match the latinSlavic entries.
+var latinSlavicLangs = map[string]bool{"pl": true, "cs": true, "sk": true, "sl": true, "hr": true}
+
+// usable reports whether entry e may match a text in lang: the entries
+// of the Latin-script Slavic languages only match those languages.
+func usable(e *gazEntry, lang string) bool {
+	return e.lang != latinSlavic || latinSlavicLangs[lang]
+}
+
+// loadSlavicPlaces adds the names of the ids files written in the Latin
+// script and unknown to the gazetteers, for texts in pl, cs, sk, sl and
+// hr: countries and world regions (iso: and m49: ids) as places, parties
+// and international organisations (Wikidata QIDs) as organisations. The
+// ids file carries CLDR's display names in those languages ("Rosja",
+// "Rakousko", "Nemčija"), which the gazetteers, built for bg, ru, uk, en
+// and de, do not. They match inflected forms by slavicStem as well, which
+// keep their own spelling as the name (matchSlavic).
+func (g *Gazetteer) loadSlavicPlaces(paths ...string) error {
+	g.slavic = map[string][]gazEntry{}
+	g.slavicMax = map[string]int{}
+	g.idSlavic = map[string]string{}
+	for _, path := range paths {
+		b, err := data.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", path, err)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			id, name, ok := strings.Cut(l, "\t")
+			if !ok || l[0] == '#' || !latinScript(name) {
+				continue
+			}
+			k, country := kindOrg, false
+			switch {
+			case strings.HasPrefix(id, "iso:") || strings.HasPrefix(id, "m49:"):
+				k, country = kindLoc, true
+			case !strings.HasPrefix(id, "Q"):
+				continue
+			}
+			words := nameWords(name)
+			if len(words) == 0 || len(g.exact[strings.ToLower(strings.Join(words, " "))]) > 0 {
+				continue
+			}
+			g.add(k, latinSlavic, name, country)
+			g.entries++
+			stems := make([]string, len(words))
+			for i, w := range words {
+				stems[i] = slavicStem(w)
+			}
+			key := strings.Join(stems, " ")
+			e := g.exact[strings.ToLower(strings.Join(words, " "))]
+			g.slavic[key] = append(g.slavic[key], e[len(e)-1])
+			if old, dup := g.idSlavic[key]; !dup {
+				g.idSlavic[key] = id
+			} else if old != id {
+				g.idSlavic[key] = ""
+			}
+			g.slavicMax[stems[0]] = max(g.slavicMax[stems[0]], len(words))
+		}
+	}
+	return nil
+}
+
+// slavicEndings are case endings of Polish, Czech, Slovak, Slovene and
+// Croatian nouns and adjectives, longest first within each last letter
+// (slavicStem strips the first that fits).
+var slavicEndings = []string{
+	"owie", "iego", "ijo", "iji", "ija", "ije", "iej", "ych", "ich", "ami", "ach", "ech", "ego", "emu", "ymi", "imi", "ého", "ému", "ých", "ími", "ými",
+	"ów", "om", "em", "ie", "ii", "ji", "ją", "ję", "ja", "ią", "ię", "ia", "ou", "ám", "ách", "ej", "oj", "ih", "im", "ima", "ama", "ega", "ovi",
+	"a", "e", "i", "o", "u", "y", "ą", "ę", "í", "é", "á", "ý", "ě", "ů",
+}
+
+// slavicStem is a word in lower case less one case ending of the
+// Latin-script Slavic languages ("Rosji", "Rosję", "Rosja": "ros"),
+// keeping at least three letters; acronyms keep their letters.
+func slavicStem(w string) string {
+	if isAcronym(w) {
+		return strings.ToLower(w)
+	}
+	l := strings.ToLower(w)
+	n := utf8.RuneCountInString(l)
+	for _, e := range slavicEndings {
+		if strings.HasSuffix(l, e) && n-utf8.RuneCountInString(e) >= 3 {
+			return l[:len(l)-len(e)]
+		}
+	}
+	return l
+}
+
+// latinScript reports whether every letter of s is Latin.
+func latinScript(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) && !unicode.Is(unicode.Latin, r) {
+			return false
+		}
+	}
+	return true
 }
 
 func (g *Gazetteer) loadCommon(path string) error {

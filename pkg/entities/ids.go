@@ -97,6 +97,13 @@ func (g *Gazetteer) ID(name, typ string) string {
 	if id := g.aliases[typ+"\t"+sk]; id != "" {
 		return id
 	}
+	if !person && latinScript(name) {
+		// An inflected form of a Latin-script Slavic name of one id
+		// ("Wielkiej Brytanii": iso:GB).
+		if id := g.idSlavic[slavicKey(name)]; id != "" {
+			return id
+		}
+	}
 	if !person {
 		// A name spelt in another script or language as a gazetteer name
 		// of one id (Moskva, Moskwa as Москва: tz:Europe/Moscow).
@@ -107,6 +114,15 @@ func (g *Gazetteer) ID(name, typ string) string {
 		}
 	}
 	return g.keyID(name, typ)
+}
+
+// slavicKey is the slavicStem of each word of a name, space-separated.
+func slavicKey(name string) string {
+	ws := nameWords(name)
+	for i, w := range ws {
+		ws[i] = slavicStem(w)
+	}
+	return strings.Join(ws, " ")
 }
 
 // minSkeleton is the shortest skeleton that names a gazetteer id by

@@ -1,6 +1,10 @@
 package entities
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/newsflow/newsflow/pkg/textseg"
+)
 
 func TestID(t *testing.T) {
 	g, err := NewGazetteer()
@@ -52,5 +56,36 @@ func TestID(t *testing.T) {
 	}
 	if id := g.ID("...", "PERSON"); id != "" {
 		t.Errorf("ID of no letters = %q, want empty", id)
+	}
+}
+
+// TestSlavicPlaces checks that the countries and organisations the ids
+// files name in the Latin-script Slavic languages are found in their
+// inflected forms in texts of those languages, and not in texts of other
+// languages.
+func TestSlavicPlaces(t *testing.T) {
+	x := extractor(t)
+	r := x.Extract("Premier Wielkiej Brytanii powiedział, że Rosji nie ufa, a Ukrainę wspiera Unia Europejska.", "pl")
+	want := map[string]string{"Wielkiej Brytanii": "LOCATION", "Rosji": "LOCATION", "Ukrainę": "LOCATION", "Unia Europejska": "ORGANIZATION"}
+	got := map[string]string{}
+	for _, e := range r.Entities {
+		got[e.Text] = e.Type
+	}
+	for name, typ := range want {
+		if got[name] != typ {
+			t.Errorf("pl: %s: type %q, want %q (entities %v)", name, got[name], typ, got)
+		}
+	}
+	for name, id := range map[string]string{"Wielkiej Brytanii": "iso:GB", "Rosji": "iso:RU", "Ukrainę": "iso:UA", "Unii Europejskiej": "Q458"} {
+		if got := x.g.ID(name, "LOCATION"); got != id && !(id == "Q458" && x.g.ID(name, "ORGANIZATION") == id) {
+			t.Errorf("ID(%q) = %q, want %q", name, got, id)
+		}
+	}
+	toks := textseg.Tokenize("Wielkiej Brytanii")
+	for _, lang := range []string{"pl", "cs", "en", "ru"} {
+		n, _ := x.matchGazetteer(toks, 0, lang)
+		if wantN := map[bool]int{true: 2, false: 0}[latinSlavicLangs[lang]]; n != wantN {
+			t.Errorf("%s: matched %d words of %q, want %d", lang, n, "Wielkiej Brytanii", wantN)
+		}
 	}
 }

@@ -194,7 +194,7 @@ func (x *Extractor) matchGazetteerUncached(toks []textseg.Token, i int, lang str
 			}
 		}
 		if max == 0 {
-			return 0, nil
+			return x.matchSlavic(toks, i, lang)
 		}
 	}
 	for j := i + 1; j < len(toks) && j-i < max; j++ {
@@ -213,21 +213,22 @@ func (x *Extractor) matchGazetteerUncached(toks []textseg.Token, i int, lang str
 	}
 	for n := words; n >= 1; n-- {
 		es := x.g.exact[string(lb[:lowEnd[n-1]])]
-		isExact := len(es) > 0
+		isExact := anyUsable(es, lang)
 		if !isExact {
 			es = x.g.names[string(sb[:stemEnd[n-1]])]
-			if n == 1 && len(es) == 0 {
+			if n == 1 && !anyUsable(es, lang) {
 				alts, ends := altStemsOf()
 				for k := 1; k < len(ends); k++ {
-					if es = x.g.names[string(alts[ends[k-1]:ends[k]])]; len(es) > 0 {
+					if es = x.g.names[string(alts[ends[k-1]:ends[k]])]; anyUsable(es, lang) {
 						break
 					}
 				}
 			}
 		}
 		best := -1
-		for k, e := range es {
-			if !capsMatch(e, toks[i:i+n]) || (!isExact && !longEnough(e, toks[i:i+n])) {
+		for k := range es {
+			e := es[k]
+			if !usable(&e, lang) || !capsMatch(e, toks[i:i+n]) || (!isExact && !longEnough(e, toks[i:i+n])) {
 				continue
 			}
 			if best < 0 || (e.lang == lang && es[best].lang != lang) {
@@ -243,7 +244,51 @@ func (x *Extractor) matchGazetteerUncached(toks []textseg.Token, i int, lang str
 			return n, &es[best]
 		}
 	}
+	return x.matchSlavic(toks, i, lang)
+}
+
+// matchSlavic matches the inflected forms of the latinSlavic entries in
+// a text in one of latinSlavicLangs ("Wielkiej Brytanii", "Rosji"), by
+// the slavicStem of each word.
+func (x *Extractor) matchSlavic(toks []textseg.Token, i int, lang string) (int, *gazEntry) {
+	if !latinSlavicLangs[lang] || !capital(toks[i]) && !isAcronym(toks[i].Text) {
+		return 0, nil
+	}
+	first := slavicStem(toks[i].Text)
+	n := x.g.slavicMax[first]
+	if n == 0 {
+		return 0, nil
+	}
+	keys := []string{first}
+	for j := i + 1; j < len(toks) && j-i < n && isWord(toks[j]); j++ {
+		keys = append(keys, keys[len(keys)-1]+" "+slavicStem(toks[j].Text))
+	}
+	for k := len(keys); k >= 1; k-- {
+		for _, e := range x.g.slavic[keys[k-1]] {
+			if capsMatch(e, toks[i:i+k]) {
+				// The entries have no language, and the languages
+				// inflect alike ("Irsku" is Czech, "Irska" Croatian):
+				// the name stays as written.
+				words := make([]string, k)
+				for j := range words {
+					words[j] = toks[i+j].Text
+				}
+				e.name = strings.Join(words, " ")
+				return k, &e
+			}
+		}
+	}
 	return 0, nil
+}
+
+// anyUsable reports whether one of es may match a text in lang.
+func anyUsable(es []gazEntry, lang string) bool {
+	for k := range es {
+		if usable(&es[k], lang) {
+			return true
+		}
+	}
+	return false
 }
 
 // appendLowerWord appends lowerWord(t) to buf.

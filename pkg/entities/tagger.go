@@ -644,12 +644,14 @@ func (x *Extractor) tagSentence(toks []textseg.Token, lang string, shout bool, m
 		for j < len(labels) && isInside(labels[j]) && labels[j] == l+boolInt(!isInside(l)) {
 			j++
 		}
-		// Trim punctuation and titles ("Mr", "д-р") at the edges of a span.
+		// Trim punctuation and titles ("Mr", "д-р") at the edges of a span;
+		// a number the span ends with is part of the name ("Nord Stream 2",
+		// "Airbus 319").
 		a, b := i, j
 		for a < b && (!isWord(toks[a]) && toks[a].Kind != textseg.Abbrev || titles[strings.TrimSuffix(textseg.ToLower(toks[a].Text), ".")]) {
 			a++
 		}
-		for b > a && !isWord(toks[b-1]) && toks[b-1].Kind != textseg.Abbrev {
+		for b > a && !isWord(toks[b-1]) && toks[b-1].Kind != textseg.Abbrev && (toks[b-1].Kind != textseg.Number || b-1 == a) {
 			b--
 		}
 		i = j

@@ -232,3 +232,46 @@ func TestExtractBothRules(t *testing.T) {
 		}
 	}
 }
+
+// TestEmissionsExact checks that the emission scores the tagger computes
+// with a word's own features summed once per distinct word of a text are
+// those of summing every feature of every token.
+func TestEmissionsExact(t *testing.T) {
+	m, err := LoadModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := extractor(t).WithModel(m)
+	checked := 0
+	for _, file := range []string{"bg.jsonl", "ru.jsonl", "en.jsonl"} {
+		docs, langs := corpusTexts(t, file, 20)
+		for i, text := range docs {
+			sents := textseg.Split(text)
+			xc := *x
+			xc.memo = &gazMemo{}
+			ws := make([][]string, len(sents))
+			for k, s := range sents {
+				ws[k] = texts(s.Tokens)
+			}
+			xc.memo.doc = docWords(ws)
+			for _, s := range sents {
+				xc.memo.reset(s.Tokens)
+				sf := xc.newSentFeatures(s.Tokens, langs[i], nil, xc.memo.doc)
+				got := xc.emissions(sf, s.Tokens)
+				var buf []uint64
+				for k := range s.Tokens {
+					var want [nLabels]float32
+					buf = sf.features(buf[:0], k)
+					m.scores(buf, &want)
+					if got[k] != want {
+						t.Fatalf("%s text %d token %q: emissions %v, summed features %v", file, i, s.Tokens[k].Text, got[k], want)
+					}
+					checked++
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no tokens checked")
+	}
+}

@@ -8,7 +8,7 @@
 // a model trained without it), closer to the held-out folds, which share
 // no story with their training data.
 //
-//	go run ./services/enrich/cmd/nercv [-corpus DIR] [-epochs N]
+//	go run ./services/enrich/cmd/nercv [-corpus DIR] [-epochs N] [-by-topic] [-errors FILE]
 //
 // It prints F1 per language and inner split; compare two settings by
 // running it on each.
@@ -97,6 +97,7 @@ func run(args []string) error {
 	byTopic := fs.Bool("by-topic", false, "split the training folds by topic, not by article hash")
 	ids := fs.Bool("ids", false, "measure entity ids instead of the tagger")
 	idErrs := fs.String("id-errors", "", "with -ids, write the inner split's gold entities that got several ids to this file")
+	nerErrs := fs.String("errors", "", "write the inner splits' wrong and missed names (language, article, type, name) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -130,6 +131,15 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	var errw io.Writer
+	if *nerErrs != "" {
+		f, err := os.Create(*nerErrs)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		errw = f
+	}
 	total := map[string]*quality.NERCount{}
 	for _, sp := range splits(*byTopic) {
 		var train []entities.TrainSentence
@@ -152,7 +162,16 @@ func run(args []string) error {
 			}
 			a := t.Article
 			body := textclean.CleanWith(a.Body, textclean.Options{Title: a.Title}).Body
-			c := quality.ScoreNERDoc(t.Doc, x.Extract(a.Title+"\n"+body, a.Lang).ArticleEntities(), nil, nil, nil)
+			var wrong, missed []string
+			c := quality.ScoreNERDoc(t.Doc, x.Extract(a.Title+"\n"+body, a.Lang).ArticleEntities(), nil, &wrong, &missed)
+			if errw != nil {
+				for _, e := range wrong {
+					fmt.Fprintf(errw, "%s\t%s\twrong\t%s\n", t.Doc.Lang, t.Doc.ID, e)
+				}
+				for _, e := range missed {
+					fmt.Fprintf(errw, "%s\t%s\tmissed\t%s\n", t.Doc.Lang, t.Doc.ID, e)
+				}
+			}
 			for _, k := range []string{t.Doc.Lang, "all"} {
 				if by[k] == nil {
 					by[k] = &quality.NERCount{}
