@@ -2,6 +2,7 @@ package search
 
 import (
 	"html"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -23,6 +24,8 @@ type Doc struct {
 	entity                  fieldTerms
 	names, types, entityIDs map[string]bool
 	terms                   []string // distinct terms of title, body and entities
+	keys                    []string // the article's Key values
+	keySet                  map[string]bool
 	sortedTitle, sortedBody []string
 	sortedEntity            []string
 	bodyText                string
@@ -83,12 +86,96 @@ func NewDoc(set *analysis.Set, a *article.Article) *Doc {
 			}
 		}
 	}
+	d.keySet = map[string]bool{Key(KeyLang, a.Lang): true, Key(KeySource, a.Source): true, Key(KeyID, a.ID): true, Key(KeyStory, a.StoryID): true}
+	for n := range d.names {
+		d.keySet[Key(KeyEntity, n)] = true
+	}
+	for id := range d.entityIDs {
+		d.keySet[Key(KeyEntityID, id)] = true
+	}
+	for t := range d.types {
+		d.keySet[Key(KeyType, t)] = true
+	}
+	d.keys = make([]string, 0, len(d.keySet))
+	for k := range d.keySet {
+		d.keys = append(d.keys, k)
+	}
 	return d
+}
+
+// Kinds of the anchors that are not terms (Key): the value of a field or
+// filter that the query compares for equality.
+const (
+	KeyLang     = "lang"
+	KeySource   = "source"
+	KeyID       = "id"
+	KeyStory    = "story_id"
+	KeyEntity   = "entity_name" // the Entities filter: a whole entity name
+	KeyEntityID = "entity_id"
+	KeyType     = "type"
+	// KeyPrefix anchors a prefix query (word*): the article holds a term
+	// that starts with the value. Doc.Keys does not list these.
+	KeyPrefix = "prefix"
+)
+
+var prefixKey = Key(KeyPrefix, "")
+
+// IsPrefixAnchor reports whether anchor is a KeyPrefix anchor, which an
+// index must test with Doc.HasAnchor rather than look up by Doc.Keys.
+func IsPrefixAnchor(anchor string) bool { return strings.HasPrefix(anchor, prefixKey) }
+
+// Key is the anchor of an article whose field kind equals value. It
+// starts with a zero byte, which no term holds.
+func Key(kind, value string) string { return "\x00" + kind + "=" + value }
+
+// keyCost is how many articles an anchor lets through, roughly, relative
+// to a term: a conjunction is anchored by its cheapest clause.
+func keyCost(anchor string) int {
+	if !strings.HasPrefix(anchor, "\x00") {
+		return 1
+	}
+	switch kind, _, _ := strings.Cut(anchor[1:], "="); kind {
+	case KeyLang, KeyType:
+		return 50
+	case KeySource:
+		return 10
+	case KeyPrefix:
+		return 5
+	}
+	return 1
+}
+
+func anchorsCost(as []string) int {
+	n := 0
+	for _, a := range as {
+		n += keyCost(a)
+	}
+	return n
 }
 
 // Terms returns the distinct terms of the article's title, body and
 // entity names, in no order.
 func (d *Doc) Terms() []string { return d.terms }
+
+// Keys returns the article's keys (Key): its language, source, id, story,
+// entity names, entity ids and entity types. With its Terms they are the
+// anchors it holds: a query matches the article only if the article holds
+// one of the query's Anchors (when it has any). Prefix anchors
+// (KeyPrefix) are not listed: HasAnchor answers them.
+func (d *Doc) Keys() []string { return d.keys }
+
+// HasAnchor reports whether the article holds anchor: a term, a Key, or
+// a term of its title, body or entity names starting with a KeyPrefix's
+// value.
+func (d *Doc) HasAnchor(anchor string) bool {
+	if !strings.HasPrefix(anchor, "\x00") {
+		return d.HasTerm(anchor)
+	}
+	if p, ok := strings.CutPrefix(anchor, prefixKey); ok {
+		return hasPrefix(d.sortedTitle, p) || hasPrefix(d.sortedBody, p) || hasPrefix(d.sortedEntity, p)
+	}
+	return d.keySet[anchor]
+}
 
 // HasTerm reports whether term is a term of the article's title, body or
 // entity names.
@@ -148,18 +235,38 @@ func Compile(set *analysis.Set, q Query) (*Compiled, error) {
 	}
 	c := &compiler{set: set, langs: q.Langs}
 	root, anchors := c.compile(n)
+	// The filters are conjuncts too: one of them may anchor the query
+	// better than its text.
+	keys := func(kind string, vs []string) []string {
+		if len(vs) == 0 {
+			return nil
+		}
+		out := make([]string, len(vs))
+		for i, v := range vs {
+			out[i] = Key(kind, v)
+		}
+		return out
+	}
+	for _, a := range [][]string{keys(KeyEntityID, q.EntityIDs), keys(KeyEntity, q.Entities), keys(KeyStory, q.StoryIDs), keys(KeySource, q.Sources), keys(KeyLang, q.Langs)} {
+		if a != nil && (anchors == nil || anchorsCost(a) < anchorsCost(anchors)) {
+			anchors = a
+		}
+	}
 	return &Compiled{root: root, q: q, anchors: anchors, node: n, set: set}, nil
 }
 
 // Node returns the parsed query.
 func (c *Compiled) Node() Node { return c.node }
 
-// Anchors returns terms one of which an article must hold (as a term of
-// its title, body or entity names) for the query to match it, or nil when
-// the query can match without any particular term (a prefix, a negation,
-// a filter only). An index from anchors to queries lets a caller match an
-// article against only the queries that share one of its terms. An empty,
-// non-nil slice means the query matches nothing.
+// Anchors returns anchors one of which an article must hold (Doc.HasAnchor:
+// a term of its title, body or entity names, a Key such as its language,
+// an entity id or an entity name, or the prefix of one of its terms) for
+// the query to match it, or nil when the query can match without any (a
+// negation, a date range or a word count alone). Of the query's conjuncts (its filters and the
+// clauses of its top-level AND) the one with the fewest and most
+// selective anchors is chosen. An index from anchors to queries lets a
+// caller match an article against only the queries that share one of its
+// anchors. An empty, non-nil slice means the query matches nothing.
 func (c *Compiled) Anchors() []string { return c.anchors }
 
 // Match reports whether the article d matches.
@@ -242,15 +349,15 @@ func (c *compiler) compile(n Node) (matcher, []string) {
 		val := v.Value
 		switch v.Field {
 		case FieldID:
-			return func(d *Doc) bool { return d.Article.ID == val }, nil
+			return func(d *Doc) bool { return d.Article.ID == val }, []string{Key(KeyID, val)}
 		case FieldLang:
-			return func(d *Doc) bool { return d.Article.Lang == val }, nil
+			return func(d *Doc) bool { return d.Article.Lang == val }, []string{Key(KeyLang, val)}
 		case FieldSource:
-			return func(d *Doc) bool { return d.Article.Source == val }, nil
+			return func(d *Doc) bool { return d.Article.Source == val }, []string{Key(KeySource, val)}
 		case FieldType:
-			return func(d *Doc) bool { return d.types[val] }, nil
+			return func(d *Doc) bool { return d.types[val] }, []string{Key(KeyType, val)}
 		case FieldEntityID:
-			return func(d *Doc) bool { return d.entityIDs[val] }, nil
+			return func(d *Doc) bool { return d.entityIDs[val] }, []string{Key(KeyEntityID, val)}
 		}
 		return matchNone, []string{}
 	case *DateRange:
@@ -316,7 +423,7 @@ func (c *compiler) compile(n Node) (matcher, []string) {
 		// The narrowest anchored clause anchors the conjunction.
 		var anchors []string
 		for _, a := range mustAnchors {
-			if a != nil && (anchors == nil || len(a) < len(anchors)) {
+			if a != nil && (anchors == nil || anchorsCost(a) < anchorsCost(anchors)) {
 				anchors = a
 			}
 		}
@@ -364,6 +471,12 @@ func (c *compiler) text(v *Text) (matcher, []string) {
 	}
 	variants := ts.Variants
 	if ts.Prefix {
+		var anchors []string
+		for _, vr := range variants {
+			if k := Key(KeyPrefix, vr[0]); !slices.Contains(anchors, k) {
+				anchors = append(anchors, k)
+			}
+		}
 		return func(d *Doc) bool {
 			for _, f := range fields {
 				for _, vr := range variants {
@@ -373,7 +486,7 @@ func (c *compiler) text(v *Text) (matcher, []string) {
 				}
 			}
 			return false
-		}, nil
+		}, anchors
 	}
 	var anchors []string
 	for _, vr := range variants {

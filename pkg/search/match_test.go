@@ -40,7 +40,7 @@ func TestCompiledMatchesLikeSearch(t *testing.T) {
 			// The anchors never exclude an article the query matches.
 			if as := c.Anchors(); as != nil {
 				for _, d := range docs {
-					if c.Match(d) && !shares(as, d.Terms()) {
+					if c.Match(d) && !holds(d, as) {
 						t.Errorf("query %q matches %s but none of its anchors %v", tt.Query.Text, d.Article.ID, as)
 					}
 				}
@@ -49,13 +49,15 @@ func TestCompiledMatchesLikeSearch(t *testing.T) {
 	}
 }
 
-func shares(a, b []string) bool {
-	m := map[string]bool{}
-	for _, x := range a {
-		m[x] = true
+// holds reports whether d holds one of the anchors, both ways: by
+// HasAnchor, and (but for prefixes) by the terms and keys it lists.
+func holds(d *search.Doc, anchors []string) bool {
+	listed := map[string]bool{}
+	for _, x := range append(d.Terms(), d.Keys()...) {
+		listed[x] = true
 	}
-	for _, x := range b {
-		if m[x] {
+	for _, a := range anchors {
+		if d.HasAnchor(a) && (search.IsPrefixAnchor(a) || listed[a]) {
 			return true
 		}
 	}

@@ -17,12 +17,18 @@ type compiled struct {
 }
 
 // table is an immutable index of the watches: by name, and from each
-// anchor term to the watches it anchors (search.Compiled.Anchors), so that
-// an article is matched only against the watches that share one of its
-// terms, plus those that have no anchor (prefixes, negations, filters).
+// anchor to the watches it anchors (search.Compiled.Anchors: a term, or a
+// key such as an entity id, an entity name, a source or a language), so
+// that an article is matched only against the watches that share one of
+// its anchors (its terms and keys, or a prefix of a term), plus those that
+// have none (a negation alone).
 type table struct {
 	byName   map[string]*compiled
 	anchored map[string][]*compiled
+	// prefixed holds the prefix anchors (search.KeyPrefix), which are
+	// tested on the article (one binary search per distinct prefix), not
+	// looked up by its terms.
+	prefixed map[string][]*compiled
 	loose    []*compiled
 }
 
@@ -37,7 +43,7 @@ type Set struct {
 // NewSet returns an empty set analysing with an.
 func NewSet(an *analysis.Set) *Set {
 	s := &Set{an: an}
-	s.cur.Store(&table{byName: map[string]*compiled{}, anchored: map[string][]*compiled{}})
+	s.cur.Store(&table{byName: map[string]*compiled{}, anchored: map[string][]*compiled{}, prefixed: map[string][]*compiled{}})
 	return s
 }
 
@@ -106,7 +112,7 @@ func (s *Set) Remove(name string) {
 }
 
 func build(byName map[string]*compiled) *table {
-	t := &table{byName: byName, anchored: map[string][]*compiled{}}
+	t := &table{byName: byName, anchored: map[string][]*compiled{}, prefixed: map[string][]*compiled{}}
 	names := make([]string, 0, len(byName))
 	for n := range byName {
 		names = append(names, n)
@@ -122,10 +128,14 @@ func build(byName map[string]*compiled) *table {
 		}
 		seen := map[string]bool{}
 		for _, a := range as {
-			if !seen[a] {
-				seen[a] = true
+			switch {
+			case seen[a]:
+			case search.IsPrefixAnchor(a):
+				t.prefixed[a] = append(t.prefixed[a], c)
+			default:
 				t.anchored[a] = append(t.anchored[a], c)
 			}
+			seen[a] = true
 		}
 	}
 	return t
@@ -157,31 +167,48 @@ func (s *Set) Len() int { return len(s.cur.Load().byName) }
 // Match returns the watches d matches, with their compiled queries, by
 // name.
 func (s *Set) Match(d *search.Doc) []Matched {
+	out, _ := s.match(d)
+	return out
+}
+
+// match returns the matches and the number of watches tried.
+func (s *Set) match(d *search.Doc) ([]Matched, int) {
 	t := s.cur.Load()
 	seen := make([]bool, len(t.byName))
 	var out []Matched
+	tried := 0
 	try := func(c *compiled) {
 		if seen[c.n] {
 			return
 		}
 		seen[c.n] = true
+		tried++
 		if c.q.Match(d) {
 			out = append(out, Matched{Watch: c.w, Query: c.q})
 		}
 	}
-	// Walk whichever is smaller: the article's terms or the anchors.
-	if terms := d.Terms(); len(terms) < len(t.anchored) {
-		for _, term := range terms {
-			for _, c := range t.anchored[term] {
-				try(c)
+	// Walk whichever is smaller: the article's anchors or the watches'.
+	if terms, keys := d.Terms(), d.Keys(); len(terms)+len(keys) < len(t.anchored) {
+		for _, as := range [][]string{terms, keys} {
+			for _, a := range as {
+				for _, c := range t.anchored[a] {
+					try(c)
+				}
 			}
 		}
 	} else {
-		for term, cs := range t.anchored {
-			if d.HasTerm(term) {
+		for a, cs := range t.anchored {
+			if d.HasAnchor(a) {
 				for _, c := range cs {
 					try(c)
 				}
+			}
+		}
+	}
+	for p, cs := range t.prefixed {
+		if d.HasAnchor(p) {
+			for _, c := range cs {
+				try(c)
 			}
 		}
 	}
@@ -189,7 +216,7 @@ func (s *Set) Match(d *search.Doc) []Matched {
 		try(c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Watch.Name < out[j].Watch.Name })
-	return out
+	return out, tried
 }
 
 // Matched is a watch an article matched.
