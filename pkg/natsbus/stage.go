@@ -42,7 +42,7 @@ func WithEndToEnd(now func() time.Time) StageOption {
 // service, newsflow up and the tests: handler timings and the in-flight
 // count (pipeline.Observe, outermost), panic recovery (pipeline.Recover),
 // the end-to-end latency when asked (WithEndToEnd), a handler timeout of
-// cfg.AckWait (pipeline.Timeout), and the Worker that consumes, acks,
+// cfg.HandlerTimeout or else cfg.AckWait (pipeline.Timeout), and the Worker that consumes, acks,
 // retries and dead-letters, reporting to m.
 func NewStage(js jetstream.JetStream, cfg StageConfig, h pipeline.Handler, log *zap.Logger, m StageMetrics, opts ...StageOption) (*Worker, error) {
 	o := stageOptions{now: time.Now}
@@ -53,6 +53,10 @@ func NewStage(js jetstream.JetStream, cfg StageConfig, h pipeline.Handler, log *
 	if o.endToEnd {
 		mws = append(mws, pipeline.EndToEnd(m.EndToEnd, o.now))
 	}
-	mws = append(mws, pipeline.Timeout(cfg.AckWait))
+	timeout := cfg.HandlerTimeout
+	if timeout <= 0 {
+		timeout = cfg.AckWait
+	}
+	mws = append(mws, pipeline.Timeout(timeout))
 	return NewWorker(js, cfg, pipeline.Chain(h, mws...), log, m)
 }

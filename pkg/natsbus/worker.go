@@ -35,6 +35,13 @@ type StageConfig struct {
 	// AckWait is how long the server waits for an ack before redelivering.
 	// Slow handlers send InProgress heartbeats at half of it.
 	AckWait time.Duration
+	// HandlerTimeout bounds one handler call in a stage built by NewStage
+	// (pipeline.Timeout); zero means AckWait. A stage whose handlers wait
+	// for a shared write (the index's batches) sets it longer: heartbeats
+	// keep the message while it waits, and a batch slower than AckWait
+	// (a starved machine) no longer sends every article in it back for
+	// redelivery and, after MaxDeliver, to the dead-letter stream.
+	HandlerTimeout time.Duration
 	// MaxDeliver bounds delivery attempts; after the last one a retryable
 	// failure becomes a dead letter.
 	MaxDeliver int

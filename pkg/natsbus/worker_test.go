@@ -420,3 +420,56 @@ func TestWorkerDeadLettersBadItems(t *testing.T) {
 		t.Errorf("dlq=%d retry=%d, want 0 and 1 (bad items do not dead-letter the input)", rec.dlq.Load(), rec.retry.Load())
 	}
 }
+
+// stageRecorder is a countingRecorder that is also a StageMetrics.
+type stageRecorder struct{ countingRecorder }
+
+func (*stageRecorder) Started()               {}
+func (*stageRecorder) Finished(time.Duration) {}
+func (*stageRecorder) EndToEnd(time.Duration) {}
+
+// TestStageHandlerTimeout checks that a stage's HandlerTimeout, not its
+// AckWait, bounds a handler: a call that outlasts AckWait succeeds once
+// (heartbeats keep the message), and one past HandlerTimeout is retried.
+func TestStageHandlerTimeout(t *testing.T) {
+	srv := natstest.RunServer(t)
+	_, js := natstest.Connect(t, srv)
+	natstest.Topology(t, js)
+	cfg := testStage()
+	cfg.AckWait, cfg.HandlerTimeout = time.Second, 5*time.Second
+	var calls atomic.Int64
+	h := pipeline.HandlerFunc(func(ctx context.Context, m *pipeline.Message) ([]*pipeline.Message, error) {
+		n := calls.Add(1)
+		wait := 2500 * time.Millisecond // past AckWait, within HandlerTimeout
+		if string(m.Data) == "slow" && n == 1 {
+			wait = 8 * time.Second // past HandlerTimeout
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		return []*pipeline.Message{{ID: string(m.Data) + "-" + strconv.FormatInt(n, 10), Data: m.Data}}, nil
+	})
+	rec := &stageRecorder{}
+	w, err := natsbus.NewStage(js, cfg, h, zaptest.NewLogger(t), rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	publishRaw(t, js, "src", "steady")
+	eventually(t, "steady acked", func() bool { return rec.ok.Load() >= 1 })
+	if n := calls.Load(); n != 1 {
+		t.Errorf("a handler slower than AckWait was called %d times, want 1", n)
+	}
+	calls.Store(0)
+	publishRaw(t, js, "src", "slow")
+	eventually(t, "slow acked after a retry", func() bool { return rec.ok.Load() >= 2 })
+	if n := calls.Load(); n != 2 {
+		t.Errorf("a handler past HandlerTimeout was called %d times, want 2 (timed out, then done)", n)
+	}
+}

@@ -62,6 +62,9 @@ func DefaultConfig() Config {
 		BatchWriters: 2,
 		Search:       search.DefaultBudget(),
 	}
+	// Handlers wait for their batch, sending heartbeats; on a starved
+	// machine a batch can take longer than AckWait to write.
+	cfg.Stage.HandlerTimeout = 10 * time.Minute
 	cfg.FitConcurrency()
 	return cfg
 }
