@@ -206,7 +206,14 @@ func Permissions(user string) *server.Permissions {
 			"$JS.API.CONSUMER.CREATE.KV_NEWSFLOW_SIMHASH.>",
 			"$JS.API.CONSUMER.INFO.KV_NEWSFLOW_SIMHASH.>",
 			"$JS.API.CONSUMER.DELETE.KV_NEWSFLOW_SIMHASH.>",
-			"$JS.FC.KV_NEWSFLOW_SIMHASH.>",
+			"$JS.FC.KV_NEWSFLOW_SIMHASH.>")
+		pub = append(pub, kvPublish("NEWSFLOW_STORIES")...)
+		pub = append(pub,
+			"$JS.API.CONSUMER.CREATE.KV_NEWSFLOW_STORIES",
+			"$JS.API.CONSUMER.CREATE.KV_NEWSFLOW_STORIES.>",
+			"$JS.API.CONSUMER.INFO.KV_NEWSFLOW_STORIES.>",
+			"$JS.API.CONSUMER.DELETE.KV_NEWSFLOW_STORIES.>",
+			"$JS.FC.KV_NEWSFLOW_STORIES.>",
 			"articles.enriched.>", "articles.dlq.enrich")
 	case UserIndex:
 		pub = append(stagePublish("ARTICLES", user), "articles.indexed.>", "articles.dlq.index")

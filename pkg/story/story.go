@@ -108,14 +108,20 @@ func DefaultParams() Params {
 	return Params{Window: 48 * time.Hour, MaxSpan: 48 * time.Hour, MinScore: 0.2, TitleWeight: 0.2, BodyWeight: 0.6, Link: 1}
 }
 
-// MaxMembers bounds the member signatures a story keeps (the latest).
-const MaxMembers = 24
+// MaxMembers bounds the member signatures a story keeps (the latest);
+// MaxIDs the member article ids (the latest), by which a near-duplicate
+// finds its original's story and a redelivered article its own.
+const (
+	MaxMembers = 24
+	MaxIDs     = 256
+)
 
-// Story is the state of one story an Index keeps: the signatures of its
-// latest members and its dates.
+// Story is the state of one story an Index keeps: the signatures and ids
+// of its latest members and its dates.
 type Story struct {
 	ID      string      `json:"id"`
 	Members []Signature `json:"m"`
+	IDs     []string    `json:"ids,omitempty"`
 	N       int         `json:"n"`
 	First   time.Time   `json:"first"`
 	Last    time.Time   `json:"last"`
@@ -124,11 +130,15 @@ type Story struct {
 // NewStory starts a story with id.
 func NewStory(id string) *Story { return &Story{ID: id} }
 
-// Add adds an article's signature to the story.
-func (st *Story) Add(s Signature) {
+// Add adds article id with signature s to the story.
+func (st *Story) Add(id string, s Signature) {
 	st.Members = append(st.Members, s)
 	if len(st.Members) > MaxMembers {
 		st.Members = st.Members[len(st.Members)-MaxMembers:]
+	}
+	st.IDs = append(st.IDs, id)
+	if len(st.IDs) > MaxIDs {
+		st.IDs = st.IDs[len(st.IDs)-MaxIDs:]
 	}
 	st.N++
 	if !s.At.IsZero() {

@@ -20,6 +20,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/natsbus"
 	"github.com/newsflow/newsflow/pkg/pipeline"
 	"github.com/newsflow/newsflow/pkg/service"
+	"github.com/newsflow/newsflow/pkg/story"
 	"github.com/newsflow/newsflow/pkg/textseg"
 	"github.com/newsflow/newsflow/pkg/version"
 )
@@ -35,10 +36,8 @@ type Config struct {
 	// SimhashTTL is how long the fingerprints of a band are kept without a
 	// new article filed in it.
 	SimhashTTL time.Duration
-	// Stories runs the stories step, which keeps the recent stories in
-	// this process's memory: right for one enrich replica (newsflow up);
-	// with several, each would group only the articles it enriched, so
-	// it is off unless asked for (docs/architecture.md).
+	// Stories runs the stories step, with the recent stories in the
+	// NEWSFLOW_STORIES bucket shared by the replicas (docs/architecture.md).
 	Stories bool
 }
 
@@ -48,6 +47,7 @@ func DefaultConfig() Config {
 		Stage:          natsbus.DefaultStageConfig(natsbus.StageEnrich, natsbus.StreamArticles, natsbus.SubjectIngested+".>", natsbus.SubjectEnriched),
 		BoilerplateTTL: 90 * 24 * time.Hour,
 		SimhashTTL:     7 * 24 * time.Hour,
+		Stories:        true,
 	}
 }
 
@@ -56,7 +56,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	c.Stage.RegisterFlags(fs)
 	fs.DurationVar(&c.SimhashTTL, "simhash-ttl", c.SimhashTTL, "how long recent fingerprints are kept for near-duplicate search")
 	fs.DurationVar(&c.BoilerplateTTL, "boilerplate-ttl", c.BoilerplateTTL, "how long a learned boilerplate line is kept without being seen again")
-	fs.BoolVar(&c.Stories, "stories", c.Stories, "group articles into stories (story_id), in this process's memory: for one enrich replica only")
+	fs.BoolVar(&c.Stories, "stories", c.Stories, "group articles into stories (story_id), shared by the replicas through the "+StoriesBucket+" bucket")
 	fs.Func("disable", "comma-separated enrichment steps to skip ("+strings.Join(StepNames(), ", ")+")", func(s string) error {
 		c.Disabled = nil
 		for _, n := range strings.Split(s, ",") {
@@ -93,8 +93,9 @@ func (c Config) Redacted() any { return c }
 
 // Service is a running enrich stage.
 type Service struct {
-	worker *natsbus.Worker
-	index  *KVIndex
+	worker  *natsbus.Worker
+	index   *KVIndex
+	stories *KVStories // nil without the stories step
 }
 
 // New builds the enrich stage on d.
@@ -111,30 +112,52 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	metrics, err := NewMetrics(d.Registry)
-	if err != nil {
-		_ = index.Close() // the error that matters is err
+	s := &Service{index: index}
+	fail := func(err error) (*Service, error) {
+		_ = s.close() // the error that matters is err
 		return nil, err
 	}
 	disabled := cfg.Disabled
-	if !cfg.Stories {
+	stores := Stores{Boilerplate: learner, NearDup: index}
+	if !cfg.Stories || slices.Contains(disabled, StepStories) {
 		disabled = append(slices.Clone(disabled), StepStories)
+	} else {
+		if s.stories, err = OpenKVStories(ctx, d.JS, story.DefaultParams(), d.Topology.Replicas, d.Log); err != nil {
+			return fail(err)
+		}
+		stores.Stories = s.stories
 	}
-	e := NewEnricher(StepsWith(Stores{Boilerplate: learner, NearDup: index}, disabled...), time.Now)
-	e.log, e.metrics = d.Log, metrics
-	w, err := natsbus.NewStage(d.JS, cfg.Stage, e, d.Log, stage)
+	metrics, err := NewMetrics(d.Registry)
 	if err != nil {
-		_ = index.Close() // the error that matters is err
-		return nil, err
+		return fail(err)
 	}
-	return &Service{worker: w, index: index}, nil
+	e := NewEnricher(StepsWith(stores, disabled...), time.Now)
+	e.log, e.metrics = d.Log, metrics
+	if s.worker, err = natsbus.NewStage(d.JS, cfg.Stage, e, d.Log, stage); err != nil {
+		return fail(err)
+	}
+	return s, nil
+}
+
+// close stops watching the buckets.
+func (s *Service) close() error {
+	var err error
+	if cerr := s.index.Close(); cerr != nil && !errors.Is(cerr, nats.ErrConnectionClosed) {
+		err = fmt.Errorf("stop watching %s: %w", SimhashBucket, cerr)
+	}
+	if s.stories != nil {
+		if cerr := s.stories.Close(); cerr != nil && !errors.Is(cerr, nats.ErrConnectionClosed) {
+			err = errors.Join(err, fmt.Errorf("stop watching %s: %w", StoriesBucket, cerr))
+		}
+	}
+	return err
 }
 
 // Run consumes until ctx is cancelled.
 func (s *Service) Run(ctx context.Context) error {
 	err := s.worker.Run(ctx)
-	if cerr := s.index.Close(); cerr != nil && !errors.Is(cerr, nats.ErrConnectionClosed) && err == nil {
-		err = fmt.Errorf("stop watching %s: %w", SimhashBucket, cerr)
+	if cerr := s.close(); cerr != nil && err == nil {
+		err = cerr
 	}
 	return err
 }

@@ -124,13 +124,9 @@ func DefaultConfig() Config {
 	}
 }
 
-// enrichDefaults are the enrich defaults with the stories step on: up runs
-// one enrich replica, so its in-memory stories see every article.
-func enrichDefaults() enrich.Config {
-	c := enrich.DefaultConfig()
-	c.Stories = true
-	return c
-}
+// enrichDefaults are the enrich defaults (the stories step on, its
+// stories in the NEWSFLOW_STORIES bucket).
+func enrichDefaults() enrich.Config { return enrich.DefaultConfig() }
 
 // ErrInvalidConfig is returned by Validate and Start for a configuration
 // that cannot be used.
