@@ -64,9 +64,8 @@ func mean(m map[string]float64) float64 {
 
 // TestLangidAccuracy measures the held-out fold against the issue's
 // targets (97% mean on single sentences, 90% on two-word samples, over the
-// 51 languages) and fails below what was reached (96.06% and 88.77% with
-// the 16,000/16,000 profiles and und for unsupported text, less a
-// margin), so that a regression shows. LANGID_FOLD=0
+// 51 languages) and fails below what was reached (95.96% and 88.81%,
+// less a margin), so that a regression shows. LANGID_FOLD=0
 // reports the tuning fold instead; -v prints the figures per language.
 func TestLangidAccuracy(t *testing.T) {
 	if testing.Short() {

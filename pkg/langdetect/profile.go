@@ -121,6 +121,10 @@ func Load(r io.Reader) (*Detector, error) {
 		}
 		d.langs = append(d.langs, l)
 		d.masks[s] |= 1 << i
+		if c := priors[l]; c != 0 {
+			d.prior[i] = c
+			d.priored |= 1 << i
+		}
 	}
 	nk, err := binary.ReadUvarint(br)
 	if err != nil || nk == 0 || nk > 1<<26 {
