@@ -76,6 +76,12 @@ func TestHTMLExtractionF1(t *testing.T) {
 		if s.Err != nil {
 			t.Errorf("%s: %v", s.File, s.Err)
 		}
+		// The date in the URL is the corpus's only independent date.
+		if p := s.Page; s.Err == nil && !s.URLDate.IsZero() && !p.PublishedAt.IsZero() && p.DateRule != DateURL {
+			if d := p.PublishedAt.Sub(s.URLDate).Hours(); d <= -24 || d >= 48 {
+				t.Errorf("%s: published_at %s (%s) is not on the URL's date %s", s.File, p.PublishedAt, p.DateRule, s.URLDate.Format("2006-01-02"))
+			}
+		}
 		if testing.Verbose() && (s.Fold == FoldTune || os.Getenv("NEWSFLOW_SHOW_HELDOUT") != "") {
 			t.Logf("%s %s P %.3f R %.3f F1 %.3f", s.Fold, s.File, s.Precision, s.Recall, s.F1)
 		}

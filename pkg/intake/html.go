@@ -53,6 +53,9 @@ type Page struct {
 	SiteName string
 	// Image is the lead image's absolute URL, ImageCaption its caption.
 	Image, ImageCaption string
+	// DateRule names the rule PublishedAt came from (DateJSONLD, ...),
+	// "" when there is none.
+	DateRule string
 }
 
 // ExtractHTML finds the main content and the metadata of an HTML page given
@@ -129,10 +132,10 @@ func ExtractHTML(page string, pageURL string) (Page, error) {
 	if base != nil {
 		pageURL = base.String()
 	}
-	out.PublishedAt = publishedTime(md.times, md.sig, pageURL, head)
+	out.PublishedAt, out.DateRule = publishedTime(md, pageURL, head)
 	if out.PublishedAt.IsZero() {
-		if t, err := art.PublishedTime(); err == nil && t.Year() > 1900 {
-			out.PublishedAt = t.UTC()
+		if t, err := art.PublishedTime(); err == nil && plausibleYear(t) {
+			out.PublishedAt, out.DateRule = t.UTC(), DateReadability
 		}
 	}
 	out.Image, out.ImageCaption = leadImage(md.ldImage, md.meta, md.sig, base)
@@ -218,11 +221,11 @@ type metadata struct {
 	urls                  []string // canonical URL candidates, best first
 	authors, tags         []string
 	// times are the publication time candidates of the metadata, best
-	// first.
-	times   []string
-	sig     pageSignals
-	ldImage any
-	meta    map[string]string
+	// first; modified the modification times (a last resort).
+	times, modified []dateCandidate
+	sig             pageSignals
+	ldImage         any
+	meta            map[string]string
 }
 
 // readMetadata collects what a page says about itself. JSON-LD of a news
@@ -249,9 +252,9 @@ func readMetadata(doc *html.Node) metadata {
 					md.sig.h1 = append(md.sig.h1, oneLine(textOf(n, depth)))
 				}
 			case atom.Time:
-				if dt := strings.TrimSpace(attr(n, "datetime")); dt != "" && len(md.sig.times) < 20 {
+				if dt := strings.TrimSpace(attr(n, "datetime")); dt != "" && len(md.sig.times)+len(md.sig.pubTimes) < 20 {
 					if strings.EqualFold(attr(n, "itemprop"), "datePublished") || hasAttr(n, "pubdate") || strings.Contains(strings.ToLower(attr(n, "class")), "publish") {
-						md.sig.times = append([]string{dt}, md.sig.times...)
+						md.sig.pubTimes = append(md.sig.pubTimes, dt)
 					} else {
 						md.sig.times = append(md.sig.times, dt)
 					}
@@ -305,11 +308,19 @@ func readMetadata(doc *html.Node) metadata {
 			}
 		}
 	}
-	for _, v := range []string{ldString(news["datePublished"]), meta["article:published_time"], meta["og:published_time"],
+	if v := ldString(news["datePublished"]); v != "" {
+		md.times = append(md.times, dateCandidate{v, DateJSONLD})
+	}
+	for _, v := range []string{meta["article:published_time"], meta["og:published_time"],
 		meta["datepublished"], meta["pubdate"], meta["publishdate"], meta["date"], meta["dc.date.issued"],
-		meta["dc.date"], meta["sailthru.date"], meta["parsely-pub-date"], ldString(news["dateModified"]), meta["article:modified_time"]} {
+		meta["dc.date"], meta["sailthru.date"], meta["parsely-pub-date"]} {
 		if v != "" {
-			md.times = append(md.times, v)
+			md.times = append(md.times, dateCandidate{v, DateMeta})
+		}
+	}
+	for _, v := range []string{ldString(news["dateModified"]), meta["article:modified_time"], meta["og:updated_time"]} {
+		if v != "" {
+			md.modified = append(md.modified, dateCandidate{v, DateModified})
 		}
 	}
 	md.ldImage = news["image"]

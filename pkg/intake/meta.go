@@ -18,10 +18,10 @@ import (
 type pageSignals struct {
 	titleTag string   // <title>
 	h1       []string // the text of the first few <h1>
-	// times are the datetime attributes of <time> elements, those marked
-	// as the publication time (itemprop=datePublished, pubdate, a class
-	// naming "publish") first.
-	times []string
+	// pubTimes are the datetime attributes of <time> elements marked as
+	// the publication time (itemprop=datePublished, pubdate, a class
+	// naming "publish"), times those of the other <time> elements.
+	pubTimes, times []string
 	// figures are the images of <figure> elements with their caption.
 	figures []figure
 }
@@ -168,47 +168,110 @@ func decodeEntities(s string) string { return article.DecodeEntities(strings.Tri
 
 var zoneSuffix = regexp.MustCompile(`(?i)(z|[+-]\d\d:?\d\d|\b(gmt|utc))\s*$`)
 
-// publishedTime picks the publication time: the first candidate that
-// parses, from the metadata, the page's <time> elements, the URL and the
-// dateline in the text, in that order. A time without a zone is read in
-// the publisher's: the offset of any other time the page gives with one.
-func publishedTime(metaTimes []string, sig pageSignals, pageURL string, bodyHead []string) time.Time {
+// Rules PublishedAt may come from (Page.DateRule), in the order they are
+// tried.
+const (
+	DateJSONLD   = "json-ld"  // datePublished of the article's JSON-LD
+	DateMeta     = "meta"     // article:published_time and other <meta>
+	DateTimeEl   = "time-pub" // a <time> marked as the publication time
+	DateURL      = "url"      // the date in the URL's path
+	DateTime     = "time"     // the first other <time> element
+	DateLine     = "dateline" // a date line at the top of the text
+	DateModified = "modified" // dateModified, article:modified_time
+	// DateReadability: go-readability's guess, when no rule found one.
+	DateReadability = "readability"
+)
+
+type dateCandidate struct{ value, rule string }
+
+// publishedTime returns the publication time of a page and the rule it
+// came from: the metadata's publication time, a <time> marked as such,
+// the URL's date (with the time of a later candidate on that day, when
+// one has it), another <time>, a dateline among the first lines of the
+// body, and last the modification time. A time without an offset is in
+// the publisher's time zone: the offset of the first candidate that has
+// one.
+func publishedTime(md metadata, pageURL string, bodyHead []string) (time.Time, string) {
+	var cands []dateCandidate
+	cands = append(cands, md.times...)
+	for _, t := range md.sig.pubTimes {
+		cands = append(cands, dateCandidate{t, DateTimeEl})
+	}
+	var later []dateCandidate // tried after the URL's date
+	if len(md.sig.times) > 0 {
+		later = append(later, dateCandidate{md.sig.times[0], DateTime})
+	}
+	for _, l := range bodyHead {
+		if s := datelineText(l); s != "" {
+			later = append(later, dateCandidate{s, DateLine})
+			break
+		}
+	}
+	later = append(later, md.modified...)
+
 	var offset *time.Location
-	for _, c := range append(append([]string{}, metaTimes...), sig.times...) {
-		if c = strings.TrimSpace(c); zoneSuffix.MatchString(c) {
-			if t, err := time.Parse(time.RFC3339, c); err == nil {
+	for _, c := range append(append(append([]dateCandidate{}, cands...), later...), dateCandidates(md.sig.times[min(1, len(md.sig.times)):])...) {
+		if v := strings.TrimSpace(c.value); zoneSuffix.MatchString(v) {
+			if t, err := time.Parse(time.RFC3339, v); err == nil {
 				_, off := t.Zone()
 				offset = time.FixedZone("", off)
 				break
 			}
 		}
 	}
-	inZone := func(s string, t time.Time) time.Time {
-		if offset == nil || zoneSuffix.MatchString(strings.TrimSpace(s)) {
-			return t
+	parse := func(s string) (time.Time, bool) {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return time.Time{}, false
+		}
+		t, err := article.ParseTime(s)
+		if err != nil || !plausibleYear(t) {
+			return time.Time{}, false
+		}
+		if offset == nil || zoneSuffix.MatchString(s) {
+			return t, true
 		}
 		y, m, d := t.Date()
-		return time.Date(y, m, d, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), offset).UTC()
+		return time.Date(y, m, d, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), offset).UTC(), true
 	}
-	for _, c := range append(append([]string{}, metaTimes...), sig.times...) {
-		if c = strings.TrimSpace(c); c == "" {
-			continue
-		}
-		if t, err := article.ParseTime(c); err == nil && plausibleYear(t) {
-			return inZone(c, t)
+	for _, c := range cands {
+		if t, ok := parse(c.value); ok {
+			return t, c.rule
 		}
 	}
-	if t, ok := urlDate(pageURL); ok {
-		return inZone("", t)
-	}
-	for _, l := range bodyHead {
-		if s := datelineText(l); s != "" {
-			if t, err := article.ParseTime(s); err == nil && plausibleYear(t) {
-				return inZone(s, t)
+	if day, ok := urlDate(pageURL); ok {
+		// A later candidate on the URL's day (in its own zone) gives the
+		// time of day.
+		for _, c := range later {
+			if t, ok := parse(c.value); ok {
+				local := t
+				if offset != nil {
+					local = t.In(offset)
+				}
+				if y, m, d := local.Date(); y == day.Year() && m == day.Month() && d == day.Day() {
+					return t, DateURL
+				}
 			}
 		}
+		if offset != nil {
+			return time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, offset).UTC(), DateURL
+		}
+		return day, DateURL
 	}
-	return time.Time{}
+	for _, c := range later {
+		if t, ok := parse(c.value); ok {
+			return t, c.rule
+		}
+	}
+	return time.Time{}, ""
+}
+
+func dateCandidates(vs []string) []dateCandidate {
+	out := make([]dateCandidate, len(vs))
+	for i, v := range vs {
+		out[i] = dateCandidate{v, DateTime}
+	}
+	return out
 }
 
 // plausibleYear: a placeholder time (0001-01-01) is no publication time.

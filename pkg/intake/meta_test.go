@@ -57,3 +57,57 @@ func TestURLDate(t *testing.T) {
 		}
 	}
 }
+
+// TestPublishedTimeRules: one case per rule of publishedTime, and the
+// order between them.
+func TestPublishedTimeRules(t *testing.T) {
+	at := func(s string) time.Time {
+		t.Helper()
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.UTC()
+	}
+	const dated = "https://example.com/2026/11/24/okapi/"
+	tests := []struct {
+		name     string
+		md       metadata
+		url      string
+		head     []string
+		want     time.Time
+		wantRule string
+	}{
+		{"json-ld first", metadata{times: []dateCandidate{{"2026-11-24T09:00:00+02:00", DateJSONLD}, {"2026-11-20T09:00:00Z", DateMeta}}},
+			dated, nil, at("2026-11-24T07:00:00Z"), DateJSONLD},
+		{"a placeholder year is skipped", metadata{times: []dateCandidate{{"0001-01-01T00:00:00Z", DateJSONLD}, {"2026-11-24T10:00:00Z", DateMeta}}},
+			"", nil, at("2026-11-24T10:00:00Z"), DateMeta},
+		{"a marked <time> before the modification time, in the publisher's zone",
+			metadata{modified: []dateCandidate{{"2026-11-25T16:00:00+02:00", DateModified}}, sig: pageSignals{pubTimes: []string{"2026-11-25T14:05"}}},
+			"", nil, at("2026-11-25T12:05:00Z"), DateTimeEl},
+		{"the URL's day with the time of a <time> on that day",
+			metadata{sig: pageSignals{times: []string{"2026-11-24T18:30:00+01:00"}}},
+			dated, nil, at("2026-11-24T17:30:00Z"), DateURL},
+		{"the URL's day before a <time> on another day",
+			metadata{sig: pageSignals{times: []string{"2026-12-01T18:30:00Z"}}},
+			dated, nil, at("2026-11-24T00:00:00Z"), DateURL},
+		{"the URL's day before the modification time",
+			metadata{modified: []dateCandidate{{"2026-11-30T08:00:00Z", DateModified}}},
+			dated, nil, at("2026-11-24T00:00:00Z"), DateURL},
+		{"the first unmarked <time>", metadata{sig: pageSignals{times: []string{"2026-11-23T08:00:00Z", "2019-01-01T00:00:00Z"}}},
+			"", nil, at("2026-11-23T08:00:00Z"), DateTime},
+		{"a dateline", metadata{}, "", []string{"Okapi seen", "November 19, 2026 at 9:45 am", "Fishermen say"},
+			at("2026-11-19T09:45:00Z"), DateLine},
+		{"the modification time last", metadata{modified: []dateCandidate{{"2026-11-30T08:00:00Z", DateModified}}},
+			"", []string{"Fishermen say"}, at("2026-11-30T08:00:00Z"), DateModified},
+		{"nothing", metadata{}, "https://example.com/okapi", []string{"Fishermen say"}, time.Time{}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, rule := publishedTime(tt.md, tt.url, tt.head)
+			if !got.Equal(tt.want) || rule != tt.wantRule {
+				t.Errorf("got %s (%s), want %s (%s)", got, rule, tt.want, tt.wantRule)
+			}
+		})
+	}
+}
