@@ -4,7 +4,7 @@
 // (Bulgarian by StemBulgarian; Russian, English, German, French, Spanish,
 // Italian, Portuguese, Dutch, Swedish, Danish, Norwegian, Finnish,
 // Hungarian, Romanian, Turkish and Irish by Snowball; Polish by Stempel,
-// Croatian and Bosnian by Bleve's Croatian stemmer, Czech by StemCzech),
+// Croatian and Bosnian by StemCroatian, Czech by StemCzech),
 // with the language's stop words (the lists Bleve ships; Catalan has stop
 // words but no stemmer). Other languages, and "und" (the detector could
 // not tell), get the neutral analyzer: the lowercased word, no stop words. Stop words stay in the index

@@ -56,3 +56,52 @@ func BenchmarkSnippet(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(len(arts)*b.N)/1000, "us/snippet")
 }
+
+// BenchmarkStem stems words of the languages with a stemmer written or
+// wrapped here, uncached (the analyzers cache the terms of frequent
+// words; this is the cost of a word seen for the first time).
+func BenchmarkStem(b *testing.B) {
+	for _, tc := range []struct {
+		name  string
+		stem  func(string) string
+		words []string
+	}{
+		{"pl", analysis.StemPolish, []string{"wyborach", "prezydenta", "europejskiej", "warszawie", "rządu", "ministrem"}},
+		{"hr", analysis.StemCroatian, []string{"izborima", "predsjednika", "europskoj", "zagrebu", "vlade", "ministrom"}},
+		{"cs", analysis.StemCzech, []string{"volbách", "prezidenta", "evropské", "praze", "vlády", "ministrem"}},
+		{"bg", analysis.StemBulgarian, []string{"изборите", "президента", "европейския", "софия", "правителството", "министъра"}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			tc.stem(tc.words[0]) // load tables
+			i := 0
+			for b.Loop() {
+				tc.stem(tc.words[i%len(tc.words)])
+				i++
+			}
+		})
+	}
+}
+
+// BenchmarkTokensByLang analyses the bodies of one language's corpus
+// articles at a time, with one analyzer set over all iterations (so
+// words repeat as in a running index); us/article is per body.
+func BenchmarkTokensByLang(b *testing.B) {
+	arts := searchtest.LoadCorpus(b)
+	for _, lang := range []string{"hr", "pl", "cs", "bg"} {
+		b.Run(lang, func(b *testing.B) {
+			set := analysis.NewSet()
+			n, words := 0, 0
+			for b.Loop() {
+				for _, a := range arts {
+					if a.Lang != lang {
+						continue
+					}
+					n++
+					set.For(a.Lang).Tokens(a.CleanBody, func(analysis.Token) { words++ })
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(n), "us/article")
+			b.ReportMetric(float64(words)/float64(n), "words/article")
+		})
+	}
+}
