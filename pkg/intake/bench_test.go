@@ -2,6 +2,7 @@ package intake
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,5 +65,23 @@ func preparePage(b *testing.B, page []byte) {
 	})
 	if err != nil {
 		b.Fatal(err)
+	}
+}
+
+// BenchmarkHTMLManyParagraphs is a page of 19,000 short paragraphs, near
+// MaxHTMLElements: over voteMaxElements, so go-trafilatura (20 s on it)
+// does not read it.
+func BenchmarkHTMLManyParagraphs(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("<html><head><title>T</title></head><body><article>")
+	for i := range 19000 {
+		fmt.Fprintf(&sb, "<p>Paragraph %d of the article.</p>", i)
+	}
+	sb.WriteString("</article></body></html>")
+	page := []byte(sb.String())
+	b.SetBytes(int64(len(page)))
+	b.ReportAllocs()
+	for b.Loop() {
+		preparePage(b, page)
 	}
 }

@@ -92,7 +92,10 @@ func ExtractHTML(page string, pageURL string) (Page, error) {
 	}
 	// The second opinion reads the page as it is (it works on copies),
 	// before the cleanup below changes it for readability.
-	second := secondOpinion(doc, base)
+	second := ""
+	if md.elements <= voteMaxElements {
+		second = secondOpinion(doc, base)
+	}
 	removeChromeBlocks(doc)
 	p := readability.NewParser()
 	p.MaxElemsToParse = MaxHTMLElements
@@ -224,6 +227,7 @@ type metadata struct {
 	// first; modified the modification times (a last resort).
 	times, modified []dateCandidate
 	sig             pageSignals
+	elements        int // element nodes in the page
 	ldImage         any
 	meta            map[string]string
 }
@@ -242,6 +246,7 @@ func readMetadata(doc *html.Node) metadata {
 			return
 		}
 		if n.Type == html.ElementNode {
+			md.elements++
 			switch n.DataAtom {
 			case atom.Title:
 				if md.sig.titleTag == "" {

@@ -70,3 +70,22 @@ func TestSecondOpinion(t *testing.T) {
 		t.Error("second opinion changed the page's tree")
 	}
 }
+
+// TestVoteGate: the page's elements are counted, so that a page over
+// voteMaxElements is not given to go-trafilatura.
+func TestVoteGate(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("<html><head><title>T</title></head><body><article>")
+	for range voteMaxElements {
+		b.WriteString("<p>Paragraph of the article.</p>")
+	}
+	b.WriteString("</article></body></html>")
+	doc, err := html.Parse(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// html, head, title, body, article and the paragraphs.
+	if md := readMetadata(doc); md.elements != voteMaxElements+5 {
+		t.Errorf("counted %d elements, want %d", md.elements, voteMaxElements+5)
+	}
+}
