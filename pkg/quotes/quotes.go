@@ -648,6 +648,11 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 			}
 		}
 	}
+	// `"...," Trump barked`, `"...?" Mr. Rubio wondered aloud`: a name
+	// right after the quotation, then an English verb the lists lack.
+	if sp, ok := r.nameThenVerb(toks); ok {
+		return sp, true
+	}
 	words, paren := 0, 0
 	named := "" // the person the words after the quotation open with
 	for i, t := range toks {
@@ -761,6 +766,86 @@ func askedAfter(q string, toks []textseg.Token) bool {
 		}
 	}
 	return false
+}
+
+// nameThenVerb returns the name that opens toks (after the quotation's
+// closing punctuation) when an English verb form follows it and ends the
+// clause: `Trump barked and ...`, `Mr. Christie gloated.`, `Viguerie
+// notes.`. The name is a known person's, one capitalised word that may
+// be a name (bareName) or two to four capitalised words.
+func (r *resolver) nameThenVerb(toks []textseg.Token) (string, bool) {
+	j := firstWord(toks)
+	if j < 0 || !isASCIIWord(toks[j].Text) {
+		return "", false
+	}
+	k := j
+	for k < len(toks) && k-j < 5 {
+		t := toks[k]
+		if t.Kind != textseg.Punct && firstUpperWord(t.Text) {
+			k++
+			continue
+		}
+		if t.Text == "." && k > j && titles[strings.ToLower(toks[k-1].Text)] {
+			k++
+			continue
+		}
+		break
+	}
+	if k == j || k >= len(toks) || !englishVerbForm(toks[k].Text) {
+		return "", false
+	}
+	if k+1 < len(toks) {
+		next := toks[k+1]
+		if next.Kind != textseg.Punct && !verbParticles[strings.ToLower(next.Text)] && !strings.HasSuffix(next.Text, "ly") {
+			return "", false
+		}
+	}
+	if sp, ok := r.personNamed(toks[k-1]); ok {
+		return sp, true
+	}
+	if _, org := r.orgAt(toks[k-1].Start); org {
+		return "", false
+	}
+	first := j
+	for first < k-1 && (titles[strings.ToLower(toks[first].Text)] || toks[first].Text == ".") {
+		first++
+	}
+	if first == k-1 && !bareName(toks[first]) {
+		return "", false
+	}
+	for _, t := range toks[first:k] {
+		if t.Kind == textseg.Punct || strings.ToUpper(t.Text) == t.Text {
+			return "", false
+		}
+	}
+	return r.text[toks[first].Start:toks[k-1].End], true
+}
+
+// verbParticles may follow a verb of saying before the clause ends
+// ("shot back", "points out", "and").
+var verbParticles = map[string]bool{"back": true, "out": true, "up": true, "and": true, "in": true, "on": true, "aloud": true}
+
+// englishVerbForm reports whether w looks like an English verb in the
+// past or the third person: lower-case ASCII letters ending in "ed" or in
+// "s" (not "ss", "us", "is"), four letters or more.
+func englishVerbForm(w string) bool {
+	if len(w) < 4 || !isASCIIWord(w) || firstUpperWord(w) {
+		return false
+	}
+	if strings.HasSuffix(w, "ed") {
+		return true
+	}
+	return strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is")
+}
+
+// isASCIIWord reports whether w is made of ASCII letters only.
+func isASCIIWord(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if c := w[i] | 0x20; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return w != ""
 }
 
 // firstWord returns the index of the first word of toks after the
@@ -900,6 +985,17 @@ func (r *resolver) before(s span) (string, bool) {
 	}
 	// A short clause naming the speaker before a colon, with no verb:
 	// `Minister Smith: "..."`, `Fernsehchef Scolik: „…“`.
+	// `And Mr. Christie gloated: "..."`: a short clause of a name and
+	// an English verb.
+	if n := len(toks); n >= 3 && n <= 7 && toks[n-1].Text == ":" {
+		c := toks
+		if w := strings.ToLower(c[0].Text); w == "and" || w == "but" || w == "so" || w == "then" {
+			c = c[1:]
+		}
+		if sp, ok := r.nameThenVerb(c); ok && sp != "" {
+			return sp, true
+		}
+	}
 	if n := len(toks); n >= 2 && toks[n-1].Text == ":" {
 		if sp, ok := r.personNamed(toks[n-2]); ok {
 			return sp, true
@@ -1052,6 +1148,11 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 			return r.lastPerson(t.Start, female), true
 		}
 		if entities.IsRole(lw) {
+			if indefinite(toks[max(0, i-3):i]) {
+				// "said one district GOP leader", "a senior
+				// official": nobody named.
+				return "", true
+			}
 			if p := r.rolePerson(t); p != "" {
 				return p, true
 			}
@@ -1103,6 +1204,19 @@ var calendarWords = map[string]bool{
 	"monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true, "saturday": true, "sunday": true,
 	"january": true, "february": true, "march": true, "april": true, "may": true, "june": true, "july": true,
 	"august": true, "september": true, "october": true, "november": true, "december": true,
+}
+
+// indefinite reports whether toks, the words before a role, hold an
+// indefinite determiner ("one district GOP leader", "a Republican
+// strategist", "another senior official") and no name.
+func indefinite(toks []textseg.Token) bool {
+	for _, t := range toks {
+		switch strings.ToLower(t.Text) {
+		case "a", "an", "one", "another", "some", "ein", "eine", "einer", "один", "одна", "один из":
+			return true
+		}
+	}
+	return false
 }
 
 // toldBefore reports whether s ends with "told" or "tells": what follows
@@ -1159,7 +1273,7 @@ func (r *resolver) beforeApposition(toks []textseg.Token) (string, bool) {
 			return "", false
 		}
 		if t.Text == "," {
-			if sp, ok := r.personAt(toks[k-1].Start); ok {
+			if sp, ok := r.personNamed(toks[k-1]); ok {
 				return sp, true
 			}
 			return "", false

@@ -86,6 +86,24 @@ func TestExtract(t *testing.T) {
 			want: []want{{"Письма нужно", ""}},
 		},
 		{
+			name: "en a name and a verb the lists lack",
+			lang: "en",
+			text: "Donald Trump spoke to reporters in Iowa.\n\n\"Go back to your network,\" Trump barked and a guard walked over.",
+			want: []want{{"Go back to", "Donald Trump"}},
+		},
+		{
+			name: "en a short clause before a colon",
+			lang: "en",
+			text: "The governors spoke after the debate.\n\nAnd Mr. Christie gloated: \"I told you he would not be ready.\"",
+			want: []want{{"I told you", "Christie"}},
+		},
+		{
+			name: "en an indefinite role names nobody",
+			lang: "en",
+			text: "Congresswoman Susan Brooks backed the slate.\n\n\"One of my criteria was whether they support the nominee,\" said one district GOP leader.",
+			want: []want{{"One of my", ""}},
+		},
+		{
 			name: "bg pronoun after the quote",
 			lang: "bg",
 			text: "Държавният секретар Майк Помпео пристигна в Сочи.\n„Имаме разногласия за Венецуела и ще ги обсъдим“, заяви той на пресконференция.",
