@@ -96,6 +96,7 @@ func TestUpHints(t *testing.T) {
 		"bin/newsflow search --url http://127.0.0.1:9090 QUERY\n",
 		"bin/newsflow status --nats nats://127.0.0.1:4223 --data /tmp/d\n",
 		"export NEWSFLOW_URL=http://127.0.0.1:9090 NATS_URL=nats://127.0.0.1:4223\n",
+		"  export NEWSFLOW_DATA=/tmp/d\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("hints %q lack %q", got, want)
@@ -103,29 +104,35 @@ func TestUpHints(t *testing.T) {
 	}
 }
 
-// TestUpEnvAliases: the workers' NEWSFLOW_HTTP_ADDR and NEWSFLOW_NATS_URL
-// set up's --http and --nats; up's own NEWSFLOW_HTTP and the flags win.
+// TestUpEnvAliases: up's --http and --nats read NEWSFLOW_HTTP and
+// NEWSFLOW_NATS_URL, the workers' names; the old NEWSFLOW_HTTP_ADDR and
+// NEWSFLOW_NATS still work, under the new names, with a warning; the
+// flags win over all.
 func TestUpEnvAliases(t *testing.T) {
 	parse := func(args ...string) (string, string) {
 		fs := flag.NewFlagSet("up", flag.ContinueOnError)
 		h := fs.String("http", "127.0.0.1:8080", "")
 		n := fs.String("nats", "127.0.0.1:4222", "")
-		if err := upEnvAliases(fs); err != nil {
-			t.Fatal(err)
-		}
 		if err := envflag.Parse(fs, args); err != nil {
 			t.Fatal(err)
 		}
 		return *h, *n
 	}
 	t.Setenv("NEWSFLOW_HTTP_ADDR", "127.0.0.1:9090")
-	t.Setenv("NEWSFLOW_NATS_URL", "nats://127.0.0.1:4223")
-	if h, n := parse(); h != "127.0.0.1:9090" || n != "nats://127.0.0.1:4223" {
-		t.Errorf("aliases: %q %q", h, n)
+	t.Setenv("NEWSFLOW_NATS", "127.0.0.1:4224")
+	if h, n := parse(); h != "127.0.0.1:9090" || n != "127.0.0.1:4224" {
+		t.Errorf("old names: %q %q", h, n)
 	}
+	code, out := cli(t, "up", "--nats", "http://127.0.0.1:1") // a usage error: up stops before it starts
+	for _, w := range []string{"NEWSFLOW_HTTP_ADDR is deprecated: use NEWSFLOW_HTTP", "NEWSFLOW_NATS is deprecated: use NEWSFLOW_NATS_URL"} {
+		if code == 0 || !strings.Contains(out, w) {
+			t.Errorf("up with old variables = %d, no %q:\n%s", code, w, out)
+		}
+	}
+	t.Setenv("NEWSFLOW_NATS_URL", "nats://127.0.0.1:4223")
 	t.Setenv("NEWSFLOW_HTTP", "127.0.0.1:9191")
-	if h, _ := parse(); h != "127.0.0.1:9191" {
-		t.Errorf("NEWSFLOW_HTTP under the alias: %q", h)
+	if h, n := parse(); h != "127.0.0.1:9191" || n != "nats://127.0.0.1:4223" {
+		t.Errorf("new names under the old: %q %q", h, n)
 	}
 	if h, _ := parse("--http", "127.0.0.1:9292"); h != "127.0.0.1:9292" {
 		t.Errorf("--http under the environment: %q", h)

@@ -49,20 +49,25 @@ const cliDocsIntro = "# The newsflow command line\n\n" +
 	"| variable | read by | meaning |\n" +
 	"|---|---|---|\n" +
 	"| `NEWSFLOW_URL` | `publish`, `search`, `get`, `watch` | the HTTP API (`--url`, default `http://127.0.0.1:8080`) |\n" +
-	"| `NEWSFLOW_NATS_URL` | every command with `--nats`, the workers (`--nats-url`) | the NATS server |\n" +
-	"| `NATS_URL` | the same | the NATS server, as the NATS tools (`nats` CLI) read it; `NEWSFLOW_NATS_URL` and the flags win over it |\n" +
-	"| `NEWSFLOW_<FLAG>` | every flag of `up`, `dashboard`, `nats-monitor` and the workers (`--log-level` is `NEWSFLOW_LOG_LEVEL`); the NATS connection flags and `--data` of the client commands | the flag's default |\n" +
+	"| `NEWSFLOW_NATS_URL` | every command with `--nats` but `publish`, the workers (`--nats`) | the NATS server (for `up`, the address its embedded server listens on) |\n" +
+	"| `NATS_URL` | every command with `--nats` but `up`, the workers | the NATS server, as the NATS tools (`nats` CLI) read it; `NEWSFLOW_NATS_URL` and the flags win over it. `publish` given it publishes straight onto NATS rather than through the HTTP API |\n" +
+	"| `NEWSFLOW_<FLAG>` | every flag of `up`, `dashboard`, `nats-monitor` and the workers (`--log-level` is `NEWSFLOW_LOG_LEVEL`, `--http` is `NEWSFLOW_HTTP`); the NATS connection flags and `--data` of the client commands | the flag's default |\n" +
 	"| `NO_COLOR` | logs (`up`, the workers with `--log-format console`) | no colour when set to anything non-empty (https://no-color.org); logs into a file or a pipe are never coloured |\n" +
 	"\n" +
 	"A NATS address is accepted as `host:port` or `nats://host:port` everywhere: the\n" +
-	"client commands and workers (`--nats`, `--nats-url`, comma-separated for a\n" +
+	"client commands and workers (`--nats`, comma-separated for a\n" +
 	"cluster) and `newsflow up --nats`, where it is the address the embedded server\n" +
 	"listens on (one address, no user or path).\n" +
 	"\n" +
-	"`up` reads its own `NEWSFLOW_NATS` and `NEWSFLOW_HTTP` (its flags are `--nats`\n" +
-	"and `--http`) and, when those are unset, the workers' `NEWSFLOW_NATS_URL` and\n" +
-	"`NEWSFLOW_HTTP_ADDR`, so one set of variables serves both (`NATS_URL` is not\n" +
-	"read by `up`: it often names a remote server, where up cannot listen).\n" +
+	"`up` does not read `NATS_URL`: it often names a remote server, where up cannot listen.\n" +
+	"\n" +
+	"### Old names\n" +
+	"\n" +
+	"Until 2026-12 the workers called `--nats` `--nats-url` and `--http` `--http-addr`\n" +
+	"(`NEWSFLOW_HTTP_ADDR`), and `up` read its `--nats` from `NEWSFLOW_NATS`. Those names still\n" +
+	"work, under the new ones, with a warning: the workers log `deprecated name` at start,\n" +
+	"`newsflow` prints `warning: ... is deprecated` on stderr; the old flags are hidden from\n" +
+	"`newsflow`'s help and marked deprecated in a worker's `-h`.\n" +
 	"\n" +
 	"## Completion\n" +
 	"\n" +

@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/newsflow/newsflow/pkg/envflag"
 	"github.com/newsflow/newsflow/pkg/version"
 )
 
@@ -47,10 +48,18 @@ func leaf(use, short string, args cobra.PositionalArgs, declare func(fs *flag.Fl
 		Short: short,
 		Args:  usageArgs(args),
 		RunE: func(c *cobra.Command, pos []string) error {
+			for _, d := range envflag.Deprecated(fs) {
+				fmt.Fprintf(c.ErrOrStderr(), "%s: warning: %s\n", c.CommandPath(), d)
+			}
 			return run(c.Context(), pos, c.OutOrStdout(), c.ErrOrStderr())
 		},
 	}
 	cmd.Flags().AddGoFlagSet(fs)
+	for old, repl := range envflag.DeprecatedFlags {
+		if cmd.Flags().Lookup(old) != nil {
+			_ = cmd.Flags().MarkDeprecated(old, "use --"+repl)
+		}
+	}
 	return cmd
 }
 

@@ -3,8 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -28,23 +26,22 @@ type natsFlags struct {
 	dataDir func() string
 }
 
-// register adds the flags to fs. Defaults come from the NEWSFLOW_NATS_*
-// variables of the worker binaries (NEWSFLOW_NATS_URL for --nats and
-// --nats-url).
+// register adds the flags to fs: --nats (default nats://127.0.0.1:4222,
+// env NEWSFLOW_NATS_URL, else NATS_URL) and the other NEWSFLOW_NATS_*
+// connection flags the workers have too.
 func (n *natsFlags) register(fs *flag.FlagSet) {
 	n.cfg.URL = defaultNATSURL
 	n.cfg.RegisterFlags(fs)
-	envDefaults(fs, "nats-")
-	fs.StringVar(&n.cfg.URL, "nats", n.cfg.URL, "NATS server URL(s), comma-separated; host:port or nats://host:port (env NEWSFLOW_NATS_URL, else NATS_URL)")
+	envDefaults(fs, "nats")
 	n.dataDir = registerDataFlag(fs)
 }
 
 // registerCreds adds the flags for a command whose NATS URL is optional
-// (its own --nats decides): without a default URL, and with none from the
-// environment.
+// (publish: the HTTP API unless --nats is given): without a default URL,
+// and with none from NEWSFLOW_NATS_URL.
 func (n *natsFlags) registerCreds(fs *flag.FlagSet) {
 	n.cfg.RegisterFlags(fs)
-	envDefaults(fs, "nats-", "nats-url")
+	envDefaults(fs, "nats-")
 	n.dataDir = registerDataFlag(fs)
 }
 
@@ -58,19 +55,11 @@ func (n *natsFlags) config() natsbus.ConnConfig {
 	return cfg
 }
 
-// envDefaults sets the flags of fs named with prefix, except skip, from
-// their NEWSFLOW_* variables, and names the variable in their usage.
-func envDefaults(fs *flag.FlagSet, prefix string, skip ...string) {
-	fs.VisitAll(func(f *flag.Flag) {
-		if !strings.HasPrefix(f.Name, prefix) || slices.Contains(skip, f.Name) {
-			return
-		}
-		env := envflag.EnvName(f.Name)
-		f.Usage += " (env " + env + ")"
-		if v, ok := os.LookupEnv(env); ok {
-			_ = f.Value.Set(v) // string flags: cannot fail
-		}
-	})
+// envDefaults sets the flags of fs named with prefix from their NEWSFLOW_*
+// variables, and names the variable in their usage.
+func envDefaults(fs *flag.FlagSet, prefix string) {
+	// String flags: setting them cannot fail.
+	_ = envflag.ApplyTo(fs, func(name string) bool { return strings.HasPrefix(name, prefix) })
 }
 
 // connect connects for a command: it fails at once when the server cannot

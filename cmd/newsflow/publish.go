@@ -61,9 +61,9 @@ new article (for 'newsflow get ID'). Exit status 1 when any article was rejected
 
 func publishFlags(fset *flag.FlagSet) runFunc {
 	base := fset.String("url", defaultURL, "newsflow API URL (env NEWSFLOW_URL)")
-	natsURL := fset.String("nats", "", "publish straight onto NATS at this URL instead of the HTTP API")
 	var nf natsFlags
 	nf.registerCreds(fset)
+	fset.Lookup("nats").Usage = "publish straight onto NATS at this URL (host:port or nats://host:port; default from NATS_URL) instead of the HTTP API"
 	token := fset.String("api-token", "", "bearer token for the API (env NEWSFLOW_API_TOKEN)")
 	source := fset.String("source", "", "source of articles that do not name one")
 	concurrency := fset.Int("concurrency", 4, "submissions in flight at once")
@@ -94,10 +94,7 @@ func publishFlags(fset *flag.FlagSet) runFunc {
 		switch {
 		case *dryRun:
 			sub = dryRunSubmitter{}
-		case *natsURL != "" || nf.cfg.URL != "":
-			if *natsURL != "" {
-				nf.cfg.URL = *natsURL
-			}
+		case nf.cfg.URL != "":
 			ns, err := newNATSSubmitter(ctx, &nf)
 			if err != nil {
 				return err

@@ -23,7 +23,7 @@ func upFlags(fs *flag.FlagSet) runFunc {
 	cfg := standalone.DefaultConfig()
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (NATS store and index)")
 	fs.StringVar(&cfg.HTTPAddr, "http", cfg.HTTPAddr, "HTTP listener: API, search page, /dashboard, /metrics (127.0.0.1 only by default; :8080 for every interface)")
-	fs.StringVar(&cfg.NATSAddr, "nats", cfg.NATSAddr, "address where the embedded NATS server accepts clients: host:port or nats://host:port")
+	fs.StringVar(&cfg.NATSAddr, "nats", cfg.NATSAddr, "address where the embedded NATS server accepts clients: host:port or nats://host:port (env NEWSFLOW_NATS_URL, not NATS_URL: that often names a remote server, where up cannot listen)")
 	fs.StringVar(&cfg.NATSToken, "nats-token", cfg.NATSToken, "token every NATS client must present, instead of the generated users of DATA/credentials (any client with it may then do anything)")
 	fs.StringVar(&cfg.NATSTLSCert, "nats-tls-cert", cfg.NATSTLSCert, "server certificate (PEM) of the embedded NATS server: outside clients must then use TLS (with --nats-tls-key)")
 	fs.StringVar(&cfg.NATSTLSKey, "nats-tls-key", cfg.NATSTLSKey, "private key (PEM) of --nats-tls-cert")
@@ -53,10 +53,7 @@ func upFlags(fs *flag.FlagSet) runFunc {
 	logFormat := fs.String("log-format", "console", "log format: console or json")
 	reserve := fs.String("storage-reserve", fmt.Sprintf("%dMiB", cfg.StorageReserve>>20), "free disk space to keep in the data directory: under it new articles get 503 and index writes wait, e.g. 64MiB or 1GiB")
 	memLimit := fs.String("memory-limit", "800MiB", "soft limit on the Go heap, e.g. 800MiB or 2GiB: the garbage collector works harder near it (0: none; GOMEMLIMIT, when set, wins)")
-	envErr := upEnvAliases(fs)
-	if envErr == nil {
-		envErr = envflag.Apply(fs)
-	}
+	envErr := envflag.Apply(fs)
 	return func(ctx context.Context, _ []string, _, stderr io.Writer) error {
 		if envErr != nil {
 			return envErr
@@ -143,6 +140,10 @@ func upHints(self, httpAddr, natsURL, dataDir string) string {
 	fmt.Fprintf(&b, "  %s search --url %s QUERY\n", self, apiURL)
 	fmt.Fprintf(&b, "  %s status --nats %s%s\n", self, natsURL, data)
 	fmt.Fprintf(&b, "or set them once: export NEWSFLOW_URL=%s NATS_URL=%s\n", apiURL, natsURL)
+	if data != "" {
+		// The commands that use NATS find its credentials there.
+		fmt.Fprintf(&b, "  export NEWSFLOW_DATA=%s\n", dataDir)
+	}
 	return b.String()
 }
 
@@ -157,25 +158,4 @@ func clientAddr(listen string) string {
 		host = "127.0.0.1"
 	}
 	return net.JoinHostPort(host, port)
-}
-
-// upAliases are the workers' names of up's --http and --nats variables:
-// NEWSFLOW_HTTP_ADDR and NEWSFLOW_NATS_URL set them when NEWSFLOW_HTTP and
-// NEWSFLOW_NATS do not, so one set of variables serves up and the workers.
-var upAliases = []struct{ env, flag string }{{"NEWSFLOW_HTTP_ADDR", "http"}, {"NEWSFLOW_NATS_URL", "nats"}}
-
-func upEnvAliases(fs *flag.FlagSet) error {
-	for _, a := range upAliases {
-		v, ok := os.LookupEnv(a.env)
-		if !ok {
-			continue
-		}
-		if err := fs.Set(a.flag, v); err != nil {
-			return fmt.Errorf("environment variable %s=%q: %w", a.env, v, err)
-		}
-		if f := fs.Lookup(a.flag); f != nil {
-			f.Usage += " (also env " + a.env + ")"
-		}
-	}
-	return nil
 }

@@ -13,7 +13,7 @@ COPY rootfs/ /
 COPY --chown=65532:65532 var/ /var/
 USER 65532:65532
 WORKDIR /var/lib/newsflow
-ENV NEWSFLOW_HTTP_ADDR=:8080 \
+ENV NEWSFLOW_HTTP=:8080 \
     NEWSFLOW_LOG_FORMAT=json
 EXPOSE 8080
 ENTRYPOINT ["/usr/local/bin/ingest"]

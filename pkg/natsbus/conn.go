@@ -34,7 +34,7 @@ type ConnConfig struct {
 // Validate checks that the configuration can be used.
 func (c ConnConfig) Validate() error {
 	if c.URL == "" {
-		return fmt.Errorf("%w: NATS URL is empty (set --nats-url or NEWSFLOW_NATS_URL)", ErrInvalidConfig)
+		return fmt.Errorf("%w: NATS URL is empty (set --nats or NEWSFLOW_NATS_URL)", ErrInvalidConfig)
 	}
 	n := 0
 	for _, set := range []bool{c.CredsFile != "", c.NKeyFile != "", c.User != "", c.Token != ""} {

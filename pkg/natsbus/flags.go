@@ -4,19 +4,29 @@ import (
 	"flag"
 	"os"
 	"strconv"
+
+	"github.com/newsflow/newsflow/pkg/envflag"
 )
 
 // EnvNATSURL is the variable the NATS tools (nats CLI, nats.go examples)
-// read the server URL from; it is the default of --nats-url, under
+// read the server URL from; it is the default of --nats, under
 // NEWSFLOW_NATS_URL and the flag.
 const EnvNATSURL = "NATS_URL"
 
-// RegisterFlags adds the connection flags to fs.
+// RegisterFlags adds the connection flags to fs: --nats, the server URL
+// (--nats-url is its deprecated alias), and RegisterAuthFlags's.
 func (c *ConnConfig) RegisterFlags(fs *flag.FlagSet) {
 	if v := os.Getenv(EnvNATSURL); v != "" {
 		c.URL = v
 	}
-	fs.StringVar(&c.URL, "nats-url", c.URL, "NATS server URL(s), comma-separated; nats://host:port or host:port (default from "+EnvNATSURL+" as the NATS tools read it)")
+	fs.StringVar(&c.URL, "nats", c.URL, "NATS server URL(s), comma-separated; nats://host:port or host:port (env "+envflag.NATSURLEnv+", else "+EnvNATSURL+" as the NATS tools read it)")
+	envflag.Alias(fs, "nats-url")
+	c.RegisterAuthFlags(fs)
+}
+
+// RegisterAuthFlags adds the connection flags but the URL to fs: the
+// credentials, TLS and the inbox prefix.
+func (c *ConnConfig) RegisterAuthFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.CredsFile, "nats-creds", c.CredsFile, "NATS .creds file (JWT and NKey seed)")
 	fs.StringVar(&c.NKeyFile, "nats-nkey", c.NKeyFile, "NATS NKey seed file")
 	fs.StringVar(&c.User, "nats-user", c.User, "NATS user")

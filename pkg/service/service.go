@@ -117,7 +117,8 @@ func DefaultCommon() Common {
 func (c *Common) RegisterFlags(fs *flag.FlagSet) {
 	c.NATS.RegisterFlags(fs)
 	c.Topology.RegisterFlags(fs)
-	fs.StringVar(&c.HTTPAddr, "http-addr", c.HTTPAddr, "address of the HTTP server (API, /metrics, /healthz, /readyz)")
+	fs.StringVar(&c.HTTPAddr, "http", c.HTTPAddr, "address of the HTTP server (API, /metrics, /healthz, /readyz)")
+	envflag.Alias(fs, "http-addr")
 	c.HTTP.RegisterFlags(fs)
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: json or console")
@@ -135,7 +136,7 @@ func (c Common) Validate() error {
 		return err
 	}
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
-		return fmt.Errorf("--http-addr %q: want host:port or :port", c.HTTPAddr)
+		return fmt.Errorf("--http %q: want host:port or :port", c.HTTPAddr)
 	}
 	if _, err := natsmon.NewHTTPSources(c.NATSMonitorURL, nil); err != nil {
 		return fmt.Errorf("--nats-monitor-url: %w", err)
@@ -219,6 +220,9 @@ func Main(name string, args []string, register func(fs *flag.FlagSet) Config, bu
 	}
 	log = log.With(zap.String("service", name))
 	defer func() { _ = log.Sync() }()
+	for _, d := range envflag.Deprecated(fs) {
+		log.Warn("deprecated name", zap.String("detail", d))
+	}
 	log.Info("starting", zap.String("version", version.Version()), zap.String("revision", version.Revision()),
 		zap.Any("nats", common.NATS.Redacted()), zap.Any("topology", common.Topology),
 		zap.String("http_addr", common.HTTPAddr), zap.Any("config", cfg.Redacted()))

@@ -220,7 +220,7 @@ func startCluster(ctx context.Context, t *testing.T) *cluster {
 				logPath: filepath.Join(logDir, fmt.Sprintf("%s-%d.log", w.kind, r)),
 				args: []string{"--ack-wait", "5s", "--max-deliver", "10", "--concurrency", "32", "--max-ack-pending", "1024",
 					"--pull-batch", "64", "--shutdown-grace", "5s", "--backoff-base", "200ms", "--backoff-max", "2s"},
-				env: []string{"NEWSFLOW_NATS_URL=" + natsURL, "NEWSFLOW_HTTP_ADDR=" + addr, "NEWSFLOW_LOG_LEVEL=warn", "NEWSFLOW_INDEX=" + c.indexLocation},
+				env: []string{"NEWSFLOW_NATS_URL=" + natsURL, "NEWSFLOW_HTTP=" + addr, "NEWSFLOW_LOG_LEVEL=warn", "NEWSFLOW_INDEX=" + c.indexLocation},
 			})
 		}
 	}
