@@ -163,7 +163,7 @@ func (q *Query) ParseText() (Node, error) {
 // NewHit builds the hit for a stored article: the snippet marks the
 // matches of m in the body (or shows the start of the summary or body).
 func NewHit(set *analysis.Set, a *article.Article, score float64, m *analysis.Matcher) Hit {
-	h := Hit{ID: a.ID, Title: a.Title, Score: score, Source: a.Source, Lang: a.Lang}
+	h := Hit{ID: a.ID, Title: a.Title, Score: score, Source: a.Source, Lang: a.Lang, StoryID: a.StoryID}
 	if !a.PublishedAt.IsZero() {
 		t := a.PublishedAt
 		h.PublishedAt = &t

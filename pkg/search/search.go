@@ -74,6 +74,8 @@ type Hit struct {
 	Source      string     `json:"source"`
 	Lang        string     `json:"lang,omitempty"`
 	PublishedAt *time.Time `json:"published_at,omitempty"`
+	// StoryID is the article's story_id, absent when it has none.
+	StoryID string `json:"story_id,omitempty"`
 }
 
 // Result is a page of hits, the total number of matches, and facet counts

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
@@ -11,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
@@ -272,7 +275,7 @@ func TestStoryInChromium(t *testing.T) {
 		t.Errorf("story rows %q, want %q", rows, want)
 	}
 	b.Do("search the story",
-		chromedp.Click(chromedp.CSS(`#story p.meta a`)),
+		chromedp.Click(chromedp.CSS(`#story p.meta a.search-story`)),
 		chromedp.WaitVisible(chromedp.CSS(`#results[data-state="done"] `+pagetest.HitSelector("s-cs"))),
 	)
 	status, err := chromedp.Run(b.Context(), chromedp.Text(chromedp.CSS(`#status`)))
@@ -301,6 +304,136 @@ func TestStoryInChromium(t *testing.T) {
 	}
 	if !strings.HasPrefix(collapsed, "1–2 of 2 stories") || hits != 2 {
 		t.Errorf("collapsed: status %q and %d hits, want 2 stories", collapsed, hits)
+	}
+	if p := b.Problems(); len(p) > 0 {
+		t.Errorf("the page reported problems: %q", p)
+	}
+}
+
+// TestStoryViewInChromium: a story told by four articles in three
+// languages and four sources opens on its own page (?story=), grouped by
+// language (most articles first) and source; with "one per story" a hit
+// links to its story; a browser preferring Bulgarian gets the story page,
+// the chart and the watch button in Bulgarian.
+func TestStoryViewInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	pagetest.Executable(t)
+	e := newStageEnv(t)
+	_, h := e.start(t, filepath.Join(t.TempDir(), "index"), e.reg)
+	for i, m := range []struct{ id, source, lang string }{
+		{"v-ru", "tass", "ru"}, {"v-bg", "bta", "bg"}, {"v-bg2", "dnevnik", "bg"}, {"v-cs", "idnes", "cs"}, {"lone", "bta", "bg"},
+	} {
+		a := enriched(m.id, 1, "Азия Биби "+m.id)
+		a.Source, a.Lang, a.ContentHash = m.source, m.lang, fmt.Sprintf("v%d", i)
+		a.PublishedAt = time.Date(2018, 10, 31+i, 9, 0, 0, 0, time.UTC)
+		a.StoryID = "v-ru"
+		if m.id == "lone" {
+			a.StoryID = "lone"
+		}
+		e.publishEnriched(t, a)
+	}
+	e.waitEvents(t, natsbus.SubjectIndexed+".>", 5)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	b := pagetest.Start(t, 90*time.Second)
+	// From a collapsed search, a hit's "whole story" link.
+	b.Do("search one per story",
+		chromedp.Navigate(srv.URL+"/?q=%D0%91%D0%B8%D0%B1%D0%B8&collapse=story"),
+		chromedp.WaitVisible(chromedp.CSS(`#results[data-state="done"] `+pagetest.HitSelector("lone"))),
+	)
+	links, err := chromedp.Run(b.Context(), chromedp.Evaluate[int](`document.querySelectorAll('#hits li.hit a.story-link').length`))
+	if err != nil {
+		b.Fail("count the story links", err)
+	}
+	if links != 2 {
+		t.Errorf("%d hits link to their story, want 2 (one per story)", links)
+	}
+	b.Do("open the story of the first hit",
+		chromedp.Click(chromedp.CSS(`#hits li.hit a.story-link[href="?story=v-ru"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#article[data-state="done"] section.story-lang`)),
+	)
+	type group struct {
+		Lang    string   `json:"lang"`
+		Sources []string `json:"sources"`
+		IDs     []string `json:"ids"`
+	}
+	read := func() ([]group, string, string) {
+		t.Helper()
+		got, err := chromedp.Run(b.Context(), chromedp.Evaluate[[]group](
+			`[...document.querySelectorAll('#article section.story-lang')].map(s => ({lang: s.dataset.lang,
+			  sources: [...s.querySelectorAll('.story-source')].map(x => x.dataset.source),
+			  ids: [...s.querySelectorAll('li')].map(x => x.dataset.id)}))`))
+		if err != nil {
+			b.Fail("read the story page", err)
+		}
+		meta, err := chromedp.Run(b.Context(), chromedp.Text(chromedp.CSS(`#article > p.meta`)))
+		if err != nil {
+			b.Fail("read the story meta", err)
+		}
+		heading, err := chromedp.Run(b.Context(), chromedp.Text(chromedp.CSS(`#article section.story-lang h2`)))
+		if err != nil {
+			b.Fail("read the story heading", err)
+		}
+		return got, meta, heading
+	}
+	got, meta, heading := read()
+	b.Shot("story-view.png")
+	want := []group{
+		{Lang: "bg", Sources: []string{"bta", "dnevnik"}, IDs: []string{"v-bg", "v-bg2"}},
+		{Lang: "cs", Sources: []string{"idnes"}, IDs: []string{"v-cs"}},
+		{Lang: "ru", Sources: []string{"tass"}, IDs: []string{"v-ru"}},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("story page groups %+v, want %+v", got, want)
+	}
+	if !strings.HasPrefix(meta, "4 articles from 4 sources in 3 languages") {
+		t.Errorf("story meta %q", meta)
+	}
+	if !strings.HasPrefix(strings.ToLower(heading), "bulgarian") { // shown in capitals
+		t.Errorf("first language heading %q, want Bulgarian", heading)
+	}
+	loc, err := chromedp.Run(b.Context(), chromedp.Evaluate[string](`location.search`))
+	if err != nil || loc != "?story=v-ru" {
+		t.Errorf("story page at %q (%v), want ?story=v-ru", loc, err)
+	}
+	// From an article, the story panel opens the same page.
+	b.Do("open an article and its story",
+		chromedp.Navigate(srv.URL+"/?id=v-cs"),
+		chromedp.WaitVisible(chromedp.CSS(`#story[data-state="done"] a.open-story`)),
+		chromedp.Click(chromedp.CSS(`#story a.open-story`)),
+		chromedp.WaitVisible(chromedp.CSS(`#article[data-state="done"] section.story-lang[data-lang="ru"]`)),
+	)
+	// In Bulgarian.
+	b.Do("prefer Bulgarian", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
+			UserAgent: "Mozilla/5.0 (X11; Linux x86_64) newsflow-test", AcceptLanguage: "bg-BG,bg;q=0.9,en;q=0.5"})
+		return err
+	}))
+	b.Do("open the story in Bulgarian",
+		chromedp.Navigate(srv.URL+"/?story=v-ru"),
+		chromedp.WaitVisible(chromedp.CSS(`#article[data-state="done"] section.story-lang`)),
+	)
+	_, meta, heading = read()
+	b.Shot("story-view-bg.png")
+	if !strings.HasPrefix(meta, "4 статии от 4 източника на 3 езика") || !strings.HasPrefix(strings.ToLower(heading), "български") {
+		t.Errorf("Bulgarian story page: meta %q, heading %q", meta, heading)
+	}
+	b.Do("search in Bulgarian",
+		chromedp.Navigate(srv.URL+"/?q=*"),
+		chromedp.WaitVisible(chromedp.CSS(`#results[data-state="done"] #chart[data-state="done"]`)),
+	)
+	ui, err := chromedp.Run(b.Context(), chromedp.Evaluate[[]string](
+		`[document.querySelector('#chart-caption').textContent, document.querySelector('#chart .hint').textContent,
+		  document.querySelector('#chart-svg').getAttribute('aria-label'), document.querySelector('#watch-btn').title]`))
+	if err != nil {
+		b.Fail("read the Bulgarian chart and watch button", err)
+	}
+	if want := []string{"5 статии на ден", "Плъзнете по стълбовете, за да изберете дати.", "Статии във времето",
+		"Запазва търсенето: всяка нова статия, която отговаря на него, дава известие"}; !slices.Equal(ui, want) {
+		t.Errorf("Bulgarian chart and watch strings %q, want %q", ui, want)
 	}
 	if p := b.Problems(); len(p) > 0 {
 		t.Errorf("the page reported problems: %q", p)

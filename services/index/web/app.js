@@ -1,6 +1,6 @@
 // newsflow search page: plain JavaScript, no build step. The state lives in
-// the URL (?q=&sort=&lang=&source=&entity=&entity_id=&story_id=&from=&to=&offset=, or ?id= for
-// an article), so every view can be bookmarked and Back works.
+// the URL (?q=&sort=&lang=&source=&entity=&entity_id=&story_id=&from=&to=&offset=, ?id= for
+// an article, ?story= for a story), so every view can be bookmarked and Back works.
 'use strict';
 
 const $ = (s) => document.querySelector(s);
@@ -21,6 +21,16 @@ const STRINGS = {
     placeholder: 'Search articles: words, "phrases", OR, -word, title:, entity:, lang:…', query: 'Search query',
     relevance: 'Most relevant', date: 'Newest first', collapse: 'one per story', search: 'Search', syntax: 'Syntax',
     published: 'Published', from: 'from', to: 'to', watch: 'Watch this search', filters: 'Filters', title: 'newsflow search',
+    source_: ['source', 'sources'], language_: ['language', 'languages'], storyMeta: '{a} from {s} in {l}',
+    searchThem: 'search them', openStory: 'the whole story', wholeStory: 'whole story →', back: '← Back to results',
+    firstShown: 'the first {n} shown', storyTitle: 'Story', unknownLang: 'language not known',
+    hour: 'per hour', day: 'per day', week: 'per week', dragHint: 'Drag across the bars to set the dates.', chartLabel: 'Articles over time',
+    watchTip: 'Save this search: every new article it matches makes an alert',
+    watchName: 'Name of the watch (letters, digits, - and _). Alerts go to alerts.<name>.',
+    watchWebhook: 'Webhook URL to POST each alert to (optional):',
+    watching: 'Watching: new matches alert on {subject}.', watchingHook: 'Watching: new matches alert on {subject} and {webhook}.',
+    watchToken: 'Saving a watch needs the API token.', watchNone: 'This server does not keep watches (run the watch worker, or newsflow up).',
+    needToken: 'This API needs a token.',
   },
   bg: {
     lang: 'Език', source: 'Източник', entities: 'Споменати',
@@ -32,6 +42,16 @@ const STRINGS = {
     placeholder: 'Търсене в статиите: думи, "фрази", OR, -дума, title:, entity:, lang:…', query: 'Търсене',
     relevance: 'Най-подходящи', date: 'Най-нови', collapse: 'по една на история', search: 'Търси', syntax: 'Синтаксис',
     published: 'Публикувани', from: 'от', to: 'до', watch: 'Следи това търсене', filters: 'Филтри', title: 'newsflow търсене',
+    source_: ['източник', 'източника'], language_: ['език', 'езика'], storyMeta: '{a} от {s} на {l}',
+    searchThem: 'търси ги', openStory: 'цялата история', wholeStory: 'цялата история →', back: '← Към резултатите',
+    firstShown: 'показани са първите {n}', storyTitle: 'История', unknownLang: 'неизвестен език',
+    hour: 'на час', day: 'на ден', week: 'на седмица', dragHint: 'Плъзнете по стълбовете, за да изберете дати.', chartLabel: 'Статии във времето',
+    watchTip: 'Запазва търсенето: всяка нова статия, която отговаря на него, дава известие',
+    watchName: 'Име на следенето (букви, цифри, - и _). Известията отиват в alerts.<име>.',
+    watchWebhook: 'Адрес (webhook), на който да се изпраща всяко известие (по избор):',
+    watching: 'Следи се: новите съвпадения дават известие в {subject}.', watchingHook: 'Следи се: новите съвпадения дават известие в {subject} и {webhook}.',
+    watchToken: 'За да запазите следене, е нужен ключът на API.', watchNone: 'Този сървър не пази следения (пуснете watch или newsflow up).',
+    needToken: 'Този API иска ключ.',
   },
 };
 const UI = (() => {
@@ -42,8 +62,21 @@ const UI = (() => {
   return 'en';
 })();
 const tr = (k) => STRINGS[UI][k] ?? STRINGS.en[k] ?? k;
+// trf fills {name} placeholders of a string in the UI language.
+const trf = (k, vals) => tr(k).replace(/\{(\w+)\}/g, (m, n) => (n in vals ? String(vals[n]) : m));
+// langName is a language code's name in the UI language.
+const langName = (code) => {
+  if (!code || code === 'und') return tr('unknownLang');
+  try {
+    return new Intl.DisplayNames([UI], { type: 'language' }).of(code) || code;
+  } catch (e) {
+    return code;
+  }
+};
 // count is "n article(s)" in the UI language.
 const count = (n, k) => `${n} ${tr(k)[n === 1 ? 0 : 1]}`;
+// storyMeta is "n articles from s sources in l languages".
+const storyMeta = (n, s, l) => trf('storyMeta', { a: count(n, 'article'), s: count(s, 'source_'), l: count(l, 'language_') });
 const FACET_TITLE = { lang: tr('lang'), source: tr('source'), entities: tr('entities') };
 const TYPE_TITLE = { PERSON: tr('PERSON'), LOCATION: tr('LOCATION'), ORGANIZATION: tr('ORGANIZATION'), OTHER: tr('OTHER') };
 
@@ -54,6 +87,7 @@ function translateStatic() {
   for (const e of document.querySelectorAll('[data-i18n]')) e.textContent = tr(e.dataset.i18n);
   for (const e of document.querySelectorAll('[data-i18n-placeholder]')) e.placeholder = tr(e.dataset.i18nPlaceholder);
   for (const e of document.querySelectorAll('[data-i18n-label]')) e.setAttribute('aria-label', tr(e.dataset.i18nLabel));
+  for (const e of document.querySelectorAll('[data-i18n-title]')) e.title = tr(e.dataset.i18nTitle);
 }
 
 function el(tag, attrs, ...children) {
@@ -123,7 +157,7 @@ function state() {
   const p = new URLSearchParams(location.search);
   const s = { q: p.get('q') || '', sort: p.get('sort') || 'relevance', from: p.get('from') || '', to: p.get('to') || '',
     collapse: p.get('collapse') || '',
-    offset: Math.max(0, parseInt(p.get('offset') || '0', 10) || 0), id: p.get('id') || '' };
+    offset: Math.max(0, parseInt(p.get('offset') || '0', 10) || 0), id: p.get('id') || '', story: p.get('story') || '' };
   for (const k of LISTS) s[k] = p.getAll(k);
   return s;
 }
@@ -131,6 +165,7 @@ function state() {
 function toQuery(s) {
   const p = new URLSearchParams();
   if (s.id) { p.set('id', s.id); return p; }
+  if (s.story) { p.set('story', s.story); return p; }
   if (s.q) p.set('q', s.q);
   if (s.sort && s.sort !== 'relevance') p.set('sort', s.sort);
   if (s.collapse) p.set('collapse', s.collapse);
@@ -157,7 +192,7 @@ async function api(path) {
   try { body = await r.json(); } catch (_) { /* not JSON */ }
   if (r.status === 401) {
     $('#token').hidden = false;
-    throw new Error('This API needs a token.');
+    throw new Error(tr('needToken'));
   }
   if (!r.ok) {
     const msg = body && body.error ? body.error.message : r.status + ' ' + r.statusText;
@@ -175,9 +210,9 @@ async function watchSearch() {
   const q = s.q || '*';
   const slug = q.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '');
   const suggested = /^[a-z0-9_-]{1,64}$/.test(slug) ? slug : 'watch-' + Date.now().toString(36);
-  const name = prompt('Name of the watch (letters, digits, - and _). Alerts go to alerts.<name>.', suggested);
+  const name = prompt(tr('watchName'), suggested);
   if (!name) return;
-  const webhook = prompt('Webhook URL to POST each alert to (optional):', '') || '';
+  const webhook = prompt(tr('watchWebhook'), '') || '';
   const body = { name, query: q };
   for (const k of LISTS) if ((s[k] || []).length) body[k] = s[k];
   if (webhook) body.webhook = webhook;
@@ -188,10 +223,11 @@ async function watchSearch() {
     const r = await fetch('/v1/watches', { method: 'POST', headers, body: JSON.stringify(body) });
     let res = null;
     try { res = await r.json(); } catch (_) { /* not JSON */ }
-    if (r.status === 401) { $('#token').hidden = false; throw new Error('Saving a watch needs the API token.'); }
-    if (r.status === 404) throw new Error('This server does not keep watches (run the watch worker, or newsflow up).');
+    if (r.status === 401) { $('#token').hidden = false; throw new Error(tr('watchToken')); }
+    if (r.status === 404) throw new Error(tr('watchNone'));
     if (!r.ok) throw new Error(res && res.error ? res.error.message : r.status + ' ' + r.statusText);
-    msg.textContent = 'Watching: new matches alert on alerts.' + (res.subject || res.name) + (res.webhook ? ' and ' + res.webhook : '') + '.';
+    const subject = 'alerts.' + (res.subject || res.name);
+    msg.textContent = res.webhook ? trf('watchingHook', { subject, webhook: res.webhook }) : trf('watching', { subject });
     msg.dataset.state = 'saved';
   } catch (e) {
     msg.textContent = e.message;
@@ -214,6 +250,7 @@ async function render() {
   $('#to').value = s.to;
   showError('');
   if (s.id) return renderArticle(s.id);
+  if (s.story) return renderStoryView(s.story);
   $('#article').hidden = true;
   $('#results').hidden = false;
   $('#filters').hidden = false;
@@ -253,7 +290,10 @@ function renderHits(s, res) {
   $('#hits').replaceChildren(...hits.map((h) => el('li', { class: 'hit', 'data-id': h.id },
     el('a', { class: 'title', href: '?id=' + encodeURIComponent(h.id), onclick: (ev) => { ev.preventDefault(); go({ id: h.id }); } },
       h.title || untitled(h)),
-    el('div', { class: 'meta' }, [h.source, h.lang, fmtDate(h.published_at)].filter(Boolean).join(' · ')),
+    el('div', { class: 'meta' }, [h.source, h.lang, fmtDate(h.published_at)].filter(Boolean).join(' · '),
+      // Collapsed, a hit stands for its story: open the whole of it.
+      s.collapse && h.story_id ? [' · ', el('a', { class: 'story-link', href: '?story=' + encodeURIComponent(h.story_id),
+        onclick: (ev) => { ev.preventDefault(); go({ story: h.story_id }); } }, tr('wholeStory'))] : null),
     el('p', { class: 'snippet' }, snippetNodes(h.snippet)))));
   const prev = el('button', { type: 'button', disabled: s.offset === 0, onclick: () => go({ ...s, offset: Math.max(0, s.offset - LIMIT) }) }, tr('newer'));
   const next = el('button', { type: 'button', disabled: s.offset + LIMIT >= total, onclick: () => go({ ...s, offset: s.offset + LIMIT }) }, tr('more'));
@@ -385,7 +425,7 @@ async function renderChart(s) {
   }
   const brush = svg('rect', { class: 'brush', x: 0, y: 0, width: 0, height: H - bottom, visibility: 'hidden' });
   box.replaceChildren(...nodes, ...axis, brush);
-  $('#chart-caption').textContent = `${h.total} article${h.total === 1 ? '' : 's'} per ${h.interval}`;
+  $('#chart-caption').textContent = `${count(h.total, 'article')} ${tr(h.interval)}`;
 
   // Brushing: bucket index under a client x.
   const at = (clientX) => {
@@ -499,9 +539,11 @@ async function renderStory(a) {
   const hits = (res.hits || []).slice().sort((x, y) => (x.lang || '').localeCompare(y.lang || '') || (x.source || '').localeCompare(y.source || ''));
   const langs = new Set(hits.map((h) => h.lang)), sources = new Set(hits.map((h) => h.source));
   box.replaceChildren(el('h2', {}, tr('Story')),
-    el('p', { class: 'meta' }, `${res.total} article${res.total === 1 ? '' : 's'} from ${sources.size} source${sources.size === 1 ? '' : 's'} in ${langs.size} language${langs.size === 1 ? '' : 's'} · `,
-      el('a', { href: '?story_id=' + encodeURIComponent(a.story_id) + '&sort=date',
-        onclick: (ev) => { ev.preventDefault(); go({ q: '', sort: 'date', offset: 0, lang: [], source: [], entity: [], entity_id: [], story_id: [a.story_id] }); } }, 'search them')),
+    el('p', { class: 'meta' }, storyMeta(res.total, sources.size, langs.size), ' · ',
+      el('a', { class: 'open-story', href: '?story=' + encodeURIComponent(a.story_id),
+        onclick: (ev) => { ev.preventDefault(); go({ story: a.story_id }); } }, tr('openStory')), ' · ',
+      el('a', { class: 'search-story', href: '?story_id=' + encodeURIComponent(a.story_id) + '&sort=date',
+        onclick: (ev) => { ev.preventDefault(); go({ q: '', sort: 'date', offset: 0, lang: [], source: [], entity: [], entity_id: [], story_id: [a.story_id] }); } }, tr('searchThem'))),
     el('table', { class: 'story-articles' }, el('tbody', {}, hits.map((h) => el('tr', { 'data-id': h.id, class: h.id === a.id ? 'current' : null },
       el('td', { class: 'lang' }, h.lang || ''), el('td', { class: 'source' }, h.source || ''), el('td', {}, fmtDate(h.published_at)),
       el('td', {}, h.id === a.id ? (h.title || h.id) : el('a', { href: '?id=' + encodeURIComponent(h.id),
@@ -509,8 +551,63 @@ async function renderStory(a) {
   box.dataset.state = 'done';
 }
 
+// renderStoryView shows one story (?story=): its articles grouped by
+// language (the most articles first), then by source, each in date order.
+async function renderStoryView(id) {
+  $('#results').hidden = true;
+  $('#filters').hidden = true;
+  const box = $('#article');
+  box.hidden = false;
+  box.dataset.state = 'loading';
+  box.replaceChildren(el('p', { class: 'meta' }, tr('loading')));
+  const LIMIT_STORY = 100;
+  let res;
+  try {
+    res = await api('/v1/search?' + new URLSearchParams({ q: '*', story_id: id, sort: 'date', limit: String(LIMIT_STORY) }).toString());
+  } catch (e) {
+    box.replaceChildren(backLink(), el('p', { class: 'error', role: 'alert' }, e.message));
+    box.dataset.state = 'error';
+    return;
+  }
+  const hits = (res.hits || []).slice().reverse(); // oldest first
+  if (hits.length === 0) {
+    box.replaceChildren(backLink(), el('h1', {}, tr('storyTitle')), el('p', { class: 'meta' }, tr('none')));
+    box.dataset.state = 'done';
+    return;
+  }
+  const byLang = new Map();
+  for (const h of hits) {
+    const l = h.lang || 'und';
+    if (!byLang.has(l)) byLang.set(l, new Map());
+    const bySource = byLang.get(l);
+    if (!bySource.has(h.source)) bySource.set(h.source, []);
+    bySource.get(h.source).push(h);
+  }
+  const langs = [...byLang.entries()].map(([l, m]) => [l, m, [...m.values()].reduce((n, x) => n + x.length, 0)])
+    .sort((a, b) => b[2] - a[2] || a[0].localeCompare(b[0]));
+  const sources = new Set(hits.map((h) => h.source));
+  const first = hits[0], last = hits[hits.length - 1];
+  const dates = [fmtDate(first.published_at), fmtDate(last.published_at)].filter(Boolean);
+  const link = (h) => el('a', { href: '?id=' + encodeURIComponent(h.id), onclick: (ev) => { ev.preventDefault(); go({ id: h.id }); } }, h.title || untitled(h));
+  box.replaceChildren(backLink(),
+    el('h1', {}, el('span', { class: 'kicker' }, tr('storyTitle') + ': '), first.title || untitled(first)),
+    el('p', { class: 'meta' }, storyMeta(res.total, sources.size, byLang.size),
+      dates.length ? ' · ' + [...new Set(dates)].join(' – ') : '',
+      res.total > hits.length ? ' · ' + trf('firstShown', { n: hits.length }) : '', ' · ',
+      el('a', { class: 'search-story', href: '?story_id=' + encodeURIComponent(id) + '&sort=date',
+        onclick: (ev) => { ev.preventDefault(); go({ q: '', sort: 'date', offset: 0, lang: [], source: [], entity: [], entity_id: [], story_id: [id] }); } }, tr('searchThem'))),
+    ...langs.map(([l, bySource, n]) => el('section', { class: 'story-lang', 'data-lang': l },
+      el('h2', {}, langName(l), el('span', { class: 'n' }, ' · ' + count(n, 'article'))),
+      [...bySource.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0])).map(([src, list]) =>
+        el('div', { class: 'story-source', 'data-source': src }, el('h3', {}, src),
+          el('ul', {}, list.map((h) => el('li', { 'data-id': h.id }, el('span', { class: 'meta' }, fmtDate(h.published_at)), ' ', link(h)))))))));
+  document.title = tr('storyTitle') + ': ' + (first.title || first.id) + ' – newsflow';
+  window.scrollTo(0, 0);
+  box.dataset.state = 'done';
+}
+
 function backLink() {
-  return el('a', { class: 'back', href: '/', onclick: (ev) => { ev.preventDefault(); history.length > 1 ? history.back() : go({}); } }, '← Back to results');
+  return el('a', { class: 'back', href: '/', onclick: (ev) => { ev.preventDefault(); history.length > 1 ? history.back() : go({}); } }, tr('back'));
 }
 
 document.addEventListener('DOMContentLoaded', () => {
