@@ -58,6 +58,9 @@ func (x *Extractor) canonical(variants [][]string, typ, lang string) string {
 				out[0] = b
 			}
 		}
+	case cyr && lang != "bg" && typ == article.EntityPerson && len(out) == 1 && !firstUpper(out[0]):
+		// A people in lower case ("британцы", "россияне"), not an
+		// inflected name: as written.
 	case cyr && lang != "bg" && typ == article.EntityPerson:
 		female := false
 		if n := out[0]; strings.HasSuffix(n, "ой") || strings.HasSuffix(n, "ией") {

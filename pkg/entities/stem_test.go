@@ -47,3 +47,17 @@ func TestLetterCase(t *testing.T) {
 		}
 	}
 }
+
+// TestCanonicalPeople checks that a people named in lower case keeps its
+// form, where a person's inflected name gets its nominative.
+func TestCanonicalPeople(t *testing.T) {
+	x := extractor(t)
+	for _, c := range []struct{ in, want string }{
+		{"британцы", "британцы"},
+		{"Путиным", "Путин"},
+	} {
+		if got := x.canonical([][]string{{c.in}}, "PERSON", "ru"); got != c.want {
+			t.Errorf("canonical(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
