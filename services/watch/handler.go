@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -32,6 +33,33 @@ type ArticleReader interface {
 // never a question to the index.
 type StreamReader struct {
 	js jetstream.JetStream
+	// stream is the ARTICLES stream's handle, looked up once: a lookup is
+	// a JetStream API request (stream info) that, per article, doubled
+	// the worker's requests to the server's API queue.
+	mu     sync.Mutex
+	stream jetstream.Stream
+}
+
+func (r *StreamReader) articles(ctx context.Context) (jetstream.Stream, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stream != nil {
+		return r.stream, nil
+	}
+	s, err := r.js.Stream(ctx, natsbus.StreamArticles)
+	if err != nil {
+		return nil, fmt.Errorf("look up stream %s: %w", natsbus.StreamArticles, err)
+	}
+	r.stream = s
+	return s, nil
+}
+
+// forget drops the handle after a failed read, so that the next read
+// looks the stream up again (it may have been created again).
+func (r *StreamReader) forget() {
+	r.mu.Lock()
+	r.stream = nil
+	r.mu.Unlock()
 }
 
 // NewStreamReader returns the reader over js.
@@ -42,15 +70,16 @@ func (r *StreamReader) Article(ctx context.Context, ev *article.Indexed) (*artic
 	if ev.EnrichedSeq == 0 {
 		return nil, pipeline.Permanentf("indexed event of %s has no enriched_seq (published by an index stage older than the watch worker)", ev.ID)
 	}
-	s, err := r.js.Stream(ctx, natsbus.StreamArticles)
+	s, err := r.articles(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("look up stream %s: %w", natsbus.StreamArticles, err)
+		return nil, err
 	}
 	m, err := s.GetMsg(ctx, ev.EnrichedSeq)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		return nil, pipeline.Permanentf("enriched article %s (%s sequence %d) is no longer in the stream", ev.ID, natsbus.StreamArticles, ev.EnrichedSeq)
 	}
 	if err != nil {
+		r.forget()
 		return nil, fmt.Errorf("read enriched article %s (%s sequence %d): %w", ev.ID, natsbus.StreamArticles, ev.EnrichedSeq, err)
 	}
 	a, err := article.Decode(m.Data)
