@@ -26,6 +26,9 @@ type Doc struct {
 	terms                   []string // distinct terms of title, body and entities
 	keys                    []string // the article's Key values
 	keySet                  map[string]bool
+	// The fields' terms sorted, for prefixes: made on first use (most
+	// articles meet no prefix query).
+	sortOnce                sync.Once
 	sortedTitle, sortedBody []string
 	sortedEntity            []string
 	bodyText                string
@@ -76,14 +79,20 @@ func NewDoc(set *analysis.Set, a *article.Article) *Doc {
 	for _, id := range at.EntityIDs {
 		d.entityIDs[id] = true
 	}
-	d.sortedTitle, d.sortedBody, d.sortedEntity = sortedKeys(d.title), sortedKeys(d.body), sortedKeys(d.entity)
-	seen := map[string]bool{}
-	for _, f := range []fieldTerms{d.title, d.body, d.entity} {
-		for k := range f {
-			if !seen[k] {
-				seen[k] = true
-				d.terms = append(d.terms, k)
-			}
+	d.terms = make([]string, 0, len(d.body)+len(d.title))
+	for k := range d.body {
+		d.terms = append(d.terms, k)
+	}
+	for k := range d.title {
+		if _, ok := d.body[k]; !ok {
+			d.terms = append(d.terms, k)
+		}
+	}
+	for k := range d.entity {
+		_, inBody := d.body[k]
+		_, inTitle := d.title[k]
+		if !inBody && !inTitle {
+			d.terms = append(d.terms, k)
 		}
 	}
 	d.keySet = map[string]bool{Key(KeyLang, a.Lang): true, Key(KeySource, a.Source): true, Key(KeyID, a.ID): true, Key(KeyStory, a.StoryID): true}
@@ -153,6 +162,13 @@ func anchorsCost(as []string) int {
 	return n
 }
 
+// sort makes the sorted term lists, once.
+func (d *Doc) sort() {
+	d.sortOnce.Do(func() {
+		d.sortedTitle, d.sortedBody, d.sortedEntity = sortedKeys(d.title), sortedKeys(d.body), sortedKeys(d.entity)
+	})
+}
+
 // Terms returns the distinct terms of the article's title, body and
 // entity names, in no order.
 func (d *Doc) Terms() []string { return d.terms }
@@ -172,6 +188,7 @@ func (d *Doc) HasAnchor(anchor string) bool {
 		return d.HasTerm(anchor)
 	}
 	if p, ok := strings.CutPrefix(anchor, prefixKey); ok {
+		d.sort()
 		return hasPrefix(d.sortedTitle, p) || hasPrefix(d.sortedBody, p) || hasPrefix(d.sortedEntity, p)
 	}
 	return d.keySet[anchor]
@@ -453,9 +470,9 @@ func (c *compiler) text(v *Text) (matcher, []string) {
 		terms  func(*Doc) fieldTerms
 		sorted func(*Doc) []string
 	}
-	title := fieldSel{func(d *Doc) fieldTerms { return d.title }, func(d *Doc) []string { return d.sortedTitle }}
-	body := fieldSel{func(d *Doc) fieldTerms { return d.body }, func(d *Doc) []string { return d.sortedBody }}
-	entity := fieldSel{func(d *Doc) fieldTerms { return d.entity }, func(d *Doc) []string { return d.sortedEntity }}
+	title := fieldSel{func(d *Doc) fieldTerms { return d.title }, func(d *Doc) []string { d.sort(); return d.sortedTitle }}
+	body := fieldSel{func(d *Doc) fieldTerms { return d.body }, func(d *Doc) []string { d.sort(); return d.sortedBody }}
+	entity := fieldSel{func(d *Doc) fieldTerms { return d.entity }, func(d *Doc) []string { d.sort(); return d.sortedEntity }}
 	var fields []fieldSel
 	switch v.Field {
 	case "":

@@ -222,7 +222,23 @@ func (s *Service) watchOnce(ctx context.Context) error {
 			case loading:
 				initial = append(initial, e)
 			default:
-				s.apply(e)
+				// Apply the changes that have arrived together at once: a
+				// rebuild per change would cost O(n) each, O(n²) for n
+				// watches added in a burst.
+				batch := []jetstream.KeyValueEntry{e}
+			more:
+				for len(batch) < 10_000 {
+					select {
+					case e, ok := <-kw.Updates():
+						if !ok || e == nil {
+							break more
+						}
+						batch = append(batch, e)
+					default:
+						break more
+					}
+				}
+				s.apply(batch)
 			}
 		}
 	}
@@ -257,21 +273,40 @@ func (s *Service) load(entries []jetstream.KeyValueEntry) {
 	}
 }
 
-func (s *Service) apply(e jetstream.KeyValueEntry) {
-	if e.Operation() != jetstream.KeyValuePut {
-		s.set.Remove(e.Key())
-		s.log.Info("watch removed", zap.String("watch", e.Key()))
-		return
+func (s *Service) apply(batch []jetstream.KeyValueEntry) {
+	// The last change of each key wins.
+	last := map[string]jetstream.KeyValueEntry{}
+	var order []string
+	for _, e := range batch {
+		if _, ok := last[e.Key()]; !ok {
+			order = append(order, e.Key())
+		}
+		last[e.Key()] = e
 	}
-	w, err := decode(e)
-	if err == nil {
-		err = s.set.Put(w)
+	var puts []*Watch
+	var removed []string
+	for _, k := range order {
+		e := last[k]
+		if e.Operation() != jetstream.KeyValuePut {
+			removed = append(removed, k)
+			s.log.Info("watch removed", zap.String("watch", k))
+			continue
+		}
+		w, err := decode(e)
+		if err != nil {
+			removed = append(removed, k)
+			s.log.Warn("skip watch", zap.String("watch", k), zap.Error(err))
+			continue
+		}
+		puts = append(puts, w)
 	}
-	if err != nil {
-		// A watch written past validation (by hand): keep the others.
-		s.set.Remove(e.Key())
-		s.log.Warn("skip watch", zap.String("watch", e.Key()), zap.Error(err))
-		return
+	errs := s.set.Apply(puts, removed)
+	for _, w := range puts {
+		if err := errs[w.Name]; err != nil {
+			// A watch written past validation (by hand): keep the others.
+			s.log.Warn("skip watch", zap.String("watch", w.Name), zap.Error(err))
+			continue
+		}
+		s.log.Info("watch loaded", zap.String("watch", w.Name), zap.Uint64("revision", w.Revision))
 	}
-	s.log.Info("watch loaded", zap.String("watch", w.Name), zap.Uint64("revision", w.Revision))
 }

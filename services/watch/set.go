@@ -94,6 +94,39 @@ func (s *Set) PutAll(ws []*Watch) map[string]error {
 	return errs
 }
 
+// Apply puts ws and removes the watches named in removed, with one
+// rebuild of the table. A watch of ws that does not validate is removed
+// too (the set never keeps an older version of a watch the bucket
+// replaced), and its error returned by name.
+func (s *Set) Apply(ws []*Watch, removed []string) map[string]error {
+	errs := map[string]error{}
+	cs := make([]*compiled, 0, len(ws))
+	for _, w := range ws {
+		q, err := w.Validate(s.an)
+		if err != nil {
+			errs[w.Name] = err
+			removed = append(removed, w.Name)
+			continue
+		}
+		cs = append(cs, &compiled{w: w, q: q})
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.cur.Load()
+	byName := make(map[string]*compiled, len(old.byName)+len(cs))
+	for k, v := range old.byName {
+		byName[k] = v
+	}
+	for _, n := range removed {
+		delete(byName, n)
+	}
+	for _, c := range cs {
+		byName[c.w.Name] = c
+	}
+	s.cur.Store(build(byName))
+	return errs
+}
+
 // Remove drops the watch name.
 func (s *Set) Remove(name string) {
 	s.mu.Lock()

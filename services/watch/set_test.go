@@ -178,3 +178,28 @@ func TestIndexedMatchAgreesOnCorpus(t *testing.T) {
 		t.Logf("%s: %d article x watch pairs, %d matches", name, pairs, matches)
 	}
 }
+
+// Apply puts and removes in one rebuild; a watch that no longer validates
+// is removed rather than kept in its older version.
+func TestSetApply(t *testing.T) {
+	an := analysis.NewSet()
+	set := NewSet(an)
+	if errs := set.PutAll([]*Watch{{Name: "a", Query: "Лавров"}, {Name: "b", Query: "Путин"}, {Name: "c", Query: "Помпео"}}); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	errs := set.Apply([]*Watch{{Name: "b", Query: `"unclosed`}, {Name: "d", Query: "Венецуела"}}, []string{"c"})
+	if errs["b"] == nil || len(errs) != 1 {
+		t.Fatalf("errors %v, want one for b", errs)
+	}
+	if got := set.Names(); !slices.Equal(got, []string{"a", "d"}) {
+		t.Fatalf("names %v, want [a d]", got)
+	}
+	d := search.NewDoc(an, searchtest.Fixtures()[0]) // bg1: Лавров, Помпео, Венецуела
+	var got []string
+	for _, m := range set.Match(d) {
+		got = append(got, m.Watch.Name)
+	}
+	if !slices.Equal(got, []string{"a", "d"}) {
+		t.Fatalf("bg1 matches %v, want [a d]", got)
+	}
+}
