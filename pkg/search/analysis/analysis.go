@@ -4,11 +4,14 @@
 // (Bulgarian by StemBulgarian; Russian, English, German, French, Spanish,
 // Italian, Portuguese, Dutch, Swedish, Danish, Norwegian, Finnish,
 // Hungarian, Romanian, Turkish and Irish by Snowball; Polish by Stempel,
-// Croatian and Bosnian by StemCroatian, Czech by StemCzech),
-// with the language's stop words (the lists Bleve ships; Catalan has stop
-// words but no stemmer). Other languages, and "und" (the detector could
-// not tell), get the neutral analyzer: the lowercased word, no stop words. Stop words stay in the index
-// so that phrases keep their positions; queries drop them (see IsStopWord).
+// Croatian and Bosnian by StemCroatian, Czech by StemCzech; Arabic and
+// Hindi by Bleve's normalisers and light stemmers, Persian normalised),
+// with the language's stop words (the lists Bleve ships; Catalan, Greek,
+// Indonesian and Basque have stop words but no stemmer). Other
+// languages, and "und" (the detector could not tell), get the neutral
+// analyzer: the lowercased word, no stop words. Stop words stay in the
+// index so that phrases keep their positions; queries drop them (see
+// IsStopWord).
 //
 // Queries are analysed with every analyzer (Variants), so that a word
 // finds its forms in any language, and highlights are computed here too
@@ -21,18 +24,25 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/ar"
 	"github.com/blevesearch/bleve/v2/analysis/lang/bg"
 	"github.com/blevesearch/bleve/v2/analysis/lang/ca"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cs"
 	"github.com/blevesearch/bleve/v2/analysis/lang/da"
 	"github.com/blevesearch/bleve/v2/analysis/lang/de"
+	"github.com/blevesearch/bleve/v2/analysis/lang/el"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/lang/es"
+	"github.com/blevesearch/bleve/v2/analysis/lang/eu"
+	"github.com/blevesearch/bleve/v2/analysis/lang/fa"
 	"github.com/blevesearch/bleve/v2/analysis/lang/fi"
 	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
 	"github.com/blevesearch/bleve/v2/analysis/lang/ga"
+	"github.com/blevesearch/bleve/v2/analysis/lang/hi"
 	"github.com/blevesearch/bleve/v2/analysis/lang/hr"
 	"github.com/blevesearch/bleve/v2/analysis/lang/hu"
+	idlang "github.com/blevesearch/bleve/v2/analysis/lang/id"
+	indic "github.com/blevesearch/bleve/v2/analysis/lang/in"
 	"github.com/blevesearch/bleve/v2/analysis/lang/it"
 	"github.com/blevesearch/bleve/v2/analysis/lang/nl"
 	"github.com/blevesearch/bleve/v2/analysis/lang/no"
@@ -81,6 +91,10 @@ type Token struct {
 // Analyzer analyses text of one language.
 type Analyzer struct {
 	lang string
+	// norm, when set, normalises a lowercased word before the stop
+	// words are looked up (Arabic, Persian and Hindi letter variants);
+	// stem then stems it.
+	norm func(string) string
 	stem func(string) string
 	// stop holds the language's stop words: not indexed, but counted in
 	// positions so that phrases keep their shape.
@@ -137,10 +151,16 @@ func NewSet() *Set {
 			"pl": {lang: "pl", stem: StemPolish},
 			"hr": {lang: "hr", stem: StemCroatian},
 			"bs": {lang: "bs", stem: StemCroatian},
+			"ar": {lang: "ar", norm: filtered(ar.NewArabicNormalizeFilter()), stem: filtered(ar.NewArabicStemmerFilter())},
+			"fa": {lang: "fa", norm: filtered(ar.NewArabicNormalizeFilter(), fa.NewPersianNormalizeFilter())},
+			"hi": {lang: "hi", norm: filtered(indic.NewIndicNormalizeFilter(), hi.NewHindiNormalizeFilter()), stem: filtered(hi.NewHindiStemmerFilter())},
+			"el": {lang: "el"},
+			"id": {lang: "id"},
+			"eu": {lang: "eu"},
 		},
 		def:   &Analyzer{lang: DefaultLang},
 		stop:  map[string]struct{}{},
-		langs: []string{"bg", "ru", "en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "nb", "fi", "hu", "ro", "tr", "ga", "ca", "cs", "pl", "hr", "bs"},
+		langs: []string{"bg", "ru", "en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "nb", "fi", "hu", "ro", "tr", "ga", "ca", "cs", "pl", "hr", "bs", "ar", "fa", "hi", "el", "id", "eu"},
 	}
 	for _, a := range s.byLang {
 		a.cache = newTermCache()
@@ -153,6 +173,8 @@ func NewSet() *Set {
 		"fi": fi.FinnishStopWords, "hu": hu.HungarianStopWords, "ro": ro.RomanianStopWords, "tr": tr.TurkishStopWords,
 		"ga": ga.IrishStopWords, "ca": ca.CatalanStopWords, "cs": cs.CzechStopWords,
 		"pl": pl.PolishStopWords, "hr": hr.CroatianStopWords, "bs": hr.CroatianStopWords,
+		"ar": ar.ArabicStopWords, "fa": fa.PersianStopWords, "hi": hi.HindiStopWords, "el": el.GreekStopWords,
+		"id": idlang.IndonesianStopWords, "eu": eu.BasqueStopWords,
 	}
 	for lang, list := range lists {
 		m := analysis.NewTokenMap()
@@ -162,7 +184,11 @@ func NewSet() *Set {
 		a := s.byLang[lang]
 		a.stop = make(map[string]struct{}, len(m))
 		for w := range m {
-			a.stop[fold(w)] = struct{}{}
+			k := fold(w)
+			if a.norm != nil {
+				k = a.norm(k)
+			}
+			a.stop[k] = struct{}{}
 			if queryStopLangs[lang] {
 				s.stop[fold(w)] = struct{}{}
 			}
@@ -263,6 +289,9 @@ func (a *Analyzer) analyse(word string) (term string, stop bool) {
 		return e.term, e.stop
 	}
 	term = fold(word)
+	if a.norm != nil {
+		term = a.norm(term)
+	}
 	if _, stop = a.stop[term]; stop {
 		a.cache.put(word, "", true)
 		return "", true
@@ -342,6 +371,9 @@ func hasDigit(s string) bool {
 
 func (a *Analyzer) term(w string) string {
 	w = fold(w)
+	if a.norm != nil {
+		w = a.norm(w)
+	}
 	if a.stem != nil && utf8.RuneCountInString(w) > 2 {
 		w = a.stem(w)
 	}

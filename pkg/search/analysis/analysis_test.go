@@ -114,6 +114,14 @@ func TestAnalyzers(t *testing.T) {
 			"hr": {"Predsjednik o izborima i rezultatima izbora", "predsjednik o izbor i rezultat izbor"},
 			"bs": {"Predsjednik o izborima i rezultatima izbora", "predsjednik o izbor i rezultat izbor"},
 			"cs": {"Výsledky voleb, o volbách a volby prezidenta", "výsledk volb volb volb prezident"},
+			// Bleve's Arabic and Hindi normalisers and light stemmers, the
+			// Persian normaliser; stop words looked up after normalising.
+			"ar": {"قال وزير الخارجية إن الحكومة ستدعم القرارات الجديدة إلى", "قال زير خارج حكوم ستدعم قرار جديد"},
+			"fa": {"دولت از تصمیم‌های جدید حمایت می‌کند", "دولت تصميم حمايت"},
+			"hi": {"मंत्री ने कहा कि सरकार नए फैसलों का समर्थन करेगी", "मंतर सरकार नए फेसल समरथन करेग"},
+			// Stop words only.
+			"id": {"Menteri mengatakan bahwa pemerintah akan mendukung keputusan itu", "menteri mengatakan pemerintah mendukung keputusan"},
+			"el": {"Ο υπουργός δήλωσε ότι η κυβέρνηση θα στηρίξει την απόφαση", "υπουργός δήλωσε ότι κυβέρνηση στηρίξει απόφαση"},
 		} {
 			if got := s.For(lang).IndexText(tc[0]); got != tc[1] {
 				t.Errorf("%s: IndexText = %q, want %q", lang, got, tc[1])

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/pl/stempel"
 )
 
@@ -127,4 +128,19 @@ func czechNormalise(s []rune, n int) ([]rune, int) {
 		s[n-2] = 'o'
 	}
 	return s, n
+}
+
+// filtered returns a stemmer that runs a word through Bleve token
+// filters (normalisers and stemmers that work on one token at a time).
+func filtered(fs ...analysis.TokenFilter) func(string) string {
+	return func(w string) string {
+		ts := analysis.TokenStream{&analysis.Token{Term: []byte(w)}}
+		for _, f := range fs {
+			ts = f.Filter(ts)
+		}
+		if len(ts) == 0 || len(ts[0].Term) == 0 {
+			return w
+		}
+		return string(ts[0].Term)
+	}
 }
