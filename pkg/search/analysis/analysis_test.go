@@ -117,7 +117,7 @@ func TestAnalyzers(t *testing.T) {
 			// Bleve's Arabic and Hindi normalisers and light stemmers, the
 			// Persian normaliser; stop words looked up after normalising.
 			"ar": {"قال وزير الخارجية إن الحكومة ستدعم القرارات الجديدة إلى", "قال زير خارج حكوم ستدعم قرار جديد"},
-			"fa": {"دولت از تصمیم‌های جدید حمایت می‌کند", "دولت تصميم حمايت"},
+			"fa": {"دولت از تصمیم\u200cهای جدید حمایت می\u200cکند", "دولت تصميم حمايت"},
 			"hi": {"मंत्री ने कहा कि सरकार नए फैसलों का समर्थन करेगी", "मंतर सरकार नए फेसल समरथन करेग"},
 			// Stop words only.
 			"id": {"Menteri mengatakan bahwa pemerintah akan mendukung keputusan itu", "menteri mengatakan pemerintah mendukung keputusan"},
