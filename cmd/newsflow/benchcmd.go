@@ -26,6 +26,8 @@ func benchFlags(fs *flag.FlagSet) runFunc {
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "stop waiting after this long without an indexed event; the rest is lost")
 	fs.BoolVar(&cfg.Baseline, "baseline", cfg.Baseline, "also run the raw JetStream baseline")
 	fs.BoolVar(&cfg.Floors, "floors", cfg.Floors, "also measure each stage's handler alone on the same articles (no bus), their sum with the baseline as the bound, and the pipeline as a ratio of it")
+	fs.StringVar(&cfg.HTTP, "http", cfg.HTTP, "post the articles to the ingest API at this base URL (http://host:port, /v1/articles) instead of publishing them over NATS; 429 and 503 answers are counted as refused (--in-flight requests at once)")
+	fs.StringVar(&cfg.APIToken, "api-token", "", "bearer token of the ingest API, with --http (env NEWSFLOW_API_TOKEN)")
 	var files, metrics multiFlag
 	fs.Var(&files, "corpus", "JSONL article file (repeatable; default: every *.jsonl of the corpus)")
 	fs.Var(&metrics, "metrics-url", "the pipeline's /metrics URL (repeatable, one per process; default http://127.0.0.1:8080/metrics; \"none\" to skip)")
@@ -33,6 +35,9 @@ func benchFlags(fs *flag.FlagSet) runFunc {
 	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
 		cfg.NATS = nf.config()
 		cfg.Corpus = files
+		if cfg.APIToken == "" {
+			cfg.APIToken = os.Getenv("NEWSFLOW_API_TOKEN")
+		}
 		if len(cfg.Corpus) == 0 {
 			dir := corpus.Find()
 			if dir == "" {
@@ -73,6 +78,9 @@ func printReport(w io.Writer, r *bench.Report) error {
 		fmt.Fprintf(tw, "offered\t%.0f/s\n", r.OfferedPerS)
 	}
 	fmt.Fprintf(tw, "published\t%d at %.0f/s\n", r.Published, r.PublishedPerS)
+	if r.Refused > 0 || r.HTTPFailed > 0 {
+		fmt.Fprintf(tw, "refused by the edge\t%d (429 or 503; other failures %d)\n", r.Refused, r.HTTPFailed)
+	}
 	fmt.Fprintf(tw, "indexed\t%d at %.0f/s over %.2f s\n", r.Indexed, r.IndexedPerS, r.DurationS)
 	fmt.Fprintf(tw, "lost\t%d (duplicate events %d)\n", r.Lost, r.DuplicateEvts)
 	fmt.Fprintf(tw, "end to end ms\tp50 %.1f  p95 %.1f  p99 %.1f  max %.1f\n", r.E2EMs.P50, r.E2EMs.P95, r.E2EMs.P99, r.E2EMs.Max)

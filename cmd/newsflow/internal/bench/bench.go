@@ -53,6 +53,13 @@ type Config struct {
 	Floors bool
 	// Progress, when set, receives a progress line every second.
 	Progress io.Writer
+	// HTTP, when set, is the base URL of the ingest API (http://host:port):
+	// articles are posted to /v1/articles, at most InFlight requests at
+	// once, instead of published onto the raw stream over NATS; the edge's
+	// 429 and 503 answers are counted in Report.Refused.
+	HTTP string
+	// APIToken is the bearer token of the ingest API, if it needs one.
+	APIToken string
 }
 
 // DefaultConfig returns the defaults.
@@ -108,11 +115,15 @@ type Latency struct {
 
 // Report is the result of a bench run. The JSON names are a public contract.
 type Report struct {
-	Articles      int                `json:"articles"`
-	OfferedPerS   float64            `json:"offered_per_s,omitempty"`
-	Published     int                `json:"published"`
-	Indexed       int                `json:"indexed"`
-	Lost          int                `json:"lost"`
+	Articles    int     `json:"articles"`
+	OfferedPerS float64 `json:"offered_per_s,omitempty"`
+	Published   int     `json:"published"`
+	Indexed     int     `json:"indexed"`
+	Lost        int     `json:"lost"`
+	// Refused counts the articles the HTTP edge answered 429 or 503
+	// (--http): told to come back, not lost; HTTPFailed any other answer.
+	Refused       int                `json:"refused,omitempty"`
+	HTTPFailed    int                `json:"http_failed,omitempty"`
 	DuplicateEvts int                `json:"duplicate_events"`
 	PublishedPerS float64            `json:"published_per_s"`
 	IndexedPerS   float64            `json:"indexed_per_s"`
@@ -198,9 +209,19 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		m.Header.Set(nats.MsgIdHdr, "bench:"+BenchID(run, i))
 		msgs[i] = m
 	}
-	pubStats, err := publishAll(ctx, js, msgs, cfg.Rate, col.published, cfg.Progress, col)
-	if err != nil {
-		return nil, err
+	var pubStats pubResult
+	if cfg.HTTP != "" {
+		hs, err := postAll(ctx, cfg.HTTP, cfg.APIToken, payloads, cfg.Rate, cfg.InFlight, col.published)
+		if err != nil {
+			return nil, err
+		}
+		pubStats = hs.pubResult
+		rep.Refused, rep.HTTPFailed = hs.refused, hs.failed
+	} else {
+		pubStats, err = publishAll(ctx, js, msgs, cfg.Rate, col.published, cfg.Progress, col)
+		if err != nil {
+			return nil, err
+		}
 	}
 	col.wait(ctx, pubStats.ok, cfg.IdleTimeout, cfg.Progress)
 	end := col.lastArrival()
