@@ -20,6 +20,12 @@ func TestCLIConventions(t *testing.T) {
 			t.Errorf("newsflow %s = %d %q, want 0 and the version", args[0], code, out)
 		}
 	}
+	if code, out := cli(t, "version", "--json"); code != 0 || !strings.Contains(out, `"version": "`+version.Version()+`"`) {
+		t.Errorf("newsflow version --json = %d %q", code, out)
+	}
+	if code, out := cli(t, "dlq", "show", "--stage", "ingest", "1"); code != 2 || !strings.Contains(out, "unknown flag: --stage") {
+		t.Errorf("dlq show --stage (a flag of list, not show) = %d %q, want 2", code, out)
+	}
 	for _, cmd := range [][]string{{"search"}, {"publish"}, {"up"}, {"dlq", "purge"}, {"bench"}, {"status"}} {
 		code, viaHelp := cli(t, append([]string{"help"}, cmd...)...)
 		code2, direct := cli(t, append(cmd, "--help")...)

@@ -47,10 +47,11 @@ func dlqCommand() *cobra.Command {
 func dlqFlags(sub string, fs *flag.FlagSet) runFunc {
 	var nf natsFlags
 	nf.register(fs)
-	stage := fs.String("stage", "", "only dead letters of this stage (ingest, enrich, index)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	limit := fs.Int("limit", 0, "list at most this many, oldest first (0: all)")
-	yes := fs.Bool("yes", false, "purge: do not ask for confirmation")
+	on := subFlags(sub, fs)
+	stage := on("list", "replay", "purge").String("stage", "", "only dead letters of this stage (ingest, enrich, index)")
+	asJSON := on("list", "show", "replay", "purge").Bool("json", false, "print JSON")
+	limit := on("list").Int("limit", 0, "list at most this many, oldest first (0: all)")
+	yes := on("purge").Bool("yes", false, "do not ask for confirmation")
 	return func(ctx context.Context, pos []string, stdout, stderr io.Writer) error {
 		if *stage != "" && !natsbus.ValidToken(*stage) {
 			return fmt.Errorf("--stage %q is not a stage name", *stage)
@@ -91,11 +92,14 @@ func dlqFlags(sub string, fs *flag.FlagSet) runFunc {
 		case "show":
 			return dlqShow(ctx, dlq, ids[0], *asJSON, stdout)
 		case "replay":
-			return dlqReplay(ctx, dlq, *stage, ids, stdout, stderr)
+			return dlqReplay(ctx, dlq, *stage, ids, *asJSON, stdout, stderr)
 		default:
 			n, err := dlq.Purge(ctx, *stage)
 			if err != nil {
 				return err
+			}
+			if *asJSON {
+				return writeJSON(stdout, purgeReport{Purged: n, Stage: *stage})
 			}
 			what := "dead letters"
 			if *stage != "" {
@@ -234,7 +238,30 @@ func dlqShow(ctx context.Context, dlq *natsbus.DLQ, id uint64, asJSON bool, w io
 	return err
 }
 
-func dlqReplay(ctx context.Context, dlq *natsbus.DLQ, stage string, ids []uint64, stdout, stderr io.Writer) error {
+// purgeReport is what dlq purge --json prints.
+type purgeReport struct {
+	Purged uint64 `json:"purged"`
+	Stage  string `json:"stage,omitempty"`
+}
+
+// replayReport is what dlq replay --json prints.
+type replayReport struct {
+	Replayed []replayed `json:"replayed"`
+	Failed   []failed   `json:"failed"`
+}
+
+type replayed struct {
+	ID      uint64 `json:"id"`
+	Subject string `json:"subject"`
+}
+
+type failed struct {
+	ID    uint64 `json:"id"`
+	Error string `json:"error"`
+}
+
+func dlqReplay(ctx context.Context, dlq *natsbus.DLQ, stage string, ids []uint64, asJSON bool, stdout, stderr io.Writer) error {
+	rep := replayReport{Replayed: []replayed{}, Failed: []failed{}}
 	if len(ids) == 0 {
 		if err := dlq.List(ctx, stage, func(d natsbus.DLQEntry) error {
 			ids = append(ids, d.ID)
@@ -242,26 +269,36 @@ func dlqReplay(ctx context.Context, dlq *natsbus.DLQ, stage string, ids []uint64
 		}); err != nil {
 			return err
 		}
-		if len(ids) == 0 {
+		if len(ids) == 0 && !asJSON {
 			_, err := fmt.Fprintln(stdout, "no dead letters to replay")
 			return err
 		}
 	}
-	failed := 0
 	for _, id := range ids {
 		subject, err := dlq.Replay(ctx, id)
 		if err != nil {
-			failed++
-			fmt.Fprintf(stderr, "dead letter %d: %v\n", id, err)
+			rep.Failed = append(rep.Failed, failed{id, err.Error()})
+			if !asJSON {
+				fmt.Fprintf(stderr, "dead letter %d: %v\n", id, err)
+			}
 			if errors.Is(err, context.Canceled) {
 				break
 			}
 			continue
 		}
-		fmt.Fprintf(stdout, "replayed %d to %s\n", id, subject)
+		rep.Replayed = append(rep.Replayed, replayed{id, subject})
+		if !asJSON {
+			fmt.Fprintf(stdout, "replayed %d to %s\n", id, subject)
+		}
 	}
-	fmt.Fprintf(stdout, "%d replayed, %d failed\n", len(ids)-failed, failed)
-	if failed > 0 {
+	if asJSON {
+		if err := writeJSON(stdout, rep); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(stdout, "%d replayed, %d failed\n", len(rep.Replayed), len(rep.Failed))
+	}
+	if len(rep.Failed) > 0 {
 		return exitError{1}
 	}
 	return nil

@@ -82,7 +82,10 @@ const cliDocsIntro = "# The newsflow command line\n\n" +
 	"  `  new ID  file:line` for each new article and the reasons of rejected ones;\n" +
 	"  `--json` prints one object with the counts and every article\n" +
 	"  ([api.md](api.md#newsflow-publish)).\n" +
-	"- `search --json`, `get`, `dlq list --json`, `dlq show --json`, `status --json`,\n" +
-	"  `bench --json` print JSON.\n" +
+	"- `--json` prints JSON on every command that prints results: `search`, `dlq list|show|replay|purge`,\n" +
+	"  `sources add|list|rm`, `watch`, `status`, `setup`, `reprocess`, `index rebuild`, `bench`,\n" +
+	"  `version`; `get` always prints JSON.\n" +
+	"- A subcommand of `dlq`, `sources` and `watch` takes only its own flags (`dlq show --stage` is a\n" +
+	"  usage error), so its help and completions list what applies.\n" +
 	"- Destructive commands ask first: `dlq purge` asks `[y/N]` on a terminal and\n" +
 	"  wants `--yes` otherwise.\n"

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -61,6 +62,19 @@ func leaf(use, short string, args cobra.PositionalArgs, declare func(fs *flag.Fl
 		}
 	}
 	return cmd
+}
+
+// subFlags returns, for a subcommand sub of a group whose subcommands share
+// one declaring function, what to declare a flag on: fs when the flag is
+// one of subs's, else a flag set nobody parses, so that sub's help and
+// completions list only its own flags.
+func subFlags(sub string, fs *flag.FlagSet) func(subs ...string) *flag.FlagSet {
+	return func(subs ...string) *flag.FlagSet {
+		if slices.Contains(subs, sub) {
+			return fs
+		}
+		return flag.NewFlagSet(sub, flag.ContinueOnError)
+	}
 }
 
 // group is a command that only holds subcommands (dlq, sources, watch).
@@ -125,11 +139,23 @@ func newRoot() *cobra.Command {
 		long(leaf("reprocess", "run the stages again over raw submissions kept in ARTICLES_RAW", nil, reprocessFlags), reprocessHelp),
 		long(leaf("setup", "create or update the streams (for least-privilege workers)", nil, setupFlags), setupHelp),
 		indexCommand(),
-		&cobra.Command{Use: "version", Short: "print the version (also newsflow --version)", Args: usageArgs(cobra.NoArgs),
-			RunE: func(c *cobra.Command, _ []string) error { return printVersion(c.OutOrStdout()) }},
+		versionCommand(),
 		docsCommand(),
 	)
 	return root
+}
+
+func versionCommand() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{Use: "version", Short: "print the version (also newsflow --version)", Args: usageArgs(cobra.NoArgs),
+		RunE: func(c *cobra.Command, _ []string) error {
+			if asJSON {
+				return writeJSON(c.OutOrStdout(), map[string]string{"version": version.Version(), "revision": version.Revision()})
+			}
+			return printVersion(c.OutOrStdout())
+		}}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON: version and revision")
+	return cmd
 }
 
 func printVersion(stdout io.Writer) error {

@@ -219,6 +219,13 @@ func TestDLQCommands(t *testing.T) {
 	if code, out = cli(t, "dlq", "list", "--nats", natsURL); code != 0 || !strings.Contains(out, "no dead letters") {
 		t.Errorf("dlq list after purge: exit %d: %s", code, out)
 	}
+	// --json on the commands that change things too.
+	if code, out = cli(t, "dlq", "replay", "--nats", natsURL, "--json"); code != 0 || strings.TrimSpace(out) != "{\n  \"replayed\": [],\n  \"failed\": []\n}" {
+		t.Errorf("dlq replay --json of nothing: exit %d: %q", code, out)
+	}
+	if code, out = cli(t, "dlq", "purge", "--nats", natsURL, "--yes", "--json"); code != 0 || !strings.Contains(out, `"purged": 0`) {
+		t.Errorf("dlq purge --json: exit %d: %s", code, out)
+	}
 	if code, out = cli(t, "dlq", "list", "--nats", "nats://127.0.0.1:1"); code != 1 || !strings.Contains(out, "is newsflow running") {
 		t.Errorf("dlq list without a server: exit %d: %s", code, out)
 	}

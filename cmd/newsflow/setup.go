@@ -26,6 +26,7 @@ func setupFlags(fs *flag.FlagSet) runFunc {
 	fs.DurationVar(&topo.ArticlesMaxAge, "articles-max-age", topo.ArticlesMaxAge, "how long stage outputs are kept")
 	fs.DurationVar(&topo.DuplicateWindow, "duplicate-window", topo.DuplicateWindow, "Nats-Msg-Id deduplication window")
 	topo.RegisterLimitFlags(fs)
+	asJSON := fs.Bool("json", false, "print the streams as JSON")
 	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
 		if err := topo.Validate(); err != nil {
 			return err
@@ -45,11 +46,27 @@ func setupFlags(fs *flag.FlagSet) runFunc {
 		if _, err := js.CreateOrUpdateStream(sctx, topo.AlertsStreamConfig()); err != nil {
 			return fmt.Errorf("create or update stream %s: %w", natsbus.StreamAlerts, err)
 		}
+		streams := []setupStream{}
 		for _, sc := range append(topo.StreamConfigs(), topo.AlertsStreamConfig()) {
-			fmt.Fprintf(stdout, "stream %s: subjects %v, %d replica(s), max age %s\n", sc.Name, sc.Subjects, sc.Replicas, maxAge(sc.MaxAge))
+			streams = append(streams, setupStream{sc.Name, sc.Subjects, sc.Replicas, sc.MaxAge.Seconds()})
+			if !*asJSON {
+				fmt.Fprintf(stdout, "stream %s: subjects %v, %d replica(s), max age %s\n", sc.Name, sc.Subjects, sc.Replicas, maxAge(sc.MaxAge))
+			}
+		}
+		if *asJSON {
+			return writeJSON(stdout, streams)
 		}
 		return nil
 	}
+}
+
+// setupStream is one stream in setup --json.
+type setupStream struct {
+	Name     string   `json:"name"`
+	Subjects []string `json:"subjects"`
+	Replicas int      `json:"replicas"`
+	// MaxAgeSeconds is 0 for no limit.
+	MaxAgeSeconds float64 `json:"max_age_seconds"`
 }
 
 func maxAge(d time.Duration) string {

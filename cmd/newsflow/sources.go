@@ -44,10 +44,11 @@ func sourcesCommand() *cobra.Command {
 func sourcesFlags(sub string, fs *flag.FlagSet) runFunc {
 	var nf natsFlags
 	nf.register(fs)
-	name := fs.String("source", "", "the source's name (default: from the site's host name); items go to articles.raw.<name>")
-	interval := fs.Duration("interval", 5*time.Minute, "time between polls")
-	kind := fs.String("kind", "", "feed, sitemap or sitemap_index: poll URL as that, without fetching it first")
-	asJSON := fs.Bool("json", false, "print JSON")
+	on := subFlags(sub, fs)
+	name := on("add").String("source", "", "the source's name (default: from the site's host name); items go to articles.raw.<name>")
+	interval := on("add").Duration("interval", 5*time.Minute, "time between polls")
+	kind := on("add").String("kind", "", "feed, sitemap or sitemap_index: poll URL as that, without fetching it first")
+	asJSON := on("add", "list", "rm").Bool("json", false, "print JSON")
 	replicas := fs.Int("replicas", 1, "replicas of the NEWSFLOW_SOURCES bucket when this creates it (3 in a cluster)")
 	return func(ctx context.Context, pos []string, stdout, stderr io.Writer) error {
 		var err error
@@ -81,6 +82,9 @@ func sourcesFlags(sub string, fs *flag.FlagSet) runFunc {
 		case "rm":
 			if err := store.Remove(cctx, pos[0]); err != nil {
 				return err
+			}
+			if *asJSON {
+				return writeJSON(stdout, map[string]string{"removed": pos[0]})
 			}
 			fmt.Fprintf(stdout, "source %s removed\n", pos[0])
 			return nil
