@@ -348,6 +348,8 @@ func findLine(out []span, text string, from, to int) []span {
 			s, ok = closeNested(line, i, n, '«', "»")
 		case '“':
 			s, ok = closeNested(line, i, n, '“', "”\"")
+		case '‘':
+			s, ok = closeSingle(line, i, n, from, to)
 		case '"':
 			s, ok = closeStraight(line, i, to)
 		case '\'':
@@ -366,6 +368,25 @@ func findLine(out []span, text string, from, to int) []span {
 		i += n
 	}
 	return out
+}
+
+// closeSingle finds the end of a quotation opened by the single mark ‘
+// at i, which English headlines use (`Darrell Scott: ‘You Find Me ...’`):
+// only after a colon and a space, closed by the last ’ of the line that
+// ends it or is followed by a sentence end; ’ is an apostrophe too.
+func closeSingle(text string, i, n, from, to int) (span, bool) {
+	if !strings.HasSuffix(text[from:i], ": ") {
+		return span{}, false
+	}
+	j := strings.LastIndex(text[i+n:to], "’")
+	if j < 0 {
+		return span{}, false
+	}
+	j += i + n
+	if rest := strings.TrimRight(text[j+len("’"):to], " "); rest != "" && !strings.ContainsAny(rest[:1], ".!?") || len(rest) > 1 {
+		return span{}, false
+	}
+	return span{open: i, start: i + n, end: j, close: j + len("’")}, true
 }
 
 // closeNested finds the mark closing the quotation opened at i, counting

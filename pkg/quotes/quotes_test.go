@@ -104,6 +104,12 @@ func TestExtract(t *testing.T) {
 			want: []want{{"One of my", ""}},
 		},
 		{
+			name: "en headline quotation in single marks after a colon",
+			lang: "en",
+			text: "Darrell Scott: ‘They Find Me Strange Because I Support Him!’\n\nPastor Darrell Scott spoke on CNN on Monday.",
+			want: []want{{"They Find Me", "Darrell Scott"}},
+		},
+		{
 			name: "bg pronoun after the quote",
 			lang: "bg",
 			text: "Държавният секретар Майк Помпео пристигна в Сочи.\n„Имаме разногласия за Венецуела и ще ги обсъдим“, заяви той на пресконференция.",

@@ -53,6 +53,9 @@ func TestScorePolNeARArticle(t *testing.T) {
 	if s.Named != 4 || s.Correct != 1 || s.Wrong != 1 || s.Abstained != 1 || s.Missed != 1 {
 		t.Errorf("scores %+v, want 4 named: 1 correct, 1 wrong, 1 unattributed, 1 missed", s)
 	}
+	if s.Coverage() != 0.5 || s.Precision() != 0.5 {
+		t.Errorf("coverage %.3f, precision %.3f, want 0.5 and 0.5", s.Coverage(), s.Precision())
+	}
 	if got := lastCapitalised("The New York Post"); got != "Post" {
 		t.Errorf("lastCapitalised = %q, want Post", got)
 	}
