@@ -195,6 +195,8 @@ func Permissions(user string) *server.Permissions {
 			"$JS.API.INFO")
 		pub = append(pub, kvPublish("NEWSFLOW_SEEN")...)
 		pub = append(pub, kvPublish("NEWSFLOW_TITLE_AFFIXES")...)
+		// --max-backlog counts the later stages' lag too.
+		pub = append(pub, "$JS.API.CONSUMER.INFO.ARTICLES.enrich", "$JS.API.CONSUMER.INFO.ARTICLES.index")
 		pub = append(pub, "articles.raw.>", "articles.ingested.>", "articles.dlq.ingest")
 	case UserEnrich:
 		pub = append(stagePublish("ARTICLES", user),

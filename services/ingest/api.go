@@ -158,7 +158,7 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 		// whole request may be sent again after Retry-After.
 		a.cfg.Metrics.outcome(PathAPI, string(format), OutcomeOverloaded)
 		w.Header().Set("Retry-After", retry)
-		WriteError(w, http.StatusTooManyRequests, CodeOverloaded, "", fmt.Sprintf("%d submissions are waiting to be ingested, over the limit of %d (--max-backlog): nothing of this request was taken, send it again after %s s", n, a.cfg.Backlog.max, retry))
+		WriteError(w, http.StatusTooManyRequests, CodeOverloaded, "", fmt.Sprintf("%d articles are waiting in the pipeline, over the limit of %d (--max-backlog): nothing of this request was taken, send it again after %s s", n, a.cfg.Backlog.max, retry))
 		return
 	}
 	if r.ContentLength > a.cfg.MaxRequestBytes {

@@ -11,9 +11,10 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// DefaultMaxBacklog is the default --max-backlog: raw submissions waiting
-// for the ingest consumer (unread plus delivered and not yet acked) above
-// which POST /v1/articles answers 429.
+// DefaultMaxBacklog is the default --max-backlog: articles waiting in the
+// pipeline (unread plus delivered and not yet acked, summed over the
+// ingest consumer and, when added with Backlog.Also, the later stages')
+// above which POST /v1/articles answers 429.
 const DefaultMaxBacklog = 20_000
 
 // CodeOverloaded is the error code of a 429 while the raw stream's backlog
@@ -32,8 +33,11 @@ type Backlog struct {
 	js       jetstream.JetStream
 	stream   string
 	consumer string
-	max      uint64
-	refresh  time.Duration
+	// later are the consumers of the stages after ingest (Also): their
+	// lag counts too, and the last one's acks are the drain rate.
+	later   []consumerRef
+	max     uint64
+	refresh time.Duration
 
 	backlog    atomic.Uint64
 	checked    atomic.Int64 // unix nanos of the last read started
@@ -53,6 +57,21 @@ func NewBacklog(js jetstream.JetStream, stream, consumer string, max int) *Backl
 		return nil
 	}
 	return &Backlog{js: js, stream: stream, consumer: consumer, max: uint64(max), refresh: backlogRefresh}
+}
+
+type consumerRef struct{ stream, name string }
+
+// Also counts the lag of consumer on stream (a stage after ingest) in the
+// backlog, and takes the drain rate from the last consumer added. Without
+// it a pipeline slower after ingest (enrich is the costliest stage) keeps
+// the raw backlog near zero while the articles pile up further on, and
+// the limit never refuses. A consumer that cannot be read (not created
+// yet) counts as empty. It returns b; a nil b stays nil.
+func (b *Backlog) Also(stream, consumer string) *Backlog {
+	if b != nil {
+		b.later = append(b.later, consumerRef{stream, consumer})
+	}
+	return b
 }
 
 // Over reports whether the last known backlog is over the limit, with
@@ -104,9 +123,24 @@ func (b *Backlog) readCtx(ctx context.Context) error {
 		return b.lastErr
 	}
 	b.lastErr = nil
-	b.backlog.Store(info.NumPending + uint64(info.NumAckPending))
+	n := info.NumPending + uint64(info.NumAckPending)
+	acked, ackedOK := info.AckFloor.Stream, len(b.later) == 0
+	for i, ref := range b.later {
+		c, err := b.js.Consumer(ctx, ref.stream, ref.name)
+		if err != nil {
+			continue
+		}
+		li := c.CachedInfo()
+		n += li.NumPending + uint64(li.NumAckPending)
+		if i == len(b.later)-1 {
+			acked, ackedOK = li.AckFloor.Stream, true
+		}
+	}
+	b.backlog.Store(n)
+	if !ackedOK {
+		return nil
+	}
 	now := time.Now()
-	acked := info.AckFloor.Stream
 	if !b.lastAckedT.IsZero() && acked >= b.lastAcked {
 		if dt := now.Sub(b.lastAckedT).Seconds(); dt > 0 {
 			b.drainPerS.Store(uint64(float64(acked-b.lastAcked) / dt))

@@ -193,7 +193,8 @@ func New(ctx context.Context, cfg Config, d service.Deps) (*Service, error) {
 	}
 	if d.HTTP != nil {
 		api := NewAPI(d.JS, seen, APIConfig{DuplicateWindow: d.Topology.DuplicateWindow, Limits: lim, MaxRequestBytes: cfg.MaxRequestBytes, Token: cfg.APIToken, Metrics: m, AllowIDTakeover: cfg.AllowIDTakeover, Writable: d.Storage.Check, Titles: titles,
-			Backlog: NewBacklog(d.JS, cfg.Stage.Stream, cfg.Stage.Name, cfg.MaxBacklog)}, d.Log)
+			Backlog: NewBacklog(d.JS, cfg.Stage.Stream, cfg.Stage.Name, cfg.MaxBacklog).
+				Also(natsbus.StreamArticles, natsbus.StageEnrich).Also(natsbus.StreamArticles, natsbus.StageIndex)}, d.Log)
 		api.Routes(d.HTTP)
 	}
 	return &Service{worker: w}, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/natsbus"
 	"github.com/newsflow/newsflow/pkg/natstest"
+	"github.com/newsflow/newsflow/pkg/pipeline"
 	"github.com/newsflow/newsflow/pkg/telemetry"
 )
 
@@ -195,4 +197,54 @@ func startServer(t *testing.T, ts *telemetry.Server) string {
 	srv := httptest.NewServer(ts.Handler())
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// TestBacklogCountsLaterStages: the articles waiting for a later stage
+// (Backlog.Also) count against --max-backlog too, so that a pipeline
+// slower after ingest still refuses; a later consumer not created yet
+// counts as empty.
+func TestBacklogCountsLaterStages(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	ingestCfg := DefaultConfig().Stage
+	enrichCfg := natsbus.DefaultStageConfig(natsbus.StageEnrich, natsbus.StreamArticles, natsbus.SubjectIngested+".>", natsbus.SubjectEnriched)
+	for _, cfg := range []natsbus.StageConfig{ingestCfg, enrichCfg} {
+		w, err := natsbus.NewStage(e.js, cfg, pipeline.HandlerFunc(func(context.Context, *pipeline.Message) ([]*pipeline.Message, error) { return nil, nil }), zaptest.NewLogger(t), e.tm.Stage(cfg.Name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.EnsureConsumer(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 7 {
+		if _, err := e.js.Publish(ctx, natsbus.SubjectIngested+".wire", []byte(strconv.Itoa(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	only := NewBacklog(e.js, natsbus.StreamRaw, ingestCfg.Name, 5)
+	all := NewBacklog(e.js, natsbus.StreamRaw, ingestCfg.Name, 5).
+		Also(natsbus.StreamArticles, natsbus.StageEnrich).Also(natsbus.StreamArticles, natsbus.StageIndex)
+	for _, tc := range []struct {
+		name string
+		b    *Backlog
+		want uint64
+		over bool
+	}{
+		{"ingest alone", only, 0, false},
+		{"with enrich and a missing index consumer", all, 7, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.b.Refresh(ctx); err != nil {
+				t.Fatal(err)
+			}
+			over, n, _ := tc.b.Over()
+			if n != tc.want || over != tc.over {
+				t.Errorf("backlog %d, over %v; want %d, %v", n, over, tc.want, tc.over)
+			}
+		})
+	}
+	if (*Backlog)(nil).Also(natsbus.StreamArticles, natsbus.StageEnrich) != nil {
+		t.Error("Also on a disabled backlog enabled it")
+	}
 }
