@@ -22,13 +22,13 @@ import (
 const localeDir = "/usr/share/locale"
 
 // unsupportedLocales are catalogue languages written in the Latin,
-// Cyrillic or Arabic script that langdetect does not support (text in
+// Cyrillic, Arabic or Devanagari script that langdetect does not support (text in
 // them should come back und). Those with a model in OtherLanguages are
 // marked "other" by calibSets.
 var unsupportedLocales = []string{
 	"an", "ast", "ay", "ba", "br", "ce", "ckb", "crh", "csb", "cv", "cy", "eo", "fo", "frp", "fur", "fy",
 	"gd", "gl", "gn", "gv", "ha", "haw", "ht", "ia", "ie", "io", "is", "kab", "kmr", "ku", "kv", "kw",
-	"ky", "lg", "li", "mg", "mhr", "mi", "nds", "nso", "oc", "ps", "qu", "rw", "sc", "sd", "so", "tg",
+	"ky", "lg", "li", "mai", "mg", "mhr", "mi", "mr", "nds", "ne", "nso", "oc", "ps", "qu", "rw", "sc", "sd", "so", "tg",
 	"tk", "tt", "ug", "ur", "uz", "ve", "wa", "wo", "xh", "yo", "zu",
 }
 
@@ -290,10 +290,11 @@ func TestCalibrateUnd(t *testing.T) {
 
 // TestUndOnCatalogues holds the figures the thresholds were chosen with
 // (less a margin), 100 messages per language: the supported languages'
-// sentences 0.894 right and 0.003 und (pairs 0.771); text in the
-// unsupported languages und 0.942 of the time when OtherLanguages model
-// them (pairs 0.903) and 0.306 when nothing does (pairs 0.361; without
-// maxFit about 0.15 and 0.20).
+// sentences 0.894 right and 0.004 und (pairs 0.771); text in the
+// unsupported languages und 0.903 of the time when OtherLanguages model
+// them (pairs 0.812; Marathi, which Hindi's prior holds back, is the
+// lowest) and 0.286 when nothing does (pairs 0.346; Nepali and Maithili
+// read as Hindi).
 func TestUndOnCatalogues(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads the message catalogues")
@@ -307,11 +308,11 @@ func TestUndOnCatalogues(t *testing.T) {
 	if s.supRight < 0.88 || s.supUnd > 0.02 {
 		t.Errorf("supported sentences: %.3f right, %.3f und; want >= 0.88 and <= 0.02", s.supRight, s.supUnd)
 	}
-	if s.otherUnd < 0.93 || s.noModelUnd < 0.28 {
-		t.Errorf("unsupported sentences: und %.3f (modelled), %.3f (no model); want >= 0.93 and >= 0.28", s.otherUnd, s.noModelUnd)
+	if s.otherUnd < 0.88 || s.noModelUnd < 0.26 {
+		t.Errorf("unsupported sentences: und %.3f (modelled), %.3f (no model); want >= 0.88 and >= 0.26", s.otherUnd, s.noModelUnd)
 	}
-	if p.supRight < 0.74 || p.otherUnd < 0.88 || p.noModelUnd < 0.33 {
-		t.Errorf("pairs: supported right %.3f, und %.3f (modelled), %.3f (no model); want >= 0.74, 0.88, 0.33", p.supRight, p.otherUnd, p.noModelUnd)
+	if p.supRight < 0.74 || p.otherUnd < 0.78 || p.noModelUnd < 0.32 {
+		t.Errorf("pairs: supported right %.3f, und %.3f (modelled), %.3f (no model); want >= 0.74, 0.78, 0.32", p.supRight, p.otherUnd, p.noModelUnd)
 	}
 }
 
@@ -334,6 +335,7 @@ func TestUndUnsupported(t *testing.T) {
 		{"mn", "Засгийн газар маргааш сургуулиудыг хаана гэж мэдэгдлээ."},
 		{"ur", "حکومت نے اعلان کیا ہے کہ کل سکول بند رہیں گے۔"},
 		{"tk", "Hökümet ertiň mekdepleriň ýapyljakdygyny yglan etdi."},
+		{"mr", "सरकारने उद्या सर्व शाळा बंद राहतील असे जाहीर केले आहे."},
 		{"short", "ok"},
 		{"ethiopic", "መንግሥት ትምህርት ቤቶች ነገ እንደሚዘጉ አስታወቀ።"},
 	} {

@@ -61,6 +61,8 @@ func TestDetect(t *testing.T) {
 		{"chinese", "外交部长表示", "zh"},
 		{"maltese", "Il-Gvern ħabbar illum li l-liġijiet il-ġodda se jidħlu fis-seħħ ix-xahar li ġej.", "mt"},
 		{"korean", "외교부 장관이 말했다", "ko"},
+		{"hindi", "सरकार ने घोषणा की कि कल सभी स्कूल बंद रहेंगे।", "hi"},
+		{"hindi title", "विदेश मंत्री ने कहा", "hi"},
 		{"hebrew", "שר החוץ אמר", "he"},
 		{"italian", "Il ministro degli Esteri ha dichiarato che il paese sosterrà la decisione dell'Unione europea.", "it"},
 		{"dutch", "De minister van Buitenlandse Zaken zei dat het land het besluit van de Europese Unie zal steunen.", "nl"},

@@ -5,7 +5,8 @@ import (
 	"unicode"
 )
 
-// Scripts: the first three hold several modelled languages each, the
+// Scripts: Latin, Cyrillic, Arabic and Devanagari hold several modelled
+// languages each (Devanagari: Hindi, and Marathi to tell it apart), the
 // others (but scriptOther) mean one language of their own.
 const (
 	scriptLatin = iota
@@ -34,13 +35,14 @@ const (
 var scriptLangs = [numScripts]string{
 	scriptGreek: "el", scriptHebrew: "he", scriptArmenian: "hy", scriptGeorgian: "ka",
 	scriptHan: "zh", scriptHangul: "ko", scriptThai: "th",
-	scriptDevanagari: "hi", scriptBengali: "bn", scriptTamil: "ta", scriptTelugu: "te",
+	scriptBengali: "bn", scriptTamil: "ta", scriptTelugu: "te",
 	scriptGujarati: "gu", scriptGurmukhi: "pa",
 }
 
 // modelScripts gives the script of each modelled language.
 var modelScripts = map[string]int{
 	"ar": scriptArabic, "fa": scriptArabic,
+	"hi": scriptDevanagari,
 	"be": scriptCyrillic, "bg": scriptCyrillic, "kk": scriptCyrillic, "mk": scriptCyrillic,
 	"ru": scriptCyrillic, "sr": scriptCyrillic, "uk": scriptCyrillic,
 }
@@ -59,7 +61,7 @@ func init() {
 // not in a supported language, and its probability counts against every
 // supported one (see Detect). lingua-go models them; Nynorsk is left out,
 // as Norwegian text is better called nb than und.
-var otherScripts = map[string]int{"mn": scriptCyrillic, "ur": scriptArabic}
+var otherScripts = map[string]int{"mn": scriptCyrillic, "ur": scriptArabic, "mr": scriptDevanagari}
 
 func init() {
 	for _, l := range []string{"cy", "eo", "is", "la", "lg", "mi", "sn", "so", "st", "tn", "ts", "xh", "yo", "zu"} {

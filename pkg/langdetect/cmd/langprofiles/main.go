@@ -5,7 +5,7 @@
 //	go mod download github.com/pemistahl/lingua-go@v1.4.0
 //	go run ./pkg/langdetect/cmd/langprofiles -out pkg/langdetect/data/profiles.bin.gz
 //
-// It reads the models of the languages written in Latin, Cyrillic or
+// It reads the models of the languages written in Latin, Cyrillic, Devanagari or
 // Arabic letters (the others are told by their script alone), keeps every
 // unigram, bigram and trigram and the most frequent 4-grams (16,000) and
 // 5-grams (16,000) of
