@@ -58,20 +58,22 @@ func Extract(text string, ents entities.Result, g *entities.Gazetteer) []Quote {
 // again; nil toks are computed where needed.
 func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *entities.Gazetteer) []Quote {
 	spans := find(text)
-	var persons, orgs, others []entities.Mention
+	var persons, orgs, others, places []entities.Mention
 	for _, m := range ents.Mentions {
 		switch m.Type {
 		case article.EntityPerson:
 			persons = append(persons, m)
 		case article.EntityOrganization:
 			orgs = append(orgs, m)
+		case article.EntityLocation:
+			places = append(places, m)
 		case article.EntityOther:
 			if looksLikeName(text[m.Start:m.End]) {
 				others = append(others, m)
 			}
 		}
 	}
-	r := resolver{text: text, toks: toks, persons: persons, orgs: orgs, others: others, roles: ents.Roles, spans: spans, g: g}
+	r := resolver{text: text, toks: toks, persons: persons, orgs: orgs, others: others, places: places, roles: ents.Roles, spans: spans, g: g}
 	var out []Quote
 	var kept []span
 	prevEnd, prevSpeaker := -1, ""
@@ -567,6 +569,9 @@ type resolver struct {
 	// others are mentions typed OTHER that look like a person's name
 	// ("Mitt Romney"): a speaker only where a name is expected.
 	others []entities.Mention
+	// places are the locations, which may complete an organisation's
+	// name ("Госдеп США").
+	places []entities.Mention
 	roles  []entities.Role
 	spans  []span
 	g      *entities.Gazetteer
@@ -1086,12 +1091,30 @@ func (r *resolver) before(s span) (string, bool) {
 				}
 				break
 			}
-			if o, ok := r.orgAt(t.Start); ok && k == 0 {
+			if o, ok := r.orgAt(t.Start); ok && (k == 0 || (k == 1 && sentenceAdverbs[lw0(toks)])) {
+				// "Госдеп США призвал ...", "Ранее Госдеп США призвал ...".
 				return o, true
 			}
 		}
 	}
 	return "", false
+}
+
+// sentenceAdverbs open a sentence before its subject ("Ранее Госдеп
+// США призвал ...", "Earlier, the ...").
+var sentenceAdverbs = map[string]bool{
+	"ранее": true, "позже": true, "вчера": true, "сегодня": true, "затем": true, "также": true, "тогда": true, "теперь": true,
+	"по-рано": true, "днес": true, "също": true, "тогава": true, "сега": true,
+	"earlier": true, "later": true, "yesterday": true, "today": true, "also": true, "then": true,
+	"zuvor": true, "gestern": true, "heute": true, "auch": true,
+}
+
+// lw0 returns the first token of toks lower-cased, "" for none.
+func lw0(toks []textseg.Token) string {
+	if len(toks) == 0 {
+		return ""
+	}
+	return strings.ToLower(toks[0].Text)
 }
 
 // speakerIn finds the speaker among toks: a person named there, a pronoun
@@ -1430,6 +1453,13 @@ var spokesmen = []string{
 func (r *resolver) orgAt(pos int) (string, bool) {
 	for _, o := range r.orgs {
 		if pos >= o.Start && pos < o.End {
+			// "Госдеп США", "МИД Франции": a one-word place right after
+			// an organisation's name is part of it.
+			for _, p := range r.places {
+				if p.Start == o.End+1 && r.text[o.End] == ' ' && !strings.Contains(r.text[p.Start:p.End], " ") && firstUpperWord(r.text[p.Start:p.End]) {
+					return o.Entity + " " + r.text[p.Start:p.End], true
+				}
+			}
 			return o.Entity, true
 		}
 	}

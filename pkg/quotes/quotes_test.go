@@ -110,6 +110,12 @@ func TestExtract(t *testing.T) {
 			want: []want{{"They Find Me", "Darrell Scott"}},
 		},
 		{
+			name: "ru an organisation opening the sentence after an adverb, with its country",
+			lang: "ru",
+			text: "Германия поддерживает проект газопровода.\n\nРанее Госдеп США призвал Германию прислушаться к «опасениям многих соседей по Европе».",
+			want: []want{{"опасениям многих", "Госдеп США"}},
+		},
+		{
 			name: "bg pronoun after the quote",
 			lang: "bg",
 			text: "Държавният секретар Майк Помпео пристигна в Сочи.\n„Имаме разногласия за Венецуела и ще ги обсъдим“, заяви той на пресконференция.",
