@@ -31,7 +31,9 @@ const cliDocsIntro = "# The newsflow command line\n\n" +
 	"Flags are GNU style: `--limit 5` or `--limit=5`, booleans as `--json` or `--json=false`, and they\n" +
 	"may come before or after the arguments (`newsflow search Лавров --lang bg`); `--` ends them.\n" +
 	"For the scripts written for the standard `flag` package newsflow used before, a long flag with\n" +
-	"one dash (`-limit 5`) is still read as `--limit 5`.\n" +
+	"one dash (`-limit 5`) is still read as `--limit 5`. The workers (`ingest`, `enrich`, `index`,\n" +
+	"`poller`, `watch`) parse their flags the same way (`<worker> --help` lists them), exit 2 on a\n" +
+	"usage error, and name flags and variables by the same scheme.\n" +
 	"\n" +
 	"## Exit status\n" +
 	"\n" +

@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -204,26 +203,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 1
 }
 
-// singleDash is a long flag written with one dash, as the standard flag
-// package took it (-limit 5).
-var singleDash = regexp.MustCompile(`^-[a-z][a-z0-9]*-?[a-z0-9-]*[a-z0-9](=.*)?$`)
-
-// gnuArgs rewrites -flag to --flag before the first "--", so command lines
-// written for the flag package newsflow used before keep working; -V is
+// gnuArgs is envflag.GNUArgs (-flag read as --flag), with -V for
 // --version.
 func gnuArgs(args []string) []string {
-	out := make([]string, 0, len(args))
-	for i, a := range args {
+	out := envflag.GNUArgs(args)
+	for i, a := range out {
 		if a == "--" {
-			return append(out, args[i:]...)
+			break
 		}
-		switch {
-		case a == "-V" || a == "-version":
-			a = "--version"
-		case singleDash.MatchString(a):
-			a = "-" + a
+		if a == "-V" {
+			out[i] = "--version"
 		}
-		out = append(out, a)
 	}
 	return out
 }

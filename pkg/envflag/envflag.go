@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -147,4 +148,25 @@ func Deprecated(fs *flag.FlagSet) []string {
 func Alias(fs *flag.FlagSet, old string) {
 	f := fs.Lookup(DeprecatedFlags[old])
 	fs.Var(f.Value, old, "deprecated: use --"+f.Name)
+}
+
+// singleDash is a long flag written with one dash, as the standard flag
+// package takes it (-log-level debug).
+var singleDash = regexp.MustCompile(`^-[a-z][a-z0-9]*-?[a-z0-9-]*[a-z0-9](=.*)?$`)
+
+// GNUArgs rewrites -flag to --flag before the first "--", for a GNU-style
+// parser (pflag) reading command lines written for the flag package:
+// newsflow and the workers read those the same as before.
+func GNUArgs(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if singleDash.MatchString(a) {
+			a = "-" + a
+		}
+		out = append(out, a)
+	}
+	return out
 }

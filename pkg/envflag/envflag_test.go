@@ -41,3 +41,10 @@ func TestSchemeAndDeprecatedNames(t *testing.T) {
 		t.Errorf("old flags: %q %q %q", h, n, d)
 	}
 }
+
+func TestGNUArgs(t *testing.T) {
+	got := strings.Join(GNUArgs([]string{"-limit", "5", "-json", "-h", "-", "--lang=bg", "-x=1", "-create-streams=false", "-1", "--", "-q"}), " ")
+	if want := "--limit 5 --json -h - --lang=bg -x=1 --create-streams=false -1 -- -q"; got != want {
+		t.Errorf("GNUArgs = %q, want %q", got, want)
+	}
+}

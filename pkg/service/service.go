@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/spf13/pflag"
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
@@ -195,8 +197,9 @@ func Main(name string, args []string, register func(fs *flag.FlagSet) Config, bu
 	if healthcheck {
 		args = args[1:]
 	}
-	if err := envflag.Parse(fs, args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+	deprecated, err := parseFlags(name, fs, args)
+	if err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
 			return 0
 		}
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
@@ -220,7 +223,7 @@ func Main(name string, args []string, register func(fs *flag.FlagSet) Config, bu
 	}
 	log = log.With(zap.String("service", name))
 	defer func() { _ = log.Sync() }()
-	for _, d := range envflag.Deprecated(fs) {
+	for _, d := range deprecated {
 		log.Warn("deprecated name", zap.String("detail", d))
 	}
 	log.Info("starting", zap.String("version", version.Version()), zap.String("revision", version.Revision()),
@@ -235,6 +238,42 @@ func Main(name string, args []string, register func(fs *flag.FlagSet) Config, bu
 	}
 	log.Info("stopped")
 	return 0
+}
+
+// parseFlags parses args GNU style (--flag value, --flag=value; -flag as
+// the flag package took it still works) into fs, the environment first
+// (envflag: NEWSFLOW_<FLAG>), as newsflow's own commands do. It returns
+// the deprecated names in use, for a warning once there is a logger.
+func parseFlags(name string, fs *flag.FlagSet, args []string) ([]string, error) {
+	if err := envflag.Apply(fs); err != nil {
+		return nil, err
+	}
+	pfs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	pfs.SortFlags = true
+	pfs.AddGoFlagSet(fs)
+	for old, repl := range envflag.DeprecatedFlags {
+		if f := pfs.Lookup(old); f != nil {
+			f.Hidden = true
+			f.Usage = "deprecated: use --" + repl
+		}
+	}
+	pfs.Usage = func() {
+		fmt.Fprintf(os.Stderr, "Usage: %s [healthcheck] [flags]\n\nFlags:\n%s", name, pfs.FlagUsages())
+	}
+	if err := pfs.Parse(envflag.GNUArgs(args)); err != nil {
+		return nil, err
+	}
+	if pfs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q", pfs.Args())
+	}
+	deprecated := envflag.Deprecated(fs)
+	for old, repl := range envflag.DeprecatedFlags {
+		if pfs.Changed(old) {
+			deprecated = append(deprecated, fmt.Sprintf("flag --%s is deprecated: use --%s", old, repl))
+		}
+	}
+	sort.Strings(deprecated)
+	return deprecated, nil
 }
 
 func run(ctx context.Context, name string, common Common, log *zap.Logger, build func(ctx context.Context, d Deps) (Component, error)) error {
