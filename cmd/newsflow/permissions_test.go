@@ -213,7 +213,7 @@ func TestLeastPrivilegeUsers(t *testing.T) {
 	}
 	rec := httptest.NewRecorder()
 	ingestHTTP.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/articles",
-		strings.NewReader(`{"source":"perm","id":"p2","title":"Posted","body":"Posted to the ingest API."}`)))
+		strings.NewReader(`{"source":"perm","id":"p2","title":"Posted | Perm News","body":"Posted to the ingest API."}`)))
 	if rec.Code != http.StatusAccepted {
 		t.Fatalf("POST /v1/articles as ingest: %d %s", rec.Code, rec.Body)
 	}
@@ -231,6 +231,12 @@ func TestLeastPrivilegeUsers(t *testing.T) {
 	})
 	if res, err := idx.Index().Search(context.Background(), search.Query{Text: "*"}); err != nil || res.Total != 4 {
 		t.Errorf("index search: %+v, %v; want 4 articles", res, err)
+	}
+	// The title's site name was counted in the bucket ingest shares.
+	if kv, err := admin.js.KeyValue(context.Background(), ingest.TitleAffixBucket); err != nil {
+		t.Errorf("bucket %s: %v", ingest.TitleAffixBucket, err)
+	} else if _, err := kv.Get(context.Background(), "perm"); err != nil {
+		t.Errorf("ingest recorded no title affixes of source perm: %v", err)
 	}
 	waitFor(t, "an alert per article", func() bool {
 		return subjectCount(t, admin.js, natsbus.StreamAlerts, natsbus.SubjectAlerts+".all") == 4
@@ -278,6 +284,7 @@ func TestLeastPrivilegeUsers(t *testing.T) {
 	denied(enr1, "enrich", "articles.indexed.forged", publish(enr1, "articles.indexed.forged"))
 	denied(enr1, "enrich", "articles.dlq.ingest", publish(enr1, "articles.dlq.ingest"))
 	denied(enr1, "enrich", "$KV.NEWSFLOW_SEEN.p1", publish(enr1, "$KV.NEWSFLOW_SEEN.p1"))
+	denied(enr1, "enrich", "$KV.NEWSFLOW_TITLE_AFFIXES.perm", publish(enr1, "$KV.NEWSFLOW_TITLE_AFFIXES.perm"))
 	denied(enr1, "enrich", "articles.>", func() error {
 		_, err := enr1.nc.Subscribe("articles.>", func(*nats.Msg) {})
 		if err == nil {
