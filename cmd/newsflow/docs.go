@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -28,7 +29,7 @@ func docsCommand() *cobra.Command {
 				}
 			}
 			var b bytes.Buffer
-			if err := writeCLIDocs(&b, newRoot()); err != nil {
+			if err := writeCLIDocs(&b, docsRoot()); err != nil {
 				return err
 			}
 			if out == "-" {
@@ -40,6 +41,14 @@ func docsCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "-", "file to write (-: standard output)")
 	return cmd
+}
+
+// docsRoot builds the command tree for the reference as on one core, so
+// that defaults that scale with the cores (--search-max-concurrent, 2 per
+// core) read the same on every machine.
+func docsRoot() *cobra.Command {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	return newRoot()
 }
 
 // writeCLIDocs writes the reference of root: the page's fixed introduction,

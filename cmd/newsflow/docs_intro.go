@@ -35,6 +35,9 @@ const cliDocsIntro = "# The newsflow command line\n\n" +
 	"`poller`, `watch`) parse their flags the same way (`<worker> --help` lists them), exit 2 on a\n" +
 	"usage error, and name flags and variables by the same scheme.\n" +
 	"\n" +
+	"Defaults that scale with the machine are shown for one core: `--search-max-concurrent` is 2 per\n" +
+	"core (`GOMAXPROCS`).\n" +
+	"\n" +
 	"## Exit status\n" +
 	"\n" +
 	"| status | when |\n" +

@@ -18,7 +18,7 @@ func TestCLIDocsCurrent(t *testing.T) {
 		}
 	}
 	var want bytes.Buffer
-	if err := writeCLIDocs(&want, newRoot()); err != nil {
+	if err := writeCLIDocs(&want, docsRoot()); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join("..", "..", "docs", "cli.md")
