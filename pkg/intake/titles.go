@@ -31,9 +31,14 @@ type TitleAffixes struct {
 	// OnError, when set, is told about store errors; the title is then
 	// cleaned with what the process knows and its count is not kept.
 	OnError func(error)
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
 
 	mu      sync.Mutex
 	sources map[string]*sourceAffixes
+	// pauseUntil: after a store error, titles are cleaned with what the
+	// process knows, without round trips, until then (titleStorePause).
+	pauseUntil time.Time
 }
 
 // Bounds of TitleAffixes.
@@ -74,6 +79,11 @@ type TitleStore interface {
 
 // titleStoreTimeout bounds the round trips of one title.
 const titleStoreTimeout = 2 * time.Second
+
+// titleStorePause is how long the store is left alone after an error, so
+// that a store that does not answer (or a missing permission) costs one
+// titleStoreTimeout now and then, not one per article.
+const titleStorePause = 30 * time.Second
 
 type sourceAffixes struct {
 	mu     sync.Mutex // held across the store's round trips for this source
@@ -182,7 +192,8 @@ func cloneState(st TitleState) TitleState {
 
 // Clean records title as one of source's and returns it without the
 // parts learned so far (this title included). Store errors go to OnError;
-// the title is then cleaned with what this process knows.
+// the title is then cleaned with what this process knows, and so are the
+// titles of the next titleStorePause, without round trips.
 func (l *TitleAffixes) Clean(source, title string) string {
 	if l == nil || source == "" || title == "" {
 		return title
@@ -199,15 +210,33 @@ func (l *TitleAffixes) Clean(source, title string) string {
 	if l.store == nil {
 		observe(&s.st, s.recent, h, keys)
 		s.recent[h] = true
-	} else if !s.recent[h] {
+	} else if !s.recent[h] && !l.paused() {
 		ctx, cancel := context.WithTimeout(context.Background(), titleStoreTimeout)
 		err := l.record(ctx, source, s, h, keys)
 		cancel()
-		if err != nil && l.OnError != nil {
-			l.OnError(err)
+		if err != nil {
+			l.mu.Lock()
+			l.pauseUntil = l.now().Add(titleStorePause)
+			l.mu.Unlock()
+			if l.OnError != nil {
+				l.OnError(err)
+			}
 		}
 	}
 	return stripLearned(title, s.st)
+}
+
+func (l *TitleAffixes) now() time.Time {
+	if l.Now != nil {
+		return l.Now()
+	}
+	return time.Now()
+}
+
+func (l *TitleAffixes) paused() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.now().Before(l.pauseUntil)
 }
 
 // record counts the title in the store, from the state this process last

@@ -1,9 +1,12 @@
 package intake
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestTitleAffixes(t *testing.T) {
@@ -58,5 +61,43 @@ func TestTitleAffixesConcurrent(t *testing.T) {
 	wg.Wait()
 	if s := l.Clean("src-1", "A new headline here | Site 1"); s != "A new headline here" {
 		t.Errorf("%q", s)
+	}
+}
+
+// failingStore is a TitleStore that cannot be reached.
+type failingStore struct{ calls int }
+
+func (f *failingStore) Load(context.Context, string) (TitleState, uint64, error) {
+	f.calls++
+	return TitleState{}, 0, errors.New("no answer")
+}
+
+func (f *failingStore) Save(context.Context, string, TitleState, uint64) (uint64, error) {
+	f.calls++
+	return 0, errors.New("no answer")
+}
+
+// TestTitleAffixesStorePause: after a store error the titles are cleaned
+// without round trips for a while, then the store is tried again.
+func TestTitleAffixesStorePause(t *testing.T) {
+	now := time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC)
+	st := &failingStore{}
+	l := NewTitleAffixesWith(st)
+	l.Now = func() time.Time { return now }
+	var errs int
+	l.OnError = func(error) { errs++ }
+	for i := range 5 {
+		title := fmt.Sprintf("Story %d of the day | Site", i)
+		if got := l.Clean("s", title); got != title {
+			t.Errorf("%q cleaned to %q with nothing learned", title, got)
+		}
+	}
+	if st.calls != 1 || errs != 1 {
+		t.Errorf("%d store calls, %d errors for 5 titles; want 1 and 1 (then a pause)", st.calls, errs)
+	}
+	now = now.Add(titleStorePause + time.Second)
+	l.Clean("s", "Story 9 of the day | Site")
+	if st.calls != 2 || errs != 2 {
+		t.Errorf("after the pause: %d store calls, %d errors; want 2 and 2", st.calls, errs)
 	}
 }
