@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/search"
 	"github.com/newsflow/newsflow/pkg/search/analysis"
 )
@@ -61,6 +62,33 @@ func uitoa(n uint64) string {
 
 // NewAlert builds the alert of m for the article of d.
 func NewAlert(an *analysis.Set, d *search.Doc, m Matched, indexedAt, now time.Time) *Alert {
+	return newAlert(newArticleEntities(an, d), d, m, indexedAt, now)
+}
+
+// articleEntities are an article's entities with the terms of their
+// names, analysed once for all the article's alerts.
+type articleEntities struct {
+	ents  []article.Entity
+	terms [][]string // of each entity's name
+}
+
+func newArticleEntities(an *analysis.Set, d *search.Doc) *articleEntities {
+	a := d.Article
+	an0 := an.For(a.Lang)
+	out := &articleEntities{ents: a.Entities, terms: make([][]string, len(a.Entities))}
+	byText := map[string][]string{}
+	for i, e := range a.Entities {
+		ts, ok := byText[e.Text]
+		if !ok {
+			an0.Tokens(e.Text, func(t analysis.Token) { ts = append(ts, t.Term) })
+			byText[e.Text] = ts
+		}
+		out.terms[i] = ts
+	}
+	return out
+}
+
+func newAlert(ae *articleEntities, d *search.Doc, m Matched, indexedAt, now time.Time) *Alert {
 	a := d.Article
 	hl := m.Query.Highlights()
 	al := &Alert{
@@ -80,19 +108,19 @@ func NewAlert(an *analysis.Set, d *search.Doc, m Matched, indexedAt, now time.Ti
 		names[n] = true
 	}
 	collectKeywords(m.Query.Node(), ids)
-	an0 := an.For(a.Lang)
 	seen := map[string]bool{}
-	for _, e := range a.Entities {
+	for i, e := range ae.ents {
 		if seen[e.Text] {
 			continue
 		}
 		hit := ids[e.ID] && e.ID != "" || names[e.Text]
 		if !hit && !hl.Empty() {
-			an0.Tokens(e.Text, func(t analysis.Token) {
-				if hl.Match(t.Term) {
+			for _, t := range ae.terms[i] {
+				if hl.Match(t) {
 					hit = true
+					break
 				}
-			})
+			}
 		}
 		if hit {
 			seen[e.Text] = true

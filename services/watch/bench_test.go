@@ -22,7 +22,6 @@ import (
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/corpus"
 	"github.com/newsflow/newsflow/pkg/natsbus"
-	"github.com/newsflow/newsflow/pkg/natstest"
 	"github.com/newsflow/newsflow/pkg/pipeline"
 	"github.com/newsflow/newsflow/pkg/search"
 	"github.com/newsflow/newsflow/pkg/search/analysis"
@@ -333,11 +332,13 @@ func BenchmarkMatch(b *testing.B) {
 // BENCH_WATCHES (default 1,000) watches of the set BENCH_WATCHSET (desk,
 // the default, or broad) and one worker replica; the time from each
 // article's indexed_at to the arrival of its alerts on alerts.> (a core
-// subscription), as p50, p99 and max. In the same run and process a
-// stage of the same configuration that only acknowledges the same events
-// ("floor") measures what the bus itself takes on this machine at this
-// moment: the ratio p99/floor_p99 is comparable between runs on a loaded
-// machine, the milliseconds are not. Run with -benchtime=1x.
+// subscription), as p50, p99 and max. First, in the same run, the same
+// events at the same rate go to a stage of the same configuration whose
+// handler does nothing ("floor", before the watch worker starts): what
+// the bus and this machine take at this moment. The ratio p99/floor_p99
+// is comparable between runs on a loaded machine, the milliseconds are
+// not. BENCH_CONCURRENCY sets the stages' --concurrency. Run with
+// -benchtime=1x.
 func BenchmarkIndexedToAlert(b *testing.B) {
 	rate, secs, nw := envInt("BENCH_RATE", 500), envInt("BENCH_SECONDS", 10), envInt("BENCH_WATCHES", 1000)
 	arts := benchArticles(b, 200)
@@ -347,6 +348,89 @@ func BenchmarkIndexedToAlert(b *testing.B) {
 	}
 	e := newEnv(b)
 	cfg := DefaultConfig()
+	cfg.Match.Concurrency = envInt("BENCH_CONCURRENCY", cfg.Match.Concurrency)
+	js, err := jetstream.New(e.nc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The enriched articles first (the index stage's input, read back by
+	// sequence).
+	total := rate * secs
+	seqs := make([]uint64, total)
+	ids := make([]string, total)
+	for i := range total {
+		a := *arts[i%len(arts)]
+		a.ID = fmt.Sprintf("%s-%d", a.ID, i)
+		data, _ := json.Marshal(&a)
+		ack, err := js.Publish(context.Background(), natsbus.SubjectEnriched+".bench", data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		seqs[i], ids[i] = ack.Sequence, a.ID
+	}
+	// announce publishes the indexed events at the rate (core publishes:
+	// the stream stores them, no PubAck to wait for) and waits until the
+	// consumer has acknowledged them all.
+	announce := func(consumer string) time.Duration {
+		start := time.Now()
+		for i := range total {
+			if d := time.Until(start.Add(time.Duration(i) * time.Second / time.Duration(rate))); d > 0 {
+				time.Sleep(d)
+			}
+			ev, _ := json.Marshal(article.Indexed{ID: ids[i], Source: "bench", Revision: 1, IndexedAt: time.Now(), EnrichedSeq: seqs[i]})
+			if err := e.nc.Publish(natsbus.SubjectIndexed+".bench", ev); err != nil {
+				b.Fatal(err)
+			}
+		}
+		published := time.Since(start)
+		c, err := js.Consumer(context.Background(), natsbus.StreamArticles, consumer)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for deadline := time.Now().Add(5 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
+			info, err := c.Info(context.Background())
+			if err == nil && info.NumPending == 0 && info.NumAckPending == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("consumer %s: articles not handled after 5 minutes: %+v", consumer, info)
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+		return published
+	}
+	load0 := loadAverage()
+	b.ResetTimer()
+
+	// The floor.
+	floorLat := make(chan time.Duration, 1<<20)
+	fcfg := cfg.Match
+	fcfg.Name, fcfg.Output = "bench_floor", ""
+	floor, err := natsbus.NewWorker(js, fcfg, pipeline.HandlerFunc(func(_ context.Context, in *pipeline.Message) ([]*pipeline.Message, error) {
+		var ev article.Indexed
+		if json.Unmarshal(in.Data, &ev) == nil {
+			floorLat <- time.Since(ev.IndexedAt)
+		}
+		return nil, nil
+	}), zap.NewNop(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fctx, stopFloor := context.WithCancel(context.Background())
+	floorDone := make(chan error, 1)
+	go func() { floorDone <- floor.Run(fctx) }()
+	waitFor(b, "the floor consumer", func() bool {
+		_, err := js.Consumer(context.Background(), natsbus.StreamArticles, fcfg.Name)
+		return err == nil
+	})
+	announce(fcfg.Name)
+	stopFloor()
+	<-floorDone
+	if err := js.DeleteConsumer(context.Background(), natsbus.StreamArticles, fcfg.Name); err != nil {
+		b.Fatal(err)
+	}
+
+	// The watch worker: its consumer starts at new messages.
 	r := e.start(b, cfg)
 	for _, w := range ws {
 		if err := r.svc.Store().Put(context.Background(), w); err != nil {
@@ -365,84 +449,8 @@ func BenchmarkIndexedToAlert(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer func() { _ = sub.Unsubscribe() }()
-	js, err := jetstream.New(e.nc)
-	if err != nil {
-		b.Fatal(err)
-	}
-	// The floor: a stage like the watch stage (same consumer settings, its
-	// own connection) whose handler only notes the latency.
-	floorLat := make(chan time.Duration, 1<<20)
-	fcfg := cfg.Match
-	fcfg.Name, fcfg.Output = "bench_floor", ""
-	fnc, fjs := natstest.Connect(b, e.srv)
-	defer fnc.Close()
-	floor, err := natsbus.NewWorker(fjs, fcfg, pipeline.HandlerFunc(func(_ context.Context, in *pipeline.Message) ([]*pipeline.Message, error) {
-		var ev article.Indexed
-		if json.Unmarshal(in.Data, &ev) == nil {
-			floorLat <- time.Since(ev.IndexedAt)
-		}
-		return nil, nil
-	}), zap.NewNop(), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	fctx, stopFloor := context.WithCancel(context.Background())
-	floorDone := make(chan error, 1)
-	go func() { floorDone <- floor.Run(fctx) }()
-	defer func() {
-		stopFloor()
-		<-floorDone
-	}()
-	waitFor(b, "the floor consumer", func() bool {
-		_, err := js.Consumer(context.Background(), natsbus.StreamArticles, fcfg.Name)
-		return err == nil
-	})
-	// The enriched articles first (the index stage's input, read back by
-	// sequence), then their indexed events at the rate.
-	total := rate * secs
-	seqs := make([]uint64, total)
-	ids := make([]string, total)
-	for i := range total {
-		a := *arts[i%len(arts)]
-		a.ID = fmt.Sprintf("%s-%d", a.ID, i)
-		data, _ := json.Marshal(&a)
-		ack, err := js.Publish(context.Background(), natsbus.SubjectEnriched+".bench", data)
-		if err != nil {
-			b.Fatal(err)
-		}
-		seqs[i], ids[i] = ack.Sequence, a.ID
-	}
-	load0 := loadAverage()
-	b.ResetTimer()
 	cpu0 := cpuTime()
-	start := time.Now()
-	for i := range total {
-		if d := time.Until(start.Add(time.Duration(i) * time.Second / time.Duration(rate))); d > 0 {
-			time.Sleep(d)
-		}
-		ev, _ := json.Marshal(article.Indexed{ID: ids[i], Source: "bench", Revision: 1, IndexedAt: time.Now(), EnrichedSeq: seqs[i]})
-		// A core publish: the stream stores it; no PubAck to wait for.
-		if err := e.nc.Publish(natsbus.SubjectIndexed+".bench", ev); err != nil {
-			b.Fatal(err)
-		}
-	}
-	published := time.Since(start)
-	for _, name := range []string{StageWatch, fcfg.Name} {
-		c, err := js.Consumer(context.Background(), natsbus.StreamArticles, name)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for deadline := time.Now().Add(5 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
-			info, err := c.Info(context.Background())
-			if err == nil && info.NumPending == 0 && info.NumAckPending == 0 {
-				break
-			}
-			if time.Now().After(deadline) {
-				b.Fatalf("consumer %s: articles not handled after 5 minutes: %+v", name, info)
-			}
-		}
-	}
-	time.Sleep(200 * time.Millisecond)
+	published := announce(StageWatch)
 	cpu := cpuTime() - cpu0
 	b.StopTimer()
 	load1 := loadAverage()
@@ -520,12 +528,18 @@ func BenchmarkAlerts(b *testing.B) {
 	now := time.Now()
 	alerts := 0
 	b.ResetTimer()
+	cpu := cpuTime()
 	for i := range b.N {
 		d := docs[i%len(docs)]
-		for _, m := range set.Match(d) {
-			NewAlert(an, d, m, now, now)
+		ms := set.Match(d)
+		// As the handler does: the entities' names analysed once per
+		// article.
+		ents := newArticleEntities(an, d)
+		for _, m := range ms {
+			newAlert(ents, d, m, now, now)
 			alerts++
 		}
 	}
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(alerts)/float64(b.N), "alerts/article")
 }

@@ -130,8 +130,12 @@ func (h *Matcher) Process(ctx context.Context, in *pipeline.Message) ([]*pipelin
 	matched := h.set.Match(doc)
 	out := make([]*pipeline.Message, 0, len(matched))
 	now := h.now()
+	var ents *articleEntities
+	if len(matched) > 0 {
+		ents = newArticleEntities(h.an, doc)
+	}
 	for _, m := range matched {
-		al := NewAlert(h.an, doc, m, ev.IndexedAt, now)
+		al := newAlert(ents, doc, m, ev.IndexedAt, now)
 		data, err := json.Marshal(al)
 		if err != nil {
 			return nil, pipeline.Permanent(fmt.Errorf("encode alert: %w", err))
@@ -168,6 +172,14 @@ func NewDeliverer(set *Set, timeout time.Duration, maxDeliver int, m *Metrics, n
 
 // Process delivers one alert.
 func (h *Deliverer) Process(ctx context.Context, in *pipeline.Message) ([]*pipeline.Message, error) {
+	// Most watches have no webhook: settle their alerts by the header,
+	// without decoding the body.
+	if name := in.Header.Get(HeaderWatch); name != "" {
+		if w, ok := h.set.Get(name); !ok || w.Webhook == "" {
+			h.m.Deliveries.WithLabelValues(OutcomeSkipped).Inc()
+			return nil, nil
+		}
+	}
 	var al Alert
 	if err := json.Unmarshal(in.Data, &al); err != nil {
 		h.m.Deliveries.WithLabelValues(OutcomeDeadLetter).Inc()

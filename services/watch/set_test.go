@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -201,5 +202,38 @@ func TestSetApply(t *testing.T) {
 	}
 	if !slices.Equal(got, []string{"a", "d"}) {
 		t.Fatalf("bg1 matches %v, want [a d]", got)
+	}
+}
+
+// The alert names the article's entities the watch matched: through a
+// word of the query, by entity id (filter or entity_id:), by name.
+func TestAlertEntities(t *testing.T) {
+	an := analysis.NewSet()
+	d := search.NewDoc(an, searchtest.Fixtures()[0]) // bg1: Сергей Лавров, Майк Помпео, Сочи
+	for _, tt := range []struct {
+		w    Watch
+		want []string
+	}{
+		{Watch{Name: "word", Query: "Помпео"}, []string{"Майк Помпео"}},
+		{Watch{Name: "id", Query: "*", EntityIDs: []string{"per:lvr"}}, []string{"Сергей Лавров"}},
+		{Watch{Name: "kw", Query: "entity_id:per:lvr Сочи"}, []string{"Сергей Лавров", "Сочи"}},
+		{Watch{Name: "name", Query: "*", Entities: []string{"Сочи"}}, []string{"Сочи"}},
+		{Watch{Name: "none", Query: "Венецуела"}, nil},
+	} {
+		q, err := tt.w.Validate(an)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.w.Name, err)
+		}
+		if !q.Match(d) {
+			t.Fatalf("%s does not match bg1", tt.w.Name)
+		}
+		al := NewAlert(an, d, Matched{Watch: &tt.w, Query: q}, time.Time{}, time.Time{})
+		var got []string
+		for _, e := range al.Entities {
+			got = append(got, e.Text)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: entities %v, want %v", tt.w.Name, got, tt.want)
+		}
 	}
 }
