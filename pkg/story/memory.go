@@ -27,8 +27,8 @@ type MemoryIndex struct {
 	mu      sync.Mutex
 	stories map[string]*Story
 	byID    map[string]string
-	// posting lists the stories whose members have an entity or term
-	// ("t:" + term): only they can score above zero. Keys of members a
+	// posting lists the stories whose members have an entity or stem
+	// (keys): only they can score above zero. Keys of members a
 	// story no longer keeps (beyond MaxMembers) stay listed until the
 	// story expires: a superset, checked against stories.
 	posting map[string]map[string]bool
@@ -138,7 +138,7 @@ func (m *MemoryIndex) observe(s Signature) {
 		m.df[e]++
 	}
 	for _, t := range stems(s) {
-		m.df["t:"+t]++
+		m.df[t]++
 	}
 	if s.At.After(m.newest) {
 		m.newest = s.At
@@ -153,19 +153,26 @@ func (m *MemoryIndex) choose(s Signature, extra int) *Story {
 			return st
 		}
 	}
-	rarity := m.rarity
+	own := map[string]bool{}
 	if extra > 0 {
-		own := map[string]bool{}
 		for _, k := range keys(s) {
 			own[k] = true
 		}
-		rarity = func(key string) float64 {
-			df := m.df[key]
-			if own[key] {
-				df += extra
-			}
-			return math.Log(float64(m.n+extra+1) / float64(df+1))
+	}
+	// Every candidate is scored with the same weights: each key's is
+	// computed once.
+	memo := map[string]float64{}
+	rarity := func(key string) float64 {
+		if w, ok := memo[key]; ok {
+			return w
 		}
+		df := m.df[key]
+		if own[key] {
+			df += extra
+		}
+		w := math.Log(float64(m.n+extra+1) / float64(df+1))
+		memo[key] = w
+		return w
 	}
 	return Best(m.p, s, m.candidates(s), rarity)
 }
@@ -183,24 +190,20 @@ func (m *MemoryIndex) file(st *Story, id string, s Signature) {
 	}
 }
 
-func (m *MemoryIndex) rarity(key string) float64 {
-	return math.Log(float64(m.n+1) / float64(m.df[key]+1))
-}
-
 // keys are the posting keys of a signature.
 func keys(s Signature) []string {
 	out := make([]string, 0, len(s.Entities)+len(s.Terms))
 	for e := range s.Entities {
 		out = append(out, e)
 	}
-	for _, t := range stems(s) {
-		out = append(out, "t:"+t)
-	}
+	// Stems are keys as they are: lower-case letters and digits, they
+	// meet no entity key (those hold a colon, or are a QID: "Q42").
+	out = append(out, stems(s)...)
 	return out
 }
 
 // candidates are the stories near s in time that share an entity or a
-// term with it.
+// stem with it.
 func (m *MemoryIndex) candidates(s Signature) []*Story {
 	var out []*Story
 	seen := map[string]bool{}
@@ -254,8 +257,9 @@ func (m *MemoryIndex) drop(id string) {
 func Best(p Params, s Signature, candidates []*Story, rarity Rarity) *Story {
 	var best *Story
 	bestScore := p.MinScore
+	pr := newProbe(s, p, rarity)
 	for _, st := range candidates {
-		if sc := Score(st, s, p, rarity); sc >= bestScore && (best == nil || sc > bestScore) {
+		if sc := pr.score(st, p, rarity); sc >= bestScore && (best == nil || sc > bestScore) {
 			best, bestScore = st, sc
 		}
 	}

@@ -163,8 +163,8 @@ func (st *Story) Near(s Signature, p Params) bool {
 	return !s.At.Before(st.First.Add(-p.Window)) && !s.At.After(st.Last.Add(p.Window))
 }
 
-// Rarity gives the weight of an entity or term: higher for the rarer
-// among recent articles.
+// Rarity gives the weight of an entity key or a stem (keys do not meet:
+// see MemoryIndex): higher for the rarer among recent articles.
 type Rarity func(key string) float64
 
 // Similarity compares two signatures: the weighted Jaccard of their
@@ -173,37 +173,77 @@ type Rarity func(key string) float64
 // body stems they have in common (of the lighter side). Dates are not
 // compared here (see Story.Near).
 func Similarity(a, b Signature, p Params, rarity Rarity) float64 {
-	var inter, union float64
-	for e := range a.Entities {
-		w := rarity(e)
-		union += w
-		if _, ok := b.Entities[e]; ok {
-			inter += w
-		}
-	}
-	for e := range b.Entities {
-		if _, ok := a.Entities[e]; !ok {
-			union += rarity(e)
-		}
-	}
-	score := 0.0
-	if union > 0 {
-		score = inter / union
-	}
-	score += p.TermWeight * overlap(a.Terms, b.Terms, rarity)
-	score += p.TitleWeight * overlap(a.Title, b.Title, rarity)
-	score += p.BodyWeight * overlap(a.Body, b.Body, rarity)
-	return score
+	return newProbe(b, p, rarity).similarity(a, p, rarity)
 }
 
 // Score compares an article's signature with a story: the mean of its
 // similarities to the story's p.Link most similar members (fewer members
 // count as zeros).
 func Score(st *Story, s Signature, p Params, rarity Rarity) float64 {
+	return newProbe(s, p, rarity).score(st, p, rarity)
+}
+
+// probe is an article's signature ready to be compared with many: the
+// weight of each of its keys computed once, its keys in sets.
+type probe struct {
+	ent                map[string]float64
+	terms, title, body map[string]float64
+	entSum             float64
+	termSum, titleSum  float64
+	bodySum            float64
+}
+
+func newProbe(s Signature, p Params, rarity Rarity) *probe {
+	pr := &probe{ent: make(map[string]float64, len(s.Entities))}
+	for e := range s.Entities {
+		w := rarity(e)
+		pr.ent[e] = w
+		pr.entSum += w
+	}
+	set := func(weight float64, stems []string) (map[string]float64, float64) {
+		if weight <= 0 || len(stems) == 0 {
+			return nil, 0
+		}
+		m, sum := make(map[string]float64, len(stems)), 0.0
+		for _, t := range stems {
+			w := rarity(t)
+			m[t] = w
+			sum += w
+		}
+		return m, sum
+	}
+	pr.terms, pr.termSum = set(p.TermWeight, s.Terms)
+	pr.title, pr.titleSum = set(p.TitleWeight, s.Title)
+	pr.body, pr.bodySum = set(p.BodyWeight, s.Body)
+	return pr
+}
+
+// similarity is Similarity(a, the probe's signature).
+func (pr *probe) similarity(a Signature, p Params, rarity Rarity) float64 {
+	var wa, inter float64
+	for e := range a.Entities {
+		w := rarity(e)
+		wa += w
+		if _, ok := pr.ent[e]; ok {
+			inter += w
+		}
+	}
+	score := 0.0
+	if union := wa + pr.entSum - inter; union > 0 {
+		score = inter / union
+	}
+	score += p.TermWeight * overlap(a.Terms, pr.terms, pr.termSum, rarity)
+	score += p.TitleWeight * overlap(a.Title, pr.title, pr.titleSum, rarity)
+	score += p.BodyWeight * overlap(a.Body, pr.body, pr.bodySum, rarity)
+	return score
+}
+
+// score is Score(st, the probe's signature).
+func (pr *probe) score(st *Story, p Params, rarity Rarity) float64 {
 	k := max(p.Link, 1)
 	top := make([]float64, 0, len(st.Members))
 	for _, m := range st.Members {
-		top = append(top, Similarity(m, s, p, rarity))
+		top = append(top, pr.similarity(m, p, rarity))
 	}
 	sort.Sort(sort.Reverse(sort.Float64Slice(top)))
 	sum := 0.0
@@ -213,24 +253,21 @@ func Score(st *Story, s Signature, p Params, rarity Rarity) float64 {
 	return sum / float64(min(k, max(len(top), 1)))
 }
 
-// overlap is the rarity-weighted share of the stems a and b have in
-// common, of the lighter of the two.
-func overlap(a, b []string, rarity Rarity) float64 {
+// overlap is the rarity-weighted share of the stems of a that are in b
+// (their weights summing to sumB), of the lighter of the two.
+func overlap(a []string, b map[string]float64, sumB float64, rarity Rarity) float64 {
 	if len(a) == 0 || len(b) == 0 {
 		return 0
 	}
-	var shared, wa, wb float64
+	var shared, wa float64
 	for _, t := range a {
-		w := rarity("t:" + t)
+		w := rarity(t)
 		wa += w
-		if slices.Contains(b, t) {
+		if _, ok := b[t]; ok {
 			shared += w
 		}
 	}
-	for _, t := range b {
-		wb += rarity("t:" + t)
-	}
-	if n := min(wa, wb); n > 0 {
+	if n := min(wa, sumB); n > 0 {
 		return shared / n
 	}
 	return 0

@@ -12,6 +12,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/corpus"
 	"github.com/newsflow/newsflow/pkg/natstest"
+	"github.com/newsflow/newsflow/pkg/story"
 	"github.com/newsflow/newsflow/pkg/pipeline"
 	"github.com/newsflow/newsflow/services/enrich/quality"
 )
@@ -297,4 +298,50 @@ func BenchmarkLearnerObserve(b *testing.B) {
 		i++
 	}
 	reportCPU(b, cpu0)
+}
+
+// BenchmarkStoryAssign is the stories step alone over the benchmark
+// articles (enriched once beforehand), each under a new id and a date an
+// hour later than the one before, so stories open, grow and close: in
+// memory (one replica) and in the NEWSFLOW_STORIES bucket on an embedded
+// server (file storage), where an assignment costs a stream-info round
+// trip, and a read and a compare-and-set write of the story it joins (or
+// the creation of a new one).
+func BenchmarkStoryAssign(b *testing.B) {
+	as := benchArticles(b)
+	e := NewEnricher(Steps(StepStories), time.Now)
+	ctx := context.Background()
+	sigs := make([]story.Signature, len(as))
+	for i, a := range as {
+		c := *a
+		e.Enrich(ctx, &c)
+		sigs[i] = story.Sign(&c)
+	}
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	run := func(b *testing.B, idx story.Index) {
+		b.ReportAllocs()
+		b.ResetTimer()
+		i := 0
+		cpu0 := cpuTime()
+		for b.Loop() {
+			s := sigs[i%len(sigs)]
+			s.At = start.Add(time.Duration(i) * time.Minute)
+			if _, err := idx.Assign(ctx, fmt.Sprintf("art-%d", i), s); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+		reportCPU(b, cpu0)
+	}
+	b.Run("memory", func(b *testing.B) { run(b, story.NewMemoryIndex(story.DefaultParams())) })
+	b.Run("kv", func(b *testing.B) {
+		srv := natstest.RunServer(b)
+		_, js := natstest.Connect(b, srv)
+		x, err := OpenKVStories(ctx, js, story.DefaultParams(), 1, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = x.Close() })
+		run(b, x)
+	})
 }
