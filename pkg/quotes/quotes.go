@@ -105,7 +105,7 @@ func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *e
 			speaker = prevSpeaker
 		}
 		if speaker != "" {
-			speaker = r.fullName(withoutTitle(speaker))
+			speaker = r.fullName(withoutTitle(withoutAcronym(speaker, r.isPerson(speaker))))
 		}
 		out = append(out, Quote{Text: q, Speaker: speaker, Start: s.start, End: s.end})
 		kept = append(kept, s)
@@ -1004,6 +1004,12 @@ func (r *resolver) before(s span) (string, bool) {
 					return r.lastPerson(t.Start, !male), true
 				}
 			}
+			if i+1 < len(toks) {
+				// "По словам Джонсона": here the genitive is the speaker.
+				if sp, ok := r.personNamed(toks[i+1]); ok {
+					return sp, true
+				}
+			}
 			if sp, ok := r.speakerIn(toks[i+1:], true); ok {
 				return sp, true
 			}
@@ -1146,10 +1152,11 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 		}
 		if sp, ok := r.personNamed(t); ok {
 			if r.obliqueAt(t.Start) {
-				// "заявил изданию представитель Гренелла", "в интервью
-				// Терезе Мэй": a name in an oblique case is not the
-				// subject.
-				continue
+				// "в интервью Терезе Мэй": a name in an oblique case is
+				// not the subject; nor is it told apart from a nominative
+				// the entities cut short ("Эльжбета Бинковска" as
+				// "Эльжбет Бинковск"), so nobody is given.
+				return "", true
 			}
 			if r.modifier(toks, i) {
 				// "former Obama adviser David Axelrod", "Sanders's
@@ -1651,9 +1658,9 @@ func isInitial(w string) bool {
 }
 
 // obliqueAt reports whether the person mention covering pos is written
-// in Cyrillic with a last word other than its name's (`Гренелла`,
-// `Терезе Мэй` for Ричард Гренелл, Тереза Мэй): an oblique case, which
-// is not the subject of a verb of saying.
+// in Cyrillic with a last word that is one of its name's words with
+// another ending (`Гренелла` for Ричард Гренелл, `Терезе` for Тереза):
+// an oblique case, which is not the subject of a verb of saying.
 func (r *resolver) obliqueAt(pos int) bool {
 	for _, p := range r.persons {
 		if pos < p.Start || pos >= p.End {
@@ -1663,9 +1670,37 @@ func (r *resolver) obliqueAt(pos int) bool {
 		if !strings.ContainsFunc(surface, func(c rune) bool { return unicode.Is(unicode.Cyrillic, c) }) {
 			return false
 		}
-		return !strings.EqualFold(lastLetters(surface), lastLetters(p.Entity))
+		w := strings.ToLower(lastLetters(surface))
+		oblique := false
+		for _, e := range strings.Fields(strings.ToLower(p.Entity)) {
+			e = lastLetters(e)
+			if e == w {
+				return false // "Сър Винс" of Винс Кейбъл
+			}
+			// "Гренелла" of Гренелл, "Терезе" of Тереза: the same stem
+			// with another ending.
+			if k := commonPrefix(w, e); k > 0 && utf8.RuneCountInString(w[:k]) >= 4 && utf8.RuneCountInString(e[k:]) <= 1 && utf8.RuneCountInString(w[k:]) <= 3 {
+				oblique = true
+			}
+		}
+		return oblique
 	}
 	return false
+}
+
+// commonPrefix returns the length in bytes of the longest common prefix
+// of a and b, on rune boundaries.
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) {
+		ra, sa := utf8.DecodeRuneInString(a[n:])
+		rb, _ := utf8.DecodeRuneInString(b[n:])
+		if ra != rb {
+			break
+		}
+		n += sa
+	}
+	return n
 }
 
 // lastLetters returns the last run of letters and hyphens of s.
@@ -1675,6 +1710,32 @@ func lastLetters(s string) string {
 		return ""
 	}
 	return f[len(f)-1]
+}
+
+// isPerson reports whether name is the name of a person mention.
+func (r *resolver) isPerson(name string) bool {
+	for _, p := range r.persons {
+		if p.Entity == name {
+			return true
+		}
+	}
+	return false
+}
+
+// withoutAcronym returns the name of a person without an organisation's
+// acronym it opens with ("ИАТА Дэвид Пауэлл", "ФРГ Хайко Маас"): three
+// words or more, the first in capitals.
+func withoutAcronym(name string, person bool) string {
+	words := strings.Fields(name)
+	if !person || len(words) < 3 || utf8.RuneCountInString(words[0]) < 2 || strings.ToUpper(words[0]) != words[0] || !strings.ContainsFunc(words[0], unicode.IsLetter) {
+		return name
+	}
+	for _, w := range words[1:] {
+		if !firstUpperWord(w) || strings.ToUpper(w) == w {
+			return name
+		}
+	}
+	return strings.Join(words[1:], " ")
 }
 
 // personAt returns the person whose mention covers the offset pos.

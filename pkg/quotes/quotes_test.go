@@ -486,3 +486,40 @@ func TestFullNameAfterRole(t *testing.T) {
 		}
 	}
 }
+
+func TestWithoutAcronym(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		person bool
+		want   string
+	}{
+		{"ИАТА Дэвид Пауэлл", true, "Дэвид Пауэлл"},
+		{"ФРГ Хайко Маас", true, "Хайко Маас"},
+		{"BBC World Service", false, "BBC World Service"}, // an organisation keeps it
+		{"МИД Франции", true, "МИД Франции"},              // two words
+	} {
+		if got := withoutAcronym(c.name, c.person); got != c.want {
+			t.Errorf("withoutAcronym(%q, %v) = %q, want %q", c.name, c.person, got, c.want)
+		}
+	}
+}
+
+func TestObliqueNames(t *testing.T) {
+	for _, c := range []struct{ text, lang, prefix, want string }{
+		// "По словам X": the genitive is the speaker.
+		{"Борис Джонсон подал в отставку.\n\nПо словам Джонсона, «мечта умирает в бессмысленных сомнениях».", "ru", "мечта умирает", "Борис Джонсон"},
+		// A first name alone is no oblique case.
+		{"Лидерът Винс Кейбъл говори на конференцията.\n\nСър Винс смята, че „лицата на хората са бели“ в онази Великобритания.", "bg", "лицата на", "Винс Кейбъл"},
+	} {
+		var got *Quote
+		qs := extract(t, c.text, c.lang)
+		for i := range qs {
+			if strings.HasPrefix(qs[i].Text, c.prefix) {
+				got = &qs[i]
+			}
+		}
+		if got == nil || got.Speaker != c.want {
+			t.Errorf("%q: quotation %q: got %+v, want speaker %q", c.text, c.prefix, got, c.want)
+		}
+	}
+}
