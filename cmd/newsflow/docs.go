@@ -48,13 +48,14 @@ func docsCommand() *cobra.Command {
 // core) read the same on every machine.
 func docsRoot() *cobra.Command {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	return newRoot()
+	root := newRoot()
+	addCobraCommands(root)
+	return root
 }
 
 // writeCLIDocs writes the reference of root: the page's fixed introduction,
 // then every visible command with its help and flags.
 func writeCLIDocs(w io.Writer, root *cobra.Command) error {
-	root.InitDefaultCompletionCmd() // cobra adds it when it executes
 	var b strings.Builder
 	b.WriteString(cliDocsIntro)
 	b.WriteString("\n## Commands\n\n")

@@ -144,6 +144,22 @@ func newRoot() *cobra.Command {
 	return root
 }
 
+// addCobraCommands adds cobra's help and completion commands to root, in
+// the words of the others. The completion scripts go to root's output as
+// it is now: call it after SetOut.
+func addCobraCommands(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "help":
+			c.Short = "help on a command: newsflow help <command> is newsflow <command> --help"
+		case "completion":
+			c.Short = "print the completion script of bash, zsh, fish or powershell"
+		}
+	}
+}
+
 func versionCommand() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{Use: "version", Short: "print the version (also newsflow --version)", Args: usageArgs(cobra.NoArgs),
@@ -178,6 +194,7 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) (*cob
 	root.SetArgs(gnuArgs(args))
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	addCobraCommands(root)
 	return root.ExecuteContextC(ctx)
 }
 
