@@ -26,8 +26,9 @@ func TestSpeakersHeldOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Reached when written: bg 0.862, ru 0.700, de 0.385.
-	for lang, floor := range map[string]float64{"bg": 0.85, "ru": 0.65, "de": 0.30} {
+	// Reached when written: bg 0.862, ru 0.700, de 0.385; ru 0.800 since
+	// the speaker rules of issue 22.
+	for lang, floor := range map[string]float64{"bg": 0.85, "ru": 0.75, "de": 0.30} {
 		s := res[lang+"\t"+quality.HalfHeldOut]
 		if s == nil || s.Named < 10 {
 			t.Errorf("%s: too few held-out quotations with a named speaker: %+v", lang, s)
@@ -41,8 +42,10 @@ func TestSpeakersHeldOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Reached when written: 0.726 on the span's head, 0.566 literally.
-	if head.Named < 250 || head.Accuracy() < 0.70 || literal.Accuracy() < 0.54 {
-		t.Errorf("PolNeAR dev month: %.3f on the span's head, %.3f literally (%d quotations), want >= 0.70 and 0.54", head.Accuracy(), literal.Accuracy(), head.Named)
+	// Reached when written: 0.726 on the span's head, 0.566 literally;
+	// 0.754 and 0.587 since the speaker rules of issue 22, with 15 wrong
+	// speakers of 281.
+	if head.Named < 250 || head.Accuracy() < 0.73 || literal.Accuracy() < 0.56 || head.Precision() < 0.90 {
+		t.Errorf("PolNeAR dev month: %.3f on the span's head (precision %.3f), %.3f literally (%d quotations), want >= 0.73 (0.90) and 0.56", head.Accuracy(), head.Precision(), literal.Accuracy(), head.Named)
 	}
 }
