@@ -269,3 +269,16 @@ func BenchmarkValidateStored(b *testing.B) {
 		}
 	}
 }
+
+// An id becomes a token of NATS key-value keys ("s.<id>"), so it may not
+// hold an empty token.
+func TestValidIDDots(t *testing.T) {
+	for id, want := range map[string]bool{
+		"a.b": true, "a.b.c": true, "a_b-c.9": true,
+		"a..b": false, ".a": false, "a.": false, "": false, "a/b": false,
+	} {
+		if got := ValidID(id); got != want {
+			t.Errorf("ValidID(%q) = %v, want %v", id, got, want)
+		}
+	}
+}

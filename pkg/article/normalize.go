@@ -89,7 +89,7 @@ func Validate(a *Article, lim Limits) error {
 	case len(a.Source) > maxSourceLen:
 		return fieldErr("source", CodeTooLarge, "source is %d bytes, the limit is %d", len(a.Source), maxSourceLen)
 	case !ValidID(a.ID):
-		return fieldErr("id", CodeInvalid, "id must be 1-%d characters of A-Z a-z 0-9 . _ -", maxIDLen)
+		return fieldErr("id", CodeInvalid, "id must be 1-%d characters of A-Z a-z 0-9 . _ -, not starting or ending with a dot or holding two in a row", maxIDLen)
 	case strings.TrimSpace(a.Body) == "" && strings.TrimSpace(a.HTML) == "":
 		return fieldErr("body", CodeRequired, "body or html is required and must not be empty")
 	case len(a.Body) > maxBody:
@@ -197,9 +197,10 @@ func jsonLen(s string) int {
 }
 
 // ValidID reports whether id may be used as an article id: it must be safe
-// as a NATS key-value key and in a URL path.
+// as a NATS key-value key and in a URL path. A dot may not start or end it,
+// nor follow another ("a..b" would be an empty token in the key "s.a..b").
 func ValidID(id string) bool {
-	if id == "" || len(id) > maxIDLen || id[0] == '.' || id[len(id)-1] == '.' {
+	if id == "" || len(id) > maxIDLen || id[0] == '.' || id[len(id)-1] == '.' || strings.Contains(id, "..") {
 		return false
 	}
 	for i := 0; i < len(id); i++ {
