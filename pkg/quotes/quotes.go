@@ -992,7 +992,7 @@ func (r *resolver) before(s span) (string, bool) {
 			}
 		}
 		switch strings.ToLower(t.Text) {
-		case "според", "according", "laut", "думите", "словам", "словах":
+		case "според", "according", "laut", "думите", "словам", "словах", "мнению":
 			if i+1 < len(toks) {
 				if male, ok := possessive[strings.ToLower(toks[i+1].Text)]; ok {
 					return r.lastPerson(t.Start, !male), true
@@ -1029,7 +1029,8 @@ func (r *resolver) before(s span) (string, bool) {
 		}
 	}
 	if n := len(toks); n >= 2 && toks[n-1].Text == ":" {
-		if sp, ok := r.personNamed(toks[n-2]); ok {
+		// Not "сравнил Евросоюз с Адольфом Гитлером:": an oblique case.
+		if sp, ok := r.personNamed(toks[n-2]); ok && !r.obliqueAt(toks[n-2].Start) {
 			return sp, true
 		}
 	}
@@ -1066,7 +1067,7 @@ func (r *resolver) before(s span) (string, bool) {
 	if whole && len(toks) > 0 && atLeastWords(r.text[toks[0].Start:s.open], 2) {
 		only := ""
 		for _, t := range toks {
-			if p, ok := r.personNamed(t); ok && p != only {
+			if p, ok := r.personNamed(t); ok && p != only && !r.obliqueAt(t.Start) {
 				if only != "" {
 					return "", false
 				}
