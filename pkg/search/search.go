@@ -85,8 +85,9 @@ type Result struct {
 	Hits   []Hit                     `json:"hits"`
 	Facets map[string]map[string]int `json:"facets"`
 	// EntityFacet is the entities facet grouped by entity id (one entry
-	// per id, most articles first, at most FacetSize), for backends that
-	// index it (Bleve); absent otherwise.
+	// per id, most articles first, at most FacetSize); absent when no
+	// match has an entity with an id (or none was indexed since the
+	// backend gave it).
 	EntityFacet []EntityCount `json:"entity_facet,omitempty"`
 }
 

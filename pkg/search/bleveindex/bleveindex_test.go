@@ -3,7 +3,6 @@ package bleveindex
 import (
 	"errors"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -227,47 +226,4 @@ func TestDocValuesOfOldAndNewSegments(t *testing.T) {
 	}
 	defer func() { _ = idx.Close() }()
 	check("reopened")
-}
-
-// The entity facet groups an entity's names in every language under its
-// id, named in the language filtered on.
-func TestEntityFacetByID(t *testing.T) {
-	idx, err := Open(filepath.Join(t.TempDir(), "index"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = idx.Close() }()
-	at := time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)
-	arts := []*article.Article{
-		{ID: "bg1", Source: "s", Lang: "bg", Revision: 1, IngestedAt: at, Title: "Тръмп", Body: "Тръмп и Путин.",
-			Entities: []article.Entity{{ID: "per:trmp", Text: "Тръмп", Type: article.EntityPerson, Count: 1}, {ID: "per:ptn", Text: "Путин", Type: article.EntityPerson, Count: 1}}},
-		{ID: "bg2", Source: "s", Lang: "bg", Revision: 1, IngestedAt: at, Title: "Доналд Тръмп", Body: "Доналд Тръмп.",
-			Entities: []article.Entity{{ID: "per:trmp", Text: "Доналд Тръмп", Type: article.EntityPerson, Count: 1}}},
-		{ID: "en1", Source: "s", Lang: "en", Revision: 1, IngestedAt: at, Title: "Trump", Body: "Trump said.",
-			Entities: []article.Entity{{ID: "per:trmp", Text: "Trump", Type: article.EntityPerson, Count: 1}}},
-		{ID: "en2", Source: "s", Lang: "en", Revision: 1, IngestedAt: at, Title: "Trump", Body: "Trump again.",
-			Entities: []article.Entity{{ID: "per:trmp", Text: "Trump", Type: article.EntityPerson, Count: 1}}},
-	}
-	if err := idx.Upsert(t.Context(), arts); err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []struct {
-		name  string
-		langs []string
-		want  []search.EntityCount
-	}{
-		{"every language", nil, []search.EntityCount{{ID: "per:trmp", Name: "Trump", Count: 4}, {ID: "per:ptn", Name: "Путин", Count: 1}}},
-		{"bg", []string{"bg"}, []search.EntityCount{{ID: "per:trmp", Name: "Доналд Тръмп", Count: 2}, {ID: "per:ptn", Name: "Путин", Count: 1}}},
-		{"en", []string{"en"}, []search.EntityCount{{ID: "per:trmp", Name: "Trump", Count: 2}}},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			res, err := idx.Search(t.Context(), search.Query{Text: "*", Langs: c.langs, Limit: 10})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(res.EntityFacet, c.want) {
-				t.Errorf("entity facet = %+v, want %+v", res.EntityFacet, c.want)
-			}
-		})
-	}
 }

@@ -136,7 +136,7 @@ func TestEntityCodes(t *testing.T) {
 		"DROP TRIGGER articles_entity_codes_insert ON articles",
 		"DROP TRIGGER articles_entity_codes_update ON articles",
 		"UPDATE articles SET entity_codes = ''",
-		"DELETE FROM newsflow_schema_migrations WHERE version = 7",
+		"DELETE FROM newsflow_schema_migrations WHERE version >= 7",
 	} {
 		if _, err := idx.pool.Exec(ctx, s); err != nil {
 			t.Fatalf("%s: %v", s, err)

@@ -43,6 +43,9 @@ type Index struct {
 	// names in the server, as before entity_codes (tests and benchmarks
 	// compare both).
 	textEntityFacet bool
+	// noEntityIDFacet leaves the entity facet by id out (benchmarks
+	// compare the cost of it).
+	noEntityIDFacet bool
 }
 
 var _ search.Index = (*Index)(nil)
@@ -180,14 +183,15 @@ func quoteLexeme(s string) string {
 }
 
 const upsertSQL = `INSERT INTO articles AS a (id, revision, source, lang, published_at, sort_date, word_count,
-				entities, entity_types, tsv, etsv, doc, indexed_at, entity_ids, story_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::tsvector, $11::tsvector, $12, $13, $14, $15)
+				entities, entity_types, tsv, etsv, doc, indexed_at, entity_ids, story_id, entity_id_codes)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::tsvector, $11::tsvector, $12, $13, $14, $15,
+				article_entity_id_codes($16::text[]))
 			ON CONFLICT (id) DO UPDATE SET revision = EXCLUDED.revision, source = EXCLUDED.source,
 				lang = EXCLUDED.lang, published_at = EXCLUDED.published_at, sort_date = EXCLUDED.sort_date,
 				word_count = EXCLUDED.word_count, entities = EXCLUDED.entities,
 				entity_types = EXCLUDED.entity_types, tsv = EXCLUDED.tsv, etsv = EXCLUDED.etsv,
 				doc = EXCLUDED.doc, indexed_at = EXCLUDED.indexed_at, entity_ids = EXCLUDED.entity_ids,
-				story_id = EXCLUDED.story_id
+				story_id = EXCLUDED.story_id, entity_id_codes = EXCLUDED.entity_id_codes
 			WHERE a.revision <= EXCLUDED.revision`
 
 // Upsert writes docs in one transaction. A doc whose revision is lower
@@ -249,7 +253,7 @@ func (x *Index) Upsert(ctx context.Context, docs []*article.Article) error {
 		if a.StoryID != "" {
 			story = &a.StoryID
 		}
-		rows[i] = []any{a.ID, int64(a.Revision), a.Source, a.Lang, pub, sortDate, a.WordCount, ents, types, tsv, etsv, string(raw), indexedAt, entIDs, story}
+		rows[i] = []any{a.ID, int64(a.Revision), a.Source, a.Lang, pub, sortDate, a.WordCount, ents, types, tsv, etsv, string(raw), indexedAt, entIDs, story, entityIDKeys(a)}
 		return nil
 	})
 	if err != nil {
@@ -277,18 +281,51 @@ func (x *Index) Upsert(ctx context.Context, docs []*article.Article) error {
 	return nil
 }
 
-// addEntityNames numbers the entity names of rows that have no number
-// yet, in a statement of its own (committed at once, in sorted order):
-// the trigger that fills entity_codes then finds them all, and concurrent
+// entityIDKeys returns the keys whose numbers entity_id_codes packs
+// (migration 0008): for each distinct id of a's entities, in order,
+// "\x1fi\x1f"+id and then "\x1fn\x1f"+id+"\x1f"+lang+"\x1f"+name for each
+// distinct name of it. Entities without id or name are left out, as the
+// Bleve index leaves them out of its facet.
+func entityIDKeys(a *article.Article) []string {
+	var order []string
+	names := map[string][]string{}
+	seen := map[string]bool{}
+	for _, e := range a.Entities {
+		if e.ID == "" || e.Text == "" {
+			continue
+		}
+		if _, ok := names[e.ID]; !ok {
+			order = append(order, e.ID)
+			names[e.ID] = nil
+		}
+		if k := "\x1fn\x1f" + e.ID + "\x1f" + a.Lang + "\x1f" + e.Text; !seen[k] {
+			seen[k] = true
+			names[e.ID] = append(names[e.ID], k)
+		}
+	}
+	keys := []string{}
+	for _, id := range order {
+		keys = append(keys, "\x1fi\x1f"+id)
+		keys = append(keys, names[id]...)
+	}
+	return keys
+}
+
+// addEntityNames numbers the entity names and id keys of rows that have
+// no number yet, in a statement of its own (committed at once, in sorted order):
+// the trigger that fills entity_codes (and the upsert's
+// article_entity_id_codes) then find them all, and concurrent
 // writers do not hold each other's new names until their batches commit.
 func (x *Index) addEntityNames(ctx context.Context, rows [][]any) error {
 	seen := map[string]bool{}
 	var names []string
 	for _, r := range rows {
-		for _, e := range r[7].([]string) {
-			if !seen[e] {
-				seen[e] = true
-				names = append(names, e)
+		for _, col := range []int{7, 15} {
+			for _, e := range r[col].([]string) {
+				if !seen[e] {
+					seen[e] = true
+					names = append(names, e)
+				}
 			}
 		}
 	}
@@ -333,11 +370,14 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 	}
 	sql, args, codes := x.searchSQL(q, n)
 	var total int64
-	var langs, sources, ents, hits []byte
-	if err := x.pool.QueryRow(ctx, sql, args...).Scan(&total, &langs, &sources, &ents, &hits); err != nil {
+	var langs, sources, ents, idCodes, hits []byte
+	if err := x.pool.QueryRow(ctx, sql, args...).Scan(&total, &langs, &sources, &ents, &idCodes, &hits); err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	out := &search.Result{Total: uint64(total), Facets: search.EmptyFacets()}
+	if out.EntityFacet, err = x.entityIDFacet(ctx, idCodes); err != nil {
+		return nil, err
+	}
 	jsonFacets := map[string][]byte{search.FacetLang: langs, search.FacetSource: sources, search.FacetEntities: ents}
 	if codes {
 		delete(jsonFacets, search.FacetEntities)
@@ -459,7 +499,8 @@ func (x *Index) entityFacet(ctx context.Context, codes []byte, into map[string]i
 }
 
 // searchSQL builds the one statement that answers q (parsed as n): total,
-// the three facets and the page. With codes, the entity facet is the
+// the three facets, the matches' entity_id_codes concatenated (see
+// entityIDFacet) and the page. With codes, the entity facet is the
 // matches' entity_codes concatenated (see entityFacet); otherwise, as the
 // other facets, JSON pairs of value and count.
 func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any, bool) {
@@ -511,6 +552,7 @@ func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any, bool) {
 				` + facet("lang", "sum(n)::bigint", counts("a")) + `,
 				` + facet("source", "sum(n)::bigint", counts("a")) + `,
 				` + facet("value", "sum(n)::bigint", counts("e")) + `,
+				` + x.idCodes("articles WHERE "+where) + `,
 				` + hits, tr.args, false
 	}
 
@@ -534,7 +576,7 @@ func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any, bool) {
 		entityFacet = facet("e", "count(*)", "m, unnest(m.entities) AS e WHERE cardinality(m.entities) > 0")
 	}
 	return `WITH m AS MATERIALIZED (
-			SELECT id, lang, source, ` + entities + `, sort_date
+			SELECT id, lang, source, ` + entities + `, entity_id_codes, sort_date
 			FROM articles WHERE ` + strings.Join(conds, " AND ") + `
 		), ranked AS (` + candidates + `
 		), top AS (
@@ -545,7 +587,16 @@ func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any, bool) {
 			` + facet("lang", "count(*)", "m") + `,
 			` + facet("source", "count(*)", "m") + `,
 			` + entityFacet + `,
+			` + x.idCodes("m") + `,
 			` + hits, tr.args, !x.textEntityFacet
+}
+
+// idCodes is the SQL of the entity_id_codes of the rows from, concatenated.
+func (x *Index) idCodes(from string) string {
+	if x.noEntityIDFacet {
+		return "NULL::bytea"
+	}
+	return "(SELECT string_agg(entity_id_codes, ''::bytea) FROM " + from + ")"
 }
 
 // where translates q (parsed as n) into SQL conditions: cond for the
@@ -648,7 +699,7 @@ func (x *Index) collapsedSQL(q search.Query, n search.Node, tr *translator, cond
 		order = "score DESC, " + dateOrder
 	}
 	return `WITH m AS MATERIALIZED (
-			SELECT id, lang, source, entities, sort_date, coalesce(story_id, id) AS story
+			SELECT id, lang, source, entities, entity_id_codes, sort_date, coalesce(story_id, id) AS story
 			FROM articles WHERE ` + strings.Join(conds, " AND ") + `
 		), ranked AS (` + candidates + `
 		), firsts AS (
@@ -661,6 +712,7 @@ func (x *Index) collapsedSQL(q search.Query, n search.Node, tr *translator, cond
 			` + facet("lang", "count(*)", "m") + `,
 			` + facet("source", "count(*)", "m") + `,
 			` + facet("e", "count(*)", "m, unnest(m.entities) AS e WHERE cardinality(m.entities) > 0") + `,
+			` + x.idCodes("m") + `,
 			` + hits, tr.args
 }
 

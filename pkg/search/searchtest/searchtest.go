@@ -135,6 +135,7 @@ func Run(t *testing.T, o Opener) {
 	t.Run("invalid queries", func(t *testing.T) { testInvalid(t, o) })
 	t.Run("histogram", func(t *testing.T) { testHistogram(t, o) })
 	t.Run("collapse", func(t *testing.T) { testCollapse(t, o) })
+	t.Run("entity facet by id", func(t *testing.T) { testEntityFacetByID(t, o) })
 }
 
 // Case is a query over the Fixtures and the ids it must match, sorted.
@@ -642,5 +643,56 @@ func testCollapse(t *testing.T, o Opener) {
 	var fe interface{ Field() string }
 	if !errors.Is(err, search.ErrInvalidQuery) || !errors.As(err, &fe) || fe.Field() != "collapse" {
 		t.Errorf("collapse=source: err %v, want an invalid query naming collapse", err)
+	}
+}
+
+// testEntityFacetByID: the entity facet groups an entity's names in every
+// language under its id (each article counted once per id), most articles
+// first and ties by id, named by the name most matching articles use
+// (ties by language, then name).
+func testEntityFacetByID(t *testing.T, o Opener) {
+	at := time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)
+	trump := func(text string) article.Entity {
+		return article.Entity{ID: "per:trmp", Text: text, Type: article.EntityPerson, Count: 1}
+	}
+	putin := article.Entity{ID: "per:ptn", Text: "Путин", Type: article.EntityPerson, Count: 1}
+	idx := open(t, o,
+		&article.Article{ID: "bg1", Source: "s", Lang: "bg", Revision: 1, IngestedAt: at, Title: "Тръмп", Body: "Тръмп и Путин, Тръмп.",
+			Entities: []article.Entity{trump("Тръмп"), putin, trump("Тръмп")}},
+		&article.Article{ID: "bg2", Source: "s", Lang: "bg", Revision: 1, IngestedAt: at, Title: "Доналд Тръмп", Body: "Доналд Тръмп.",
+			Entities: []article.Entity{trump("Доналд Тръмп"), {ID: "", Text: "Доналд", Type: article.EntityPerson, Count: 1}}},
+		&article.Article{ID: "en1", Source: "s", Lang: "en", Revision: 1, IngestedAt: at, Title: "Trump", Body: "Trump said.",
+			Entities: []article.Entity{trump("Trump"), trump("Donald Trump")}},
+		&article.Article{ID: "en2", Source: "t", Lang: "en", Revision: 1, IngestedAt: at, Title: "Trump", Body: "Trump again.",
+			Entities: []article.Entity{trump("Trump")}},
+		&article.Article{ID: "en3", Source: "t", Lang: "en", Revision: 1, IngestedAt: at, Title: "Weather", Body: "Rain."},
+	)
+	for _, c := range []struct {
+		name string
+		q    search.Query
+		want []search.EntityCount
+	}{
+		{"every language", search.Query{Text: "*"},
+			[]search.EntityCount{{ID: "per:trmp", Name: "Trump", Count: 4}, {ID: "per:ptn", Name: "Путин", Count: 1}}},
+		{"bg", search.Query{Text: "*", Langs: []string{"bg"}},
+			[]search.EntityCount{{ID: "per:trmp", Name: "Доналд Тръмп", Count: 2}, {ID: "per:ptn", Name: "Путин", Count: 1}}},
+		{"en", search.Query{Text: "*", Langs: []string{"en"}},
+			[]search.EntityCount{{ID: "per:trmp", Name: "Trump", Count: 2}}},
+		{"source", search.Query{Text: "*", Sources: []string{"t"}},
+			[]search.EntityCount{{ID: "per:trmp", Name: "Trump", Count: 1}}},
+		{"ties by id", search.Query{Text: "*", EntityIDs: []string{"per:ptn"}},
+			[]search.EntityCount{{ID: "per:ptn", Name: "Путин", Count: 1}, {ID: "per:trmp", Name: "Тръмп", Count: 1}}},
+		{"words", search.Query{Text: "trump"},
+			[]search.EntityCount{{ID: "per:trmp", Name: "Trump", Count: 2}}},
+		{"collapsed", search.Query{Text: "*", Collapse: search.CollapseStory},
+			[]search.EntityCount{{ID: "per:trmp", Name: "Trump", Count: 4}, {ID: "per:ptn", Name: "Путин", Count: 1}}},
+		{"no entities", search.Query{Text: "rain"}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res := mustSearch(t, idx, c.q)
+			if !reflect.DeepEqual(res.EntityFacet, c.want) {
+				t.Errorf("entity facet = %+v, want %+v", res.EntityFacet, c.want)
+			}
+		})
 	}
 }
