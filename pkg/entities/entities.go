@@ -21,6 +21,8 @@
 package entities
 
 import (
+	"strings"
+
 	"github.com/newsflow/newsflow/pkg/textseg"
 )
 
@@ -118,5 +120,47 @@ func (x *Extractor) extractSentences(text string, sents []textseg.Sentence, lang
 		xc.memo.reset(s.Tokens)
 		ms, roles = xc.sentence(s.Tokens, lang, ms, roles)
 	}
+	if x.model != nil {
+		ms = trimPersonPrefixes(text, ms)
+	}
 	return x.resolve(text, ms, roles, lang)
+}
+
+// trimPersonPrefixes drops the first word of a tagged person's name of
+// three or more words when the rest is a person named elsewhere in the
+// text, or the first word a place, organisation or other name of its own
+// elsewhere in it (in any case form: compared by stems): a capitalised
+// word before a name ("ФРГ Хайко Маас", "Брекзит Дейвид Дейвис") that the
+// tagger ran into it.
+func trimPersonPrefixes(text string, ms []mention) []mention {
+	long := false
+	for _, m := range ms {
+		long = long || m.typ == "PERSON" && len(m.words) >= 3
+	}
+	if !long {
+		return ms
+	}
+	people, others := map[string]bool{}, map[string]bool{}
+	for _, m := range ms {
+		k := stemKey(strings.Join(m.words, " "))
+		if m.typ == "PERSON" {
+			people[k] = true
+		} else if len(m.words) == 1 {
+			others[k] = true
+		}
+	}
+	for i := range ms {
+		m := &ms[i]
+		if m.typ != "PERSON" || len(m.words) < 3 || !people[stemKey(strings.Join(m.words[1:], " "))] && !others[stemKey(m.words[0])] {
+			continue
+		}
+		k := strings.Index(text[m.start:m.end], m.words[1])
+		if k <= 0 {
+			continue
+		}
+		m.start += k
+		m.words = m.words[1:]
+		m.canonical = ""
+	}
+	return ms
 }

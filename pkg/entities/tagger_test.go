@@ -275,3 +275,29 @@ func TestEmissionsExact(t *testing.T) {
 		t.Fatal("no tokens checked")
 	}
 }
+
+// TestTrimPersonPrefix checks that a capitalised word the tagger ran into
+// a person's name is dropped when the name stands alone elsewhere.
+func TestTrimPersonPrefix(t *testing.T) {
+	text := "ФРГ Хайко Маас сказал. Хайко Маас уехал."
+	ms := []mention{
+		{start: 0, end: strings.Index(text, " сказал"), words: []string{"ФРГ", "Хайко", "Маас"}, typ: "PERSON"},
+		{start: strings.Index(text, "Хайко Маас уехал"), end: strings.Index(text, " уехал"), words: []string{"Хайко", "Маас"}, typ: "PERSON"},
+	}
+	got := trimPersonPrefixes(text, ms)
+	if w := strings.Join(got[0].words, " "); w != "Хайко Маас" || text[got[0].start:got[0].end] != "Хайко Маас" {
+		t.Errorf("first mention %q at %q, want Хайко Маас", w, text[got[0].start:got[0].end])
+	}
+	fresh := func() []mention {
+		return []mention{{start: 0, end: len("ФРГ Хайко Маас"), words: []string{"ФРГ", "Хайко", "Маас"}, typ: "PERSON"}}
+	}
+	if got := trimPersonPrefixes("ФРГ Хайко Маас сказал.", fresh()); len(got[0].words) != 3 {
+		t.Errorf("a name named nowhere else lost its first word: %v", got[0].words)
+	}
+	// The first word a place of its own elsewhere: "ФРГ" (as "ФРГ").
+	text = "ФРГ Хайко Маас сказал. В ФРГ тихо."
+	ms = append(fresh(), mention{start: strings.LastIndex(text, "ФРГ"), end: strings.LastIndex(text, "ФРГ") + len("ФРГ"), words: []string{"ФРГ"}, typ: "LOCATION"})
+	if got := trimPersonPrefixes(text, ms); len(got[0].words) != 2 {
+		t.Errorf("a place's name before a person's kept: %v", got[0].words)
+	}
+}
