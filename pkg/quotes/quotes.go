@@ -1128,6 +1128,14 @@ func lw0(toks []textseg.Token) string {
 // or a role. forward searches from the start (after a verb), else from
 // the end (before a verb).
 func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) {
+	if forward {
+		// "said Virginia delegate Beau Correll", "said Senate Minority
+		// Whip Dick Durbin": the name after the role, not the place or
+		// organisation that qualifies it.
+		if sp, ok := r.roleThenName(toks); ok {
+			return sp, true
+		}
+	}
 	n := len(toks)
 	org := ""
 	for k := 0; k < n && k < 12; k++ {
@@ -1270,6 +1278,61 @@ func indefinite(toks []textseg.Token) bool {
 	}
 	return false
 }
+
+// roleThenName returns the name of two to four capitalised words that
+// follows a role or a title in the noun phrase toks open with, its
+// qualifiers before it ("Virginia delegate Beau Correll", "Florida-based
+// Republican strategist Al Cardenas", "Army Capt. Christian Pardo"),
+// within eight tokens and before any punctuation or preposition.
+func (r *resolver) roleThenName(toks []textseg.Token) (string, bool) {
+	for i := 0; i < len(toks) && i < 8; i++ {
+		t := toks[i]
+		lw := strings.ToLower(t.Text)
+		if t.Kind == textseg.Punct {
+			if t.Text == "." && i > 0 && titles[strings.ToLower(toks[i-1].Text)] {
+				continue
+			}
+			return "", false
+		}
+		if phrasePrepositions[lw] || complementizers[lw] {
+			return "", false
+		}
+		if i == 0 || (!entities.IsRole(lw) && !titles[lw] && !phraseRoles[lw]) || isSpokesman(lw) {
+			continue
+		}
+		// The name after the role (a title's dot skipped).
+		j := i + 1
+		for j < len(toks) && toks[j].Text == "." {
+			j++
+		}
+		k := j
+		for k < len(toks) && k-j < 4 && toks[k].Kind != textseg.Punct && firstUpperWord(toks[k].Text) && strings.ToUpper(toks[k].Text) != toks[k].Text {
+			if titles[strings.ToLower(toks[k].Text)] || entities.IsRole(strings.ToLower(toks[k].Text)) {
+				break
+			}
+			k++
+		}
+		if k-j < 2 || (k < len(toks) && toks[k].Kind != textseg.Punct && firstUpperWord(toks[k].Text)) {
+			continue
+		}
+		if sp, ok := r.personNamed(toks[k-1]); ok {
+			return sp, true
+		}
+		return r.text[toks[j].Start:toks[k-1].End], true
+	}
+	return "", false
+}
+
+// phraseRoles are English roles entities.IsRole does not list, read
+// only before a name ("Virginia delegate Beau Correll").
+var phraseRoles = map[string]bool{
+	"delegate": true, "strategist": true, "whip": true, "capt": true, "pollster": true, "analyst": true,
+	"economist": true, "attorney": true, "lawyer": true, "consultant": true, "activist": true, "professor": true,
+}
+
+// phrasePrepositions end the noun phrase after a verb of saying ("said in
+// an interview with radio host Hugh Hewitt").
+var phrasePrepositions = map[string]bool{"in": true, "on": true, "at": true, "to": true, "with": true, "for": true, "of": true, "after": true, "during": true, "from": true, "before": true}
 
 // toldBefore reports whether s ends with "told" or "tells": what follows
 // is who was told ("he told CNN").

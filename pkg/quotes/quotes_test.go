@@ -116,6 +116,12 @@ func TestExtract(t *testing.T) {
 			want: []want{{"опасениям многих", "Госдеп США"}},
 		},
 		{
+			name: "en a place and a role before the name after the verb",
+			lang: "en",
+			text: "The convention opened in Cleveland.\n\n\"This is just a scripted television show,\" said Virginia delegate Beau Correll, angered by the vote.",
+			want: []want{{"This is just", "Beau Correll"}},
+		},
+		{
 			name: "bg pronoun after the quote",
 			lang: "bg",
 			text: "Държавният секретар Майк Помпео пристигна в Сочи.\n„Имаме разногласия за Венецуела и ще ги обсъдим“, заяви той на пресконференция.",
