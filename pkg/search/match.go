@@ -162,6 +162,43 @@ func anchorsCost(as []string) int {
 	return n
 }
 
+// HeldPrefixes calls held(i) once for each i such that the article holds
+// (Doc.HasAnchor) the prefix anchor anchors[i] (KeyPrefix). anchors must
+// be sorted. It costs one merge of the anchors with each field's sorted
+// terms, or a binary search per anchor when they are few.
+func (d *Doc) HeldPrefixes(anchors []string, held func(i int)) {
+	if len(anchors) == 0 {
+		return
+	}
+	d.sort()
+	done := make([]bool, len(anchors))
+	for _, terms := range [][]string{d.sortedTitle, d.sortedBody, d.sortedEntity} {
+		if len(anchors)*16 < len(terms) {
+			for i, a := range anchors {
+				if !done[i] && hasPrefix(terms, strings.TrimPrefix(a, prefixKey)) {
+					done[i] = true
+					held(i)
+				}
+			}
+			continue
+		}
+		j := 0
+		for i, a := range anchors {
+			p := strings.TrimPrefix(a, prefixKey)
+			for j < len(terms) && terms[j] < p {
+				j++
+			}
+			if j == len(terms) {
+				break
+			}
+			if !done[i] && strings.HasPrefix(terms[j], p) {
+				done[i] = true
+				held(i)
+			}
+		}
+	}
+}
+
 // sort makes the sorted term lists, once.
 func (d *Doc) sort() {
 	d.sortOnce.Do(func() {

@@ -140,7 +140,7 @@ func benchWatches(arts []*article.Article, n int, seed uint64) []*Watch {
 // entity:"..." lang:xx, two words, a word from one source, a phrase of
 // the text, an alternative in one language, a word without another, and
 // a prefix (one in twenty). Every watch is taken from an article, so each
-// matches something; an article matches few (4 of 1,000 watches).
+// matches something; an article matches few (4.5 of 1,000 watches).
 func deskWatches(arts []*article.Article, n int, seed uint64) []*Watch {
 	r := rand.New(rand.NewPCG(seed, 2))
 	an := analysis.NewSet()

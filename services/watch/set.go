@@ -26,9 +26,10 @@ type table struct {
 	byName   map[string]*compiled
 	anchored map[string][]*compiled
 	// prefixed holds the prefix anchors (search.KeyPrefix), which are
-	// tested on the article (one binary search per distinct prefix), not
-	// looked up by its terms.
+	// tested on the article (Doc.HeldPrefixes, in the order of
+	// prefixes), not looked up by its terms.
 	prefixed map[string][]*compiled
+	prefixes []string
 	loose    []*compiled
 }
 
@@ -171,6 +172,10 @@ func build(byName map[string]*compiled) *table {
 			seen[a] = true
 		}
 	}
+	for p := range t.prefixed {
+		t.prefixes = append(t.prefixes, p)
+	}
+	sort.Strings(t.prefixes)
 	return t
 }
 
@@ -238,13 +243,11 @@ func (s *Set) match(d *search.Doc) ([]Matched, int) {
 			}
 		}
 	}
-	for p, cs := range t.prefixed {
-		if d.HasAnchor(p) {
-			for _, c := range cs {
-				try(c)
-			}
+	d.HeldPrefixes(t.prefixes, func(i int) {
+		for _, c := range t.prefixed[t.prefixes[i]] {
+			try(c)
 		}
-	}
+	})
 	for _, c := range t.loose {
 		try(c)
 	}

@@ -168,9 +168,10 @@ func TestIndexedMatchAgreesOnCorpus(t *testing.T) {
 	arts := benchArticles(t, 200)
 	an := analysis.NewSet()
 	for name, ws := range map[string][]*Watch{
-		"desk":   deskWatches(arts, 2000, 11),
-		"broad":  benchWatches(arts, 1000, 11),
-		"random": randomWatches(arts, 1000, 11),
+		"desk":    deskWatches(arts, 2000, 11),
+		"desk100": deskWatches(arts, 100, 12), // few prefixes: found by binary search
+		"broad":   benchWatches(arts, 1000, 11),
+		"random":  randomWatches(arts, 1000, 11),
 	} {
 		pairs, matches := checkIndexAgrees(t, an, arts, ws)
 		if matches == 0 {
