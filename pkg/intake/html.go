@@ -93,7 +93,7 @@ func ExtractHTML(page string, pageURL string) (Page, error) {
 	// The second opinion reads the page as it is (it works on copies),
 	// before the cleanup below changes it for readability.
 	second := ""
-	if md.elements <= voteMaxElements {
+	if md.elements <= voteMaxElements && len(page) <= voteMaxBytes {
 		second = secondOpinion(doc, base)
 	}
 	removeChromeBlocks(doc)

@@ -36,6 +36,10 @@ const (
 	// 19,000 20 s here), and the corpus pages have at most 1,584
 	// elements. A larger page keeps readability's text alone.
 	voteMaxElements = 3000
+	// voteMaxBytes bounds them by size too: one paragraph of 1.5 MB
+	// cost 279 MiB of allocations there. The corpus pages are at most
+	// 164 KB once stripped of scripts and styles.
+	voteMaxBytes = 512 << 10
 )
 
 // secondOpinion returns go-trafilatura's main content of doc as text,
