@@ -12,8 +12,8 @@ import (
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/corpus"
 	"github.com/newsflow/newsflow/pkg/natstest"
-	"github.com/newsflow/newsflow/pkg/story"
 	"github.com/newsflow/newsflow/pkg/pipeline"
+	"github.com/newsflow/newsflow/pkg/story"
 	"github.com/newsflow/newsflow/services/enrich/quality"
 )
 
