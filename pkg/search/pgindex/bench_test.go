@@ -51,7 +51,7 @@ func BenchmarkBulkIndex(b *testing.B) {
 }
 
 // BenchmarkQueryKinds reports each kind of query of the mix separately,
-// on the database NEWSFLOW_BENCH_POSTGRES (built by BenchmarkQueryLatency).
+// with and without the entity facet by id, on the database NEWSFLOW_BENCH_POSTGRES (built by BenchmarkQueryLatency).
 func BenchmarkQueryKinds(b *testing.B) {
 	url := os.Getenv("NEWSFLOW_BENCH_POSTGRES")
 	if url == "" {
@@ -66,12 +66,24 @@ func BenchmarkQueryKinds(b *testing.B) {
 	searchtest.RequireEntities(b, idx)
 	for _, k := range searchtest.QueryKinds(arts, 100) {
 		b.Run(k.Name, func(b *testing.B) {
-			var all []time.Duration
+			// With the entity facet by id and without it (noid_p50_ms...),
+			// alternating by query.
+			var with, without []time.Duration
 			for i := 0; i < b.N; i++ {
-				all = append(all, searchtest.Latencies(b, idx, k.Queries)...)
+				for _, q := range k.Queries {
+					idx.noEntityIDFacet = false
+					with = append(with, searchtest.Latencies(b, idx, []search.Query{q})...)
+					idx.noEntityIDFacet = true
+					without = append(without, searchtest.Latencies(b, idx, []search.Query{q})...)
+				}
 			}
-			searchtest.SortDurations(all)
-			searchtest.ReportLatencies(b, all)
+			idx.noEntityIDFacet = false
+			searchtest.SortDurations(with)
+			searchtest.SortDurations(without)
+			searchtest.ReportLatencies(b, with)
+			for _, p := range []float64{50, 95, 99} {
+				b.ReportMetric(float64(searchtest.Percentile(without, p).Microseconds())/1000, "noid_p"+strconv.Itoa(int(p))+"_ms")
+			}
 		})
 	}
 }
