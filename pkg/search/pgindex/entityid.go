@@ -25,45 +25,55 @@ func (x *Index) entityIDFacet(ctx context.Context, codes []byte) ([]search.Entit
 	if len(codes) == 0 {
 		return nil, nil
 	}
-	// Counts per number, and the id each name belongs to: slices indexed
-	// by number (numbers are dense), or maps if one is too high for that.
+	// Counts per number, and the id each name belongs to, in slices
+	// indexed by number (numbers are dense), or by a slot given to each
+	// number if one is too high for that.
 	var maxN uint32
 	for i := 0; i < len(codes); i += 4 {
 		maxN = max(maxN, binary.BigEndian.Uint32(codes[i:])&^nameBit)
 	}
-	var inc func(n, owner uint32)
-	var get func(n uint32) int
-	var ownerOf func(n uint32) uint32
-	if maxN < 1<<22 {
-		counts := make([]int32, maxN+1)
-		owners := make([]uint32, maxN+1)
-		inc = func(n, owner uint32) { counts[n]++; owners[n] = owner }
-		get = func(n uint32) int { return int(counts[n]) }
-		ownerOf = func(n uint32) uint32 { return owners[n] }
-	} else {
-		counts := map[uint32]int{}
-		owners := map[uint32]uint32{}
-		inc = func(n, owner uint32) { counts[n]++; owners[n] = owner }
-		get = func(n uint32) int { return counts[n] }
-		ownerOf = func(n uint32) uint32 { return owners[n] }
+	var slots map[uint32]uint32
+	var numbers []uint32 // by slot
+	size := int(maxN) + 1
+	if maxN >= 1<<22 {
+		slots = map[uint32]uint32{}
+		size = len(codes) / 4
 	}
-	var ids, names []uint32 // distinct, in order of first appearance
+	counts := make([]int32, size)
+	owners := make([]uint32, size)
+	var ids, names []uint32 // slots, distinct, in order of first appearance
 	var id uint32
 	for i := 0; i < len(codes); i += 4 {
-		n := binary.BigEndian.Uint32(codes[i:])
-		if n&nameBit == 0 {
-			id = n
-			if get(n) == 0 {
-				ids = append(ids, n)
+		w := binary.BigEndian.Uint32(codes[i:])
+		s := w &^ nameBit
+		if slots != nil {
+			n := s
+			var ok bool
+			if s, ok = slots[n]; !ok {
+				s = uint32(len(numbers))
+				slots[n] = s
+				numbers = append(numbers, n)
 			}
-			inc(n, n)
-			continue
 		}
-		n &^= nameBit
-		if get(n) == 0 {
-			names = append(names, n)
+		if w&nameBit == 0 {
+			id = s
+			if counts[s] == 0 {
+				ids = append(ids, s)
+			}
+		} else {
+			if counts[s] == 0 {
+				names = append(names, s)
+			}
+			owners[s] = id
 		}
-		inc(n, id)
+		counts[s]++
+	}
+	get := func(s uint32) int { return int(counts[s]) }
+	number := func(s uint32) int32 {
+		if slots != nil {
+			return int32(numbers[s])
+		}
+		return int32(s)
 	}
 	// Every id whose count reaches the FacetSize-th highest may be in the
 	// facet (ties are ordered by id): look those up with their most used
@@ -74,25 +84,36 @@ func (x *Index) entityIDFacet(ctx context.Context, codes []byte) ([]search.Entit
 	}
 	sort.Sort(sort.Reverse(sort.IntSlice(all)))
 	cut := all[min(search.FacetSize, len(all))-1]
-	best := map[uint32]int{} // id number -> count of its most used name
-	lookup := []int32{}
+	// best: of each candidate id (by slot), the count of its most used
+	// name; 0 for the others.
+	best := make([]int32, size)
+	var lookup []uint32 // slots: the candidate ids, then their names
 	for _, n := range ids {
 		if get(n) >= cut {
-			best[n] = 0
-			lookup = append(lookup, int32(n))
+			lookup = append(lookup, n)
+		}
+	}
+	candidates := len(lookup)
+	for _, n := range lookup {
+		best[n] = -1
+	}
+	for _, n := range names {
+		if o := owners[n]; best[o] != 0 {
+			best[o] = max(best[o], counts[n])
 		}
 	}
 	for _, n := range names {
-		if b, ok := best[ownerOf(n)]; ok {
-			best[ownerOf(n)] = max(b, get(n))
+		if o := owners[n]; best[o] != 0 && counts[n] == best[o] {
+			lookup = append(lookup, n)
 		}
 	}
-	for _, n := range names {
-		if b, ok := best[ownerOf(n)]; ok && get(n) == b {
-			lookup = append(lookup, int32(n))
-		}
+	bySlot := make(map[int32]uint32, len(lookup))
+	nums := make([]int32, len(lookup))
+	for i, s := range lookup {
+		nums[i] = number(s)
+		bySlot[nums[i]] = s
 	}
-	rows, err := x.pool.Query(ctx, "SELECT id, name FROM article_entity_names WHERE id = ANY($1::int4[])", lookup)
+	rows, err := x.pool.Query(ctx, "SELECT id, name FROM article_entity_names WHERE id = ANY($1::int4[])", nums)
 	if err != nil {
 		return nil, fmt.Errorf("entity facet by id: name %d keys: %w", len(lookup), err)
 	}
@@ -103,7 +124,7 @@ func (x *Index) entityIDFacet(ctx context.Context, codes []byte) ([]search.Entit
 		if err := rows.Scan(&n, &key); err != nil {
 			return nil, fmt.Errorf("entity facet by id: %w", err)
 		}
-		keys[uint32(n)] = key
+		keys[bySlot[n]] = key
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("entity facet by id: %w", err)
@@ -113,16 +134,16 @@ func (x *Index) entityIDFacet(ctx context.Context, codes []byte) ([]search.Entit
 	}
 	var out []search.EntityCount
 	at := map[uint32]int{}
-	for n := range best {
+	for _, n := range lookup[:candidates] {
 		at[n] = len(out)
 		out = append(out, search.EntityCount{ID: strings.TrimPrefix(keys[n], "\x1fi\x1f"), Count: get(n)})
 	}
 	// The name: of the most used names' keys, the least (byte order), as
 	// Bleve orders its facet terms.
 	nameKey := make([]string, len(out))
-	for _, n := range lookup[len(best):] {
-		i := at[ownerOf(uint32(n))]
-		if k := keys[uint32(n)]; nameKey[i] == "" || k < nameKey[i] {
+	for _, n := range lookup[candidates:] {
+		i := at[owners[n]]
+		if k := keys[n]; nameKey[i] == "" || k < nameKey[i] {
 			nameKey[i] = k
 		}
 	}

@@ -2,8 +2,11 @@ package pgindex
 
 import (
 	"context"
+	"encoding/binary"
+	"fmt"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -77,4 +80,42 @@ func TestEntityFacetByIDAgreesWithBleve(t *testing.T) {
 	}
 	write(again)
 	compare("revised")
+}
+
+// Numbers too high for slices indexed by number are counted by slot, the
+// same.
+func TestEntityIDFacetHighNumbers(t *testing.T) {
+	ctx := context.Background()
+	idx, err := Open(ctx, pgtest.FreshDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = idx.Close() }()
+	for _, base := range []int32{1000, 5_000_000} {
+		q1, q2 := fmt.Sprintf("q1-%d", base), fmt.Sprintf("q2-%d", base)
+		keys := []string{"\x1fi\x1f" + q1, "\x1fn\x1f" + q1 + "\x1fen\x1fTrump", "\x1fn\x1f" + q1 + "\x1fbg\x1fТръмп",
+			"\x1fi\x1f" + q2, "\x1fn\x1f" + q2 + "\x1fen\x1fPutin"}
+		for i, k := range keys {
+			if _, err := idx.pool.Exec(ctx, "INSERT INTO article_entity_names (id, name) VALUES ($1, $2)", base+int32(i), k); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Three articles: q1 as Trump; q1 as Тръмп and q2; q1 as Тръмп.
+		var codes []byte
+		for _, k := range []int32{0, 1, 0, 2, 3, 4, 0, 2} {
+			n := uint32(base + k)
+			if strings.HasPrefix(keys[k], "\x1fn") {
+				n |= nameBit
+			}
+			codes = binary.BigEndian.AppendUint32(codes, n)
+		}
+		got, err := idx.entityIDFacet(ctx, codes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []search.EntityCount{{ID: q1, Name: "Тръмп", Count: 3}, {ID: q2, Name: "Putin", Count: 1}}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("numbers from %d: %+v, want %+v", base, got, want)
+		}
+	}
 }
