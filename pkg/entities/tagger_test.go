@@ -3,6 +3,7 @@ package entities
 import (
 	"bytes"
 	"errors"
+	"math"
 	"reflect"
 	"runtime"
 	"slices"
@@ -93,6 +94,29 @@ func TestModelWriteRead(t *testing.T) {
 			t.Errorf("quantised model: %v -> %v, want %v", s.Words, got, s.Labels)
 		}
 	}
+	// The sparse table of the read model gives every bucket's quantised
+	// weights, zero for the buckets it does not hold.
+	var maxAbs float64
+	for _, v := range m.w {
+		maxAbs = math.Max(maxAbs, math.Abs(float64(v)))
+	}
+	scale := float32(32767 / math.Max(maxAbs, 1e-9))
+	held := 0
+	for b := range 1 << m.bits {
+		var got [nLabels]float32
+		q.add([]uint64{uint64(b) << (64 - m.bits)}, &got)
+		for l := range nLabels {
+			if want := float32(math.Round(float64(m.w[b*nLabels+l] * scale))); got[l] != want {
+				t.Fatalf("bucket %d label %d: read weight %v, want %v", b, l, got[l], want)
+			}
+		}
+		if got != ([nLabels]float32{}) {
+			held++
+		}
+	}
+	if held == 0 || held*nLabels != len(q.rows) {
+		t.Errorf("%d buckets hold a weight, %d rows read", held, len(q.rows)/nLabels)
+	}
 	if _, err := ReadModel(strings.NewReader("not a model")); !errors.Is(err, ErrBadModel) {
 		t.Errorf("ReadModel(garbage) = %v, want ErrBadModel", err)
 	}
@@ -139,7 +163,7 @@ func FuzzReadModel(f *testing.F) {
 	}
 	f.Add([]byte("newsflow-ner-1\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if m, err := ReadModel(bytes.NewReader(data)); err == nil && (m.q == nil || len(m.q) != (1<<m.bits)*nLabels) {
+		if m, err := ReadModel(bytes.NewReader(data)); err == nil && (len(m.idx) != (1<<m.bits)/64 || len(m.rows)%nLabels != 0) {
 			t.Fatalf("model read without weights")
 		}
 	})

@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -384,11 +386,11 @@ func ReadModel(r io.Reader) (*Model, error) {
 		return v
 	}
 	getF := func() float32 { return math.Float32frombits(uint32(getU())) }
-	bits := getU()
-	if rerr != nil || bits < 8 || bits > 22 {
-		return nil, fmt.Errorf("%w: %d bucket bits", ErrBadModel, bits)
+	nbits := getU()
+	if rerr != nil || nbits < 8 || nbits > 22 {
+		return nil, fmt.Errorf("%w: %d bucket bits", ErrBadModel, nbits)
 	}
-	m := &Model{bits: uint(bits), q: make([]int16, (1<<bits)*nLabels)}
+	m := &Model{bits: uint(nbits), idx: make([]sparseWord, (1<<nbits)/64)}
 	scale := getF()
 	for a := range m.trans {
 		for b := range m.trans[a] {
@@ -402,20 +404,33 @@ func ReadModel(r io.Reader) (*Model, error) {
 			break
 		}
 		b += int(d)
-		if b >= 1<<bits {
+		if b >= 1<<nbits {
 			return nil, fmt.Errorf("%w: bucket %d out of range", ErrBadModel, b)
 		}
+		var row [nLabels]int16
+		nz := false
 		for l := range nLabels {
 			v := getI()
 			if v < math.MinInt16 || v > math.MaxInt16 {
 				return nil, fmt.Errorf("%w: weight %d out of range", ErrBadModel, v)
 			}
-			m.q[b*nLabels+l] = int16(v)
+			row[l] = int16(v)
+			nz = nz || v != 0
+		}
+		if nz {
+			m.idx[b>>6].set |= 1 << (b & 63)
+			m.rows = append(m.rows, row[:]...)
 		}
 	}
 	if rerr != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadModel, rerr)
 	}
+	var rank uint32
+	for i := range m.idx {
+		m.idx[i].rank = rank
+		rank += uint32(bits.OnesCount64(m.idx[i].set))
+	}
+	m.rows = slices.Clip(m.rows)
 	return m, nil
 }
 
