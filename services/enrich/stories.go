@@ -234,9 +234,11 @@ func (x *KVStories) Assign(ctx context.Context, id string, s story.Signature) (s
 	return "", fmt.Errorf("assign %s to a story: %d attempts lost to concurrent writers of %s: %w", id, storyAttempts, StoriesBucket, natsbus.ErrStorageUnavailable)
 }
 
-// start writes a new story of article id; false when one exists under its
-// id already (the article was assigned elsewhere: the entry is filed and
-// the caller chooses again).
+// start writes a new story of article id. A story under the article's id
+// exists already only when the article started it before (a redelivery,
+// or another replica enriching the same article): that story is the
+// article's, whether or not the local index still keeps it (an article
+// dated before the index's window is dropped from it at once).
 func (x *KVStories) start(ctx context.Context, id string, s story.Signature) (bool, error) {
 	st := story.NewStory(id)
 	st.Add(id, s)
@@ -248,7 +250,7 @@ func (x *KVStories) start(ctx context.Context, id string, s story.Signature) (bo
 	defer cancel()
 	if _, err := x.kv.Create(sctx, "s."+id, data); err != nil {
 		if errors.Is(err, jetstream.ErrKeyExists) {
-			return false, x.reload(sctx, id, classify)
+			return true, x.reload(sctx, id, classify)
 		}
 		return false, fmt.Errorf("start story %s: %w", id, classify(err))
 	}

@@ -254,3 +254,36 @@ func TestKVStoriesConcurrentJoins(t *testing.T) {
 		t.Errorf("story first has n=%d, %d ids; want 21 (no lost write)", st.N, len(st.IDs))
 	}
 }
+
+// TestKVStoriesRedeliveredOldArticle assigns an article dated weeks before
+// the newest one seen (its story is out of the local index's window at
+// once) and then assigns it again, as a redelivery does: the second
+// assignment finds the story it started rather than retrying a Create
+// that can never succeed.
+func TestKVStoriesRedeliveredOldArticle(t *testing.T) {
+	srv := natstest.RunServer(t)
+	ctx := context.Background()
+	_, js := natstest.Connect(t, srv)
+	x, err := OpenKVStories(ctx, js, story.DefaultParams(), 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = x.Close() })
+	sig := func(at time.Time, ents ...string) story.Signature {
+		s := story.Signature{Entities: map[string]int{}, At: at}
+		for _, e := range ents {
+			s.Entities[e] = 1
+		}
+		return s
+	}
+	now := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	if sid, err := x.Assign(ctx, "new", sig(now, "org:a")); err != nil || sid != "new" {
+		t.Fatalf("new: %q, %v", sid, err)
+	}
+	old := sig(now.AddDate(-1, 0, 0), "org:b")
+	for i := range 2 {
+		if sid, err := x.Assign(ctx, "old", old); err != nil || sid != "old" {
+			t.Fatalf("old, delivery %d: %q, %v; want its own story", i+1, sid, err)
+		}
+	}
+}

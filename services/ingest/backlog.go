@@ -42,7 +42,9 @@ type Backlog struct {
 	backlog    atomic.Uint64
 	checked    atomic.Int64 // unix nanos of the last read started
 	inFlight   atomic.Bool
+	started    atomic.Uint64 // reads started, numbering them
 	mu         sync.Mutex
+	stored     uint64 // the number of the read whose figure is kept
 	lastErr    error
 	drainPerS  atomic.Uint64 // messages acked per second, last interval
 	lastAcked  uint64
@@ -109,6 +111,9 @@ func (b *Backlog) read() {
 }
 
 func (b *Backlog) readCtx(ctx context.Context) error {
+	// Reads overlap (a request's background read and Refresh): one that
+	// started earlier but ends later must not replace a newer figure.
+	seq := b.started.Add(1)
 	c, err := b.js.Consumer(ctx, b.stream, b.consumer)
 	var info *jetstream.ConsumerInfo
 	if err == nil {
@@ -123,6 +128,9 @@ func (b *Backlog) readCtx(ctx context.Context) error {
 		return b.lastErr
 	}
 	b.lastErr = nil
+	if seq < b.stored {
+		return nil
+	}
 	n := info.NumPending + uint64(info.NumAckPending)
 	acked, ackedOK := info.AckFloor.Stream, len(b.later) == 0
 	for i, ref := range b.later {
@@ -137,6 +145,7 @@ func (b *Backlog) readCtx(ctx context.Context) error {
 		}
 	}
 	b.backlog.Store(n)
+	b.stored = seq
 	if !ackedOK {
 		return nil
 	}
