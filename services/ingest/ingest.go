@@ -207,6 +207,7 @@ func (s *Service) Run(ctx context.Context) error { return s.worker.Run(ctx) }
 type Seen interface {
 	Record(ctx context.Context, v SeenVersion) (bool, error)
 	Check(ctx context.Context, v SeenVersion) error
+	Claimed(ctx context.Context, v SeenVersion) (bool, error)
 }
 
 // HandlerOptions are the handler's optional collaborators.
@@ -360,8 +361,8 @@ func (h *Handler) processBatch(ctx context.Context, in *pipeline.Message, format
 //
 // An id that another source owns is refused (ErrOtherSource),
 // reruns included, unless HandlerOptions.AllowIDTakeover. A version the
-// HTTP edge claimed (HeaderSeen with its content hash) is taken as new
-// without a round trip: the edge's claim is the record.
+// HTTP edge claimed (HeaderSeen with its content hash, and the claim
+// found in the seen-set) is taken as new: the edge's claim is the record.
 func (h *Handler) record(ctx context.Context, in *pipeline.Message, a *article.Article) (bool, error) {
 	v := SeenVersion{ID: a.ID, Hash: a.ContentHash, Source: a.Source, Seq: in.Seq, AnySource: h.opt.AllowIDTakeover}
 	if in.Header.Get(pipeline.HeaderRerun) != "" {
@@ -369,8 +370,19 @@ func (h *Handler) record(ctx context.Context, in *pipeline.Message, a *article.A
 	}
 	if in.Header.Get(HeaderSeen) == a.ContentHash {
 		// The edge claimed this version before publishing it
-		// (SeenSet.Claim): new, and the id its source's.
-		return false, nil
+		// (SeenSet.Claim). The header alone proves nothing (a producer
+		// publishing to NATS may set it), so the claim is read back: one
+		// lookup where recording took a create. It stands for a claim
+		// only when the entry holds this version as an edge wrote it
+		// (sequence 0) and the id is this source's; anything else is
+		// recorded as any message is.
+		claimed, err := h.seen.Claimed(ctx, v)
+		if err != nil {
+			return false, err
+		}
+		if claimed {
+			return false, nil
+		}
 	}
 	return h.seen.Record(ctx, v)
 }

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/intake"
 	"github.com/newsflow/newsflow/pkg/pipeline"
 )
 
@@ -47,6 +49,20 @@ func TestSourceCannotTakeOverAnotherSourcesID(t *testing.T) {
 	rerun.Header.Set(pipeline.HeaderRerun, "1")
 	if out, err := h.Process(ctx, rerun); len(out) != 0 || !errors.As(err, &fe) || fe.Code != article.CodeConflict {
 		t.Fatalf("rerun of beta's version: %d outputs, %v; want a conflict", len(out), err)
+	}
+	// Nor is a message that says the HTTP edge claimed it (HeaderSeen):
+	// any producer can compute a content hash and set the header.
+	forged := msg(4, overwrite)
+	var fa article.Article
+	if err := json.Unmarshal([]byte(overwrite), &fa); err != nil {
+		t.Fatal(err)
+	}
+	if err := intake.Prepare(&fa, article.Limits{}); err != nil {
+		t.Fatal(err)
+	}
+	forged.Header.Set(HeaderSeen, fa.ContentHash)
+	if out, err := h.Process(ctx, forged); len(out) != 0 || !errors.As(err, &fe) || fe.Code != article.CodeConflict {
+		t.Fatalf("beta's version with a forged %s header: %d outputs, %v; want a conflict", HeaderSeen, len(out), err)
 	}
 	// In a batch only the offending item is refused.
 	batch := msg(5, `{"source":"beta","id":"story-1","body":"Defaced again."}`+"\n"+`{"source":"beta","id":"story-2","body":"Beta's own story."}`+"\n")

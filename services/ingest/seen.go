@@ -133,6 +133,17 @@ func (s *SeenSet) Check(ctx context.Context, v SeenVersion) error {
 	return ownerConflict(v, e)
 }
 
+// Claimed reports whether an HTTP edge claimed version v (SeenSet.Claim)
+// and v's source may have it: the entry holds v.Hash with sequence 0 and
+// the id is v.Source's (or v.AnySource).
+func (s *SeenSet) Claimed(ctx context.Context, v SeenVersion) (bool, error) {
+	e, ok, err := s.Lookup(ctx, v.ID)
+	if err != nil || !ok {
+		return false, err
+	}
+	return e.Seq == 0 && e.Hash == v.Hash && ownerConflict(v, e) == nil, nil
+}
+
 // Record notes that the raw message v.Seq carries version v.Hash of
 // article v.ID. It reports true when another raw message already carried
 // that version: the caller has an exact resubmission. A redelivery of the
