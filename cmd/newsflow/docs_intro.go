@@ -55,7 +55,7 @@ const cliDocsIntro = "# The newsflow command line\n\n" +
 	"|---|---|---|\n" +
 	"| `NEWSFLOW_URL` | `publish`, `search`, `get`, `watch` | the HTTP API (`--url`, default `http://127.0.0.1:8080`) |\n" +
 	"| `NEWSFLOW_NATS_URL` | every command with `--nats` but `publish`, the workers (`--nats`) | the NATS server (for `up`, the address its embedded server listens on) |\n" +
-	"| `NATS_URL` | every command with `--nats` but `up`, the workers | the NATS server, as the NATS tools (`nats` CLI) read it; `NEWSFLOW_NATS_URL` and the flags win over it. `publish` given it publishes straight onto NATS rather than through the HTTP API |\n" +
+	"| `NATS_URL` | every command with `--nats` but `up`, the workers | the NATS server, as the NATS tools (`nats` CLI) read it; `NEWSFLOW_NATS_URL` and the flags win over it. `publish` given it publishes straight onto NATS rather than through the HTTP API, unless `--url` is on its command line |\n" +
 	"| `NEWSFLOW_<FLAG>` | every flag of `up`, `dashboard`, `nats-monitor` and the workers (`--log-level` is `NEWSFLOW_LOG_LEVEL`, `--http` is `NEWSFLOW_HTTP`); the NATS connection flags and `--data` of the client commands | the flag's default |\n" +
 	"| `NO_COLOR` | logs (`up`, the workers with `--log-format console`) | no colour when set to anything non-empty (https://no-color.org); logs into a file or a pipe are never coloured |\n" +
 	"\n" +

@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/newsflow/newsflow/pkg/envflag"
 	"github.com/newsflow/newsflow/pkg/version"
@@ -36,6 +37,15 @@ func (e usageError) Unwrap() error { return e.err }
 // parsed.
 type runFunc func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
+type cmdlineKey struct{}
+
+// onCommandLine reports whether flag name was given on the command line
+// of the command running with ctx (not from the environment or default).
+func onCommandLine(ctx context.Context, name string) bool {
+	set, _ := ctx.Value(cmdlineKey{}).(map[string]bool)
+	return set[name]
+}
+
 // leaf is a command whose flags are declared on a standard library
 // flag.FlagSet by declare - the declarations pkg/natsbus, pkg/service and
 // the workers share - and parsed GNU style by pflag. declare returns what
@@ -51,7 +61,10 @@ func leaf(use, short string, args cobra.PositionalArgs, declare func(fs *flag.Fl
 			for _, d := range envflag.Deprecated(fs) {
 				fmt.Fprintf(c.ErrOrStderr(), "%s: warning: %s\n", c.CommandPath(), d)
 			}
-			return run(c.Context(), pos, c.OutOrStdout(), c.ErrOrStderr())
+			set := map[string]bool{}
+			c.Flags().Visit(func(f *pflag.Flag) { set[f.Name] = true })
+			ctx := context.WithValue(c.Context(), cmdlineKey{}, set)
+			return run(ctx, pos, c.OutOrStdout(), c.ErrOrStderr())
 		},
 	}
 	cmd.Flags().AddGoFlagSet(fs)

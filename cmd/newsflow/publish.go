@@ -63,7 +63,7 @@ func publishFlags(fset *flag.FlagSet) runFunc {
 	base := fset.String("url", defaultURL, "newsflow API URL (env NEWSFLOW_URL)")
 	var nf natsFlags
 	nf.registerCreds(fset)
-	fset.Lookup("nats").Usage = "publish straight onto NATS at this URL (host:port or nats://host:port; default from NATS_URL) instead of the HTTP API"
+	fset.Lookup("nats").Usage = "publish straight onto NATS at this URL (host:port or nats://host:port; default from NATS_URL, unless --url is given) instead of the HTTP API"
 	token := fset.String("api-token", "", "bearer token for the API (env NEWSFLOW_API_TOKEN)")
 	source := fset.String("source", "", "source of articles that do not name one")
 	concurrency := fset.Int("concurrency", 4, "submissions in flight at once")
@@ -90,11 +90,19 @@ func publishFlags(fset *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
+		// The command line wins over the environment: --url given there
+		// publishes through the API even when NATS_URL is set, unless
+		// --nats is given there too.
+		urlGiven, natsGiven := onCommandLine(ctx, "url"), onCommandLine(ctx, "nats")
+		if urlGiven && natsGiven {
+			return usageError{fmt.Errorf("give --url (the HTTP API) or --nats (straight onto NATS), not both")}
+		}
+		viaNATS := nf.cfg.URL != "" && !urlGiven
 		var sub submitter
 		switch {
 		case *dryRun:
 			sub = dryRunSubmitter{}
-		case nf.cfg.URL != "":
+		case viaNATS:
 			ns, err := newNATSSubmitter(ctx, &nf)
 			if err != nil {
 				return err

@@ -138,3 +138,43 @@ func TestPublishPrintsIDs(t *testing.T) {
 		t.Errorf("--json: exit %d %+v", code, rep)
 	}
 }
+
+// TestPublishURLWinsOverNATSURL: NATS_URL alone makes publish go straight
+// onto NATS (as the NATS tools read it), but --url on the command line wins
+// over the environment: the articles go to that API (here nothing listens,
+// so they are rejected) and none reaches the stream. Both flags at once is
+// a usage error.
+func TestPublishURLWinsOverNATSURL(t *testing.T) {
+	srv := natstest.RunServer(t)
+	_, js := natstest.Connect(t, srv)
+	natstest.Topology(t, js)
+	file := filepath.Join(t.TempDir(), "one.ndjson")
+	if err := os.WriteFile(file, []byte(`{"id":"env-1","source":"cli","body":"One."}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("NATS_URL", srv.ClientURL())
+	msgs := func() uint64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		st, err := js.Stream(ctx, natsbus.StreamRaw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := st.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.State.Msgs
+	}
+	code, out := cli(t, "publish", "--url", "http://127.0.0.1:1", "--retries", "0", "--progress", "none", file)
+	if code != 1 || !strings.Contains(out, "127.0.0.1:1") || msgs() != 0 {
+		t.Fatalf("--url with NATS_URL set: exit %d, %d raw messages: %s", code, msgs(), out)
+	}
+	code, out = cli(t, "publish", "--progress", "none", file)
+	if code != 0 || !strings.HasPrefix(out, "accepted 1,") || msgs() != 1 {
+		t.Fatalf("NATS_URL alone: exit %d, %d raw messages: %s", code, msgs(), out)
+	}
+	if code, out = cli(t, "publish", "--url", "http://127.0.0.1:1", "--nats", srv.ClientURL(), file); code != 2 || !strings.Contains(out, "not both") {
+		t.Errorf("--url and --nats: exit %d: %s", code, out)
+	}
+}

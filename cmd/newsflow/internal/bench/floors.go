@@ -67,6 +67,9 @@ func (s *memSeen) Record(_ context.Context, v ingest.SeenVersion) (bool, error) 
 
 func (s *memSeen) Check(context.Context, ingest.SeenVersion) error { return nil }
 
+// Claimed: the floors publish no edge claims.
+func (s *memSeen) Claimed(context.Context, ingest.SeenVersion) (bool, error) { return false, nil }
+
 // runFloors measures the floors of the three stages on payloads.
 func runFloors(ctx context.Context, payloads [][]byte, sources []string) (*Floors, error) {
 	in := make([]*pipeline.Message, len(payloads))
