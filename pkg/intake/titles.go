@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -273,6 +274,13 @@ func (l *TitleAffixes) record(ctx context.Context, source string, s *sourceAffix
 				s.set(st, rev)
 			}
 			return fmt.Errorf("save title affixes of %s: %w", source, err)
+		}
+		// Another replica wrote in between: let it go on (a random
+		// wait growing with the attempts, so racing replicas part).
+		select {
+		case <-time.After(time.Duration(rand.Int64N(int64(attempt+1) * int64(2*time.Millisecond)))):
+		case <-ctx.Done():
+			return fmt.Errorf("save title affixes of %s: %w", source, ctx.Err())
 		}
 		if st, rev, err = l.store.Load(ctx, source); err != nil {
 			return fmt.Errorf("load title affixes of %s: %w", source, err)
