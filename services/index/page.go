@@ -170,8 +170,13 @@ func (a *API) pageSearch(w http.ResponseWriter, r *http.Request, v url.Values, v
 		view.Error = perr.Message
 		return http.StatusBadRequest
 	}
-	// The page's own page size, whatever limit the URL carries.
+	// The page's own page size, whatever limit the URL carries; "*" for
+	// no words, as the script asks, so that the script's search of the
+	// same URL is the same query (the embedded index's cache answers it).
 	q.Limit = pageLimit
+	if q.Text == "" {
+		q.Text = "*"
+	}
 	res, err := a.idx.Search(r.Context(), q)
 	if err != nil {
 		f := a.failure(q, start, err)

@@ -274,3 +274,57 @@ func TestPageWithReadToken(t *testing.T) {
 		t.Errorf("want the form filled and a notice of the token")
 	}
 }
+
+// failingIndex is a real index whose searches fail with err.
+type failingIndex struct {
+	search.Index
+	err error
+}
+
+func (f failingIndex) Search(context.Context, search.Query) (*search.Result, error) {
+	return nil, f.err
+}
+
+// TestPageSearchFailures: a search that fails in the index renders the
+// page with the status and message GET /v1/search gives (Retry-After when
+// trying again may help), never the cause.
+func TestPageSearchFailures(t *testing.T) {
+	idx, err := bleveindex.Open(filepath.Join(t.TempDir(), "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = idx.Close() })
+	const secret = "open /var/lib/newsflow/index/secret.zap: input/output error"
+	for _, tt := range []struct {
+		err    error
+		status int
+		msg    string
+		retry  bool
+	}{
+		{fmt.Errorf("read segment: %s", secret), 500, "search failed", false},
+		{fmt.Errorf("%w: %s", search.ErrBusy, secret), 429, "too many searches are running, try again shortly", true},
+		{search.ErrTimeout, 503, "search took longer than its time limit (--search-timeout): narrow the query", true},
+	} {
+		mux := http.NewServeMux()
+		m, err := NewMetrics(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		NewAPI(failingIndex{Index: idx, err: tt.err}, APIConfig{Metrics: m}, zaptest.NewLogger(t)).Routes(mux)
+		srv := httptest.NewServer(mux)
+		code, h, body := getPage(t, srv, "q=x")
+		srv.Close()
+		if code != tt.status || !strings.Contains(body, `<p id="error" class="error" role="alert">`+tt.msg) {
+			t.Errorf("%v: GET /?q=x = %d, want %d with %q:\n%s", tt.err, code, tt.status, tt.msg, pagerOf(body))
+		}
+		if strings.Contains(body, "secret.zap") {
+			t.Errorf("%v: the page shows the cause", tt.err)
+		}
+		if got := h.Get("Retry-After") != ""; got != tt.retry {
+			t.Errorf("%v: Retry-After %q", tt.err, h.Get("Retry-After"))
+		}
+		if !strings.Contains(body, `<form id="search"`) {
+			t.Errorf("%v: the page has no form", tt.err)
+		}
+	}
+}
