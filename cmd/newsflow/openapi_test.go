@@ -204,6 +204,8 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"GET", "/healthz", "", "", 200},
 		{"GET", "/readyz", "", "", 200},
 		{"GET", "/", "", "", 200},
+		{"GET", "/?q=София&lang=bg", "", "", 200},
+		{"GET", "/?q=a+OR", "", "", 400},
 		{"GET", "/static/app.js", "", "", 200},
 		{"GET", "/static/app.css", "", "", 200},
 		{"GET", "/static/nothing.js", "", "", 404},

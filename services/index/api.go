@@ -50,8 +50,8 @@ func (a *API) Routes(r Router) {
 	r.Handle("GET /v1/search", a.auth(http.HandlerFunc(a.search)))
 	r.Handle("GET /v1/histogram", a.auth(http.HandlerFunc(a.histogram)))
 	r.Handle("GET /v1/articles/{id}", a.auth(http.HandlerFunc(a.get)))
-	page, static := pageHandlers()
-	r.Handle("GET /{$}", page)
+	static := staticHandler()
+	r.Handle("GET /{$}", http.HandlerFunc(a.page))
 	r.Handle("GET /static/", static)
 }
 
@@ -186,6 +186,28 @@ func (a *API) searchFailed(w http.ResponseWriter, q search.Query, start time.Tim
 	if err == nil {
 		return false
 	}
+	f := a.failure(q, start, err)
+	if f.retry {
+		w.Header().Set("Retry-After", "1")
+	}
+	writeError(w, f.status, f.code, f.field, f.message)
+	return true
+}
+
+// searchFailure is how a failed search is answered: the status, the error
+// code and field, and a message that tells the reader what to do (no
+// internals).
+type searchFailure struct {
+	status               int
+	code, field, message string
+	// retry asks for Retry-After: the same search may succeed shortly.
+	retry bool
+}
+
+// failure classifies err (not nil) of a search of q started at start,
+// records the outcome and logs what the answer leaves out. The API and
+// the page answer alike.
+func (a *API) failure(q search.Query, start time.Time, err error) searchFailure {
 	if errors.Is(err, search.ErrInvalidQuery) {
 		a.cfg.Metrics.Search(OutcomeInvalid, time.Since(start))
 		field := "q"
@@ -193,26 +215,22 @@ func (a *API) searchFailed(w http.ResponseWriter, q search.Query, start time.Tim
 		if errors.As(err, &fe) {
 			field = fe.Field()
 		}
-		writeError(w, http.StatusBadRequest, article.CodeInvalid, field, err.Error())
-		return true
+		return searchFailure{status: http.StatusBadRequest, code: article.CodeInvalid, field: field, message: err.Error()}
 	}
 	if errors.Is(err, search.ErrBusy) {
 		a.cfg.Metrics.Search(OutcomeBusy, time.Since(start))
-		w.Header().Set("Retry-After", "1")
-		writeError(w, http.StatusTooManyRequests, "too_many_requests", "", "too many searches are running, try again shortly (--search-max-concurrent)")
-		return true
+		return searchFailure{status: http.StatusTooManyRequests, code: "too_many_requests", retry: true,
+			message: "too many searches are running, try again shortly (--search-max-concurrent)"}
 	}
 	if errors.Is(err, search.ErrTimeout) {
 		a.cfg.Metrics.Search(OutcomeTimeout, time.Since(start))
 		a.log.Warn("search timed out", zap.String("q", q.Text), zap.Error(err))
-		w.Header().Set("Retry-After", "1")
-		writeError(w, http.StatusServiceUnavailable, "timeout", "", err.Error()+" (--search-timeout): narrow the query")
-		return true
+		return searchFailure{status: http.StatusServiceUnavailable, code: "timeout", retry: true,
+			message: err.Error() + " (--search-timeout): narrow the query"}
 	}
 	a.cfg.Metrics.Search(OutcomeError, time.Since(start))
 	a.log.Error("search failed", zap.String("q", q.Text), zap.Error(err))
-	writeError(w, http.StatusInternalServerError, "internal", "", "search failed")
-	return true
+	return searchFailure{status: http.StatusInternalServerError, code: "internal", message: "search failed"}
 }
 
 func (a *API) get(w http.ResponseWriter, r *http.Request) {

@@ -243,12 +243,16 @@ function showError(msg) {
 
 async function render() {
   const s = state();
+  // The server rendered the first search of this URL (data-state
+  // "server"): keep its results, status and error in view until the
+  // script's own answer replaces them, so nothing flashes.
+  const server = $('#results').dataset.state === 'server';
   $('#q').value = s.q;
   $('#sort').value = s.sort;
   $('#collapse').checked = s.collapse === 'story';
   $('#from').value = s.from;
   $('#to').value = s.to;
-  showError('');
+  if (!server) showError('');
   if (s.id) return renderArticle(s.id);
   if (s.story) return renderStoryView(s.story);
   $('#article').hidden = true;
@@ -260,7 +264,7 @@ async function render() {
   if (!p.get('q')) p.set('q', '*');
   p.set('limit', String(LIMIT));
   p.set('offset', String(s.offset));
-  $('#status').textContent = tr('searching');
+  if (!server) $('#status').textContent = tr('searching');
   $('#results').dataset.state = 'loading';
   let res;
   try {
@@ -273,6 +277,7 @@ async function render() {
     $('#results').dataset.state = 'error';
     return;
   }
+  showError('');
   renderHits(s, res);
   renderFacets(s, res.facets || {}, res.entity_facet || []);
   await renderChart(s);
@@ -612,6 +617,8 @@ function backLink() {
 
 document.addEventListener('DOMContentLoaded', () => {
   translateStatic();
+  // Controls that need the script (the server renders them hidden).
+  $('#watch-bar').hidden = false;
   $('#search').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const s = state();
