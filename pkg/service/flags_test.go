@@ -33,3 +33,49 @@ func TestParseFlags(t *testing.T) {
 		t.Error("an unknown flag: no error")
 	}
 }
+
+type testConfig struct{ Size int }
+
+func (testConfig) Validate() error { return nil }
+func (c testConfig) Redacted() any { return c }
+
+// TestFlags: the flag set the reference (docs/cli.md) is generated from is
+// the one Main parses: the common flags and the worker's own, each naming
+// its variable, defaults from the environment, the old names hidden.
+func TestFlags(t *testing.T) {
+	t.Setenv("NEWSFLOW_LOG_LEVEL", "warn")
+	register := func(fs *flag.FlagSet) Config {
+		c := &testConfig{Size: 3}
+		fs.IntVar(&c.Size, "size", c.Size, "how many")
+		return c
+	}
+	pfs, err := Flags("ingest", register)
+	if err != nil {
+		t.Fatal(err)
+	}
+	help := pfs.FlagUsages()
+	for _, want := range []string{"--size int", "how many (env NEWSFLOW_SIZE) (default 3)", "--nats string", "(env NEWSFLOW_NATS_URL", "--http string", `(env NEWSFLOW_LOG_LEVEL) (default "warn")`} {
+		if !strings.Contains(help, want) {
+			t.Errorf("the flags lack %q:\n%s", want, help)
+		}
+	}
+	for _, old := range []string{"--nats-url", "--http-addr"} {
+		if strings.Contains(help, old) {
+			t.Errorf("the deprecated %s is listed:\n%s", old, help)
+		}
+	}
+	common, err := Flags("ingest", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if common.Lookup("size") != nil || common.Lookup("nats") == nil || common.NFlag() != 0 {
+		t.Errorf("the common flags: size %v, nats %v", common.Lookup("size"), common.Lookup("nats"))
+	}
+	t.Setenv("NEWSFLOW_SIZE", "many")
+	if _, err := Flags("ingest", register); err == nil || !strings.Contains(err.Error(), "NEWSFLOW_SIZE") {
+		t.Errorf("a bad value in the environment: %v", err)
+	}
+	if got := UsageLine("enrich"); got != "enrich [healthcheck] [flags]" {
+		t.Errorf("UsageLine: %q", got)
+	}
+}

@@ -190,9 +190,7 @@ type Component interface {
 // health checks in images without a shell.
 func Main(name string, args []string, register func(fs *flag.FlagSet) Config, build func(ctx context.Context, d Deps) (Component, error)) int {
 	common := DefaultCommon()
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	common.RegisterFlags(fs)
-	cfg := register(fs)
+	fs, cfg := newFlagSet(name, &common, register)
 	healthcheck := len(args) > 0 && args[0] == "healthcheck"
 	if healthcheck {
 		args = args[1:]
@@ -240,11 +238,37 @@ func Main(name string, args []string, register func(fs *flag.FlagSet) Config, bu
 	return 0
 }
 
-// parseFlags parses args GNU style (--flag value, --flag=value; -flag as
-// the flag package took it still works) into fs, the environment first
-// (envflag: NEWSFLOW_<FLAG>), as newsflow's own commands do. It returns
-// the deprecated names in use, for a warning once there is a logger.
-func parseFlags(name string, fs *flag.FlagSet, args []string) ([]string, error) {
+// newFlagSet returns the flag set of worker binary name: the common flags
+// into common, then those register adds; and the configuration register
+// returns. A nil register adds none.
+func newFlagSet(name string, common *Common, register func(fs *flag.FlagSet) Config) (*flag.FlagSet, Config) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	common.RegisterFlags(fs)
+	var cfg Config
+	if register != nil {
+		cfg = register(fs)
+	}
+	return fs, cfg
+}
+
+// UsageLine is the synopsis of worker binary name.
+func UsageLine(name string) string { return name + " [healthcheck] [flags]" }
+
+// Flags returns the flags of worker binary name as Main parses them and
+// its --help lists them: the common flags, then those register adds (none
+// for a nil register), each naming the variable it reads, the deprecated
+// names hidden. Defaults come from the environment as in Main. The
+// workers' reference (docs/cli.md) is generated from it.
+func Flags(name string, register func(fs *flag.FlagSet) Config) (*pflag.FlagSet, error) {
+	common := DefaultCommon()
+	fs, _ := newFlagSet(name, &common, register)
+	return workerFlags(name, fs)
+}
+
+// workerFlags reads the environment into fs (envflag: NEWSFLOW_<FLAG>),
+// then returns fs taken over by a GNU-style parser (pflag) with the
+// deprecated names hidden and the worker's --help.
+func workerFlags(name string, fs *flag.FlagSet) (*pflag.FlagSet, error) {
 	if err := envflag.Apply(fs); err != nil {
 		return nil, err
 	}
@@ -258,7 +282,19 @@ func parseFlags(name string, fs *flag.FlagSet, args []string) ([]string, error) 
 		}
 	}
 	pfs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "Usage: %s [healthcheck] [flags]\n\nFlags:\n%s", name, pfs.FlagUsages())
+		fmt.Fprintf(os.Stderr, "Usage: %s\n\nFlags:\n%s", UsageLine(name), pfs.FlagUsages())
+	}
+	return pfs, nil
+}
+
+// parseFlags parses args GNU style (--flag value, --flag=value; -flag as
+// the flag package took it still works) into fs, the environment first
+// (envflag: NEWSFLOW_<FLAG>), as newsflow's own commands do. It returns
+// the deprecated names in use, for a warning once there is a logger.
+func parseFlags(name string, fs *flag.FlagSet, args []string) ([]string, error) {
+	pfs, err := workerFlags(name, fs)
+	if err != nil {
+		return nil, err
 	}
 	if err := pfs.Parse(envflag.GNUArgs(args)); err != nil {
 		return nil, err
