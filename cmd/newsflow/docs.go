@@ -54,7 +54,8 @@ func docsRoot() *cobra.Command {
 }
 
 // writeCLIDocs writes the reference of root: the page's fixed introduction,
-// then every visible command with its help and flags.
+// then every visible command with its help and flags, then the workers'
+// flags.
 func writeCLIDocs(w io.Writer, root *cobra.Command) error {
 	var b strings.Builder
 	b.WriteString(cliDocsIntro)
@@ -85,6 +86,9 @@ func writeCLIDocs(w io.Writer, root *cobra.Command) error {
 		}
 	}
 	each(root)
+	if err := writeWorkerDocs(&b); err != nil {
+		return err
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -32,8 +32,8 @@ const cliDocsIntro = "# The newsflow command line\n\n" +
 	"may come before or after the arguments (`newsflow search Лавров --lang bg`); `--` ends them.\n" +
 	"For the scripts written for the standard `flag` package newsflow used before, a long flag with\n" +
 	"one dash (`-limit 5`) is still read as `--limit 5`. The workers (`ingest`, `enrich`, `index`,\n" +
-	"`poller`, `watch`) parse their flags the same way (`<worker> --help` lists them), exit 2 on a\n" +
-	"usage error, and name flags and variables by the same scheme.\n" +
+	"`poller`, `watch`) parse their flags the same way ([Workers](#workers) lists them, as\n" +
+	"`<worker> --help` does), exit 2 on a usage error, and name flags and variables by the same scheme.\n" +
 	"\n" +
 	"Defaults that scale with the machine are shown for one core: `--search-max-concurrent` is 2 per\n" +
 	"core (`GOMAXPROCS`).\n" +
