@@ -102,7 +102,10 @@ func ApplyTo(fs *flag.FlagSet, match func(name string) bool) error {
 			return
 		}
 		env := EnvName(f.Name)
-		if !strings.Contains(f.Usage, env) {
+		// "env NAME" rather than NAME: a usage may name a bucket or a
+		// variable of the same name for another reason (--stories and the
+		// NEWSFLOW_STORIES bucket).
+		if !strings.Contains(f.Usage, "env "+env) {
 			f.Usage += " (env " + env + ")"
 		}
 		if v, from, ok := lookup(env); ok {
@@ -125,7 +128,7 @@ func Deprecated(fs *flag.FlagSet) []string {
 			return
 		}
 		env := EnvName(f.Name)
-		if _, set := os.LookupEnv(env); set || !strings.Contains(f.Usage, env) {
+		if _, set := os.LookupEnv(env); set || !strings.Contains(f.Usage, "env "+env) {
 			return // the new name is set, or the flag reads no variable
 		}
 		for _, o := range oldEnv(env) {
