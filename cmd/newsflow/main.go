@@ -169,6 +169,9 @@ func addCobraCommands(root *cobra.Command) {
 			c.Short = "help on a command: newsflow help <command> is newsflow <command> --help"
 		case "completion":
 			c.Short = "print the completion script of bash, zsh, fish or powershell"
+			for _, sh := range c.Commands() {
+				sh.Short = "print the completion script of " + sh.Name()
+			}
 		}
 	}
 }
