@@ -234,7 +234,12 @@ func kvEnricher(b *testing.B) *Enricher {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = index.Close() })
-	return NewEnricher(StepsWith(Stores{Boilerplate: learner, NearDup: index}, StepEntities, StepQuotes), time.Now)
+	stories, err := OpenKVStories(ctx, js, story.DefaultParams(), 1, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = stories.Close() })
+	return NewEnricher(StepsWith(Stores{Boilerplate: learner, NearDup: index, Stories: stories}, StepEntities, StepQuotes), time.Now)
 }
 
 // BenchmarkEnrichKVConcurrent is BenchmarkEnrichKV with 64 articles in

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/newsflow/newsflow/pkg/natsbus"
 	"github.com/newsflow/newsflow/pkg/story"
@@ -38,13 +40,19 @@ const storyAttempts = 8
 // KVStories is a story.Index shared through a JetStream key-value bucket.
 // Each replica keeps every open story in a story.MemoryIndex, fed by a
 // watch on the bucket, and scores an article there without a round trip.
-// Joining a story reads its entry and writes it back with the revision it
-// read (compare-and-set): two replicas adding to one story at once retry
-// rather than overwrite each other. Before it scores, an assignment waits
-// until the watch has delivered every write made to the bucket so far
-// (one stream-info round trip), so an article enriched after another on
-// any replica sees that one's story. Two articles of a new story enriched
-// at the same instant on two replicas may still start two stories.
+// An assignment is decided and filed in that local copy at once, under one
+// lock held only in memory, so the replica's next article sees it; the
+// bucket is written after, outside that lock: the story's entry is read
+// and written back with the revision read (compare-and-set), the article
+// added to whatever the entry holds then, so two replicas adding to one
+// story at once both land. Writes of one story by one replica are
+// serialised (striped locks), writes of different stories run side by
+// side. Before it scores, an assignment waits until the watch has
+// delivered every write made to the bucket so far (one stream-info round
+// trip, shared by the assignments that ask at the same time), so an
+// article enriched after another on any replica sees that one's story.
+// Two articles of a new story enriched at the same instant on two replicas
+// may still start two stories.
 type KVStories struct {
 	kv    jetstream.KeyValue
 	local *story.MemoryIndex
@@ -53,10 +61,15 @@ type KVStories struct {
 	done  chan struct{}
 	log   *zap.Logger
 
-	// assign serializes this replica's assignments: they contend for
-	// the same stories, and only other replicas' writes should make a
-	// compare-and-set retry.
+	// assign serialises this replica's choices and their filing in the
+	// local copy (memory only, no round trip).
 	assign sync.Mutex
+	// writes serialise this replica's writes of one story (by a hash of
+	// its id): they would only make each other's compare-and-set retry.
+	writes [64]sync.Mutex
+	// status shares one read of the bucket's state among the
+	// assignments waiting for it.
+	status singleflight.Group
 
 	mu      sync.Mutex
 	applied uint64        // the last bucket revision the watch delivered
@@ -159,19 +172,29 @@ func (x *KVStories) advance(rev uint64) {
 }
 
 // sync waits until the watch has delivered the bucket's last revision, at
-// most storySyncWait.
+// most storySyncWait. Concurrent callers share one read of that revision.
 func (x *KVStories) sync(ctx context.Context) error {
-	sctx, classify, cancel := natsbus.StoreContext(ctx)
-	defer cancel()
-	status, err := x.kv.Status(sctx)
+	v, err, _ := x.status.Do("", func() (any, error) {
+		// Not one caller's context: the read is shared.
+		sctx, classify, cancel := natsbus.StoreContext(context.WithoutCancel(ctx))
+		defer cancel()
+		status, err := x.kv.Status(sctx)
+		if err != nil {
+			return uint64(0), fmt.Errorf("read the state of %s: %w", StoriesBucket, classify(err))
+		}
+		bs, ok := status.(*jetstream.KeyValueBucketStatus)
+		if !ok || bs.StreamInfo() == nil || bs.Values() == 0 {
+			return uint64(0), nil
+		}
+		return bs.StreamInfo().State.LastSeq, nil
+	})
 	if err != nil {
-		return fmt.Errorf("read the state of %s: %w", StoriesBucket, classify(err))
+		return err
 	}
-	bs, ok := status.(*jetstream.KeyValueBucketStatus)
-	if !ok || bs.StreamInfo() == nil || bs.Values() == 0 {
+	last := v.(uint64)
+	if last == 0 {
 		return nil
 	}
-	last := bs.StreamInfo().State.LastSeq
 	timer := time.NewTimer(storySyncWait)
 	defer timer.Stop()
 	for {
@@ -200,118 +223,112 @@ func (x *KVStories) Assign(ctx context.Context, id string, s story.Signature) (s
 		return "", err
 	}
 	x.assign.Lock()
-	defer x.assign.Unlock()
+	sid, known := x.local.Choose(id, s)
+	if known {
+		x.assign.Unlock()
+		return sid, nil
+	}
+	st := (*story.Story)(nil)
+	if sid != "" {
+		st = x.local.Story(sid)
+	}
+	if st == nil {
+		// A new story, or one that left the local copy in between.
+		sid, st = id, story.NewStory(id)
+	}
+	st.Add(id, s)
+	x.local.Put(st)
+	x.assign.Unlock()
+	if err := x.write(ctx, sid, id, s); err != nil {
+		return "", err
+	}
+	return sid, nil
+}
+
+// write adds article id with signature s to story sid in the bucket: to
+// the entry as it is there (compare-and-set, read again when another
+// replica wrote in between), or a new entry when there is none. An entry
+// of the article's own story that exists already is the article's: it
+// started it before (a redelivery; an article dated before the local
+// window is dropped from the local copy at once, so it comes back here).
+func (x *KVStories) write(ctx context.Context, sid, id string, s story.Signature) error {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(sid))
+	l := &x.writes[h.Sum32()%uint32(len(x.writes))]
+	l.Lock()
+	defer l.Unlock()
+	key := "s." + sid
 	for attempt := range storyAttempts {
 		if attempt > 0 {
 			// Another replica wrote the story in between: let it go on.
 			select {
-			case <-time.After(time.Duration(rand.Int64N(int64(attempt) * int64(time.Millisecond)))):
+			case <-time.After(time.Duration(rand.Int64N(int64(attempt) * int64(2*time.Millisecond)))):
 			case <-ctx.Done():
-				return "", ctx.Err()
+				return ctx.Err()
 			}
 		}
-		sid, known := x.local.Choose(id, s)
-		if known {
-			return sid, nil
+		done, err := x.writeOnce(ctx, key, sid, id, s)
+		if done || err != nil {
+			return err
 		}
-		var (
-			done bool
-			err  error
-		)
-		if sid == "" {
-			done, err = x.start(ctx, id, s)
-			sid = id
+	}
+	return fmt.Errorf("add %s to story %s: %d attempts lost to concurrent writers of %s: %w", id, sid, storyAttempts, StoriesBucket, natsbus.ErrStorageUnavailable)
+}
+
+// writeOnce makes one attempt of write; false when another writer came
+// in between.
+func (x *KVStories) writeOnce(ctx context.Context, key, sid, id string, s story.Signature) (bool, error) {
+	sctx, classify, cancel := natsbus.StoreContext(ctx)
+	defer cancel()
+	e, err := x.kv.Get(sctx, key)
+	var st *story.Story
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		st = story.NewStory(sid)
+		if local := x.local.Story(sid); local != nil && slices.Contains(local.IDs, id) {
+			st = local // what this replica knows of it, this article included
 		} else {
-			done, err = x.join(ctx, sid, id, s)
+			st.Add(id, s)
 		}
+		data, err := json.Marshal(st)
 		if err != nil {
-			return "", err
+			return false, err
 		}
-		if done {
-			return sid, nil
+		if _, err := x.kv.Create(sctx, key, data); err != nil {
+			if errors.Is(err, jetstream.ErrKeyExists) {
+				return false, nil
+			}
+			return false, fmt.Errorf("start story %s: %w", sid, classify(err))
 		}
-	}
-	return "", fmt.Errorf("assign %s to a story: %d attempts lost to concurrent writers of %s: %w", id, storyAttempts, StoriesBucket, natsbus.ErrStorageUnavailable)
-}
-
-// start writes a new story of article id. A story under the article's id
-// exists already only when the article started it before (a redelivery,
-// or another replica enriching the same article): that story is the
-// article's, whether or not the local index still keeps it (an article
-// dated before the index's window is dropped from it at once).
-func (x *KVStories) start(ctx context.Context, id string, s story.Signature) (bool, error) {
-	st := story.NewStory(id)
-	st.Add(id, s)
-	data, err := json.Marshal(st)
-	if err != nil {
-		return false, err
-	}
-	sctx, classify, cancel := natsbus.StoreContext(ctx)
-	defer cancel()
-	if _, err := x.kv.Create(sctx, "s."+id, data); err != nil {
-		if errors.Is(err, jetstream.ErrKeyExists) {
-			return true, x.reload(sctx, id, classify)
-		}
-		return false, fmt.Errorf("start story %s: %w", id, classify(err))
-	}
-	x.local.Put(st)
-	return true, nil
-}
-
-// join adds article id to story sid with compare-and-set; false when the
-// story changed or went since the local copy was made (it is reloaded and
-// the caller chooses again).
-func (x *KVStories) join(ctx context.Context, sid, id string, s story.Signature) (bool, error) {
-	sctx, classify, cancel := natsbus.StoreContext(ctx)
-	defer cancel()
-	e, err := x.kv.Get(sctx, "s."+sid)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		x.local.Remove(sid)
-		return false, nil
-	}
-	if err != nil {
+	case err != nil:
 		return false, fmt.Errorf("read story %s: %w", sid, classify(err))
-	}
-	st, err := decodeStory(e.Value())
-	if err != nil {
-		// Unreadable: start anew rather than fail every article of it.
-		x.log.Warn("bad story entry", zap.String("story_id", sid), zap.Error(err))
-		x.local.Remove(sid)
-		return false, nil
-	}
-	if slices.Contains(st.IDs, id) {
-		x.local.Put(st)
-		return true, nil
-	}
-	st.Add(id, s)
-	data, err := json.Marshal(st)
-	if err != nil {
-		return false, err
-	}
-	if _, err := x.kv.Update(sctx, "s."+sid, data, e.Revision()); err != nil {
-		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyExists) {
-			return false, x.reload(sctx, sid, classify)
+	default:
+		st, err = decodeStory(e.Value())
+		if err != nil {
+			// Unreadable: write it anew rather than fail every article of it.
+			x.log.Warn("bad story entry", zap.String("story_id", sid), zap.Error(err))
+			st = story.NewStory(sid)
 		}
-		return false, fmt.Errorf("add %s to story %s: %w", id, sid, classify(err))
+		if sid == id && st.N > 0 || slices.Contains(st.IDs, id) {
+			x.local.Put(st)
+			return true, nil
+		}
+		st.Add(id, s)
+		data, err := json.Marshal(st)
+		if err != nil {
+			return false, err
+		}
+		if _, err := x.kv.Update(sctx, key, data, e.Revision()); err != nil {
+			if errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyExists) {
+				return false, nil
+			}
+			return false, fmt.Errorf("add %s to story %s: %w", id, sid, classify(err))
+		}
 	}
+	// Members another replica added in between are filed too (the local
+	// copy keeps the entry with the most members).
 	x.local.Put(st)
 	return true, nil
-}
-
-// reload files the bucket's current entry of story sid.
-func (x *KVStories) reload(ctx context.Context, sid string, classify func(error) error) error {
-	e, err := x.kv.Get(ctx, "s."+sid)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		x.local.Remove(sid)
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("read story %s: %w", sid, classify(err))
-	}
-	if st, err := decodeStory(e.Value()); err == nil {
-		x.local.Put(st)
-	}
-	return nil
 }
 
 func decodeStory(data []byte) (*story.Story, error) {
