@@ -37,6 +37,9 @@ const storySyncWait = 2 * time.Second
 // replica changed between its read and its write.
 const storyAttempts = 8
 
+// maxUnwritten bounds the articles a replica remembers to write again.
+const maxUnwritten = 65536
+
 // KVStories is a story.Index shared through a JetStream key-value bucket.
 // Each replica keeps every open story in a story.MemoryIndex, fed by a
 // watch on the bucket, and scores an article there without a round trip.
@@ -64,6 +67,9 @@ type KVStories struct {
 	// assign serialises this replica's choices and their filing in the
 	// local copy (memory only, no round trip).
 	assign sync.Mutex
+	// unwritten are the articles filed in the local copy whose bucket
+	// write failed (at most maxUnwritten; under assign).
+	unwritten map[string]struct{}
 	// writes serialise this replica's writes of one story (by a hash of
 	// its id): they would only make each other's compare-and-set retry.
 	writes [64]sync.Mutex
@@ -101,7 +107,7 @@ func OpenKVStories(ctx context.Context, js jetstream.JetStream, p story.Params, 
 	if log == nil {
 		log = zap.NewNop()
 	}
-	x := &KVStories{kv: kv, local: local, w: w, stop: stop, done: make(chan struct{}), log: log, changed: make(chan struct{})}
+	x := &KVStories{kv: kv, local: local, w: w, stop: stop, done: make(chan struct{}), log: log, changed: make(chan struct{}), unwritten: map[string]struct{}{}}
 	for {
 		select {
 		case e, ok := <-w.Updates():
@@ -225,7 +231,12 @@ func (x *KVStories) Assign(ctx context.Context, id string, s story.Signature) (s
 	x.assign.Lock()
 	sid, known := x.local.Choose(id, s)
 	if known {
+		_, retry := x.unwritten[id]
 		x.assign.Unlock()
+		if retry {
+			// Filed here, but its write failed: write it now.
+			return x.written(ctx, sid, id, s)
+		}
 		return sid, nil
 	}
 	st := (*story.Story)(nil)
@@ -239,7 +250,23 @@ func (x *KVStories) Assign(ctx context.Context, id string, s story.Signature) (s
 	st.Add(id, s)
 	x.local.Put(st)
 	x.assign.Unlock()
-	if err := x.write(ctx, sid, id, s); err != nil {
+	return x.written(ctx, sid, id, s)
+}
+
+// written writes the assignment of article id to story sid and keeps
+// account of the articles whose write failed (a redelivery writes again).
+func (x *KVStories) written(ctx context.Context, sid, id string, s story.Signature) (string, error) {
+	err := x.write(ctx, sid, id, s)
+	x.assign.Lock()
+	if err != nil {
+		if len(x.unwritten) < maxUnwritten {
+			x.unwritten[id] = struct{}{}
+		}
+	} else {
+		delete(x.unwritten, id)
+	}
+	x.assign.Unlock()
+	if err != nil {
 		return "", err
 	}
 	return sid, nil

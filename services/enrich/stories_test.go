@@ -287,3 +287,51 @@ func TestKVStoriesRedeliveredOldArticle(t *testing.T) {
 		}
 	}
 }
+
+// TestKVStoriesWriteFailedThenRedelivered: an assignment whose bucket
+// write fails (its context ends) is filed in the replica's copy all the
+// same; its redelivery writes it, so the bucket's story counts it.
+func TestKVStoriesWriteFailedThenRedelivered(t *testing.T) {
+	srv := natstest.RunServer(t)
+	ctx := context.Background()
+	_, js := natstest.Connect(t, srv)
+	x, err := OpenKVStories(ctx, js, story.DefaultParams(), 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = x.Close() })
+	at := time.Date(2018, 8, 10, 6, 0, 0, 0, time.UTC)
+	// Unrelated articles first: what the story's articles share is rare.
+	for _, e := range []string{"q1", "q2", "q3", "q4"} {
+		if sid, err := x.Assign(ctx, e, story.Signature{Entities: map[string]int{e: 1}, At: at}); err != nil || sid != e {
+			t.Fatalf("unrelated %s: %q, %v", e, sid, err)
+		}
+	}
+	strike := story.Signature{Entities: map[string]int{"org:ryanair": 1, "iso:IE": 1, "per:oleary": 1}, At: at}
+	if sid, err := x.Assign(ctx, "first", strike); err != nil || sid != "first" {
+		t.Fatalf("first: %q, %v", sid, err)
+	}
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	if sid, err := x.Assign(gone, "second", strike); err == nil {
+		t.Fatalf("second with its context ended: %q, no error", sid)
+	}
+	if sid, err := x.Assign(ctx, "second", strike); err != nil || sid != "first" {
+		t.Fatalf("second redelivered: %q, %v; want first", sid, err)
+	}
+	kv, err := js.KeyValue(ctx, StoriesBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := kv.Get(ctx, "s.first")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := decodeStory(e.Value())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.N != 2 || !slices.Contains(st.IDs, "second") {
+		t.Errorf("story first in the bucket: n=%d ids %v; want second written on its redelivery", st.N, st.IDs)
+	}
+}
