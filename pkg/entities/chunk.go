@@ -435,7 +435,11 @@ func lowerHyphen(w string) bool {
 }
 
 func texts(toks []textseg.Token) []string {
-	out := make([]string, 0, len(toks))
+	return appendTexts(make([]string, 0, len(toks)), toks)
+}
+
+// appendTexts appends texts(toks) to out.
+func appendTexts(out []string, toks []textseg.Token) []string {
 	for _, t := range toks {
 		if (t.Text == "'" || t.Text == "’") && len(out) > 0 {
 			out[len(out)-1] += t.Text

@@ -93,7 +93,8 @@ func (x *Extractor) ExtractSentences(text string, sents []textseg.Sentence, lang
 // nil) receives each sentence's rule-based mentions and roles.
 func (x *Extractor) extractSentences(text string, sents []textseg.Sentence, lang string, rules func([]mention, []Role)) Result {
 	xc := *x
-	xc.memo = &gazMemo{}
+	xc.memo = memoPool.Get().(*gazMemo)
+	defer xc.memo.release()
 	longest := 0
 	for _, s := range sents {
 		longest = max(longest, len(s.Tokens))
@@ -102,11 +103,13 @@ func (x *Extractor) extractSentences(text string, sents []textseg.Sentence, lang
 	var ms []mention
 	var roles []Role
 	if x.model != nil {
-		ws := make([][]string, len(sents))
-		for i, s := range sents {
-			ws[i] = texts(s.Tokens)
+		if xc.memo.doc == nil {
+			xc.memo.doc = make(map[string]uint8, 512)
 		}
-		xc.memo.doc = docWords(ws)
+		for _, s := range sents {
+			xc.memo.texts = appendTexts(xc.memo.texts[:0], s.Tokens)
+			addDocWords(xc.memo.doc, xc.memo.texts)
+		}
 	}
 	for _, s := range sents {
 		if x.model != nil {

@@ -4,6 +4,7 @@ package entities
 
 import (
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -17,11 +18,17 @@ type gazMemo struct {
 	at   []tokenMemo
 	// doc holds the document bits of the text's words (docWords), and
 	// words what the tagger read of each word, for the tagger.
-	doc   map[string]uint8
-	words map[string]wordInfo
-	// emit holds, per token text, the tagger's summed weights of the
-	// word's own features.
-	emit map[string][nLabels]float32
+	doc map[string]uint8
+	// words indexes entries by token text: per text, its wordInfo and
+	// the tagger's summed weights of the word's own features.
+	words   map[string]int32
+	entries []wordEntry
+	// The tagger's buffers for the sentence being read.
+	sent   sentFeatures
+	em     [][nLabels]float32
+	vit    viterbiScratch
+	labels []int
+	texts  []string
 }
 
 type tokenMemo struct {
@@ -38,6 +45,33 @@ const (
 	memoLower
 	memoText
 )
+
+// memoPool keeps the memos of texts read, so that the next text reuses
+// their maps and buffers.
+var memoPool = sync.Pool{New: func() any { return new(gazMemo) }}
+
+// release empties m and puts it back in memoPool. Maps and buffers grown
+// by an unusually long text are dropped rather than kept.
+func (m *gazMemo) release() {
+	const keep = 1 << 13
+	m.toks = nil
+	clear(m.at[:cap(m.at)]) // drop the references to the text
+	if len(m.words) > keep || cap(m.at) > keep {
+		*m = gazMemo{}
+		memoPool.Put(m)
+		return
+	}
+	clear(m.doc)
+	clear(m.words)
+	clear(m.entries)
+	m.entries = m.entries[:0]
+	clear(m.texts[:cap(m.texts)])
+	clear(m.sent.words[:cap(m.sent.words)])
+	clear(m.sent.lower[:cap(m.sent.lower)])
+	clear(m.sent.shapes[:cap(m.sent.shapes)])
+	m.sent = sentFeatures{words: m.sent.words[:0], lower: m.sent.lower[:0], shapes: m.sent.shapes[:0], gaz: m.sent.gaz[:0], ids: m.sent.ids[:0]}
+	memoPool.Put(m)
+}
 
 func (m *gazMemo) reset(toks []textseg.Token) {
 	m.reserve(len(toks))

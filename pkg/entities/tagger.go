@@ -2,6 +2,7 @@ package entities
 
 import (
 	"math/bits"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -154,6 +155,9 @@ type sentFeatures struct {
 	shapes []string
 	gaz    []uint16
 	rules  []ruleLabel
+	// ids, when the text's memo is kept, holds each token's entry in
+	// gazMemo.entries.
+	ids []int32
 	// doc holds, per lower-case word of the document, docCapital and
 	// docLower bits.
 	doc map[string]uint8
@@ -170,17 +174,22 @@ const (
 func docWords(sents [][]string) map[string]uint8 {
 	out := map[string]uint8{}
 	for _, ws := range sents {
-		for i, w := range ws {
-			lw := textseg.ToLower(w)
-			switch {
-			case lw == w:
-				out[lw] |= docLower
-			case i > 0 && textseg.FirstUpper(w):
-				out[lw] |= docCapital
-			}
-		}
+		addDocWords(out, ws)
 	}
 	return out
+}
+
+// addDocWords adds the document bits of the words of one sentence to out.
+func addDocWords(out map[string]uint8, ws []string) {
+	for i, w := range ws {
+		lw := textseg.ToLower(w)
+		switch {
+		case lw == w:
+			out[lw] |= docLower
+		case i > 0 && textseg.FirstUpper(w):
+			out[lw] |= docCapital
+		}
+	}
 }
 
 func shape(w string) string {
@@ -365,18 +374,46 @@ func (s *sentFeatures) contextFeatures(dst []uint64, i int) []uint64 {
 }
 
 // newSentFeatures prepares the features of a sentence of tokens in lang.
-// rules, when the chunker ran, holds the labels it gave each token.
+// rules, when the chunker ran, holds the labels it gave each token. With
+// a memo (x.memo) the result's slices are the memo's, valid until the
+// next call.
 func (x *Extractor) newSentFeatures(toks []textseg.Token, lang string, rules []ruleLabel, doc map[string]uint8) *sentFeatures {
 	n := len(toks)
-	s := &sentFeatures{lang: lang, doc: doc, words: make([]string, n), lower: make([]string, n), shapes: make([]string, n), gaz: make([]uint16, n), rules: rules}
+	m := x.memo
+	var s *sentFeatures
+	if m != nil {
+		s = &m.sent
+		s.words, s.lower, s.shapes = resize(s.words, n), resize(s.lower, n), resize(s.shapes, n)
+		s.gaz, s.ids = resize(s.gaz, n), resize(s.ids, n)
+		clear(s.gaz)
+		s.lang, s.doc, s.rules = lang, doc, rules
+	} else {
+		s = &sentFeatures{lang: lang, doc: doc, words: make([]string, n), lower: make([]string, n), shapes: make([]string, n), gaz: make([]uint16, n), rules: rules}
+	}
 	if s.rules == nil {
 		s.rules = make([]ruleLabel, n)
 	}
 	for i, t := range toks {
 		w := trimPossessive(t.Text)
 		s.words[i] = w
-		if isWord(t) {
-			s.lower[i] = x.word(t.Text, lang).lower
+		if m != nil {
+			// One look-up per token for what the tagger keeps of its text.
+			id := m.entry(t.Text)
+			s.ids[i] = id
+			e := &m.entries[id]
+			if isWord(t) {
+				if !e.infoDone {
+					e.info, e.infoDone = x.wordUncached(t.Text, lang), true
+				}
+				s.lower[i] = e.info.lower
+				s.gaz[i] = e.info.bits
+			} else {
+				s.lower[i] = textseg.ToLower(w)
+			}
+		} else if isWord(t) {
+			wi := x.word(t.Text, lang)
+			s.lower[i] = wi.lower
+			s.gaz[i] = wi.bits
 		} else {
 			s.lower[i] = textseg.ToLower(w)
 		}
@@ -386,6 +423,14 @@ func (x *Extractor) newSentFeatures(toks []textseg.Token, lang string, rules []r
 	return s
 }
 
+// resize returns s with length n, reusing its array when large enough.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
 // wordInfo is what the tagger reads of a word alone: its lower-case form
 // (possessive trimmed) and gazetteer bits.
 type wordInfo struct {
@@ -393,15 +438,46 @@ type wordInfo struct {
 	bits  uint16
 }
 
+// wordEntry is what the tagger keeps of a token's text for the rest of
+// the text being read (words repeat): its wordInfo and the summed weights
+// of its own features.
+type wordEntry struct {
+	info     wordInfo
+	emit     [nLabels]float32
+	infoDone bool
+	emitDone bool
+}
+
+// entry returns the index in m.entries of the entry of a token's text,
+// adding an empty one the first time.
+func (m *gazMemo) entry(w string) int32 {
+	if id, ok := m.words[w]; ok {
+		return id
+	}
+	if m.words == nil {
+		m.words = make(map[string]int32, 256)
+	}
+	id := int32(len(m.entries))
+	m.entries = append(m.entries, wordEntry{})
+	m.words[w] = id
+	return id
+}
+
 // word returns the wordInfo of a token's text, remembered for the rest of
 // the text being read (words repeat).
 func (x *Extractor) word(w, lang string) wordInfo {
 	m := x.memo
-	if m != nil {
-		if wi, ok := m.words[w]; ok {
-			return wi
-		}
+	if m == nil {
+		return x.wordUncached(w, lang)
 	}
+	e := &m.entries[m.entry(w)]
+	if !e.infoDone {
+		e.info, e.infoDone = x.wordUncached(w, lang), true
+	}
+	return e.info
+}
+
+func (x *Extractor) wordUncached(w, lang string) wordInfo {
 	lw := textseg.ToLower(w)
 	var b uint16
 	if p, ok := x.g.personExact[lw]; ok {
@@ -427,17 +503,12 @@ func (x *Extractor) word(w, lang string) wordInfo {
 	if IsReportingVerb(lw) {
 		b |= gVerb
 	}
-	wi := wordInfo{lower: textseg.ToLower(trimPossessive(w)), bits: b}
-	if m != nil {
-		if m.words == nil {
-			m.words = make(map[string]wordInfo, 256)
-		}
-		m.words[w] = wi
-	}
-	return wi
+	return wordInfo{lower: textseg.ToLower(trimPossessive(w)), bits: b}
 }
 
-// gazBits sets the gazetteer bits of every token of a sentence.
+// gazBits adds the bits of multi-word gazetteer matches to the
+// gazetteer bits of a sentence's tokens, which hold their words' own
+// (wordInfo.bits).
 func (x *Extractor) gazBits(toks []textseg.Token, lang string, out []uint16) {
 	for i := 0; i < len(toks); {
 		t := toks[i]
@@ -445,7 +516,6 @@ func (x *Extractor) gazBits(toks []textseg.Token, lang string, out []uint16) {
 			i++
 			continue
 		}
-		out[i] |= x.word(t.Text, lang).bits
 		if capital(t) || isAcronym(t.Text) {
 			if n, e := x.matchGazetteer(toks, i, lang); n > 0 {
 				var bb, bi uint16
@@ -567,35 +637,73 @@ func (m *Model) decode(feats [][]uint64, out []int) []int {
 // viterbi returns the best label sequence for the emission scores of a
 // sentence's tokens.
 func (m *Model) viterbi(em [][nLabels]float32, out []int) []int {
+	return m.viterbiScratch(em, out, nil)
+}
+
+// viterbiScratch is viterbi with the score and back-pointer tables taken
+// from sc when it is not nil (the tagger keeps one per text).
+//
+// Only I-X is constrained (after B-X or I-X alone), so the loop over the
+// previous label is over all nine for O and B-X and over two for I-X; the
+// scores are the same float32 sums, compared in the same order, as
+// trying every pair and skipping those not allowed.
+func (m *Model) viterbiScratch(em [][nLabels]float32, out []int, sc *viterbiScratch) []int {
 	n := len(em)
 	out = out[:0]
 	if n == 0 {
 		return out
 	}
-	score := make([][nLabels]float32, n)
-	back := make([][nLabels]int8, n)
-	for i := range n {
+	var score [][nLabels]float32
+	var back [][nLabels]int8
+	if sc != nil {
+		if cap(sc.score) < n {
+			sc.score = make([][nLabels]float32, n)
+			sc.back = make([][nLabels]int8, n)
+		}
+		score, back = sc.score[:n], sc.back[:n]
+	} else {
+		score = make([][nLabels]float32, n)
+		back = make([][nLabels]int8, n)
+	}
+	const unreachable = float32(-1e30)
+	for b := range nLabels {
+		best, arg := unreachable, int8(-1)
+		if !isInside(b) {
+			best = m.trans[nLabels][b]
+		}
+		score[0][b] = best + em[0][b]
+		back[0][b] = arg
+	}
+	for i := 1; i < n; i++ {
+		prev := &score[i-1]
+		cur := &score[i]
 		for b := range nLabels {
-			best, arg := float32(-1e30), int8(-1)
-			if i == 0 {
-				if allowed(-1, b) {
-					best, arg = m.trans[nLabels][b], -1
+			best, arg := unreachable, int8(-1)
+			if isInside(b) {
+				for _, a := range [2]int{b - 1, b} {
+					if prev[a] <= -1e29 {
+						continue
+					}
+					if v := prev[a] + m.trans[a][b]; v > best {
+						best, arg = v, int8(a)
+					}
 				}
 			} else {
 				for a := range nLabels {
-					if !allowed(a, b) || score[i-1][a] <= -1e29 {
+					if prev[a] <= -1e29 {
 						continue
 					}
-					if v := score[i-1][a] + m.trans[a][b]; v > best {
+					if v := prev[a] + m.trans[a][b]; v > best {
 						best, arg = v, int8(a)
 					}
 				}
 			}
-			if arg == -1 && i > 0 {
-				score[i][b] = -1e30
+			if arg == -1 {
+				cur[b] = unreachable
+				back[i][b] = 0
 				continue
 			}
-			score[i][b] = best + em[i][b]
+			cur[b] = best + em[i][b]
 			back[i][b] = arg
 		}
 	}
@@ -605,9 +713,7 @@ func (m *Model) viterbi(em [][nLabels]float32, out []int) []int {
 			last = b
 		}
 	}
-	for range n {
-		out = append(out, 0)
-	}
+	out = slices.Grow(out, n)[:n]
 	for i := n - 1; i >= 0; i-- {
 		out[i] = last
 		last = int(back[i][last])
@@ -615,22 +721,33 @@ func (m *Model) viterbi(em [][nLabels]float32, out []int) []int {
 	return out
 }
 
+// viterbiScratch holds viterbi's tables between sentences.
+type viterbiScratch struct {
+	score [][nLabels]float32
+	back  [][nLabels]int8
+}
+
 // emissions returns the emission scores of a sentence's tokens. The
 // weights of a word's own features are summed once per distinct word of
 // the text (kept in x.memo), those of its context per token.
 func (x *Extractor) emissions(s *sentFeatures, toks []textseg.Token) [][nLabels]float32 {
-	em := make([][nLabels]float32, len(toks))
-	var buf [64]uint64
 	memo := x.memo
+	memo.em = resize(memo.em, len(toks))
+	em := memo.em
+	var buf [64]uint64
 	for i, t := range toks {
-		e, ok := memo.emit[t.Text]
-		if !ok {
-			x.model.add(s.wordFeatures(buf[:0], i), &e)
-			if memo.emit == nil {
-				memo.emit = make(map[string][nLabels]float32, 256)
-			}
-			memo.emit[t.Text] = e
+		var id int32
+		if len(s.ids) == len(toks) {
+			id = s.ids[i]
+		} else {
+			id = memo.entry(t.Text)
 		}
+		we := &memo.entries[id]
+		if !we.emitDone {
+			x.model.add(s.wordFeatures(buf[:0], i), &we.emit)
+			we.emitDone = true
+		}
+		e := we.emit
 		x.model.add(s.contextFeatures(buf[:0], i), &e)
 		em[i] = e
 	}
@@ -654,7 +771,8 @@ func (x *Extractor) tagSentence(toks []textseg.Token, lang string, shout bool, m
 		}
 	}
 	s := x.newSentFeatures(toks, lang, x.ruleLabels(toks, lang, rms), x.memo.doc)
-	labels := x.model.viterbi(x.emissions(s, toks), nil)
+	labels := x.model.viterbiScratch(x.emissions(s, toks), x.memo.labels[:0], &x.memo.vit)
+	x.memo.labels = labels
 	for i := 0; i < len(labels); {
 		l := labels[i]
 		if l == lO {
