@@ -27,6 +27,7 @@ type gazMemo struct {
 	sent   sentFeatures
 	em     [][nLabels]float32
 	vit    viterbiScratch
+	bounds [2]boundHashes
 	labels []int
 	texts  []string
 }
@@ -69,7 +70,7 @@ func (m *gazMemo) release() {
 	clear(m.sent.words[:cap(m.sent.words)])
 	clear(m.sent.lower[:cap(m.sent.lower)])
 	clear(m.sent.shapes[:cap(m.sent.shapes)])
-	m.sent = sentFeatures{words: m.sent.words[:0], lower: m.sent.lower[:0], shapes: m.sent.shapes[:0], gaz: m.sent.gaz[:0], ids: m.sent.ids[:0]}
+	m.sent = sentFeatures{words: m.sent.words[:0], lower: m.sent.lower[:0], shapes: m.sent.shapes[:0], gaz: m.sent.gaz[:0], ids: m.sent.ids[:0], ctx: m.sent.ctx[:0]}
 	memoPool.Put(m)
 }
 

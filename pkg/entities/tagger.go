@@ -156,8 +156,11 @@ type sentFeatures struct {
 	gaz    []uint16
 	rules  []ruleLabel
 	// ids, when the text's memo is kept, holds each token's entry in
-	// gazMemo.entries.
-	ids []int32
+	// gazMemo.entries, and ctx the hashes of its word as a neighbour
+	// (start and end: of the sentence's bounds).
+	ids        []int32
+	ctx        []ctxHashes
+	start, end *ctxHashes
 	// doc holds, per lower-case word of the document, docCapital and
 	// docLower bits.
 	doc map[string]uint8
@@ -329,6 +332,9 @@ func (s *sentFeatures) wordFeatures(dst []uint64, i int) []uint64 {
 // contextFeatures appends the hashed features of token i that depend on
 // its neighbours, its position or multi-word gazetteer matches.
 func (s *sentFeatures) contextFeatures(dst []uint64, i int) []uint64 {
+	if s.ctx != nil {
+		return s.contextFeaturesMemo(dst, i)
+	}
 	lw, sh := s.lower[i], s.shapes[i]
 	at := func(k int) (string, string, uint16, ruleLabel) {
 		if k < 0 {
@@ -373,6 +379,83 @@ func (s *sentFeatures) contextFeatures(dst []uint64, i int) []uint64 {
 	return dst
 }
 
+// ctxHashes are the hashes of the context features that read one
+// neighbour's word alone, as that neighbour: computed once per distinct
+// word of a text.
+type ctxHashes struct {
+	prevWord, nextWord, prev2Word, next2Word uint64 // hash1 of the word
+	prevSuf3, nextSuf3                       uint64 // hash2 of lang and its suffix
+	// The FNV states of fBigram and fNextBigram after the word as their
+	// first string and the separator: hash2 continued with the second.
+	bigram, nextBigram uint64
+}
+
+func newCtxHashes(lang, w string) ctxHashes {
+	first := func(t byte) uint64 {
+		h := (uint64(fnvOffset) ^ uint64(t)) * fnvPrime
+		return (hashStr(h, w) ^ 0xff) * fnvPrime
+	}
+	return ctxHashes{
+		prevWord:   hash1(fPrevWord, w),
+		nextWord:   hash1(fNextWord, w),
+		prev2Word:  hash1(fPrev2Word, w),
+		next2Word:  hash1(fNext2Word, w),
+		prevSuf3:   hash2(fPrevSuf3, lang, suffix(w, 3)),
+		nextSuf3:   hash2(fNextSuf3, lang, suffix(w, 3)),
+		bigram:     first(fBigram),
+		nextBigram: first(fNextBigram),
+	}
+}
+
+// contextFeaturesMemo is contextFeatures with the neighbours' hashes
+// taken from s.ctx (s.start and s.end before and after the sentence):
+// the same hashes in the same order.
+func (s *sentFeatures) contextFeaturesMemo(dst []uint64, i int) []uint64 {
+	lw, sh := s.lower[i], s.shapes[i]
+	n := len(s.words)
+	at := func(k int) (*ctxHashes, string, string, uint16, ruleLabel) {
+		if k < 0 {
+			return s.start, "<s>", "<s>", 0, 0
+		}
+		if k >= n {
+			return s.end, "</s>", "</s>", 0, 0
+		}
+		return &s.ctx[k], s.lower[k], s.shapes[k], s.gaz[k], s.rules[k]
+	}
+	p, _, psh, pg, pr := at(i - 1)
+	nx, nw, nsh, ng, nr := at(i + 1)
+	p2, _, _, _, _ := at(i - 2)
+	n2, _, _, _, _ := at(i + 2)
+	lang := s.lang
+	dst = append(dst,
+		p.prevWord,
+		nx.nextWord,
+		p2.prev2Word,
+		n2.next2Word,
+		hash2(fPrevShape, psh, sh),
+		hash2(fNextShape, sh, nsh),
+		p.prevSuf3,
+		nx.nextSuf3,
+		mix(hashStr(p.bigram, lw)),
+		mix(hashStr(s.ctx[i].nextBigram, nw)),
+		hashN(fGaz, uint64(s.gaz[i])),
+		hashN(fPrevGaz, uint64(pg)),
+		hashN(fNextGaz, uint64(ng)),
+		hashN(fRule, uint64(s.rules[i])),
+		hashN(fPrevRule, uint64(pr)<<8|uint64(s.rules[i])),
+		hashN(fNextRule, uint64(nr)<<8|uint64(s.rules[i])),
+	)
+	if i == 0 {
+		dst = append(dst, hash2(fFirst, lang, sh))
+	}
+	for b := 0; b < 16; b++ {
+		if s.gaz[i]&(1<<b) != 0 {
+			dst = append(dst, hashN(fGaz, 1<<20|uint64(b)))
+		}
+	}
+	return dst
+}
+
 // newSentFeatures prepares the features of a sentence of tokens in lang.
 // rules, when the chunker ran, holds the labels it gave each token. With
 // a memo (x.memo) the result's slices are the memo's, valid until the
@@ -384,9 +467,14 @@ func (x *Extractor) newSentFeatures(toks []textseg.Token, lang string, rules []r
 	if m != nil {
 		s = &m.sent
 		s.words, s.lower, s.shapes = resize(s.words, n), resize(s.lower, n), resize(s.shapes, n)
-		s.gaz, s.ids = resize(s.gaz, n), resize(s.ids, n)
+		s.gaz, s.ids, s.ctx = resize(s.gaz, n), resize(s.ids, n), resize(s.ctx, n)
 		clear(s.gaz)
 		s.lang, s.doc, s.rules = lang, doc, rules
+		if m.bounds[0].lang != lang || !m.bounds[0].done {
+			m.bounds[0] = boundHashes{lang: lang, done: true, h: newCtxHashes(lang, "<s>")}
+			m.bounds[1] = boundHashes{lang: lang, done: true, h: newCtxHashes(lang, "</s>")}
+		}
+		s.start, s.end = &m.bounds[0].h, &m.bounds[1].h
 	} else {
 		s = &sentFeatures{lang: lang, doc: doc, words: make([]string, n), lower: make([]string, n), shapes: make([]string, n), gaz: make([]uint16, n), rules: rules}
 	}
@@ -401,15 +489,20 @@ func (x *Extractor) newSentFeatures(toks []textseg.Token, lang string, rules []r
 			id := m.entry(t.Text)
 			s.ids[i] = id
 			e := &m.entries[id]
+			if !e.textDone {
+				// lower and shape are the same for words and others.
+				e.lower, e.shape = textseg.ToLower(w), shape(t.Text)
+				e.ctx = newCtxHashes(lang, e.lower)
+				e.textDone = true
+			}
 			if isWord(t) {
 				if !e.infoDone {
 					e.info, e.infoDone = x.wordUncached(t.Text, lang), true
 				}
-				s.lower[i] = e.info.lower
 				s.gaz[i] = e.info.bits
-			} else {
-				s.lower[i] = textseg.ToLower(w)
 			}
+			s.lower[i], s.shapes[i], s.ctx[i] = e.lower, e.shape, e.ctx
+			continue
 		} else if isWord(t) {
 			wi := x.word(t.Text, lang)
 			s.lower[i] = wi.lower
@@ -444,8 +537,19 @@ type wordInfo struct {
 type wordEntry struct {
 	info     wordInfo
 	emit     [nLabels]float32
+	lower    string // textseg.ToLower(trimPossessive(text)), as wordInfo.lower
+	shape    string
+	ctx      ctxHashes
 	infoDone bool
 	emitDone bool
+	textDone bool
+}
+
+// boundHashes are the ctxHashes of a sentence's bounds in lang.
+type boundHashes struct {
+	lang string
+	done bool
+	h    ctxHashes
 }
 
 // entry returns the index in m.entries of the entry of a token's text,
@@ -503,7 +607,10 @@ func (x *Extractor) wordUncached(w, lang string) wordInfo {
 	if IsReportingVerb(lw) {
 		b |= gVerb
 	}
-	return wordInfo{lower: textseg.ToLower(trimPossessive(w)), bits: b}
+	if tw := trimPossessive(w); len(tw) != len(w) {
+		lw = textseg.ToLower(tw)
+	}
+	return wordInfo{lower: lw, bits: b}
 }
 
 // gazBits adds the bits of multi-word gazetteer matches to the
