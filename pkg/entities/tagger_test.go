@@ -325,3 +325,126 @@ func TestTrimPersonPrefix(t *testing.T) {
 		t.Errorf("a place's name before a person's kept: %v", got[0].words)
 	}
 }
+
+// TestContextFeaturesMemo checks that the context features the tagger
+// builds from the hashes kept per distinct word of a text are those
+// hashed from the words themselves, token by token.
+func TestContextFeaturesMemo(t *testing.T) {
+	x := extractor(t)
+	checked := 0
+	for _, file := range []string{"bg.jsonl", "ru.jsonl", "en.jsonl"} {
+		docs, langs := corpusTexts(t, file, 20)
+		for i, text := range docs {
+			xc := *x
+			xc.memo = &gazMemo{}
+			for _, s := range textseg.Split(text) {
+				xc.memo.reset(s.Tokens)
+				sf := xc.newSentFeatures(s.Tokens, langs[i], nil, nil)
+				if sf.ctx == nil {
+					t.Fatal("no hashes kept with a memo")
+				}
+				plain := *sf
+				plain.ctx = nil
+				for k := range s.Tokens {
+					got := sf.contextFeatures(nil, k)
+					want := plain.contextFeatures(nil, k)
+					if !slices.Equal(got, want) {
+						t.Fatalf("%s text %d token %d %q: features %x, hashed from the words %x", file, i, k, s.Tokens[k].Text, got, want)
+					}
+					checked++
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no tokens checked")
+	}
+}
+
+// TestViterbiAllowed checks the Viterbi decoder, which tries only the
+// allowed previous labels, against trying every pair of labels and
+// skipping those not allowed, on emissions of random and tied scores.
+func TestViterbiAllowed(t *testing.T) {
+	m, err := LoadModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Ties need equal transition weights too: a copy with them rounded
+	// to a few values.
+	tied := &Model{bits: m.bits, idx: m.idx, rows: m.rows}
+	for a := range tied.trans {
+		for b := range tied.trans[a] {
+			tied.trans[a][b] = float32(int(m.trans[a][b]) % 2)
+		}
+	}
+	reference := func(m *Model, em [][nLabels]float32) []int {
+		n := len(em)
+		score := make([][nLabels]float32, n)
+		back := make([][nLabels]int8, n)
+		for i := range n {
+			for b := range nLabels {
+				best, arg := float32(-1e30), int8(-1)
+				if i == 0 {
+					if allowed(-1, b) {
+						best, arg = m.trans[nLabels][b], -1
+					}
+				} else {
+					for a := range nLabels {
+						if !allowed(a, b) || score[i-1][a] <= -1e29 {
+							continue
+						}
+						if v := score[i-1][a] + m.trans[a][b]; v > best {
+							best, arg = v, int8(a)
+						}
+					}
+				}
+				if arg == -1 && i > 0 {
+					score[i][b] = -1e30
+					continue
+				}
+				score[i][b] = best + em[i][b]
+				back[i][b] = arg
+			}
+		}
+		last := 0
+		for b := range nLabels {
+			if score[n-1][b] > score[n-1][last] {
+				last = b
+			}
+		}
+		out := make([]int, n)
+		for i := n - 1; i >= 0; i-- {
+			out[i] = last
+			last = int(back[i][last])
+		}
+		return out
+	}
+	var sc viterbiScratch
+	seed := uint64(1)
+	next := func() float32 { // a small LCG: reproducible, no package state
+		seed = seed*6364136223846793005 + 1442695040888963407
+		return float32(int64(seed>>40)%2001 - 1000)
+	}
+	for trial := range 2000 {
+		em := make([][nLabels]float32, 1+trial%40)
+		for i := range em {
+			for l := range em[i] {
+				em[i][l] = next()
+				if trial%3 == 0 {
+					em[i][l] = float32(int(em[i][l]) % 3) // many ties
+				}
+			}
+		}
+		m := m
+		if trial%2 == 0 {
+			m = tied
+		}
+		want := reference(m, em)
+		if got := m.viterbiScratch(em, nil, &sc); !slices.Equal(got, want) {
+			t.Fatalf("trial %d: labels %v, every pair tried %v", trial, got, want)
+		}
+		if got := m.viterbi(em, nil); !slices.Equal(got, want) {
+			t.Fatalf("trial %d: labels without scratch %v, every pair tried %v", trial, got, want)
+		}
+	}
+}
