@@ -3,6 +3,7 @@ package entities
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"runtime"
@@ -445,6 +446,43 @@ func TestViterbiAllowed(t *testing.T) {
 		}
 		if got := m.viterbi(em, nil); !slices.Equal(got, want) {
 			t.Fatalf("trial %d: labels without scratch %v, every pair tried %v", trial, got, want)
+		}
+	}
+}
+
+// TestExtractTaggedConcurrent checks that texts tagged at the same time,
+// each with a memo from the pool, get what they get one at a time.
+func TestExtractTaggedConcurrent(t *testing.T) {
+	m, err := LoadModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := extractor(t).WithModel(m)
+	var texts, langs []string
+	for _, file := range []string{"bg.jsonl", "ru.jsonl", "en.jsonl"} {
+		tx, l := corpusTexts(t, file, 30)
+		texts, langs = append(texts, tx...), append(langs, l...)
+	}
+	want := make([]Result, len(texts))
+	for i, text := range texts {
+		want[i] = x.Extract(text, langs[i])
+	}
+	errs := make(chan error, 4)
+	for g := range 4 {
+		go func() {
+			for k := range texts {
+				i := (k + g*len(texts)/4) % len(texts) // each from another start
+				if got := x.Extract(texts[i], langs[i]); !reflect.DeepEqual(got, want[i]) {
+					errs <- fmt.Errorf("text %d: concurrent result differs:\n got %+v\nwant %+v", i, got.Entities, want[i].Entities)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
 		}
 	}
 }
