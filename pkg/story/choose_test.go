@@ -86,6 +86,20 @@ func TestChooseIsBest(t *testing.T) {
 				t.Fatalf("story %s: %d numbered members, %d members", got.ID, len(m.members[got.ID]), len(got.Members))
 			}
 		}
+		// Expiry dropped stories: none of them may stay posted.
+		if started := 600 - joined; len(m.stories) >= started {
+			t.Errorf("params %d: %d stories kept of %d started: none expired", pi, len(m.stories), started)
+		}
+		for k, ids := range m.posting {
+			if len(ids) == 0 {
+				t.Errorf("params %d: key %s posts no story", pi, k)
+			}
+			for id := range ids {
+				if m.stories[id] == nil {
+					t.Errorf("params %d: key %s posts dropped story %s", pi, k, id)
+				}
+			}
+		}
 		// Without a minimum score nearly every article joins.
 		if joined < 100 || p.MinScore > 0 && joined > 550 {
 			t.Errorf("params %d: %d of 600 joined a story: the stream does not exercise the choice", pi, joined)

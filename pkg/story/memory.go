@@ -35,8 +35,11 @@ type MemoryIndex struct {
 	// story no longer keeps (beyond MaxMembers) stay listed until the
 	// story expires: a superset, checked against stories.
 	posting map[string]map[string]bool
-	n       int
-	newest  time.Time
+	// filed lists, per story, the keys posting lists it under: what
+	// dropping it deletes.
+	filed  map[string][]string
+	n      int
+	newest time.Time
 
 	// Every key (entity or stem) seen gets a number: ids maps a key to
 	// it, and df (the articles seen with the key) is indexed by it.
@@ -71,7 +74,7 @@ const (
 
 // NewMemoryIndex returns an empty index with parameters p.
 func NewMemoryIndex(p Params) *MemoryIndex {
-	return &MemoryIndex{p: p, Retain: 7 * 24 * time.Hour, stories: map[string]*Story{}, members: map[string][]member{}, byID: map[string]string{}, posting: map[string]map[string]bool{}, ids: map[string]int32{}, seen: map[string]bool{}}
+	return &MemoryIndex{p: p, Retain: 7 * 24 * time.Hour, stories: map[string]*Story{}, members: map[string][]member{}, byID: map[string]string{}, posting: map[string]map[string]bool{}, filed: map[string][]string{}, ids: map[string]int32{}, seen: map[string]bool{}}
 }
 
 // Params returns the index's parameters.
@@ -380,10 +383,15 @@ func (m *MemoryIndex) file(st *Story, id string, s Signature) {
 		m.byID[id] = st.ID
 	}
 	for _, k := range keys(s) {
-		if m.posting[k] == nil {
-			m.posting[k] = map[string]bool{}
+		ids := m.posting[k]
+		if ids == nil {
+			ids = map[string]bool{}
+			m.posting[k] = ids
 		}
-		m.posting[k][st.ID] = true
+		if !ids[st.ID] {
+			ids[st.ID] = true
+			m.filed[st.ID] = append(m.filed[st.ID], k)
+		}
 	}
 }
 
@@ -443,12 +451,14 @@ func (m *MemoryIndex) drop(id string) {
 			delete(m.byID, a)
 		}
 	}
-	for k, ids := range m.posting {
+	for _, k := range m.filed[id] {
+		ids := m.posting[k]
 		delete(ids, id)
 		if len(ids) == 0 {
 			delete(m.posting, k)
 		}
 	}
+	delete(m.filed, id)
 }
 
 // Best returns the candidate story s joins: the highest score at least
