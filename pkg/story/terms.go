@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -28,6 +29,14 @@ var latin = map[rune]string{
 // letters without diacritics, at most StemLen letters; "" for a word
 // without letters or digits.
 func Stem(word string) string {
+	if st, ok := plainStem(word); ok {
+		return st
+	}
+	return normStem(word)
+}
+
+// normStem is Stem of any word: lower-cased and decomposed (NFD).
+func normStem(word string) string {
 	var b strings.Builder
 	n := 0
 	for _, r := range norm.NFD.String(strings.ToLower(word)) {
@@ -55,11 +64,45 @@ func Stem(word string) string {
 	return b.String()
 }
 
+// plainStem is Stem of a word of ASCII and basic Cyrillic letters
+// (А to я) only, without normalizing: these lower-case within the set and
+// none decomposes but й, whose breve Stem drops (latin spells й as и).
+// ok is false for any other word.
+func plainStem(word string) (string, bool) {
+	var buf [StemLen]byte
+	k, n := 0, 0
+	for _, r := range word {
+		if n >= StemLen {
+			break
+		}
+		switch {
+		case r < utf8.RuneSelf:
+			c := byte(r)
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if 'a' <= c && c <= 'z' || '0' <= c && c <= '9' {
+				buf[k] = c
+				k++
+				n++
+			}
+		case 'А' <= r && r <= 'я':
+			if s := latin[unicode.ToLower(r)]; s != "" {
+				k += copy(buf[k:], s)
+				n++
+			}
+		default:
+			return "", false
+		}
+	}
+	return string(buf[:k]), true
+}
+
 // words splits text into its words of at least minLen letters.
 func words(text string, minLen int) []string {
 	var out []string
 	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		if len([]rune(w)) >= minLen {
+		if utf8.RuneCountInString(w) >= minLen {
 			out = append(out, w)
 		}
 	}
