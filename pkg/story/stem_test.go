@@ -2,7 +2,10 @@ package story
 
 import (
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
+	"unicode"
 )
 
 // TestPlainStem checks the shortcut for ASCII and basic Cyrillic words
@@ -39,6 +42,29 @@ func TestPlainStem(t *testing.T) {
 	for _, w := range []string{"віз", "їжак", "ёлка", "piloți", "ów", "Ĳssel", "\xffab"} {
 		if _, ok := plainStem(w); ok {
 			t.Errorf("plainStem(%q) did not decline", w)
+		}
+	}
+}
+
+// TestWords checks the word scanner against strings.FieldsFunc on made-up
+// text of letters, digits, marks, spaces, punctuation and invalid bytes.
+func TestWords(t *testing.T) {
+	alphabet := []string{"a", "Я", "й", "ł", "7", "\u0301", " ", ",", "-", "\n", "\xff", "\u00a0", "\ufffd", "日"}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		var b strings.Builder
+		for range r.IntN(40) {
+			b.WriteString(alphabet[r.IntN(len(alphabet))])
+		}
+		text, minLen := b.String(), r.IntN(6)
+		var want []string
+		for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			if len([]rune(w)) >= minLen {
+				want = append(want, w)
+			}
+		}
+		if got := words(text, minLen); !slices.Equal(got, want) {
+			t.Fatalf("words(%q, %d) = %q, want %q", text, minLen, got, want)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package story
 
 import (
+	"iter"
 	"sort"
 	"strings"
 	"unicode"
@@ -101,12 +102,37 @@ func plainStem(word string) (string, bool) {
 // words splits text into its words of at least minLen letters.
 func words(text string, minLen int) []string {
 	var out []string
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		if utf8.RuneCountInString(w) >= minLen {
-			out = append(out, w)
-		}
+	for w := range wordSeq(text, minLen) {
+		out = append(out, w)
 	}
 	return out
+}
+
+// wordSeq yields the words of text of at least minLen letters in order:
+// the runs of letters and digits (strings.FieldsFunc's fields, an
+// invalid byte splitting as U+FFFD does) without a slice of them all.
+func wordSeq(text string, minLen int) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		start, n := -1, 0
+		for i, r := range text {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				if start < 0 {
+					start, n = i, 0
+				}
+				n++
+				continue
+			}
+			if start >= 0 {
+				if n >= minLen && !yield(text[start:i]) {
+					return
+				}
+				start = -1
+			}
+		}
+		if start >= 0 && n >= minLen {
+			yield(text[start:])
+		}
+	}
 }
 
 // topStems returns the n most frequent stems of the words of text with
@@ -114,7 +140,7 @@ func words(text string, minLen int) []string {
 func topStems(text string, n int) []string {
 	count := map[string]int{}
 	var order []string
-	for _, w := range words(text, 5) {
+	for w := range wordSeq(text, 5) {
 		st := Stem(w)
 		if st == "" {
 			continue
