@@ -37,6 +37,9 @@ const storySyncWait = 2 * time.Second
 // replica changed between its read and its write.
 const storyAttempts = 8
 
+// maxOwnWrites bounds the revisions a replica remembers having written.
+const maxOwnWrites = 65536
+
 // maxUnwritten bounds the articles a replica remembers to write again.
 const maxUnwritten = 65536
 
@@ -78,8 +81,9 @@ type KVStories struct {
 	status singleflight.Group
 
 	mu      sync.Mutex
-	applied uint64        // the last bucket revision the watch delivered
-	changed chan struct{} // closed and replaced when applied grows
+	own     map[string]uint64 // story id -> the revision this replica last wrote, until the watch brings it
+	applied uint64            // the last bucket revision the watch delivered
+	changed chan struct{}     // closed and replaced when applied grows
 }
 
 // OpenKVStories creates or opens the bucket (entries expire after the
@@ -107,7 +111,7 @@ func OpenKVStories(ctx context.Context, js jetstream.JetStream, p story.Params, 
 	if log == nil {
 		log = zap.NewNop()
 	}
-	x := &KVStories{kv: kv, local: local, w: w, stop: stop, done: make(chan struct{}), log: log, changed: make(chan struct{}), unwritten: map[string]struct{}{}}
+	x := &KVStories{kv: kv, local: local, w: w, stop: stop, done: make(chan struct{}), log: log, changed: make(chan struct{}), unwritten: map[string]struct{}{}, own: map[string]uint64{}}
 	for {
 		select {
 		case e, ok := <-w.Updates():
@@ -159,12 +163,38 @@ func (x *KVStories) apply(e jetstream.KeyValueEntry) {
 		x.local.Remove(id)
 		return
 	}
+	if x.ownWrite(id, e.Revision()) {
+		return // this replica wrote it and filed it already
+	}
 	st, err := decodeStory(e.Value())
 	if err != nil {
 		x.log.Warn("bad story entry", zap.String("story_id", id), zap.Error(err))
 		return
 	}
 	x.local.Put(st)
+}
+
+// wrote notes that this replica wrote revision rev of story sid and filed
+// that state in its copy: the watch need not decode it again.
+func (x *KVStories) wrote(sid string, rev uint64) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if len(x.own) >= maxOwnWrites {
+		clear(x.own) // entries the watch never matched (expired stories)
+	}
+	x.own[sid] = rev
+}
+
+// ownWrite reports whether revision rev of story sid is one this replica
+// wrote (and forgets it).
+func (x *KVStories) ownWrite(sid string, rev uint64) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if r, ok := x.own[sid]; ok && r == rev {
+		delete(x.own, sid)
+		return true
+	}
+	return false
 }
 
 func (x *KVStories) advance(rev uint64) {
@@ -321,12 +351,16 @@ func (x *KVStories) writeOnce(ctx context.Context, key, sid, id string, s story.
 		if err != nil {
 			return false, err
 		}
-		if _, err := x.kv.Create(sctx, key, data); err != nil {
+		rev, err := x.kv.Create(sctx, key, data)
+		if err != nil {
 			if errors.Is(err, jetstream.ErrKeyExists) {
 				return false, nil
 			}
 			return false, fmt.Errorf("start story %s: %w", sid, classify(err))
 		}
+		x.local.Put(st)
+		x.wrote(sid, rev)
+		return true, nil
 	case err != nil:
 		return false, fmt.Errorf("read story %s: %w", sid, classify(err))
 	default:
@@ -345,17 +379,19 @@ func (x *KVStories) writeOnce(ctx context.Context, key, sid, id string, s story.
 		if err != nil {
 			return false, err
 		}
-		if _, err := x.kv.Update(sctx, key, data, e.Revision()); err != nil {
+		rev, err := x.kv.Update(sctx, key, data, e.Revision())
+		if err != nil {
 			if errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyExists) {
 				return false, nil
 			}
 			return false, fmt.Errorf("add %s to story %s: %w", id, sid, classify(err))
 		}
+		// Members another replica added in between are filed too (the
+		// local copy keeps the entry with the most members).
+		x.local.Put(st)
+		x.wrote(sid, rev)
+		return true, nil
 	}
-	// Members another replica added in between are filed too (the local
-	// copy keeps the entry with the most members).
-	x.local.Put(st)
-	return true, nil
 }
 
 func decodeStory(data []byte) (*story.Story, error) {
