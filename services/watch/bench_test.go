@@ -17,6 +17,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -539,6 +540,58 @@ func BenchmarkAlerts(b *testing.B) {
 			newAlert(ents, d, m, now, now)
 			alerts++
 		}
+	}
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(alerts)/float64(b.N), "alerts/article")
+}
+
+// bytesReader is an ArticleReader over enriched articles encoded as the
+// ARTICLES stream holds them: what StreamReader does after GetMsg.
+type bytesReader map[uint64][]byte
+
+func (r bytesReader) Article(_ context.Context, ev *article.Indexed) (*article.Article, error) {
+	return decodeEnriched(r[ev.EnrichedSeq], ev)
+}
+
+// BenchmarkProcess: the watch stage's handler on one indexed event,
+// 1,000 desk watches, without the bus: decoding the event and the
+// enriched article, analysing it, matching, building and encoding the
+// alerts.
+func BenchmarkProcess(b *testing.B) {
+	arts := benchArticles(b, 200)
+	an := analysis.NewSet()
+	set := NewSet(an)
+	for name, err := range set.PutAll(deskWatches(arts, 1000, 7)) {
+		b.Fatalf("watch %s: %v", name, err)
+	}
+	m, err := NewMetrics(prometheus.NewRegistry(), func() float64 { return 0 })
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := bytesReader{}
+	events := make([]*pipeline.Message, len(arts))
+	now := time.Now()
+	for i, a := range arts {
+		data, err := article.Encode(a)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r[uint64(i+1)] = data
+		ev, _ := json.Marshal(article.Indexed{ID: a.ID, Source: a.Source, Revision: a.Revision, IndexedAt: now, EnrichedSeq: uint64(i + 1)})
+		events[i] = &pipeline.Message{Data: ev}
+	}
+	h := NewMatcher(set, an, r, m, time.Now)
+	ctx := context.Background()
+	alerts := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := cpuTime()
+	for i := range b.N {
+		out, err := h.Process(ctx, events[i%len(events)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		alerts += len(out)
 	}
 	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(alerts)/float64(b.N), "alerts/article")

@@ -82,7 +82,12 @@ func (r *StreamReader) Article(ctx context.Context, ev *article.Indexed) (*artic
 		r.forget()
 		return nil, fmt.Errorf("read enriched article %s (%s sequence %d): %w", ev.ID, natsbus.StreamArticles, ev.EnrichedSeq, err)
 	}
-	a, err := article.Decode(m.Data)
+	return decodeEnriched(m.Data, ev)
+}
+
+// decodeEnriched decodes the enriched article of ev read from the stream.
+func decodeEnriched(data []byte, ev *article.Indexed) (*article.Article, error) {
+	a, err := article.Decode(data)
 	if err != nil {
 		return nil, pipeline.Permanent(fmt.Errorf("decode enriched article %s: %w", ev.ID, err))
 	}
