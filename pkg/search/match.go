@@ -243,10 +243,38 @@ func (d *Doc) HasTerm(term string) bool {
 // Snippet is the snippet of a search hit on the article for the matcher
 // m (NewHit's), made from the tokens analysed once for the Doc.
 func (d *Doc) Snippet(m *analysis.Matcher) string {
-	if s, ok := analysis.SnippetOf(d.bodyText, d.bodyTokens, m, SnippetRunes); ok {
+	toks := d.bodyTokens
+	if m != nil && !m.HasPrefixes() {
+		toks = d.bodyTokensOf(m)
+	}
+	if s, ok := analysis.SnippetOf(d.bodyText, toks, m, SnippetRunes); ok {
 		return s
 	}
 	return html.EscapeString(Excerpt(d.Article))
+}
+
+// bodyTokensOf returns the body's tokens whose term is one of m's exact
+// terms, in order: found by the terms' positions rather than by trying
+// every token of the body on m, which is what a snippet made of the
+// matching tokens alone needs (makeSnippet skips the others).
+func (d *Doc) bodyTokensOf(m *analysis.Matcher) []analysis.Token {
+	var pos []int
+	m.EachTerm(func(t string) { pos = append(pos, d.body[t]...) })
+	if len(pos) == 0 {
+		return nil
+	}
+	slices.Sort(pos)
+	out := make([]analysis.Token, 0, len(pos))
+	toks := d.bodyTokens
+	for _, p := range pos {
+		// Positions grow with the tokens, one token each.
+		i, ok := slices.BinarySearchFunc(toks, p, func(t analysis.Token, p int) int { return t.Pos - p })
+		if ok {
+			out = append(out, toks[i])
+			toks = toks[i+1:]
+		}
+	}
+	return out
 }
 
 // Entities returns the distinct entity names of the article.

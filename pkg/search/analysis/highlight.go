@@ -24,6 +24,16 @@ func (m *Matcher) AddTerm(t string) {
 // AddPrefix adds a prefix: every term starting with p matches.
 func (m *Matcher) AddPrefix(p string) { m.prefixes = append(m.prefixes, p) }
 
+// HasPrefixes reports whether m holds a prefix (AddPrefix).
+func (m *Matcher) HasPrefixes() bool { return len(m.prefixes) > 0 }
+
+// EachTerm calls fn for every exact term of m (AddTerm), in no order.
+func (m *Matcher) EachTerm(fn func(term string)) {
+	for t := range m.terms {
+		fn(t)
+	}
+}
+
 // Empty reports whether m matches nothing.
 func (m *Matcher) Empty() bool { return len(m.terms) == 0 && len(m.prefixes) == 0 }
 
