@@ -164,37 +164,44 @@ func anchorsCost(as []string) int {
 
 // HeldPrefixes calls held(i) once for each i such that the article holds
 // (Doc.HasAnchor) the prefix anchor anchors[i] (KeyPrefix). anchors must
-// be sorted. It costs one merge of the anchors with each field's sorted
-// terms, or a binary search per anchor when they are few.
+// be sorted. It costs a binary search in the anchors per distinct term of
+// the article, without sorting the article's terms: the anchors that are
+// a prefix of a term are the last anchor not after it, or one of that
+// anchor's own prefixes among the anchors (each anchor's parent is the
+// longest other anchor it starts with).
 func (d *Doc) HeldPrefixes(anchors []string, held func(i int)) {
 	if len(anchors) == 0 {
 		return
 	}
-	d.sort()
+	ps := make([]string, len(anchors))
+	parent := make([]int32, len(anchors))
 	done := make([]bool, len(anchors))
-	for _, terms := range [][]string{d.sortedTitle, d.sortedBody, d.sortedEntity} {
-		if len(anchors)*16 < len(terms) {
-			for i, a := range anchors {
-				if !done[i] && hasPrefix(terms, strings.TrimPrefix(a, prefixKey)) {
-					done[i] = true
-					held(i)
-				}
-			}
-			continue
+	// The anchors that are prefixes of the previous one, longest on top:
+	// in sorted order every anchor between a prefix q of p and p starts
+	// with q, so q is still on the stack when p comes.
+	var stack []int32
+	for i, a := range anchors {
+		p := strings.TrimPrefix(a, prefixKey)
+		ps[i] = p
+		for len(stack) > 0 && !strings.HasPrefix(p, ps[stack[len(stack)-1]]) {
+			stack = stack[:len(stack)-1]
 		}
-		j := 0
-		for i, a := range anchors {
-			p := strings.TrimPrefix(a, prefixKey)
-			for j < len(terms) && terms[j] < p {
-				j++
-			}
-			if j == len(terms) {
-				break
-			}
-			if !done[i] && strings.HasPrefix(terms[j], p) {
-				done[i] = true
-				held(i)
-			}
+		parent[i] = -1
+		if len(stack) > 0 {
+			parent[i] = stack[len(stack)-1]
+		}
+		stack = append(stack, int32(i))
+	}
+	for _, t := range d.terms {
+		// The last anchor not after t: a prefix of t is not after t, and
+		// every anchor between it and t starts with it.
+		k := int32(sort.Search(len(ps), func(i int) bool { return ps[i] > t }) - 1)
+		for k >= 0 && !strings.HasPrefix(t, ps[k]) {
+			k = parent[k]
+		}
+		for ; k >= 0 && !done[k]; k = parent[k] {
+			done[k] = true
+			held(int(k))
 		}
 	}
 }

@@ -2,6 +2,7 @@ package search_test
 
 import (
 	"errors"
+	"math/rand/v2"
 	"reflect"
 	"sort"
 	"testing"
@@ -71,5 +72,57 @@ func TestCompileRefusesBadQueries(t *testing.T) {
 		if !errors.Is(err, search.ErrInvalidQuery) {
 			t.Errorf("compile %q: err = %v, want ErrInvalidQuery", q, err)
 		}
+	}
+}
+
+// TestHeldPrefixesAgreesWithHasAnchor: for random sorted sets of prefix
+// anchors (prefixes of one another among them, of the fixtures' terms and
+// not), HeldPrefixes calls back exactly the anchors HasAnchor holds, once
+// each.
+func TestHeldPrefixesAgreesWithHasAnchor(t *testing.T) {
+	set := analysis.NewSet()
+	rng := rand.New(rand.NewPCG(5, 7))
+	var pool []string
+	var docs []*search.Doc
+	for _, a := range searchtest.Fixtures() {
+		d := search.NewDoc(set, a)
+		docs = append(docs, d)
+		for _, term := range d.Terms() {
+			for _, n := range []int{1, 2, 3, len(term) / 2, len(term)} {
+				if n > 0 && n <= len(term) {
+					pool = append(pool, term[:n])
+				}
+			}
+		}
+	}
+	pool = append(pool, "", "zzzz", "qqq", "\u044f\u044f")
+	held := 0
+	for range 400 {
+		seen := map[string]bool{}
+		var anchors []string
+		for range 1 + rng.IntN(60) {
+			if p := pool[rng.IntN(len(pool))]; !seen[p] {
+				seen[p] = true
+				anchors = append(anchors, search.Key(search.KeyPrefix, p))
+			}
+		}
+		sort.Strings(anchors)
+		for _, d := range docs {
+			got := make([]int, len(anchors))
+			d.HeldPrefixes(anchors, func(i int) { got[i]++ })
+			for i, a := range anchors {
+				want := 0
+				if d.HasAnchor(a) {
+					want = 1
+					held++
+				}
+				if got[i] != want {
+					t.Fatalf("article %s, anchor %q of %q: called back %d times, HasAnchor %d", d.Article.ID, a, anchors, got[i], want)
+				}
+			}
+		}
+	}
+	if held == 0 {
+		t.Fatal("no anchor held")
 	}
 }
