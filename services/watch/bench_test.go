@@ -555,14 +555,14 @@ func (r bytesReader) Article(_ context.Context, ev *article.Indexed) (*article.A
 }
 
 // BenchmarkProcess: the watch stage's handler on one indexed event,
-// 1,000 desk watches, without the bus: decoding the event and the
+// 1,000 desk watches (BENCH_WATCHES), without the bus: decoding the event and the
 // enriched article, analysing it, matching, building and encoding the
 // alerts.
 func BenchmarkProcess(b *testing.B) {
 	arts := benchArticles(b, 200)
 	an := analysis.NewSet()
 	set := NewSet(an)
-	for name, err := range set.PutAll(deskWatches(arts, 1000, 7)) {
+	for name, err := range set.PutAll(deskWatches(arts, envInt("BENCH_WATCHES", 1000), 7)) {
 		b.Fatalf("watch %s: %v", name, err)
 	}
 	m, err := NewMetrics(prometheus.NewRegistry(), func() float64 { return 0 })
