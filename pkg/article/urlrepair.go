@@ -73,7 +73,7 @@ func repairURLString(s string) (string, error) {
 	if h, err := url.PathUnescape(host); err == nil {
 		host = h
 	}
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	host = strings.TrimRight(strings.ToLower(host), ".") // "example.com." and "example.com.." alike
 	if host == "" {
 		return "", fieldErr("url", CodeInvalid, "%q has no host", clip(s))
 	}
