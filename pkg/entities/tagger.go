@@ -361,6 +361,16 @@ func (s *sentFeatures) contextFeatures(dst []uint64, i int) []uint64 {
 		hash2(fNextSuf3, lang, suffix(nw, 3)),
 		hash2(fBigram, pw, lw),
 		hash2(fNextBigram, lw, nw),
+	)
+	return s.gazRuleFeatures(dst, i, pg, ng, pr, nr, sh)
+}
+
+// gazRuleFeatures appends the features of token i (shape sh) that read the
+// gazetteer and the chunker's labels of it and its neighbours (pg, ng, pr,
+// nr), and whether it starts the sentence: the tail both context paths
+// share, in one order.
+func (s *sentFeatures) gazRuleFeatures(dst []uint64, i int, pg, ng uint16, pr, nr ruleLabel, sh string) []uint64 {
+	dst = append(dst,
 		hashN(fGaz, uint64(s.gaz[i])),
 		hashN(fPrevGaz, uint64(pg)),
 		hashN(fNextGaz, uint64(ng)),
@@ -369,7 +379,7 @@ func (s *sentFeatures) contextFeatures(dst []uint64, i int) []uint64 {
 		hashN(fNextRule, uint64(nr)<<8|uint64(s.rules[i])),
 	)
 	if i == 0 {
-		dst = append(dst, hash2(fFirst, lang, sh))
+		dst = append(dst, hash2(fFirst, s.lang, sh))
 	}
 	for b := 0; b < 16; b++ {
 		if s.gaz[i]&(1<<b) != 0 {
@@ -426,7 +436,6 @@ func (s *sentFeatures) contextFeaturesMemo(dst []uint64, i int) []uint64 {
 	nx, nw, nsh, ng, nr := at(i + 1)
 	p2, _, _, _, _ := at(i - 2)
 	n2, _, _, _, _ := at(i + 2)
-	lang := s.lang
 	dst = append(dst,
 		p.prevWord,
 		nx.nextWord,
@@ -438,22 +447,8 @@ func (s *sentFeatures) contextFeaturesMemo(dst []uint64, i int) []uint64 {
 		nx.nextSuf3,
 		mix(hashStr(p.bigram, lw)),
 		mix(hashStr(s.ctx[i].nextBigram, nw)),
-		hashN(fGaz, uint64(s.gaz[i])),
-		hashN(fPrevGaz, uint64(pg)),
-		hashN(fNextGaz, uint64(ng)),
-		hashN(fRule, uint64(s.rules[i])),
-		hashN(fPrevRule, uint64(pr)<<8|uint64(s.rules[i])),
-		hashN(fNextRule, uint64(nr)<<8|uint64(s.rules[i])),
 	)
-	if i == 0 {
-		dst = append(dst, hash2(fFirst, lang, sh))
-	}
-	for b := 0; b < 16; b++ {
-		if s.gaz[i]&(1<<b) != 0 {
-			dst = append(dst, hashN(fGaz, 1<<20|uint64(b)))
-		}
-	}
-	return dst
+	return s.gazRuleFeatures(dst, i, pg, ng, pr, nr, sh)
 }
 
 // newSentFeatures prepares the features of a sentence of tokens in lang.
