@@ -82,6 +82,7 @@ type Env struct {
 	files   map[string][]*article.Article
 	stories []*article.Article // the labelled story articles, enriched
 	gold    []Gold
+	heldNER *NERScores // the held-out entity section's scores, for the id section
 }
 
 // Articles returns the articles of one corpus file, in file order. They are

@@ -131,6 +131,13 @@ func taggerPerFold(corpusDir, cacheDir string) (quality.NERExtractor, string) {
 			if m, err = foldModel(g, corpusDir, cacheDir, heldOut, topics); err != nil {
 				return nil, err
 			}
+			// The ids, as in the id section: aliases learned without the
+			// fold's topics (they change ids only, never names or types).
+			items, err := entities.ReadAliasItems(filepath.Join(corpusDir, "ner", "bsnlp-entities.jsonl"), topics)
+			if err != nil {
+				return nil, err
+			}
+			g = g.WithAliases(g.BuildAliases(items))
 		} else if m, err = entities.LoadModel(); err != nil {
 			return nil, err
 		}
