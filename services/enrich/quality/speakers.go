@@ -212,8 +212,12 @@ func Speakers(ctx context.Context, env *Env) (string, error) {
 		seen[l] = true
 	}
 	langs := sortedKeys(seen)
+	n := 0
+	for _, sc := range res {
+		n += sc.Articles
+	}
 	var b strings.Builder
-	b.WriteString("Quote speakers on 127 bg, ru and de corpus articles annotated for it\n")
+	fmt.Fprintf(&b, "Quote speakers on %d bg, ru and de corpus articles annotated for it\n", n)
 	b.WriteString("(`services/enrich/testdata/speakers`, chosen and annotated before the pipeline ran on them).\n")
 	b.WriteString("The held-out half (FNV-1a of the id odd) is never read to write a rule; the dev half is.\n")
 	b.WriteString("A quotation with a named speaker counts as right when an extracted quotation starts with the\n")
