@@ -1,5 +1,6 @@
 // Package quotes finds direct quotations in a news text („...“, «...»,
-// “...”, "...", and the doubled apostrophes of the New York Times archive)
+// »...«, “...”, "...", and the doubled apostrophes of the New York Times
+// archive)
 // and who said them: the person named next to a reporting verb ("заяви
 // Маас", "сказал Трамп", "said Holmes", "Souness said:"), the person a
 // pronoun or a role refers to ("заяви той", "said the minister"), an
@@ -328,7 +329,7 @@ func find(text string) []span {
 func findLine(out []span, text string, from, to int) []span {
 	line := text[:to]
 	for i := from; i < to; {
-		// Only '"', "''" and the lead bytes of „ “ (0xE2) and « (0xC2) can
+		// Only '"', "''" and the lead bytes of „ “ (0xE2) and « » (0xC2) can
 		// start a quotation. A lead byte is never inside another rune, so
 		// skipping to it misses no rune a rune-by-rune reading would see.
 		for i < to {
@@ -348,6 +349,8 @@ func findLine(out []span, text string, from, to int) []span {
 			s, ok = closeNested(line, i, n, '„', "“”\"")
 		case '«':
 			s, ok = closeNested(line, i, n, '«', "»")
+		case '»':
+			s, ok = closeReversed(line, i, n, from)
 		case '“':
 			s, ok = closeNested(line, i, n, '“', "”\"")
 		case '‘':
@@ -389,6 +392,37 @@ func closeSingle(text string, i, n, from, to int) (span, bool) {
 		return span{}, false
 	}
 	return span{open: i, start: i + n, end: j, close: j + len("’")}, true
+}
+
+// closeReversed finds the end of a quotation opened by », the German
+// book-printing mark closed by « (»Wir bleiben«, sagte er): only a » at
+// the start of the line or after white space, a bracket or a colon, before
+// a letter, a digit or an ellipsis; closed by the next « of the line that
+// follows a word and comes before no letter or digit. In Russian or
+// Bulgarian text » closes «...», which the quotation it closes has read
+// already; a stray » there finds no « that closes.
+func closeReversed(text string, i, n, from int) (span, bool) {
+	if i > from {
+		prev, _ := utf8.DecodeLastRuneInString(text[from:i])
+		if !unicode.IsSpace(prev) && !strings.ContainsRune("(:—–-", prev) {
+			return span{}, false
+		}
+	}
+	next, _ := utf8.DecodeRuneInString(text[i+n:])
+	if !unicode.IsLetter(next) && !unicode.IsDigit(next) && next != '…' {
+		return span{}, false
+	}
+	j := strings.Index(text[i+n:], "«")
+	if j < 0 {
+		return span{}, false
+	}
+	j += i + n
+	before, _ := utf8.DecodeLastRuneInString(text[:j])
+	after, _ := utf8.DecodeRuneInString(text[j+len("«"):])
+	if unicode.IsSpace(before) || unicode.IsLetter(after) || unicode.IsDigit(after) {
+		return span{}, false
+	}
+	return span{open: i, start: i + n, end: j, close: j + len("«")}, true
 }
 
 // closeNested finds the mark closing the quotation opened at i, counting
@@ -717,6 +751,24 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 			}
 			return "", false
 		}
+		if strings.EqualFold(t.Text, "zufolge") {
+			// "„…“, dem Ökonomen Peter Brandl zufolge.": the name before
+			// the postposition.
+			if sp, ok := r.speakerIn(toks[:i], false); ok {
+				return sp, true
+			}
+			return "", false
+		}
+		if words == 1 && (strings.EqualFold(t.Text, "lautet") || strings.EqualFold(t.Text, "lautete")) {
+			// "„…“, lautet seine Botschaft": the person a possessive
+			// refers to; "lautet die Devise" names nobody.
+			if i+1 < len(toks) {
+				if sp, ok := r.possessor(toks[i+1], s.open); ok {
+					return sp, true
+				}
+			}
+			return "", false
+		}
 		if words == 1 && entities.IsAttributionParticle(strings.ToLower(t.Text)) {
 			// "„…“, so Müller."
 			if sp, ok := r.speakerIn(toks[i+1:], true); ok {
@@ -726,6 +778,9 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 		}
 		if !isReportingVerb(strings.ToLower(t.Text)) {
 			continue
+		}
+		if lw := strings.ToLower(t.Text); (lw == "hieß" || lw == "heißt") && i+1 < len(toks) && strings.EqualFold(toks[i+1].Text, "es") {
+			return "", true // "„…“, hieß es aus dem Ministerium": nobody named
 		}
 		// Speaker after the verb, else before it; else, after a
 		// Bulgarian or Russian verb, the person the story is about
@@ -763,11 +818,28 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 			return sp, true
 		}
 		if strings.ContainsFunc(t.Text, func(c rune) bool { return unicode.Is(unicode.Cyrillic, c) }) {
+			if pluralVerb(strings.ToLower(t.Text)) {
+				// "пояснили в авиакомпании", "заявиха от ...": no one
+				// person is the subject of a plural verb.
+				return "", true
+			}
 			return r.lastPersonG(s.open, false, false), true
 		}
 		return "", true
 	}
 	return "", false
+}
+
+// pluralVerb reports whether the lower-case Cyrillic verb w is in the
+// plural: Russian past "-ли" (заявили) and present "-ют", "-ят" (говорят),
+// Bulgarian aorist "-ха" (заявиха).
+func pluralVerb(w string) bool {
+	for _, suf := range []string{"ли", "ют", "ят", "ха"} {
+		if strings.HasSuffix(w, suf) {
+			return true
+		}
+	}
+	return false
 }
 
 // askedAfter reports whether a quotation q that ends with "?" or "!" is
@@ -992,7 +1064,29 @@ func (r *resolver) before(s span) (string, bool) {
 			}
 		}
 		switch strings.ToLower(t.Text) {
+		case "информации", "данным":
+			// "По информации The News International, ...": only the name
+			// right after, not one further on in the sentence.
+			if i > 0 && strings.EqualFold(toks[i-1].Text, "по") && i+1 < len(toks) {
+				if sp, ok := r.personNamed(toks[i+1]); ok && !r.obliqueAt(toks[i+1].Start) {
+					return sp, true
+				}
+				if o, ok := r.orgAt(toks[i+1].Start); ok {
+					return o, true
+				}
+			}
+		case "zufolge":
+			// "Dem Ökonomen Peter Brandl zufolge ist die Lage „…“": the
+			// name before the postposition.
+			if sp, ok := r.speakerIn(toks[:i], false); ok && sp != "" {
+				return sp, true
+			}
 		case "според", "according", "laut", "думите", "словам", "словах", "мнению":
+			if sp, ok := r.phraseHead(toks[i+1:]); ok {
+				// "Laut Innenminister Markus Hollmann hat ...": the name
+				// of the noun phrase that follows, not one further on.
+				return sp, true
+			}
 			if i+1 < len(toks) {
 				if male, ok := possessive[strings.ToLower(toks[i+1].Text)]; ok {
 					return r.lastPerson(t.Start, !male), true
@@ -1027,6 +1121,12 @@ func (r *resolver) before(s span) (string, bool) {
 		if sp, ok := r.nameThenVerb(c); ok && sp != "" {
 			return sp, true
 		}
+	}
+	// A headline's name and what the quotation is about before a colon
+	// (`Kurz über die Flüchtlingskrise: „…“`, `Hollmann im Interview: „…“`):
+	// the name, not a person right before the colon, who is the topic.
+	if sp, ok := r.headlineAbout(toks); ok {
+		return sp, true
 	}
 	if n := len(toks); n >= 2 && toks[n-1].Text == ":" {
 		// Not "сравнил Евросоюз с Адольфом Гитлером:": an oblique case.
@@ -1107,6 +1207,79 @@ func (r *resolver) before(s span) (string, bool) {
 	return "", false
 }
 
+// phraseHead returns the person named in the noun phrase toks open
+// with, after German articles, titles and roles ("Innenminister Markus
+// Hollmann", "dem Ökonomen Peter Brandl"): the first name within four
+// words, before any other word.
+func (r *resolver) phraseHead(toks []textseg.Token) (string, bool) {
+	for k := 0; k < len(toks) && k < 4; k++ {
+		t := toks[k]
+		if t.Kind == textseg.Punct {
+			return "", false
+		}
+		if sp, ok := r.personNamed(t); ok {
+			if r.obliqueAt(t.Start) {
+				return "", false
+			}
+			return sp, true
+		}
+		lw := strings.ToLower(t.Text)
+		if !germanArticles[lw] && !titles[lw] && !entities.IsRole(lw) && !isGermanRole(lw) {
+			return "", false
+		}
+	}
+	return "", false
+}
+
+// germanArticles may open the noun phrase of a speaker ("dem Minister").
+var germanArticles = map[string]bool{"der": true, "die": true, "dem": true, "den": true, "des": true}
+
+// headlineAbout returns the person a headline clause before a colon
+// opens with when a preposition follows the name and no verb of saying
+// comes: `Kurz über die Flüchtlingskrise:`, `Sebastian Kurz im
+// Interview:`, `Hollmann zu Athen:`. The clause starts after the last
+// dash of toks and has eight words at most.
+func (r *resolver) headlineAbout(toks []textseg.Token) (string, bool) {
+	n := len(toks)
+	if n < 4 || toks[n-1].Text != ":" {
+		return "", false
+	}
+	c := toks[:n-1]
+	for k := len(c) - 1; k >= 0; k-- {
+		if c[k].Text == "–" || c[k].Text == "—" {
+			c = c[k+1:]
+			break
+		}
+	}
+	if len(c) < 3 || len(c) > 8 {
+		return "", false
+	}
+	p := 1
+	for p < len(c) && p < 4 && c[p].Kind != textseg.Punct && firstUpperWord(c[p].Text) {
+		p++
+	}
+	if p >= len(c) || !headlinePrepositions[c[p].Text] {
+		return "", false
+	}
+	for _, t := range c[p:] {
+		if t.Kind == textseg.Punct || isReportingVerb(strings.ToLower(t.Text)) {
+			return "", false
+		}
+	}
+	sp, ok := r.personNamed(c[p-1])
+	if !ok || r.obliqueAt(c[p-1].Start) {
+		return "", false
+	}
+	return sp, true
+}
+
+// headlinePrepositions follow the speaker's name in a German headline
+// before a colon (`Kurz über ...:`, `Merkel zu ...:`, `Hollmann im
+// Interview:`); case-sensitive, as a headline writes them.
+var headlinePrepositions = map[string]bool{
+	"über": true, "zu": true, "zum": true, "zur": true, "im": true, "gegen": true, "vor": true, "nach": true, "an": true,
+}
+
 // sentenceAdverbs open a sentence before its subject ("Ранее Госдеп
 // США призвал ...", "Earlier, the ...").
 var sentenceAdverbs = map[string]bool{
@@ -1172,7 +1345,16 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 				// following": a name that qualifies another word.
 				continue
 			}
-			if i > 0 && listenerPrepositions[strings.ToLower(toks[i-1].Text)] {
+			// The word before the name, whichever of its words t is
+			// ("gegenüber Martina Albers" seen from "Albers").
+			j := i
+			for j > 0 && toks[j-1].Kind != textseg.Punct {
+				if p, ok := r.personAt(toks[j-1].Start); !ok || p != sp {
+					break
+				}
+				j--
+			}
+			if j > 0 && listenerPrepositions[strings.ToLower(toks[j-1].Text)] {
 				// "заяви по NOVA Огнян Манолев", "said on CNN": a
 				// medium or a listener, typed a person.
 				continue
@@ -1207,6 +1389,20 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 		if ok, female := entities.IsPronoun(lw); ok {
 			return r.lastPerson(t.Start, female), true
 		}
+		if female, ok := ageNoun(toks, i); ok {
+			// "sagte der 52-Jährige": the person last named, of the
+			// article's gender when the names tell.
+			return r.lastPersonG(t.Start, female, true), true
+		}
+		if isGermanRole(lw) {
+			if forward && i+1 < n && toks[i+1].Kind != textseg.Punct && firstUpperWord(toks[i+1].Text) {
+				continue // "sagte Anwalt Peter Meier": the name follows
+			}
+			if indefinite(toks[max(0, i-3):i]) {
+				return "", true // "sagte ein Anwalt"
+			}
+			return r.lastPersonG(t.Start, false, false), true
+		}
 		if entities.IsRole(lw) {
 			if indefinite(toks[max(0, i-3):i]) {
 				// "said one district GOP leader", "a senior
@@ -1220,6 +1416,74 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 	}
 	if org != "" {
 		return org, true
+	}
+	return "", false
+}
+
+// germanRoles are German nouns for a person's office or trade that
+// entities.IsRole does not take, read only where a speaker is looked for
+// ("sagte der Landeshauptmann", "so die Anwältin"): a person the text
+// names elsewhere.
+var germanRoles = []string{
+	"landeshauptmann", "landeshauptfrau", "obmann", "obfrau", "landesrat", "landesrätin", "stadtrat", "stadträtin",
+	"anwalt", "anwältin", "richter", "richterin", "autor", "autorin", "regisseur", "regisseurin", "forscher",
+	"forscherin", "wissenschafter", "wissenschafterin", "wissenschaftler", "wissenschaftlerin", "ökonom", "ökonomin",
+	"stürmer", "stürmerin", "verteidiger", "verteidigerin", "torhüter", "torhüterin", "gewerkschafter",
+	"gewerkschafterin", "unternehmer", "unternehmerin", "oppositionsführer", "oppositionsführerin", "stadtoberhaupt",
+	"coach", "künstler", "künstlerin", "sänger", "sängerin", "schauspieler", "schauspielerin", "historiker",
+	"historikerin", "arzt", "ärztin", "mediziner", "medizinerin", "kommandant", "kommandantin", "ermittler", "ermittlerin",
+}
+
+// isGermanRole reports whether the lower-case word w is one of germanRoles
+// or a compound ending in one after three letters or more
+// ("Staranwalt"), also in the genitive or plural.
+func isGermanRole(w string) bool {
+	for _, end := range []string{"", "s", "n", "en", "nen"} {
+		v, ok := strings.CutSuffix(w, end)
+		if !ok || v == "" {
+			continue
+		}
+		for _, r := range germanRoles {
+			if v == r || (strings.HasSuffix(v, r) && len(v)-len(r) >= 3) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ageNoun reports whether toks[i] is a German noun of age after a
+// definite article, standing for the person last named ("der
+// 52-Jährige", "die 40-Jährige"), and whether the article makes that
+// person a woman. "ein 52-Jähriger" is someone not named, "52-jährige"
+// an adjective.
+func ageNoun(toks []textseg.Token, i int) (female, ok bool) {
+	w := toks[i].Text
+	if i == 0 || !(strings.HasSuffix(w, "-Jährige") || strings.HasSuffix(w, "-Jährigen")) {
+		return false, false
+	}
+	switch strings.ToLower(toks[i-1].Text) {
+	case "die":
+		return true, true
+	case "der", "den", "dem", "des":
+		return false, true
+	}
+	return false, false
+}
+
+// possessor returns the person a German possessive t refers to, the last
+// named before pos: "seine" a man (the person last named), "ihre" a woman
+// only when the last woman named is one ("ihre" is also "their").
+func (r *resolver) possessor(t textseg.Token, pos int) (string, bool) {
+	switch strings.ToLower(t.Text) {
+	case "sein", "seine":
+		if p := r.lastPerson(pos, false); p != "" {
+			return p, true
+		}
+	case "ihr", "ihre":
+		if p := r.lastPersonG(pos, true, true); p != "" && (looksFemale(p) || (r.g != nil && r.g.Female(p))) {
+			return p, true
+		}
 	}
 	return "", false
 }
@@ -1238,7 +1502,7 @@ func bareName(t textseg.Token) bool {
 	if ok, _ := entities.IsPronoun(lw); ok {
 		return false
 	}
-	return !titles[lw] && !entities.IsRole(lw) && !isSpokesman(lw) && !isReportingVerb(lw) && !calendarWords[lw] && !complementizers[lw]
+	return !titles[lw] && !entities.IsRole(lw) && !isGermanRole(lw) && !isSpokesman(lw) && !isReportingVerb(lw) && !calendarWords[lw] && !complementizers[lw]
 }
 
 // inflectedElsewhere reports whether the Cyrillic word w also stands in
@@ -1447,7 +1711,7 @@ var possessive = map[string]bool{"му": true, "й": false, "ѝ": false, "его
 // isReportingVerb reports whether the lower-case word w reports speech:
 // entities.IsReportingVerb, and the verbs of saying it does not know.
 func isReportingVerb(w string) bool {
-	if entities.IsReportingVerb(w) {
+	if entities.IsReportingVerb(w) || exactReportingVerbs[w] {
 		return true
 	}
 	for _, v := range moreReportingVerbs {
@@ -1463,12 +1727,17 @@ func isReportingVerb(w string) bool {
 var moreReportingVerbs = []string{
 	"заявява", "напомни",
 	"указал", "продолжил", "разъяснил", "резюмировал", "объявил", "спросил", "акцентировал", "высказал",
-	"schrieb", "fragte",
+	"schrieb", "fragte", "bezeichnet", "nannte", "nennt", "kündigte", "kündigt", "appelliert",
+	"verwies", "verweist", "entgegnet", "konterte", "kontert", "beteuert", "twitterte", "hieß", "heißt",
 	"tweeted", "responded", "joked", "quipped", "emphasized", "observed", "conceded", "complained",
 	"shouted", "yelled", "testified", "charged", "writing",
 	"notes", "points", "echoed", "echoes", "demanded", "insists", "explains", "argues", "asks", "warns",
 	"wondered", "countered", "snapped", "recalls", "predicts", "concedes", "cautioned", "cautions",
 }
+
+// exactReportingVerbs are verbs of saying whose stem starts other words
+// too ("sprach", not "Sprache").
+var exactReportingVerbs = map[string]bool{"sprach": true, "sprachen": true, "spricht": true}
 
 // nameAfter returns the person named right after pos (a comma between
 // allowed), or two or three capitalised words there that the entities do
@@ -1679,7 +1948,7 @@ func withoutTitle(name string) string {
 	k := 0
 	for len(words)-k > 1 {
 		w := strings.ToLower(strings.TrimSuffix(words[k], "."))
-		if !titles[w] && !entities.IsRole(w) {
+		if !titles[w] && !entities.IsRole(w) && !isGermanRole(w) {
 			break
 		}
 		k++
@@ -1815,12 +2084,73 @@ func (r *resolver) personAt(pos int) (string, bool) {
 // rolePerson returns the person the role word t refers to: the one bound
 // to it, else the last person named before it; "" when none.
 func (r *resolver) rolePerson(t textseg.Token) string {
+	bound := ""
 	for _, ro := range r.roles {
 		if ro.Start == t.Start && ro.Person != "" {
-			return ro.Person
+			if r.apposed(ro.End, ro.Person) {
+				return ro.Person // "министр Т. Мэй"
+			}
+			bound = ro.Person
 		}
 	}
+	// The same role with the same word after it names its holder
+	// elsewhere ("Председатель Европарламента подтвердил ..." and, further
+	// down, "председатель Европарламента Антонио Таяни").
+	if next := nextWord(r.text, t.End); next != "" {
+		for _, ro := range r.roles {
+			if ro.Start != t.Start && ro.Person != "" && strings.EqualFold(r.text[ro.Start:ro.End], t.Text) &&
+				nextWord(r.text, ro.End) == next && r.apposed(ro.End, ro.Person) {
+				return ro.Person
+			}
+		}
+	}
+	if bound != "" && !r.farAfter(t.End, bound) {
+		return bound
+	}
 	return r.lastPersonG(t.Start, false, false)
+}
+
+// apposed reports whether person is named right after pos, within three
+// words and no punctuation: a role's apposition ("министр Т. Мэй",
+// "председатель Европарламента Антонио Таяни").
+func (r *resolver) apposed(pos int, person string) bool {
+	for _, p := range r.persons {
+		if p.Entity != person || p.Start < pos {
+			continue
+		}
+		between := r.text[pos:p.Start]
+		return !strings.ContainsAny(between, ",.;:!?()\"«»„“”\n") && !atLeastWords(between, 4)
+	}
+	return false
+}
+
+// nextWord returns the word of text right after pos, lower-cased; "" when
+// punctuation comes first.
+func nextWord(text string, pos int) string {
+	rest := strings.TrimLeft(text[pos:], " ")
+	end := strings.IndexFunc(rest, func(c rune) bool { return !unicode.IsLetter(c) && c != '-' })
+	if end < 0 {
+		end = len(rest)
+	}
+	return strings.ToLower(rest[:end])
+}
+
+// farAfter reports whether the person a role ending at pos is bound to is
+// named only after it, past a comma or more than three words ("написал
+// министр в прошении об отставке, подданном Т.Мэй"): another person, the
+// role's holder is not.
+func (r *resolver) farAfter(pos int, person string) bool {
+	for _, p := range r.persons {
+		if p.Entity != person {
+			continue
+		}
+		if p.End <= pos {
+			return false // named before the role
+		}
+		between := r.text[pos:p.Start]
+		return strings.ContainsAny(between, ",.;!?\n") || atLeastWords(between, 4)
+	}
+	return false
 }
 
 // roleHolder returns the person bound to the role word t, or, when none
@@ -1887,7 +2217,7 @@ func (r *resolver) lastPerson(pos int, female bool) string {
 		if p.Start >= at.Start {
 			break
 		}
-		if p.Start >= from && !inside(r.spans, p.Start) && !p.Guessed && matches(p.Entity) {
+		if p.Start >= from && !inside(r.spans, p.Start) && !p.Guessed && !r.obliqueAt(p.Start) && matches(p.Entity) {
 			return p.Entity
 		}
 	}
@@ -1905,7 +2235,7 @@ func (r *resolver) personIn(toks []textseg.Token, forward bool) (string, bool) {
 		if toks[i].Kind == textseg.Punct && strings.ContainsAny(toks[i].Text, ".!?;") {
 			break
 		}
-		if p, ok := r.personAt(toks[i].Start); ok && !inside(r.spans, toks[i].Start) {
+		if p, ok := r.personAt(toks[i].Start); ok && !inside(r.spans, toks[i].Start) && !r.obliqueAt(toks[i].Start) {
 			return p, true
 		}
 	}
@@ -1920,7 +2250,9 @@ func (r *resolver) lastPersonG(pos int, female, gendered bool) string {
 		if p.End > pos {
 			continue
 		}
-		if inside(r.spans, p.Start) || p.Guessed {
+		if inside(r.spans, p.Start) || p.Guessed || r.obliqueAt(p.Start) {
+			// A name in an oblique case ("с министром Павлом
+			// Климкиным") is not who a pronoun or a role stands for.
 			continue
 		}
 		if last == "" {

@@ -1,0 +1,64 @@
+package quotes
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestRussianAttributions covers the Russian rules of issue 22, each with
+// sentences written for the test.
+func TestRussianAttributions(t *testing.T) {
+	type want struct{ prefix, speaker string }
+	tests := []struct {
+		name string
+		text string
+		want []want
+	}{
+		{
+			name: "a plural verb has no one person as its subject",
+			text: "Об отмене рейсов сообщил журналист Иван Петров. «Все рейсы будут выполнены завтра утром», — пояснили в авиакомпании.",
+			want: []want{{"Все рейсы", ""}},
+		},
+		{
+			name: "a singular verb with no subject found takes the person last named",
+			text: "Об отмене рейсов сообщил журналист Иван Петров. «Все рейсы будут выполнены завтра утром», — пояснил затем.",
+			want: []want{{"Все рейсы", "Иван Петров"}},
+		},
+		{
+			name: "по информации and the organisation right after it",
+			text: "Переговоры продолжатся. По информации Reuters, в Брюсселе «готовы продолжить переговоры в любой момент».",
+			want: []want{{"готовы продолжить", "Reuters"}},
+		},
+		{
+			name: "a name in an oblique case is not what a pronoun stands for",
+			text: "Министр иностранных дел Германии Хайко Маас прилетел в Киев. Об этом он сказал на встрече с министром Павлом Климкиным. «Мы не считаем это политическим проектом», — сказал он.",
+			want: []want{{"Мы не считаем", "Хайко Маас"}},
+		},
+		{
+			name: "a role is not bound to a person named far after it",
+			text: "Дэвид Дэвис подал в отставку. «Эта политика ставит нас в слабое положение», — написал министр в письме, направленном Терезе Мэй.",
+			want: []want{{"Эта политика", "Дэвид Дэвис"}},
+		},
+		{
+			name: "the same role with the same word names its holder further down",
+			text: "Председатель Европарламента подтвердил, что женщина находится «в безопасном месте сейчас». Позже председатель Европарламента Антонио Таяни пригласил ее в Брюссель.",
+			want: []want{{"в безопасном месте", "Антонио Таяни"}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := extract(t, tc.text, "ru")
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %d quotations %+v, want %d", len(got), got, len(tc.want))
+			}
+			for i, w := range tc.want {
+				if !strings.HasPrefix(got[i].Text, w.prefix) {
+					t.Errorf("quotation %d = %q, want it to start with %q", i, got[i].Text, w.prefix)
+				}
+				if got[i].Speaker != w.speaker {
+					t.Errorf("quotation %q: speaker %q, want %q", got[i].Text, got[i].Speaker, w.speaker)
+				}
+			}
+		})
+	}
+}
