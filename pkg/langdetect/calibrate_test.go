@@ -290,11 +290,13 @@ func TestCalibrateUnd(t *testing.T) {
 
 // TestUndOnCatalogues holds the figures the thresholds were chosen with
 // (less a margin), 100 messages per language: the supported languages'
-// sentences 0.894 right and 0.004 und (pairs 0.771); text in the
-// unsupported languages und 0.903 of the time when OtherLanguages model
-// them (pairs 0.812; Marathi, which Hindi's prior holds back, is the
-// lowest) and 0.286 when nothing does (pairs 0.346; Nepali and Maithili
-// read as Hindi).
+// sentences 0.898 right and 0.003 und (pairs 0.774); text in the
+// unsupported languages und 0.909 of the time when OtherLanguages model
+// them (pairs 0.801; Marathi, which Hindi's prior holds back, is the
+// lowest) and 0.264 when nothing does (pairs 0.313; Nepali and Maithili
+// read as Hindi). MinConfidence 0.4 and the rule that text read best as
+// one of OtherLanguages is und took these from 0.913 / 0.817 and 0.279 /
+// 0.355 (at 0.5 without the rule).
 func TestUndOnCatalogues(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads the message catalogues")
@@ -308,11 +310,11 @@ func TestUndOnCatalogues(t *testing.T) {
 	if s.supRight < 0.88 || s.supUnd > 0.02 {
 		t.Errorf("supported sentences: %.3f right, %.3f und; want >= 0.88 and <= 0.02", s.supRight, s.supUnd)
 	}
-	if s.otherUnd < 0.88 || s.noModelUnd < 0.26 {
-		t.Errorf("unsupported sentences: und %.3f (modelled), %.3f (no model); want >= 0.88 and >= 0.26", s.otherUnd, s.noModelUnd)
+	if s.otherUnd < 0.88 || s.noModelUnd < 0.25 {
+		t.Errorf("unsupported sentences: und %.3f (modelled), %.3f (no model); want >= 0.88 and >= 0.25", s.otherUnd, s.noModelUnd)
 	}
-	if p.supRight < 0.74 || p.otherUnd < 0.78 || p.noModelUnd < 0.32 {
-		t.Errorf("pairs: supported right %.3f, und %.3f (modelled), %.3f (no model); want >= 0.74, 0.78, 0.32", p.supRight, p.otherUnd, p.noModelUnd)
+	if p.supRight < 0.74 || p.otherUnd < 0.77 || p.noModelUnd < 0.29 {
+		t.Errorf("pairs: supported right %.3f, und %.3f (modelled), %.3f (no model); want >= 0.74, 0.77, 0.29", p.supRight, p.otherUnd, p.noModelUnd)
 	}
 }
 

@@ -49,8 +49,9 @@ type Candidate struct {
 // Result is a detected language with a confidence in [0,1].
 type Result struct {
 	// Lang is the ISO 639-1 code; Und when no language has at least
-	// MinConfidence or the text reads as none of them (maxFit); "" when
-	// the text has no letters.
+	// MinConfidence, when one of OtherLanguages is more likely than every
+	// supported language, or when the text reads as none of them (maxFit);
+	// "" when the text has no letters.
 	Lang string
 	// Confidence is the probability of the most likely supported language
 	// (also when Lang is Und): the languages modelled only to recognise
@@ -62,8 +63,15 @@ type Result struct {
 }
 
 // MinConfidence is the probability the most likely language needs to be
-// reported; below it the result is Und.
-const MinConfidence = 0.5
+// reported; below it the result is Und. It is 0.4 rather than 0.5 because
+// two words of close languages (es/pt/ca, nb/da, cs/sk) often leave the best
+// of them under one half with the right answer still first; text that reads
+// more like one of OtherLanguages than like any supported language is Und
+// at any probability (see classify).
+const MinConfidence = 0.4
+
+// minConfidence is MinConfidence, a variable for the sweeps of the tests.
+var minConfidence = MinConfidence
 
 // minMaltese is the share of Latin letters that ħ, ġ and ċ, Maltese's own
 // letters, need to make a text Maltese (about 2% in running Maltese text;
@@ -239,7 +247,7 @@ func (d *Detector) Detect(text string) Result {
 func result(c []Candidate) Result {
 	r := Result{Lang: c[0].Lang, Confidence: c[0].P}
 	copy(r.Top[:], c)
-	if r.Confidence < MinConfidence {
+	if r.Confidence < minConfidence {
 		r.Lang = Und
 	}
 	return r
@@ -305,7 +313,7 @@ func (d *Detector) classify(text string, script, order int) Result {
 	for m := mask; m != 0; m &= m - 1 {
 		bestSum = min(bestSum, sums[bits.TrailingZeros64(m)])
 	}
-	total := 0.0
+	total, other := 0.0, 0.0
 	for m := mask; m != 0; m &= m - 1 {
 		l := bits.TrailingZeros64(m)
 		p := math.Exp(-float64(sums[l]-bestSum) * temper)
@@ -313,6 +321,8 @@ func (d *Detector) classify(text string, script, order int) Result {
 		if d.report&(1<<l) != 0 {
 			cands[k] = Candidate{d.langs[l], p}
 			k++
+		} else {
+			other = max(other, p)
 		}
 	}
 	// The three best, in order (ties by code), without sorting them all.
@@ -340,7 +350,9 @@ func (d *Detector) classify(text string, script, order int) Result {
 	}
 	fit := float64(best) / Scale / float64(max(scored, 1))
 	r := result(cs)
-	if maxFit > 0 && fit > maxFit {
+	// Und when the text reads as none of the models, or better as one of
+	// OtherLanguages than as any supported language.
+	if maxFit > 0 && fit > maxFit || nt > 0 && other/total > top[0].P {
 		r.Lang = Und
 	}
 	return r

@@ -64,7 +64,7 @@ func mean(m map[string]float64) float64 {
 
 // TestLangidAccuracy measures the held-out fold against the issue's
 // targets (97% mean on single sentences, 90% on two-word samples, over the
-// 51 languages) and fails below what was reached (95.96% and 88.78%,
+// 51 languages) and fails below what was reached (96.00% and 89.04%,
 // less a margin), so that a regression shows. LANGID_FOLD=0
 // reports the tuning fold instead; -v prints the figures per language.
 func TestLangidAccuracy(t *testing.T) {
@@ -76,7 +76,7 @@ func TestLangidAccuracy(t *testing.T) {
 		fold = 0
 	}
 	d := detector(t)
-	floors := map[string]float64{"sentences": 0.955, "word-pairs": 0.88}
+	floors := map[string]float64{"sentences": 0.955, "word-pairs": 0.885}
 	for _, kind := range []string{"sentences", "word-pairs"} {
 		acc, confused := langidAccuracy(t, d, kind, fold)
 		if m := mean(acc); m < floors[kind] {
