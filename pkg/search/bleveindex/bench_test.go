@@ -73,6 +73,7 @@ func BenchmarkBulkIndexLarge(b *testing.B) {
 						in = searchtest.WithEntities(b, corpus)
 					}
 					arts = searchtest.Reidentify(in, benchArticles())
+					b.ResetTimer()
 				}
 				benchBulkArticles(b, arts, size, 2)
 			})
