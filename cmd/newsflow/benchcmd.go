@@ -109,7 +109,7 @@ func printReport(w io.Writer, r *bench.Report) error {
 		fmt.Fprintf(tw, "\nfloor (per article, %d at once)\tms\n", f.Concurrency)
 		fmt.Fprintf(tw, "ingest handler\t%.3f\n", f.IngestMs)
 		fmt.Fprintf(tw, "enrich handler\t%.3f\n", f.EnrichMs)
-		fmt.Fprintf(tw, "index write\t%.3f\n", f.IndexMs)
+		fmt.Fprintf(tw, "index write, merges settled\t%.3f (%.3f after the last write)\n", f.IndexMs, f.IndexSettleMs)
 		fmt.Fprintf(tw, "bus (raw baseline, %d hops)\t%.3f\n", bench.Hops, f.BusMs)
 		fmt.Fprintf(tw, "sum = bound\t%.3f (%.0f/s)\n", f.SumMs, f.BoundPerS)
 		fmt.Fprintf(tw, "pipeline\t%.0f/s = %.2f of the bound\n", f.PipelinePerS, f.OfBound)

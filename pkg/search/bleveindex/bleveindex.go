@@ -976,6 +976,37 @@ func (x *Index) Close() (err error) {
 	return x.idx.Close()
 }
 
+// Settle waits until the index has no merge left to do: its merge
+// planner has planned at the current snapshot (found nothing to merge, or
+// every merge it started is introduced and planned over again) and the
+// snapshot stayed the same for two polls, poll apart. Writes made while
+// it waits delay it. It is for measurements that must include the merges
+// a run of writes leaves behind (bench --floors).
+func (x *Index) Settle(ctx context.Context, poll time.Duration) error {
+	stable := 0
+	for {
+		bi, done := x.use()
+		m, _ := bi.StatsMap()["index"].(map[string]any)
+		done()
+		root, _ := m["CurRootEpoch"].(uint64)
+		merged, _ := m["LastMergedEpoch"].(uint64)
+		persisted, _ := m["LastPersistedEpoch"].(uint64)
+		if m != nil && root == merged && persisted >= root {
+			stable++
+		} else {
+			stable = 0
+		}
+		if stable >= 2 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(poll):
+		}
+	}
+}
+
 // String names the index for logs.
 func (x *Index) String() string { return "bleve:" + strconv.Quote(x.dir) }
 

@@ -1,6 +1,7 @@
 package bleveindex
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -226,4 +227,50 @@ func TestDocValuesOfOldAndNewSegments(t *testing.T) {
 	}
 	defer func() { _ = idx.Close() }()
 	check("reopened")
+}
+
+// TestSettle writes many small batches (one segment each, so that the
+// merge planner has work) and checks that after Settle the merger has
+// planned at the current snapshot and nothing changes any more.
+func TestSettle(t *testing.T) {
+	idx, err := OpenWith(filepath.Join(t.TempDir(), "index"), `{"scorchMergePlanOptions":{"FloorSegmentSize":10,"MaxSegmentsPerTier":2,"SegmentsPerMergeTask":2}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = idx.Close() }()
+	arts := searchtest.Reidentify(searchtest.Fixtures(), 60)
+	for i := 0; i < len(arts); i += 3 {
+		if err := idx.Upsert(t.Context(), arts[i:i+3]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := idx.Settle(t.Context(), 5*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	stats := func() map[string]any {
+		m, _ := idx.idx.StatsMap()["index"].(map[string]any)
+		return m
+	}
+	m := stats()
+	if m["CurRootEpoch"] != m["LastMergedEpoch"] {
+		t.Fatalf("settled at root epoch %v, merger planned at %v", m["CurRootEpoch"], m["LastMergedEpoch"])
+	}
+	if m["TotFileMergeSegments"].(uint64) == 0 {
+		t.Errorf("no segment was merged: the test does not exercise merges")
+	}
+	time.Sleep(100 * time.Millisecond)
+	if after := stats(); after["CurRootEpoch"] != m["CurRootEpoch"] {
+		t.Errorf("root epoch moved from %v to %v after Settle: a merge was still due", m["CurRootEpoch"], after["CurRootEpoch"])
+	}
+	if n, err := idx.Count(); err != nil || n != uint64(len(arts)) {
+		t.Errorf("%d articles (%v), want %d", n, err, len(arts))
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := idx.Upsert(t.Context(), arts[:3]); err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Settle(ctx, time.Millisecond); err != nil && !errors.Is(err, context.Canceled) {
+		t.Errorf("Settle with a cancelled context: %v", err)
+	}
 }

@@ -82,7 +82,7 @@ func TestFloors(t *testing.T) {
 	if f.Articles != 40 {
 		t.Errorf("%d articles went through the three handlers, want 40", f.Articles)
 	}
-	if f.IngestMs <= 0 || f.EnrichMs <= 0 || f.IndexMs <= 0 {
+	if f.IngestMs <= 0 || f.EnrichMs <= 0 || f.IndexMs <= 0 || f.IndexSettleMs < 0 || f.IndexSettleMs > f.IndexMs {
 		t.Errorf("floors %+v: each must be measured", f)
 	}
 	f.complete(1000, 100) // bus 1 ms per article
