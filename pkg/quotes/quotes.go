@@ -1074,6 +1074,13 @@ func (r *resolver) before(s span) (string, bool) {
 				if o, ok := r.orgAt(toks[i+1].Start); ok {
 					return o, true
 				}
+				// An English article the entities leave out of the name
+				// belongs to it: "По информации The News International".
+				if i+2 < len(toks) && toks[i+1].Text == "The" {
+					if o, ok := r.orgAt(toks[i+2].Start); ok && !strings.HasPrefix(o, "The ") {
+						return "The " + o, true
+					}
+				}
 			}
 		case "zufolge":
 			// "Dem Ökonomen Peter Brandl zufolge ist die Lage „…“": the

@@ -30,6 +30,11 @@ func TestRussianAttributions(t *testing.T) {
 			want: []want{{"готовы продолжить", "Reuters"}},
 		},
 		{
+			name: "по информации and an English article before the organisation",
+			text: "Суд вынес решение. По информации The Financial Times, в зале находились «несколько журналистов и ряд дипломатов». Заседание закончилось.",
+			want: []want{{"несколько журналистов", "The Financial Times"}},
+		},
+		{
 			name: "a name in an oblique case is not what a pronoun stands for",
 			text: "Министр иностранных дел Германии Хайко Маас прилетел в Киев. Об этом он сказал на встрече с министром Павлом Климкиным. «Мы не считаем это политическим проектом», — сказал он.",
 			want: []want{{"Мы не считаем", "Хайко Маас"}},
