@@ -2224,7 +2224,7 @@ func (r *resolver) lastPerson(pos int, female bool) string {
 		if p.Start >= at.Start {
 			break
 		}
-		if p.Start >= from && !inside(r.spans, p.Start) && !p.Guessed && !r.obliqueAt(p.Start) && matches(p.Entity) {
+		if p.Start >= from && !inside(r.spans, p.Start) && !p.Guessed && !r.obliqueAt(p.Start) && !r.afterPluralVerb(p.Start) && matches(p.Entity) {
 			return p.Entity
 		}
 	}
@@ -2242,7 +2242,7 @@ func (r *resolver) personIn(toks []textseg.Token, forward bool) (string, bool) {
 		if toks[i].Kind == textseg.Punct && strings.ContainsAny(toks[i].Text, ".!?;") {
 			break
 		}
-		if p, ok := r.personAt(toks[i].Start); ok && !inside(r.spans, toks[i].Start) && !r.obliqueAt(toks[i].Start) {
+		if p, ok := r.personAt(toks[i].Start); ok && !inside(r.spans, toks[i].Start) && !r.obliqueAt(toks[i].Start) && !r.afterPluralVerb(toks[i].Start) {
 			return p, true
 		}
 	}
@@ -2262,6 +2262,11 @@ func (r *resolver) lastPersonG(pos int, female, gendered bool) string {
 			// Климкиным") is not who a pronoun or a role stands for.
 			continue
 		}
+		if r.afterPluralVerb(p.Start) {
+			// "..., передают Українські Новини": the subject of a plural
+			// verb of saying is a news outlet, not a person.
+			continue
+		}
 		if last == "" {
 			last = p.Entity
 		}
@@ -2271,6 +2276,29 @@ func (r *resolver) lastPersonG(pos int, female, gendered bool) string {
 		}
 	}
 	return last
+}
+
+// afterPluralVerb reports whether the word right before pos is a
+// Cyrillic verb of saying in the plural ("сообщили") or one by which a
+// text cites a news outlet ("передают", "пишут").
+func (r *resolver) afterPluralVerb(pos int) bool {
+	// Skip the capitalised words of the name before pos ("Новини" of
+	// "Українські Новини").
+	for range 3 {
+		before := strings.TrimRight(r.text[:pos], " ")
+		if len(before) == pos {
+			return false
+		}
+		start := strings.LastIndexAny(before, " \n,.;:!?()«»\"") + 1
+		w := before[start:]
+		if firstUpperWord(w) {
+			pos = start
+			continue
+		}
+		w = strings.ToLower(w)
+		return w != "" && strings.ContainsFunc(w, func(c rune) bool { return unicode.Is(unicode.Cyrillic, c) }) && pluralVerb(w) && (isReportingVerb(w) || strings.HasPrefix(w, "переда") || w == "пишут")
+	}
+	return false
 }
 
 // looksFemale guesses from a Cyrillic name's endings whether it is a
