@@ -2094,6 +2094,11 @@ func (r *resolver) rolePerson(t textseg.Token) string {
 	bound := ""
 	for _, ro := range r.roles {
 		if ro.Start == t.Start && ro.Person != "" {
+			if r.genitiveAfterRole(ro.Person) {
+				// "глава Евросовета": the word after the role is what
+				// it heads, typed a person.
+				continue
+			}
 			if r.apposed(ro.End, ro.Person) {
 				return ro.Person // "министр Т. Мэй"
 			}
@@ -2115,6 +2120,34 @@ func (r *resolver) rolePerson(t textseg.Token) string {
 		return bound
 	}
 	return r.lastPersonG(t.Start, false, false)
+}
+
+// genitiveAfterRole reports whether the person bound to a Russian role
+// is one Cyrillic word in what looks like the genitive, named only there
+// and not a given name: "Евросовета" of "глава Евросовета" is what the
+// role heads, not who holds it. A woman's surname ("Захарова") is kept.
+func (r *resolver) genitiveAfterRole(name string) bool {
+	if strings.Contains(name, " ") || !strings.ContainsFunc(name, func(c rune) bool { return unicode.Is(unicode.Cyrillic, c) }) {
+		return false
+	}
+	if !strings.HasSuffix(name, "а") && !strings.HasSuffix(name, "я") && !strings.HasSuffix(name, "ы") {
+		return false
+	}
+	for _, suf := range []string{"ова", "ева", "ёва", "ина", "ына", "ская", "цкая"} {
+		if strings.HasSuffix(name, suf) {
+			return false
+		}
+	}
+	if r.g != nil && r.g.GivenName(name) {
+		return false
+	}
+	n := 0
+	for _, p := range r.persons {
+		if p.Entity == name {
+			n++
+		}
+	}
+	return n == 1
 }
 
 // apposed reports whether person is named right after pos, within three
