@@ -1891,6 +1891,59 @@ func looksLikeName(s string) bool {
 // only longer person name of the text with the same surname (and the same
 // initial).
 func (r *resolver) fullName(name string) string {
+	return r.withParticle(r.fullNameOf(name))
+}
+
+// arabicParticles open the hyphenated last part of an Arabic name in
+// Russian ("Саиф уль-Малук", "Башар аль-Асад").
+var arabicParticles = []string{"уль", "аль", "эль", "ад", "ар", "ас", "ан", "ибн", "бин", "бен"}
+
+// withParticle completes a Cyrillic name with the hyphenated part that
+// follows it in the text, lower-case particle first, which the entities
+// leave out ("Саиф" of "Саиф уль-Малук сообщил").
+func (r *resolver) withParticle(name string) string {
+	if name == "" || !strings.ContainsFunc(name, func(c rune) bool { return unicode.Is(unicode.Cyrillic, c) }) {
+		return name
+	}
+	full := ""
+	for from := 0; ; {
+		k := strings.Index(r.text[from:], name+" ")
+		if k < 0 {
+			break
+		}
+		start := from + k
+		at := start + len(name) + 1
+		from = at
+		if c, _ := utf8.DecodeLastRuneInString(r.text[:start]); unicode.IsLetter(c) {
+			continue // the end of a longer word
+		}
+		for _, p := range arabicParticles {
+			rest, ok := strings.CutPrefix(r.text[at:], p+"-")
+			if !ok {
+				continue
+			}
+			end := strings.IndexFunc(rest, func(c rune) bool { return !unicode.IsLetter(c) && c != '-' })
+			if end < 0 {
+				end = len(rest)
+			}
+			if end == 0 || !firstUpperWord(rest[:end]) {
+				continue
+			}
+			f := name + " " + p + "-" + rest[:end]
+			if full != "" && full != f {
+				return name
+			}
+			full = f
+		}
+	}
+	if full == "" {
+		return name
+	}
+	return full
+}
+
+// fullNameOf is fullName without withParticle.
+func (r *resolver) fullNameOf(name string) string {
 	words := strings.Fields(name)
 	if len(words) == 0 || len(words) > 2 || (len(words) == 2 && !isInitial(words[0])) {
 		return name
