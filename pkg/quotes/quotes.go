@@ -1341,6 +1341,14 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 		}
 		if sp, ok := r.personNamed(t); ok {
 			if r.obliqueAt(t.Start) {
+				// "обясни Мирошников" where the entities took the name
+				// as "Юрия Мирошникова": the surname in the nominative,
+				// completed from the oblique full name.
+				if f := strings.Fields(sp); forward && bareName(t) && len(f) > 0 && strings.HasPrefix(f[len(f)-1], t.Text) && f[len(f)-1] != t.Text {
+					if full := r.obliqueFullName(t.Text); full != "" {
+						return full, true
+					}
+				}
 				// "в интервью Терезе Мэй": a name in an oblique case is
 				// not the subject; nor is it told apart from a nominative
 				// the entities cut short ("Эльжбета Бинковска" as
@@ -1527,6 +1535,58 @@ func (r *resolver) inflectedElsewhere(w string) bool {
 		}
 	}
 	return false
+}
+
+// obliqueFullName returns the full name of the bare Cyrillic surname w
+// when the text gives it once in an oblique case, after a given name the
+// gazetteers know: "Юрий Мирошников" for "Мирошников" where the text has
+// "Юрия Мирошникова". The given name is put in the nominative by its
+// ending (-а, -я for -й, -я for -ь); "" when none or more than one.
+func (r *resolver) obliqueFullName(w string) string {
+	if r.g == nil {
+		return ""
+	}
+	toks, _, _ := r.echoIndex()
+	full := ""
+	for k := 1; k < len(toks); k++ {
+		t := toks[k]
+		if len(t.Text) <= len(w) || !strings.HasPrefix(t.Text, w) || utf8.RuneCountInString(t.Text[len(w):]) > 2 || strings.ContainsFunc(t.Text[len(w):], func(c rune) bool { return !unicode.IsLetter(c) }) {
+			continue
+		}
+		g := toks[k-1].Text
+		if toks[k-1].End+1 != t.Start || !firstUpperWord(g) {
+			continue
+		}
+		given := ""
+		for _, c := range givenNominatives(g) {
+			if r.g.GivenName(c) {
+				given = c
+				break
+			}
+		}
+		if given == "" {
+			continue
+		}
+		if f := given + " " + w; full == "" {
+			full = f
+		} else if f != full {
+			return ""
+		}
+	}
+	return full
+}
+
+// givenNominatives are the nominatives a man's given name in the
+// genitive, dative or instrumental may have: "Юрия" Юрий, "Игоря" Игорь,
+// "Ивана" Иван, "Ивану" Иван, "Иваном" Иван.
+func givenNominatives(g string) []string {
+	var out []string
+	for _, e := range []struct{ obl, nom string }{{"ия", "ий"}, {"ию", "ий"}, {"ием", "ий"}, {"я", "ь"}, {"ю", "ь"}, {"ем", "ь"}, {"а", ""}, {"у", ""}, {"ом", ""}} {
+		if stem, ok := strings.CutSuffix(g, e.obl); ok && stem != "" {
+			out = append(out, stem+e.nom)
+		}
+	}
+	return out
 }
 
 // calendarWords are the capitalised English names of days and months
