@@ -776,6 +776,11 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 			}
 			return "", false
 		}
+		if impersonal[strings.ToLower(t.Text)] {
+			// "«...», — говорится в отчете компании": the document's
+			// author, when named.
+			return r.inDocument(toks[i+1:]), true
+		}
 		if !isReportingVerb(strings.ToLower(t.Text)) {
 			continue
 		}
@@ -828,6 +833,54 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 		return "", true
 	}
 	return "", false
+}
+
+// impersonal are the Russian impersonal verbs of saying whose subject is
+// a document ("говорится в отчете"), not a person.
+var impersonal = map[string]bool{
+	"говорится": true, "сообщается": true, "отмечается": true, "подчеркивается": true, "сказано": true, "указывается": true,
+}
+
+// documentNouns are the stems of the documents an impersonal verb of
+// saying cites ("в отчете", "в сообщении").
+var documentNouns = []string{"отчет", "отчёт", "сообщени", "заявлени", "доклад", "пресс-релиз", "письм", "документ", "релиз"}
+
+// documentOwners are the words between a document and its author's name
+// ("в отчете компании Ryanair", "в письме госпожи Мэй").
+var documentOwners = map[string]bool{
+	"компании": true, "авиакомпании": true, "ведомства": true, "министерства": true, "госпожи": true, "господина": true,
+}
+
+// inDocument returns the organisation or person toks name as the author
+// of the document an impersonal verb cites: "в отчетности «Газпрома»",
+// "в сообщении компании Ryanair", "в письме госпожи Мэй"; "" when none
+// is named right there.
+func (r *resolver) inDocument(toks []textseg.Token) string {
+	if len(toks) < 3 || !strings.EqualFold(toks[0].Text, "в") {
+		return ""
+	}
+	doc := false
+	for _, d := range documentNouns {
+		doc = doc || strings.HasPrefix(strings.ToLower(toks[1].Text), d)
+	}
+	if !doc {
+		return ""
+	}
+	for k := 2; k < len(toks) && k < 5; k++ {
+		t := toks[k]
+		if sp, ok := r.personNamed(t); ok {
+			return sp // "в письме госпожи Мэй"
+		}
+		if o, ok := r.orgAt(t.Start); ok {
+			return o
+		}
+		lw := strings.ToLower(t.Text)
+		if t.Kind == textseg.Punct && strings.ContainsAny(t.Text, "\"«„“") || documentOwners[lw] {
+			continue
+		}
+		break
+	}
+	return ""
 }
 
 // pluralVerb reports whether the lower-case Cyrillic verb w is in the
@@ -1151,6 +1204,11 @@ func (r *resolver) before(s span) (string, bool) {
 		}
 	}
 	for i := len(toks) - 1; i >= 0 && i >= len(toks)-verbs; i-- {
+		if impersonal[strings.ToLower(toks[i].Text)] {
+			// "..., сообщается в отчетности «Газпрома»": the document's
+			// author, not the subject of the sentence.
+			return r.inDocument(toks[i+1:]), true
+		}
 		if !isReportingVerb(strings.ToLower(toks[i].Text)) {
 			continue
 		}

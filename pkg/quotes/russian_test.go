@@ -60,6 +60,21 @@ func TestRussianAttributions(t *testing.T) {
 			want: []want{{"Все слоты", "Юрий Мирошников"}},
 		},
 		{
+			name: "an impersonal verb of saying: the document's author, not the subject of the sentence",
+			text: "Компания Wizz Air получила кредит от банка Citi, сообщается в отчетности Ryanair «В марте дочерняя компания привлекла заемные средства от партнеров».",
+			want: []want{{"В марте", "Ryanair"}},
+		},
+		{
+			name: "an impersonal verb of saying and a person's document",
+			text: "Премьер-министр Тереза Мэй приняла отставку министра. «Мне жаль, что вы решили покинуть правительство именно сейчас», — говорится в письме госпожи Мэй.",
+			want: []want{{"Мне жаль", "Тереза Мэй"}},
+		},
+		{
+			name: "an impersonal verb of saying and a document of no one named",
+			text: "Министр Иван Петров посетил завод. «Все работы будут завершены до конца года», — говорится в заявлении.",
+			want: []want{{"Все работы", ""}},
+		},
+		{
 			name: "a role is not bound to a person named far after it",
 			text: "Дэвид Дэвис подал в отставку. «Эта политика ставит нас в слабое положение», — написал министр в письме, направленном Терезе Мэй.",
 			want: []want{{"Эта политика", "Дэвид Дэвис"}},
