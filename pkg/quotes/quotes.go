@@ -845,6 +845,41 @@ var impersonal = map[string]bool{
 // saying cites ("в отчете", "в сообщении").
 var documentNouns = []string{"отчет", "отчёт", "сообщени", "заявлени", "доклад", "пресс-релиз", "письм", "документ", "релиз"}
 
+// orgNouns are the Russian nouns for an organisation in the prepositional
+// case, after "в" ("в компании", "в министерстве").
+var orgNouns = map[string]bool{
+	"компании": true, "авиакомпании": true, "министерстве": true, "ведомстве": true, "профсоюзе": true,
+}
+
+// inOrganisation looks in toks, the words before a plural verb of saying,
+// for "в компании" and the organisation named right after it: ("Nord
+// Stream 2 AG", true) for "В компании Nord Stream 2 AG журналистам", ("",
+// true) for "в компании" with no name, ("", false) without "в компании".
+func (r *resolver) inOrganisation(toks []textseg.Token) (string, bool) {
+	for k := 0; k+1 < len(toks); k++ {
+		if !strings.EqualFold(toks[k].Text, "в") || !orgNouns[strings.ToLower(toks[k+1].Text)] {
+			continue
+		}
+		if k+2 < len(toks) {
+			if o, ok := r.orgAt(toks[k+2].Start); ok {
+				// The name runs on over the capitalised words and
+				// numbers the entities split it at ("Nord Stream 2 AG").
+				end := k + 2
+				for end+1 < len(toks) && toks[end+1].Kind != textseg.Punct && toks[end+1].Start == toks[end].End+1 &&
+					(firstUpperWord(toks[end+1].Text) || strings.Trim(toks[end+1].Text, "0123456789") == "") {
+					end++
+				}
+				if end > k+2 {
+					o = r.text[toks[k+2].Start:toks[end].End]
+				}
+				return o, true
+			}
+		}
+		return "", true
+	}
+	return "", false
+}
+
 // documentOwners are the words between a document and its author's name
 // ("в отчете компании Ryanair", "в письме госпожи Мэй").
 var documentOwners = map[string]bool{
@@ -1211,6 +1246,13 @@ func (r *resolver) before(s span) (string, bool) {
 		}
 		if !isReportingVerb(strings.ToLower(toks[i].Text)) {
 			continue
+		}
+		if lw := strings.ToLower(toks[i].Text); strings.ContainsFunc(lw, func(c rune) bool { return unicode.Is(unicode.Cyrillic, c) }) && pluralVerb(lw) {
+			// "В компании Nord Stream 2 AG журналистам сообщили:": the
+			// organisation the plural verb's clause names, or nobody.
+			if sp, ok := r.inOrganisation(toks[max(0, i-8):i]); ok {
+				return sp, true
+			}
 		}
 		// After a comma or a dash the subject follows the verb: "...,
 		// заяви държавният секретар Майк Помпео."

@@ -75,6 +75,16 @@ func TestRussianAttributions(t *testing.T) {
 			want: []want{{"Все работы", ""}},
 		},
 		{
+			name: "в компании and its name before a plural verb of saying",
+			text: "Стоимость проекта выросла по данным Wintershall и Shell. В компании Nord Stream 2 AG журналистам сообщили: «Мы не комментируем детали этой юридической процедуры».",
+			want: []want{{"Мы не комментируем", "Nord Stream 2 AG"}},
+		},
+		{
+			name: "в компании with no name before a plural verb of saying",
+			text: "Проект поддержал министр Иван Петров. В компании журналистам сообщили: «Мы не комментируем детали этой юридической процедуры».",
+			want: []want{{"Мы не комментируем", ""}},
+		},
+		{
 			name: "a role is not bound to a person named far after it",
 			text: "Дэвид Дэвис подал в отставку. «Эта политика ставит нас в слабое положение», — написал министр в письме, направленном Терезе Мэй.",
 			want: []want{{"Эта политика", "Дэвид Дэвис"}},
