@@ -1273,8 +1273,8 @@ func (r *resolver) before(s span) (string, bool) {
 	// "kleinstmöglichen gemeinsamen Nenner"".
 	if whole && len(toks) > 0 && atLeastWords(r.text[toks[0].Start:s.open], 2) {
 		only := ""
-		for _, t := range toks {
-			if p, ok := r.personNamed(t); ok && p != only && !r.obliqueAt(t.Start) {
+		for k, t := range toks {
+			if p, ok := r.personNamed(t); ok && p != only && !r.obliqueAt(t.Start) && !interviewer(toks[max(0, k-5):k]) {
 				if only != "" {
 					return "", false
 				}
@@ -1468,6 +1468,11 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 					break
 				}
 				j--
+			}
+			if interviewer(toks[max(0, j-5):j]) {
+				// "В интервью ведущей ток-шоу Опре Уинфри ... первая
+				// леди заявила": who asks, not who speaks.
+				continue
 			}
 			if j > 0 && listenerPrepositions[strings.ToLower(toks[j-1].Text)] {
 				// "заяви по NOVA Огнян Манолев", "said on CNN": a
@@ -1779,6 +1784,37 @@ var complementizers = map[string]bool{"че": true, "что": true, "that": true
 // statement, not its speaker: "по NOVA", "пред БиБиСи", "on CNN", "to
 // reporters".
 var listenerPrepositions = map[string]bool{"по": true, "пред": true, "on": true, "to": true, "gegenüber": true, "im": true}
+
+// interviewer reports whether toks, the words before a name, hold
+// "интервью", then a lower-case word (a role in the dative) and no
+// punctuation: "в интервью ведущей ток-шоу Опре Уинфри" names who asks;
+// "В интервью Джонсон сравнил" names who answers.
+func interviewer(toks []textseg.Token) bool {
+	for k, t := range toks {
+		if strings.EqualFold(t.Text, "интервью") {
+			role := false
+			for _, u := range toks[k+1:] {
+				if u.Kind == textseg.Punct && u.Text != "-" {
+					return false
+				}
+				role = role || (u.Kind != textseg.Punct && !firstUpperWord(u.Text))
+			}
+			return role
+		}
+	}
+	return false
+}
+
+// interviewerAt is interviewer for the person mention at pos, on the
+// five words before it.
+func (r *resolver) interviewerAt(pos int) bool {
+	from := max(0, pos-80)
+	if k := strings.IndexByte(r.text[from:pos], ' '); k >= 0 && from > 0 {
+		from += k + 1 // start at a word
+	}
+	toks := r.window(from, pos)
+	return interviewer(toks[max(0, len(toks)-5):])
+}
 
 // orgPrepositions stand between a verb and the organisation that speaks
 // through it: "заявиха от Ryanair", "сообщили в Газпроме".
@@ -2507,6 +2543,9 @@ func (r *resolver) lastPersonG(pos int, female, gendered bool) string {
 			// A name in an oblique case ("с министром Павлом
 			// Климкиным") is not who a pronoun or a role stands for.
 			continue
+		}
+		if r.interviewerAt(p.Start) {
+			continue // "в интервью ведущей Опре Уинфри"
 		}
 		if r.afterPluralVerb(p.Start) {
 			// "..., передают Українські Новини": the subject of a plural
