@@ -776,6 +776,11 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 			}
 			return "", false
 		}
+		if impersonal[strings.ToLower(t.Text)] {
+			// "«...», — говорится в отчете компании": the document's
+			// author, when named.
+			return r.inDocument(toks[i+1:]), true
+		}
 		if !isReportingVerb(strings.ToLower(t.Text)) {
 			continue
 		}
@@ -828,6 +833,89 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 		return "", true
 	}
 	return "", false
+}
+
+// impersonal are the Russian impersonal verbs of saying whose subject is
+// a document ("говорится в отчете"), not a person.
+var impersonal = map[string]bool{
+	"говорится": true, "сообщается": true, "отмечается": true, "подчеркивается": true, "сказано": true, "указывается": true,
+}
+
+// documentNouns are the stems of the documents an impersonal verb of
+// saying cites ("в отчете", "в сообщении").
+var documentNouns = []string{"отчет", "отчёт", "сообщени", "заявлени", "доклад", "пресс-релиз", "письм", "документ", "релиз"}
+
+// orgNouns are the Russian nouns for an organisation in the prepositional
+// case, after "в" ("в компании", "в министерстве").
+var orgNouns = map[string]bool{
+	"компании": true, "авиакомпании": true, "министерстве": true, "ведомстве": true, "профсоюзе": true,
+}
+
+// inOrganisation looks in toks, the words before a plural verb of saying,
+// for "в компании" and the organisation named right after it: ("Nord
+// Stream 2 AG", true) for "В компании Nord Stream 2 AG журналистам", ("",
+// true) for "в компании" with no name, ("", false) without "в компании".
+func (r *resolver) inOrganisation(toks []textseg.Token) (string, bool) {
+	for k := 0; k+1 < len(toks); k++ {
+		if !strings.EqualFold(toks[k].Text, "в") || !orgNouns[strings.ToLower(toks[k+1].Text)] {
+			continue
+		}
+		if k+2 < len(toks) {
+			if o, ok := r.orgAt(toks[k+2].Start); ok {
+				// The name runs on over the capitalised words and
+				// numbers the entities split it at ("Nord Stream 2 AG").
+				end := k + 2
+				for end+1 < len(toks) && toks[end+1].Kind != textseg.Punct && toks[end+1].Start == toks[end].End+1 &&
+					(firstUpperWord(toks[end+1].Text) || strings.Trim(toks[end+1].Text, "0123456789") == "") {
+					end++
+				}
+				if end > k+2 {
+					o = r.text[toks[k+2].Start:toks[end].End]
+				}
+				return o, true
+			}
+		}
+		return "", true
+	}
+	return "", false
+}
+
+// documentOwners are the words between a document and its author's name
+// ("в отчете компании Ryanair", "в письме госпожи Мэй").
+var documentOwners = map[string]bool{
+	"компании": true, "авиакомпании": true, "ведомства": true, "министерства": true, "госпожи": true, "господина": true,
+}
+
+// inDocument returns the organisation or person toks name as the author
+// of the document an impersonal verb cites: "в отчетности «Газпрома»",
+// "в сообщении компании Ryanair", "в письме госпожи Мэй"; "" when none
+// is named right there.
+func (r *resolver) inDocument(toks []textseg.Token) string {
+	if len(toks) < 3 || !strings.EqualFold(toks[0].Text, "в") {
+		return ""
+	}
+	doc := false
+	for _, d := range documentNouns {
+		doc = doc || strings.HasPrefix(strings.ToLower(toks[1].Text), d)
+	}
+	if !doc {
+		return ""
+	}
+	for k := 2; k < len(toks) && k < 5; k++ {
+		t := toks[k]
+		if sp, ok := r.personNamed(t); ok {
+			return sp // "в письме госпожи Мэй"
+		}
+		if o, ok := r.orgAt(t.Start); ok {
+			return o
+		}
+		lw := strings.ToLower(t.Text)
+		if t.Kind == textseg.Punct && strings.ContainsAny(t.Text, "\"«„“") || documentOwners[lw] {
+			continue
+		}
+		break
+	}
+	return ""
 }
 
 // pluralVerb reports whether the lower-case Cyrillic verb w is in the
@@ -1074,6 +1162,13 @@ func (r *resolver) before(s span) (string, bool) {
 				if o, ok := r.orgAt(toks[i+1].Start); ok {
 					return o, true
 				}
+				// An English article the entities leave out of the name
+				// belongs to it: "По информации The News International".
+				if i+2 < len(toks) && toks[i+1].Text == "The" {
+					if o, ok := r.orgAt(toks[i+2].Start); ok && !strings.HasPrefix(o, "The ") {
+						return "The " + o, true
+					}
+				}
 			}
 		case "zufolge":
 			// "Dem Ökonomen Peter Brandl zufolge ist die Lage „…“": the
@@ -1144,8 +1239,20 @@ func (r *resolver) before(s span) (string, bool) {
 		}
 	}
 	for i := len(toks) - 1; i >= 0 && i >= len(toks)-verbs; i-- {
+		if impersonal[strings.ToLower(toks[i].Text)] {
+			// "..., сообщается в отчетности «Газпрома»": the document's
+			// author, not the subject of the sentence.
+			return r.inDocument(toks[i+1:]), true
+		}
 		if !isReportingVerb(strings.ToLower(toks[i].Text)) {
 			continue
+		}
+		if lw := strings.ToLower(toks[i].Text); strings.ContainsFunc(lw, func(c rune) bool { return unicode.Is(unicode.Cyrillic, c) }) && pluralVerb(lw) {
+			// "В компании Nord Stream 2 AG журналистам сообщили:": the
+			// organisation the plural verb's clause names, or nobody.
+			if sp, ok := r.inOrganisation(toks[max(0, i-8):i]); ok {
+				return sp, true
+			}
 		}
 		// After a comma or a dash the subject follows the verb: "...,
 		// заяви държавният секретар Майк Помпео."
@@ -1166,8 +1273,8 @@ func (r *resolver) before(s span) (string, bool) {
 	// "kleinstmöglichen gemeinsamen Nenner"".
 	if whole && len(toks) > 0 && atLeastWords(r.text[toks[0].Start:s.open], 2) {
 		only := ""
-		for _, t := range toks {
-			if p, ok := r.personNamed(t); ok && p != only && !r.obliqueAt(t.Start) {
+		for k, t := range toks {
+			if p, ok := r.personNamed(t); ok && p != only && !r.obliqueAt(t.Start) && !interviewer(toks[max(0, k-5):k]) {
 				if only != "" {
 					return "", false
 				}
@@ -1334,6 +1441,14 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 		}
 		if sp, ok := r.personNamed(t); ok {
 			if r.obliqueAt(t.Start) {
+				// "обясни Мирошников" where the entities took the name
+				// as "Юрия Мирошникова": the surname in the nominative,
+				// completed from the oblique full name.
+				if f := strings.Fields(sp); forward && bareName(t) && len(f) > 0 && strings.HasPrefix(f[len(f)-1], t.Text) && f[len(f)-1] != t.Text {
+					if full := r.obliqueFullName(t.Text); full != "" {
+						return full, true
+					}
+				}
 				// "в интервью Терезе Мэй": a name in an oblique case is
 				// not the subject; nor is it told apart from a nominative
 				// the entities cut short ("Эльжбета Бинковска" as
@@ -1353,6 +1468,11 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 					break
 				}
 				j--
+			}
+			if interviewer(toks[max(0, j-5):j]) {
+				// "В интервью ведущей ток-шоу Опре Уинфри ... первая
+				// леди заявила": who asks, not who speaks.
+				continue
 			}
 			if j > 0 && listenerPrepositions[strings.ToLower(toks[j-1].Text)] {
 				// "заяви по NOVA Огнян Манолев", "said on CNN": a
@@ -1522,6 +1642,58 @@ func (r *resolver) inflectedElsewhere(w string) bool {
 	return false
 }
 
+// obliqueFullName returns the full name of the bare Cyrillic surname w
+// when the text gives it once in an oblique case, after a given name the
+// gazetteers know: "Юрий Мирошников" for "Мирошников" where the text has
+// "Юрия Мирошникова". The given name is put in the nominative by its
+// ending (-а, -я for -й, -я for -ь); "" when none or more than one.
+func (r *resolver) obliqueFullName(w string) string {
+	if r.g == nil {
+		return ""
+	}
+	toks, _, _ := r.echoIndex()
+	full := ""
+	for k := 1; k < len(toks); k++ {
+		t := toks[k]
+		if len(t.Text) <= len(w) || !strings.HasPrefix(t.Text, w) || utf8.RuneCountInString(t.Text[len(w):]) > 2 || strings.ContainsFunc(t.Text[len(w):], func(c rune) bool { return !unicode.IsLetter(c) }) {
+			continue
+		}
+		g := toks[k-1].Text
+		if toks[k-1].End+1 != t.Start || !firstUpperWord(g) {
+			continue
+		}
+		given := ""
+		for _, c := range givenNominatives(g) {
+			if r.g.GivenName(c) {
+				given = c
+				break
+			}
+		}
+		if given == "" {
+			continue
+		}
+		if f := given + " " + w; full == "" {
+			full = f
+		} else if f != full {
+			return ""
+		}
+	}
+	return full
+}
+
+// givenNominatives are the nominatives a man's given name in the
+// genitive, dative or instrumental may have: "Юрия" Юрий, "Игоря" Игорь,
+// "Ивана" Иван, "Ивану" Иван, "Иваном" Иван.
+func givenNominatives(g string) []string {
+	var out []string
+	for _, e := range []struct{ obl, nom string }{{"ия", "ий"}, {"ию", "ий"}, {"ием", "ий"}, {"я", "ь"}, {"ю", "ь"}, {"ем", "ь"}, {"а", ""}, {"у", ""}, {"ом", ""}} {
+		if stem, ok := strings.CutSuffix(g, e.obl); ok && stem != "" {
+			out = append(out, stem+e.nom)
+		}
+	}
+	return out
+}
+
 // calendarWords are the capitalised English names of days and months
 // ("said Tuesday").
 var calendarWords = map[string]bool{
@@ -1612,6 +1784,37 @@ var complementizers = map[string]bool{"че": true, "что": true, "that": true
 // statement, not its speaker: "по NOVA", "пред БиБиСи", "on CNN", "to
 // reporters".
 var listenerPrepositions = map[string]bool{"по": true, "пред": true, "on": true, "to": true, "gegenüber": true, "im": true}
+
+// interviewer reports whether toks, the words before a name, hold
+// "интервью", then a lower-case word (a role in the dative) and no
+// punctuation: "в интервью ведущей ток-шоу Опре Уинфри" names who asks;
+// "В интервью Джонсон сравнил" names who answers.
+func interviewer(toks []textseg.Token) bool {
+	for k, t := range toks {
+		if strings.EqualFold(t.Text, "интервью") {
+			role := false
+			for _, u := range toks[k+1:] {
+				if u.Kind == textseg.Punct && u.Text != "-" {
+					return false
+				}
+				role = role || (u.Kind != textseg.Punct && !firstUpperWord(u.Text))
+			}
+			return role
+		}
+	}
+	return false
+}
+
+// interviewerAt is interviewer for the person mention at pos, on the
+// five words before it.
+func (r *resolver) interviewerAt(pos int) bool {
+	from := max(0, pos-80)
+	if k := strings.IndexByte(r.text[from:pos], ' '); k >= 0 && from > 0 {
+		from += k + 1 // start at a word
+	}
+	toks := r.window(from, pos)
+	return interviewer(toks[max(0, len(toks)-5):])
+}
 
 // orgPrepositions stand between a verb and the organisation that speaks
 // through it: "заявиха от Ryanair", "сообщили в Газпроме".
@@ -1884,6 +2087,59 @@ func looksLikeName(s string) bool {
 // only longer person name of the text with the same surname (and the same
 // initial).
 func (r *resolver) fullName(name string) string {
+	return r.withParticle(r.fullNameOf(name))
+}
+
+// arabicParticles open the hyphenated last part of an Arabic name in
+// Russian ("Саиф уль-Малук", "Башар аль-Асад").
+var arabicParticles = []string{"уль", "аль", "эль", "ад", "ар", "ас", "ан", "ибн", "бин", "бен"}
+
+// withParticle completes a Cyrillic name with the hyphenated part that
+// follows it in the text, lower-case particle first, which the entities
+// leave out ("Саиф" of "Саиф уль-Малук сообщил").
+func (r *resolver) withParticle(name string) string {
+	if name == "" || !strings.ContainsFunc(name, func(c rune) bool { return unicode.Is(unicode.Cyrillic, c) }) {
+		return name
+	}
+	full := ""
+	for from := 0; ; {
+		k := strings.Index(r.text[from:], name+" ")
+		if k < 0 {
+			break
+		}
+		start := from + k
+		at := start + len(name) + 1
+		from = at
+		if c, _ := utf8.DecodeLastRuneInString(r.text[:start]); unicode.IsLetter(c) {
+			continue // the end of a longer word
+		}
+		for _, p := range arabicParticles {
+			rest, ok := strings.CutPrefix(r.text[at:], p+"-")
+			if !ok {
+				continue
+			}
+			end := strings.IndexFunc(rest, func(c rune) bool { return !unicode.IsLetter(c) && c != '-' })
+			if end < 0 {
+				end = len(rest)
+			}
+			if end == 0 || !firstUpperWord(rest[:end]) {
+				continue
+			}
+			f := name + " " + p + "-" + rest[:end]
+			if full != "" && full != f {
+				return name
+			}
+			full = f
+		}
+	}
+	if full == "" {
+		return name
+	}
+	return full
+}
+
+// fullNameOf is fullName without withParticle.
+func (r *resolver) fullNameOf(name string) string {
 	words := strings.Fields(name)
 	if len(words) == 0 || len(words) > 2 || (len(words) == 2 && !isInitial(words[0])) {
 		return name
@@ -2087,6 +2343,11 @@ func (r *resolver) rolePerson(t textseg.Token) string {
 	bound := ""
 	for _, ro := range r.roles {
 		if ro.Start == t.Start && ro.Person != "" {
+			if r.genitiveAfterRole(ro.Person) {
+				// "глава Евросовета": the word after the role is what
+				// it heads, typed a person.
+				continue
+			}
 			if r.apposed(ro.End, ro.Person) {
 				return ro.Person // "министр Т. Мэй"
 			}
@@ -2108,6 +2369,34 @@ func (r *resolver) rolePerson(t textseg.Token) string {
 		return bound
 	}
 	return r.lastPersonG(t.Start, false, false)
+}
+
+// genitiveAfterRole reports whether the person bound to a Russian role
+// is one Cyrillic word in what looks like the genitive, named only there
+// and not a given name: "Евросовета" of "глава Евросовета" is what the
+// role heads, not who holds it. A woman's surname ("Захарова") is kept.
+func (r *resolver) genitiveAfterRole(name string) bool {
+	if strings.Contains(name, " ") || !strings.ContainsFunc(name, func(c rune) bool { return unicode.Is(unicode.Cyrillic, c) }) {
+		return false
+	}
+	if !strings.HasSuffix(name, "а") && !strings.HasSuffix(name, "я") && !strings.HasSuffix(name, "ы") {
+		return false
+	}
+	for _, suf := range []string{"ова", "ева", "ёва", "ина", "ына", "ская", "цкая"} {
+		if strings.HasSuffix(name, suf) {
+			return false
+		}
+	}
+	if r.g != nil && r.g.GivenName(name) {
+		return false
+	}
+	n := 0
+	for _, p := range r.persons {
+		if p.Entity == name {
+			n++
+		}
+	}
+	return n == 1
 }
 
 // apposed reports whether person is named right after pos, within three
@@ -2217,7 +2506,7 @@ func (r *resolver) lastPerson(pos int, female bool) string {
 		if p.Start >= at.Start {
 			break
 		}
-		if p.Start >= from && !inside(r.spans, p.Start) && !p.Guessed && !r.obliqueAt(p.Start) && matches(p.Entity) {
+		if p.Start >= from && !inside(r.spans, p.Start) && !p.Guessed && !r.obliqueAt(p.Start) && !r.afterPluralVerb(p.Start) && matches(p.Entity) {
 			return p.Entity
 		}
 	}
@@ -2235,7 +2524,7 @@ func (r *resolver) personIn(toks []textseg.Token, forward bool) (string, bool) {
 		if toks[i].Kind == textseg.Punct && strings.ContainsAny(toks[i].Text, ".!?;") {
 			break
 		}
-		if p, ok := r.personAt(toks[i].Start); ok && !inside(r.spans, toks[i].Start) && !r.obliqueAt(toks[i].Start) {
+		if p, ok := r.personAt(toks[i].Start); ok && !inside(r.spans, toks[i].Start) && !r.obliqueAt(toks[i].Start) && !r.afterPluralVerb(toks[i].Start) {
 			return p, true
 		}
 	}
@@ -2255,6 +2544,14 @@ func (r *resolver) lastPersonG(pos int, female, gendered bool) string {
 			// Климкиным") is not who a pronoun or a role stands for.
 			continue
 		}
+		if r.interviewerAt(p.Start) {
+			continue // "в интервью ведущей Опре Уинфри"
+		}
+		if r.afterPluralVerb(p.Start) {
+			// "..., передают Українські Новини": the subject of a plural
+			// verb of saying is a news outlet, not a person.
+			continue
+		}
 		if last == "" {
 			last = p.Entity
 		}
@@ -2264,6 +2561,29 @@ func (r *resolver) lastPersonG(pos int, female, gendered bool) string {
 		}
 	}
 	return last
+}
+
+// afterPluralVerb reports whether the word right before pos is a
+// Cyrillic verb of saying in the plural ("сообщили") or one by which a
+// text cites a news outlet ("передают", "пишут").
+func (r *resolver) afterPluralVerb(pos int) bool {
+	// Skip the capitalised words of the name before pos ("Новини" of
+	// "Українські Новини").
+	for range 3 {
+		before := strings.TrimRight(r.text[:pos], " ")
+		if len(before) == pos {
+			return false
+		}
+		start := strings.LastIndexAny(before, " \n,.;:!?()«»\"") + 1
+		w := before[start:]
+		if firstUpperWord(w) {
+			pos = start
+			continue
+		}
+		w = strings.ToLower(w)
+		return w != "" && strings.ContainsFunc(w, func(c rune) bool { return unicode.Is(unicode.Cyrillic, c) }) && pluralVerb(w) && (isReportingVerb(w) || strings.HasPrefix(w, "переда") || w == "пишут")
+	}
+	return false
 }
 
 // looksFemale guesses from a Cyrillic name's endings whether it is a
