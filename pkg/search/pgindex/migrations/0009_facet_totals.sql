@@ -19,8 +19,8 @@
 -- Values are compared in byte order (COLLATE "C"), as newsflow orders the
 -- facets it counts itself.
 --
--- Writers wait until this migration commits, so the counts filled below
--- are exactly the rows the new triggers then track. Rows written before
+-- Writers wait until this migration commits (searches go on), so the
+-- counts filled below are exactly the rows the new triggers then track. Rows written before
 -- 0008 have no entity_id_codes, and count in neither facet by id until
 -- they are written again (as in a search).
 LOCK TABLE articles IN SHARE ROW EXCLUSIVE MODE;
@@ -69,14 +69,6 @@ BEGIN
     RETURN NULL;
 END
 $$;
-
-DROP TRIGGER IF EXISTS articles_facet_update ON articles;
-CREATE TRIGGER articles_facet_update AFTER UPDATE ON articles
-    FOR EACH ROW
-    WHEN (OLD.lang IS DISTINCT FROM NEW.lang OR OLD.source IS DISTINCT FROM NEW.source
-          OR OLD.entities IS DISTINCT FROM NEW.entities
-          OR OLD.entity_id_codes IS DISTINCT FROM NEW.entity_id_codes)
-    EXECUTE FUNCTION article_facet_deltas_write();
 
 CREATE OR REPLACE FUNCTION article_facet_counts_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -138,6 +130,16 @@ TRUNCATE article_facet_totals;
 INSERT INTO article_facet_totals (kind, value, n)
 SELECT kind, value, sum(n) FROM article_facet_counts WHERE kind <> 'a'
 GROUP BY 1, 2 HAVING sum(n) <> 0;
+-- A new revision that changes only entity_id_codes counts too. Replaced
+-- last, and not dropped: dropping a trigger would lock searches out until
+-- the migration commits (OR REPLACE takes the writers' lock only).
+CREATE OR REPLACE TRIGGER articles_facet_update AFTER UPDATE ON articles
+    FOR EACH ROW
+    WHEN (OLD.lang IS DISTINCT FROM NEW.lang OR OLD.source IS DISTINCT FROM NEW.source
+          OR OLD.entities IS DISTINCT FROM NEW.entities
+          OR OLD.entity_id_codes IS DISTINCT FROM NEW.entity_id_codes)
+    EXECUTE FUNCTION article_facet_deltas_write();
+
 -- Statistics for the new kinds, so that the first searches plan with them.
 ANALYZE article_facet_counts;
 ANALYZE article_facet_totals;
