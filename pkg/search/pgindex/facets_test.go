@@ -53,6 +53,7 @@ func sameAsGrouping(t *testing.T, idx *Index, step string) {
 	const recount = `SELECT kind, lang, source, value, sum(n)::bigint FROM (
 			SELECT 'a' AS kind, lang, source, '' AS value, 1 AS n FROM articles
 			UNION ALL SELECT 'e', lang, source, e, 1 FROM articles, unnest(entities) AS e
+			UNION ALL SELECT k.kind, lang, source, k.key, 1 FROM articles, article_entity_id_keys(entity_id_codes) AS k
 			UNION ALL SELECT kind, lang, source, value, -n FROM article_facet_counts
 			UNION ALL SELECT kind, lang, source, value, -n FROM article_facet_deltas
 		) d GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0`
@@ -72,8 +73,31 @@ func sameAsGrouping(t *testing.T, idx *Index, step string) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
+	// The totals are the compacted counts summed over languages and
+	// sources.
+	const retotal = `SELECT kind, value, sum(n)::bigint FROM (
+			SELECT kind, value COLLATE "C" AS value, n FROM article_facet_counts WHERE kind <> 'a'
+			UNION ALL SELECT kind, value, -n FROM article_facet_totals
+		) d GROUP BY 1, 2 HAVING sum(n) <> 0`
+	rows, err = idx.pool.Query(ctx, retotal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, value string
+		var n int64
+		if err := rows.Scan(&kind, &value, &n); err != nil {
+			t.Fatal(err)
+		}
+		t.Errorf("%s: total of %s %q is off by %d", step, kind, value, -n)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	var zeros int
-	if err := idx.pool.QueryRow(ctx, "SELECT count(*) FROM article_facet_counts WHERE n <= 0").Scan(&zeros); err != nil {
+	if err := idx.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM article_facet_counts WHERE n <= 0)
+		+ (SELECT count(*) FROM article_facet_totals WHERE n <= 0)`).Scan(&zeros); err != nil {
 		t.Fatal(err)
 	}
 	if zeros > 0 {
@@ -227,8 +251,9 @@ func TestFacetCountsMigration(t *testing.T) {
 	_, err := idx.pool.Exec(ctx, `DROP TRIGGER articles_facet_insert_delete ON articles;
 		DROP TRIGGER articles_facet_update ON articles;
 		DROP TRIGGER articles_facet_truncate ON articles;
-		DROP FUNCTION article_facet_deltas_write, article_facet_counts_truncate, article_facet_compact;
-		DROP TABLE article_facet_counts, article_facet_deltas;
+		DROP FUNCTION article_facet_deltas_write, article_facet_counts_truncate, article_facet_compact,
+			article_entity_id_keys;
+		DROP TABLE article_facet_counts, article_facet_deltas, article_facet_totals;
 		DROP INDEX articles_source_date_idx, articles_lang_date_idx;
 		CREATE INDEX articles_lang_idx ON articles (lang);
 		CREATE INDEX articles_source_idx ON articles (source);

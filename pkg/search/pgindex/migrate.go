@@ -65,9 +65,20 @@ func SchemaVersion() int {
 // migrate applies the migrations the database lacks, in one transaction,
 // under an advisory lock so that replicas starting together do not race.
 func migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	return migrateTo(ctx, pool, 0)
+}
+
+// migrateTo is migrate up to version (0: the latest); tests migrate a
+// database filled at an older version.
+func migrateTo(ctx context.Context, pool *pgxpool.Pool, version int) error {
 	ms, err := migrations()
 	if err != nil {
 		return err
+	}
+	if version > 0 {
+		for len(ms) > 0 && ms[len(ms)-1].version > version {
+			ms = ms[:len(ms)-1]
+		}
 	}
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrationLock)); err != nil {

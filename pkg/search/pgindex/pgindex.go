@@ -368,18 +368,23 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 	if err != nil {
 		return nil, err
 	}
-	sql, args, codes := x.searchSQL(q, n)
+	st := x.searchSQL(q, n)
 	var total int64
-	var langs, sources, ents, idCodes, hits []byte
-	if err := x.pool.QueryRow(ctx, sql, args...).Scan(&total, &langs, &sources, &ents, &idCodes, &hits); err != nil {
+	var langs, sources, ents, ids, hits []byte
+	if err := x.pool.QueryRow(ctx, st.sql, st.args...).Scan(&total, &langs, &sources, &ents, &ids, &hits); err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	out := &search.Result{Total: uint64(total), Facets: search.EmptyFacets()}
-	if out.EntityFacet, err = x.entityIDFacet(ctx, idCodes); err != nil {
+	if st.idsCounted {
+		out.EntityFacet, err = decodeEntityIDFacet(ids)
+	} else {
+		out.EntityFacet, err = x.entityIDFacet(ctx, ids)
+	}
+	if err != nil {
 		return nil, err
 	}
 	jsonFacets := map[string][]byte{search.FacetLang: langs, search.FacetSource: sources, search.FacetEntities: ents}
-	if codes {
+	if st.entityCodes {
 		delete(jsonFacets, search.FacetEntities)
 		if err := x.entityFacet(ctx, ents, out.Facets[search.FacetEntities]); err != nil {
 			return nil, err
@@ -498,12 +503,23 @@ func (x *Index) entityFacet(ctx context.Context, codes []byte, into map[string]i
 	return nil
 }
 
+// statement is the SQL that answers a search, with its arguments.
+type statement struct {
+	sql  string
+	args []any
+	// entityCodes: the entity facet is the matches' entity_codes
+	// concatenated (see entityFacet); otherwise, as the other facets, JSON
+	// pairs of value and count.
+	entityCodes bool
+	// idsCounted: the entity facet by id is the counted facet as JSON
+	// (see decodeEntityIDFacet); otherwise the matches' entity_id_codes
+	// concatenated (see entityIDFacet).
+	idsCounted bool
+}
+
 // searchSQL builds the one statement that answers q (parsed as n): total,
-// the three facets, the matches' entity_id_codes concatenated (see
-// entityIDFacet) and the page. With codes, the entity facet is the
-// matches' entity_codes concatenated (see entityFacet); otherwise, as the
-// other facets, JSON pairs of value and count.
-func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any, bool) {
+// the three facets, the entity facet by id and the page.
+func (x *Index) searchSQL(q search.Query, n search.Node) statement {
 	tr, cond, conds, filters := x.where(q, n)
 	dateOrder := "sort_date DESC NULLS LAST, id"
 	// from may end in a WHERE clause; count is count(*) or sum(n).
@@ -526,7 +542,7 @@ func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any, bool) {
 	if q.Collapse == search.CollapseStory {
 		// Grouped by story, the entity facet is still grouped by name.
 		sql, args := x.collapsedSQL(q, n, tr, conds, facet, page, hits, limit)
-		return sql, args, false
+		return statement{sql: sql, args: args}
 	}
 	if cond == "true" && len(conds) == 1+len(filters) && !x.noFacetCounts {
 		// Everything, or everything in some languages or sources: total
@@ -544,16 +560,29 @@ func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any, bool) {
 				UNION ALL
 				SELECT lang, source, value, n FROM article_facet_deltas WHERE kind = '` + kind + `' AND ` + where + `) u`
 		}
-		return `WITH top AS (
+		// Values in byte order, as newsflow orders the facets it counts.
+		entities := facet(`value COLLATE "C"`, "sum(n)::bigint", counts("e"))
+		ids := idFacetCounts(where)
+		if len(filters) == 0 {
+			// Everything: the top of the totals, without summing.
+			entities = `(SELECT coalesce(json_agg(json_build_array(value, n) ORDER BY n DESC, value), '[]')
+				FROM ` + topTotals("e") + ` f)`
+			ids = idFacetTotals()
+		}
+		if x.noEntityIDFacet {
+			ids = "NULL::json"
+		}
+		sql := `WITH top AS (
 				SELECT id, sort_date, 0::real AS score FROM articles WHERE ` + where + `
 				ORDER BY ` + dateOrder + limit + `
 			), ` + page(dateOrder) + `
 			SELECT (SELECT coalesce(sum(n), 0)::bigint FROM ` + counts("a") + `),
 				` + facet("lang", "sum(n)::bigint", counts("a")) + `,
 				` + facet("source", "sum(n)::bigint", counts("a")) + `,
-				` + facet("value", "sum(n)::bigint", counts("e")) + `,
-				` + x.idCodes("articles WHERE "+where) + `,
-				` + hits, tr.args, false
+				` + entities + `,
+				` + ids + `,
+				` + hits
+		return statement{sql: sql, args: tr.args, idsCounted: true}
 	}
 
 	// Ranking reads the tsvector of each article it ranks, so it ranks the
@@ -575,7 +604,7 @@ func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any, bool) {
 		entities = "entities"
 		entityFacet = facet("e", "count(*)", "m, unnest(m.entities) AS e WHERE cardinality(m.entities) > 0")
 	}
-	return `WITH m AS MATERIALIZED (
+	sql := `WITH m AS MATERIALIZED (
 			SELECT id, lang, source, ` + entities + `, entity_id_codes, sort_date
 			FROM articles WHERE ` + strings.Join(conds, " AND ") + `
 		), ranked AS (` + candidates + `
@@ -588,7 +617,8 @@ func (x *Index) searchSQL(q search.Query, n search.Node) (string, []any, bool) {
 			` + facet("source", "count(*)", "m") + `,
 			` + entityFacet + `,
 			` + x.idCodes("m") + `,
-			` + hits, tr.args, !x.textEntityFacet
+			` + hits
+	return statement{sql: sql, args: tr.args, entityCodes: !x.textEntityFacet}
 }
 
 // idCodes is the SQL of the entity_id_codes of the rows from, concatenated.
