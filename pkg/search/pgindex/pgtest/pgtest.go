@@ -7,12 +7,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // EnvVar names the URL of a database whose role may create databases.
@@ -60,7 +62,7 @@ func FreshDatabase(tb testing.TB) string {
 			return
 		}
 		defer func() { _ = c.Close(context.Background()) }()
-		if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+		if err := dropDatabase(ctx, c, name); err != nil {
 			tb.Errorf("drop database %s: %v", name, err)
 		}
 	})
@@ -70,4 +72,27 @@ func FreshDatabase(tb testing.TB) string {
 	}
 	u.Path = "/" + name
 	return u.String()
+}
+
+// dropDatabase drops name, terminating the test's own connections. An
+// autovacuum worker on it (tests that write many rows wake one) makes
+// DROP ... WITH (FORCE) fail with 42501 for a role that is not a
+// superuser; a plain DROP DATABASE asks autovacuum to stop and waits for
+// it, so that is tried next, until ctx ends.
+func dropDatabase(ctx context.Context, c *pgx.Conn, name string) error {
+	for {
+		_, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		var pe *pgconn.PgError
+		if err == nil || !errors.As(err, &pe) || pe.Code != "42501" {
+			return err
+		}
+		if _, err2 := c.Exec(ctx, "DROP DATABASE IF EXISTS "+name); err2 == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
 }
