@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -210,14 +211,26 @@ func TestMergedEntityFieldsSearchAsSeparate(t *testing.T) {
 		}
 		return res
 	}
-	for _, q := range queries {
-		for _, c := range []struct{ got, want *Index }{{merged, legacy}, {mixed, legacy2}} {
-			got, want := find(c.got, q), find(c.want, q)
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("query %+v, %s:\n got %+v\nwant %+v (per-entity fields)", q, c.got, got, want)
+	compare := func(stage string) {
+		t.Helper()
+		for _, q := range queries {
+			for _, c := range []struct{ got, want *Index }{{merged, legacy}, {mixed, legacy2}} {
+				got, want := find(c.got, q), find(c.want, q)
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s: query %+v, %s:\n got %+v\nwant %+v (per-entity fields)", stage, q, c.got, got, want)
+				}
 			}
 		}
 	}
+	compare("a segment of each layout")
+	s, err := mixed.idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.(*scorch.Scorch).ForceMerge(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	compare("both layouts merged into one segment")
 	// The phrases that only the separate fields kept from matching.
 	for q, wantIDs := range map[string][]string{`entity:"Berg Carl"`: {"x2"}, `entity:"Dahl Bank"`: nil, `entity:"Anna Berg"`: {"x1"}} {
 		var ids []string
