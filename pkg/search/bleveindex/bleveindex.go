@@ -384,11 +384,12 @@ func (x *Index) document(a *article.Article, raw []byte) (*document.Document, er
 	d := document.NewDocument(a.ID)
 	d.AddField(document.NewTextFieldCustom("title", nil, nil, textOpts, tokenStream(terms.Title)))
 	d.AddField(document.NewTextFieldCustom("body", nil, nil, textOpts, tokenStream(terms.Body)))
-	// Each kind of entity field is one field holding all its tokens
-	// (writing each entity as separate fields, seven per entity, was most
-	// of the index's work: docs/benchmarks.md). Bleve sums a field's
-	// lengths and term frequencies over a document's fields of that name,
-	// so scores and facets are those of separate fields.
+	// Each kind of entity field is one field holding all its tokens: a
+	// field per entity (seven per entity, with their array positions)
+	// cost about 14% more CPU per article indexed (docs/benchmarks.md).
+	// Bleve sums a field's lengths and term frequencies over a
+	// document's fields of that name, so scores, filters and facets are
+	// those of separate fields.
 	facets := make([]string, 0, 2+len(terms.EntityNames)+2*len(a.Entities))
 	facets = append(facets, "l:"+a.Lang, "s:"+a.Source)
 	for _, name := range terms.EntityNames {

@@ -151,6 +151,7 @@ func TestMergedEntityFieldsSearchAsSeparate(t *testing.T) {
 		)
 		spanning++
 	}
+	t.Logf("%d articles, %d queries, %d spanning", len(arts), len(queries), spanning)
 	if spanning < 10 {
 		t.Fatalf("only %d articles with two entities in the sample", spanning)
 	}
