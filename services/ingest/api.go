@@ -179,17 +179,28 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 
 	// Accepted articles are published in chunks as the request streams in,
 	// so a large NDJSON request holds at most one chunk of articles.
+	// Publishing does not follow the request's cancellation: an article
+	// whose whole text arrived is published even if the connection goes
+	// away meanwhile (a retry is answered "duplicate"), instead of being
+	// refused half-way as unavailable. The server cancels a request's
+	// context when its connection reports an error, and under CI load that
+	// was seen while the client still waited (TestBadInputMatrix's feeds
+	// answered 503 "context canceled" in 0.1 s). The stores' own bounds
+	// (natsbus.StoreTimeout, ConfirmTimeout) still apply, and pubTimeout
+	// over all.
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), pubTimeout)
+	defer cancel()
 	var results []Result
 	pending := make([]pendingPub, 0, 1)
 	decodeErr := intake.Decode(body, format, meta, func(it intake.Item) error {
-		res, p := a.prepare(r.Context(), format, it)
+		res, p := a.prepare(pctx, format, it)
 		results = append(results, res)
 		if p != nil {
 			p.pos = len(results) - 1
 			pending = append(pending, *p)
 		}
 		if len(pending) >= apiPublishChunk {
-			a.flush(r.Context(), format, results, pending)
+			a.flush(pctx, format, results, pending)
 			pending = pending[:0]
 		}
 		return nil
@@ -211,7 +222,7 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Publish what was accepted even when the stream of items broke off.
-	a.flush(r.Context(), format, results, pending)
+	a.flush(pctx, format, results, pending)
 	if decodeErr != nil && body.aborted() {
 		// The client went away or stopped sending: no article was
 		// rejected, the upload was cut short.
@@ -289,6 +300,10 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, status, results)
 }
+
+// pubTimeout bounds the publishing of one request's articles once it no
+// longer follows the request's cancellation.
+const pubTimeout = 2 * time.Minute
 
 // CodeIncomplete is the error code of a request whose body ended early
 // (the client went away or stopped sending).

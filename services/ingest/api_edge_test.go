@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -16,6 +17,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/newsflow/newsflow/pkg/intake"
+	"github.com/newsflow/newsflow/pkg/natsbus"
 	"github.com/newsflow/newsflow/pkg/telemetry"
 )
 
@@ -154,5 +156,31 @@ func TestAPILocation(t *testing.T) {
 	}
 	if got := resp.Header.Get("Location"); got != "/v1/articles/loc-1" {
 		t.Errorf("Location = %q, want /v1/articles/loc-1", got)
+	}
+}
+
+// TestAPIPublishesAfterTheRequestIsCancelled: a request whose body was
+// read whole is published even when its context is cancelled meanwhile
+// (the server cancels it when the connection reports an error): the
+// article is accepted and on the raw stream, not refused as unavailable.
+func TestAPIPublishesAfterTheRequestIsCancelled(t *testing.T) {
+	e := newEnv(t)
+	api := NewAPI(e.js, e.seen, APIConfig{MaxRequestBytes: 1 << 20, Metrics: e.m}, zaptest.NewLogger(t))
+	ts := telemetry.NewServer("127.0.0.1:0", e.reg, zaptest.NewLogger(t))
+	api.Routes(ts)
+	feed := `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>A cancelled request</title>` +
+		`<description>Its whole text arrived before the connection went away.</description>` +
+		`<link>http://example.org/cancelled</link></item></channel></rss>`
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequest(http.MethodPost, "/v1/articles?source=cancel", strings.NewReader(feed)).WithContext(ctx)
+	req.Header.Set("Content-Type", "application/rss+xml")
+	rec := httptest.NewRecorder()
+	ts.Handler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusAccepted {
+		t.Fatalf("status %d %s, want 202", rec.Code, rec.Body)
+	}
+	if got := e.collect(t, natsbus.StreamRaw, natsbus.RawSubject("cancel"), 1); !strings.Contains(string(got[0].Data()), "A cancelled request") {
+		t.Errorf("raw message %s, want the article", got[0].Data())
 	}
 }
