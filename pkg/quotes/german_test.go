@@ -1,14 +1,13 @@
 package quotes
 
 import (
-	"strings"
 	"testing"
 )
 
 // TestGermanAttributions covers the German ways of attributing a
 // quotation, each with sentences written for the test.
 func TestGermanAttributions(t *testing.T) {
-	type want struct{ prefix, speaker string }
+	type want = wantQuote
 	tests := []struct {
 		name string
 		text string
@@ -147,17 +146,7 @@ func TestGermanAttributions(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got := extract(t, tc.text, "de")
-			if len(got) != len(tc.want) {
-				t.Fatalf("got %d quotations %+v, want %d", len(got), got, len(tc.want))
-			}
-			for i, w := range tc.want {
-				if !strings.HasPrefix(got[i].Text, w.prefix) {
-					t.Errorf("quotation %d = %q, want it to start with %q", i, got[i].Text, w.prefix)
-				}
-				if got[i].Speaker != w.speaker {
-					t.Errorf("quotation %q: speaker %q, want %q", got[i].Text, got[i].Speaker, w.speaker)
-				}
-			}
+			checkQuotes(t, got, tc.want)
 		})
 	}
 }

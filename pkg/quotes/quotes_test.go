@@ -20,6 +20,26 @@ var (
 	gazErr  error
 )
 
+// wantQuote is an expected quotation: how its text starts and its
+// speaker ("" for none).
+type wantQuote struct{ prefix, speaker string }
+
+// checkQuotes fails unless got holds the quotations of want, in order.
+func checkQuotes(t *testing.T, got []Quote, want []wantQuote) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("got %d quotations %+v, want %d", len(got), got, len(want))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(got[i].Text, w.prefix) {
+			t.Errorf("quotation %d = %q, want it to start with %q", i, got[i].Text, w.prefix)
+		}
+		if got[i].Speaker != w.speaker {
+			t.Errorf("quotation %q: speaker %q, want %q", got[i].Text, got[i].Speaker, w.speaker)
+		}
+	}
+}
+
 func extract(tb testing.TB, text, lang string) []Quote {
 	tb.Helper()
 	gazOnce.Do(func() { gaz, gazErr = entities.NewGazetteer() })
@@ -30,7 +50,7 @@ func extract(tb testing.TB, text, lang string) []Quote {
 }
 
 func TestExtract(t *testing.T) {
-	type want struct{ prefix, speaker string }
+	type want = wantQuote
 	tests := []struct {
 		name string
 		lang string
@@ -316,16 +336,8 @@ func TestExtract(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got := extract(t, tc.text, tc.lang)
-			if len(got) != len(tc.want) {
-				t.Fatalf("got %d quotations %+v, want %d", len(got), got, len(tc.want))
-			}
-			for i, w := range tc.want {
-				if !strings.HasPrefix(got[i].Text, w.prefix) {
-					t.Errorf("quotation %d = %q, want it to start with %q", i, got[i].Text, w.prefix)
-				}
-				if got[i].Speaker != w.speaker {
-					t.Errorf("quotation %q: speaker %q, want %q", got[i].Text, got[i].Speaker, w.speaker)
-				}
+			checkQuotes(t, got, tc.want)
+			for i := range tc.want {
 				if tc.text[got[i].Start:got[i].End] == "" {
 					t.Errorf("quotation %d has empty offsets %d-%d", i, got[i].Start, got[i].End)
 				}
