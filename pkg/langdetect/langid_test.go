@@ -93,22 +93,30 @@ func TestLangidAccuracy(t *testing.T) {
 		var b strings.Builder
 		for _, l := range langs {
 			fmt.Fprintf(&b, "%s %.1f", l, acc[l]*100)
-			type kv struct {
-				l string
-				n int
-			}
-			var cs []kv
-			for k, v := range confused[l] {
-				cs = append(cs, kv{k, v})
-			}
-			sort.Slice(cs, func(i, j int) bool { return cs[i].n > cs[j].n || cs[i].n == cs[j].n && cs[i].l < cs[j].l })
-			for i, c := range cs {
-				if i < 3 {
-					fmt.Fprintf(&b, " %s:%d", c.l, c.n)
-				}
-			}
+			b.WriteString(topConfused(confused[l], 3))
 			b.WriteString(" | ")
 		}
 		t.Logf("%s, fold %d: mean %.2f%%\n%s", kind, fold, mean(acc)*100, b.String())
 	}
+}
+
+// topConfused renders the k languages a language was most often taken
+// for, most first (ties by name): " hr:139 sr:4".
+func topConfused(confused map[string]int, k int) string {
+	type kv struct {
+		l string
+		n int
+	}
+	var cs []kv
+	for l, n := range confused {
+		cs = append(cs, kv{l, n})
+	}
+	sort.Slice(cs, func(i, j int) bool { return cs[i].n > cs[j].n || cs[i].n == cs[j].n && cs[i].l < cs[j].l })
+	var b strings.Builder
+	for i, c := range cs {
+		if i < k {
+			fmt.Fprintf(&b, " %s:%d", c.l, c.n)
+		}
+	}
+	return b.String()
 }

@@ -33,20 +33,7 @@ func TestLangidTuning(t *testing.T) {
 		for _, l := range langs {
 			loss += 1 - acc[l]
 			fmt.Fprintf(&b, "%s %.1f und %d:", l, acc[l]*100, und[l])
-			type kv struct {
-				l string
-				n int
-			}
-			var cs []kv
-			for k, v := range confused[l] {
-				cs = append(cs, kv{k, v})
-			}
-			sort.Slice(cs, func(i, j int) bool { return cs[i].n > cs[j].n || cs[i].n == cs[j].n && cs[i].l < cs[j].l })
-			for i, c := range cs {
-				if i < 4 {
-					fmt.Fprintf(&b, " %s:%d", c.l, c.n)
-				}
-			}
+			b.WriteString(topConfused(confused[l], 4))
 			b.WriteString("\n")
 		}
 		t.Logf("%s, fold 0: mean %.2f%% (loss %.2f points of the mean)\n%s", kind, mean(acc)*100, loss/float64(len(acc))*100, b.String())
