@@ -249,6 +249,8 @@ type Analysis struct {
 	body    []textseg.Token
 	tokTerm []int32
 	ids     int
+	// lang is the article's language.
+	lang string
 }
 
 // Analyze scores the terms of an article in lang.
@@ -258,7 +260,7 @@ func (m *Model) Analyze(lang, title string, body []textseg.Token) *Analysis {
 
 // AnalyzeTokens is Analyze with the title already tokenised.
 func (m *Model) AnalyzeTokens(lang string, title, body []textseg.Token) *Analysis {
-	an := &Analysis{}
+	an := &Analysis{lang: lang}
 	m.score(an, lang, title, body)
 	an.pick(topPicked)
 	return an

@@ -4,6 +4,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/newsflow/newsflow/pkg/textseg"
 )
@@ -61,7 +63,7 @@ func (an *Analysis) Phrases(n int, names []Name, generic func(word string) bool)
 		}
 		return in
 	}
-	inside, inSet := count(names), count(an.setPhrases())
+	inside, inSet := count(names), count(an.setPhrases(generic))
 	out := make([]Keyword, 0, n)
 	shown := map[string]bool{}
 	used := make([]bool, len(terms))
@@ -236,27 +238,44 @@ const (
 	maxPhraseWords = 4
 )
 
+// maxCollocationWords is the longest lower-case set phrase.
+const maxCollocationWords = 3
+
 // setPhrases finds the phrases of two to four words that the body repeats:
 // runs of words and numbers, one space apart, that start with a
 // capitalised word or stand between quotes, and end with neither a stop
 // word nor a word too short to be a term; each found at least twice (by
-// its words' stems, so inflected forms count). The spans are their
-// occurrences, named by their most frequent form.
-func (an *Analysis) setPhrases() []Name {
+// its words' stems, so inflected forms count). It finds collocations too:
+// runs of two or three words that are all terms, none generic, repeated
+// and holding at least half the occurrences of each of their terms
+// ("преходния период", "box office"), so that a term is shown as the set
+// phrase it is mostly said in rather than alone. The spans are their
+// occurrences, named by their most frequent form (a collocation's first
+// word in lower case unless it is capitalised inside a sentence).
+func (an *Analysis) setPhrases(generic func(string) bool) []Name {
 	body := an.body
 	type occ struct{ start, end int }
 	found := map[string][]occ{}
 	forms := map[string]map[string]int{}
 	quoted := map[string]bool{}
+	colloc := map[string]bool{} // all words terms, none generic
+	midCap := map[string]bool{} // first word capitalised inside a sentence
 	var key []byte
 	for i := range body {
-		if !startsPhrase(body, i) || an.tokTerm[i] < 0 {
+		if body[i].Kind != textseg.Word || an.tokTerm[i] < 0 {
 			continue
 		}
+		named := startsPhrase(body, i)
 		q := i > 0 && isQuote(body[i-1].Text) && body[i-1].End == body[i].Start
+		terms := generic == nil || !generic(body[i].Text) // the run so far: terms, none generic
 		for n := minPhraseWords; n <= maxPhraseWords && i+n <= len(body); n++ {
 			last := body[i+n-1]
 			if !last.IsWord() || last.Kind == textseg.Abbrev || body[i+n-2].End+1 != last.Start {
+				break
+			}
+			terms = terms && last.Kind == textseg.Word && an.tokTerm[i+n-1] >= 0 && (generic == nil || !generic(last.Text))
+			isColloc := terms && n <= maxCollocationWords && collocation(an.lang, body[i:i+n])
+			if !named && !isColloc {
 				break
 			}
 			if last.Kind == textseg.Word && an.tokTerm[i+n-1] < 0 {
@@ -278,23 +297,44 @@ func (an *Analysis) setPhrases() []Name {
 			if q && i+n < len(body) && isQuote(body[i+n].Text) && body[i+n].Start == last.End {
 				quoted[k] = true
 			}
+			if isColloc {
+				colloc[k] = true
+				if body[i].Capitalized() && !sentenceStart(body, i) {
+					midCap[k] = true
+				}
+			}
 		}
 	}
+	var counts []int // occurrences per term id, for collocations
 	var out []Name
 	for k, os := range found {
 		if len(os) < 2 {
 			continue
 		}
 		text, best := "", 0
-		capital := false
 		for f, c := range forms[k] {
 			if c > best || c == best && f < text {
 				text, best = f, c
 			}
 		}
-		capital = allCapitalised(text)
-		if !capital && !quoted[k] {
-			continue
+		if !allCapitalised(text) && !quoted[k] {
+			if !colloc[k] {
+				continue
+			}
+			if counts == nil {
+				counts = make([]int, an.ids)
+				for _, ti := range an.tokTerm {
+					if ti >= 0 {
+						counts[ti]++
+					}
+				}
+			}
+			if !an.holdsHalf(os[0].start, strings.Count(k, " "), len(os), counts) {
+				continue
+			}
+			if !midCap[k] {
+				text = lowerFirst(text)
+			}
 		}
 		for _, o := range os {
 			out = append(out, Name{Start: o.start, End: o.end, Text: text})
@@ -303,6 +343,77 @@ func (an *Analysis) setPhrases() []Name {
 	// Where phrases overlap, a term inside both counts for both, and the
 	// longer one wins a tie (Phrases).
 	return out
+}
+
+// collocation reports whether words, all terms, may be a lower-case set
+// phrase of lang: in German the last word is capitalised (a noun heads
+// it, "antiarabische Demonstrationen", not "Autos mobil"); elsewhere no
+// word but the first is (a role before a name, "презвитер Андрю", is the
+// name's business); in Russian and Ukrainian the first word has no verb
+// ending ("позволяет сформировать", "получила название").
+func collocation(lang string, words []textseg.Token) bool {
+	last := len(words) - 1
+	if lang == "de" {
+		return words[last].Capitalized()
+	}
+	for _, w := range words[1:] {
+		if w.Capitalized() && !words[0].Capitalized() {
+			return false
+		}
+	}
+	if lang == "ru" || lang == "uk" {
+		first := strings.ToLower(words[0].Text)
+		for _, end := range slavicVerbEndings {
+			if strings.HasSuffix(first, end) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// slavicVerbEndings end Russian and Ukrainian verb forms: infinitive,
+// past, present and reflexive. Some nouns end so too ("бюджет", "совет"):
+// they only lose a collocation.
+var slavicVerbEndings = []string{"ть", "ться", "тись", "ла", "ло", "ли", "лся", "лась", "лось", "лись", "ет", "ют", "ят", "ит", "ать"}
+
+// holdsHalf reports whether a phrase of n words, seen times times, the
+// first at byte offset start, holds at least half the occurrences of each
+// of its words' terms.
+func (an *Analysis) holdsHalf(start, n, times int, counts []int) bool {
+	i := sort.Search(len(an.body), func(k int) bool { return an.body[k].Start >= start })
+	for k := i; k < i+n && k < len(an.body); k++ {
+		if ti := an.tokTerm[k]; ti < 0 || 2*times < counts[ti] {
+			return false
+		}
+	}
+	return true
+}
+
+// sentenceStart reports whether body[i] opens a sentence, as far as the
+// tokens tell: the first token, or one after a full stop, a question or
+// exclamation mark, a colon, a dash or an opening quote.
+func sentenceStart(body []textseg.Token, i int) bool {
+	for i > 0 && isQuote(body[i-1].Text) {
+		i--
+	}
+	if i == 0 {
+		return true
+	}
+	switch body[i-1].Text {
+	case ".", "!", "?", "...", "…", ":", "–", "—", "-":
+		return true
+	}
+	return false
+}
+
+// lowerFirst lower-cases the first letter of s.
+func lowerFirst(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[size:]
 }
 
 // startsPhrase reports whether a phrase may start at body[i]: a word that

@@ -113,3 +113,75 @@ func TestIsGeneric(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPhrases measures the keywords of one article of about 900
+// words (phraseText and the collocation fixtures, repeated): the analysis
+// and the phrase rules, as the keyword step runs them.
+func BenchmarkPhrases(b *testing.B) {
+	m := model(b)
+	text := strings.Repeat(phraseText+"\n"+collocationText+"\n", 6)
+	toks := textseg.Tokenize(text)
+	ns := names(text, map[string]string{"Майк Помпео": "Майк Помпео", "Помпео": "Майк Помпео", "Сергей Лавров": "Сергей Лавров", "Лавров": "Сергей Лавров"})
+	generic := func(w string) bool { return IsGeneric("bg", w) }
+	b.ReportAllocs()
+	for b.Loop() {
+		an := m.Analyze("bg", "Помпео и Лавров за „Северен поток 2“", toks)
+		an.Phrases(10, ns, generic)
+	}
+}
+
+// collocationText is written for these tests: a lower-case set phrase
+// ("преходния период") whose words a reader would not take apart.
+const collocationText = `Министрите обсъдиха преходния период след излизането от съюза.
+Според тях преходният период трябва да продължи две години, а търговията да остане свободна.
+Преходния период ще позволи на фирмите да се подготвят, каза министърът.`
+
+// TestPhrasesCollocation: a lower-case phrase the article repeats, that
+// holds most occurrences of its words, is shown whole and lower-cased,
+// never as one of its words.
+func TestPhrasesCollocation(t *testing.T) {
+	m := model(t)
+	an := m.Analyze("bg", "Преходният период след Брекзит", textseg.Tokenize(collocationText))
+	kws := an.Phrases(10, nil, func(w string) bool { return IsGeneric("bg", w) })
+	var got []string
+	for _, k := range kws {
+		got = append(got, k.Term)
+	}
+	n := 0
+	for _, g := range got {
+		switch strings.ToLower(g) {
+		case "преходния", "преходният", "период":
+			t.Errorf("keywords %q hold %q, a word of a set phrase", got, g)
+		case "преходния период", "преходният период":
+			n++
+			if g != strings.ToLower(g) {
+				t.Errorf("keywords %q: the phrase %q keeps a capital of the sentence start", got, g)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("keywords %q: want the phrase преходния период once", got)
+	}
+}
+
+func TestCollocation(t *testing.T) {
+	for _, tc := range []struct {
+		lang, text string
+		want       bool
+	}{
+		{"bg", "преходния период", true},
+		{"en", "box office", true},
+		{"en", "Iraqi civilian", true},
+		{"bg", "презвитер Андрю", false}, // a role before a name
+		{"de", "antiarabische Demonstrationen", true},
+		{"de", "Autos mobil", false}, // no noun at the end
+		{"ru", "курс фунта", true},
+		{"ru", "позволяет сформировать", false}, // verbs
+		{"ru", "получила название", false},
+		{"ru", "длительный иммунитет", true},
+	} {
+		if got := collocation(tc.lang, textseg.Tokenize(tc.text)); got != tc.want {
+			t.Errorf("collocation(%s, %q) = %v, want %v", tc.lang, tc.text, got, tc.want)
+		}
+	}
+}
