@@ -64,6 +64,7 @@ func (an *Analysis) Phrases(n int, names []Name, generic func(word string) bool)
 		return in
 	}
 	inside, inSet := count(names), count(an.setPhrases(generic))
+	capInside := an.capitalisedInside()
 	out := make([]Keyword, 0, n)
 	shown := map[string]bool{}
 	used := make([]bool, len(terms))
@@ -117,7 +118,7 @@ func (an *Analysis) Phrases(n int, names []Name, generic func(word string) bool)
 				}
 			}
 		}
-		if !strings.ContainsRune(text, ' ') && generic != nil && generic(text) {
+		if !strings.ContainsRune(text, ' ') && (generic != nil && generic(text) || !capInside[t.id] && Modifier(an.lang, strings.ToLower(text))) {
 			continue
 		}
 		key := strings.ToLower(text)
@@ -148,6 +149,19 @@ func (an *Analysis) Phrases(n int, names []Name, generic func(word string) bool)
 		top := out[0].Score
 		for i := range out {
 			out[i].Score = math.Round(out[i].Score/top*1000) / 1000
+		}
+	}
+	return out
+}
+
+// capitalisedInside reports, per term id, whether the term is written
+// capitalised inside a sentence somewhere (a name, or a German noun), not
+// only at sentence starts.
+func (an *Analysis) capitalisedInside() []bool {
+	out := make([]bool, an.ids)
+	for k, ti := range an.tokTerm {
+		if ti >= 0 && !out[ti] && an.body[k].Capitalized() && !sentenceStart(an.body, k) {
+			out[ti] = true
 		}
 	}
 	return out
@@ -349,33 +363,32 @@ func (an *Analysis) setPhrases(generic func(string) bool) []Name {
 // phrase of lang: in German the last word is capitalised (a noun heads
 // it, "antiarabische Demonstrationen", not "Autos mobil"); elsewhere no
 // word but the first is (a role before a name, "презвитер Андрю", is the
-// name's business); in Russian and Ukrainian the first word has no verb
-// ending ("позволяет сформировать", "получила название").
+// name's business), none is by its ending a verb ("позволяет
+// сформировать", "вакцина позволяет") and the last is no adjective.
 func collocation(lang string, words []textseg.Token) bool {
 	last := len(words) - 1
 	if lang == "de" {
 		return words[last].Capitalized()
 	}
-	for _, w := range words[1:] {
-		if w.Capitalized() && !words[0].Capitalized() {
+	for i, w := range words {
+		if i > 0 && w.Capitalized() && !words[0].Capitalized() {
 			return false
 		}
-	}
-	if lang == "ru" || lang == "uk" {
-		first := strings.ToLower(words[0].Text)
-		for _, end := range slavicVerbEndings {
-			if strings.HasSuffix(first, end) {
-				return false
-			}
+		lw := strings.ToLower(w.Text)
+		if isVerb(lang, lw) || i == last && Modifier(lang, lw) || i < last && endsIn(pastEndings[lang], lw) {
+			return false
 		}
 	}
 	return true
 }
 
-// slavicVerbEndings end Russian and Ukrainian verb forms: infinitive,
-// past, present and reflexive. Some nouns end so too ("бюджет", "совет"):
-// they only lose a collocation.
-var slavicVerbEndings = []string{"ть", "ться", "тись", "ла", "ло", "ли", "лся", "лась", "лось", "лись", "ет", "ют", "ят", "ит", "ать"}
+// pastEndings end Russian and Ukrainian past and present verb forms, and
+// some nouns too ("сила", "бюджет"): a word so ending does not open or
+// carry on a collocation ("получила название").
+var pastEndings = map[string][]string{
+	"ru": {"ла", "ло", "ли", "ет", "ют", "ят", "ит"},
+	"uk": {"ла", "ло", "ли", "ть", "ють", "ять"},
+}
 
 // holdsHalf reports whether a phrase of n words, seen times times, the
 // first at byte offset start, holds at least half the occurrences of each

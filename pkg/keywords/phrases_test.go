@@ -107,6 +107,9 @@ func TestIsGeneric(t *testing.T) {
 		{"bg", "колега", true}, {"bg", "колегата", true}, {"bg", "Помпео", false},
 		{"en", "people", true}, {"en", "pipeline", false}, {"de", "Kollegen", true},
 		{"xx", "колега", false},
+		// Months and days are no topic; "May" is a surname as often.
+		{"bg", "декември", true}, {"ru", "декабря", true}, {"ru", "декабрь", true},
+		{"en", "Thursday", true}, {"en", "May", false}, {"de", "Jänner", true}, {"bg", "Майк", false},
 	} {
 		if got := IsGeneric(tc.lang, tc.word); got != tc.want {
 			t.Errorf("IsGeneric(%s, %q) = %v, want %v", tc.lang, tc.word, got, tc.want)
@@ -182,6 +185,42 @@ func TestCollocation(t *testing.T) {
 	} {
 		if got := collocation(tc.lang, textseg.Tokenize(tc.text)); got != tc.want {
 			t.Errorf("collocation(%s, %q) = %v, want %v", tc.lang, tc.text, got, tc.want)
+		}
+	}
+}
+
+func TestModifier(t *testing.T) {
+	for _, tc := range []struct {
+		lang, word string
+		want       bool
+	}{
+		{"ru", "мягкого", true}, {"ru", "векторная", true}, {"ru", "международного", true},
+		{"ru", "сформировать", true}, {"ru", "позволяет", true}, {"ru", "зарегистрировала", true},
+		{"ru", "познакомились", true},
+		{"ru", "область", false}, {"ru", "соглашение", false}, {"ru", "страной", false},
+		{"ru", "скандала", false}, {"ru", "бюджет", false}, {"ru", "вакцина", false},
+		{"ru", "Новая", false}, // capitalised: perhaps a name
+		{"bg", "партньорски", true}, {"bg", "митническо", true}, {"bg", "британските", true},
+		{"bg", "отношения", false}, {"bg", "Германия", false}, {"bg", "кампания", false},
+		{"en", "lucrative", false}, // no English or German endings
+	} {
+		if got := Modifier(tc.lang, tc.word); got != tc.want {
+			t.Errorf("Modifier(%s, %q) = %v, want %v", tc.lang, tc.word, got, tc.want)
+		}
+	}
+}
+
+// TestPhrasesDropModifiers: an adjective or a verb form repeated is no
+// keyword alone.
+func TestPhrasesDropModifiers(t *testing.T) {
+	m := model(t)
+	const text = `Мягкого варианта не будет, заявил министр. Мягкого решения ждали рынки, но мягкого курса нет.
+Вакцина поступит в оборот, и вакцина позволяет защитить людей. Вакцина позволяет многое, сказал врач.`
+	an := m.Analyze("ru", "Вакцина", textseg.Tokenize(text))
+	kws := an.Phrases(10, nil, nil)
+	for _, k := range kws {
+		if l := strings.ToLower(k.Term); strings.Contains(l, "мягкого") || strings.Contains(l, "позволяет") {
+			t.Errorf("keywords %v hold %q", kws, k.Term)
 		}
 	}
 }
