@@ -1,7 +1,9 @@
 package keywords
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -28,11 +30,13 @@ const candidates = 40
 // (the first name and the surname both become "Майк Помпео", an inflected
 // "Брекзита" the "Брекзит" of its mentions), and likewise for a phrase
 // of two to four words that the article repeats, capitalised ("Северен
-// поток 2") or between quotes. The words of a phrase are shown once, with
-// the score of the best of them. A term seen once in the body and not in
-// the title is not a keyword (its weight is rarity, not topic), nor is a
-// single word for which generic reports true (a role or a common noun
-// such as "колега"; nil for none).
+// поток 2") or between quotes, and for a lower-case collocation it
+// repeats ("преходния период"; setPhrases). The words of a phrase are
+// shown once, with the score of the best of them plus mergeWeight of the
+// others'. A term seen once in the body and not in the title is not a
+// keyword (its weight is rarity, not topic), nor is a single word for
+// which generic reports true (a role or a common noun such as "колега";
+// nil for none), nor a lower-case adjective or verb form (Modifier).
 func (an *Analysis) Phrases(n int, names []Name, generic func(word string) bool) []Keyword {
 	if n <= 0 {
 		return []Keyword{}
@@ -65,18 +69,23 @@ func (an *Analysis) Phrases(n int, names []Name, generic func(word string) bool)
 	}
 	inside, inSet := count(names), count(an.setPhrases(generic))
 	capInside := an.capitalisedInside()
-	out := make([]Keyword, 0, n)
-	shown := map[string]bool{}
+	// Every candidate is weighed before the best n are kept: a name or a
+	// phrase weighs its best term plus part of each other term shown with
+	// it (mergeWeight), so that "Майк Помпео" outranks "Помпео" would.
+	type cand struct {
+		term  string
+		score float64
+	}
+	var out []cand
+	at := map[string]int{} // lower-cased term -> index in out
 	used := make([]bool, len(terms))
 	for i := range terms {
-		if len(out) == n {
-			break
-		}
 		if used[i] {
 			continue
 		}
 		t := &terms[i]
 		used[i] = true
+		merged := 0.0 // the scores of the other terms shown with this one
 		// What the term is shown as: the name (of several words) or the
 		// repeated phrase most of its occurrences lie in, a phrase that
 		// extends the name ("Северен поток" + "2") before it; else the
@@ -96,6 +105,7 @@ func (an *Analysis) Phrases(n int, names []Name, generic func(word string) bool)
 			for j := i + 1; j < len(terms); j++ {
 				if k := inside[j][text] + inSet[j][text]; !used[j] && k > 0 && 2*k >= terms[j].count {
 					used[j] = true
+					merged += terms[j].score
 				}
 			}
 		} else {
@@ -107,52 +117,57 @@ func (an *Analysis) Phrases(n int, names []Name, generic func(word string) bool)
 				// A name introduced in full ("Roger Federer") that no
 				// entity mention covers: the first name goes with it.
 				text = full
-				if j, ok := rank[f]; ok {
+				if j, ok := rank[f]; ok && !used[j] {
 					used[j] = true
+					merged += terms[j].score
 				}
 			} else if u, ok := rank[an.firstNameOf(t)]; ok && !used[u] {
 				// The first name ranks first: the same, the other way.
 				if full, _ := an.introduced(&terms[u], generic); full != "" {
 					text = full
 					used[u] = true
+					merged += terms[u].score
 				}
 			}
 		}
 		if !strings.ContainsRune(text, ' ') && (generic != nil && generic(text) || !capInside[t.id] && Modifier(an.lang, strings.ToLower(text))) {
 			continue
 		}
+		score := t.score + mergeWeight*merged
 		key := strings.ToLower(text)
-		if shown[key] || overlaps(shown, key) {
+		if k, ok := at[key]; ok {
+			// Shown already (another term of the same name).
+			out[k].score += mergeWeight * score
 			continue
 		}
-		if sp := strings.LastIndexByte(key, ' '); sp > 0 && shown[key[sp+1:]] {
-			// The surname was shown alone before: it becomes the full
-			// name, in its place.
-			for k := range out {
-				if strings.ToLower(out[k].Term) == key[sp+1:] {
-					out[k].Term = text
-				}
+		if overlaps(at, key) {
+			continue
+		}
+		if sp := strings.LastIndexByte(key, ' '); sp > 0 {
+			if k, ok := at[key[sp+1:]]; ok {
+				// The surname was shown alone before: it becomes the
+				// full name, in its place.
+				out[k].term = text
+				out[k].score += mergeWeight * score
+				at[key] = k
+				continue
 			}
-			shown[key] = true
-			continue
 		}
-		shown[key] = true
-		s := 1.0
-		if terms[0].score > 0 {
-			s = t.score / terms[0].score
-		}
-		out = append(out, Keyword{Term: text, Score: math.Round(s*1000) / 1000})
+		at[key] = len(out)
+		out = append(out, cand{text, score})
 	}
-	if len(out) > 0 && out[0].Score != 1 {
-		// The best term was dropped or merged: scores stay relative to the
-		// first keyword shown.
-		top := out[0].Score
-		for i := range out {
-			out[i].Score = math.Round(out[i].Score/top*1000) / 1000
-		}
+	slices.SortStableFunc(out, func(a, b cand) int { return cmp.Compare(b.score, a.score) })
+	out = out[:min(n, len(out))]
+	kws := make([]Keyword, len(out))
+	for i, c := range out {
+		kws[i] = Keyword{Term: c.term, Score: math.Round(c.score/out[0].score*1000) / 1000}
 	}
-	return out
+	return kws
 }
+
+// mergeWeight is the part of a term's score that the name or phrase it is
+// shown with gains.
+const mergeWeight = 0.25
 
 // capitalisedInside reports, per term id, whether the term is written
 // capitalised inside a sentence somewhere (a name, or a German noun), not
@@ -170,7 +185,7 @@ func (an *Analysis) capitalisedInside() []bool {
 // overlaps reports whether key is contained, word for word, in a phrase
 // shown already, or is a phrase that contains one ("China Aviation Oil"
 // after "Aviation Oil"). A phrase may hold a single word shown before.
-func overlaps(shown map[string]bool, key string) bool {
+func overlaps(shown map[string]int, key string) bool {
 	k := " " + key + " "
 	for s := range shown {
 		if !strings.ContainsRune(s, ' ') {

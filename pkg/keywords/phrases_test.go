@@ -224,3 +224,31 @@ func TestPhrasesDropModifiers(t *testing.T) {
 		}
 	}
 }
+
+// TestPhrasesMergeScores: a name weighs its best term plus part of its
+// other terms, so it ranks no lower than its best term ranks alone.
+func TestPhrasesMergeScores(t *testing.T) {
+	m := model(t)
+	an := m.Analyze("bg", "Помпео и Лавров за „Северен поток 2“", textseg.Tokenize(phraseText))
+	ns := names(phraseText, map[string]string{"Майк Помпео": "Майк Помпео", "Помпео": "Майк Помпео", "Сергей Лавров": "Сергей Лавров", "Лавров": "Сергей Лавров"})
+	rank := func(kws []Keyword, term string) int {
+		for i, k := range kws {
+			if k.Term == term {
+				return i
+			}
+		}
+		return len(kws)
+	}
+	plain := an.Keywords(10)
+	kws := an.Phrases(10, ns, func(w string) bool { return IsGeneric("bg", w) })
+	for _, c := range []struct{ name, term string }{{"Майк Помпео", "Помпео"}, {"Сергей Лавров", "Лавров"}} {
+		if r, p := rank(kws, c.name), rank(plain, c.term); r > p {
+			t.Errorf("%s ranks %d in %v, its term %s %d in %v", c.name, r, kws, c.term, p, plain)
+		}
+	}
+	for i := 1; i < len(kws); i++ {
+		if kws[i].Score > kws[i-1].Score {
+			t.Errorf("keywords %v out of order", kws)
+		}
+	}
+}
