@@ -67,7 +67,7 @@ func (an *Analysis) Phrases(n int, names []Name, generic func(word string) bool)
 		}
 		return in
 	}
-	inside, inSet := count(names), count(an.setPhrases(generic))
+	inside, inSet := count(tidyNames(names)), count(an.setPhrases(generic))
 	capInside := an.capitalisedInside()
 	// Every candidate is weighed before the best n are kept: a name or a
 	// phrase weighs its best term plus part of each other term shown with
@@ -168,6 +168,74 @@ func (an *Analysis) Phrases(n int, names []Name, generic func(word string) bool)
 // mergeWeight is the part of a term's score that the name or phrase it is
 // shown with gains.
 const mergeWeight = 0.25
+
+// tidyNames gives each entity one name: a two-word name made of the first
+// and last words of a longer one ("Luiz Lula" beside "Luiz Inácio Lula")
+// becomes the longer one, and a two-word name mentioned once whose words
+// belong each to a different other name ("Nishikori Berdych" beside "Kei
+// Nishikori" and "Tomas Berdych": two names run together) is dropped.
+// Words compare by stem, so that inflected forms count.
+func tidyNames(names []Name) []Name {
+	words := map[string][]string{} // name -> stems of its words
+	mentions := map[string]int{}
+	for _, n := range names {
+		if _, ok := words[n.Text]; !ok {
+			var ws []string
+			for w := range strings.FieldsSeq(n.Text) {
+				ws = append(ws, Stem(w))
+			}
+			words[n.Text] = ws
+		}
+		mentions[n.Text]++
+	}
+	// in returns the other names of several words that hold the stem w.
+	in := func(w, not string) []string {
+		var out []string
+		for m, ws := range words {
+			if m != not && len(ws) > 1 && slices.Contains(ws, w) {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	rename := map[string]string{}
+	for n, ws := range words {
+		if len(ws) != 2 {
+			continue
+		}
+		long := ""
+		for m, ms := range words {
+			if len(ms) > 2 && ms[0] == ws[0] && ms[len(ms)-1] == ws[1] && (long == "" || m < long) {
+				long = m
+			}
+		}
+		if long != "" {
+			rename[n] = long
+			continue
+		}
+		if mentions[n] > 1 {
+			continue
+		}
+		firsts, lasts := in(ws[0], n), in(ws[1], n)
+		if len(firsts) > 0 && len(lasts) > 0 && !slices.ContainsFunc(firsts, func(m string) bool { return slices.Contains(lasts, m) }) {
+			rename[n] = ""
+		}
+	}
+	if len(rename) == 0 {
+		return names
+	}
+	out := make([]Name, 0, len(names))
+	for _, n := range names {
+		if to, ok := rename[n.Text]; ok {
+			if to == "" {
+				continue
+			}
+			n.Text = to
+		}
+		out = append(out, n)
+	}
+	return out
+}
 
 // capitalisedInside reports, per term id, whether the term is written
 // capitalised inside a sentence somewhere (a name, or a German noun), not

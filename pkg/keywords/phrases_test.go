@@ -252,3 +252,23 @@ func TestPhrasesMergeScores(t *testing.T) {
 		}
 	}
 }
+
+func TestTidyNames(t *testing.T) {
+	// Spans do not matter here: tidyNames reads the names.
+	in := []Name{
+		{Text: "Kei Nishikori"}, {Text: "Tomas Berdych"}, {Text: "Tomas Berdych"},
+		{Text: "Nishikori Berdych"}, // two names run together, once
+		{Text: "Luiz Inácio Lula"}, {Text: "Luiz Lula"}, // the same man
+		{Text: "Европейския съюз"}, {Text: "Съвета на Европейския съюз"}, // two bodies
+		{Text: "Доналд Тръмп"}, {Text: "Доналд Тръмп"}, {Text: "Мелания Тръмп"}, {Text: "Доналд Туск"}, // said twice: kept
+	}
+	var got []string
+	for _, n := range tidyNames(in) {
+		got = append(got, n.Text)
+	}
+	want := []string{"Kei Nishikori", "Tomas Berdych", "Tomas Berdych", "Luiz Inácio Lula", "Luiz Inácio Lula",
+		"Европейския съюз", "Съвета на Европейския съюз", "Доналд Тръмп", "Доналд Тръмп", "Мелания Тръмп", "Доналд Туск"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("tidyNames = %q\nwant %q", got, want)
+	}
+}
