@@ -108,11 +108,16 @@ func (an *Analysis) Phrases(n int, names []Name, generic func(word string) bool)
 					merged += terms[j].score
 				}
 			}
-		} else {
-			if t.count < 2 && !t.inTitle {
-				continue
+		}
+		if !strings.ContainsRune(text, ' ') {
+			// A single word, or the one-word name of its mentions
+			// ("Salzwedel" when the tagger missed "Heiko Salzwedel").
+			if text == "" {
+				if t.count < 2 && !t.inTitle {
+					continue
+				}
+				text = an.bestForm(t)
 			}
-			text = an.bestForm(t)
 			if full, f := an.introduced(t, generic); full != "" {
 				// A name introduced in full ("Roger Federer") that no
 				// entity mention covers: the first name goes with it.

@@ -257,7 +257,7 @@ func TestTidyNames(t *testing.T) {
 	// Spans do not matter here: tidyNames reads the names.
 	in := []Name{
 		{Text: "Kei Nishikori"}, {Text: "Tomas Berdych"}, {Text: "Tomas Berdych"},
-		{Text: "Nishikori Berdych"}, // two names run together, once
+		{Text: "Nishikori Berdych"},                     // two names run together, once
 		{Text: "Luiz Inácio Lula"}, {Text: "Luiz Lula"}, // the same man
 		{Text: "Европейския съюз"}, {Text: "Съвета на Европейския съюз"}, // two bodies
 		{Text: "Доналд Тръмп"}, {Text: "Доналд Тръмп"}, {Text: "Мелания Тръмп"}, {Text: "Доналд Туск"}, // said twice: kept
@@ -270,5 +270,28 @@ func TestTidyNames(t *testing.T) {
 		"Европейския съюз", "Съвета на Европейския съюз", "Доналд Тръмп", "Доналд Тръмп", "Мелания Тръмп", "Доналд Туск"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("tidyNames = %q\nwant %q", got, want)
+	}
+}
+
+// TestPhrasesIntroducedOverOneWordName: when the entity mentions name a
+// person by surname alone, the full name the article introduced is shown.
+func TestPhrasesIntroducedOverOneWordName(t *testing.T) {
+	m := model(t)
+	const text = `Der Cheftrainer Heiko Salzwedel hat ein Luxus-Problem. Salzwedel muss bis Jänner entscheiden.
+Es ist einfacher, Olympia zu gewinnen als unsere Ausscheidung, sagte Salzwedel. Salzwedel lachte.`
+	an := m.Analyze("de", "Salzwedel vor der Wahl", textseg.Tokenize(text))
+	ns := names(text, map[string]string{"Salzwedel": "Salzwedel"})
+	kws := an.Phrases(10, ns, func(w string) bool { return IsGeneric("de", w) })
+	n := 0
+	for _, k := range kws {
+		switch k.Term {
+		case "Salzwedel", "Heiko":
+			t.Errorf("keywords %v hold %q alone", kws, k.Term)
+		case "Heiko Salzwedel":
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("keywords %v: want Heiko Salzwedel once", kws)
 	}
 }
