@@ -249,8 +249,11 @@ type Analysis struct {
 	body    []textseg.Token
 	tokTerm []int32
 	ids     int
-	// lang is the article's language.
+	// lang is the article's language; docs and df its document count and
+	// frequencies (the model's, shared).
 	lang string
+	docs int
+	df   map[string]int
 }
 
 // Analyze scores the terms of an article in lang.
@@ -456,6 +459,7 @@ func (m *Model) score(an *Analysis, lang string, title, body []textseg.Token) {
 	}
 	an.body, an.tokTerm, an.ids = body, tokTerm, len(terms)
 	docs, df := m.docs[lang], m.df[lang]
+	an.docs, an.df = docs, df
 	out := terms[:0]
 	total := float64(len(body) + 1)
 	for _, t := range terms {

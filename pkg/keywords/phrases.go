@@ -21,8 +21,9 @@ type Name struct {
 }
 
 // candidates is how many of the best terms are considered for the
-// keywords: enough to fill them after merging and filtering.
-const candidates = 40
+// keywords: enough to fill them after merging and filtering (a short
+// article may still get fewer).
+const candidates = 120
 
 // Phrases returns up to n key terms, best first, with the terms that are
 // part of a name or a set phrase shown as that phrase: a term most of
@@ -36,7 +37,9 @@ const candidates = 40
 // others'. A term seen once in the body and not in the title is not a
 // keyword (its weight is rarity, not topic), nor is a single word for
 // which generic reports true (a role or a common noun such as "колега";
-// nil for none), nor a lower-case adjective or verb form (Modifier).
+// nil for none), nor a lower-case adjective or verb form (Modifier), nor
+// a lower-case word common across the language's documents and not in
+// the title (commonShare): their places go to names and phrases.
 func (an *Analysis) Phrases(n int, names []Name, generic func(word string) bool) []Keyword {
 	if n <= 0 {
 		return []Keyword{}
@@ -135,7 +138,7 @@ func (an *Analysis) Phrases(n int, names []Name, generic func(word string) bool)
 				}
 			}
 		}
-		if !strings.ContainsRune(text, ' ') && (generic != nil && generic(text) || !capInside[t.id] && Modifier(an.lang, strings.ToLower(text))) {
+		if !strings.ContainsRune(text, ' ') && (generic != nil && generic(text) || !capInside[t.id] && (Modifier(an.lang, strings.ToLower(text)) || an.common(t))) {
 			continue
 		}
 		score := t.score + mergeWeight*merged
@@ -240,6 +243,19 @@ func tidyNames(names []Name) []Name {
 		out = append(out, n)
 	}
 	return out
+}
+
+// commonShare is the share of a language's documents above which a
+// lower-case word is too common to be a keyword alone (16 of the 800
+// English documents of df.txt.gz): "dollar", "government", "право",
+// "отставка". Tuned on the keyword tuning set (docs/quality.md).
+const commonShare = 0.02
+
+// common reports whether t's stem is in more than commonShare of the
+// documents of the article's language and not in the title (a common
+// word the title names is the topic: "Dollar gains on Greenspan speech").
+func (an *Analysis) common(t *term) bool {
+	return !t.inTitle && an.docs > 0 && float64(an.df[t.stem]) > commonShare*float64(an.docs)
 }
 
 // capitalisedInside reports, per term id, whether the term is written

@@ -1,6 +1,7 @@
 package keywords
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -293,5 +294,27 @@ Es ist einfacher, Olympia zu gewinnen als unsere Ausscheidung, sagte Salzwedel. 
 	}
 	if n != 1 {
 		t.Errorf("keywords %v: want Heiko Salzwedel once", kws)
+	}
+}
+
+// TestPhrasesDropCommonWords: a lower-case word found in many documents
+// of the language is no keyword alone unless the title has it.
+func TestPhrasesDropCommonWords(t *testing.T) {
+	m := model(t)
+	if df, docs := m.df["en"][Stem("government")], m.docs["en"]; float64(df) <= commonShare*float64(docs) {
+		t.Fatalf("government in %d of %d en documents: not common, pick another word", df, docs)
+	}
+	const text = `The government said robotiquette matters. Robotiquette is taught by the government to robots.
+The government funds robotiquette research, the government said on Monday.`
+	has := func(kws []Keyword, term string) bool {
+		return slices.ContainsFunc(kws, func(k Keyword) bool { return strings.EqualFold(k.Term, term) })
+	}
+	kws := m.Analyze("en", "Robots learn robotiquette", textseg.Tokenize(text)).Phrases(10, nil, nil)
+	if has(kws, "government") || !has(kws, "robotiquette") {
+		t.Errorf("keywords %v: want robotiquette, not government", kws)
+	}
+	kws = m.Analyze("en", "The government and robotiquette", textseg.Tokenize(text)).Phrases(10, nil, nil)
+	if !has(kws, "government") {
+		t.Errorf("keywords %v lack government, a word of the title", kws)
 	}
 }
