@@ -23,7 +23,7 @@ type Name struct {
 // candidates is how many of the best terms are considered for the
 // keywords: enough to fill them after merging and filtering (a short
 // article may still get fewer).
-const candidates = 120
+const candidates = 80
 
 // Phrases returns up to n key terms, best first, with the terms that are
 // part of a name or a set phrase shown as that phrase: a term most of
