@@ -47,7 +47,13 @@ var genericStems = func() map[string]map[string]bool {
 // IsGeneric reports whether word is a common noun of lang too general to
 // be a keyword on its own ("колега", "people").
 func IsGeneric(lang, word string) bool {
-	return genericStems[lang][Stem(word)] && len([]rune(word)) <= len([]rune(Stem(word)))+4
+	set := genericStems[lang]
+	if set == nil {
+		return false
+	}
+	var b [4 * StemRunes]byte
+	stem, runes, _ := appendLower(b[:0], word, StemRunes)
+	return set[string(stem)] && utf8.RuneCountInString(word) <= runes+4
 }
 
 // adjectiveEndings and verbEndings end the lower-case words of a
@@ -88,6 +94,12 @@ func endsIn(ends []string, word string) bool {
 	if word == "" || textseg.FirstUpper(word) {
 		return false
 	}
+	return hasEnding(ends, word)
+}
+
+// hasEnding is endsIn for a word of any case: the endings are matched on
+// the word as written (a capital first letter does not change its end).
+func hasEnding(ends []string, word string) bool {
 	for _, end := range ends {
 		if strings.HasSuffix(word, end) && utf8.RuneCountInString(word) >= utf8.RuneCountInString(end)+3 {
 			return true

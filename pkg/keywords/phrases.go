@@ -372,12 +372,30 @@ const maxCollocationWords = 3
 // word in lower case unless it is capitalised inside a sentence).
 func (an *Analysis) setPhrases(generic func(string) bool) []Name {
 	body := an.body
-	type occ struct{ start, end int }
-	found := map[string][]occ{}
-	forms := map[string]map[string]int{}
-	quoted := map[string]bool{}
-	colloc := map[string]bool{} // all words terms, none generic
-	midCap := map[string]bool{} // first word capitalised inside a sentence
+	type occ struct{ i, n int } // the phrase is body[i:i+n]
+	type found struct {
+		occs   []occ
+		quoted bool // seen between quotes
+		colloc bool // all words terms, none generic
+		midCap bool // a collocation whose first word is capitalised inside a sentence
+	}
+	phrases := map[string]*found{}
+	var keys []string // in order of first occurrence, for a stable result
+	// flags[k] holds, for a word that is a term, fTerm and what its
+	// ending says (wordFlags), computed when first asked for (fDone).
+	flags := make([]uint8, len(body))
+	collocFlags := func(i, n int) []uint8 {
+		for k := i; k < i+n; k++ {
+			if flags[k]&fDone != 0 {
+				continue
+			}
+			flags[k] = fDone
+			if t := body[k]; t.Kind == textseg.Word && an.tokTerm[k] >= 0 && (generic == nil || !generic(t.Text)) {
+				flags[k] |= fTerm | wordFlags(an.lang, t)
+			}
+		}
+		return flags[i : i+n]
+	}
 	var key []byte
 	for i := range body {
 		if body[i].Kind != textseg.Word || an.tokTerm[i] < 0 {
@@ -385,58 +403,70 @@ func (an *Analysis) setPhrases(generic func(string) bool) []Name {
 		}
 		named := startsPhrase(body, i)
 		q := i > 0 && isQuote(body[i-1].Text) && body[i-1].End == body[i].Start
-		terms := generic == nil || !generic(body[i].Text) // the run so far: terms, none generic
+		key = appendStem(key[:0], body[i].Text)
+		key = append(key, ' ')
 		for n := minPhraseWords; n <= maxPhraseWords && i+n <= len(body); n++ {
 			last := body[i+n-1]
 			if !last.IsWord() || last.Kind == textseg.Abbrev || body[i+n-2].End+1 != last.Start {
 				break
 			}
-			terms = terms && last.Kind == textseg.Word && an.tokTerm[i+n-1] >= 0 && (generic == nil || !generic(last.Text))
-			isColloc := terms && n <= maxCollocationWords && collocation(an.lang, body[i:i+n])
+			isColloc := false
+			if n <= maxCollocationWords {
+				fl := collocFlags(i, n)
+				isColloc = allTerms(fl) && collocationFlags(an.lang, fl)
+			}
 			if !named && !isColloc {
 				break
 			}
+			key = appendStem(key, last.Text)
+			key = append(key, ' ')
 			if last.Kind == textseg.Word && an.tokTerm[i+n-1] < 0 {
 				continue // ends with a stop word: a longer run may not
 			}
-			key = key[:0]
-			for k := i; k < i+n; k++ {
-				key = appendStem(key, body[k].Text)
-				key = append(key, ' ')
-			}
-			k := string(key)
-			found[k] = append(found[k], occ{body[i].Start, last.End})
-			f := forms[k]
+			f := phrases[string(key)]
 			if f == nil {
-				f = map[string]int{}
-				forms[k] = f
+				f = &found{}
+				k := string(key)
+				phrases[k] = f
+				keys = append(keys, k)
 			}
-			f[joinTokens(body[i:i+n])]++
+			f.occs = append(f.occs, occ{i, n})
 			if q && i+n < len(body) && isQuote(body[i+n].Text) && body[i+n].Start == last.End {
-				quoted[k] = true
+				f.quoted = true
 			}
 			if isColloc {
-				colloc[k] = true
+				f.colloc = true
 				if body[i].Capitalized() && !sentenceStart(body, i) {
-					midCap[k] = true
+					f.midCap = true
 				}
 			}
 		}
 	}
 	var counts []int // occurrences per term id, for collocations
 	var out []Name
-	for k, os := range found {
-		if len(os) < 2 {
+	for _, k := range keys {
+		f := phrases[k]
+		if len(f.occs) < 2 {
 			continue
 		}
-		text, best := "", 0
-		for f, c := range forms[k] {
-			if c > best || c == best && f < text {
-				text, best = f, c
+		// The most frequent form, then the first in byte order; forms
+		// compare token by token, and only the one shown is joined.
+		bestAt, best := -1, 0
+		for a, o := range f.occs {
+			c := 0
+			for _, p := range f.occs {
+				if sameForm(body[o.i:o.i+o.n], body[p.i:p.i+p.n]) {
+					c++
+				}
+			}
+			if c > best || c == best && formLess(body[o.i:o.i+o.n], body[f.occs[bestAt].i:f.occs[bestAt].i+o.n]) {
+				bestAt, best = a, c
 			}
 		}
-		if !allCapitalised(text) && !quoted[k] {
-			if !colloc[k] {
+		o := f.occs[bestAt]
+		text := joinTokens(body[o.i : o.i+o.n])
+		if !allCapitalised(text) && !f.quoted {
+			if !f.colloc {
 				continue
 			}
 			if counts == nil {
@@ -447,20 +477,60 @@ func (an *Analysis) setPhrases(generic func(string) bool) []Name {
 					}
 				}
 			}
-			if !an.holdsHalf(os[0].start, strings.Count(k, " "), len(os), counts) {
+			if !an.holdsHalf(f.occs[0].i, f.occs[0].n, len(f.occs), counts) {
 				continue
 			}
-			if !midCap[k] {
+			if !f.midCap {
 				text = lowerFirst(text)
 			}
 		}
-		for _, o := range os {
-			out = append(out, Name{Start: o.start, End: o.end, Text: text})
+		for _, o := range f.occs {
+			out = append(out, Name{Start: body[o.i].Start, End: body[o.i+o.n-1].End, Text: text})
 		}
 	}
 	// Where phrases overlap, a term inside both counts for both, and the
 	// longer one wins a tie (Phrases).
 	return out
+}
+
+// Word flags (setPhrases).
+const (
+	fTerm uint8 = 1 << iota // a term, not generic
+	fCap                    // capitalised
+	fVerb                   // a verb form by its ending (isVerb)
+	fMod                    // an adjective or verb form (Modifier)
+	fPast                   // a past or present verb form, or a noun so ending (pastEndings)
+	fDone                   // the flags are computed
+)
+
+// wordFlags returns what a word's case and ending say of it in lang.
+func wordFlags(lang string, w textseg.Token) uint8 {
+	var f uint8
+	if w.Capitalized() {
+		f |= fCap
+	}
+	if verbEndings[lang] == nil && adjectiveEndings[lang] == nil && pastEndings[lang] == nil {
+		return f
+	}
+	if hasEnding(verbEndings[lang], w.Text) {
+		f |= fVerb | fMod
+	}
+	if hasEnding(adjectiveEndings[lang], w.Text) {
+		f |= fMod
+	}
+	if hasEnding(pastEndings[lang], w.Text) {
+		f |= fPast
+	}
+	return f
+}
+
+func allTerms(flags []uint8) bool {
+	for _, f := range flags {
+		if f&fTerm == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // collocation reports whether words, all terms, may be a lower-case set
@@ -470,16 +540,24 @@ func (an *Analysis) setPhrases(generic func(string) bool) []Name {
 // name's business), none is by its ending a verb ("позволяет
 // сформировать", "вакцина позволяет") and the last is no adjective.
 func collocation(lang string, words []textseg.Token) bool {
-	last := len(words) - 1
-	if lang == "de" {
-		return words[last].Capitalized()
-	}
+	flags := make([]uint8, len(words))
 	for i, w := range words {
-		if i > 0 && w.Capitalized() && !words[0].Capitalized() {
+		flags[i] = wordFlags(lang, w)
+	}
+	return collocationFlags(lang, flags)
+}
+
+// collocationFlags is collocation over the words' flags.
+func collocationFlags(lang string, flags []uint8) bool {
+	last := len(flags) - 1
+	if lang == "de" {
+		return flags[last]&fCap != 0
+	}
+	for i, f := range flags {
+		if i > 0 && f&fCap != 0 && flags[0]&fCap == 0 {
 			return false
 		}
-		lw := strings.ToLower(w.Text)
-		if isVerb(lang, lw) || i == last && Modifier(lang, lw) || i < last && endsIn(pastEndings[lang], lw) {
+		if f&fVerb != 0 || i == last && f&fMod != 0 || i < last && f&fPast != 0 {
 			return false
 		}
 	}
@@ -495,10 +573,9 @@ var pastEndings = map[string][]string{
 }
 
 // holdsHalf reports whether a phrase of n words, seen times times, the
-// first at byte offset start, holds at least half the occurrences of each
-// of its words' terms.
-func (an *Analysis) holdsHalf(start, n, times int, counts []int) bool {
-	i := sort.Search(len(an.body), func(k int) bool { return an.body[k].Start >= start })
+// first at body[i:i+n], holds at least half the occurrences of each of its
+// words' terms.
+func (an *Analysis) holdsHalf(i, n, times int, counts []int) bool {
 	for k := i; k < i+n && k < len(an.body); k++ {
 		if ti := an.tokTerm[k]; ti < 0 || 2*times < counts[ti] {
 			return false
@@ -566,6 +643,28 @@ func isQuote(s string) bool {
 	switch s {
 	case "\"", "„", "“", "”", "«", "»", "‘", "’", "‚", "'":
 		return true
+	}
+	return false
+}
+
+// sameForm reports whether two runs of tokens read the same.
+func sameForm(a, b []textseg.Token) bool {
+	for i := range a {
+		if a[i].Text != b[i].Text {
+			return false
+		}
+	}
+	return true
+}
+
+// formLess reports whether the run a, joined with spaces, sorts before b.
+func formLess(a, b []textseg.Token) bool {
+	for i := range a {
+		if a[i].Text != b[i].Text {
+			// A word that is a prefix of the other sorts first only if
+			// the space after it does: compare as joined strings.
+			return joinTokens(a[i:]) < joinTokens(b[i:])
+		}
 	}
 	return false
 }
