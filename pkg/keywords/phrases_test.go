@@ -118,7 +118,7 @@ func TestIsGeneric(t *testing.T) {
 	}
 }
 
-// BenchmarkPhrases measures the keywords of one article of about 900
+// BenchmarkPhrases measures the keywords of one article of about 600
 // words (phraseText and the collocation fixtures, repeated): the analysis
 // and the phrase rules, as the keyword step runs them.
 func BenchmarkPhrases(b *testing.B) {
