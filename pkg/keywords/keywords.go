@@ -249,6 +249,11 @@ type Analysis struct {
 	body    []textseg.Token
 	tokTerm []int32
 	ids     int
+	// lang is the article's language; docs and df its document count and
+	// frequencies (the model's, shared).
+	lang string
+	docs int
+	df   map[string]int
 }
 
 // Analyze scores the terms of an article in lang.
@@ -258,7 +263,7 @@ func (m *Model) Analyze(lang, title string, body []textseg.Token) *Analysis {
 
 // AnalyzeTokens is Analyze with the title already tokenised.
 func (m *Model) AnalyzeTokens(lang string, title, body []textseg.Token) *Analysis {
-	an := &Analysis{}
+	an := &Analysis{lang: lang}
 	m.score(an, lang, title, body)
 	an.pick(topPicked)
 	return an
@@ -454,6 +459,7 @@ func (m *Model) score(an *Analysis, lang string, title, body []textseg.Token) {
 	}
 	an.body, an.tokTerm, an.ids = body, tokTerm, len(terms)
 	docs, df := m.docs[lang], m.df[lang]
+	an.docs, an.df = docs, df
 	out := terms[:0]
 	total := float64(len(body) + 1)
 	for _, t := range terms {

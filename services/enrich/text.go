@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 
@@ -116,24 +117,72 @@ func (m *textModels) keywords(_ context.Context, a *article.Article, d *analysis
 	}
 	d = d.of(a)
 	var names []keywords.Name
+	var descriptors map[string]bool
 	if m.names != nil {
 		if x, err := m.names.get(); err == nil {
-			for _, mn := range d.entities(x, a.Lang).Mentions {
-				if keywordName(a.Lang, mn.Entity) {
-					names = append(names, keywords.Name{Start: mn.Start, End: mn.End, Text: mn.Entity})
-				}
-			}
+			names, descriptors = keywordNames(a.Lang, d.full, d.entities(x, a.Lang).Mentions, x.Gazetteer().GivenName)
 		}
 	}
 	lang := a.Lang
 	kws := d.keywordTerms(m.kw, lang).Phrases(maxKeywords, names, func(w string) bool {
-		return keywords.IsGeneric(lang, w) || entities.IsRole(w)
+		return keywords.IsGeneric(lang, w) || entities.IsRole(w) || descriptors[strings.ToLower(w)]
 	})
 	a.Keywords = make([]article.Keyword, len(kws))
 	for i, k := range kws {
 		a.Keywords[i] = article.Keyword{Term: k.Term, Score: k.Score}
 	}
 	return nil
+}
+
+// keywordNames returns the entity mentions of text that may stand for
+// keyword terms (keywordName), a German person's name without the nouns
+// before a given name and surname ("Brasilianer Joao Souza" is "Joao
+// Souza", from where "Joao" starts), and a person named with no given name by the name of
+// the one person of the text with a given name and the same surname
+// ("Spanier Andujar" is "Pablo Andujar"). The words cut off before a
+// name ("Brasilianer", "Spanier") are returned too, lower-cased: they
+// describe the person and are no keyword alone.
+func keywordNames(lang, text string, ms []entities.Mention, given func(string) bool) ([]keywords.Name, map[string]bool) {
+	full := map[string]string{} // surname -> the one name with a given name ending in it, "" for several
+	for _, mn := range ms {
+		ws := strings.Fields(mn.Entity)
+		if mn.Type != article.EntityPerson || len(ws) < 2 || !given(ws[0]) {
+			continue
+		}
+		last := strings.ToLower(ws[len(ws)-1])
+		if f, ok := full[last]; ok && f != mn.Entity {
+			full[last] = ""
+		} else {
+			full[last] = mn.Entity
+		}
+	}
+	var out []keywords.Name
+	descriptors := map[string]bool{}
+	for _, mn := range ms {
+		if !keywordName(lang, mn.Entity) {
+			continue
+		}
+		n := keywords.Name{Start: mn.Start, End: mn.End, Text: mn.Entity}
+		ws := strings.Fields(mn.Entity)
+		if (mn.Type == article.EntityPerson || mn.Type == article.EntityOther) && len(ws) > 1 && !given(ws[0]) {
+			cut := 0
+			if j := slices.IndexFunc(ws, given); j > 0 && j < len(ws)-1 && lang == "de" {
+				n.Text, cut = strings.Join(ws[j:], " "), j
+			} else if f := full[strings.ToLower(ws[len(ws)-1])]; f != "" && mn.Type == article.EntityPerson {
+				n.Text, cut = f, len(ws)-1
+			}
+			for _, w := range ws[:cut] {
+				descriptors[strings.ToLower(w)] = true
+			}
+			// The span starts after the words cut when the surface has
+			// the name's words.
+			if sw := strings.Fields(text[mn.Start:mn.End]); cut > 0 && len(sw) == len(ws) {
+				n.Start += strings.Index(text[mn.Start:mn.End], sw[cut])
+			}
+		}
+		out = append(out, n)
+	}
+	return out, descriptors
 }
 
 // keywordName reports whether an entity's name may stand for keyword

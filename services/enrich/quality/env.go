@@ -30,6 +30,10 @@ type Env struct {
 	// KeywordJudgements is the file of keyword judgements
 	// (testdata/keywords/heldout.jsonl); "" skips the Keywords section.
 	KeywordJudgements string
+	// KeywordTuning is the file of keyword judgements of the tuning set
+	// (testdata/keywords/tuning.jsonl); "" skips the Keywords (tuning)
+	// section.
+	KeywordTuning string
 	// GoldDir holds the gold set, one <id>.json per article.
 	GoldDir string
 	// SpeakersDir holds the speaker annotations with their held-out half

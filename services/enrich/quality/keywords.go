@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"unicode"
@@ -89,14 +90,53 @@ func within(k, p []string) bool {
 // Keywords scores the keywords of the judged held-out articles: the share
 // of the top keywords an editor accepts, the share that are a fragment of
 // an accepted phrase (a bare first name or surname of a full name, one
-// word of a multi-word name), and the share that are phrases.
+// word of a multi-word name), and the share that are phrases. Its misses
+// are never logged: the held-out half is not read to write rules.
 func Keywords(ctx context.Context, env *Env) (string, error) {
 	if env.KeywordJudgements == "" {
 		return "", fmt.Errorf("keyword judgements: %w", ErrNoData)
 	}
-	js, err := ReadKeywordJudgements(env.KeywordJudgements)
+	tab, n, err := scoreKeywords(ctx, env, env.KeywordJudgements, nil)
 	if err != nil {
 		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "The top %d keywords of %d held-out articles (`services/enrich/testdata/keywords`: a fixed\n", keywordsShown, n)
+	b.WriteString("sample of the corpus's held-out half, judged before the phrase keywords were written): the share\n")
+	b.WriteString("an editor accepts, the share that are only a fragment of an accepted phrase (a bare first name\n")
+	b.WriteString("or surname, one word of a name), and the share that are phrases of several words. Words match\n")
+	b.WriteString("on their first five letters, so inflected forms count. The keyword rules are tuned on the\n")
+	b.WriteString("tuning set (section \"Keywords (tuning)\"), never on these.\n\n")
+	b.WriteString(tab)
+	return b.String(), nil
+}
+
+// KeywordsTuning scores the keywords of the tuning set the same way: 32
+// articles of the even half, judged before the keyword rules were run on
+// them, which the rules are tuned on. Its misses go to env.Log.
+func KeywordsTuning(ctx context.Context, env *Env) (string, error) {
+	if env.KeywordTuning == "" {
+		return "", fmt.Errorf("keyword tuning judgements: %w", ErrNoData)
+	}
+	tab, n, err := scoreKeywords(ctx, env, env.KeywordTuning, env.Log)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Tuning figures, not a measurement: the top %d keywords of %d articles of the even half\n", keywordsShown, n)
+	b.WriteString("(`services/enrich/testdata/keywords/tuning.jsonl`, chosen and judged like the held-out sample),\n")
+	b.WriteString("which the keyword rules were tuned on; scored as in \"Keywords (held out)\".\n\n")
+	b.WriteString(tab)
+	return b.String(), nil
+}
+
+// scoreKeywords scores the keywords of the judged articles in path and
+// returns the table and the number of articles; each keyword not accepted
+// goes to log when it is not nil.
+func scoreKeywords(ctx context.Context, env *Env, path string, log io.Writer) (string, int, error) {
+	js, err := ReadKeywordJudgements(path)
+	if err != nil {
+		return "", 0, err
 	}
 	type counts struct{ articles, shown, accepted, fragments, phrases int }
 	per := map[string]*counts{}
@@ -105,7 +145,7 @@ func Keywords(ctx context.Context, env *Env) (string, error) {
 	for _, j := range js {
 		a, err := env.Article(j.File, j.ID)
 		if err != nil {
-			return "", err
+			return "", 0, err
 		}
 		lang := strings.TrimSuffix(j.File, ".jsonl")
 		c := per[lang]
@@ -167,17 +207,10 @@ func Keywords(ctx context.Context, env *Env) (string, error) {
 		rows = append(rows, row(l, *c))
 	}
 	rows = append(rows, row("**all**", tot))
-	var b strings.Builder
-	fmt.Fprintf(&b, "The top %d keywords of %d held-out articles (`services/enrich/testdata/keywords`: a fixed\n", keywordsShown, tot.articles)
-	b.WriteString("sample of the corpus's held-out half, judged before the phrase keywords were written): the share\n")
-	b.WriteString("an editor accepts, the share that are only a fragment of an accepted phrase (a bare first name\n")
-	b.WriteString("or surname, one word of a name), and the share that are phrases of several words. Words match\n")
-	b.WriteString("on their first five letters, so inflected forms count.\n\n")
-	b.WriteString(Table([]string{"lang", "articles", "accepted", "fragments", "phrases"}, rows))
-	if env.Log != nil {
+	if log != nil {
 		for _, m := range misses {
-			fmt.Fprintln(env.Log, "keyword not accepted:", m)
+			fmt.Fprintln(log, "keyword not accepted:", m)
 		}
 	}
-	return b.String(), nil
+	return Table([]string{"lang", "articles", "accepted", "fragments", "phrases"}, rows), tot.articles, nil
 }

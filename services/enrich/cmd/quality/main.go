@@ -37,6 +37,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	corpusDir := fs.String("corpus", corpus.Find(), "the shared test corpus (default $"+corpus.EnvVar+" or ../shared/corpus)")
 	goldDir := fs.String("gold", "services/enrich/testdata/gold", "the gold set directory")
 	keywordJudgements := fs.String("keywords", "services/enrich/testdata/keywords/heldout.jsonl", "the keyword judgements of held-out articles")
+	keywordTuning := fs.String("keywords-tuning", "services/enrich/testdata/keywords/tuning.jsonl", "the keyword judgements of the tuning set (-v prints its misses)")
 	speakers := fs.String("speakers", "services/enrich/testdata/speakers", "the quote speaker annotations with their held-out half")
 	out := fs.String("out", "docs/quality.md", `the report file, "-" for standard output`)
 	only := fs.String("only", "", "comma-separated section titles to run (default all); they replace the same sections of an existing -out file")
@@ -54,6 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err == nil {
 		env.SpeakersDir = *speakers
 		env.KeywordJudgements = *keywordJudgements
+		env.KeywordTuning = *keywordTuning
 	}
 	if err != nil {
 		return err

@@ -31,6 +31,7 @@ func sections() []quality.Section {
 		{Title: "Quote speakers in English (PolNeAR)", Run: quality.PolNeAR},
 		{Title: "Language", Run: quality.Language},
 		{Title: "Keywords (held out)", Run: quality.Keywords},
+		{Title: "Keywords (tuning)", Run: quality.KeywordsTuning},
 		{Title: "Boilerplate", Run: quality.Boilerplate},
 		{Title: "Entities on the gold set (tuning figures)", Run: quality.Entities},
 		{Title: "Quotes on the gold set (tuning)", Run: quality.Quotes},
