@@ -24,7 +24,7 @@ STATICCHECK_VERSION := v0.8.2
 TESTFLAGS ?=
 
 
-.PHONY: all toolchain build run docs test test-unit test-faults test-fuzz test-chaos test-short vuln lint fmt vet staticcheck bench quality ner-model tidy clean help
+.PHONY: all toolchain build run docs test test-unit test-heavy test-faults test-fuzz test-chaos test-short vuln lint fmt vet staticcheck bench quality ner-model tidy clean help
 
 all: build
 
@@ -42,10 +42,27 @@ run: build ## run the whole pipeline in one process (data in ./data, http://127.
 	$(BIN)/newsflow up $(ARGS)
 
 # `make test` is what CI runs (.ci/run): every suite, each with a bounded budget.
-test: test-unit test-faults test-fuzz test-chaos test-compose ## run every test
+test: test-unit test-heavy test-faults test-fuzz test-chaos test-compose ## run every test
 
-test-unit: ## unit, integration and end-to-end tests (the race detector on)
-	$(GO) test -race -count=1 -timeout 20m -skip '^TestFault' $(TESTFLAGS) $(PKGS)
+# Heavy tests without the race detector: accuracy and calibration over the
+# corpus, comparisons of two implementations over thousands of corpus
+# articles and queries (PostgreSQL against Bleve, SQL against its reference,
+# watch matching against search), and the two end-to-end tests that push
+# thousands of articles through a whole pipeline for the browser dashboard
+# and the README tour. The first are single-goroutine computations; the
+# pipeline's concurrency is covered under -race by the other end-to-end
+# tests. The race detector makes them 5-10 times slower (over 15 minutes of
+# CI in all), so test-unit skips them and test-heavy runs them without it,
+# in the packages that hold them.
+HEAVY_TESTS := TestUndOnCatalogues|TestCorpusAccuracy|TestLangidAccuracy|TestChoose|TestClosePairs|TestConfidenceGrowsWithEvidence|TestDetectReadsLetters|TestEntityCodes|TestOneTSQuery|TestEntityFacetByIDAgreesWithBleve|TestReportMeetsTheTextTargets|TestStoriesScore|TestSpeakersHeldOut|TestGoldTargets|TestHTMLExtractionF1|TestCorpusIngestsWithoutRejections|TestIndexedMatchAgreesOnCorpus|TestDashboardInChromium|TestReadmeTour
+HEAVY_PKGS  = $(shell grep -rlE '^func ($(HEAVY_TESTS))[^A-Za-z0-9_]' --include='*_test.go' $(MODULES) | xargs -n1 dirname | sort -u | sed 's|^|./|')
+
+test-unit: ## unit, integration and end-to-end tests (the race detector on; the heavy ones in test-heavy)
+	$(GO) test -race -count=1 -timeout 20m -skip '^(TestFault.*|$(HEAVY_TESTS))$$' $(TESTFLAGS) $(PKGS)
+
+test-heavy: ## corpus-sized checks and the browser dashboard's 5,000 articles, without the race detector
+	@test -n "$(HEAVY_PKGS)" || { echo "no package holds the tests in HEAVY_TESTS"; exit 1; }
+	$(GO) test -count=1 -timeout 20m -run '^($(HEAVY_TESTS))$$' $(TESTFLAGS) $(HEAVY_PKGS)
 
 # The fault suite (docs/operations.md, "Faults survived"): every test named
 # TestFault* in any module - full disks, exhausted descriptors, hostile
