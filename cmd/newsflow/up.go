@@ -81,8 +81,7 @@ func upFlags(fs *flag.FlagSet) runFunc {
 		}
 		memChosen := false
 		fs.Visit(func(f *flag.Flag) { memChosen = memChosen || f.Name == "memory-limit" })
-		softLimit, err := telemetry.SetMemoryLimit(*memLimit, !memChosen)
-		if err != nil {
+		if err := telemetry.SetMemoryLimit(*memLimit, !memChosen); err != nil {
 			return err
 		}
 		log, err := telemetry.NewLogger(*logLevel, *logFormat)
@@ -90,7 +89,7 @@ func upFlags(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		defer func() { _ = log.Sync() }()
-		logMemoryLimit(log, softLimit)
+		logMemoryLimit(log)
 		p, err := standalone.Start(ctx, cfg, log)
 		if err != nil {
 			return err
@@ -167,9 +166,9 @@ func clientAddr(listen string) string {
 
 // logMemoryLimit logs the Go runtime's soft memory limit in effect and the
 // cgroup's, so that a container's sizing can be read from its log.
-func logMemoryLimit(log *zap.Logger, set int64) {
+func logMemoryLimit(log *zap.Logger) {
 	fields := []zap.Field{zap.Int64("soft_limit_bytes", debug.SetMemoryLimit(-1))}
-	if set == 0 && os.Getenv("GOMEMLIMIT") != "" {
+	if os.Getenv("GOMEMLIMIT") != "" {
 		fields = append(fields, zap.String("from", "GOMEMLIMIT"))
 	}
 	if c, ok := telemetry.ContainerMemoryLimit(); ok {

@@ -31,24 +31,25 @@ func ParseBytes(s string) (int64, error) {
 
 // ContainerShare is the most of its cgroup's memory limit that
 // SetMemoryLimit gives the Go runtime when asked to fit: the rest is for
-// what the runtime does not count but the limit does (the index's memory-mapped
-// segment files, the page cache of the files written, which the kernel must
-// write back before it can drop them) and for the heap's overshoot.
+// what the runtime does not count but the limit does (the index's
+// memory-mapped segment files, the page cache of the files written, which
+// the kernel must write back before it can drop them) and for the heap's
+// overshoot.
 const ContainerShare = 0.75
 
 // SetMemoryLimit sets the Go runtime's soft memory limit from a size
-// (ParseBytes syntax; "0" or "" leaves it unset) and returns the limit set
-// (0: none). The GOMEMLIMIT environment variable, when set, wins (0 is
-// returned). With fit, the limit is at most ContainerShare of the memory
-// limit of the process's cgroup (ContainerMemoryLimit), so that a default
-// chosen for a machine also holds in a smaller container.
-func SetMemoryLimit(size string, fit bool) (int64, error) {
+// (ParseBytes syntax; "0" or "" leaves it unset). The GOMEMLIMIT
+// environment variable, when set, wins. With fit, the limit is at most
+// ContainerShare of the memory limit of the process's cgroup
+// (ContainerMemoryLimit), so that a default chosen for a machine also holds
+// in a smaller container.
+func SetMemoryLimit(size string, fit bool) error {
 	if os.Getenv("GOMEMLIMIT") != "" || size == "" {
-		return 0, nil
+		return nil
 	}
 	n, err := ParseBytes(size)
 	if err != nil {
-		return 0, fmt.Errorf("memory limit: %w", err)
+		return fmt.Errorf("memory limit: %w", err)
 	}
 	if fit {
 		c, ok := ContainerMemoryLimit()
@@ -57,7 +58,7 @@ func SetMemoryLimit(size string, fit bool) (int64, error) {
 	if n > 0 {
 		debug.SetMemoryLimit(n)
 	}
-	return n, nil
+	return nil
 }
 
 // fitMemoryLimit returns the lower of n and ContainerShare of a container's
