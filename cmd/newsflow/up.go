@@ -79,9 +79,7 @@ func upFlags(fs *flag.FlagSet) runFunc {
 		if err := cfg.Validate(); err != nil {
 			return err
 		}
-		memChosen := false
-		fs.Visit(func(f *flag.Flag) { memChosen = memChosen || f.Name == "memory-limit" })
-		if err := telemetry.SetMemoryLimit(*memLimit, !memChosen); err != nil {
+		if err := telemetry.SetMemoryLimit(*memLimit, !flagChosen(ctx, fs, "memory-limit")); err != nil {
 			return err
 		}
 		log, err := telemetry.NewLogger(*logLevel, *logFormat)
@@ -162,6 +160,15 @@ func clientAddr(listen string) string {
 		host = "127.0.0.1"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// flagChosen reports whether flag name was given on the command line or
+// in its environment variable (envflag sets those on fs), not left at its
+// default.
+func flagChosen(ctx context.Context, fs *flag.FlagSet, name string) bool {
+	chosen := onCommandLine(ctx, name)
+	fs.Visit(func(f *flag.Flag) { chosen = chosen || f.Name == name })
+	return chosen
 }
 
 // logMemoryLimit logs the Go runtime's soft memory limit in effect and the
