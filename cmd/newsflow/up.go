@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -52,7 +53,7 @@ func upFlags(fs *flag.FlagSet) runFunc {
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	logFormat := fs.String("log-format", "console", "log format: console or json")
 	reserve := fs.String("storage-reserve", fmt.Sprintf("%dMiB", cfg.StorageReserve>>20), "free disk space to keep in the data directory: under it new articles get 503 and index writes wait, e.g. 64MiB or 1GiB")
-	memLimit := fs.String("memory-limit", "800MiB", "soft limit on the Go heap, e.g. 800MiB or 2GiB: the garbage collector works harder near it (0: none; GOMEMLIMIT, when set, wins)")
+	memLimit := fs.String("memory-limit", "800MiB", "soft limit on the Go heap, e.g. 800MiB or 2GiB: the garbage collector works harder near it (0: none; GOMEMLIMIT, when set, wins; left at the default, at most 3/4 of the container's memory limit)")
 	envErr := envflag.Apply(fs)
 	return func(ctx context.Context, _ []string, _, stderr io.Writer) error {
 		if envErr != nil {
@@ -78,7 +79,7 @@ func upFlags(fs *flag.FlagSet) runFunc {
 		if err := cfg.Validate(); err != nil {
 			return err
 		}
-		if err := telemetry.SetMemoryLimit(*memLimit); err != nil {
+		if err := telemetry.SetMemoryLimit(*memLimit, !flagChosen(ctx, fs, "memory-limit")); err != nil {
 			return err
 		}
 		log, err := telemetry.NewLogger(*logLevel, *logFormat)
@@ -86,6 +87,7 @@ func upFlags(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		defer func() { _ = log.Sync() }()
+		logMemoryLimit(log)
 		p, err := standalone.Start(ctx, cfg, log)
 		if err != nil {
 			return err
@@ -158,4 +160,26 @@ func clientAddr(listen string) string {
 		host = "127.0.0.1"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// flagChosen reports whether flag name was given on the command line or
+// in its environment variable (envflag sets those on fs), not left at its
+// default.
+func flagChosen(ctx context.Context, fs *flag.FlagSet, name string) bool {
+	chosen := onCommandLine(ctx, name)
+	fs.Visit(func(f *flag.Flag) { chosen = chosen || f.Name == name })
+	return chosen
+}
+
+// logMemoryLimit logs the Go runtime's soft memory limit in effect and the
+// cgroup's, so that a container's sizing can be read from its log.
+func logMemoryLimit(log *zap.Logger) {
+	fields := []zap.Field{zap.Int64("soft_limit_bytes", debug.SetMemoryLimit(-1))}
+	if os.Getenv("GOMEMLIMIT") != "" {
+		fields = append(fields, zap.String("from", "GOMEMLIMIT"))
+	}
+	if c, ok := telemetry.ContainerMemoryLimit(); ok {
+		fields = append(fields, zap.Int64("container_limit_bytes", c))
+	}
+	log.Info("memory limit", fields...)
 }

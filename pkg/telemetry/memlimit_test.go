@@ -27,3 +27,25 @@ func TestParseBytes(t *testing.T) {
 		})
 	}
 }
+
+func TestFitMemoryLimit(t *testing.T) {
+	tests := []struct {
+		name    string
+		n, c    int64
+		limited bool
+		want    int64
+	}{
+		{"no container limit", 800 << 20, 0, false, 800 << 20},
+		{"large container", 800 << 20, 4 << 30, true, 800 << 20},
+		{"1 GiB container", 800 << 20, 1 << 30, true, 768 << 20},
+		{"512 MiB container", 800 << 20, 512 << 20, true, 384 << 20},
+		{"no soft limit stays none", 0, 1 << 30, true, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := fitMemoryLimit(tt.n, tt.c, tt.limited); got != tt.want {
+				t.Errorf("fitMemoryLimit(%d, %d, %v) = %d, want %d", tt.n, tt.c, tt.limited, got, tt.want)
+			}
+		})
+	}
+}
