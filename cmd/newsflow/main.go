@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/newsflow/newsflow/pkg/envflag"
+	"github.com/newsflow/newsflow/pkg/telemetry"
 	"github.com/newsflow/newsflow/pkg/version"
 )
 
@@ -195,6 +196,9 @@ func printVersion(stdout io.Writer) error {
 }
 
 func main() {
+	// In a container, 3/4 of its memory limit for the heap (up then sets
+	// its own from --memory-limit).
+	telemetry.FitMemoryToContainer()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -224,6 +224,9 @@ func Main(name string, args []string, register func(fs *flag.FlagSet) Config, bu
 	for _, d := range deprecated {
 		log.Warn("deprecated name", zap.String("detail", d))
 	}
+	if soft, c := telemetry.FitMemoryToContainer(); soft > 0 {
+		log.Info("memory limit", zap.Int64("soft_limit_bytes", soft), zap.Int64("container_limit_bytes", c))
+	}
 	log.Info("starting", zap.String("version", version.Version()), zap.String("revision", version.Revision()),
 		zap.Any("nats", common.NATS.Redacted()), zap.Any("topology", common.Topology),
 		zap.String("http_addr", common.HTTPAddr), zap.Any("config", cfg.Redacted()))

@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"runtime/debug"
 	"strconv"
@@ -55,10 +56,36 @@ func SetMemoryLimit(size string, fit bool) error {
 		c, ok := ContainerMemoryLimit()
 		n = fitMemoryLimit(n, c, ok)
 	}
-	if n > 0 {
-		debug.SetMemoryLimit(n)
+	if n == 0 {
+		n = math.MaxInt64 // none, also in place of FitMemoryToContainer's
 	}
+	debug.SetMemoryLimit(n)
 	return nil
+}
+
+// FitMemoryToContainer gives the Go runtime a soft memory limit of
+// ContainerShare of the process's cgroup memory limit, when it has one and
+// GOMEMLIMIT is not set; the worker binaries and every newsflow command
+// call it at start. Without it the heap of a worker in a container grows
+// to the runtime's default GC target regardless of the limit, and a
+// GOMEMLIMIT equal to the whole limit leaves nothing for the index's
+// mapped files and the page cache the limit also counts. It returns the
+// soft limit set and the container's limit (0, 0 when it set none).
+func FitMemoryToContainer() (soft, container int64) {
+	return fitToContainer(os.Getenv("GOMEMLIMIT"), ContainerMemoryLimit, debug.SetMemoryLimit)
+}
+
+func fitToContainer(gomemlimit string, limit func() (int64, bool), set func(int64) int64) (soft, container int64) {
+	if gomemlimit != "" {
+		return 0, 0
+	}
+	c, ok := limit()
+	if !ok {
+		return 0, 0
+	}
+	soft = fitMemoryLimit(math.MaxInt64, c, true)
+	set(soft)
+	return soft, c
 }
 
 // fitMemoryLimit returns the lower of n and ContainerShare of a container's

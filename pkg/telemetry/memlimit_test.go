@@ -49,3 +49,33 @@ func TestFitMemoryLimit(t *testing.T) {
 		})
 	}
 }
+
+// The workers and commands take 3/4 of a container's limit, and nothing
+// when GOMEMLIMIT is set or there is no limit.
+func TestFitToContainer(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		gomemlimit  string
+		limit       int64
+		limited     bool
+		wantSoft    int64
+		wantSetCall bool
+	}{
+		{"1 GiB container", "", 1 << 30, true, 768 << 20, true},
+		{"512 MiB container", "", 512 << 20, true, 384 << 20, true},
+		{"GOMEMLIMIT wins", "900MiB", 1 << 30, true, 0, false},
+		{"no container limit", "", 0, false, 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var set int64 = -1
+			soft, c := fitToContainer(tc.gomemlimit, func() (int64, bool) { return tc.limit, tc.limited },
+				func(n int64) int64 { set = n; return 0 })
+			if soft != tc.wantSoft || (set != -1) != tc.wantSetCall || (tc.wantSetCall && set != tc.wantSoft) {
+				t.Fatalf("soft %d (set %d), want %d (set: %v)", soft, set, tc.wantSoft, tc.wantSetCall)
+			}
+			if tc.wantSetCall && c != tc.limit {
+				t.Errorf("container limit %d, want %d", c, tc.limit)
+			}
+		})
+	}
+}
