@@ -824,8 +824,12 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 		}
 		if strings.ContainsFunc(t.Text, func(c rune) bool { return unicode.Is(unicode.Cyrillic, c) }) {
 			if pluralVerb(strings.ToLower(t.Text)) {
-				// "пояснили в авиакомпании", "заявиха от ...": no one
-				// person is the subject of a plural verb.
+				// "пояснили в авиакомпании": the organisation the noun
+				// takes up; "заявиха от ...": no one person is the
+				// subject of a plural verb.
+				if sp, ok := r.inOrganisation(toks[i+1 : min(i+3, len(toks))]); ok {
+					return sp, true
+				}
 				return "", true
 			}
 			return r.lastPersonG(s.open, false, false), true
@@ -849,6 +853,118 @@ var documentNouns = []string{"отчет", "отчёт", "сообщени", "з
 // case, after "в" ("в компании", "в министерстве").
 var orgNouns = map[string]bool{
 	"компании": true, "авиакомпании": true, "министерстве": true, "ведомстве": true, "профсоюзе": true,
+	"посольстве": true,
+}
+
+// orgKinds maps a noun of orgNouns to the stems of the nouns that
+// introduce an organisation it can take up: "в авиакомпании" refers back
+// to the organisation introduced as "авиакомпания Ryanair" or "лоукостер
+// Ryanair", "в компании" also to an airline (an airline is a company),
+// "в ведомстве" also to a ministry.
+var orgKinds = map[string][]string{
+	"компании":     {"компани", "авиакомпани", "лоукостер", "авиаперевозчик", "перевозчик", "концерн", "холдинг"},
+	"авиакомпании": {"авиакомпани", "лоукостер", "авиаперевозчик", "перевозчик"},
+	"министерстве": {"министерств"},
+	"ведомстве":    {"министерств", "ведомств"},
+	"профсоюзе":    {"профсоюз"},
+	"посольстве":   {"посольств"},
+}
+
+// ministryNames are the beginnings of the names of ministries, which say
+// their kind themselves ("МИД Франции", "Министерство обороны").
+var ministryNames = []string{"МИД", "Министерств", "Минобороны", "Минфин", "Минэнерго", "Минюст", "Минздрав", "Минэкономразвития", "Госдеп"}
+
+// adjectival reports whether the lower-case Cyrillic word w has the
+// ending of an adjective or participle ("ирландской", "бюджетная"), which
+// may stand between a noun and the name it introduces.
+func adjectival(w string) bool {
+	for _, suf := range []string{"ой", "ий", "ый", "ая", "яя", "ую", "юю", "ого", "его", "ых", "их", "ое", "ее", "ым", "им", "ом", "ем"} {
+		if strings.HasSuffix(w, suf) && utf8.RuneCountInString(w) > len([]rune(suf))+2 {
+			return true
+		}
+	}
+	return false
+}
+
+// introducedAs reports how the organisation mention o is introduced by a
+// noun with one of stems right before it: 2 when only adjectives stand
+// between ("ирландской бюджетной авиакомпании Ryanair"), 1 when one
+// more noun does ("профсоюза пилотов Vereinigung Cockpit", where the
+// name may also be the pilots' employer's), 0 when no such noun does.
+func (r *resolver) introducedAs(o entities.Mention, stems []string) int {
+	toks := r.window(max(0, o.Start-120), o.Start)
+	nouns := 0
+	for k := len(toks) - 1; k >= 0 && k >= len(toks)-5; k-- {
+		t := toks[k]
+		if t.Kind == textseg.Punct {
+			if k == len(toks)-1 && strings.ContainsAny(t.Text, "\"«„“") {
+				continue // "авиакомпания «Аэрофлот»"
+			}
+			return 0
+		}
+		lw := strings.ToLower(t.Text)
+		for _, st := range stems {
+			if strings.HasPrefix(lw, st) {
+				if nouns == 0 {
+					return 2
+				}
+				return 1
+			}
+		}
+		if firstUpperWord(t.Text) {
+			return 0
+		}
+		if !adjectival(lw) {
+			nouns++
+			if nouns > 1 {
+				return 0
+			}
+		}
+	}
+	return 0
+}
+
+// referent returns the organisation a bare noun of orgNouns at pos
+// ("сказали в министерстве", "пояснили в авиакомпании") takes up: the
+// nearest organisation named before pos that the article introduced
+// with a noun of that kind (or, for a ministry, whose name says it is
+// one); a name introduced only with another noun in between counts when
+// no name introduced directly does. "" when none was introduced.
+func (r *resolver) referent(noun string, pos int) string {
+	stems := orgKinds[noun]
+	best, bestStrength := -1, 0
+	for k := len(r.orgs) - 1; k >= 0; k-- {
+		o := r.orgs[k]
+		if o.End > pos {
+			continue
+		}
+		strength := 0
+		if noun == "министерстве" || noun == "ведомстве" {
+			for _, m := range ministryNames {
+				if strings.HasPrefix(o.Entity, m) {
+					strength = 2
+				}
+			}
+		}
+		// Any earlier mention of the same organisation may introduce it.
+		for _, m := range r.orgs {
+			if m.End > pos || m.Entity != o.Entity || strength == 2 {
+				continue
+			}
+			strength = max(strength, r.introducedAs(m, stems))
+		}
+		if strength > bestStrength {
+			best, bestStrength = k, strength
+		}
+		if bestStrength == 2 {
+			break
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	o, _ := r.orgAt(r.orgs[best].Start)
+	return o
 }
 
 // inOrganisation looks in toks, the words before a plural verb of saying,
@@ -875,7 +991,7 @@ func (r *resolver) inOrganisation(toks []textseg.Token) (string, bool) {
 				return o, true
 			}
 		}
-		return "", true
+		return r.referent(strings.ToLower(toks[k+1].Text), toks[k].Start), true
 	}
 	return "", false
 }
