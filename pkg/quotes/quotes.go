@@ -15,6 +15,7 @@
 package quotes
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -778,8 +779,13 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 		}
 		if impersonal[strings.ToLower(t.Text)] {
 			// "«...», — говорится в отчете компании": the document's
-			// author, when named.
-			return r.inDocument(toks[i+1:]), true
+			// author, when named; "— говорится в отчете." with no author
+			// takes up the document named before the quotation.
+			sp := r.inDocument(toks[i+1:])
+			if sp == "" && bareDocument(toks[i+1:]) {
+				sp = r.earlierDocument(s.open)
+			}
+			return sp, true
 		}
 		if !isReportingVerb(strings.ToLower(t.Text)) {
 			continue
@@ -1010,11 +1016,7 @@ func (r *resolver) inDocument(toks []textseg.Token) string {
 	if len(toks) < 3 || !strings.EqualFold(toks[0].Text, "в") {
 		return ""
 	}
-	doc := false
-	for _, d := range documentNouns {
-		doc = doc || strings.HasPrefix(strings.ToLower(toks[1].Text), d)
-	}
-	if !doc {
+	if !isDocument(toks[1].Text) {
 		return ""
 	}
 	for k := 2; k < len(toks) && k < 5; k++ {
@@ -1030,6 +1032,43 @@ func (r *resolver) inDocument(toks []textseg.Token) string {
 			continue
 		}
 		break
+	}
+	return ""
+}
+
+// isDocument reports whether the word w is a noun of documentNouns.
+func isDocument(w string) bool {
+	lw := strings.ToLower(w)
+	for _, d := range documentNouns {
+		if strings.HasPrefix(lw, d) {
+			return true
+		}
+	}
+	return false
+}
+
+// bareDocument reports whether toks start with "в" and a document that
+// nothing follows in its clause ("говорится в отчете."): a document the
+// text has named before.
+func bareDocument(toks []textseg.Token) bool {
+	return len(toks) >= 2 && strings.EqualFold(toks[0].Text, "в") && isDocument(toks[1].Text) &&
+		(len(toks) == 2 || toks[2].Kind == textseg.Punct && strings.ContainsAny(toks[2].Text, ".;!"))
+}
+
+// earlierDocument returns the author of the document the text cites
+// last within some 300 characters before pos ("сообщается в отчетности
+// «Газпрома» «...», — говорится в отчете."): "" when that document has
+// no author named or there is none.
+func (r *resolver) earlierDocument(pos int) string {
+	start := max(0, pos-600)
+	if k := strings.IndexAny(r.text[start:pos], " \n"); start > 0 && k >= 0 {
+		start += k + 1
+	}
+	toks := r.window(start, pos)
+	for k := len(toks) - 2; k >= 0; k-- {
+		if strings.EqualFold(toks[k].Text, "в") && isDocument(toks[k+1].Text) {
+			return r.inDocument(toks[k:])
+		}
 	}
 	return ""
 }
@@ -2119,10 +2158,45 @@ func (r *resolver) orgAt(pos int) (string, bool) {
 					return o.Entity + " " + r.text[p.Start:p.End], true
 				}
 			}
-			return o.Entity, true
+			return r.orgBase(o.Entity), true
+		}
+	}
+	// A capitalised word in an oblique case of an organisation the text
+	// names elsewhere, which the entities typed otherwise ("в сообщении
+	// Газпрома" in a text that says "Газпром").
+	if pos >= 0 && pos < len(r.text) {
+		rest := r.text[pos:]
+		end := strings.IndexFunc(rest, func(c rune) bool { return !unicode.IsLetter(c) })
+		if end < 0 {
+			end = len(rest)
+		}
+		if w := rest[:end]; firstUpperWord(w) && !r.isPerson(w) {
+			if b := r.orgBase(w); b != w {
+				return b, true
+			}
 		}
 	}
 	return "", false
+}
+
+// caseEndings are the Russian noun endings of the oblique cases
+// ("Газпрома", "Газпрому", "Газпромом").
+var caseEndings = []string{"а", "я", "у", "ю", "ом", "ем", "е", "ы", "и"}
+
+// orgBase returns the organisation's one-word name as the text names it
+// in the nominative elsewhere when the entities give it in an oblique
+// case ("Газпрома" where the text also says "Газпром"); name itself
+// otherwise.
+func (r *resolver) orgBase(name string) string {
+	if strings.Contains(name, " ") || !strings.ContainsFunc(name, func(c rune) bool { return unicode.Is(unicode.Cyrillic, c) }) {
+		return name
+	}
+	for _, o := range r.orgs {
+		if e := o.Entity; len(e) < len(name) && strings.HasPrefix(name, e) && slices.Contains(caseEndings, name[len(e):]) && utf8.RuneCountInString(e) >= 3 {
+			return e
+		}
+	}
+	return name
 }
 
 // personNamed returns the person the token t names: the person mention

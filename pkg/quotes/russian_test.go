@@ -123,6 +123,16 @@ func TestRussianAttributions(t *testing.T) {
 			text: "Об отмене рейсов сообщило агентство Reuters. «Все пассажиры получат компенсацию в полном объеме», — пояснили в авиакомпании.",
 			want: []want{{"Все пассажиры", ""}},
 		},
+		{
+			name: "говорится в отчете with no author takes up the document cited before",
+			text: "Компания получила кредит, сообщается в отчетности Ryanair «В марте дочерняя компания привлекла заемные средства от партнеров», — говорится в отчете.",
+			want: []want{{"В марте", "Ryanair"}},
+		},
+		{
+			name: "an organisation named in an oblique case takes its nominative from the text",
+			text: "Суд наложил арест на акции Газпрома. «Мы не согласны с этим решением суда», — говорится в сообщении Газпрома. Газпром обжалует решение.",
+			want: []want{{"Мы не согласны", "Газпром"}},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
