@@ -133,6 +133,16 @@ func TestRussianAttributions(t *testing.T) {
 			text: "Суд наложил арест на акции Газпрома. «Мы не согласны с этим решением суда», — говорится в сообщении Газпрома. Газпром обжалует решение.",
 			want: []want{{"Мы не согласны", "Газпром"}},
 		},
+		{
+			name: "a feminine pronoun does not stand for a man the verbs agree with as a man",
+			text: "«Мы справимся с этим», — заявил Джон Смит. В интервью журналу его жена рассказала о детях. «Теперь мы понимаем, каково это», — сказала она.",
+			want: []want{{"Мы справимся", "Джон Смит"}, {"Теперь мы понимаем", ""}},
+		},
+		{
+			name: "a feminine pronoun stands for a woman the verbs agree with as a woman",
+			text: "«Мы справимся с этим», — заявила Ким Смит. «Теперь мы понимаем, каково это», — сказала она.",
+			want: []want{{"Мы справимся", "Ким Смит"}, {"Теперь мы понимаем", "Ким Смит"}},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
