@@ -815,6 +815,12 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 				return toks[i-1].Text, true
 			}
 		}
+		if lw := strings.ToLower(t.Text); i+2 < len(toks) && strings.EqualFold(toks[i+1].Text, "в") && orgNouns[strings.ToLower(toks[i+2].Text)] && pluralVerb(lw) {
+			// "пояснили в авиакомпании": the organisation the noun
+			// takes up, "сообщили в Министерстве обороны Польши" the
+			// one it names.
+			return r.inOrganisation(toks[i+1:])
+		}
 		if lw := strings.ToLower(t.Text); lw != "told" && lw != "tells" {
 			if sp, ok := r.speakerIn(toks[i+1:], true); ok {
 				return sp, true
@@ -833,7 +839,8 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 				// "пояснили в авиакомпании": the organisation the noun
 				// takes up; "заявиха от ...": no one person is the
 				// subject of a plural verb.
-				if sp, ok := r.inOrganisation(toks[i+1 : min(i+3, len(toks))]); ok {
+				// "«...», в Министерстве иностранных дел Пакистана заявили"
+				if sp, ok := r.inOrganisation(toks[:i]); ok && sp != "" {
 					return sp, true
 				}
 				return "", true
@@ -997,9 +1004,41 @@ func (r *resolver) inOrganisation(toks []textseg.Token) (string, bool) {
 				return o, true
 			}
 		}
+		if toks[k+1].Text == "Министерстве" {
+			// "в Министерстве иностранных дел Пакистана": a name, not
+			// a noun taking one up.
+			return r.ministry(toks[k+2:]), true
+		}
 		return r.referent(strings.ToLower(toks[k+1].Text), toks[k].Start), true
 	}
 	return "", false
+}
+
+// ministry returns, in the nominative, the name of the ministry whose
+// words follow "в Министерстве" in toks: "Министерство обороны России"
+// for "в Министерстве обороны России", or "МИД Пакистана" for "в
+// Министерстве иностранных дел Пакистана" when the text names it so
+// before (its name as first introduced). "" when no lower-case word of
+// what it is in charge of follows.
+func (r *resolver) ministry(toks []textseg.Token) string {
+	n := 0
+	for n < len(toks) && toks[n].Kind != textseg.Punct && !firstUpperWord(toks[n].Text) && !isReportingVerb(strings.ToLower(toks[n].Text)) {
+		n++
+	}
+	if n == 0 {
+		return ""
+	}
+	m := n
+	for m < len(toks) && toks[m].Kind != textseg.Punct && firstUpperWord(toks[m].Text) {
+		m++
+	}
+	of := r.text[toks[0].Start:toks[m-1].End]
+	if place := r.text[toks[n-1].End:toks[m-1].End]; strings.HasPrefix(of, "иностранных дел") && m > n {
+		if at := strings.Index(r.text, "МИД"+place); at >= 0 && at < toks[0].Start {
+			return "МИД" + place
+		}
+	}
+	return "Министерство " + of
 }
 
 // documentOwners are the words between a document and its author's name
