@@ -1503,6 +1503,15 @@ func (r *resolver) before(s span) (string, bool) {
 				// "Госдеп США призвал ...", "Ранее Госдеп США призвал ...".
 				return o, true
 			}
+			if noun, ok := orgSubjects[lw]; ok && opensClause(toks[:k]) {
+				// "Компания ежедневно сообщает ... «...»", "В то же время
+				// перевозчик выступил с заявлением, что «...»": the
+				// organisation the noun takes up, when one was introduced.
+				if o := r.referent(noun, t.Start); o != "" {
+					return o, true
+				}
+				break
+			}
 		}
 	}
 	return "", false
@@ -1588,6 +1597,41 @@ var sentenceAdverbs = map[string]bool{
 	"по-рано": true, "днес": true, "също": true, "тогава": true, "сега": true,
 	"earlier": true, "later": true, "yesterday": true, "today": true, "also": true, "then": true,
 	"zuvor": true, "gestern": true, "heute": true, "auch": true,
+}
+
+// orgSubjects maps the Russian nouns for an organisation in the
+// nominative, a sentence's subject, to the noun of orgKinds whose kinds
+// they take up ("перевозчик" an airline).
+var orgSubjects = map[string]string{
+	"компания": "компании", "авиакомпания": "авиакомпании", "перевозчик": "авиакомпании", "авиаперевозчик": "авиакомпании",
+	"лоукостер": "авиакомпании", "министерство": "министерстве", "ведомство": "ведомстве", "профсоюз": "профсоюзе",
+	"посольство": "посольстве",
+}
+
+// clauseAdverbials are sentence adverbials of more than one word that
+// may open a sentence before its subject.
+var clauseAdverbials = []string{"в то же время", "кроме того", "тем временем", "в свою очередь", "между тем"}
+
+// opensClause reports whether toks, the words before a subject, are
+// nothing, a sentence adverb ("Ранее") or a sentence adverbial ("В то
+// же время").
+func opensClause(toks []textseg.Token) bool {
+	if len(toks) == 0 || len(toks) == 1 && sentenceAdverbs[lw0(toks)] {
+		return true
+	}
+	var b strings.Builder
+	for i, t := range toks {
+		if t.Kind == textseg.Punct && t.Text != "," {
+			return false
+		}
+		if t.Kind != textseg.Punct {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(strings.ToLower(t.Text))
+		}
+	}
+	return slices.Contains(clauseAdverbials, b.String())
 }
 
 // lw0 returns the first token of toks lower-cased, "" for none.

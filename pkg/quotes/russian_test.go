@@ -153,6 +153,21 @@ func TestRussianAttributions(t *testing.T) {
 			text: "«Учения пройдут по плану в течение месяца», — сообщили в Министерстве обороны Польши.",
 			want: []want{{"Учения пройдут", "Министерство обороны Польши"}},
 		},
+		{
+			name: "an organisation noun opening the sentence takes up the organisation introduced",
+			text: "Бюджетная авиакомпания Wizz Air отменила рейсы в Италию. Компания ежедневно сообщает о задержках рейсов «из-за нехватки персонала».",
+			want: []want{{"из-за нехватки", "Wizz Air"}},
+		},
+		{
+			name: "an organisation noun after a sentence adverbial",
+			text: "Пилоты авиакомпании Wizz Air начали забастовку. В то же время перевозчик заявил, что «почти все рейсы будут выполнены».",
+			want: []want{{"почти все рейсы", "Wizz Air"}},
+		},
+		{
+			name: "an organisation noun with no organisation introduced names nobody",
+			text: "Пилоты начали забастовку в пятницу. Компания ежедневно сообщает о задержках рейсов «из-за нехватки персонала».",
+			want: []want{{"из-за нехватки", ""}},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
