@@ -1499,6 +1499,15 @@ func (r *resolver) before(s span) (string, bool) {
 				}
 				break
 			}
+			if compoundRole(lw) {
+				// "Премьер-министр Великобритании поблагодарила ... и
+				// отметила, что «...»": the holder named where the same
+				// role and the same word after it are followed by a name.
+				if p := r.sameRoleHolder(t); p != "" {
+					return p, true
+				}
+				break
+			}
 			if o, ok := r.orgAt(t.Start); ok && (k == 0 || (k == 1 && sentenceAdverbs[lw0(toks)])) {
 				// "Госдеп США призвал ...", "Ранее Госдеп США призвал ...".
 				return o, true
@@ -2670,6 +2679,49 @@ func (r *resolver) genitiveAfterRole(name string) bool {
 		}
 	}
 	return n == 1
+}
+
+// compoundRole reports whether the lower-case w is a hyphenated compound
+// whose last part is a role ("премьер-министр", "вице-президент"), which
+// entities.IsRole leaves out.
+func compoundRole(w string) bool {
+	k := strings.LastIndexByte(w, '-')
+	return k > 0 && k+1 < len(w) && entities.IsRole(w[k+1:])
+}
+
+// sameRoleHolder returns the person named in apposition to another
+// mention of the role word t with the same word after it ("Премьер-министр
+// Великобритании Тереза Мэй" for "Премьер-министр Великобритании"), when
+// exactly one person is; "" otherwise.
+func (r *resolver) sameRoleHolder(t textseg.Token) string {
+	next := nextWord(r.text, t.End)
+	if next == "" {
+		return ""
+	}
+	holder := ""
+	lower := strings.ToLower(r.text)
+	word := strings.ToLower(t.Text)
+	for from := 0; ; {
+		k := strings.Index(lower[from:], word)
+		if k < 0 {
+			break
+		}
+		at := from + k
+		from = at + len(word)
+		if at == t.Start || nextWord(r.text, from) != next {
+			continue
+		}
+		for _, p := range r.persons {
+			if p.Start > from && r.apposed(from, p.Entity) && !r.obliqueAt(p.Start) {
+				if holder != "" && holder != p.Entity {
+					return ""
+				}
+				holder = p.Entity
+				break
+			}
+		}
+	}
+	return holder
 }
 
 // apposed reports whether person is named right after pos, within three

@@ -168,6 +168,16 @@ func TestRussianAttributions(t *testing.T) {
 			text: "Пилоты начали забастовку в пятницу. Компания ежедневно сообщает о задержках рейсов «из-за нехватки персонала».",
 			want: []want{{"из-за нехватки", ""}},
 		},
+		{
+			name: "a hyphenated role takes the holder named after the same role and word elsewhere",
+			text: "Вице-президент США поблагодарил сенаторов и отметил, что «работа только начинается». Вице-президент США Майк Пенс прибыл в Варшаву.",
+			want: []want{{"работа только", "Майк Пенс"}},
+		},
+		{
+			name: "a hyphenated role with another word after it is not bound",
+			text: "Вице-президент компании поблагодарил сенаторов и отметил, что «работа только начинается». Вице-президент США Майк Пенс прибыл в Варшаву.",
+			want: []want{{"работа только", ""}},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
