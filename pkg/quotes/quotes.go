@@ -15,6 +15,7 @@
 package quotes
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -778,8 +779,13 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 		}
 		if impersonal[strings.ToLower(t.Text)] {
 			// "«...», — говорится в отчете компании": the document's
-			// author, when named.
-			return r.inDocument(toks[i+1:]), true
+			// author, when named; "— говорится в отчете." with no author
+			// takes up the document named before the quotation.
+			sp := r.inDocument(toks[i+1:])
+			if sp == "" && bareDocument(toks[i+1:]) {
+				sp = r.earlierDocument(s.open)
+			}
+			return sp, true
 		}
 		if !isReportingVerb(strings.ToLower(t.Text)) {
 			continue
@@ -809,6 +815,12 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 				return toks[i-1].Text, true
 			}
 		}
+		if lw := strings.ToLower(t.Text); i+2 < len(toks) && strings.EqualFold(toks[i+1].Text, "в") && orgNouns[strings.ToLower(toks[i+2].Text)] && pluralVerb(lw) {
+			// "пояснили в авиакомпании": the organisation the noun
+			// takes up, "сообщили в Министерстве обороны Польши" the
+			// one it names.
+			return r.inOrganisation(toks[i+1:])
+		}
 		if lw := strings.ToLower(t.Text); lw != "told" && lw != "tells" {
 			if sp, ok := r.speakerIn(toks[i+1:], true); ok {
 				return sp, true
@@ -824,8 +836,13 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 		}
 		if strings.ContainsFunc(t.Text, func(c rune) bool { return unicode.Is(unicode.Cyrillic, c) }) {
 			if pluralVerb(strings.ToLower(t.Text)) {
-				// "пояснили в авиакомпании", "заявиха от ...": no one
-				// person is the subject of a plural verb.
+				// "пояснили в авиакомпании": the organisation the noun
+				// takes up; "заявиха от ...": no one person is the
+				// subject of a plural verb.
+				// "«...», в Министерстве иностранных дел Пакистана заявили"
+				if sp, ok := r.inOrganisation(toks[:i]); ok && sp != "" {
+					return sp, true
+				}
 				return "", true
 			}
 			return r.lastPersonG(s.open, false, false), true
@@ -849,6 +866,118 @@ var documentNouns = []string{"отчет", "отчёт", "сообщени", "з
 // case, after "в" ("в компании", "в министерстве").
 var orgNouns = map[string]bool{
 	"компании": true, "авиакомпании": true, "министерстве": true, "ведомстве": true, "профсоюзе": true,
+	"посольстве": true,
+}
+
+// orgKinds maps a noun of orgNouns to the stems of the nouns that
+// introduce an organisation it can take up: "в авиакомпании" refers back
+// to the organisation introduced as "авиакомпания Ryanair" or "лоукостер
+// Ryanair", "в компании" also to an airline (an airline is a company),
+// "в ведомстве" also to a ministry.
+var orgKinds = map[string][]string{
+	"компании":     {"компани", "авиакомпани", "лоукостер", "авиаперевозчик", "перевозчик", "концерн", "холдинг"},
+	"авиакомпании": {"авиакомпани", "лоукостер", "авиаперевозчик", "перевозчик"},
+	"министерстве": {"министерств"},
+	"ведомстве":    {"министерств", "ведомств"},
+	"профсоюзе":    {"профсоюз"},
+	"посольстве":   {"посольств"},
+}
+
+// ministryNames are the beginnings of the names of ministries, which say
+// their kind themselves ("МИД Франции", "Министерство обороны").
+var ministryNames = []string{"МИД", "Министерств", "Минобороны", "Минфин", "Минэнерго", "Минюст", "Минздрав", "Минэкономразвития", "Госдеп"}
+
+// adjectival reports whether the lower-case Cyrillic word w has the
+// ending of an adjective or participle ("ирландской", "бюджетная"), which
+// may stand between a noun and the name it introduces.
+func adjectival(w string) bool {
+	for _, suf := range []string{"ой", "ий", "ый", "ая", "яя", "ую", "юю", "ого", "его", "ых", "их", "ое", "ее", "ым", "им", "ом", "ем"} {
+		if strings.HasSuffix(w, suf) && utf8.RuneCountInString(w) > len([]rune(suf))+2 {
+			return true
+		}
+	}
+	return false
+}
+
+// introducedAs reports how the organisation mention o is introduced by a
+// noun with one of stems right before it: 2 when only adjectives stand
+// between ("ирландской бюджетной авиакомпании Ryanair"), 1 when one
+// more noun does ("профсоюза пилотов Vereinigung Cockpit", where the
+// name may also be the pilots' employer's), 0 when no such noun does.
+func (r *resolver) introducedAs(o entities.Mention, stems []string) int {
+	toks := r.window(max(0, o.Start-120), o.Start)
+	nouns := 0
+	for k := len(toks) - 1; k >= 0 && k >= len(toks)-5; k-- {
+		t := toks[k]
+		if t.Kind == textseg.Punct {
+			if k == len(toks)-1 && strings.ContainsAny(t.Text, "\"«„“") {
+				continue // "авиакомпания «Аэрофлот»"
+			}
+			return 0
+		}
+		lw := strings.ToLower(t.Text)
+		for _, st := range stems {
+			if strings.HasPrefix(lw, st) {
+				if nouns == 0 {
+					return 2
+				}
+				return 1
+			}
+		}
+		if firstUpperWord(t.Text) {
+			return 0
+		}
+		if !adjectival(lw) {
+			nouns++
+			if nouns > 1 {
+				return 0
+			}
+		}
+	}
+	return 0
+}
+
+// referent returns the organisation a bare noun of orgNouns at pos
+// ("сказали в министерстве", "пояснили в авиакомпании") takes up: the
+// nearest organisation named before pos that the article introduced
+// with a noun of that kind (or, for a ministry, whose name says it is
+// one); a name introduced only with another noun in between counts when
+// no name introduced directly does. "" when none was introduced.
+func (r *resolver) referent(noun string, pos int) string {
+	stems := orgKinds[noun]
+	best, bestStrength := -1, 0
+	for k := len(r.orgs) - 1; k >= 0; k-- {
+		o := r.orgs[k]
+		if o.End > pos {
+			continue
+		}
+		strength := 0
+		if noun == "министерстве" || noun == "ведомстве" {
+			for _, m := range ministryNames {
+				if strings.HasPrefix(o.Entity, m) {
+					strength = 2
+				}
+			}
+		}
+		// Any earlier mention of the same organisation may introduce it.
+		for _, m := range r.orgs {
+			if m.End > pos || m.Entity != o.Entity || strength == 2 {
+				continue
+			}
+			strength = max(strength, r.introducedAs(m, stems))
+		}
+		if strength > bestStrength {
+			best, bestStrength = k, strength
+		}
+		if bestStrength == 2 {
+			break
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	o, _ := r.orgAt(r.orgs[best].Start)
+	return o
 }
 
 // inOrganisation looks in toks, the words before a plural verb of saying,
@@ -875,9 +1004,41 @@ func (r *resolver) inOrganisation(toks []textseg.Token) (string, bool) {
 				return o, true
 			}
 		}
-		return "", true
+		if toks[k+1].Text == "Министерстве" {
+			// "в Министерстве иностранных дел Пакистана": a name, not
+			// a noun taking one up.
+			return r.ministry(toks[k+2:]), true
+		}
+		return r.referent(strings.ToLower(toks[k+1].Text), toks[k].Start), true
 	}
 	return "", false
+}
+
+// ministry returns, in the nominative, the name of the ministry whose
+// words follow "в Министерстве" in toks: "Министерство обороны России"
+// for "в Министерстве обороны России", or "МИД Пакистана" for "в
+// Министерстве иностранных дел Пакистана" when the text names it so
+// before (its name as first introduced). "" when no lower-case word of
+// what it is in charge of follows.
+func (r *resolver) ministry(toks []textseg.Token) string {
+	n := 0
+	for n < len(toks) && toks[n].Kind != textseg.Punct && !firstUpperWord(toks[n].Text) && !isReportingVerb(strings.ToLower(toks[n].Text)) {
+		n++
+	}
+	if n == 0 {
+		return ""
+	}
+	m := n
+	for m < len(toks) && toks[m].Kind != textseg.Punct && firstUpperWord(toks[m].Text) {
+		m++
+	}
+	of := r.text[toks[0].Start:toks[m-1].End]
+	if place := r.text[toks[n-1].End:toks[m-1].End]; strings.HasPrefix(of, "иностранных дел") && m > n {
+		if at := strings.Index(r.text, "МИД"+place); at >= 0 && at < toks[0].Start {
+			return "МИД" + place
+		}
+	}
+	return "Министерство " + of
 }
 
 // documentOwners are the words between a document and its author's name
@@ -894,11 +1055,7 @@ func (r *resolver) inDocument(toks []textseg.Token) string {
 	if len(toks) < 3 || !strings.EqualFold(toks[0].Text, "в") {
 		return ""
 	}
-	doc := false
-	for _, d := range documentNouns {
-		doc = doc || strings.HasPrefix(strings.ToLower(toks[1].Text), d)
-	}
-	if !doc {
+	if !isDocument(toks[1].Text) {
 		return ""
 	}
 	for k := 2; k < len(toks) && k < 5; k++ {
@@ -914,6 +1071,43 @@ func (r *resolver) inDocument(toks []textseg.Token) string {
 			continue
 		}
 		break
+	}
+	return ""
+}
+
+// isDocument reports whether the word w is a noun of documentNouns.
+func isDocument(w string) bool {
+	lw := strings.ToLower(w)
+	for _, d := range documentNouns {
+		if strings.HasPrefix(lw, d) {
+			return true
+		}
+	}
+	return false
+}
+
+// bareDocument reports whether toks start with "в" and a document that
+// nothing follows in its clause ("говорится в отчете."): a document the
+// text has named before.
+func bareDocument(toks []textseg.Token) bool {
+	return len(toks) >= 2 && strings.EqualFold(toks[0].Text, "в") && isDocument(toks[1].Text) &&
+		(len(toks) == 2 || toks[2].Kind == textseg.Punct && strings.ContainsAny(toks[2].Text, ".;!"))
+}
+
+// earlierDocument returns the author of the document the text cites
+// last within some 300 characters before pos ("сообщается в отчетности
+// «Газпрома» «...», — говорится в отчете."): "" when that document has
+// no author named or there is none.
+func (r *resolver) earlierDocument(pos int) string {
+	start := max(0, pos-600)
+	if k := strings.IndexAny(r.text[start:pos], " \n"); start > 0 && k >= 0 {
+		start += k + 1
+	}
+	toks := r.window(start, pos)
+	for k := len(toks) - 2; k >= 0; k-- {
+		if strings.EqualFold(toks[k].Text, "в") && isDocument(toks[k+1].Text) {
+			return r.inDocument(toks[k:])
+		}
 	}
 	return ""
 }
@@ -1305,9 +1499,27 @@ func (r *resolver) before(s span) (string, bool) {
 				}
 				break
 			}
+			if compoundRole(lw) {
+				// "Премьер-министр Великобритании поблагодарила ... и
+				// отметила, что «...»": the holder named where the same
+				// role and the same word after it are followed by a name.
+				if p := r.sameRoleHolder(t); p != "" {
+					return p, true
+				}
+				break
+			}
 			if o, ok := r.orgAt(t.Start); ok && (k == 0 || (k == 1 && sentenceAdverbs[lw0(toks)])) {
 				// "Госдеп США призвал ...", "Ранее Госдеп США призвал ...".
 				return o, true
+			}
+			if noun, ok := orgSubjects[lw]; ok && opensClause(toks[:k]) {
+				// "Компания ежедневно сообщает ... «...»", "В то же время
+				// перевозчик выступил с заявлением, что «...»": the
+				// organisation the noun takes up, when one was introduced.
+				if o := r.referent(noun, t.Start); o != "" {
+					return o, true
+				}
+				break
 			}
 		}
 	}
@@ -1394,6 +1606,41 @@ var sentenceAdverbs = map[string]bool{
 	"по-рано": true, "днес": true, "също": true, "тогава": true, "сега": true,
 	"earlier": true, "later": true, "yesterday": true, "today": true, "also": true, "then": true,
 	"zuvor": true, "gestern": true, "heute": true, "auch": true,
+}
+
+// orgSubjects maps the Russian nouns for an organisation in the
+// nominative, a sentence's subject, to the noun of orgKinds whose kinds
+// they take up ("перевозчик" an airline).
+var orgSubjects = map[string]string{
+	"компания": "компании", "авиакомпания": "авиакомпании", "перевозчик": "авиакомпании", "авиаперевозчик": "авиакомпании",
+	"лоукостер": "авиакомпании", "министерство": "министерстве", "ведомство": "ведомстве", "профсоюз": "профсоюзе",
+	"посольство": "посольстве",
+}
+
+// clauseAdverbials are sentence adverbials of more than one word that
+// may open a sentence before its subject.
+var clauseAdverbials = []string{"в то же время", "кроме того", "тем временем", "в свою очередь", "между тем"}
+
+// opensClause reports whether toks, the words before a subject, are
+// nothing, a sentence adverb ("Ранее") or a sentence adverbial ("В то
+// же время").
+func opensClause(toks []textseg.Token) bool {
+	if len(toks) == 0 || len(toks) == 1 && sentenceAdverbs[lw0(toks)] {
+		return true
+	}
+	var b strings.Builder
+	for i, t := range toks {
+		if t.Kind == textseg.Punct && t.Text != "," {
+			return false
+		}
+		if t.Kind != textseg.Punct {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(strings.ToLower(t.Text))
+		}
+	}
+	return slices.Contains(clauseAdverbials, b.String())
 }
 
 // lw0 returns the first token of toks lower-cased, "" for none.
@@ -2003,10 +2250,45 @@ func (r *resolver) orgAt(pos int) (string, bool) {
 					return o.Entity + " " + r.text[p.Start:p.End], true
 				}
 			}
-			return o.Entity, true
+			return r.orgBase(o.Entity), true
+		}
+	}
+	// A capitalised word in an oblique case of an organisation the text
+	// names elsewhere, which the entities typed otherwise ("в сообщении
+	// Газпрома" in a text that says "Газпром").
+	if pos >= 0 && pos < len(r.text) {
+		rest := r.text[pos:]
+		end := strings.IndexFunc(rest, func(c rune) bool { return !unicode.IsLetter(c) })
+		if end < 0 {
+			end = len(rest)
+		}
+		if w := rest[:end]; firstUpperWord(w) && !r.isPerson(w) {
+			if b := r.orgBase(w); b != w {
+				return b, true
+			}
 		}
 	}
 	return "", false
+}
+
+// caseEndings are the Russian noun endings of the oblique cases
+// ("Газпрома", "Газпрому", "Газпромом").
+var caseEndings = []string{"а", "я", "у", "ю", "ом", "ем", "е", "ы", "и"}
+
+// orgBase returns the organisation's one-word name as the text names it
+// in the nominative elsewhere when the entities give it in an oblique
+// case ("Газпрома" where the text also says "Газпром"); name itself
+// otherwise.
+func (r *resolver) orgBase(name string) string {
+	if strings.Contains(name, " ") || !strings.ContainsFunc(name, func(c rune) bool { return unicode.Is(unicode.Cyrillic, c) }) {
+		return name
+	}
+	for _, o := range r.orgs {
+		if e := o.Entity; len(e) < len(name) && strings.HasPrefix(name, e) && slices.Contains(caseEndings, name[len(e):]) && utf8.RuneCountInString(e) >= 3 {
+			return e
+		}
+	}
+	return name
 }
 
 // personNamed returns the person the token t names: the person mention
@@ -2399,6 +2681,49 @@ func (r *resolver) genitiveAfterRole(name string) bool {
 	return n == 1
 }
 
+// compoundRole reports whether the lower-case w is a hyphenated compound
+// whose last part is a role ("премьер-министр", "вице-президент"), which
+// entities.IsRole leaves out.
+func compoundRole(w string) bool {
+	k := strings.LastIndexByte(w, '-')
+	return k > 0 && k+1 < len(w) && entities.IsRole(w[k+1:])
+}
+
+// sameRoleHolder returns the person named in apposition to another
+// mention of the role word t with the same word after it ("Премьер-министр
+// Великобритании Тереза Мэй" for "Премьер-министр Великобритании"), when
+// exactly one person is; "" otherwise.
+func (r *resolver) sameRoleHolder(t textseg.Token) string {
+	next := nextWord(r.text, t.End)
+	if next == "" {
+		return ""
+	}
+	holder := ""
+	lower := strings.ToLower(r.text)
+	word := strings.ToLower(t.Text)
+	for from := 0; ; {
+		k := strings.Index(lower[from:], word)
+		if k < 0 {
+			break
+		}
+		at := from + k
+		from = at + len(word)
+		if at == t.Start || nextWord(r.text, from) != next {
+			continue
+		}
+		for _, p := range r.persons {
+			if p.Start > from && r.apposed(from, p.Entity) && !r.obliqueAt(p.Start) {
+				if holder != "" && holder != p.Entity {
+					return ""
+				}
+				holder = p.Entity
+				break
+			}
+		}
+	}
+	return holder
+}
+
 // apposed reports whether person is named right after pos, within three
 // words and no punctuation: a role's apposition ("министр Т. Мэй",
 // "председатель Европарламента Антонио Таяни").
@@ -2552,7 +2877,7 @@ func (r *resolver) lastPersonG(pos int, female, gendered bool) string {
 			// verb of saying is a news outlet, not a person.
 			continue
 		}
-		if last == "" {
+		if last == "" && !(gendered && r.otherGender(p.Entity, female)) {
 			last = p.Entity
 		}
 		isFemale := looksFemale(p.Entity) || (r.g != nil && r.g.Female(p.Entity))
@@ -2561,6 +2886,51 @@ func (r *resolver) lastPersonG(pos int, female, gendered bool) string {
 		}
 	}
 	return last
+}
+
+// otherGender reports whether the text's own verbs say the person name is
+// not of the gender asked for ("– заявил Трамп" when female): "она"
+// never stands for him, whatever the name's ending leaves open. (The
+// gazetteer's given names were tried too: on PolNeAR's train month they
+// turned one right English speaker and one wrong one into none.)
+func (r *resolver) otherGender(name string, female bool) bool {
+	g := r.agreesAs(name)
+	return g != 0 && (g == 'f') != female
+}
+
+// agreesAs returns the gender a Russian verb of saying in the past tense
+// gives the person name where it stands right next to one of its
+// mentions: 'm' for "заявил Трамп", "Трамп сказал", 'f' for "сказала
+// Мэй"; 0 when no such verb does, or they disagree.
+func (r *resolver) agreesAs(name string) byte {
+	var g byte
+	for _, p := range r.persons {
+		if p.Entity != name {
+			continue // within a quotation too: "«...», – заявил Трамп, – «...»"
+		}
+		prev := r.text[:p.Start]
+		k := strings.LastIndexByte(strings.TrimRight(prev, " "), ' ')
+		for _, w := range []string{strings.TrimRight(prev, " ")[k+1:], nextWord(r.text, p.End)} {
+			w = strings.ToLower(w)
+			if !strings.ContainsFunc(w, func(c rune) bool { return unicode.Is(unicode.Cyrillic, c) }) || !isReportingVerb(w) {
+				continue
+			}
+			var v byte
+			switch {
+			case strings.HasSuffix(w, "ла"):
+				v = 'f'
+			case strings.HasSuffix(w, "л"):
+				v = 'm'
+			default:
+				continue
+			}
+			if g != 0 && g != v {
+				return 0
+			}
+			g = v
+		}
+	}
+	return g
 }
 
 // afterPluralVerb reports whether the word right before pos is a

@@ -98,6 +98,86 @@ func TestRussianAttributions(t *testing.T) {
 			text: "Председатель Европарламента подтвердил, что женщина находится «в безопасном месте сейчас». Позже председатель Европарламента Антонио Таяни пригласил ее в Брюссель.",
 			want: []want{{"в безопасном месте", "Антонио Таяни"}},
 		},
+		{
+			name: "в авиакомпании takes up the airline the article introduced",
+			text: "Ирландская авиакомпания Aer Lingus отменила сто рейсов. Об этом сообщило агентство Reuters. «Все пассажиры получат компенсацию в полном объеме», — пояснили в авиакомпании.",
+			want: []want{{"Все пассажиры", "Aer Lingus"}},
+		},
+		{
+			name: "в компании takes up an airline too, the nearest one introduced",
+			text: "Бюджетный перевозчик Wizz Air и авиакомпания Aer Lingus отменили рейсы. «Все пассажиры получат компенсацию в полном объеме», — сказали в компании.",
+			want: []want{{"Все пассажиры", "Aer Lingus"}},
+		},
+		{
+			name: "в министерстве takes up a ministry, not the agency named after it",
+			text: "Представитель МИД Франции выступил в Париже, передает агентство Reuters. «Работы с партнерами продолжаются и будут продолжены», — сказали в министерстве.",
+			want: []want{{"Работы с партнерами", "МИД Франции"}},
+		},
+		{
+			name: "в профсоюзе before a plural verb takes up the union, not the employer",
+			text: "Пилоты авиакомпании Lufthansa бастуют. Представитель профсоюза пилотов Vereinigung Cockpit выступил в Берлине. В профсоюзе отметили, что пилоты хотят «справедливой оплаты своего труда».",
+			want: []want{{"справедливой оплаты", "Vereinigung Cockpit"}},
+		},
+		{
+			name: "в авиакомпании with no airline introduced names nobody",
+			text: "Об отмене рейсов сообщило агентство Reuters. «Все пассажиры получат компенсацию в полном объеме», — пояснили в авиакомпании.",
+			want: []want{{"Все пассажиры", ""}},
+		},
+		{
+			name: "говорится в отчете with no author takes up the document cited before",
+			text: "Компания получила кредит, сообщается в отчетности Ryanair «В марте дочерняя компания привлекла заемные средства от партнеров», — говорится в отчете.",
+			want: []want{{"В марте", "Ryanair"}},
+		},
+		{
+			name: "an organisation named in an oblique case takes its nominative from the text",
+			text: "Суд наложил арест на акции Газпрома. «Мы не согласны с этим решением суда», — говорится в сообщении Газпрома. Газпром обжалует решение.",
+			want: []want{{"Мы не согласны", "Газпром"}},
+		},
+		{
+			name: "a feminine pronoun does not stand for a man the verbs agree with as a man",
+			text: "«Мы справимся с этим», — заявил Джон Смит. В интервью журналу его жена рассказала о детях. «Теперь мы понимаем, каково это», — сказала она.",
+			want: []want{{"Мы справимся", "Джон Смит"}, {"Теперь мы понимаем", ""}},
+		},
+		{
+			name: "a feminine pronoun stands for a woman the verbs agree with as a woman",
+			text: "«Мы справимся с этим», — заявила Ким Смит. «Теперь мы понимаем, каково это», — сказала она.",
+			want: []want{{"Мы справимся", "Ким Смит"}, {"Теперь мы понимаем", "Ким Смит"}},
+		},
+		{
+			name: "в Министерстве and what it is in charge of is a ministry's name, given as first introduced",
+			text: "Журналист может покинуть страну, заявили в МИД Ирана. Отметив, что он «освобожден от всех обвинений судом», в Министерстве иностранных дел Ирана заявили о свободе передвижения.",
+			want: []want{{"освобожден от всех", "МИД Ирана"}},
+		},
+		{
+			name: "в Министерстве and what it is in charge of, in the nominative",
+			text: "«Учения пройдут по плану в течение месяца», — сообщили в Министерстве обороны Польши.",
+			want: []want{{"Учения пройдут", "Министерство обороны Польши"}},
+		},
+		{
+			name: "an organisation noun opening the sentence takes up the organisation introduced",
+			text: "Бюджетная авиакомпания Wizz Air отменила рейсы в Италию. Компания ежедневно сообщает о задержках рейсов «из-за нехватки персонала».",
+			want: []want{{"из-за нехватки", "Wizz Air"}},
+		},
+		{
+			name: "an organisation noun after a sentence adverbial",
+			text: "Пилоты авиакомпании Wizz Air начали забастовку. В то же время перевозчик заявил, что «почти все рейсы будут выполнены».",
+			want: []want{{"почти все рейсы", "Wizz Air"}},
+		},
+		{
+			name: "an organisation noun with no organisation introduced names nobody",
+			text: "Пилоты начали забастовку в пятницу. Компания ежедневно сообщает о задержках рейсов «из-за нехватки персонала».",
+			want: []want{{"из-за нехватки", ""}},
+		},
+		{
+			name: "a hyphenated role takes the holder named after the same role and word elsewhere",
+			text: "Вице-президент США поблагодарил сенаторов и отметил, что «работа только начинается». Вице-президент США Майк Пенс прибыл в Варшаву.",
+			want: []want{{"работа только", "Майк Пенс"}},
+		},
+		{
+			name: "a hyphenated role with another word after it is not bound",
+			text: "Вице-президент компании поблагодарил сенаторов и отметил, что «работа только начинается». Вице-президент США Майк Пенс прибыл в Варшаву.",
+			want: []want{{"работа только", ""}},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
