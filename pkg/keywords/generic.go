@@ -84,10 +84,6 @@ func Modifier(lang, word string) bool {
 	return endsIn(adjectiveEndings[lang], word) || endsIn(verbEndings[lang], word)
 }
 
-// isVerb reports whether a lower-case word of lang is by its ending a
-// verb form.
-func isVerb(lang, word string) bool { return endsIn(verbEndings[lang], word) }
-
 // endsIn reports whether a lower-case word ends in one of ends after at
 // least three letters.
 func endsIn(ends []string, word string) bool {

@@ -497,7 +497,7 @@ func (an *Analysis) setPhrases(generic func(string) bool) []Name {
 const (
 	fTerm uint8 = 1 << iota // a term, not generic
 	fCap                    // capitalised
-	fVerb                   // a verb form by its ending (isVerb)
+	fVerb                   // a verb form by its ending (verbEndings)
 	fMod                    // an adjective or verb form (Modifier)
 	fPast                   // a past or present verb form, or a noun so ending (pastEndings)
 	fDone                   // the flags are computed
