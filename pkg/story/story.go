@@ -72,8 +72,11 @@ func Sign(a *article.Article) Signature {
 		}
 	}
 	s.Body = topStems(a.CleanBody, MaxBody)
+	// No date, or a 1970 placeholder (a zero Unix time): the time it
+	// arrived stands in, so that it joins the stories of its days rather
+	// than any story at all (an unknown date is near every story).
 	at := a.PublishedAt
-	if at.IsZero() {
+	if at.Year() <= 1970 {
 		at = a.IngestedAt
 	}
 	if at.Year() > 1970 {

@@ -30,6 +30,17 @@ func TestSign(t *testing.T) {
 	if !s.At.IsZero() {
 		t.Errorf("a 1970 date is a placeholder: At = %v, want zero", s.At)
 	}
+	// With the time it arrived, that time stands in for the placeholder.
+	arrived := time.Date(2026, 12, 7, 9, 30, 0, 0, time.UTC)
+	a.IngestedAt = arrived
+	if got := Sign(a).At; !got.Equal(arrived) {
+		t.Errorf("a 1970 date with ingested_at %v: At = %v, want the ingest time", arrived, got)
+	}
+	a.PublishedAt = time.Time{}
+	if got := Sign(a).At; !got.Equal(arrived) {
+		t.Errorf("no date with ingested_at %v: At = %v, want the ingest time", arrived, got)
+	}
+	a.IngestedAt = time.Time{}
 	if s.Entities["per:b"] != 1 || s.Entities["name:лахор"] != 2 || len(s.Terms) != 1 || s.Terms[0] != "bogoh" ||
 		!slices.Equal(s.Title, []string{"pilot", "ryana"}) || !slices.Equal(s.Body, []string{"pilot", "stack", "ryana"}) {
 		t.Errorf("signature %+v", s)
