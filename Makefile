@@ -72,8 +72,8 @@ FAULTS_TIMEOUT ?= 10m
 test-faults: build ## fault suite: disk full, descriptor exhaustion, hostile queries and neighbours, corruption
 	NEWSFLOW_BIN=$(BIN) $(GO) test -count=1 -v -run '^TestFault' -timeout $(FAULTS_TIMEOUT) $(PKGS) 2>&1 | grep -Ev '^(=== RUN|=== PAUSE|=== CONT)' ; test $${PIPESTATUS[0]} -eq 0
 
-FUZZTIME ?= 10s
-test-fuzz: ## every Fuzz target for FUZZTIME each
+FUZZTIME ?= 6s
+test-fuzz: ## every Fuzz target for FUZZTIME (6s) each
 	FUZZTIME=$(FUZZTIME) .ci/fuzz.sh
 
 # The chaos test (cmd/newsflow/internal/chaos, build tag chaos): the workers as

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every Fuzz target of the workspace for a bounded time each.
-# FUZZTIME (default 10s) is the budget per target; the seed corpus of each
+# FUZZTIME (make test-fuzz: 6s; alone: 10s) is the budget per target; the seed corpus of each
 # target (f.Add and testdata/fuzz) also runs as part of `go test`.
 #
 # Each package's instrumented test binary is built once (`go test -c
