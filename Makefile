@@ -57,8 +57,13 @@ test: test-unit test-heavy test-faults test-fuzz test-chaos test-compose ## run 
 HEAVY_TESTS := TestUndOnCatalogues|TestCorpusAccuracy|TestLangidAccuracy|TestChoose|TestClosePairs|TestConfidenceGrowsWithEvidence|TestDetectReadsLetters|TestEntityCodes|TestOneTSQuery|TestEntityFacetByIDAgreesWithBleve|TestReportMeetsTheTextTargets|TestStoriesScore|TestSpeakersHeldOut|TestGoldTargets|TestHTMLExtractionF1|TestCorpusIngestsWithoutRejections|TestIndexedMatchAgreesOnCorpus|TestDashboardInChromium|TestReadmeTour
 HEAVY_PKGS  = $(shell grep -rlE '^func ($(HEAVY_TESTS))[^A-Za-z0-9_]' --include='*_test.go' $(MODULES) | xargs -n1 dirname | sort -u | sed 's|^|./|')
 
+# cmd/newsflow first: its end-to-end tests are the longest package run, and
+# go test starts runs in the order given, so the other packages run beside
+# it instead of after it.
+UNIT_PKGS := ./cmd/newsflow/... $(filter-out ./cmd/newsflow/...,$(PKGS))
+
 test-unit: ## unit, integration and end-to-end tests (the race detector on; the heavy ones in test-heavy)
-	$(GO) test -race -count=1 -timeout 20m -skip '^(TestFault.*|$(HEAVY_TESTS))$$' $(TESTFLAGS) $(PKGS)
+	$(GO) test -race -count=1 -timeout 20m -skip '^(TestFault.*|$(HEAVY_TESTS))$$' $(TESTFLAGS) $(UNIT_PKGS)
 
 test-heavy: ## corpus-sized checks and the browser dashboard's 5,000 articles, without the race detector
 	@test -n "$(HEAVY_PKGS)" || { echo "no package holds the tests in HEAVY_TESTS"; exit 1; }
@@ -69,8 +74,12 @@ test-heavy: ## corpus-sized checks and the browser dashboard's 5,000 articles, w
 # clients and neighbours, corrupt indexes. Each bounds its own load and time;
 # FAULTS_TIMEOUT caps the whole suite. test-unit skips them.
 FAULTS_TIMEOUT ?= 10m
+# Only the packages that hold TestFault* tests (found by grep), so that no
+# other package's test binary is linked for nothing.
+FAULT_PKGS = $(shell grep -rlE '^func TestFault' --include='*_test.go' $(MODULES) | xargs -n1 dirname | sort -u | sed 's|^|./|')
 test-faults: build ## fault suite: disk full, descriptor exhaustion, hostile queries and neighbours, corruption
-	NEWSFLOW_BIN=$(BIN) $(GO) test -count=1 -v -run '^TestFault' -timeout $(FAULTS_TIMEOUT) $(PKGS) 2>&1 | grep -Ev '^(=== RUN|=== PAUSE|=== CONT)' ; test $${PIPESTATUS[0]} -eq 0
+	@test -n "$(FAULT_PKGS)" || { echo "no TestFault tests found"; exit 1; }
+	NEWSFLOW_BIN=$(BIN) $(GO) test -count=1 -v -run '^TestFault' -timeout $(FAULTS_TIMEOUT) $(FAULT_PKGS) 2>&1 | grep -Ev '^(=== RUN|=== PAUSE|=== CONT)' ; test $${PIPESTATUS[0]} -eq 0
 
 FUZZTIME ?= 6s
 test-fuzz: ## every Fuzz target for FUZZTIME (6s) each
