@@ -476,14 +476,26 @@ func TestFaultSlowClients(t *testing.T) {
 		fds = len(ents)
 	}
 
-	// A normal client meanwhile: served, or told 503 at once.
+	// A normal client meanwhile: served, or told 503 at once. A refusal
+	// is written as soon as the connection is accepted, so it can reach
+	// the client before its request has gone out; Go's client then reports
+	// an unsolicited response and closes the connection
+	// (readLoopPeekFailLocked, seen once in CI). That is a refusal at once
+	// too, not a stall: it counts when it comes fast and most probes still
+	// get an answer.
 	normal := clientFrom("127.0.0.10", 10*time.Second)
 	var probes []string
+	failedFast := 0
 	for range 5 {
 		t0 := time.Now()
 		resp, err := normal.Get(base + "/healthz")
 		took := time.Since(t0)
 		if err != nil {
+			if took < time.Second && failedFast < 2 {
+				failedFast++
+				probes = append(probes, fmt.Sprintf("connection closed in %s", took.Round(time.Millisecond)))
+				continue
+			}
 			t.Errorf("normal client during the flood: %v after %s", err, took)
 			continue
 		}
