@@ -476,13 +476,13 @@ func TestFaultSlowClients(t *testing.T) {
 		fds = len(ents)
 	}
 
-	// A normal client meanwhile: served, or told 503 at once. A refusal
-	// is written as soon as the connection is accepted, so it can reach
-	// the client before its request has gone out; Go's client then reports
-	// an unsolicited response and closes the connection
-	// (readLoopPeekFailLocked, seen once in CI). That is a refusal at once
-	// too, not a stall: it counts when it comes fast and most probes still
-	// get an answer.
+	// A normal client meanwhile: served, or told 503 at once. While 64
+	// refusals are being answered, a further one is closed unanswered
+	// (reason lingering): that is a refusal at once too, not a stall, and
+	// counts when it comes fast and most probes still get an answer. An
+	// answer that reaches the client before its request ("unsolicited
+	// response", seen once in CI before refusals waited for the request's
+	// first byte) is a failure.
 	normal := clientFrom("127.0.0.10", 10*time.Second)
 	var probes []string
 	failedFast := 0
@@ -491,7 +491,8 @@ func TestFaultSlowClients(t *testing.T) {
 		resp, err := normal.Get(base + "/healthz")
 		took := time.Since(t0)
 		if err != nil {
-			if took < time.Second && failedFast < 2 {
+			unsolicited := strings.Contains(err.Error(), "unsolicited") || strings.Contains(err.Error(), "readLoopPeekFailLocked")
+			if !unsolicited && took < time.Second && failedFast < 2 {
 				failedFast++
 				probes = append(probes, fmt.Sprintf("connection closed in %s", took.Round(time.Millisecond)))
 				continue

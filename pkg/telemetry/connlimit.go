@@ -34,10 +34,12 @@ func cannedAnswer(status, code, msg string) string {
 
 // maxLingering bounds the refused connections being answered at once: each
 // holds its descriptor for at most lingerTime; beyond that, a refused
-// connection is closed without an answer.
+// connection is closed without an answer. A refused connection waits at
+// most requestWait for its request before the answer is written.
 const (
 	maxLingering = 64
 	lingerTime   = 250 * time.Millisecond
+	requestWait  = 100 * time.Millisecond
 )
 
 // connMetrics are the listener's gauges and counters.
@@ -80,8 +82,9 @@ func registerOrExisting[C prometheus.Collector](reg prometheus.Registerer, c C) 
 // limitListener caps the connections open at once, in total and per
 // client address. A connection over a cap is accepted (so that it does not
 // wait in the kernel's backlog), answered 503 (total) or 429 (per
-// address) with Retry-After, and closed: it holds its descriptor for at
-// most lingerTime, and at most maxLingering of them are answered at once.
+// address) with Retry-After once its request has begun (or requestWait has
+// passed), and closed: it holds its descriptor for at most requestWait +
+// lingerTime, and at most maxLingering of them are answered at once.
 type limitListener struct {
 	net.Listener
 	max, perIP int
@@ -139,6 +142,16 @@ func (l *limitListener) refuse(c net.Conn, answer, reason string) {
 	go func() {
 		defer func() { <-l.linger }()
 		defer func() { _ = c.Close() }()
+		_ = c.SetDeadline(time.Now().Add(lingerTime))
+		// Wait for the request's first byte (at most requestWait) before
+		// answering. An answer written at accept can reach a client before
+		// its request has gone out (Go's client dials, then writes): it
+		// then reads it as an unsolicited response, drops the connection
+		// and reports a transport error instead of the 503 or 429. A
+		// client that sends nothing gets the answer after requestWait.
+		_ = c.SetReadDeadline(time.Now().Add(requestWait))
+		var first [1]byte
+		_, _ = c.Read(first[:])
 		_ = c.SetDeadline(time.Now().Add(lingerTime))
 		if _, err := io.WriteString(c, answer); err != nil {
 			return

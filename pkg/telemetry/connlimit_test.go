@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"compress/zlib"
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -196,5 +197,46 @@ func TestInflateRatio(t *testing.T) {
 	var mbe *http.MaxBytesError
 	if !errors.As(err, &ie) || !errors.As(err, &mbe) || !strings.Contains(err.Error(), "--http-max-inflate-ratio") {
 		t.Errorf("InflateError %v: want a *http.MaxBytesError naming the flag", err)
+	}
+}
+
+// TestRefusalReachesGoClients: Go's client dials, then writes its request.
+// A refusal written at accept reached it before the request had gone out,
+// and it reported "unsolicited response" instead of the 503 (seen in CI).
+// The dialer here holds every new connection back for a while before the
+// request is written, which made that certain: every request must still
+// get the 503 with Retry-After, never a transport error.
+func TestRefusalReachesGoClients(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxConns = 1
+	addr, reg := startLimited(t, cfg)
+	// One open connection fills the cap.
+	if got := get(t, dialFrom(t, "127.0.0.2", addr)); got != http.StatusOK {
+		t.Fatalf("first connection: %d", got)
+	}
+	slowStart := &http.Transport{
+		DisableKeepAlives: true,
+		DialContext: func(ctx context.Context, network, a string) (net.Conn, error) {
+			c, err := (&net.Dialer{Timeout: 5 * time.Second}).DialContext(ctx, network, a)
+			if err == nil {
+				time.Sleep(30 * time.Millisecond)
+			}
+			return c, err
+		},
+	}
+	client := &http.Client{Transport: slowStart, Timeout: 10 * time.Second}
+	const n = 10
+	for i := range n {
+		resp, err := client.Get("http://" + addr + "/healthz")
+		if err != nil {
+			t.Fatalf("request %d of %d over the cap: %v, want a 503", i+1, n, err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+			t.Fatalf("request %d over the cap: %s (Retry-After %q), want 503 with Retry-After", i+1, resp.Status, resp.Header.Get("Retry-After"))
+		}
+	}
+	if got := counterValue(t, reg, "newsflow_http_connections_refused_total", telemetry.RefusedMaxConns); got < n {
+		t.Errorf("max_conns refusals counted %v, want at least %d", got, n)
 	}
 }
