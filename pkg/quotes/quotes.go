@@ -660,6 +660,11 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 	// A quotation that ends its sentence and is followed by a new one
 	// has no attribution after it.
 	if q := strings.TrimRight(quote, " "); len(toks) > 0 && strings.ContainsAny(q[len(q)-1:], ".!?…") && toks[0].Kind != textseg.Punct && firstUpperWord(toks[0].Text) && !askedAfter(q, toks) {
+		// Unless that sentence is only its attribution: `"...." Trump
+		// said.`
+		if sp, ok := r.closedAttribution(toks); ok {
+			return sp, true
+		}
 		return "", false
 	}
 	// «...». Тереза Мей заяви ...: the sentence ends with the quotation.
@@ -686,6 +691,9 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 			}
 		}
 	}
+	// `"...," Rep. Earl Blumenauer (D-Ore.) said`: a bracket after a
+	// name is no part of the attribution.
+	toks = withoutNameBrackets(toks)
 	// `"...," Joe Kasper, told POLITICO`, `"...," Richard Curtin said`:
 	// a name the entities do not know, then a verb (an apposition
 	// between).
@@ -719,6 +727,15 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 	for i, t := range toks {
 		if t.Kind == textseg.Punct {
 			switch {
+			case t.Text == "," && named == "" && words >= 2 && words <= 4:
+				// `"...," Senator Jeff Sessions, a close advisor to
+				// Trump, told AFP`: a title and a name, then the
+				// apposition.
+				if name := r.titledName(toks[:i]); name != "" {
+					if sp, ok := appositionThenVerb(toks[i+1:], name); ok {
+						return sp, true
+					}
+				}
 			case t.Text == "," && named != "" && words <= 4:
 				// `"...," Bill Frelick, refugee rights program director
 				// at Human Rights Watch, said`: the apposition between
@@ -1201,6 +1218,100 @@ func (r *resolver) nameThenVerb(toks []textseg.Token) (string, bool) {
 	return r.text[toks[first].Start:toks[k-1].End], true
 }
 
+// closedAttribution returns the speaker when toks, after a quotation
+// that ends its sentence, are a sentence of a name and a verb of saying
+// only: `Trump said.`, `Sen. Ted Cruz said,`. The name is a known
+// person's or two or three capitalised words after any title.
+func (r *resolver) closedAttribution(toks []textseg.Token) (string, bool) {
+	k := 0
+	for k < len(toks) && k < 6 {
+		t := toks[k]
+		if t.Kind != textseg.Punct && firstUpperWord(t.Text) {
+			k++
+			continue
+		}
+		if t.Text == "." && k > 0 && titles[strings.ToLower(toks[k-1].Text)] {
+			k++
+			continue
+		}
+		break
+	}
+	if k == 0 || k+1 >= len(toks) {
+		return "", false
+	}
+	if lw := strings.ToLower(toks[k].Text); !isReportingVerb(lw) && !englishVerbForm(toks[k].Text) {
+		return "", false
+	}
+	if next := toks[k+1]; next.Kind != textseg.Punct || !strings.ContainsAny(next.Text, ".,;") {
+		return "", false
+	}
+	if sp, ok := r.personNamed(toks[k-1]); ok {
+		return sp, true
+	}
+	if name := r.titledName(toks[:k]); name != "" {
+		return name, true
+	}
+	return "", false
+}
+
+// titledName returns the name toks are when they are titles and two or
+// three capitalised words the entities do not take for an organisation
+// ("Senator Jeff Sessions", "Rep. Earl Blumenauer"), or a known person's
+// name; "" otherwise.
+func (r *resolver) titledName(toks []textseg.Token) string {
+	j := firstWord(toks)
+	if j < 0 {
+		return ""
+	}
+	toks = toks[j:]
+	if len(toks) == 0 {
+		return ""
+	}
+	if sp, ok := r.personNamed(toks[len(toks)-1]); ok {
+		for _, t := range toks {
+			if t.Kind == textseg.Punct && t.Text != "." {
+				return ""
+			}
+		}
+		return sp
+	}
+	first := 0
+	for first < len(toks) && (titles[strings.ToLower(toks[first].Text)] || toks[first].Text == "." || entities.IsRole(strings.ToLower(toks[first].Text))) {
+		first++
+	}
+	n := len(toks) - first
+	if n < 2 || n > 3 {
+		return ""
+	}
+	for _, t := range toks[first:] {
+		if t.Kind == textseg.Punct || !firstUpperWord(t.Text) || strings.ToUpper(t.Text) == t.Text || !isASCIIWord(strings.NewReplacer("-", "", "'", "", "’", "").Replace(t.Text)) {
+			return ""
+		}
+	}
+	if _, org := r.orgAt(toks[first].Start); org {
+		return ""
+	}
+	return r.text[toks[first].Start:toks[len(toks)-1].End]
+}
+
+// withoutNameBrackets drops a short bracket right after a capitalised
+// word ("Earl Blumenauer (D-Ore.)"), up to eight tokens.
+func withoutNameBrackets(toks []textseg.Token) []textseg.Token {
+	for i := 1; i < len(toks); i++ {
+		if toks[i].Text != "(" || toks[i-1].Kind == textseg.Punct || !firstUpperWord(toks[i-1].Text) {
+			continue
+		}
+		for k := i + 1; k < len(toks) && k <= i+9; k++ {
+			if toks[k].Text == ")" {
+				out := make([]textseg.Token, 0, len(toks)-(k+1-i))
+				out = append(out, toks[:i]...)
+				return append(out, withoutNameBrackets(toks[k+1:])...)
+			}
+		}
+	}
+	return toks
+}
+
 // verbParticles may follow a verb of saying before the clause ends
 // ("shot back", "points out", "and").
 var verbParticles = map[string]bool{"back": true, "out": true, "up": true, "and": true, "in": true, "on": true, "aloud": true}
@@ -1318,12 +1429,20 @@ func (r *resolver) before(s span) (string, bool) {
 		start += k + 1
 		whole = true
 	}
+	end := s.open
+	if strings.TrimSpace(r.text[start:s.open]) == "" {
+		// A quotation that opens its paragraph, introduced by the
+		// paragraph before it ending in a colon ("Cruz continued:").
+		if from, to, ok := colonParagraph(r.text, start); ok {
+			start, end = from, to
+		}
+	}
 	for _, o := range r.spans {
-		if o.close <= s.open && o.close > start && atLeastWords(r.text[o.start:o.end], MinWords) {
+		if o.close <= end && o.close > start && atLeastWords(r.text[o.start:o.end], MinWords) {
 			start = o.close
 		}
 	}
-	toks := r.window(start, s.open)
+	toks := r.window(start, end)
 	// Only the last clause counts.
 	for i := len(toks) - 1; i >= 0; i-- {
 		if sentenceEnd(toks, i) && i < len(toks)-1 {
@@ -1465,7 +1584,7 @@ func (r *resolver) before(s span) (string, bool) {
 	// A quotation inside a sentence whose only person, named before it,
 	// is its subject: "Хан пише, че „...“", "Pilgermaier sieht
 	// "kleinstmöglichen gemeinsamen Nenner"".
-	if whole && len(toks) > 0 && atLeastWords(r.text[toks[0].Start:s.open], 2) {
+	if whole && len(toks) > 0 && atLeastWords(r.text[toks[0].Start:end], 2) {
 		only := ""
 		for k, t := range toks {
 			if p, ok := r.personNamed(t); ok && p != only && !r.obliqueAt(t.Start) && !interviewer(toks[max(0, k-5):k]) {
@@ -1524,6 +1643,21 @@ func (r *resolver) before(s span) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// colonParagraph returns the paragraph before the one that starts at
+// pos when it ends in a colon and is at most 300 bytes: text[from:to],
+// to just after the colon.
+func colonParagraph(text string, pos int) (from, to int, ok bool) {
+	prev := strings.TrimRight(text[:pos], " \t\n\r\u00a0")
+	if !strings.HasSuffix(prev, ":") {
+		return 0, 0, false
+	}
+	from = strings.LastIndexByte(prev, '\n') + 1
+	if len(prev)-from > 300 {
+		return 0, 0, false
+	}
+	return from, len(prev), true
 }
 
 // phraseHead returns the person named in the noun phrase toks open
