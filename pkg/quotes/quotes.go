@@ -473,6 +473,16 @@ func closeNested(text string, i, n int, open rune, closers string) (span, bool) 
 func closeStraight(text string, i, to int) (span, bool) {
 	depth := 1
 	for j := i + 1; j < to; j++ {
+		if depth == 1 && strings.HasPrefix(text[j:], "”") && j > i+1 {
+			// `"But Pete Wilson won,” Axelrod said`: a straight mark
+			// closed by a curly one, when a space, a punctuation mark or
+			// the end follows.
+			prev, _ := utf8.DecodeLastRuneInString(text[:j])
+			next, _ := utf8.DecodeRuneInString(text[j+len("”"):])
+			if !unicode.IsSpace(prev) && (j+len("”") >= to || unicode.IsSpace(next) || unicode.IsPunct(next)) {
+				return span{open: i, start: i + 1, end: j, close: j + len("”")}, true
+			}
+		}
 		if text[j] != '"' {
 			continue
 		}
@@ -1557,6 +1567,14 @@ func (r *resolver) before(s span) (string, bool) {
 			// author, not the subject of the sentence.
 			return r.inDocument(toks[i+1:]), true
 		}
+		// `Mr. McConnell deflected questions about Mr. Trump before
+		// saying, "..."`: an English participle's subject is the
+		// clause's, the first person it names.
+		if lw := strings.ToLower(toks[i].Text); (lw == "saying" || (strings.HasSuffix(lw, "ing") && isReportingVerb(lw))) && i+1 < len(toks) {
+			if sp, ok := r.clauseSubject(toks[:i]); ok {
+				return sp, true
+			}
+		}
 		if !isReportingVerb(strings.ToLower(toks[i].Text)) {
 			continue
 		}
@@ -1641,6 +1659,47 @@ func (r *resolver) before(s span) (string, bool) {
 				break
 			}
 		}
+	}
+	return "", false
+}
+
+// clauseSubject returns the person that opens the clause toks (after a
+// few words such as "On Tuesday,"): the first person named, when no
+// other word than a title, a role, a date or a comma precedes it within
+// its first six words, and it is no possessive ("Ryan's campaign").
+func (r *resolver) clauseSubject(toks []textseg.Token) (string, bool) {
+	words := 0
+	for i, t := range toks {
+		if t.Kind == textseg.Punct {
+			continue
+		}
+		if words++; words > 6 {
+			return "", false
+		}
+		sp, ok := r.personNamed(t)
+		if !ok {
+			continue
+		}
+		if r.modifier(toks, i) {
+			return "", false
+		}
+		j := i
+		for j+1 < len(toks) && toks[j+1].Kind != textseg.Punct {
+			if p, ok := r.personAt(toks[j+1].Start); !ok || p != sp {
+				break
+			}
+			j++
+		}
+		if j+1 < len(toks) && (toks[j+1].Text == "’" || toks[j+1].Text == "'" || strings.HasPrefix(toks[j+1].Text, "’s") || strings.HasPrefix(toks[j+1].Text, "'s")) {
+			return "", false
+		}
+		if strings.HasSuffix(toks[j].Text, "’s") || strings.HasSuffix(toks[j].Text, "'s") {
+			return "", false
+		}
+		if i > 0 && toks[i-1].Kind != textseg.Punct && phrasePrepositions[strings.ToLower(toks[i-1].Text)] {
+			return "", false
+		}
+		return sp, true
 	}
 	return "", false
 }
