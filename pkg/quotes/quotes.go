@@ -732,6 +732,12 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 	if sp, ok := r.nameThenVerb(toks); ok {
 		return sp, true
 	}
+	// `"...," beamed Donald Hartley of Madison`, `"...," scoffed Arianna
+	// Gil, 22`: an English verb form the lists lack right after the
+	// quotation, then a name.
+	if sp, ok := r.verbThenName(toks); ok {
+		return sp, true
+	}
 	words, paren := 0, 0
 	named := "" // the person the words after the quotation open with
 	for i, t := range toks {
@@ -1320,6 +1326,51 @@ func withoutNameBrackets(toks []textseg.Token) []textseg.Token {
 		}
 	}
 	return toks
+}
+
+// verbThenName returns the name that follows an English verb form
+// opening toks (after the quotation's closing punctuation): a known
+// person's, or two or three capitalised words after any titles and roles
+// that a comma, a full stop, "of" or "who" ends.
+func (r *resolver) verbThenName(toks []textseg.Token) (string, bool) {
+	j := firstWord(toks)
+	if j < 0 || j+2 >= len(toks) || !englishVerbForm(toks[j].Text) || isReportingVerb(toks[j].Text) {
+		return "", false
+	}
+	if sp, ok := r.roleThenName(toks[j:]); ok && sp != "" {
+		return sp, true
+	}
+	k := j + 1
+	for k < len(toks) && (titles[strings.ToLower(toks[k].Text)] || toks[k].Text == "." || entities.IsRole(strings.ToLower(toks[k].Text))) {
+		k++
+	}
+	first := k
+	for k < len(toks) && k-first < 3 && toks[k].Kind != textseg.Punct && firstUpperWord(toks[k].Text) && strings.ToUpper(toks[k].Text) != toks[k].Text {
+		k++
+	}
+	if k == first {
+		return "", false
+	}
+	if k < len(toks) {
+		if t := toks[k]; !(t.Kind == textseg.Punct && strings.ContainsAny(t.Text, ",.;")) && t.Text != "of" && t.Text != "who" {
+			return "", false
+		}
+	}
+	if sp, ok := r.personNamed(toks[k-1]); ok {
+		return sp, true
+	}
+	if k-first < 2 {
+		return "", false
+	}
+	if _, org := r.orgAt(toks[first].Start); org {
+		return "", false
+	}
+	for _, t := range toks[first:k] {
+		if !isASCIIWord(strings.NewReplacer("-", "", "'", "", "’", "").Replace(t.Text)) {
+			return "", false
+		}
+	}
+	return r.text[toks[first].Start:toks[k-1].End], true
 }
 
 // verbParticles may follow a verb of saying before the clause ends
@@ -2376,6 +2427,7 @@ var moreReportingVerbs = []string{
 	"shouted", "yelled", "testified", "charged", "writing",
 	"notes", "points", "echoed", "echoes", "demanded", "insists", "explains", "argues", "asks", "warns",
 	"wondered", "countered", "snapped", "recalls", "predicts", "concedes", "cautioned", "cautions",
+	"writes", "posted", "declares", "agrees", "mused", "scoffed", "retorted", "boasted", "lamented",
 }
 
 // exactReportingVerbs are verbs of saying whose stem starts other words
