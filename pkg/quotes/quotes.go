@@ -334,7 +334,7 @@ func findLine(out []span, text string, from, to int) []span {
 		// start a quotation. A lead byte is never inside another rune, so
 		// skipping to it misses no rune a rune-by-rune reading would see.
 		for i < to {
-			if c := line[i]; c == '"' || c == 0xE2 || c == 0xC2 || (c == '\'' && i+1 < to && line[i+1] == '\'') {
+			if c := line[i]; c == '"' || c == 0xE2 || c == 0xC2 || (c == '\'' && i+1 < to && line[i+1] == '\'') || (c == '\'' && i >= from+2 && line[i-2:i] == ": ") {
 				break
 			}
 			i++
@@ -364,6 +364,8 @@ func findLine(out []span, text string, from, to int) []span {
 				if !ok {
 					n = 2
 				}
+			} else {
+				s, ok = closeSingleStraight(line, i, from, to)
 			}
 		}
 		if ok {
@@ -390,9 +392,40 @@ func closeSingle(text string, i, n, from, to int) (span, bool) {
 	}
 	j += i + n
 	if rest := strings.TrimRight(text[j+len("’"):to], " "); rest != "" && !strings.ContainsAny(rest[:1], ".!?") || len(rest) > 1 {
+		// `Bernie Sanders: ‘It Is Not A Radical Idea’ To Ask ...`: the
+		// first closing mark after a word, when a space or a punctuation
+		// mark follows it (not the apostrophe of "Clinton’s").
+		for k := i + n; k < to; {
+			c := strings.Index(text[k:to], "’")
+			if c < 0 {
+				break
+			}
+			c += k
+			prev, _ := utf8.DecodeLastRuneInString(text[:c])
+			next, _ := utf8.DecodeRuneInString(text[c+len("’"):])
+			if c+len("’") < to && unicode.IsLetter(prev) && unicode.IsSpace(next) && atLeastWords(text[i+n:c], MinWords) {
+				return span{open: i, start: i + n, end: c, close: c + len("’")}, true
+			}
+			k = c + len("’")
+		}
 		return span{}, false
 	}
 	return span{open: i, start: i + n, end: j, close: j + len("’")}, true
+}
+
+// closeSingleStraight closes a quotation in straight single marks after
+// a colon that runs to the end of its line: `Carly Fiorina: 'Bill
+// Clinton's fair game.'`, a headline.
+func closeSingleStraight(text string, i, from, to int) (span, bool) {
+	if !strings.HasSuffix(text[from:i], ": ") {
+		return span{}, false
+	}
+	line := strings.TrimRight(text[i+1:to], " .;")
+	if !strings.HasSuffix(line, "'") || len(line) < 2 {
+		return span{}, false
+	}
+	j := i + 1 + len(line) - 1
+	return span{open: i, start: i + 1, end: j, close: j + 1}, true
 }
 
 // closeReversed finds the end of a quotation opened by », the German
