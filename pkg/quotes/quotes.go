@@ -700,6 +700,13 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 		}
 	}
 	toks := r.window(s.close, end)
+	if len(toks) == 0 {
+		// A quotation that ends its paragraph, signed on the next line:
+		// `"..."` / `- Bernie Sanders.`.
+		if sp, ok := r.signature(s.close); ok {
+			return sp, true
+		}
+	}
 	// A quotation that ends its sentence and is followed by a new one
 	// has no attribution after it.
 	if q := strings.TrimRight(quote, " "); len(toks) > 0 && strings.ContainsAny(q[len(q)-1:], ".!?…") && toks[0].Kind != textseg.Punct && firstUpperWord(toks[0].Text) && !askedAfter(q, toks) {
@@ -776,7 +783,7 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 	for i, t := range toks {
 		if t.Kind == textseg.Punct {
 			switch {
-			case t.Text == "," && named == "" && words >= 2 && words <= 4:
+			case t.Text == "," && named == "" && words >= 2 && words <= 6:
 				// `"...," Senator Jeff Sessions, a close advisor to
 				// Trump, told AFP`: a title and a name, then the
 				// apposition.
@@ -874,6 +881,13 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 			}
 			if ok, female := entities.IsPronoun(strings.ToLower(toks[i-1].Text)); ok {
 				return r.lastPerson(toks[i-1].Start, female), true
+			}
+			// `"...," Clark County Sheriff Joe Lombardo said`: a role and
+			// a name the entities do not know, right after the quotation.
+			if j := firstWord(toks); j >= 0 && i-j >= 3 && i-j <= 7 {
+				if name := r.titledName(toks[j:i]); name != "" {
+					return name, true
+				}
 			}
 			// `"...," Sanders asked`: one capitalised word the entities
 			// do not know, right after the quotation and before the verb.
@@ -1237,7 +1251,8 @@ func (r *resolver) nameThenVerb(toks []textseg.Token) (string, bool) {
 		}
 		break
 	}
-	if k == j || k >= len(toks) || !englishVerbForm(toks[k].Text) {
+	shotBack := k < len(toks)-1 && toks[k].Text == "shot" && toks[k+1].Text == "back"
+	if k == j || k >= len(toks) || (!englishVerbForm(toks[k].Text) && !shotBack) {
 		return "", false
 	}
 	if k+1 < len(toks) {
@@ -1267,6 +1282,50 @@ func (r *resolver) nameThenVerb(toks []textseg.Token) (string, bool) {
 	return r.text[toks[first].Start:toks[k-1].End], true
 }
 
+// signature returns the name of the line after pos when that line is a
+// dash and a name alone (`- Bernie Sanders.`, `-Michelle Marks,
+// Philadelphia.`): a known person's or two or three capitalised words.
+func (r *resolver) signature(pos int) (string, bool) {
+	rest := r.text[pos:]
+	i := 0
+	for i < len(rest) && (rest[i] == ' ' || rest[i] == '\n' || rest[i] == '\r') {
+		i++
+	}
+	if !strings.Contains(rest[:i], "\n") {
+		return "", false
+	}
+	line := rest[i:]
+	if k := strings.IndexByte(line, '\n'); k >= 0 {
+		line = line[:k]
+	}
+	dash := ""
+	for _, d := range []string{"- ", "-", "— ", "—", "– ", "–"} {
+		if strings.HasPrefix(line, d) {
+			dash = d
+			break
+		}
+	}
+	if dash == "" || len(line) > 80 {
+		return "", false
+	}
+	from := pos + i + len(dash)
+	toks := r.window(from, pos+i+len(line))
+	k := 0
+	for k < len(toks) && toks[k].Kind != textseg.Punct && firstUpperWord(toks[k].Text) {
+		k++
+	}
+	if k == 0 || k > 4 || (k < len(toks) && !strings.ContainsAny(toks[k].Text, ".,")) {
+		return "", false
+	}
+	if sp, ok := r.personNamed(toks[k-1]); ok {
+		return sp, true
+	}
+	if name := r.titledName(toks[:k]); name != "" {
+		return name, true
+	}
+	return "", false
+}
+
 // closedAttribution returns the speaker when toks, after a quotation
 // that ends its sentence, are a sentence of a name and a verb of saying
 // only: `Trump said.`, `Sen. Ted Cruz said,`. The name is a known
@@ -1288,10 +1347,13 @@ func (r *resolver) closedAttribution(toks []textseg.Token) (string, bool) {
 	if k == 0 || k+1 >= len(toks) {
 		return "", false
 	}
-	if lw := strings.ToLower(toks[k].Text); !isReportingVerb(lw) && !englishVerbForm(toks[k].Text) {
+	lw := strings.ToLower(toks[k].Text)
+	if !isReportingVerb(lw) && !englishVerbForm(toks[k].Text) && !(lw == "shot" && strings.EqualFold(toks[k+1].Text, "back")) {
 		return "", false
 	}
-	if next := toks[k+1]; next.Kind != textseg.Punct || !strings.ContainsAny(next.Text, ".,;") {
+	// After a verb the lists lack the sentence ends; after one of saying
+	// it may go on (`"...!" Jeff Sessions said as he launched ...`).
+	if next := toks[k+1]; !isReportingVerb(lw) && lw != "shot" && (next.Kind != textseg.Punct || !strings.ContainsAny(next.Text, ".,;")) {
 		return "", false
 	}
 	if sp, ok := r.personNamed(toks[k-1]); ok {
@@ -1325,8 +1387,12 @@ func (r *resolver) titledName(toks []textseg.Token) string {
 		return sp
 	}
 	first := 0
-	for first < len(toks) && (titles[strings.ToLower(toks[first].Text)] || toks[first].Text == "." || entities.IsRole(strings.ToLower(toks[first].Text))) {
-		first++
+	for k, t := range toks {
+		// "Clark County Sheriff Joe Lombardo": the words after the last
+		// title or role.
+		if lw := strings.ToLower(t.Text); titles[lw] || t.Text == "." || entities.IsRole(lw) || phraseRoles[lw] || isSpokesman(lw) {
+			first = k + 1
+		}
 	}
 	n := len(toks) - first
 	if n < 2 || n > 3 {
@@ -2288,6 +2354,7 @@ func (r *resolver) roleThenName(toks []textseg.Token) (string, bool) {
 var phraseRoles = map[string]bool{
 	"delegate": true, "strategist": true, "whip": true, "capt": true, "pollster": true, "analyst": true,
 	"economist": true, "attorney": true, "lawyer": true, "consultant": true, "activist": true, "professor": true,
+	"sheriff": true, "recorder": true, "treasurer": true, "secretary-treasurer": true, "clerk": true, "comptroller": true,
 }
 
 // phrasePrepositions end the noun phrase after a verb of saying ("said in
@@ -2465,7 +2532,7 @@ var moreReportingVerbs = []string{
 
 // exactReportingVerbs are verbs of saying whose stem starts other words
 // too ("sprach", not "Sprache").
-var exactReportingVerbs = map[string]bool{"sprach": true, "sprachen": true, "spricht": true}
+var exactReportingVerbs = map[string]bool{"sprach": true, "sprachen": true, "spricht": true, "reported": true, "reports": true}
 
 // nameAfter returns the person named right after pos (a comma between
 // allowed), or two or three capitalised words there that the entities do
