@@ -464,6 +464,7 @@ func closeReversed(text string, i, n, from int) (span, bool) {
 func closeNested(text string, i, n int, open rune, closers string) (span, bool) {
 	depth := 1
 	first := span{}
+	innerStraight := false
 	for j := i + n; j < len(text); {
 		r, m := utf8.DecodeRuneInString(text[j:])
 		switch {
@@ -480,8 +481,26 @@ func closeNested(text string, i, n int, open rune, closers string) (span, bool) 
 				if k := strings.IndexByte(rest, '\n'); k >= 0 {
 					rest = rest[:k]
 				}
-				if (open == '„' && strings.ContainsAny(rest, "“”")) || (open == '“' && strings.ContainsRune(rest, '”')) {
+				if open == '„' && strings.ContainsAny(rest, "“”") {
 					break
+				}
+				if open == '“' && strings.ContainsRune(rest, '”') {
+					// `“I heard parts of it," Trump said. "He wants ...”`:
+					// a straight mark after a word and before a space
+					// closes, unless it closes a straight one opened
+					// inside.
+					prev, _ := utf8.DecodeLastRuneInString(text[:j])
+					next, _ := utf8.DecodeRuneInString(rest)
+					switch {
+					case unicode.IsSpace(prev) || j == i+n:
+						innerStraight = true
+						j += m
+						continue
+					case innerStraight || !(unicode.IsSpace(next) || rest == ""):
+						innerStraight = false
+						j += m
+						continue
+					}
 				}
 			}
 			if first.close == 0 {
@@ -2354,7 +2373,7 @@ func (r *resolver) roleThenName(toks []textseg.Token) (string, bool) {
 var phraseRoles = map[string]bool{
 	"delegate": true, "strategist": true, "whip": true, "capt": true, "pollster": true, "analyst": true,
 	"economist": true, "attorney": true, "lawyer": true, "consultant": true, "activist": true, "professor": true,
-	"sheriff": true, "recorder": true, "treasurer": true, "secretary-treasurer": true, "clerk": true, "comptroller": true,
+	"sheriff": true, "recorder": true, "advocate": true, "treasurer": true, "secretary-treasurer": true, "clerk": true, "comptroller": true,
 }
 
 // phrasePrepositions end the noun phrase after a verb of saying ("said in
