@@ -811,6 +811,14 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 						return sp, true
 					}
 				}
+			case t.Text == "," && named == "" && words == 1 && i > 0 && bareName(toks[i-1]) && isASCIIWord(toks[i-1].Text):
+				// `"...," Miller, a retired worker from a nuclear plant,
+				// said`: a surname the entities do not know.
+				if sp, ok := appositionThenVerb(toks[i+1:], toks[i-1].Text); ok {
+					if _, org := r.orgAt(toks[i-1].Start); !org {
+						return sp, true
+					}
+				}
 			case t.Text == "," && named != "" && words <= 4:
 				// `"...," Bill Frelick, refugee rights program director
 				// at Human Rights Watch, said`: the apposition between
@@ -1275,8 +1283,9 @@ func (r *resolver) nameThenVerb(toks []textseg.Token) (string, bool) {
 		return "", false
 	}
 	if k+1 < len(toks) {
+		// `Trump assured Jones`: a name may follow, who was spoken to.
 		next := toks[k+1]
-		if next.Kind != textseg.Punct && !verbParticles[strings.ToLower(next.Text)] && !strings.HasSuffix(next.Text, "ly") {
+		if next.Kind != textseg.Punct && !verbParticles[strings.ToLower(next.Text)] && !strings.HasSuffix(next.Text, "ly") && !(firstUpperWord(next.Text) && isASCIIWord(next.Text) && k > j) {
 			return "", false
 		}
 	}
@@ -1833,16 +1842,16 @@ func (r *resolver) before(s span) (string, bool) {
 }
 
 // clauseSubject returns the person that opens the clause toks (after a
-// few words such as "On Tuesday,"): the first person named, when no
-// other word than a title, a role, a date or a comma precedes it within
-// its first six words, and it is no possessive ("Ryan's campaign").
+// few words such as "On Tuesday,"): the first person named within its
+// first ten words, when it is no possessive ("Ryan's campaign") and
+// follows no preposition.
 func (r *resolver) clauseSubject(toks []textseg.Token) (string, bool) {
 	words := 0
 	for i, t := range toks {
 		if t.Kind == textseg.Punct {
 			continue
 		}
-		if words++; words > 6 {
+		if words++; words > 10 {
 			return "", false
 		}
 		sp, ok := r.personNamed(t)
