@@ -1418,15 +1418,24 @@ func (r *resolver) titledName(toks []textseg.Token) string {
 	for k, t := range toks {
 		// "Clark County Sheriff Joe Lombardo": the words after the last
 		// title or role.
-		if lw := strings.ToLower(t.Text); titles[lw] || t.Text == "." || entities.IsRole(lw) || phraseRoles[lw] || isSpokesman(lw) {
+		if lw := strings.ToLower(t.Text); titles[lw] || (t.Text == "." && k == first) || entities.IsRole(lw) || phraseRoles[lw] || isSpokesman(lw) {
 			first = k + 1
 		}
 	}
-	n := len(toks) - first
-	if n < 2 || n > 3 {
+	// "Harry M. Reid": an initial and its dot count as one word.
+	n, initials := len(toks)-first, 0
+	for k := first + 1; k < len(toks)-1; k++ {
+		if isInitial(toks[k].Text) {
+			initials++
+		}
+	}
+	if n-initials < 2 || n-initials > 3 || initials > 1 {
 		return ""
 	}
-	for _, t := range toks[first:] {
+	for k, t := range toks[first:] {
+		if k > 0 && first+k < len(toks)-1 && isInitial(t.Text) {
+			continue
+		}
 		if t.Kind == textseg.Punct || !firstUpperWord(t.Text) || strings.ToUpper(t.Text) == t.Text || !isASCIIWord(strings.NewReplacer("-", "", "'", "", "’", "").Replace(t.Text)) {
 			return ""
 		}
