@@ -470,7 +470,20 @@ func closeNested(text string, i, n int, open rune, closers string) (span, bool) 
 		switch {
 		case r == '\n':
 			// Unbalanced: the first closing mark closes.
+			if first.close == 0 && open == '“' && depth == 1 && atLeastWords(text[i+n:j], 8) {
+				// An English quotation that goes on in the next
+				// paragraph, which opens with “ again: its words run to
+				// the end of the line.
+				return span{open: i, start: i + n, end: j, close: j, unclosed: true}, true
+			}
 			return first, first.close > 0
+		case r == open && open == '“' && j > i+n:
+			// A second “ before any closing mark: the first was left
+			// open.
+			if first.close == 0 && depth == 1 && atLeastWords(text[i+n:j], 8) && precededBySentenceEnd(text[:j]) {
+				return span{open: i, start: i + n, end: j, close: j, unclosed: true}, true
+			}
+			depth++
 		case r == open:
 			depth++
 		case strings.ContainsRune(closers, r):
@@ -512,6 +525,11 @@ func closeNested(text string, i, n int, open rune, closers string) (span, bool) 
 			}
 		}
 		j += m
+	}
+	if first.close == 0 && open == '“' && depth == 1 && atLeastWords(text[i+n:], 8) {
+		// An English quotation that goes on in the next paragraph,
+		// which opens with “ again: its words run to the end of the line.
+		return span{open: i, start: i + n, end: len(text), close: len(text), unclosed: true}, true
 	}
 	return first, first.close > 0
 }
