@@ -1393,6 +1393,17 @@ func (r *resolver) closedAttribution(toks []textseg.Token) (string, bool) {
 	if k == 0 || k+1 >= len(toks) {
 		return "", false
 	}
+	if toks[k].Text == "," {
+		// `"...!" Murphy, the head of Right to Rise USA, Tweeted`.
+		name, ok := r.personNamed(toks[k-1])
+		if !ok {
+			name = r.titledName(toks[:k])
+		}
+		if name == "" {
+			return "", false
+		}
+		return appositionThenVerb(toks[k+1:], name)
+	}
 	lw := strings.ToLower(toks[k].Text)
 	if !isReportingVerb(lw) && !englishVerbForm(toks[k].Text) && !(lw == "shot" && strings.EqualFold(toks[k+1].Text, "back")) {
 		return "", false
@@ -1764,6 +1775,19 @@ func (r *resolver) before(s span) (string, bool) {
 	if n := len(toks); n >= 2 && n <= 15 && toks[n-1].Text == ":" {
 		if sp := r.roleHolder(toks[0]); sp != "" {
 			return sp, true
+		}
+	}
+	// `Hillary Clinton cracked, "..."`, `Hillary shot back, "..."`: a
+	// person, then an English verb the lists lack, right before.
+	if n := len(toks); n >= 3 && (toks[n-1].Text == "," || toks[n-1].Text == ":") {
+		v := n - 2
+		if toks[v].Text == "back" && v > 0 && toks[v-1].Text == "shot" {
+			v--
+		}
+		if v > 0 && (englishVerbForm(toks[v].Text) || toks[v].Text == "shot") {
+			if sp, ok := r.personNamed(toks[v-1]); ok && !r.modifier(toks, v-1) {
+				return sp, true
+			}
 		}
 	}
 	for i := len(toks) - 1; i >= 0 && i >= len(toks)-verbs; i-- {
