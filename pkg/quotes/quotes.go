@@ -1373,9 +1373,10 @@ func (r *resolver) signature(pos int) (string, bool) {
 }
 
 // closedAttribution returns the speaker when toks, after a quotation
-// that ends its sentence, are a sentence of a name and a verb of saying
-// only: `Trump said.`, `Sen. Ted Cruz said,`. The name is a known
-// person's or two or three capitalised words after any title.
+// that ends its sentence, are a sentence of an English name and a verb
+// of saying: `Trump said.`, `Sen. Ted Cruz said as he ...`, `Murphy, the
+// head of Right to Rise USA, Tweeted`. The name is a known person's or
+// two or three capitalised words after any title.
 func (r *resolver) closedAttribution(toks []textseg.Token) (string, bool) {
 	k := 0
 	for k < len(toks) && k < 6 {
@@ -1390,7 +1391,7 @@ func (r *resolver) closedAttribution(toks []textseg.Token) (string, bool) {
 		}
 		break
 	}
-	if k == 0 || k+1 >= len(toks) {
+	if k == 0 || k+1 >= len(toks) || !isASCIIWord(strings.NewReplacer("-", "", "'", "", "’", "").Replace(toks[k-1].Text)) {
 		return "", false
 	}
 	if toks[k].Text == "," {
@@ -1408,9 +1409,11 @@ func (r *resolver) closedAttribution(toks []textseg.Token) (string, bool) {
 	if !isReportingVerb(lw) && !englishVerbForm(toks[k].Text) && !(lw == "shot" && strings.EqualFold(toks[k+1].Text, "back")) {
 		return "", false
 	}
-	// After a verb the lists lack the sentence ends; after one of saying
-	// it may go on (`"...!" Jeff Sessions said as he launched ...`).
-	if next := toks[k+1]; !isReportingVerb(lw) && lw != "shot" && (next.Kind != textseg.Punct || !strings.ContainsAny(next.Text, ".,;")) {
+	// The sentence ends after the verb, or goes on with a preposition
+	// (`"...!" Jeff Sessions said as he launched ...`, `Trump said in a
+	// statement`); not with an object (`Chairman Freddy Shepherd
+	// described Bellamy's behaviour as ...`, another statement).
+	if next := toks[k+1]; !(next.Kind == textseg.Punct && strings.ContainsAny(next.Text, ".,;")) && !(lw == "shot" && next.Text == "back") && !(isReportingVerb(lw) && (phrasePrepositions[next.Text] || next.Text == "as")) {
 		return "", false
 	}
 	if sp, ok := r.personNamed(toks[k-1]); ok {
