@@ -1391,7 +1391,7 @@ func (r *resolver) closedAttribution(toks []textseg.Token) (string, bool) {
 		}
 		break
 	}
-	if k == 0 || k+1 >= len(toks) || !isASCIIWord(strings.NewReplacer("-", "", "'", "", "’", "").Replace(toks[k-1].Text)) {
+	if k == 0 || k+1 >= len(toks) || !asciiName(toks[k-1].Text) {
 		return "", false
 	}
 	if toks[k].Text == "," {
@@ -1468,7 +1468,7 @@ func (r *resolver) titledName(toks []textseg.Token) string {
 		if k > 0 && first+k < len(toks)-1 && isInitial(t.Text) {
 			continue
 		}
-		if t.Kind == textseg.Punct || !firstUpperWord(t.Text) || strings.ToUpper(t.Text) == t.Text || !isASCIIWord(strings.NewReplacer("-", "", "'", "", "’", "").Replace(t.Text)) {
+		if t.Kind == textseg.Punct || !firstUpperWord(t.Text) || strings.ToUpper(t.Text) == t.Text || !asciiName(t.Text) {
 			return ""
 		}
 	}
@@ -1534,7 +1534,7 @@ func (r *resolver) verbThenName(toks []textseg.Token) (string, bool) {
 		return "", false
 	}
 	for _, t := range toks[first:k] {
-		if !isASCIIWord(strings.NewReplacer("-", "", "'", "", "’", "").Replace(t.Text)) {
+		if !asciiName(t.Text) {
 			return "", false
 		}
 	}
@@ -1556,6 +1556,21 @@ func englishVerbForm(w string) bool {
 		return true
 	}
 	return strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is")
+}
+
+// asciiName reports whether w is ASCII letters, with hyphens and
+// apostrophes between them ("O'Malley", "Kelleher-Vergantini").
+func asciiName(w string) bool {
+	letters := 0
+	for _, c := range w {
+		switch {
+		case c|0x20 >= 'a' && c|0x20 <= 'z':
+			letters++
+		case c != '-' && c != '\'' && c != '’':
+			return false
+		}
+	}
+	return letters > 0
 }
 
 // isASCIIWord reports whether w is made of ASCII letters only.
