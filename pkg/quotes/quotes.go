@@ -1290,7 +1290,7 @@ func (r *resolver) nameThenVerb(toks []textseg.Token) (string, bool) {
 			k++
 			continue
 		}
-		if t.Text == "." && k > j && titles[strings.ToLower(toks[k-1].Text)] {
+		if t.Text == "." && k > j && isTitle(toks[k-1].Text) {
 			k++
 			continue
 		}
@@ -1314,7 +1314,7 @@ func (r *resolver) nameThenVerb(toks []textseg.Token) (string, bool) {
 		return "", false
 	}
 	first := j
-	for first < k-1 && (titles[strings.ToLower(toks[first].Text)] || toks[first].Text == ".") {
+	for first < k-1 && (isTitle(toks[first].Text) || toks[first].Text == ".") {
 		first++
 	}
 	if first == k-1 && !bareName(toks[first]) {
@@ -1385,7 +1385,7 @@ func (r *resolver) closedAttribution(toks []textseg.Token) (string, bool) {
 			k++
 			continue
 		}
-		if t.Text == "." && k > 0 && titles[strings.ToLower(toks[k-1].Text)] {
+		if t.Text == "." && k > 0 && isTitle(toks[k-1].Text) {
 			k++
 			continue
 		}
@@ -1450,7 +1450,7 @@ func (r *resolver) titledName(toks []textseg.Token) string {
 	for k, t := range toks {
 		// "Clark County Sheriff Joe Lombardo": the words after the last
 		// title or role.
-		if lw := strings.ToLower(t.Text); titles[lw] || (t.Text == "." && k == first) || entities.IsRole(lw) || phraseRoles[lw] || isSpokesman(lw) {
+		if lw := strings.ToLower(t.Text); isTitle(lw) || (t.Text == "." && k == first) || entities.IsRole(lw) || phraseRoles[lw] || isSpokesman(lw) {
 			first = k + 1
 		}
 	}
@@ -1468,7 +1468,7 @@ func (r *resolver) titledName(toks []textseg.Token) string {
 		if k > 0 && first+k < len(toks)-1 && isInitial(t.Text) {
 			continue
 		}
-		if t.Kind == textseg.Punct || !firstUpperWord(t.Text) || strings.ToUpper(t.Text) == t.Text || !asciiName(t.Text) {
+		if t.Kind == textseg.Punct || !firstUpperWord(t.Text) || strings.ToUpper(t.Text) == t.Text || !asciiName(t.Text) || calendarWords[strings.ToLower(t.Text)] {
 			return ""
 		}
 	}
@@ -1509,7 +1509,7 @@ func (r *resolver) verbThenName(toks []textseg.Token) (string, bool) {
 		return sp, true
 	}
 	k := j + 1
-	for k < len(toks) && (titles[strings.ToLower(toks[k].Text)] || toks[k].Text == "." || entities.IsRole(strings.ToLower(toks[k].Text))) {
+	for k < len(toks) && (isTitle(toks[k].Text) || toks[k].Text == "." || entities.IsRole(strings.ToLower(toks[k].Text))) {
 		k++
 	}
 	first := k
@@ -1983,7 +1983,7 @@ func (r *resolver) phraseHead(toks []textseg.Token) (string, bool) {
 			return sp, true
 		}
 		lw := strings.ToLower(t.Text)
-		if !germanArticles[lw] && !titles[lw] && !entities.IsRole(lw) && !isGermanRole(lw) {
+		if !germanArticles[lw] && !isTitle(lw) && !entities.IsRole(lw) && !isGermanRole(lw) {
 			return "", false
 		}
 	}
@@ -2186,6 +2186,11 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 			continue
 		}
 		lw := strings.ToLower(t.Text)
+		if !forward && k == 0 && phraseRoles[lw] {
+			// "the Christie supporter retorted": a noun, no name, right
+			// before the verb.
+			return "", true
+		}
 		if isSpokesman(lw) {
 			// "said spokesman John Kirby", "the White House spokesman,
 			// Josh Earnest, said": the name that follows; "заяви
@@ -2309,7 +2314,7 @@ func bareName(t textseg.Token) bool {
 	if ok, _ := entities.IsPronoun(lw); ok {
 		return false
 	}
-	return !titles[lw] && !entities.IsRole(lw) && !isGermanRole(lw) && !isSpokesman(lw) && !isReportingVerb(lw) && !calendarWords[lw] && !complementizers[lw]
+	return !isTitle(lw) && !entities.IsRole(lw) && !isGermanRole(lw) && !isSpokesman(lw) && !isReportingVerb(lw) && !calendarWords[lw] && !complementizers[lw]
 }
 
 // inflectedElsewhere reports whether the Cyrillic word w also stands in
@@ -2412,7 +2417,7 @@ func (r *resolver) roleThenName(toks []textseg.Token) (string, bool) {
 		t := toks[i]
 		lw := strings.ToLower(t.Text)
 		if t.Kind == textseg.Punct {
-			if t.Text == "." && i > 0 && titles[strings.ToLower(toks[i-1].Text)] {
+			if t.Text == "." && i > 0 && isTitle(toks[i-1].Text) {
 				continue
 			}
 			return "", false
@@ -2420,7 +2425,7 @@ func (r *resolver) roleThenName(toks []textseg.Token) (string, bool) {
 		if phrasePrepositions[lw] || complementizers[lw] {
 			return "", false
 		}
-		if i == 0 || (!entities.IsRole(lw) && !titles[lw] && !phraseRoles[lw]) || isSpokesman(lw) {
+		if (i == 0 && !isTitle(lw)) || (!entities.IsRole(lw) && !isTitle(lw) && !phraseRoles[lw]) || isSpokesman(lw) {
 			continue
 		}
 		// The name after the role (a title's dot skipped).
@@ -2430,7 +2435,7 @@ func (r *resolver) roleThenName(toks []textseg.Token) (string, bool) {
 		}
 		k := j
 		for k < len(toks) && k-j < 4 && toks[k].Kind != textseg.Punct && firstUpperWord(toks[k].Text) && strings.ToUpper(toks[k].Text) != toks[k].Text {
-			if titles[strings.ToLower(toks[k].Text)] || entities.IsRole(strings.ToLower(toks[k].Text)) {
+			if isTitle(toks[k].Text) || entities.IsRole(strings.ToLower(toks[k].Text)) {
 				break
 			}
 			k++
@@ -2451,6 +2456,7 @@ func (r *resolver) roleThenName(toks []textseg.Token) (string, bool) {
 var phraseRoles = map[string]bool{
 	"delegate": true, "strategist": true, "whip": true, "capt": true, "pollster": true, "analyst": true,
 	"economist": true, "attorney": true, "lawyer": true, "consultant": true, "activist": true, "professor": true,
+	"constituent": true, "supporter": true, "ally": true, "aide": true, "donor": true, "staffer": true,
 	"sheriff": true, "recorder": true, "advocate": true, "treasurer": true, "secretary-treasurer": true, "clerk": true, "comptroller": true,
 }
 
@@ -2527,7 +2533,7 @@ func (r *resolver) modifier(toks []textseg.Token, i int) bool {
 		return false
 	}
 	w := toks[j].Text
-	return entities.IsRole(w) || isSpokesman(w) || w == "campaign" || w == "adviser" || w == "advisor" || w == "administration"
+	return entities.IsRole(w) || isSpokesman(w) || w == "campaign" || w == "adviser" || w == "advisor" || w == "administration" || phraseRoles[w]
 }
 
 // beforeApposition returns the person named right before an apposition
@@ -2769,7 +2775,7 @@ func (r *resolver) personNamed(t textseg.Token) (string, bool) {
 // ("Richard Curtin," after "said"; "Joe Kasper told"): a name the entities
 // do not know. n is the number of tokens taken.
 func capitalisedRun(toks []textseg.Token) (name string, n int) {
-	if len(toks) > 0 && titles[strings.ToLower(toks[0].Text)] {
+	if len(toks) > 0 && isTitle(toks[0].Text) {
 		return "", 0 // "Mr. Manafort said": the name is known after the title
 	}
 	for n < len(toks) && n < 3 && toks[n].Kind != textseg.Punct && firstUpperWord(toks[n].Text) && strings.ToUpper(toks[n].Text) != toks[n].Text {
@@ -2791,7 +2797,8 @@ func capitalisedRun(toks []textseg.Token) (name string, n int) {
 }
 
 // looksLikeName reports whether s is two or three capitalised words of
-// letters ("Mitt Romney", "Stu Burguiere"), the shape of a person's name.
+// letters ("Mitt Romney", "Stu Burguiere"), the shape of a person's name,
+// none of them a day or a month ("Hampshire Monday").
 func looksLikeName(s string) bool {
 	words := strings.Fields(s)
 	if len(words) < 2 || len(words) > 3 {
@@ -2799,7 +2806,7 @@ func looksLikeName(s string) bool {
 	}
 	for _, w := range words {
 		r, _ := utf8.DecodeRuneInString(w)
-		if !unicode.IsUpper(r) || strings.ToUpper(w) == w || strings.ContainsFunc(w, func(c rune) bool { return !unicode.IsLetter(c) && c != '-' && c != '.' && c != '\'' }) {
+		if !unicode.IsUpper(r) || strings.ToUpper(w) == w || strings.ContainsFunc(w, func(c rune) bool { return !unicode.IsLetter(c) && c != '-' && c != '.' && c != '\'' }) || calendarWords[strings.ToLower(w)] {
 			return false
 		}
 	}
@@ -2899,7 +2906,7 @@ func (r *resolver) fullNameOf(name string) string {
 				continue
 			}
 			given := toks[k-1].Text
-			if lg := strings.ToLower(given); entities.IsRole(lg) || titles[lg] {
+			if lg := strings.ToLower(given); entities.IsRole(lg) || isTitle(lg) {
 				continue
 			}
 			// A given name the gazetteers know, or a word between a role
@@ -2928,7 +2935,7 @@ func withoutTitle(name string) string {
 	k := 0
 	for len(words)-k > 1 {
 		w := strings.ToLower(strings.TrimSuffix(words[k], "."))
-		if !titles[w] && !entities.IsRole(w) && !isGermanRole(w) {
+		if !isTitle(w) && !entities.IsRole(w) && !isGermanRole(w) {
 			break
 		}
 		k++
@@ -2949,17 +2956,24 @@ func sentenceEnd(toks []textseg.Token, i int) bool {
 	}
 	if t.Text == "." && i > 0 && toks[i-1].End == t.Start {
 		w := toks[i-1].Text
-		if titles[strings.ToLower(w)] || (utf8.RuneCountInString(w) == 1 && firstUpperWord(w)) {
+		if isTitle(w) || (utf8.RuneCountInString(w) == 1 && firstUpperWord(w)) {
 			return false
 		}
 	}
 	return true
 }
 
+// isTitle reports whether the word w, with or without its dot ("Sen.",
+// "Capt." are single tokens), is a title.
+func isTitle(w string) bool {
+	return titles[strings.TrimSuffix(strings.ToLower(w), ".")]
+}
+
 // titles are words that stand before a name and are no part of it.
 var titles = map[string]bool{
 	"mr": true, "mrs": true, "ms": true, "dr": true, "sen": true, "rep": true, "gov": true, "gen": true,
 	"lt": true, "col": true, "sgt": true, "prof": true, "rev": true, "president": true, "senator": true,
+	"capt": true, "adm": true, "maj": true, "cmdr": true, "cpl": true, "pvt": true,
 	"representative": true, "speaker": true, "governor": true, "secretary": true, "billionaire": true,
 	"ксендз": true, "г-н": true, "г-жа": true, "проф": true, "д-р": true, "ген": true, "herr": true, "frau": true,
 }

@@ -196,6 +196,30 @@ func TestExtract(t *testing.T) {
 			want: []want{{"We lost everything", ""}},
 		},
 		{
+			name: "en titles written with their dot before the name",
+			lang: "en",
+			text: "Troops were deployed.\n\n\"We are already working to accelerate that campaign,\" said Pentagon spokesman Navy Capt. Jeff Davis, who was asked about it.",
+			want: []want{{"We are already", "Jeff Davis"}},
+		},
+		{
+			name: "en a title opening the words after the verb",
+			lang: "en",
+			text: "Marco Rubio spoke about terrorism.\n\n''This will break down the false sense of separation,'' said Senator Chris Coons, Democrat of Delaware.",
+			want: []want{{"This will break", "Chris Coons"}},
+		},
+		{
+			name: "en a person qualifying a noun before the name",
+			lang: "en",
+			text: "Ted Cruz held a rally.\n\n\u201cThe Iowa caucus is a different kind of contest,\u201d said Cruz constituent Dan Golvach when asked.",
+			want: []want{{"The Iowa caucus", "Dan Golvach"}},
+		},
+		{
+			name: "en a noun qualified by a person, with no name, names nobody",
+			lang: "en",
+			text: "Chris Christie spoke in Hudson.\n\nAt the town hall meeting in Hudson, New Hampshire Monday, the Christie supporter retorted: \u201cThere is a special place for them in the town.\u201d",
+			want: []want{{"There is a", ""}},
+		},
+		{
 			name: "en an indefinite role names nobody",
 			lang: "en",
 			text: "Congresswoman Susan Brooks backed the slate.\n\n\"One of my criteria was whether they support the nominee,\" said one district GOP leader.",
