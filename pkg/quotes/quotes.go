@@ -107,7 +107,7 @@ func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *e
 			speaker = prevSpeaker
 		}
 		if speaker != "" {
-			speaker = r.fullName(withoutTitle(withoutAcronym(speaker, r.isPerson(speaker))))
+			speaker = r.withSuffix(r.fullName(withoutTitle(withoutAcronym(speaker, r.isPerson(speaker)))))
 		}
 		out = append(out, Quote{Text: q, Speaker: speaker, Start: s.start, End: s.end})
 		kept = append(kept, s)
@@ -1951,6 +1951,17 @@ func (r *resolver) clauseSubject(toks []textseg.Token) (string, bool) {
 	return "", false
 }
 
+// withSuffix returns name with the generational suffix the text writes
+// after it ("James B. Comey Jr."), part of the full name.
+func (r *resolver) withSuffix(name string) string {
+	for _, suf := range []string{" Jr.", ", Jr.", " Sr.", " III"} {
+		if strings.Contains(r.text, name+suf) {
+			return name + suf
+		}
+	}
+	return name
+}
+
 // colonParagraph returns the paragraph before the one that starts at
 // pos when it ends in a colon and is at most 300 bytes: text[from:to],
 // to just after the colon.
@@ -2457,6 +2468,9 @@ var phraseRoles = map[string]bool{
 	"delegate": true, "strategist": true, "whip": true, "capt": true, "pollster": true, "analyst": true,
 	"economist": true, "attorney": true, "lawyer": true, "consultant": true, "activist": true, "professor": true,
 	"constituent": true, "supporter": true, "ally": true, "aide": true, "donor": true, "staffer": true,
+	"scientist": true, "researcher": true, "historian": true, "pastor": true, "host": true, "co-host": true,
+	"columnist": true, "editor": true, "correspondent": true, "commentator": true, "chief": true,
+	"democrat": true, "republican": true,
 	"sheriff": true, "recorder": true, "advocate": true, "treasurer": true, "secretary-treasurer": true, "clerk": true, "comptroller": true,
 }
 
@@ -2935,7 +2949,7 @@ func withoutTitle(name string) string {
 	k := 0
 	for len(words)-k > 1 {
 		w := strings.ToLower(strings.TrimSuffix(words[k], "."))
-		if !isTitle(w) && !entities.IsRole(w) && !isGermanRole(w) {
+		if !isTitle(w) && !entities.IsRole(w) && !isGermanRole(w) && !phraseRoles[w] {
 			break
 		}
 		k++

@@ -220,6 +220,18 @@ func TestExtract(t *testing.T) {
 			want: []want{{"There is a", ""}},
 		},
 		{
+			name: "en a party noun before the name, after an organisation",
+			lang: "en",
+			text: "The committee met on Tuesday.\n\n\"They are spending their final days on this,\" said Oversight ranking Democrat Elijah Cummings (D-Md.).",
+			want: []want{{"They are spending", "Elijah Cummings"}},
+		},
+		{
+			name: "en a generational suffix is part of the full name",
+			lang: "en",
+			text: "James B. Comey Jr., the director of the bureau, spoke.\n\n\"It works as a way to sell books and movies,\" Mr. Comey said.",
+			want: []want{{"It works as", "James B. Comey Jr."}},
+		},
+		{
 			name: "en an indefinite role names nobody",
 			lang: "en",
 			text: "Congresswoman Susan Brooks backed the slate.\n\n\"One of my criteria was whether they support the nominee,\" said one district GOP leader.",
