@@ -1954,9 +1954,16 @@ func (r *resolver) clauseSubject(toks []textseg.Token) (string, bool) {
 // withSuffix returns name with the generational suffix the text writes
 // after it ("James B. Comey Jr."), part of the full name.
 func (r *resolver) withSuffix(name string) string {
-	for _, suf := range []string{" Jr.", ", Jr.", " Sr.", " III"} {
-		if strings.Contains(r.text, name+suf) {
-			return name + suf
+	for from := 0; from < len(r.text); {
+		i := strings.Index(r.text[from:], name)
+		if i < 0 {
+			break
+		}
+		from += i + len(name)
+		for _, suf := range []string{" Jr.", ", Jr.", " Sr.", " III"} {
+			if strings.HasPrefix(r.text[from:], suf) {
+				return name + suf
+			}
 		}
 	}
 	return name
