@@ -107,7 +107,7 @@ func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *e
 			speaker = prevSpeaker
 		}
 		if speaker != "" {
-			speaker = r.fullName(withoutTitle(withoutAcronym(speaker, r.isPerson(speaker))))
+			speaker = r.withSuffix(r.fullName(withoutTitle(withoutAcronym(speaker, r.isPerson(speaker)))))
 		}
 		out = append(out, Quote{Text: q, Speaker: speaker, Start: s.start, End: s.end})
 		kept = append(kept, s)
@@ -334,7 +334,7 @@ func findLine(out []span, text string, from, to int) []span {
 		// start a quotation. A lead byte is never inside another rune, so
 		// skipping to it misses no rune a rune-by-rune reading would see.
 		for i < to {
-			if c := line[i]; c == '"' || c == 0xE2 || c == 0xC2 || (c == '\'' && i+1 < to && line[i+1] == '\'') {
+			if c := line[i]; c == '"' || c == 0xE2 || c == 0xC2 || (c == '\'' && i+1 < to && line[i+1] == '\'') || (c == '\'' && i >= from+2 && line[i-2:i] == ": ") {
 				break
 			}
 			i++
@@ -364,6 +364,8 @@ func findLine(out []span, text string, from, to int) []span {
 				if !ok {
 					n = 2
 				}
+			} else {
+				s, ok = closeSingleStraight(line, i, from, to)
 			}
 		}
 		if ok {
@@ -390,9 +392,40 @@ func closeSingle(text string, i, n, from, to int) (span, bool) {
 	}
 	j += i + n
 	if rest := strings.TrimRight(text[j+len("’"):to], " "); rest != "" && !strings.ContainsAny(rest[:1], ".!?") || len(rest) > 1 {
+		// `Bernie Sanders: ‘It Is Not A Radical Idea’ To Ask ...`: the
+		// first closing mark after a word, when a space or a punctuation
+		// mark follows it (not the apostrophe of "Clinton’s").
+		for k := i + n; k < to; {
+			c := strings.Index(text[k:to], "’")
+			if c < 0 {
+				break
+			}
+			c += k
+			prev, _ := utf8.DecodeLastRuneInString(text[:c])
+			next, _ := utf8.DecodeRuneInString(text[c+len("’"):])
+			if c+len("’") < to && unicode.IsLetter(prev) && unicode.IsSpace(next) && atLeastWords(text[i+n:c], MinWords) {
+				return span{open: i, start: i + n, end: c, close: c + len("’")}, true
+			}
+			k = c + len("’")
+		}
 		return span{}, false
 	}
 	return span{open: i, start: i + n, end: j, close: j + len("’")}, true
+}
+
+// closeSingleStraight closes a quotation in straight single marks after
+// a colon that runs to the end of its line: `Carly Fiorina: 'Bill
+// Clinton's fair game.'`, a headline.
+func closeSingleStraight(text string, i, from, to int) (span, bool) {
+	if !strings.HasSuffix(text[from:i], ": ") {
+		return span{}, false
+	}
+	line := strings.TrimRight(text[i+1:to], " .;")
+	if !strings.HasSuffix(line, "'") || len(line) < 2 {
+		return span{}, false
+	}
+	j := i + 1 + len(line) - 1
+	return span{open: i, start: i + 1, end: j, close: j + 1}, true
 }
 
 // closeReversed finds the end of a quotation opened by », the German
@@ -431,12 +464,26 @@ func closeReversed(text string, i, n, from int) (span, bool) {
 func closeNested(text string, i, n int, open rune, closers string) (span, bool) {
 	depth := 1
 	first := span{}
+	innerStraight := false
 	for j := i + n; j < len(text); {
 		r, m := utf8.DecodeRuneInString(text[j:])
 		switch {
 		case r == '\n':
 			// Unbalanced: the first closing mark closes.
+			if first.close == 0 && open == '“' && depth == 1 && atLeastWords(text[i+n:j], 8) {
+				// An English quotation that goes on in the next
+				// paragraph, which opens with “ again: its words run to
+				// the end of the line.
+				return span{open: i, start: i + n, end: j, close: j, unclosed: true}, true
+			}
 			return first, first.close > 0
+		case r == open && open == '“' && j > i+n:
+			// A second “ before any closing mark: the first was left
+			// open.
+			if first.close == 0 && depth == 1 && atLeastWords(text[i+n:j], 8) && precededBySentenceEnd(text[:j]) {
+				return span{open: i, start: i + n, end: j, close: j, unclosed: true}, true
+			}
+			depth++
 		case r == open:
 			depth++
 		case strings.ContainsRune(closers, r):
@@ -447,8 +494,26 @@ func closeNested(text string, i, n int, open rune, closers string) (span, bool) 
 				if k := strings.IndexByte(rest, '\n'); k >= 0 {
 					rest = rest[:k]
 				}
-				if (open == '„' && strings.ContainsAny(rest, "“”")) || (open == '“' && strings.ContainsRune(rest, '”')) {
+				if open == '„' && strings.ContainsAny(rest, "“”") {
 					break
+				}
+				if open == '“' && strings.ContainsRune(rest, '”') {
+					// `“I heard parts of it," Trump said. "He wants ...”`:
+					// a straight mark after a word and before a space
+					// closes, unless it closes a straight one opened
+					// inside.
+					prev, _ := utf8.DecodeLastRuneInString(text[:j])
+					next, _ := utf8.DecodeRuneInString(rest)
+					switch {
+					case unicode.IsSpace(prev) || j == i+n:
+						innerStraight = true
+						j += m
+						continue
+					case innerStraight || !(unicode.IsSpace(next) || rest == ""):
+						innerStraight = false
+						j += m
+						continue
+					}
 				}
 			}
 			if first.close == 0 {
@@ -460,6 +525,11 @@ func closeNested(text string, i, n int, open rune, closers string) (span, bool) 
 			}
 		}
 		j += m
+	}
+	if first.close == 0 && open == '“' && depth == 1 && atLeastWords(text[i+n:], 8) {
+		// An English quotation that goes on in the next paragraph,
+		// which opens with “ again: its words run to the end of the line.
+		return span{open: i, start: i + n, end: len(text), close: len(text), unclosed: true}, true
 	}
 	return first, first.close > 0
 }
@@ -473,6 +543,16 @@ func closeNested(text string, i, n int, open rune, closers string) (span, bool) 
 func closeStraight(text string, i, to int) (span, bool) {
 	depth := 1
 	for j := i + 1; j < to; j++ {
+		if depth == 1 && strings.HasPrefix(text[j:], "”") && j > i+1 {
+			// `"But Pete Wilson won,” Axelrod said`: a straight mark
+			// closed by a curly one, when a space, a punctuation mark or
+			// the end follows.
+			prev, _ := utf8.DecodeLastRuneInString(text[:j])
+			next, _ := utf8.DecodeRuneInString(text[j+len("”"):])
+			if !unicode.IsSpace(prev) && (j+len("”") >= to || unicode.IsSpace(next) || unicode.IsPunct(next)) {
+				return span{open: i, start: i + 1, end: j, close: j + len("”")}, true
+			}
+		}
 		if text[j] != '"' {
 			continue
 		}
@@ -657,9 +737,21 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 		}
 	}
 	toks := r.window(s.close, end)
+	if len(toks) == 0 {
+		// A quotation that ends its paragraph, signed on the next line:
+		// `"..."` / `- Bernie Sanders.`.
+		if sp, ok := r.signature(s.close); ok {
+			return sp, true
+		}
+	}
 	// A quotation that ends its sentence and is followed by a new one
 	// has no attribution after it.
 	if q := strings.TrimRight(quote, " "); len(toks) > 0 && strings.ContainsAny(q[len(q)-1:], ".!?…") && toks[0].Kind != textseg.Punct && firstUpperWord(toks[0].Text) && !askedAfter(q, toks) {
+		// Unless that sentence is only its attribution: `"...." Trump
+		// said.`
+		if sp, ok := r.closedAttribution(toks); ok {
+			return sp, true
+		}
 		return "", false
 	}
 	// «...». Тереза Мей заяви ...: the sentence ends with the quotation.
@@ -686,6 +778,9 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 			}
 		}
 	}
+	// `"...," Rep. Earl Blumenauer (D-Ore.) said`: a bracket after a
+	// name is no part of the attribution.
+	toks = withoutNameBrackets(toks)
 	// `"...," Joe Kasper, told POLITICO`, `"...," Richard Curtin said`:
 	// a name the entities do not know, then a verb (an apposition
 	// between).
@@ -714,11 +809,34 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 	if sp, ok := r.nameThenVerb(toks); ok {
 		return sp, true
 	}
+	// `"...," beamed Donald Hartley of Madison`, `"...," scoffed Arianna
+	// Gil, 22`: an English verb form the lists lack right after the
+	// quotation, then a name.
+	if sp, ok := r.verbThenName(toks); ok {
+		return sp, true
+	}
 	words, paren := 0, 0
 	named := "" // the person the words after the quotation open with
 	for i, t := range toks {
 		if t.Kind == textseg.Punct {
 			switch {
+			case t.Text == "," && named == "" && words >= 2 && words <= 6:
+				// `"...," Senator Jeff Sessions, a close advisor to
+				// Trump, told AFP`: a title and a name, then the
+				// apposition.
+				if name := r.titledName(toks[:i]); name != "" {
+					if sp, ok := appositionThenVerb(toks[i+1:], name); ok {
+						return sp, true
+					}
+				}
+			case t.Text == "," && named == "" && words == 1 && i > 0 && bareName(toks[i-1]) && isASCIIWord(toks[i-1].Text):
+				// `"...," Miller, a retired worker from a nuclear plant,
+				// said`: a surname the entities do not know.
+				if sp, ok := appositionThenVerb(toks[i+1:], toks[i-1].Text); ok {
+					if _, org := r.orgAt(toks[i-1].Start); !org {
+						return sp, true
+					}
+				}
 			case t.Text == "," && named != "" && words <= 4:
 				// `"...," Bill Frelick, refugee rights program director
 				// at Human Rights Watch, said`: the apposition between
@@ -808,6 +926,13 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 			}
 			if ok, female := entities.IsPronoun(strings.ToLower(toks[i-1].Text)); ok {
 				return r.lastPerson(toks[i-1].Start, female), true
+			}
+			// `"...," Clark County Sheriff Joe Lombardo said`: a role and
+			// a name the entities do not know, right after the quotation.
+			if j := firstWord(toks); j >= 0 && i-j >= 3 && i-j <= 7 {
+				if name := r.titledName(toks[j:i]); name != "" {
+					return name, true
+				}
 			}
 			// `"...," Sanders asked`: one capitalised word the entities
 			// do not know, right after the quotation and before the verb.
@@ -1165,18 +1290,20 @@ func (r *resolver) nameThenVerb(toks []textseg.Token) (string, bool) {
 			k++
 			continue
 		}
-		if t.Text == "." && k > j && titles[strings.ToLower(toks[k-1].Text)] {
+		if t.Text == "." && k > j && isTitle(toks[k-1].Text) {
 			k++
 			continue
 		}
 		break
 	}
-	if k == j || k >= len(toks) || !englishVerbForm(toks[k].Text) {
+	shotBack := k < len(toks)-1 && toks[k].Text == "shot" && toks[k+1].Text == "back"
+	if k == j || k >= len(toks) || (!englishVerbForm(toks[k].Text) && !shotBack) {
 		return "", false
 	}
 	if k+1 < len(toks) {
+		// `Trump assured Jones`: a name may follow, who was spoken to.
 		next := toks[k+1]
-		if next.Kind != textseg.Punct && !verbParticles[strings.ToLower(next.Text)] && !strings.HasSuffix(next.Text, "ly") {
+		if next.Kind != textseg.Punct && !verbParticles[strings.ToLower(next.Text)] && !strings.HasSuffix(next.Text, "ly") && !(firstUpperWord(next.Text) && isASCIIWord(next.Text) && k > j) {
 			return "", false
 		}
 	}
@@ -1187,7 +1314,7 @@ func (r *resolver) nameThenVerb(toks []textseg.Token) (string, bool) {
 		return "", false
 	}
 	first := j
-	for first < k-1 && (titles[strings.ToLower(toks[first].Text)] || toks[first].Text == ".") {
+	for first < k-1 && (isTitle(toks[first].Text) || toks[first].Text == ".") {
 		first++
 	}
 	if first == k-1 && !bareName(toks[first]) {
@@ -1195,6 +1322,219 @@ func (r *resolver) nameThenVerb(toks []textseg.Token) (string, bool) {
 	}
 	for _, t := range toks[first:k] {
 		if t.Kind == textseg.Punct || strings.ToUpper(t.Text) == t.Text {
+			return "", false
+		}
+	}
+	return r.text[toks[first].Start:toks[k-1].End], true
+}
+
+// signature returns the name of the line after pos when that line is a
+// dash and a name alone (`- Bernie Sanders.`, `-Michelle Marks,
+// Philadelphia.`): a known person's or two or three capitalised words.
+func (r *resolver) signature(pos int) (string, bool) {
+	rest := r.text[pos:]
+	i := 0
+	for i < len(rest) && (rest[i] == ' ' || rest[i] == '\n' || rest[i] == '\r') {
+		i++
+	}
+	if !strings.Contains(rest[:i], "\n") {
+		return "", false
+	}
+	line := rest[i:]
+	if k := strings.IndexByte(line, '\n'); k >= 0 {
+		line = line[:k]
+	}
+	dash := ""
+	for _, d := range []string{"- ", "-", "— ", "—", "– ", "–"} {
+		if strings.HasPrefix(line, d) {
+			dash = d
+			break
+		}
+	}
+	if dash == "" || len(line) > 80 {
+		return "", false
+	}
+	from := pos + i + len(dash)
+	toks := r.window(from, pos+i+len(line))
+	k := 0
+	for k < len(toks) && toks[k].Kind != textseg.Punct && firstUpperWord(toks[k].Text) {
+		k++
+	}
+	if k == 0 || k > 4 || (k < len(toks) && !strings.ContainsAny(toks[k].Text, ".,")) {
+		return "", false
+	}
+	if sp, ok := r.personNamed(toks[k-1]); ok {
+		return sp, true
+	}
+	if name := r.titledName(toks[:k]); name != "" {
+		return name, true
+	}
+	return "", false
+}
+
+// closedAttribution returns the speaker when toks, after a quotation
+// that ends its sentence, are a sentence of an English name and a verb
+// of saying: `Trump said.`, `Sen. Ted Cruz said as he ...`, `Murphy, the
+// head of Right to Rise USA, Tweeted`. The name is a known person's or
+// two or three capitalised words after any title.
+func (r *resolver) closedAttribution(toks []textseg.Token) (string, bool) {
+	k := 0
+	for k < len(toks) && k < 6 {
+		t := toks[k]
+		if t.Kind != textseg.Punct && firstUpperWord(t.Text) {
+			k++
+			continue
+		}
+		if t.Text == "." && k > 0 && isTitle(toks[k-1].Text) {
+			k++
+			continue
+		}
+		break
+	}
+	if k == 0 || k+1 >= len(toks) || !asciiName(toks[k-1].Text) {
+		return "", false
+	}
+	if toks[k].Text == "," {
+		// `"...!" Murphy, the head of Right to Rise USA, Tweeted`.
+		name, ok := r.personNamed(toks[k-1])
+		if !ok {
+			name = r.titledName(toks[:k])
+		}
+		if name == "" {
+			return "", false
+		}
+		return appositionThenVerb(toks[k+1:], name)
+	}
+	lw := strings.ToLower(toks[k].Text)
+	if !isReportingVerb(lw) && !englishVerbForm(toks[k].Text) && !(lw == "shot" && strings.EqualFold(toks[k+1].Text, "back")) {
+		return "", false
+	}
+	// The sentence ends after the verb, or goes on with a preposition
+	// (`"...!" Jeff Sessions said as he launched ...`, `Trump said in a
+	// statement`); not with an object (`Chairman Freddy Shepherd
+	// described Bellamy's behaviour as ...`, another statement).
+	if next := toks[k+1]; !(next.Kind == textseg.Punct && strings.ContainsAny(next.Text, ".,;")) && !(lw == "shot" && next.Text == "back") && !(isReportingVerb(lw) && (phrasePrepositions[next.Text] || next.Text == "as")) {
+		return "", false
+	}
+	if sp, ok := r.personNamed(toks[k-1]); ok {
+		return sp, true
+	}
+	if name := r.titledName(toks[:k]); name != "" {
+		return name, true
+	}
+	return "", false
+}
+
+// titledName returns the name toks are when they are titles and two or
+// three capitalised words the entities do not take for an organisation
+// ("Senator Jeff Sessions", "Rep. Earl Blumenauer"), or a known person's
+// name; "" otherwise.
+func (r *resolver) titledName(toks []textseg.Token) string {
+	j := firstWord(toks)
+	if j < 0 {
+		return ""
+	}
+	toks = toks[j:]
+	if len(toks) == 0 {
+		return ""
+	}
+	if sp, ok := r.personNamed(toks[len(toks)-1]); ok {
+		for _, t := range toks {
+			if t.Kind == textseg.Punct && t.Text != "." {
+				return ""
+			}
+		}
+		return sp
+	}
+	first := 0
+	for k, t := range toks {
+		// "Clark County Sheriff Joe Lombardo": the words after the last
+		// title or role.
+		if lw := strings.ToLower(t.Text); isTitle(lw) || (t.Text == "." && k == first) || entities.IsRole(lw) || phraseRoles[lw] || isSpokesman(lw) {
+			first = k + 1
+		}
+	}
+	// "Harry M. Reid": an initial and its dot count as one word.
+	n, initials := len(toks)-first, 0
+	for k := first + 1; k < len(toks)-1; k++ {
+		if isInitial(toks[k].Text) {
+			initials++
+		}
+	}
+	if n-initials < 2 || n-initials > 3 || initials > 1 {
+		return ""
+	}
+	for k, t := range toks[first:] {
+		if k > 0 && first+k < len(toks)-1 && isInitial(t.Text) {
+			continue
+		}
+		if t.Kind == textseg.Punct || !firstUpperWord(t.Text) || strings.ToUpper(t.Text) == t.Text || !asciiName(t.Text) || calendarWords[strings.ToLower(t.Text)] {
+			return ""
+		}
+	}
+	if _, org := r.orgAt(toks[first].Start); org {
+		return ""
+	}
+	return r.text[toks[first].Start:toks[len(toks)-1].End]
+}
+
+// withoutNameBrackets drops a short bracket right after a capitalised
+// word ("Earl Blumenauer (D-Ore.)"), up to eight tokens.
+func withoutNameBrackets(toks []textseg.Token) []textseg.Token {
+	for i := 1; i < len(toks); i++ {
+		if toks[i].Text != "(" || toks[i-1].Kind == textseg.Punct || !firstUpperWord(toks[i-1].Text) {
+			continue
+		}
+		for k := i + 1; k < len(toks) && k <= i+9; k++ {
+			if toks[k].Text == ")" {
+				out := make([]textseg.Token, 0, len(toks)-(k+1-i))
+				out = append(out, toks[:i]...)
+				return append(out, withoutNameBrackets(toks[k+1:])...)
+			}
+		}
+	}
+	return toks
+}
+
+// verbThenName returns the name that follows an English verb form
+// opening toks (after the quotation's closing punctuation): a known
+// person's, or two or three capitalised words after any titles and roles
+// that a comma, a full stop, "of" or "who" ends.
+func (r *resolver) verbThenName(toks []textseg.Token) (string, bool) {
+	j := firstWord(toks)
+	if j < 0 || j+2 >= len(toks) || !englishVerbForm(toks[j].Text) || isReportingVerb(toks[j].Text) {
+		return "", false
+	}
+	if sp, ok := r.roleThenName(toks[j:]); ok && sp != "" {
+		return sp, true
+	}
+	k := j + 1
+	for k < len(toks) && (isTitle(toks[k].Text) || toks[k].Text == "." || entities.IsRole(strings.ToLower(toks[k].Text))) {
+		k++
+	}
+	first := k
+	for k < len(toks) && k-first < 3 && toks[k].Kind != textseg.Punct && firstUpperWord(toks[k].Text) && strings.ToUpper(toks[k].Text) != toks[k].Text {
+		k++
+	}
+	if k == first {
+		return "", false
+	}
+	if k < len(toks) {
+		if t := toks[k]; !(t.Kind == textseg.Punct && strings.ContainsAny(t.Text, ",.;")) && t.Text != "of" && t.Text != "who" {
+			return "", false
+		}
+	}
+	if sp, ok := r.personNamed(toks[k-1]); ok {
+		return sp, true
+	}
+	if k-first < 2 {
+		return "", false
+	}
+	if _, org := r.orgAt(toks[first].Start); org {
+		return "", false
+	}
+	for _, t := range toks[first:k] {
+		if !asciiName(t.Text) {
 			return "", false
 		}
 	}
@@ -1216,6 +1556,21 @@ func englishVerbForm(w string) bool {
 		return true
 	}
 	return strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is")
+}
+
+// asciiName reports whether w is ASCII letters, with hyphens and
+// apostrophes between them ("O'Malley", "Kelleher-Vergantini").
+func asciiName(w string) bool {
+	letters := 0
+	for _, c := range w {
+		switch {
+		case c|0x20 >= 'a' && c|0x20 <= 'z':
+			letters++
+		case c != '-' && c != '\'' && c != '’':
+			return false
+		}
+	}
+	return letters > 0
 }
 
 // isASCIIWord reports whether w is made of ASCII letters only.
@@ -1318,12 +1673,20 @@ func (r *resolver) before(s span) (string, bool) {
 		start += k + 1
 		whole = true
 	}
+	end := s.open
+	if strings.TrimSpace(r.text[start:s.open]) == "" {
+		// A quotation that opens its paragraph, introduced by the
+		// paragraph before it ending in a colon ("Cruz continued:").
+		if from, to, ok := colonParagraph(r.text, start); ok {
+			start, end = from, to
+		}
+	}
 	for _, o := range r.spans {
-		if o.close <= s.open && o.close > start && atLeastWords(r.text[o.start:o.end], MinWords) {
+		if o.close <= end && o.close > start && atLeastWords(r.text[o.start:o.end], MinWords) {
 			start = o.close
 		}
 	}
-	toks := r.window(start, s.open)
+	toks := r.window(start, end)
 	// Only the last clause counts.
 	for i := len(toks) - 1; i >= 0; i-- {
 		if sentenceEnd(toks, i) && i < len(toks)-1 {
@@ -1432,11 +1795,32 @@ func (r *resolver) before(s span) (string, bool) {
 			return sp, true
 		}
 	}
+	// `Hillary Clinton cracked, "..."`, `Hillary shot back, "..."`: a
+	// person, then an English verb the lists lack, right before.
+	if n := len(toks); n >= 3 && (toks[n-1].Text == "," || toks[n-1].Text == ":") {
+		v := n - 2
+		if toks[v].Text == "back" && v > 0 && toks[v-1].Text == "shot" {
+			v--
+		}
+		if v > 0 && (englishVerbForm(toks[v].Text) || toks[v].Text == "shot") {
+			if sp, ok := r.personNamed(toks[v-1]); ok && !r.modifier(toks, v-1) {
+				return sp, true
+			}
+		}
+	}
 	for i := len(toks) - 1; i >= 0 && i >= len(toks)-verbs; i-- {
 		if impersonal[strings.ToLower(toks[i].Text)] {
 			// "..., сообщается в отчетности «Газпрома»": the document's
 			// author, not the subject of the sentence.
 			return r.inDocument(toks[i+1:]), true
+		}
+		// `Mr. McConnell deflected questions about Mr. Trump before
+		// saying, "..."`: an English participle's subject is the
+		// clause's, the first person it names.
+		if lw := strings.ToLower(toks[i].Text); (lw == "saying" || (strings.HasSuffix(lw, "ing") && isReportingVerb(lw))) && i+1 < len(toks) {
+			if sp, ok := r.clauseSubject(toks[:i]); ok {
+				return sp, true
+			}
 		}
 		if !isReportingVerb(strings.ToLower(toks[i].Text)) {
 			continue
@@ -1465,7 +1849,7 @@ func (r *resolver) before(s span) (string, bool) {
 	// A quotation inside a sentence whose only person, named before it,
 	// is its subject: "Хан пише, че „...“", "Pilgermaier sieht
 	// "kleinstmöglichen gemeinsamen Nenner"".
-	if whole && len(toks) > 0 && atLeastWords(r.text[toks[0].Start:s.open], 2) {
+	if whole && len(toks) > 0 && atLeastWords(r.text[toks[0].Start:end], 2) {
 		only := ""
 		for k, t := range toks {
 			if p, ok := r.personNamed(t); ok && p != only && !r.obliqueAt(t.Start) && !interviewer(toks[max(0, k-5):k]) {
@@ -1526,6 +1910,80 @@ func (r *resolver) before(s span) (string, bool) {
 	return "", false
 }
 
+// clauseSubject returns the person that opens the clause toks (after a
+// few words such as "On Tuesday,"): the first person named within its
+// first ten words, when it is no possessive ("Ryan's campaign") and
+// follows no preposition.
+func (r *resolver) clauseSubject(toks []textseg.Token) (string, bool) {
+	words := 0
+	for i, t := range toks {
+		if t.Kind == textseg.Punct {
+			continue
+		}
+		if words++; words > 10 {
+			return "", false
+		}
+		sp, ok := r.personNamed(t)
+		if !ok {
+			continue
+		}
+		if r.modifier(toks, i) {
+			return "", false
+		}
+		j := i
+		for j+1 < len(toks) && toks[j+1].Kind != textseg.Punct {
+			if p, ok := r.personAt(toks[j+1].Start); !ok || p != sp {
+				break
+			}
+			j++
+		}
+		if j+1 < len(toks) && (toks[j+1].Text == "’" || toks[j+1].Text == "'" || strings.HasPrefix(toks[j+1].Text, "’s") || strings.HasPrefix(toks[j+1].Text, "'s")) {
+			return "", false
+		}
+		if strings.HasSuffix(toks[j].Text, "’s") || strings.HasSuffix(toks[j].Text, "'s") {
+			return "", false
+		}
+		if i > 0 && toks[i-1].Kind != textseg.Punct && phrasePrepositions[strings.ToLower(toks[i-1].Text)] {
+			return "", false
+		}
+		return sp, true
+	}
+	return "", false
+}
+
+// withSuffix returns name with the generational suffix the text writes
+// after it ("James B. Comey Jr."), part of the full name.
+func (r *resolver) withSuffix(name string) string {
+	for from := 0; from < len(r.text); {
+		i := strings.Index(r.text[from:], name)
+		if i < 0 {
+			break
+		}
+		from += i + len(name)
+		for _, suf := range []string{" Jr.", ", Jr.", " Sr.", " III"} {
+			if strings.HasPrefix(r.text[from:], suf) {
+				return name + suf
+			}
+		}
+	}
+	return name
+}
+
+// colonParagraph returns the paragraph before the one that starts at
+// pos when it ends in a colon and is at most 300 bytes: text[from:to],
+// to just after the colon.
+func colonParagraph(text string, pos int) (from, to int, ok bool) {
+	prev := strings.TrimRight(text[:pos], " \t\n\r\u00a0")
+	if !strings.HasSuffix(prev, ":") {
+		return 0, 0, false
+	}
+	from = strings.LastIndexByte(prev, '\n') + 1
+	if len(prev)-from > 300 {
+		return 0, 0, false
+	}
+	return from, len(prev), true
+}
+
 // phraseHead returns the person named in the noun phrase toks open
 // with, after German articles, titles and roles ("Innenminister Markus
 // Hollmann", "dem Ökonomen Peter Brandl"): the first name within four
@@ -1543,7 +2001,7 @@ func (r *resolver) phraseHead(toks []textseg.Token) (string, bool) {
 			return sp, true
 		}
 		lw := strings.ToLower(t.Text)
-		if !germanArticles[lw] && !titles[lw] && !entities.IsRole(lw) && !isGermanRole(lw) {
+		if !germanArticles[lw] && !isTitle(lw) && !entities.IsRole(lw) && !isGermanRole(lw) {
 			return "", false
 		}
 	}
@@ -1746,6 +2204,11 @@ func (r *resolver) speakerIn(toks []textseg.Token, forward bool) (string, bool) 
 			continue
 		}
 		lw := strings.ToLower(t.Text)
+		if !forward && k == 0 && phraseRoles[lw] {
+			// "the Christie supporter retorted": a noun, no name, right
+			// before the verb.
+			return "", true
+		}
 		if isSpokesman(lw) {
 			// "said spokesman John Kirby", "the White House spokesman,
 			// Josh Earnest, said": the name that follows; "заяви
@@ -1869,7 +2332,7 @@ func bareName(t textseg.Token) bool {
 	if ok, _ := entities.IsPronoun(lw); ok {
 		return false
 	}
-	return !titles[lw] && !entities.IsRole(lw) && !isGermanRole(lw) && !isSpokesman(lw) && !isReportingVerb(lw) && !calendarWords[lw] && !complementizers[lw]
+	return !isTitle(lw) && !entities.IsRole(lw) && !isGermanRole(lw) && !isSpokesman(lw) && !isReportingVerb(lw) && !calendarWords[lw] && !complementizers[lw]
 }
 
 // inflectedElsewhere reports whether the Cyrillic word w also stands in
@@ -1972,7 +2435,7 @@ func (r *resolver) roleThenName(toks []textseg.Token) (string, bool) {
 		t := toks[i]
 		lw := strings.ToLower(t.Text)
 		if t.Kind == textseg.Punct {
-			if t.Text == "." && i > 0 && titles[strings.ToLower(toks[i-1].Text)] {
+			if t.Text == "." && i > 0 && isTitle(toks[i-1].Text) {
 				continue
 			}
 			return "", false
@@ -1980,7 +2443,7 @@ func (r *resolver) roleThenName(toks []textseg.Token) (string, bool) {
 		if phrasePrepositions[lw] || complementizers[lw] {
 			return "", false
 		}
-		if i == 0 || (!entities.IsRole(lw) && !titles[lw] && !phraseRoles[lw]) || isSpokesman(lw) {
+		if (i == 0 && !isTitle(lw)) || (!entities.IsRole(lw) && !isTitle(lw) && !phraseRoles[lw]) || isSpokesman(lw) {
 			continue
 		}
 		// The name after the role (a title's dot skipped).
@@ -1990,7 +2453,7 @@ func (r *resolver) roleThenName(toks []textseg.Token) (string, bool) {
 		}
 		k := j
 		for k < len(toks) && k-j < 4 && toks[k].Kind != textseg.Punct && firstUpperWord(toks[k].Text) && strings.ToUpper(toks[k].Text) != toks[k].Text {
-			if titles[strings.ToLower(toks[k].Text)] || entities.IsRole(strings.ToLower(toks[k].Text)) {
+			if isTitle(toks[k].Text) || entities.IsRole(strings.ToLower(toks[k].Text)) {
 				break
 			}
 			k++
@@ -2011,6 +2474,11 @@ func (r *resolver) roleThenName(toks []textseg.Token) (string, bool) {
 var phraseRoles = map[string]bool{
 	"delegate": true, "strategist": true, "whip": true, "capt": true, "pollster": true, "analyst": true,
 	"economist": true, "attorney": true, "lawyer": true, "consultant": true, "activist": true, "professor": true,
+	"constituent": true, "supporter": true, "ally": true, "aide": true, "donor": true, "staffer": true,
+	"scientist": true, "researcher": true, "historian": true, "pastor": true, "host": true, "co-host": true,
+	"columnist": true, "editor": true, "correspondent": true, "commentator": true, "chief": true,
+	"democrat": true, "republican": true,
+	"sheriff": true, "recorder": true, "advocate": true, "treasurer": true, "secretary-treasurer": true, "clerk": true, "comptroller": true,
 }
 
 // phrasePrepositions end the noun phrase after a verb of saying ("said in
@@ -2086,7 +2554,7 @@ func (r *resolver) modifier(toks []textseg.Token, i int) bool {
 		return false
 	}
 	w := toks[j].Text
-	return entities.IsRole(w) || isSpokesman(w) || w == "campaign" || w == "adviser" || w == "advisor" || w == "administration"
+	return entities.IsRole(w) || isSpokesman(w) || w == "campaign" || w == "adviser" || w == "advisor" || w == "administration" || phraseRoles[w]
 }
 
 // beforeApposition returns the person named right before an apposition
@@ -2183,11 +2651,12 @@ var moreReportingVerbs = []string{
 	"shouted", "yelled", "testified", "charged", "writing",
 	"notes", "points", "echoed", "echoes", "demanded", "insists", "explains", "argues", "asks", "warns",
 	"wondered", "countered", "snapped", "recalls", "predicts", "concedes", "cautioned", "cautions",
+	"writes", "posted", "declares", "agrees", "mused", "scoffed", "retorted", "boasted", "lamented",
 }
 
 // exactReportingVerbs are verbs of saying whose stem starts other words
 // too ("sprach", not "Sprache").
-var exactReportingVerbs = map[string]bool{"sprach": true, "sprachen": true, "spricht": true}
+var exactReportingVerbs = map[string]bool{"sprach": true, "sprachen": true, "spricht": true, "reported": true, "reports": true}
 
 // nameAfter returns the person named right after pos (a comma between
 // allowed), or two or three capitalised words there that the entities do
@@ -2327,7 +2796,7 @@ func (r *resolver) personNamed(t textseg.Token) (string, bool) {
 // ("Richard Curtin," after "said"; "Joe Kasper told"): a name the entities
 // do not know. n is the number of tokens taken.
 func capitalisedRun(toks []textseg.Token) (name string, n int) {
-	if len(toks) > 0 && titles[strings.ToLower(toks[0].Text)] {
+	if len(toks) > 0 && isTitle(toks[0].Text) {
 		return "", 0 // "Mr. Manafort said": the name is known after the title
 	}
 	for n < len(toks) && n < 3 && toks[n].Kind != textseg.Punct && firstUpperWord(toks[n].Text) && strings.ToUpper(toks[n].Text) != toks[n].Text {
@@ -2349,7 +2818,8 @@ func capitalisedRun(toks []textseg.Token) (name string, n int) {
 }
 
 // looksLikeName reports whether s is two or three capitalised words of
-// letters ("Mitt Romney", "Stu Burguiere"), the shape of a person's name.
+// letters ("Mitt Romney", "Stu Burguiere"), the shape of a person's name,
+// none of them a day or a month ("Hampshire Monday").
 func looksLikeName(s string) bool {
 	words := strings.Fields(s)
 	if len(words) < 2 || len(words) > 3 {
@@ -2357,7 +2827,7 @@ func looksLikeName(s string) bool {
 	}
 	for _, w := range words {
 		r, _ := utf8.DecodeRuneInString(w)
-		if !unicode.IsUpper(r) || strings.ToUpper(w) == w || strings.ContainsFunc(w, func(c rune) bool { return !unicode.IsLetter(c) && c != '-' && c != '.' && c != '\'' }) {
+		if !unicode.IsUpper(r) || strings.ToUpper(w) == w || strings.ContainsFunc(w, func(c rune) bool { return !unicode.IsLetter(c) && c != '-' && c != '.' && c != '\'' }) || calendarWords[strings.ToLower(w)] {
 			return false
 		}
 	}
@@ -2457,7 +2927,7 @@ func (r *resolver) fullNameOf(name string) string {
 				continue
 			}
 			given := toks[k-1].Text
-			if lg := strings.ToLower(given); entities.IsRole(lg) || titles[lg] {
+			if lg := strings.ToLower(given); entities.IsRole(lg) || isTitle(lg) {
 				continue
 			}
 			// A given name the gazetteers know, or a word between a role
@@ -2486,7 +2956,7 @@ func withoutTitle(name string) string {
 	k := 0
 	for len(words)-k > 1 {
 		w := strings.ToLower(strings.TrimSuffix(words[k], "."))
-		if !titles[w] && !entities.IsRole(w) && !isGermanRole(w) {
+		if !isTitle(w) && !entities.IsRole(w) && !isGermanRole(w) && !phraseRoles[w] {
 			break
 		}
 		k++
@@ -2507,17 +2977,24 @@ func sentenceEnd(toks []textseg.Token, i int) bool {
 	}
 	if t.Text == "." && i > 0 && toks[i-1].End == t.Start {
 		w := toks[i-1].Text
-		if titles[strings.ToLower(w)] || (utf8.RuneCountInString(w) == 1 && firstUpperWord(w)) {
+		if isTitle(w) || (utf8.RuneCountInString(w) == 1 && firstUpperWord(w)) {
 			return false
 		}
 	}
 	return true
 }
 
+// isTitle reports whether the word w, with or without its dot ("Sen.",
+// "Capt." are single tokens), is a title.
+func isTitle(w string) bool {
+	return titles[strings.TrimSuffix(strings.ToLower(w), ".")]
+}
+
 // titles are words that stand before a name and are no part of it.
 var titles = map[string]bool{
 	"mr": true, "mrs": true, "ms": true, "dr": true, "sen": true, "rep": true, "gov": true, "gen": true,
 	"lt": true, "col": true, "sgt": true, "prof": true, "rev": true, "president": true, "senator": true,
+	"capt": true, "adm": true, "maj": true, "cmdr": true, "cpl": true, "pvt": true,
 	"representative": true, "speaker": true, "governor": true, "secretary": true, "billionaire": true,
 	"ксендз": true, "г-н": true, "г-жа": true, "проф": true, "д-р": true, "ген": true, "herr": true, "frau": true,
 }
