@@ -8,7 +8,7 @@
 // a model trained without it), closer to the held-out folds, which share
 // no story with their training data.
 //
-//	go run ./services/enrich/cmd/nercv [-corpus DIR] [-epochs N] [-by-topic] [-errors FILE]
+//	go run ./services/enrich/cmd/nercv [-corpus DIR] [-epochs N] [-by-topic [-topics T,...]] [-errors FILE]
 //
 // It prints F1 per language and inner split; compare two settings by
 // running it on each.
@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -98,6 +99,8 @@ func run(args []string) error {
 	ids := fs.Bool("ids", false, "measure entity ids instead of the tagger")
 	idErrs := fs.String("id-errors", "", "with -ids, write the inner split's gold entities that got several ids to this file")
 	nerErrs := fs.String("errors", "", "write the inner splits' wrong and missed names (language, article, type, name) to this file")
+	types := fs.Bool("types", false, "also print precision and recall per language and type over the splits run")
+	only := fs.String("topics", "", "with -by-topic, run only the splits that score these topics (comma-separated, e.g. brexit,asia_bibi: error analysis that never reads the other fold)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -141,7 +144,11 @@ func run(args []string) error {
 		errw = f
 	}
 	total := map[string]*quality.NERCount{}
+	byType := map[string]map[string]*quality.NERCount{} // language -> type
 	for _, sp := range splits(*byTopic) {
+		if *only != "" && !slices.ContainsFunc(strings.Split(*only, ","), func(t string) bool { return sp.name == "topic "+t+" (training fold for "+sp.heldOut+")" }) {
+			continue
+		}
 		var train []entities.TrainSentence
 		for _, s := range all {
 			if inTopics(s.Doc, foldTopics[sp.heldOut]) {
@@ -163,7 +170,10 @@ func run(args []string) error {
 			a := t.Article
 			body := textclean.CleanWith(a.Body, textclean.Options{Title: a.Title}).Body
 			var wrong, missed []string
-			c := quality.ScoreNERDoc(t.Doc, x.Extract(a.Title+"\n"+body, a.Lang).ArticleEntities(), nil, &wrong, &missed)
+			if byType[t.Doc.Lang] == nil {
+				byType[t.Doc.Lang] = map[string]*quality.NERCount{}
+			}
+			c := quality.ScoreNERDoc(t.Doc, x.Extract(a.Title+"\n"+body, a.Lang).ArticleEntities(), byType[t.Doc.Lang], &wrong, &missed)
 			if errw != nil {
 				for _, e := range wrong {
 					fmt.Fprintf(errw, "%s\t%s\twrong\t%s\n", t.Doc.Lang, t.Doc.ID, e)
@@ -198,5 +208,16 @@ func run(args []string) error {
 		}
 	}
 	fmt.Println()
+	if *types {
+		for _, l := range quality.NERLangs[:6:6] {
+			fmt.Printf("%s:", l)
+			for _, ty := range []string{"PERSON", "LOCATION", "ORGANIZATION"} {
+				if c := byType[l][ty]; c != nil {
+					fmt.Printf(" %s P %.3f R %.3f (%d wrong, %d missed)", ty[:3], c.Precision(), c.Recall(), c.Wrong, c.Missed)
+				}
+			}
+			fmt.Println()
+		}
+	}
 	return nil
 }
