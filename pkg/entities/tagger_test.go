@@ -486,3 +486,41 @@ func TestExtractTaggedConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestGazetteerTypeWins checks that a name the gazetteers list as an
+// organisation or place, tagged whole as the other (or as a person), takes
+// the gazetteer's type: a tiny model is taught that "EU" is a place, as
+// some of the training annotations have it.
+func TestGazetteerTypeWins(t *testing.T) {
+	x := extractor(t)
+	var train []TrainSentence
+	for i := 0; i < 20; i++ {
+		train = append(train,
+			TrainSentence{Doc: "d", Lang: "cs", Words: []string{"Vláda", "jednala", "s", "EU", "včera", "."}, Labels: []int{lO, lO, lO, lBLoc, lO, lO}},
+			TrainSentence{Doc: "d", Lang: "cs", Words: []string{"Petr", "Novák", "přijel", "do", "Brna", "."}, Labels: []int{lBPer, lIPer, lO, lO, lBLoc, lO}},
+			TrainSentence{Doc: "d", Lang: "cs", Words: []string{"Jednal", "s", "Petrem", "Novákem", "."}, Labels: []int{lO, lO, lBPer, lIPer, lO}},
+		)
+	}
+	xm := x.WithModel(x.Train(train, TrainOptions{Epochs: 3}))
+	types := func(text string) map[string]string {
+		out := map[string]string{}
+		for _, e := range xm.Extract(text, "cs").Entities {
+			out[e.Text] = e.Type
+		}
+		return out
+	}
+	if got := types("Vláda jednala s EU včera."); got["EU"] != "ORGANIZATION" {
+		t.Errorf("EU, listed as an organisation and tagged a place: %v, want ORGANIZATION", got)
+	}
+	if got := types("Petr Novák přijel do Brna."); got["Petr Novák"] != "PERSON" {
+		t.Errorf("a person's name changed type: %v", got)
+	}
+	if !gazetteerRetypes(x, gazEntry{kind: kindLoc}, mention{typ: "PERSON", words: []string{"Velká", "Británie"}}) {
+		t.Error("a listed place tagged as a person without a given name keeps the tagger's type")
+	}
+	for _, m := range []mention{{typ: "OTHER", words: []string{"Twitter"}}, {typ: "PERSON", words: []string{"John", "Smith"}}} {
+		if gazetteerRetypes(x, gazEntry{kind: kindOrg}, m) {
+			t.Errorf("%v retyped as the gazetteer's organisation", m)
+		}
+	}
+}
