@@ -7,7 +7,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/textseg"
 )
 
@@ -932,8 +931,8 @@ func (x *Extractor) tagSentence(toks []textseg.Token, lang string, shout bool, m
 			}
 		}
 		if !found {
-			if n, e := x.matchGazetteer(toks, a, lang); n == b-a && (kindType(e.kind) == m.typ || gazetteerRetypes(x, e, m)) {
-				m.typ, m.canonical, m.country = kindType(e.kind), e.name, e.country
+			if n, e := x.matchGazetteer(toks, a, lang); n == b-a && kindType(e.kind) == m.typ {
+				m.canonical, m.country = e.name, e.country
 			}
 		}
 		ms = append(ms, m)
@@ -994,18 +993,4 @@ func trimPossessive(w string) string {
 		}
 	}
 	return w
-}
-
-// gazetteerRetypes reports whether the gazetteer's place or organisation
-// e, which spans the whole of the tagged name m, gives m its type when the
-// tagger typed it otherwise: a listed organisation the tagger calls a place
-// ("EU", "Evropské unie", which some of the training annotations type as
-// places), a listed place it calls an organisation, or either called a
-// person unless the name opens with a given name or surname the gazetteers
-// know. A work or event (OTHER) stays what the tagger says ("Туитър").
-func gazetteerRetypes(x *Extractor, e gazEntry, m mention) bool {
-	if e.kind != kindLoc && e.kind != kindOrg {
-		return false
-	}
-	return m.typ != article.EntityOther && (m.typ != article.EntityPerson || !x.personWord(m.words[0]))
 }
