@@ -8,7 +8,7 @@
 // a model trained without it), closer to the held-out folds, which share
 // no story with their training data.
 //
-//	go run ./services/enrich/cmd/nercv [-corpus DIR] [-epochs N] [-by-topic [-topics T,...]] [-errors FILE]
+//	go run ./services/enrich/cmd/nercv [-corpus DIR] [-epochs N] [-by-topic [-topics T,...]] [-types] [-why] [-errors FILE]
 //
 // It prints F1 per language and inner split; compare two settings by
 // running it on each.
@@ -100,6 +100,7 @@ func run(args []string) error {
 	idErrs := fs.String("id-errors", "", "with -ids, write the inner split's gold entities that got several ids to this file")
 	nerErrs := fs.String("errors", "", "write the inner splits' wrong and missed names (language, article, type, name) to this file")
 	types := fs.Bool("types", false, "also print precision and recall per language and type over the splits run")
+	why := fs.Bool("why", false, "also count the wrong names per language and type by kind (another type's gold form, a gold name with words added, part of one, ...)")
 	only := fs.String("topics", "", "with -by-topic, run only the splits that score these topics (comma-separated, e.g. brexit,asia_bibi: error analysis that never reads the other fold)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -145,6 +146,7 @@ func run(args []string) error {
 	}
 	total := map[string]*quality.NERCount{}
 	byType := map[string]map[string]*quality.NERCount{} // language -> type
+	whyCounts := map[string]int{}                       // language, type, kind
 	for _, sp := range splits(*byTopic) {
 		if *only != "" && !slices.ContainsFunc(strings.Split(*only, ","), func(t string) bool { return sp.name == "topic "+t+" (training fold for "+sp.heldOut+")" }) {
 			continue
@@ -174,6 +176,12 @@ func run(args []string) error {
 				byType[t.Doc.Lang] = map[string]*quality.NERCount{}
 			}
 			c := quality.ScoreNERDoc(t.Doc, x.Extract(a.Title+"\n"+body, a.Lang).ArticleEntities(), byType[t.Doc.Lang], &wrong, &missed)
+			if *why {
+				for _, e := range wrong {
+					typ, name, _ := strings.Cut(e, "\t")
+					whyCounts[t.Doc.Lang+"\t"+typ+"\t"+whyWrong(t.Doc, typ, name)]++
+				}
+			}
 			if errw != nil {
 				for _, e := range wrong {
 					fmt.Fprintf(errw, "%s\t%s\twrong\t%s\n", t.Doc.Lang, t.Doc.ID, e)
@@ -208,6 +216,9 @@ func run(args []string) error {
 		}
 	}
 	fmt.Println()
+	if *why {
+		printWhy(whyCounts)
+	}
 	if *types {
 		for _, l := range quality.NERLangs[:6:6] {
 			fmt.Printf("%s:", l)
