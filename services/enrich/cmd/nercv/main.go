@@ -95,6 +95,7 @@ func run(args []string) error {
 	fs := flag.NewFlagSet("nercv", flag.ContinueOnError)
 	dir := fs.String("corpus", corpus.Find(), "the shared corpus directory")
 	epochs := fs.Int("epochs", 0, "training epochs (default: the trainer's)")
+	seed := fs.Uint64("seed", 0, "the order of the training sentences (TrainOptions.Seed): compare settings over several")
 	byTopic := fs.Bool("by-topic", false, "split the training folds by topic, not by article hash")
 	ids := fs.Bool("ids", false, "measure entity ids instead of the tagger")
 	idErrs := fs.String("id-errors", "", "with -ids, write the inner split's gold entities that got several ids to this file")
@@ -162,7 +163,7 @@ func run(args []string) error {
 			train = append(train, s)
 		}
 		start := time.Now()
-		m := entities.New(g).Train(train, entities.TrainOptions{Epochs: *epochs})
+		m := entities.New(g).Train(train, entities.TrainOptions{Epochs: *epochs, Seed: *seed})
 		x := entities.New(g).WithModel(m)
 		by := map[string]*quality.NERCount{}
 		for _, t := range tasks {
