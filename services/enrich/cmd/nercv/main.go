@@ -8,7 +8,7 @@
 // a model trained without it), closer to the held-out folds, which share
 // no story with their training data.
 //
-//	go run ./services/enrich/cmd/nercv [-corpus DIR] [-epochs N] [-by-topic] [-errors FILE]
+//	go run ./services/enrich/cmd/nercv [-corpus DIR] [-epochs N] [-by-topic [-topics T,...]] [-types] [-why] [-errors FILE]
 //
 // It prints F1 per language and inner split; compare two settings by
 // running it on each.
@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -94,10 +95,14 @@ func run(args []string) error {
 	fs := flag.NewFlagSet("nercv", flag.ContinueOnError)
 	dir := fs.String("corpus", corpus.Find(), "the shared corpus directory")
 	epochs := fs.Int("epochs", 0, "training epochs (default: the trainer's)")
+	seed := fs.Uint64("seed", 0, "the order of the training sentences (TrainOptions.Seed): compare settings over several")
 	byTopic := fs.Bool("by-topic", false, "split the training folds by topic, not by article hash")
 	ids := fs.Bool("ids", false, "measure entity ids instead of the tagger")
 	idErrs := fs.String("id-errors", "", "with -ids, write the inner split's gold entities that got several ids to this file")
 	nerErrs := fs.String("errors", "", "write the inner splits' wrong and missed names (language, article, type, name) to this file")
+	types := fs.Bool("types", false, "also print precision and recall per language and type over the splits run")
+	why := fs.Bool("why", false, "also count the wrong names per language and type by kind (another type's gold form, a gold name with words added, part of one, ...)")
+	only := fs.String("topics", "", "with -by-topic, run only the splits that score these topics (comma-separated, e.g. brexit,asia_bibi: error analysis that never reads the other fold)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -141,7 +146,12 @@ func run(args []string) error {
 		errw = f
 	}
 	total := map[string]*quality.NERCount{}
+	byType := map[string]map[string]*quality.NERCount{} // language -> type
+	whyCounts := map[string]int{}                       // language, type, kind
 	for _, sp := range splits(*byTopic) {
+		if *only != "" && !slices.ContainsFunc(strings.Split(*only, ","), func(t string) bool { return sp.name == "topic "+t+" (training fold for "+sp.heldOut+")" }) {
+			continue
+		}
 		var train []entities.TrainSentence
 		for _, s := range all {
 			if inTopics(s.Doc, foldTopics[sp.heldOut]) {
@@ -153,7 +163,7 @@ func run(args []string) error {
 			train = append(train, s)
 		}
 		start := time.Now()
-		m := entities.New(g).Train(train, entities.TrainOptions{Epochs: *epochs})
+		m := entities.New(g).Train(train, entities.TrainOptions{Epochs: *epochs, Seed: *seed})
 		x := entities.New(g).WithModel(m)
 		by := map[string]*quality.NERCount{}
 		for _, t := range tasks {
@@ -163,7 +173,16 @@ func run(args []string) error {
 			a := t.Article
 			body := textclean.CleanWith(a.Body, textclean.Options{Title: a.Title}).Body
 			var wrong, missed []string
-			c := quality.ScoreNERDoc(t.Doc, x.Extract(a.Title+"\n"+body, a.Lang).ArticleEntities(), nil, &wrong, &missed)
+			if byType[t.Doc.Lang] == nil {
+				byType[t.Doc.Lang] = map[string]*quality.NERCount{}
+			}
+			c := quality.ScoreNERDoc(t.Doc, x.Extract(a.Title+"\n"+body, a.Lang).ArticleEntities(), byType[t.Doc.Lang], &wrong, &missed)
+			if *why {
+				for _, e := range wrong {
+					typ, name, _ := strings.Cut(e, "\t")
+					whyCounts[t.Doc.Lang+"\t"+typ+"\t"+whyWrong(t.Doc, typ, name)]++
+				}
+			}
 			if errw != nil {
 				for _, e := range wrong {
 					fmt.Fprintf(errw, "%s\t%s\twrong\t%s\n", t.Doc.Lang, t.Doc.ID, e)
@@ -198,5 +217,19 @@ func run(args []string) error {
 		}
 	}
 	fmt.Println()
+	if *why {
+		printWhy(whyCounts)
+	}
+	if *types {
+		for _, l := range quality.NERLangs[:6:6] {
+			fmt.Printf("%s:", l)
+			for _, ty := range []string{"PERSON", "LOCATION", "ORGANIZATION"} {
+				if c := byType[l][ty]; c != nil {
+					fmt.Printf(" %s P %.3f R %.3f (%d wrong, %d missed)", ty[:3], c.Precision(), c.Recall(), c.Wrong, c.Missed)
+				}
+			}
+			fmt.Println()
+		}
+	}
 	return nil
 }
