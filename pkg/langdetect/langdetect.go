@@ -200,7 +200,7 @@ func (d *Detector) Languages() []string {
 // Detect returns the language of text.
 func (d *Detector) Detect(text string) Result {
 	var counts [numScripts]int
-	letters, maltese := 0, 0
+	letters, maltese, accents := 0, 0, 0
 	for _, r := range text {
 		if !isLetter(r) {
 			continue
@@ -212,6 +212,11 @@ func (d *Detector) Detect(text string) Result {
 		counts[scriptOf(r)]++
 		if r >= 0x10a && r <= 0x127 && isMaltese(r) {
 			maltese++
+		}
+		if r >= 0xc0 {
+			if _, ok := foldMap[toLower(r)]; ok {
+				accents++
+			}
 		}
 	}
 	if letters == 0 {
@@ -241,7 +246,7 @@ func (d *Detector) Detect(text string) Result {
 	if n >= longText {
 		order = longOrder
 	}
-	return d.classify(text, best, order)
+	return d.classify(text, best, order, best == scriptLatin && accents == 0)
 }
 
 func result(c []Candidate) Result {
@@ -256,7 +261,7 @@ func result(c []Candidate) Result {
 // classify scores the languages of the script over the text's n-grams.
 // Letters of other scripts (a Latin name in Cyrillic text) break words
 // and cost nothing: they are evidence for none of the languages.
-func (d *Detector) classify(text string, script, order int) Result {
+func (d *Detector) classify(text string, script, order int, bare bool) Result {
 	mask := d.masks[script]
 	var sums [64]int32
 	var word [maxOrder]rune // the last letters of the current word, a ring
@@ -292,7 +297,7 @@ func (d *Detector) classify(text string, script, order int) Result {
 		} else {
 			wlen = -1 // too long for a listed word
 		}
-		d.scoreLetter(&word, pos, order, &sums, mask)
+		d.scoreLetter(&word, pos, order, &sums, mask, bare)
 	}
 	if pos > 0 && wlen > 0 {
 		d.scoreWord(wbuf[:wlen], &sums)
@@ -360,7 +365,7 @@ func (d *Detector) classify(text string, script, order int) Result {
 
 // scoreLetter adds the cost of the word's last letter (the pos-th) in each
 // language of mask.
-func (d *Detector) scoreLetter(word *[maxOrder]rune, pos, order int, sums *[64]int32, mask uint64) {
+func (d *Detector) scoreLetter(word *[maxOrder]rune, pos, order int, sums *[64]int32, mask uint64, bare bool) {
 	top := min(order, pos)
 	var gram [maxOrder]rune
 	for i := range top {
@@ -374,10 +379,14 @@ func (d *Detector) scoreLetter(word *[maxOrder]rune, pos, order int, sums *[64]i
 		}
 		pen := int32(top-n) * backoff
 		for _, e := range ents {
-			bit := uint64(1) << (e >> 8)
+			if e&folded != 0 && !bare {
+				continue
+			}
+			l := (e >> 8) & langBits
+			bit := uint64(1) << l
 			if done&bit == 0 {
 				done |= bit
-				sums[e>>8] += int32(e&0xff) + pen
+				sums[l] += int32(e&0xff) + pen
 			}
 		}
 		if done&mask == mask {

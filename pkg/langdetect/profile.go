@@ -130,23 +130,15 @@ func Load(r io.Reader) (*Detector, error) {
 	if err != nil || nk == 0 || nk > 1<<26 {
 		return nil, fmt.Errorf("%w: n-gram count (%d, %v)", ErrBadProfile, nk, err)
 	}
-	size := 1
-	for size < int(nk)+int(nk)/2 {
-		size <<= 1
-	}
-	d.slots = make([]slot, size)
-	d.entries = make([]uint16, 0, 3*nk)
-	rs := make([]rune, 0, maxOrder)
+	grams := make([]string, 0, nk)
+	costs := make([][]uint16, 0, nk)
 	for range nk {
 		g, err := readBytes(&gbuf, "n-gram", 4*maxOrder)
 		if err != nil {
 			return nil, err
 		}
-		rs = rs[:0]
-		for _, r := range string(g) {
-			rs = append(rs, r)
-		}
-		if len(rs) == 0 || len(rs) > maxOrder || !utf8.Valid(g) {
+		n := utf8.RuneCount(g)
+		if n == 0 || n > maxOrder || !utf8.Valid(g) {
 			return nil, fmt.Errorf("%w: bad n-gram %q", ErrBadProfile, g)
 		}
 		vals, err := readBytes(&vbuf, "costs", 2*nl)
@@ -156,14 +148,35 @@ func Load(r io.Reader) (*Detector, error) {
 		if len(vals) == 0 || len(vals)%2 != 0 {
 			return nil, fmt.Errorf("%w: n-gram %q: want language and cost pairs, have %d bytes", ErrBadProfile, g, len(vals))
 		}
-		off := uint32(len(d.entries))
-		d.entries = append(d.entries, uint16(len(vals)/2))
+		es := make([]uint16, 0, len(vals)/2)
 		for i := 0; i < len(vals); i += 2 {
 			if uint64(vals[i]) >= nl {
 				return nil, fmt.Errorf("%w: n-gram %q: language %d of %d", ErrBadProfile, g, vals[i], nl)
 			}
-			d.entries = append(d.entries, uint16(vals[i])<<8|uint16(vals[i+1]))
+			es = append(es, uint16(vals[i])<<8|uint16(vals[i+1]))
 		}
+		grams = append(grams, string(g))
+		costs = append(costs, es)
+	}
+	d.ngrams = int(nk)
+	if foldCost >= 0 {
+		grams, costs = addFolded(grams, costs)
+	}
+	size := 1
+	for size < len(grams)+len(grams)/2 {
+		size <<= 1
+	}
+	d.slots = make([]slot, size)
+	d.entries = make([]uint16, 0, len(grams)+3*len(grams))
+	rs := make([]rune, 0, maxOrder)
+	for k, g := range grams {
+		rs = rs[:0]
+		for _, r := range g {
+			rs = append(rs, r)
+		}
+		off := uint32(len(d.entries))
+		d.entries = append(d.entries, uint16(len(costs[k])))
+		d.entries = append(d.entries, costs[k]...)
 		h := gramHash(rs)
 		fp := uint32(h>>32) | 1
 		mask := uint64(size - 1)
@@ -176,6 +189,5 @@ func Load(r io.Reader) (*Detector, error) {
 	if _, err := br.ReadByte(); err != io.EOF {
 		return nil, fmt.Errorf("%w: data after the last n-gram", ErrBadProfile)
 	}
-	d.ngrams = int(nk)
 	return d, nil
 }
