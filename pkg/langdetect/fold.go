@@ -1,6 +1,9 @@
 package langdetect
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // foldCost is what a letter costs a language, on top of its model's
 // cost, when the text has it without the accent the language writes it
@@ -34,6 +37,32 @@ var foldMap = func() map[rune]rune {
 	return m
 }()
 
+// accented has the accented letters of foldFrom below U+0250, both
+// cases.
+var accented = func() (a [0x250]bool) {
+	for r := range foldMap {
+		if r < 0x250 {
+			a[r] = true
+			if u := unicode.ToUpper(r); u < 0x250 {
+				a[u] = true
+			}
+		}
+	}
+	return a
+}()
+
+// isAccented reports whether r is a letter that fold strips.
+func isAccented(r rune) bool {
+	if r < 0x250 {
+		return accented[r]
+	}
+	if r < 0x1ea0 || r > 0x1ef9 {
+		return false
+	}
+	_, ok := foldMap[toLower(r)]
+	return ok
+}
+
 // fold returns g with its letters' accents stripped, and whether any was.
 func fold(g string) (string, bool) {
 	changed := false
@@ -56,43 +85,31 @@ func fold(g string) (string, bool) {
 	return b.String(), true
 }
 
-// addFolded gives each language, for every n-gram of its model written
-// with accents, the same n-gram without them at foldCost more (or at its
-// own cost, if the model has that n-gram and it costs less): text typed
-// without accents then reads as the language it is in rather than as
-// whichever language writes those letters bare.
-func addFolded(grams []string, costs [][]uint16) ([]string, [][]uint16) {
-	idx := make(map[string]int, len(grams))
-	for i, g := range grams {
-		idx[g] = i
+// addFolded notes, when n-gram g has accented letters, its entries
+// (language and cost) for g without them, at foldCost more, in
+// accentFree: Load gives them to each language whose model lacks the bare
+// n-gram, so that text typed without accents reads as the language it is
+// in rather than as whichever language writes those letters bare. Of two
+// accented n-grams with the same bare form, the cheaper counts.
+func addFolded(accentFree map[string][]uint16, g string, entries []uint16) {
+	f, ok := fold(g)
+	if !ok {
+		return
 	}
-	n := len(grams)
-	for i := range n {
-		f, ok := fold(grams[i])
-		if !ok {
-			continue
-		}
-		j, ok := idx[f]
-		if !ok {
-			j = len(grams)
-			idx[f] = j
-			grams = append(grams, f)
-			costs = append(costs, nil)
-		}
-		for _, e := range costs[i] {
-			c := min(int32(e&0xff)+foldCost, 255)
-			lang := e >> 8
-			has := false
-			for _, e2 := range costs[j] {
-				if (e2>>8)&langBits == lang {
-					has = true
-					break
+	es := accentFree[f]
+next:
+	for _, e := range entries {
+		lang := e >> 8
+		c := uint16(min(int32(e&0xff)+foldCost, 255))
+		for k, e2 := range es {
+			if (e2>>8)&langBits == lang {
+				if e2&0xff > c {
+					es[k] = folded | lang<<8 | c
 				}
-			}
-			if !has {
-				costs[j] = append(costs[j][:len(costs[j]):len(costs[j])], folded|lang<<8|uint16(c))
+				continue next
 			}
 		}
+		es = append(es, folded|lang<<8|c)
 	}
-	return grams, costs
+	accentFree[f] = es
 }

@@ -48,3 +48,16 @@ func TestFoldedEntriesNeedBareText(t *testing.T) {
 		t.Error("fold changed plain ASCII")
 	}
 }
+
+func TestIsAccented(t *testing.T) {
+	for _, r := range "áÁčČőŐșȘệỆ" {
+		if !isAccented(r) {
+			t.Errorf("isAccented(%q) = false", r)
+		}
+	}
+	for _, r := range "aZßжЖ中ə" {
+		if isAccented(r) {
+			t.Errorf("isAccented(%q) = true", r)
+		}
+	}
+}

@@ -213,10 +213,8 @@ func (d *Detector) Detect(text string) Result {
 		if r >= 0x10a && r <= 0x127 && isMaltese(r) {
 			maltese++
 		}
-		if r >= 0xc0 {
-			if _, ok := foldMap[toLower(r)]; ok {
-				accents++
-			}
+		if r >= 0xc0 && isAccented(r) {
+			accents++
 		}
 	}
 	if letters == 0 {
