@@ -11,6 +11,10 @@
 // the word), backing off to shorter contexts (at a fixed cost per step) when
 // the language's model lacks the longer one. The models are compact
 // derivatives of lingua-go's (see data/SOURCES.md and cmd/langprofiles).
+// A Latin text with no accented letter at all (typed without accents) is
+// also scored by the accent-free form of each accented n-gram, at 1 nat
+// more, for the languages whose model lacks that bare n-gram (see
+// addFolded): `zahranicni veci` is Czech rather than Slovak.
 // Text that reads best as one of OtherLanguages, or as none of the
 // models, is Und.
 package langdetect
