@@ -205,6 +205,7 @@ func (d *Detector) Languages() []string {
 func (d *Detector) Detect(text string) Result {
 	var counts [numScripts]int
 	letters, maltese, accents := 0, 0, 0
+	var mojibake uint8
 	for _, r := range text {
 		if !isLetter(r) {
 			continue
@@ -217,8 +218,13 @@ func (d *Detector) Detect(text string) Result {
 		if r >= 0x10a && r <= 0x127 && isMaltese(r) {
 			maltese++
 		}
-		if r >= 0xc0 && isAccented(r) {
-			accents++
+		if r >= 0xc0 {
+			if isAccented(r) {
+				accents++
+			}
+			if r < 0x180 {
+				mojibake |= mojibakeClass[r]
+			}
 		}
 	}
 	if letters == 0 {
@@ -248,7 +254,16 @@ func (d *Detector) Detect(text string) Result {
 	if n >= longText {
 		order = longOrder
 	}
-	return d.classify(text, best, order, best == scriptLatin && accents == 0)
+	r, fit := d.classify(text, best, order, best == scriptLatin && accents == 0)
+	if best == scriptLatin && isTurkishMojibake(mojibake) {
+		// Read it both ways; the repaired reading wins when a model
+		// explains it better than any explains the text as it is
+		// (Icelandic stays Icelandic).
+		if r2, fit2 := d.classify(repairTurkish(text), best, order, false); fit2 < fit {
+			return r2
+		}
+	}
+	return r
 }
 
 func result(c []Candidate) Result {
@@ -263,7 +278,10 @@ func result(c []Candidate) Result {
 // classify scores the languages of the script over the text's n-grams.
 // Letters of other scripts (a Latin name in Cyrillic text) break words
 // and cost nothing: they are evidence for none of the languages.
-func (d *Detector) classify(text string, script, order int, bare bool) Result {
+//
+// It also returns the mean cost per letter (nats) of the language of the
+// script, supported or not, that explains the text best.
+func (d *Detector) classify(text string, script, order int, bare bool) (Result, float64) {
 	mask := d.masks[script]
 	var sums [64]int32
 	var word [maxOrder]rune // the last letters of the current word, a ring
@@ -356,13 +374,14 @@ func (d *Detector) classify(text string, script, order int, bare bool) Result {
 		best = min(best, sums[bits.TrailingZeros64(m)])
 	}
 	fit := float64(best) / Scale / float64(max(scored, 1))
+	fitAll := float64(bestSum) / Scale / float64(max(scored, 1))
 	r := result(cs)
 	// Und when the text reads as none of the models, or better as one of
 	// OtherLanguages than as any supported language.
 	if maxFit > 0 && fit > maxFit || nt > 0 && other/total > top[0].P {
 		r.Lang = Und
 	}
-	return r
+	return r, fitAll
 }
 
 // scoreLetter adds the cost of the word's last letter (the pos-th) in each
