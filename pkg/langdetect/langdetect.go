@@ -11,6 +11,10 @@
 // the word), backing off to shorter contexts (at a fixed cost per step) when
 // the language's model lacks the longer one. The models are compact
 // derivatives of lingua-go's (see data/SOURCES.md and cmd/langprofiles).
+// A Latin text with no accented letter at all (typed without accents) is
+// also scored by the accent-free form of each accented n-gram, at 1 nat
+// more, for the languages whose model lacks that bare n-gram (see
+// addFolded): `zahranicni veci` is Czech rather than Slovak.
 // Text that reads best as one of OtherLanguages, or as none of the
 // models, is Und.
 package langdetect
@@ -200,7 +204,8 @@ func (d *Detector) Languages() []string {
 // Detect returns the language of text.
 func (d *Detector) Detect(text string) Result {
 	var counts [numScripts]int
-	letters, maltese := 0, 0
+	letters, maltese, accents := 0, 0, 0
+	var mojibake uint8
 	for _, r := range text {
 		if !isLetter(r) {
 			continue
@@ -212,6 +217,14 @@ func (d *Detector) Detect(text string) Result {
 		counts[scriptOf(r)]++
 		if r >= 0x10a && r <= 0x127 && isMaltese(r) {
 			maltese++
+		}
+		if r >= 0xc0 {
+			if isAccented(r) {
+				accents++
+			}
+			if r < 0x180 {
+				mojibake |= mojibakeClass[r]
+			}
 		}
 	}
 	if letters == 0 {
@@ -241,7 +254,16 @@ func (d *Detector) Detect(text string) Result {
 	if n >= longText {
 		order = longOrder
 	}
-	return d.classify(text, best, order)
+	r, fit := d.classify(text, best, order, best == scriptLatin && accents == 0)
+	if best == scriptLatin && isTurkishMojibake(mojibake) {
+		// Read it both ways; the repaired reading wins when a model
+		// explains it better than any explains the text as it is
+		// (Icelandic stays Icelandic).
+		if r2, fit2 := d.classify(repairTurkish(text), best, order, false); fit2 < fit {
+			return r2
+		}
+	}
+	return r
 }
 
 func result(c []Candidate) Result {
@@ -256,7 +278,10 @@ func result(c []Candidate) Result {
 // classify scores the languages of the script over the text's n-grams.
 // Letters of other scripts (a Latin name in Cyrillic text) break words
 // and cost nothing: they are evidence for none of the languages.
-func (d *Detector) classify(text string, script, order int) Result {
+//
+// It also returns the mean cost per letter (nats) of the language of the
+// script, supported or not, that explains the text best.
+func (d *Detector) classify(text string, script, order int, bare bool) (Result, float64) {
 	mask := d.masks[script]
 	var sums [64]int32
 	var word [maxOrder]rune // the last letters of the current word, a ring
@@ -292,7 +317,7 @@ func (d *Detector) classify(text string, script, order int) Result {
 		} else {
 			wlen = -1 // too long for a listed word
 		}
-		d.scoreLetter(&word, pos, order, &sums, mask)
+		d.scoreLetter(&word, pos, order, &sums, mask, bare)
 	}
 	if pos > 0 && wlen > 0 {
 		d.scoreWord(wbuf[:wlen], &sums)
@@ -349,18 +374,19 @@ func (d *Detector) classify(text string, script, order int) Result {
 		best = min(best, sums[bits.TrailingZeros64(m)])
 	}
 	fit := float64(best) / Scale / float64(max(scored, 1))
+	fitAll := float64(bestSum) / Scale / float64(max(scored, 1))
 	r := result(cs)
 	// Und when the text reads as none of the models, or better as one of
 	// OtherLanguages than as any supported language.
 	if maxFit > 0 && fit > maxFit || nt > 0 && other/total > top[0].P {
 		r.Lang = Und
 	}
-	return r
+	return r, fitAll
 }
 
 // scoreLetter adds the cost of the word's last letter (the pos-th) in each
 // language of mask.
-func (d *Detector) scoreLetter(word *[maxOrder]rune, pos, order int, sums *[64]int32, mask uint64) {
+func (d *Detector) scoreLetter(word *[maxOrder]rune, pos, order int, sums *[64]int32, mask uint64, bare bool) {
 	top := min(order, pos)
 	var gram [maxOrder]rune
 	for i := range top {
@@ -374,10 +400,14 @@ func (d *Detector) scoreLetter(word *[maxOrder]rune, pos, order int, sums *[64]i
 		}
 		pen := int32(top-n) * backoff
 		for _, e := range ents {
-			bit := uint64(1) << (e >> 8)
+			if e&folded != 0 && !bare {
+				continue
+			}
+			l := (e >> 8) & langBits
+			bit := uint64(1) << l
 			if done&bit == 0 {
 				done |= bit
-				sums[e>>8] += int32(e&0xff) + pen
+				sums[l] += int32(e&0xff) + pen
 			}
 		}
 		if done&mask == mask {

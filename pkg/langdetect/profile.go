@@ -130,12 +130,13 @@ func Load(r io.Reader) (*Detector, error) {
 	if err != nil || nk == 0 || nk > 1<<26 {
 		return nil, fmt.Errorf("%w: n-gram count (%d, %v)", ErrBadProfile, nk, err)
 	}
-	size := 1
-	for size < int(nk)+int(nk)/2 {
-		size <<= 1
+	d.entries = make([]uint16, 0, 4*nk)
+	hashes := make([]uint64, 0, nk)
+	offs := make([]uint32, 0, nk)
+	var accentFree map[string][]uint16 // see addFolded
+	if foldCost >= 0 {
+		accentFree = map[string][]uint16{}
 	}
-	d.slots = make([]slot, size)
-	d.entries = make([]uint16, 0, 3*nk)
 	rs := make([]rune, 0, maxOrder)
 	for range nk {
 		g, err := readBytes(&gbuf, "n-gram", 4*maxOrder)
@@ -164,18 +165,69 @@ func Load(r io.Reader) (*Detector, error) {
 			}
 			d.entries = append(d.entries, uint16(vals[i])<<8|uint16(vals[i+1]))
 		}
-		h := gramHash(rs)
-		fp := uint32(h>>32) | 1
-		mask := uint64(size - 1)
-		i := h & mask
-		for d.slots[i].fp != 0 {
-			i = (i + 1) & mask
+		hashes = append(hashes, gramHash(rs))
+		offs = append(offs, off)
+		if accentFree != nil {
+			addFolded(accentFree, string(g), d.entries[off+1:])
 		}
-		d.slots[i] = slot{fp: fp, off: off}
 	}
+	size := 1
+	for n := int(nk) + len(accentFree); size < n+n/2; {
+		size <<= 1
+	}
+	d.slots = make([]slot, size)
+	for k, h := range hashes {
+		d.insert(h, offs[k])
+	}
+	for f, es := range accentFree {
+		rs = append(rs[:0], []rune(f)...)
+		h := gramHash(rs)
+		old := d.lookup(h)
+		off := uint32(len(d.entries))
+		d.entries = append(d.entries, 0)
+		d.entries = append(d.entries, old...)
+	next:
+		for _, e := range es {
+			for _, o := range old {
+				if o>>8 == (e>>8)&langBits {
+					continue next // the language has the bare n-gram itself
+				}
+			}
+			d.entries = append(d.entries, e)
+		}
+		d.entries[off] = uint16(len(d.entries) - int(off) - 1)
+		if old != nil {
+			d.repoint(h, off)
+		} else {
+			d.insert(h, off)
+		}
+	}
+	d.ngrams = int(nk)
 	if _, err := br.ReadByte(); err != io.EOF {
 		return nil, fmt.Errorf("%w: data after the last n-gram", ErrBadProfile)
 	}
-	d.ngrams = int(nk)
 	return d, nil
+}
+
+// insert adds an n-gram of hash h whose entries start at off.
+func (d *Detector) insert(h uint64, off uint32) {
+	fp := uint32(h>>32) | 1
+	mask := uint64(len(d.slots) - 1)
+	i := h & mask
+	for d.slots[i].fp != 0 {
+		i = (i + 1) & mask
+	}
+	d.slots[i] = slot{fp: fp, off: off}
+}
+
+// repoint moves the entries of the n-gram of hash h to off.
+func (d *Detector) repoint(h uint64, off uint32) {
+	fp := uint32(h>>32) | 1
+	mask := uint64(len(d.slots) - 1)
+	for i := h & mask; d.slots[i].fp != 0; i = (i + 1) & mask {
+		if d.slots[i].fp == fp {
+			d.slots[i].off = off
+			return
+		}
+	}
 }
