@@ -107,7 +107,7 @@ func printReport(w io.Writer, r *bench.Report) error {
 		}
 	}
 	if st := r.Stages; st != nil && len(st.Parts) > 0 {
-		fmt.Fprintf(tw, "\nlatency by stage (%d articles), ms\tp50\tp95\tp99\tmean of the slowest 1%%\n", st.Articles)
+		fmt.Fprintf(tw, "\nlatency by stage (%d articles), ms\tp50\tp95\tp99\tmean of the slowest 1%% (%.1f)\n", st.Articles, st.TailMeanMs)
 		for _, p := range st.Parts {
 			fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.1f\t%.1f\n", p.Name, p.Ms.P50, p.Ms.P95, p.Ms.P99, p.TailMeanMs)
 		}

@@ -26,6 +26,9 @@ type Stages struct {
 	// Articles is how many indexed articles were split (those whose
 	// enriched article and raw submission could still be read).
 	Articles int `json:"articles"`
+	// TailMeanMs is the mean end-to-end latency of the slowest 1%: the
+	// parts' TailMeanMs add up to it.
+	TailMeanMs float64 `json:"tail_mean_ms"`
 }
 
 // StagePart is one part of the end-to-end latency: its distribution over
@@ -105,6 +108,11 @@ func splitStages(ctx context.Context, js jetstream.JetStream, col *collector) (*
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].e2e < rows[j].e2e })
 	tail := rows[max(0, len(rows)-max(1, len(rows)/100)):]
+	e2e := 0.0
+	for _, r := range tail {
+		e2e += r.e2e
+	}
+	st.TailMeanMs = round2(e2e / float64(len(tail)))
 	for k, name := range StagePartNames {
 		ds := make([]float64, len(rows))
 		for i, r := range rows {
