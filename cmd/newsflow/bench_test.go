@@ -136,3 +136,60 @@ func TestBenchNATSCredentials(t *testing.T) {
 		})
 	}
 }
+
+// TestBenchStages: --stages splits each article's latency into parts that
+// add up to it, read back from the streams of a full pipeline.
+func TestBenchStages(t *testing.T) {
+	file := corpus.Path(t, "en.jsonl")
+	cfg := standalone.DefaultConfig()
+	cfg.DataDir = t.TempDir()
+	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.NATSAddr = "127.0.0.1:-1"
+	p, err := standalone.Start(context.Background(), cfg, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Stop() })
+
+	code, out := cli(t, "bench", "--nats", p.NATSURL(), "--data", filepath.Dir(p.CredentialsDir()), "--metrics-url", "none",
+		"--articles", "150", "--corpus", file, "--json", "--baseline=false", "--stages", "--idle-timeout", "60s")
+	if code != 0 {
+		t.Fatalf("bench: exit %d: %s", code, out)
+	}
+	var rep struct {
+		Indexed int `json:"indexed"`
+		Lost    int `json:"lost"`
+		Stages  *struct {
+			Articles   int     `json:"articles"`
+			TailMeanMs float64 `json:"tail_mean_ms"`
+			Parts      []struct {
+				Name       string  `json:"name"`
+				TailMeanMs float64 `json:"tail_mean_ms"`
+				Ms         struct {
+					P50 float64 `json:"p50"`
+					Max float64 `json:"max"`
+				} `json:"ms"`
+			} `json:"parts"`
+		} `json:"stages"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("bench --json: %v\n%s", err, out)
+	}
+	if rep.Indexed != 150 || rep.Lost != 0 || rep.Stages == nil {
+		t.Fatalf("indexed %d, lost %d, stages %v: want 150, 0 and a split\n%s", rep.Indexed, rep.Lost, rep.Stages, out)
+	}
+	st := rep.Stages
+	if st.Articles != 150 || len(st.Parts) != 6 {
+		t.Fatalf("split %d articles into %d parts, want 150 into 6\n%s", st.Articles, len(st.Parts), out)
+	}
+	sum := 0.0
+	for _, part := range st.Parts {
+		sum += part.TailMeanMs
+		if part.Ms.P50 < 0 {
+			t.Errorf("part %q: p50 %.2f ms, want >= 0", part.Name, part.Ms.P50)
+		}
+	}
+	if d := sum - st.TailMeanMs; d < -0.1 || d > 0.1 || st.TailMeanMs <= 0 {
+		t.Errorf("the slowest 1%%'s parts add to %.2f ms, their latency is %.2f ms", sum, st.TailMeanMs)
+	}
+}

@@ -26,6 +26,7 @@ func benchFlags(fs *flag.FlagSet) runFunc {
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "stop waiting after this long without an indexed event; the rest is lost")
 	fs.BoolVar(&cfg.Baseline, "baseline", cfg.Baseline, "also run the raw JetStream baseline")
 	fs.BoolVar(&cfg.Floors, "floors", cfg.Floors, "also measure each stage's handler alone on the same articles (no bus), their sum with the baseline as the bound, and the pipeline as a ratio of it")
+	fs.BoolVar(&cfg.Stages, "stages", cfg.Stages, "after the run, split each article's latency by stage (submit, ingest, enrich, index wait, index write) from the times the stages leave on it, read back from the streams")
 	fs.StringVar(&cfg.HTTP, "http", cfg.HTTP, "post the articles to the ingest API at this base URL (http://host:port, /v1/articles) instead of publishing them over NATS; 429 and 503 answers are counted as refused (--in-flight requests at once)")
 	fs.StringVar(&cfg.APIToken, "api-token", "", "bearer token of the ingest API, with --http (env NEWSFLOW_API_TOKEN)")
 	var files, metrics multiFlag
@@ -103,6 +104,12 @@ func printReport(w io.Writer, r *bench.Report) error {
 		fmt.Fprintf(tw, "pipeline peak rss\t%.0f MiB\n", r.PeakRSSBytes/(1<<20))
 		if r.PeakAnonBytes > 0 {
 			fmt.Fprintf(tw, "pipeline peak rss without mapped files\t%.0f MiB\n", r.PeakAnonBytes/(1<<20))
+		}
+	}
+	if st := r.Stages; st != nil && len(st.Parts) > 0 {
+		fmt.Fprintf(tw, "\nlatency by stage (%d articles), ms\tp50\tp95\tp99\tmean of the slowest 1%% (%.1f)\n", st.Articles, st.TailMeanMs)
+		for _, p := range st.Parts {
+			fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.1f\t%.1f\n", p.Name, p.Ms.P50, p.Ms.P95, p.Ms.P99, p.TailMeanMs)
 		}
 	}
 	if f := r.Floors; f != nil {

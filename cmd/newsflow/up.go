@@ -38,6 +38,7 @@ func upFlags(fs *flag.FlagSet) runFunc {
 	fs.IntVar(&cfg.Index.BatchBytes, "batch-bytes", cfg.Index.BatchBytes, "most bytes of article text in an index batch (0: no bound)")
 	fs.DurationVar(&cfg.Index.BatchWait, "batch-wait", cfg.Index.BatchWait, "longest wait to fill an index batch (while another is written, it keeps filling)")
 	fs.IntVar(&cfg.Index.BatchWriters, "batch-writers", cfg.Index.BatchWriters, "index batches written at once when they fill up (each on its own core)")
+	fs.IntVar(&cfg.Enrich.Stage.Concurrency, "enrich-concurrency", cfg.Enrich.Stage.Concurrency, "articles the enrich stage works on at once (its steps are CPU-bound; fewer finish each article sooner but, with a backlog, hand the index smaller batches, which cost more CPU: see docs/benchmarks.md)")
 	fs.BoolVar(&cfg.Passthrough, "passthrough", cfg.Passthrough, "stages forward articles unchanged (measures newsflow's own cost; nothing is indexed)")
 	fs.BoolVar(&cfg.NATSLogs, "nats-logs", cfg.NATSLogs, "write the embedded NATS server's own log to stderr")
 	fs.BoolVar(&cfg.Pprof, "pprof", cfg.Pprof, "serve /debug/pprof/ on the HTTP listener")
@@ -76,6 +77,7 @@ func upFlags(fs *flag.FlagSet) runFunc {
 			return fmt.Errorf("--dashboard-interval %s: want at least 100ms", cfg.DashboardInterval)
 		}
 		cfg.Index.FitConcurrency()
+		cfg.Enrich.Stage.MaxAckPending = max(cfg.Enrich.Stage.MaxAckPending, cfg.Enrich.Stage.Concurrency)
 		if err := cfg.Validate(); err != nil {
 			return err
 		}

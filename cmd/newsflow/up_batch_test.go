@@ -27,6 +27,7 @@ func TestUpBatchFlags(t *testing.T) {
 		{[]string{"--raw-max-msgs", "-1"}, "--raw-max-msgs must be 0 (no bound) or positive"},
 		{[]string{"--articles-max-bytes", "-2"}, "--articles-max-bytes must be 0 (no bound) or positive"},
 		{[]string{"--max-backlog", "-1"}, "--max-backlog must be 0 (no limit) or positive"},
+		{[]string{"--enrich-concurrency", "0"}, "--enrich-concurrency must be at least 1, got 0"},
 	} {
 		args := append([]string{"up", "--data", t.TempDir(), "--http", "127.0.0.1:0", "--nats", "127.0.0.1:-1", "--memory-limit="}, tc.args...)
 		code, out := cli(t, args...)

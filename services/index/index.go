@@ -51,6 +51,16 @@ type Config struct {
 	BleveConfig string
 }
 
+// DefaultBatchWait is the longest wait to fill an index batch. At a
+// steady rate below capacity it sets the batch size (rate times wait), and
+// with the embedded index every batch is a segment that Bleve's background
+// merges rewrite: at 50 ms, batches of about 5 articles at 53/s, the
+// merges took a third of the pipeline's CPU. 150 ms halves the batches
+// and took 10% off the CPU per article at that rate; with less CPU to
+// share, the end-to-end p99 was lower in 4 of 5 paired runs
+// (docs/benchmarks.md, "Where the tail comes from").
+const DefaultBatchWait = 150 * time.Millisecond
+
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	cfg := Config{
@@ -58,7 +68,7 @@ func DefaultConfig() Config {
 		Index:        "data/index",
 		BatchSize:    1024,
 		BatchBytes:   8 << 20,
-		BatchWait:    50 * time.Millisecond,
+		BatchWait:    DefaultBatchWait,
 		BatchWriters: 2,
 		Search:       search.DefaultBudget(),
 	}

@@ -51,6 +51,9 @@ type Config struct {
 	// Floors measures, after the baseline, each stage's handler alone on
 	// the same articles (Report.Floors); it needs Baseline.
 	Floors bool
+	// Stages splits each article's latency by the times the stages leave
+	// on it (Report.Stages), read back from the streams after the run.
+	Stages bool
 	// Progress, when set, receives a progress line every second.
 	Progress io.Writer
 	// HTTP, when set, is the base URL of the ingest API (http://host:port):
@@ -144,6 +147,8 @@ type Report struct {
 	MetricsWarning string  `json:"metrics_warning,omitempty"`
 	// Floors are the stages' own costs and their bound (--floors).
 	Floors *Floors `json:"floors,omitempty"`
+	// Stages is the latency split by stage (--stages).
+	Stages *Stages `json:"stages,omitempty"`
 }
 
 // Run runs the bench.
@@ -186,14 +191,21 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		mon = nil
 	}
 
-	col := newCollector(cfg.Articles, func(data []byte, _ nats.Header) int {
+	var col *collector
+	col = newCollector(cfg.Articles, func(data []byte, _ nats.Header) int {
 		var ev struct {
-			ID string `json:"id"`
+			ID          string    `json:"id"`
+			IndexedAt   time.Time `json:"indexed_at"`
+			EnrichedSeq uint64    `json:"enriched_seq"`
 		}
 		if json.Unmarshal(data, &ev) != nil {
 			return -1
 		}
-		return parseBenchID(run, ev.ID)
+		i := parseBenchID(run, ev.ID)
+		if i >= 0 && i < len(col.events) {
+			col.events[i].CompareAndSwap(nil, &indexedEvent{enrichedSeq: ev.EnrichedSeq, indexedAt: ev.IndexedAt.UnixNano()})
+		}
+		return i
 	})
 	sub, err := nc.Subscribe(natsbus.SubjectIndexed+".>", col.handle)
 	if err != nil {
@@ -247,6 +259,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		rep.PeakAnonBytes = st.peakAnon
 		rep.MetricsWarning = st.warning
 	}
+	if cfg.Stages {
+		st, err := splitStages(ctx, js, col)
+		if err != nil {
+			return nil, fmt.Errorf("stages: %w", err)
+		}
+		rep.Stages = st
+	}
 	if cfg.Baseline {
 		b, err := runBaseline(ctx, cfg, nc, payloads)
 		if err != nil {
@@ -294,8 +313,11 @@ func round2(f float64) float64 { return math.Round(f*100) / 100 }
 // collector records when each article was published and when its event
 // arrived.
 type collector struct {
-	pubAt   []atomic.Int64 // unix nanos
-	gotAt   []atomic.Int64
+	pubAt []atomic.Int64 // unix nanos
+	gotAt []atomic.Int64
+	// events keeps what the indexed event says of when and from what it
+	// was indexed (for Config.Stages).
+	events  []atomic.Pointer[indexedEvent]
 	n       atomic.Int64
 	dups    atomic.Int64
 	last    atomic.Int64
@@ -304,7 +326,7 @@ type collector struct {
 }
 
 func newCollector(n int, indexOf func([]byte, nats.Header) int) *collector {
-	return &collector{pubAt: make([]atomic.Int64, n), gotAt: make([]atomic.Int64, n), indexOf: indexOf}
+	return &collector{pubAt: make([]atomic.Int64, n), gotAt: make([]atomic.Int64, n), events: make([]atomic.Pointer[indexedEvent], n), indexOf: indexOf}
 }
 
 func (c *collector) published(i int, t time.Time) {

@@ -151,6 +151,9 @@ func (c Config) Validate() error {
 			return fmt.Errorf("%w: %s must be 0 (no bound) or positive, got %d", ErrInvalidConfig, flag, v)
 		}
 	}
+	if c.Enrich.Stage.Concurrency < 1 {
+		return fmt.Errorf("%w: --enrich-concurrency must be at least 1, got %d", ErrInvalidConfig, c.Enrich.Stage.Concurrency)
+	}
 	if c.Ingest.MaxBacklog < 0 {
 		return fmt.Errorf("%w: --max-backlog must be 0 (no limit) or positive, got %d", ErrInvalidConfig, c.Ingest.MaxBacklog)
 	}
