@@ -46,6 +46,13 @@ type Index struct {
 	// noEntityIDFacet leaves the entity facet by id out (benchmarks
 	// compare the cost of it).
 	noEntityIDFacet bool
+	// matchesCTE answers searches with conditions as before the
+	// one-pass grouping: the matches in a materialized CTE (tests and
+	// benchmarks compare both).
+	matchesCTE bool
+	// ranked is how many of the newest matches relevance order ranks when
+	// not rankCandidates (tests lower it).
+	ranked int
 }
 
 var _ search.Index = (*Index)(nil)
@@ -358,6 +365,14 @@ func (x *Index) Get(ctx context.Context, id string) (*article.Article, error) {
 // rankCandidates is how many of the newest matches relevance order ranks.
 const rankCandidates = 2000
 
+// rankCandidates is how many of the newest matches relevance order ranks.
+func (x *Index) rankCandidates() int {
+	if x.ranked > 0 {
+		return x.ranked
+	}
+	return rankCandidates
+}
+
 // Search runs q. Relevance order ranks the newest 2,000 matches (more when
 // the page asks for more); total and facets count every match.
 func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, error) {
@@ -585,17 +600,74 @@ func (x *Index) searchSQL(q search.Query, n search.Node) statement {
 		return statement{sql: sql, args: tr.args, idsCounted: true}
 	}
 
+	if x.textEntityFacet || x.matchesCTE {
+		return x.matchesCTESQL(q, n, tr, conds, facet, page, hits, limit)
+	}
+	byDate := q.Sort == search.SortDate || !search.HasText(n) || len(tr.rank) == 0
+	// The matches are read twice, in the same snapshot: once grouped by
+	// (lang, source) for the total and every facet (each group's count
+	// and its articles' codes concatenated, in one pass), and once for the
+	// page. Reading them once into a materialized CTE and scanning that
+	// five times cost more (the tuplestore, five aggregates over it) and
+	// grew past work_mem with the matches.
+	where := strings.Join(conds, " AND ")
+	// OFFSET 0 keeps the matches a subquery of their own: ordered by date
+	// and limited, PostgreSQL would otherwise walk the date index and test
+	// each article's tsvector (read from TOAST) until it had enough.
+	candidates := `SELECT id, sort_date, 0::real AS score FROM (SELECT id, sort_date FROM articles WHERE ` + where + ` OFFSET 0) s`
+	order := dateOrder
+	if !byDate {
+		// Ranking reads the tsvector of each article it ranks, so it ranks
+		// the newest rankCandidates matches (or as many as the page needs):
+		// total and facets still count every match. The tsvector comes
+		// with the match (its TOAST pointer), not read again by id.
+		rankQuery := tr.arg(strings.Join(tr.rank, " | "))
+		candidates = `SELECT id, sort_date, ts_rank(tsv, ` + rankQuery + `::tsquery) AS score
+			FROM (SELECT id, sort_date, tsv FROM (SELECT id, sort_date, tsv FROM articles WHERE ` + where + ` OFFSET 0) s
+			ORDER BY ` + dateOrder + ` LIMIT ` + strconv.Itoa(max(x.rankCandidates(), q.Offset+q.Limit)) + `) c`
+		order = "score DESC, " + dateOrder
+	}
+	idCodes := "(SELECT string_agg(ic, ''::bytea) FROM g)"
+	groupIDCodes := "string_agg(entity_id_codes, ''::bytea)"
+	if x.noEntityIDFacet {
+		idCodes, groupIDCodes = "NULL::bytea", "NULL::bytea"
+	}
+	sql := `WITH g AS MATERIALIZED (
+			SELECT lang, source, count(*) AS n, string_agg(entity_codes, ''::bytea) AS ec, ` + groupIDCodes + ` AS ic
+			FROM articles WHERE ` + where + ` GROUP BY lang, source
+		), ranked AS (` + candidates + `
+		), top AS (
+			SELECT id, sort_date, score FROM ranked
+			ORDER BY ` + order + limit + `
+		), ` + page(order) + `
+		SELECT (SELECT coalesce(sum(n), 0)::bigint FROM g),
+			` + facet("lang", "sum(n)::bigint", "g") + `,
+			` + facet("source", "sum(n)::bigint", "g") + `,
+			(SELECT string_agg(ec, ''::bytea) FROM g),
+			` + idCodes + `,
+			` + hits
+	return statement{sql: sql, args: tr.args, entityCodes: true}
+}
+
+// matchesCTESQL is searchSQL's statement for searches with conditions as
+// it was before the matches were grouped in one pass: the matches materialized in a CTE, each facet an aggregate
+// over it, ranking re-reading the newest matches by id. With
+// textEntityFacet it groups the entity names in the server. Tests and
+// benchmarks compare both.
+func (x *Index) matchesCTESQL(q search.Query, n search.Node, tr *translator, conds []string,
+	facet func(expr, count, from string) string, page func(order string) string, hits, limit string) statement {
+	dateOrder := "sort_date DESC NULLS LAST, id"
+	byDate := q.Sort == search.SortDate || !search.HasText(n) || len(tr.rank) == 0
 	// Ranking reads the tsvector of each article it ranks, so it ranks the
 	// newest rankCandidates matches (or as many as the page needs): total
 	// and facets still count every match.
-	byDate := q.Sort == search.SortDate || !search.HasText(n) || len(tr.rank) == 0
 	candidates := "SELECT id, sort_date, 0::real AS score FROM m"
 	order := dateOrder
 	if !byDate {
 		rankQuery := tr.arg(strings.Join(tr.rank, " | "))
 		candidates = `SELECT c.id, c.sort_date, ts_rank(a.tsv, ` + rankQuery + `::tsquery) AS score
 			FROM (SELECT id, sort_date FROM m ORDER BY ` + dateOrder + ` LIMIT ` +
-			strconv.Itoa(max(rankCandidates, q.Offset+q.Limit)) + `) c JOIN articles a ON a.id = c.id`
+			strconv.Itoa(max(x.rankCandidates(), q.Offset+q.Limit)) + `) c JOIN articles a ON a.id = c.id`
 		order = "score DESC, " + dateOrder
 	}
 	entities := "entity_codes"
@@ -725,7 +797,7 @@ func (x *Index) collapsedSQL(q search.Query, n search.Node, tr *translator, cond
 		rankQuery := tr.arg(strings.Join(tr.rank, " | "))
 		candidates = `SELECT c.id, c.sort_date, ts_rank(a.tsv, ` + rankQuery + `::tsquery) AS score, c.story
 			FROM (SELECT id, sort_date, story FROM m ORDER BY ` + dateOrder + ` LIMIT ` +
-			strconv.Itoa(max(rankCandidates, q.Offset+q.Limit)) + `) c JOIN articles a ON a.id = c.id`
+			strconv.Itoa(max(x.rankCandidates(), q.Offset+q.Limit)) + `) c JOIN articles a ON a.id = c.id`
 		order = "score DESC, " + dateOrder
 	}
 	return `WITH m AS MATERIALIZED (
