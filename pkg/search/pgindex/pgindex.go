@@ -43,6 +43,8 @@ type Index struct {
 	// names in the server, as before entity_codes (tests and benchmarks
 	// compare both).
 	textEntityFacet bool
+	// names caches entity names by number for the facets.
+	names nameCache
 	// noEntityIDFacet leaves the entity facet by id out (benchmarks
 	// compare the cost of it).
 	noEntityIDFacet bool
@@ -453,58 +455,53 @@ func (x *Index) entityFacet(ctx context.Context, codes []byte, into map[string]i
 	for i := 0; i < len(codes); i += 4 {
 		maxID = max(maxID, binary.BigEndian.Uint32(codes[i:]))
 	}
-	counts := map[int32]int{}
+	// Every number whose count reaches the FacetSize-th highest count may
+	// be in the facet (ties are ordered by name): name those.
+	var ids []int32
+	var count func(id int32) int
+	top := topCounts{n: search.FacetSize}
 	if maxID < 1<<22 {
 		dense := make([]int32, maxID+1)
 		for i := 0; i < len(codes); i += 4 {
 			dense[binary.BigEndian.Uint32(codes[i:])]++
 		}
-		for id, c := range dense {
+		for _, c := range dense {
 			if c > 0 {
-				counts[int32(id)] = int(c)
+				top.add(int(c))
 			}
 		}
+		for id, c := range dense {
+			if c > 0 && int(c) >= top.cut() {
+				ids = append(ids, int32(id))
+			}
+		}
+		count = func(id int32) int { return int(dense[id]) }
 	} else {
+		counts := map[int32]int{}
 		for i := 0; i < len(codes); i += 4 {
 			counts[int32(binary.BigEndian.Uint32(codes[i:]))]++
 		}
-	}
-	// Every number whose count reaches the FacetSize-th highest count may
-	// be in the facet (ties are ordered by name): name those.
-	all := make([]int, 0, len(counts))
-	for _, c := range counts {
-		all = append(all, c)
-	}
-	sort.Sort(sort.Reverse(sort.IntSlice(all)))
-	cut := all[min(search.FacetSize, len(all))-1]
-	var ids []int32
-	for id, c := range counts {
-		if c >= cut {
-			ids = append(ids, id)
+		for _, c := range counts {
+			top.add(c)
 		}
+		for id, c := range counts {
+			if c >= top.cut() {
+				ids = append(ids, id)
+			}
+		}
+		count = func(id int32) int { return counts[id] }
 	}
-	rows, err := x.pool.Query(ctx, "SELECT id, name FROM article_entity_names WHERE id = ANY($1::int4[])", ids)
+	names, err := x.entityNames(ctx, ids)
 	if err != nil {
-		return fmt.Errorf("entity facet: name %d entities: %w", len(ids), err)
+		return fmt.Errorf("entity facet: %w", err)
 	}
 	type value struct {
 		name string
 		n    int
 	}
-	var vs []value
-	for rows.Next() {
-		var id int32
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return fmt.Errorf("entity facet: %w", err)
-		}
-		vs = append(vs, value{name, counts[id]})
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("entity facet: %w", err)
-	}
-	if len(vs) != len(ids) {
-		return fmt.Errorf("entity facet: %d of %d entity numbers have no name", len(ids)-len(vs), len(ids))
+	vs := make([]value, 0, len(ids))
+	for _, id := range ids {
+		vs = append(vs, value{names[id], count(id)})
 	}
 	sort.Slice(vs, func(i, j int) bool {
 		if vs[i].n != vs[j].n {
@@ -516,6 +513,34 @@ func (x *Index) entityFacet(ctx context.Context, codes []byte, into map[string]i
 		into[v.name] = v.n
 	}
 	return nil
+}
+
+// topCounts keeps the n highest counts added (with repeats), to find the
+// n-th highest without sorting every count.
+type topCounts struct {
+	n   int
+	top []int // descending
+}
+
+func (t *topCounts) add(c int) {
+	if len(t.top) == t.n && c <= t.top[len(t.top)-1] {
+		return
+	}
+	i := sort.Search(len(t.top), func(i int) bool { return t.top[i] < c })
+	if len(t.top) < t.n {
+		t.top = append(t.top, 0)
+	}
+	copy(t.top[i+1:], t.top[i:len(t.top)-1])
+	t.top[i] = c
+}
+
+// cut is the n-th highest count added, or the lowest if fewer were added
+// (0 if none).
+func (t *topCounts) cut() int {
+	if len(t.top) == 0 {
+		return 0
+	}
+	return t.top[len(t.top)-1]
 }
 
 // statement is the SQL that answers a search, with its arguments.
