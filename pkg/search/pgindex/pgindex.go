@@ -367,7 +367,8 @@ func (x *Index) Get(ctx context.Context, id string) (*article.Article, error) {
 // rankCandidates is how many of the newest matches relevance order ranks.
 const rankCandidates = 2000
 
-// rankCandidates is how many of the newest matches relevance order ranks.
+// rankCandidates is the constant rankCandidates, or x.ranked when a test
+// sets it.
 func (x *Index) rankCandidates() int {
 	if x.ranked > 0 {
 		return x.ranked
