@@ -50,13 +50,35 @@ func BenchmarkBulkIndex(b *testing.B) {
 	b.ReportMetric(float64(size)/float64(len(arts)), "table_bytes/article")
 }
 
+// benchVariant is what the query benchmarks compare the current searches
+// with, alternating, so that both see the same load:
+// NEWSFLOW_BENCH_PG_COMPARE=noid (the default) without the entity facet by
+// id (as before migration 0008), =cte the matches materialized in a CTE
+// and ranked by re-reading them by id (as before the one-pass grouping).
+// It returns the metric prefix and a function that switches idx to the
+// variant (on) or back.
+func benchVariant(b *testing.B) (string, func(idx *Index, on bool)) {
+	switch v := os.Getenv("NEWSFLOW_BENCH_PG_COMPARE"); v {
+	case "", "noid":
+		return "noid_", func(idx *Index, on bool) { idx.noEntityIDFacet = on }
+	case "cte":
+		return "cte_", func(idx *Index, on bool) { idx.matchesCTE = on }
+	default:
+		b.Fatalf("NEWSFLOW_BENCH_PG_COMPARE=%q: want noid or cte", v)
+		return "", nil
+	}
+}
+
 // BenchmarkQueryKinds reports each kind of query of the mix separately,
-// with and without the entity facet by id, on the database NEWSFLOW_BENCH_POSTGRES (built by BenchmarkQueryLatency).
+// alternating by query with the variant of benchVariant (reported as
+// noid_p50_ms... or cte_p50_ms...), on the database NEWSFLOW_BENCH_POSTGRES
+// (built by BenchmarkQueryLatency).
 func BenchmarkQueryKinds(b *testing.B) {
 	url := os.Getenv("NEWSFLOW_BENCH_POSTGRES")
 	if url == "" {
 		b.Skip("set NEWSFLOW_BENCH_POSTGRES to a database BenchmarkQueryLatency filled")
 	}
+	prefix, variant := benchVariant(b)
 	arts := searchtest.LoadCorpus(b)
 	idx, err := Open(context.Background(), url)
 	if err != nil {
@@ -66,23 +88,29 @@ func BenchmarkQueryKinds(b *testing.B) {
 	searchtest.RequireEntities(b, idx)
 	for _, k := range searchtest.QueryKinds(arts, 100) {
 		b.Run(k.Name, func(b *testing.B) {
-			// With the entity facet by id and without it (noid_p50_ms...),
-			// alternating by query.
+			// Which runs first alternates by query: the first run of a
+			// query reads pages the second then finds in shared buffers.
 			var with, without []time.Duration
 			for i := 0; i < b.N; i++ {
-				for _, q := range k.Queries {
-					idx.noEntityIDFacet = false
-					with = append(with, searchtest.Latencies(b, idx, []search.Query{q})...)
-					idx.noEntityIDFacet = true
-					without = append(without, searchtest.Latencies(b, idx, []search.Query{q})...)
+				for j, q := range k.Queries {
+					for r := 0; r < 2; r++ {
+						on := (j+r)%2 == 1
+						variant(idx, on)
+						ds := searchtest.Latencies(b, idx, []search.Query{q})
+						if on {
+							without = append(without, ds...)
+						} else {
+							with = append(with, ds...)
+						}
+					}
 				}
 			}
-			idx.noEntityIDFacet = false
+			variant(idx, false)
 			searchtest.SortDurations(with)
 			searchtest.SortDurations(without)
 			searchtest.ReportLatencies(b, with)
 			for _, p := range []float64{50, 95, 99} {
-				b.ReportMetric(float64(searchtest.Percentile(without, p).Microseconds())/1000, "noid_p"+strconv.Itoa(int(p))+"_ms")
+				b.ReportMetric(float64(searchtest.Percentile(without, p).Microseconds())/1000, prefix+"p"+strconv.Itoa(int(p))+"_ms")
 			}
 		})
 	}
@@ -119,10 +147,10 @@ func BenchmarkQueryLatency(b *testing.B) {
 		b.Fatalf("the benchmark database has no entity facet by id (err %v): it was filled before migration 0008; empty it to fill it again", err)
 	}
 	queries := searchtest.QueryMix(arts, 2000)
-	// Searches with the entity facet by id (the default, reported as
-	// p50_ms...) and without it (as before migration 0008, reported as
-	// noid_p50_ms...), alternating by blocks of 100 queries so that both
-	// see the same load.
+	// The current searches (reported as p50_ms...) and the variant of
+	// benchVariant (noid_p50_ms... or cte_p50_ms...), alternating by
+	// blocks of 100 queries so that both see the same load.
+	prefix, variant := benchVariant(b)
 	searchtest.Latencies(b, idx, queries[:200])
 	b.ResetTimer()
 	var with, without []time.Duration
@@ -130,9 +158,10 @@ func BenchmarkQueryLatency(b *testing.B) {
 		for s := 0; s < len(queries); s += 100 {
 			block := queries[s:min(s+100, len(queries))]
 			for k := 0; k < 2; k++ {
-				idx.noEntityIDFacet = (s/100+k)%2 == 1
+				on := (s/100+k)%2 == 1
+				variant(idx, on)
 				ds := searchtest.Latencies(b, idx, block)
-				if idx.noEntityIDFacet {
+				if on {
 					without = append(without, ds...)
 				} else {
 					with = append(with, ds...)
@@ -140,14 +169,14 @@ func BenchmarkQueryLatency(b *testing.B) {
 			}
 		}
 	}
-	idx.noEntityIDFacet = false
+	variant(idx, false)
 	b.StopTimer()
 	searchtest.SortDurations(with)
 	searchtest.SortDurations(without)
 	searchtest.ReportLatencies(b, with)
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	for _, p := range []float64{50, 95, 99} {
-		b.ReportMetric(ms(searchtest.Percentile(without, p)), "noid_p"+strconv.Itoa(int(p))+"_ms")
+		b.ReportMetric(ms(searchtest.Percentile(without, p)), prefix+"p"+strconv.Itoa(int(p))+"_ms")
 	}
 	b.ReportMetric(float64(len(with)+len(without))/b.Elapsed().Seconds(), "queries/s")
 }

@@ -155,3 +155,30 @@ func TestEntityCodes(t *testing.T) {
 	}
 	sameEntityFacet(t, idx, "migrated", queries)
 }
+
+func TestTopCounts(t *testing.T) {
+	tests := []struct {
+		name   string
+		n      int
+		counts []int
+		cut    int
+	}{
+		{"none", 3, nil, 0},
+		{"fewer than n", 3, []int{4, 9}, 4},
+		{"n-th highest", 3, []int{1, 7, 3, 9, 2, 5}, 5},
+		{"repeats count", 3, []int{5, 9, 9, 9, 1}, 9},
+		{"repeat at the cut", 3, []int{2, 8, 2, 8, 2, 1}, 2},
+		{"ascending", 2, []int{1, 2, 3, 4}, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			top := topCounts{n: tt.n}
+			for _, c := range tt.counts {
+				top.add(c)
+			}
+			if got := top.cut(); got != tt.cut {
+				t.Errorf("cut of %v, n %d = %d, want %d (top %v)", tt.counts, tt.n, got, tt.cut, top.top)
+			}
+		})
+	}
+}

@@ -78,12 +78,11 @@ func (x *Index) entityIDFacet(ctx context.Context, codes []byte) ([]search.Entit
 	// Every id whose count reaches the FacetSize-th highest may be in the
 	// facet (ties are ordered by id): look those up with their most used
 	// names.
-	all := make([]int, len(ids))
-	for i, n := range ids {
-		all[i] = get(n)
+	top := topCounts{n: search.FacetSize}
+	for _, n := range ids {
+		top.add(get(n))
 	}
-	sort.Sort(sort.Reverse(sort.IntSlice(all)))
-	cut := all[min(search.FacetSize, len(all))-1]
+	cut := top.cut()
 	// best: of each candidate id (by slot), the count of its most used
 	// name; 0 for the others.
 	best := make([]int32, size)
@@ -113,24 +112,13 @@ func (x *Index) entityIDFacet(ctx context.Context, codes []byte) ([]search.Entit
 		nums[i] = number(s)
 		bySlot[nums[i]] = s
 	}
-	rows, err := x.pool.Query(ctx, "SELECT id, name FROM article_entity_names WHERE id = ANY($1::int4[])", nums)
+	named, err := x.entityNames(ctx, nums)
 	if err != nil {
-		return nil, fmt.Errorf("entity facet by id: name %d keys: %w", len(lookup), err)
-	}
-	keys := make(map[uint32]string, len(lookup))
-	for rows.Next() {
-		var n int32
-		var key string
-		if err := rows.Scan(&n, &key); err != nil {
-			return nil, fmt.Errorf("entity facet by id: %w", err)
-		}
-		keys[bySlot[n]] = key
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("entity facet by id: %w", err)
 	}
-	if len(keys) != len(lookup) {
-		return nil, fmt.Errorf("entity facet by id: %d of %d numbers have no key", len(lookup)-len(keys), len(lookup))
+	keys := make(map[uint32]string, len(lookup))
+	for n, key := range named {
+		keys[bySlot[n]] = key
 	}
 	var out []search.EntityCount
 	at := map[uint32]int{}

@@ -43,9 +43,18 @@ type Index struct {
 	// names in the server, as before entity_codes (tests and benchmarks
 	// compare both).
 	textEntityFacet bool
+	// names caches entity names by number for the facets.
+	names nameCache
 	// noEntityIDFacet leaves the entity facet by id out (benchmarks
 	// compare the cost of it).
 	noEntityIDFacet bool
+	// matchesCTE answers searches with conditions as before the
+	// one-pass grouping: the matches in a materialized CTE (tests and
+	// benchmarks compare both).
+	matchesCTE bool
+	// ranked is how many of the newest matches relevance order ranks when
+	// not rankCandidates (tests lower it).
+	ranked int
 }
 
 var _ search.Index = (*Index)(nil)
@@ -358,6 +367,15 @@ func (x *Index) Get(ctx context.Context, id string) (*article.Article, error) {
 // rankCandidates is how many of the newest matches relevance order ranks.
 const rankCandidates = 2000
 
+// rankCandidates is the constant rankCandidates, or x.ranked when a test
+// sets it.
+func (x *Index) rankCandidates() int {
+	if x.ranked > 0 {
+		return x.ranked
+	}
+	return rankCandidates
+}
+
 // Search runs q. Relevance order ranks the newest 2,000 matches (more when
 // the page asks for more); total and facets count every match.
 func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, error) {
@@ -438,58 +456,53 @@ func (x *Index) entityFacet(ctx context.Context, codes []byte, into map[string]i
 	for i := 0; i < len(codes); i += 4 {
 		maxID = max(maxID, binary.BigEndian.Uint32(codes[i:]))
 	}
-	counts := map[int32]int{}
+	// Every number whose count reaches the FacetSize-th highest count may
+	// be in the facet (ties are ordered by name): name those.
+	var ids []int32
+	var count func(id int32) int
+	top := topCounts{n: search.FacetSize}
 	if maxID < 1<<22 {
 		dense := make([]int32, maxID+1)
 		for i := 0; i < len(codes); i += 4 {
 			dense[binary.BigEndian.Uint32(codes[i:])]++
 		}
-		for id, c := range dense {
+		for _, c := range dense {
 			if c > 0 {
-				counts[int32(id)] = int(c)
+				top.add(int(c))
 			}
 		}
+		for id, c := range dense {
+			if c > 0 && int(c) >= top.cut() {
+				ids = append(ids, int32(id))
+			}
+		}
+		count = func(id int32) int { return int(dense[id]) }
 	} else {
+		counts := map[int32]int{}
 		for i := 0; i < len(codes); i += 4 {
 			counts[int32(binary.BigEndian.Uint32(codes[i:]))]++
 		}
-	}
-	// Every number whose count reaches the FacetSize-th highest count may
-	// be in the facet (ties are ordered by name): name those.
-	all := make([]int, 0, len(counts))
-	for _, c := range counts {
-		all = append(all, c)
-	}
-	sort.Sort(sort.Reverse(sort.IntSlice(all)))
-	cut := all[min(search.FacetSize, len(all))-1]
-	var ids []int32
-	for id, c := range counts {
-		if c >= cut {
-			ids = append(ids, id)
+		for _, c := range counts {
+			top.add(c)
 		}
+		for id, c := range counts {
+			if c >= top.cut() {
+				ids = append(ids, id)
+			}
+		}
+		count = func(id int32) int { return counts[id] }
 	}
-	rows, err := x.pool.Query(ctx, "SELECT id, name FROM article_entity_names WHERE id = ANY($1::int4[])", ids)
+	names, err := x.entityNames(ctx, ids)
 	if err != nil {
-		return fmt.Errorf("entity facet: name %d entities: %w", len(ids), err)
+		return fmt.Errorf("entity facet: %w", err)
 	}
 	type value struct {
 		name string
 		n    int
 	}
-	var vs []value
-	for rows.Next() {
-		var id int32
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return fmt.Errorf("entity facet: %w", err)
-		}
-		vs = append(vs, value{name, counts[id]})
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("entity facet: %w", err)
-	}
-	if len(vs) != len(ids) {
-		return fmt.Errorf("entity facet: %d of %d entity numbers have no name", len(ids)-len(vs), len(ids))
+	vs := make([]value, 0, len(ids))
+	for _, id := range ids {
+		vs = append(vs, value{names[id], count(id)})
 	}
 	sort.Slice(vs, func(i, j int) bool {
 		if vs[i].n != vs[j].n {
@@ -501,6 +514,34 @@ func (x *Index) entityFacet(ctx context.Context, codes []byte, into map[string]i
 		into[v.name] = v.n
 	}
 	return nil
+}
+
+// topCounts keeps the n highest counts added (with repeats), to find the
+// n-th highest without sorting every count.
+type topCounts struct {
+	n   int
+	top []int // descending
+}
+
+func (t *topCounts) add(c int) {
+	if len(t.top) == t.n && c <= t.top[len(t.top)-1] {
+		return
+	}
+	i := sort.Search(len(t.top), func(i int) bool { return t.top[i] < c })
+	if len(t.top) < t.n {
+		t.top = append(t.top, 0)
+	}
+	copy(t.top[i+1:], t.top[i:len(t.top)-1])
+	t.top[i] = c
+}
+
+// cut is the n-th highest count added, or the lowest if fewer were added
+// (0 if none).
+func (t *topCounts) cut() int {
+	if len(t.top) == 0 {
+		return 0
+	}
+	return t.top[len(t.top)-1]
 }
 
 // statement is the SQL that answers a search, with its arguments.
@@ -585,17 +626,74 @@ func (x *Index) searchSQL(q search.Query, n search.Node) statement {
 		return statement{sql: sql, args: tr.args, idsCounted: true}
 	}
 
+	if x.textEntityFacet || x.matchesCTE {
+		return x.matchesCTESQL(q, n, tr, conds, facet, page, hits, limit)
+	}
+	byDate := q.Sort == search.SortDate || !search.HasText(n) || len(tr.rank) == 0
+	// The matches are read twice, in the same snapshot: once grouped by
+	// (lang, source) for the total and every facet (each group's count
+	// and its articles' codes concatenated, in one pass), and once for the
+	// page. Reading them once into a materialized CTE and scanning that
+	// five times cost more (the tuplestore, five aggregates over it) and
+	// grew past work_mem with the matches.
+	where := strings.Join(conds, " AND ")
+	// OFFSET 0 keeps the matches a subquery of their own: ordered by date
+	// and limited, PostgreSQL would otherwise walk the date index and test
+	// each article's tsvector (read from TOAST) until it had enough.
+	candidates := `SELECT id, sort_date, 0::real AS score FROM (SELECT id, sort_date FROM articles WHERE ` + where + ` OFFSET 0) s`
+	order := dateOrder
+	if !byDate {
+		// Ranking reads the tsvector of each article it ranks, so it ranks
+		// the newest rankCandidates matches (or as many as the page needs):
+		// total and facets still count every match. The tsvector comes
+		// with the match (its TOAST pointer), not read again by id.
+		rankQuery := tr.arg(strings.Join(tr.rank, " | "))
+		candidates = `SELECT id, sort_date, ts_rank(tsv, ` + rankQuery + `::tsquery) AS score
+			FROM (SELECT id, sort_date, tsv FROM (SELECT id, sort_date, tsv FROM articles WHERE ` + where + ` OFFSET 0) s
+			ORDER BY ` + dateOrder + ` LIMIT ` + strconv.Itoa(max(x.rankCandidates(), q.Offset+q.Limit)) + `) c`
+		order = "score DESC, " + dateOrder
+	}
+	idCodes := "(SELECT string_agg(ic, ''::bytea) FROM g)"
+	groupIDCodes := "string_agg(entity_id_codes, ''::bytea)"
+	if x.noEntityIDFacet {
+		idCodes, groupIDCodes = "NULL::bytea", "NULL::bytea"
+	}
+	sql := `WITH g AS MATERIALIZED (
+			SELECT lang, source, count(*) AS n, string_agg(entity_codes, ''::bytea) AS ec, ` + groupIDCodes + ` AS ic
+			FROM articles WHERE ` + where + ` GROUP BY lang, source
+		), ranked AS (` + candidates + `
+		), top AS (
+			SELECT id, sort_date, score FROM ranked
+			ORDER BY ` + order + limit + `
+		), ` + page(order) + `
+		SELECT (SELECT coalesce(sum(n), 0)::bigint FROM g),
+			` + facet("lang", "sum(n)::bigint", "g") + `,
+			` + facet("source", "sum(n)::bigint", "g") + `,
+			(SELECT string_agg(ec, ''::bytea) FROM g),
+			` + idCodes + `,
+			` + hits
+	return statement{sql: sql, args: tr.args, entityCodes: true}
+}
+
+// matchesCTESQL is searchSQL's statement for searches with conditions as
+// it was before the matches were grouped in one pass: the matches materialized in a CTE, each facet an aggregate
+// over it, ranking re-reading the newest matches by id. With
+// textEntityFacet it groups the entity names in the server. Tests and
+// benchmarks compare both.
+func (x *Index) matchesCTESQL(q search.Query, n search.Node, tr *translator, conds []string,
+	facet func(expr, count, from string) string, page func(order string) string, hits, limit string) statement {
+	dateOrder := "sort_date DESC NULLS LAST, id"
+	byDate := q.Sort == search.SortDate || !search.HasText(n) || len(tr.rank) == 0
 	// Ranking reads the tsvector of each article it ranks, so it ranks the
 	// newest rankCandidates matches (or as many as the page needs): total
 	// and facets still count every match.
-	byDate := q.Sort == search.SortDate || !search.HasText(n) || len(tr.rank) == 0
 	candidates := "SELECT id, sort_date, 0::real AS score FROM m"
 	order := dateOrder
 	if !byDate {
 		rankQuery := tr.arg(strings.Join(tr.rank, " | "))
 		candidates = `SELECT c.id, c.sort_date, ts_rank(a.tsv, ` + rankQuery + `::tsquery) AS score
 			FROM (SELECT id, sort_date FROM m ORDER BY ` + dateOrder + ` LIMIT ` +
-			strconv.Itoa(max(rankCandidates, q.Offset+q.Limit)) + `) c JOIN articles a ON a.id = c.id`
+			strconv.Itoa(max(x.rankCandidates(), q.Offset+q.Limit)) + `) c JOIN articles a ON a.id = c.id`
 		order = "score DESC, " + dateOrder
 	}
 	entities := "entity_codes"
@@ -725,7 +823,7 @@ func (x *Index) collapsedSQL(q search.Query, n search.Node, tr *translator, cond
 		rankQuery := tr.arg(strings.Join(tr.rank, " | "))
 		candidates = `SELECT c.id, c.sort_date, ts_rank(a.tsv, ` + rankQuery + `::tsquery) AS score, c.story
 			FROM (SELECT id, sort_date, story FROM m ORDER BY ` + dateOrder + ` LIMIT ` +
-			strconv.Itoa(max(rankCandidates, q.Offset+q.Limit)) + `) c JOIN articles a ON a.id = c.id`
+			strconv.Itoa(max(x.rankCandidates(), q.Offset+q.Limit)) + `) c JOIN articles a ON a.id = c.id`
 		order = "score DESC, " + dateOrder
 	}
 	return `WITH m AS MATERIALIZED (
