@@ -1363,10 +1363,7 @@ func (r *resolver) signature(pos int) (string, bool) {
 	if k == 0 || k > 4 || (k < len(toks) && !strings.ContainsAny(toks[k].Text, ".,")) {
 		return "", false
 	}
-	if sp, ok := r.personNamed(toks[k-1]); ok {
-		return sp, true
-	}
-	if name := r.titledName(toks[:k]); name != "" {
+	if name := r.personOrTitledName(toks[:k]); name != "" {
 		return name, true
 	}
 	return "", false
@@ -1396,10 +1393,7 @@ func (r *resolver) closedAttribution(toks []textseg.Token) (string, bool) {
 	}
 	if toks[k].Text == "," {
 		// `"...!" Murphy, the head of Right to Rise USA, Tweeted`.
-		name, ok := r.personNamed(toks[k-1])
-		if !ok {
-			name = r.titledName(toks[:k])
-		}
+		name := r.personOrTitledName(toks[:k])
 		if name == "" {
 			return "", false
 		}
@@ -1416,13 +1410,19 @@ func (r *resolver) closedAttribution(toks []textseg.Token) (string, bool) {
 	if next := toks[k+1]; !(next.Kind == textseg.Punct && strings.ContainsAny(next.Text, ".,;")) && !(lw == "shot" && next.Text == "back") && !(isReportingVerb(lw) && (phrasePrepositions[next.Text] || next.Text == "as")) {
 		return "", false
 	}
-	if sp, ok := r.personNamed(toks[k-1]); ok {
-		return sp, true
-	}
-	if name := r.titledName(toks[:k]); name != "" {
+	if name := r.personOrTitledName(toks[:k]); name != "" {
 		return name, true
 	}
 	return "", false
+}
+
+// personOrTitledName returns the known person whose name ends toks
+// (whatever comes before it), else titledName(toks); toks is not empty.
+func (r *resolver) personOrTitledName(toks []textseg.Token) string {
+	if sp, ok := r.personNamed(toks[len(toks)-1]); ok {
+		return sp
+	}
+	return r.titledName(toks)
 }
 
 // titledName returns the name toks are when they are titles and two or
