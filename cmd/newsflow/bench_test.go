@@ -141,15 +141,7 @@ func TestBenchNATSCredentials(t *testing.T) {
 // add up to it, read back from the streams of a full pipeline.
 func TestBenchStages(t *testing.T) {
 	file := corpus.Path(t, "en.jsonl")
-	cfg := standalone.DefaultConfig()
-	cfg.DataDir = t.TempDir()
-	cfg.HTTPAddr = "127.0.0.1:0"
-	cfg.NATSAddr = "127.0.0.1:-1"
-	p, err := standalone.Start(context.Background(), cfg, zaptest.NewLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.Stop() })
+	p := startPipeline(t, t.TempDir())
 
 	code, out := cli(t, "bench", "--nats", p.NATSURL(), "--data", filepath.Dir(p.CredentialsDir()), "--metrics-url", "none",
 		"--articles", "150", "--corpus", file, "--json", "--baseline=false", "--stages", "--idle-timeout", "60s")
