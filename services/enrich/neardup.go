@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -13,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 
@@ -42,9 +40,7 @@ const SimhashBucket = "NEWSFLOW_SIMHASH"
 type KVIndex struct {
 	kv     jetstream.KeyValue
 	local  *simhash.MemoryIndex
-	w      jetstream.KeyWatcher
-	stop   context.CancelFunc
-	done   chan struct{}
+	mirror *bucketMirror
 	log    *zap.Logger
 	prefix string // "b.<replica>.": the keys of this replica's batches
 
@@ -74,61 +70,22 @@ func OpenKVIndex(ctx context.Context, js jetstream.JetStream, ttl time.Duration,
 	if err != nil {
 		return nil, fmt.Errorf("open key-value bucket %s: %w", SimhashBucket, err)
 	}
-	// The watch lives until Close, not until ctx (a start-up deadline).
-	wctx, stop := context.WithCancel(context.Background())
-	w, err := kv.WatchAll(wctx, jetstream.IgnoreDeletes())
-	if err != nil {
-		stop()
-		return nil, fmt.Errorf("watch key-value bucket %s: %w", SimhashBucket, err)
-	}
 	if log == nil {
 		log = zap.NewNop()
 	}
 	var nonce [6]byte
 	_, _ = rand.Read(nonce[:])
-	x := &KVIndex{kv: kv, local: simhash.NewMemoryIndex(), w: w, stop: stop, done: make(chan struct{}), log: log,
+	x := &KVIndex{kv: kv, local: simhash.NewMemoryIndex(), log: log,
 		prefix: "b." + hex.EncodeToString(nonce[:]) + "."}
 	// Load what the bucket holds, then follow it in the background.
-	for {
-		select {
-		case e, ok := <-w.Updates():
-			if !ok {
-				stop()
-				return nil, fmt.Errorf("watch key-value bucket %s: closed while loading", SimhashBucket)
-			}
-			if e == nil {
-				go x.follow()
-				return x, nil
-			}
-			x.file(e)
-		case <-ctx.Done():
-			_ = w.Stop()
-			stop()
-			return nil, fmt.Errorf("load key-value bucket %s: %w", SimhashBucket, ctx.Err())
-		}
+	if x.mirror, err = mirrorBucket(ctx, kv, SimhashBucket, x.file, jetstream.IgnoreDeletes()); err != nil {
+		return nil, err
 	}
+	return x, nil
 }
 
-func (x *KVIndex) follow() {
-	defer close(x.done)
-	for e := range x.w.Updates() {
-		if e != nil {
-			x.file(e)
-		}
-	}
-}
-
-// Close stops watching the bucket. A watch whose consumer is already gone
-// (JetStream was restarted under it) is simply stopped.
-func (x *KVIndex) Close() error {
-	err := x.w.Stop()
-	x.stop()
-	<-x.done
-	if errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, nats.ErrConsumerNotFound) {
-		return nil
-	}
-	return err
-}
+// Close stops watching the bucket.
+func (x *KVIndex) Close() error { return x.mirror.Close() }
 
 func (x *KVIndex) file(e jetstream.KeyValueEntry) {
 	key := e.Key()

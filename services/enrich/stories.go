@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 	"golang.org/x/sync/singleflight"
@@ -60,12 +59,10 @@ const maxUnwritten = 65536
 // Two articles of a new story enriched at the same instant on two replicas
 // may still start two stories.
 type KVStories struct {
-	kv    jetstream.KeyValue
-	local *story.MemoryIndex
-	w     jetstream.KeyWatcher
-	stop  context.CancelFunc
-	done  chan struct{}
-	log   *zap.Logger
+	kv     jetstream.KeyValue
+	local  *story.MemoryIndex
+	mirror *bucketMirror
+	log    *zap.Logger
 
 	// assign serialises this replica's choices and their filing in the
 	// local copy (memory only, no round trip).
@@ -102,55 +99,18 @@ func OpenKVStories(ctx context.Context, js jetstream.JetStream, p story.Params, 
 	if err != nil {
 		return nil, fmt.Errorf("open key-value bucket %s: %w", StoriesBucket, err)
 	}
-	wctx, stop := context.WithCancel(context.Background())
-	w, err := kv.WatchAll(wctx)
-	if err != nil {
-		stop()
-		return nil, fmt.Errorf("watch key-value bucket %s: %w", StoriesBucket, err)
-	}
 	if log == nil {
 		log = zap.NewNop()
 	}
-	x := &KVStories{kv: kv, local: local, w: w, stop: stop, done: make(chan struct{}), log: log, changed: make(chan struct{}), unwritten: map[string]struct{}{}, own: map[string]uint64{}}
-	for {
-		select {
-		case e, ok := <-w.Updates():
-			if !ok {
-				stop()
-				return nil, fmt.Errorf("watch key-value bucket %s: closed while loading", StoriesBucket)
-			}
-			if e == nil {
-				go x.follow()
-				return x, nil
-			}
-			x.apply(e)
-		case <-ctx.Done():
-			_ = w.Stop()
-			stop()
-			return nil, fmt.Errorf("load key-value bucket %s: %w", StoriesBucket, ctx.Err())
-		}
+	x := &KVStories{kv: kv, local: local, log: log, changed: make(chan struct{}), unwritten: map[string]struct{}{}, own: map[string]uint64{}}
+	if x.mirror, err = mirrorBucket(ctx, kv, StoriesBucket, x.apply); err != nil {
+		return nil, err
 	}
-}
-
-func (x *KVStories) follow() {
-	defer close(x.done)
-	for e := range x.w.Updates() {
-		if e != nil {
-			x.apply(e)
-		}
-	}
+	return x, nil
 }
 
 // Close stops watching the bucket.
-func (x *KVStories) Close() error {
-	err := x.w.Stop()
-	x.stop()
-	<-x.done
-	if errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, nats.ErrConsumerNotFound) {
-		return nil
-	}
-	return err
-}
+func (x *KVStories) Close() error { return x.mirror.Close() }
 
 // apply files one entry of the bucket in the local index.
 func (x *KVStories) apply(e jetstream.KeyValueEntry) {
