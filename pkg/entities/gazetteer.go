@@ -395,11 +395,12 @@ func (g *Gazetteer) placeLike(w string) bool {
 	if !firstUpper(w) || isAcronym(w) || !latinScript(w) {
 		return false
 	}
-	if g.placeSkel[skeleton(w)] {
+	var buf [64]byte
+	if g.placeSkel[string(appendSkeleton(buf[:0], w))] {
 		return true
 	}
 	st := slavicStem(w)
-	return len(st) != len(w) && g.placeSkel[skeleton(st)]
+	return len(st) != len(w) && g.placeSkel[string(appendSkeleton(buf[:0], st))]
 }
 
 // latinScript reports whether every letter of s is Latin.
