@@ -245,6 +245,20 @@ func TestGazetteerLoads(t *testing.T) {
 	}
 }
 
+func TestPlaceLike(t *testing.T) {
+	g := extractor(t).g
+	for w, want := range map[string]bool{
+		"Londyn": true, "Londynie": true, "Londýn": true, "Berlina": true, "Moskwy": true, "Waszyngtonie": true, "Dublinu": true,
+		// People, a lower-case word, an acronym and a skeleton too short
+		// to say anything.
+		"Kaczyński": false, "Trump": false, "Merkel": false, "londyn": false, "USA": false, "Kijowa": false,
+	} {
+		if got := g.placeLike(w); got != want {
+			t.Errorf("placeLike(%q) = %v, want %v", w, got, want)
+		}
+	}
+}
+
 func TestStem(t *testing.T) {
 	tests := []struct{ a, b string }{
 		{"Германия", "Германии"}, {"Москва", "Москве"}, {"Лондон", "Лондона"}, {"Върховен", "Върховния"},

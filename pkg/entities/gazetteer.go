@@ -99,6 +99,10 @@ type Gazetteer struct {
 	// idSlavic maps the same keys to the entries' ids ("" when two ids
 	// share a key), for the inflected forms ("Rosji": iso:RU).
 	idSlavic map[string]string
+	// placeSkel holds the skeletons (see skeleton) of the one-word places
+	// of the permissive gazetteers and curated.tsv, minSkeleton letters
+	// at least, for placeLike.
+	placeSkel map[string]bool
 	// entries counts the entries loaded, for Stats.
 	entries int
 }
@@ -138,6 +142,7 @@ func NewGazetteer() (*Gazetteer, error) {
 		person:      make(map[string]personWord, 8192),
 		personExact: make(map[string]personWord, 16384),
 		demonyms:    make(map[string]bool, 1024),
+		placeSkel:   make(map[string]bool, 4096),
 	}
 	for _, f := range []string{"data/gazetteer.tsv", "data/gazetteer-cc-by-sa.tsv", "data/curated.tsv"} {
 		if err := g.load(f); err != nil {
@@ -207,6 +212,11 @@ func (g *Gazetteer) load(path string) error {
 		}
 		g.add(k, parts[1], parts[2], parts[0] == "COUNTRY")
 		g.entries++
+		if k == kindLoc && path != "data/gazetteer-cc-by-sa.tsv" && len(nameWords(parts[2])) == 1 {
+			if sk := skeleton(parts[2]); len(sk) >= minSkeleton {
+				g.placeSkel[sk] = true
+			}
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("read gazetteer %s: %w", path, err)
@@ -375,6 +385,22 @@ func slavicStem(w string) string {
 		}
 	}
 	return l
+}
+
+// placeLike reports whether the capitalised Latin-script word w, less a
+// case ending of the Latin-script Slavic languages, is spelt like a
+// one-word place of the gazetteers in another language or script
+// (skeleton): Londyn, Londynie as London.
+func (g *Gazetteer) placeLike(w string) bool {
+	if !firstUpper(w) || isAcronym(w) || !latinScript(w) {
+		return false
+	}
+	var buf [64]byte
+	if g.placeSkel[string(appendSkeleton(buf[:0], w))] {
+		return true
+	}
+	st := slavicStem(w)
+	return len(st) != len(w) && g.placeSkel[string(appendSkeleton(buf[:0], st))]
 }
 
 // latinScript reports whether every letter of s is Latin.

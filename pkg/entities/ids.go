@@ -2,11 +2,13 @@ package entities
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -223,13 +225,44 @@ var translit = map[rune]string{
 	'č': "ch", 'ć': "ch", 'š': "sh", 'ž': "zh",
 }
 
-// sounds merges spellings of one sound (see skeleton).
+// soundPairs merges spellings of one sound (see skeleton): old, new, in
+// the order they are tried at each position.
 // Inside a word ch is a German or Czech [x] as often as a [tʃ] (Schumacher
 // and Шумахер, Locher and Лохер), and goes with h; a word's first ch stays
 // c (Charles, Чарлз).
-var sounds = strings.NewReplacer("dzh", "j", "dž", "j", "dj", "j", "zh", "j", "sch", "s", "shch", "s", "sht", "s",
+var soundPairs = []string{"dzh", "j", "dž", "j", "dj", "j", "zh", "j", "sch", "s", "shch", "s", "sht", "s",
 	"ch", "h", "cz", "c", "sh", "s", "sz", "s", "ph", "f", "th", "t", "kh", "h", "ck", "k", "ts", "c",
-	"qu", "kv", "w", "v", "x", "ks", "c", "k", "q", "k", "z", "s")
+	"qu", "kv", "w", "v", "x", "ks", "c", "k", "q", "k", "z", "s"}
+
+// soundsByFirst lists, for each byte, the indices in soundPairs of the
+// old spellings that start with it, in order.
+var soundsByFirst = func() (t [256][]uint8) {
+	for k := 0; k < len(soundPairs); k += 2 {
+		b := soundPairs[k][0]
+		t[b] = append(t[b], uint8(k))
+	}
+	return t
+}()
+
+// appendSounds appends w to dst with soundPairs' spellings merged: at
+// each position the first pair whose old spelling starts there, else the
+// byte (what a strings.Replacer of the pairs does, without its
+// allocations).
+func appendSounds(dst, w []byte) []byte {
+next:
+	for i := 0; i < len(w); {
+		for _, k := range soundsByFirst[w[i]] {
+			if old := soundPairs[k]; len(w)-i >= len(old) && string(w[i:i+len(old)]) == old {
+				dst = append(dst, soundPairs[k+1]...)
+				i += len(old)
+				continue next
+			}
+		}
+		dst = append(dst, w[i])
+		i++
+	}
+	return dst
+}
 
 // skeleton is the key of a name: lower case, transliterated to Latin,
 // accents dropped, a few spellings of one sound merged (dzh, dj and j; ch,
@@ -237,39 +270,64 @@ var sounds = strings.NewReplacer("dzh", "j", "dž", "j", "dj", "j", "zh", "j", "
 // vowels (a, e, i, o, u, y and j) dropped after the first letter of each
 // word and doubled letters made single.
 func skeleton(name string) string {
-	var b strings.Builder
-	var buf [8]byte
-	for _, r := range strings.ToLower(name) {
+	var buf [64]byte
+	return string(appendSkeleton(buf[:0], name))
+}
+
+// appendSkeleton appends skeleton(name) to dst.
+func appendSkeleton(dst []byte, name string) []byte {
+	var lb [64]byte
+	b := lb[:0]
+	var nb [8]byte
+	for _, r := range name {
+		r = unicode.ToLower(r)
 		if t, ok := translit[r]; ok {
-			b.WriteString(t)
+			b = append(b, t...)
 			continue
 		}
-		rs := []rune{r}
-		if r >= 128 {
-			rs = []rune(string(norm.NFD.AppendString(buf[:0], string(r))))
+		if r < utf8.RuneSelf {
+			b = appendSkeletonRune(b, r)
+			continue
 		}
-		for _, r := range rs {
-			switch {
-			case unicode.Is(unicode.Mn, r):
-			case translit[r] != "":
-				b.WriteString(translit[r])
-			case unicode.IsLetter(r) || unicode.IsDigit(r):
-				b.WriteRune(r)
-			default:
-				b.WriteByte(' ')
-			}
+		for d := norm.NFD.AppendString(nb[:0], string(r)); len(d) > 0; {
+			r, n := utf8.DecodeRune(d)
+			b = appendSkeletonRune(b, r)
+			d = d[n:]
 		}
 	}
-	var out []byte
-	for _, w := range strings.Fields(b.String()) {
-		w = initialGlide(w)
-		if strings.HasPrefix(w, "ch") {
-			w = "c" + sounds.Replace(w[2:])
+	start := len(dst)
+	for rest := b; len(rest) > 0; {
+		var word []byte
+		if i := bytes.IndexByte(rest, ' '); i >= 0 {
+			word, rest = rest[:i], rest[i+1:]
 		} else {
-			w = sounds.Replace(w)
+			word, rest = rest, nil
 		}
-		if len(out) > 0 {
-			out = append(out, '-')
+		if len(word) == 0 {
+			continue
+		}
+		// The first sound spelt one way: an English w written "у"
+		// before a vowel in Cyrillic (Уилямс, Уайли: Williams, Wylie)
+		// as v, as w becomes; a y as j (Юнкер, Якобс: Juncker,
+		// Jacobs). Then soundPairs, but a first ch stays c.
+		var gb, wb [64]byte
+		g := gb[:0]
+		switch {
+		case len(word) > 3 && word[0] == 'u' && strings.IndexByte("aeio", word[1]) >= 0:
+			g = append(append(g, 'v'), word[1:]...)
+		case len(word) > 1 && word[0] == 'y':
+			g = append(append(g, 'j'), word[1:]...)
+		default:
+			g = append(g, word...)
+		}
+		w := wb[:0]
+		if bytes.HasPrefix(g, []byte("ch")) {
+			w = appendSounds(append(w, 'c'), g[2:])
+		} else {
+			w = appendSounds(w, g)
+		}
+		if len(dst) > start {
+			dst = append(dst, '-')
 		}
 		var last byte
 		for i := 0; i < len(w); i++ {
@@ -280,25 +338,27 @@ func skeleton(name string) string {
 			if c == last {
 				continue
 			}
-			out = append(out, c)
+			dst = append(dst, c)
 			last = c
 		}
 	}
-	return string(out)
+	return dst
 }
 
-// initialGlide spells the first sound of a transliterated word one way: an
-// English w written "у" before a vowel in Cyrillic (Уилямс, Уайли:
-// Williams, Wylie) as v, as w becomes; a y as j (Юнкер, Якобс: Juncker,
-// Jacobs).
-func initialGlide(w string) string {
+// appendSkeletonRune appends a lower-case rune of a name, or a letter of
+// its decomposition, as skeleton spells it: marks dropped, a few letters
+// transliterated, any other rune but a letter or digit a space.
+func appendSkeletonRune(b []byte, r rune) []byte {
 	switch {
-	case len(w) > 2 && w[0] == 'u' && strings.IndexByte("aeio", w[1]) >= 0 && len(w) > 3:
-		return "v" + w[1:]
-	case len(w) > 1 && w[0] == 'y':
-		return "j" + w[1:]
+	case unicode.Is(unicode.Mn, r):
+	case translit[r] != "":
+		b = append(b, translit[r]...)
+	case unicode.IsLetter(r) || unicode.IsDigit(r):
+		b = utf8.AppendRune(b, r)
+	default:
+		b = append(b, ' ')
 	}
-	return w
+	return b
 }
 
 // AliasItem is one annotated name of an entity: its form, type

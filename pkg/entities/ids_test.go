@@ -1,9 +1,12 @@
 package entities
 
 import (
+	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/newsflow/newsflow/pkg/textseg"
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestID(t *testing.T) {
@@ -88,4 +91,99 @@ func TestSlavicPlaces(t *testing.T) {
 			t.Errorf("%s: matched %d words of %q, want %d", lang, n, "Wielkiej Brytanii", wantN)
 		}
 	}
+}
+
+// skeletonRef is skeleton as first written (a strings.Builder, a rune
+// slice per letter, strings.Fields): appendSkeleton must spell every name
+// as it did, or the tagger's place-like bit would no longer be the one its
+// weights were trained with.
+func skeletonRef(name string) string {
+	sounds := strings.NewReplacer(soundPairs...)
+	var b strings.Builder
+	var buf [8]byte
+	for _, r := range strings.ToLower(name) {
+		if t, ok := translit[r]; ok {
+			b.WriteString(t)
+			continue
+		}
+		rs := []rune{r}
+		if r >= 128 {
+			rs = []rune(string(norm.NFD.AppendString(buf[:0], string(r))))
+		}
+		for _, r := range rs {
+			switch {
+			case unicode.Is(unicode.Mn, r):
+			case translit[r] != "":
+				b.WriteString(translit[r])
+			case unicode.IsLetter(r) || unicode.IsDigit(r):
+				b.WriteRune(r)
+			default:
+				b.WriteByte(' ')
+			}
+		}
+	}
+	var out []byte
+	for _, w := range strings.Fields(b.String()) {
+		w = initialGlideRef(w)
+		if strings.HasPrefix(w, "ch") {
+			w = "c" + sounds.Replace(w[2:])
+		} else {
+			w = sounds.Replace(w)
+		}
+		if len(out) > 0 {
+			out = append(out, '-')
+		}
+		var last byte
+		for i := 0; i < len(w); i++ {
+			c := w[i]
+			if i > 0 && (strings.IndexByte("aeiouyjh", c) >= 0) {
+				continue
+			}
+			if c == last {
+				continue
+			}
+			out = append(out, c)
+			last = c
+		}
+	}
+	return string(out)
+}
+
+func TestSkeletonSameAsFirstWritten(t *testing.T) {
+	names := []string{"", " ", "Schumacher", "Чарлз", "Уилямсън", "Mayová", "Paňdžáb", "İstanbul", "Łódź", "EU-a", "d'Estaing", "O’Neill", "Nord Stream 2", "\xff\xfeX"}
+	for _, f := range []string{"data/gazetteer.tsv", "data/gazetteer-cc-by-sa.tsv", "data/ids.tsv", "data/aliases.tsv"} {
+		b, err := data.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if i := strings.LastIndexByte(l, '\t'); i >= 0 {
+				names = append(names, l[i+1:])
+			}
+		}
+	}
+	texts, _ := corpusTexts(t, "mixed.jsonl", 200)
+	for _, tx := range texts {
+		names = append(names, strings.Fields(tx)...)
+	}
+	if len(names) < 50000 {
+		t.Fatalf("only %d names", len(names))
+	}
+	for _, n := range names {
+		if got, want := skeleton(n), skeletonRef(n); got != want {
+			t.Errorf("skeleton(%q) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// initialGlideRef is skeletonRef's rule for the first sound of a word
+// (an English w written "у" before a vowel as v; a y as j).
+func initialGlideRef(w string) string {
+	switch {
+	case len(w) > 2 && w[0] == 'u' && strings.IndexByte("aeio", w[1]) >= 0 && len(w) > 3:
+		return "v" + w[1:]
+	case len(w) > 1 && w[0] == 'y':
+		return "j" + w[1:]
+	}
+	return w
 }

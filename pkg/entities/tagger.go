@@ -142,6 +142,11 @@ const (
 	gRole
 	gTitle
 	gVerb
+	// gPlaceLike: a capitalised word of a text in a Latin-script Slavic
+	// language, less its case ending, spelt (skeleton) like a one-word
+	// place of the gazetteers in another language (Londyn, Londynie as
+	// London; Paryż as Paris).
+	gPlaceLike
 )
 
 // ruleLabel is a token's label by the rule-based chunker (0 none).
@@ -601,6 +606,9 @@ func (x *Extractor) wordUncached(w, lang string) wordInfo {
 	}
 	if IsReportingVerb(lw) {
 		b |= gVerb
+	}
+	if latinSlavicLangs[lang] && x.g.placeLike(w) {
+		b |= gPlaceLike
 	}
 	if tw := trimPossessive(w); len(tw) != len(w) {
 		lw = textseg.ToLower(tw)

@@ -49,6 +49,23 @@ func TestReadBSNLPTokens(t *testing.T) {
 	}
 }
 
+func TestReadBSNLPTokensECUnion(t *testing.T) {
+	in := "doc\tsentence\ttoken\ttext\tlemma\tupos\txpos\tner\tentity\n" +
+		"bsnlp-ec-pl-file_1_pl\t0\t1\tUnii\tunia\tNOUN\t\tB-LOC\t6\n" +
+		"bsnlp-ec-pl-file_1_pl\t0\t2\tEuropejskiej\teuropejski\tADJ\t\tI-LOC\t6\n" +
+		"bsnlp-ec-pl-file_1_pl\t0\t3\tPolsce\tPolska\tPROPN\t\tB-LOC\t20002\n" +
+		"bsnlp-other-pl-file_2_pl\t0\t1\tUE\tUE\tPROPN\t\tB-LOC\t6\n"
+	ss, err := ReadBSNLPTokens(strings.NewReader(in), "pl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The ec topic's European Union (entity 6) becomes an organisation;
+	// its other places and other topics' entity 6 keep their type.
+	if len(ss) != 2 || !slices.Equal(ss[0].Labels, []int{lBOrg, lIOrg, lBLoc}) || !slices.Equal(ss[1].Labels, []int{lBLoc}) {
+		t.Fatalf("sentences %+v", ss)
+	}
+}
+
 func TestReadCoNLL(t *testing.T) {
 	in := "-DOCSTART- -X- O O\n\nEU NNP I-NP I-ORG\nrejects VBZ I-VP O\nGerman JJ I-NP I-MISC\nPeter NNP I-NP I-PER\nBlackburn NNP I-NP I-PER\nB NNP I-NP B-PER\n\nLONDON NNP I-NP I-LOC\n"
 	ss, err := ReadCoNLL(strings.NewReader(in), "c")

@@ -42,6 +42,12 @@ type TrainOptions struct {
 	Log io.Writer
 }
 
+// euEntity is the entity id of the European Union in the token files'
+// ec topic, annotated by another convention than the scored topics
+// (numeric ids): its Latin-script files (pl, cs, sk, sl, hr) type it a
+// place, the Cyrillic ones and every scored topic an organisation.
+const euEntity = "6"
+
 // ReadBSNLPTokens reads a BSNLP token file (`doc sentence token text lemma
 // upos xpos ner entity`, with a header line) as sentences in lang.
 func ReadBSNLPTokens(r io.Reader, lang string) ([]TrainSentence, error) {
@@ -60,7 +66,13 @@ func ReadBSNLPTokens(r io.Reader, lang string) ([]TrainSentence, error) {
 		if len(f) < 8 {
 			return nil, fmt.Errorf("line %d: %d columns, want at least 8 (doc sentence token text lemma upos xpos ner)", line, len(f))
 		}
-		l := Label(f[7])
+		tag := f[7]
+		if len(f) > 8 && f[8] == euEntity && strings.HasPrefix(f[0], "bsnlp-ec-") {
+			// The ec topic's European Union, a place in its Latin-script
+			// files: an organisation, as the scored topics have it.
+			tag = strings.Replace(tag, "-LOC", "-ORG", 1)
+		}
+		l := Label(tag)
 		if l < 0 {
 			return nil, fmt.Errorf("line %d: unknown tag %q", line, f[7])
 		}
