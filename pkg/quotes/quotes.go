@@ -858,6 +858,12 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 		}
 		words++
 		if words > 8 {
+			// `"...," since so many cases were decided by 5-to-4 votes,
+			// said Lee Epstein, who teaches ...`: the sentence ends with
+			// a clause of attribution after a comma.
+			if !strings.ContainsFunc(r.text[toks[0].Start:t.End], func(c rune) bool { return unicode.Is(unicode.Cyrillic, c) }) {
+				return r.lateAttribution(toks)
+			}
 			return "", false
 		}
 		if words == 1 {
@@ -1412,6 +1418,48 @@ func (r *resolver) closedAttribution(toks []textseg.Token) (string, bool) {
 	}
 	if name := r.personOrTitledName(toks[:k]); name != "" {
 		return name, true
+	}
+	return "", false
+}
+
+// lateAttribution looks, in the rest of an English sentence that a
+// quotation opens (toks, after its closing mark), for a clause after a
+// comma that attributes it and ends the sentence: `..., said Lee
+// Epstein, who teaches ...`, `..., Nefzi said.`, `..., Clinton said at a
+// Fox News town hall`. Up to 40 words; a verb of saying after the comma
+// is followed by the name, or the name by the verb (closedAttribution).
+func (r *resolver) lateAttribution(toks []textseg.Token) (string, bool) {
+	words := 0
+	for i, t := range toks {
+		if t.Kind != textseg.Punct {
+			if words++; words > 40 {
+				break
+			}
+			continue
+		}
+		if sentenceEnd(toks, i) || t.Text == ";" || t.Text == ":" {
+			break
+		}
+		if t.Text != "," || words < 3 || i+2 >= len(toks) {
+			continue
+		}
+		tail := toks[i+1:]
+		if lw := strings.ToLower(tail[0].Text); isReportingVerb(lw) && lw != "told" && lw != "tells" {
+			j := 1
+			for j < len(tail)-1 && (isTitle(tail[j].Text) || tail[j].Text == ".") {
+				j++
+			}
+			if tail[j].Kind == textseg.Punct || !firstUpperWord(tail[j].Text) {
+				continue
+			}
+			if sp, ok := r.speakerIn(tail[1:], true); ok && sp != "" {
+				return sp, true
+			}
+			continue
+		}
+		if sp, ok := r.closedAttribution(tail); ok && sp != "" {
+			return sp, true
+		}
 	}
 	return "", false
 }

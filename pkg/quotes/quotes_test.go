@@ -441,6 +441,24 @@ func TestExtract(t *testing.T) {
 			want: []want{{"The department will", "CNN"}},
 		},
 		{
+			name: "en attribution clause ending a long sentence after the quotation",
+			lang: "en",
+			text: "The court is split.\n\n\"The number of rulings at stake is remarkable,\" because many decisions were taken by one vote, said Mary Colton, who teaches law in Ohio.",
+			want: []want{{"The number of rulings", "Mary Colton"}},
+		},
+		{
+			name: "en name and verb ending a long sentence after the quotation",
+			lang: "en",
+			text: "Peter Hollis runs the shelter.\n\n\"We are worried\" about the rising rents in the city and the cuts to the programme, Hollis said on Monday.",
+			want: []want{{"We are worried", "Peter Hollis"}},
+		},
+		{
+			name: "en no attribution clause at the end of the sentence",
+			lang: "en",
+			text: "Peter Hollis runs the shelter.\n\n\"We are worried\" is what many tenants in the city told the council in its hearing, and Hollis agreed with them.",
+			want: []want{{"We are worried", ""}},
+		},
+		{
 			name: "no speaker named",
 			lang: "en",
 			text: "\"Sales will improve next year, we think,\" the report concluded.",
