@@ -961,6 +961,15 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 			if words == 1 && i+1 < len(toks) && bareName(toks[i+1]) && !r.inflectedElsewhere(toks[i+1].Text) && (i+2 == len(toks) || (toks[i+2].Kind == textseg.Punct && strings.ContainsAny(toks[i+2].Text, ".,;"))) {
 				return toks[i+1].Text, true
 			}
+			// `"...," said Solomon Yue, an RNC committeeman`: an English
+			// name the entities do not know (two or three capitalised
+			// words after any title) right after the verb, closing the
+			// clause.
+			if words == 1 {
+				if sp, ok := r.unknownNameAfter(toks[i+1:]); ok {
+					return sp, true
+				}
+			}
 		}
 		if sp, ok := r.speakerIn(toks[:i], false); ok {
 			return sp, true
@@ -1420,6 +1429,48 @@ func (r *resolver) closedAttribution(toks []textseg.Token) (string, bool) {
 		return name, true
 	}
 	return "", false
+}
+
+// unknownNameAfter returns the name toks open with when they are titles
+// and two or three capitalised English words (titledName) that close the
+// clause (a comma, a sentence end or nothing follows) and none of which
+// is a known place or organisation: `Solomon Yue, an RNC committeeman`.
+func (r *resolver) unknownNameAfter(toks []textseg.Token) (string, bool) {
+	k := 0
+	for k < len(toks) && k < 7 {
+		t := toks[k]
+		if t.Kind != textseg.Punct && firstUpperWord(t.Text) {
+			k++
+			continue
+		}
+		if t.Text == "." && k > 0 && (isTitle(toks[k-1].Text) || isInitial(toks[k-1].Text)) {
+			k++
+			continue
+		}
+		break
+	}
+	if k < 2 || (k < len(toks) && !(toks[k].Text == "," || sentenceEnd(toks, k))) {
+		return "", false
+	}
+	for _, t := range toks[:k] {
+		if _, ok := r.orgAt(t.Start); ok || r.placeAt(t.Start) {
+			return "", false
+		}
+	}
+	if name := r.titledName(toks[:k]); name != "" {
+		return name, true
+	}
+	return "", false
+}
+
+// placeAt reports whether a place's mention covers the offset pos.
+func (r *resolver) placeAt(pos int) bool {
+	for _, p := range r.places {
+		if pos >= p.Start && pos < p.End {
+			return true
+		}
+	}
+	return false
 }
 
 // lateAttribution looks, in the rest of an English sentence that a

@@ -459,6 +459,12 @@ func TestExtract(t *testing.T) {
 			want: []want{{"We are worried", ""}},
 		},
 		{
+			name: "en a name the entities do not know right after said",
+			lang: "en",
+			text: "The delegates met.\n\n\"It is empty talk,\" said Tomas Quarrel, a committeeman from Oregon.",
+			want: []want{{"It is empty talk", "Tomas Quarrel"}},
+		},
+		{
 			name: "no speaker named",
 			lang: "en",
 			text: "\"Sales will improve next year, we think,\" the report concluded.",
