@@ -1949,6 +1949,14 @@ func (r *resolver) before(s span) (string, bool) {
 	// is its subject: "Хан пише, че „...“", "Pilgermaier sieht
 	// "kleinstmöglichen gemeinsamen Nenner"".
 	if whole && len(toks) > 0 && atLeastWords(r.text[toks[0].Start:end], 2) {
+		// `Chancellor Angela Merkel of Germany condemned ''such a
+		// murderous attack''`, `Jeb Bush, the former Florida governor,
+		// ..., called his rival ''...''`: in English, the person the
+		// sentence opens with, when its verb's clause runs on to the
+		// quotation.
+		if sp, ok := r.sentenceSubject(toks); ok {
+			return sp, true
+		}
 		only := ""
 		for k, t := range toks {
 			if p, ok := r.personNamed(t); ok && p != only && !r.obliqueAt(t.Start) && !interviewer(toks[max(0, k-5):k]) {
@@ -2007,6 +2015,155 @@ func (r *resolver) before(s span) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// subordinators open a clause with a subject of its own, or one that the
+// quotation after it may not share with the sentence's.
+var subordinators = map[string]bool{
+	"that": true, "who": true, "whom": true, "whose": true, "which": true, "when": true, "while": true,
+	"because": true, "after": true, "before": true, "if": true, "since": true, "where": true,
+	"although": true, "though": true, "whether": true, "unless": true, "until": true, "what": true,
+	"but": true, "and": true, "or": true, "for": true, "by": true, "than": true,
+}
+
+// subjectVerbs are common English irregular past forms that follow a
+// sentence's subject; auxiliaries may stand between it and its verb.
+var subjectVerbs = map[string]bool{
+	"gave": true, "made": true, "took": true, "put": true, "sent": true, "went": true, "got": true,
+	"wrote": true, "told": true, "said": true, "began": true, "left": true, "held": true, "brought": true,
+	"set": true, "led": true, "struck": true, "took up": true, "kept": true, "spoke": true, "came": true,
+}
+
+var auxiliaries = map[string]bool{
+	"has": true, "had": true, "have": true, "was": true, "is": true, "will": true, "would": true, "also": true,
+	"then": true, "later": true, "once": true, "again": true, "even": true, "never": true, "often": true,
+	"repeatedly": true, "previously": true, "recently": true, "already": true, "still": true, "just": true,
+}
+
+// sentenceSubject returns the person an English sentence toks (up to a
+// quotation inside it) opens with, after a few words before a comma
+// ("On television, ..."): a known person or titles and a name, maybe an
+// apposition between commas, then a lower-case verb and words up to the
+// quotation none of which opens another clause (subordinators, another
+// quotation) or is a verb of saying with a subject of its own.
+func (r *resolver) sentenceSubject(toks []textseg.Token) (string, bool) {
+	if len(toks) < 3 || sentenceEnd(toks, len(toks)-1) || strings.ContainsFunc(r.text[toks[0].Start:toks[len(toks)-1].End], func(c rune) bool { return c > unicode.MaxASCII && unicode.IsLetter(c) }) {
+		return "", false
+	}
+	if w := strings.ToLower(toks[0].Text); w == "and" || w == "but" || w == "so" || w == "then" {
+		toks = toks[1:]
+	}
+	sp, rest := r.subjectAt(toks)
+	if sp == "" {
+		// "On television, Mr. Trump's campaign chairman ...": after an
+		// opening phrase of up to eight words that names nobody.
+		for k := 1; k < len(toks) && k < 10; k++ {
+			if _, ok := r.personNamed(toks[k]); ok {
+				break
+			}
+			if toks[k].Text == "," {
+				sp, rest = r.subjectAt(toks[k+1:])
+				break
+			}
+		}
+	}
+	if sp == "" || len(rest) == 0 {
+		return "", false
+	}
+	if rest[0].Text == "," {
+		// An apposition between commas.
+		k := 1
+		for k < len(rest) && k < 25 && rest[k].Text != "," {
+			if rest[k].Kind == textseg.Punct && strings.ContainsAny(rest[k].Text, ".!?;:\"“”«»„") && !(rest[k].Text == "." && k > 0 && rest[k-1].End == rest[k].Start) {
+				return "", false
+			}
+			k++
+		}
+		if k >= len(rest) || k >= 25 {
+			return "", false
+		}
+		rest = rest[k+1:]
+	}
+	// The verb, maybe after an auxiliary or an adverb ("has also broadly
+	// called for"): a form in -ed or -s, a verb of saying or a common
+	// irregular verb; not a noun the name qualifies.
+	verb := false
+	for k := 0; k < len(rest) && k < 4 && !verb; k++ {
+		w := rest[k].Text
+		if rest[k].Kind == textseg.Punct || firstUpperWord(w) || !isASCIIWord(w) {
+			return "", false
+		}
+		lw := strings.ToLower(w)
+		switch {
+		case subordinators[lw]:
+			return "", false
+		case englishVerbForm(w) || isReportingVerb(lw) || subjectVerbs[lw] || (k > 0 && strings.HasSuffix(lw, "ing") && auxiliaries[strings.ToLower(rest[k-1].Text)]):
+			verb = !auxiliaries[lw]
+		case auxiliaries[lw] || strings.HasSuffix(lw, "ly"):
+		default:
+			return "", false
+		}
+	}
+	if !verb {
+		return "", false
+	}
+	for i, t := range rest {
+		lw := strings.ToLower(t.Text)
+		if subordinators[lw] || t.Text == ";" || t.Text == ":" && i < len(rest)-1 {
+			return "", false
+		}
+		if i > 0 && isReportingVerb(lw) && rest[i-1].Kind != textseg.Punct && firstUpperWord(rest[i-1].Text) {
+			return "", false // "..., Clinton said": another subject
+		}
+	}
+	return sp, true
+}
+
+// subjectAt returns the person toks open with (a known person's name,
+// or titles and two or three capitalised words), not a possessive nor a
+// name qualifying a noun, and the tokens after the name.
+func (r *resolver) subjectAt(toks []textseg.Token) (string, []textseg.Token) {
+	k := 0
+	for k < len(toks) && k < 7 {
+		t := toks[k]
+		if t.Kind != textseg.Punct && firstUpperWord(t.Text) {
+			k++
+			continue
+		}
+		if t.Text == "." && k > 0 && (isTitle(toks[k-1].Text) || isInitial(toks[k-1].Text)) {
+			k++
+			continue
+		}
+		break
+	}
+	if k == 0 || k >= len(toks) {
+		return "", nil
+	}
+	if n := toks[k]; n.Text == "'" || n.Text == "’" || strings.HasPrefix(n.Text, "'s") || strings.HasPrefix(n.Text, "’s") || strings.HasSuffix(toks[k-1].Text, "'s") || strings.HasSuffix(toks[k-1].Text, "’s") {
+		return "", nil
+	}
+	if r.modifier(toks, k-1) {
+		return "", nil // "Former Obama speechwriter Jon Favreau"
+	}
+	sp := ""
+	if p, ok := r.personNamed(toks[k-1]); ok {
+		sp = p
+	} else if _, org := r.orgAt(toks[k-1].Start); !org {
+		sp = r.titledName(toks[:k])
+	}
+	if sp == "" {
+		return "", nil
+	}
+	rest := toks[k:]
+	// "Angela Merkel of Germany", "Rep. Hakeem Jeffries (D-N.Y.)".
+	if len(rest) > 1 && rest[0].Text == "of" && firstUpperWord(rest[1].Text) {
+		j := 1
+		for j < len(rest) && j < 4 && rest[j].Kind != textseg.Punct && firstUpperWord(rest[j].Text) {
+			j++
+		}
+		rest = rest[j:]
+	}
+	return sp, rest
 }
 
 // clauseSubject returns the person that opens the clause toks (after a

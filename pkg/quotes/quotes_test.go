@@ -465,6 +465,24 @@ func TestExtract(t *testing.T) {
 			want: []want{{"It is empty talk", "Tomas Quarrel"}},
 		},
 		{
+			name: "en the person opening the sentence and its verb before a quotation inside it",
+			lang: "en",
+			text: "The party met on Monday.\n\nSenator Helen Marsh, Republican of Ohio, called the plan of Mr. Dorsey ''a costly mistake for everyone.''",
+			want: []want{{"a costly mistake", "Helen Marsh"}},
+		},
+		{
+			name: "en a name qualifying the noun opening the sentence is not its subject",
+			lang: "en",
+			text: "The party met on Monday.\n\nFormer Dorsey speechwriter Tim Lane published a column titled ''Why the plan will fail in the end.''",
+			want: []want{{"Why the plan", ""}},
+		},
+		{
+			name: "en a clause of its own before the quotation",
+			lang: "en",
+			text: "The party met on Monday.\n\nHelen Marsh met Tom Dorsey, who called the plan ''a costly mistake for everyone.''",
+			want: []want{{"a costly mistake", ""}},
+		},
+		{
 			name: "no speaker named",
 			lang: "en",
 			text: "\"Sales will improve next year, we think,\" the report concluded.",
