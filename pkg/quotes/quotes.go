@@ -107,6 +107,9 @@ func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *e
 			speaker = prevSpeaker
 		}
 		if speaker != "" {
+			speaker = r.withoutHeadlineWords(speaker)
+		}
+		if speaker != "" {
 			speaker = r.withSuffix(r.fullName(withoutTitle(withoutAcronym(speaker, r.isPerson(speaker)))))
 		}
 		out = append(out, Quote{Text: q, Speaker: speaker, Start: s.start, End: s.end})
@@ -715,6 +718,41 @@ func (r *resolver) window(from, to int) []textseg.Token {
 		toks[i].End += from
 	}
 	return toks
+}
+
+// headlineFunctionWords are English words that title-case headlines
+// capitalise and names do not hold.
+var headlineFunctionWords = map[string]bool{
+	"On": true, "For": true, "Her": true, "His": true, "A": true, "An": true, "About": true, "To": true,
+	"In": true, "At": true, "With": true, "Is": true, "Are": true, "Was": true, "Says": true,
+	"Said": true, "Sent": true, "Into": true, "Over": true, "After": true, "Year": true,
+}
+
+// withoutHeadlineWords returns a speaker found in English text without
+// a verb of saying that opens it ("Said Dorothy Poynter"), and "" when
+// it is words of a title-case headline rather than a name ("Hillary
+// Releasing Her Goldman Sachs Speech Transcripts", "On Trump") or one
+// upper-case word no organisation's mention is ("PHILADELPHIA", "HOW").
+func (r *resolver) withoutHeadlineWords(speaker string) string {
+	words := strings.Fields(speaker)
+	if len(words) > 1 && (words[0] == "Said" || words[0] == "Says") {
+		speaker = strings.Join(words[1:], " ")
+		words = words[1:]
+	}
+	for _, w := range words {
+		if headlineFunctionWords[w] {
+			return ""
+		}
+	}
+	if len(words) == 1 && len(speaker) >= 3 && isASCIIWord(speaker) && strings.ToUpper(speaker) == speaker {
+		for _, o := range r.orgs {
+			if o.Entity == speaker || r.text[o.Start:o.End] == speaker {
+				return speaker
+			}
+		}
+		return ""
+	}
+	return speaker
 }
 
 // after looks for "..., заяви Маас" / "," said Holmes / "," he said.

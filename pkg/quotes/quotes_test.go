@@ -643,6 +643,23 @@ func BenchmarkQuotes(b *testing.B) {
 	}
 }
 
+func TestWithoutHeadlineWords(t *testing.T) {
+	r := resolver{text: "The NATO summit.", orgs: []entities.Mention{{Entity: "NATO", Start: 4, End: 8}}}
+	for in, want := range map[string]string{
+		"Said Dorothy Poynter":                     "Dorothy Poynter",
+		"Hillary Releasing Her Speech Transcripts": "",
+		"On Trump":       "",
+		"PHILADELPHIA":   "",
+		"NATO":           "NATO",
+		"Will Doyle":     "Will Doyle",
+		"Bernie Sanders": "Bernie Sanders",
+	} {
+		if got := r.withoutHeadlineWords(in); got != want {
+			t.Errorf("withoutHeadlineWords(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestFullNameAfterRole(t *testing.T) {
 	extract(t, "", "de") // loads the gazetteer
 	for _, c := range []struct{ text, name, want string }{
