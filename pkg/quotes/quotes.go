@@ -85,10 +85,13 @@ func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *e
 			// A word or two is speech only when it ends like speech and
 			// a verb of saying follows: `"I was shocked,'' she said`,
 			// `“Jobs, jobs,” Clinton said`; not "заговор", "red line".
-			if !atLeastWords(q, 1) || !strings.ContainsAny(q[len(q)-1:], ",!?") {
+			if !atLeastWords(q, 1) || !strings.ContainsAny(q[len(q)-1:], ",!?.") {
 				continue
 			}
-			if sp, ok := r.after(s, q); !ok || sp == "" {
+			// Or, ending a sentence, when a verb of saying and a comma
+			// or colon introduce it: `said, "No."`, `asked, "Really?"`.
+			sp, ok := r.after(s, q)
+			if (!ok || sp == "" || q[len(q)-1] == '.') && !r.introducedShort(s, q) {
 				continue
 			}
 		}
@@ -753,6 +756,38 @@ func (r *resolver) withoutHeadlineWords(speaker string) string {
 		return ""
 	}
 	return speaker
+}
+
+// introducedShort reports whether the quotation q of one or two words,
+// at s, ends a sentence and a verb of saying introduces it, maybe with an
+// adverb after it, and a comma or colon (`said, "No."`, `then asked,
+// "Really?"`, `told the agency simply, "We lost."`), and before finds
+// its speaker.
+func (r *resolver) introducedShort(s span, q string) bool {
+	if !strings.ContainsAny(q[len(q)-1:], ".!?") {
+		return false
+	}
+	toks := r.window(max(0, s.open-80), s.open)
+	n := len(toks)
+	if n < 3 || (toks[n-1].Text != "," && toks[n-1].Text != ":") {
+		return false
+	}
+	verb := false
+	for k := n - 2; k >= 0 && k >= n-6 && !verb; k-- {
+		lw := strings.ToLower(toks[k].Text)
+		if toks[k].Kind == textseg.Punct {
+			return false
+		}
+		verb = isReportingVerb(lw)
+		if !verb && !strings.HasSuffix(lw, "ly") && k == n-2 {
+			return false
+		}
+	}
+	if !verb {
+		return false
+	}
+	sp, ok := r.before(s)
+	return ok && sp != ""
 }
 
 // after looks for "..., заяви Маас" / "," said Holmes / "," he said.

@@ -483,6 +483,18 @@ func TestExtract(t *testing.T) {
 			want: []want{{"a costly mistake", ""}},
 		},
 		{
+			name: "en one word ending a sentence after a verb of saying and a comma",
+			lang: "en",
+			text: "The chairman faced questions.\n\nAsked whether he would resign, Reince Walters said, \"Probably.\" Then he left.",
+			want: []want{{"Probably.", "Reince Walters"}},
+		},
+		{
+			name: "en one word ending a sentence is no quotation without a verb of saying",
+			lang: "en",
+			text: "The chairman faced questions.\n\nReince Walters called it \"chaos.\" Then he left.",
+			want: []want{},
+		},
+		{
 			name: "no speaker named",
 			lang: "en",
 			text: "\"Sales will improve next year, we think,\" the report concluded.",
