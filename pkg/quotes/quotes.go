@@ -1954,7 +1954,7 @@ func (r *resolver) before(s span) (string, bool) {
 	}
 	if n := len(toks); n >= 2 && toks[n-1].Text == ":" {
 		// Not "сравнил Евросоюз с Адольфом Гитлером:": an oblique case.
-		if sp, ok := r.personNamed(toks[n-2]); ok && !r.obliqueAt(toks[n-2].Start) {
+		if sp, ok := r.personNamed(toks[n-2]); ok && !r.obliqueAt(toks[n-2].Start) && !r.afterPreposition(toks[:n-1]) {
 			return sp, true
 		}
 	}
@@ -2004,6 +2004,14 @@ func (r *resolver) before(s span) (string, bool) {
 				return sp, true
 			}
 		}
+		// `Sen. Richard J. Durbin (D-Ill.), noting the size of
+		// Sanders's following, said, "...`: the name the sentence
+		// opens with, before its apposition.
+		if whole && i > 2 && !strings.ContainsFunc(r.text[toks[0].Start:toks[i].End], func(c rune) bool { return c > unicode.MaxASCII && unicode.IsLetter(c) }) {
+			if sp, ok := r.appositiveSubject(toks, i); ok {
+				return sp, true
+			}
+		}
 		// After a comma or a dash the subject follows the verb: "...,
 		// заяви държавният секретар Майк Помпео."
 		if i > 0 && strings.Contains(",—–-", toks[i-1].Text) {
@@ -2030,16 +2038,23 @@ func (r *resolver) before(s span) (string, bool) {
 		if sp, ok := r.sentenceSubject(toks); ok {
 			return sp, true
 		}
-		only := ""
+		only, spokenTo := "", false
 		for k, t := range toks {
 			if p, ok := r.personNamed(t); ok && p != only && !r.obliqueAt(t.Start) && !interviewer(toks[max(0, k-5):k]) {
 				if only != "" {
 					return "", false
 				}
 				only = p
+				// `... delivered a blunt message to Trump: "`: whom the
+				// statement is made to or about.
+				j := k
+				for j > 0 && (isTitle(toks[j-1].Text) || toks[j-1].Text == ".") {
+					j--
+				}
+				spokenTo = j > 0 && spokenToOrOf[toks[j-1].Text]
 			}
 		}
-		if only != "" {
+		if only != "" && !spokenTo {
 			return only, true
 		}
 		// No person named: the subject is a pronoun ("он назвал ее
@@ -2192,6 +2207,66 @@ func (r *resolver) sentenceSubject(toks []textseg.Token) (string, bool) {
 	return sp, true
 }
 
+// afterPreposition reports whether the English name toks end with
+// follows a preposition of spokenToOrOf (`a blunt message to Trump:`,
+// `said of Mr. Rubio:`): whom or what was spoken of or to, not the
+// speaker.
+func (r *resolver) afterPreposition(toks []textseg.Token) bool {
+	k := len(toks) - 1
+	sp, _ := r.personNamed(toks[k])
+	for k > 0 && toks[k-1].Kind != textseg.Punct && firstUpperWord(toks[k-1].Text) {
+		k--
+	}
+	for k > 0 && (isTitle(toks[k-1].Text) || toks[k-1].Text == ".") {
+		k--
+	}
+	if k == 0 || sp == "" {
+		return false
+	}
+	lw := toks[k-1].Text
+	return spokenToOrOf[lw]
+}
+
+// spokenToOrOf are the English prepositions before whom or what a
+// statement is made to or about ("from" gives its source: `More from
+// Jones:`).
+var spokenToOrOf = map[string]bool{"to": true, "of": true, "about": true, "against": true, "with": true, "at": true, "on": true, "for": true, "in": true}
+
+// appositiveSubject returns the person an English sentence toks opens
+// with when an apposition between commas follows the name and the verb
+// of saying at i comes right after it, maybe after an auxiliary or an
+// adverb: `Sen. Richard J. Durbin (D-Ill.), noting the size of
+// Sanders's following, said, "...`, `Mr. Trump, asked about Mr. Putin,
+// had said, "...`; not a person the apposition names.
+func (r *resolver) appositiveSubject(toks []textseg.Token, i int) (string, bool) {
+	from := 0
+	if w := strings.ToLower(toks[0].Text); w == "and" || w == "but" || w == "so" || w == "then" {
+		from = 1
+	}
+	sp, rest := r.subjectAt(toks[from:i])
+	if sp == "" || len(rest) == 0 || rest[0].Text != "," {
+		return "", false
+	}
+	comma := i - len(rest)
+	k := i - 1
+	for k > comma && toks[k].Text != "," {
+		lw := strings.ToLower(toks[k].Text)
+		if !auxiliaries[lw] && !(strings.HasSuffix(lw, "ly") && isASCIIWord(lw)) {
+			return "", false
+		}
+		k--
+	}
+	if k <= comma+1 || k-comma > 30 {
+		return "", false
+	}
+	for _, t := range toks[comma+1 : k] {
+		if t.Kind == textseg.Punct && strings.ContainsAny(t.Text, "!?;:\"“”«»„") {
+			return "", false
+		}
+	}
+	return sp, true
+}
+
 // subjectAt returns the person toks open with (a known person's name,
 // or titles and two or three capitalised words), not a possessive nor a
 // name qualifying a noun, and the tokens after the name.
@@ -2228,6 +2303,14 @@ func (r *resolver) subjectAt(toks []textseg.Token) (string, []textseg.Token) {
 		return "", nil
 	}
 	rest := toks[k:]
+	if rest[0].Text == "(" {
+		for j := 1; j < len(rest) && j <= 9; j++ {
+			if rest[j].Text == ")" {
+				rest = rest[j+1:]
+				break
+			}
+		}
+	}
 	// "Angela Merkel of Germany", "Rep. Hakeem Jeffries (D-N.Y.)".
 	if len(rest) > 1 && rest[0].Text == "of" && firstUpperWord(rest[1].Text) {
 		j := 1
@@ -3307,6 +3390,11 @@ func sentenceEnd(toks []textseg.Token, i int) bool {
 	if t.Text == "." && i > 0 && toks[i-1].End == t.Start {
 		w := toks[i-1].Text
 		if isTitle(w) || (utf8.RuneCountInString(w) == 1 && firstUpperWord(w)) {
+			return false
+		}
+		// "Rep. Earl Blumenauer (D-Ore.) said": an abbreviation closing
+		// a bracket.
+		if i+1 < len(toks) && toks[i+1].Text == ")" && toks[i+1].Start == t.End {
 			return false
 		}
 	}

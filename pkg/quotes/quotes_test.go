@@ -495,6 +495,18 @@ func TestExtract(t *testing.T) {
 			want: []want{},
 		},
 		{
+			name: "en the name before an apposition naming another person, then the verb",
+			lang: "en",
+			text: "The senators met.\n\nSen. Richard Dorman (D-Ill.), noting the size of Bernie Sanders's following, said, \"He has a huge email list and he will use it.\"",
+			want: []want{{"He has a huge", "Richard Dorman"}},
+		},
+		{
+			name: "en a person after a preposition before a colon is spoken to",
+			lang: "en",
+			text: "The senators met.\n\nThe leader delivered a blunt message to Donald Trump: \"It is time to quit attacking people.\"",
+			want: []want{{"It is time to quit", ""}},
+		},
+		{
 			name: "no speaker named",
 			lang: "en",
 			text: "\"Sales will improve next year, we think,\" the report concluded.",
