@@ -941,6 +941,14 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 		}
 		if words == 1 {
 			named, _ = r.personNamed(t)
+			if named != "" && r.modifier(toks, i) {
+				// `"...," Sanders's campaign manager, Jeff Weaver,
+				// said`: the name the role's apposition gives.
+				named = ""
+				if sp, ok := r.possessiveRoleName(toks[i:]); ok {
+					return sp, true
+				}
+			}
 		}
 		if words == 1 && strings.EqualFold(t.Text, "according") {
 			// `"...," according to CNN.`
@@ -1990,6 +1998,13 @@ func (r *resolver) before(s span) (string, bool) {
 		// saying, "..."`: an English participle's subject is the
 		// clause's, the first person it names.
 		if lw := strings.ToLower(toks[i].Text); (lw == "saying" || (strings.HasSuffix(lw, "ing") && isReportingVerb(lw))) && i+1 < len(toks) {
+			// `..., Spicer said, adding, "...`: the subject of the verb
+			// of saying right before.
+			if i >= 3 && toks[i-1].Text == "," && isReportingVerb(strings.ToLower(toks[i-2].Text)) {
+				if sp, ok := r.personNamed(toks[i-3]); ok && !r.obliqueAt(toks[i-3].Start) {
+					return sp, true
+				}
+			}
 			if sp, ok := r.clauseSubject(toks[:i]); ok {
 				return sp, true
 			}
@@ -2205,6 +2220,38 @@ func (r *resolver) sentenceSubject(toks []textseg.Token) (string, bool) {
 		}
 	}
 	return sp, true
+}
+
+// possessiveRoleName returns the name in the apposition after a
+// possessive and a role (toks from the possessive on): `Sanders's
+// campaign manager, Jeff Weaver, said`, `Clinton's campaign chairman,
+// John Podesta, said`; a known person or titles and two or three
+// capitalised words, closed by a comma and a verb of saying.
+func (r *resolver) possessiveRoleName(toks []textseg.Token) (string, bool) {
+	c := -1
+	for k := 1; k < len(toks) && k < 8; k++ {
+		if toks[k].Text == "," {
+			c = k
+			break
+		}
+		if toks[k].Kind == textseg.Punct && toks[k].Text != "'s" && toks[k].Text != "’s" && toks[k].Text != "'" && toks[k].Text != "’" {
+			return "", false
+		}
+	}
+	if c < 0 {
+		return "", false
+	}
+	e := c + 1
+	for e < len(toks) && e < c+7 && toks[e].Text != "," {
+		e++
+	}
+	if e+1 >= len(toks) || e == c+1 || toks[e].Text != "," || !isReportingVerb(strings.ToLower(toks[e+1].Text)) {
+		return "", false
+	}
+	if name := r.personOrTitledName(toks[c+1 : e]); name != "" {
+		return name, true
+	}
+	return "", false
 }
 
 // afterPreposition reports whether the English name toks end with

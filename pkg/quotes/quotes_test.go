@@ -507,6 +507,18 @@ func TestExtract(t *testing.T) {
 			want: []want{{"It is time to quit", ""}},
 		},
 		{
+			name: "en a possessive and a role, then the name in apposition",
+			lang: "en",
+			text: "Bernie Sanders spoke in Oakland.\n\n\"California stuck out as a place to compete,\" Sanders's campaign manager, Jeff Walden, said in an interview.",
+			want: []want{{"California stuck out", "Jeff Walden"}},
+		},
+		{
+			name: "en a participle after a name and a verb of saying",
+			lang: "en",
+			text: "Paul Ryan and Donald Trump will meet next week, Sean Spicer said, adding, \"They need to sit down and have a good talk.\"",
+			want: []want{{"They need to sit", "Sean Spicer"}},
+		},
+		{
 			name: "no speaker named",
 			lang: "en",
 			text: "\"Sales will improve next year, we think,\" the report concluded.",
