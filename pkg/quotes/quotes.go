@@ -126,6 +126,19 @@ func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *e
 			out[i].Speaker = out[i+1].Speaker
 		}
 	}
+	// A quotation alone in its paragraph between two of the same
+	// speaker's, with no other person named as a speaker between, is
+	// theirs: `"...," Viguerie notes. / Viguerie is upbeat ... / "Not only
+	// ..." / "He may be ...," Viguerie notes.`
+	for i := 1; i+1 < len(out); i++ {
+		if out[i].Speaker != "" || out[i-1].Speaker == "" || out[i-1].Speaker != out[i+1].Speaker || !r.alone(kept[i]) {
+			continue
+		}
+		if kept[i+1].open-kept[i-1].close > 1500 || r.otherSpeakerBetween(kept[i-1].close, kept[i+1].open, out[i-1].Speaker) {
+			continue
+		}
+		out[i].Speaker = out[i-1].Speaker
+	}
 	// A quotation no rule attributes may give words the text says again
 	// where its speaker is named: a headline's quotation taken up in the
 	// body, within quotation marks or (10kGNAD's bodies keep none) as
@@ -663,6 +676,40 @@ func (r *resolver) goesOn(prevEnd int, s span, prevSpeaker string) bool {
 		after = after[:k]
 	}
 	return !atLeastWords(after, 1)
+}
+
+// alone reports whether the quotation s is all of its paragraph (its
+// line), but for punctuation.
+func (r *resolver) alone(s span) bool {
+	from := strings.LastIndexByte(r.text[:s.open], '\n') + 1
+	to := len(r.text)
+	if k := strings.IndexByte(r.text[s.close:], '\n'); k >= 0 {
+		to = s.close + k
+	}
+	return !atLeastWords(r.text[from:s.open], 1) && !atLeastWords(r.text[s.close:to], 1)
+}
+
+// otherSpeakerBetween reports whether text[from:to] names a person other
+// than speaker right before or after a verb of saying.
+func (r *resolver) otherSpeakerBetween(from, to int, speaker string) bool {
+	toks := r.window(from, to)
+	for i, t := range toks {
+		if !isReportingVerb(strings.ToLower(t.Text)) {
+			continue
+		}
+		for _, k := range []int{i - 1, i + 1} {
+			if k < 0 || k >= len(toks) {
+				continue
+			}
+			if p, ok := r.personNamed(toks[k]); ok && p != speaker {
+				return true
+			}
+			if ok, _ := entities.IsPronoun(strings.ToLower(toks[k].Text)); ok && r.lastPerson(toks[k].Start, false) != speaker {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // atLeastWords reports whether s has n or more words (runs holding a

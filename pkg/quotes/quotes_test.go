@@ -519,6 +519,12 @@ func TestExtract(t *testing.T) {
 			want: []want{{"They need to sit", "Sean Spicer"}},
 		},
 		{
+			name: "en a quotation alone in its paragraph between two of the same speaker's",
+			lang: "en",
+			text: "The vote nears.\n\n\"He has the same positions as the voters want,\" Viguerie notes.\n\nViguerie is upbeat about the chances of Ted Cruz.\n\n\"Not only can he win in November, he has the best chance.\"\n\n\"He may be the only one who unites the party,\" Viguerie notes.",
+			want: []want{{"He has the same", "Viguerie"}, {"Not only can he", "Viguerie"}, {"He may be the only", "Viguerie"}},
+		},
+		{
 			name: "no speaker named",
 			lang: "en",
 			text: "\"Sales will improve next year, we think,\" the report concluded.",
