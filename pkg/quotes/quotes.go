@@ -75,6 +75,7 @@ func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *e
 			}
 		}
 	}
+	persons, orgs = titledOrgs(text, persons, orgs)
 	r := resolver{text: text, toks: toks, persons: persons, orgs: orgs, others: others, places: places, roles: ents.Roles, spans: spans, g: g}
 	var out []Quote
 	var kept []span
@@ -835,6 +836,59 @@ func (r *resolver) introducedShort(s span, q string) bool {
 	}
 	sp, ok := r.before(s)
 	return ok && sp != ""
+}
+
+// titledOrgs moves to persons the English organisation mentions that
+// end with a title and a name of two or three capitalised words
+// ("Republican South Carolina Sen. Lindsey Graham" typed an
+// organisation), as that name, and then the one-word organisation
+// mentions of its surname ("Graham").
+func titledOrgs(text string, persons, orgs []entities.Mention) ([]entities.Mention, []entities.Mention) {
+	surname := map[string]string{}
+	var out []entities.Mention
+	for _, o := range orgs {
+		words := strings.Fields(text[o.Start:o.End])
+		t := -1
+		for k, w := range words {
+			if isTitle(w) && (strings.HasSuffix(w, ".") || strings.ToLower(w) == "senator" || strings.ToLower(w) == "governor" || strings.ToLower(w) == "representative") {
+				t = k
+			}
+		}
+		name := words[t+1:]
+		ok := t >= 0 && len(name) >= 2 && len(name) <= 3
+		for _, w := range name {
+			ok = ok && asciiName(w) && firstUpperWord(w) && strings.ToUpper(w) != w
+		}
+		if !ok {
+			out = append(out, o)
+			continue
+		}
+		full := strings.Join(name, " ")
+		start := o.End - len(full)
+		if text[start:o.End] != full {
+			out = append(out, o)
+			continue
+		}
+		persons = append(persons, entities.Mention{Start: start, End: o.End, Entity: full, Type: article.EntityPerson})
+		if s, seen := surname[name[len(name)-1]]; seen && s != full {
+			surname[name[len(name)-1]] = "-"
+		} else {
+			surname[name[len(name)-1]] = full
+		}
+	}
+	if len(out) == len(orgs) {
+		return persons, orgs
+	}
+	orgs, out = out, nil
+	for _, o := range orgs {
+		if full := surname[text[o.Start:o.End]]; full != "" && full != "-" {
+			persons = append(persons, entities.Mention{Start: o.Start, End: o.End, Entity: full, Type: article.EntityPerson})
+			continue
+		}
+		out = append(out, o)
+	}
+	slices.SortFunc(persons, func(a, b entities.Mention) int { return a.Start - b.Start })
+	return persons, out
 }
 
 // after looks for "..., заяви Маас" / "," said Holmes / "," he said.

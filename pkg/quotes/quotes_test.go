@@ -3,6 +3,7 @@ package quotes
 import (
 	"bufio"
 	"encoding/json"
+	"github.com/newsflow/newsflow/pkg/article"
 	"os"
 	"slices"
 	"strings"
@@ -699,6 +700,24 @@ func TestWithoutHeadlineWords(t *testing.T) {
 		if got := r.withoutHeadlineWords(in); got != want {
 			t.Errorf("withoutHeadlineWords(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestTitledOrgs(t *testing.T) {
+	text := "Republican South Carolina Sen. Lindsey Graham spoke. Graham left. Acme Corp. grew."
+	at := func(s string, from int) int { return from + strings.Index(text[from:], s) }
+	g, a := at("Graham", 46), at("Acme", 0)
+	orgs := []entities.Mention{
+		{Start: 0, End: 45, Entity: "Republican South Carolina Sen. Lindsey Graham", Type: article.EntityOrganization},
+		{Start: g, End: g + 6, Entity: "Graham", Type: article.EntityOrganization},
+		{Start: a, End: a + 10, Entity: "Acme Corp.", Type: article.EntityOrganization},
+	}
+	persons, left := titledOrgs(text, nil, orgs)
+	if len(left) != 1 || left[0].Entity != "Acme Corp." {
+		t.Errorf("organisations left %+v, want Acme Corp. only", left)
+	}
+	if len(persons) != 2 || persons[0].Entity != "Lindsey Graham" || text[persons[0].Start:persons[0].End] != "Lindsey Graham" || persons[1].Entity != "Lindsey Graham" || persons[1].Start != g {
+		t.Errorf("persons %+v, want Lindsey Graham twice", persons)
 	}
 }
 
