@@ -1169,6 +1169,12 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 			}
 			return r.lastPersonG(s.open, false, false), true
 		}
+		if words == 1 && strings.HasSuffix(t.Text, "ing") {
+			// `Mr. Trump said of the episode, ''I don't like it,''
+			// adding that ...`: the participle's subject is named before
+			// the quotation.
+			return "", false
+		}
 		return "", true
 	}
 	return "", false
@@ -1477,7 +1483,7 @@ func askedAfter(q string, toks []textseg.Token) bool {
 // be a name (bareName) or two to four capitalised words.
 func (r *resolver) nameThenVerb(toks []textseg.Token) (string, bool) {
 	j := firstWord(toks)
-	if j < 0 || !isASCIIWord(toks[j].Text) {
+	if j < 0 || !(isASCIIWord(toks[j].Text) || isTitle(toks[j].Text) && isASCIIWord(strings.TrimSuffix(toks[j].Text, "."))) {
 		return "", false
 	}
 	k := j

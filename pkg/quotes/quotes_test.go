@@ -526,6 +526,18 @@ func TestExtract(t *testing.T) {
 			want: []want{{"He has the same", "Viguerie"}, {"Not only can he", "Viguerie"}, {"He may be the only", "Viguerie"}},
 		},
 		{
+			name: "en a title and a name, then a verb form the lists lack",
+			lang: "en",
+			text: "Huma Abedin worked at the State Department.\n\n\"It's Jeff Feltman,\" Ms. Abedin answered, referring to a State Department official.",
+			want: []want{{"It's Jeff Feltman", "Huma Abedin"}},
+		},
+		{
+			name: "en a participle right after the quotation takes the subject named before it",
+			lang: "en",
+			text: "The debate was calm.\n\nOn the same day, Donald Trump said of the episode, ''I don't like it,'' adding that ''they have anger that's unbelievable.''",
+			want: []want{{"I don't like it", "Donald Trump"}, {"they have anger", "Donald Trump"}},
+		},
+		{
 			name: "no speaker named",
 			lang: "en",
 			text: "\"Sales will improve next year, we think,\" the report concluded.",
