@@ -111,7 +111,7 @@ func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *e
 			speaker = prevSpeaker
 		}
 		if speaker != "" {
-			speaker = r.withoutHeadlineWords(speaker)
+			speaker = r.withoutHeadlineWords(speaker, s)
 		}
 		if speaker != "" {
 			speaker = r.withSuffix(r.fullName(withoutTitle(withoutAcronym(speaker, r.isPerson(speaker)))))
@@ -780,13 +780,20 @@ var headlineFunctionWords = map[string]bool{
 }
 
 // withoutHeadlineWords returns a speaker found in English text without
-// a verb of saying that opens it ("Said Dorothy Poynter"), and "" when
-// it is words of a title-case headline rather than a name ("Hillary
-// Releasing Her Goldman Sachs Speech Transcripts", "On Trump") or one
-// upper-case word no organisation's mention is ("PHILADELPHIA", "HOW").
-func (r *resolver) withoutHeadlineWords(speaker string) string {
+// a verb of saying or a headline's function word that opens it ("Said
+// Dorothy Poynter", "On Trump"), and "" when it holds such words further
+// on, words of a title-case headline rather than a name ("Hillary
+// Releasing Her Goldman Sachs Speech Transcripts", "Settle For
+// Hillary"), or is one upper-case word no organisation's mention is
+// ("PHILADELPHIA", "HOW").
+func (r *resolver) withoutHeadlineWords(speaker string, s span) string {
 	words := strings.Fields(speaker)
-	if len(words) > 1 && (words[0] == "Said" || words[0] == "Says") {
+	// Not the words right around the quotation: `CNN President On
+	// Trump: "..."` names nobody.
+	near := r.text[max(0, s.open-120):min(len(r.text), s.close+120)]
+	for len(words) > 1 && (words[0] == "Said" || words[0] == "Says" || headlineFunctionWords[words[0]] && words[0] != "Year" && !strings.Contains(near, speaker)) {
+		// "On Trump", an entity that took in a headline's word before
+		// the name elsewhere.
 		speaker = strings.Join(words[1:], " ")
 		words = words[1:]
 	}
@@ -3548,8 +3555,8 @@ func sentenceEnd(toks []textseg.Token, i int) bool {
 		}
 		// "Rep. Earl Blumenauer (D-Ore.) said": an abbreviation closing
 		// a bracket.
-		if i+1 < len(toks) && toks[i+1].Text == ")" && toks[i+1].Start == t.End {
-			return false
+		if i+1 < len(toks) && toks[i+1].Start == t.End && (toks[i+1].Text == ")" || toks[i+1].Kind != textseg.Punct) {
+			return false // "(D-Ore.)", "(D-N.Y.)": no space follows
 		}
 	}
 	return true

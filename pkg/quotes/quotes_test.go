@@ -538,6 +538,12 @@ func TestExtract(t *testing.T) {
 			want: []want{{"I don't like it", "Donald Trump"}, {"they have anger", "Donald Trump"}},
 		},
 		{
+			name: "en an abbreviation in a bracket after a name ends no sentence",
+			lang: "en",
+			text: "Zimmerman sells the gun.\n\nIn a statement released Thursday, Rep. Hakeem Jeffers (D-N.Y.) reacted to the news, saying: \"The killer should be in prison.\"",
+			want: []want{{"The killer should", "Hakeem Jeffers"}},
+		},
+		{
 			name: "no speaker named",
 			lang: "en",
 			text: "\"Sales will improve next year, we think,\" the report concluded.",
@@ -699,18 +705,26 @@ func BenchmarkQuotes(b *testing.B) {
 }
 
 func TestWithoutHeadlineWords(t *testing.T) {
-	r := resolver{text: "The NATO summit.", orgs: []entities.Mention{{Entity: "NATO", Start: 4, End: 8}}}
-	for in, want := range map[string]string{
-		"Said Dorothy Poynter":                     "Dorothy Poynter",
-		"Hillary Releasing Her Speech Transcripts": "",
-		"On Trump":       "",
-		"PHILADELPHIA":   "",
-		"NATO":           "NATO",
-		"Will Doyle":     "Will Doyle",
-		"Bernie Sanders": "Bernie Sanders",
+	text := "The NATO summit." + strings.Repeat(" Talks went on.", 20) + " CNN President On Trump: \"We do not pay.\""
+	r := resolver{text: text, orgs: []entities.Mention{{Entity: "NATO", Start: 4, End: 8}}}
+	far, near := span{}, span{open: strings.Index(text, "\"W"), close: len(text)}
+	for _, c := range []struct {
+		in   string
+		at   span
+		want string
+	}{
+		{"Said Dorothy Poynter", far, "Dorothy Poynter"},
+		{"Hillary Releasing Her Speech Transcripts", far, ""},
+		{"Settle For Hillary", far, ""},
+		{"On Trump", far, "Trump"},
+		{"On Trump", near, ""},
+		{"PHILADELPHIA", far, ""},
+		{"NATO", far, "NATO"},
+		{"Will Doyle", far, "Will Doyle"},
+		{"Bernie Sanders", far, "Bernie Sanders"},
 	} {
-		if got := r.withoutHeadlineWords(in); got != want {
-			t.Errorf("withoutHeadlineWords(%q) = %q, want %q", in, got, want)
+		if got := r.withoutHeadlineWords(c.in, c.at); got != c.want {
+			t.Errorf("withoutHeadlineWords(%q, %+v) = %q, want %q", c.in, c.at, got, c.want)
 		}
 	}
 }
