@@ -115,6 +115,8 @@ func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *e
 		}
 		if speaker != "" {
 			speaker = r.withSuffix(r.fullName(withoutTitle(withoutAcronym(speaker, r.isPerson(speaker)))))
+			// Nor a headline's words the full name was taken from.
+			speaker = r.withoutHeadlineWords(speaker, s)
 		}
 		out = append(out, Quote{Text: q, Speaker: speaker, Start: s.start, End: s.end})
 		kept = append(kept, s)
@@ -780,22 +782,32 @@ var headlineFunctionWords = map[string]bool{
 }
 
 // withoutHeadlineWords returns a speaker found in English text without
-// a verb of saying or a headline's function word that opens it ("Said
-// Dorothy Poynter", "On Trump"), and "" when it holds such words further
-// on, words of a title-case headline rather than a name ("Hillary
-// Releasing Her Goldman Sachs Speech Transcripts", "Settle For
-// Hillary"), or is one upper-case word no organisation's mention is
-// ("PHILADELPHIA", "HOW").
+// a verb of saying that opens it ("Said Dorothy Poynter"); "" when it is
+// words of a title-case headline rather than a name ("Hillary Releasing
+// Her Goldman Sachs Speech Transcripts", "Settle For Hillary") or one
+// upper-case word no organisation's mention is ("PHILADELPHIA", "HOW");
+// and, when such words are not those by the quotation s, the one person
+// named with the same last word ("On Trump", "Response To Trump": an
+// entity that took in a headline's words).
 func (r *resolver) withoutHeadlineWords(speaker string, s span) string {
 	words := strings.Fields(speaker)
 	// Not the words right around the quotation: `CNN President On
 	// Trump: "..."` names nobody.
 	near := r.text[max(0, s.open-120):min(len(r.text), s.close+120)]
-	for len(words) > 1 && (words[0] == "Said" || words[0] == "Says" || headlineFunctionWords[words[0]] && words[0] != "Year" && !strings.Contains(near, speaker)) {
-		// "On Trump", an entity that took in a headline's word before
-		// the name elsewhere.
-		speaker = strings.Join(words[1:], " ")
-		words = words[1:]
+	if len(words) > 1 && (words[0] == "Said" || words[0] == "Says") {
+		speaker, words = strings.Join(words[1:], " "), words[1:]
+	}
+	for k := len(words) - 2; k >= 0; k-- {
+		if !headlineFunctionWords[words[k]] || words[k] == "Year" {
+			continue
+		}
+		if strings.Contains(near, speaker) {
+			return ""
+		}
+		// "On Trump", "Response To Trump": an entity that took in a
+		// headline's words before the name elsewhere; the one person of
+		// the text whose name ends with the same word, or nobody.
+		return r.personEndingWith(words[len(words)-1])
 	}
 	for _, w := range words {
 		if headlineFunctionWords[w] {
@@ -811,6 +823,31 @@ func (r *resolver) withoutHeadlineWords(speaker string, s span) string {
 		return ""
 	}
 	return speaker
+}
+
+// personEndingWith returns the one person the text names whose name,
+// holding no headline function word, ends with the word w; "" when none
+// or several do.
+func (r *resolver) personEndingWith(w string) string {
+	found := ""
+	for _, p := range r.persons {
+		f := strings.Fields(p.Entity)
+		if len(f) == 0 || f[len(f)-1] != w || p.Entity == found {
+			continue
+		}
+		clean := true
+		for _, x := range f {
+			clean = clean && !headlineFunctionWords[x]
+		}
+		if !clean {
+			continue
+		}
+		if found != "" {
+			return ""
+		}
+		found = p.Entity
+	}
+	return found
 }
 
 // introducedShort reports whether the quotation q of one or two words,

@@ -706,7 +706,7 @@ func BenchmarkQuotes(b *testing.B) {
 
 func TestWithoutHeadlineWords(t *testing.T) {
 	text := "The NATO summit." + strings.Repeat(" Talks went on.", 20) + " CNN President On Trump: \"We do not pay.\""
-	r := resolver{text: text, orgs: []entities.Mention{{Entity: "NATO", Start: 4, End: 8}}}
+	r := resolver{text: text, orgs: []entities.Mention{{Entity: "NATO", Start: 4, End: 8}}, persons: []entities.Mention{{Entity: "Donald Trump"}, {Entity: "Response To Trump"}}}
 	far, near := span{}, span{open: strings.Index(text, "\"W"), close: len(text)}
 	for _, c := range []struct {
 		in   string
@@ -716,7 +716,9 @@ func TestWithoutHeadlineWords(t *testing.T) {
 		{"Said Dorothy Poynter", far, "Dorothy Poynter"},
 		{"Hillary Releasing Her Speech Transcripts", far, ""},
 		{"Settle For Hillary", far, ""},
-		{"On Trump", far, "Trump"},
+		{"On Trump", far, "Donald Trump"},
+		{"Response To Trump", far, "Donald Trump"},
+		{"Settle For Latinos", far, ""},
 		{"On Trump", near, ""},
 		{"PHILADELPHIA", far, ""},
 		{"NATO", far, "NATO"},
