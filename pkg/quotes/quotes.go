@@ -60,7 +60,7 @@ func Extract(text string, ents entities.Result, g *entities.Gazetteer) []Quote {
 // again; nil toks are computed where needed.
 func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *entities.Gazetteer) []Quote {
 	spans := find(text)
-	var persons, orgs, others, places []entities.Mention
+	var persons, orgs, others, places, allOthers []entities.Mention
 	for _, m := range ents.Mentions {
 		switch m.Type {
 		case article.EntityPerson:
@@ -70,12 +70,13 @@ func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *e
 		case article.EntityLocation:
 			places = append(places, m)
 		case article.EntityOther:
+			allOthers = append(allOthers, m)
 			if looksLikeName(text[m.Start:m.End]) {
 				others = append(others, m)
 			}
 		}
 	}
-	persons, orgs = titledOrgs(text, persons, orgs)
+	persons, orgs = titledOrgs(text, persons, orgs, allOthers)
 	r := resolver{text: text, toks: toks, persons: persons, orgs: orgs, others: others, places: places, roles: ents.Roles, spans: spans, g: g}
 	var out []Quote
 	var kept []span
@@ -886,15 +887,18 @@ func (r *resolver) introducedShort(s span, q string) bool {
 // end with a title and a name of two or three capitalised words
 // ("Republican South Carolina Sen. Lindsey Graham" typed an
 // organisation), as that name, and then the one-word organisation
-// mentions of its surname ("Graham").
-func titledOrgs(text string, persons, orgs []entities.Mention) ([]entities.Mention, []entities.Mention) {
+// mentions of its surname ("Graham"), also of such a name in an OTHER
+// mention ("Vice President Joe Biden", "Biden" typed an organisation).
+func titledOrgs(text string, persons, orgs, others []entities.Mention) ([]entities.Mention, []entities.Mention) {
 	surname := map[string]string{}
 	var out []entities.Mention
-	for _, o := range orgs {
+	n := len(orgs)
+	for i, o := range append(orgs[:n:n], others...) {
+		other := i >= n
 		words := strings.Fields(text[o.Start:o.End])
 		t := -1
 		for k, w := range words {
-			if isTitle(w) && (strings.HasSuffix(w, ".") || strings.ToLower(w) == "senator" || strings.ToLower(w) == "governor" || strings.ToLower(w) == "representative") {
+			if lw := strings.ToLower(w); isTitle(w) && (strings.HasSuffix(w, ".") || lw == "senator" || lw == "governor" || lw == "representative" || lw == "president") {
 				t = k
 			}
 		}
@@ -903,24 +907,24 @@ func titledOrgs(text string, persons, orgs []entities.Mention) ([]entities.Menti
 		for _, w := range name {
 			ok = ok && asciiName(w) && firstUpperWord(w) && strings.ToUpper(w) != w
 		}
-		if !ok {
-			out = append(out, o)
-			continue
-		}
 		full := strings.Join(name, " ")
 		start := o.End - len(full)
-		if text[start:o.End] != full {
-			out = append(out, o)
+		if !ok || start < o.Start || text[start:o.End] != full {
+			if !other {
+				out = append(out, o)
+			}
 			continue
 		}
-		persons = append(persons, entities.Mention{Start: start, End: o.End, Entity: full, Type: article.EntityPerson})
+		if !other {
+			persons = append(persons, entities.Mention{Start: start, End: o.End, Entity: full, Type: article.EntityPerson})
+		}
 		if s, seen := surname[name[len(name)-1]]; seen && s != full {
 			surname[name[len(name)-1]] = "-"
 		} else {
 			surname[name[len(name)-1]] = full
 		}
 	}
-	if len(out) == len(orgs) {
+	if len(surname) == 0 {
 		return persons, orgs
 	}
 	orgs, out = out, nil

@@ -740,12 +740,23 @@ func TestTitledOrgs(t *testing.T) {
 		{Start: g, End: g + 6, Entity: "Graham", Type: article.EntityOrganization},
 		{Start: a, End: a + 10, Entity: "Acme Corp.", Type: article.EntityOrganization},
 	}
-	persons, left := titledOrgs(text, nil, orgs)
+	persons, left := titledOrgs(text, nil, orgs, nil)
 	if len(left) != 1 || left[0].Entity != "Acme Corp." {
 		t.Errorf("organisations left %+v, want Acme Corp. only", left)
 	}
 	if len(persons) != 2 || persons[0].Entity != "Lindsey Graham" || text[persons[0].Start:persons[0].End] != "Lindsey Graham" || persons[1].Entity != "Lindsey Graham" || persons[1].Start != g {
 		t.Errorf("persons %+v, want Lindsey Graham twice", persons)
+	}
+}
+
+func TestTitledOrgsFromOther(t *testing.T) {
+	text := "Vice President Joe Biden spoke. Biden left."
+	b := strings.LastIndex(text, "Biden")
+	others := []entities.Mention{{Start: 0, End: 24, Entity: "Vice President Joe Biden", Type: article.EntityOther}}
+	orgs := []entities.Mention{{Start: b, End: b + 5, Entity: "Biden", Type: article.EntityOrganization}}
+	persons, left := titledOrgs(text, nil, orgs, others)
+	if len(left) != 0 || len(persons) != 1 || persons[0].Entity != "Joe Biden" || persons[0].Start != b {
+		t.Errorf("persons %+v, organisations %+v; want Biden as Joe Biden and no organisation", persons, left)
 	}
 }
 
