@@ -2469,12 +2469,30 @@ func (r *resolver) appositiveSubject(toks []textseg.Token, i int) (string, bool)
 	return sp, true
 }
 
+// roleNoun reports whether the English word w names a role or trade
+// before a name ("columnist", "manager", "spokesman").
+func roleNoun(w string) bool {
+	lw := strings.ToLower(w)
+	return phraseRoles[lw] || entities.IsRole(lw) || isSpokesman(lw)
+}
+
+// roleWord reports whether w may stand in a role before a name: a role
+// noun or a word that qualifies one ("campaign manager", "press
+// secretary", "deputy chief").
+func roleWord(w string) bool {
+	switch strings.ToLower(w) {
+	case "campaign", "press", "deputy", "senior", "former", "top", "chief", "policy", "communications", "national", "state":
+		return true
+	}
+	return roleNoun(w)
+}
+
 // subjectAt returns the person toks open with (a known person's name,
 // or titles and two or three capitalised words), not a possessive nor a
 // name qualifying a noun, and the tokens after the name.
 func (r *resolver) subjectAt(toks []textseg.Token) (string, []textseg.Token) {
 	k := 0
-	for k < len(toks) && k < 7 {
+	for k < len(toks) && k < 9 {
 		t := toks[k]
 		if t.Kind != textseg.Punct && firstUpperWord(t.Text) {
 			k++
@@ -2483,6 +2501,19 @@ func (r *resolver) subjectAt(toks []textseg.Token) (string, []textseg.Token) {
 		if t.Text == "." && k > 0 && (isTitle(toks[k-1].Text) || isInitial(toks[k-1].Text)) {
 			k++
 			continue
+		}
+		// "Washington Post columnist Margaret Sullivan", "Clinton
+		// campaign manager Robby Mook": a role between capitalised
+		// words, which the name after it follows.
+		if k > 0 {
+			j := k
+			for j < len(toks) && j < k+3 && toks[j].Kind != textseg.Punct && !firstUpperWord(toks[j].Text) && roleWord(toks[j].Text) {
+				j++
+			}
+			if j > k && j < len(toks) && toks[j].Kind != textseg.Punct && firstUpperWord(toks[j].Text) && roleNoun(toks[j-1].Text) {
+				k = j
+				continue
+			}
 		}
 		break
 	}

@@ -544,6 +544,12 @@ func TestExtract(t *testing.T) {
 			want: []want{{"The killer should", "Hakeem Jeffers"}},
 		},
 		{
+			name: "en a role between capitalised words before the name opening the sentence",
+			lang: "en",
+			text: "Clinton held few press conferences.\n\nWashington Post columnist Margaret Sulley, in an attempt to draw attention to it, wrote, \"The candidate answered seven questions.\"",
+			want: []want{{"The candidate answered", "Margaret Sulley"}},
+		},
+		{
 			name: "no speaker named",
 			lang: "en",
 			text: "\"Sales will improve next year, we think,\" the report concluded.",
