@@ -77,6 +77,7 @@ func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *e
 		}
 	}
 	persons, orgs = titledOrgs(text, persons, orgs, allOthers)
+	persons = withoutPlaceNames(text, persons, places)
 	r := resolver{text: text, toks: toks, persons: persons, orgs: orgs, others: others, places: places, roles: ents.Roles, spans: spans, g: g}
 	var out []Quote
 	var kept []span
@@ -881,6 +882,34 @@ func (r *resolver) introducedShort(s span, q string) bool {
 	}
 	sp, ok := r.before(s)
 	return ok && sp != ""
+}
+
+// withoutPlaceNames drops the English person entities of one word that
+// the text also writes right after "in", as a person or a place
+// ("Orlando" typed a person, and "the mass shooting in Orlando"): places,
+// not speakers.
+func withoutPlaceNames(text string, persons, places []entities.Mention) []entities.Mention {
+	place := map[string]bool{}
+	for _, p := range places {
+		if w := text[p.Start:p.End]; !strings.Contains(w, " ") && isASCIIWord(w) && p.Start >= 3 && text[p.Start-3:p.Start] == "in " {
+			place[w] = true
+		}
+	}
+	for _, p := range persons {
+		if !strings.Contains(p.Entity, " ") && isASCIIWord(p.Entity) && p.Start >= 3 && text[p.Start-3:p.Start] == "in " {
+			place[p.Entity] = true
+		}
+	}
+	if len(place) == 0 {
+		return persons
+	}
+	out := persons[:0:0]
+	for _, p := range persons {
+		if !place[p.Entity] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // titledOrgs moves to persons the English organisation mentions that

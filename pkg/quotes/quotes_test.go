@@ -766,6 +766,22 @@ func TestTitledOrgsFromOther(t *testing.T) {
 	}
 }
 
+func TestWithoutPlaceNames(t *testing.T) {
+	text := "The shooting in Orlando. Orlando said. Trump spoke in Ohio."
+	o1 := strings.Index(text, "Orlando")
+	o2 := strings.LastIndex(text, "Orlando")
+	tr := strings.Index(text, "Trump")
+	persons := []entities.Mention{
+		{Start: o1, End: o1 + 7, Entity: "Orlando"},
+		{Start: o2, End: o2 + 7, Entity: "Orlando"},
+		{Start: tr, End: tr + 5, Entity: "Donald Trump"},
+	}
+	got := withoutPlaceNames(text, persons, nil)
+	if len(got) != 1 || got[0].Entity != "Donald Trump" {
+		t.Errorf("withoutPlaceNames = %+v, want Donald Trump only", got)
+	}
+}
+
 func TestFullNameAfterRole(t *testing.T) {
 	extract(t, "", "de") // loads the gazetteer
 	for _, c := range []struct{ text, name, want string }{
