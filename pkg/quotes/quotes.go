@@ -919,53 +919,105 @@ func withoutPlaceNames(text string, persons, places []entities.Mention) []entiti
 // mentions of its surname ("Graham"), also of such a name in an OTHER
 // mention ("Vice President Joe Biden", "Biden" typed an organisation).
 func titledOrgs(text string, persons, orgs, others []entities.Mention) ([]entities.Mention, []entities.Mention) {
-	surname := map[string]string{}
-	var out []entities.Mention
-	n := len(orgs)
-	for i, o := range append(orgs[:n:n], others...) {
-		other := i >= n
-		words := strings.Fields(text[o.Start:o.End])
-		t := -1
-		for k, w := range words {
-			if lw := strings.ToLower(w); isTitle(w) && (strings.HasSuffix(w, ".") || lw == "senator" || lw == "governor" || lw == "representative" || lw == "president") {
-				t = k
-			}
+	var surname map[string]string
+	moved := false
+	consider := func(o entities.Mention, other bool) bool {
+		full, at := nameAfterTitle(text[o.Start:o.End])
+		if full == "" {
+			return false
 		}
-		name := words[t+1:]
-		ok := t >= 0 && len(name) >= 2 && len(name) <= 3
-		for _, w := range name {
-			ok = ok && asciiName(w) && firstUpperWord(w) && strings.ToUpper(w) != w
+		last := full[strings.LastIndexByte(full, ' ')+1:]
+		if surname == nil {
+			surname = map[string]string{}
 		}
-		full := strings.Join(name, " ")
-		start := o.End - len(full)
-		if !ok || start < o.Start || text[start:o.End] != full {
-			if !other {
-				out = append(out, o)
-			}
-			continue
+		if s, seen := surname[last]; seen && s != full {
+			surname[last] = "-"
+		} else {
+			surname[last] = full
 		}
 		if !other {
-			persons = append(persons, entities.Mention{Start: start, End: o.End, Entity: full, Type: article.EntityPerson})
+			persons = append(persons, entities.Mention{Start: o.Start + at, End: o.End, Entity: full, Type: article.EntityPerson})
 		}
-		if s, seen := surname[name[len(name)-1]]; seen && s != full {
-			surname[name[len(name)-1]] = "-"
-		} else {
-			surname[name[len(name)-1]] = full
+		return !other
+	}
+	var out []entities.Mention
+	for i, o := range orgs {
+		if consider(o, false) {
+			if out == nil {
+				out = append(make([]entities.Mention, 0, len(orgs)), orgs[:i]...)
+			}
+			moved = true
+			continue
 		}
+		if out != nil {
+			out = append(out, o)
+		}
+	}
+	for _, o := range others {
+		consider(o, true)
+	}
+	if out != nil {
+		orgs = out
 	}
 	if len(surname) == 0 {
 		return persons, orgs
 	}
-	orgs, out = out, nil
+	out = orgs[:0:0]
 	for _, o := range orgs {
 		if full := surname[text[o.Start:o.End]]; full != "" && full != "-" {
 			persons = append(persons, entities.Mention{Start: o.Start, End: o.End, Entity: full, Type: article.EntityPerson})
+			moved = true
 			continue
 		}
 		out = append(out, o)
 	}
-	slices.SortFunc(persons, func(a, b entities.Mention) int { return a.Start - b.Start })
+	if moved {
+		slices.SortFunc(persons, func(a, b entities.Mention) int { return a.Start - b.Start })
+	}
 	return persons, out
+}
+
+// nameAfterTitle returns the name that ends the mention text m after its
+// last title (dotted, or Senator, Governor, Representative, President)
+// when it is two or three capitalised English words, and its offset in
+// m; "" otherwise.
+func nameAfterTitle(m string) (string, int) {
+	at := -1
+	for i := 0; i < len(m); {
+		j := strings.IndexByte(m[i:], ' ')
+		if j < 0 {
+			j = len(m) - i
+		}
+		w := m[i : i+j]
+		if (strings.HasSuffix(w, ".") && isTitle(w)) || strings.EqualFold(w, "senator") || strings.EqualFold(w, "governor") || strings.EqualFold(w, "representative") || strings.EqualFold(w, "president") {
+			at = i + j + 1
+		}
+		i += j + 1
+	}
+	if at < 0 || at >= len(m) {
+		return "", 0
+	}
+	name := m[at:]
+	if n := strings.Count(name, " "); n < 1 || n > 2 {
+		return "", 0
+	}
+	for i := 0; i < len(name); {
+		j := strings.IndexByte(name[i:], ' ')
+		if j < 0 {
+			j = len(name) - i
+		}
+		w := name[i : i+j]
+		if w == "" || !asciiName(w) || !firstUpperWord(w) || isUpperWord(w) {
+			return "", 0
+		}
+		i += j + 1
+	}
+	return name, at
+}
+
+// isUpperWord reports whether w has no lower-case letter.
+func isUpperWord(w string) bool {
+	return !strings.ContainsFunc(w, unicode.IsLower)
 }
 
 // after looks for "..., заяви Маас" / "," said Holmes / "," he said.
