@@ -2527,6 +2527,20 @@ func (r *resolver) appositiveSubject(toks []textseg.Token, i int) (string, bool)
 		from = 1
 	}
 	sp, rest := r.subjectAt(toks[from:i])
+	if sp == "" {
+		// "Just last week, J.J. Goldberg, editor at large of The
+		// Forward, ..., wrote, ''...": after an opening phrase of up to
+		// eight words that names nobody.
+		for k := from + 1; k < i && k < from+10; k++ {
+			if _, ok := r.personNamed(toks[k]); ok {
+				break
+			}
+			if toks[k].Text == "," {
+				sp, rest = r.subjectAt(toks[k+1 : i])
+				break
+			}
+		}
+	}
 	if sp == "" || len(rest) == 0 || rest[0].Text != "," {
 		return "", false
 	}
@@ -3708,8 +3722,8 @@ func sentenceEnd(toks []textseg.Token, i int) bool {
 		}
 		// "Rep. Earl Blumenauer (D-Ore.) said": an abbreviation closing
 		// a bracket.
-		if i+1 < len(toks) && toks[i+1].Start == t.End && (toks[i+1].Text == ")" || toks[i+1].Kind != textseg.Punct) {
-			return false // "(D-Ore.)", "(D-N.Y.)": no space follows
+		if i+1 < len(toks) && toks[i+1].Start == t.End && !strings.ContainsAny(toks[i+1].Text, "\"'“”‘’«»„") {
+			return false // "(D-Ore.)", "(D-N.Y.)", "R-Wis.,": no space follows
 		}
 	}
 	return true

@@ -550,6 +550,12 @@ func TestExtract(t *testing.T) {
 			want: []want{{"The candidate answered", "Margaret Sulley"}},
 		},
 		{
+			name: "en a state abbreviation before a comma ends no sentence",
+			lang: "en",
+			text: "The hearing was held.\n\nSen. Ron Jonsen, R-Wis., said in an op-ed piece before the hearing, \"The department reduced security in Libya.\"",
+			want: []want{{"The department reduced", "Ron Jonsen"}},
+		},
+		{
 			name: "no speaker named",
 			lang: "en",
 			text: "\"Sales will improve next year, we think,\" the report concluded.",
