@@ -2233,7 +2233,10 @@ func (r *resolver) before(s span) (string, bool) {
 		// `Mr. McConnell deflected questions about Mr. Trump before
 		// saying, "..."`: an English participle's subject is the
 		// clause's, the first person it names.
-		if lw := strings.ToLower(toks[i].Text); (lw == "saying" || (strings.HasSuffix(lw, "ing") && isReportingVerb(lw))) && i+1 < len(toks) {
+		// Also an English form in -ing the lists lack, right before the
+		// comma or colon that introduces the quotation (`Trump tried to
+		// laugh it off by interjecting, "`).
+		if lw := strings.ToLower(toks[i].Text); (lw == "saying" || (strings.HasSuffix(lw, "ing") && (isReportingVerb(lw) || (i == len(toks)-2 && len(lw) > 5 && isASCIIWord(lw) && !notSaying[lw] && (toks[i+1].Text == "," || toks[i+1].Text == ":"))))) && i+1 < len(toks) {
 			// `..., Spicer said, adding, "...`: the subject of the verb
 			// of saying right before.
 			if i >= 3 && toks[i-1].Text == "," && isReportingVerb(strings.ToLower(toks[i-2].Text)) {
@@ -2356,6 +2359,10 @@ func (r *resolver) before(s span) (string, bool) {
 	return "", false
 }
 
+// notSaying are English forms in -ing that introduce words shown, not
+// said (`a cap reading "..."`, `wearing "..."`).
+var notSaying = map[string]bool{"wearing": true, "reading": true, "bearing": true, "featuring": true, "including": true, "holding": true, "carrying": true, "showing": true, "depicting": true, "containing": true, "using": true, "displaying": true, "waving": true}
+
 // subordinators open a clause with a subject of its own, or one that the
 // quotation after it may not share with the sentence's.
 var subordinators = map[string]bool{
@@ -2448,7 +2455,7 @@ func (r *resolver) sentenceSubject(toks []textseg.Token) (string, bool) {
 	}
 	for i, t := range rest {
 		lw := strings.ToLower(t.Text)
-		if subordinators[lw] || t.Text == ";" || t.Text == ":" && i < len(rest)-1 {
+		if subordinators[lw] || notSaying[lw] || t.Text == ";" || t.Text == ":" && i < len(rest)-1 {
 			return "", false
 		}
 		if i > 0 && isReportingVerb(lw) && rest[i-1].Kind != textseg.Punct && firstUpperWord(rest[i-1].Text) {

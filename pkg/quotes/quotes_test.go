@@ -556,6 +556,18 @@ func TestExtract(t *testing.T) {
 			want: []want{{"The department reduced", "Ron Jonsen"}},
 		},
 		{
+			name: "en a form in -ing the lists lack right before the comma",
+			lang: "en",
+			text: "The debate went on.\n\nDonald Trump tried to laugh it off by interjecting, \"Only Rosie O'Donnell, I think.\"",
+			want: []want{{"Only Rosie", "Donald Trump"}},
+		},
+		{
+			name: "en a form in -ing that shows words, not says them",
+			lang: "en",
+			text: "The rally went on.\n\nJeff Sessions arrived on stage with Rudy Giuliani wearing, \"Make Mexico Great Again Also\" on his cap.",
+			want: []want{{"Make Mexico Great", ""}},
+		},
+		{
 			name: "no speaker named",
 			lang: "en",
 			text: "\"Sales will improve next year, we think,\" the report concluded.",
