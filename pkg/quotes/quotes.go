@@ -2571,6 +2571,30 @@ func (r *resolver) appositiveSubject(toks []textseg.Token, i int) (string, bool)
 	return sp, true
 }
 
+// surnameElsewhere reports whether the text writes the word of t right
+// after another capitalised word elsewhere ("Gary Bryne" for "Bryne").
+func (r *resolver) surnameElsewhere(t textseg.Token) bool {
+	for from := 0; from < len(r.text); {
+		i := strings.Index(r.text[from:], " "+t.Text)
+		if i < 0 {
+			return false
+		}
+		at := from + i + 1
+		from = at + len(t.Text)
+		if at == t.Start || (from < len(r.text) && unicode.IsLetter(rune(r.text[from]))) {
+			continue
+		}
+		k := at - 1
+		for k > 0 && r.text[k-1] != ' ' && r.text[k-1] != '\n' {
+			k--
+		}
+		if w := r.text[k : at-1]; len(w) > 1 && asciiName(w) && firstUpperWord(w) && !isTitle(w) && !headlineFunctionWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
 // roleNoun reports whether the English word w names a role or trade
 // before a name ("columnist", "manager", "spokesman").
 func roleNoun(w string) bool {
@@ -2633,6 +2657,11 @@ func (r *resolver) subjectAt(toks []textseg.Token) (string, []textseg.Token) {
 		sp = p
 	} else if _, org := r.orgAt(toks[k-1].Start); !org {
 		sp = r.titledName(toks[:k])
+		// "Bryne went on to say": one word the entities do not know,
+		// the surname of a longer name the text gives elsewhere.
+		if sp == "" && k == 1 && bareName(toks[0]) && isASCIIWord(toks[0].Text) && !r.placeAt(toks[0].Start) && r.surnameElsewhere(toks[0]) {
+			sp = toks[0].Text
+		}
 	}
 	if sp == "" {
 		return "", nil

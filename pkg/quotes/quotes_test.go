@@ -568,6 +568,12 @@ func TestExtract(t *testing.T) {
 			want: []want{{"Make Mexico Great", ""}},
 		},
 		{
+			name: "en a surname the entities do not know opens the sentence, its full name given before",
+			lang: "en",
+			text: "Former agent Gary Brynne wrote a book about Hillary Clinton and Bill Clinton.\n\nBrynne went on to say, \"I know this to be true about her.\"",
+			want: []want{{"I know this", "Gary Brynne"}},
+		},
+		{
 			name: "no speaker named",
 			lang: "en",
 			text: "\"Sales will improve next year, we think,\" the report concluded.",
