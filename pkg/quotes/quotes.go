@@ -60,7 +60,7 @@ func Extract(text string, ents entities.Result, g *entities.Gazetteer) []Quote {
 // again; nil toks are computed where needed.
 func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *entities.Gazetteer) []Quote {
 	spans := find(text)
-	var persons, orgs, others, places []entities.Mention
+	var persons, orgs, others, places, allOthers []entities.Mention
 	for _, m := range ents.Mentions {
 		switch m.Type {
 		case article.EntityPerson:
@@ -70,11 +70,14 @@ func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *e
 		case article.EntityLocation:
 			places = append(places, m)
 		case article.EntityOther:
+			allOthers = append(allOthers, m)
 			if looksLikeName(text[m.Start:m.End]) {
 				others = append(others, m)
 			}
 		}
 	}
+	persons, orgs = titledOrgs(text, persons, orgs, allOthers)
+	persons = withoutPlaceNames(text, persons, places)
 	r := resolver{text: text, toks: toks, persons: persons, orgs: orgs, others: others, places: places, roles: ents.Roles, spans: spans, g: g}
 	var out []Quote
 	var kept []span
@@ -85,10 +88,13 @@ func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *e
 			// A word or two is speech only when it ends like speech and
 			// a verb of saying follows: `"I was shocked,'' she said`,
 			// `“Jobs, jobs,” Clinton said`; not "заговор", "red line".
-			if !atLeastWords(q, 1) || !strings.ContainsAny(q[len(q)-1:], ",!?") {
+			if !atLeastWords(q, 1) || !strings.ContainsAny(q[len(q)-1:], ",!?.") {
 				continue
 			}
-			if sp, ok := r.after(s, q); !ok || sp == "" {
+			// Or, ending a sentence, when a verb of saying and a comma
+			// or colon introduce it: `said, "No."`, `asked, "Really?"`.
+			sp, ok := r.after(s, q)
+			if (!ok || sp == "" || q[len(q)-1] == '.') && !r.introducedShort(s, q) {
 				continue
 			}
 		}
@@ -107,7 +113,12 @@ func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *e
 			speaker = prevSpeaker
 		}
 		if speaker != "" {
+			speaker = r.withoutHeadlineWords(speaker, s)
+		}
+		if speaker != "" {
 			speaker = r.withSuffix(r.fullName(withoutTitle(withoutAcronym(speaker, r.isPerson(speaker)))))
+			// Nor a headline's words the full name was taken from.
+			speaker = r.withoutHeadlineWords(speaker, s)
 		}
 		out = append(out, Quote{Text: q, Speaker: speaker, Start: s.start, End: s.end})
 		kept = append(kept, s)
@@ -119,6 +130,19 @@ func ExtractTokens(text string, toks []textseg.Token, ents entities.Result, g *e
 		if out[i].Speaker == "" && kept[i].unclosed && out[i+1].Speaker != "" && continues(text[kept[i].close:kept[i+1].open]) {
 			out[i].Speaker = out[i+1].Speaker
 		}
+	}
+	// A quotation alone in its paragraph between two of the same
+	// speaker's, with no other person named as a speaker between, is
+	// theirs: `"...," Viguerie notes. / Viguerie is upbeat ... / "Not only
+	// ..." / "He may be ...," Viguerie notes.`
+	for i := 1; i+1 < len(out); i++ {
+		if out[i].Speaker != "" || out[i-1].Speaker == "" || out[i-1].Speaker != out[i+1].Speaker || !r.alone(kept[i]) {
+			continue
+		}
+		if kept[i+1].open-kept[i-1].close > 1500 || r.otherSpeakerBetween(kept[i-1].close, kept[i+1].open, out[i-1].Speaker) {
+			continue
+		}
+		out[i].Speaker = out[i-1].Speaker
 	}
 	// A quotation no rule attributes may give words the text says again
 	// where its speaker is named: a headline's quotation taken up in the
@@ -659,6 +683,40 @@ func (r *resolver) goesOn(prevEnd int, s span, prevSpeaker string) bool {
 	return !atLeastWords(after, 1)
 }
 
+// alone reports whether the quotation s is all of its paragraph (its
+// line), but for punctuation.
+func (r *resolver) alone(s span) bool {
+	from := strings.LastIndexByte(r.text[:s.open], '\n') + 1
+	to := len(r.text)
+	if k := strings.IndexByte(r.text[s.close:], '\n'); k >= 0 {
+		to = s.close + k
+	}
+	return !atLeastWords(r.text[from:s.open], 1) && !atLeastWords(r.text[s.close:to], 1)
+}
+
+// otherSpeakerBetween reports whether text[from:to] names a person other
+// than speaker right before or after a verb of saying.
+func (r *resolver) otherSpeakerBetween(from, to int, speaker string) bool {
+	toks := r.window(from, to)
+	for i, t := range toks {
+		if !isReportingVerb(strings.ToLower(t.Text)) {
+			continue
+		}
+		for _, k := range []int{i - 1, i + 1} {
+			if k < 0 || k >= len(toks) {
+				continue
+			}
+			if p, ok := r.personNamed(toks[k]); ok && p != speaker {
+				return true
+			}
+			if ok, _ := entities.IsPronoun(strings.ToLower(toks[k].Text)); ok && r.lastPerson(toks[k].Start, false) != speaker {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // atLeastWords reports whether s has n or more words (runs holding a
 // letter or digit), stopping as soon as it knows.
 func atLeastWords(s string, n int) bool {
@@ -715,6 +773,251 @@ func (r *resolver) window(from, to int) []textseg.Token {
 		toks[i].End += from
 	}
 	return toks
+}
+
+// headlineFunctionWords are English words that title-case headlines
+// capitalise and names do not hold.
+var headlineFunctionWords = map[string]bool{
+	"On": true, "For": true, "Her": true, "His": true, "A": true, "An": true, "About": true, "To": true,
+	"In": true, "At": true, "With": true, "Is": true, "Are": true, "Was": true, "Says": true,
+	"Said": true, "Sent": true, "Into": true, "Over": true, "After": true, "Year": true,
+}
+
+// withoutHeadlineWords returns a speaker found in English text without
+// a verb of saying that opens it ("Said Dorothy Poynter"); "" when it is
+// words of a title-case headline rather than a name ("Hillary Releasing
+// Her Goldman Sachs Speech Transcripts", "Settle For Hillary") or one
+// upper-case word no organisation's mention is ("PHILADELPHIA", "HOW");
+// and, when such words are not those by the quotation s, the one person
+// named with the same last word ("On Trump", "Response To Trump": an
+// entity that took in a headline's words).
+func (r *resolver) withoutHeadlineWords(speaker string, s span) string {
+	words := strings.Fields(speaker)
+	// Not the words right around the quotation: `CNN President On
+	// Trump: "..."` names nobody.
+	near := r.text[max(0, s.open-120):min(len(r.text), s.close+120)]
+	if len(words) > 1 && (words[0] == "Said" || words[0] == "Says") {
+		speaker, words = strings.Join(words[1:], " "), words[1:]
+	}
+	for k := len(words) - 2; k >= 0; k-- {
+		if !headlineFunctionWords[words[k]] || words[k] == "Year" {
+			continue
+		}
+		if strings.Contains(near, speaker) {
+			return ""
+		}
+		// "On Trump", "Response To Trump": an entity that took in a
+		// headline's words before the name elsewhere; the one person of
+		// the text whose name ends with the same word, or nobody.
+		return r.personEndingWith(words[len(words)-1])
+	}
+	for _, w := range words {
+		if headlineFunctionWords[w] {
+			return ""
+		}
+	}
+	if len(words) == 1 && len(speaker) >= 3 && isASCIIWord(speaker) && strings.ToUpper(speaker) == speaker {
+		for _, o := range r.orgs {
+			if o.Entity == speaker || r.text[o.Start:o.End] == speaker {
+				return speaker
+			}
+		}
+		return ""
+	}
+	return speaker
+}
+
+// personEndingWith returns the one person the text names whose name,
+// holding no headline function word, ends with the word w; "" when none
+// or several do.
+func (r *resolver) personEndingWith(w string) string {
+	found := ""
+	for _, p := range r.persons {
+		f := strings.Fields(p.Entity)
+		if len(f) == 0 || f[len(f)-1] != w || p.Entity == found {
+			continue
+		}
+		clean := true
+		for _, x := range f {
+			clean = clean && !headlineFunctionWords[x]
+		}
+		if !clean {
+			continue
+		}
+		if found != "" {
+			return ""
+		}
+		found = p.Entity
+	}
+	return found
+}
+
+// introducedShort reports whether the quotation q of one or two words,
+// at s, ends a sentence and a verb of saying introduces it, maybe with an
+// adverb after it, and a comma or colon (`said, "No."`, `then asked,
+// "Really?"`, `told the agency simply, "We lost."`), and before finds
+// its speaker.
+func (r *resolver) introducedShort(s span, q string) bool {
+	if !strings.ContainsAny(q[len(q)-1:], ".!?") {
+		return false
+	}
+	toks := r.window(max(0, s.open-80), s.open)
+	n := len(toks)
+	if n < 3 || (toks[n-1].Text != "," && toks[n-1].Text != ":") {
+		return false
+	}
+	verb := false
+	for k := n - 2; k >= 0 && k >= n-6 && !verb; k-- {
+		lw := strings.ToLower(toks[k].Text)
+		if toks[k].Kind == textseg.Punct {
+			return false
+		}
+		verb = isReportingVerb(lw)
+		if !verb && !strings.HasSuffix(lw, "ly") && k == n-2 {
+			return false
+		}
+	}
+	if !verb {
+		return false
+	}
+	sp, ok := r.before(s)
+	return ok && sp != ""
+}
+
+// withoutPlaceNames drops the English person entities of one word that
+// the text also writes right after "in", as a person or a place
+// ("Orlando" typed a person, and "the mass shooting in Orlando"): places,
+// not speakers.
+func withoutPlaceNames(text string, persons, places []entities.Mention) []entities.Mention {
+	place := map[string]bool{}
+	for _, p := range places {
+		if w := text[p.Start:p.End]; !strings.Contains(w, " ") && isASCIIWord(w) && p.Start >= 3 && text[p.Start-3:p.Start] == "in " {
+			place[w] = true
+		}
+	}
+	for _, p := range persons {
+		if !strings.Contains(p.Entity, " ") && isASCIIWord(p.Entity) && p.Start >= 3 && text[p.Start-3:p.Start] == "in " {
+			place[p.Entity] = true
+		}
+	}
+	if len(place) == 0 {
+		return persons
+	}
+	out := persons[:0:0]
+	for _, p := range persons {
+		if !place[p.Entity] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// titledOrgs moves to persons the English organisation mentions that
+// end with a title and a name of two or three capitalised words
+// ("Republican South Carolina Sen. Lindsey Graham" typed an
+// organisation), as that name, and then the one-word organisation
+// mentions of its surname ("Graham"), also of such a name in an OTHER
+// mention ("Vice President Joe Biden", "Biden" typed an organisation).
+func titledOrgs(text string, persons, orgs, others []entities.Mention) ([]entities.Mention, []entities.Mention) {
+	var surname map[string]string
+	moved := false
+	consider := func(o entities.Mention, other bool) bool {
+		full, at := nameAfterTitle(text[o.Start:o.End])
+		if full == "" {
+			return false
+		}
+		last := full[strings.LastIndexByte(full, ' ')+1:]
+		if surname == nil {
+			surname = map[string]string{}
+		}
+		if s, seen := surname[last]; seen && s != full {
+			surname[last] = "-"
+		} else {
+			surname[last] = full
+		}
+		if !other {
+			persons = append(persons, entities.Mention{Start: o.Start + at, End: o.End, Entity: full, Type: article.EntityPerson})
+		}
+		return !other
+	}
+	var out []entities.Mention
+	for i, o := range orgs {
+		if consider(o, false) {
+			if out == nil {
+				out = append(make([]entities.Mention, 0, len(orgs)), orgs[:i]...)
+			}
+			moved = true
+			continue
+		}
+		if out != nil {
+			out = append(out, o)
+		}
+	}
+	for _, o := range others {
+		consider(o, true)
+	}
+	if out != nil {
+		orgs = out
+	}
+	if len(surname) == 0 {
+		return persons, orgs
+	}
+	out = orgs[:0:0]
+	for _, o := range orgs {
+		if full := surname[text[o.Start:o.End]]; full != "" && full != "-" {
+			persons = append(persons, entities.Mention{Start: o.Start, End: o.End, Entity: full, Type: article.EntityPerson})
+			moved = true
+			continue
+		}
+		out = append(out, o)
+	}
+	if moved {
+		slices.SortFunc(persons, func(a, b entities.Mention) int { return a.Start - b.Start })
+	}
+	return persons, out
+}
+
+// nameAfterTitle returns the name that ends the mention text m after its
+// last title (dotted, or Senator, Governor, Representative, President)
+// when it is two or three capitalised English words, and its offset in
+// m; "" otherwise.
+func nameAfterTitle(m string) (string, int) {
+	at := -1
+	for i := 0; i < len(m); {
+		j := strings.IndexByte(m[i:], ' ')
+		if j < 0 {
+			j = len(m) - i
+		}
+		w := m[i : i+j]
+		if (strings.HasSuffix(w, ".") && isTitle(w)) || strings.EqualFold(w, "senator") || strings.EqualFold(w, "governor") || strings.EqualFold(w, "representative") || strings.EqualFold(w, "president") {
+			at = i + j + 1
+		}
+		i += j + 1
+	}
+	if at < 0 || at >= len(m) {
+		return "", 0
+	}
+	name := m[at:]
+	if n := strings.Count(name, " "); n < 1 || n > 2 {
+		return "", 0
+	}
+	for i := 0; i < len(name); {
+		j := strings.IndexByte(name[i:], ' ')
+		if j < 0 {
+			j = len(name) - i
+		}
+		w := name[i : i+j]
+		if w == "" || !asciiName(w) || !firstUpperWord(w) || isUpperWord(w) {
+			return "", 0
+		}
+		i += j + 1
+	}
+	return name, at
+}
+
+// isUpperWord reports whether w has no lower-case letter.
+func isUpperWord(w string) bool {
+	return !strings.ContainsFunc(w, unicode.IsLower)
 }
 
 // after looks for "..., заяви Маас" / "," said Holmes / "," he said.
@@ -858,10 +1161,24 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 		}
 		words++
 		if words > 8 {
+			// `"...," since so many cases were decided by 5-to-4 votes,
+			// said Lee Epstein, who teaches ...`: the sentence ends with
+			// a clause of attribution after a comma.
+			if !strings.ContainsFunc(r.text[toks[0].Start:t.End], func(c rune) bool { return unicode.Is(unicode.Cyrillic, c) }) {
+				return r.lateAttribution(toks)
+			}
 			return "", false
 		}
 		if words == 1 {
 			named, _ = r.personNamed(t)
+			if named != "" && r.modifier(toks, i) {
+				// `"...," Sanders's campaign manager, Jeff Weaver,
+				// said`: the name the role's apposition gives.
+				named = ""
+				if sp, ok := r.possessiveRoleName(toks[i:]); ok {
+					return sp, true
+				}
+			}
 		}
 		if words == 1 && strings.EqualFold(t.Text, "according") {
 			// `"...," according to CNN.`
@@ -955,6 +1272,15 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 			if words == 1 && i+1 < len(toks) && bareName(toks[i+1]) && !r.inflectedElsewhere(toks[i+1].Text) && (i+2 == len(toks) || (toks[i+2].Kind == textseg.Punct && strings.ContainsAny(toks[i+2].Text, ".,;"))) {
 				return toks[i+1].Text, true
 			}
+			// `"...," said Solomon Yue, an RNC committeeman`: an English
+			// name the entities do not know (two or three capitalised
+			// words after any title) right after the verb, closing the
+			// clause.
+			if words == 1 {
+				if sp, ok := r.unknownNameAfter(toks[i+1:]); ok {
+					return sp, true
+				}
+			}
 		}
 		if sp, ok := r.speakerIn(toks[:i], false); ok {
 			return sp, true
@@ -971,6 +1297,12 @@ func (r *resolver) after(s span, quote string) (string, bool) {
 				return "", true
 			}
 			return r.lastPersonG(s.open, false, false), true
+		}
+		if words == 1 && strings.HasSuffix(t.Text, "ing") {
+			// `Mr. Trump said of the episode, ''I don't like it,''
+			// adding that ...`: the participle's subject is named before
+			// the quotation.
+			return "", false
 		}
 		return "", true
 	}
@@ -1280,7 +1612,7 @@ func askedAfter(q string, toks []textseg.Token) bool {
 // be a name (bareName) or two to four capitalised words.
 func (r *resolver) nameThenVerb(toks []textseg.Token) (string, bool) {
 	j := firstWord(toks)
-	if j < 0 || !isASCIIWord(toks[j].Text) {
+	if j < 0 || !(isASCIIWord(toks[j].Text) || isTitle(toks[j].Text) && isASCIIWord(strings.TrimSuffix(toks[j].Text, "."))) {
 		return "", false
 	}
 	k := j
@@ -1412,6 +1744,90 @@ func (r *resolver) closedAttribution(toks []textseg.Token) (string, bool) {
 	}
 	if name := r.personOrTitledName(toks[:k]); name != "" {
 		return name, true
+	}
+	return "", false
+}
+
+// unknownNameAfter returns the name toks open with when they are titles
+// and two or three capitalised English words (titledName) that close the
+// clause (a comma, a sentence end or nothing follows) and none of which
+// is a known place or organisation: `Solomon Yue, an RNC committeeman`.
+func (r *resolver) unknownNameAfter(toks []textseg.Token) (string, bool) {
+	k := 0
+	for k < len(toks) && k < 7 {
+		t := toks[k]
+		if t.Kind != textseg.Punct && firstUpperWord(t.Text) {
+			k++
+			continue
+		}
+		if t.Text == "." && k > 0 && (isTitle(toks[k-1].Text) || isInitial(toks[k-1].Text)) {
+			k++
+			continue
+		}
+		break
+	}
+	if k < 2 || (k < len(toks) && !(toks[k].Text == "," || sentenceEnd(toks, k))) {
+		return "", false
+	}
+	for _, t := range toks[:k] {
+		if _, ok := r.orgAt(t.Start); ok || r.placeAt(t.Start) {
+			return "", false
+		}
+	}
+	if name := r.titledName(toks[:k]); name != "" {
+		return name, true
+	}
+	return "", false
+}
+
+// placeAt reports whether a place's mention covers the offset pos.
+func (r *resolver) placeAt(pos int) bool {
+	for _, p := range r.places {
+		if pos >= p.Start && pos < p.End {
+			return true
+		}
+	}
+	return false
+}
+
+// lateAttribution looks, in the rest of an English sentence that a
+// quotation opens (toks, after its closing mark), for a clause after a
+// comma that attributes it and ends the sentence: `..., said Lee
+// Epstein, who teaches ...`, `..., Nefzi said.`, `..., Clinton said at a
+// Fox News town hall`. Up to 40 words; a verb of saying after the comma
+// is followed by the name, or the name by the verb (closedAttribution).
+func (r *resolver) lateAttribution(toks []textseg.Token) (string, bool) {
+	words := 0
+	for i, t := range toks {
+		if t.Kind != textseg.Punct {
+			if words++; words > 40 {
+				break
+			}
+			continue
+		}
+		if sentenceEnd(toks, i) || t.Text == ";" || t.Text == ":" {
+			break
+		}
+		if t.Text != "," || words < 3 || i+2 >= len(toks) {
+			continue
+		}
+		tail := toks[i+1:]
+		if lw := strings.ToLower(tail[0].Text); isReportingVerb(lw) && lw != "told" && lw != "tells" {
+			j := 1
+			for j < len(tail)-1 && (isTitle(tail[j].Text) || tail[j].Text == ".") {
+				j++
+			}
+			if tail[j].Kind == textseg.Punct || !firstUpperWord(tail[j].Text) {
+				continue
+			}
+			if sp, ok := r.speakerIn(tail[1:], true); ok && sp != "" {
+				return sp, true
+			}
+			continue
+		}
+		if sp, ok := r.closedAttribution(tail); ok && sp != "" {
+			return sp, true
+		}
 	}
 	return "", false
 }
@@ -1782,7 +2198,7 @@ func (r *resolver) before(s span) (string, bool) {
 	}
 	if n := len(toks); n >= 2 && toks[n-1].Text == ":" {
 		// Not "сравнил Евросоюз с Адольфом Гитлером:": an oblique case.
-		if sp, ok := r.personNamed(toks[n-2]); ok && !r.obliqueAt(toks[n-2].Start) {
+		if sp, ok := r.personNamed(toks[n-2]); ok && !r.obliqueAt(toks[n-2].Start) && !r.afterPreposition(toks[:n-1]) {
 			return sp, true
 		}
 	}
@@ -1817,7 +2233,17 @@ func (r *resolver) before(s span) (string, bool) {
 		// `Mr. McConnell deflected questions about Mr. Trump before
 		// saying, "..."`: an English participle's subject is the
 		// clause's, the first person it names.
-		if lw := strings.ToLower(toks[i].Text); (lw == "saying" || (strings.HasSuffix(lw, "ing") && isReportingVerb(lw))) && i+1 < len(toks) {
+		// Also an English form in -ing the lists lack, right before the
+		// comma or colon that introduces the quotation (`Trump tried to
+		// laugh it off by interjecting, "`).
+		if lw := strings.ToLower(toks[i].Text); (lw == "saying" || (strings.HasSuffix(lw, "ing") && (isReportingVerb(lw) || (i == len(toks)-2 && len(lw) > 5 && isASCIIWord(lw) && !notSaying[lw] && (toks[i+1].Text == "," || toks[i+1].Text == ":"))))) && i+1 < len(toks) {
+			// `..., Spicer said, adding, "...`: the subject of the verb
+			// of saying right before.
+			if i >= 3 && toks[i-1].Text == "," && isReportingVerb(strings.ToLower(toks[i-2].Text)) {
+				if sp, ok := r.personNamed(toks[i-3]); ok && !r.obliqueAt(toks[i-3].Start) {
+					return sp, true
+				}
+			}
 			if sp, ok := r.clauseSubject(toks[:i]); ok {
 				return sp, true
 			}
@@ -1829,6 +2255,14 @@ func (r *resolver) before(s span) (string, bool) {
 			// "В компании Nord Stream 2 AG журналистам сообщили:": the
 			// organisation the plural verb's clause names, or nobody.
 			if sp, ok := r.inOrganisation(toks[max(0, i-8):i]); ok {
+				return sp, true
+			}
+		}
+		// `Sen. Richard J. Durbin (D-Ill.), noting the size of
+		// Sanders's following, said, "...`: the name the sentence
+		// opens with, before its apposition.
+		if whole && i > 2 && !strings.ContainsFunc(r.text[toks[0].Start:toks[i].End], func(c rune) bool { return c > unicode.MaxASCII && unicode.IsLetter(c) }) {
+			if sp, ok := r.appositiveSubject(toks, i); ok {
 				return sp, true
 			}
 		}
@@ -1850,16 +2284,31 @@ func (r *resolver) before(s span) (string, bool) {
 	// is its subject: "Хан пише, че „...“", "Pilgermaier sieht
 	// "kleinstmöglichen gemeinsamen Nenner"".
 	if whole && len(toks) > 0 && atLeastWords(r.text[toks[0].Start:end], 2) {
-		only := ""
+		// `Chancellor Angela Merkel of Germany condemned ''such a
+		// murderous attack''`, `Jeb Bush, the former Florida governor,
+		// ..., called his rival ''...''`: in English, the person the
+		// sentence opens with, when its verb's clause runs on to the
+		// quotation.
+		if sp, ok := r.sentenceSubject(toks); ok {
+			return sp, true
+		}
+		only, spokenTo := "", false
 		for k, t := range toks {
 			if p, ok := r.personNamed(t); ok && p != only && !r.obliqueAt(t.Start) && !interviewer(toks[max(0, k-5):k]) {
 				if only != "" {
 					return "", false
 				}
 				only = p
+				// `... delivered a blunt message to Trump: "`: whom the
+				// statement is made to or about.
+				j := k
+				for j > 0 && (isTitle(toks[j-1].Text) || toks[j-1].Text == ".") {
+					j--
+				}
+				spokenTo = j > 0 && spokenToOrOf[toks[j-1].Text]
 			}
 		}
-		if only != "" {
+		if only != "" && !spokenTo {
 			return only, true
 		}
 		// No person named: the subject is a pronoun ("он назвал ее
@@ -1908,6 +2357,333 @@ func (r *resolver) before(s span) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// notSaying are English forms in -ing that introduce words shown, not
+// said (`a cap reading "..."`, `wearing "..."`).
+var notSaying = map[string]bool{"wearing": true, "reading": true, "bearing": true, "featuring": true, "including": true, "holding": true, "carrying": true, "showing": true, "depicting": true, "containing": true, "using": true, "displaying": true, "waving": true}
+
+// subordinators open a clause with a subject of its own, or one that the
+// quotation after it may not share with the sentence's.
+var subordinators = map[string]bool{
+	"that": true, "who": true, "whom": true, "whose": true, "which": true, "when": true, "while": true,
+	"because": true, "after": true, "before": true, "if": true, "since": true, "where": true,
+	"although": true, "though": true, "whether": true, "unless": true, "until": true, "what": true,
+	"but": true, "and": true, "or": true, "for": true, "by": true, "than": true,
+}
+
+// subjectVerbs are common English irregular past forms that follow a
+// sentence's subject; auxiliaries may stand between it and its verb.
+var subjectVerbs = map[string]bool{
+	"gave": true, "made": true, "took": true, "put": true, "sent": true, "went": true, "got": true,
+	"wrote": true, "told": true, "said": true, "began": true, "left": true, "held": true, "brought": true,
+	"set": true, "led": true, "struck": true, "took up": true, "kept": true, "spoke": true, "came": true,
+}
+
+var auxiliaries = map[string]bool{
+	"has": true, "had": true, "have": true, "was": true, "is": true, "will": true, "would": true, "also": true,
+	"then": true, "later": true, "once": true, "again": true, "even": true, "never": true, "often": true,
+	"repeatedly": true, "previously": true, "recently": true, "already": true, "still": true, "just": true,
+}
+
+// sentenceSubject returns the person an English sentence toks (up to a
+// quotation inside it) opens with, after a few words before a comma
+// ("On television, ..."): a known person or titles and a name, maybe an
+// apposition between commas, then a lower-case verb and words up to the
+// quotation none of which opens another clause (subordinators, another
+// quotation) or is a verb of saying with a subject of its own.
+func (r *resolver) sentenceSubject(toks []textseg.Token) (string, bool) {
+	if len(toks) < 3 || sentenceEnd(toks, len(toks)-1) || strings.ContainsFunc(r.text[toks[0].Start:toks[len(toks)-1].End], func(c rune) bool { return c > unicode.MaxASCII && unicode.IsLetter(c) }) {
+		return "", false
+	}
+	if w := strings.ToLower(toks[0].Text); w == "and" || w == "but" || w == "so" || w == "then" {
+		toks = toks[1:]
+	}
+	sp, rest := r.subjectAt(toks)
+	if sp == "" {
+		// "On television, Mr. Trump's campaign chairman ...": after an
+		// opening phrase of up to eight words that names nobody.
+		for k := 1; k < len(toks) && k < 10; k++ {
+			if _, ok := r.personNamed(toks[k]); ok {
+				break
+			}
+			if toks[k].Text == "," {
+				sp, rest = r.subjectAt(toks[k+1:])
+				break
+			}
+		}
+	}
+	if sp == "" || len(rest) == 0 {
+		return "", false
+	}
+	if rest[0].Text == "," {
+		// An apposition between commas.
+		k := 1
+		for k < len(rest) && k < 25 && rest[k].Text != "," {
+			if rest[k].Kind == textseg.Punct && strings.ContainsAny(rest[k].Text, ".!?;:\"“”«»„") && !(rest[k].Text == "." && k > 0 && rest[k-1].End == rest[k].Start) {
+				return "", false
+			}
+			k++
+		}
+		if k >= len(rest) || k >= 25 {
+			return "", false
+		}
+		rest = rest[k+1:]
+	}
+	// The verb, maybe after an auxiliary or an adverb ("has also broadly
+	// called for"): a form in -ed or -s, a verb of saying or a common
+	// irregular verb; not a noun the name qualifies.
+	verb := false
+	for k := 0; k < len(rest) && k < 4 && !verb; k++ {
+		w := rest[k].Text
+		if rest[k].Kind == textseg.Punct || firstUpperWord(w) || !isASCIIWord(w) {
+			return "", false
+		}
+		lw := strings.ToLower(w)
+		switch {
+		case subordinators[lw]:
+			return "", false
+		case englishVerbForm(w) || isReportingVerb(lw) || subjectVerbs[lw] || (k > 0 && strings.HasSuffix(lw, "ing") && auxiliaries[strings.ToLower(rest[k-1].Text)]):
+			verb = !auxiliaries[lw]
+		case auxiliaries[lw] || strings.HasSuffix(lw, "ly"):
+		default:
+			return "", false
+		}
+	}
+	if !verb {
+		return "", false
+	}
+	for i, t := range rest {
+		lw := strings.ToLower(t.Text)
+		if subordinators[lw] || notSaying[lw] || t.Text == ";" || t.Text == ":" && i < len(rest)-1 {
+			return "", false
+		}
+		if i > 0 && isReportingVerb(lw) && rest[i-1].Kind != textseg.Punct && firstUpperWord(rest[i-1].Text) {
+			return "", false // "..., Clinton said": another subject
+		}
+	}
+	return sp, true
+}
+
+// possessiveRoleName returns the name in the apposition after a
+// possessive and a role (toks from the possessive on): `Sanders's
+// campaign manager, Jeff Weaver, said`, `Clinton's campaign chairman,
+// John Podesta, said`; a known person or titles and two or three
+// capitalised words, closed by a comma and a verb of saying.
+func (r *resolver) possessiveRoleName(toks []textseg.Token) (string, bool) {
+	c := -1
+	for k := 1; k < len(toks) && k < 8; k++ {
+		if toks[k].Text == "," {
+			c = k
+			break
+		}
+		if toks[k].Kind == textseg.Punct && toks[k].Text != "'s" && toks[k].Text != "’s" && toks[k].Text != "'" && toks[k].Text != "’" {
+			return "", false
+		}
+	}
+	if c < 0 {
+		return "", false
+	}
+	e := c + 1
+	for e < len(toks) && e < c+7 && toks[e].Text != "," {
+		e++
+	}
+	if e+1 >= len(toks) || e == c+1 || toks[e].Text != "," || !isReportingVerb(strings.ToLower(toks[e+1].Text)) {
+		return "", false
+	}
+	if name := r.personOrTitledName(toks[c+1 : e]); name != "" {
+		return name, true
+	}
+	return "", false
+}
+
+// afterPreposition reports whether the English name toks end with
+// follows a preposition of spokenToOrOf (`a blunt message to Trump:`,
+// `said of Mr. Rubio:`): whom or what was spoken of or to, not the
+// speaker.
+func (r *resolver) afterPreposition(toks []textseg.Token) bool {
+	k := len(toks) - 1
+	sp, _ := r.personNamed(toks[k])
+	for k > 0 && toks[k-1].Kind != textseg.Punct && firstUpperWord(toks[k-1].Text) {
+		k--
+	}
+	for k > 0 && (isTitle(toks[k-1].Text) || toks[k-1].Text == ".") {
+		k--
+	}
+	if k == 0 || sp == "" {
+		return false
+	}
+	lw := toks[k-1].Text
+	return spokenToOrOf[lw]
+}
+
+// spokenToOrOf are the English prepositions before whom or what a
+// statement is made to or about ("from" gives its source: `More from
+// Jones:`).
+var spokenToOrOf = map[string]bool{"to": true, "of": true, "about": true, "against": true, "with": true, "at": true, "on": true, "for": true, "in": true}
+
+// appositiveSubject returns the person an English sentence toks opens
+// with when an apposition between commas follows the name and the verb
+// of saying at i comes right after it, maybe after an auxiliary or an
+// adverb: `Sen. Richard J. Durbin (D-Ill.), noting the size of
+// Sanders's following, said, "...`, `Mr. Trump, asked about Mr. Putin,
+// had said, "...`; not a person the apposition names.
+func (r *resolver) appositiveSubject(toks []textseg.Token, i int) (string, bool) {
+	from := 0
+	if w := strings.ToLower(toks[0].Text); w == "and" || w == "but" || w == "so" || w == "then" {
+		from = 1
+	}
+	sp, rest := r.subjectAt(toks[from:i])
+	if sp == "" {
+		// "Just last week, J.J. Goldberg, editor at large of The
+		// Forward, ..., wrote, ''...": after an opening phrase of up to
+		// eight words that names nobody.
+		for k := from + 1; k < i && k < from+10; k++ {
+			if _, ok := r.personNamed(toks[k]); ok {
+				break
+			}
+			if toks[k].Text == "," {
+				sp, rest = r.subjectAt(toks[k+1 : i])
+				break
+			}
+		}
+	}
+	if sp == "" || len(rest) == 0 || rest[0].Text != "," {
+		return "", false
+	}
+	comma := i - len(rest)
+	k := i - 1
+	for k > comma && toks[k].Text != "," {
+		lw := strings.ToLower(toks[k].Text)
+		if !auxiliaries[lw] && !(strings.HasSuffix(lw, "ly") && isASCIIWord(lw)) {
+			return "", false
+		}
+		k--
+	}
+	if k <= comma+1 || k-comma > 30 {
+		return "", false
+	}
+	for _, t := range toks[comma+1 : k] {
+		if t.Kind == textseg.Punct && strings.ContainsAny(t.Text, "!?;:\"“”«»„") {
+			return "", false
+		}
+	}
+	return sp, true
+}
+
+// surnameElsewhere reports whether the text writes the word of t right
+// after another capitalised word elsewhere ("Gary Bryne" for "Bryne").
+func (r *resolver) surnameElsewhere(t textseg.Token) bool {
+	for from := 0; from < len(r.text); {
+		i := strings.Index(r.text[from:], " "+t.Text)
+		if i < 0 {
+			return false
+		}
+		at := from + i + 1
+		from = at + len(t.Text)
+		if at == t.Start || (from < len(r.text) && unicode.IsLetter(rune(r.text[from]))) {
+			continue
+		}
+		k := at - 1
+		for k > 0 && r.text[k-1] != ' ' && r.text[k-1] != '\n' {
+			k--
+		}
+		if w := r.text[k : at-1]; len(w) > 1 && asciiName(w) && firstUpperWord(w) && !isTitle(w) && !headlineFunctionWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// roleNoun reports whether the English word w names a role or trade
+// before a name ("columnist", "manager", "spokesman").
+func roleNoun(w string) bool {
+	lw := strings.ToLower(w)
+	return phraseRoles[lw] || entities.IsRole(lw) || isSpokesman(lw)
+}
+
+// roleWord reports whether w may stand in a role before a name: a role
+// noun or a word that qualifies one ("campaign manager", "press
+// secretary", "deputy chief").
+func roleWord(w string) bool {
+	switch strings.ToLower(w) {
+	case "campaign", "press", "deputy", "senior", "former", "top", "chief", "policy", "communications", "national", "state":
+		return true
+	}
+	return roleNoun(w)
+}
+
+// subjectAt returns the person toks open with (a known person's name,
+// or titles and two or three capitalised words), not a possessive nor a
+// name qualifying a noun, and the tokens after the name.
+func (r *resolver) subjectAt(toks []textseg.Token) (string, []textseg.Token) {
+	k := 0
+	for k < len(toks) && k < 9 {
+		t := toks[k]
+		if t.Kind != textseg.Punct && firstUpperWord(t.Text) {
+			k++
+			continue
+		}
+		if t.Text == "." && k > 0 && (isTitle(toks[k-1].Text) || isInitial(toks[k-1].Text)) {
+			k++
+			continue
+		}
+		// "Washington Post columnist Margaret Sullivan", "Clinton
+		// campaign manager Robby Mook": a role between capitalised
+		// words, which the name after it follows.
+		if k > 0 {
+			j := k
+			for j < len(toks) && j < k+3 && toks[j].Kind != textseg.Punct && !firstUpperWord(toks[j].Text) && roleWord(toks[j].Text) {
+				j++
+			}
+			if j > k && j < len(toks) && toks[j].Kind != textseg.Punct && firstUpperWord(toks[j].Text) && roleNoun(toks[j-1].Text) {
+				k = j
+				continue
+			}
+		}
+		break
+	}
+	if k == 0 || k >= len(toks) {
+		return "", nil
+	}
+	if n := toks[k]; n.Text == "'" || n.Text == "’" || strings.HasPrefix(n.Text, "'s") || strings.HasPrefix(n.Text, "’s") || strings.HasSuffix(toks[k-1].Text, "'s") || strings.HasSuffix(toks[k-1].Text, "’s") {
+		return "", nil
+	}
+	if r.modifier(toks, k-1) {
+		return "", nil // "Former Obama speechwriter Jon Favreau"
+	}
+	sp := ""
+	if p, ok := r.personNamed(toks[k-1]); ok {
+		sp = p
+	} else if _, org := r.orgAt(toks[k-1].Start); !org {
+		sp = r.titledName(toks[:k])
+		// "Bryne went on to say": one word the entities do not know,
+		// the surname of a longer name the text gives elsewhere.
+		if sp == "" && k == 1 && bareName(toks[0]) && isASCIIWord(toks[0].Text) && !r.placeAt(toks[0].Start) && r.surnameElsewhere(toks[0]) {
+			sp = toks[0].Text
+		}
+	}
+	if sp == "" {
+		return "", nil
+	}
+	rest := toks[k:]
+	if rest[0].Text == "(" {
+		for j := 1; j < len(rest) && j <= 9; j++ {
+			if rest[j].Text == ")" {
+				rest = rest[j+1:]
+				break
+			}
+		}
+	}
+	// "Angela Merkel of Germany", "Rep. Hakeem Jeffries (D-N.Y.)".
+	if len(rest) > 1 && rest[0].Text == "of" && firstUpperWord(rest[1].Text) {
+		j := 1
+		for j < len(rest) && j < 4 && rest[j].Kind != textseg.Punct && firstUpperWord(rest[j].Text) {
+			j++
+		}
+		rest = rest[j:]
+	}
+	return sp, rest
 }
 
 // clauseSubject returns the person that opens the clause toks (after a
@@ -2979,6 +3755,11 @@ func sentenceEnd(toks []textseg.Token, i int) bool {
 		w := toks[i-1].Text
 		if isTitle(w) || (utf8.RuneCountInString(w) == 1 && firstUpperWord(w)) {
 			return false
+		}
+		// "Rep. Earl Blumenauer (D-Ore.) said": an abbreviation closing
+		// a bracket.
+		if i+1 < len(toks) && toks[i+1].Start == t.End && !strings.ContainsAny(toks[i+1].Text, "\"'“”‘’«»„") {
+			return false // "(D-Ore.)", "(D-N.Y.)", "R-Wis.,": no space follows
 		}
 	}
 	return true

@@ -3,6 +3,7 @@ package quotes
 import (
 	"bufio"
 	"encoding/json"
+	"github.com/newsflow/newsflow/pkg/article"
 	"os"
 	"slices"
 	"strings"
@@ -441,6 +442,138 @@ func TestExtract(t *testing.T) {
 			want: []want{{"The department will", "CNN"}},
 		},
 		{
+			name: "en attribution clause ending a long sentence after the quotation",
+			lang: "en",
+			text: "The court is split.\n\n\"The number of rulings at stake is remarkable,\" because many decisions were taken by one vote, said Mary Colton, who teaches law in Ohio.",
+			want: []want{{"The number of rulings", "Mary Colton"}},
+		},
+		{
+			name: "en name and verb ending a long sentence after the quotation",
+			lang: "en",
+			text: "Peter Hollis runs the shelter.\n\n\"We are worried\" about the rising rents in the city and the cuts to the programme, Hollis said on Monday.",
+			want: []want{{"We are worried", "Peter Hollis"}},
+		},
+		{
+			name: "en no attribution clause at the end of the sentence",
+			lang: "en",
+			text: "Peter Hollis runs the shelter.\n\n\"We are worried\" is what many tenants in the city told the council in its hearing, and Hollis agreed with them.",
+			want: []want{{"We are worried", ""}},
+		},
+		{
+			name: "en a name the entities do not know right after said",
+			lang: "en",
+			text: "The delegates met.\n\n\"It is empty talk,\" said Tomas Quarrel, a committeeman from Oregon.",
+			want: []want{{"It is empty talk", "Tomas Quarrel"}},
+		},
+		{
+			name: "en the person opening the sentence and its verb before a quotation inside it",
+			lang: "en",
+			text: "The party met on Monday.\n\nSenator Helen Marsh, Republican of Ohio, called the plan of Mr. Dorsey ''a costly mistake for everyone.''",
+			want: []want{{"a costly mistake", "Helen Marsh"}},
+		},
+		{
+			name: "en a name qualifying the noun opening the sentence is not its subject",
+			lang: "en",
+			text: "The party met on Monday.\n\nFormer Dorsey speechwriter Tim Lane published a column titled ''Why the plan will fail in the end.''",
+			want: []want{{"Why the plan", ""}},
+		},
+		{
+			name: "en a clause of its own before the quotation",
+			lang: "en",
+			text: "The party met on Monday.\n\nHelen Marsh met Tom Dorsey, who called the plan ''a costly mistake for everyone.''",
+			want: []want{{"a costly mistake", ""}},
+		},
+		{
+			name: "en one word ending a sentence after a verb of saying and a comma",
+			lang: "en",
+			text: "The chairman faced questions.\n\nAsked whether he would resign, Reince Walters said, \"Probably.\" Then he left.",
+			want: []want{{"Probably.", "Reince Walters"}},
+		},
+		{
+			name: "en one word ending a sentence is no quotation without a verb of saying",
+			lang: "en",
+			text: "The chairman faced questions.\n\nReince Walters called it \"chaos.\" Then he left.",
+			want: []want{},
+		},
+		{
+			name: "en the name before an apposition naming another person, then the verb",
+			lang: "en",
+			text: "The senators met.\n\nSen. Richard Dorman (D-Ill.), noting the size of Bernie Sanders's following, said, \"He has a huge email list and he will use it.\"",
+			want: []want{{"He has a huge", "Richard Dorman"}},
+		},
+		{
+			name: "en a person after a preposition before a colon is spoken to",
+			lang: "en",
+			text: "The senators met.\n\nThe leader delivered a blunt message to Donald Trump: \"It is time to quit attacking people.\"",
+			want: []want{{"It is time to quit", ""}},
+		},
+		{
+			name: "en a possessive and a role, then the name in apposition",
+			lang: "en",
+			text: "Bernie Sanders spoke in Oakland.\n\n\"California stuck out as a place to compete,\" Sanders's campaign manager, Jeff Walden, said in an interview.",
+			want: []want{{"California stuck out", "Jeff Walden"}},
+		},
+		{
+			name: "en a participle after a name and a verb of saying",
+			lang: "en",
+			text: "Paul Ryan and Donald Trump will meet next week, Sean Spicer said, adding, \"They need to sit down and have a good talk.\"",
+			want: []want{{"They need to sit", "Sean Spicer"}},
+		},
+		{
+			name: "en a quotation alone in its paragraph between two of the same speaker's",
+			lang: "en",
+			text: "The vote nears.\n\n\"He has the same positions as the voters want,\" Viguerie notes.\n\nViguerie is upbeat about the chances of Ted Cruz.\n\n\"Not only can he win in November, he has the best chance.\"\n\n\"He may be the only one who unites the party,\" Viguerie notes.",
+			want: []want{{"He has the same", "Viguerie"}, {"Not only can he", "Viguerie"}, {"He may be the only", "Viguerie"}},
+		},
+		{
+			name: "en a title and a name, then a verb form the lists lack",
+			lang: "en",
+			text: "Huma Abedin worked at the State Department.\n\n\"It's Jeff Feltman,\" Ms. Abedin answered, referring to a State Department official.",
+			want: []want{{"It's Jeff Feltman", "Huma Abedin"}},
+		},
+		{
+			name: "en a participle right after the quotation takes the subject named before it",
+			lang: "en",
+			text: "The debate was calm.\n\nOn the same day, Donald Trump said of the episode, ''I don't like it,'' adding that ''they have anger that's unbelievable.''",
+			want: []want{{"I don't like it", "Donald Trump"}, {"they have anger", "Donald Trump"}},
+		},
+		{
+			name: "en an abbreviation in a bracket after a name ends no sentence",
+			lang: "en",
+			text: "Zimmerman sells the gun.\n\nIn a statement released Thursday, Rep. Hakeem Jeffers (D-N.Y.) reacted to the news, saying: \"The killer should be in prison.\"",
+			want: []want{{"The killer should", "Hakeem Jeffers"}},
+		},
+		{
+			name: "en a role between capitalised words before the name opening the sentence",
+			lang: "en",
+			text: "Clinton held few press conferences.\n\nWashington Post columnist Margaret Sulley, in an attempt to draw attention to it, wrote, \"The candidate answered seven questions.\"",
+			want: []want{{"The candidate answered", "Margaret Sulley"}},
+		},
+		{
+			name: "en a state abbreviation before a comma ends no sentence",
+			lang: "en",
+			text: "The hearing was held.\n\nSen. Ron Jonsen, R-Wis., said in an op-ed piece before the hearing, \"The department reduced security in Libya.\"",
+			want: []want{{"The department reduced", "Ron Jonsen"}},
+		},
+		{
+			name: "en a form in -ing the lists lack right before the comma",
+			lang: "en",
+			text: "The debate went on.\n\nDonald Trump tried to laugh it off by interjecting, \"Only Rosie O'Donnell, I think.\"",
+			want: []want{{"Only Rosie", "Donald Trump"}},
+		},
+		{
+			name: "en a form in -ing that shows words, not says them",
+			lang: "en",
+			text: "The rally went on.\n\nJeff Sessions arrived on stage with Rudy Giuliani wearing, \"Make Mexico Great Again Also\" on his cap.",
+			want: []want{{"Make Mexico Great", ""}},
+		},
+		{
+			name: "en a surname the entities do not know opens the sentence, its full name given before",
+			lang: "en",
+			text: "Former agent Gary Brynne wrote a book about Hillary Clinton and Bill Clinton.\n\nBrynne went on to say, \"I know this to be true about her.\"",
+			want: []want{{"I know this", "Gary Brynne"}},
+		},
+		{
 			name: "no speaker named",
 			lang: "en",
 			text: "\"Sales will improve next year, we think,\" the report concluded.",
@@ -598,6 +731,78 @@ func BenchmarkQuotes(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		d := docs[i%len(docs)]
 		ExtractTokens(d.text, d.toks, d.ents, gaz)
+	}
+}
+
+func TestWithoutHeadlineWords(t *testing.T) {
+	text := "The NATO summit." + strings.Repeat(" Talks went on.", 20) + " CNN President On Trump: \"We do not pay.\""
+	r := resolver{text: text, orgs: []entities.Mention{{Entity: "NATO", Start: 4, End: 8}}, persons: []entities.Mention{{Entity: "Donald Trump"}, {Entity: "Response To Trump"}}}
+	far, near := span{}, span{open: strings.Index(text, "\"W"), close: len(text)}
+	for _, c := range []struct {
+		in   string
+		at   span
+		want string
+	}{
+		{"Said Dorothy Poynter", far, "Dorothy Poynter"},
+		{"Hillary Releasing Her Speech Transcripts", far, ""},
+		{"Settle For Hillary", far, ""},
+		{"On Trump", far, "Donald Trump"},
+		{"Response To Trump", far, "Donald Trump"},
+		{"Settle For Latinos", far, ""},
+		{"On Trump", near, ""},
+		{"PHILADELPHIA", far, ""},
+		{"NATO", far, "NATO"},
+		{"Will Doyle", far, "Will Doyle"},
+		{"Bernie Sanders", far, "Bernie Sanders"},
+	} {
+		if got := r.withoutHeadlineWords(c.in, c.at); got != c.want {
+			t.Errorf("withoutHeadlineWords(%q, %+v) = %q, want %q", c.in, c.at, got, c.want)
+		}
+	}
+}
+
+func TestTitledOrgs(t *testing.T) {
+	text := "Republican South Carolina Sen. Lindsey Graham spoke. Graham left. Acme Corp. grew."
+	at := func(s string, from int) int { return from + strings.Index(text[from:], s) }
+	g, a := at("Graham", 46), at("Acme", 0)
+	orgs := []entities.Mention{
+		{Start: 0, End: 45, Entity: "Republican South Carolina Sen. Lindsey Graham", Type: article.EntityOrganization},
+		{Start: g, End: g + 6, Entity: "Graham", Type: article.EntityOrganization},
+		{Start: a, End: a + 10, Entity: "Acme Corp.", Type: article.EntityOrganization},
+	}
+	persons, left := titledOrgs(text, nil, orgs, nil)
+	if len(left) != 1 || left[0].Entity != "Acme Corp." {
+		t.Errorf("organisations left %+v, want Acme Corp. only", left)
+	}
+	if len(persons) != 2 || persons[0].Entity != "Lindsey Graham" || text[persons[0].Start:persons[0].End] != "Lindsey Graham" || persons[1].Entity != "Lindsey Graham" || persons[1].Start != g {
+		t.Errorf("persons %+v, want Lindsey Graham twice", persons)
+	}
+}
+
+func TestTitledOrgsFromOther(t *testing.T) {
+	text := "Vice President Joe Biden spoke. Biden left."
+	b := strings.LastIndex(text, "Biden")
+	others := []entities.Mention{{Start: 0, End: 24, Entity: "Vice President Joe Biden", Type: article.EntityOther}}
+	orgs := []entities.Mention{{Start: b, End: b + 5, Entity: "Biden", Type: article.EntityOrganization}}
+	persons, left := titledOrgs(text, nil, orgs, others)
+	if len(left) != 0 || len(persons) != 1 || persons[0].Entity != "Joe Biden" || persons[0].Start != b {
+		t.Errorf("persons %+v, organisations %+v; want Biden as Joe Biden and no organisation", persons, left)
+	}
+}
+
+func TestWithoutPlaceNames(t *testing.T) {
+	text := "The shooting in Orlando. Orlando said. Trump spoke in Ohio."
+	o1 := strings.Index(text, "Orlando")
+	o2 := strings.LastIndex(text, "Orlando")
+	tr := strings.Index(text, "Trump")
+	persons := []entities.Mention{
+		{Start: o1, End: o1 + 7, Entity: "Orlando"},
+		{Start: o2, End: o2 + 7, Entity: "Orlando"},
+		{Start: tr, End: tr + 5, Entity: "Donald Trump"},
+	}
+	got := withoutPlaceNames(text, persons, nil)
+	if len(got) != 1 || got[0].Entity != "Donald Trump" {
+		t.Errorf("withoutPlaceNames = %+v, want Donald Trump only", got)
 	}
 }
 

@@ -48,8 +48,10 @@ func TestSpeakersHeldOut(t *testing.T) {
 	// Reached when written: 0.726 on the span's head, 0.566 literally;
 	// 0.754 and 0.587 since the speaker rules of issue 22, with 15 wrong
 	// speakers of 281; 0.804 and 0.609 (precision 0.954) after the English
-	// rules written from the train month.
-	if head.Named < 250 || head.Accuracy() < 0.79 || literal.Accuracy() < 0.59 || head.Precision() < 0.93 {
-		t.Errorf("PolNeAR dev month: %.3f on the span's head (precision %.3f), %.3f literally (%d quotations), want >= 0.79 (0.93) and 0.59", head.Accuracy(), head.Precision(), literal.Accuracy(), head.Named)
+	// rules written from the train month; 0.815 and 0.616 (precision
+	// 0.958) after a second round of them (branch enrank; read twice,
+	// the same both times).
+	if head.Named < 250 || head.Accuracy() < 0.81 || literal.Accuracy() < 0.61 || head.Precision() < 0.95 {
+		t.Errorf("PolNeAR dev month: %.3f on the span's head (precision %.3f), %.3f literally (%d quotations), want >= 0.81 (0.95) and 0.61", head.Accuracy(), head.Precision(), literal.Accuracy(), head.Named)
 	}
 }
