@@ -962,6 +962,27 @@ func (x *Extractor) tagSentence(toks []textseg.Token, lang string, shout bool, m
 			ms = append(ms[:k], r)
 		}
 	}
+	// An organisation's gazetteer name of several words the chunker found
+	// replaces the model's shorter names inside it: the model stops at a
+	// name's lower-case words ("Световната" of "Световната търговска
+	// организация", "Камарата на" of "Камарата на общините").
+	for _, r := range rms {
+		if r.typ != "ORGANIZATION" || r.canonical == "" || len(r.words) < 2 {
+			continue
+		}
+		k, inside := n0, false
+		for _, m := range ms[n0:] {
+			if m.start >= r.start && m.end <= r.end && (m.start != r.start || m.end != r.end) {
+				inside = true
+				continue
+			}
+			ms[k] = m
+			k++
+		}
+		if inside {
+			ms = append(ms[:k], r)
+		}
+	}
 	// Gazetteer names the model left out ("Г-20" in a curated list) stay.
 	tagged := ms[n0:]
 	for _, r := range rms {
