@@ -965,27 +965,7 @@ func (x *Extractor) tagSentence(toks []textseg.Token, lang string, shout bool, m
 			ms = append(ms[:k], r)
 		}
 	}
-	// An organisation's gazetteer name of several words the chunker found
-	// replaces the model's shorter names inside it: the model stops at a
-	// name's lower-case words ("Световната" of "Световната търговска
-	// организация", "Камарата на" of "Камарата на общините").
-	for _, r := range rms {
-		if r.typ != "ORGANIZATION" || r.canonical == "" || len(r.words) < 2 {
-			continue
-		}
-		k, inside := n0, false
-		for _, m := range ms[n0:] {
-			if m.start >= r.start && m.end <= r.end && (m.start != r.start || m.end != r.end) {
-				inside = true
-				continue
-			}
-			ms[k] = m
-			k++
-		}
-		if inside {
-			ms = append(ms[:k], r)
-		}
-	}
+	ms = gazOrgsOverTagged(ms, n0, rms)
 	// Gazetteer names the model left out ("Г-20" in a curated list) stay.
 	tagged := ms[n0:]
 	for _, r := range rms {
@@ -1004,6 +984,32 @@ func (x *Extractor) tagSentence(toks []textseg.Token, lang string, shout bool, m
 		}
 	}
 	return ms, roles
+}
+
+// gazOrgsOverTagged returns ms with the chunker's gazetteer names of
+// organisations of several words (rms) in place of the model's shorter
+// names inside them (ms[n0:]): the model stops at a name's lower-case words
+// ("Световната" of "Световната търговска организация", "Камарата на" of
+// "Камарата на общините").
+func gazOrgsOverTagged(ms []mention, n0 int, rms []mention) []mention {
+	for _, r := range rms {
+		if r.typ != "ORGANIZATION" || r.canonical == "" || len(r.words) < 2 {
+			continue
+		}
+		k, inside := n0, false
+		for _, m := range ms[n0:] {
+			if m.start >= r.start && m.end <= r.end && (m.start != r.start || m.end != r.end) {
+				inside = true
+				continue
+			}
+			ms[k] = m
+			k++
+		}
+		if inside {
+			ms = append(ms[:k], r)
+		}
+	}
+	return ms
 }
 
 // orgOfCountry joins a tagged organisation and the country named right
