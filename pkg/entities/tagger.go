@@ -945,6 +945,9 @@ func (x *Extractor) tagSentence(toks []textseg.Token, lang string, shout bool, m
 		}
 		ms = append(ms, m)
 	}
+	if lang == "bg" || lang == "ru" || lang == "uk" {
+		ms = x.orgOfCountry(toks, lang, ms, n0)
+	}
 	// Names of works and events the chunker found ("Riders on the
 	// Storm", a curated "Oscar") replace the model's names inside them.
 	for _, r := range rms {
@@ -962,6 +965,7 @@ func (x *Extractor) tagSentence(toks []textseg.Token, lang string, shout bool, m
 			ms = append(ms[:k], r)
 		}
 	}
+	ms = gazOrgsOverTagged(ms, n0, rms)
 	// Gazetteer names the model left out ("Г-20" in a curated list) stay.
 	tagged := ms[n0:]
 	for _, r := range rms {
@@ -980,6 +984,100 @@ func (x *Extractor) tagSentence(toks []textseg.Token, lang string, shout bool, m
 		}
 	}
 	return ms, roles
+}
+
+// gazOrgsOverTagged returns ms with the chunker's gazetteer names of
+// organisations of several words (rms) in place of the model's shorter
+// names inside them (ms[n0:]): the model stops at a name's lower-case words
+// ("Световната" of "Световната търговска организация", "Камарата на" of
+// "Камарата на общините").
+func gazOrgsOverTagged(ms []mention, n0 int, rms []mention) []mention {
+	for _, r := range rms {
+		if r.typ != "ORGANIZATION" || r.canonical == "" || len(r.words) < 2 {
+			continue
+		}
+		k, inside := n0, false
+		for _, m := range ms[n0:] {
+			if m.start >= r.start && m.end <= r.end && (m.start != r.start || m.end != r.end) {
+				inside = true
+				continue
+			}
+			ms[k] = m
+			k++
+		}
+		if inside {
+			ms = append(ms[:k], r)
+		}
+	}
+	return ms
+}
+
+// orgOfCountry joins a tagged organisation and the country named right
+// after it in the genitive (ru, uk: "МИД России", "Верховный суд
+// Пакистана", "Мінфін Британії") or after "на" (bg: "Върховният съд на
+// Пакистан") into one organisation, as the institution's full name: the
+// model tends to tag the country a place of its own.
+func (x *Extractor) orgOfCountry(toks []textseg.Token, lang string, ms []mention, n0 int) []mention {
+	tokAt := func(off int) int {
+		for k, t := range toks {
+			if t.Start == off {
+				return k
+			}
+		}
+		return -1
+	}
+	k := n0
+	for i := n0; i < len(ms); i++ {
+		m := ms[i]
+		if m.typ == "ORGANIZATION" && i+1 < len(ms) && ms[i+1].typ == "LOCATION" {
+			next := ms[i+1]
+			a, e := tokAt(next.start), tokAt(m.end)
+			last := -1
+			for j := a; j >= 0 && j < len(toks); j++ {
+				if toks[j].End == next.end {
+					last = j
+					break
+				}
+			}
+			if a > 0 && last >= a {
+				gap := ""
+				if e < 0 {
+					// m.end is a token's end: find the token after it.
+					for j, t := range toks {
+						if t.Start >= m.end {
+							e = j
+							break
+						}
+					}
+				}
+				ok := false
+				switch {
+				case lang == "bg" && e >= 0 && e+1 == a && textseg.ToLower(toks[e].Text) == "на":
+					ok, gap = true, toks[e].Text
+				case lang != "bg" && e == a:
+					ok = true
+				}
+				if ok {
+					n, ge := x.matchGazetteer(toks, a, lang)
+					if n == last-a+1 && ge.kind == kindLoc && ge.country {
+						m.end = next.end
+						m.words = append(slices.Clone(m.words), next.words...)
+						if gap != "" {
+							m.words = append(m.words[:len(m.words)-len(next.words)], append([]string{gap}, next.words...)...)
+						}
+						m.canonical, m.country = "", false
+						ms[k] = m
+						k++
+						i++
+						continue
+					}
+				}
+			}
+		}
+		ms[k] = m
+		k++
+	}
+	return ms[:k]
 }
 
 func boolInt(b bool) int {

@@ -503,3 +503,106 @@ func TestExtractTaggedConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestOrgOfCountry checks that a tagged organisation and the country
+// named right after it become one organisation, and nothing else does.
+func TestOrgOfCountry(t *testing.T) {
+	x := extractor(t)
+	span := func(text, name, typ string) mention {
+		i := strings.Index(text, name)
+		return mention{start: i, end: i + len(name), words: strings.Fields(name), typ: typ}
+	}
+	for _, c := range []struct {
+		lang, text, org, loc string
+		want                 []string
+	}{
+		{"ru", "Вчера МИД России заявил.", "МИД", "России", []string{"МИД России"}},
+		{"uk", "Вчора Мінфін України заявив.", "Мінфін", "України", []string{"Мінфін України"}},
+		{"bg", "Вчера Върховният съд на Пакистан реши.", "Върховният съд", "Пакистан", []string{"Върховният съд на Пакистан"}},
+		// A city is no country; a word between them keeps them apart.
+		{"ru", "Вчера МИД Москвы заявил.", "МИД", "Москвы", []string{"МИД", "Москвы"}},
+		{"ru", "Вчера МИД и Россия заявили.", "МИД", "Россия", []string{"МИД", "Россия"}},
+		{"bg", "Вчера Върховният съд в Пакистан реши.", "Върховният съд", "Пакистан", []string{"Върховният съд", "Пакистан"}},
+	} {
+		toks := textseg.Split(c.text)[0].Tokens
+		ms := []mention{span(c.text, c.org, "ORGANIZATION"), span(c.text, c.loc, "LOCATION")}
+		var got []string
+		for _, m := range x.orgOfCountry(toks, c.lang, ms, 0) {
+			got = append(got, c.text[m.start:m.end])
+			if strings.Join(m.words, " ") != c.text[m.start:m.end] {
+				t.Errorf("%q: words %q for %q", c.text, m.words, c.text[m.start:m.end])
+			}
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%q: got %q, want %q", c.text, got, c.want)
+		}
+	}
+}
+
+// TestInstitutionNames checks, with the shipped model, that institutions
+// of curated.tsv whose names hold lower-case words come out whole, in an
+// inflected form too, and not as the capitalised part alone.
+func TestInstitutionNames(t *testing.T) {
+	m, err := LoadModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := extractor(t).WithModel(m)
+	for _, c := range []struct{ lang, text, want string }{
+		{"bg", "Според Световната търговска организация митата ще растат.", "Световна търговска организация"},
+		{"bg", "Вчера Камарата на общините гласува отново.", "Камара на общините"},
+		{"ru", "Вчера Палата общин проголосовала снова.", "Палата общин"},
+		{"uk", "Вчора Міністерство закордонних справ заявило про це.", "Міністерство закордонних справ"},
+	} {
+		var got []string
+		ok := false
+		for _, e := range x.Extract(c.text, c.lang).ArticleEntities() {
+			got = append(got, e.Type+" "+e.Text)
+			if e.Type == "ORGANIZATION" && e.Text == c.want {
+				ok = true
+			} else if e.Type == "ORGANIZATION" && strings.Contains(c.want, e.Text) {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			t.Errorf("%q: got %q, want ORGANIZATION %q alone", c.text, got, c.want)
+		}
+	}
+}
+
+// TestGazOrgsOverTagged checks that the chunker's gazetteer organisation
+// replaces the model's shorter names inside it, and only those.
+func TestGazOrgsOverTagged(t *testing.T) {
+	text := "Според Световната търговска организация и Франция."
+	span := func(name, typ, canonical string) mention {
+		i := strings.Index(text, name)
+		return mention{start: i, end: i + len(name), words: strings.Fields(name), typ: typ, canonical: canonical}
+	}
+	gaz := span("Световната търговска организация", "ORGANIZATION", "Световна търговска организация")
+	names := func(ms []mention) []string {
+		var out []string
+		for _, m := range ms {
+			out = append(out, text[m.start:m.end])
+		}
+		return out
+	}
+	prev := span("Според", "OTHER", "")
+	for _, c := range []struct {
+		tagged, rules []mention
+		want          []string
+	}{
+		{[]mention{span("Световната", "ORGANIZATION", ""), span("Франция", "LOCATION", "")}, []mention{gaz},
+			[]string{"Според", "Франция", "Световната търговска организация"}},
+		// The same span stays the model's; a place's gazetteer name or a
+		// one-word name replaces nothing.
+		{[]mention{gaz, span("Франция", "LOCATION", "")}, []mention{gaz}, []string{"Според", "Световната търговска организация", "Франция"}},
+		{[]mention{span("Световната", "ORGANIZATION", "")}, []mention{span("Световната търговска организация", "LOCATION", "x")}, []string{"Според", "Световната"}},
+		{[]mention{span("Световната", "ORGANIZATION", "")}, []mention{span("Франция", "ORGANIZATION", "Франция")}, []string{"Според", "Световната"}},
+	} {
+		ms := append([]mention{prev}, c.tagged...)
+		if got := names(gazOrgsOverTagged(ms, 1, c.rules)); !slices.Equal(got, c.want) {
+			t.Errorf("got %q, want %q", got, c.want)
+		}
+	}
+}

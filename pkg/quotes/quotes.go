@@ -1446,6 +1446,12 @@ func (r *resolver) inOrganisation(toks []textseg.Token) (string, bool) {
 		if !strings.EqualFold(toks[k].Text, "в") || !orgNouns[strings.ToLower(toks[k+1].Text)] {
 			continue
 		}
+		if toks[k+1].Text == "Министерстве" {
+			// "в Министерстве иностранных дел Пакистана": a name, not
+			// a noun taking one up (read before the entities, which
+			// may hold the ministry's name from "Министерстве" on).
+			return r.ministry(toks[k+2:]), true
+		}
 		if k+2 < len(toks) {
 			if o, ok := r.orgAt(toks[k+2].Start); ok {
 				// The name runs on over the capitalised words and
@@ -1460,11 +1466,6 @@ func (r *resolver) inOrganisation(toks []textseg.Token) (string, bool) {
 				}
 				return o, true
 			}
-		}
-		if toks[k+1].Text == "Министерстве" {
-			// "в Министерстве иностранных дел Пакистана": a name, not
-			// a noun taking one up.
-			return r.ministry(toks[k+2:]), true
 		}
 		return r.referent(strings.ToLower(toks[k+1].Text), toks[k].Start), true
 	}
