@@ -3,6 +3,7 @@ package pgindex
 import (
 	"context"
 	"reflect"
+	"sort"
 	"testing"
 	"time"
 
@@ -12,9 +13,10 @@ import (
 
 // TestGroupedMatches checks that searches with conditions answer exactly
 // the same (total, facets, entity facet by id, hits with their order,
-// scores and snippets) whether the matches are grouped in one pass and
-// ranked from the tsvector they carry, or materialized in a CTE and
-// ranked by re-reading each article by id as before: on the suite's
+// scores and snippets) whether the matches are streamed and counted in
+// newsflow, grouped in one pass in the server and ranked from the
+// tsvector they carry, or materialized in a CTE and ranked by re-reading
+// each article by id as before: on the suite's
 // fixtures and corpus articles with entities, with filters, pages past
 // the ranked matches, and a lowered number of ranked matches so that
 // the newest-first cut is taken.
@@ -67,9 +69,15 @@ func TestGroupedMatches(t *testing.T) {
 		idx.ranked = ranked
 		for _, q := range queries {
 			idx.matchesCTE = false
-			grouped, err := idx.Search(ctx, q)
+			streamed, err := idx.Search(ctx, q)
 			if err != nil {
 				t.Fatalf("%+v: %v", q, err)
+			}
+			idx.groupedInServer = true
+			grouped, err := idx.Search(ctx, q)
+			idx.groupedInServer = false
+			if err != nil {
+				t.Fatalf("%+v (grouped in the server): %v", q, err)
 			}
 			idx.matchesCTE = true
 			cte, err := idx.Search(ctx, q)
@@ -77,10 +85,15 @@ func TestGroupedMatches(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%+v (matches in a CTE): %v", q, err)
 			}
-			if !reflect.DeepEqual(grouped, cte) {
-				t.Errorf("ranked %d, %+v:\ngrouped: total %d, hits %v, facets %v, by id %v\nCTE:     total %d, hits %v, facets %v, by id %v",
-					ranked, q, grouped.Total, hitIDs(grouped), grouped.Facets, grouped.EntityFacet,
-					cte.Total, hitIDs(cte), cte.Facets, cte.EntityFacet)
+			for _, other := range []struct {
+				name string
+				res  *search.Result
+			}{{"grouped", grouped}, {"CTE", cte}} {
+				if !reflect.DeepEqual(streamed, other.res) {
+					t.Errorf("ranked %d, %+v:\nstreamed: total %d, hits %v, facets %v, by id %v\n%s: total %d, hits %v, facets %v, by id %v",
+						ranked, q, streamed.Total, hitIDs(streamed), streamed.Facets, streamed.EntityFacet,
+						other.name, other.res.Total, hitIDs(other.res), other.res.Facets, other.res.EntityFacet)
+				}
 			}
 		}
 	}
@@ -93,5 +106,39 @@ func TestGroupedMatches(t *testing.T) {
 	if res.Total < 2 || len(res.Facets[search.FacetSource]) == 0 || len(res.Facets[search.FacetEntities]) == 0 || res.Hits[0].Score == 0 {
 		t.Errorf("Лавров OR elections: total %d, facets %v, hits %v: the fixtures no longer exercise the comparison",
 			res.Total, res.Facets, res.Hits)
+	}
+}
+
+// topValues keeps the search.FacetSize highest counts, ties in byte
+// order, as the server's facet statements order them.
+func TestTopValues(t *testing.T) {
+	counts := map[string]int{"zero": 0}
+	want := map[string]int{}
+	for i := 0; i < search.FacetSize+5; i++ {
+		// 25 values: five of count 1 tie at the cut, named so that
+		// byte order differs from the order of insertion.
+		v := string(rune('y' - i))
+		c := 1
+		if i < search.FacetSize-2 {
+			c = 10 + i
+		}
+		counts[v] = c
+		if c > 1 {
+			want[v] = c
+		}
+	}
+	// The 19th and 20th: the two of count 1 first in byte order.
+	var ones []string
+	for v, c := range counts {
+		if c == 1 {
+			ones = append(ones, v)
+		}
+	}
+	sort.Strings(ones)
+	want[ones[0]], want[ones[1]] = 1, 1
+	got := map[string]int{}
+	topValues(counts, got)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("topValues = %v, want %v", got, want)
 	}
 }
