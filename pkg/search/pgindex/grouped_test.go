@@ -2,11 +2,15 @@ package pgindex
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"sort"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/search"
 	"github.com/newsflow/newsflow/pkg/search/searchtest"
 )
@@ -156,5 +160,95 @@ func TestTopValues(t *testing.T) {
 	topValues(counts, got)
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("topValues = %v, want %v", got, want)
+	}
+}
+
+// TestSearchOneSnapshotDuringWrites searches while two writers (as two
+// index replicas) keep rewriting articles so that they match and then
+// not: the matches counted and the page read by the second statement
+// must come from one snapshot, so a page that holds every match has
+// exactly total hits, each a matching version, and the source facet sums
+// to total.
+func TestSearchOneSnapshotDuringWrites(t *testing.T) {
+	ctx := context.Background()
+	idx := openFresh(t)
+	other, err := Open(ctx, idx.pool.Config().ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = other.Close() }()
+	var match, miss *article.Article
+	for _, a := range searchtest.Fixtures() {
+		if strings.Contains(a.Title+a.Body, "Лавров") {
+			match = a
+		} else if a.Lang == "en" {
+			miss = a
+		}
+	}
+	done := make(chan struct{})
+	errs := make(chan error, 2)
+	var rounds atomic.Int64
+	for w, writer := range []*Index{idx, other} {
+		go func() {
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				var batch []*article.Article
+				for j := 0; j < 5; j++ {
+					// Every other round the article stops matching.
+					c := *match
+					if (i+j)%2 == 1 {
+						c = *miss
+					}
+					c.ID = fmt.Sprintf("w%d-%d", w, j)
+					c.Source = fmt.Sprintf("src%d", j)
+					batch = append(batch, &c)
+				}
+				if err := writer.Upsert(ctx, batch); err != nil {
+					errs <- err
+					return
+				}
+				rounds.Add(1)
+			}
+		}()
+	}
+	totals := map[uint64]bool{}
+	// Until the writers have rewritten the articles 40 times and
+	// the searches seen several states.
+	for searches := 0; searches < 100 || rounds.Load() < 40; searches++ {
+		q := search.Query{Text: "Лавров", Limit: search.MaxLimit}
+		if searches%2 == 1 {
+			q.Sort = search.SortDate
+		}
+		res, err := idx.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		totals[res.Total] = true
+		sum := 0
+		for _, c := range res.Facets[search.FacetSource] {
+			sum += c
+		}
+		if int(res.Total) != len(res.Hits) || sum != int(res.Total) {
+			t.Fatalf("%+v: total %d, %d hits, source facet sums to %d", q, res.Total, len(res.Hits), sum)
+		}
+		for _, h := range res.Hits {
+			if h.Title != match.Title {
+				t.Fatalf("%+v: hit %s is %q, a version that does not match", q, h.ID, h.Title)
+			}
+		}
+	}
+	close(done)
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(totals) < 3 {
+		t.Errorf("the searches saw totals %v only: the writers did not race them", totals)
 	}
 }
