@@ -558,37 +558,68 @@ func (x *Index) countedResult(ctx context.Context, c *matchCounts) (*search.Resu
 // read every match twice (once for the facets, once to sort them by date
 // for ranking).
 func (x *Index) searchOneRead(ctx context.Context, st statement, n search.Node, q search.Query) (*search.Result, error) {
-	var out *search.Result
-	var hits []byte
-	err := pgx.BeginTxFunc(ctx, x.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, st.sql, st.args...)
-		if err != nil {
-			return err
+	c, hits, err := x.readOnce(ctx, st, q)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	// Entity names are read on another connection, after this one is
+	// back in the pool (a pool of one would wait for itself).
+	out, err := x.countedResult(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return x.addHits(out, hits, n, q)
+}
+
+// readOnce runs the two statements of searchOneRead in a read-only
+// repeatable read transaction, in two round trips: BEGIN goes with the
+// matches, COMMIT with the page. On an error the connection is left in
+// its transaction, and the pool closes it.
+func (x *Index) readOnce(ctx context.Context, st statement, q search.Query) (*matchCounts, []byte, error) {
+	conn, err := x.pool.Acquire(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer conn.Release()
+	b := &pgx.Batch{}
+	b.Queue("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+	b.Queue(st.sql, st.args...)
+	br := conn.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		_ = br.Close()
+		return nil, nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		_ = br.Close()
+		return nil, nil, err
+	}
+	c := matchCounts{groups: map[matchGroup]int{}}
+	var lang, source, ec, ic, id pgtype.DriverBytes
+	var date pgtype.Timestamptz
+	var ids []string
+	var dates []int64
+	for rows.Next() {
+		if err := rows.Scan(&lang, &source, &ec, &ic, &id, &date); err != nil {
+			rows.Close()
+			_ = br.Close()
+			return nil, nil, err
 		}
-		defer rows.Close()
-		c := matchCounts{groups: map[matchGroup]int{}}
-		var lang, source, ec, ic, id pgtype.DriverBytes
-		var date pgtype.Timestamptz
-		var ids []string
-		var dates []int64
-		for rows.Next() {
-			if err := rows.Scan(&lang, &source, &ec, &ic, &id, &date); err != nil {
-				return err
-			}
-			c.add(lang, source, ec, ic)
-			ids = append(ids, string(id))
-			dates = append(dates, dateKey(date))
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if out, err = x.countedResult(ctx, &c); err != nil {
-			return err
-		}
-		if len(ids) == 0 || st.candidates == 0 {
-			hits = []byte("[]")
-			return nil
-		}
+		c.add(lang, source, ec, ic)
+		ids = append(ids, string(id))
+		dates = append(dates, dateKey(date))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		_ = br.Close()
+		return nil, nil, err
+	}
+	if err := br.Close(); err != nil {
+		return nil, nil, err
+	}
+	b = &pgx.Batch{}
+	hits := []byte("[]")
+	if len(ids) > 0 && st.candidates > 0 {
 		// The candidates are the newest st.candidates by (sort_date DESC
 		// NULLS LAST, id): send every match at least as new as the last
 		// of them, ties included, and let the server order and cut them
@@ -603,12 +634,13 @@ func (x *Index) searchOneRead(ctx context.Context, st statement, n search.Node, 
 			}
 		}
 		sql, args := pageSQL(q, st, cands)
-		return tx.QueryRow(ctx, sql, args...).Scan(&hits)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		b.Queue(sql, args...).QueryRow(func(row pgx.Row) error { return row.Scan(&hits) })
 	}
-	return x.addHits(out, hits, n, q)
+	b.Queue("COMMIT")
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		return nil, nil, err
+	}
+	return &c, hits, nil
 }
 
 // dateKey orders sort_date values as sort_date DESC NULLS LAST orders
