@@ -56,8 +56,7 @@ func BenchmarkBulkIndex(b *testing.B) {
 // id (as before migration 0008), =cte the matches materialized in a CTE
 // and ranked by re-reading them by id (as before the one-pass grouping),
 // =grouped the matches grouped by (lang, source) in the server (as before
-// they were streamed to newsflow), =onestatement the matches streamed with
-// the page in the same statement (read twice, as before searchOneRead).
+// they were streamed to newsflow).
 // It returns the metric prefix and a function that switches idx to the
 // variant (on) or back.
 func benchVariant(b *testing.B) (string, func(idx *Index, on bool)) {
@@ -68,10 +67,8 @@ func benchVariant(b *testing.B) (string, func(idx *Index, on bool)) {
 		return "cte_", func(idx *Index, on bool) { idx.matchesCTE = on }
 	case "grouped":
 		return "grouped_", func(idx *Index, on bool) { idx.groupedInServer = on }
-	case "onestatement":
-		return "onestatement_", func(idx *Index, on bool) { idx.pageInStatement = on }
 	default:
-		b.Fatalf("NEWSFLOW_BENCH_PG_COMPARE=%q: want noid, cte, grouped or onestatement", v)
+		b.Fatalf("NEWSFLOW_BENCH_PG_COMPARE=%q: want noid, cte or grouped", v)
 		return "", nil
 	}
 }

@@ -17,10 +17,8 @@ import (
 
 // TestGroupedMatches checks that searches with conditions answer exactly
 // the same (total, facets, entity facet by id, hits with their order,
-// scores and snippets) whether the matches are read once and counted in
-// newsflow and the page is read by id in the same snapshot, streamed
-// and counted in newsflow with the page in the same statement, grouped
-// in one pass in the server and ranked from the
+// scores and snippets) whether the matches are streamed and counted in
+// newsflow, grouped in one pass in the server and ranked from the
 // tsvector they carry, or materialized in a CTE and ranked by re-reading
 // each article by id as before: on the suite's
 // fixtures and corpus articles with entities, with filters, pages past
@@ -87,12 +85,6 @@ func TestGroupedMatches(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%+v: %v", q, err)
 			}
-			idx.pageInStatement = true
-			oneStatement, err := idx.Search(ctx, q)
-			idx.pageInStatement = false
-			if err != nil {
-				t.Fatalf("%+v (page in the same statement): %v", q, err)
-			}
 			idx.groupedInServer = true
 			grouped, err := idx.Search(ctx, q)
 			idx.groupedInServer = false
@@ -108,7 +100,7 @@ func TestGroupedMatches(t *testing.T) {
 			for _, other := range []struct {
 				name string
 				res  *search.Result
-			}{{"one statement", oneStatement}, {"grouped", grouped}, {"CTE", cte}} {
+			}{{"grouped", grouped}, {"CTE", cte}} {
 				if !reflect.DeepEqual(streamed, other.res) {
 					t.Errorf("ranked %d, %+v:\nstreamed: total %d, hits %v, facets %v, by id %v\n%s: total %d, hits %v, facets %v, by id %v",
 						ranked, q, streamed.Total, hitIDs(streamed), streamed.Facets, streamed.EntityFacet,
@@ -165,8 +157,7 @@ func TestTopValues(t *testing.T) {
 
 // TestSearchOneSnapshotDuringWrites searches while two writers (as two
 // index replicas) keep rewriting articles so that they match and then
-// not: the matches counted and the page read by the second statement
-// must come from one snapshot, so a page that holds every match has
+// not: the matches counted and the page must come from one snapshot, so a page that holds every match has
 // exactly total hits, each a matching version, and the source facet sums
 // to total.
 func TestSearchOneSnapshotDuringWrites(t *testing.T) {

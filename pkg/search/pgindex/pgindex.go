@@ -16,8 +16,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -55,10 +53,6 @@ type Index struct {
 	// one-pass grouping: the matches in a materialized CTE (tests and
 	// benchmarks compare both).
 	matchesCTE bool
-	// pageInStatement answers searches with conditions in one statement
-	// that reads the matches twice, as before searchOneRead (tests and
-	// benchmarks compare both).
-	pageInStatement bool
 	// groupedInServer answers searches with conditions as before the
 	// matches were streamed: grouped by (lang, source) in the server, the
 	// groups' codes concatenated again into one row (tests and benchmarks
@@ -399,9 +393,6 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 		return nil, err
 	}
 	st := x.searchSQL(q, n)
-	if st.oneRead {
-		return x.searchOneRead(ctx, st, n, q)
-	}
 	if st.streamed {
 		return x.searchStreamed(ctx, st, n, q)
 	}
@@ -467,18 +458,22 @@ func (x *Index) addHits(out *search.Result, hits []byte, n search.Node, q search
 // rows (lang, source, entity_codes, entity_id_codes) followed by one row
 // of hits (lang NULL), and counts total and facets from them: exactly
 // what grouping in the server counted, without the server copying every
-// match's codes into groups, a materialized CTE and one concatenation
-// more (at 100,000 articles, a word with 29,000 matches spent 283 of its
-// backend's milliseconds so, against 165 streamed).
+// match's codes into groups, a materialized CTE (spilled to disk past
+// work_mem) and one concatenation more (at 100,000 articles, a word with
+// 29,000 matches cost its backend 236-283 ms of CPU grouped, 113-165
+// streamed).
 func (x *Index) searchStreamed(ctx context.Context, st statement, n search.Node, q search.Query) (*search.Result, error) {
 	rows, err := x.pool.Query(ctx, st.sql, st.args...)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	defer rows.Close()
-	c := matchCounts{groups: map[matchGroup]int{}}
-	var hits []byte
+	type group struct{ lang, source string }
+	groups := map[group]int{}
+	var total int
+	var ents, ids, hits []byte
 	var lang, source, ec, ic, h pgtype.DriverBytes
+	last := group{}
 	for rows.Next() {
 		if err := rows.Scan(&lang, &source, &ec, &ic, &h); err != nil {
 			return nil, fmt.Errorf("search: %w", err)
@@ -487,7 +482,15 @@ func (x *Index) searchStreamed(ctx context.Context, st statement, n search.Node,
 			hits = append(hits[:0], h...)
 			continue
 		}
-		c.add(lang, source, ec, ic)
+		total++
+		// Matches come in heap order, mostly in runs of one (lang,
+		// source): compare with the last before making strings.
+		if string(lang) != last.lang || string(source) != last.source {
+			last = group{string(lang), string(source)}
+		}
+		groups[last]++
+		ents = append(ents, ec...)
+		ids = append(ids, ic...)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("search: %w", err)
@@ -495,193 +498,23 @@ func (x *Index) searchStreamed(ctx context.Context, st statement, n search.Node,
 	if hits == nil {
 		return nil, fmt.Errorf("search: no row of hits")
 	}
-	out, err := x.countedResult(ctx, &c)
-	if err != nil {
-		return nil, err
-	}
-	return x.addHits(out, hits, n, q)
-}
-
-// matchCounts is what newsflow gathers from the matches of a search
-// to count its total and facets.
-type matchCounts struct {
-	groups    map[matchGroup]int
-	ents, ids []byte
-	last      matchGroup
-}
-
-type matchGroup struct{ lang, source string }
-
-// add counts a match.
-func (c *matchCounts) add(lang, source, ents, ids []byte) {
-	// Matches come in heap order, mostly in runs of one (lang, source):
-	// compare with the last before making strings.
-	if string(lang) != c.last.lang || string(source) != c.last.source {
-		c.last = matchGroup{string(lang), string(source)}
-	}
-	c.groups[c.last]++
-	c.ents = append(c.ents, ents...)
-	c.ids = append(c.ids, ids...)
-}
-
-// countedResult is a result with the total and facets of the matches c
-// counted, and no hits.
-func (x *Index) countedResult(ctx context.Context, c *matchCounts) (*search.Result, error) {
-	total := 0
-	langs, sources := map[string]int{}, map[string]int{}
-	for g, n := range c.groups {
-		total += n
-		langs[g.lang] += n
-		sources[g.source] += n
-	}
 	out := &search.Result{Total: uint64(total), Facets: search.EmptyFacets()}
+	langs, sources := map[string]int{}, map[string]int{}
+	for g, c := range groups {
+		langs[g.lang] += c
+		sources[g.source] += c
+	}
 	topValues(langs, out.Facets[search.FacetLang])
 	topValues(sources, out.Facets[search.FacetSource])
-	if err := x.entityFacet(ctx, c.ents, out.Facets[search.FacetEntities]); err != nil {
+	if err := x.entityFacet(ctx, ents, out.Facets[search.FacetEntities]); err != nil {
 		return nil, err
 	}
 	if !x.noEntityIDFacet {
-		var err error
-		if out.EntityFacet, err = x.entityIDFacet(ctx, c.ids); err != nil {
+		if out.EntityFacet, err = x.entityIDFacet(ctx, ids); err != nil {
 			return nil, err
 		}
 	}
-	return out, nil
-}
-
-// searchOneRead answers a search with conditions reading its matches
-// once: a statement returns every match's lang, source, codes, id and
-// date, from which newsflow counts total and facets (exactly, as the
-// server's grouping did) and picks the newest st.candidates matches; a
-// second statement, in the same snapshot (a read-only repeatable read
-// transaction), ranks those and returns the page. Before, the server
-// read every match twice (once for the facets, once to sort them by date
-// for ranking).
-func (x *Index) searchOneRead(ctx context.Context, st statement, n search.Node, q search.Query) (*search.Result, error) {
-	c, hits, err := x.readOnce(ctx, st, q)
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	// Entity names are read on another connection, after this one is
-	// back in the pool (a pool of one would wait for itself).
-	out, err := x.countedResult(ctx, c)
-	if err != nil {
-		return nil, err
-	}
 	return x.addHits(out, hits, n, q)
-}
-
-// readOnce runs the two statements of searchOneRead in a read-only
-// repeatable read transaction, in two round trips: BEGIN goes with the
-// matches, COMMIT with the page. On an error the connection is left in
-// its transaction, and the pool closes it.
-func (x *Index) readOnce(ctx context.Context, st statement, q search.Query) (*matchCounts, []byte, error) {
-	conn, err := x.pool.Acquire(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer conn.Release()
-	b := &pgx.Batch{}
-	b.Queue("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-	b.Queue(st.sql, st.args...)
-	br := conn.SendBatch(ctx, b)
-	if _, err := br.Exec(); err != nil {
-		_ = br.Close()
-		return nil, nil, err
-	}
-	rows, err := br.Query()
-	if err != nil {
-		_ = br.Close()
-		return nil, nil, err
-	}
-	c := matchCounts{groups: map[matchGroup]int{}}
-	var lang, source, ec, ic, id pgtype.DriverBytes
-	var date pgtype.Timestamptz
-	var ids []string
-	var dates []int64
-	for rows.Next() {
-		if err := rows.Scan(&lang, &source, &ec, &ic, &id, &date); err != nil {
-			rows.Close()
-			_ = br.Close()
-			return nil, nil, err
-		}
-		c.add(lang, source, ec, ic)
-		ids = append(ids, string(id))
-		dates = append(dates, dateKey(date))
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		_ = br.Close()
-		return nil, nil, err
-	}
-	if err := br.Close(); err != nil {
-		return nil, nil, err
-	}
-	b = &pgx.Batch{}
-	hits := []byte("[]")
-	if len(ids) > 0 && st.candidates > 0 {
-		// The candidates are the newest st.candidates by (sort_date DESC
-		// NULLS LAST, id): send every match at least as new as the last
-		// of them, ties included, and let the server order and cut them
-		// as before (ids in its collation).
-		sorted := append([]int64(nil), dates...)
-		slices.Sort(sorted)
-		cut := sorted[max(0, len(sorted)-st.candidates)]
-		var cands []string
-		for i, d := range dates {
-			if d >= cut {
-				cands = append(cands, ids[i])
-			}
-		}
-		sql, args := pageSQL(q, st, cands)
-		b.Queue(sql, args...).QueryRow(func(row pgx.Row) error { return row.Scan(&hits) })
-	}
-	b.Queue("COMMIT")
-	if err := conn.SendBatch(ctx, b).Close(); err != nil {
-		return nil, nil, err
-	}
-	return &c, hits, nil
-}
-
-// dateKey orders sort_date values as sort_date DESC NULLS LAST orders
-// them, descending: NULL lowest.
-func dateKey(d pgtype.Timestamptz) int64 {
-	switch {
-	case !d.Valid:
-		return math.MinInt64
-	case d.InfinityModifier == pgtype.Infinity:
-		return math.MaxInt64
-	case d.InfinityModifier == pgtype.NegativeInfinity:
-		return math.MinInt64 + 1
-	}
-	return d.Time.UnixMicro()
-}
-
-// pageSQL is the statement of searchOneRead's page: the newest
-// st.candidates of the articles cands (ids), ranked by st.rankQuery
-// unless by date, and the page of them as JSON pairs of score and
-// stored article.
-func pageSQL(q search.Query, st statement, cands []string) (string, []any) {
-	const dateOrder = "sort_date DESC NULLS LAST, id"
-	args := []any{cands}
-	score, order := "0::real", dateOrder
-	if st.rankQuery != "" {
-		args = append(args, st.rankQuery)
-		score, order = "ts_rank(tsv, $2::tsquery)", "score DESC, "+dateOrder
-	}
-	// OFFSET 0: read the candidates by id, not by walking the date index
-	// and testing each id against the list.
-	return `WITH c AS (
-			SELECT id, sort_date, tsv FROM (SELECT id, sort_date, tsv FROM articles WHERE id = ANY($1::text[]) OFFSET 0) s
-			ORDER BY ` + dateOrder + ` LIMIT ` + strconv.Itoa(st.candidates) + `
-		), top AS (
-			SELECT id, sort_date, ` + score + ` AS score FROM c
-			ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(q.Offset) + `
-		), page AS (
-			SELECT id, score, row_number() OVER (ORDER BY ` + order + `) AS ord FROM top
-		)
-		SELECT coalesce(json_agg(json_build_array(page.score, a.doc::json) ORDER BY page.ord), '[]')
-		FROM page JOIN articles a ON a.id = page.id`, args
 }
 
 // topValues puts the search.FacetSize values of counts with the highest
@@ -825,12 +658,6 @@ type statement struct {
 	// streamed: the statement returns a row per match and then one of
 	// hits (see searchStreamed), not one row.
 	streamed bool
-	// oneRead: the rows carry no hits but each match's id and date, and
-	// the page is read by a second statement (see searchOneRead) from
-	// the candidates newest matches, ranked by rankQuery ("": by date).
-	oneRead    bool
-	candidates int
-	rankQuery  string
 }
 
 // searchSQL builds the one statement that answers q (parsed as n): total,
@@ -905,62 +732,48 @@ func (x *Index) searchSQL(q search.Query, n search.Node) statement {
 		return x.matchesCTESQL(q, n, tr, conds, facet, page, hits, limit)
 	}
 	byDate := q.Sort == search.SortDate || !search.HasText(n) || len(tr.rank) == 0
-	// The matches are read twice, in the same snapshot: once grouped by
-	// (lang, source) for the total and every facet (each group's count
-	// and its articles' codes concatenated, in one pass), and once for the
-	// page. Reading them once into a materialized CTE and scanning that
-	// five times cost more (the tuplestore, five aggregates over it) and
-	// grew past work_mem with the matches.
+	// The matches are read twice, in the same snapshot: once for the
+	// total and every facet (streamed to newsflow, see searchStreamed; or,
+	// with groupedInServer, grouped by (lang, source) with each group's
+	// codes concatenated), and once for the page. Reading them once into
+	// a materialized CTE and scanning that five times cost more (the
+	// tuplestore, five aggregates over it) and grew past work_mem with the
+	// matches; reading them once and the page by id in a second statement
+	// of one repeatable read transaction cost the same as reading twice.
 	where := strings.Join(conds, " AND ")
 	// OFFSET 0 keeps the matches a subquery of their own: ordered by date
 	// and limited, PostgreSQL would otherwise walk the date index and test
 	// each article's tsvector (read from TOAST) until it had enough.
 	candidates := `SELECT id, sort_date, 0::real AS score FROM (SELECT id, sort_date FROM articles WHERE ` + where + ` OFFSET 0) s`
 	order := dateOrder
-	// The statement of searchOneRead has no ranking argument.
-	matchWhere, matchArgs := where, append([]any(nil), tr.args...)
-	rankText := strings.Join(tr.rank, " | ")
 	if !byDate {
 		// Ranking reads the tsvector of each article it ranks, so it ranks
 		// the newest rankCandidates matches (or as many as the page needs):
 		// total and facets still count every match. The tsvector comes
 		// with the match (its TOAST pointer), not read again by id.
-		rankQuery := tr.arg(rankText)
+		rankQuery := tr.arg(strings.Join(tr.rank, " | "))
 		candidates = `SELECT id, sort_date, ts_rank(tsv, ` + rankQuery + `::tsquery) AS score
 			FROM (SELECT id, sort_date, tsv FROM (SELECT id, sort_date, tsv FROM articles WHERE ` + where + ` OFFSET 0) s
 			ORDER BY ` + dateOrder + ` LIMIT ` + strconv.Itoa(max(x.rankCandidates(), q.Offset+q.Limit)) + `) c`
 		order = "score DESC, " + dateOrder
 	}
 	if !x.groupedInServer {
+		// A row per match, then the hits: newsflow counts total and
+		// facets (see searchStreamed). The CTEs of the page are only in
+		// the last row's subquery; both parts read one snapshot.
 		idCodes := "entity_id_codes"
 		if x.noEntityIDFacet {
 			idCodes = "NULL::bytea"
 		}
-		if x.pageInStatement {
-			// A row per match, then the hits: newsflow counts total and
-			// facets (see searchStreamed). The CTEs of the page are only in
-			// the last row's subquery; both parts read one snapshot.
-			sql := `WITH ranked AS (` + candidates + `
-				), top AS (
-					SELECT id, sort_date, score FROM ranked
-					ORDER BY ` + order + limit + `
-				), ` + page(order) + `
-				SELECT lang, source, entity_codes, ` + idCodes + `, NULL::json FROM articles WHERE ` + where + `
-				UNION ALL
-				SELECT NULL, NULL, NULL, NULL, ` + hits
-			return statement{sql: sql, args: tr.args, entityCodes: true, streamed: true}
-		}
-		// A row per match with its id and date; newsflow counts total
-		// and facets, picks the newest matches and asks for the page
-		// in a second statement (see searchOneRead).
-		sql := `SELECT lang, source, entity_codes, ` + idCodes + `, id, sort_date FROM articles WHERE ` + matchWhere
-		st := statement{sql: sql, args: matchArgs, entityCodes: true, streamed: true, oneRead: true}
-		st.candidates = q.Offset + q.Limit
-		if !byDate {
-			st.candidates = max(x.rankCandidates(), q.Offset+q.Limit)
-			st.rankQuery = rankText
-		}
-		return st
+		sql := `WITH ranked AS (` + candidates + `
+			), top AS (
+				SELECT id, sort_date, score FROM ranked
+				ORDER BY ` + order + limit + `
+			), ` + page(order) + `
+			SELECT lang, source, entity_codes, ` + idCodes + `, NULL::json FROM articles WHERE ` + where + `
+			UNION ALL
+			SELECT NULL, NULL, NULL, NULL, ` + hits
+		return statement{sql: sql, args: tr.args, entityCodes: true, streamed: true}
 	}
 	idCodes := "(SELECT string_agg(ic, ''::bytea) FROM g)"
 	groupIDCodes := "string_agg(entity_id_codes, ''::bytea)"
