@@ -46,6 +46,8 @@ type Index struct {
 	textEntityFacet bool
 	// names caches entity names by number for the facets.
 	names nameCache
+	// codeBuffers keeps buffers of codes for searches (see getCodeBuffer).
+	codeBuffers chan *[]byte
 	// noEntityIDFacet leaves the entity facet by id out (benchmarks
 	// compare the cost of it).
 	noEntityIDFacet bool
@@ -110,7 +112,7 @@ func Open(ctx context.Context, url string) (*Index, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &Index{pool: pool, set: analysis.NewSet()}, nil
+	return &Index{pool: pool, set: analysis.NewSet(), codeBuffers: make(chan *[]byte, pooledCodeBuffers)}, nil
 }
 
 // Close closes the connections.
@@ -471,7 +473,10 @@ func (x *Index) searchStreamed(ctx context.Context, st statement, n search.Node,
 	type group struct{ lang, source string }
 	groups := map[group]int{}
 	var total int
-	var ents, ids, hits []byte
+	var hits []byte
+	ents, ids := x.getCodeBuffer(), x.getCodeBuffer()
+	defer x.putCodeBuffer(ents)
+	defer x.putCodeBuffer(ids)
 	var lang, source, ec, ic, h pgtype.DriverBytes
 	last := group{}
 	for rows.Next() {
@@ -489,8 +494,8 @@ func (x *Index) searchStreamed(ctx context.Context, st statement, n search.Node,
 			last = group{string(lang), string(source)}
 		}
 		groups[last]++
-		ents = append(ents, ec...)
-		ids = append(ids, ic...)
+		*ents = append(*ents, ec...)
+		*ids = append(*ids, ic...)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("search: %w", err)
@@ -506,16 +511,52 @@ func (x *Index) searchStreamed(ctx context.Context, st statement, n search.Node,
 	}
 	topValues(langs, out.Facets[search.FacetLang])
 	topValues(sources, out.Facets[search.FacetSource])
-	if err := x.entityFacet(ctx, ents, out.Facets[search.FacetEntities]); err != nil {
+	// Neither facet keeps the codes: the buffers go back to the pool.
+	if err := x.entityFacet(ctx, *ents, out.Facets[search.FacetEntities]); err != nil {
 		return nil, err
 	}
 	if !x.noEntityIDFacet {
-		if out.EntityFacet, err = x.entityIDFacet(ctx, ids); err != nil {
+		if out.EntityFacet, err = x.entityIDFacet(ctx, *ids); err != nil {
 			return nil, err
 		}
 	}
 	return x.addHits(out, hits, n, q)
 }
+
+// getCodeBuffer returns an empty buffer for searchStreamed to gather
+// the matches' codes in, one a past search used if there is one: a word
+// with thousands of matches has megabytes of codes, and growing fresh
+// buffers (copies, zeroing and faulting in new memory, and the
+// collections that follow) cost about a quarter of newsflow's CPU for
+// such a search. (A sync.Pool loses them at every collection.)
+func (x *Index) getCodeBuffer() *[]byte {
+	select {
+	case b := <-x.codeBuffers:
+		return b
+	default:
+		return new([]byte)
+	}
+}
+
+// putCodeBuffer keeps b for a later search, unless it is larger than
+// maxPooledCodes or enough are kept.
+func (x *Index) putCodeBuffer(b *[]byte) {
+	if cap(*b) > maxPooledCodes {
+		return
+	}
+	*b = (*b)[:0]
+	select {
+	case x.codeBuffers <- b:
+	default:
+	}
+}
+
+// maxPooledCodes bounds the buffers kept (bytes); pooledCodeBuffers is
+// how many are kept (two per search).
+const (
+	maxPooledCodes    = 32 << 20
+	pooledCodeBuffers = 8
+)
 
 // topValues puts the search.FacetSize values of counts with the highest
 // counts into facet, ties in byte order of the values (as the server
