@@ -54,7 +54,9 @@ func BenchmarkBulkIndex(b *testing.B) {
 // with, alternating, so that both see the same load:
 // NEWSFLOW_BENCH_PG_COMPARE=noid (the default) without the entity facet by
 // id (as before migration 0008), =cte the matches materialized in a CTE
-// and ranked by re-reading them by id (as before the one-pass grouping).
+// and ranked by re-reading them by id (as before the one-pass grouping),
+// =grouped the matches grouped by (lang, source) in the server (as before
+// they were streamed to newsflow).
 // It returns the metric prefix and a function that switches idx to the
 // variant (on) or back.
 func benchVariant(b *testing.B) (string, func(idx *Index, on bool)) {
@@ -63,8 +65,10 @@ func benchVariant(b *testing.B) (string, func(idx *Index, on bool)) {
 		return "noid_", func(idx *Index, on bool) { idx.noEntityIDFacet = on }
 	case "cte":
 		return "cte_", func(idx *Index, on bool) { idx.matchesCTE = on }
+	case "grouped":
+		return "grouped_", func(idx *Index, on bool) { idx.groupedInServer = on }
 	default:
-		b.Fatalf("NEWSFLOW_BENCH_PG_COMPARE=%q: want noid or cte", v)
+		b.Fatalf("NEWSFLOW_BENCH_PG_COMPARE=%q: want noid, cte or grouped", v)
 		return "", nil
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -45,6 +46,8 @@ type Index struct {
 	textEntityFacet bool
 	// names caches entity names by number for the facets.
 	names nameCache
+	// codeBuffers keeps buffers of codes for searches (see getCodeBuffer).
+	codeBuffers chan *[]byte
 	// noEntityIDFacet leaves the entity facet by id out (benchmarks
 	// compare the cost of it).
 	noEntityIDFacet bool
@@ -52,6 +55,11 @@ type Index struct {
 	// one-pass grouping: the matches in a materialized CTE (tests and
 	// benchmarks compare both).
 	matchesCTE bool
+	// groupedInServer answers searches with conditions as before the
+	// matches were streamed: grouped by (lang, source) in the server, the
+	// groups' codes concatenated again into one row (tests and benchmarks
+	// compare both).
+	groupedInServer bool
 	// ranked is how many of the newest matches relevance order ranks when
 	// not rankCandidates (tests lower it).
 	ranked int
@@ -104,7 +112,7 @@ func Open(ctx context.Context, url string) (*Index, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &Index{pool: pool, set: analysis.NewSet()}, nil
+	return &Index{pool: pool, set: analysis.NewSet(), codeBuffers: make(chan *[]byte, pooledCodeBuffers)}, nil
 }
 
 // Close closes the connections.
@@ -387,6 +395,9 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 		return nil, err
 	}
 	st := x.searchSQL(q, n)
+	if st.streamed {
+		return x.searchStreamed(ctx, st, n, q)
+	}
 	var total int64
 	var langs, sources, ents, ids, hits []byte
 	if err := x.pool.QueryRow(ctx, st.sql, st.args...).Scan(&total, &langs, &sources, &ents, &ids, &hits); err != nil {
@@ -421,6 +432,12 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 			}
 		}
 	}
+	return x.addHits(out, hits, n, q)
+}
+
+// addHits decodes hits (JSON pairs of score and stored article) into
+// out's hits, highlighted for n.
+func (x *Index) addHits(out *search.Result, hits []byte, n search.Node, q search.Query) (*search.Result, error) {
 	var rows [][2]json.RawMessage
 	if err := json.Unmarshal(hits, &rows); err != nil {
 		return nil, fmt.Errorf("decode hits: %w", err)
@@ -437,6 +454,129 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 		out.Hits = append(out.Hits, search.NewHit(x.set, a, s, m))
 	}
 	return out, nil
+}
+
+// searchStreamed runs a statement of searchSQL whose matches come as
+// rows (lang, source, entity_codes, entity_id_codes) followed by one row
+// of hits (lang NULL), and counts total and facets from them: exactly
+// what grouping in the server counted, without the server copying every
+// match's codes into groups, a materialized CTE (spilled to disk past
+// work_mem) and one concatenation more (at 100,000 articles, a word with
+// 29,000 matches cost its backend 236-283 ms of CPU grouped, 113-165
+// streamed).
+func (x *Index) searchStreamed(ctx context.Context, st statement, n search.Node, q search.Query) (*search.Result, error) {
+	rows, err := x.pool.Query(ctx, st.sql, st.args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	defer rows.Close()
+	type group struct{ lang, source string }
+	groups := map[group]int{}
+	var total int
+	var hits []byte
+	ents, ids := x.getCodeBuffer(), x.getCodeBuffer()
+	defer x.putCodeBuffer(ents)
+	defer x.putCodeBuffer(ids)
+	var lang, source, ec, ic, h pgtype.DriverBytes
+	last := group{}
+	for rows.Next() {
+		if err := rows.Scan(&lang, &source, &ec, &ic, &h); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		if lang == nil {
+			hits = append(hits[:0], h...)
+			continue
+		}
+		total++
+		// Matches come in heap order, mostly in runs of one (lang,
+		// source): compare with the last before making strings.
+		if string(lang) != last.lang || string(source) != last.source {
+			last = group{string(lang), string(source)}
+		}
+		groups[last]++
+		*ents = append(*ents, ec...)
+		*ids = append(*ids, ic...)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	if hits == nil {
+		return nil, fmt.Errorf("search: no row of hits")
+	}
+	out := &search.Result{Total: uint64(total), Facets: search.EmptyFacets()}
+	langs, sources := map[string]int{}, map[string]int{}
+	for g, c := range groups {
+		langs[g.lang] += c
+		sources[g.source] += c
+	}
+	topValues(langs, out.Facets[search.FacetLang])
+	topValues(sources, out.Facets[search.FacetSource])
+	// Neither facet keeps the codes: the buffers go back to the pool.
+	if err := x.entityFacet(ctx, *ents, out.Facets[search.FacetEntities]); err != nil {
+		return nil, err
+	}
+	if !x.noEntityIDFacet {
+		if out.EntityFacet, err = x.entityIDFacet(ctx, *ids); err != nil {
+			return nil, err
+		}
+	}
+	return x.addHits(out, hits, n, q)
+}
+
+// getCodeBuffer returns an empty buffer for searchStreamed to gather
+// the matches' codes in, one a past search used if there is one: a word
+// with thousands of matches has megabytes of codes, and growing fresh
+// buffers (copies, zeroing and faulting in new memory, and the
+// collections that follow) cost about a quarter of newsflow's CPU for
+// such a search. (A sync.Pool loses them at every collection.)
+func (x *Index) getCodeBuffer() *[]byte {
+	select {
+	case b := <-x.codeBuffers:
+		return b
+	default:
+		return new([]byte)
+	}
+}
+
+// putCodeBuffer keeps b for a later search, unless it is larger than
+// maxPooledCodes or enough are kept.
+func (x *Index) putCodeBuffer(b *[]byte) {
+	if cap(*b) > maxPooledCodes {
+		return
+	}
+	*b = (*b)[:0]
+	select {
+	case x.codeBuffers <- b:
+	default:
+	}
+}
+
+// maxPooledCodes bounds the buffers kept (bytes); pooledCodeBuffers is
+// how many are kept (two per search).
+const (
+	maxPooledCodes    = 32 << 20
+	pooledCodeBuffers = 8
+)
+
+// topValues puts the search.FacetSize values of counts with the highest
+// counts into facet, ties in byte order of the values (as the server
+// orders them in a C or C.UTF-8 database).
+func topValues(counts map[string]int, facet map[string]int) {
+	vs := make([]string, 0, len(counts))
+	for v, c := range counts {
+		if c > 0 {
+			vs = append(vs, v)
+		}
+	}
+	sort.Slice(vs, func(i, j int) bool {
+		if counts[vs[i]] != counts[vs[j]] {
+			return counts[vs[i]] > counts[vs[j]]
+		}
+		return vs[i] < vs[j]
+	})
+	for _, v := range vs[:min(search.FacetSize, len(vs))] {
+		facet[v] = counts[v]
+	}
 }
 
 // entityFacet counts the entity numbers packed in codes (entity_codes of
@@ -556,6 +696,9 @@ type statement struct {
 	// (see decodeEntityIDFacet); otherwise the matches' entity_id_codes
 	// concatenated (see entityIDFacet).
 	idsCounted bool
+	// streamed: the statement returns a row per match and then one of
+	// hits (see searchStreamed), not one row.
+	streamed bool
 }
 
 // searchSQL builds the one statement that answers q (parsed as n): total,
@@ -630,12 +773,14 @@ func (x *Index) searchSQL(q search.Query, n search.Node) statement {
 		return x.matchesCTESQL(q, n, tr, conds, facet, page, hits, limit)
 	}
 	byDate := q.Sort == search.SortDate || !search.HasText(n) || len(tr.rank) == 0
-	// The matches are read twice, in the same snapshot: once grouped by
-	// (lang, source) for the total and every facet (each group's count
-	// and its articles' codes concatenated, in one pass), and once for the
-	// page. Reading them once into a materialized CTE and scanning that
-	// five times cost more (the tuplestore, five aggregates over it) and
-	// grew past work_mem with the matches.
+	// The matches are read twice, in the same snapshot: once for the
+	// total and every facet (streamed to newsflow, see searchStreamed; or,
+	// with groupedInServer, grouped by (lang, source) with each group's
+	// codes concatenated), and once for the page. Reading them once into
+	// a materialized CTE and scanning that five times cost more (the
+	// tuplestore, five aggregates over it) and grew past work_mem with the
+	// matches; reading them once and the page by id in a second statement
+	// of one repeatable read transaction cost the same as reading twice.
 	where := strings.Join(conds, " AND ")
 	// OFFSET 0 keeps the matches a subquery of their own: ordered by date
 	// and limited, PostgreSQL would otherwise walk the date index and test
@@ -652,6 +797,24 @@ func (x *Index) searchSQL(q search.Query, n search.Node) statement {
 			FROM (SELECT id, sort_date, tsv FROM (SELECT id, sort_date, tsv FROM articles WHERE ` + where + ` OFFSET 0) s
 			ORDER BY ` + dateOrder + ` LIMIT ` + strconv.Itoa(max(x.rankCandidates(), q.Offset+q.Limit)) + `) c`
 		order = "score DESC, " + dateOrder
+	}
+	if !x.groupedInServer {
+		// A row per match, then the hits: newsflow counts total and
+		// facets (see searchStreamed). The CTEs of the page are only in
+		// the last row's subquery; both parts read one snapshot.
+		idCodes := "entity_id_codes"
+		if x.noEntityIDFacet {
+			idCodes = "NULL::bytea"
+		}
+		sql := `WITH ranked AS (` + candidates + `
+			), top AS (
+				SELECT id, sort_date, score FROM ranked
+				ORDER BY ` + order + limit + `
+			), ` + page(order) + `
+			SELECT lang, source, entity_codes, ` + idCodes + `, NULL::json FROM articles WHERE ` + where + `
+			UNION ALL
+			SELECT NULL, NULL, NULL, NULL, ` + hits
+		return statement{sql: sql, args: tr.args, entityCodes: true, streamed: true}
 	}
 	idCodes := "(SELECT string_agg(ic, ''::bytea) FROM g)"
 	groupIDCodes := "string_agg(entity_id_codes, ''::bytea)"
