@@ -1616,19 +1616,7 @@ func (r *resolver) nameThenVerb(toks []textseg.Token) (string, bool) {
 	if j < 0 || !(isASCIIWord(toks[j].Text) || isTitle(toks[j].Text) && isASCIIWord(strings.TrimSuffix(toks[j].Text, "."))) {
 		return "", false
 	}
-	k := j
-	for k < len(toks) && k-j < 5 {
-		t := toks[k]
-		if t.Kind != textseg.Punct && firstUpperWord(t.Text) {
-			k++
-			continue
-		}
-		if t.Text == "." && k > j && isTitle(toks[k-1].Text) {
-			k++
-			continue
-		}
-		break
-	}
+	k := nameRunEnd(toks, j, 5, false)
 	shotBack := k < len(toks)-1 && toks[k].Text == "shot" && toks[k+1].Text == "back"
 	if k == j || k >= len(toks) || (!englishVerbForm(toks[k].Text) && !shotBack) {
 		return "", false
@@ -1702,25 +1690,34 @@ func (r *resolver) signature(pos int) (string, bool) {
 	return "", false
 }
 
+// nameRunEnd returns where the run of capitalised words that toks
+// open with at j ends, at most max tokens after j, with the dot after a
+// title taken in (`Sen. Ted Cruz`), and after an initial too when
+// initials is set (`Lee J. Epstein`).
+func nameRunEnd(toks []textseg.Token, j, max int, initials bool) int {
+	k := j
+	for k < len(toks) && k-j < max {
+		t := toks[k]
+		if t.Kind != textseg.Punct && firstUpperWord(t.Text) {
+			k++
+			continue
+		}
+		if t.Text == "." && k > j && (isTitle(toks[k-1].Text) || initials && isInitial(toks[k-1].Text)) {
+			k++
+			continue
+		}
+		break
+	}
+	return k
+}
+
 // closedAttribution returns the speaker when toks, after a quotation
 // that ends its sentence, are a sentence of an English name and a verb
 // of saying: `Trump said.`, `Sen. Ted Cruz said as he ...`, `Murphy, the
 // head of Right to Rise USA, Tweeted`. The name is a known person's or
 // two or three capitalised words after any title.
 func (r *resolver) closedAttribution(toks []textseg.Token) (string, bool) {
-	k := 0
-	for k < len(toks) && k < 6 {
-		t := toks[k]
-		if t.Kind != textseg.Punct && firstUpperWord(t.Text) {
-			k++
-			continue
-		}
-		if t.Text == "." && k > 0 && isTitle(toks[k-1].Text) {
-			k++
-			continue
-		}
-		break
-	}
+	k := nameRunEnd(toks, 0, 6, false)
 	if k == 0 || k+1 >= len(toks) || !asciiName(toks[k-1].Text) {
 		return "", false
 	}
@@ -1754,19 +1751,7 @@ func (r *resolver) closedAttribution(toks []textseg.Token) (string, bool) {
 // clause (a comma, a sentence end or nothing follows) and none of which
 // is a known place or organisation: `Solomon Yue, an RNC committeeman`.
 func (r *resolver) unknownNameAfter(toks []textseg.Token) (string, bool) {
-	k := 0
-	for k < len(toks) && k < 7 {
-		t := toks[k]
-		if t.Kind != textseg.Punct && firstUpperWord(t.Text) {
-			k++
-			continue
-		}
-		if t.Text == "." && k > 0 && (isTitle(toks[k-1].Text) || isInitial(toks[k-1].Text)) {
-			k++
-			continue
-		}
-		break
-	}
+	k := nameRunEnd(toks, 0, 7, true)
 	if k < 2 || (k < len(toks) && !(toks[k].Text == "," || sentenceEnd(toks, k))) {
 		return "", false
 	}
